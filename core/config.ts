@@ -1,0 +1,120 @@
+// The one place that reads the environment. Every setting is declared once below with its
+// env var, default, parser and description; `loadConfig` validates them all at start-up and
+// names the bad one. The README's configuration table is this list (see `configTable()`).
+
+export class ConfigError extends Error {}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Setting<T> {
+  env: string;
+  default: T;
+  parse: Parser<T>;
+  description: string;
+  /** Secrets are never logged or printed. */
+  secret?: boolean;
+}
+
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+    }
+    return n;
+  };
+
+const num =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new ConfigError(`${name} must be a number from ${min} to ${max}, got '${raw}'`);
+    }
+    return n;
+  };
+
+const bool: Parser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+};
+
+const str: Parser<string> = (raw) => raw;
+
+const optionalUrl: Parser<string | null> = (raw, name) => {
+  if (raw === '') return null;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got '${raw}'`);
+  }
+  return raw;
+};
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw, name) => {
+    if (!(values as string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got '${raw}'`);
+    }
+    return raw as T;
+  };
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+export const settings = {
+  httpHost: setting({ env: 'PURNA_HTTP_HOST', default: '0.0.0.0', parse: str, description: 'Address the dashboard/API listens on' }),
+  httpPort: setting({ env: 'PURNA_HTTP_PORT', default: 3000, parse: int(0, 65535), description: 'Dashboard and REST API port (0 = any free port)' }),
+  mqttHost: setting({ env: 'PURNA_MQTT_HOST', default: '0.0.0.0', parse: str, description: 'Address the embedded MQTT broker listens on' }),
+  mqttPort: setting({ env: 'PURNA_MQTT_PORT', default: 1883, parse: int(0, 65535), description: 'Embedded MQTT broker port (0 = any free port)' }),
+  dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
+  simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),
+  simRateHz: setting({ env: 'PURNA_SIM_RATE_HZ', default: 1, parse: num(0.001, 100), description: 'Readings per second per simulated device' }),
+  simSeed: setting({ env: 'PURNA_SIM_SEED', default: 42, parse: int(0, 2 ** 31), description: 'Seed of the demo fleet (same seed, same series)' }),
+  influxUrl: setting({ env: 'INFLUX_URL', default: null as string | null, parse: optionalUrl, description: 'InfluxDB base URL (v1 HTTP API). Unset: telemetry goes to the embedded SQLite store' }),
+  influxDatabase: setting({ env: 'INFLUX_DATABASE', default: 'purna', parse: str, description: 'InfluxDB database (created if missing)' }),
+  influxUsername: setting({ env: 'INFLUX_USERNAME', default: '', parse: str, description: 'InfluxDB user (v1 auth)' }),
+  influxPassword: setting({ env: 'INFLUX_PASSWORD', default: '', parse: str, description: 'InfluxDB password (v1 auth)', secret: true }),
+  writeBatchSize: setting({ env: 'PURNA_WRITE_BATCH_SIZE', default: 5000, parse: int(1, 1_000_000), description: 'Points per write batch to the telemetry store' }),
+  writeBatchMaxAgeMs: setting({ env: 'PURNA_WRITE_BATCH_MAX_AGE_MS', default: 100, parse: int(1, 60_000), description: 'A batch is written when it is this old even if not full (ms)' }),
+  logLevel: setting({ env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), description: 'Log level (pino)' }),
+} as const;
+
+type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: Settings[K]['default'] };
+
+/**
+ * Builds the frozen configuration from an environment (process.env by default) and CLI flags.
+ * Flags: `--no-sim` (no demo fleet).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+  overrides: Partial<Config> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<unknown>][]) {
+    const raw = env[s.env];
+    out[key] = raw === undefined ? s.default : s.parse(raw, s.env);
+  }
+  for (const arg of argv) {
+    if (arg === '--no-sim') out.simDevices = 0;
+    else if (arg.startsWith('--')) throw new ConfigError(`unknown flag ${arg} (known: --no-sim)`);
+  }
+  Object.assign(out, overrides);
+  return Object.freeze(out) as Config;
+}
+
+/** Rows for the README's configuration table. */
+export function configTable(): { env: string; default: string; description: string }[] {
+  return Object.values(settings).map((s: Setting<unknown>) => ({
+    env: s.env,
+    default: s.default === null ? '(unset)' : s.secret ? '(unset)' : String(s.default),
+    description: s.description,
+  }));
+}

@@ -1,0 +1,98 @@
+// Domain types shared by every part. Units are in the names where a number has one:
+// temperature in °C, vibration as velocity RMS in mm/s (the unit of ISO 10816 / 20816 zones).
+
+/** Metric name → numeric value, e.g. { temperature: 71.2, vibration: 3.1 }. */
+export type MetricValues = Record<string, number>;
+
+/** One accepted telemetry sample of one device at one instant. */
+export interface Reading {
+  deviceId: string;
+  /** Epoch milliseconds (device time when the device sent one, else server receive time). */
+  tsMs: number;
+  values: MetricValues;
+}
+
+export type FailureMode =
+  | 'bearing_wear'
+  | 'cooling_failure'
+  | 'lubrication_loss'
+  | 'sensor_fault'
+  | 'unknown_anomaly';
+
+export type HealthState = 'warming_up' | 'healthy' | 'watch' | 'warning' | 'critical' | 'sensor_fault' | 'silent';
+
+/** A device's health as analytics sees it, with the evidence behind the number. */
+export interface HealthReport {
+  deviceId: string;
+  tsMs: number;
+  /** 0 (failed or about to) … 100 (nothing unusual). */
+  score: number;
+  state: HealthState;
+  /** The metric driving the score, when one does. */
+  metric?: string;
+  /** The rule that fired, e.g. 'zscore', 'iso10816-zone-c', 'trend-forecast'. */
+  rule?: string;
+  mode?: FailureMode;
+  /** Numbers behind the verdict (latest value, baseline mean, z-score, …). */
+  evidence: Record<string, number>;
+  /** Forecast time until the driving metric crosses its failure threshold; null if not trending there. */
+  timeToThresholdMs?: number | null;
+  /** Human-readable one-liner: why this score. */
+  explanation: string;
+}
+
+/** Analytics asks the service domain to send someone. */
+export interface DispatchRequest {
+  deviceId: string;
+  mode: FailureMode;
+  tsMs: number;
+  health: HealthReport;
+  /** Epoch ms when the forecast says the device crosses its failure threshold, if known. */
+  predictedFailureAtMs?: number | null;
+}
+
+/** Analytics withdraws a request: the device recovered before anyone was sent. */
+export interface DispatchCancel {
+  deviceId: string;
+  mode: FailureMode;
+  tsMs: number;
+  reason: string;
+}
+
+export type WorkOrderState =
+  | 'open'
+  | 'assigned'
+  | 'acknowledged'
+  | 'en_route'
+  | 'on_site'
+  | 'resolved'
+  | 'cancelled';
+
+export interface WorkOrder {
+  id: string;
+  deviceId: string;
+  mode: FailureMode;
+  state: WorkOrderState;
+  /** The health report that triggered it (metric, rule, evidence, forecast). */
+  evidence: HealthReport;
+  predictedFailureAtMs: number | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  version: number;
+  technicianId?: string | null;
+}
+
+export type DeviceConnectionStatus = 'online' | 'offline' | 'silent';
+
+export interface DeviceStatusEvent {
+  deviceId: string;
+  status: DeviceConnectionStatus;
+  tsMs: number;
+}
+
+export interface RejectedMessage {
+  deviceId: string | null;
+  topic: string;
+  reason: string;
+  tsMs: number;
+}
