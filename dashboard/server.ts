@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from '../core/log.ts';
+import type { WorkOrder } from '../core/types.ts';
+import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { FleetView } from './fleet-view.ts';
+import { attachLiveUpdates } from './plugins/live-updates.ts';
+import { deviceRoutes } from './routes/api/devices.ts';
+
+export interface DashboardOptions {
+  log: Logger;
+  fleet: FleetView;
+  store: TelemetryStore;
+  nowMs: () => number;
+  listWorkOrders: () => WorkOrder[];
+  /** Further /api route plugins (the service domain's). */
+  apiPlugins?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+const UI_DIST = fileURLToPath(new URL('./ui/dist/', import.meta.url));
+
+/** Builds the fastify app: REST under /api, socket.io live updates, the built UI. Does not listen. */
+export async function buildDashboard(opts: DashboardOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
+  });
+
+  // One error handler (STYLE 7): client errors keep their message, anything else is logged and
+  // answered with a generic 500.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      return reply.code(status).send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message });
+    }
+    request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(
+    async (api) => {
+      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, nowMs: opts.nowMs });
+      for (const plugin of opts.apiPlugins ?? []) await plugin(api);
+    },
+    { prefix: '/api' },
+  );
+
+  if (existsSync(UI_DIST)) {
+    await app.register(fastifyStatic, { root: UI_DIST, prefix: '/' });
+  } else {
+    opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
+  }
+
+  attachLiveUpdates(app, { fleet: opts.fleet, log: opts.log, listWorkOrders: opts.listWorkOrders });
+  return app;
+}

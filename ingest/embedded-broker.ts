@@ -1,0 +1,91 @@
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
+import type { Clock } from '../core/clock.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/log.ts';
+import { parseDeviceTopic, topics } from '../core/topics.ts';
+import type { Ingest } from './ingest.ts';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  log: Logger;
+  bus: EventBus;
+  clock: Clock;
+  ingest: Ingest;
+}
+
+/**
+ * The embedded aedes broker. Ingest hangs off aedes' documented hooks (STYLE 8): a telemetry
+ * PUBLISH is validated and queued inside `authorizePublish`, which aedes runs before it sends
+ * the PUBACK of a QoS 1 message — so the acknowledgement follows Purna having taken the message.
+ */
+export class EmbeddedBroker {
+  readonly #opts: EmbeddedBrokerOptions;
+  #aedes: Aedes | null = null;
+  #server: Server | null = null;
+
+  constructor(opts: EmbeddedBrokerOptions) {
+    this.#opts = opts;
+  }
+
+  get port(): number {
+    return (this.#server?.address() as AddressInfo | null)?.port ?? this.#opts.port;
+  }
+
+  async start(): Promise<void> {
+    const { log, ingest, bus, clock } = this.#opts;
+    const aedes = await Aedes.createBroker({
+      authorizePublish: (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => {
+        if (client) {
+          const parsed = parseDeviceTopic(packet.topic);
+          if (parsed?.kind === 'telemetry') {
+            ingest.acceptTelemetry(parsed.deviceId, packet.topic, packet.payload as Buffer);
+          }
+        }
+        callback(null);
+      },
+    });
+    aedes.on('publish', (packet, _client) => {
+      // Retained online/offline, the offline one usually the device's last will.
+      const parsed = parseDeviceTopic(packet.topic);
+      if (parsed?.kind !== 'status') return;
+      const text = packet.payload.toString().trim().toLowerCase();
+      if (text === 'online' || text === 'offline') bus.emit('deviceStatus', { deviceId: parsed.deviceId, status: text, tsMs: clock.nowMs() });
+    });
+    aedes.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt client error'));
+    aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt connection error'));
+    this.#aedes = aedes;
+
+    const server = createServer(aedes.handle);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#opts.port, this.#opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    log.info({ port: this.port, host: this.#opts.host }, 'mqtt broker listening');
+  }
+
+  /** Publishes from the platform itself (errors to devices, dispatches to technicians). */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0, retain = false): void {
+    this.#aedes?.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false }, () => {});
+  }
+
+  reportRejection(deviceId: string, reason: string, topic: string): void {
+    this.publish(topics.errors(deviceId), JSON.stringify({ error: reason, topic, tsMs: this.#opts.clock.nowMs() }));
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    const aedes = this.#aedes;
+    this.#server = null;
+    this.#aedes = null;
+    // aedes first: it disconnects the clients, which lets the listening socket close.
+    if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+}

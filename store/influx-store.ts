@@ -1,0 +1,139 @@
+import { Point, type PointSettings } from '@influxdata/influxdb-client';
+import type { Reading } from '../core/types.ts';
+import { RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
+
+export interface InfluxStoreOptions {
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+  /** Per-request timeout, ms. */
+  timeoutMs?: number;
+}
+
+const MEASUREMENT = 'telemetry';
+/** Timestamps are epoch ms and written with precision=ms: print them as they are. */
+const LINE_SETTINGS: Partial<PointSettings> = { convertTime: (t) => (t === undefined ? undefined : String(t)) };
+
+/** Builds one line of line protocol per reading: measurement `telemetry`, tag `device`, a float field per metric. */
+export function toLineProtocol(reading: Reading): string | undefined {
+  const point = new Point(MEASUREMENT).tag('device', reading.deviceId).timestamp(reading.tsMs);
+  for (const metric in reading.values) point.floatField(metric, reading.values[metric]);
+  return point.toLineProtocol(LINE_SETTINGS);
+}
+
+/** InfluxQL string literal: single quotes, with backslash and quote escaped. */
+function influxString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function parseRetryAfter(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
+}
+
+export class InfluxTelemetryStore implements TelemetryStore {
+  readonly kind = 'influxdb' as const;
+  readonly #base: string;
+  readonly #database: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(opts: InfluxStoreOptions) {
+    this.#base = opts.url.replace(/\/+$/, '');
+    this.#database = opts.database;
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#headers = {};
+    if (opts.username) {
+      this.#headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
+    }
+  }
+
+  async start(): Promise<void> {
+    // CREATE DATABASE is idempotent in InfluxQL.
+    await this.#influxql(`CREATE DATABASE "${this.#database.replace(/"/g, '\\"')}"`, 'POST', false);
+  }
+
+  async write(readings: readonly Reading[]): Promise<void> {
+    if (readings.length === 0) return;
+    const lines: string[] = [];
+    for (const r of readings) {
+      const line = toLineProtocol(r);
+      if (line) lines.push(line);
+    }
+    const url = `${this.#base}/write?db=${encodeURIComponent(this.#database)}&precision=ms`;
+    const res = await this.#fetch(url, { method: 'POST', body: lines.join('\n'), headers: { ...this.#headers, 'content-type': 'text/plain' } });
+    if (res.status === 204) return;
+    const body = await res.text();
+    if (res.status === 429 || res.status >= 500) {
+      throw new RetryableStoreError(`InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`, parseRetryAfter(res.headers.get('retry-after')));
+    }
+    // 400 = points InfluxDB refuses (e.g. a field type conflict): retrying will not help.
+    throw new Error(`InfluxDB rejected the write: HTTP ${res.status} ${body.slice(0, 500)}`);
+  }
+
+  async query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {
+    const q =
+      `SELECT * FROM "${MEASUREMENT}" WHERE "device" = ${influxString(deviceId)} ` +
+      `AND time >= ${Math.trunc(fromMs)}ms AND time <= ${Math.trunc(toMs)}ms ORDER BY time ASC LIMIT ${Math.trunc(limit)}`;
+    const json = (await this.#influxql(q, 'GET', true)) as InfluxQueryResponse;
+    const series = json.results?.[0]?.series?.[0];
+    if (!series) return [];
+    const timeIdx = series.columns.indexOf('time');
+    const readings: Reading[] = [];
+    for (const row of series.values) {
+      const values: Record<string, number> = {};
+      for (let i = 0; i < series.columns.length; i++) {
+        const col = series.columns[i];
+        if (i === timeIdx || col === 'device') continue;
+        const v = row[i];
+        if (typeof v === 'number') values[col] = v;
+      }
+      readings.push({ deviceId, tsMs: row[timeIdx] as number, values });
+    }
+    return readings;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const res = await this.#fetch(`${this.#base}/ping`, { method: 'GET', headers: this.#headers });
+      return res.status === 204;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  async #influxql(q: string, method: 'GET' | 'POST', withDb: boolean): Promise<unknown> {
+    const params = new URLSearchParams({ q, epoch: 'ms' });
+    if (withDb) params.set('db', this.#database);
+    const res = await this.#fetch(`${this.#base}/query?${params}`, { method, headers: this.#headers });
+    const text = await res.text();
+    if (res.status >= 500 || res.status === 429) {
+      throw new RetryableStoreError(`InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 200)}`, parseRetryAfter(res.headers.get('retry-after')));
+    }
+    if (res.status !== 200) throw new Error(`InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+    const json = JSON.parse(text) as InfluxQueryResponse;
+    const err = json.results?.[0]?.error ?? json.error;
+    if (err) throw new Error(`InfluxDB query error: ${err}`);
+    return json;
+  }
+
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (cause) {
+      // Connection refused, reset, DNS or timeout: the store is away, not the data bad.
+      throw new RetryableStoreError(`InfluxDB unreachable at ${this.#base}: ${(cause as Error).message}`, null, { cause });
+    }
+  }
+}
+
+interface InfluxQueryResponse {
+  error?: string;
+  results?: { error?: string; series?: { name: string; columns: string[]; values: unknown[][] }[] }[];
+}

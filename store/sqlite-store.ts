@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Reading } from '../core/types.ts';
+import type { TelemetryStore } from './telemetry-store.ts';
+
+/**
+ * The embedded default telemetry store: one narrow table (device, ts, metric) → value in a
+ * SQLite file through Node's built-in node:sqlite (no native addon to build). The primary key
+ * makes a repeated (device, ts, metric) an overwrite, as InfluxDB does.
+ *
+ * Telemetry has its own file, apart from the service data: its write volume would otherwise
+ * hold the database's single writer lock against work-order transactions.
+ */
+export class SqliteTelemetryStore implements TelemetryStore {
+  readonly kind = 'sqlite' as const;
+  readonly #path: string;
+  #db: DatabaseSync | null = null;
+  #insert: StatementSync | null = null;
+  #select: StatementSync | null = null;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async start(): Promise<void> {
+    if (this.#path !== ':memory:') mkdirSync(dirname(this.#path), { recursive: true });
+    const db = new DatabaseSync(this.#path);
+    db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS telemetry (
+        device TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        metric TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (device, ts, metric)
+      ) WITHOUT ROWID;
+    `);
+    this.#insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, ts, metric, value) VALUES (?, ?, ?, ?)');
+    this.#select = db.prepare(
+      'SELECT ts, metric, value FROM telemetry WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC, metric ASC',
+    );
+    this.#db = db;
+  }
+
+  async write(readings: readonly Reading[]): Promise<void> {
+    const db = this.#open();
+    const insert = this.#insert!;
+    db.exec('BEGIN');
+    try {
+      for (const r of readings) {
+        for (const metric in r.values) insert.run(r.deviceId, r.tsMs, metric, r.values[metric]);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {
+    this.#open();
+    const rows = this.#select!.all(deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as { ts: number; metric: string; value: number }[];
+    const readings: Reading[] = [];
+    let current: Reading | null = null;
+    for (const row of rows) {
+      if (!current || current.tsMs !== row.ts) {
+        if (readings.length === limit) break;
+        current = { deviceId, tsMs: row.ts, values: {} };
+        readings.push(current);
+      }
+      current.values[row.metric] = row.value;
+    }
+    return readings;
+  }
+
+  async ping(): Promise<boolean> {
+    return this.#db !== null && this.#db.isOpen;
+  }
+
+  async close(): Promise<void> {
+    this.#db?.close();
+    this.#db = null;
+  }
+
+  #open(): DatabaseSync {
+    if (!this.#db) throw new Error('SQLite telemetry store is not started');
+    return this.#db;
+  }
+}
