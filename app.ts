@@ -1,0 +1,154 @@
+// The one wiring file (STYLE 1): it builds every part, hands each its collaborators, starts them
+// in order and stops them in reverse. Nobody else constructs a part.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Analytics } from './analytics/index.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import type { Config } from './core/config.ts';
+import { deviceModel } from './core/device-models.ts';
+import { EventBus } from './core/event-bus.ts';
+import type { Logger } from './core/log.ts';
+import { buildDashboard } from './dashboard/server.ts';
+import { FleetView } from './dashboard/fleet-view.ts';
+import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
+import { EmbeddedBroker } from './ingest/embedded-broker.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { TelemetryWriter } from './ingest/telemetry-writer.ts';
+import { serviceRoutes } from './service/http/routes.ts';
+import { ServiceDomain } from './service/index.ts';
+import { InfluxTelemetryStore } from './store/influx-store.ts';
+import { SqliteTelemetryStore } from './store/sqlite-store.ts';
+import type { TelemetryStore } from './store/telemetry-store.ts';
+
+export interface Purna {
+  readonly config: Config;
+  readonly bus: EventBus;
+  readonly store: TelemetryStore;
+  readonly ingest: Ingest;
+  readonly writer: TelemetryWriter;
+  readonly analytics: Analytics;
+  readonly service: ServiceDomain;
+  readonly fleetView: FleetView;
+  readonly http: FastifyInstance;
+  readonly broker: EmbeddedBroker;
+  readonly fleet: Fleet | null;
+  readonly dashboardUrl: string;
+  readonly mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+export function createTelemetryStore(config: Config): TelemetryStore {
+  if (config.influxUrl) {
+    return new InfluxTelemetryStore({
+      url: config.influxUrl,
+      database: config.influxDatabase,
+      username: config.influxUsername,
+      password: config.influxPassword,
+    });
+  }
+  return new SqliteTelemetryStore(join(config.dataDir, 'telemetry.db'));
+}
+
+export async function startPurna(config: Config, log: Logger, clock: Clock = systemClock): Promise<Purna> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const bus = new EventBus();
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (err) {
+        log.error({ err }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    const store = createTelemetryStore(config);
+    await store.start();
+    stops.push(() => store.close());
+    log.info({ store: store.kind, url: config.influxUrl ?? undefined }, 'telemetry store ready');
+
+    const service = new ServiceDomain({ bus, log: log.child({ part: 'service' }), clock, dbPath: join(config.dataDir, 'service.db') });
+    service.start();
+    stops.push(() => service.stop());
+
+    const analytics = new Analytics({
+      bus,
+      log: log.child({ part: 'analytics' }),
+      clock,
+      deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
+    });
+    analytics.start();
+    stops.push(() => analytics.stop());
+
+    const writer = new TelemetryWriter({
+      store,
+      log: log.child({ part: 'writer' }),
+      batchSize: config.writeBatchSize,
+      maxBatchAgeMs: config.writeBatchMaxAgeMs,
+    });
+    stops.push(() => writer.stop());
+
+    // The broker reports rejections; ingest needs the broker for that and the broker needs
+    // ingest for its hook: tie the knot through a late-bound function.
+    let broker: EmbeddedBroker | null = null;
+    const ingest = new Ingest({
+      bus,
+      log: log.child({ part: 'ingest' }),
+      clock,
+      writer,
+      reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
+    });
+    broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, log: log.child({ part: 'broker' }), bus, clock, ingest });
+
+    const fleetView = new FleetView(bus);
+    fleetView.start();
+    stops.push(() => fleetView.stop());
+
+    const simSpecs = config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
+    service.registerDevices(simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })));
+    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId })));
+
+    const http = await buildDashboard({
+      log: log.child({ part: 'dashboard' }),
+      fleet: fleetView,
+      store,
+      nowMs: () => clock.nowMs(),
+      listWorkOrders: () => service.listWorkOrders(),
+      apiPlugins: [(api) => serviceRoutes(api, { service })],
+    });
+    await http.listen({ host: config.httpHost, port: config.httpPort });
+    stops.push(() => http.close());
+
+    await broker.start();
+    const startedBroker = broker;
+    stops.push(() => startedBroker.stop());
+
+    const httpPort = (http.server.address() as AddressInfo).port;
+    const dashboardUrl = `http://localhost:${httpPort}/`;
+    const mqttUrl = `mqtt://localhost:${broker.port}`;
+
+    let fleet: Fleet | null = null;
+    if (simSpecs.length > 0) {
+      fleet = await startFleet({
+        brokerUrl: mqttUrl,
+        devices: config.simDevices,
+        rateHz: config.simRateHz,
+        seed: config.simSeed,
+        demo: true,
+        log: log.child({ part: 'device-sim' }),
+      });
+      const startedFleet = fleet;
+      stops.push(() => startedFleet.stop());
+    }
+
+    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, dashboardUrl, mqttUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+// Starts a whole Purna in the test process on free ports with a temporary data dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { startPurna, type Purna } from '../../app.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+
+export interface TestPurna extends Purna {
+  dataDir: string;
+  /** Stops Purna and removes its data dir. */
+  destroy(): Promise<void>;
+}
+
+export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestPurna> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'purna-test-'));
+  const config = loadConfig({}, [], {
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    mqttHost: '127.0.0.1',
+    mqttPort: 0,
+    dataDir: dir,
+    simDevices: 0,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  } as Partial<Config>);
+  const purna = await startPurna(config, createLogger(config.logLevel));
+  return Object.assign(Object.create(null), purna, {
+    stop: purna.stop,
+    dataDir: dir,
+    destroy: async () => {
+      await purna.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  }) as TestPurna;
+}
+
+export async function connectDevice(url: string, clientId: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const client = mqtt.connect(url, { clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, stepMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
