@@ -1,0 +1,245 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The service store: one SQLite file (node:sqlite, no native addon) owned by the service
+ * domain alone. Schema changes are numbered migrations applied in order inside a transaction;
+ * `PRAGMA user_version` records the last one applied, so opening an old file upgrades it.
+ *
+ * Times are epoch milliseconds (`*_ms`), locations WGS84 degrees, quantities whole units.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the whole service network and the work-order lifecycle.
+  `
+  CREATE TABLE customers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT,
+    phone TEXT
+  );
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    name TEXT NOT NULL,
+    city TEXT NOT NULL DEFAULT '',
+    lat REAL NOT NULL,
+    lon REAL NOT NULL
+  );
+  CREATE TABLE device_models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    machine_class TEXT NOT NULL,
+    rated_max_temperature_c REAL NOT NULL
+  );
+  CREATE TABLE parts (
+    sku TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  );
+  -- The spare part that fixes each failure mode of a model.
+  CREATE TABLE model_parts (
+    model_id TEXT NOT NULL REFERENCES device_models(id),
+    mode TEXT NOT NULL,
+    sku TEXT NOT NULL REFERENCES parts(sku),
+    PRIMARY KEY (model_id, mode)
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    model_id TEXT NOT NULL REFERENCES device_models(id),
+    serial TEXT NOT NULL,
+    site_id TEXT REFERENCES sites(id),
+    install_date_ms INTEGER NOT NULL,
+    warranty_end_ms INTEGER NOT NULL,
+    contract_tier TEXT NOT NULL CHECK (contract_tier IN ('basic', 'standard', 'premium')),
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX devices_model ON devices(model_id);
+  CREATE TABLE depots (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    city TEXT NOT NULL DEFAULT '',
+    lat REAL NOT NULL,
+    lon REAL NOT NULL
+  );
+  CREATE TABLE technicians (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    phone TEXT,
+    email TEXT,
+    home_lat REAL NOT NULL,
+    home_lon REAL NOT NULL,
+    depot_id TEXT REFERENCES depots(id),
+    -- Working hours as minutes after local midnight, in the technician's UTC offset.
+    shift_start_min INTEGER NOT NULL DEFAULT 480,
+    shift_end_min INTEGER NOT NULL DEFAULT 1020,
+    utc_offset_min INTEGER NOT NULL DEFAULT 420,
+    -- Bit i set: works on weekday i (0 = Sunday). Default Monday to Saturday.
+    work_days_mask INTEGER NOT NULL DEFAULT 126,
+    max_open_jobs INTEGER NOT NULL DEFAULT 3 CHECK (max_open_jobs >= 0),
+    active INTEGER NOT NULL DEFAULT 1
+  );
+  -- '*' in model_id or mode: any model / any failure mode.
+  CREATE TABLE technician_skills (
+    technician_id TEXT NOT NULL REFERENCES technicians(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    PRIMARY KEY (technician_id, model_id, mode)
+  );
+  CREATE TABLE inventory (
+    depot_id TEXT NOT NULL REFERENCES depots(id),
+    sku TEXT NOT NULL REFERENCES parts(sku),
+    on_hand INTEGER NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+    reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= on_hand),
+    reorder_point INTEGER NOT NULL DEFAULT 0,
+    -- Time to get the part from this depot to a site, ms (courier/transfer), before distance.
+    lead_time_ms INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (depot_id, sku)
+  );
+  -- Every stock movement, for the stock-out KPI and an audit trail.
+  CREATE TABLE stock_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    depot_id TEXT,
+    sku TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    work_order_id TEXT
+  );
+  CREATE INDEX stock_events_at ON stock_events(at_ms);
+  CREATE TABLE work_orders (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    state TEXT NOT NULL,
+    severity TEXT NOT NULL DEFAULT 'medium',
+    evidence_json TEXT NOT NULL,
+    predicted_failure_at_ms INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    technician_id TEXT,
+    sla_respond_by_ms INTEGER,
+    sla_resolve_by_ms INTEGER,
+    assigned_at_ms INTEGER,
+    on_site_at_ms INTEGER,
+    resolved_at_ms INTEGER,
+    cancelled_at_ms INTEGER,
+    resolution_code TEXT,
+    part_sku TEXT,
+    part_depot_id TEXT,
+    part_status TEXT NOT NULL DEFAULT 'none',
+    part_lead_time_ms INTEGER,
+    warranty_covered INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT 'analytics',
+    note TEXT
+  );
+  -- One open work order per device and failure mode: a repeated dispatch is the same job.
+  CREATE UNIQUE INDEX work_orders_one_open ON work_orders(device_id, mode)
+    WHERE state NOT IN ('resolved', 'cancelled');
+  CREATE INDEX work_orders_state ON work_orders(state);
+  CREATE INDEX work_orders_created ON work_orders(created_at_ms);
+  CREATE TABLE work_order_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX work_order_events_wo ON work_order_events(work_order_id);
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    -- Comma-separated event names, or '*'.
+    events TEXT NOT NULL DEFAULT '*',
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at_ms INTEGER NOT NULL
+  );
+  -- The durable notification queue (webhooks and MQTT): a row lives until delivered.
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'mqtt')),
+    target TEXT NOT NULL,
+    event TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER
+  );
+  CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at_ms);
+  CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    at_ms INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    ok INTEGER NOT NULL
+  );
+  CREATE TABLE surveys (
+    -- SHA-256 of the one-time token: a leaked database does not leak working links.
+    token_hash TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    issued_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    answered_at_ms INTEGER,
+    csat INTEGER CHECK (csat BETWEEN 1 AND 5),
+    nps INTEGER CHECK (nps BETWEEN 0 AND 10),
+    comment TEXT
+  );
+  CREATE UNIQUE INDEX surveys_wo ON surveys(work_order_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function openServiceDb(path: string): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  // WAL: readers (dashboard, KPIs) never block the writer; busy_timeout: a second process on
+  // the same file waits for the lock instead of failing at once.
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    PRAGMA foreign_keys = ON;
+    PRAGMA busy_timeout = 5000;
+  `);
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DatabaseSync): void {
+  const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+/** Runs fn in one IMMEDIATE transaction (takes the write lock first, so no upgrade deadlock). */
+export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  if (db.isTransaction) return fn();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

@@ -1,0 +1,171 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { DEVICE_MODELS } from '../core/device-models.ts';
+import { inTransaction } from './db.ts';
+import { badRequest, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site } from './types.ts';
+
+/** Years of warranty a device gets when nobody states its end: the common term for these products. */
+const DEFAULT_WARRANTY_MS = 2 * 365 * 24 * 3600_000;
+
+interface DeviceRow {
+  id: string;
+  model_id: string;
+  serial: string;
+  site_id: string | null;
+  site_name: string | null;
+  city: string | null;
+  lat: number | null;
+  lon: number | null;
+  customer_id: string | null;
+  customer_name: string | null;
+  install_date_ms: number;
+  warranty_end_ms: number;
+  contract_tier: ContractTier;
+}
+
+const DEVICE_SELECT = `
+  SELECT d.id, d.model_id, d.serial, d.site_id, s.name AS site_name, s.city, s.lat, s.lon,
+         c.id AS customer_id, c.name AS customer_name, d.install_date_ms, d.warranty_end_ms, d.contract_tier
+  FROM devices d LEFT JOIN sites s ON s.id = d.site_id LEFT JOIN customers c ON c.id = s.customer_id`;
+
+function toDevice(r: DeviceRow): DeviceRecord {
+  return {
+    id: r.id,
+    modelId: r.model_id,
+    serial: r.serial,
+    siteId: r.site_id,
+    siteName: r.site_name,
+    city: r.city,
+    lat: r.lat,
+    lon: r.lon,
+    customerId: r.customer_id,
+    customerName: r.customer_name,
+    installDateMs: r.install_date_ms,
+    warrantyEndMs: r.warranty_end_ms,
+    contractTier: r.contract_tier,
+  };
+}
+
+/** Customers, sites, device models and devices: who owns what, where, under which contract. */
+export class Registry {
+  readonly #db: DatabaseSync;
+  readonly #nowMs: () => number;
+
+  constructor(db: DatabaseSync, nowMs: () => number) {
+    this.#db = db;
+    this.#nowMs = nowMs;
+  }
+
+  /** core/device-models.ts is the one source of models and their spare parts: mirror it on every start. */
+  syncDeviceModels(): void {
+    const db = this.#db;
+    const upModel = db.prepare(`INSERT INTO device_models (id, name, kind, machine_class, rated_max_temperature_c) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, machine_class = excluded.machine_class,
+        rated_max_temperature_c = excluded.rated_max_temperature_c`);
+    const upPart = db.prepare('INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name');
+    const upModelPart = db.prepare(`INSERT INTO model_parts (model_id, mode, sku) VALUES (?, ?, ?)
+      ON CONFLICT(model_id, mode) DO UPDATE SET sku = excluded.sku`);
+    inTransaction(db, () => {
+      for (const m of DEVICE_MODELS) {
+        upModel.run(m.id, m.name, m.kind, m.machineClass, m.ratedMaxTemperatureC);
+        for (const [mode, part] of Object.entries(m.spareParts)) {
+          if (!part) continue;
+          upPart.run(part.sku, part.name);
+          upModelPart.run(m.id, mode, part.sku);
+        }
+      }
+    });
+  }
+
+  listModels(): { id: string; name: string; kind: string; machineClass: string; ratedMaxTemperatureC: number; spareParts: Record<string, { sku: string; name: string }> }[] {
+    const models = this.#db.prepare('SELECT id, name, kind, machine_class, rated_max_temperature_c FROM device_models ORDER BY id').all() as {
+      id: string; name: string; kind: string; machine_class: string; rated_max_temperature_c: number;
+    }[];
+    const parts = this.#db.prepare('SELECT mp.model_id, mp.mode, p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku').all() as {
+      model_id: string; mode: string; sku: string; name: string;
+    }[];
+    return models.map((m) => ({
+      id: m.id,
+      name: m.name,
+      kind: m.kind,
+      machineClass: m.machine_class,
+      ratedMaxTemperatureC: m.rated_max_temperature_c,
+      spareParts: Object.fromEntries(parts.filter((p) => p.model_id === m.id).map((p) => [p.mode, { sku: p.sku, name: p.name }])),
+    }));
+  }
+
+  modelExists(id: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM device_models WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** The spare part that fixes `mode` on `modelId`, if the catalogue names one. */
+  partFor(modelId: string, mode: string): { sku: string; name: string } | undefined {
+    return this.#db.prepare('SELECT p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku WHERE mp.model_id = ? AND mp.mode = ?')
+      .get(modelId, mode) as { sku: string; name: string } | undefined;
+  }
+
+  upsertCustomer(c: { id: string; name: string; email?: string | null; phone?: string | null }): void {
+    this.#db.prepare(`INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`)
+      .run(c.id, c.name, c.email ?? null, c.phone ?? null);
+  }
+
+  listCustomers(): Customer[] {
+    return this.#db.prepare('SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
+  }
+
+  upsertSite(s: Site): void {
+    if (!this.#db.prepare('SELECT 1 FROM customers WHERE id = ?').get(s.customerId)) throw notFound('customer', s.customerId);
+    this.#db.prepare(`INSERT INTO sites (id, customer_id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, city = excluded.city,
+        lat = excluded.lat, lon = excluded.lon`)
+      .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon);
+  }
+
+  listSites(): Site[] {
+    return this.#db.prepare('SELECT id, customer_id AS customerId, name, city, lat, lon FROM sites ORDER BY id').all() as unknown as Site[];
+  }
+
+  /**
+   * Insert or update devices. Fields not given keep their stored value on update (the demo
+   * fleet re-registers on every start and must not reset a provisioned device's site or
+   * warranty), and get defaults on insert.
+   */
+  upsertDevices(devices: readonly DeviceInput[]): void {
+    const db = this.#db;
+    const now = this.#nowMs();
+    const get = db.prepare('SELECT id FROM devices WHERE id = ?');
+    const insert = db.prepare(`INSERT INTO devices (id, model_id, serial, site_id, install_date_ms, warranty_end_ms, contract_tier, created_at_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const update = db.prepare(`UPDATE devices SET model_id = ?, serial = COALESCE(?, serial), site_id = COALESCE(?, site_id),
+      install_date_ms = COALESCE(?, install_date_ms), warranty_end_ms = COALESCE(?, warranty_end_ms),
+      contract_tier = COALESCE(?, contract_tier) WHERE id = ?`);
+    const siteExists = db.prepare('SELECT 1 FROM sites WHERE id = ?');
+    inTransaction(db, () => {
+      for (const d of devices) {
+        if (!this.modelExists(d.modelId)) throw badRequest(`device '${d.deviceId}': unknown model '${d.modelId}'`);
+        if (d.siteId && !siteExists.get(d.siteId)) throw badRequest(`device '${d.deviceId}': unknown site '${d.siteId}'`);
+        if (get.get(d.deviceId)) {
+          update.run(d.modelId, d.serial ?? null, d.siteId ?? null, d.installDateMs ?? null, d.warrantyEndMs ?? null, d.contractTier ?? null, d.deviceId);
+        } else {
+          const installed = d.installDateMs ?? now;
+          insert.run(d.deviceId, d.modelId, d.serial ?? d.deviceId.toUpperCase(), d.siteId ?? null, installed,
+            d.warrantyEndMs ?? installed + DEFAULT_WARRANTY_MS, d.contractTier ?? 'standard', now);
+        }
+      }
+    });
+  }
+
+  listDevices(filter: { modelId?: string; siteId?: string } = {}): DeviceRecord[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.modelId) { where.push('d.model_id = ?'); args.push(filter.modelId); }
+    if (filter.siteId) { where.push('d.site_id = ?'); args.push(filter.siteId); }
+    const sql = `${DEVICE_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id`;
+    return (this.#db.prepare(sql).all(...args) as unknown as DeviceRow[]).map(toDevice);
+  }
+
+  getDevice(id: string): DeviceRecord | undefined {
+    const row = this.#db.prepare(`${DEVICE_SELECT} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
+    return row ? toDevice(row) : undefined;
+  }
+}

@@ -1,0 +1,163 @@
+// The service domain's own records. WorkOrder extends core's WorkOrder additively, so every
+// part that knows core's shape (dashboard, bus listeners) reads a ServiceWorkOrder unchanged.
+
+import type { FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
+
+export const FAILURE_MODES: readonly FailureMode[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'];
+
+export type ContractTier = 'basic' | 'standard' | 'premium';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** How a resolved job ended: drives first-time-fix and no-fault-found KPIs and baseline reset. */
+export type ResolutionCode = 'fault_confirmed_part_replaced' | 'fault_confirmed_no_part' | 'no_fault_found';
+export const RESOLUTION_CODES: readonly ResolutionCode[] = ['fault_confirmed_part_replaced', 'fault_confirmed_no_part', 'no_fault_found'];
+
+/** Where the spare part for a job stands. */
+export type PartStatus = 'none' | 'reserved' | 'backorder' | 'consumed' | 'released';
+
+export interface DeviceRecord {
+  id: string;
+  modelId: string;
+  serial: string;
+  siteId: string | null;
+  siteName: string | null;
+  city: string | null;
+  lat: number | null;
+  lon: number | null;
+  customerId: string | null;
+  customerName: string | null;
+  installDateMs: number;
+  warrantyEndMs: number;
+  contractTier: ContractTier;
+}
+
+export interface DeviceInput {
+  deviceId: string;
+  modelId: string;
+  siteId?: string;
+  serial?: string;
+  installDateMs?: number;
+  warrantyEndMs?: number;
+  contractTier?: ContractTier;
+}
+
+export interface ServiceWorkOrder extends WorkOrder {
+  severity: Severity;
+  /** SLA: someone on site by then (response), job resolved by then (resolution). */
+  slaRespondByMs: number | null;
+  slaResolveByMs: number | null;
+  assignedAtMs: number | null;
+  onSiteAtMs: number | null;
+  resolvedAtMs: number | null;
+  cancelledAtMs: number | null;
+  resolutionCode: ResolutionCode | null;
+  partSku: string | null;
+  partName: string | null;
+  partDepotId: string | null;
+  partStatus: PartStatus;
+  /** Time to get the part to the site from the depot it was reserved at, ms; null when backordered. */
+  partLeadTimeMs: number | null;
+  /** Inside the device's warranty when opened: no charge to the customer. */
+  warrantyCovered: boolean;
+  source: string;
+  note: string | null;
+}
+
+export interface WorkOrderEvent {
+  id: number;
+  workOrderId: string;
+  fromState: WorkOrderState | null;
+  toState: WorkOrderState;
+  actor: string;
+  atMs: number;
+  note: string | null;
+}
+
+export interface WorkOrderFilter {
+  state?: WorkOrderState[];
+  deviceId?: string;
+  technicianId?: string;
+  mode?: FailureMode;
+  fromMs?: number;
+  toMs?: number;
+  limit?: number;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface Site {
+  id: string;
+  customerId: string;
+  name: string;
+  city: string;
+  lat: number;
+  lon: number;
+}
+
+export interface Depot {
+  id: string;
+  name: string;
+  city: string;
+  lat: number;
+  lon: number;
+}
+
+export interface TechnicianSkill {
+  /** A model id or '*' (any model). */
+  modelId: string;
+  /** A failure mode or '*' (any mode). */
+  mode: string;
+}
+
+export interface Technician {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  homeLat: number;
+  homeLon: number;
+  depotId: string | null;
+  /** Working hours, minutes after local midnight. */
+  shiftStartMin: number;
+  shiftEndMin: number;
+  /** The technician's local time offset from UTC, minutes (WIB = +420). */
+  utcOffsetMin: number;
+  /** Bit i set: works on weekday i (0 = Sunday). */
+  workDaysMask: number;
+  maxOpenJobs: number;
+  active: boolean;
+  skills: TechnicianSkill[];
+  /** Jobs assigned and not yet resolved or cancelled. */
+  openJobs: number;
+}
+
+export interface InventoryItem {
+  depotId: string;
+  sku: string;
+  partName: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  reorderPoint: number;
+  leadTimeMs: number;
+  belowReorderPoint: boolean;
+}
+
+export class ServiceError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  constructor(statusCode: number, code: string, message: string) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+export const notFound = (what: string, id: string) => new ServiceError(404, 'Not Found', `${what} '${id}' not found`);
+export const conflict = (message: string) => new ServiceError(409, 'Conflict', message);
+export const badRequest = (message: string) => new ServiceError(400, 'Bad Request', message);

@@ -1,0 +1,233 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
+import {
+  conflict,
+  notFound,
+  type PartStatus,
+  type ResolutionCode,
+  type ServiceWorkOrder,
+  type Severity,
+  type WorkOrderEvent,
+  type WorkOrderFilter,
+} from './types.ts';
+
+/**
+ * The work-order lifecycle. Each state lists the states it may move to; anything else is
+ * rejected with the reason. `assigned → open` is a technician declining (or a planner
+ * unassigning) so the job can be dispatched again. A job whose technician is on site can no
+ * longer be cancelled: it ends with a resolution code (no_fault_found if nothing was wrong).
+ */
+export const TRANSITIONS: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
+  open: ['assigned', 'cancelled'],
+  assigned: ['acknowledged', 'open', 'cancelled'],
+  acknowledged: ['en_route', 'cancelled'],
+  en_route: ['on_site', 'cancelled'],
+  on_site: ['resolved'],
+  resolved: [],
+  cancelled: [],
+};
+
+export const WORK_ORDER_STATES: readonly WorkOrderState[] = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site', 'resolved', 'cancelled'];
+export const ACTIVE_STATES: readonly WorkOrderState[] = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'];
+
+/** Why `from → to` is not allowed, or null when it is. */
+export function transitionError(from: WorkOrderState, to: WorkOrderState): string | null {
+  if (TRANSITIONS[from].includes(to)) return null;
+  if (from === 'resolved' || from === 'cancelled') return `work order is ${from}: no further transitions`;
+  if (from === 'on_site' && to === 'cancelled') return 'technician is on site: resolve with a resolution code (no_fault_found if nothing was wrong) instead of cancelling';
+  return `cannot move a work order from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ')})`;
+}
+
+interface WorkOrderRow {
+  id: string;
+  device_id: string;
+  mode: string;
+  state: string;
+  severity: string;
+  evidence_json: string;
+  predicted_failure_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  version: number;
+  technician_id: string | null;
+  sla_respond_by_ms: number | null;
+  sla_resolve_by_ms: number | null;
+  assigned_at_ms: number | null;
+  on_site_at_ms: number | null;
+  resolved_at_ms: number | null;
+  cancelled_at_ms: number | null;
+  resolution_code: string | null;
+  part_sku: string | null;
+  part_name: string | null;
+  part_depot_id: string | null;
+  part_status: string;
+  part_lead_time_ms: number | null;
+  warranty_covered: number;
+  source: string;
+  note: string | null;
+}
+
+const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
+
+function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
+  return {
+    id: r.id,
+    deviceId: r.device_id,
+    mode: r.mode as FailureMode,
+    state: r.state as WorkOrderState,
+    evidence: JSON.parse(r.evidence_json) as HealthReport,
+    predictedFailureAtMs: r.predicted_failure_at_ms,
+    createdAtMs: r.created_at_ms,
+    updatedAtMs: r.updated_at_ms,
+    version: r.version,
+    technicianId: r.technician_id,
+    severity: r.severity as Severity,
+    slaRespondByMs: r.sla_respond_by_ms,
+    slaResolveByMs: r.sla_resolve_by_ms,
+    assignedAtMs: r.assigned_at_ms,
+    onSiteAtMs: r.on_site_at_ms,
+    resolvedAtMs: r.resolved_at_ms,
+    cancelledAtMs: r.cancelled_at_ms,
+    resolutionCode: r.resolution_code as ResolutionCode | null,
+    partSku: r.part_sku,
+    partName: r.part_name,
+    partDepotId: r.part_depot_id,
+    partStatus: r.part_status as PartStatus,
+    partLeadTimeMs: r.part_lead_time_ms,
+    warrantyCovered: r.warranty_covered === 1,
+    source: r.source,
+    note: r.note,
+  };
+}
+
+export interface NewWorkOrder {
+  deviceId: string;
+  mode: FailureMode;
+  severity: Severity;
+  evidence: HealthReport;
+  predictedFailureAtMs: number | null;
+  slaRespondByMs: number | null;
+  slaResolveByMs: number | null;
+  warrantyCovered: boolean;
+  source: string;
+  note?: string | null;
+}
+
+/** Column updates a transition or plan may carry along with the state change. */
+export interface WorkOrderPatch {
+  technician_id?: string | null;
+  assigned_at_ms?: number | null;
+  on_site_at_ms?: number | null;
+  resolved_at_ms?: number | null;
+  cancelled_at_ms?: number | null;
+  resolution_code?: string | null;
+  part_sku?: string | null;
+  part_depot_id?: string | null;
+  part_status?: PartStatus;
+  part_lead_time_ms?: number | null;
+  note?: string | null;
+}
+
+/** Persistence of work orders and their transition history. Callers own the transaction. */
+export class WorkOrderStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  get(id: string): ServiceWorkOrder | undefined {
+    const row = this.#db.prepare(`${SELECT} WHERE w.id = ?`).get(id) as WorkOrderRow | undefined;
+    return row ? toWorkOrder(row) : undefined;
+  }
+
+  require(id: string): ServiceWorkOrder {
+    const wo = this.get(id);
+    if (!wo) throw notFound('work order', id);
+    return wo;
+  }
+
+  findActive(deviceId: string, mode: string): ServiceWorkOrder | undefined {
+    const row = this.#db.prepare(`${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN ('resolved', 'cancelled')`)
+      .get(deviceId, mode) as WorkOrderRow | undefined;
+    return row ? toWorkOrder(row) : undefined;
+  }
+
+  list(filter: WorkOrderFilter = {}): ServiceWorkOrder[] {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (filter.state?.length) {
+      where.push(`w.state IN (${filter.state.map(() => '?').join(', ')})`);
+      args.push(...filter.state);
+    }
+    if (filter.deviceId) { where.push('w.device_id = ?'); args.push(filter.deviceId); }
+    if (filter.technicianId) { where.push('w.technician_id = ?'); args.push(filter.technicianId); }
+    if (filter.mode) { where.push('w.mode = ?'); args.push(filter.mode); }
+    if (filter.fromMs !== undefined) { where.push('w.created_at_ms >= ?'); args.push(filter.fromMs); }
+    if (filter.toMs !== undefined) { where.push('w.created_at_ms <= ?'); args.push(filter.toMs); }
+    let sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY w.created_at_ms DESC, w.id DESC`;
+    if (filter.limit !== undefined) { sql += ' LIMIT ?'; args.push(filter.limit); }
+    return (this.#db.prepare(sql).all(...args) as unknown as WorkOrderRow[]).map(toWorkOrder);
+  }
+
+  /** Inserts an open work order and its first history entry. Must run inside a transaction. */
+  insert(input: NewWorkOrder, actor: string, nowMs: number): ServiceWorkOrder {
+    // Sequential, readable ids (WO-000042): safe because the caller holds the write lock.
+    const next = (this.#db.prepare('SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number }).n;
+    const id = `WO-${String(next).padStart(6, '0')}`;
+    this.#db.prepare(`INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
+        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note)
+      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`)
+      .run(id, input.deviceId, input.mode, input.severity, JSON.stringify(input.evidence), input.predictedFailureAtMs,
+        nowMs, nowMs, input.slaRespondByMs, input.slaResolveByMs, input.warrantyCovered ? 1 : 0, input.source, input.note ?? null);
+    this.#record(id, null, 'open', actor, nowMs, input.note ?? null);
+    return this.require(id);
+  }
+
+  /**
+   * Moves a work order to `to` if the lifecycle allows it and nobody changed it since
+   * `expectedVersion` (optimistic concurrency: the UPDATE matches the version, so of two
+   * concurrent writers exactly one succeeds and the other gets a 409 with the current version).
+   */
+  transition(id: string, to: WorkOrderState, opts: { expectedVersion?: number; actor: string; nowMs: number; note?: string | null; patch?: WorkOrderPatch }): ServiceWorkOrder {
+    const current = this.require(id);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
+      throw conflict(`version mismatch: work order ${id} is at version ${current.version}, not ${opts.expectedVersion}; reload and retry`);
+    }
+    const reason = transitionError(current.state, to);
+    if (reason) throw conflict(reason);
+    this.#update(current, { state: to, ...opts.patch }, opts.nowMs);
+    this.#record(id, current.state, to, opts.actor, opts.nowMs, opts.note ?? null);
+    return this.require(id);
+  }
+
+  /** Changes fields without a state change (a plan, a reassignment); still versioned and recorded. */
+  patch(id: string, patch: WorkOrderPatch, opts: { expectedVersion?: number; actor: string; nowMs: number; note: string }): ServiceWorkOrder {
+    const current = this.require(id);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
+      throw conflict(`version mismatch: work order ${id} is at version ${current.version}, not ${opts.expectedVersion}; reload and retry`);
+    }
+    this.#update(current, patch, opts.nowMs);
+    this.#record(id, current.state, current.state, opts.actor, opts.nowMs, opts.note);
+    return this.require(id);
+  }
+
+  history(id: string): WorkOrderEvent[] {
+    return this.#db.prepare(`SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
+      FROM work_order_events WHERE work_order_id = ? ORDER BY id`).all(id) as unknown as WorkOrderEvent[];
+  }
+
+  #update(current: ServiceWorkOrder, cols: WorkOrderPatch & { state?: string }, nowMs: number): void {
+    const keys = Object.keys(cols) as (keyof typeof cols)[];
+    const sets = keys.map((k) => `${k} = ?`);
+    const values = keys.map((k) => (cols[k] ?? null) as SQLInputValue);
+    const result = this.#db.prepare(`UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}
+      WHERE id = ? AND version = ?`).run(...values, nowMs, current.id, current.version);
+    if (result.changes !== 1) throw conflict(`work order ${current.id} changed concurrently; reload and retry`);
+  }
+
+  #record(id: string, from: string | null, to: string, actor: string, atMs: number, note: string | null): void {
+    this.#db.prepare('INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, from, to, actor, atMs, note);
+  }
+}
