@@ -6,6 +6,8 @@ import type { Logger } from '../core/log.ts';
 import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
+import type { UserStore } from './auth/users.ts';
+import { registerAuth, userFromCookieHeader, type Authorize } from './plugins/auth.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -15,8 +17,13 @@ export interface DashboardOptions {
   store: TelemetryStore;
   nowMs: () => number;
   listWorkOrders: () => WorkOrder[];
-  /** Further /api route plugins (the service domain's). */
-  apiPlugins?: ((app: FastifyInstance) => Promise<void>)[];
+  users: UserStore;
+  sessionTtlMs: number;
+  cookieSecure: 'auto' | 'true' | 'false';
+  /** Whether a technician may see a device (one of their work orders is on it). */
+  technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
+  /** Further /api route plugins (the service domain's, ingest's provisioning). */
+  apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
 }
 
 const UI_DIST = fileURLToPath(new URL('./ui/dist/', import.meta.url));
@@ -43,10 +50,17 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  const { authorize } = await registerAuth(app, {
+    users: opts.users,
+    log: opts.log.child({ part: 'auth' }),
+    sessionTtlMs: opts.sessionTtlMs,
+    cookieSecure: opts.cookieSecure,
+  });
+
   await app.register(
     async (api) => {
-      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, nowMs: opts.nowMs });
-      for (const plugin of opts.apiPlugins ?? []) await plugin(api);
+      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, nowMs: opts.nowMs, technicianSeesDevice: opts.technicianSeesDevice });
+      for (const plugin of opts.apiPlugins ?? []) await plugin(api, { authorize });
     },
     { prefix: '/api' },
   );
@@ -57,6 +71,11 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
   }
 
-  attachLiveUpdates(app, { fleet: opts.fleet, log: opts.log, listWorkOrders: opts.listWorkOrders });
+  attachLiveUpdates(app, {
+    fleet: opts.fleet,
+    log: opts.log,
+    listWorkOrders: opts.listWorkOrders,
+    authenticate: (cookie) => userFromCookieHeader(opts.users, cookie),
+  });
   return app;
 }

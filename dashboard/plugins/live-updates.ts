@@ -1,37 +1,91 @@
 import type { FastifyInstance } from 'fastify';
-import { Server as SocketServer } from 'socket.io';
+import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Logger } from '../../core/log.ts';
 import type { WorkOrder } from '../../core/types.ts';
-import type { FleetView } from '../fleet-view.ts';
+import type { User } from '../auth/users.ts';
+import type { DeviceSummary, FleetView } from '../fleet-view.ts';
 
 export interface LiveUpdatesOptions {
   fleet: FleetView;
   log: Logger;
   listWorkOrders: () => WorkOrder[];
+  /** The session user of a handshake's Cookie header; null refuses the connection. */
+  authenticate: (cookieHeader: string | undefined) => User | null;
   /** Deltas are batched into frames this often, ms: 1,000 devices at 1 Hz stay one message per frame. */
   frameMs?: number;
 }
 
+const FLEET_ROOM = 'fleet';
+const technicianRoom = (id: string) => `technician:${id}`;
+const deviceRoom = (id: string) => `device:${id}`;
+
+const seesFleet = (user: User) => user.role === 'admin' || user.role === 'planner';
+
 /**
- * socket.io on fastify's own HTTP server (STYLE 14). A client gets a `snapshot` on connect
- * (and whenever it asks with `resync`, e.g. after a reconnect), then `delta` frames.
+ * socket.io on fastify's own HTTP server (STYLE 14), authenticated by the dashboard session
+ * cookie. Rooms: `fleet` (planners, admins: every device and work order), `technician:<id>`
+ * (a technician's own work orders and their devices), `device:<id>` (a device detail view).
+ * A client gets a `snapshot` on connect and whenever it asks with `resync` (after a
+ * reconnect), then `delta` frames every `frameMs`.
  */
 export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions): SocketServer {
   const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
-  const snapshot = () => ({ devices: opts.fleet.list(), workOrders: opts.listWorkOrders() });
 
-  io.on('connection', (socket) => {
-    socket.join('fleet');
-    socket.emit('snapshot', snapshot());
-    socket.on('resync', () => socket.emit('snapshot', snapshot()));
+  io.use((socket, next) => {
+    const user = opts.authenticate(socket.handshake.headers.cookie);
+    if (!user) return next(new Error('login required'));
+    socket.data.user = user;
+    next();
+  });
+
+  const snapshotFor = (user: User) => {
+    if (seesFleet(user)) return { devices: opts.fleet.list(), workOrders: opts.listWorkOrders() };
+    const workOrders = opts.listWorkOrders().filter((o) => o.technicianId === user.technicianId);
+    const deviceIds = new Set(workOrders.map((o) => o.deviceId));
+    return { devices: opts.fleet.list().filter((d) => deviceIds.has(d.deviceId)), workOrders };
+  };
+
+  io.on('connection', (socket: Socket) => {
+    const user = socket.data.user as User;
+    if (seesFleet(user)) socket.join(FLEET_ROOM);
+    if (user.technicianId) socket.join(technicianRoom(user.technicianId));
+    socket.emit('snapshot', snapshotFor(user));
+    socket.on('resync', () => socket.emit('snapshot', snapshotFor(user)));
+    socket.on('watch-device', (deviceId: unknown) => {
+      if (typeof deviceId !== 'string' || deviceId.length > 64) return;
+      // Technicians may watch only devices of their own work orders.
+      if (!seesFleet(user) && !opts.listWorkOrders().some((o) => o.deviceId === deviceId && o.technicianId === user.technicianId)) return;
+      for (const room of socket.rooms) if (room.startsWith('device:')) socket.leave(room);
+      socket.join(deviceRoom(deviceId));
+      const d = opts.fleet.get(deviceId);
+      if (d) socket.emit('device', d);
+    });
   });
 
   const timer = setInterval(() => {
     const changes = opts.fleet.takeChanges();
     if (changes.devices.length === 0 && changes.workOrders.length === 0) return;
-    io.to('fleet').emit('delta', changes);
+    io.to(FLEET_ROOM).emit('delta', changes);
+    sendToTechnicians(changes.workOrders, changes.devices);
+    for (const d of changes.devices) {
+      const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
+      if (room && room.size > 0) io.to(deviceRoom(d.deviceId)).emit('device', d);
+    }
   }, opts.frameMs ?? 250);
   timer.unref();
+
+  function sendToTechnicians(orders: WorkOrder[], devices: DeviceSummary[]): void {
+    const technicianIds = new Set<string>();
+    for (const room of io.sockets.adapter.rooms.keys()) if (room.startsWith('technician:')) technicianIds.add(room.slice(11));
+    if (technicianIds.size === 0) return;
+    const all = opts.listWorkOrders();
+    for (const techId of technicianIds) {
+      const mine = orders.filter((o) => o.technicianId === techId);
+      const myDevices = new Set(all.filter((o) => o.technicianId === techId).map((o) => o.deviceId));
+      const devs = devices.filter((d) => myDevices.has(d.deviceId));
+      if (mine.length || devs.length) io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine });
+    }
+  }
 
   // preClose, not onClose: sockets must go before fastify closes the HTTP server they hold open.
   // (io.close() would close fastify's server itself, which fastify then closes again.)

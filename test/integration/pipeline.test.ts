@@ -51,7 +51,7 @@ for (const store of stores) {
         const r = await fetch(`${purna.dashboardUrl}api/devices/${deviceId}/telemetry?from=${t0}&to=${t0 + N * 1000}`);
         const body = (await r.json()) as { points: { tsMs: number; values: Record<string, number> }[] };
         return body.points.length === N ? body : null;
-      });
+      }).then((b) => b!);
       expect(res.points.map((p) => p.tsMs)).toEqual(Array.from({ length: N }, (_, i) => t0 + i * 1000));
       expect(res.points[N - 1].values.temperature).toBeCloseTo(60 + (N - 1) / 10, 6);
       expect(res.points[7].values.vibration).toBeCloseTo(1.57, 6);
@@ -63,7 +63,7 @@ for (const store of stores) {
     });
 
     it('the live socket.io feed carries the latest values', async () => {
-      const last = await eventually(() => deltas.findLast((d) => d.deviceId === deviceId && d.latestTsMs === t0 + (N - 1) * 1000));
+      const last = (await eventually(() => deltas.findLast((d) => d.deviceId === deviceId && d.latestTsMs === t0 + (N - 1) * 1000)))!;
       expect(last.latest.temperature).toBeCloseTo(60 + (N - 1) / 10, 6);
       const list = (await (await fetch(`${purna.dashboardUrl}api/devices`)).json()) as { devices: DeviceSummary[] };
       expect(list.devices.find((d) => d.deviceId === deviceId)?.latest.vibration).toBeCloseTo(1.5 + (N - 1) / 100, 6);

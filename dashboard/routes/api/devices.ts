@@ -8,6 +8,7 @@ export interface DeviceRoutesOptions {
   fleet: FleetView;
   store: TelemetryStore;
   nowMs: () => number;
+  technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
 }
 
 const MAX_POINTS = 10_000;
@@ -30,6 +31,7 @@ function toMs(v: string | undefined, fallback: number): number {
 export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptions): Promise<void> {
   app.get('/devices', {
     // Every known device with its latest values, health and connection status.
+    config: { roles: ['planner'] },
     schema: { tags: ['devices'] },
   }, async () => ({ devices: opts.fleet.list() }));
 
@@ -37,6 +39,8 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     '/devices/:id/telemetry',
     {
       // A device's stored telemetry between from and to (epoch ms or ISO 8601; default: the last hour).
+      // Technicians see the devices of their own work orders only.
+      config: { roles: ['planner', 'technician'] },
       schema: {
         tags: ['devices'],
         params: { type: 'object', properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } }, required: ['id'] },
@@ -48,6 +52,10 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       },
     },
     async (request, reply) => {
+      const user = request.user!;
+      if (user.role === 'technician' && !(user.technicianId && opts.technicianSeesDevice(user.technicianId, request.params.id))) {
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'not a device of your work orders' });
+      }
       const now = opts.nowMs();
       const to = toMs(request.query.to, now);
       const from = toMs(request.query.from, to - DEFAULT_WINDOW_MS);

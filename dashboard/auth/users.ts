@@ -1,0 +1,157 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../../core/clock.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+export type Role = 'admin' | 'planner' | 'technician';
+export const ROLES: readonly Role[] = ['admin', 'planner', 'technician'];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** The service domain's technician id, for technician users: they see only their own work orders. */
+  technicianId: string | null;
+}
+
+export class UserError extends Error {
+  readonly statusCode: number;
+  constructor(message: string, statusCode = 400) {
+    super(message);
+    this.statusCode = statusCode;
+  }
+}
+
+const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * Dashboard users and their sessions, in their own SQLite file. Passwords are stored as scrypt
+ * hashes; session ids are 256-bit random values of which only a SHA-256 is stored, so a copy
+ * of the database does not let anyone in.
+ */
+export class UserStore {
+  readonly #db: DatabaseSync;
+  readonly #clock: Clock;
+
+  constructor(path: string, clock: Clock) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#clock = clock;
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'planner', 'technician')),
+        technician_id TEXT,
+        password_hash TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        expires_at_ms INTEGER NOT NULL
+      );
+    `);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  count(role?: Role): number {
+    const row = role
+      ? (this.#db.prepare('SELECT count(*) AS n FROM users WHERE role = ?').get(role) as { n: number })
+      : (this.#db.prepare('SELECT count(*) AS n FROM users').get() as { n: number });
+    return row.n;
+  }
+
+  async create(input: { email: string; name?: string; role: Role; password: string; technicianId?: string | null }): Promise<User> {
+    if (!ROLES.includes(input.role)) throw new UserError(`role must be one of ${ROLES.join(', ')}`);
+    if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (input.role === 'technician' && !input.technicianId) throw new UserError('a technician user needs a technicianId');
+    if (this.byEmail(input.email)) throw new UserError(`a user with email ${input.email} exists`, 409);
+    const user: User = {
+      id: `usr_${randomBytes(8).toString('hex')}`,
+      email: input.email,
+      name: input.name ?? input.email,
+      role: input.role,
+      technicianId: input.technicianId ?? null,
+    };
+    const hash = await hashPassword(input.password);
+    this.#db
+      .prepare('INSERT INTO users (id, email, name, role, technician_id, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(user.id, user.email, user.name, user.role, user.technicianId, hash, this.#clock.nowMs());
+    return user;
+  }
+
+  /** Sets a new password for an existing user (used by the demo bootstrap and the CLI). */
+  async setPassword(email: string, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD_LENGTH) throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    const hash = await hashPassword(password);
+    this.#db.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(hash, email);
+  }
+
+  byEmail(email: string): User | undefined {
+    const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  list(): User[] {
+    return (this.#db.prepare('SELECT * FROM users ORDER BY email').all() as unknown as UserRow[]).map(toUser);
+  }
+
+  async authenticate(email: string, password: string): Promise<User | null> {
+    const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    if (!row) {
+      // Spend the same time as a real check so timing does not tell which emails exist.
+      await verifyPassword(password, DUMMY_HASH);
+      return null;
+    }
+    return (await verifyPassword(password, row.password_hash)) ? toUser(row) : null;
+  }
+
+  createSession(userId: string, ttlMs: number): string {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.#clock.nowMs();
+    this.#db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?').run(now);
+    this.#db.prepare('INSERT INTO sessions (id_hash, user_id, expires_at_ms) VALUES (?, ?, ?)').run(sha256(token), userId, now + ttlMs);
+    return token;
+  }
+
+  userForSession(token: string | undefined): User | null {
+    if (!token || token.length > 100) return null;
+    const row = this.#db
+      .prepare('SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at_ms > ?')
+      .get(sha256(token), this.#clock.nowMs()) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  endSession(token: string | undefined): void {
+    if (token) this.#db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(token));
+  }
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  technician_id: string | null;
+  password_hash: string;
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, technicianId: row.technician_id };
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('base64url');
+}
+
+// A valid scrypt hash of a random string, for constant-time misses.
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
