@@ -196,6 +196,12 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX surveys_wo ON surveys(work_order_id);
   `,
+  // 2: the dispatch plan behind an assignment (technician ETA, depots considered), so the
+  // board can say why this technician and this depot.
+  `
+  ALTER TABLE work_orders ADD COLUMN technician_eta_ms INTEGER;
+  ALTER TABLE work_orders ADD COLUMN plan_json TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

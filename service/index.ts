@@ -2,21 +2,33 @@ import type { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
-import type { DispatchCancel, DispatchRequest, HealthReport, WorkOrderState } from '../core/types.ts';
+import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
 import { inTransaction, openServiceDb } from './db.ts';
+import { computeKpis, type ServiceKpis } from './kpis.ts';
+import { Network } from './network.ts';
+import { Notifier, type PublishFn, type WebhookConfig } from './notifier.ts';
+import { depotOptions, rankTechnicians } from './planner.ts';
 import { Registry } from './registry.ts';
 import { severityOf, slaDeadlines } from './sla.ts';
+import { Surveys, type Survey, type SurveyAnswer } from './surveys.ts';
 import {
+  badRequest,
+  conflict,
+  notFound,
   ServiceError,
   type DeviceRecord,
+  type DispatchPlan,
   type ResolutionCode,
   type ServiceWorkOrder,
+  type Severity,
   type WorkOrderEvent,
   type WorkOrderFilter,
 } from './types.ts';
 import { transitionError, WorkOrderStore, type WorkOrderPatch } from './work-orders.ts';
 
 export * from './types.ts';
+export type { PublishFn, WebhookConfig } from './notifier.ts';
+export type { ServiceKpis } from './kpis.ts';
 
 export interface ServiceOptions {
   bus: EventBus;
@@ -24,7 +36,20 @@ export interface ServiceOptions {
   clock?: Clock;
   /** SQLite file of the service data, e.g. data/service.db, or ':memory:'. */
   dbPath: string;
+  /** MQTT publish for the technicians' field apps (`purna/v1/technicians/{id}/dispatch`); optional. */
+  publish?: PublishFn;
+  /** CRM/ERP webhooks to configure at start (URL + secret from the environment, never the repo). */
+  webhooks?: WebhookConfig[];
+  /** Base of the customer survey link; the token is appended. Default '/api/surveys/'. */
+  surveyBaseUrl?: string;
+  /** Assign a technician and reserve the part as soon as a work order opens. Default true. */
+  autoDispatch?: boolean;
+  /** Notification retry tuning (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
+  notifier?: { baseRetryDelayMs?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; requestTimeoutMs?: number };
 }
+
+/** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
+export const DEFAULT_LEAD_TIME_MS = 24 * 3600_000;
 
 export interface TransitionInput {
   to: WorkOrderState;
@@ -52,6 +77,10 @@ export class ServiceDomain {
   #db: DatabaseSync | null = null;
   #registry: Registry | null = null;
   #orders: WorkOrderStore | null = null;
+  #network: Network | null = null;
+  #surveys: Surveys | null = null;
+  #notifier: Notifier | null = null;
+  readonly #opts: ServiceOptions;
   #unsubscribe: (() => void)[] = [];
 
   constructor(opts: ServiceOptions) {
@@ -59,6 +88,7 @@ export class ServiceDomain {
     this.#log = opts.log;
     this.#clock = opts.clock ?? systemClock;
     this.#dbPath = opts.dbPath;
+    this.#opts = opts;
   }
 
   start(): void {
@@ -67,7 +97,12 @@ export class ServiceDomain {
     this.#db = db;
     this.#registry = new Registry(db, () => this.#clock.nowMs());
     this.#orders = new WorkOrderStore(db);
+    this.#network = new Network(db);
+    this.#surveys = new Surveys(db);
+    this.#notifier = new Notifier({ db, log: this.#log.child({ module: 'notifier' }), clock: this.#clock, publish: this.#opts.publish, ...this.#opts.notifier });
     this.#registry.syncDeviceModels();
+    for (const w of this.#opts.webhooks ?? []) this.#notifier.addWebhook(w);
+    this.#notifier.start();
     this.#unsubscribe.push(
       this.#bus.on('dispatch', (req) => this.#guard('dispatch', () => this.handleDispatch(req))),
       this.#bus.on('dispatchCancel', (c) => this.#guard('dispatchCancel', () => this.handleDispatchCancel(c))),
@@ -78,6 +113,7 @@ export class ServiceDomain {
   stop(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#notifier?.stop();
     this.#db?.close();
     this.#db = null;
     this.#registry = null;
@@ -103,6 +139,16 @@ export class ServiceDomain {
     return this.#reg();
   }
 
+  get network(): Network {
+    this.#dbOrThrow();
+    return this.#network!;
+  }
+
+  get notifier(): Notifier {
+    this.#dbOrThrow();
+    return this.#notifier!;
+  }
+
   // ── work orders ──────────────────────────────────────────────────────────
 
   listWorkOrders(filter?: WorkOrderFilter): ServiceWorkOrder[] {
@@ -120,22 +166,60 @@ export class ServiceDomain {
 
   /**
    * Opens a work order for a dispatch request, unless one is already open for the same device
-   * and failure mode (analytics repeats its request while the condition lasts: one job, not many).
-   * Returns the open work order either way, and whether it was created now.
+   * and failure mode (analytics repeats its request while the condition lasts: one job, not many),
+   * and — with autoDispatch — plans it at once (technician, part, lead time).
    */
   handleDispatch(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
-    const db = this.#dbOrThrow();
     const now = this.#clock.nowMs();
-    const result = inTransaction(db, () => {
+    const result = inTransaction(this.#dbOrThrow(), () => {
       const existing = this.#wo().findActive(req.deviceId, req.mode);
-      if (existing) return { order: existing, created: false };
-      return { order: this.#open(req.deviceId, req.mode, req.health, req.predictedFailureAtMs ?? null, 'analytics', SYSTEM, now), created: true };
+      if (existing) return { order: existing, created: false, changes: [] as Change[] };
+      const opened = this.#open(req.deviceId, req.mode, req.health, req.predictedFailureAtMs ?? null, 'analytics', SYSTEM, now);
+      const changes: Change[] = [{ order: opened, prevTechnicianId: null }];
+      if (this.#opts.autoDispatch !== false) changes.push(...this.#plan(opened, now));
+      for (const c of changes) this.#enqueueChange(c);
+      return { order: changes[changes.length - 1].order, created: true, changes };
     });
     if (result.created) {
-      this.#log.info({ workOrder: result.order.id, device: req.deviceId, mode: req.mode, severity: result.order.severity }, 'work order opened');
-      this.#emit(result.order);
+      this.#log.info({ workOrder: result.order.id, device: req.deviceId, mode: req.mode, severity: result.order.severity, technician: result.order.technicianId }, 'work order opened');
+      for (const c of result.changes) this.#emit(c.order);
     }
-    return result;
+    return { order: result.order, created: result.created };
+  }
+
+  /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
+  createWorkOrder(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder {
+    const now = this.#clock.nowMs();
+    if (!this.#reg().getDevice(input.deviceId)) throw notFound('device', input.deviceId);
+    const health: HealthReport = {
+      deviceId: input.deviceId, tsMs: now, score: 100, state: 'watch', mode: input.mode, evidence: {},
+      explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
+    };
+    const changes = inTransaction(this.#dbOrThrow(), () => {
+      if (this.#wo().findActive(input.deviceId, input.mode)) throw conflict(`device ${input.deviceId} already has an active ${input.mode} work order`);
+      const opened = this.#open(input.deviceId, input.mode, health, null, 'planner', input.actor, now, input.severity, input.note);
+      const out: Change[] = [{ order: opened, prevTechnicianId: null }];
+      if (this.#opts.autoDispatch !== false) out.push(...this.#plan(opened, now));
+      for (const c of out) this.#enqueueChange(c);
+      return out;
+    });
+    for (const c of changes) this.#emit(c.order);
+    return changes[changes.length - 1].order;
+  }
+
+  /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
+  dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder {
+    const now = this.#clock.nowMs();
+    const changes = inTransaction(this.#dbOrThrow(), () => {
+      const wo = this.#wo().require(id);
+      if (opts.version !== undefined && opts.version !== wo.version) throw versionMismatch(wo, opts.version);
+      if (wo.state !== 'open') throw conflict(`work order is ${wo.state}: only an open work order can be dispatched`);
+      const out = this.#plan(wo, now);
+      for (const c of out) this.#enqueueChange(c);
+      return out;
+    });
+    for (const c of changes) this.#emit(c.order);
+    return changes.length ? changes[changes.length - 1].order : this.#wo().require(id);
   }
 
   /**
@@ -145,38 +229,91 @@ export class ServiceDomain {
    */
   handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null {
     const now = this.#clock.nowMs();
-    const order = inTransaction(this.#dbOrThrow(), () => {
+    const change = inTransaction(this.#dbOrThrow(), () => {
       const wo = this.#wo().findActive(c.deviceId, c.mode);
       if (!wo || !['open', 'assigned', 'acknowledged'].includes(wo.state)) return null;
-      return this.#applyTransition(wo, { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` }, now);
+      const ch = this.#applyTransition(wo, { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` }, now);
+      this.#enqueueChange(ch);
+      return ch;
     });
-    if (order) {
-      this.#log.info({ workOrder: order.id, device: c.deviceId, mode: c.mode }, 'work order cancelled: dispatch withdrawn');
-      this.#emit(order);
-    }
-    return order;
+    if (!change) return null;
+    this.#log.info({ workOrder: change.order.id, device: c.deviceId, mode: c.mode }, 'work order cancelled: dispatch withdrawn');
+    this.#emit(change.order);
+    return change.order;
   }
 
-  /** A lifecycle step requested by a person or API client. Throws ServiceError 404/409/400. */
+  /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
   transition(id: string, input: TransitionInput): ServiceWorkOrder {
     const now = this.#clock.nowMs();
-    const order = inTransaction(this.#dbOrThrow(), () => {
+    const change = inTransaction(this.#dbOrThrow(), () => {
       const wo = this.#wo().require(id);
-      if (input.version !== undefined && input.version !== wo.version) {
-        throw new ServiceError(409, 'Conflict', `version mismatch: work order ${id} is at version ${wo.version}, not ${input.version}; reload and retry`);
-      }
-      return this.#applyTransition(wo, input, now);
+      if (input.version !== undefined && input.version !== wo.version) throw versionMismatch(wo, input.version);
+      const ch = this.#applyTransition(wo, input, now);
+      this.#enqueueChange(ch);
+      return ch;
     });
-    this.#log.info({ workOrder: id, state: order.state, actor: input.actor }, 'work order transition');
-    this.#emit(order);
-    return order;
+    this.#log.info({ workOrder: id, state: change.order.state, actor: input.actor }, 'work order transition');
+    this.#emit(change.order);
+    if (change.order.state === 'resolved') this.#afterResolution(change.order, now);
+    return change.order;
+  }
+
+  // ── surveys ──────────────────────────────────────────────────────────────
+
+  /** Issues a fresh one-time survey link for a resolved work order (a re-send; the old link dies). */
+  issueSurvey(workOrderId: string): { token: string; url: string } {
+    const wo = this.#wo().require(workOrderId);
+    if (wo.state !== 'resolved') throw conflict(`work order is ${wo.state}: surveys follow a resolved job`);
+    return inTransaction(this.#dbOrThrow(), () => this.#issueSurvey(wo, this.#clock.nowMs()));
+  }
+
+  openSurvey(token: string): { survey: Survey; workOrder: { id: string; deviceId: string; resolvedAtMs: number | null; resolutionCode: string | null } } {
+    const survey = this.#surveys!.open(token, this.#clock.nowMs());
+    const wo = this.#wo().require(survey.workOrderId);
+    return { survey, workOrder: { id: wo.id, deviceId: wo.deviceId, resolvedAtMs: wo.resolvedAtMs, resolutionCode: wo.resolutionCode } };
+  }
+
+  answerSurvey(token: string, answer: SurveyAnswer): Survey {
+    const now = this.#clock.nowMs();
+    return inTransaction(this.#dbOrThrow(), () => {
+      const survey = this.#surveys!.answer(token, answer, now);
+      this.#notifier!.enqueue('survey.answered', survey);
+      return survey;
+    });
+  }
+
+  surveyOf(workOrderId: string): Survey | undefined {
+    this.#wo().require(workOrderId);
+    return this.#surveys!.forWorkOrder(workOrderId);
+  }
+
+  // ── KPIs and feedback to analytics ───────────────────────────────────────
+
+  kpis(fromMs: number, toMs: number): ServiceKpis {
+    return computeKpis(this.#dbOrThrow(), fromMs, toMs, this.#clock.nowMs());
+  }
+
+  /**
+   * The lead time analytics should dispatch ahead of a forecast failure: how long it actually
+   * takes from a work order opening to a technician on site, the 90th percentile of the last 50
+   * visits (a mean would promise the typical day and miss the bad ones). With fewer than 5
+   * visits on record, the 90th percentile of the planned lead times; with none, a day.
+   */
+  currentLeadTimeMs(): number {
+    const db = this.#dbOrThrow();
+    const actual = (db.prepare(`SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
+      ORDER BY on_site_at_ms DESC LIMIT 50`).all() as { ms: number }[]).map((r) => r.ms);
+    if (actual.length >= 5) return p90(actual);
+    const planned = this.#wo().list({ limit: 50 }).map((w) => w.plannedLeadTimeMs).filter((x): x is number => x != null && x > 0);
+    if (planned.length) return p90(planned);
+    return DEFAULT_LEAD_TIME_MS;
   }
 
   // ── internals ────────────────────────────────────────────────────────────
 
-  #open(deviceId: string, mode: DispatchRequest['mode'], health: HealthReport, predictedFailureAtMs: number | null, source: string, actor: string, now: number): ServiceWorkOrder {
+  #open(deviceId: string, mode: FailureMode, health: HealthReport, predictedFailureAtMs: number | null, source: string, actor: string, now: number, severityOverride?: Severity, note?: string): ServiceWorkOrder {
     const device = this.#reg().getDevice(deviceId);
-    const severity = severityOf(health, predictedFailureAtMs, now);
+    const severity = severityOverride ?? severityOf(health, predictedFailureAtMs, now);
     const sla = slaDeadlines(device?.contractTier ?? 'standard', severity, now);
     return this.#wo().insert(
       {
@@ -189,25 +326,91 @@ export class ServiceDomain {
         slaResolveByMs: sla.resolveByMs,
         warrantyCovered: device ? now <= device.warrantyEndMs : false,
         source,
-        note: device ? null : 'device not in the registry: default contract terms, no warranty',
+        note: note ?? (device ? null : 'device not in the registry: default contract terms, no warranty'),
       },
       actor,
       now,
     );
   }
 
-  /** Validates the step's extra inputs and applies it (inside the caller's transaction). */
-  #applyTransition(wo: ServiceWorkOrder, input: TransitionInput, now: number): ServiceWorkOrder {
+  /**
+   * Plans an open work order: reserves the spare part at the nearest depot with stock (the
+   * farther depots' longer lead times are stated; a backorder is flagged when none has it), then
+   * assigns the best technician (see rankTechnicians). With nobody available the job stays
+   * open with the reason in its plan. Runs inside the caller's transaction.
+   */
+  #plan(wo: ServiceWorkOrder, now: number): Change[] {
+    const device = this.#reg().getDevice(wo.deviceId);
+    const modelId = device?.modelId ?? 'unknown';
+    const notes: string[] = [];
+    const part = device ? this.#reg().partFor(modelId, wo.mode) ?? null : null;
+    const site = { lat: device?.lat ?? null, lon: device?.lon ?? null };
+    if (!device) notes.push('device not in the registry: no site, no parts catalogue');
+    else if (site.lat == null) notes.push('device has no site location: distances not considered');
+
+    let depots: DispatchPlan['depots'] = [];
+    let reservedAt: string | null = wo.partStatus === 'reserved' ? wo.partDepotId : null;
+    let backorder = wo.partStatus === 'backorder';
+    const patch: WorkOrderPatch = {};
+    if (part && (wo.partStatus === 'none' || wo.partStatus === 'released' || wo.partStatus === 'backorder')) {
+      const options = depotOptions(this.#network!.listDepots(), this.#network!.listInventory({ sku: part.sku }), part.sku, site);
+      depots = options.map((o) => ({ depotId: o.depot.id, distanceKm: round1(o.distanceKm), available: o.available, leadTimeMs: o.leadTimeMs }));
+      const chosen = options.find((o) => o.available > 0 && this.#network!.tryReserve(o.depot.id, part.sku, wo.id, now));
+      if (chosen) {
+        reservedAt = chosen.depot.id;
+        backorder = false;
+        if (options[0] !== chosen) notes.push(`nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`);
+        Object.assign(patch, { part_sku: part.sku, part_depot_id: chosen.depot.id, part_status: 'reserved', part_lead_time_ms: chosen.leadTimeMs });
+      } else {
+        backorder = true;
+        notes.push(`no depot has ${part.sku} in stock: backordered`);
+        if (wo.partStatus !== 'backorder') this.#network!.recordStockOut(part.sku, wo.id, now);
+        Object.assign(patch, { part_sku: part.sku, part_depot_id: null, part_status: 'backorder', part_lead_time_ms: null });
+      }
+    } else if (!part && device) {
+      notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
+    }
+
+    const ranked = device ? rankTechnicians(this.#network!.listTechnicians(), { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon }, now) : [];
+    const best = ranked[0];
+    if (!best) notes.push(`no active technician with capacity is skilled for ${wo.mode} on ${modelId}: left open`);
+    else if (!best.onShift) notes.push(`nobody suitable on shift now: ${best.technician.id} can be on site in ${hours(best.etaMs)} (after their shift starts)`);
+    const plan: DispatchPlan = {
+      plannedAtMs: now,
+      technician: best ? { id: best.technician.id, name: best.technician.name, distanceKm: round1(best.distanceKm), etaMs: best.etaMs, onShift: best.onShift, openJobs: best.technician.openJobs } : null,
+      technicianCandidates: ranked.length,
+      part,
+      depots,
+      reservedAt,
+      backorder,
+      notes,
+    };
+    patch.plan_json = JSON.stringify(plan);
+    patch.technician_eta_ms = best?.etaMs ?? null;
+    if (!best) {
+      return [{ order: this.#wo().patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: notes.join('; ') }), prevTechnicianId: wo.technicianId ?? null }];
+    }
+    const planned = this.#wo().patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: `planned: ${best.technician.id}${reservedAt ? `, part at ${reservedAt}` : ''}` });
+    return [this.#applyTransition(planned, { to: 'assigned', actor: DISPATCHER, technicianId: best.technician.id, note: notes.join('; ') || undefined }, now)];
+  }
+
+  /** Validates the step's extra inputs, applies it and its stock effects (inside the caller's transaction). */
+  #applyTransition(wo: ServiceWorkOrder, input: TransitionInput, now: number): Change {
     // The lifecycle verdict (409) comes before the step's own inputs (400).
     const reason = transitionError(wo.state, input.to);
     if (reason) throw new ServiceError(409, 'Conflict', reason);
     const patch: WorkOrderPatch = {};
     switch (input.to) {
-      case 'assigned':
-        if (!input.technicianId) throw new ServiceError(400, 'Bad Request', 'technicianId is required to assign a work order');
+      case 'assigned': {
+        if (!input.technicianId) throw badRequest('technicianId is required to assign a work order');
+        const tech = this.#network!.getTechnician(input.technicianId);
+        if (!tech) throw notFound('technician', input.technicianId);
+        if (!tech.active) throw conflict(`technician ${tech.id} is not active`);
+        if (tech.openJobs >= tech.maxOpenJobs) throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
         patch.technician_id = input.technicianId;
         patch.assigned_at_ms = now;
         break;
+      }
       case 'open':
         patch.technician_id = null;
         patch.assigned_at_ms = null;
@@ -216,17 +419,61 @@ export class ServiceDomain {
         patch.on_site_at_ms = now;
         break;
       case 'resolved':
-        if (!input.resolutionCode) throw new ServiceError(400, 'Bad Request', 'resolutionCode is required to resolve a work order');
+        if (!input.resolutionCode) throw badRequest('resolutionCode is required to resolve a work order');
         patch.resolution_code = input.resolutionCode;
         patch.resolved_at_ms = now;
+        if (input.resolutionCode === 'fault_confirmed_part_replaced') {
+          if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) this.#network!.consume(wo.partDepotId, wo.partSku, wo.id, now);
+          if (wo.partSku) patch.part_status = 'consumed';
+        } else {
+          this.#releasePart(wo, now, patch);
+        }
         break;
       case 'cancelled':
         patch.cancelled_at_ms = now;
+        this.#releasePart(wo, now, patch);
         break;
       default:
         break;
     }
-    return this.#wo().transition(wo.id, input.to, { actor: input.actor, nowMs: now, note: input.note ?? null, patch });
+    const order = this.#wo().transition(wo.id, input.to, { actor: input.actor, nowMs: now, note: input.note ?? null, patch });
+    return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
+  #releasePart(wo: ServiceWorkOrder, now: number, patch: WorkOrderPatch): void {
+    if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) {
+      this.#network!.release(wo.partDepotId, wo.partSku, wo.id, now);
+      patch.part_status = 'released';
+    } else if (wo.partStatus === 'backorder') {
+      patch.part_status = 'released';
+    }
+  }
+
+  /** After a resolution: restart the replaced component's baseline, ask the customer how it went. */
+  #afterResolution(wo: ServiceWorkOrder, now: number): void {
+    if (wo.resolutionCode === 'fault_confirmed_part_replaced') {
+      this.#bus.emit('baselineReset', { deviceId: wo.deviceId, mode: wo.mode, tsMs: now });
+    }
+    try {
+      inTransaction(this.#dbOrThrow(), () => this.#issueSurvey(wo, now));
+    } catch (err) {
+      this.#log.error({ err, workOrder: wo.id }, 'could not issue the customer survey');
+    }
+  }
+
+  #issueSurvey(wo: ServiceWorkOrder, now: number): { token: string; url: string } {
+    const token = this.#surveys!.issue(wo.id, now);
+    const url = `${this.#opts.surveyBaseUrl ?? '/api/surveys/'}${token}`;
+    const device = this.#reg().getDevice(wo.deviceId);
+    // The CRM sends the link to the customer; the link is the only copy of the token.
+    this.#notifier!.enqueue('survey.requested', { workOrderId: wo.id, deviceId: wo.deviceId, customerId: device?.customerId ?? null, url });
+    return { token, url };
+  }
+
+  /** Queues the change for webhooks and for the technicians concerned (new and previous). */
+  #enqueueChange(c: Change): void {
+    const techs = [c.order.technicianId, c.prevTechnicianId].filter((t): t is string => !!t);
+    this.#notifier!.enqueue(`workOrder.${c.order.state}`, c.order, techs);
   }
 
   #emit(order: ServiceWorkOrder): void {
@@ -257,3 +504,22 @@ export class ServiceDomain {
     return this.#orders!;
   }
 }
+
+interface Change {
+  order: ServiceWorkOrder;
+  prevTechnicianId: string | null;
+}
+
+const DISPATCHER = 'system:dispatcher';
+
+function versionMismatch(wo: ServiceWorkOrder, expected: number): ServiceError {
+  return conflict(`version mismatch: work order ${wo.id} is at version ${wo.version}, not ${expected}; reload and retry`);
+}
+
+function p90(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)];
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const hours = (ms: number) => `${round1(ms / 3600_000)} h`;

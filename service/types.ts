@@ -61,6 +61,23 @@ export interface ServiceWorkOrder extends WorkOrder {
   warrantyCovered: boolean;
   source: string;
   note: string | null;
+  /** Planned time until the technician can be on site (shift wait + travel), ms. */
+  technicianEtaMs: number | null;
+  /** Planned time until technician and part are both on site, ms; null while the part is backordered. */
+  plannedLeadTimeMs: number | null;
+  /** Why this technician and this depot: the options the dispatcher weighed. */
+  plan: DispatchPlan | null;
+}
+
+export interface DispatchPlan {
+  plannedAtMs: number;
+  technician: { id: string; name: string; distanceKm: number; etaMs: number; onShift: boolean; openJobs: number } | null;
+  technicianCandidates: number;
+  part: { sku: string; name: string } | null;
+  depots: { depotId: string; distanceKm: number; available: number; leadTimeMs: number }[];
+  reservedAt: string | null;
+  backorder: boolean;
+  notes: string[];
 }
 
 export interface WorkOrderEvent {

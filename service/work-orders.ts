@@ -3,6 +3,7 @@ import type { FailureMode, HealthReport, WorkOrderState } from '../core/types.ts
 import {
   conflict,
   notFound,
+  type DispatchPlan,
   type PartStatus,
   type ResolutionCode,
   type ServiceWorkOrder,
@@ -65,6 +66,8 @@ interface WorkOrderRow {
   warranty_covered: number;
   source: string;
   note: string | null;
+  technician_eta_ms: number | null;
+  plan_json: string | null;
 }
 
 const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
@@ -97,6 +100,9 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     warrantyCovered: r.warranty_covered === 1,
     source: r.source,
     note: r.note,
+    technicianEtaMs: r.technician_eta_ms,
+    plannedLeadTimeMs: r.part_status === 'backorder' ? null : Math.max(r.technician_eta_ms ?? 0, r.part_lead_time_ms ?? 0),
+    plan: r.plan_json ? (JSON.parse(r.plan_json) as DispatchPlan) : null,
   };
 }
 
@@ -126,6 +132,8 @@ export interface WorkOrderPatch {
   part_status?: PartStatus;
   part_lead_time_ms?: number | null;
   note?: string | null;
+  technician_eta_ms?: number | null;
+  plan_json?: string | null;
 }
 
 /** Persistence of work orders and their transition history. Callers own the transaction. */

@@ -1,0 +1,129 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/** A follow-up job on the same device and failure mode within this long means the first fix did not hold. */
+export const REPEAT_WINDOW_MS = 30 * 24 * 3600_000;
+const YEAR_MS = 365 * 24 * 3600_000;
+
+export interface ServiceKpis {
+  fromMs: number;
+  toMs: number;
+  workOrders: { created: number; resolved: number; cancelled: number; active: number };
+  /** Resolved (fault confirmed) at or before the failure the forecast predicted. */
+  failuresPrevented: number;
+  /** Resolved with a fault confirmed, but after the predicted failure time. */
+  failuresNotPrevented: number;
+  meanTimeToRespondMs: number | null;
+  meanTimeToResolveMs: number | null;
+  /** Of jobs whose SLA can be judged (resolved, or still active past their resolution deadline). */
+  slaCompliancePct: number | null;
+  firstTimeFixRatePct: number | null;
+  /** The detector's false alarms seen in the field: no fault found / resolved. */
+  noFaultFoundRatePct: number | null;
+  partsStockOuts: number;
+  csatAverage: number | null;
+  /** % promoters (9–10) − % detractors (0–6). */
+  nps: number | null;
+  surveysAnswered: number;
+  /** High-risk products: confirmed failures per device and per device-year in the period. */
+  failureRateByModel: { modelId: string; devices: number; confirmedFailures: number; failuresPerDevice: number; failuresPerDeviceYear: number }[];
+}
+
+interface Row {
+  id: string;
+  device_id: string;
+  mode: string;
+  state: string;
+  created_at_ms: number;
+  on_site_at_ms: number | null;
+  resolved_at_ms: number | null;
+  resolution_code: string | null;
+  predicted_failure_at_ms: number | null;
+  sla_respond_by_ms: number | null;
+  sla_resolve_by_ms: number | null;
+  model_id: string | null;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const pct = (n: number, d: number) => (d ? (100 * n) / d : null);
+
+/**
+ * Service KPIs over [fromMs, toMs). The cohort is the work orders *created* in the period, so
+ * every rate has one denominator a planner can count on the board; `nowMs` judges the SLA of
+ * jobs still active. Surveys count by the time they were answered.
+ */
+export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number): ServiceKpis {
+  const rows = db.prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
+      w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id
+    FROM work_orders w LEFT JOIN devices d ON d.id = w.device_id
+    WHERE w.created_at_ms >= ? AND w.created_at_ms < ?`).all(fromMs, toMs) as unknown as Row[];
+
+  const resolved = rows.filter((r) => r.state === 'resolved');
+  const confirmed = resolved.filter((r) => r.resolution_code !== 'no_fault_found');
+  const failuresPrevented = confirmed.filter((r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! <= r.predicted_failure_at_ms).length;
+  const failuresNotPrevented = confirmed.filter((r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! > r.predicted_failure_at_ms).length;
+
+  const responded = rows.filter((r) => r.on_site_at_ms != null);
+  const meanTimeToRespondMs = mean(responded.map((r) => r.on_site_at_ms! - r.created_at_ms));
+  const meanTimeToResolveMs = mean(resolved.map((r) => r.resolved_at_ms! - r.created_at_ms));
+
+  let slaJudged = 0;
+  let slaMet = 0;
+  for (const r of rows) {
+    if (r.sla_resolve_by_ms == null) continue;
+    if (r.state === 'resolved') {
+      slaJudged++;
+      const respondedInTime = r.sla_respond_by_ms == null || (r.on_site_at_ms != null && r.on_site_at_ms <= r.sla_respond_by_ms);
+      if (respondedInTime && r.resolved_at_ms! <= r.sla_resolve_by_ms) slaMet++;
+    } else if (r.state !== 'cancelled' && nowMs > r.sla_resolve_by_ms) {
+      slaJudged++; // still open past its deadline: already a breach
+    }
+  }
+
+  // First-time fix: a confirmed fix with no follow-up job on the same device+mode within the repeat window.
+  const followUp = db.prepare('SELECT 1 FROM work_orders WHERE device_id = ? AND mode = ? AND id != ? AND created_at_ms > ? AND created_at_ms <= ? LIMIT 1');
+  const fixedFirstTime = confirmed.filter((r) => !followUp.get(r.device_id, r.mode, r.id, r.resolved_at_ms!, r.resolved_at_ms! + REPEAT_WINDOW_MS)).length;
+
+  const stockOuts = (db.prepare("SELECT COUNT(*) AS n FROM stock_events WHERE kind = 'stockout' AND at_ms >= ? AND at_ms < ?").get(fromMs, toMs) as { n: number }).n;
+
+  const answers = db.prepare('SELECT csat, nps FROM surveys WHERE answered_at_ms >= ? AND answered_at_ms < ?').all(fromMs, toMs) as { csat: number; nps: number }[];
+  const promoters = answers.filter((a) => a.nps >= 9).length;
+  const detractors = answers.filter((a) => a.nps <= 6).length;
+
+  const devicesByModel = db.prepare('SELECT model_id, COUNT(*) AS n FROM devices GROUP BY model_id ORDER BY model_id').all() as { model_id: string; n: number }[];
+  const periodYears = Math.max(toMs - fromMs, 1) / YEAR_MS;
+  const failureRateByModel = devicesByModel
+    .map((m) => {
+      const failures = confirmed.filter((r) => r.model_id === m.model_id).length;
+      return {
+        modelId: m.model_id,
+        devices: m.n,
+        confirmedFailures: failures,
+        failuresPerDevice: failures / m.n,
+        failuresPerDeviceYear: failures / m.n / periodYears,
+      };
+    })
+    .sort((a, b) => b.failuresPerDevice - a.failuresPerDevice || a.modelId.localeCompare(b.modelId));
+
+  return {
+    fromMs,
+    toMs,
+    workOrders: {
+      created: rows.length,
+      resolved: resolved.length,
+      cancelled: rows.filter((r) => r.state === 'cancelled').length,
+      active: rows.filter((r) => r.state !== 'resolved' && r.state !== 'cancelled').length,
+    },
+    failuresPrevented,
+    failuresNotPrevented,
+    meanTimeToRespondMs,
+    meanTimeToResolveMs,
+    slaCompliancePct: pct(slaMet, slaJudged),
+    firstTimeFixRatePct: pct(fixedFirstTime, confirmed.length),
+    noFaultFoundRatePct: pct(resolved.length - confirmed.length, resolved.length),
+    partsStockOuts: stockOuts,
+    csatAverage: mean(answers.map((a) => a.csat)),
+    nps: answers.length ? pct(promoters - detractors, answers.length) : null,
+    surveysAnswered: answers.length,
+    failureRateByModel,
+  };
+}

@@ -1,0 +1,272 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import { topics } from '../core/topics.ts';
+import { badRequest, notFound } from './types.ts';
+
+/** Publishes to the MQTT broker (the lead wires it to the embedded broker or an MQTT client). */
+export type PublishFn = (topic: string, payload: string) => void | Promise<void>;
+
+export interface WebhookConfig {
+  url: string;
+  /** HMAC-SHA256 key shared with the receiver; never returned by the API, never logged. */
+  secret: string;
+  /** Event names to send ('workOrder.assigned', 'survey.answered', …) or ['*']. */
+  events?: string[];
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  active: boolean;
+  createdAtMs: number;
+}
+
+export interface Delivery {
+  id: number;
+  channel: 'webhook' | 'mqtt';
+  target: string;
+  event: string;
+  eventId: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAtMs: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAtMs: number;
+  deliveredAtMs: number | null;
+}
+
+export interface NotifierOptions {
+  db: DatabaseSync;
+  log: Logger;
+  clock: Clock;
+  publish?: PublishFn;
+  /** First retry delay; each further failure doubles it (exponential backoff) up to maxRetryDelayMs. */
+  baseRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** How often the outbox is scanned for due deliveries, ms (real time). 0 = never by itself (tests call processDue). */
+  pollIntervalMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Signature header value: `sha256=<hex HMAC of "<timestamp>.<body>">`, as Stripe/GitHub-style receivers verify it. */
+export function signPayload(secret: string, timestampMs: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestampMs}.${body}`).digest('hex')}`;
+}
+
+/**
+ * The durable notification outbox. Notifications are written to SQLite in the same transaction
+ * as the change they announce, then delivered by a loop: a webhook POST signed with HMAC-SHA256,
+ * or an MQTT publish to the technician's dispatch topic. A failure is logged and retried with
+ * exponential backoff (capped), never dropped: the row stays pending until a delivery succeeds,
+ * across restarts. Delivery is at-least-once; receivers deduplicate on X-Purna-Delivery.
+ */
+export class Notifier {
+  readonly #db: DatabaseSync;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #publish: PublishFn | undefined;
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  readonly #pollMs: number;
+  readonly #timeoutMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<number> | null = null;
+  #stopped = true;
+
+  constructor(opts: NotifierOptions) {
+    this.#db = opts.db;
+    this.#log = opts.log;
+    this.#clock = opts.clock;
+    this.#publish = opts.publish;
+    this.#baseMs = opts.baseRetryDelayMs ?? 1000;
+    this.#maxMs = opts.maxRetryDelayMs ?? 15 * 60_000;
+    this.#pollMs = opts.pollIntervalMs ?? 1000;
+    this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    if (this.#pollMs > 0) {
+      this.#timer = setInterval(() => void this.processDue(), this.#pollMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops the loop; an attempt in flight finishes without touching the store and is retried after restart. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  // ── webhook configuration ──
+
+  addWebhook(cfg: WebhookConfig): Webhook {
+    let url: URL;
+    try {
+      url = new URL(cfg.url);
+    } catch {
+      throw badRequest(`webhook url '${cfg.url}' is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('webhook url must be http(s)');
+    if (cfg.secret.length < 16) throw badRequest('webhook secret must be at least 16 characters');
+    const events = cfg.events?.length ? cfg.events : ['*'];
+    // Same URL configured again (options on every start): update it in place, keep its id and queue.
+    const existing = this.#db.prepare('SELECT id FROM webhooks WHERE url = ?').get(cfg.url) as { id: string } | undefined;
+    const id = existing?.id ?? `wh-${randomUUID().slice(0, 8)}`;
+    this.#db.prepare(`INSERT INTO webhooks (id, url, secret, events, active, created_at_ms) VALUES (?, ?, ?, ?, 1, ?)
+      ON CONFLICT(id) DO UPDATE SET secret = excluded.secret, events = excluded.events, active = 1`)
+      .run(id, cfg.url, cfg.secret, events.join(','), this.#clock.nowMs());
+    return this.getWebhook(id)!;
+  }
+
+  removeWebhook(id: string): void {
+    // Deactivate rather than delete: the delivery log keeps pointing at it.
+    const r = this.#db.prepare('UPDATE webhooks SET active = 0 WHERE id = ?').run(id);
+    if (r.changes === 0) throw notFound('webhook', id);
+  }
+
+  getWebhook(id: string): Webhook | undefined {
+    const r = this.#db.prepare('SELECT id, url, events, active, created_at_ms FROM webhooks WHERE id = ?').get(id) as
+      { id: string; url: string; events: string; active: number; created_at_ms: number } | undefined;
+    return r ? { id: r.id, url: r.url, events: r.events.split(','), active: r.active === 1, createdAtMs: r.created_at_ms } : undefined;
+  }
+
+  listWebhooks(): Webhook[] {
+    const ids = this.#db.prepare('SELECT id FROM webhooks ORDER BY created_at_ms, id').all() as { id: string }[];
+    return ids.map((r) => this.getWebhook(r.id)!);
+  }
+
+  // ── the outbox ──
+
+  /**
+   * Queues `event` for every active webhook subscribed to it, and for the technicians' MQTT
+   * topics given. Call inside the transaction of the change it announces.
+   */
+  enqueue(event: string, data: unknown, technicianIds: readonly string[] = []): void {
+    const now = this.#clock.nowMs();
+    const eventId = randomUUID();
+    const payload = JSON.stringify({ id: eventId, event, occurredAtMs: now, data });
+    const insert = this.#db.prepare(`INSERT INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, created_at_ms)
+      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`);
+    const hooks = this.#db.prepare('SELECT id, events FROM webhooks WHERE active = 1').all() as { id: string; events: string }[];
+    for (const h of hooks) {
+      const subscribed = h.events.split(',');
+      if (subscribed.includes('*') || subscribed.includes(event)) insert.run('webhook', h.id, event, eventId, payload, now, now);
+    }
+    if (this.#publish) {
+      for (const t of new Set(technicianIds)) insert.run('mqtt', topics.technicianDispatch(t), event, eventId, payload, now, now);
+    }
+    if (!this.#stopped) setImmediate(() => void this.processDue());
+  }
+
+  listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] {
+    const rows = this.#db.prepare(`SELECT id, channel, target, event, event_id, state, attempts, next_attempt_at_ms, last_status, last_error,
+        created_at_ms, delivered_at_ms FROM deliveries ${filter.state ? 'WHERE state = ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(filter.state ? [filter.state, filter.limit ?? 200] : [filter.limit ?? 200])) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      channel: r.channel as Delivery['channel'],
+      target: r.target as string,
+      event: r.event as string,
+      eventId: r.event_id as string,
+      state: r.state as Delivery['state'],
+      attempts: r.attempts as number,
+      nextAttemptAtMs: r.next_attempt_at_ms as number,
+      lastStatus: r.last_status as number | null,
+      lastError: r.last_error as string | null,
+      createdAtMs: r.created_at_ms as number,
+      deliveredAtMs: r.delivered_at_ms as number | null,
+    }));
+  }
+
+  deliveryAttempts(deliveryId: number): { atMs: number; status: number | null; error: string | null; ok: boolean }[] {
+    return (this.#db.prepare('SELECT at_ms, status, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as
+      { at_ms: number; status: number | null; error: string | null; ok: number }[]).map((a) => ({ atMs: a.at_ms, status: a.status, error: a.error, ok: a.ok === 1 }));
+  }
+
+  /** Makes a pending delivery due now (an operator's "retry now"). */
+  retryNow(deliveryId: number): void {
+    const r = this.#db.prepare("UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
+    if (r.changes === 0) throw notFound('pending delivery', String(deliveryId));
+    if (!this.#stopped) setImmediate(() => void this.processDue());
+  }
+
+  /** Attempts every due delivery once; resolves to how many were delivered. One run at a time. */
+  processDue(): Promise<number> {
+    if (this.#running) return this.#running;
+    this.#running = this.#runOnce().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #runOnce(): Promise<number> {
+    if (!this.#db.isOpen) return 0;
+    const due = this.#db.prepare(`SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, w.url, w.secret
+        FROM deliveries d LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target
+        WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`)
+      .all(this.#clock.nowMs()) as { id: number; channel: string; target: string; event: string; payload: string; attempts: number; url: string | null; secret: string | null }[];
+    let delivered = 0;
+    for (const d of due) {
+      let ok = false;
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        if (d.channel === 'webhook') {
+          if (!d.url || !d.secret) throw new Error('webhook no longer configured');
+          status = await this.#post(d.url, d.secret, d.id, d.event, d.payload);
+          ok = status >= 200 && status < 300;
+          if (!ok) error = `HTTP ${status}`;
+        } else {
+          if (!this.#publish) throw new Error('no MQTT publisher configured');
+          await this.#publish(d.target, d.payload);
+          ok = true;
+        }
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+      // stop() ran meanwhile: leave the row pending; it is retried after the next start.
+      if (this.#stopped && !this.#db.isOpen) return delivered;
+      if (!this.#db.isOpen) return delivered;
+      const now = this.#clock.nowMs();
+      const attempts = d.attempts + 1;
+      this.#db.prepare('INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
+      if (ok) {
+        delivered++;
+        this.#db.prepare("UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ? WHERE id = ?")
+          .run(attempts, status, now, d.id);
+      } else {
+        const delayMs = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempts - 1));
+        this.#db.prepare('UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ? WHERE id = ?')
+          .run(attempts, status, error, now + delayMs, d.id);
+        this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error, retryInMs: delayMs }, 'notification delivery failed; will retry');
+      }
+    }
+    return delivered;
+  }
+
+  async #post(url: string, secret: string, deliveryId: number, event: string, body: string): Promise<number> {
+    const ts = this.#clock.nowMs();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'purna-webhooks/1',
+        'x-purna-event': event,
+        'x-purna-delivery': String(deliveryId),
+        'x-purna-timestamp': String(ts),
+        'x-purna-signature': signPayload(secret, ts, body),
+      },
+      body,
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
+    // Drain the body so the connection is reused.
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status;
+  }
+}
