@@ -127,8 +127,8 @@ describe('work-order lifecycle', () => {
         rejected++;
       }
     }
-    // 7 states × 7 targets − 8 allowed steps
-    expect(rejected).toBe(49 - 8);
+    // 7 states × 7 targets − the 10 allowed steps
+    expect(rejected).toBe(49 - 10);
   });
 
   it('rejects a stale version with 409 so no update is lost silently', () => {
