@@ -4,6 +4,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
 import { inTransaction, openServiceDb } from './db.ts';
+import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import { computeKpis, type ServiceKpis } from './kpis.ts';
 import { Network } from './network.ts';
 import { Notifier, type PublishFn, type WebhookConfig } from './notifier.ts';
@@ -29,6 +30,8 @@ import { transitionError, WorkOrderStore, type WorkOrderPatch } from './work-ord
 export * from './types.ts';
 export type { PublishFn, WebhookConfig } from './notifier.ts';
 export type { ServiceKpis } from './kpis.ts';
+export type { ImportKind, ImportResult } from './csv-import.ts';
+export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {
   bus: EventBus;
@@ -120,6 +123,11 @@ export class ServiceDomain {
     this.#orders = null;
   }
 
+  /** The domain's clock (routes use it for defaults so tests with a manual clock stay consistent). */
+  nowMs(): number {
+    return this.#clock.nowMs();
+  }
+
   // ── devices ──────────────────────────────────────────────────────────────
 
   /** Idempotent upsert; fields not given keep their stored values (see Registry.upsertDevices). */
@@ -147,6 +155,11 @@ export class ServiceDomain {
   get notifier(): Notifier {
     this.#dbOrThrow();
     return this.#notifier!;
+  }
+
+  /** CSV import (all or nothing; see csv-import.ts for why). */
+  importCsv(kind: ImportKind, text: string): ImportResult {
+    return importCsv(kind, text, { db: this.#dbOrThrow(), registry: this.#reg(), network: this.network });
   }
 
   // ── work orders ──────────────────────────────────────────────────────────

@@ -1,0 +1,31 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The OpenAPI document of every route (the dashboard's and the service domain's), with Swagger
+ * UI at /docs and the JSON at /docs/json. @fastify/swagger collects routes through an onRoute
+ * hook, so this must be registered on the root instance BEFORE any route plugin — which is why
+ * it is a function the dashboard server calls, not something serviceRoutes registers itself
+ * (inside the /api scope it would see only the service routes).
+ */
+export async function registerOpenApi(app: FastifyInstance, info: { version?: string } = {}): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Purna API',
+        description:
+          'Predictive after-sales service: devices, telemetry, work orders, technicians, spare parts, SLAs, webhooks, surveys and KPIs. ' +
+          'Errors are JSON {statusCode, error, message}: 400 invalid input, 403 not your work order, 404 unknown id, ' +
+          '409 invalid lifecycle step or stale version, 410 used survey link, 422 CSV rows rejected (nothing imported).',
+        version: info.version ?? '0.1.0',
+      },
+      tags: [
+        { name: 'devices' }, { name: 'work orders' }, { name: 'technicians' }, { name: 'inventory' }, { name: 'network' },
+        { name: 'webhooks' }, { name: 'surveys' }, { name: 'kpis' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}

@@ -1,0 +1,188 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerOpenApi } from '../../service/http/openapi.ts';
+import { serviceRoutes, type RequestUser, type ServiceRoutesOptions } from '../../service/http/routes.ts';
+import type { ServiceDomain } from '../../service/index.ts';
+import { dispatchRequest, makeService, seedSmallNetwork } from './helpers.ts';
+
+let app: FastifyInstance | null = null;
+let service: ServiceDomain | null = null;
+afterEach(async () => {
+  await app?.close();
+  service?.stop();
+  app = null;
+  service = null;
+});
+
+/** The app as the dashboard builds it: same ajv options, OpenAPI first, service routes under /api. */
+async function build(extra: Partial<ServiceRoutesOptions> = {}) {
+  const ctx = makeService();
+  service = ctx.service;
+  seedSmallNetwork(service);
+  app = Fastify({ ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } } });
+  await registerOpenApi(app);
+  await app.register(async (api) => serviceRoutes(api, { service: ctx.service, ...extra }), { prefix: '/api' });
+  await app.ready();
+  return { ...ctx, app };
+}
+
+describe('service routes', () => {
+  it('lists and filters work orders; bad query → 400 with a message', async () => {
+    const { app, service } = await build();
+    service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    service.handleDispatch(dispatchRequest('pump-bdg-1', 'cooling_failure'));
+    const all = await app.inject('/api/work-orders');
+    expect(all.statusCode).toBe(200);
+    expect(all.json().workOrders).toHaveLength(2);
+    expect((await app.inject('/api/work-orders?state=assigned,open&deviceId=pump-jkt-1')).json().workOrders).toHaveLength(1);
+    expect((await app.inject('/api/work-orders?state=resolved')).json().workOrders).toHaveLength(0);
+    for (const q of ['state=bogus', 'limit=0', 'from=yesterday', 'mode=melting', 'color=red']) {
+      const r = await app.inject(`/api/work-orders?${q}`);
+      expect(r.statusCode, q).toBe(400);
+      expect(r.json().message, q).toMatch(/querystring/);
+    }
+  });
+
+  it('moves a work order through its lifecycle; invalid step, stale version → 409; unknown → 404; bad body → 400', async () => {
+    const { app, service } = await build();
+    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const post = (id: string, payload: object) => app.inject({ method: 'POST', url: `/api/work-orders/${id}/transitions`, payload });
+    const skip = await post(wo.id, { to: 'on_site', version: wo.version });
+    expect(skip.statusCode).toBe(409);
+    expect(skip.json().message).toMatch(/cannot move a work order from assigned to on_site/);
+    const ack = await post(wo.id, { to: 'acknowledged', version: wo.version });
+    expect(ack.statusCode).toBe(200);
+    expect(ack.json().workOrder).toMatchObject({ state: 'acknowledged', version: wo.version + 1 });
+    const stale = await post(wo.id, { to: 'en_route', version: wo.version });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().message).toMatch(/version mismatch/);
+    expect((await post('WO-999999', { to: 'en_route', version: 1 })).statusCode).toBe(404);
+    expect((await post(wo.id, { to: 'teleported', version: 3 })).statusCode).toBe(400);
+    expect((await post(wo.id, { to: 'en_route' })).json().message).toMatch(/version/);
+    const detail = await app.inject(`/api/work-orders/${wo.id}`);
+    expect(detail.json().history.map((h: { toState: string }) => h.toState)).toEqual(['open', 'open', 'assigned', 'acknowledged']);
+  });
+
+  it('opens a work order by hand and re-dispatches a declined one', async () => {
+    const { app } = await build();
+    const created = await app.inject({ method: 'POST', url: '/api/work-orders', payload: { deviceId: 'pump-jkt-2', mode: 'sensor_fault', severity: 'low', note: 'customer reports odd readings' } });
+    expect(created.statusCode).toBe(201);
+    const wo = created.json().workOrder;
+    expect(wo).toMatchObject({ state: 'assigned', source: 'planner', severity: 'low' });
+    const declined = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, payload: { to: 'open', version: wo.version } });
+    const again = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/dispatch`, payload: { version: declined.json().workOrder.version } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().workOrder.state).toBe('assigned');
+    expect((await app.inject({ method: 'POST', url: '/api/work-orders', payload: { deviceId: 'ghost', mode: 'bearing_wear' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/work-orders', payload: { deviceId: 'pump-jkt-2', mode: 'sensor_fault' } })).statusCode).toBe(409);
+  });
+
+  it('imports CSV all or nothing, reporting each bad row by line number', async () => {
+    const { app, service } = await build();
+    const csv = (url: string, body: string) => app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'text/csv' } });
+    const bad = await csv('/api/devices/import', [
+      'deviceId,modelId,siteId,contractTier,warrantyEnd',
+      'imp-1,pump-p200,S-JKT,premium,2028-01-31',
+      'imp-2,pump-p999,S-JKT,standard,2028-01-31',
+      '"imp-3",motor-m15,S-NOWHERE,standard,2028-01-31',
+      'imp-4,motor-m15,S-BDG,gold,2028-01-31',
+      'imp-5,motor-m15,S-BDG,basic,someday',
+      'imp-1,pump-p200,S-JKT,premium,2028-01-31',
+    ].join('\n'));
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ committed: false, imported: 0, rows: 6 });
+    expect(bad.json().errors.map((e: { line: number }) => e.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(bad.json().errors[0].message).toMatch(/unknown model 'pump-p999'/);
+    expect(service.getDevice('imp-1')).toBeUndefined();
+
+    const good = await csv('/api/devices/import', 'deviceId,modelId,siteId,contractTier,warrantyEnd\r\nimp-1,pump-p200,S-JKT,premium,2028-01-31\r\nimp-2,motor-m15,S-BDG,basic,\r\n');
+    expect(good.statusCode).toBe(200);
+    expect(good.json()).toMatchObject({ committed: true, imported: 2, errors: [] });
+    expect(service.getDevice('imp-1')).toMatchObject({ contractTier: 'premium', warrantyEndMs: Date.parse('2028-01-31'), siteId: 'S-JKT' });
+
+    const techs = await csv('/api/technicians/import', [
+      'id,name,homeLat,homeLon,depotId,shiftStart,shiftEnd,workDays,maxOpenJobs,skills',
+      'T-NEW-1,"Rahmat, Jr.",-6.3,106.9,D-JKT,07:00,16:00,Mon-Fri,2,pump-p200:*;motor-m15:bearing_wear',
+    ].join('\n'));
+    expect(techs.json()).toMatchObject({ committed: true, imported: 1 });
+    expect(service.network.getTechnician('T-NEW-1')).toMatchObject({ name: 'Rahmat, Jr.', shiftStartMin: 420, workDaysMask: 0b0111110, maxOpenJobs: 2 });
+
+    const stock = await csv('/api/inventory/import', 'depotId,sku,onHand,reorderPoint,leadTimeHours\nD-JKT,M15-FAN-ASM,5,2,1.5\nD-SBY,M15-FAN-ASM,5,2,1\nD-JKT,M15-FAN-ASM,-1,2,1\n');
+    expect(stock.statusCode).toBe(422);
+    expect(stock.json().errors).toEqual([
+      { line: 3, message: "unknown depot 'D-SBY'" },
+      { line: 4, message: 'onHand must be an integer from 0 to 1000000000, got \'-1\'' },
+    ]);
+    expect((await csv('/api/inventory/import', 'depot,sku\nD-JKT,x\n')).json().errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/missing column\(s\) depotId, onHand/) });
+  });
+
+  it('serves the one-time survey link over HTTP', async () => {
+    const { app, service } = await build();
+    let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) wo = service.transition(wo.id, { to, version: wo.version, actor: 't' });
+    service.transition(wo.id, { to: 'resolved', resolutionCode: 'fault_confirmed_part_replaced', version: wo.version, actor: 't' });
+    const issued = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/survey` });
+    expect(issued.statusCode).toBe(201);
+    const url = issued.json().url as string;
+    expect((await app.inject(url)).json().workOrder.id).toBe(wo.id);
+    expect((await app.inject({ method: 'POST', url, payload: { csat: 9, nps: 9 } })).statusCode).toBe(400);
+    const answered = await app.inject({ method: 'POST', url, payload: { csat: 5, nps: 10, comment: 'Mantap' } });
+    expect(answered.statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url, payload: { csat: 1, nps: 0 } })).statusCode).toBe(410);
+    expect((await app.inject(url)).statusCode).toBe(410);
+    expect((await app.inject(`/api/work-orders/${wo.id}/survey`)).json().survey).toMatchObject({ csat: 5, nps: 10 });
+    const kpis = await app.inject('/api/kpis');
+    expect(kpis.json().kpis).toMatchObject({ csatAverage: 5, nps: 100, failuresPrevented: 0, workOrders: { resolved: 1 } });
+    expect((await app.inject('/api/kpis?from=10&to=5')).statusCode).toBe(400);
+  });
+
+  it('manages webhooks without ever returning the secret', async () => {
+    const { app } = await build();
+    const short = await app.inject({ method: 'POST', url: '/api/webhooks', payload: { url: 'http://127.0.0.1:9/crm', secret: 'short' } });
+    expect(short.statusCode).toBe(400);
+    const added = await app.inject({ method: 'POST', url: '/api/webhooks', payload: { url: 'http://127.0.0.1:9/crm', secret: 'a-very-long-shared-secret', events: ['workOrder.resolved'] } });
+    expect(added.statusCode).toBe(201);
+    expect(JSON.stringify(added.json())).not.toContain('a-very-long-shared-secret');
+    expect(JSON.stringify((await app.inject('/api/webhooks')).json())).not.toContain('a-very-long-shared-secret');
+    expect((await app.inject({ method: 'DELETE', url: `/api/webhooks/${added.json().webhook.id}` })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/webhooks/nope' })).statusCode).toBe(404);
+  });
+
+  it('applies the injected role check and limits technicians to their own work orders', async () => {
+    const authorize: ServiceRoutesOptions['authorize'] = (roles) => async (request: FastifyRequest, reply) => {
+      const header = request.headers['x-test-user'];
+      if (!header) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'sign in' });
+      const user = JSON.parse(String(header)) as RequestUser;
+      (request as FastifyRequest & { user?: RequestUser }).user = user;
+      if (!roles.includes(user.role)) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `needs ${roles.join(' or ')}` });
+    };
+    const { app, service } = await build({ authorize });
+    const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order; // → T-JKT-1
+    const theirs = service.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1
+    const budi = { 'x-test-user': JSON.stringify({ id: 'u-budi', role: 'technician', technicianId: 'T-JKT-1' }) };
+    const planner = { 'x-test-user': JSON.stringify({ id: 'u-ani', role: 'planner' }) };
+
+    expect((await app.inject('/api/work-orders')).statusCode).toBe(401);
+    const list = await app.inject({ url: '/api/work-orders', headers: budi });
+    expect(list.json().workOrders.map((w: { id: string }) => w.id)).toEqual([mine.id]);
+    expect((await app.inject({ url: `/api/work-orders/${theirs.id}`, headers: budi })).statusCode).toBe(403);
+    const ack = await app.inject({ method: 'POST', url: `/api/work-orders/${mine.id}/transitions`, headers: budi, payload: { to: 'acknowledged', version: mine.version } });
+    expect(ack.statusCode).toBe(200);
+    expect(service.workOrderHistory(mine.id).at(-1)?.actor).toBe('technician:u-budi');
+    expect((await app.inject({ method: 'POST', url: `/api/work-orders/${theirs.id}/transitions`, headers: budi, payload: { to: 'acknowledged', version: theirs.version } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: `/api/work-orders/${mine.id}/transitions`, headers: budi, payload: { to: 'cancelled', version: mine.version + 1 } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/api/kpis', headers: budi })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/api/kpis', headers: planner })).statusCode).toBe(200);
+    // The customer's survey link needs no account.
+    expect((await app.inject('/api/surveys/unknown-token-0123456789')).statusCode).toBe(404);
+  });
+
+  it('publishes every route in the OpenAPI document at /docs/json', async () => {
+    const { app } = await build();
+    const doc = (await app.inject('/docs/json')).json();
+    for (const path of ['/api/work-orders', '/api/work-orders/{id}/transitions', '/api/technicians', '/api/inventory', '/api/devices/import', '/api/kpis', '/api/surveys/{token}', '/api/webhooks']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect((await app.inject('/docs')).statusCode).toBeLessThan(400);
+  });
+});
