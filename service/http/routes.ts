@@ -1,5 +1,5 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ServiceDomain } from '../index.ts';
 import { CSV_COLUMNS, type ImportResult } from '../csv-import.ts';
 import type { TechnicianInput } from '../network.ts';
@@ -8,11 +8,14 @@ import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
 import { WORK_ORDER_STATES } from '../work-orders.ts';
 import type { WorkOrderState } from '../../core/types.ts';
 
-/** The user an auth plugin puts on the request (built by the dashboard). */
+/** The roles the routes distinguish (the dashboard's Role). */
+export type ServiceRole = 'admin' | 'planner' | 'technician';
+
+/** What the routes read of the user an auth plugin puts on `request.user` (the dashboard's User). */
 export interface RequestUser {
   id: string;
-  role: 'planner' | 'technician' | 'admin' | string;
-  technicianId?: string;
+  role: ServiceRole;
+  technicianId?: string | null;
 }
 
 export interface ServiceRoutesOptions {
@@ -23,11 +26,12 @@ export interface ServiceRoutesOptions {
    * checks (a technician may act only on work orders assigned to them) are done here, against
    * `request.user.technicianId`, whenever a user is present.
    */
-  authorize?: (roles: string[]) => preHandlerHookHandler;
+  authorize?: (roles: ServiceRole[]) => preHandlerHookHandler | preHandlerAsyncHookHandler;
 }
 
-const MANAGE = ['planner', 'admin'];
-const FIELD = ['planner', 'admin', 'technician'];
+const MANAGE: ServiceRole[] = ['planner', 'admin'];
+const FIELD: ServiceRole[] = ['planner', 'admin', 'technician'];
+const ADMIN: ServiceRole[] = ['admin'];
 
 const idParam = {
   type: 'object',
@@ -41,7 +45,7 @@ const errorResponse = {
 } as const;
 
 function userOf(request: FastifyRequest): RequestUser | undefined {
-  return (request as FastifyRequest & { user?: RequestUser }).user;
+  return ((request as unknown as { user?: RequestUser | null }).user) ?? undefined;
 }
 
 function actorOf(request: FastifyRequest, fallback = 'api'): string {
@@ -90,8 +94,15 @@ const importResult = {
   },
 } as const;
 
+/**
+ * Route options for a role check: `config.roles` for the dashboard's default-deny hook, and the
+ * injected `authorize` preHandler when given (either is enough; both agree).
+ */
 function guardFor(opts: ServiceRoutesOptions) {
-  return (roles: string[]) => (opts.authorize ? { preHandler: opts.authorize(roles) } : {});
+  return (roles: ServiceRole[]) => ({
+    config: { roles },
+    ...(opts.authorize ? { preHandler: opts.authorize(roles) as preHandlerHookHandler } : {}),
+  });
 }
 
 function requireFound<T>(value: T | undefined, what: string, id: string): T {
@@ -340,7 +351,7 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
     { ...guard(FIELD), schema: { tags: ['technicians'], summary: 'One technician and their active work orders', params: idParam, response: errors } },
     async (request) => {
       const user = userOf(request);
-      if (user?.role === 'technician' && user.technicianId !== request.params.id) throw new ServiceError(403, 'Forbidden', 'technicians see only their own record');
+      if (user?.role === 'technician' && (user.technicianId ?? null) !== request.params.id) throw new ServiceError(403, 'Forbidden', 'technicians see only their own record');
       const technician = requireFound(service.network.getTechnician(request.params.id), 'technician', request.params.id);
       return { technician, workOrders: service.listWorkOrders({ technicianId: technician.id, state: ['assigned', 'acknowledged', 'en_route', 'on_site'] }) };
     },
@@ -434,7 +445,6 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
 async function registerNotificationRoutes(app: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
   const { service } = opts;
   const guard = guardFor(opts);
-  const ADMIN = ['admin'];
 
   app.get('/webhooks', { ...guard(ADMIN), schema: { tags: ['webhooks'], summary: 'Configured CRM/ERP webhooks (secrets are never returned)' } }, async () => ({ webhooks: service.notifier.listWebhooks() }));
   app.post<{ Body: { url: string; secret: string; events?: string[] } }>(
@@ -497,7 +507,7 @@ async function registerSurveyAndKpiRoutes(app: FastifyInstance, opts: ServiceRou
   // Public: the customer follows the one-time link; the token is the authorisation.
   app.get<{ Params: { token: string } }>(
     '/surveys/:token',
-    { schema: { tags: ['surveys'], summary: 'Open a survey link (404 unknown, 410 used or expired)', params: tokenParam, response: { 400: errorResponse, 404: errorResponse, 410: errorResponse } } },
+    { config: { public: true }, schema: { tags: ['surveys'], summary: 'Open a survey link (404 unknown, 410 used or expired)', params: tokenParam, response: { 400: errorResponse, 404: errorResponse, 410: errorResponse } } },
     async (request) => ({
       ...service.openSurvey(request.params.token),
       questions: { csat: 'How satisfied are you with this service visit? (1–5)', nps: 'How likely are you to recommend us to a colleague? (0–10)', comment: 'Anything we should know?' },
@@ -506,6 +516,7 @@ async function registerSurveyAndKpiRoutes(app: FastifyInstance, opts: ServiceRou
   app.post<{ Params: { token: string }; Body: { csat: number; nps: number; comment?: string } }>(
     '/surveys/:token',
     {
+      config: { public: true },
       schema: {
         tags: ['surveys'], summary: 'Answer a survey; the link works once (410 afterwards)', params: tokenParam,
         body: {

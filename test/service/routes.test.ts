@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerOpenApi } from '../../service/http/openapi.ts';
 import { serviceRoutes, type RequestUser, type ServiceRoutesOptions } from '../../service/http/routes.ts';
@@ -149,11 +149,11 @@ describe('service routes', () => {
   });
 
   it('applies the injected role check and limits technicians to their own work orders', async () => {
-    const authorize: ServiceRoutesOptions['authorize'] = (roles) => async (request: FastifyRequest, reply) => {
+    const authorize: ServiceRoutesOptions['authorize'] = (roles) => async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers['x-test-user'];
       if (!header) return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'sign in' });
       const user = JSON.parse(String(header)) as RequestUser;
-      (request as FastifyRequest & { user?: RequestUser }).user = user;
+      (request as unknown as { user: RequestUser }).user = user;
       if (!roles.includes(user.role)) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `needs ${roles.join(' or ')}` });
     };
     const { app, service } = await build({ authorize });
