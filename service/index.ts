@@ -310,14 +310,15 @@ export class ServiceDomain {
    * The lead time analytics should dispatch ahead of a forecast failure: how long it actually
    * takes from a work order opening to a technician on site, the 90th percentile of the last 50
    * visits (a mean would promise the typical day and miss the bad ones). With fewer than 5
-   * visits on record, the 90th percentile of the planned lead times; with none, a day.
+   * visits on record, the 90th percentile of the planned lead times of the last 200 jobs
+   * (backordered ones have none); with neither, a day.
    */
   currentLeadTimeMs(): number {
     const db = this.#dbOrThrow();
     const actual = (db.prepare(`SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
       ORDER BY on_site_at_ms DESC LIMIT 50`).all() as { ms: number }[]).map((r) => r.ms);
     if (actual.length >= 5) return p90(actual);
-    const planned = this.#wo().list({ limit: 50 }).map((w) => w.plannedLeadTimeMs).filter((x): x is number => x != null && x > 0);
+    const planned = this.#wo().list({ limit: 200 }).map((w) => w.plannedLeadTimeMs).filter((x): x is number => x != null && x > 0);
     if (planned.length) return p90(planned);
     return DEFAULT_LEAD_TIME_MS;
   }

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEVICE_MODELS } from '../../core/device-models.ts';
+import { seedDemo, type ServiceDomain } from '../../service/index.ts';
+import { parseCsv } from '../../service/csv-import.ts';
+import { dispatchRequest, makeService } from './helpers.ts';
+
+let current: ServiceDomain | null = null;
+afterEach(() => {
+  current?.stop();
+  current = null;
+});
+
+const simFleet = Array.from({ length: 20 }, (_, i) => ({ deviceId: `sim-${String(i + 1).padStart(3, '0')}`, modelId: DEVICE_MODELS[i % 3].id }));
+
+describe('demo seed', () => {
+  it('builds the Jakarta/Surabaya/Bandung network around the simulated fleet, idempotently', () => {
+    const { service, clock } = makeService();
+    current = service;
+    service.registerDevices(simFleet); // as the wiring does, before or after the seed
+    const summary = seedDemo(service, { devices: simFleet, nowMs: clock.nowMs() });
+    expect(summary).toMatchObject({ depots: 3, technicians: 32, devices: 300 });
+    expect(service.network.listDepots().map((d) => d.city)).toEqual(['Bandung', 'Jakarta', 'Surabaya']);
+    const devices = service.listDevices();
+    expect(devices).toHaveLength(300);
+    expect(new Set(devices.map((d) => d.modelId))).toEqual(new Set(DEVICE_MODELS.map((m) => m.id)));
+    for (const sim of simFleet) expect(service.getDevice(sim.deviceId)).toMatchObject({ modelId: sim.modelId, siteId: expect.any(String), lat: expect.any(Number) });
+    expect(devices.every((d) => d.siteId && d.customerName)).toBe(true);
+    expect(devices.some((d) => d.warrantyEndMs < clock.nowMs())).toBe(true); // some out of warranty
+    expect(new Set(devices.map((d) => d.contractTier))).toEqual(new Set(['basic', 'standard', 'premium']));
+
+    // A forecast on a simulated device is planned at once from the seeded network.
+    const wo = service.handleDispatch(dispatchRequest('sim-001')).order;
+    expect(wo.state).toBe('assigned');
+    expect(wo.partStatus).toBe('reserved');
+    expect(wo.partDepotId).toBe('DEP-JKT');
+    const stockAfterReservation = service.network.listInventory();
+
+    clock.advance(24 * 3600_000);
+    seedDemo(service, { devices: simFleet, nowMs: clock.nowMs() });
+    expect(service.listDevices()).toEqual(devices);
+    expect(service.network.listInventory()).toEqual(stockAfterReservation);
+    expect(service.network.listTechnicians()).toHaveLength(32);
+  });
+});
+
+describe('CSV parsing', () => {
+  it('handles quotes, escaped quotes, CRLF, a BOM and fields spanning lines, keeping line numbers', () => {
+    const rows = parseCsv('\ufeffa,b\r\n"x, y","say ""hi"""\n"multi\nline",2\n\nlast,3');
+    expect(rows).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x, y', 'say "hi"'] },
+      { line: 3, fields: ['multi\nline', '2'] },
+      { line: 6, fields: ['last', '3'] },
+    ]);
+  });
+});
