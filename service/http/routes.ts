@@ -6,6 +6,7 @@ import type { TechnicianInput } from '../network.ts';
 import { FAILURE_MODES, RESOLUTION_CODES, ServiceError, type DeviceInput, type ResolutionCode, type Severity } from '../types.ts';
 import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
 import { WORK_ORDER_STATES } from '../work-orders.ts';
+import { surveyFormPage, surveyMessagePage } from './survey-page.ts';
 import type { WorkOrderState } from '../../core/types.ts';
 
 /** The roles the routes distinguish (the dashboard's Role). */
@@ -507,11 +508,31 @@ async function registerSurveyAndKpiRoutes(app: FastifyInstance, opts: ServiceRou
   // Public: the customer follows the one-time link; the token is the authorisation.
   app.get<{ Params: { token: string } }>(
     '/surveys/:token',
-    { config: { public: true }, schema: { tags: ['surveys'], summary: 'Open a survey link (404 unknown, 410 used or expired)', params: tokenParam, response: { 400: errorResponse, 404: errorResponse, 410: errorResponse } } },
-    async (request) => ({
-      ...service.openSurvey(request.params.token),
-      questions: { csat: 'How satisfied are you with this service visit? (1–5)', nps: 'How likely are you to recommend us to a colleague? (0–10)', comment: 'Anything we should know?' },
-    }),
+    {
+      config: { public: true },
+      schema: {
+        tags: ['surveys'],
+        summary: 'Open a survey link (404 unknown, 410 used or expired); a browser (Accept: text/html) gets the form page',
+        params: tokenParam,
+        response: { 400: errorResponse, 404: errorResponse, 410: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const wantsHtml = (request.headers.accept ?? '').includes('text/html');
+      if (!wantsHtml) {
+        return {
+          ...service.openSurvey(request.params.token),
+          questions: { csat: 'How satisfied are you with this service visit? (1–5)', nps: 'How likely are you to recommend us to a colleague? (0–10)', comment: 'Anything we should know?' },
+        };
+      }
+      try {
+        const { workOrder } = service.openSurvey(request.params.token);
+        return reply.type('text/html; charset=utf-8').send(surveyFormPage(workOrder));
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        return reply.code(err.statusCode).type('text/html; charset=utf-8').send(surveyMessagePage(err.statusCode === 410 ? 'Thank you — this survey has already been answered (or the link has expired).' : 'This survey link is not valid.'));
+      }
+    },
   );
   app.post<{ Params: { token: string }; Body: { csat: number; nps: number; comment?: string } }>(
     '/surveys/:token',
