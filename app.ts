@@ -11,6 +11,8 @@ import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { Logger } from './core/log.ts';
+import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/auth/bootstrap.ts';
+import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
 import { FleetView } from './dashboard/fleet-view.ts';
 import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
@@ -35,6 +37,9 @@ export interface Purna {
   readonly http: FastifyInstance;
   readonly broker: EmbeddedBroker;
   readonly fleet: Fleet | null;
+  readonly users: UserStore;
+  /** Demo mode: the planner login and the password generated for this start (printed once). */
+  readonly demoLogin: { email: string; password: string } | null;
   readonly dashboardUrl: string;
   readonly mqttUrl: string;
   stop(): Promise<void>;
@@ -113,13 +118,25 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     service.registerDevices(simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })));
     fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId })));
 
+    const users = new UserStore(join(config.dataDir, 'users.db'), clock);
+    stops.push(() => users.close());
+    await ensureAdmin(users, config.adminEmail, config.adminPassword, log.child({ part: 'auth' }));
+    const demoLogin =
+      simSpecs.length > 0
+        ? { email: DEMO_PLANNER_EMAIL, password: await ensureDemoUsers(users, service.network.listTechnicians().map((t) => ({ id: t.id, name: t.name }))) }
+        : null;
+
     const http = await buildDashboard({
       log: log.child({ part: 'dashboard' }),
       fleet: fleetView,
       store,
       nowMs: () => clock.nowMs(),
       listWorkOrders: () => service.listWorkOrders(),
-      apiPlugins: [(api) => serviceRoutes(api, { service })],
+      users,
+      sessionTtlMs: config.sessionTtlHours * 3600_000,
+      cookieSecure: config.cookieSecure,
+      technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+      apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
@@ -146,7 +163,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       stops.push(() => startedFleet.stop());
     }
 
-    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, dashboardUrl, mqttUrl, stop };
+    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, users, demoLogin, dashboardUrl, mqttUrl, stop };
   } catch (err) {
     await stop();
     throw err;

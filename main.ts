@@ -18,7 +18,10 @@ const purna = await startPurna(config, log);
 
 const fleetNote = purna.fleet ? `, simulating ${purna.fleet.devices.length} devices` : '';
 log.info({ dashboard: purna.dashboardUrl, mqtt: purna.mqttUrl, store: purna.store.kind }, 'purna started');
-process.stdout.write(`\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n  MQTT:      ${purna.mqttUrl}\n\n`);
+const login = purna.demoLogin
+  ? `  Log in:    ${purna.demoLogin.email} / ${purna.demoLogin.password}  (demo password, new at every start;\n             technicians: <technician id>@purna.demo, same password)\n`
+  : '';
+process.stdout.write(`\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n${login}  MQTT:      ${purna.mqttUrl}\n\n`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

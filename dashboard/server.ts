@@ -32,7 +32,6 @@ const UI_DIST = fileURLToPath(new URL('./ui/dist/', import.meta.url));
 export async function buildDashboard(opts: DashboardOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
-    disableRequestLogging: true,
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });
 

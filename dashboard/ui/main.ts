@@ -90,7 +90,10 @@ function renderCounts(): void {
   counts.innerHTML = items.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('');
 }
 
-const socket = io({ transports: ['websocket'] });
+const socket = io({ transports: ['websocket'], autoConnect: false });
+socket.on('connect_error', (err) => {
+  if (err.message === 'login required') showLogin();
+});
 socket.on('connect', () => {
   connection.textContent = 'live';
   connection.className = 'live';
@@ -121,3 +124,31 @@ socket.on('delta', (delta: { devices: DeviceSummary[]; workOrders: WorkOrder[] }
   if (delta.workOrders.length) renderOrders();
   renderCounts();
 });
+
+function showLogin(): void {
+  document.querySelector<HTMLElement>('#app')!.hidden = true;
+  document.querySelector<HTMLElement>('#login')!.hidden = false;
+  document.querySelector<HTMLInputElement>('#login-email')!.focus();
+}
+
+function showApp(): void {
+  document.querySelector<HTMLElement>('#login')!.hidden = true;
+  document.querySelector<HTMLElement>('#app')!.hidden = false;
+  socket.connect();
+}
+
+document.querySelector<HTMLFormElement>('#login-form')!.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target as HTMLFormElement);
+  const res = await fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
+  });
+  if (res.ok) showApp();
+  else document.querySelector<HTMLElement>('#login-error')!.textContent = ((await res.json()) as { message: string }).message;
+});
+
+const me = await fetch('/api/auth/me');
+if (me.ok) showApp();
+else showLogin();

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { connectDevice, startTestPurna, type TestPurna } from '../support/purna.ts';
+import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 let purna: TestPurna;
 let browser: Browser;
@@ -25,8 +25,12 @@ afterAll(async () => {
 });
 
 it("a device's row updates live in the dashboard", async () => {
+  await loginAs(purna, 'planner'); // creates the user
   const page = await browser.newPage();
   await page.goto(purna.dashboardUrl);
+  await page.getByLabel('Email').fill('planner@test.purna');
+  await page.getByLabel('Password').fill('test-password-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#connection.live').waitFor();
 
   const publish = (temperature: number, vibration: number) =>

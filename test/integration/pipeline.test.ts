@@ -5,7 +5,7 @@ import type { MqttClient } from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { topics } from '../../core/topics.ts';
 import type { DeviceSummary } from '../../dashboard/fleet-view.ts';
-import { connectDevice, eventually, startTestPurna, type TestPurna } from '../support/purna.ts';
+import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 const stores = [
   { name: 'InfluxDB', overrides: () => ({ influxUrl: inject('influxUrl'), influxDatabase: `purna_it_${process.pid}_${Date.now()}` }) },
@@ -17,6 +17,8 @@ for (const store of stores) {
     let purna: TestPurna;
     let device: MqttClient;
     let socket: Socket;
+    let cookie: string;
+    const get = (path: string) => fetch(`${purna.dashboardUrl}${path}`, { headers: { cookie } });
     const deltas: DeviceSummary[] = [];
     const errors: { error: string; topic: string }[] = [];
     const deviceId = 'pump-it-0001';
@@ -25,7 +27,8 @@ for (const store of stores) {
 
     beforeAll(async () => {
       purna = await startTestPurna(store.overrides());
-      socket = ioClient(purna.dashboardUrl, { transports: ['websocket'] });
+      cookie = await loginAs(purna, 'planner');
+      socket = ioClient(purna.dashboardUrl, { transports: ['websocket'], extraHeaders: { cookie } });
       socket.on('delta', (d: { devices: DeviceSummary[] }) => deltas.push(...d.devices));
       await new Promise<void>((r) => socket.once('snapshot', () => r()));
       device = await connectDevice(purna.mqttUrl, deviceId);
@@ -48,7 +51,7 @@ for (const store of stores) {
       }
 
       const res = await eventually(async () => {
-        const r = await fetch(`${purna.dashboardUrl}api/devices/${deviceId}/telemetry?from=${t0}&to=${t0 + N * 1000}`);
+        const r = await get(`api/devices/${deviceId}/telemetry?from=${t0}&to=${t0 + N * 1000}`);
         const body = (await r.json()) as { points: { tsMs: number; values: Record<string, number> }[] };
         return body.points.length === N ? body : null;
       }).then((b) => b!);
@@ -65,8 +68,17 @@ for (const store of stores) {
     it('the live socket.io feed carries the latest values', async () => {
       const last = (await eventually(() => deltas.findLast((d) => d.deviceId === deviceId && d.latestTsMs === t0 + (N - 1) * 1000)))!;
       expect(last.latest.temperature).toBeCloseTo(60 + (N - 1) / 10, 6);
-      const list = (await (await fetch(`${purna.dashboardUrl}api/devices`)).json()) as { devices: DeviceSummary[] };
+      const list = (await (await get('api/devices')).json()) as { devices: DeviceSummary[] };
       expect(list.devices.find((d) => d.deviceId === deviceId)?.latest.vibration).toBeCloseTo(1.5 + (N - 1) / 100, 6);
+    });
+
+    it('the API and the live feed refuse anyone not logged in', async () => {
+      expect((await fetch(`${purna.dashboardUrl}api/devices`)).status).toBe(401);
+      expect((await fetch(`${purna.dashboardUrl}api/devices/${deviceId}/telemetry`)).status).toBe(401);
+      const anonymous = ioClient(purna.dashboardUrl, { transports: ['websocket'], reconnection: false });
+      const error = await new Promise<Error>((resolve) => anonymous.once('connect_error', resolve));
+      anonymous.close();
+      expect(error.message).toBe('login required');
     });
 
     if (store.name === 'InfluxDB') {
@@ -88,7 +100,7 @@ for (const store of stores) {
         `api/devices/${encodeURIComponent('bad id/with slash')}/telemetry`,
       ];
       for (const path of bad) {
-        const r = await fetch(`${purna.dashboardUrl}${path}`);
+        const r = await get(path);
         const body = (await r.json()) as { message: string };
         expect({ path, status: r.status }).toMatchObject({ status: expect.any(Number) });
         expect(r.status, path).toBeGreaterThanOrEqual(400);

@@ -60,3 +60,22 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+const TEST_PASSWORD = 'test-password-0123456789';
+
+/**
+ * Creates (once) a user of `role` and logs in through the real API; returns the session
+ * Cookie header for fetch and socket.io-client (`extraHeaders: { cookie }`).
+ */
+export async function loginAs(purna: Purna, role: 'admin' | 'planner' | 'technician', technicianId?: string): Promise<string> {
+  const email = `${role}${technicianId ? `-${technicianId}` : ''}@test.purna`.toLowerCase();
+  if (!purna.users.byEmail(email)) await purna.users.create({ email, role, password: TEST_PASSWORD, technicianId: technicianId ?? null });
+  const res = await fetch(`${purna.dashboardUrl}api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: TEST_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`login as ${role} failed: HTTP ${res.status} ${await res.text()}`);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  return setCookie.split(';')[0];
+}

@@ -1,0 +1,318 @@
+import { systemClock, type Clock } from '../core/clock.ts';
+import { DEFAULT_DEVICE_MODEL, ISO10816_ZONES_MM_S, type DeviceModelSpec } from '../core/device-models.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/log.ts';
+import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
+import { MetricDetector, type DetectorState, type SampleResult } from './metric-detector.ts';
+
+export interface AnalyticsOptions {
+  bus: EventBus;
+  log: Logger;
+  clock?: Clock;
+  /** Which product model a device is (thresholds); unknown devices get DEFAULT_DEVICE_MODEL. */
+  deviceModelOf?: (deviceId: string) => DeviceModelSpec;
+  /** Parts + travel lead time used by the dispatch decision, ms (default 48 h). */
+  leadTimeMs?: number;
+}
+
+/** |z| above which a sample is unusual, and how many in a row make it an anomaly rather than a blip. */
+const ANOMALY_Z = 4;
+const ANOMALY_STREAK = 3;
+/** A sensor repeating exactly the same value this many times is stuck. */
+const STUCK_REPEATS = 60;
+/** Healthy samples in a row after which a requested dispatch is withdrawn. */
+const RECOVERY_SAMPLES = 60;
+
+interface MetricState {
+  detector: MetricDetector;
+  anomalyStreak: number;
+  last: SampleResult | null;
+  lastValue: number;
+}
+
+interface DeviceState {
+  metrics: Map<string, MetricState>;
+  health: HealthReport | null;
+  /** Failure modes with a dispatch requested and not yet closed. */
+  dispatched: Set<FailureMode>;
+  healthyStreak: number;
+}
+
+interface MetricVerdict {
+  metric: string;
+  score: number;
+  rule: string;
+  mode: FailureMode;
+  anomalous: boolean;
+  sensorFault: boolean;
+  timeToThresholdMs: number | null;
+  threshold: number | null;
+  explanation: string;
+  evidence: Record<string, number>;
+}
+
+const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
+
+function formatDuration(ms: number): string {
+  if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 90 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 48 * 3600_000) return `${(ms / 3600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
+}
+
+/**
+ * Streaming analytics: a detector per device × metric, the domain thresholds of the device's
+ * model (ISO 10816 zones for vibration, rated maximum for temperature), a health score that
+ * explains itself, and the dispatch decision (one request per device and failure mode).
+ */
+export class Analytics {
+  readonly #bus: EventBus;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #modelOf: (deviceId: string) => DeviceModelSpec;
+  #leadTimeMs: number;
+  readonly #devices = new Map<string, DeviceState>();
+  readonly #unsubscribe: (() => void)[] = [];
+  samplesProcessed = 0;
+
+  constructor(opts: AnalyticsOptions) {
+    this.#bus = opts.bus;
+    this.#log = opts.log;
+    this.#clock = opts.clock ?? systemClock;
+    this.#modelOf = opts.deviceModelOf ?? (() => DEFAULT_DEVICE_MODEL);
+    this.#leadTimeMs = opts.leadTimeMs ?? 48 * 3600_000;
+  }
+
+  start(): void {
+    this.#unsubscribe.push(
+      this.#bus.on('telemetry', (readings) => this.process(readings)),
+      this.#bus.on('baselineReset', (e) => this.resetBaseline(e.deviceId)),
+      this.#bus.on('workOrder', (order) => {
+        // A closed work order lets the same failure mode be dispatched again later.
+        if (order.state === 'resolved' || order.state === 'cancelled') this.#devices.get(order.deviceId)?.dispatched.delete(order.mode);
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+
+  setLeadTimeMs(ms: number): void {
+    this.#leadTimeMs = ms;
+  }
+
+  get leadTimeMs(): number {
+    return this.#leadTimeMs;
+  }
+
+  health(deviceId: string): HealthReport | undefined {
+    return this.#devices.get(deviceId)?.health ?? undefined;
+  }
+
+  allHealth(): HealthReport[] {
+    const out: HealthReport[] = [];
+    for (const d of this.#devices.values()) if (d.health) out.push(d.health);
+    return out;
+  }
+
+  resetBaseline(deviceId: string): void {
+    const d = this.#devices.get(deviceId);
+    if (!d) return;
+    for (const m of d.metrics.values()) {
+      m.detector.reset();
+      m.anomalyStreak = 0;
+    }
+  }
+
+  /** Feeds readings (in order) through the detectors; emits health per device and dispatch decisions. */
+  process(readings: readonly Reading[]): void {
+    let lastDevice: DeviceState | null = null;
+    let lastReading: Reading | null = null;
+    for (const r of readings) {
+      const d = this.#device(r.deviceId);
+      if (lastDevice && lastDevice !== d) this.#assess(lastReading!, lastDevice);
+      for (const metric in r.values) this.#sample(d, metric, r.tsMs, r.values[metric]);
+      lastDevice = d;
+      lastReading = r;
+    }
+    if (lastDevice) this.#assess(lastReading!, lastDevice);
+  }
+
+  snapshot(): unknown {
+    const devices: Record<string, { metrics: Record<string, DetectorState & { anomalyStreak: number }>; dispatched: FailureMode[] }> = {};
+    for (const [id, d] of this.#devices) {
+      const metrics: Record<string, DetectorState & { anomalyStreak: number }> = {};
+      for (const [name, m] of d.metrics) metrics[name] = { ...m.detector.snapshot(), anomalyStreak: m.anomalyStreak };
+      devices[id] = { metrics, dispatched: [...d.dispatched] };
+    }
+    return { version: 1, devices };
+  }
+
+  restore(snapshot: unknown): void {
+    const s = snapshot as { version?: number; devices?: Record<string, { metrics: Record<string, DetectorState & { anomalyStreak: number }>; dispatched: FailureMode[] }> };
+    if (s?.version !== 1 || !s.devices) throw new Error('unknown analytics snapshot format');
+    for (const [id, saved] of Object.entries(s.devices)) {
+      const d = this.#device(id);
+      for (const [name, m] of Object.entries(saved.metrics)) {
+        const detector = new MetricDetector();
+        detector.restore(m);
+        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, last: null, lastValue: m.lastValue });
+      }
+      for (const mode of saved.dispatched) d.dispatched.add(mode);
+    }
+  }
+
+  #device(deviceId: string): DeviceState {
+    let d = this.#devices.get(deviceId);
+    if (!d) {
+      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0 };
+      this.#devices.set(deviceId, d);
+    }
+    return d;
+  }
+
+  #sample(d: DeviceState, metric: string, tsMs: number, value: number): void {
+    let m = d.metrics.get(metric);
+    if (!m) {
+      m = { detector: new MetricDetector(), anomalyStreak: 0, last: null, lastValue: value };
+      d.metrics.set(metric, m);
+    }
+    const res = m.detector.update(tsMs, value);
+    m.anomalyStreak = !res.warmingUp && Math.abs(res.z) >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
+    m.last = res;
+    m.lastValue = value;
+    this.samplesProcessed++;
+  }
+
+  #verdict(metric: string, m: MetricState, model: DeviceModelSpec): MetricVerdict {
+    const res = m.last!;
+    const value = m.lastValue;
+    const evidence: Record<string, number> = { value, baselineMean: res.mean, baselineStd: res.std, z: res.z, smoothed: res.smoothed };
+    const base = { metric, anomalous: m.anomalyStreak >= ANOMALY_STREAK, sensorFault: false, timeToThresholdMs: null as number | null, threshold: null as number | null, evidence };
+
+    const range = metric === 'temperature' ? model.physicalRange.temperatureC : metric === 'vibration' ? model.physicalRange.vibrationMmS : null;
+    if (range && (value < range[0] || value > range[1])) {
+      return { ...base, score: 50, rule: 'physical-range', mode: 'sensor_fault', sensorFault: true, explanation: `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault` };
+    }
+    if (m.detector.samples >= STUCK_REPEATS && res.repeatCount >= STUCK_REPEATS) {
+      evidence.repeats = res.repeatCount;
+      return { ...base, score: 60, rule: 'stuck-sensor', mode: 'sensor_fault', sensorFault: true, explanation: `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor` };
+    }
+
+    let threshold: number | null = null;
+    let score = 100;
+    let rule = 'baseline';
+    let explanation = `${metric} ${fmt(value)} is normal for this device`;
+    const mode: FailureMode = metric === 'vibration' ? 'bearing_wear' : metric === 'temperature' ? 'cooling_failure' : 'unknown_anomaly';
+    if (metric === 'vibration') {
+      const z = ISO10816_ZONES_MM_S[model.machineClass];
+      threshold = z.cd;
+      const v = res.smoothed;
+      if (v >= z.cd) [score, rule, explanation] = [5, 'iso10816-zone-d', `vibration ${fmt(v)} mm/s is in ISO 10816 zone D (≥ ${z.cd} mm/s, class ${model.machineClass}): damage is occurring`];
+      else if (v >= z.bc) [score, rule, explanation] = [45 - 30 * ((v - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(v)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${model.machineClass}): restricted operation`];
+      else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', `vibration ${fmt(v)} mm/s is in ISO 10816 zone B (${z.ab}–${z.bc} mm/s): acceptable for long-term operation`];
+      evidence.zoneBC = z.bc;
+      evidence.zoneCD = z.cd;
+    } else if (metric === 'temperature') {
+      threshold = model.ratedMaxTemperatureC;
+      const v = res.smoothed;
+      if (v >= threshold) [score, rule, explanation] = [5, 'rated-max-temperature', `temperature ${fmt(v, 1)} °C is above the rated maximum ${threshold} °C`];
+      else if (v >= threshold - 5) [score, rule, explanation] = [40, 'near-rated-max-temperature', `temperature ${fmt(v, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`];
+      evidence.ratedMax = threshold;
+    }
+
+    let timeToThresholdMs: number | null = null;
+    if (threshold !== null) {
+      if (res.smoothed >= threshold) timeToThresholdMs = 0;
+      else if (res.slopePerMs > 0) timeToThresholdMs = (threshold - res.smoothed) / res.slopePerMs;
+      if (timeToThresholdMs !== null) evidence.timeToThresholdMs = timeToThresholdMs;
+    }
+    if (base.anomalous && score > 70) {
+      score = 70;
+      rule = 'zscore';
+      explanation = `${metric} ${fmt(value)} is ${fmt(Math.abs(res.z), 1)} σ from its baseline ${fmt(res.mean)}`;
+    }
+    if (base.anomalous && timeToThresholdMs !== null && timeToThresholdMs > 0 && timeToThresholdMs <= this.#leadTimeMs) {
+      const forecastScore = 20 + 30 * (timeToThresholdMs / this.#leadTimeMs);
+      if (forecastScore < score) {
+        score = forecastScore;
+        rule = 'trend-forecast';
+        explanation = `${metric} ${fmt(value)} is rising ${fmt(Math.abs(res.z), 1)} σ above its baseline; forecast to reach ${threshold} in ${formatDuration(timeToThresholdMs)}`;
+      }
+    }
+    return { ...base, score, rule, mode, timeToThresholdMs, threshold, explanation };
+  }
+
+  #assess(reading: Reading, d: DeviceState): void {
+    const model = this.#modelOf(reading.deviceId);
+    let worst: MetricVerdict | null = null;
+    let warmingUp = false;
+    const anomalousModes = new Set<FailureMode>();
+    for (const [metric, m] of d.metrics) {
+      if (!m.last) continue;
+      if (m.last.warmingUp) {
+        warmingUp = true;
+        continue;
+      }
+      const v = this.#verdict(metric, m, model);
+      if (v.anomalous && !v.sensorFault) anomalousModes.add(v.mode);
+      if (!worst || v.score < worst.score) worst = v;
+    }
+    if (!worst) {
+      if (warmingUp) this.#emitHealth(d, { deviceId: reading.deviceId, tsMs: reading.tsMs, score: 100, state: 'warming_up', evidence: {}, explanation: 'learning this device’s normal behaviour' });
+      return;
+    }
+    let mode = worst.mode;
+    if (anomalousModes.has('bearing_wear') && anomalousModes.has('cooling_failure')) mode = 'lubrication_loss';
+    const state: HealthState = worst.sensorFault ? 'sensor_fault' : worst.score >= 90 ? 'healthy' : worst.score >= 70 ? 'watch' : worst.score >= 40 ? 'warning' : 'critical';
+    const report: HealthReport = {
+      deviceId: reading.deviceId,
+      tsMs: reading.tsMs,
+      score: Math.round(worst.score * 10) / 10,
+      state,
+      metric: worst.metric,
+      rule: worst.rule,
+      mode: state === 'healthy' ? undefined : mode,
+      evidence: worst.evidence,
+      timeToThresholdMs: worst.timeToThresholdMs,
+      explanation: worst.explanation,
+    };
+    this.#emitHealth(d, report);
+    this.#decide(d, report, worst);
+  }
+
+  #emitHealth(d: DeviceState, report: HealthReport): void {
+    d.health = report;
+    this.#bus.emit('health', report);
+  }
+
+  /** Dispatch when the forecast crossing comes before a technician with the part could arrive. */
+  #decide(d: DeviceState, report: HealthReport, v: MetricVerdict): void {
+    const mode = report.mode;
+    const due =
+      mode !== undefined &&
+      (v.sensorFault ||
+        v.timeToThresholdMs === 0 ||
+        (v.anomalous && v.timeToThresholdMs !== null && v.timeToThresholdMs <= this.#leadTimeMs));
+    if (due && !d.dispatched.has(mode)) {
+      d.dispatched.add(mode);
+      d.healthyStreak = 0;
+      const predictedFailureAtMs = v.timeToThresholdMs === null ? null : report.tsMs + v.timeToThresholdMs;
+      this.#log.info({ device: report.deviceId, mode, rule: report.rule, score: report.score }, 'dispatch requested');
+      this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
+      return;
+    }
+    if (report.state === 'healthy' && d.dispatched.size > 0) {
+      if (++d.healthyStreak >= RECOVERY_SAMPLES) {
+        for (const m of d.dispatched) {
+          this.#bus.emit('dispatchCancel', { deviceId: report.deviceId, mode: m, tsMs: report.tsMs, reason: `recovered: healthy for ${RECOVERY_SAMPLES} samples` });
+        }
+        d.dispatched.clear();
+        d.healthyStreak = 0;
+      }
+    } else d.healthyStreak = 0;
+  }
+}
+
+export { MetricDetector } from './metric-detector.ts';
