@@ -252,6 +252,7 @@ export class ServiceDomain {
     if (!change) return null;
     this.#log.info({ workOrder: change.order.id, device: c.deviceId, mode: c.mode }, 'work order cancelled: dispatch withdrawn');
     this.#emit(change.order);
+    this.#guard('sweepBacklog', () => this.sweepBacklog());
     return change.order;
   }
 
@@ -268,7 +269,50 @@ export class ServiceDomain {
     this.#log.info({ workOrder: id, state: change.order.state, actor: input.actor }, 'work order transition');
     this.#emit(change.order);
     if (change.order.state === 'resolved') this.#afterResolution(change.order, now);
+    // A finished job frees a technician (and a cancelled one its part): staff what was waiting.
+    if (change.order.state === 'resolved' || change.order.state === 'cancelled') this.#guard('sweepBacklog', () => this.sweepBacklog());
     return change.order;
+  }
+
+  /**
+   * Work waiting on the network: open jobs the dispatcher could not staff (nobody skilled had
+   * capacity) and active jobs whose part is backordered. Runs after a job frees a technician,
+   * and should run after stock or technicians change (the routes call it). Oldest first; a job
+   * is touched only when the sweep can actually staff it or reserve its part, so waiting jobs
+   * do not churn versions. Jobs a technician declined stay with the planner.
+   */
+  sweepBacklog(): ServiceWorkOrder[] {
+    if (this.#opts.autoDispatch === false) return [];
+    const now = this.#clock.nowMs();
+    const changes = inTransaction(this.#dbOrThrow(), () => {
+      const out: Change[] = [];
+      const waiting = this.#wo()
+        .list({ state: ['open', 'assigned', 'acknowledged', 'en_route'] })
+        .filter((w) => (w.state === 'open' && w.plan !== null && w.plan.technician === null) || w.partStatus === 'backorder')
+        .sort((a, b) => a.createdAtMs - b.createdAtMs)
+        .slice(0, BACKLOG_SWEEP_MAX);
+      for (const wo of waiting) {
+        const device = this.#reg().getDevice(wo.deviceId);
+        if (!device) continue;
+        if (wo.state === 'open') {
+          const ranked = rankTechnicians(this.#network!.listTechnicians(), { modelId: device.modelId, mode: wo.mode, siteLat: device.lat, siteLon: device.lon }, now);
+          if (ranked.length) out.push(...this.#plan(wo, now));
+        } else if (wo.partSku && this.#network!.listInventory({ sku: wo.partSku }).some((i) => i.available > 0)) {
+          const notes: string[] = [];
+          const part = { sku: wo.partSku, name: wo.partName ?? wo.partSku };
+          const p = this.#planPart(wo, part, { lat: device.lat, lon: device.lon }, notes, now);
+          if (!p.reservedAt) continue;
+          const plan: DispatchPlan = { ...(wo.plan ?? emptyPlan(now, part)), depots: p.depots, reservedAt: p.reservedAt, backorder: false, notes: [...(wo.plan?.notes ?? []), `part arrived: reserved at ${p.reservedAt}`, ...notes] };
+          const order = this.#wo().patch(wo.id, { ...p.patch, plan_json: JSON.stringify(plan) }, { actor: DISPATCHER, nowMs: now, note: `backorder filled: ${wo.partSku} reserved at ${p.reservedAt}` });
+          out.push({ order, prevTechnicianId: wo.technicianId ?? null });
+        }
+      }
+      for (const c of out) this.#enqueueChange(c);
+      return out;
+    });
+    for (const c of changes) this.#emit(c.order);
+    if (changes.length) this.#log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
+    return changes.map((c) => c.order);
   }
 
   // ── surveys ──────────────────────────────────────────────────────────────
@@ -362,28 +406,10 @@ export class ServiceDomain {
     if (!device) notes.push('device not in the registry: no site, no parts catalogue');
     else if (site.lat == null) notes.push('device has no site location: distances not considered');
 
-    let depots: DispatchPlan['depots'] = [];
-    let reservedAt: string | null = wo.partStatus === 'reserved' ? wo.partDepotId : null;
-    let backorder = wo.partStatus === 'backorder';
-    const patch: WorkOrderPatch = {};
-    if (part && (wo.partStatus === 'none' || wo.partStatus === 'released' || wo.partStatus === 'backorder')) {
-      const options = depotOptions(this.#network!.listDepots(), this.#network!.listInventory({ sku: part.sku }), part.sku, site);
-      depots = options.map((o) => ({ depotId: o.depot.id, distanceKm: round1(o.distanceKm), available: o.available, leadTimeMs: o.leadTimeMs }));
-      const chosen = options.find((o) => o.available > 0 && this.#network!.tryReserve(o.depot.id, part.sku, wo.id, now));
-      if (chosen) {
-        reservedAt = chosen.depot.id;
-        backorder = false;
-        if (options[0] !== chosen) notes.push(`nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`);
-        Object.assign(patch, { part_sku: part.sku, part_depot_id: chosen.depot.id, part_status: 'reserved', part_lead_time_ms: chosen.leadTimeMs });
-      } else {
-        backorder = true;
-        notes.push(`no depot has ${part.sku} in stock: backordered`);
-        if (wo.partStatus !== 'backorder') this.#network!.recordStockOut(part.sku, wo.id, now);
-        Object.assign(patch, { part_sku: part.sku, part_depot_id: null, part_status: 'backorder', part_lead_time_ms: null });
-      }
-    } else if (!part && device) {
-      notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
-    }
+    const partPlan = this.#planPart(wo, part, site, notes, now);
+    const { depots, reservedAt, backorder } = partPlan;
+    const patch: WorkOrderPatch = { ...partPlan.patch };
+    if (!part && device) notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
 
     const ranked = device ? rankTechnicians(this.#network!.listTechnicians(), { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon }, now) : [];
     const best = ranked[0];
@@ -406,6 +432,34 @@ export class ServiceDomain {
     }
     const planned = this.#wo().patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: `planned: ${best.technician.id}${reservedAt ? `, part at ${reservedAt}` : ''}` });
     return [this.#applyTransition(planned, { to: 'assigned', actor: DISPATCHER, technicianId: best.technician.id, note: notes.join('; ') || undefined }, now)];
+  }
+
+  /**
+   * Reserves the spare part at the nearest depot with a free unit, unless one is already
+   * reserved; none anywhere → backorder (a stock-out, counted once per job).
+   */
+  #planPart(wo: ServiceWorkOrder, part: { sku: string; name: string } | null, site: { lat: number | null; lon: number | null }, notes: string[], now: number) {
+    let depots: DispatchPlan['depots'] = [];
+    let reservedAt: string | null = wo.partStatus === 'reserved' ? wo.partDepotId : null;
+    let backorder = wo.partStatus === 'backorder';
+    const patch: WorkOrderPatch = {};
+    if (part && (wo.partStatus === 'none' || wo.partStatus === 'released' || wo.partStatus === 'backorder')) {
+      const options = depotOptions(this.#network!.listDepots(), this.#network!.listInventory({ sku: part.sku }), part.sku, site);
+      depots = options.map((o) => ({ depotId: o.depot.id, distanceKm: round1(o.distanceKm), available: o.available, leadTimeMs: o.leadTimeMs }));
+      const chosen = options.find((o) => o.available > 0 && this.#network!.tryReserve(o.depot.id, part.sku, wo.id, now));
+      if (chosen) {
+        reservedAt = chosen.depot.id;
+        backorder = false;
+        if (options[0] !== chosen) notes.push(`nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`);
+        Object.assign(patch, { part_sku: part.sku, part_depot_id: chosen.depot.id, part_status: 'reserved', part_lead_time_ms: chosen.leadTimeMs });
+      } else {
+        backorder = true;
+        notes.push(`no depot has ${part.sku} in stock: backordered`);
+        if (wo.partStatus !== 'backorder') this.#network!.recordStockOut(part.sku, wo.id, now);
+        Object.assign(patch, { part_sku: part.sku, part_depot_id: null, part_status: 'backorder', part_lead_time_ms: null });
+      }
+    }
+    return { depots, reservedAt, backorder, patch };
   }
 
   /** Validates the step's extra inputs, applies it and its stock effects (inside the caller's transaction). */
@@ -525,6 +579,12 @@ interface Change {
 }
 
 const DISPATCHER = 'system:dispatcher';
+/** Waiting jobs looked at per backlog sweep: bounds the work one resolution can trigger. */
+const BACKLOG_SWEEP_MAX = 50;
+
+function emptyPlan(now: number, part: { sku: string; name: string } | null): DispatchPlan {
+  return { plannedAtMs: now, technician: null, technicianCandidates: 0, part, depots: [], reservedAt: null, backorder: false, notes: [] };
+}
 
 function versionMismatch(wo: ServiceWorkOrder, expected: number): ServiceError {
   return conflict(`version mismatch: work order ${wo.id} is at version ${wo.version}, not ${expected}; reload and retry`);

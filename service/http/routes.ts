@@ -334,7 +334,7 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
   app.post<{ Body: string }>(
     '/devices/import',
     { ...guard(MANAGE), schema: { tags: ['devices'], summary: `CSV import of devices, all or nothing. Columns: ${CSV_COLUMNS.devices.required.join(', ')} [, ${CSV_COLUMNS.devices.optional.join(', ')}]`, body: csvBody, response: { 200: importResult, 422: importResult, 400: errorResponse } } },
-    async (request, reply) => sendImport(reply, service.importCsv('devices', request.body)),
+    async (request, reply) => sendImport(reply, service, service.importCsv('devices', request.body)),
   );
   app.get<{ Params: { id: string } }>(
     '/devices/:id/service',
@@ -383,13 +383,14 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
     },
     async (request) => {
       service.network.upsertTechnician({ id: request.params.id, ...request.body });
+      service.sweepBacklog(); // a new or freed-up technician may staff waiting jobs
       return { technician: service.network.getTechnician(request.params.id) };
     },
   );
   app.post<{ Body: string }>(
     '/technicians/import',
     { ...guard(MANAGE), schema: { tags: ['technicians'], summary: `CSV import of technicians, all or nothing. Columns: ${CSV_COLUMNS.technicians.required.join(', ')} [, ${CSV_COLUMNS.technicians.optional.join(', ')}]; skills as model:mode;model:mode`, body: csvBody, response: { 200: importResult, 422: importResult, 400: errorResponse } } },
-    async (request, reply) => sendImport(reply, service.importCsv('technicians', request.body)),
+    async (request, reply) => sendImport(reply, service, service.importCsv('technicians', request.body)),
   );
 
   // ── depots and inventory ──
@@ -433,13 +434,14 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
     },
     async (request) => {
       service.network.upsertInventory({ ...request.params, ...request.body });
+      service.sweepBacklog(); // stock arrived: fill backorders
       return { item: service.network.listInventory(request.params)[0] };
     },
   );
   app.post<{ Body: string }>(
     '/inventory/import',
     { ...guard(MANAGE), schema: { tags: ['inventory'], summary: `CSV import of stock, all or nothing. Columns: ${CSV_COLUMNS.inventory.required.join(', ')} [, ${CSV_COLUMNS.inventory.optional.join(', ')}]`, body: csvBody, response: { 200: importResult, 422: importResult, 400: errorResponse } } },
-    async (request, reply) => sendImport(reply, service.importCsv('inventory', request.body)),
+    async (request, reply) => sendImport(reply, service, service.importCsv('inventory', request.body)),
   );
 }
 
@@ -570,7 +572,8 @@ async function registerSurveyAndKpiRoutes(app: FastifyInstance, opts: ServiceRou
   );
 }
 
-function sendImport(reply: FastifyReply, result: ImportResult) {
+function sendImport(reply: FastifyReply, service: ServiceDomain, result: ImportResult) {
+  if (result.committed && result.kind !== 'devices') service.sweepBacklog();
   // 422: the file was well-formed as a request but its rows were not; nothing was written.
   return reply.code(result.committed ? 200 : 422).send(result);
 }

@@ -166,3 +166,32 @@ describe('the last spare part', () => {
     }
   });
 });
+
+describe('backlog sweep', () => {
+  it('staffs a job left open for lack of capacity as soon as another job frees the technician', () => {
+    const { service } = setup({ jakartaBearingKits: 5 });
+    service.network.upsertTechnician({ id: 'T-JKT-1', name: 'Budi Santoso', homeLat: -6.21, homeLon: 106.82, maxOpenJobs: 1, skills: [{ modelId: 'pump-p200', mode: '*' }] });
+    service.network.upsertTechnician({ id: 'T-BDG-1', name: 'Siti Rahayu', homeLat: -6.9, homeLon: 107.62, active: false, skills: [{ modelId: '*', mode: '*' }] });
+    let first = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const waiting = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+    expect([first.state, waiting.state]).toEqual(['assigned', 'open']);
+    expect(waiting.partStatus).toBe('reserved'); // the part is held while the job waits for a technician
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) first = service.transition(first.id, { to, version: first.version, actor: 't' });
+    service.transition(first.id, { to: 'resolved', resolutionCode: 'fault_confirmed_no_part', version: first.version, actor: 't' });
+    expect(service.getWorkOrder(waiting.id)).toMatchObject({ state: 'assigned', technicianId: 'T-JKT-1' });
+  });
+
+  it('fills a backorder when stock arrives, without touching jobs it cannot help', () => {
+    const { service } = setup({ jakartaBearingKits: 0, bandungBearingKits: 0 });
+    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    expect(wo.partStatus).toBe('backorder');
+    expect(service.sweepBacklog()).toEqual([]);
+    expect(service.getWorkOrder(wo.id)!.version).toBe(wo.version);
+    service.network.upsertInventory({ depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: 3 });
+    const [filled] = service.sweepBacklog();
+    expect(filled).toMatchObject({ id: wo.id, state: 'assigned', partStatus: 'reserved', partDepotId: 'D-BDG' });
+    expect(filled.plan?.notes.join(' ')).toMatch(/part arrived: reserved at D-BDG/);
+    expect(kit(service, 'D-BDG')).toMatchObject({ onHand: 3, reserved: 1 });
+    expect(service.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
+  });
+});
