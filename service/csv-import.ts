@@ -154,6 +154,7 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
 
   const { registry, network } = deps;
   const seen = new Set<string>();
+  const siteIds = new Set(registry.listSites().map((s) => s.id));
   const writes: { line: number; write: () => void }[] = [];
   for (const rec of records.slice(1)) {
     try {
@@ -169,7 +170,7 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
         const tier = opt('contractTier');
         if (tier && !['basic', 'standard', 'premium'].includes(tier)) throw new RowError(`contractTier must be basic, standard or premium, got '${tier}'`);
         const siteId = opt('siteId');
-        if (siteId && !registry.listSites().some((s) => s.id === siteId)) throw new RowError(`unknown site '${siteId}'`);
+        if (siteId && !siteIds.has(siteId)) throw new RowError(`unknown site '${siteId}'`);
         const d: DeviceInput = {
           deviceId: row.deviceId,
           modelId: row.modelId,

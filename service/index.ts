@@ -186,7 +186,11 @@ export class ServiceDomain {
     const now = this.#clock.nowMs();
     const result = inTransaction(this.#dbOrThrow(), () => {
       const existing = this.#wo().findActive(req.deviceId, req.mode);
-      if (existing) return { order: existing, created: false, changes: [] as Change[] };
+      if (existing) {
+        const escalated = this.#escalate(existing, req, now);
+        if (escalated) this.#enqueueChange(escalated);
+        return { order: escalated?.order ?? existing, created: false, changes: escalated ? [escalated] : [] };
+      }
       const opened = this.#open(req.deviceId, req.mode, req.health, req.predictedFailureAtMs ?? null, 'analytics', SYSTEM, now);
       const changes: Change[] = [{ order: opened, prevTechnicianId: null }];
       if (this.#opts.autoDispatch !== false) changes.push(...this.#plan(opened, now));
@@ -195,8 +199,10 @@ export class ServiceDomain {
     });
     if (result.created) {
       this.#log.info({ workOrder: result.order.id, device: req.deviceId, mode: req.mode, severity: result.order.severity, technician: result.order.technicianId }, 'work order opened');
-      for (const c of result.changes) this.#emit(c.order);
+    } else if (result.changes.length) {
+      this.#log.warn({ workOrder: result.order.id, device: req.deviceId, severity: result.order.severity }, 'work order escalated');
     }
+    for (const c of result.changes) this.#emit(c.order);
     return { order: result.order, created: result.created };
   }
 
@@ -462,6 +468,31 @@ export class ServiceDomain {
     return { depots, reservedAt, backorder, patch };
   }
 
+  /**
+   * A repeated dispatch for an active job whose severity has risen (the forecast moved closer,
+   * the health state worsened): raise the severity and recompute the SLA deadlines from the time
+   * the job opened, as if it had been reported at this severity. Lower or equal: nothing changes,
+   * so analytics repeating itself does not bump versions under the technician's feet.
+   */
+  #escalate(wo: ServiceWorkOrder, req: DispatchRequest, now: number): Change | null {
+    const severity = severityOf(req.health, req.predictedFailureAtMs ?? wo.predictedFailureAtMs, now);
+    if (SEVERITY_RANK[severity] <= SEVERITY_RANK[wo.severity]) return null;
+    const tier = this.#reg().getDevice(wo.deviceId)?.contractTier ?? 'standard';
+    const sla = slaDeadlines(tier, severity, wo.createdAtMs);
+    const order = this.#wo().patch(
+      wo.id,
+      {
+        severity,
+        sla_respond_by_ms: sla.respondByMs,
+        sla_resolve_by_ms: sla.resolveByMs,
+        predicted_failure_at_ms: req.predictedFailureAtMs ?? wo.predictedFailureAtMs,
+        evidence_json: JSON.stringify(req.health),
+      },
+      { actor: 'analytics', nowMs: now, note: `escalated ${wo.severity} → ${severity}: ${req.health.explanation}` },
+    );
+    return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
   /** Validates the step's extra inputs, applies it and its stock effects (inside the caller's transaction). */
   #applyTransition(wo: ServiceWorkOrder, input: TransitionInput, now: number): Change {
     // The lifecycle verdict (409) comes before the step's own inputs (400).
@@ -579,6 +610,7 @@ interface Change {
 }
 
 const DISPATCHER = 'system:dispatcher';
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 /** Waiting jobs looked at per backlog sweep: bounds the work one resolution can trigger. */
 const BACKLOG_SWEEP_MAX = 50;
 

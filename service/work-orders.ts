@@ -134,6 +134,11 @@ export interface WorkOrderPatch {
   note?: string | null;
   technician_eta_ms?: number | null;
   plan_json?: string | null;
+  severity?: string;
+  sla_respond_by_ms?: number | null;
+  sla_resolve_by_ms?: number | null;
+  predicted_failure_at_ms?: number | null;
+  evidence_json?: string;
 }
 
 /** Persistence of work orders and their transition history. Callers own the transaction. */

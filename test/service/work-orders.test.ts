@@ -170,3 +170,23 @@ describe('work-order lifecycle', () => {
     expect(resets).toEqual([{ deviceId: 'pump-jkt-1', mode: 'bearing_wear', tsMs: expect.any(Number) }]);
   });
 });
+
+describe('escalation', () => {
+  it('raises severity and tightens the SLA when a repeated dispatch is more urgent; ignores repeats that are not', () => {
+    const { service, bus, clock } = setup();
+    const seen: string[] = [];
+    bus.on('workOrder', (w) => seen.push((w as ServiceWorkOrder).severity));
+    const opened = service.handleDispatch(dispatchRequest('pump-jkt-1')).order; // warning → high: 24 h / 48 h
+    clock.advance(2 * HOUR);
+    const same = service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    expect(same.order.version).toBe(opened.version);
+    const failureAt = clock.nowMs() + 6 * HOUR;
+    const { order, created } = service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', failureAt));
+    expect(created).toBe(false);
+    expect(order).toMatchObject({ id: opened.id, severity: 'critical', predictedFailureAtMs: failureAt, version: opened.version + 1 });
+    // standard tier, critical: 8 h / 24 h from when the job opened
+    expect([order.slaRespondByMs, order.slaResolveByMs]).toEqual([opened.createdAtMs + 8 * HOUR, opened.createdAtMs + 24 * HOUR]);
+    expect(service.workOrderHistory(order.id).at(-1)).toMatchObject({ actor: 'analytics', note: expect.stringMatching(/escalated high → critical/) });
+    expect(seen).toEqual(['high', 'critical']);
+  });
+});
