@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 /**
  * The service store: one SQLite file (node:sqlite, no native addon) owned by the service
@@ -248,4 +248,24 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw err;
   }
+}
+
+const statementCaches = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+/**
+ * Prepares `sql` once per connection and reuses the statement: preparing costs more than
+ * running a point query, and some lookups (a device's model, per telemetry sample) are hot.
+ */
+export function prepared(db: DatabaseSync, sql: string): StatementSync {
+  let cache = statementCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
 }

@@ -1,3 +1,4 @@
+import { prepared } from './db.ts';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../core/clock.ts';
@@ -116,9 +117,9 @@ export class Notifier {
     if (cfg.secret.length < 16) throw badRequest('webhook secret must be at least 16 characters');
     const events = cfg.events?.length ? cfg.events : ['*'];
     // Same URL configured again (options on every start): update it in place, keep its id and queue.
-    const existing = this.#db.prepare('SELECT id FROM webhooks WHERE url = ?').get(cfg.url) as { id: string } | undefined;
+    const existing = prepared(this.#db, 'SELECT id FROM webhooks WHERE url = ?').get(cfg.url) as { id: string } | undefined;
     const id = existing?.id ?? `wh-${randomUUID().slice(0, 8)}`;
-    this.#db.prepare(`INSERT INTO webhooks (id, url, secret, events, active, created_at_ms) VALUES (?, ?, ?, ?, 1, ?)
+    prepared(this.#db, `INSERT INTO webhooks (id, url, secret, events, active, created_at_ms) VALUES (?, ?, ?, ?, 1, ?)
       ON CONFLICT(id) DO UPDATE SET secret = excluded.secret, events = excluded.events, active = 1`)
       .run(id, cfg.url, cfg.secret, events.join(','), this.#clock.nowMs());
     return this.getWebhook(id)!;
@@ -126,18 +127,18 @@ export class Notifier {
 
   removeWebhook(id: string): void {
     // Deactivate rather than delete: the delivery log keeps pointing at it.
-    const r = this.#db.prepare('UPDATE webhooks SET active = 0 WHERE id = ?').run(id);
+    const r = prepared(this.#db, 'UPDATE webhooks SET active = 0 WHERE id = ?').run(id);
     if (r.changes === 0) throw notFound('webhook', id);
   }
 
   getWebhook(id: string): Webhook | undefined {
-    const r = this.#db.prepare('SELECT id, url, events, active, created_at_ms FROM webhooks WHERE id = ?').get(id) as
+    const r = prepared(this.#db, 'SELECT id, url, events, active, created_at_ms FROM webhooks WHERE id = ?').get(id) as
       { id: string; url: string; events: string; active: number; created_at_ms: number } | undefined;
     return r ? { id: r.id, url: r.url, events: r.events.split(','), active: r.active === 1, createdAtMs: r.created_at_ms } : undefined;
   }
 
   listWebhooks(): Webhook[] {
-    const ids = this.#db.prepare('SELECT id FROM webhooks ORDER BY created_at_ms, id').all() as { id: string }[];
+    const ids = prepared(this.#db, 'SELECT id FROM webhooks ORDER BY created_at_ms, id').all() as { id: string }[];
     return ids.map((r) => this.getWebhook(r.id)!);
   }
 
@@ -151,9 +152,9 @@ export class Notifier {
     const now = this.#clock.nowMs();
     const eventId = randomUUID();
     const payload = JSON.stringify({ id: eventId, event, occurredAtMs: now, data });
-    const insert = this.#db.prepare(`INSERT INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, created_at_ms)
+    const insert = prepared(this.#db, `INSERT INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, created_at_ms)
       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`);
-    const hooks = this.#db.prepare('SELECT id, events FROM webhooks WHERE active = 1').all() as { id: string; events: string }[];
+    const hooks = prepared(this.#db, 'SELECT id, events FROM webhooks WHERE active = 1').all() as { id: string; events: string }[];
     for (const h of hooks) {
       const subscribed = h.events.split(',');
       if (subscribed.includes('*') || subscribed.includes(event)) insert.run('webhook', h.id, event, eventId, payload, now, now);
@@ -165,7 +166,7 @@ export class Notifier {
   }
 
   listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] {
-    const rows = this.#db.prepare(`SELECT id, channel, target, event, event_id, state, attempts, next_attempt_at_ms, last_status, last_error,
+    const rows = prepared(this.#db, `SELECT id, channel, target, event, event_id, state, attempts, next_attempt_at_ms, last_status, last_error,
         created_at_ms, delivered_at_ms FROM deliveries ${filter.state ? 'WHERE state = ?' : ''} ORDER BY id DESC LIMIT ?`)
       .all(...(filter.state ? [filter.state, filter.limit ?? 200] : [filter.limit ?? 200])) as Record<string, unknown>[];
     return rows.map((r) => ({
@@ -185,13 +186,13 @@ export class Notifier {
   }
 
   deliveryAttempts(deliveryId: number): { atMs: number; status: number | null; error: string | null; ok: boolean }[] {
-    return (this.#db.prepare('SELECT at_ms, status, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as
+    return (prepared(this.#db, 'SELECT at_ms, status, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as
       { at_ms: number; status: number | null; error: string | null; ok: number }[]).map((a) => ({ atMs: a.at_ms, status: a.status, error: a.error, ok: a.ok === 1 }));
   }
 
   /** Makes a pending delivery due now (an operator's "retry now"). */
   retryNow(deliveryId: number): void {
-    const r = this.#db.prepare("UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
+    const r = prepared(this.#db, "UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
     if (r.changes === 0) throw notFound('pending delivery', String(deliveryId));
     if (!this.#stopped) setImmediate(() => void this.processDue());
   }
@@ -207,7 +208,7 @@ export class Notifier {
 
   async #runOnce(): Promise<number> {
     if (!this.#db.isOpen) return 0;
-    const due = this.#db.prepare(`SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, w.url, w.secret
+    const due = prepared(this.#db, `SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, w.url, w.secret
         FROM deliveries d LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target
         WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`)
       .all(this.#clock.nowMs()) as { id: number; channel: string; target: string; event: string; payload: string; attempts: number; url: string | null; secret: string | null }[];
@@ -235,14 +236,14 @@ export class Notifier {
       if (!this.#db.isOpen) return delivered;
       const now = this.#clock.nowMs();
       const attempts = d.attempts + 1;
-      this.#db.prepare('INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
+      prepared(this.#db, 'INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
       if (ok) {
         delivered++;
-        this.#db.prepare("UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ? WHERE id = ?")
+        prepared(this.#db, "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ? WHERE id = ?")
           .run(attempts, status, now, d.id);
       } else {
         const delayMs = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempts - 1));
-        this.#db.prepare('UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ? WHERE id = ?')
+        prepared(this.#db, 'UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ? WHERE id = ?')
           .run(attempts, status, error, now + delayMs, d.id);
         this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error, retryInMs: delayMs }, 'notification delivery failed; will retry');
       }

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { DEVICE_MODELS } from '../core/device-models.ts';
-import { inTransaction } from './db.ts';
+import { inTransaction, prepared } from './db.ts';
 import { badRequest, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site } from './types.ts';
 
 /** Years of warranty a device gets when nobody states its end: the common term for these products. */
@@ -58,11 +58,11 @@ export class Registry {
   /** core/device-models.ts is the one source of models and their spare parts: mirror it on every start. */
   syncDeviceModels(): void {
     const db = this.#db;
-    const upModel = db.prepare(`INSERT INTO device_models (id, name, kind, machine_class, rated_max_temperature_c) VALUES (?, ?, ?, ?, ?)
+    const upModel = prepared(db, `INSERT INTO device_models (id, name, kind, machine_class, rated_max_temperature_c) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, machine_class = excluded.machine_class,
         rated_max_temperature_c = excluded.rated_max_temperature_c`);
-    const upPart = db.prepare('INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name');
-    const upModelPart = db.prepare(`INSERT INTO model_parts (model_id, mode, sku) VALUES (?, ?, ?)
+    const upPart = prepared(db, 'INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name');
+    const upModelPart = prepared(db, `INSERT INTO model_parts (model_id, mode, sku) VALUES (?, ?, ?)
       ON CONFLICT(model_id, mode) DO UPDATE SET sku = excluded.sku`);
     inTransaction(db, () => {
       for (const m of DEVICE_MODELS) {
@@ -77,10 +77,10 @@ export class Registry {
   }
 
   listModels(): { id: string; name: string; kind: string; machineClass: string; ratedMaxTemperatureC: number; spareParts: Record<string, { sku: string; name: string }> }[] {
-    const models = this.#db.prepare('SELECT id, name, kind, machine_class, rated_max_temperature_c FROM device_models ORDER BY id').all() as {
+    const models = prepared(this.#db, 'SELECT id, name, kind, machine_class, rated_max_temperature_c FROM device_models ORDER BY id').all() as {
       id: string; name: string; kind: string; machine_class: string; rated_max_temperature_c: number;
     }[];
-    const parts = this.#db.prepare('SELECT mp.model_id, mp.mode, p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku').all() as {
+    const parts = prepared(this.#db, 'SELECT mp.model_id, mp.mode, p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku').all() as {
       model_id: string; mode: string; sku: string; name: string;
     }[];
     return models.map((m) => ({
@@ -94,35 +94,35 @@ export class Registry {
   }
 
   modelExists(id: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM device_models WHERE id = ?').get(id) !== undefined;
+    return prepared(this.#db, 'SELECT 1 FROM device_models WHERE id = ?').get(id) !== undefined;
   }
 
   /** The spare part that fixes `mode` on `modelId`, if the catalogue names one. */
   partFor(modelId: string, mode: string): { sku: string; name: string } | undefined {
-    return this.#db.prepare('SELECT p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku WHERE mp.model_id = ? AND mp.mode = ?')
+    return prepared(this.#db, 'SELECT p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku WHERE mp.model_id = ? AND mp.mode = ?')
       .get(modelId, mode) as { sku: string; name: string } | undefined;
   }
 
   upsertCustomer(c: { id: string; name: string; email?: string | null; phone?: string | null }): void {
-    this.#db.prepare(`INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
+    prepared(this.#db, `INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`)
       .run(c.id, c.name, c.email ?? null, c.phone ?? null);
   }
 
   listCustomers(): Customer[] {
-    return this.#db.prepare('SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
+    return prepared(this.#db, 'SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
   }
 
   upsertSite(s: Site): void {
-    if (!this.#db.prepare('SELECT 1 FROM customers WHERE id = ?').get(s.customerId)) throw notFound('customer', s.customerId);
-    this.#db.prepare(`INSERT INTO sites (id, customer_id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?, ?)
+    if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(s.customerId)) throw notFound('customer', s.customerId);
+    prepared(this.#db, `INSERT INTO sites (id, customer_id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, city = excluded.city,
         lat = excluded.lat, lon = excluded.lon`)
       .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon);
   }
 
   listSites(): Site[] {
-    return this.#db.prepare('SELECT id, customer_id AS customerId, name, city, lat, lon FROM sites ORDER BY id').all() as unknown as Site[];
+    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon FROM sites ORDER BY id').all() as unknown as Site[];
   }
 
   /**
@@ -133,13 +133,13 @@ export class Registry {
   upsertDevices(devices: readonly DeviceInput[]): void {
     const db = this.#db;
     const now = this.#nowMs();
-    const get = db.prepare('SELECT id FROM devices WHERE id = ?');
-    const insert = db.prepare(`INSERT INTO devices (id, model_id, serial, site_id, install_date_ms, warranty_end_ms, contract_tier, created_at_ms)
+    const get = prepared(db, 'SELECT id FROM devices WHERE id = ?');
+    const insert = prepared(db, `INSERT INTO devices (id, model_id, serial, site_id, install_date_ms, warranty_end_ms, contract_tier, created_at_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    const update = db.prepare(`UPDATE devices SET model_id = ?, serial = COALESCE(?, serial), site_id = COALESCE(?, site_id),
+    const update = prepared(db, `UPDATE devices SET model_id = ?, serial = COALESCE(?, serial), site_id = COALESCE(?, site_id),
       install_date_ms = COALESCE(?, install_date_ms), warranty_end_ms = COALESCE(?, warranty_end_ms),
       contract_tier = COALESCE(?, contract_tier) WHERE id = ?`);
-    const siteExists = db.prepare('SELECT 1 FROM sites WHERE id = ?');
+    const siteExists = prepared(db, 'SELECT 1 FROM sites WHERE id = ?');
     inTransaction(db, () => {
       for (const d of devices) {
         if (!this.modelExists(d.modelId)) throw badRequest(`device '${d.deviceId}': unknown model '${d.modelId}'`);
@@ -161,11 +161,11 @@ export class Registry {
     if (filter.modelId) { where.push('d.model_id = ?'); args.push(filter.modelId); }
     if (filter.siteId) { where.push('d.site_id = ?'); args.push(filter.siteId); }
     const sql = `${DEVICE_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id`;
-    return (this.#db.prepare(sql).all(...args) as unknown as DeviceRow[]).map(toDevice);
+    return (prepared(this.#db, sql).all(...args) as unknown as DeviceRow[]).map(toDevice);
   }
 
   getDevice(id: string): DeviceRecord | undefined {
-    const row = this.#db.prepare(`${DEVICE_SELECT} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
+    const row = prepared(this.#db, `${DEVICE_SELECT} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
     return row ? toDevice(row) : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { prepared } from './db.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { badRequest, ServiceError } from './types.ts';
@@ -38,13 +39,13 @@ export class Surveys {
   /** Issues (or re-issues, while unanswered) the survey of a work order; returns the token to put in the link. */
   issue(workOrderId: string, nowMs: number): string {
     const token = randomBytes(32).toString('base64url');
-    const existing = this.#db.prepare('SELECT answered_at_ms FROM surveys WHERE work_order_id = ?').get(workOrderId) as { answered_at_ms: number | null } | undefined;
+    const existing = prepared(this.#db, 'SELECT answered_at_ms FROM surveys WHERE work_order_id = ?').get(workOrderId) as { answered_at_ms: number | null } | undefined;
     if (existing?.answered_at_ms != null) throw new ServiceError(409, 'Conflict', `the survey of ${workOrderId} is already answered`);
     if (existing) {
-      this.#db.prepare('UPDATE surveys SET token_hash = ?, issued_at_ms = ?, expires_at_ms = ? WHERE work_order_id = ?')
+      prepared(this.#db, 'UPDATE surveys SET token_hash = ?, issued_at_ms = ?, expires_at_ms = ? WHERE work_order_id = ?')
         .run(hash(token), nowMs, nowMs + SURVEY_TTL_MS, workOrderId);
     } else {
-      this.#db.prepare('INSERT INTO surveys (token_hash, work_order_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)')
+      prepared(this.#db, 'INSERT INTO surveys (token_hash, work_order_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)')
         .run(hash(token), workOrderId, nowMs, nowMs + SURVEY_TTL_MS);
     }
     return token;
@@ -63,7 +64,7 @@ export class Surveys {
     if (!Number.isInteger(a.nps) || a.nps < 0 || a.nps > 10) throw badRequest('nps must be an integer from 0 to 10');
     this.open(token, nowMs);
     // The WHERE clause makes the link single-use even against two simultaneous submissions.
-    const r = this.#db.prepare(`UPDATE surveys SET answered_at_ms = ?, csat = ?, nps = ?, comment = ?
+    const r = prepared(this.#db, `UPDATE surveys SET answered_at_ms = ?, csat = ?, nps = ?, comment = ?
       WHERE token_hash = ? AND answered_at_ms IS NULL AND expires_at_ms >= ?`)
       .run(nowMs, a.csat, a.nps, a.comment ?? null, hash(token), nowMs);
     if (r.changes !== 1) throw new ServiceError(410, 'Gone', 'this survey link has already been used');
@@ -71,12 +72,12 @@ export class Surveys {
   }
 
   forWorkOrder(workOrderId: string): Survey | undefined {
-    const r = this.#db.prepare('SELECT * FROM surveys WHERE work_order_id = ?').get(workOrderId) as SurveyRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE work_order_id = ?').get(workOrderId) as SurveyRow | undefined;
     return r ? toSurvey(r) : undefined;
   }
 
   #byToken(token: string): Survey {
-    const r = this.#db.prepare('SELECT * FROM surveys WHERE token_hash = ?').get(hash(token)) as SurveyRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE token_hash = ?').get(hash(token)) as SurveyRow | undefined;
     if (!r) throw new ServiceError(404, 'Not Found', 'unknown survey link');
     return toSurvey(r);
   }

@@ -1,3 +1,4 @@
+import { prepared } from './db.ts';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
 import {
@@ -150,7 +151,7 @@ export class WorkOrderStore {
   }
 
   get(id: string): ServiceWorkOrder | undefined {
-    const row = this.#db.prepare(`${SELECT} WHERE w.id = ?`).get(id) as WorkOrderRow | undefined;
+    const row = prepared(this.#db, `${SELECT} WHERE w.id = ?`).get(id) as WorkOrderRow | undefined;
     return row ? toWorkOrder(row) : undefined;
   }
 
@@ -161,7 +162,7 @@ export class WorkOrderStore {
   }
 
   findActive(deviceId: string, mode: string): ServiceWorkOrder | undefined {
-    const row = this.#db.prepare(`${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN ('resolved', 'cancelled')`)
+    const row = prepared(this.#db, `${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN ('resolved', 'cancelled')`)
       .get(deviceId, mode) as WorkOrderRow | undefined;
     return row ? toWorkOrder(row) : undefined;
   }
@@ -180,15 +181,15 @@ export class WorkOrderStore {
     if (filter.toMs !== undefined) { where.push('w.created_at_ms <= ?'); args.push(filter.toMs); }
     let sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY w.created_at_ms DESC, w.id DESC`;
     if (filter.limit !== undefined) { sql += ' LIMIT ?'; args.push(filter.limit); }
-    return (this.#db.prepare(sql).all(...args) as unknown as WorkOrderRow[]).map(toWorkOrder);
+    return (prepared(this.#db, sql).all(...args) as unknown as WorkOrderRow[]).map(toWorkOrder);
   }
 
   /** Inserts an open work order and its first history entry. Must run inside a transaction. */
   insert(input: NewWorkOrder, actor: string, nowMs: number): ServiceWorkOrder {
     // Sequential, readable ids (WO-000042): safe because the caller holds the write lock.
-    const next = (this.#db.prepare('SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number }).n;
+    const next = (prepared(this.#db, 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number }).n;
     const id = `WO-${String(next).padStart(6, '0')}`;
-    this.#db.prepare(`INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
+    prepared(this.#db, `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
         created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note)
       VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`)
       .run(id, input.deviceId, input.mode, input.severity, JSON.stringify(input.evidence), input.predictedFailureAtMs,
@@ -226,7 +227,7 @@ export class WorkOrderStore {
   }
 
   history(id: string): WorkOrderEvent[] {
-    return this.#db.prepare(`SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
+    return prepared(this.#db, `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
       FROM work_order_events WHERE work_order_id = ? ORDER BY id`).all(id) as unknown as WorkOrderEvent[];
   }
 
@@ -234,13 +235,13 @@ export class WorkOrderStore {
     const keys = Object.keys(cols) as (keyof typeof cols)[];
     const sets = keys.map((k) => `${k} = ?`);
     const values = keys.map((k) => (cols[k] ?? null) as SQLInputValue);
-    const result = this.#db.prepare(`UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}
+    const result = prepared(this.#db, `UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}
       WHERE id = ? AND version = ?`).run(...values, nowMs, current.id, current.version);
     if (result.changes !== 1) throw conflict(`work order ${current.id} changed concurrently; reload and retry`);
   }
 
   #record(id: string, from: string | null, to: string, actor: string, atMs: number, note: string | null): void {
-    this.#db.prepare('INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)')
+    prepared(this.#db, 'INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, from, to, actor, atMs, note);
   }
 }
