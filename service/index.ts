@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
-import { inTransaction, openServiceDb } from './db.ts';
+import { inTransaction, openServiceDb, prepared } from './db.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import { computeKpis, type ServiceKpis } from './kpis.ts';
 import { Network } from './network.ts';
@@ -365,10 +365,13 @@ export class ServiceDomain {
    */
   currentLeadTimeMs(): number {
     const db = this.#dbOrThrow();
-    const actual = (db.prepare(`SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
+    const actual = (prepared(db, `SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
       ORDER BY on_site_at_ms DESC LIMIT 50`).all() as { ms: number }[]).map((r) => r.ms);
     if (actual.length >= 5) return p90(actual);
-    const planned = this.#wo().list({ limit: 200 }).map((w) => w.plannedLeadTimeMs).filter((x): x is number => x != null && x > 0);
+    // Planned: the later of technician arrival and part arrival (as ServiceWorkOrder.plannedLeadTimeMs), in SQL:
+    // this runs on every work-order change when wired to analytics.
+    const planned = (prepared(db, `SELECT MAX(COALESCE(technician_eta_ms, 0), COALESCE(part_lead_time_ms, 0)) AS ms FROM work_orders
+      WHERE part_status != 'backorder' ORDER BY created_at_ms DESC LIMIT 200`).all() as { ms: number }[]).map((r) => r.ms).filter((ms) => ms > 0);
     if (planned.length) return p90(planned);
     return DEFAULT_LEAD_TIME_MS;
   }

@@ -97,7 +97,10 @@ describe('dispatch planning', () => {
 
   it('feeds the lead time back: planned until visits are on record, then the p90 of actual response', () => {
     const { service, clock } = setup({ jakartaBearingKits: 10 });
-    expect(service.currentLeadTimeMs()).toBeGreaterThan(2 * HOUR);
+    expect(service.currentLeadTimeMs()).toBe(24 * HOUR); // nothing on record yet
+    const planned = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+    expect(planned.plannedLeadTimeMs).toBe(Math.max(planned.technicianEtaMs!, planned.partLeadTimeMs!));
+    expect(service.currentLeadTimeMs()).toBe(planned.plannedLeadTimeMs);
     for (let i = 0; i < 5; i++) {
       service.registerDevices([{ deviceId: `p-${i}`, modelId: 'pump-p200', siteId: 'S-JKT' }]);
       service.network.upsertTechnician({ id: `T-${i}`, name: `Tech ${i}`, homeLat: -6.2, homeLon: 106.85, skills: [{ modelId: '*', mode: '*' }] });
