@@ -19,7 +19,9 @@ import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
+import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
+import { seedDemo } from './service/seed.ts';
 import { ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
 import { SqliteTelemetryStore } from './store/sqlite-store.ts';
@@ -77,7 +79,19 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => store.close());
     log.info({ store: store.kind, url: config.influxUrl ?? undefined }, 'telemetry store ready');
 
-    const service = new ServiceDomain({ bus, log: log.child({ part: 'service' }), clock, dbPath: join(config.dataDir, 'service.db') });
+    // The broker is built after the service; dispatches published before it listens wait in
+    // the service's outbox and are retried.
+    let brokerForService: EmbeddedBroker | null = null;
+    const service = new ServiceDomain({
+      bus,
+      log: log.child({ part: 'service' }),
+      clock,
+      dbPath: join(config.dataDir, 'service.db'),
+      publish: (topic, payload) => {
+        if (!brokerForService) throw new Error('broker not started yet');
+        brokerForService.publish(topic, payload, 1);
+      },
+    });
     service.start();
     stops.push(() => service.stop());
 
@@ -89,6 +103,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     });
     analytics.start();
     stops.push(() => analytics.stop());
+    // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
+    analytics.setLeadTimeMs(service.currentLeadTimeMs());
+    const leadTimeTimer = setInterval(() => analytics.setLeadTimeMs(service.currentLeadTimeMs()), 60_000);
+    leadTimeTimer.unref();
+    stops.push(() => clearInterval(leadTimeTimer));
 
     const writer = new TelemetryWriter({
       store,
@@ -115,7 +134,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => fleetView.stop());
 
     const simSpecs = config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
-    service.registerDevices(simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })));
+    // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
+    // hundred devices) with the simulated fleet among its devices.
+    if (simSpecs.length > 0) seedDemo(service, { devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })), seed: config.simSeed });
     fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId })));
 
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);
@@ -136,12 +157,14 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       sessionTtlMs: config.sessionTtlHours * 3600_000,
       cookieSecure: config.cookieSecure,
       technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+      beforeRoutes: (root) => registerOpenApi(root),
       apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
 
     await broker.start();
+    brokerForService = broker;
     const startedBroker = broker;
     stops.push(() => startedBroker.stop());
 

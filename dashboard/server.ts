@@ -22,6 +22,8 @@ export interface DashboardOptions {
   cookieSecure: 'auto' | 'true' | 'false';
   /** Whether a technician may see a device (one of their work orders is on it). */
   technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
+  /** Runs on the root instance before any route (e.g. the OpenAPI collector, which sees routes added after it). */
+  beforeRoutes?: (app: FastifyInstance) => Promise<void>;
   /** Further /api route plugins (the service domain's, ingest's provisioning). */
   apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
 }
@@ -49,6 +51,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  if (opts.beforeRoutes) await opts.beforeRoutes(app);
   const { authorize } = await registerAuth(app, {
     users: opts.users,
     log: opts.log.child({ part: 'auth' }),
