@@ -11,6 +11,8 @@ import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { Logger } from './core/log.ts';
+import { PurnaMetrics } from './core/metrics.ts';
+import { opsRoutes } from './dashboard/routes/ops.ts';
 import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/auth/bootstrap.ts';
 import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
@@ -39,6 +41,7 @@ export interface Purna {
   readonly http: FastifyInstance;
   readonly broker: EmbeddedBroker;
   readonly fleet: Fleet | null;
+  readonly metrics: PurnaMetrics;
   readonly users: UserStore;
   /** Demo mode: the planner login and the password generated for this start (printed once). */
   readonly demoLogin: { email: string; password: string } | null;
@@ -109,11 +112,13 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     leadTimeTimer.unref();
     stops.push(() => clearInterval(leadTimeTimer));
 
+    const metrics = new PurnaMetrics();
     const writer = new TelemetryWriter({
       store,
       log: log.child({ part: 'writer' }),
       batchSize: config.writeBatchSize,
       maxBatchAgeMs: config.writeBatchMaxAgeMs,
+      onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
     });
     stops.push(() => writer.stop());
 
@@ -158,6 +163,20 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       cookieSecure: config.cookieSecure,
       technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
       beforeRoutes: (root) => registerOpenApi(root),
+      rootPlugins: [
+        (root) =>
+          opsRoutes(root, {
+            metrics,
+            readiness: [
+              { name: 'mqtt broker', check: async () => ({ ok: broker!.listening }) },
+              { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },
+              {
+                name: 'write queue',
+                check: async () => ({ ok: writer.stats.pending < config.writeBatchSize * 20, detail: `${writer.stats.pending} readings pending` }),
+              },
+            ],
+          }),
+      ],
       apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
@@ -167,6 +186,18 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     brokerForService = broker;
     const startedBroker = broker;
     stops.push(() => startedBroker.stop());
+
+    metrics.bind({
+      messagesReceived: () => ingest.stats.messagesReceived,
+      messagesRejected: () => ingest.stats.messagesRejected,
+      readingsStored: () => writer.stats.storedReadings,
+      writeQueueDepth: () => writer.stats.pending,
+      spoolBytes: () => 0,
+      detectorSamples: () => analytics.samplesProcessed,
+      openWorkOrders: () => service.listWorkOrders({ state: ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'] }).length,
+      socketClients: () => http.liveUpdates.engine.clientsCount,
+      mqttClients: () => startedBroker.connectedClients,
+    });
 
     const httpPort = (http.server.address() as AddressInfo).port;
     const dashboardUrl = `http://localhost:${httpPort}/`;
@@ -186,7 +217,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       stops.push(() => startedFleet.stop());
     }
 
-    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, users, demoLogin, dashboardUrl, mqttUrl, stop };
+    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, metrics, users, demoLogin, dashboardUrl, mqttUrl, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -24,6 +24,8 @@ export interface DashboardOptions {
   technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
   /** Runs on the root instance before any route (e.g. the OpenAPI collector, which sees routes added after it). */
   beforeRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Routes outside /api and its login (health, readiness, metrics). */
+  rootPlugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** Further /api route plugins (the service domain's, ingest's provisioning). */
   apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
 }
@@ -66,6 +68,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     },
     { prefix: '/api' },
   );
+
+  for (const plugin of opts.rootPlugins ?? []) await plugin(app);
 
   if (existsSync(UI_DIST)) {
     await app.register(fastifyStatic, { root: UI_DIST, prefix: '/' });

@@ -34,6 +34,14 @@ export class EmbeddedBroker {
     return (this.#server?.address() as AddressInfo | null)?.port ?? this.#opts.port;
   }
 
+  get listening(): boolean {
+    return this.#server?.listening ?? false;
+  }
+
+  get connectedClients(): number {
+    return this.#aedes?.connectedClients ?? 0;
+  }
+
   async start(): Promise<void> {
     const { log, ingest, bus, clock } = this.#opts;
     const aedes = await Aedes.createBroker({

@@ -15,6 +15,13 @@ export interface LiveUpdatesOptions {
   frameMs?: number;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The socket.io server on this instance (for metrics and tests). */
+    liveUpdates: SocketServer;
+  }
+}
+
 const FLEET_ROOM = 'fleet';
 const technicianRoom = (id: string) => `technician:${id}`;
 const deviceRoom = (id: string) => `device:${id}`;
@@ -30,6 +37,7 @@ const seesFleet = (user: User) => user.role === 'admin' || user.role === 'planne
  */
 export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions): SocketServer {
   const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
+  app.decorate('liveUpdates', io);
 
   io.use((socket, next) => {
     const user = opts.authenticate(socket.handshake.headers.cookie);
