@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // The one place that reads the environment. Every setting is declared once below with its
 // env var, default, parser and description; `loadConfig` validates them all at start-up and
 // names the bad one. The README's configuration table is this list (see `configTable()`).
@@ -93,23 +95,55 @@ type Settings = typeof settings;
 export type Config = { readonly [K in keyof Settings]: Settings[K]['default'] };
 
 /**
- * Builds the frozen configuration from an environment (process.env by default) and CLI flags.
- * Flags: `--no-sim` (no demo fleet).
+ * Reads an optional JSON config file whose keys are the same variable names as the environment
+ * ({"INFLUX_URL": "http://influxdb:8086", "PURNA_HTTP_PORT": 8080}); unknown keys are an error.
+ */
+function readConfigFile(path: string): Record<string, string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  const known = new Set(Object.values(settings).map((s: Setting<unknown>) => s.env));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!known.has(key)) throw new ConfigError(`config file ${path}: unknown setting ${key}`);
+    if (value !== null && typeof value === 'object') throw new ConfigError(`config file ${path}: ${key} must be a string, number or boolean`);
+    out[key] = String(value);
+  }
+  return out;
+}
+
+/**
+ * Builds the frozen configuration from the environment (process.env by default), an optional
+ * JSON file (`PURNA_CONFIG_FILE` or `--config FILE`; the environment wins over the file) and CLI
+ * flags. Flags: `--no-sim` (no demo fleet), `--config FILE`.
  */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   argv: readonly string[] = process.argv.slice(2),
   overrides: Partial<Config> = {},
 ): Config {
+  let configFile = env.PURNA_CONFIG_FILE;
+  let noSim = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--no-sim') noSim = true;
+    else if (arg === '--config') {
+      configFile = argv[++i];
+      if (!configFile) throw new ConfigError('--config needs a file path');
+    } else if (arg.startsWith('--config=')) configFile = arg.slice('--config='.length);
+    else throw new ConfigError(`unknown argument ${arg} (known: --no-sim, --config FILE)`);
+  }
+  const fromFile = configFile ? readConfigFile(configFile) : {};
   const out: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<unknown>][]) {
-    const raw = env[s.env];
+    const raw = env[s.env] ?? fromFile[s.env];
     out[key] = raw === undefined ? s.default : s.parse(raw, s.env);
   }
-  for (const arg of argv) {
-    if (arg === '--no-sim') out.simDevices = 0;
-    else if (arg.startsWith('--')) throw new ConfigError(`unknown flag ${arg} (known: --no-sim)`);
-  }
+  if (noSim) out.simDevices = 0;
   Object.assign(out, overrides);
   return Object.freeze(out) as Config;
 }

@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../core/config.ts';
+
+describe('configuration', () => {
+  it('defaults, env values and flags', () => {
+    const c = loadConfig({ PURNA_HTTP_PORT: '8080', INFLUX_URL: 'http://influx:8086' }, ['--no-sim']);
+    expect(c.httpPort).toBe(8080);
+    expect(c.influxUrl).toBe('http://influx:8086');
+    expect(c.simDevices).toBe(0);
+    expect(c.mqttPort).toBe(1883);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('a bad value stops start-up with a message naming the setting', () => {
+    expect(() => loadConfig({ PURNA_HTTP_PORT: '70000' }, [])).toThrow(/PURNA_HTTP_PORT must be an integer from 0 to 65535, got '70000'/);
+    expect(() => loadConfig({ INFLUX_URL: 'not a url' }, [])).toThrow(/INFLUX_URL must be a URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, [])).toThrow(ConfigError);
+    expect(() => loadConfig({}, ['--nosim'])).toThrow(/unknown argument --nosim/);
+  });
+
+  it('reads a JSON config file; the environment wins over it; unknown keys are refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-config-'));
+    const file = join(dir, 'purna.json');
+    writeFileSync(file, JSON.stringify({ PURNA_HTTP_PORT: 8081, PURNA_MQTT_PORT: 1884, LOG_LEVEL: 'debug' }));
+    const c = loadConfig({ PURNA_MQTT_PORT: '1999' }, ['--config', file]);
+    expect([c.httpPort, c.mqttPort, c.logLevel]).toEqual([8081, 1999, 'debug']);
+    expect(loadConfig({ PURNA_CONFIG_FILE: file }, []).httpPort).toBe(8081);
+    writeFileSync(file, JSON.stringify({ PURNA_HTTP_PORTT: 1 }));
+    expect(() => loadConfig({}, ['--config', file])).toThrow(/unknown setting PURNA_HTTP_PORTT/);
+  });
+});
