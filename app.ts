@@ -21,6 +21,7 @@ import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
+import { WriteAheadLog } from './ingest/write-ahead-log.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
 import { seedDemo } from './service/seed.ts';
@@ -113,14 +114,20 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => clearInterval(leadTimeTimer));
 
     const metrics = new PurnaMetrics();
+    const wal = new WriteAheadLog({ dir: join(config.dataDir, 'wal'), log: log.child({ part: 'wal' }), maxBytes: config.walMaxBytes });
+    const replay = wal.open();
+    stops.push(() => wal.close());
     const writer = new TelemetryWriter({
       store,
       log: log.child({ part: 'writer' }),
       batchSize: config.writeBatchSize,
       maxBatchAgeMs: config.writeBatchMaxAgeMs,
       onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
+      onSettled: (count) => wal.confirm(count),
     });
     stops.push(() => writer.stop());
+    // What a previous run acknowledged but had not stored goes first, in the log's order.
+    if (replay.length > 0) writer.enqueue(replay);
 
     // The broker reports rejections; ingest needs the broker for that and the broker needs
     // ingest for its hook: tie the knot through a late-bound function.
@@ -130,6 +137,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'ingest' }),
       clock,
       writer,
+      wal,
       reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
     });
     broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, log: log.child({ part: 'broker' }), bus, clock, ingest });
@@ -172,7 +180,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
               { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },
               {
                 name: 'write queue',
-                check: async () => ({ ok: writer.stats.pending < config.writeBatchSize * 20, detail: `${writer.stats.pending} readings pending` }),
+                check: async () => ({
+                  ok: !wal.backPressure && wal.unconfirmedBytes < config.walMaxBytes * 0.9,
+                  detail: `${writer.stats.pending} readings pending, ${wal.unconfirmedBytes} bytes in the write-ahead log`,
+                }),
               },
             ],
           }),
@@ -192,7 +203,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       messagesRejected: () => ingest.stats.messagesRejected,
       readingsStored: () => writer.stats.storedReadings,
       writeQueueDepth: () => writer.stats.pending,
-      spoolBytes: () => 0,
+      spoolBytes: () => wal.unconfirmedBytes,
       detectorSamples: () => analytics.samplesProcessed,
       openWorkOrders: () => service.listWorkOrders({ state: ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,

@@ -83,6 +83,7 @@ export const settings = {
   influxUsername: setting({ env: 'INFLUX_USERNAME', default: '', parse: str, description: 'InfluxDB user (v1 auth)' }),
   influxPassword: setting({ env: 'INFLUX_PASSWORD', default: '', parse: str, description: 'InfluxDB password (v1 auth)', secret: true }),
   writeBatchSize: setting({ env: 'PURNA_WRITE_BATCH_SIZE', default: 5000, parse: int(1, 1_000_000), description: 'Points per write batch to the telemetry store' }),
+  walMaxBytes: setting({ env: 'PURNA_WAL_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 2 ** 40), description: 'Disk bound of the write-ahead log (readings acknowledged but not yet stored); above it publishers are held back, nothing is dropped' }),
   writeBatchMaxAgeMs: setting({ env: 'PURNA_WRITE_BATCH_MAX_AGE_MS', default: 100, parse: int(1, 60_000), description: 'A batch is written when it is this old even if not full (ms)' }),
   adminEmail: setting({ env: 'PURNA_ADMIN_EMAIL', default: '', parse: str, description: 'First admin user, created at start-up if no admin exists (with PURNA_ADMIN_PASSWORD)' }),
   adminPassword: setting({ env: 'PURNA_ADMIN_PASSWORD', default: '', parse: str, description: 'Password of that first admin (at least 12 characters); never a default in code', secret: true }),

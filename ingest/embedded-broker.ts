@@ -49,7 +49,9 @@ export class EmbeddedBroker {
         if (client) {
           const parsed = parseDeviceTopic(packet.topic);
           if (parsed?.kind === 'telemetry') {
-            ingest.acceptTelemetry(parsed.deviceId, packet.topic, packet.payload as Buffer);
+            // The callback (→ PUBACK for QoS 1) runs once the readings are in the write-ahead log.
+            ingest.acceptTelemetry(parsed.deviceId, packet.topic, packet.payload as Buffer, callback);
+            return;
           }
         }
         callback(null);

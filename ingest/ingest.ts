@@ -3,12 +3,15 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 import type { TelemetryWriter } from './telemetry-writer.ts';
+import type { WriteAheadLog } from './write-ahead-log.ts';
 
 export interface IngestOptions {
   bus: EventBus;
   log: Logger;
   clock: Clock;
   writer: TelemetryWriter;
+  /** Accepted readings are on disk here before the message is acknowledged. */
+  wal: WriteAheadLog;
   limits?: PayloadLimits;
   /** Tells the device why its message was rejected (publishes to its errors topic). */
   reportRejection: (deviceId: string, reason: string, topic: string) => void;
@@ -35,19 +38,34 @@ export class Ingest {
     this.#limits = opts.limits ?? DEFAULT_PAYLOAD_LIMITS;
   }
 
-  /** Handles one message published on `purna/v1/devices/{deviceId}/telemetry`. Returns whether it was accepted. */
-  acceptTelemetry(deviceId: string, topic: string, payload: Buffer): boolean {
+  /**
+   * Handles one message published on `purna/v1/devices/{deviceId}/telemetry`. `done` is called
+   * when Purna has taken responsibility for it — for a valid message, once its readings are in
+   * the write-ahead log on disk — and the broker acknowledges it then. A rejected message is
+   * acknowledged at once: redelivering it would never make it valid; the device hears why.
+   */
+  acceptTelemetry(deviceId: string, topic: string, payload: Buffer, done: (err?: Error | null) => void): void {
     this.stats.messagesReceived++;
     const nowMs = this.#opts.clock.nowMs();
     const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
     if (!result.ok) {
       this.reject(deviceId, topic, result.reason);
-      return false;
+      done(null);
+      return;
     }
-    this.stats.readingsAccepted += result.readings.length;
-    this.#opts.writer.enqueue(result.readings);
-    this.#opts.bus.emit('telemetry', result.readings);
-    return true;
+    const readings = result.readings;
+    this.#opts.wal.append(deviceId, readings, (err) => {
+      if (err) {
+        // Not on disk: do not acknowledge; the client will send it again.
+        done(err);
+        return;
+      }
+      this.stats.readingsAccepted += readings.length;
+      // Only after the log has them, so the writer's order is the log's order.
+      this.#opts.writer.enqueue(readings);
+      this.#opts.bus.emit('telemetry', readings);
+      done(null);
+    });
   }
 
   /** Rejects a message: a reason to the device, a counter, a log line — and nothing else stops. */

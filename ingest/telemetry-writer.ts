@@ -12,8 +12,10 @@ export interface TelemetryWriterOptions {
   /** Retry backoff bounds, ms. */
   minRetryMs?: number;
   maxRetryMs?: number;
-  /** Called after each batch is confirmed stored (for metrics, spool truncation, tests). */
+  /** Called after each batch is confirmed stored (for metrics, tests). */
   onStored?: (readings: readonly Reading[], latencyMs: number) => void;
+  /** Called when the oldest `count` queued readings are done with: stored, or refused by the store for good (write-ahead log truncation). */
+  onSettled?: (count: number) => void;
 }
 
 export interface WriterStats {
@@ -31,7 +33,7 @@ export interface WriterStats {
  * the head of the queue meanwhile.
  */
 export class TelemetryWriter {
-  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored'>> & Pick<TelemetryWriterOptions, 'onStored'>;
+  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled'>> & Pick<TelemetryWriterOptions, 'onStored' | 'onSettled'>;
   #queue: Reading[] = [];
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> | null = null;
@@ -105,6 +107,7 @@ export class TelemetryWriter {
       this.stats.droppedReadings += batch.length;
       this.stats.pending = this.#queue.length;
       this.#opts.log.error({ err: (err as Error).message, batch: batch.length }, 'telemetry store refused a batch');
+      this.#opts.onSettled?.(batch.length);
       return;
     }
     this.#attempt = 0;
@@ -112,6 +115,7 @@ export class TelemetryWriter {
     this.stats.pending = this.#queue.length;
     this.stats.storedReadings += batch.length;
     this.#opts.onStored?.(batch, performance.now() - started);
+    this.#opts.onSettled?.(batch.length);
   }
 
   /** Exponential backoff with full jitter; a server's Retry-After is a floor. */

@@ -1,0 +1,65 @@
+// A bounded QoS 1 publisher for fault tests: it records exactly which messages the broker
+// acknowledged (PUBACK), so a test can check each one is stored.
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics } from '../../core/topics.ts';
+
+export interface QoS1Load {
+  client: MqttClient;
+  acked: number[];
+  sent: () => number;
+  /** Stops publishing and resolves when nothing is in flight any more. */
+  stop(): Promise<void>;
+}
+
+export async function startQoS1Load(url: string, deviceId: string, opts: { t0: number; maxMessages: number; window?: number; maxMs: number }): Promise<QoS1Load> {
+  const client = mqtt.connect(url, { clientId: deviceId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  client.on('error', () => {});
+  const acked: number[] = [];
+  let sent = 0;
+  let stopped = false;
+  let signalStop: () => void = () => {};
+  const stopSignal = new Promise<void>((r) => (signalStop = r));
+  // A publisher whose broker died must not wait forever on a PUBACK that will never come.
+  client.on('close', () => signalStop());
+  const deadline = Date.now() + opts.maxMs;
+  const window = opts.window ?? 100;
+  const loop = (async () => {
+    const inflight = new Set<Promise<void>>();
+    while (!stopped && sent < opts.maxMessages && Date.now() < deadline && client.connected) {
+      const ts = opts.t0 + sent++;
+      const p: Promise<void> = client
+        .publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 60 + (ts % 10), vibration: 1.5 } }), { qos: 1 })
+        .then(
+          () => void acked.push(ts),
+          () => {},
+        )
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= window) await Promise.race([...inflight, stopSignal]);
+    }
+    await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 2000))]);
+  })();
+  return {
+    client,
+    acked,
+    sent: () => sent,
+    stop: async () => {
+      stopped = true;
+      signalStop();
+      await loop;
+      client.end(true);
+    },
+  };
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
