@@ -18,7 +18,10 @@ import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
 import { FleetView } from './dashboard/fleet-view.ts';
 import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
+import { AccessControl } from './ingest/access-control.ts';
+import { DeviceCredentials } from './ingest/device-credentials.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
+import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { WriteAheadLog } from './ingest/write-ahead-log.ts';
@@ -140,7 +143,22 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       wal,
       reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
     });
-    broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, log: log.child({ part: 'broker' }), bus, clock, ingest });
+    const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
+    stops.push(() => credentials.close());
+    if (config.mqttServiceUser) {
+      if (config.mqttServiceToken.length < 24) throw new Error('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters');
+      credentials.setServiceToken(config.mqttServiceUser, config.mqttServiceToken, clock.nowMs());
+    }
+    const access = new AccessControl({
+      mode: config.mqttAuth,
+      credentials,
+      log: log.child({ part: 'mqtt-access' }),
+      maxPayloadBytes: config.mqttMaxPayloadBytes,
+      maxConnectsPerIpPerMinute: config.mqttMaxConnectsPerIpPerMinute,
+      maxConnectsPerClientIdPerMinute: config.mqttMaxConnectsPerClientPerMinute,
+    });
+    if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
+    broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, log: log.child({ part: 'broker' }), bus, clock, ingest, access });
 
     const fleetView = new FleetView(bus);
     fleetView.start();
@@ -188,7 +206,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
             ],
           }),
       ],
-      apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
+      apiPlugins: [
+        (api, { authorize }) => serviceRoutes(api, { service, authorize }),
+        (api) => provisioningRoutes(api, { credentials, registerDevices: (d) => service.registerDevices(d), nowMs: () => clock.nowMs() }),
+      ],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
@@ -216,7 +237,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
     let fleet: Fleet | null = null;
     if (simSpecs.length > 0) {
+      // The demo fleet is provisioned like real devices: each gets its own token.
+      const simTokens = new Map(simSpecs.map((s) => [s.deviceId, credentials.issueDeviceToken(s.deviceId, clock.nowMs())]));
       fleet = await startFleet({
+        credentials: (deviceId) => ({ username: deviceId, password: simTokens.get(deviceId)! }),
         brokerUrl: mqttUrl,
         devices: config.simDevices,
         rateHz: config.simRateHz,

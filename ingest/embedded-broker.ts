@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { parseDeviceTopic, topics } from '../core/topics.ts';
+import type { AccessControl } from './access-control.ts';
 import type { Ingest } from './ingest.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -14,6 +15,7 @@ export interface EmbeddedBrokerOptions {
   bus: EventBus;
   clock: Clock;
   ingest: Ingest;
+  access: AccessControl;
 }
 
 /**
@@ -43,10 +45,22 @@ export class EmbeddedBroker {
   }
 
   async start(): Promise<void> {
-    const { log, ingest, bus, clock } = this.#opts;
+    const { log, ingest, bus, clock, access } = this.#opts;
     const aedes = await Aedes.createBroker({
+      // A client that sends no CONNECT within 10 s, or asks for a keep-alive over an hour, is refused.
+      connectTimeout: 10_000,
+      keepaliveLimit: 3600,
+      preConnect: (client, packet, callback) => access.preConnect(client, packet, callback),
+      authenticate: (client, username, password, done) => access.authenticate(client, username, password, done),
+      authorizeSubscribe: (client, sub, callback) => access.authorizeSubscribe(client, sub, callback),
       authorizePublish: (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => {
         if (client) {
+          const refusal = access.checkPublish(client, packet);
+          if (refusal) {
+            access.refusePublish(client, packet, refusal);
+            callback(new Error(refusal));
+            return;
+          }
           const parsed = parseDeviceTopic(packet.topic);
           if (parsed?.kind === 'telemetry') {
             // The callback (→ PUBACK for QoS 1) runs once the readings are in the write-ahead log.

@@ -26,6 +26,7 @@ export async function startPurnaProcess(env: Record<string, string>, ports?: { h
       PURNA_HTTP_PORT: String(http),
       PURNA_MQTT_PORT: String(mqtt),
       LOG_LEVEL: 'warn',
+      PURNA_MQTT_AUTH: 'open',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

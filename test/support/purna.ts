@@ -22,6 +22,8 @@ export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: 
     mqttPort: 0,
     dataDir: dir,
     simDevices: 0,
+    // Most suites test other things than device auth; the access tests turn it on.
+    mqttAuth: 'open',
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   } as Partial<Config>);

@@ -1,0 +1,85 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DEVICE_ID_PATTERN } from '../core/topics.ts';
+
+export type MqttIdentity = { kind: 'device'; id: string } | { kind: 'service'; id: string };
+
+/**
+ * MQTT credentials: a device's username is its id and its password a random 256-bit token,
+ * shown once when issued and stored only as a SHA-256 (a token of that entropy needs no slow
+ * hash, and a per-CONNECT scrypt would let a flood of CONNECTs burn the CPU). Service users
+ * (the ingest of another Purna worker, tools) have their own tokens.
+ */
+export class DeviceCredentials {
+  readonly #db: DatabaseSync;
+  readonly #selectDevice: StatementSync;
+  readonly #selectService: StatementSync;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE IF NOT EXISTS device_credentials (
+        device_id TEXT PRIMARY KEY,
+        token_sha256 BLOB NOT NULL,
+        issued_at_ms INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS service_credentials (
+        username TEXT PRIMARY KEY,
+        token_sha256 BLOB NOT NULL,
+        issued_at_ms INTEGER NOT NULL
+      );
+    `);
+    this.#selectDevice = this.#db.prepare('SELECT token_sha256 FROM device_credentials WHERE device_id = ?');
+    this.#selectService = this.#db.prepare('SELECT token_sha256 FROM service_credentials WHERE username = ?');
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Issues (or rotates) a device's token and returns it: the only time it is visible. */
+  issueDeviceToken(deviceId: string, nowMs: number): string {
+    if (!DEVICE_ID_PATTERN.test(deviceId)) throw new Error(`device id "${deviceId}" is not allowed (1–64 of letters, digits, . _ -)`);
+    const token = randomBytes(32).toString('base64url');
+    this.#db.prepare('INSERT OR REPLACE INTO device_credentials (device_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(deviceId, sha256(token), nowMs);
+    return token;
+  }
+
+  issueServiceToken(username: string, nowMs: number): string {
+    const token = randomBytes(32).toString('base64url');
+    this.#db.prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(username, sha256(token), nowMs);
+    return token;
+  }
+
+  /** Sets a service user's token from configuration (the token itself is never stored). */
+  setServiceToken(username: string, token: string, nowMs: number): void {
+    this.#db.prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(username, sha256(token), nowMs);
+  }
+
+  revokeDevice(deviceId: string): boolean {
+    return this.#db.prepare('DELETE FROM device_credentials WHERE device_id = ?').run(deviceId).changes > 0;
+  }
+
+  hasDevice(deviceId: string): boolean {
+    return this.#selectDevice.get(deviceId) !== undefined;
+  }
+
+  /** Who these MQTT credentials belong to, or null. */
+  verify(username: string | undefined, password: Buffer | undefined): MqttIdentity | null {
+    if (!username || !password || password.length === 0 || password.length > 200) return null;
+    const given = sha256(password);
+    const device = this.#selectDevice.get(username) as { token_sha256: Uint8Array } | undefined;
+    if (device && timingSafeEqual(Buffer.from(device.token_sha256), given)) return { kind: 'device', id: username };
+    const service = this.#selectService.get(username) as { token_sha256: Uint8Array } | undefined;
+    if (service && timingSafeEqual(Buffer.from(service.token_sha256), given)) return { kind: 'service', id: username };
+    return null;
+  }
+}
+
+function sha256(v: string | Buffer): Buffer {
+  return createHash('sha256').update(v).digest();
+}

@@ -1,0 +1,138 @@
+// Fault/abuse 4 and the broker's protocol guards, against the real embedded broker with
+// device authentication on: only provisioned devices, each only under its own id.
+import { createConnection } from 'node:net';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../../core/topics.ts';
+import { eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
+
+let purna: TestPurna;
+let tokens: Record<string, string>;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  purna = await startTestPurna({ mqttAuth: 'token', mqttMaxPayloadBytes: 4096 });
+  const cookie = await loginAs(purna, 'planner');
+  const res = await fetch(`${purna.dashboardUrl}api/devices/provision`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ devices: [{ id: 'pump-acl-0001', modelId: 'pump-p200' }, { id: 'pump-acl-0002', modelId: 'pump-p200' }] }),
+  });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { devices: { id: string; token: string }[] };
+  tokens = Object.fromEntries(body.devices.map((d) => [d.id, d.token]));
+});
+
+afterAll(async () => {
+  for (const c of clients) c.end(true);
+  await purna?.destroy();
+});
+
+/** Connects and reports the CONNACK return code (0 = accepted), or 'closed' if the socket closed without one. */
+function tryConnect(opts: IClientOptions): Promise<{ code: number | 'closed'; client: MqttClient }> {
+  return new Promise((resolve) => {
+    const client = mqtt.connect(purna.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    clients.push(client);
+    client.once('connect', () => resolve({ code: 0, client }));
+    client.once('error', (err) => resolve({ code: (err as { code?: number }).code ?? 'closed', client }));
+    client.once('close', () => resolve({ code: 'closed', client }));
+  });
+}
+
+async function storedCount(deviceId: string): Promise<number> {
+  await purna.writer.flush();
+  return (await purna.store.query(deviceId, 0, Date.now() + 60_000, 10_000)).length;
+}
+
+describe('device identity', () => {
+  it('a provisioned device with its token connects and its telemetry is stored', async () => {
+    const { code, client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    expect(code).toBe(0);
+    await client.publishAsync(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 61 }), { qos: 1 });
+    await eventually(async () => (await storedCount('pump-acl-0001')) === 1);
+  });
+
+  it('an unknown client and a wrong token are refused (CONNACK 4), and nothing is stored', async () => {
+    expect((await tryConnect({ clientId: 'x', username: 'pump-nobody-9999', password: 'guess' })).code).toBe(4);
+    expect((await tryConnect({ clientId: 'y', username: 'pump-acl-0002', password: tokens['pump-acl-0001'] })).code).toBe(4);
+    expect((await tryConnect({ clientId: 'z' })).code).toBe(4);
+    expect(await storedCount('pump-acl-0002')).toBe(0);
+  });
+
+  it('a device publishing under another device id is disconnected and nothing is stored for the victim', async () => {
+    const { client } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    client.publish(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 999 }), { qos: 1 });
+    await closed;
+    const readings = await purna.store.query('pump-acl-0001', 0, Date.now() + 60_000, 100);
+    expect(readings.map((r) => r.values.temperature)).toEqual([61]);
+  });
+
+  it('a device may subscribe to its own errors topic; any other subscription gets SUBACK 0x80', async () => {
+    const { client } = await tryConnect({ clientId: 'pump-acl-0002b', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const own = await client.subscribeAsync(topics.errors('pump-acl-0002'), { qos: 1 });
+    expect(own[0].qos).toBe(1);
+    // MQTT.js turns a SUBACK failure (0x80) into an error carrying the packet.
+    for (const topic of [topics.errors('pump-acl-0001'), '#', topics.telemetry('pump-acl-0002')]) {
+      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(() => null, (e: unknown) => e)) as { packet?: { granted: number[] } } | null;
+      expect(err?.packet?.granted, topic).toEqual([128]);
+    }
+  });
+});
+
+describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
+  it('refuses an empty client id with a persistent session (CONNACK 2) [MQTT-3.1.3-8]', async () => {
+    // MQTT.js will not even send this CONNECT, so it goes as raw bytes: MQTT 3.1.1, clean session 0,
+    // keep-alive 60 s, zero-length client id.
+    const connect = Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x3c, 0x00, 0x00]);
+    const port = Number(new URL(purna.mqttUrl).port);
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(connect));
+      let got = Buffer.alloc(0);
+      socket.on('data', (d) => (got = Buffer.concat([got, d])));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 3000);
+    });
+    expect([...reply]).toEqual([0x20, 0x02, 0x00, 0x02]); // CONNACK, identifier rejected, then closed
+  });
+
+  it('disconnects a client publishing to a topic containing U+0000, others unaffected', async () => {
+    const { client: bad } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const closed = new Promise<void>((r) => bad.once('close', () => r()));
+    bad.publish('purna/v1/devices/pump-acl-0001/telemetry\u0000x', JSON.stringify({ temperature: 1 }), { qos: 1 });
+    await closed;
+    const { client: good } = await tryConnect({ clientId: 'pump-acl-0002c', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    await good.publishAsync(topics.telemetry('pump-acl-0002'), JSON.stringify({ temperature: 40 }), { qos: 1 });
+    await eventually(async () => (await storedCount('pump-acl-0002')) === 1);
+  });
+
+  it('disconnects a client sending a payload over the limit', async () => {
+    const { client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    client.publish(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 1, pad: 'x'.repeat(5000) }), { qos: 1 });
+    await closed;
+    expect(await storedCount('pump-acl-0001')).toBe(1);
+  });
+
+  it('refuses an MQTT 5 CONNECT cleanly (CONNACK: unsupported protocol) and keeps running', async () => {
+    const { code } = await tryConnect({ clientId: 'v5-client', protocolVersion: 5, username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    expect(code).not.toBe(0);
+    const { code: after } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    expect(after).toBe(0);
+  });
+
+  it('provisioning by CSV is all or nothing, with line numbers', async () => {
+    const cookie = await loginAs(purna, 'planner');
+    const post = (csv: string) => fetch(`${purna.dashboardUrl}api/devices/provision.csv`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv' }, body: csv });
+    const bad = await post('id,modelId\nmotor-csv-0001,motor-m15\nbad id,motor-m15\nmotor-csv-0001,motor-m15\n');
+    expect(bad.status).toBe(422);
+    const body = (await bad.json()) as { errors: { line: number }[] };
+    expect(body.errors.map((e) => e.line)).toEqual([3, 4]);
+    const ok = await post('id,modelId\nmotor-csv-0001,motor-m15\nmotor-csv-0002,motor-m15\n');
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { devices: unknown[] }).devices.length).toBe(2);
+    const anonymous = await fetch(`${purna.dashboardUrl}api/devices/provision.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,modelId\nx,y' });
+    expect(anonymous.status).toBe(401);
+  });
+});
