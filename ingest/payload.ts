@@ -27,7 +27,8 @@ export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
 };
 
 /** Metric names become InfluxDB field keys and SQLite values: keep them plain. */
-const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** Not starting with '__': no __proto__ tricks reach an object key. */
+const METRIC_NAME = /^(?!__)[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 export type ParseResult = { ok: true; readings: Reading[] } | { ok: false; reason: string };
 

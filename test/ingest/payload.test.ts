@@ -45,6 +45,7 @@ describe('parseTelemetry: rejected with a reason', () => {
     ['ts not a date', '{"ts": "yesterday", "values": {"t": 1}}', /must be ISO 8601/],
     ['ts a float', '{"ts": 1.5, "values": {"t": 1}}', /integer of epoch milliseconds/],
     ['a metric name with a space', '{"tem perature": 1}', /metric name "tem perature" is not allowed/],
+    ['a __proto__ metric', '{"__proto__": 5, "temperature": 1}', /metric name "__proto__" is not allowed/],
     ['an extra key beside values', '{"ts": 1, "values": {"t": 1}, "x": 2}', /unexpected key "x"/],
     ['one bad element of an array', `[{"t": 1}, {"t": "x"}]`, /^\[1\]\.t must be a number/],
   ];
