@@ -22,6 +22,7 @@ import { AccessControl } from './ingest/access-control.ts';
 import { DeviceCredentials } from './ingest/device-credentials.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
+import { Presence } from './ingest/presence.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { WriteAheadLog } from './ingest/write-ahead-log.ts';
@@ -135,7 +136,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // The broker reports rejections; ingest needs the broker for that and the broker needs
     // ingest for its hook: tie the knot through a late-bound function.
     let broker: EmbeddedBroker | null = null;
+    const presence = new Presence({ bus, clock, silentAfterIntervals: 5, minSilentMs: 30_000, checkEveryMs: 5000 });
+    presence.start();
+    stops.push(() => presence.stop());
     const ingest = new Ingest({
+      presence,
       bus,
       log: log.child({ part: 'ingest' }),
       clock,
@@ -158,7 +163,17 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       maxConnectsPerClientIdPerMinute: config.mqttMaxConnectsPerClientPerMinute,
     });
     if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
-    broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, log: log.child({ part: 'broker' }), bus, clock, ingest, access });
+    if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
+    broker = new EmbeddedBroker({
+      host: config.mqttHost,
+      port: config.mqttPort,
+      log: log.child({ part: 'broker' }),
+      bus,
+      clock,
+      ingest,
+      access,
+      tls: config.tlsCert ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey } : null,
+    });
 
     const fleetView = new FleetView(bus);
     fleetView.start();
@@ -215,6 +230,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => http.close());
 
     await broker.start();
+    if (config.mqttWebSocketPath) broker.attachWebSocket(http.server, config.mqttWebSocketPath);
     brokerForService = broker;
     const startedBroker = broker;
     stops.push(() => startedBroker.stop());

@@ -1,4 +1,8 @@
-import { createServer, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Clock } from '../core/clock.ts';
@@ -16,6 +20,8 @@ export interface EmbeddedBrokerOptions {
   clock: Clock;
   ingest: Ingest;
   access: AccessControl;
+  /** MQTTS listener (TLS), when a certificate and key are configured. */
+  tls?: { host: string; port: number; certPath: string; keyPath: string } | null;
 }
 
 /**
@@ -27,6 +33,8 @@ export class EmbeddedBroker {
   readonly #opts: EmbeddedBrokerOptions;
   #aedes: Aedes | null = null;
   #server: Server | null = null;
+  #tlsServer: TlsServer | null = null;
+  #wss: WebSocketServer | null = null;
 
   constructor(opts: EmbeddedBrokerOptions) {
     this.#opts = opts;
@@ -34,6 +42,10 @@ export class EmbeddedBroker {
 
   get port(): number {
     return (this.#server?.address() as AddressInfo | null)?.port ?? this.#opts.port;
+  }
+
+  get tlsPort(): number | null {
+    return (this.#tlsServer?.address() as AddressInfo | null)?.port ?? null;
   }
 
   get listening(): boolean {
@@ -76,7 +88,7 @@ export class EmbeddedBroker {
       const parsed = parseDeviceTopic(packet.topic);
       if (parsed?.kind !== 'status') return;
       const text = packet.payload.toString().trim().toLowerCase();
-      if (text === 'online' || text === 'offline') bus.emit('deviceStatus', { deviceId: parsed.deviceId, status: text, tsMs: clock.nowMs() });
+      if (text === 'online' || text === 'offline') ingest.presence.connection(parsed.deviceId, text);
     });
     aedes.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt client error'));
     aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt connection error'));
@@ -92,6 +104,35 @@ export class EmbeddedBroker {
     });
     this.#server = server;
     log.info({ port: this.port, host: this.#opts.host }, 'mqtt broker listening');
+
+    const tls = this.#opts.tls;
+    if (tls) {
+      const tlsServer = createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, aedes.handle);
+      await new Promise<void>((resolve, reject) => {
+        tlsServer.once('error', reject);
+        tlsServer.listen(tls.port, tls.host, () => {
+          tlsServer.off('error', reject);
+          resolve();
+        });
+      });
+      this.#tlsServer = tlsServer;
+      log.info({ port: this.tlsPort }, 'mqtts (TLS) listener listening');
+    }
+  }
+
+  /**
+   * MQTT over WebSocket on an existing HTTP server (the dashboard's), for browser and gateway
+   * clients: upgrades on `path` become MQTT connections with the same hooks and limits.
+   */
+  attachWebSocket(server: HttpServer, path: string): void {
+    const aedes = this.#aedes;
+    if (!aedes) throw new Error('broker not started');
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if ((req.url ?? '').split('?')[0] !== path) return; // socket.io handles its own path
+      wss.handleUpgrade(req, socket, head, (ws) => aedes.handle(createWebSocketStream(ws), req));
+    });
+    this.#wss = wss;
   }
 
   /** Publishes from the platform itself (errors to devices, dispatches to technicians). */
@@ -106,10 +147,15 @@ export class EmbeddedBroker {
   async stop(): Promise<void> {
     const server = this.#server;
     const aedes = this.#aedes;
+    const tlsServer = this.#tlsServer;
     this.#server = null;
     this.#aedes = null;
+    this.#tlsServer = null;
+    this.#wss?.close();
+    this.#wss = null;
     // aedes first: it disconnects the clients, which lets the listening socket close.
     if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
     if (server) await new Promise<void>((r) => server.close(() => r()));
+    if (tlsServer) await new Promise<void>((r) => tlsServer.close(() => r()));
   }
 }

@@ -3,6 +3,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 import type { TelemetryWriter } from './telemetry-writer.ts';
+import type { Presence } from './presence.ts';
 import type { WriteAheadLog } from './write-ahead-log.ts';
 
 export interface IngestOptions {
@@ -12,6 +13,8 @@ export interface IngestOptions {
   writer: TelemetryWriter;
   /** Accepted readings are on disk here before the message is acknowledged. */
   wal: WriteAheadLog;
+  /** Last-seen and silence tracking. */
+  presence: Presence;
   limits?: PayloadLimits;
   /** Tells the device why its message was rejected (publishes to its errors topic). */
   reportRejection: (deviceId: string, reason: string, topic: string) => void;
@@ -33,6 +36,10 @@ export class Ingest {
   readonly #limits: PayloadLimits;
   readonly stats: IngestStats = { messagesReceived: 0, messagesRejected: 0, readingsAccepted: 0 };
 
+  get presence(): Presence {
+    return this.#opts.presence;
+  }
+
   constructor(opts: IngestOptions) {
     this.#opts = opts;
     this.#limits = opts.limits ?? DEFAULT_PAYLOAD_LIMITS;
@@ -46,6 +53,7 @@ export class Ingest {
    */
   acceptTelemetry(deviceId: string, topic: string, payload: Buffer, done: (err?: Error | null) => void): void {
     this.stats.messagesReceived++;
+    this.#opts.presence.seen(deviceId);
     const nowMs = this.#opts.clock.nowMs();
     const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
     if (!result.ok) {
