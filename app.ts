@@ -20,7 +20,9 @@ import { FleetView } from './dashboard/fleet-view.ts';
 import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
 import { AccessControl } from './ingest/access-control.ts';
 import { DeviceCredentials } from './ingest/device-credentials.ts';
+import type { BrokerLink } from './ingest/broker-link.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
+import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Presence } from './ingest/presence.ts';
 import { Ingest } from './ingest/ingest.ts';
@@ -44,7 +46,7 @@ export interface Purna {
   readonly service: ServiceDomain;
   readonly fleetView: FleetView;
   readonly http: FastifyInstance;
-  readonly broker: EmbeddedBroker;
+  readonly broker: BrokerLink;
   readonly fleet: Fleet | null;
   readonly metrics: PurnaMetrics;
   readonly users: UserStore;
@@ -89,7 +91,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
     // The broker is built after the service; dispatches published before it listens wait in
     // the service's outbox and are retried.
-    let brokerForService: EmbeddedBroker | null = null;
+    let brokerForService: BrokerLink | null = null;
     const service = new ServiceDomain({
       bus,
       log: log.child({ part: 'service' }),
@@ -135,7 +137,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
     // The broker reports rejections; ingest needs the broker for that and the broker needs
     // ingest for its hook: tie the knot through a late-bound function.
-    let broker: EmbeddedBroker | null = null;
+    let broker: BrokerLink | null = null;
     const presence = new Presence({ bus, clock, silentAfterIntervals: 5, minSilentMs: 30_000, checkEveryMs: 5000 });
     presence.start();
     stops.push(() => presence.stop());
@@ -164,7 +166,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     });
     if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
     if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
-    broker = new EmbeddedBroker({
+    const embedded = config.mqttUrl
+      ? null
+      : new EmbeddedBroker({
       host: config.mqttHost,
       port: config.mqttPort,
       log: log.child({ part: 'broker' }),
@@ -174,6 +178,18 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       access,
       tls: config.tlsCert ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey } : null,
     });
+    broker =
+      embedded ??
+      new ExternalBroker({
+        url: config.mqttUrl!,
+        username: config.mqttUsername,
+        password: config.mqttPassword,
+        clientId: config.mqttClientId,
+        shareGroup: config.mqttShareGroup || undefined,
+        log: log.child({ part: 'external-broker' }),
+        clock,
+        ingest,
+      });
 
     const fleetView = new FleetView(bus);
     fleetView.start();
@@ -230,7 +246,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => http.close());
 
     await broker.start();
-    if (config.mqttWebSocketPath) broker.attachWebSocket(http.server, config.mqttWebSocketPath);
+    if (embedded && config.mqttWebSocketPath) embedded.attachWebSocket(http.server, config.mqttWebSocketPath);
     brokerForService = broker;
     const startedBroker = broker;
     stops.push(() => startedBroker.stop());
@@ -249,7 +265,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
     const httpPort = (http.server.address() as AddressInfo).port;
     const dashboardUrl = `http://localhost:${httpPort}/`;
-    const mqttUrl = `mqtt://localhost:${broker.port}`;
+    const mqttUrl = broker.url;
 
     let fleet: Fleet | null = null;
     if (simSpecs.length > 0) {

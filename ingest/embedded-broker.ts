@@ -10,6 +10,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { parseDeviceTopic, topics } from '../core/topics.ts';
 import type { AccessControl } from './access-control.ts';
+import type { BrokerLink } from './broker-link.ts';
 import type { Ingest } from './ingest.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -29,7 +30,7 @@ export interface EmbeddedBrokerOptions {
  * PUBLISH is validated and queued inside `authorizePublish`, which aedes runs before it sends
  * the PUBACK of a QoS 1 message — so the acknowledgement follows Purna having taken the message.
  */
-export class EmbeddedBroker {
+export class EmbeddedBroker implements BrokerLink {
   readonly #opts: EmbeddedBrokerOptions;
   #aedes: Aedes | null = null;
   #server: Server | null = null;
@@ -42,6 +43,10 @@ export class EmbeddedBroker {
 
   get port(): number {
     return (this.#server?.address() as AddressInfo | null)?.port ?? this.#opts.port;
+  }
+
+  get url(): string {
+    return `mqtt://localhost:${this.port}`;
   }
 
   get tlsPort(): number | null {
