@@ -179,7 +179,10 @@ export class Analytics {
       d.metrics.set(metric, m);
     }
     const res = m.detector.update(tsMs, value);
-    m.anomalyStreak = !res.warmingUp && Math.abs(res.z) >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
+    // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
+    // anomaly: a drop (load falls, the machine cools) is not a failure coming.
+    const z = metric === 'vibration' || metric === 'temperature' ? res.z : Math.abs(res.z);
+    m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
     m.lastValue = value;
     this.samplesProcessed++;

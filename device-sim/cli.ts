@@ -1,84 +1,150 @@
-// npm run sim -- --devices N --rate HZ --broker mqtt://host:port [--seed S] [--speed X] [--qos 0|1] [--duration S] [--demo]
+// npm run sim -- --devices N --rate HZ --broker mqtt://host:port   (see --help)
 import { parseArgs } from 'node:util';
 import { startFleet } from './fleet.ts';
+import { planFleet } from './plan.ts';
 
-const HELP = `Purna fleet simulator: each device its own MQTT client publishing temperature (°C) and vibration (mm/s).
+const HELP = `Purna fleet simulator: each device its own MQTT client (MQTT 3.1.1) publishing
+temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/telemetry.
 
-  --devices N        devices to simulate (default 20)
-  --rate HZ          readings per second per device (default 1)
-  --broker URL       MQTT broker (default mqtt://localhost:1883)
-  --seed S           same seed, same devices, same series (default 42)
-  --speed X          simulated seconds per wall second (default 1)
-  --qos 0|1          MQTT QoS of telemetry (default 1)
-  --duration S       stop after S wall-clock seconds and exit 0
-  --demo             inject the two demo failures (bearing wear, cooling failure)
-  --username U / --password P   MQTT credentials for every device
-  --quiet            no progress line
+  --devices N            devices to simulate (default 20)
+  --rate HZ              messages per second per device (default 1)
+  --broker URL           MQTT broker: Purna's, mosquitto, … (default mqtt://localhost:1883)
+  --seed S               same seed, same devices, same series (default 42)
+  --speed X              simulated seconds per wall second (default 1; 3600 = an hour a second)
+  --qos 0|1              QoS of telemetry (default 1)
+  --duration S           stop after S wall-clock seconds and exit 0
+  --demo                 the two demo failures (bearing wear, cooling failure) within ~2 minutes
+  --faults M,S,C         seed machine, sensor and connectivity faults as shares of the fleet (e.g. 0.1,0.05,0.05)
+  --ground-truth FILE    write the injected faults (device, mode, onset, failure time) as .json or .csv
+  --username U --password P   the same MQTT credentials for every device
+  --provision URL        provision the fleet through Purna's API at URL (planner login from the
+                         environment: PURNA_EMAIL, PURNA_PASSWORD); each device gets its own token
+  --quiet                no progress line
   --help`;
 
-const { values } = parseArgs({
-  options: {
-    devices: { type: 'string', default: '20' },
-    rate: { type: 'string', default: '1' },
-    broker: { type: 'string', default: 'mqtt://localhost:1883' },
-    seed: { type: 'string', default: '42' },
-    speed: { type: 'string', default: '1' },
-    qos: { type: 'string', default: '1' },
-    duration: { type: 'string' },
-    demo: { type: 'boolean', default: false },
-    username: { type: 'string' },
-    password: { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
+function fail(message: string): never {
+  console.error(`device-sim: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const OPTIONS = {
+      devices: { type: 'string', default: '20' },
+      rate: { type: 'string', default: '1' },
+      broker: { type: 'string', default: 'mqtt://localhost:1883' },
+      seed: { type: 'string', default: '42' },
+      speed: { type: 'string', default: '1' },
+      qos: { type: 'string', default: '1' },
+      duration: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      faults: { type: 'string' },
+      'ground-truth': { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      provision: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+} as const;
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+}
+const values = parse();
 if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
 const num = (name: string, v: string, min: number, max: number) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`device-sim: --${name} must be a number from ${min} to ${max}, got '${v}'\n\n${HELP}`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got '${v}'`);
   return n;
 };
 const devices = num('devices', values.devices, 1, 100_000);
 const rateHz = num('rate', values.rate, 0.001, 1000);
-const durationS = values.duration === undefined ? undefined : num('duration', values.duration, 1, 7 * 86400);
+const seed = num('seed', values.seed, 0, 2 ** 31);
+const durationS = values.duration === undefined ? undefined : num('duration', values.duration, 1, 30 * 86400);
+let faults;
+if (values.faults) {
+  const parts = values.faults.split(',').map((x) => num('faults', x, 0, 1));
+  if (parts.length !== 3 || parts[0] + parts[1] + parts[2] > 1) fail('--faults takes three shares machine,sensor,connectivity adding up to at most 1');
+  faults = { machine: parts[0], sensor: parts[1], connectivity: parts[2] };
+}
+
+let credentials: ((id: string) => { username: string; password: string }) | undefined;
+if (values.username) credentials = () => ({ username: values.username!, password: values.password ?? '' });
+if (values.provision) credentials = await provision(values.provision);
+
+async function provision(baseUrl: string): Promise<(id: string) => { username: string; password: string }> {
+  const email = process.env.PURNA_EMAIL;
+  const password = process.env.PURNA_PASSWORD;
+  if (!email || !password) fail('--provision needs PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment');
+  const base = baseUrl.replace(/\/+$/, '');
+  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const plan = planFleet({ devices, seed });
+  const tokens = new Map<string, string>();
+  for (let i = 0; i < plan.length; i += 1000) {
+    const res = await fetch(`${base}/api/devices/provision`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ devices: plan.slice(i, i + 1000).map((d) => ({ id: d.deviceId, modelId: d.modelId })) }),
+    });
+    if (res.status !== 201) fail(`provisioning failed: HTTP ${res.status} ${await res.text()}`);
+    for (const d of ((await res.json()) as { devices: { id: string; token: string }[] }).devices) tokens.set(d.id, d.token);
+  }
+  if (!values.quiet) process.stderr.write(`provisioned ${tokens.size} devices at ${base}\n`);
+  return (id) => ({ username: id, password: tokens.get(id) ?? '' });
+}
+
 const fleet = await startFleet({
   brokerUrl: values.broker,
   devices,
   rateHz,
-  seed: num('seed', values.seed, 0, 2 ** 31),
+  seed,
   speed: num('speed', values.speed, 0.001, 1e7),
   qos: num('qos', values.qos, 0, 1) as 0 | 1,
   demo: values.demo,
+  faults,
+  groundTruthFile: values['ground-truth'],
   durationS,
-  credentials: values.username ? () => ({ username: values.username!, password: values.password ?? '' }) : undefined,
+  credentials,
 });
 
 const started = Date.now();
 let lastPublished = 0;
+let lastAt = started;
 const progress = setInterval(() => {
   const s = fleet.stats();
+  const now = Date.now();
   if (!values.quiet) {
-    process.stderr.write(`devices connected ${s.connected}/${devices}  msgs/s ${((s.published - lastPublished) / 2).toFixed(0)}  published ${s.published}  simulated time ${new Date(s.simulatedTimeMs).toISOString()}\n`);
+    const rate = ((s.published - lastPublished) * 1000) / (now - lastAt);
+    process.stderr.write(
+      `connected ${s.connected}/${devices}  ${rate.toFixed(0)} msg/s  published ${s.published}  simulated ${new Date(s.simulatedTimeMs).toISOString().slice(0, 19)}Z  failures injected ${s.failuresInjected}` +
+        (s.droppedWhileOffline ? `  dropped offline ${s.droppedWhileOffline}` : '') +
+        '\n',
+    );
   }
   lastPublished = s.published;
+  lastAt = now;
 }, 2000);
 
 let stopping = false;
-async function stop(code: number): Promise<void> {
-  if (stopping) process.exit(1);
+async function stop(): Promise<void> {
+  if (stopping) process.exit(1); // a second Ctrl-C: now
   stopping = true;
   clearInterval(progress);
   await fleet.stop();
   const s = fleet.stats();
-  console.log(`device-sim: ${devices} devices, ${s.published} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  process.exit(code);
+  const secs = (Date.now() - started) / 1000;
+  console.log(
+    `device-sim: ${devices} devices, ${s.published} messages in ${secs.toFixed(1)} s (${(s.published / secs).toFixed(0)} msg/s), ` +
+      `simulated until ${new Date(s.simulatedTimeMs).toISOString()}, ${s.failuresInjected} faults injected, ${s.reconnects} reconnects, ${s.droppedWhileOffline} dropped while offline`,
+  );
+  process.exit(0);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-if (durationS !== undefined) setTimeout(() => void stop(0), durationS * 1000);
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+if (durationS !== undefined) setTimeout(() => void stop(), durationS * 1000);

@@ -1,0 +1,162 @@
+// The pure, seeded signal of one device: a function of its spec, the seed and simulated time.
+// No I/O: the MQTT fleet, the analytics benchmark and the tests all draw from it.
+
+import { ISO10816_ZONES_MM_S } from '../core/device-models.ts';
+import type { MetricValues } from '../core/types.ts';
+import { simParams, type SimModelParams } from './models.ts';
+import type { Profile } from './profiles.ts';
+
+export interface SimDeviceSpec {
+  deviceId: string;
+  modelId: string;
+  profile: Profile;
+  /** When the fault begins, epoch ms (absent for healthy devices). */
+  onsetMs?: number;
+  /** When a machine fault crosses its failure threshold, epoch ms. */
+  failureMs?: number;
+  /** Which sensor a sensor fault hits. */
+  faultMetric?: 'temperature' | 'vibration';
+  /** Sign of a sensor drift. */
+  driftSign?: 1 | -1;
+}
+
+/** mulberry32: a small, fast, seedable PRNG (same seed, same series). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** A deterministic value in [0, 1) for (seed, key, slot): load set points do not depend on the sampling step. */
+function slotRandom(seed: number, slot: number): number {
+  return prng((seed ^ Math.imul(slot + 1, 0x9e3779b1)) >>> 0)();
+}
+
+export class DeviceSeries {
+  readonly spec: SimDeviceSpec;
+  readonly #p: SimModelParams;
+  readonly #rand: () => number;
+  readonly #seed: number;
+  readonly #offsetTempC: number;
+  readonly #offsetVibMmS: number;
+  #thermalLoad = -1;
+  #lastTs = 0;
+  #stuck: MetricValues | null = null;
+  #spare = Number.NaN;
+
+  constructor(spec: SimDeviceSpec, seed: number) {
+    this.spec = spec;
+    this.#p = simParams(spec.modelId);
+    this.#seed = (seed ^ hashString(spec.deviceId)) >>> 0;
+    this.#rand = prng(this.#seed);
+    this.#offsetTempC = (this.#rand() - 0.5) * 4;
+    this.#offsetVibMmS = (this.#rand() - 0.5) * 0.2 * this.#p.model.healthy.vibrationMmS;
+  }
+
+  /** Load set point 0..1 at a simulated time (changes every few hours). */
+  load(tsMs: number): number {
+    const slot = Math.floor(tsMs / (this.#p.loadChangeEveryH * 3600_000));
+    return this.#p.minLoad + (1 - this.#p.minLoad) * slotRandom(this.#seed, slot);
+  }
+
+  /** The reading at `tsMs` (call with increasing times), or null when the device sends nothing. */
+  sample(tsMs: number): MetricValues | null {
+    const p = this.#p;
+    const spec = this.spec;
+    const load = this.load(tsMs);
+    const dtS = this.#lastTs === 0 ? 0 : (tsMs - this.#lastTs) / 1000;
+    this.#lastTs = tsMs;
+    this.#thermalLoad = this.#thermalLoad < 0 ? load : this.#thermalLoad + (load - this.#thermalLoad) * (1 - Math.exp(-dtS / p.thermalTauS));
+
+    const hourOfDay = ((tsMs / 3600_000) % 24 + 24) % 24;
+    const ambient = p.model.healthy.ambientC + p.ambientSwingC * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24);
+    let temperature = ambient + p.fullLoadRiseC * this.#thermalLoad + this.#offsetTempC;
+    const baseVib = p.model.healthy.vibrationMmS + this.#offsetVibMmS;
+    let vibration = baseVib * (1 - p.vibrationLoadShare + p.vibrationLoadShare * load);
+
+    // Machine degradation: progress 0 at onset, 1 at the failure threshold.
+    const cd = ISO10816_ZONES_MM_S[p.model.machineClass].cd;
+    const rated = p.model.ratedMaxTemperatureC;
+    const progress = spec.onsetMs !== undefined && spec.failureMs !== undefined && tsMs > spec.onsetMs ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs) : 0;
+    const normalTemp = p.model.healthy.ambientC + p.fullLoadRiseC * load + this.#offsetTempC;
+    switch (spec.profile) {
+      case 'bearing_wear':
+        // Slow at first, accelerating to failure (as spall growth does).
+        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2.5);
+        break;
+      case 'cooling_failure':
+        // Lost cooling shows under load: the rise scales with it.
+        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 1.5) * (0.5 + 0.5 * this.#thermalLoad);
+        break;
+      case 'lubrication_loss':
+        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
+        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 2);
+        break;
+      case 'sudden_failure':
+        // A faint precursor in the last hours, then the step.
+        if (progress >= 1) vibration = cd * 1.5;
+        else vibration += (cd * 0.3) * Math.pow(progress, 4);
+        break;
+    }
+
+    temperature += p.temperatureNoiseC * this.#gaussian();
+    vibration = Math.max(0.01, vibration + p.vibrationNoiseMmS * this.#gaussian());
+    let values: MetricValues = { temperature: round(temperature, 2), vibration: round(vibration, 3) };
+
+    // Sensor and connectivity faults change what is reported, not the machine.
+    const active = spec.onsetMs !== undefined && tsMs >= spec.onsetMs;
+    if (active) {
+      const metric = spec.faultMetric ?? 'vibration';
+      switch (spec.profile) {
+        case 'sensor_drift': {
+          const days = (tsMs - spec.onsetMs!) / 86_400_000;
+          if (metric === 'temperature') values.temperature = round(values.temperature + (spec.driftSign ?? 1) * 4 * days, 2);
+          else values.vibration = round(Math.max(0, values.vibration * (1 + (spec.driftSign ?? 1) * 0.3 * days)), 3);
+          break;
+        }
+        case 'stuck_sensor':
+          this.#stuck ??= { ...values };
+          values = { ...values, [metric]: this.#stuck[metric] };
+          break;
+        case 'spikes':
+          if (this.#rand() < 0.02) values = { ...values, [metric]: metric === 'vibration' ? round(60 + 40 * this.#rand(), 3) : round(300 + 50 * this.#rand(), 2) };
+          break;
+        case 'intermittent':
+          if (Math.floor((tsMs - spec.onsetMs!) / 600_000) % 3 === 1 && this.#rand() < 0.7) return null;
+          break;
+        case 'offline':
+          return null;
+      }
+    }
+    return values;
+  }
+
+  #gaussian(): number {
+    if (!Number.isNaN(this.#spare)) {
+      const s = this.#spare;
+      this.#spare = Number.NaN;
+      return s;
+    }
+    const u = Math.max(this.#rand(), 1e-12);
+    const v = this.#rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.#spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { deviceModel, ISO10816_ZONES_MM_S } from '../../core/device-models.ts';
+import { groundTruth, groundTruthCsv, planFleet } from '../../device-sim/plan.ts';
+import { DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+const DAY = 86_400_000;
+
+function run(spec: SimDeviceSpec, seed: number, stepMs: number, untilMs: number) {
+  const s = new DeviceSeries(spec, seed);
+  const out: { ts: number; v: Record<string, number> | null }[] = [];
+  for (let ts = START; ts <= untilMs; ts += stepMs) out.push({ ts, v: s.sample(ts) });
+  return out;
+}
+
+describe('seeded series', () => {
+  it('same seed, same series; another seed, another series', () => {
+    const spec: SimDeviceSpec = { deviceId: 'pump-0001', modelId: 'pump-p200', profile: 'healthy' };
+    const a = run(spec, 7, 60_000, START + DAY);
+    expect(run(spec, 7, 60_000, START + DAY)).toEqual(a);
+    expect(run(spec, 8, 60_000, START + DAY)).not.toEqual(a);
+    expect(planFleet({ devices: 50, seed: 3, faults: { machine: 0.2, sensor: 0.1, connectivity: 0.1 }, startMs: START })).toEqual(
+      planFleet({ devices: 50, seed: 3, faults: { machine: 0.2, sensor: 0.1, connectivity: 0.1 }, startMs: START }),
+    );
+  });
+
+  it('a healthy device looks healthy: ISO zone A/B vibration, temperature well below rated, with a load and daily cycle', () => {
+    for (const modelId of ['pump-p200', 'compressor-c75', 'motor-m15']) {
+      const model = deviceModel(modelId);
+      const rows = run({ deviceId: `${model.kind}-0009`, modelId, profile: 'healthy' }, 1, 300_000, START + 7 * DAY);
+      const vib = rows.map((r) => r.v!.vibration);
+      const temp = rows.map((r) => r.v!.temperature);
+      expect(Math.max(...vib)).toBeLessThan(ISO10816_ZONES_MM_S[model.machineClass].bc);
+      expect(Math.max(...temp)).toBeLessThan(model.ratedMaxTemperatureC - 10);
+      expect(Math.max(...temp) - Math.min(...temp)).toBeGreaterThan(4); // load and ambient move it
+    }
+  });
+});
+
+describe('fault profiles and their signatures', () => {
+  const failureMs = START + 20 * DAY;
+  it("bearing wear: vibration rises slowly, then crosses the ISO zone C/D boundary near the recorded failure time", () => {
+    const spec: SimDeviceSpec = { deviceId: 'pump-0002', modelId: 'pump-p200', profile: 'bearing_wear', onsetMs: failureMs - 14 * DAY, failureMs };
+    const rows = run(spec, 5, 600_000, START + 25 * DAY);
+    const cd = ISO10816_ZONES_MM_S.II.cd;
+    // Hourly means, so one noisy sample does not decide.
+    const hourly: { ts: number; v: number }[] = [];
+    for (let i = 0; i + 6 <= rows.length; i += 6) hourly.push({ ts: rows[i].ts, v: rows.slice(i, i + 6).reduce((a, r) => a + r.v!.vibration, 0) / 6 });
+    const crossing = hourly.find((h) => h.v >= cd)!;
+    expect(Math.abs(crossing.ts - failureMs)).toBeLessThan(12 * 3600_000);
+    const halfway = hourly.find((h) => h.ts >= failureMs - 7 * DAY)!;
+    expect(halfway.v).toBeLessThan(2.8); // still zone B halfway: slow at first
+  });
+
+  it('cooling failure: temperature passes the rated maximum near the failure time', () => {
+    const spec: SimDeviceSpec = { deviceId: 'compressor-0003', modelId: 'compressor-c75', profile: 'cooling_failure', onsetMs: failureMs - 5 * DAY, failureMs };
+    const rows = run(spec, 5, 600_000, START + 22 * DAY);
+    const first = rows.find((r) => r.v!.temperature >= 105)!;
+    expect(Math.abs(first.ts - failureMs)).toBeLessThan(DAY);
+    expect(rows.find((r) => r.ts >= failureMs - 5 * DAY)!.v!.temperature).toBeLessThan(95);
+  });
+
+  it('a stuck sensor repeats its value; spikes leave the physical range; offline sends nothing', () => {
+    const onsetMs = START + 2 * DAY;
+    const stuck = run({ deviceId: 'motor-0004', modelId: 'motor-m15', profile: 'stuck_sensor', onsetMs, faultMetric: 'vibration' }, 9, 60_000, START + 3 * DAY);
+    const after = stuck.filter((r) => r.ts >= onsetMs).map((r) => r.v!.vibration);
+    expect(new Set(after).size).toBe(1);
+    expect(new Set(stuck.filter((r) => r.ts < onsetMs).map((r) => r.v!.vibration)).size).toBeGreaterThan(100);
+
+    const spikes = run({ deviceId: 'motor-0005', modelId: 'motor-m15', profile: 'spikes', onsetMs, faultMetric: 'vibration' }, 9, 60_000, START + 3 * DAY);
+    const out = spikes.filter((r) => r.v!.vibration > deviceModel('motor-m15').physicalRange.vibrationMmS[1]);
+    expect(out.length).toBeGreaterThan(5);
+    expect(out.every((r) => r.ts >= onsetMs)).toBe(true);
+
+    const offline = run({ deviceId: 'motor-0006', modelId: 'motor-m15', profile: 'offline', onsetMs }, 9, 60_000, START + 3 * DAY);
+    expect(offline.filter((r) => r.ts >= onsetMs).every((r) => r.v === null)).toBe(true);
+    expect(offline.filter((r) => r.ts < onsetMs).every((r) => r.v !== null)).toBe(true);
+  });
+
+  it('the plan seeds each class of fault and its ground truth names mode, onset and failure', () => {
+    const specs = planFleet({ devices: 100, seed: 11, startMs: START, durationMs: 30 * DAY, faults: { machine: 0.1, sensor: 0.06, connectivity: 0.04 } });
+    const truth = groundTruth(specs);
+    expect(truth.filter((t) => t.class === 'machine').length).toBe(10);
+    expect(truth.filter((t) => t.class === 'sensor').length).toBe(6);
+    expect(truth.filter((t) => t.class === 'connectivity').length).toBe(4);
+    for (const t of truth.filter((x) => x.class === 'machine')) {
+      expect(t.failureMs!).toBeGreaterThan(t.onsetMs);
+      expect(t.failureMs!).toBeLessThanOrEqual(START + 30 * DAY);
+    }
+    expect(new Set(truth.map((t) => t.mode))).toEqual(new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'intermittent', 'offline']));
+    expect(groundTruthCsv(truth).split('\n')[0]).toBe('deviceId,modelId,profile,class,mode,onset,failure');
+  });
+});
