@@ -71,7 +71,7 @@ export function createTelemetryStore(config: Config): TelemetryStore {
 
 export async function startPurna(config: Config, log: Logger, clock: Clock = systemClock): Promise<Purna> {
   mkdirSync(config.dataDir, { recursive: true });
-  const bus = new EventBus();
+  const bus = new EventBus((event, err) => log.error({ err, event }, 'event listener failed'));
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) {

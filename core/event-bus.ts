@@ -33,9 +33,16 @@ type Listener<K extends keyof PurnaEvents> = (...args: PurnaEvents[K]) => void;
 export class EventBus {
   readonly #emitter = new EventEmitter({ captureRejections: false });
 
-  constructor() {
+  readonly #onListenerError: (event: string, err: unknown) => void;
+
+  /**
+   * @param onListenerError where a listener's exception goes. One part failing on an event must
+   *   not stop the others hearing it, nor unwind into the emitter (ingest's write path).
+   */
+  constructor(onListenerError: (event: string, err: unknown) => void = (event, err) => console.error(`purna: listener of '${event}' failed:`, err)) {
     // Many parts and sockets listen; the default of 10 would warn falsely.
     this.#emitter.setMaxListeners(0);
+    this.#onListenerError = onListenerError;
   }
 
   on<K extends keyof PurnaEvents>(event: K, listener: Listener<K>): () => void {
@@ -44,7 +51,14 @@ export class EventBus {
   }
 
   emit<K extends keyof PurnaEvents>(event: K, ...args: PurnaEvents[K]): void {
-    this.#emitter.emit(event, ...args);
+    const listeners = this.#emitter.listeners(event) as ((...a: unknown[]) => void)[];
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i](...args);
+      } catch (err) {
+        this.#onListenerError(event, err);
+      }
+    }
   }
 
   listenerCount(event: keyof PurnaEvents): number {
