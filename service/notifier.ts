@@ -40,6 +40,17 @@ export interface Delivery {
   deliveredAtMs: number | null;
 }
 
+interface DueRow {
+  id: number;
+  channel: string;
+  target: string;
+  event: string;
+  payload: string;
+  attempts: number;
+  url: string | null;
+  secret: string | null;
+}
+
 export interface NotifierOptions {
   db: DatabaseSync;
   log: Logger;
@@ -129,6 +140,10 @@ export class Notifier {
     // Deactivate rather than delete: the delivery log keeps pointing at it.
     const r = prepared(this.#db, 'UPDATE webhooks SET active = 0 WHERE id = ?').run(id);
     if (r.changes === 0) throw notFound('webhook', id);
+    // What was still queued for it will never be wanted: close it as 'dead' (kept in the log,
+    // visible with GET /deliveries?state=dead) rather than retrying forever against a receiver
+    // the operator has switched off.
+    prepared(this.#db, "UPDATE deliveries SET state = 'dead', last_error = 'webhook removed' WHERE channel = 'webhook' AND target = ? AND state = 'pending'").run(id);
   }
 
   getWebhook(id: string): Webhook | undefined {
@@ -206,49 +221,75 @@ export class Notifier {
     return this.#running;
   }
 
+  /**
+   * One pass over the due rows. Rows are grouped by target (a webhook, a technician's topic):
+   * targets run side by side, each in order, so a CRM that hangs until the request timeout
+   * does not hold back a technician's dispatch. Inside a target the pass stops at the first
+   * failure: the rest stay due for the next pass instead of each waiting out the same timeout
+   * against a receiver that is down.
+   */
   async #runOnce(): Promise<number> {
     if (!this.#db.isOpen) return 0;
     const due = prepared(this.#db, `SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, w.url, w.secret
         FROM deliveries d LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target
         WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`)
-      .all(this.#clock.nowMs()) as { id: number; channel: string; target: string; event: string; payload: string; attempts: number; url: string | null; secret: string | null }[];
-    let delivered = 0;
+      .all(this.#clock.nowMs()) as unknown as DueRow[];
+    const byTarget = new Map<string, DueRow[]>();
     for (const d of due) {
-      let ok = false;
-      let status: number | null = null;
-      let error: string | null = null;
-      try {
-        if (d.channel === 'webhook') {
-          if (!d.url || !d.secret) throw new Error('webhook no longer configured');
-          status = await this.#post(d.url, d.secret, d.id, d.event, d.payload);
-          ok = status >= 200 && status < 300;
-          if (!ok) error = `HTTP ${status}`;
-        } else {
-          if (!this.#publish) throw new Error('no MQTT publisher configured');
-          await this.#publish(d.target, d.payload);
-          ok = true;
-        }
-      } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-      }
-      // stop() ran meanwhile: leave the row pending; it is retried after the next start.
-      if (this.#stopped && !this.#db.isOpen) return delivered;
-      if (!this.#db.isOpen) return delivered;
-      const now = this.#clock.nowMs();
-      const attempts = d.attempts + 1;
-      prepared(this.#db, 'INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
-      if (ok) {
-        delivered++;
-        prepared(this.#db, "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ? WHERE id = ?")
-          .run(attempts, status, now, d.id);
-      } else {
-        const delayMs = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempts - 1));
-        prepared(this.#db, 'UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ? WHERE id = ?')
-          .run(attempts, status, error, now + delayMs, d.id);
-        this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error, retryInMs: delayMs }, 'notification delivery failed; will retry');
-      }
+      const key = `${d.channel}\u0000${d.target}`;
+      const rows = byTarget.get(key);
+      if (rows) rows.push(d);
+      else byTarget.set(key, [d]);
     }
-    return delivered;
+    const counts = await Promise.all(
+      [...byTarget.values()].map(async (rows) => {
+        let delivered = 0;
+        for (const d of rows) {
+          const ok = await this.#attempt(d);
+          if (ok === null) break; // stopped meanwhile
+          if (!ok) break;
+          delivered++;
+        }
+        return delivered;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Delivers one row and records the attempt; null when the store closed meanwhile (left pending). */
+  async #attempt(d: DueRow): Promise<boolean | null> {
+    let ok = false;
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      if (d.channel === 'webhook') {
+        if (!d.url || !d.secret) throw new Error('webhook no longer configured');
+        status = await this.#post(d.url, d.secret, d.id, d.event, d.payload);
+        ok = status >= 200 && status < 300;
+        if (!ok) error = `HTTP ${status}`;
+      } else {
+        if (!this.#publish) throw new Error('no MQTT publisher configured');
+        await this.#publish(d.target, d.payload);
+        ok = true;
+      }
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    // stop() closed the store meanwhile: leave the row pending; it is retried after the next start.
+    if (!this.#db.isOpen) return null;
+    const now = this.#clock.nowMs();
+    const attempts = d.attempts + 1;
+    prepared(this.#db, 'INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
+    if (ok) {
+      prepared(this.#db, "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ? WHERE id = ? AND state = 'pending'")
+        .run(attempts, status, now, d.id);
+    } else {
+      const delayMs = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempts - 1));
+      prepared(this.#db, "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'")
+        .run(attempts, status, error, now + delayMs, d.id);
+      this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error, retryInMs: delayMs }, 'notification delivery failed; will retry');
+    }
+    return ok;
   }
 
   async #post(url: string, secret: string, deliveryId: number, event: string, body: string): Promise<number> {

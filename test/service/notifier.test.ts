@@ -79,10 +79,15 @@ describe('webhooks', () => {
     service = ctx.service;
     seedSmallNetwork(service);
     service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    for (let i = 0; i < 8; i++) {
+    const attemptsPerPass: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const before = totalAttempts(service);
       await service.notifier.processDue();
+      attemptsPerPass.push(totalAttempts(service) - before);
       ctx.clock.advance(8000);
     }
+    // A receiver that is down is tried once per pass, not once per queued event.
+    expect(attemptsPerPass).toEqual(Array(16).fill(1));
     const deliveries = service.notifier.listDeliveries();
     expect(deliveries.length).toBe(2); // workOrder.open and workOrder.assigned
     for (const d of deliveries) {
@@ -90,6 +95,59 @@ describe('webhooks', () => {
       expect(d.attempts).toBe(8);
       expect(d.lastError).toBeTruthy();
     }
+  });
+
+  it('a CRM that hangs does not hold back the technician\'s MQTT dispatch', async () => {
+    let releaseCrm!: () => void;
+    const crmReleased = new Promise<void>((resolve) => (releaseCrm = resolve));
+    const requests: string[] = [];
+    server = createServer((req, res) => {
+      requests.push(req.headers['x-purna-event'] as string);
+      // Answers only once the technician's message went out: delivered one after the other, the
+      // MQTT publish would wait for this response, which would wait for the publish (until the
+      // request timeout, far beyond the test's).
+      void crmReleased.then(() => {
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm`;
+    const crmPendingAtPublish: number[] = [];
+    const ctx = makeService({
+      webhooks: [{ url, secret: SECRET, events: ['workOrder.assigned'] }],
+      publish: () => {
+        crmPendingAtPublish.push(requests.length);
+        releaseCrm();
+      },
+      notifier: { pollIntervalMs: 0, requestTimeoutMs: 60_000 },
+    });
+    service = ctx.service;
+    seedSmallNetwork(service);
+    service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    expect(await service.notifier.processDue()).toBe(2);
+    expect(crmPendingAtPublish.length).toBe(1);
+    expect(requests).toEqual(['workOrder.assigned']);
+    expect(service.notifier.listDeliveries().map((d) => [d.channel, d.state])).toEqual([
+      ['mqtt', 'delivered'],
+      ['webhook', 'delivered'],
+    ]);
+  });
+
+  it('removing a webhook closes what was queued for it as dead instead of retrying forever', async () => {
+    const crm = await receiver(0);
+    const ctx = makeService({ webhooks: [{ url: crm.url, secret: SECRET }], notifier: { pollIntervalMs: 0 } });
+    service = ctx.service;
+    seedSmallNetwork(service);
+    service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    const [hook] = service.notifier.listWebhooks();
+    service.notifier.removeWebhook(hook.id);
+    await service.notifier.processDue();
+    expect(crm.received).toHaveLength(0);
+    const deliveries = service.notifier.listDeliveries();
+    expect(deliveries.length).toBe(2);
+    expect(deliveries.every((d) => d.state === 'dead' && d.lastError === 'webhook removed')).toBe(true);
+    expect(service.notifier.listDeliveries({ state: 'pending' })).toHaveLength(0);
   });
 
   it('publishes to the assigned technician\'s MQTT topic, retrying a failed publish', async () => {
@@ -115,3 +173,7 @@ describe('webhooks', () => {
     expect(JSON.parse(published[0].payload)).toMatchObject({ event: 'workOrder.assigned', data: { technicianId: 'T-JKT-1', partSku: 'P200-BRG-KIT' } });
   });
 });
+
+function totalAttempts(service: ServiceDomain): number {
+  return service.notifier.listDeliveries().reduce((n, d) => n + d.attempts, 0);
+}
