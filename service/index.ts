@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
 import { inTransaction, openServiceDb, prepared } from './db.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
+import { importHistory, type HistoricalWorkOrder } from './history.ts';
 import { computeKpis, type ServiceKpis } from './kpis.ts';
 import { Network } from './network.ts';
 import { Notifier, type PublishFn, type WebhookConfig } from './notifier.ts';
@@ -31,6 +32,7 @@ export * from './types.ts';
 export type { PublishFn, WebhookConfig } from './notifier.ts';
 export type { ServiceKpis } from './kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
+export type { HistoricalWorkOrder } from './history.ts';
 export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {
@@ -160,6 +162,18 @@ export class ServiceDomain {
   /** CSV import (all or nothing; see csv-import.ts for why). */
   importCsv(kind: ImportKind, text: string): ImportResult {
     return importCsv(kind, text, { db: this.#dbOrThrow(), registry: this.#reg(), network: this.network });
+  }
+
+  /**
+   * Loads finished jobs from before Purna (a legacy system's records, the demo's past) with
+   * their own timestamps, all or nothing; returns the new ids. No bus events, notifications or
+   * stock movements: see history.ts for why.
+   */
+  importHistory(entries: readonly HistoricalWorkOrder[]): string[] {
+    const db = this.#dbOrThrow();
+    const ids = inTransaction(db, () => importHistory({ registry: this.#reg(), network: this.network, orders: this.#wo(), surveys: this.#surveys! }, entries));
+    this.#log.info({ imported: ids.length }, 'service history imported');
+    return ids;
   }
 
   // ── work orders ──────────────────────────────────────────────────────────
