@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHa
 import type { ServiceDomain } from '../index.ts';
 import { CSV_COLUMNS, type ImportResult } from '../csv-import.ts';
 import type { TechnicianInput } from '../network.ts';
+import type { HistoricalWorkOrder } from '../history.ts';
 import { FAILURE_MODES, RESOLUTION_CODES, ServiceError, type DeviceInput, type ResolutionCode, type Severity } from '../types.ts';
 import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
 import { WORK_ORDER_STATES } from '../work-orders.ts';
@@ -177,6 +178,51 @@ async function registerWorkOrderRoutes(app: FastifyInstance, opts: ServiceRoutes
     async (request, reply) => {
       const workOrder = service.createWorkOrder({ ...request.body, actor: actorOf(request) });
       return reply.code(201).send({ workOrder });
+    },
+  );
+
+  const ms = { type: 'integer', minimum: 0 } as const;
+  app.post<{ Body: { workOrders: HistoricalWorkOrder[] } }>(
+    '/work-orders/import',
+    {
+      ...guard(ADMIN),
+      schema: {
+        tags: ['work orders'],
+        summary: 'Import finished work orders from a previous service system (own timestamps; all or nothing; no notifications)',
+        description: 'Each job ends resolved (with resolutionCode and onSiteAtMs) or cancelled. Feeds the KPIs, first-time fix and the lead time given to analytics.',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['workOrders'],
+          properties: {
+            workOrders: {
+              type: 'array', minItems: 1, maxItems: 10000,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['deviceId', 'mode', 'severity', 'createdAtMs'],
+                properties: {
+                  deviceId: str(64), mode: { type: 'string', enum: FAILURE_MODES as unknown as string[] }, severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
+                  createdAtMs: ms, predictedFailureAtMs: { type: ['integer', 'null'], minimum: 0 }, source: str(32), technicianId: { type: ['string', 'null'], maxLength: 64 },
+                  assignedAtMs: ms, acknowledgedAtMs: ms, enRouteAtMs: ms, onSiteAtMs: ms, resolvedAtMs: ms, cancelledAtMs: ms,
+                  resolutionCode: { type: 'string', enum: RESOLUTION_CODES as unknown as string[] },
+                  partSku: { type: ['string', 'null'], maxLength: 64 }, partDepotId: { type: ['string', 'null'], maxLength: 64 }, stockOut: { type: 'boolean' },
+                  survey: {
+                    type: 'object', additionalProperties: false, required: ['answeredAtMs', 'csat', 'nps'],
+                    properties: { answeredAtMs: ms, csat: { type: 'integer', minimum: 1, maximum: 5 }, nps: { type: 'integer', minimum: 0, maximum: 10 }, comment: { type: 'string', maxLength: 4000 } },
+                  },
+                  note: { type: 'string', maxLength: 2000 },
+                },
+              },
+            },
+          },
+        },
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const ids = service.importHistory(request.body.workOrders);
+      return reply.code(201).send({ imported: ids.length, ids });
     },
   );
 

@@ -116,6 +116,22 @@ describe('service routes', () => {
     expect((await csv('/api/inventory/import', 'depot,sku\nD-JKT,x\n')).json().errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/missing column\(s\) depotId, onHand/) });
   });
 
+  it('imports finished work orders as JSON, all or nothing', async () => {
+    const { app, service, clock } = await build();
+    const t = clock.nowMs() - 10 * 24 * 3600_000;
+    const job = { deviceId: 'pump-jkt-1', mode: 'bearing_wear', severity: 'high', createdAtMs: t, technicianId: 'T-JKT-1', onSiteAtMs: t + 3600_000, resolvedAtMs: t + 2 * 3600_000, resolutionCode: 'fault_confirmed_part_replaced', partSku: 'P200-BRG-KIT' };
+    const post = (workOrders: object[]) => app.inject({ method: 'POST', url: '/api/work-orders/import', payload: { workOrders } });
+    const bad = await post([job, { ...job, deviceId: 'pump-bdg-1', resolvedAtMs: t }]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/^history entry 1 \(pump-bdg-1\): time of 'resolved' is before/);
+    expect(service.listWorkOrders()).toHaveLength(0);
+    expect((await post([{ ...job, state: 'resolved' }])).statusCode).toBe(400); // unknown field
+    const ok = await post([job, { ...job, deviceId: 'pump-bdg-1', technicianId: 'T-BDG-1' }]);
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ imported: 2, ids: [expect.stringMatching(/^WO-/), expect.stringMatching(/^WO-/)] });
+    expect(service.listWorkOrders({ state: ['resolved'] })).toHaveLength(2);
+  });
+
   it('serves the one-time survey link over HTTP', async () => {
     const { app, service } = await build();
     let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
