@@ -15,17 +15,38 @@ export interface AnalyticsOptions {
   leadTimeMs?: number;
 }
 
-/** |z| above which a sample is unusual, and how many in a row make it an anomaly rather than a blip. */
+/** |z| above which a sample is unusual, and how many in a row make it more than a blip. */
 const ANOMALY_Z = 4;
 const ANOMALY_STREAK = 3;
+/** Standard deviations above the long-term normal, and for how many assessments, that make a metric elevated. */
+const ELEVATED_SIGMAS = 4;
+const ELEVATED_STREAK = 3;
 /** A sensor repeating exactly the same value this many times is stuck. */
 const STUCK_REPEATS = 60;
+/** Out-of-range readings (decaying count) that make a spiking sensor worth a visit. */
+const OUT_OF_RANGE_DISPATCH = 3;
 /** Healthy samples in a row after which a requested dispatch is withdrawn. */
 const RECOVERY_SAMPLES = 60;
+/** Dispatch when the forecast's early bound is within this multiple of the lead time: a margin for the forecast's error. */
+const LEAD_SAFETY = 1.5;
+
+/**
+ * The smallest long-term spread Purna assumes for a healthy machine, per metric: load and
+ * ambient move a healthy machine's temperature by a few °C and its vibration by a few percent
+ * of its zone, even before the baseline has seen a whole day of them.
+ */
+function sigmaFloor(metric: string, model: DeviceModelSpec): number {
+  if (metric === 'temperature') return 3;
+  if (metric === 'vibration') return 0.08 * ISO10816_ZONES_MM_S[model.machineClass].bc;
+  return 0;
+}
 
 interface MetricState {
   detector: MetricDetector;
   anomalyStreak: number;
+  elevatedStreak: number;
+  /** Decaying count of readings outside the sensor's physical range. */
+  outOfRange: number;
   last: SampleResult | null;
   lastValue: number;
 }
@@ -36,10 +57,13 @@ interface DeviceState {
   /** Failure modes with a dispatch requested and not yet closed. */
   dispatched: Set<FailureMode>;
   healthyStreak: number;
+  model: DeviceModelSpec;
 }
 
 interface MetricVerdict {
   metric: string;
+  /** This metric alone asks for a technician now. */
+  due?: boolean;
   score: number;
   rule: string;
   mode: FailureMode;
@@ -157,7 +181,7 @@ export class Analytics {
       for (const [name, m] of Object.entries(saved.metrics)) {
         const detector = new MetricDetector();
         detector.restore(m);
-        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, last: null, lastValue: m.lastValue });
+        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, last: null, lastValue: m.lastValue });
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
     }
@@ -166,7 +190,7 @@ export class Analytics {
   #device(deviceId: string): DeviceState {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0 };
+      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0, model: this.#modelOf(deviceId) };
       this.#devices.set(deviceId, d);
     }
     return d;
@@ -175,8 +199,18 @@ export class Analytics {
   #sample(d: DeviceState, metric: string, tsMs: number, value: number): void {
     let m = d.metrics.get(metric);
     if (!m) {
-      m = { detector: new MetricDetector(), anomalyStreak: 0, last: null, lastValue: value };
+      m = { detector: new MetricDetector(), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, last: null, lastValue: value };
+      m.detector.sigmaFloor = sigmaFloor(metric, d.model);
       d.metrics.set(metric, m);
+    }
+    m.lastValue = value;
+    m.outOfRange *= 0.99;
+    this.samplesProcessed++;
+    const range = metric === 'temperature' ? d.model.physicalRange.temperatureC : metric === 'vibration' ? d.model.physicalRange.vibrationMmS : null;
+    if (range && (value < range[0] || value > range[1])) {
+      // A physically impossible reading says nothing about the machine: keep it out of the baseline.
+      m.outOfRange += 1;
+      return;
     }
     const res = m.detector.update(tsMs, value);
     // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
@@ -184,73 +218,103 @@ export class Analytics {
     const z = metric === 'vibration' || metric === 'temperature' ? res.z : Math.abs(res.z);
     m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
-    m.lastValue = value;
-    this.samplesProcessed++;
   }
 
   #verdict(metric: string, m: MetricState, model: DeviceModelSpec): MetricVerdict {
     const res = m.last!;
     const value = m.lastValue;
-    const evidence: Record<string, number> = { value, baselineMean: res.mean, baselineStd: res.std, z: res.z, smoothed: res.smoothed };
-    const base = { metric, anomalous: m.anomalyStreak >= ANOMALY_STREAK, sensorFault: false, timeToThresholdMs: null as number | null, threshold: null as number | null, evidence };
+    const sigma = Math.max(res.longStd, sigmaFloor(metric, model));
+    const elevation = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
+    m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
+    const elevated = m.elevatedStreak >= ELEVATED_STREAK;
+    const evidence: Record<string, number> = {
+      value,
+      baselineMean: res.longMean,
+      baselineStd: sigma,
+      z: res.z,
+      elevationSigmas: elevation,
+      smoothed: res.smoothed,
+    };
+    const base = { metric, anomalous: elevated, sensorFault: false, timeToThresholdMs: null as number | null, threshold: null as number | null, evidence };
 
     const range = metric === 'temperature' ? model.physicalRange.temperatureC : metric === 'vibration' ? model.physicalRange.vibrationMmS : null;
     if (range && (value < range[0] || value > range[1])) {
-      return { ...base, score: 50, rule: 'physical-range', mode: 'sensor_fault', sensorFault: true, explanation: `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault` };
+      evidence.outOfRangeRecent = m.outOfRange;
+      return { ...base, anomalous: false, score: 50, rule: 'physical-range', mode: 'sensor_fault', sensorFault: true, due: m.outOfRange >= OUT_OF_RANGE_DISPATCH, explanation: `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault, not the machine` };
     }
     if (m.detector.samples >= STUCK_REPEATS && res.repeatCount >= STUCK_REPEATS) {
       evidence.repeats = res.repeatCount;
-      return { ...base, score: 60, rule: 'stuck-sensor', mode: 'sensor_fault', sensorFault: true, explanation: `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor` };
+      return { ...base, anomalous: false, score: 60, rule: 'stuck-sensor', mode: 'sensor_fault', sensorFault: true, due: true, explanation: `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor` };
     }
 
     let threshold: number | null = null;
     let score = 100;
     let rule = 'baseline';
     let explanation = `${metric} ${fmt(value)} is normal for this device`;
+    let zoneDue = false;
     const mode: FailureMode = metric === 'vibration' ? 'bearing_wear' : metric === 'temperature' ? 'cooling_failure' : 'unknown_anomaly';
     if (metric === 'vibration') {
       const z = ISO10816_ZONES_MM_S[model.machineClass];
       threshold = z.cd;
       const v = res.smoothed;
       if (v >= z.cd) [score, rule, explanation] = [5, 'iso10816-zone-d', `vibration ${fmt(v)} mm/s is in ISO 10816 zone D (≥ ${z.cd} mm/s, class ${model.machineClass}): damage is occurring`];
-      else if (v >= z.bc) [score, rule, explanation] = [45 - 30 * ((v - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(v)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${model.machineClass}): restricted operation`];
-      else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', `vibration ${fmt(v)} mm/s is in ISO 10816 zone B (${z.ab}–${z.bc} mm/s): acceptable for long-term operation`];
+      else if (v >= z.bc) {
+        [score, rule, explanation] = [45 - 30 * ((v - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(v)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${model.machineClass}): restricted operation, plan maintenance`];
+        zoneDue = elevated;
+      } else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', `vibration ${fmt(v)} mm/s is in ISO 10816 zone B (${z.ab}–${z.bc} mm/s): acceptable for long-term operation`];
       evidence.zoneBC = z.bc;
       evidence.zoneCD = z.cd;
     } else if (metric === 'temperature') {
       threshold = model.ratedMaxTemperatureC;
       const v = res.smoothed;
       if (v >= threshold) [score, rule, explanation] = [5, 'rated-max-temperature', `temperature ${fmt(v, 1)} °C is above the rated maximum ${threshold} °C`];
-      else if (v >= threshold - 5) [score, rule, explanation] = [40, 'near-rated-max-temperature', `temperature ${fmt(v, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`];
+      else if (v >= threshold - 5) {
+        [score, rule, explanation] = [40, 'near-rated-max-temperature', `temperature ${fmt(v, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`];
+        zoneDue = elevated;
+      }
       evidence.ratedMax = threshold;
     }
 
     let timeToThresholdMs: number | null = null;
+    let earliestMs: number | null = null;
     if (threshold !== null) {
-      if (res.smoothed >= threshold) timeToThresholdMs = 0;
-      else if (res.slopePerMs > 0) timeToThresholdMs = (threshold - res.smoothed) / res.slopePerMs;
-      if (timeToThresholdMs !== null) evidence.timeToThresholdMs = timeToThresholdMs;
+      const margin = threshold - res.smoothed;
+      if (margin <= 0) timeToThresholdMs = earliestMs = 0;
+      else if (res.slopePerMs > 0) {
+        timeToThresholdMs = margin / res.slopePerMs;
+        earliestMs = margin / (res.slopePerMs + 2 * res.slopeStdErrPerMs);
+        evidence.timeToThresholdMs = timeToThresholdMs;
+        evidence.timeToThresholdEarliestMs = earliestMs;
+      }
     }
-    if (base.anomalous && score > 70) {
-      score = 70;
+    if (score > 85 && m.anomalyStreak >= ANOMALY_STREAK) {
+      score = 85;
       rule = 'zscore';
-      explanation = `${metric} ${fmt(value)} is ${fmt(Math.abs(res.z), 1)} σ from its baseline ${fmt(res.mean)}`;
+      explanation = `${metric} ${fmt(value)} is ${fmt(res.z, 1)} σ from its recent level, within its normal range so far`;
     }
-    if (base.anomalous && timeToThresholdMs !== null && timeToThresholdMs > 0 && timeToThresholdMs <= this.#leadTimeMs) {
-      const forecastScore = 20 + 30 * (timeToThresholdMs / this.#leadTimeMs);
+    if (elevated && score > 70) {
+      score = 70;
+      rule = 'elevated';
+      explanation = `${metric} ${fmt(res.smoothed)} is ${fmt(elevation, 1)} σ above this device's normal ${fmt(res.longMean)}`;
+    }
+    let due = zoneDue || timeToThresholdMs === 0;
+    if (elevated && earliestMs !== null && earliestMs > 0 && earliestMs <= LEAD_SAFETY * this.#leadTimeMs) {
+      due = true;
+      const forecastScore = 20 + 30 * Math.min(1, timeToThresholdMs! / (LEAD_SAFETY * this.#leadTimeMs));
       if (forecastScore < score) {
         score = forecastScore;
         rule = 'trend-forecast';
-        explanation = `${metric} ${fmt(value)} is rising ${fmt(Math.abs(res.z), 1)} σ above its baseline; forecast to reach ${threshold} in ${formatDuration(timeToThresholdMs)}`;
+        explanation = `${metric} ${fmt(res.smoothed)} is rising, ${fmt(elevation, 1)} σ above normal; forecast to reach ${threshold} in ${formatDuration(timeToThresholdMs!)} (earliest ${formatDuration(earliestMs)})`;
       }
     }
-    return { ...base, score, rule, mode, timeToThresholdMs, threshold, explanation };
+    return { ...base, score, rule, mode, timeToThresholdMs, threshold, explanation, due };
   }
 
   #assess(reading: Reading, d: DeviceState): void {
-    const model = this.#modelOf(reading.deviceId);
+    const model = d.model;
     let worst: MetricVerdict | null = null;
     let warmingUp = false;
+    let dueVerdict: MetricVerdict | null = null;
     const anomalousModes = new Set<FailureMode>();
     for (const [metric, m] of d.metrics) {
       if (!m.last) continue;
@@ -259,7 +323,8 @@ export class Analytics {
         continue;
       }
       const v = this.#verdict(metric, m, model);
-      if (v.anomalous && !v.sensorFault) anomalousModes.add(v.mode);
+      if (v.anomalous && v.mode !== 'sensor_fault') anomalousModes.add(v.mode);
+      if (v.due && (!dueVerdict || v.score < dueVerdict.score)) dueVerdict = v;
       if (!worst || v.score < worst.score) worst = v;
     }
     if (!worst) {
@@ -282,7 +347,7 @@ export class Analytics {
       explanation: worst.explanation,
     };
     this.#emitHealth(d, report);
-    this.#decide(d, report, worst);
+    this.#decide(d, report, dueVerdict, mode);
   }
 
   #emitHealth(d: DeviceState, report: HealthReport): void {
@@ -291,18 +356,15 @@ export class Analytics {
   }
 
   /** Dispatch when the forecast crossing comes before a technician with the part could arrive. */
-  #decide(d: DeviceState, report: HealthReport, v: MetricVerdict): void {
-    const mode = report.mode;
-    const due =
-      mode !== undefined &&
-      (v.sensorFault ||
-        v.timeToThresholdMs === 0 ||
-        (v.anomalous && v.timeToThresholdMs !== null && v.timeToThresholdMs <= this.#leadTimeMs));
-    if (due && !d.dispatched.has(mode)) {
-      d.dispatched.add(mode);
+  #decide(d: DeviceState, report: HealthReport, due: MetricVerdict | null, deviceMode: FailureMode): void {
+    if (due) {
+      // Both vibration and temperature rising together point at lubrication, not one part.
+      const mode: FailureMode = due.mode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : due.mode;
       d.healthyStreak = 0;
-      const predictedFailureAtMs = v.timeToThresholdMs === null ? null : report.tsMs + v.timeToThresholdMs;
-      this.#log.info({ device: report.deviceId, mode, rule: report.rule, score: report.score }, 'dispatch requested');
+      if (d.dispatched.has(mode)) return;
+      d.dispatched.add(mode);
+      const predictedFailureAtMs = due.timeToThresholdMs === null ? null : report.tsMs + due.timeToThresholdMs;
+      this.#log.info({ device: report.deviceId, mode, rule: due.rule, score: report.score }, 'dispatch requested');
       this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
       return;
     }

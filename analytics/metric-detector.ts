@@ -14,6 +14,10 @@ export interface DetectorParams {
   smoothAlpha: number;
   /** Samples in the trend window. */
   trendWindow: number;
+  /** EWMA weight of the long-term baseline (the device's normal over load and day cycles). */
+  longAlpha: number;
+  /** Samples over which the long-term baseline is first learnt as a plain average. */
+  longLearnSamples: number;
 }
 
 export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
@@ -22,6 +26,8 @@ export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
   freezeZ: 3,
   smoothAlpha: 0.3,
   trendWindow: 30,
+  longAlpha: 0.0002,
+  longLearnSamples: 288,
 };
 
 export interface DetectorState {
@@ -36,6 +42,8 @@ export interface DetectorState {
   ringValue: number[];
   ringHead: number;
   ringSize: number;
+  longMean: number;
+  longVariance: number;
 }
 
 export interface SampleResult {
@@ -46,6 +54,11 @@ export interface SampleResult {
   smoothed: number;
   /** Units per millisecond, from the trend window; 0 until the window has enough points. */
   slopePerMs: number;
+  /** Standard error of that slope (for the forecast's uncertainty band). */
+  slopeStdErrPerMs: number;
+  /** The long-term baseline: mean and standard deviation over load and daily cycles. */
+  longMean: number;
+  longStd: number;
   /** How many identical values in a row (a stuck sensor repeats itself). */
   repeatCount: number;
 }
@@ -64,6 +77,11 @@ export class MetricDetector {
   readonly #ringValue: Float64Array;
   #ringHead = 0;
   #ringSize = 0;
+  #longMean = 0;
+  #longVariance = 0;
+  #slopeSE = 0;
+  /** The smallest spread the long-term baseline assumes (a domain prior), in the metric's unit. */
+  sigmaFloor = 0;
 
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
@@ -89,6 +107,8 @@ export class MetricDetector {
       this.#m2 += delta * (value - this.#mean);
       this.#variance = this.#n > 1 ? this.#m2 / (this.#n - 1) : 0;
       this.#smoothed = this.#n === 1 ? value : this.#smoothed + p.smoothAlpha * (value - this.#smoothed);
+      this.#longMean = this.#mean;
+      this.#longVariance = this.#variance;
     } else {
       const std = Math.sqrt(this.#variance) || Math.max(Math.abs(this.#mean) * 1e-3, 1e-9);
       z = (value - this.#mean) / std;
@@ -98,6 +118,22 @@ export class MetricDetector {
         this.#variance = (1 - p.alpha) * (this.#variance + p.alpha * diff * diff);
       }
       this.#smoothed += p.smoothAlpha * (value - this.#smoothed);
+      // The long-term baseline learns slowly, and ten times slower still from values far outside
+      // it: a degradation must not become the new normal before it is acted on.
+      const longStd = Math.max(Math.sqrt(this.#longVariance), this.sigmaFloor);
+      const dLong = value - this.#longMean;
+      // A plain running average while it learns (the first `longLearnSamples`: every load and
+      // hour of the day weighs the same), then an EWMA slow enough that a degradation over days
+      // stays visible. Values beyond 3 σ move the mean ten times slower and the spread not at
+      // all: a creeping fault must not teach the baseline that it is normal.
+      const k = this.#n - p.warmupSamples;
+      const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + 1)) : p.longAlpha;
+      if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
+        this.#longMean += rate * dLong;
+        this.#longVariance = (1 - rate) * (this.#longVariance + rate * dLong * dLong);
+      } else {
+        this.#longMean += (rate / 10) * dLong;
+      }
     }
     this.#ringTs[this.#ringHead] = tsMs;
     this.#ringValue[this.#ringHead] = this.#smoothed;
@@ -110,7 +146,10 @@ export class MetricDetector {
       std: Math.sqrt(this.#variance),
       smoothed: this.#smoothed,
       slopePerMs: this.#slope(),
+      slopeStdErrPerMs: this.#slopeSE,
       repeatCount: this.#repeatCount,
+      longMean: this.#longMean,
+      longStd: Math.sqrt(this.#longVariance),
     };
   }
 
@@ -124,6 +163,8 @@ export class MetricDetector {
     this.#ringHead = 0;
     this.#repeatCount = 0;
     this.#lastValue = Number.NaN;
+    this.#longMean = 0;
+    this.#longVariance = 0;
   }
 
   #slope(): number {
@@ -141,7 +182,17 @@ export class MetricDetector {
       sxy += x * y;
     }
     const denom = size * sxx - sx * sx;
-    return denom > 0 ? (size * sxy - sx * sy) / denom : 0;
+    if (denom <= 0) return 0;
+    const slope = (size * sxy - sx * sy) / denom;
+    const intercept = (sy - slope * sx) / size;
+    let sse = 0;
+    for (let i = 0; i < size; i++) {
+      const r = this.#ringValue[i] - (intercept + slope * (this.#ringTs[i] - t0));
+      sse += r * r;
+    }
+    const sxxCentered = sxx - (sx * sx) / size;
+    this.#slopeSE = size > 2 && sxxCentered > 0 ? Math.sqrt(sse / (size - 2) / sxxCentered) : 0;
+    return slope;
   }
 
   snapshot(): DetectorState {
@@ -157,6 +208,8 @@ export class MetricDetector {
       ringValue: Array.from(this.#ringValue),
       ringHead: this.#ringHead,
       ringSize: this.#ringSize,
+      longMean: this.#longMean,
+      longVariance: this.#longVariance,
     };
   }
 
@@ -173,5 +226,7 @@ export class MetricDetector {
     this.#ringValue.set(s.ringValue.slice(0, this.#ringValue.length));
     this.#ringHead = s.ringHead % this.#ringTs.length;
     this.#ringSize = Math.min(s.ringSize, this.#ringTs.length);
+    this.#longMean = s.longMean ?? s.mean;
+    this.#longVariance = s.longVariance ?? s.variance;
   }
 }

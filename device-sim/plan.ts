@@ -1,7 +1,7 @@
 // Which devices a fleet has, of which models, and which of them fail how and when.
 
 import { DEVICE_MODELS, deviceModel } from '../core/device-models.ts';
-import { CONNECTIVITY_FAULTS, MACHINE_FAULTS, SENSOR_FAULTS, faultClass, modeOf, type GroundTruth, type Profile } from './profiles.ts';
+import { CONNECTIVITY_FAULTS, type MACHINE_FAULTS, SENSOR_FAULTS, faultClass, modeOf, type GroundTruth, type Profile } from './profiles.ts';
 import { prng, type SimDeviceSpec } from './series.ts';
 
 export interface FaultMix {
@@ -62,8 +62,10 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
       [free[i], free[j]] = [free[j], free[i]];
     }
     const take = (share: number) => free.splice(0, Math.round(share * opts.devices));
+    // Most failures give warning over days (bearing wear most of all); a few come suddenly.
+    const MACHINE_MIX: (typeof MACHINE_FAULTS)[number][] = ['bearing_wear', 'cooling_failure', 'bearing_wear', 'lubrication_loss', 'bearing_wear', 'cooling_failure', 'lubrication_loss', 'bearing_wear', 'cooling_failure', 'sudden_failure'];
     take(opts.faults.machine).forEach((s, k) => {
-      const profile = MACHINE_FAULTS[k % MACHINE_FAULTS.length];
+      const profile = MACHINE_MIX[k % MACHINE_MIX.length];
       const [lo, hi] = DEGRADATION_MS[profile];
       const lead = lo + (hi - lo) * rand();
       // Failures in the run's later part, so each has its lead time inside the run when it can.

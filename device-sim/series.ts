@@ -43,6 +43,9 @@ function slotRandom(seed: number, slot: number): number {
   return prng((seed ^ Math.imul(slot + 1, 0x9e3779b1)) >>> 0)();
 }
 
+/** How long a failed machine keeps running (and reporting) before it trips. */
+export const TRIP_AFTER_FAILURE_MS = 6 * 3600_000;
+
 export class DeviceSeries {
   readonly spec: SimDeviceSpec;
   readonly #p: SimModelParams;
@@ -74,6 +77,8 @@ export class DeviceSeries {
   sample(tsMs: number): MetricValues | null {
     const p = this.#p;
     const spec = this.spec;
+    // A machine that has failed trips within hours: it stops and reports nothing until repaired.
+    if (spec.failureMs !== undefined && tsMs > spec.failureMs + TRIP_AFTER_FAILURE_MS) return null;
     const load = this.load(tsMs);
     const dtS = this.#lastTs === 0 ? 0 : (tsMs - this.#lastTs) / 1000;
     this.#lastTs = tsMs;

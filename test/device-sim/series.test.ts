@@ -41,7 +41,9 @@ describe('fault profiles and their signatures', () => {
   const failureMs = START + 20 * DAY;
   it("bearing wear: vibration rises slowly, then crosses the ISO zone C/D boundary near the recorded failure time", () => {
     const spec: SimDeviceSpec = { deviceId: 'pump-0002', modelId: 'pump-p200', profile: 'bearing_wear', onsetMs: failureMs - 14 * DAY, failureMs };
-    const rows = run(spec, 5, 600_000, START + 25 * DAY);
+    const rows = run(spec, 5, 600_000, failureMs + 5 * 3600_000);
+    // …and a failed machine trips a few hours later: it reports nothing more.
+    expect(run(spec, 5, 600_000, failureMs + 7 * 3600_000).at(-1)!.v).toBeNull();
     const cd = ISO10816_ZONES_MM_S.II.cd;
     // Hourly means, so one noisy sample does not decide.
     const hourly: { ts: number; v: number }[] = [];
@@ -54,7 +56,7 @@ describe('fault profiles and their signatures', () => {
 
   it('cooling failure: temperature passes the rated maximum near the failure time', () => {
     const spec: SimDeviceSpec = { deviceId: 'compressor-0003', modelId: 'compressor-c75', profile: 'cooling_failure', onsetMs: failureMs - 5 * DAY, failureMs };
-    const rows = run(spec, 5, 600_000, START + 22 * DAY);
+    const rows = run(spec, 5, 600_000, failureMs + 5 * 3600_000);
     const first = rows.find((r) => r.v!.temperature >= 105)!;
     expect(Math.abs(first.ts - failureMs)).toBeLessThan(DAY);
     expect(rows.find((r) => r.ts >= failureMs - 5 * DAY)!.v!.temperature).toBeLessThan(95);
