@@ -50,7 +50,7 @@ export interface ServiceOptions {
   /** Assign a technician and reserve the part as soon as a work order opens. Default true. */
   autoDispatch?: boolean;
   /** Notification retry tuning (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
-  notifier?: { baseRetryDelayMs?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; requestTimeoutMs?: number };
+  notifier?: { baseRetryDelayMs?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; requestTimeoutMs?: number; retainFinishedMs?: number };
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */

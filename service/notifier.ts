@@ -1,4 +1,4 @@
-import { prepared } from './db.ts';
+import { inTransaction, prepared } from './db.ts';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../core/clock.ts';
@@ -40,6 +40,9 @@ export interface Delivery {
   deliveredAtMs: number | null;
 }
 
+/** How often the loop prunes the delivery log (real deployments poll every second). */
+const PRUNE_EVERY_MS = 3600_000;
+
 interface DueRow {
   id: number;
   channel: string;
@@ -62,6 +65,8 @@ export interface NotifierOptions {
   /** How often the outbox is scanned for due deliveries, ms (real time). 0 = never by itself (tests call processDue). */
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
+  /** Delivered and dead deliveries (with their attempts) are kept this long, then pruned. Default 30 days. */
+  retainFinishedMs?: number;
 }
 
 /** Signature header value: `sha256=<hex HMAC of "<timestamp>.<body>">`, as Stripe/GitHub-style receivers verify it. */
@@ -85,6 +90,8 @@ export class Notifier {
   readonly #maxMs: number;
   readonly #pollMs: number;
   readonly #timeoutMs: number;
+  readonly #retainMs: number;
+  #lastPruneMs = -Infinity;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<number> | null = null;
   #stopped = true;
@@ -98,6 +105,7 @@ export class Notifier {
     this.#maxMs = opts.maxRetryDelayMs ?? 15 * 60_000;
     this.#pollMs = opts.pollIntervalMs ?? 1000;
     this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.#retainMs = opts.retainFinishedMs ?? 30 * 24 * 3600_000;
   }
 
   start(): void {
@@ -205,6 +213,22 @@ export class Notifier {
       { at_ms: number; status: number | null; error: string | null; ok: number }[]).map((a) => ({ atMs: a.at_ms, status: a.status, error: a.error, ok: a.ok === 1 }));
   }
 
+  /**
+   * Deletes delivered and dead deliveries older than the retention, with their attempts: every
+   * work-order change adds a row per webhook and technician, and a log nobody reads after a
+   * month should not grow the store forever. Pending rows are never pruned. Returns how many.
+   */
+  pruneFinished(): number {
+    const now = this.#clock.nowMs();
+    this.#lastPruneMs = now;
+    const before = now - this.#retainMs;
+    const finished = "state != 'pending' AND COALESCE(delivered_at_ms, created_at_ms) < ?";
+    return inTransaction(this.#db, () => {
+      prepared(this.#db, `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${finished})`).run(before);
+      return Number(prepared(this.#db, `DELETE FROM deliveries WHERE ${finished}`).run(before).changes);
+    });
+  }
+
   /** Makes a pending delivery due now (an operator's "retry now"). */
   retryNow(deliveryId: number): void {
     const r = prepared(this.#db, "UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
@@ -230,6 +254,7 @@ export class Notifier {
    */
   async #runOnce(): Promise<number> {
     if (!this.#db.isOpen) return 0;
+    if (this.#clock.nowMs() - this.#lastPruneMs >= PRUNE_EVERY_MS) this.pruneFinished();
     const due = prepared(this.#db, `SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, w.url, w.secret
         FROM deliveries d LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target
         WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`)

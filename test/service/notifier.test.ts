@@ -177,3 +177,33 @@ describe('webhooks', () => {
 function totalAttempts(service: ServiceDomain): number {
   return service.notifier.listDeliveries().reduce((n, d) => n + d.attempts, 0);
 }
+
+describe('delivery log retention', () => {
+  it('prunes delivered and dead deliveries after the retention, never pending ones', async () => {
+    const crm = await receiver(0);
+    const ctx = makeService({
+      webhooks: [
+        { url: crm.url, secret: SECRET, events: ['workOrder.open'] },
+        { url: 'http://127.0.0.1:9/down-a', secret: SECRET, events: ['workOrder.open'] },
+        { url: 'http://127.0.0.1:9/down-b', secret: SECRET, events: ['workOrder.open'] },
+      ],
+      notifier: { pollIntervalMs: 0, retainFinishedMs: 7 * 24 * 3600_000, maxRetryDelayMs: 3600_000 },
+    });
+    service = ctx.service;
+    seedSmallNetwork(service);
+    service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    service.notifier.removeWebhook(service.notifier.listWebhooks().find((w) => w.url.endsWith('/down-b'))!.id);
+    await service.notifier.processDue();
+    const states = () => service!.notifier.listDeliveries().map((d) => d.state).sort();
+    expect(states()).toEqual(['dead', 'delivered', 'pending']);
+
+    ctx.clock.advance(7 * 24 * 3600_000 - 1);
+    await service.notifier.processDue(); // an hourly prune, but everything is still inside the retention
+    expect(states()).toEqual(['dead', 'delivered', 'pending']);
+    ctx.clock.advance(2 * 3600_000);
+    await service.notifier.processDue();
+    expect(states()).toEqual(['pending']); // the receiver that is down still gets its event, however old
+    const [pending] = service.notifier.listDeliveries();
+    expect(service.notifier.deliveryAttempts(pending.id).length).toBeGreaterThan(2);
+  });
+});
