@@ -3,6 +3,7 @@ import { DEFAULT_DEVICE_MODEL, ISO10816_ZONES_MM_S, type DeviceModelSpec } from 
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
+import { AnomalyScorer } from './anomaly-score.ts';
 import { MetricDetector, type DetectorState, type SampleResult } from './metric-detector.ts';
 
 export interface AnalyticsOptions {
@@ -47,6 +48,9 @@ interface MetricState {
   elevatedStreak: number;
   /** Decaying count of readings outside the sensor's physical range. */
   outOfRange: number;
+  /** Metrics without domain thresholds: the unit-free anomaly score (the one NAB scores). */
+  scorer: AnomalyScorer | null;
+  anomalyScore: number;
   last: SampleResult | null;
   lastValue: number;
 }
@@ -181,7 +185,7 @@ export class Analytics {
       for (const [name, m] of Object.entries(saved.metrics)) {
         const detector = new MetricDetector();
         detector.restore(m);
-        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, last: null, lastValue: m.lastValue });
+        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer: null, anomalyScore: 0, last: null, lastValue: m.lastValue });
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
     }
@@ -199,7 +203,8 @@ export class Analytics {
   #sample(d: DeviceState, metric: string, tsMs: number, value: number): void {
     let m = d.metrics.get(metric);
     if (!m) {
-      m = { detector: new MetricDetector(), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, last: null, lastValue: value };
+      const known = metric === 'temperature' || metric === 'vibration';
+      m = { detector: new MetricDetector(), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: value };
       m.detector.sigmaFloor = sigmaFloor(metric, d.model);
       d.metrics.set(metric, m);
     }
@@ -213,6 +218,7 @@ export class Analytics {
       return;
     }
     const res = m.detector.update(tsMs, value);
+    if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);
     // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
     // anomaly: a drop (load falls, the machine cools) is not a failure coming.
     const z = metric === 'vibration' || metric === 'temperature' ? res.z : Math.abs(res.z);
@@ -285,6 +291,14 @@ export class Analytics {
         earliestMs = margin / (res.slopePerMs + 2 * res.slopeStdErrPerMs);
         evidence.timeToThresholdMs = timeToThresholdMs;
         evidence.timeToThresholdEarliestMs = earliestMs;
+      }
+    }
+    if (m.scorer) {
+      evidence.anomalyLikelihood = m.anomalyScore;
+      if (m.anomalyScore >= 0.99 && score > 70) {
+        score = 70;
+        rule = 'anomaly-likelihood';
+        explanation = `${metric} ${fmt(value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`;
       }
     }
     if (score > 85 && m.anomalyStreak >= ANOMALY_STREAK) {
