@@ -33,6 +33,7 @@ export type { PublishFn, WebhookConfig } from './notifier.ts';
 export type { ServiceKpis } from './kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
 export type { HistoricalWorkOrder } from './history.ts';
+export { ACTIVE_STATES, TRANSITIONS, WORK_ORDER_STATES } from './work-orders.ts';
 export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {
@@ -471,6 +472,7 @@ export class ServiceDomain {
       depots = options.map((o) => ({ depotId: o.depot.id, distanceKm: round1(o.distanceKm), available: o.available, leadTimeMs: o.leadTimeMs }));
       const chosen = options.find((o) => o.available > 0 && this.#network!.tryReserve(o.depot.id, part.sku, wo.id, now));
       if (chosen) {
+        this.#announceReorder(chosen.depot.id, part.sku, chosen.available, now);
         reservedAt = chosen.depot.id;
         backorder = false;
         if (options[0] !== chosen) notes.push(`nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`);
@@ -478,7 +480,10 @@ export class ServiceDomain {
       } else {
         backorder = true;
         notes.push(`no depot has ${part.sku} in stock: backordered`);
-        if (wo.partStatus !== 'backorder') this.#network!.recordStockOut(part.sku, wo.id, now);
+        if (wo.partStatus !== 'backorder') {
+          this.#network!.recordStockOut(part.sku, wo.id, now);
+          this.#notifier!.enqueue('inventory.stockout', { sku: part.sku, partName: part.name, workOrderId: wo.id, deviceId: wo.deviceId, atMs: now });
+        }
         Object.assign(patch, { part_sku: part.sku, part_depot_id: null, part_status: 'backorder', part_lead_time_ms: null });
       }
     }
@@ -554,6 +559,20 @@ export class ServiceDomain {
     }
     const order = this.#wo().transition(wo.id, input.to, { actor: input.actor, nowMs: now, note: input.note ?? null, patch });
     return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
+  /**
+   * Tells the ERP (webhook event `inventory.reorder`) when a reservation takes a depot's free
+   * stock of a part down to its reorder point: the moment to order more, with the depot's
+   * shortfall to the point plus one job's worth. Only on the crossing, not on every unit below.
+   */
+  #announceReorder(depotId: string, sku: string, availableBefore: number, now: number): void {
+    const item = this.#network!.listInventory({ depotId, sku })[0];
+    if (!item || !(availableBefore > item.reorderPoint && item.available <= item.reorderPoint)) return;
+    this.#notifier!.enqueue('inventory.reorder', {
+      depotId, sku, partName: item.partName, onHand: item.onHand, reserved: item.reserved, available: item.available,
+      reorderPoint: item.reorderPoint, suggestedQuantity: item.reorderPoint - item.available + 1, atMs: now,
+    });
   }
 
   #releasePart(wo: ServiceWorkOrder, now: number, patch: WorkOrderPatch): void {

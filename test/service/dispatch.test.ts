@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -53,6 +55,45 @@ describe('dispatch planning', () => {
     expect(third.plannedLeadTimeMs).toBeNull();
     expect(third.plan?.backorder).toBe(true);
     expect(service.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
+  });
+
+  it('tells the ERP when a reservation reaches the reorder point, and about a stock-out, once each', async () => {
+    const { service } = setup({ jakartaBearingKits: 1, bandungBearingKits: 3 }); // reorder point 1 at both
+    const received: { event: string; data: Record<string, unknown> }[] = [];
+    const erp = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => erp.listen(0, '127.0.0.1', resolve));
+    try {
+      service.notifier.addWebhook({ url: `http://127.0.0.1:${(erp.address() as AddressInfo).port}/erp`, secret: 'erp-secret-0123456789', events: ['inventory.reorder', 'inventory.stockout'] });
+      const erpEvents = () => service.notifier.listDeliveries().reverse().map((d) => d.event);
+      service.handleDispatch(dispatchRequest('pump-bdg-1')); // Bandung 3 → 2 free: above the point
+      expect(erpEvents()).toEqual([]);
+      service.registerDevices([{ deviceId: 'pump-bdg-2', modelId: 'pump-p200', siteId: 'S-BDG' }, { deviceId: 'pump-bdg-3', modelId: 'pump-p200', siteId: 'S-BDG' }]);
+      service.handleDispatch(dispatchRequest('pump-bdg-2')); // 2 → 1: reaches the point
+      expect(erpEvents()).toEqual(['inventory.reorder']);
+      service.handleDispatch(dispatchRequest('pump-jkt-1')); // Jakarta 1 → 0: was already at the point
+      service.handleDispatch(dispatchRequest('pump-bdg-3')); // Bandung 1 → 0: already announced
+      expect(erpEvents()).toEqual(['inventory.reorder']);
+      const backordered = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+      expect(backordered.partStatus).toBe('backorder');
+      service.sweepBacklog(); // still nothing in stock: no second stock-out for the same job
+      expect(erpEvents()).toEqual(['inventory.reorder', 'inventory.stockout']);
+
+      await service.notifier.processDue();
+      expect(received).toMatchObject([
+        { event: 'inventory.reorder', data: { depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: 3, reserved: 2, available: 1, reorderPoint: 1, suggestedQuantity: 1 } },
+        { event: 'inventory.stockout', data: { sku: 'P200-BRG-KIT', workOrderId: backordered.id, deviceId: 'pump-jkt-2' } },
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => erp.close(() => resolve()));
+    }
   });
 
   it('releases the reserved part on cancellation and consumes it when replaced', () => {
