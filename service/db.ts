@@ -202,6 +202,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_orders ADD COLUMN technician_eta_ms INTEGER;
   ALTER TABLE work_orders ADD COLUMN plan_json TEXT;
   `,
+  // 3: when an active job missed its SLA deadlines (set once by the SLA watch, at the deadline).
+  `
+  ALTER TABLE work_orders ADD COLUMN sla_respond_breached_at_ms INTEGER;
+  ALTER TABLE work_orders ADD COLUMN sla_resolve_breached_at_ms INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

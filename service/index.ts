@@ -52,6 +52,8 @@ export interface ServiceOptions {
   autoDispatch?: boolean;
   /** Notification retry tuning (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
   notifier?: { baseRetryDelayMs?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; requestTimeoutMs?: number; retainFinishedMs?: number };
+  /** How often active jobs are checked against their SLA deadlines, ms (real time). Default 60 s; 0 = never by itself (tests call checkSla()). */
+  slaCheckIntervalMs?: number;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -88,6 +90,7 @@ export class ServiceDomain {
   #notifier: Notifier | null = null;
   readonly #opts: ServiceOptions;
   #unsubscribe: (() => void)[] = [];
+  #slaTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: ServiceOptions) {
     this.#bus = opts.bus;
@@ -113,10 +116,17 @@ export class ServiceDomain {
       this.#bus.on('dispatch', (req) => this.#guard('dispatch', () => this.handleDispatch(req))),
       this.#bus.on('dispatchCancel', (c) => this.#guard('dispatchCancel', () => this.handleDispatchCancel(c))),
     );
+    const slaEveryMs = this.#opts.slaCheckIntervalMs ?? 60_000;
+    if (slaEveryMs > 0) {
+      this.#slaTimer = setInterval(() => this.#guard('checkSla', () => this.checkSla()), slaEveryMs);
+      this.#slaTimer.unref();
+    }
     this.#log.info({ db: this.#dbPath }, 'service domain started');
   }
 
   stop(): void {
+    if (this.#slaTimer) clearInterval(this.#slaTimer);
+    this.#slaTimer = null;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#notifier?.stop();
@@ -334,6 +344,40 @@ export class ServiceDomain {
     for (const c of changes) this.#emit(c.order);
     if (changes.length) this.#log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
     return changes.map((c) => c.order);
+  }
+
+  /**
+   * The SLA watch: marks active jobs that passed a deadline (nobody on site by the response
+   * deadline; not resolved by the resolution deadline), once per deadline, and tells the CRM
+   * (`workOrder.slaBreached`), the assigned technician and the board (bus `workOrder`) while
+   * there is still something to do about it. The KPI judges compliance from the timestamps
+   * anyway; this is the early warning. Runs every minute; returns the jobs it marked.
+   */
+  checkSla(): ServiceWorkOrder[] {
+    const now = this.#clock.nowMs();
+    const marked = inTransaction(this.#dbOrThrow(), () => {
+      const out: ServiceWorkOrder[] = [];
+      for (const wo of this.#wo().unmarkedSlaBreaches(now, SLA_CHECK_MAX)) {
+        let order = wo;
+        const missed: ('respond' | 'resolve')[] = [];
+        if (order.slaRespondBreachedAtMs == null && order.onSiteAtMs == null && order.slaRespondByMs != null && order.slaRespondByMs < now) {
+          order = this.#wo().markSlaBreach(order.id, 'respond', order.slaRespondByMs, now);
+          missed.push('respond');
+        }
+        if (order.slaResolveBreachedAtMs == null && order.slaResolveByMs != null && order.slaResolveByMs < now) {
+          order = this.#wo().markSlaBreach(order.id, 'resolve', order.slaResolveByMs, now);
+          missed.push('resolve');
+        }
+        this.#notifier!.enqueue('workOrder.slaBreached', { missed, workOrder: order }, order.technicianId ? [order.technicianId] : []);
+        out.push(order);
+      }
+      return out;
+    });
+    for (const order of marked) {
+      this.#log.warn({ workOrder: order.id, device: order.deviceId, state: order.state, technician: order.technicianId }, 'SLA deadline missed');
+      this.#emit(order);
+    }
+    return marked;
   }
 
   // ── surveys ──────────────────────────────────────────────────────────────
@@ -647,6 +691,8 @@ interface Change {
 
 const DISPATCHER = 'system:dispatcher';
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+/** Breaches marked per SLA check: bounds one pass (the rest are marked a minute later). */
+const SLA_CHECK_MAX = 200;
 /** Waiting jobs looked at per backlog sweep: bounds the work one resolution can trigger. */
 const BACKLOG_SWEEP_MAX = 50;
 

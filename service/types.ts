@@ -46,6 +46,9 @@ export interface ServiceWorkOrder extends WorkOrder {
   /** SLA: someone on site by then (response), job resolved by then (resolution). */
   slaRespondByMs: number | null;
   slaResolveByMs: number | null;
+  /** Set by the SLA watch when an active job passed a deadline (the deadline's time); null otherwise. */
+  slaRespondBreachedAtMs: number | null;
+  slaResolveBreachedAtMs: number | null;
   assignedAtMs: number | null;
   onSiteAtMs: number | null;
   resolvedAtMs: number | null;

@@ -69,6 +69,8 @@ interface WorkOrderRow {
   note: string | null;
   technician_eta_ms: number | null;
   plan_json: string | null;
+  sla_respond_breached_at_ms: number | null;
+  sla_resolve_breached_at_ms: number | null;
 }
 
 const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
@@ -88,6 +90,8 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     severity: r.severity as Severity,
     slaRespondByMs: r.sla_respond_by_ms,
     slaResolveByMs: r.sla_resolve_by_ms,
+    slaRespondBreachedAtMs: r.sla_respond_breached_at_ms,
+    slaResolveBreachedAtMs: r.sla_resolve_breached_at_ms,
     assignedAtMs: r.assigned_at_ms,
     onSiteAtMs: r.on_site_at_ms,
     resolvedAtMs: r.resolved_at_ms,
@@ -223,6 +227,31 @@ export class WorkOrderStore {
     }
     this.#update(current, patch, opts.nowMs);
     this.#record(id, current.state, current.state, opts.actor, opts.nowMs, opts.note);
+    return this.require(id);
+  }
+
+  /**
+   * Active jobs past a deadline not yet marked: nobody on site by the response deadline, or not
+   * resolved by the resolution deadline. Earliest resolution deadline first, at most `limit`.
+   */
+  unmarkedSlaBreaches(nowMs: number, limit: number): ServiceWorkOrder[] {
+    return (prepared(this.#db, `${SELECT} WHERE w.state NOT IN ('resolved', 'cancelled') AND (
+        (w.sla_respond_breached_at_ms IS NULL AND w.on_site_at_ms IS NULL AND w.sla_respond_by_ms < ?)
+        OR (w.sla_resolve_breached_at_ms IS NULL AND w.sla_resolve_by_ms < ?))
+      ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`)
+      .all(nowMs, nowMs, limit) as unknown as WorkOrderRow[]).map(toWorkOrder);
+  }
+
+  /**
+   * Marks a missed deadline. Deliberately no version bump: the mark is the system's annotation,
+   * not a change a client could lose, and bumping would make the technician's next step a 409.
+   * Recorded in the history like every change.
+   */
+  markSlaBreach(id: string, kind: 'respond' | 'resolve', breachedAtMs: number, nowMs: number): ServiceWorkOrder {
+    const column = kind === 'respond' ? 'sla_respond_breached_at_ms' : 'sla_resolve_breached_at_ms';
+    const current = this.require(id);
+    prepared(this.#db, `UPDATE work_orders SET ${column} = ? WHERE id = ? AND ${column} IS NULL`).run(breachedAtMs, id);
+    this.#record(id, current.state, current.state, 'system:sla', nowMs, kind === 'respond' ? 'SLA breached: nobody on site by the response deadline' : 'SLA breached: not resolved by the resolution deadline');
     return this.require(id);
   }
 

@@ -13,7 +13,7 @@ export const silentLog = pino({ level: 'silent' });
 export function makeService(opts: Partial<ServiceOptions> = {}): { service: ServiceDomain; bus: EventBus; clock: ManualClock } {
   const bus = new EventBus();
   const clock = new ManualClock(MONDAY_9_WIB);
-  const service = new ServiceDomain({ bus, log: silentLog, clock, dbPath: ':memory:', notifier: { pollIntervalMs: 0 }, ...opts });
+  const service = new ServiceDomain({ bus, log: silentLog, clock, dbPath: ':memory:', notifier: { pollIntervalMs: 0 }, slaCheckIntervalMs: 0, ...opts });
   service.start();
   return { service, bus, clock };
 }
