@@ -126,8 +126,10 @@ export class MetricDetector {
       // hour of the day weighs the same), then an EWMA slow enough that a degradation over days
       // stays visible. Values beyond 3 σ move the mean ten times slower and the spread not at
       // all: a creeping fault must not teach the baseline that it is normal.
+      // The warm-up's samples count as learnt already; a sample the fast baseline finds unusual
+      // (|z| ≥ 3) is not "normal" either, whatever the long spread says.
       const k = this.#n - p.warmupSamples;
-      const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + 1)) : p.longAlpha;
+      const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + p.warmupSamples)) : p.longAlpha;
       if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
         this.#longMean += rate * dLong;
         this.#longVariance = (1 - rate) * (this.#longVariance + rate * dLong * dLong);

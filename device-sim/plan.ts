@@ -50,7 +50,8 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
     const pump = specs.find((s, i) => i >= 3 && deviceModel(s.modelId).kind === 'pump');
     const compressor = specs.find((s, i) => i >= 10 && deviceModel(s.modelId).kind === 'compressor');
     if (pump) Object.assign(pump, { profile: 'bearing_wear', onsetMs: startMs + 30_000, failureMs: startMs + 150_000 });
-    if (compressor) Object.assign(compressor, { profile: 'cooling_failure', onsetMs: startMs + 40_000, failureMs: startMs + 160_000 });
+    // A two-minute story cannot show a days-long curve's slow start: the demo's cooling fails linearly.
+    if (compressor) Object.assign(compressor, { profile: 'cooling_failure', onsetMs: startMs + 30_000, failureMs: startMs + 120_000, shape: 1 });
   }
   if (opts.faults) {
     const durationMs = opts.durationMs ?? 30 * DAY;

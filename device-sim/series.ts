@@ -18,6 +18,8 @@ export interface SimDeviceSpec {
   faultMetric?: 'temperature' | 'vibration';
   /** Sign of a sensor drift. */
   driftSign?: 1 | -1;
+  /** Exponent of the degradation curve (progress^shape): above 1 slow at first, then accelerating. */
+  shape?: number;
 }
 
 /** mulberry32: a small, fast, seedable PRNG (same seed, same series). */
@@ -98,11 +100,11 @@ export class DeviceSeries {
     switch (spec.profile) {
       case 'bearing_wear':
         // Slow at first, accelerating to failure (as spall growth does).
-        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2.5);
+        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, spec.shape ?? 2.5);
         break;
       case 'cooling_failure':
         // Lost cooling shows under load: the rise scales with it.
-        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 1.5) * (0.5 + 0.5 * this.#thermalLoad);
+        temperature += (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad);
         break;
       case 'lubrication_loss':
         vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
