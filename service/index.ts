@@ -416,6 +416,18 @@ export class ServiceDomain {
   }
 
   /**
+   * The KPIs per consecutive bucket of [fromMs, toMs) (e.g. weeks over a quarter) for the trend
+   * charts; the last bucket ends at toMs. At most 366 buckets.
+   */
+  kpiTrend(fromMs: number, toMs: number, bucketMs: number): ServiceKpis[] {
+    if (!(bucketMs > 0) || !(toMs > fromMs)) throw badRequest('need from < to and a positive bucket');
+    if ((toMs - fromMs) / bucketMs > 366) throw badRequest('at most 366 buckets: choose a longer bucket or a shorter period');
+    const out: ServiceKpis[] = [];
+    for (let start = fromMs; start < toMs; start += bucketMs) out.push(this.kpis(start, Math.min(toMs, start + bucketMs)));
+    return out;
+  }
+
+  /**
    * The lead time analytics should dispatch ahead of a forecast failure: how long it actually
    * takes from a work order opening to a technician on site, the 90th percentile of the last 50
    * visits (a mean would promise the typical day and miss the bad ones). With fewer than 5

@@ -598,6 +598,30 @@ async function registerSurveyAndKpiRoutes(app: FastifyInstance, opts: ServiceRou
     async (request) => ({ survey: service.answerSurvey(request.params.token, request.body) }),
   );
 
+  const BUCKET_MS = { day: 24 * 3600_000, week: 7 * 24 * 3600_000 } as const;
+  app.get<{ Querystring: { from?: number; to?: number; bucket: keyof typeof BUCKET_MS } }>(
+    '/kpis/trend',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['kpis'],
+        summary: 'The KPIs per day or week over [from, to) (epoch ms; default the last 12 weeks), for trend charts',
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: { from: { type: 'integer' }, to: { type: 'integer' }, bucket: { type: 'string', enum: ['day', 'week'], default: 'week' } },
+        },
+        response: { 400: errorResponse },
+      },
+    },
+    async (request) => {
+      const bucketMs = BUCKET_MS[request.query.bucket];
+      const to = request.query.to ?? service.nowMs() + 1;
+      const from = request.query.from ?? to - 12 * BUCKET_MS.week;
+      if (from >= to) throw new ServiceError(400, 'Bad Request', 'from must be before to');
+      return { bucket: request.query.bucket, buckets: service.kpiTrend(from, to, bucketMs) };
+    },
+  );
+
   app.get<{ Querystring: { from?: number; to?: number } }>(
     '/kpis',
     {

@@ -132,6 +132,28 @@ describe('service routes', () => {
     expect(service.listWorkOrders({ state: ['resolved'] })).toHaveLength(2);
   });
 
+  it('serves KPI trends per week or day', async () => {
+    const { app, service, clock } = await build();
+    const now = clock.nowMs();
+    const week = 7 * 24 * 3600_000;
+    // One finished job in each of the last three weeks, none in the fourth.
+    service.importHistory([3, 2, 1].map((weeksAgo, i) => ({
+      deviceId: ['pump-jkt-1', 'pump-jkt-2', 'pump-bdg-1'][i], mode: 'bearing_wear' as const, severity: 'high' as const, createdAtMs: now - weeksAgo * week + 3600_000,
+      technicianId: 'T-JKT-1', onSiteAtMs: now - weeksAgo * week + 3 * 3600_000, resolvedAtMs: now - weeksAgo * week + 4 * 3600_000, resolutionCode: 'fault_confirmed_no_part' as const,
+    })));
+    const r = await app.inject(`/api/kpis/trend?from=${now - 4 * week}&to=${now}`);
+    expect(r.statusCode).toBe(200);
+    const { bucket, buckets } = r.json();
+    expect(bucket).toBe('week');
+    expect(buckets.map((b: { workOrders: { created: number } }) => b.workOrders.created)).toEqual([0, 1, 1, 1]);
+    expect(buckets[1]).toMatchObject({ fromMs: now - 3 * week, toMs: now - 2 * week, meanTimeToRespondMs: 2 * 3600_000 });
+    expect((await app.inject(`/api/kpis/trend?bucket=day&from=${now - 2 * week}&to=${now}`)).json().buckets).toHaveLength(14);
+    expect((await app.inject('/api/kpis/trend?bucket=month')).statusCode).toBe(400);
+    const tooMany = await app.inject(`/api/kpis/trend?bucket=day&from=${now - 400 * 24 * 3600_000}&to=${now}`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toMatch(/at most 366 buckets/);
+  });
+
   it('serves the one-time survey link over HTTP', async () => {
     const { app, service } = await build();
     let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
