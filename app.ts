@@ -1,7 +1,7 @@
 // The one wiring file (STYLE 1): it builds every part, hands each its collaborators, starts them
 // in order and stops them in reverse. Nobody else constructs a part.
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -111,8 +111,30 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       clock,
       deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
     });
+    // Detector state survives a restart: restored from the last snapshot, saved on stop (and
+    // every few minutes, so a crash loses minutes of learning, not the baselines).
+    const analyticsStatePath = join(config.dataDir, 'analytics-state.json');
+    if (existsSync(analyticsStatePath)) {
+      try {
+        analytics.restore(JSON.parse(readFileSync(analyticsStatePath, 'utf8')));
+        log.info({ devices: analytics.deviceCount }, 'analytics state restored');
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'analytics state unreadable; detectors start afresh');
+      }
+    }
+    const saveAnalytics = () => {
+      const tmp = `${analyticsStatePath}.tmp`;
+      writeFileSync(tmp, JSON.stringify(analytics.snapshot()));
+      renameSync(tmp, analyticsStatePath);
+    };
+    const snapshotTimer = setInterval(saveAnalytics, 5 * 60_000);
+    snapshotTimer.unref();
     analytics.start();
-    stops.push(() => analytics.stop());
+    stops.push(() => {
+      clearInterval(snapshotTimer);
+      analytics.stop();
+      saveAnalytics();
+    });
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
     analytics.setLeadTimeMs(service.currentLeadTimeMs());
     const leadTimeTimer = setInterval(() => analytics.setLeadTimeMs(service.currentLeadTimeMs()), 60_000);

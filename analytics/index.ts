@@ -138,6 +138,11 @@ export class Analytics {
     return this.#devices.get(deviceId)?.health ?? undefined;
   }
 
+  /** Devices with detector state. */
+  get deviceCount(): number {
+    return this.#devices.size;
+  }
+
   allHealth(): HealthReport[] {
     const out: HealthReport[] = [];
     for (const d of this.#devices.values()) if (d.health) out.push(d.health);
@@ -185,7 +190,10 @@ export class Analytics {
       for (const [name, m] of Object.entries(saved.metrics)) {
         const detector = new MetricDetector();
         detector.restore(m);
-        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer: null, anomalyScore: 0, last: null, lastValue: m.lastValue });
+        detector.sigmaFloor = sigmaFloor(name, d.model);
+        const known = name === 'temperature' || name === 'vibration';
+        // The unit-free scorer re-learns (it is short-memory); the baselines carry on.
+        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: m.lastValue });
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
     }

@@ -81,3 +81,48 @@ describe('streaming detector', () => {
     expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
   });
 });
+
+describe('state across a restart', () => {
+  it('restored state continues without a new warm-up and keeps its open dispatches', () => {
+    const rand = prng(21);
+    const make = () => {
+      const bus = new EventBus();
+      const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(0), deviceModelOf: () => deviceModel('pump-p200') });
+      const health: HealthReport[] = [];
+      const dispatches: DispatchRequest[] = [];
+      bus.on('health', (h) => health.push(h));
+      bus.on('dispatch', (d) => dispatches.push(d));
+      analytics.start();
+      return { bus, analytics, health, dispatches };
+    };
+    const t0 = 1_700_000_000_000;
+    const sample = (i: number) => ({ deviceId: 'dev-1', tsMs: t0 + i * 1000, values: { vibration: 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) } });
+    const before = make();
+    for (let i = 0; i < 400; i++) before.bus.emit('telemetry', [sample(i)]);
+    const snapshot = JSON.parse(JSON.stringify(before.analytics.snapshot()));
+
+    const after = make();
+    after.analytics.restore(snapshot);
+    after.bus.emit('telemetry', [sample(400)]);
+    expect(after.health[0].state).not.toBe('warming_up');
+    expect(after.health[0].evidence.baselineMean).toBeCloseTo(before.health.at(-1)!.evidence.baselineMean, 1);
+
+    // A fresh instance, by contrast, is warming up.
+    const fresh = make();
+    fresh.bus.emit('telemetry', [sample(401)]);
+    expect(fresh.health[0].state).toBe('warming_up');
+
+    // A step right after the restart is judged against the restored baseline.
+    for (let i = 401; i < 420; i++) after.bus.emit('telemetry', [{ ...sample(i), values: { vibration: 4.0, temperature: 58 } }]);
+    expect(after.dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
+  });
+});
+
+describe('dispatch hysteresis', () => {
+  it('a flapping signal produces one work order request, not many', () => {
+    const rand = prng(77);
+    // Healthy for 300 s, then flapping every 20 s between normal and ISO zone C for 20 minutes.
+    const { dispatches } = run((i) => ({ vibration: (i > 300 && Math.floor(i / 20) % 2 === 0 ? 4.2 : 1.6) + 0.05 * gaussian(rand) }), 1500);
+    expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
+  });
+});
