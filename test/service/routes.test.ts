@@ -226,7 +226,7 @@ describe('service routes', () => {
   it('publishes every route in the OpenAPI document at /docs/json', async () => {
     const { app } = await build();
     const doc = (await app.inject('/docs/json')).json();
-    for (const path of ['/api/work-orders', '/api/work-orders/{id}/transitions', '/api/technicians', '/api/inventory', '/api/devices/import', '/api/kpis', '/api/surveys/{token}', '/api/webhooks']) {
+    for (const path of ['/api/work-orders', '/api/work-orders/{id}/transitions', '/api/work-orders/import', '/api/technicians', '/api/inventory', '/api/devices/import', '/api/kpis', '/api/kpis/trend', '/api/surveys/{token}', '/api/webhooks']) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect((await app.inject('/docs')).statusCode).toBeLessThan(400);
