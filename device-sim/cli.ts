@@ -17,8 +17,11 @@ temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/tel
   --faults M,S,C         seed machine, sensor and connectivity faults as shares of the fleet (e.g. 0.1,0.05,0.05)
   --ground-truth FILE    write the injected faults (device, mode, onset, failure time) as .json or .csv
   --username U --password P   the same MQTT credentials for every device
-  --provision URL        provision the fleet through Purna's API at URL (planner login from the
-                         environment: PURNA_EMAIL, PURNA_PASSWORD); each device gets its own token
+  --provision-url URL    provision the fleet through Purna's API at URL (POST URL/api/devices/provision,
+                         see device-sim/README.md); each device gets its own MQTT token.
+                         Authenticates with --provision-token, else a planner login from the
+                         environment (PURNA_EMAIL, PURNA_PASSWORD). --provision URL is the same.
+  --provision-token T    a planner's session token (the purna_session cookie of POST /api/auth/login)
   --quiet                no progress line
   --help`;
 
@@ -41,6 +44,8 @@ const OPTIONS = {
       username: { type: 'string' },
       password: { type: 'string' },
       provision: { type: 'string' },
+      'provision-url': { type: 'string' },
+      'provision-token': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
 } as const;
@@ -74,16 +79,22 @@ if (values.faults) {
 
 let credentials: ((id: string) => { username: string; password: string }) | undefined;
 if (values.username) credentials = () => ({ username: values.username!, password: values.password ?? '' });
-if (values.provision) credentials = await provision(values.provision);
+const provisionUrl = values['provision-url'] ?? values.provision;
+if (values['provision-token'] && !provisionUrl) fail('--provision-token needs --provision-url');
+if (provisionUrl) credentials = await provision(provisionUrl, values['provision-token']).catch((err: Error) => fail(`provisioning at ${provisionUrl} failed: ${err.message}`));
 
-async function provision(baseUrl: string): Promise<(id: string) => { username: string; password: string }> {
-  const email = process.env.PURNA_EMAIL;
-  const password = process.env.PURNA_PASSWORD;
-  if (!email || !password) fail('--provision needs PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment');
+async function provision(baseUrl: string, token: string | undefined): Promise<(id: string) => { username: string; password: string }> {
   const base = baseUrl.replace(/\/+$/, '');
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  let cookie: string;
+  if (token) cookie = `purna_session=${token}`;
+  else {
+    const email = process.env.PURNA_EMAIL;
+    const password = process.env.PURNA_PASSWORD;
+    if (!email || !password) fail('--provision-url needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment');
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  }
   const plan = planFleet({ devices, seed });
   const tokens = new Map<string, string>();
   for (let i = 0; i < plan.length; i += 1000) {

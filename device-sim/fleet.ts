@@ -9,9 +9,10 @@ import { topics } from '../core/topics.ts';
 import { groundTruth, groundTruthCsv, planFleet, type FaultMix } from './plan.ts';
 import { DeviceSeries, prng, type SimDeviceSpec } from './series.ts';
 
-export type { SimDeviceSpec } from './series.ts';
-export { planFleet, groundTruth } from './plan.ts';
-export { prng } from './series.ts';
+export type { SimDeviceSpec, SeriesCursor } from './series.ts';
+export type { GroundTruth, Profile } from './profiles.ts';
+export { planFleet, groundTruth, groundTruthCsv, type FaultMix, type PlanOptions } from './plan.ts';
+export { prng, createSeries, DeviceSeries } from './series.ts';
 
 export interface FleetOptions {
   brokerUrl: string;

@@ -167,3 +167,28 @@ function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+export interface SeriesCursor {
+  /** The next sample (time advances by stepMs per call), `values: null` while the device sends nothing (a gap, offline, tripped); null once past `endMs`. */
+  next(): { tsMs: number; values: MetricValues | null } | null;
+}
+
+/**
+ * A device's series as a cursor over a fixed step, for driving days of simulated data through a
+ * detector without MQTT (bench:fleet). The same spec and seed give the same readings as the live
+ * fleet at the same timestamps.
+ */
+export function createSeries(spec: SimDeviceSpec, seed: number, opts: { startMs: number; stepMs: number; endMs?: number }): SeriesCursor {
+  if (!(opts.stepMs > 0)) throw new RangeError(`stepMs must be > 0, got ${opts.stepMs}`);
+  const series = new DeviceSeries(spec, seed);
+  let tsMs = opts.startMs;
+  const endMs = opts.endMs ?? Number.POSITIVE_INFINITY;
+  return {
+    next() {
+      if (tsMs > endMs) return null;
+      const out = { tsMs, values: series.sample(tsMs) };
+      tsMs += opts.stepMs;
+      return out;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceModel, ISO10816_ZONES_MM_S } from '../../core/device-models.ts';
 import { groundTruth, groundTruthCsv, planFleet } from '../../device-sim/plan.ts';
-import { DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+import { createSeries, DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -91,5 +91,96 @@ describe('fault profiles and their signatures', () => {
     }
     expect(new Set(truth.map((t) => t.mode))).toEqual(new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'intermittent', 'offline']));
     expect(groundTruthCsv(truth).split('\n')[0]).toBe('deviceId,modelId,profile,class,mode,onset,failure');
+  });
+});
+
+describe('createSeries (the library cursor for benchmarks)', () => {
+  it('steps through time with the same readings as the device series, null values in gaps, null past the end', () => {
+    const spec: SimDeviceSpec = { deviceId: 'motor-0007', modelId: 'motor-m15', profile: 'offline', onsetMs: START + 3600_000 };
+    const cursor = createSeries(spec, 4, { startMs: START, stepMs: 60_000, endMs: START + 2 * 3600_000 });
+    const direct = new DeviceSeries(spec, 4);
+    const rows = [];
+    for (let r = cursor.next(); r; r = cursor.next()) rows.push(r);
+    expect(rows.length).toBe(121);
+    expect(rows.map((r) => r.tsMs)).toEqual(rows.map((_, i) => START + i * 60_000));
+    expect(rows).toEqual(rows.map((r) => ({ tsMs: r.tsMs, values: direct.sample(r.tsMs) })));
+    expect(rows.filter((r) => r.values === null).length).toBe(61); // from the onset (minute 60) to the end (minute 120), both included
+    expect(cursor.next()).toBeNull();
+    expect(() => createSeries(spec, 4, { startMs: START, stepMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the demo fleet of npm start', () => {
+  it('exactly two of 20 devices degrade, one bearing wear and one cooling failure, reaching their thresholds within ~2.5 minutes; the rest stay healthy', () => {
+    const specs = planFleet({ devices: 20, seed: 42, demo: true, startMs: START });
+    expect(specs.map((s) => s.deviceId)).toEqual(planFleet({ devices: 20, seed: 7, demo: true }).map((s) => s.deviceId)); // ids do not depend on seed or clock
+    expect(specs.every((s) => /^(pump|compressor|motor)-\d{4}$/.test(s.deviceId) && s.deviceId.startsWith(deviceModel(s.modelId).kind))).toBe(true);
+    const faulty = specs.filter((s) => s.profile !== 'healthy');
+    expect(faulty.map((s) => s.profile).sort()).toEqual(['bearing_wear', 'cooling_failure']);
+    // One reading a second at speed 1, as npm start runs it.
+    const firstCrossing = (spec: SimDeviceSpec, over: (v: Record<string, number>) => boolean) => {
+      const c = createSeries(spec, 42, { startMs: START, stepMs: 1000, endMs: START + 300_000 });
+      for (let r = c.next(); r; r = c.next()) if (r.values && over(r.values)) return (r.tsMs - START) / 1000;
+      return Infinity;
+    };
+    for (const spec of faulty) {
+      const model = deviceModel(spec.modelId);
+      const onsetS = (spec.onsetMs! - START) / 1000;
+      expect(onsetS).toBeGreaterThanOrEqual(20);
+      expect(onsetS).toBeLessThanOrEqual(60);
+      const crossedS =
+        spec.profile === 'bearing_wear'
+          ? firstCrossing(spec, (v) => v.vibration >= ISO10816_ZONES_MM_S[model.machineClass].cd)
+          : firstCrossing(spec, (v) => v.temperature >= model.ratedMaxTemperatureC);
+      expect(crossedS).toBeGreaterThan(90);
+      expect(crossedS).toBeLessThan(170);
+    }
+    for (const spec of specs.filter((s) => s.profile === 'healthy')) {
+      const model = deviceModel(spec.modelId);
+      const c = createSeries(spec, 42, { startMs: START, stepMs: 1000, endMs: START + 600_000 });
+      for (let r = c.next(); r; r = c.next()) {
+        expect(r.values!.vibration).toBeLessThan(ISO10816_ZONES_MM_S[model.machineClass].bc);
+        expect(r.values!.temperature).toBeLessThan(model.ratedMaxTemperatureC - 10);
+      }
+    }
+  });
+});
+
+describe('more fault signatures', () => {
+  const failureMs = START + 20 * DAY;
+  it('lubrication loss raises both vibration and temperature towards their limits by the failure time', () => {
+    const spec: SimDeviceSpec = { deviceId: 'pump-0010', modelId: 'pump-p200', profile: 'lubrication_loss', onsetMs: failureMs - 6 * DAY, failureMs };
+    const rows = run(spec, 5, 600_000, failureMs);
+    const early = rows.filter((r) => r.ts < failureMs - 6 * DAY);
+    const last = rows.slice(-6);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(last.map((r) => r.v!.vibration))).toBeGreaterThan(ISO10816_ZONES_MM_S.II.cd * 0.9);
+    expect(mean(last.map((r) => r.v!.temperature))).toBeGreaterThan(deviceModel('pump-p200').ratedMaxTemperatureC - 5);
+    expect(Math.max(...early.map((r) => r.v!.vibration))).toBeLessThan(ISO10816_ZONES_MM_S.II.bc);
+  });
+
+  it('a sudden failure gives little warning: zone B until the last hours, zone D at the failure time', () => {
+    const spec: SimDeviceSpec = { deviceId: 'motor-0011', modelId: 'motor-m15', profile: 'sudden_failure', onsetMs: failureMs - 2 * 3600_000, failureMs };
+    const rows = run(spec, 5, 60_000, failureMs + 3600_000);
+    const cls = ISO10816_ZONES_MM_S.I;
+    expect(Math.max(...rows.filter((r) => r.ts < failureMs - 3600_000).map((r) => r.v!.vibration))).toBeLessThan(cls.bc);
+    expect(rows.filter((r) => r.ts >= failureMs).every((r) => r.v!.vibration > cls.cd)).toBe(true);
+  });
+
+  it('a drifting sensor walks away from the truth day by day; intermittent connectivity leaves gaps after onset only', () => {
+    const onsetMs = START + DAY;
+    const spec: SimDeviceSpec = { deviceId: 'compressor-0012', modelId: 'compressor-c75', profile: 'sensor_drift', onsetMs, faultMetric: 'temperature', driftSign: 1 };
+    const drift = run(spec, 5, 3600_000, START + 6 * DAY);
+    const healthy = run({ ...spec, profile: 'healthy' }, 5, 3600_000, START + 6 * DAY);
+    const diffs = drift.map((r, i) => r.v!.temperature - healthy[i].v!.temperature);
+    expect(diffs.slice(0, 24).every((d) => d === 0)).toBe(true);
+    expect(diffs.at(-1)!).toBeGreaterThan(15); // ~4 °C a day for 5 days
+    expect(drift.map((r) => r.v!.vibration)).toEqual(healthy.map((r) => r.v!.vibration));
+
+    const flaky = run({ deviceId: 'pump-0013', modelId: 'pump-p200', profile: 'intermittent', onsetMs }, 5, 60_000, START + 3 * DAY);
+    expect(flaky.filter((r) => r.ts < onsetMs).every((r) => r.v !== null)).toBe(true);
+    const gaps = flaky.filter((r) => r.ts >= onsetMs && r.v === null).length;
+    expect(gaps).toBeGreaterThan(100);
+    expect(gaps).toBeLessThan(flaky.filter((r) => r.ts >= onsetMs).length / 2);
   });
 });
