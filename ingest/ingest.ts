@@ -62,7 +62,7 @@ export class Ingest {
       return;
     }
     const readings = result.readings;
-    this.#opts.wal.append(deviceId, readings, (err) => {
+    this.#opts.wal.append(deviceId, nowMs, payload, readings.length, (err) => {
       if (err) {
         // Not on disk: do not acknowledge; the client will send it again.
         done(err);

@@ -2,8 +2,10 @@
 // local disk. Appends are group-committed: every append that arrives while a write+fdatasync
 // is in progress goes into the next one, so one fsync covers many messages.
 //
-// Records are JSON lines `[deviceId, [[tsMs, {metric: value}], ...]]\n`. A torn last line (the
-// process died mid-write) was never synced, hence never acknowledged, and is skipped on replay.
+// Records are the message as received, behind a one-line header `deviceId\treceivedAtMs\tbytes\n`
+// (no re-serialisation on the hot path; replay parses it again with its receive time). A torn
+// last record (the process died mid-write) was never synced, hence never acknowledged, and is
+// skipped on replay.
 // Segments are deleted once the telemetry writer has confirmed every reading in them stored:
 // the writer stores readings in the order they were appended, so confirmation is a count.
 
@@ -11,6 +13,10 @@ import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { Reading } from '../core/types.ts';
+import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
+
+/** Replay re-parses what was accepted then: no age or clock-skew limit may refuse it now. */
+const REPLAY_LIMITS: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER };
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -76,17 +82,27 @@ export class WriteAheadLog {
     for (const file of files) {
       const path = join(this.#opts.dir, file);
       const seq = Number(file.slice(8, 20));
-      const text = readFileSync(path, 'utf8');
+      const buf = readFileSync(path);
       let readings = 0;
-      for (const line of text.split('\n')) {
-        if (!line) continue;
-        try {
-          const [deviceId, rows] = JSON.parse(line) as [string, [number, Record<string, number>][]];
-          for (const [tsMs, values] of rows) replay.push({ deviceId, tsMs, values });
-          readings += rows.length;
-        } catch {
-          skipped++; // a torn final line: never synced, never acknowledged
+      let pos = 0;
+      while (pos < buf.length) {
+        // Record: "<deviceId>\t<receivedAtMs>\t<payloadBytes>\n" then the payload as received.
+        const nl = buf.indexOf(0x0a, pos);
+        if (nl < 0) break;
+        const [deviceId, receivedAt, length] = buf.toString('utf8', pos, nl).split('\t');
+        const start = nl + 1;
+        const end = start + Number(length);
+        if (!deviceId || !Number.isFinite(Number(length)) || end > buf.length) {
+          skipped++; // a torn final record: never synced, never acknowledged
+          break;
         }
+        // Validated when it arrived; parsed again with its own receive time, limits off.
+        const result = parseTelemetry(buf.subarray(start, end), deviceId, Number(receivedAt), REPLAY_LIMITS);
+        if (result.ok) {
+          for (const r of result.readings) replay.push(r);
+          readings += result.readings.length;
+        } else skipped++;
+        pos = end;
       }
       const bytes = statSync(path).size;
       this.#segments.push({ seq, path, bytes, readings, confirmed: 0 });
@@ -98,12 +114,14 @@ export class WriteAheadLog {
     return replay;
   }
 
-  /** Appends one message's readings; `done` runs once they are on disk (fdatasync). */
-  append(deviceId: string, readings: readonly Reading[], done: Done): void {
-    const rows = new Array(readings.length);
-    for (let i = 0; i < readings.length; i++) rows[i] = [readings[i].tsMs, readings[i].values];
-    const buf = Buffer.from(JSON.stringify([deviceId, rows]) + '\n');
-    const pending: Pending = { buf, readings: readings.length, done };
+  /**
+   * Appends one accepted message as it was received (no re-serialisation on the hot path);
+   * `done` runs once it is on disk (fdatasync). `readings` is how many readings it holds.
+   */
+  append(deviceId: string, receivedAtMs: number, payload: Buffer, readings: number, done: Done): void {
+    const header = Buffer.from(`${deviceId}\t${receivedAtMs}\t${payload.length}\n`);
+    const buf = Buffer.concat([header, payload], header.length + payload.length);
+    const pending: Pending = { buf, readings, done };
     if (this.#waiting.length > 0 || this.#unconfirmedBytes + buf.length > this.#opts.maxBytes) {
       if (this.#waiting.length === 0) this.#opts.log.warn({ unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes }, 'write-ahead log full: holding publishers back until the store catches up');
       this.#waiting.push(pending);

@@ -7,7 +7,8 @@ import { WriteAheadLog } from '../../ingest/write-ahead-log.ts';
 
 const log = createLogger('silent');
 const reading = (i: number) => ({ deviceId: 'pump-1', tsMs: 1_700_000_000_000 + i, values: { temperature: i } });
-const append = (wal: WriteAheadLog, i: number) => new Promise<void>((resolve, reject) => wal.append('pump-1', [reading(i)], (err) => (err ? reject(err) : resolve())));
+const payload = (i: number) => Buffer.from(JSON.stringify({ ts: reading(i).tsMs, values: reading(i).values }));
+const append = (wal: WriteAheadLog, i: number) => new Promise<void>((resolve, reject) => wal.append('pump-1', Date.now(), payload(i), 1, (err) => (err ? reject(err) : resolve())));
 
 describe('write-ahead log', () => {
   it('replays what was appended and not confirmed, skipping a torn last line', async () => {
@@ -18,7 +19,7 @@ describe('write-ahead log', () => {
     wal.confirm(2);
     wal.close();
     const segment = readdirSync(dir)[0];
-    appendFileSync(join(dir, segment), '["pump-1",[[17000000'); // the process died mid-write
+    appendFileSync(join(dir, segment), 'pump-1\t1700000000000\t40\n{"ts": 17000'); // the process died mid-write
 
     const again = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
     // Confirmation is not persisted within a segment: the whole segment replays (the store
@@ -49,7 +50,7 @@ describe('write-ahead log', () => {
     const wal = new WriteAheadLog({ dir, log, maxBytes: 400, segmentBytes: 200 });
     wal.open();
     let acked = 0;
-    for (let i = 0; i < 20; i++) wal.append('pump-1', [reading(i)], () => acked++);
+    for (let i = 0; i < 20; i++) wal.append('pump-1', Date.now(), payload(i), 1, () => acked++);
     await new Promise((r) => setTimeout(r, 100));
     expect(wal.backPressure).toBe(true);
     expect(acked).toBeGreaterThan(0);
