@@ -31,7 +31,7 @@ import { WriteAheadLog } from './ingest/write-ahead-log.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
 import { seedDemo } from './service/seed.ts';
-import { ServiceDomain } from './service/index.ts';
+import { ACTIVE_STATES, ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
 import { SqliteTelemetryStore } from './store/sqlite-store.ts';
 import type { TelemetryStore } from './store/telemetry-store.ts';
@@ -97,6 +97,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'service' }),
       clock,
       dbPath: join(config.dataDir, 'service.db'),
+      surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
       publish: (topic, payload) => {
         if (!brokerForService) throw new Error('broker not started yet');
         brokerForService.publish(topic, payload, 1);
@@ -236,11 +237,13 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       fleet: fleetView,
       store,
       nowMs: () => clock.nowMs(),
-      listWorkOrders: () => service.listWorkOrders(),
+      // Only active work orders travel to browsers; history is in the REST API.
+      listWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }),
       users,
       sessionTtlMs: config.sessionTtlHours * 3600_000,
       cookieSecure: config.cookieSecure,
-      technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+      // A technician sees a device while one of their active work orders is on it, not forever after.
+      technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId),
       beforeRoutes: (root) => registerOpenApi(root),
       rootPlugins: [
         (root) =>

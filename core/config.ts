@@ -89,6 +89,7 @@ export const settings = {
   tlsCert: setting({ env: 'PURNA_TLS_CERT', default: '', parse: str, description: 'Path of the PEM certificate (chain) for MQTTS' }),
   tlsKey: setting({ env: 'PURNA_TLS_KEY', default: '', parse: str, description: 'Path of its PEM private key' }),
   mqttWebSocketPath: setting({ env: 'PURNA_MQTT_WS_PATH', default: '/mqtt', parse: str, description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)' }),
+  publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey links)' }),
   dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
   simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),
   simRateHz: setting({ env: 'PURNA_SIM_RATE_HZ', default: 1, parse: num(0.001, 100), description: 'Readings per second per simulated device' }),
