@@ -1,154 +1,99 @@
-// The skeleton dashboard: every device with its latest values and health, and the open work
-// orders, kept live over socket.io (a snapshot on connect, then batched deltas).
+// The dashboard: login, then the views a role needs (planner/admin: fleet, device detail,
+// work-order board, KPIs; technician: my dispatches), kept live over socket.io — a snapshot on
+// connect and on every reconnect (never stale), then batched deltas.
 import { io } from 'socket.io-client';
 import type { DeviceSummary } from '../fleet-view.ts';
-import type { WorkOrder } from '../../core/types.ts';
+import { api, type Me } from './api.ts';
+import { el } from './format.ts';
+import { live, type WorkOrderView } from './state.ts';
+import { boardView } from './views/board.ts';
+import { deviceView } from './views/device.ts';
+import { fleetView } from './views/fleet.ts';
+import { kpiView } from './views/kpis.ts';
+import { techView } from './views/tech.ts';
 
-const devices = new Map<string, DeviceSummary>();
-const orders = new Map<string, WorkOrder>();
-const deviceRows = new Map<string, HTMLTableRowElement>();
-
-const devicesBody = document.querySelector<HTMLTableSectionElement>('#devices tbody')!;
-const ordersBody = document.querySelector<HTMLTableSectionElement>('#work-orders tbody')!;
-const noOrders = document.querySelector<HTMLElement>('#no-orders')!;
-const counts = document.querySelector<HTMLElement>('#counts')!;
+const main = document.querySelector<HTMLElement>('#app')!;
+const view = document.querySelector<HTMLElement>('#view')!;
+const nav = document.querySelector<HTMLElement>('#nav')!;
 const connection = document.querySelector<HTMLElement>('#connection')!;
-
-const fmt = (v: number | undefined, digits: number) => (v === undefined ? '—' : v.toFixed(digits));
-const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleTimeString());
-const OPEN_STATES = new Set(['open', 'assigned', 'acknowledged', 'en_route', 'on_site']);
-
-function healthColor(score: number): string {
-  return score >= 80 ? 'var(--ok)' : score >= 50 ? 'var(--watch)' : 'var(--bad)';
-}
-
-function cell(row: HTMLTableRowElement, cls: string): HTMLTableCellElement {
-  const td = document.createElement('td');
-  td.className = cls;
-  row.appendChild(td);
-  return td;
-}
-
-function renderDevice(d: DeviceSummary): void {
-  let row = deviceRows.get(d.deviceId);
-  if (!row) {
-    row = document.createElement('tr');
-    row.dataset.deviceId = d.deviceId;
-    for (const cls of ['id', 'model', 'num temperature', 'num vibration', 'health', 'state', 'why', 'num seen']) cell(row, cls);
-    deviceRows.set(d.deviceId, row);
-    const after = [...deviceRows.keys()].sort().indexOf(d.deviceId);
-    devicesBody.insertBefore(row, devicesBody.children[after] ?? null);
-  }
-  const [id, model, temp, vib, health, state, why, seen] = Array.from(row.cells);
-  id.textContent = d.deviceId;
-  model.textContent = d.modelId ?? '—';
-  temp.textContent = fmt(d.latest.temperature, 1);
-  vib.textContent = fmt(d.latest.vibration, 2);
-  const score = d.health?.score;
-  health.innerHTML = '';
-  if (score !== undefined) {
-    const wrap = document.createElement('span');
-    wrap.className = 'health';
-    wrap.innerHTML = `<span class="bar" role="img" aria-label="health ${Math.round(score)} of 100"><span style="width:${score}%;background:${healthColor(score)}"></span></span>`;
-    wrap.append(String(Math.round(score)));
-    health.appendChild(wrap);
-  } else health.textContent = '—';
-  const st = d.health?.state ?? (d.status === 'offline' ? 'offline' : 'waiting');
-  state.textContent = st.replace('_', ' ');
-  state.className = `state state-${st}`;
-  why.textContent = d.health?.explanation ?? '';
-  seen.textContent = time(d.latestTsMs);
-  row.dataset.health = score === undefined ? '' : String(Math.round(score));
-  row.classList.remove('flash');
-  void row.offsetWidth; // restart the flash animation
-  row.classList.add('flash');
-}
-
-function renderOrders(): void {
-  const open = [...orders.values()].filter((o) => OPEN_STATES.has(o.state)).sort((a, b) => b.createdAtMs - a.createdAtMs);
-  ordersBody.innerHTML = '';
-  for (const o of open) {
-    const row = document.createElement('tr');
-    row.dataset.workOrderId = o.id;
-    row.dataset.deviceId = o.deviceId;
-    const values = [o.id, o.deviceId, o.mode.replace('_', ' '), o.state.replace('_', ' '), o.evidence?.explanation ?? '', new Date(o.createdAtMs).toLocaleTimeString()];
-    values.forEach((v, i) => (cell(row, i === 4 ? 'why' : '').textContent = v));
-    ordersBody.appendChild(row);
-  }
-  noOrders.hidden = open.length > 0;
-}
-
-function renderCounts(): void {
-  const all = [...devices.values()];
-  const by = (pred: (d: DeviceSummary) => boolean) => all.filter(pred).length;
-  const items: [string, number][] = [
-    ['Devices', all.length],
-    ['Healthy', by((d) => (d.health?.score ?? 100) >= 80)],
-    ['At risk', by((d) => d.health !== null && d.health.score < 80)],
-    ['Open work orders', [...orders.values()].filter((o) => OPEN_STATES.has(o.state)).length],
-  ];
-  counts.innerHTML = items.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('');
-}
+const loginSection = document.querySelector<HTMLElement>('#login')!;
 
 const socket = io({ transports: ['websocket'], autoConnect: false });
-socket.on('connect_error', (err) => {
-  if (err.message === 'login required') showLogin();
-});
 socket.on('connect', () => {
   connection.textContent = 'live';
   connection.className = 'live';
-  // On a reconnect, ask for the whole state rather than trust what we had.
-  socket.emit('resync');
+  socket.emit('resync'); // after a reconnect: the whole state, not what we had
 });
 socket.on('disconnect', () => {
   connection.textContent = 'reconnecting…';
   connection.className = 'down';
 });
-socket.on('snapshot', (snap: { devices: DeviceSummary[]; workOrders: WorkOrder[] }) => {
-  devices.clear();
-  orders.clear();
-  deviceRows.clear();
-  devicesBody.innerHTML = '';
-  for (const d of snap.devices) devices.set(d.deviceId, d);
-  for (const o of snap.workOrders) orders.set(o.id, o);
-  for (const d of devices.values()) renderDevice(d);
-  renderOrders();
-  renderCounts();
+socket.on('connect_error', (err) => {
+  if (err.message === 'login required') showLogin();
 });
-socket.on('delta', (delta: { devices: DeviceSummary[]; workOrders: WorkOrder[] }) => {
-  for (const d of delta.devices) {
-    devices.set(d.deviceId, d);
-    renderDevice(d);
-  }
-  for (const o of delta.workOrders) orders.set(o.id, o);
-  if (delta.workOrders.length) renderOrders();
-  renderCounts();
-});
+socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.snapshot(s.devices, s.workOrders));
+socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.delta(d.devices, d.workOrders));
+
+let me: Me | null = null;
+let cleanup: (() => void) | null = null;
+
+function route(): void {
+  if (!me) return;
+  cleanup?.();
+  view.replaceChildren();
+  const hash = location.hash || (me.role === 'technician' ? '#/tech' : '#/fleet');
+  const [, page, id] = hash.split('/');
+  for (const a of nav.querySelectorAll('a')) a.setAttribute('aria-current', a.getAttribute('href') === `#/${page}` ? 'page' : 'false');
+  if (me.role === 'technician') {
+    cleanup = page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket) : techView(view);
+  } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
+  else if (page === 'work-orders') cleanup = boardView(view, id);
+  else if (page === 'kpis') cleanup = kpiView(view);
+  else cleanup = fleetView(view);
+  view.focus();
+}
 
 function showLogin(): void {
-  document.querySelector<HTMLElement>('#app')!.hidden = true;
-  document.querySelector<HTMLElement>('#login')!.hidden = false;
+  me = null;
+  main.hidden = true;
+  loginSection.hidden = false;
   document.querySelector<HTMLInputElement>('#login-email')!.focus();
 }
 
-function showApp(): void {
-  document.querySelector<HTMLElement>('#login')!.hidden = true;
-  document.querySelector<HTMLElement>('#app')!.hidden = false;
+async function showApp(): Promise<void> {
+  const r = await api<{ user: Me | null }>('auth/me').catch(() => ({ user: null }));
+  if (!r.user) return showLogin();
+  me = r.user;
+  loginSection.hidden = true;
+  main.hidden = false;
+  const links: [string, string][] = me.role === 'technician' ? [['#/tech', 'My dispatches']] : [['#/fleet', 'Fleet'], ['#/work-orders', 'Work orders'], ['#/kpis', 'KPIs']];
+  nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: `${me.name} (${me.role})` }), logoutButton());
   socket.connect();
+  route();
+}
+
+function logoutButton(): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: 'secondary', text: 'Sign out' });
+  b.addEventListener('click', async () => {
+    await api('auth/logout', { method: 'POST' }).catch(() => {});
+    socket.disconnect();
+    showLogin();
+  });
+  return b;
 }
 
 document.querySelector<HTMLFormElement>('#login-form')!.addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = new FormData(e.target as HTMLFormElement);
-  const res = await fetch('/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
-  });
-  if (res.ok) showApp();
-  else document.querySelector<HTMLElement>('#login-error')!.textContent = ((await res.json()) as { message: string }).message;
+  const error = document.querySelector<HTMLElement>('#login-error')!;
+  try {
+    await api('auth/login', { method: 'POST', body: { email: form.get('email'), password: form.get('password') } });
+    error.textContent = '';
+    await showApp();
+  } catch (err) {
+    error.textContent = (err as Error).message;
+  }
 });
 
-const me = await fetch('/api/auth/me');
-if (me.ok) showApp();
-else showLogin();
+window.addEventListener('hashchange', route);
+void showApp();

@@ -1,0 +1,29 @@
+// The browser's access to Purna's REST API: JSON in and out, errors as exceptions with the
+// server's message (shown to the user as it is).
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(`/api/${path}`, {
+    method: init.method ?? 'GET',
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText);
+  return json as T;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'planner' | 'technician';
+  technicianId: string | null;
+}

@@ -1,0 +1,55 @@
+// The client's copy of what the server streams: devices and active work orders, replaced by
+// every snapshot (connect, reconnect) and patched by deltas. Views subscribe to changes.
+import type { DeviceSummary } from '../fleet-view.ts';
+import type { WorkOrder } from '../../core/types.ts';
+
+/** The work-order fields the service domain adds (see service/types.ts). */
+export interface WorkOrderView extends WorkOrder {
+  severity?: string;
+  slaRespondByMs?: number | null;
+  slaResolveByMs?: number | null;
+  partSku?: string | null;
+  partName?: string | null;
+  partDepotId?: string | null;
+  partStatus?: string;
+  warrantyCovered?: boolean;
+  resolutionCode?: string | null;
+}
+
+export const ACTIVE = new Set(['open', 'assigned', 'acknowledged', 'en_route', 'on_site']);
+
+type Listener = (changed: { devices: DeviceSummary[]; workOrders: WorkOrderView[]; snapshot: boolean }) => void;
+
+class LiveState {
+  readonly devices = new Map<string, DeviceSummary>();
+  readonly workOrders = new Map<string, WorkOrderView>();
+  readonly #listeners = new Set<Listener>();
+
+  subscribe(l: Listener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  snapshot(devices: DeviceSummary[], workOrders: WorkOrderView[]): void {
+    this.devices.clear();
+    this.workOrders.clear();
+    for (const d of devices) this.devices.set(d.deviceId, d);
+    for (const o of workOrders) this.workOrders.set(o.id, o);
+    for (const l of this.#listeners) l({ devices, workOrders, snapshot: true });
+  }
+
+  delta(devices: DeviceSummary[], workOrders: WorkOrderView[]): void {
+    for (const d of devices) this.devices.set(d.deviceId, d);
+    for (const o of workOrders) {
+      if (ACTIVE.has(o.state)) this.workOrders.set(o.id, o);
+      else this.workOrders.set(o.id, o); // kept: a resolved order stays visible in "done" until the next snapshot
+    }
+    for (const l of this.#listeners) l({ devices, workOrders, snapshot: false });
+  }
+
+  activeOrders(): WorkOrderView[] {
+    return [...this.workOrders.values()].filter((o) => ACTIVE.has(o.state));
+  }
+}
+
+export const live = new LiveState();

@@ -1,0 +1,138 @@
+// Planner (and the technician on the job): one device — live charts of temperature and
+// vibration with the detector's baseline band, the failure threshold and the forecast line, its
+// health with the reason, and its work orders.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Socket } from 'socket.io-client';
+import type { DeviceSummary } from '../../fleet-view.ts';
+import type { HealthReport } from '../../../core/types.ts';
+import { api } from '../api.ts';
+import { dateTime, duration, el, fmt, label } from '../format.ts';
+import { live } from '../state.ts';
+
+interface Point {
+  tsMs: number;
+  values: Record<string, number>;
+}
+
+const METRICS = [
+  { key: 'temperature', title: 'Temperature (°C)', color: '#f59f00', threshold: (h: HealthReport | null) => h?.evidence.ratedMax },
+  { key: 'vibration', title: 'Vibration velocity RMS (mm/s)', color: '#4dabf7', threshold: (h: HealthReport | null) => h?.evidence.zoneCD },
+] as const;
+
+const MAX_POINTS = 3600;
+
+export function deviceView(root: HTMLElement, deviceId: string, socket: Socket): () => void {
+  const title = el('h2', { id: 'device-title', text: deviceId });
+  const healthLine = el('p', { class: 'health-line', id: 'device-health', role: 'status', 'aria-live': 'polite' });
+  const orders = el('ul', { id: 'device-orders' });
+  const charts = el('div', { class: 'charts' });
+  root.append(el('p', {}, el('a', { href: '#/fleet', text: '← Fleet' })), title, healthLine, charts, el('h3', { text: 'Work orders' }), orders);
+
+  const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; fc: (number | null)[] }[] = METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], fc: [] }));
+  const plots: uPlot[] = [];
+  let lastHealth: HealthReport | null = null;
+
+  const makePlot = (i: number) => {
+    const m = METRICS[i];
+    const holder = el('figure', { class: 'chart', 'aria-label': `${m.title} of ${deviceId}` }, el('figcaption', { text: m.title }));
+    charts.append(holder);
+    const opts: uPlot.Options = {
+      width: Math.min(900, Math.max(320, root.clientWidth - 40)),
+      height: 220,
+      scales: { x: { time: true } },
+      series: [
+        {},
+        { label: m.key, stroke: m.color, width: 2 },
+        { label: 'baseline −2σ', stroke: 'rgba(150,160,170,0.6)', dash: [4, 4] },
+        { label: 'baseline +2σ', stroke: 'rgba(150,160,170,0.6)', dash: [4, 4] },
+        { label: 'failure threshold', stroke: '#f85149', width: 1.5 },
+        { label: 'forecast', stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true },
+      ],
+      axes: [{ stroke: '#9aa7b4' }, { stroke: '#9aa7b4' }],
+    };
+    plots[i] = new uPlot(opts, [[], [], [], [], [], []], holder);
+  };
+  METRICS.forEach((_, i) => makePlot(i));
+
+  const redraw = () => {
+    METRICS.forEach((m, i) => {
+      const s = series[i];
+      // The forecast: from the latest smoothed value to the threshold at the forecast time.
+      const t = [...s.t];
+      const fc = s.t.map(() => null as number | null);
+      const tt = lastHealth?.metric === m.key ? lastHealth.timeToThresholdMs : null;
+      const thr = m.threshold(lastHealth);
+      if (tt && tt > 0 && thr !== undefined && s.t.length > 0 && tt < 30 * 86_400_000) {
+        fc[fc.length - 1] = s.v[s.v.length - 1];
+        t.push(s.t[s.t.length - 1] + tt / 1000);
+        fc.push(thr);
+        plots[i].setData([t, [...s.v, null], [...s.lo, null], [...s.hi, null], [...s.thr, thr], fc] as uPlot.AlignedData);
+      } else plots[i].setData([t, s.v, s.lo, s.hi, s.thr, fc] as uPlot.AlignedData);
+    });
+  };
+
+  const add = (tsMs: number, values: Record<string, number>, h: HealthReport | null) => {
+    METRICS.forEach((m, i) => {
+      const v = values[m.key];
+      if (v === undefined) return;
+      const s = series[i];
+      if (s.t.length && tsMs / 1000 <= s.t[s.t.length - 1]) return;
+      const mean = h?.metric === m.key ? h.evidence.baselineMean : undefined;
+      const std = h?.metric === m.key ? h.evidence.baselineStd : undefined;
+      s.t.push(tsMs / 1000);
+      s.v.push(v);
+      s.lo.push(mean !== undefined && std !== undefined ? mean - 2 * std : (null as unknown as number));
+      s.hi.push(mean !== undefined && std !== undefined ? mean + 2 * std : (null as unknown as number));
+      s.thr.push(m.threshold(h) ?? (null as unknown as number));
+      if (s.t.length > MAX_POINTS) for (const k of ['t', 'v', 'lo', 'hi', 'thr'] as const) s[k].shift();
+    });
+  };
+
+  const showHealth = (d: DeviceSummary | undefined) => {
+    const h = d?.health ?? null;
+    lastHealth = h;
+    title.textContent = `${deviceId}${d?.modelId ? ` · ${d.modelId}` : ''}`;
+    healthLine.textContent = h
+      ? `Health ${Math.round(h.score)} (${label(h.state)}) — ${h.explanation}${h.timeToThresholdMs ? ` · forecast to threshold ${duration(h.timeToThresholdMs)}` : ''}`
+      : 'No health report yet (learning this device’s normal behaviour).';
+    healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
+  };
+
+  const showOrders = () => {
+    const mine = [...live.workOrders.values()].filter((o) => o.deviceId === deviceId).sort((a, b) => b.createdAtMs - a.createdAtMs);
+    orders.replaceChildren(
+      ...(mine.length
+        ? mine.map((o) => el('li', {}, el('a', { href: `#/work-orders/${o.id}`, text: o.id }), ` ${label(o.mode)} · ${label(o.state)} · opened ${dateTime(o.createdAtMs)} · ${o.evidence?.explanation ?? ''}`))
+        : [el('li', { class: 'empty', text: 'No work orders.' })]),
+    );
+  };
+
+  const now = Date.now();
+  api<{ points: Point[] }>(`devices/${encodeURIComponent(deviceId)}/telemetry?from=${now - 3600_000}&to=${now + 60_000}&limit=${MAX_POINTS}`)
+    .then(({ points }) => {
+      const d = live.devices.get(deviceId);
+      for (const p of points) add(p.tsMs, p.values, d?.health ?? null);
+      redraw();
+    })
+    .catch((err: Error) => healthLine.append(` (history unavailable: ${err.message})`));
+
+  const onDevice = (d: DeviceSummary) => {
+    if (d.deviceId !== deviceId) return;
+    showHealth(d);
+    if (d.latestTsMs !== null) add(d.latestTsMs, d.latest, d.health);
+    redraw();
+  };
+  socket.on('device', onDevice);
+  socket.emit('watch-device', deviceId);
+  const off = live.subscribe(({ workOrders }) => {
+    if (workOrders.some((o) => o.deviceId === deviceId)) showOrders();
+  });
+  showHealth(live.devices.get(deviceId));
+  showOrders();
+  return () => {
+    socket.off('device', onDevice);
+    off();
+    for (const p of plots) p.destroy();
+  };
+}

@@ -1,0 +1,81 @@
+// Technician, on a phone: my dispatches by SLA deadline, each with the device, where, why, the
+// part to pick up and where, and the next step as one big button.
+import { api } from '../api.ts';
+import { dateTime, duration, el, label } from '../format.ts';
+import { live, type WorkOrderView } from '../state.ts';
+
+const NEXT: Record<string, { to: string; text: string } | undefined> = {
+  assigned: { to: 'acknowledged', text: 'Acknowledge' },
+  acknowledged: { to: 'en_route', text: 'En route' },
+  en_route: { to: 'on_site', text: 'On site' },
+};
+
+interface DeviceService {
+  device: { id: string; modelId: string; serial?: string; siteId?: string | null; site?: { name?: string; city?: string; lat?: number; lon?: number } | null };
+}
+
+export function techView(root: HTMLElement): () => void {
+  const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status', id: 'tech-status' });
+  const list = el('div', { id: 'my-jobs', class: 'jobs' });
+  root.append(el('h2', { text: 'My dispatches' }), status, list);
+  const sites = new Map<string, string>();
+
+  const transition = async (o: WorkOrderView, body: Record<string, unknown>) => {
+    try {
+      await api(`work-orders/${o.id}/transitions`, { method: 'POST', body: { version: o.version, ...body } });
+      status.textContent = `${o.id}: ${label(String(body.to))}`;
+    } catch (err) {
+      status.textContent = `${o.id}: ${(err as Error).message}`;
+    }
+  };
+
+  const job = (o: WorkOrderView) => {
+    const card = el('article', { class: 'job', 'aria-labelledby': `job-${o.id}` });
+    card.dataset.workOrderId = o.id;
+    card.dataset.state = o.state;
+    const where = sites.get(o.deviceId);
+    if (where === undefined) {
+      sites.set(o.deviceId, '…');
+      api<DeviceService>(`devices/${encodeURIComponent(o.deviceId)}/service`)
+        .then((r) => {
+          const s = r.device.site;
+          sites.set(o.deviceId, s ? `${s.name ?? ''}${s.city ? `, ${s.city}` : ''}${s.lat !== undefined ? ` (${s.lat.toFixed(4)}, ${s.lon!.toFixed(4)})` : ''}` : 'site not recorded');
+          render();
+        })
+        .catch(() => sites.set(o.deviceId, 'site unavailable'));
+    }
+    card.append(
+      el('h3', { id: `job-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` — ${label(o.mode)}`),
+      el('p', { class: 'meta', text: `${o.id} · ${label(o.state)} · ${o.severity ?? ''} · SLA resolve by ${dateTime(o.slaResolveByMs)} (${duration(o.slaResolveByMs ? o.slaResolveByMs - Date.now() : null)})` }),
+      el('p', { class: 'meta', text: `Where: ${where ?? '…'}` }),
+      el('p', { class: 'meta', text: `Part: ${o.partName ?? o.partSku ?? 'none'}${o.partDepotId ? ` — pick up at ${o.partDepotId}` : ''}${o.partStatus ? ` (${label(o.partStatus)})` : ''}${o.warrantyCovered ? ' · under warranty: no charge' : ''}` }),
+      el('p', { class: 'why', text: `Why: ${o.evidence?.explanation ?? ''}` }),
+    );
+    const next = NEXT[o.state];
+    if (next) {
+      const b = el('button', { type: 'button', class: 'big', text: next.text });
+      b.addEventListener('click', () => void transition(o, { to: next.to }));
+      card.append(b);
+    }
+    if (o.state === 'on_site') {
+      const code = el('select', { id: `code-${o.id}` },
+        ...[['fault_confirmed_part_replaced', 'Fault confirmed, part replaced'], ['fault_confirmed_no_part', 'Fault confirmed, no part needed'], ['no_fault_found', 'No fault found']].map(([v, t]) => el('option', { value: v, text: t })));
+      const notes = el('textarea', { id: `notes-${o.id}`, rows: '2' });
+      const b = el('button', { type: 'button', class: 'big', text: 'Resolve' });
+      b.addEventListener('click', () => void transition(o, { to: 'resolved', resolutionCode: code.value, note: notes.value || undefined }));
+      card.append(el('label', { for: `code-${o.id}`, text: 'Resolution' }), code, el('label', { for: `notes-${o.id}`, text: 'Notes' }), notes, b);
+    }
+    return card;
+  };
+
+  const render = () => {
+    const mine = live.activeOrders().sort((a, b) => (a.slaResolveByMs ?? Infinity) - (b.slaResolveByMs ?? Infinity));
+    // Keep what the technician is typing: do not re-render a card being edited.
+    if (list.contains(document.activeElement) && (document.activeElement?.tagName === 'TEXTAREA' || document.activeElement?.tagName === 'SELECT')) return;
+    list.replaceChildren(...(mine.length ? mine.map(job) : [el('p', { class: 'empty', text: 'No dispatches for you right now.' })]));
+  };
+  render();
+  return live.subscribe(({ workOrders, snapshot }) => {
+    if (snapshot || workOrders.length) render();
+  });
+}
