@@ -106,7 +106,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let simNow = simStart;
   const timer = setInterval(() => {
     tick++;
-    simNow = simStart + tick * stepMs;
+    // At real time the reading's timestamp is the moment it is taken (timers drift; the clock does not).
+    simNow = speed === 1 ? Date.now() : simStart + tick * stepMs;
     const ts = Math.round(simNow);
     for (let i = 0; i < specs.length; i++) {
       const values = series[i].sample(ts);

@@ -54,6 +54,8 @@ export function fleetView(root: HTMLElement): () => void {
     t.style.background = s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
     t.title = `${d.deviceId}: ${score === undefined ? 'no health yet' : `health ${Math.round(score)}`} (${label(s)})`;
     t.setAttribute('aria-label', t.title);
+    // The reading's time: bench:dashboard measures publish → DOM from it.
+    if (d.latestTsMs !== null) t.dataset.ts = String(d.latestTsMs);
     t.hidden = !matches(d);
     return t;
   };
