@@ -37,8 +37,8 @@ async function storedTimestamps(deviceId: string): Promise<number[]> {
 
 it('InfluxDB away for 20 s under QoS 1 load: every acknowledged message stored exactly once', async () => {
   const deviceId = 'pump-outage-0001';
-  // A bounded load: at most 200,000 messages or 40 s.
-  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 200_000, maxMs: 40_000, window: 50 });
+  // A bounded load: at most 100,000 messages or 40 s.
+  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 100_000, maxMs: 40_000, window: 50 });
   await waitFor(() => load.acked.length >= 2000, 20_000, 'load under way');
   await influx.stop();
   const ackedAtOutage = load.acked.length;
@@ -60,4 +60,4 @@ it('InfluxDB away for 20 s under QoS 1 load: every acknowledged message stored e
   // Everything confirmed: the write-ahead log has given back its disk.
   await waitFor(() => purna.writer.stats.pending === 0, 10_000, 'writer queue empty');
   await waitFor(() => readdirSync(join(purna.dataDir, 'wal')).length <= 2, 10_000, 'write-ahead log segments deleted');
-});
+}, 180_000); // a 20 s outage, the restart of InfluxDB and the drain, on a shared 2-core machine

@@ -51,4 +51,4 @@ it('SIGKILL mid-load, restart on the same data dir: every acknowledged message i
   purna.child.kill('SIGTERM');
   await purna.exited;
   purna = null;
-});
+}, 120_000);
