@@ -64,6 +64,9 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await card.waitFor({ timeout: 20_000 });
   await board.screenshot({ path: `${ARTIFACTS}/planner-board.png`, fullPage: true });
   await fleet.locator(`#devices tr[data-device-id="${deviceId}"] .state-critical`).waitFor({ timeout: 10_000 });
+  // The live alerts feed told the planner as it got worse, and that a work order opened.
+  await fleet.locator('#alerts li', { hasText: `${deviceId}:` }).first().waitFor({ timeout: 10_000 });
+  await fleet.locator('#alerts li.work-order', { hasText: deviceId }).waitFor({ timeout: 10_000 });
   await fleet.screenshot({ path: `${ARTIFACTS}/planner-fleet.png`, fullPage: true });
 
   const workOrderId = (await card.getAttribute('data-work-order-id'))!;

@@ -16,6 +16,7 @@ export function fleetView(root: HTMLElement): () => void {
   const health = el('select', { id: 'fleet-health' }, ...['', 'at risk', 'critical', 'sensor_fault', 'offline', 'healthy'].map((v) => el('option', { value: v, text: v ? label(v) : 'any health' })));
   const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': 'Device health grid' });
   const attention = el('tbody');
+  const alerts = el('ol', { id: 'alerts', class: 'alerts', 'aria-live': 'polite' });
   root.append(
     el('section', { class: 'summary', 'aria-label': 'Fleet summary' }, counts),
     el('section', { 'aria-labelledby': 'grid-title' },
@@ -25,6 +26,7 @@ export function fleetView(root: HTMLElement): () => void {
         el('label', { for: 'fleet-model', text: 'Model' }), model,
         el('label', { for: 'fleet-health', text: 'Health' }), health),
       grid),
+    el('section', { 'aria-labelledby': 'alerts-title' }, el('h2', { id: 'alerts-title', text: 'Live alerts' }), alerts),
     el('section', { 'aria-labelledby': 'attention-title' },
       el('h2', { id: 'attention-title', text: 'Needs attention' }),
       el('table', { id: 'devices' },
@@ -114,10 +116,37 @@ export function fleetView(root: HTMLElement): () => void {
     renderCounts();
     renderAttention();
   };
+  // Alerts: a device getting worse (watch → warning → critical, a sensor fault, going silent or
+  // offline) and every new work order, newest first.
+  const RANK: Record<string, number> = { healthy: 0, warming_up: 0, waiting: 0, watch: 1, warning: 2, sensor_fault: 2, silent: 2, offline: 2, critical: 3 };
+  const lastState = new Map<string, string>();
+  const seenOrders = new Set<string>();
+  const alert = (text: string, cls: string, href: string) => {
+    alerts.prepend(el('li', { class: cls }, el('time', { text: new Date().toLocaleTimeString() }), ' ', el('a', { href, text })));
+    while (alerts.children.length > 50) alerts.lastElementChild!.remove();
+  };
+  const watchAlerts = (devices: DeviceSummary[], first: boolean) => {
+    for (const d of devices) {
+      const s = stateOf(d);
+      const before = lastState.get(d.deviceId);
+      lastState.set(d.deviceId, s);
+      if (!first && before !== undefined && (RANK[s] ?? 0) > (RANK[before] ?? 0)) {
+        alert(`${d.deviceId}: ${label(before)} → ${label(s)} — ${d.health?.explanation ?? ''}`, `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
+      }
+    }
+  };
+  for (const o of live.workOrders.values()) seenOrders.add(o.id);
+  watchAlerts([...live.devices.values()], true);
   for (const input of [search, model, health]) input.addEventListener('input', renderAll);
   renderAll();
   let pending = false;
-  const unsubscribe = live.subscribe(({ devices, snapshot }) => {
+  const unsubscribe = live.subscribe(({ devices, workOrders, snapshot }) => {
+    watchAlerts(devices, snapshot && lastState.size === 0);
+    for (const o of workOrders) {
+      if (seenOrders.has(o.id)) continue;
+      seenOrders.add(o.id);
+      if (!snapshot) alert(`${o.id} opened: ${o.deviceId} ${label(o.mode)}${o.technicianId ? ` → ${o.technicianId}` : ''}`, 'alert work-order', `#/work-orders/${o.id}`);
+    }
     if (snapshot) return renderAll();
     for (const d of devices) {
       const known = tiles.has(d.deviceId);
