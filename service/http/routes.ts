@@ -1,4 +1,5 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
+import { ACTIVE_STATES } from '../work-orders.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ServiceDomain } from '../index.ts';
 import { CSV_COLUMNS, type ImportResult } from '../csv-import.ts';
@@ -384,9 +385,14 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
   );
   app.get<{ Params: { id: string } }>(
     '/devices/:id/service',
-    { ...guard(MANAGE), schema: { tags: ['devices'], summary: 'A device\'s service record: site, customer, warranty, contract, work orders', params: idParam, response: errors } },
-    async (request) => {
+    { ...guard(FIELD), schema: { tags: ['devices'], summary: 'A device\'s service record: site, customer, warranty, contract, work orders (technicians: devices of their active jobs)', params: idParam, response: errors } },
+    async (request, reply) => {
       const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
+      // A technician needs the site of the device they are sent to, and nothing else.
+      const user = (request as { user?: { role: string; technicianId?: string | null } | null }).user;
+      if (user?.role === 'technician' && !service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === user.technicianId)) {
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'not a device of your active work orders' });
+      }
       return { device, warrantyActive: device.warrantyEndMs >= service.nowMs(), workOrders: service.listWorkOrders({ deviceId: device.id }) };
     },
   );

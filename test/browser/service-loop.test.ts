@@ -85,6 +85,8 @@ it('planner sees the degradation and the work order; the technician resolves it;
   const tech = await signIn(phone, 'technician', order.technicianId!);
   const job = tech.locator(`#my-jobs article[data-work-order-id="${workOrderId}"]`);
   await job.waitFor({ timeout: 10_000 });
+  // Where to go: the device's site from the service record.
+  await expect.poll(() => job.textContent(), { timeout: 10_000 }).toMatch(/Where: .+ · serial /);
   await tech.screenshot({ path: `${ARTIFACTS}/technician-dispatches.png`, fullPage: true });
   for (const step of ['Acknowledge', 'En route', 'On site']) {
     const before = await job.getAttribute('data-state');

@@ -11,7 +11,7 @@ const NEXT: Record<string, { to: string; text: string } | undefined> = {
 };
 
 interface DeviceService {
-  device: { id: string; modelId: string; serial?: string; siteId?: string | null; site?: { name?: string; city?: string; lat?: number; lon?: number } | null };
+  device: { id: string; modelId: string; serial: string; siteName: string | null; city: string | null; lat: number | null; lon: number | null; customerName: string | null };
 }
 
 export function techView(root: HTMLElement): () => void {
@@ -38,11 +38,16 @@ export function techView(root: HTMLElement): () => void {
       sites.set(o.deviceId, '…');
       api<DeviceService>(`devices/${encodeURIComponent(o.deviceId)}/service`)
         .then((r) => {
-          const s = r.device.site;
-          sites.set(o.deviceId, s ? `${s.name ?? ''}${s.city ? `, ${s.city}` : ''}${s.lat !== undefined ? ` (${s.lat.toFixed(4)}, ${s.lon!.toFixed(4)})` : ''}` : 'site not recorded');
+          const d = r.device;
+          const where = d.siteName ? `${d.customerName ? `${d.customerName}, ` : ''}${d.siteName}${d.city ? `, ${d.city}` : ''}` : 'site not recorded';
+          const map = d.lat !== null && d.lon !== null ? ` (${d.lat.toFixed(4)}, ${d.lon.toFixed(4)})` : '';
+          sites.set(o.deviceId, `${where}${map} · serial ${d.serial}`);
           render();
         })
-        .catch(() => sites.set(o.deviceId, 'site unavailable'));
+        .catch((err: Error) => {
+          sites.set(o.deviceId, `site unavailable (${err.message})`);
+          render();
+        });
     }
     card.append(
       el('h3', { id: `job-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` — ${label(o.mode)}`),
