@@ -73,3 +73,51 @@ it('each device is its own MQTT 3.1.1 client: retained online status, {ts, value
   expect(fleet.stats().connected).toBe(0);
   await watcher.endAsync();
 });
+
+it('buffers QoS 1 readings while the broker is away for seconds and delivers them after it returns: no gap in simulated time', async () => {
+  // A broker of its own on a fixed port, so it can go away and come back at the same address.
+  const received = new Map<string, Set<number>>();
+  const listen = async (port: number) => {
+    const b = await Aedes.createBroker();
+    b.on('publish', (packet, client) => {
+      if (!client || !packet.topic.endsWith('/telemetry')) return;
+      const id = packet.topic.split('/')[3];
+      if (!received.has(id)) received.set(id, new Set());
+      received.get(id)!.add((JSON.parse(packet.payload.toString()) as { ts: number }).ts);
+    });
+    const s = createServer(b.handle);
+    await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
+    return {
+      port: (s.address() as AddressInfo).port,
+      close: async () => {
+        await new Promise<void>((r) => b.close(() => r()));
+        await new Promise<void>((r) => s.close(() => r()));
+      },
+    };
+  };
+  let life = await listen(0);
+  const port = life.port;
+  const fleet = await startFleet({ brokerUrl: `mqtt://127.0.0.1:${port}`, devices: 3, rateHz: 10, seed: 9, qos: 1 });
+  try {
+    await eventually(() => fleet.stats().connected === 3 && [...received.values()].every((s) => s.size >= 5), 10_000);
+    await life.close();
+    const outageFromTs = Math.max(...[...received.values()].flatMap((s) => [...s]));
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(fleet.stats().connected).toBe(0);
+    life = await listen(port);
+    await eventually(() => fleet.stats().connected === 3, 40_000);
+    const since = fleet.stats().simulatedTimeMs;
+    await eventually(() => [...received.values()].every((s) => Math.max(...s) > since + 500), 10_000);
+    for (const [id, seen] of received) {
+      const ts = [...seen].sort((a, b) => a - b);
+      const steps = ts.slice(1).map((t, i) => t - ts[i]);
+      // One reading every 100 ms of simulated time, the outage included (± rounding of the tick).
+      expect(Math.max(...steps), id).toBeLessThanOrEqual(101);
+      expect(ts.filter((t) => t > outageFromTs && t < since).length, id).toBeGreaterThan(25);
+    }
+    expect(fleet.stats().droppedWhileOffline).toBe(0);
+  } finally {
+    await fleet.stop();
+    await life.close();
+  }
+}, 60_000);
