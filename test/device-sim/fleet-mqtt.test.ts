@@ -64,3 +64,26 @@ it('survives a broker restart and resumes publishing', async () => {
     await fleet.stop();
   }
 });
+
+it('Ctrl-C stops the CLI cleanly: a progress line before, exit 0, a summary, and every device left offline (retained)', async () => {
+  const cli = fileURLToPath(new URL('../../device-sim/cli.ts', import.meta.url));
+  const child = spawn(process.execPath, [cli, '--devices', '5', '--rate', '2', '--broker', broker.url, '--seed', '77'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  await eventually(() => /connected 5\/5 .* msg\/s .* simulated \d{4}-.* failures injected 0/.test(err), 15_000);
+  // Watch the status topics while it runs (the same ids exist from other tests: see them go online first).
+  const ids = ['pump-0001', 'compressor-0002', 'motor-0003', 'pump-0004', 'compressor-0005'];
+  const status = new Map<string, string>();
+  const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `status-${Math.random()}` });
+  sub.on('message', (topic, payload) => status.set(topic.split('/')[3], payload.toString()));
+  await sub.subscribeAsync('purna/v1/devices/+/status', { qos: 1 });
+  await eventually(() => ids.every((id) => status.get(id) === 'online'), 5000);
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(out).toMatch(/device-sim: 5 devices, \d+ messages in [\d.]+ s/);
+  await eventually(() => ids.every((id) => status.get(id) === 'offline'), 5000);
+  await sub.endAsync();
+});
