@@ -15,6 +15,7 @@ temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/tel
   --duration S           stop after S wall-clock seconds and exit 0
   --demo                 the two demo failures (bearing wear, cooling failure) within ~2 minutes
   --faults M,S,C         seed machine, sensor and connectivity faults as shares of the fleet (e.g. 0.1,0.05,0.05)
+  --cycling SHARE        put this share of the fleet on an on/off duty (default 0: continuous)
   --ground-truth FILE    write the injected faults (device, mode, onset, failure time) as .json or .csv
   --username U --password P   the same MQTT credentials for every device
   --provision-url URL    provision the fleet through Purna's API at URL (POST URL/api/devices/provision,
@@ -40,6 +41,7 @@ const OPTIONS = {
       duration: { type: 'string' },
       demo: { type: 'boolean', default: false },
       faults: { type: 'string' },
+      cycling: { type: 'string', default: '0' },
       'ground-truth': { type: 'string' },
       username: { type: 'string' },
       password: { type: 'string' },
@@ -119,6 +121,7 @@ const fleet = await startFleet({
   qos: num('qos', values.qos, 0, 1) as 0 | 1,
   demo: values.demo,
   faults,
+  cycling: num('cycling', values.cycling, 0, 1),
   groundTruthFile: values['ground-truth'],
   durationS,
   credentials,

@@ -27,6 +27,8 @@ export interface FleetOptions {
   demo?: boolean;
   /** Seed machine, sensor and connectivity faults (shares of the fleet). */
   faults?: FaultMix;
+  /** Share of the fleet on an on/off duty (default 0: continuous duty). */
+  cycling?: number;
   credentials?: (deviceId: string) => { username: string; password: string } | undefined;
   log?: Logger;
   /** Write the ground truth here (.json, or .csv). */
@@ -59,7 +61,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const qos = opts.qos ?? 1;
   const wallStart = Date.now();
   const simStart = speed > 1 ? wallStart - (opts.durationS ?? 3600) * speed * 1000 : wallStart;
-  const specs = planFleet({ devices: opts.devices, seed: opts.seed, demo: opts.demo, startMs: simStart, durationMs: (opts.durationS ?? 3600) * speed * 1000, faults: opts.faults });
+  const specs = planFleet({ devices: opts.devices, seed: opts.seed, demo: opts.demo, startMs: simStart, durationMs: (opts.durationS ?? 3600) * speed * 1000, faults: opts.faults, cycling: opts.cycling });
   const truth = groundTruth(specs);
   if (opts.groundTruthFile) writeFileSync(opts.groundTruthFile, opts.groundTruthFile.endsWith('.csv') ? groundTruthCsv(truth) : JSON.stringify(truth, null, 2));
   const series = specs.map((s) => new DeviceSeries(s, opts.seed));

@@ -21,7 +21,16 @@ export interface PlanOptions {
   /** Simulated length of the run, ms (where seeded faults are placed). */
   durationMs?: number;
   faults?: FaultMix;
+  /** Share of the fleet on an on/off duty (0..1, default 0: every machine runs continuously). */
+  cycling?: number;
 }
+
+/** On/off duties per kind: compressors cycle on demand, pumps and motors run shifts. */
+const DUTY: Record<string, { onH: number; offH: number }> = {
+  pump: { onH: 16, offH: 8 },
+  compressor: { onH: 1.5, offH: 0.5 },
+  motor: { onH: 8, offH: 4 },
+};
 
 const DAY = 86_400_000;
 
@@ -85,6 +94,12 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
     take(opts.faults.connectivity).forEach((s, k) => {
       Object.assign(s, { profile: CONNECTIVITY_FAULTS[k % CONNECTIVITY_FAULTS.length], onsetMs: Math.round(startMs + 2 * DAY + (durationMs - 4 * DAY) * rand()) });
     });
+  }
+  if (opts.cycling) {
+    // Its own random stream, so adding cycling leaves the faults of a seed where they were.
+    const rand = prng(opts.seed ^ 0xc1c1e);
+    const eligible = specs.filter((s) => !opts.demo || s.profile === 'healthy');
+    for (const s of eligible) if (rand() < opts.cycling) s.duty = { ...DUTY[deviceModel(s.modelId).kind] };
   }
   return specs;
 }

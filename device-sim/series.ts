@@ -20,6 +20,11 @@ export interface SimDeviceSpec {
   driftSign?: 1 | -1;
   /** Exponent of the degradation curve (progress^shape): above 1 slow at first, then accelerating. */
   shape?: number;
+  /**
+   * On/off duty (absent: continuous duty, the default): runs `onH` simulated hours, then stands
+   * `offH` hours. Stopped, it barely vibrates and cools down towards ambient with its thermal lag.
+   */
+  duty?: { onH: number; offH: number };
 }
 
 /** mulberry32: a small, fast, seedable PRNG (same seed, same series). */
@@ -69,8 +74,19 @@ export class DeviceSeries {
     this.#offsetVibMmS = (this.#rand() - 0.5) * 0.2 * this.#p.model.healthy.vibrationMmS;
   }
 
-  /** Load set point 0..1 at a simulated time (changes every few hours). */
+  /** Whether the machine runs at a simulated time (always, unless it has an on/off duty). */
+  running(tsMs: number): boolean {
+    const duty = this.spec.duty;
+    if (!duty) return true;
+    const periodH = duty.onH + duty.offH;
+    // A per-device phase, so a cycling fleet does not start and stop all at once.
+    const phaseH = periodH * slotRandom(this.#seed, -7);
+    return (((tsMs / 3600_000 + phaseH) % periodH) + periodH) % periodH < duty.onH;
+  }
+
+  /** Load set point 0..1 at a simulated time (changes every few hours; 0 while stopped). */
   load(tsMs: number): number {
+    if (!this.running(tsMs)) return 0;
     const slot = Math.floor(tsMs / (this.#p.loadChangeEveryH * 3600_000));
     return this.#p.minLoad + (1 - this.#p.minLoad) * slotRandom(this.#seed, slot);
   }
@@ -90,28 +106,33 @@ export class DeviceSeries {
     const ambient = p.model.healthy.ambientC + p.ambientSwingC * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24);
     let temperature = ambient + p.fullLoadRiseC * this.#thermalLoad + this.#offsetTempC;
     const baseVib = p.model.healthy.vibrationMmS + this.#offsetVibMmS;
-    let vibration = baseVib * (1 - p.vibrationLoadShare + p.vibrationLoadShare * load);
+    const running = load > 0;
+    // A stopped machine shows only what its neighbours transmit through the floor.
+    let vibration = running ? baseVib * (1 - p.vibrationLoadShare + p.vibrationLoadShare * load) : 0.05 * baseVib;
 
     // Machine degradation: progress 0 at onset, 1 at the failure threshold.
     const cd = ISO10816_ZONES_MM_S[p.model.machineClass].cd;
     const rated = p.model.ratedMaxTemperatureC;
     const progress = spec.onsetMs !== undefined && spec.failureMs !== undefined && tsMs > spec.onsetMs ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs) : 0;
-    const normalTemp = p.model.healthy.ambientC + p.fullLoadRiseC * load + this.#offsetTempC;
+    const normalTemp = p.model.healthy.ambientC + p.fullLoadRiseC * (running ? load : 1) + this.#offsetTempC;
+    // 1 while running (the thermal load never falls below minLoad then), towards 0 as a stopped machine cools.
+    const warm = Math.min(1, this.#thermalLoad / p.minLoad);
     switch (spec.profile) {
       case 'bearing_wear':
         // Slow at first, accelerating to failure (as spall growth does).
-        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, spec.shape ?? 2.5);
+        if (running) vibration += (cd * 1.02 - baseVib) * Math.pow(progress, spec.shape ?? 2.5);
         break;
       case 'cooling_failure':
-        // Lost cooling shows under load: the rise scales with it.
-        temperature += (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad);
+        // Lost cooling shows under load: the rise scales with it (and fades as a stopped machine cools).
+        temperature += (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad) * warm;
         break;
       case 'lubrication_loss':
-        vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
-        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 2);
+        if (running) vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
+        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 2) * warm;
         break;
       case 'sudden_failure':
         // A faint precursor in the last hours, then the step.
+        if (!running) break;
         if (progress >= 1) vibration = cd * 1.5;
         else vibration += (cd * 0.3) * Math.pow(progress, 4);
         break;

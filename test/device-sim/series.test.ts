@@ -184,3 +184,37 @@ describe('more fault signatures', () => {
     expect(gaps).toBeLessThan(flaky.filter((r) => r.ts >= onsetMs).length / 2);
   });
 });
+
+describe('on/off duty', () => {
+  it('a cycling machine runs its share of the time; stopped, it barely vibrates and cools towards ambient', () => {
+    const spec: SimDeviceSpec = { deviceId: 'motor-0020', modelId: 'motor-m15', profile: 'healthy', duty: { onH: 8, offH: 4 } };
+    const s = new DeviceSeries(spec, 3);
+    const model = deviceModel('motor-m15');
+    const rows: { running: boolean; v: Record<string, number> }[] = [];
+    for (let ts = START; ts < START + 4 * DAY; ts += 60_000) rows.push({ running: s.running(ts), v: s.sample(ts)! });
+    const share = rows.filter((r) => r.running).length / rows.length;
+    expect(share).toBeGreaterThan(0.6);
+    expect(share).toBeLessThan(0.73);
+    // Three hours into a stop (the motor's thermal time constant is 10 min): no vibration to speak of, near ambient.
+    const deepStops = rows.filter((r, i) => i >= 180 && rows.slice(i - 180, i + 1).every((x) => !x.running));
+    expect(deepStops.length).toBeGreaterThan(60);
+    for (const r of deepStops) {
+      expect(r.v.vibration).toBeLessThan(0.2);
+      expect(r.v.temperature).toBeLessThan(model.healthy.ambientC + 3 + 2 + 1); // ambient swing, per-device offset, noise
+    }
+    const runningVib = rows.filter((r) => r.running).map((r) => r.v.vibration);
+    expect(Math.min(...runningVib)).toBeGreaterThan(0.5);
+  });
+
+  it('the plan puts a share of the fleet on a duty without moving any seeded fault', () => {
+    const base = { devices: 200, seed: 5, startMs: START, durationMs: 30 * DAY, faults: { machine: 0.1, sensor: 0.05, connectivity: 0.05 } };
+    const plain = planFleet(base);
+    const cycling = planFleet({ ...base, cycling: 0.5 });
+    expect(plain.every((s) => s.duty === undefined)).toBe(true);
+    const n = cycling.filter((s) => s.duty).length;
+    expect(n).toBeGreaterThan(70);
+    expect(n).toBeLessThan(130);
+    expect(groundTruth(cycling)).toEqual(groundTruth(plain));
+    expect(planFleet({ devices: 20, seed: 42, demo: true, cycling: 1 }).filter((s) => s.profile !== 'healthy').every((s) => !s.duty)).toBe(true);
+  });
+});
