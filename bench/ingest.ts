@@ -5,7 +5,8 @@
 //  2. bare baseline: bench/baseline-pipeline.ts fed by the publishers;
 //  3. Purna end to end, QoS 1, one reading per message, everything on;
 //  4. Purna end to end, QoS 1, gateway messages of 100 readings;
-// plus publish → stored latency p50/p99 at half of 3's rate, and CPU per process.
+// plus publish → stored latency p50/p99 at half of 3's rate, CPU per process, and 2,000
+// simulated devices (the device-sim CLI) as a fleet-shaped load.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,6 +141,28 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
 console.log(`latency publish → stored at ${halfRate.toLocaleString()} msgs/s (half of 3): p50 ${pct(50)} ms, p99 ${pct(99)} ms over ${latencies.length.toLocaleString()} messages`);
 
+// 5. The simulator as the load: 2,000 devices, each its own MQTT client, at 1 Hz (device-sim CLI).
+const SIM_DEVICES = 2000;
+const simCount = async () => {
+  const q = encodeURIComponent(`SELECT count(temperature) FROM telemetry WHERE device =~ /^(pump|compressor|motor)-[0-9]{4}$/`);
+  const r = await fetch(`${influx.url}/query?db=bench_purna&q=${q}`);
+  const j = (await r.json()) as { results: { series?: { values: [string, number][] }[] }[] };
+  return j.results[0].series?.[0].values[0][1] ?? 0;
+};
+let simConnected = 0;
+const simSeconds = 15;
+await new Promise<void>((resolve) => {
+  const sim = spawn(process.execPath, [fileURLToPath(new URL('../device-sim/cli.ts', import.meta.url)), '--devices', String(SIM_DEVICES), '--rate', '1', '--broker', purna.mqttUrl, '--duration', String(simSeconds)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  sim.stderr.on('data', (d: Buffer) => {
+    const m = /connected (\d+)\//.exec(d.toString());
+    if (m) simConnected = Math.max(simConnected, Number(m[1]));
+  });
+  sim.once('exit', () => resolve());
+});
+await purna.writer.flush();
+const simStored = await simCount();
+console.log(`5. the simulator as load: ${simConnected.toLocaleString()} of ${SIM_DEVICES.toLocaleString()} devices connected, ${simStored.toLocaleString()} readings stored in ${simSeconds} s (${Math.round(simStored / simSeconds).toLocaleString()}/s)`);
+
 dashboard.close();
 await purna.stop();
 rmSync(dataDir, { recursive: true, force: true });
@@ -155,6 +178,8 @@ const figures = {
   p50Ms: pct(50),
   p99Ms: pct(99),
   latencyRateMsgsPerSec: halfRate,
+  simulatedDevicesConnected: simConnected,
+  simulatedReadingsStored: simStored,
   cpuCores: { baselinePipeline: baselineCpu / 1000 / secs2, purnaSingle: purnaCpu / 1000 / secs3, purnaBatched: purna4Cpu / 1000 / secs4, publishersSingle: pub3.cpuMs / 1000 / secs3 },
 };
 console.log(`ratios: Purna / baseline ${figures.ratioVsBaseline} (target ≥ 0.8); Purna batched / raw ${figures.ratioBatchedVsRaw} (target ≥ 0.7); p99 ${figures.p99Ms} ms (target < 1000)`);
