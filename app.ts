@@ -222,7 +222,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
     // hundred devices) with the simulated fleet among its devices.
     if (simSpecs.length > 0) seedDemo(service, { devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })), seed: config.simSeed });
-    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId })));
+    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null })));
 
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);
     stops.push(() => users.close());

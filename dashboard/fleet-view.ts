@@ -5,6 +5,8 @@ import type { DeviceConnectionStatus, HealthReport, MetricValues, Reading, WorkO
 export interface DeviceSummary {
   deviceId: string;
   modelId: string | null;
+  /** Where it is installed (from the service registry), for the planner's site filter. */
+  site: string | null;
   latest: MetricValues;
   /** Device time of the latest reading, epoch ms. */
   latestTsMs: number | null;
@@ -47,8 +49,12 @@ export class FleetView {
   }
 
   /** Registers known devices (from the service registry) so they show before their first reading. */
-  register(devices: readonly { deviceId: string; modelId: string | null }[]): void {
-    for (const d of devices) this.#device(d.deviceId).modelId = d.modelId;
+  register(devices: readonly { deviceId: string; modelId: string | null; site?: string | null }[]): void {
+    for (const d of devices) {
+      const summary = this.#device(d.deviceId);
+      summary.modelId = d.modelId;
+      if (d.site !== undefined) summary.site = d.site;
+    }
   }
 
   list(): DeviceSummary[] {
@@ -84,7 +90,7 @@ export class FleetView {
   #device(deviceId: string): DeviceSummary {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { deviceId, modelId: null, latest: {}, latestTsMs: null, health: null, status: 'unknown' };
+      d = { deviceId, modelId: null, site: null, latest: {}, latestTsMs: null, health: null, status: 'unknown' };
       this.#devices.set(deviceId, d);
     }
     return d;

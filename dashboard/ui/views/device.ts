@@ -26,10 +26,11 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
   const title = el('h2', { id: 'device-title', text: deviceId });
   const healthLine = el('p', { class: 'health-line', id: 'device-health', role: 'status', 'aria-live': 'polite' });
   const orders = el('ul', { id: 'device-orders' });
+  const events = el('ol', { id: 'device-events', class: 'alerts', 'aria-live': 'polite' });
   const charts = el('div', { class: 'charts' });
-  root.append(el('p', {}, el('a', { href: '#/fleet', text: '← Fleet' })), title, healthLine, charts, el('h3', { text: 'Work orders' }), orders);
+  root.append(el('p', {}, el('a', { href: '#/fleet', text: '← Fleet' })), title, healthLine, charts, el('h3', { text: 'Work orders' }), orders, el('h3', { text: 'Events' }), events);
 
-  const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; fc: (number | null)[] }[] = METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], fc: [] }));
+  const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; an: (number | null)[] }[] = METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], an: [] }));
   const plots: uPlot[] = [];
   let lastHealth: HealthReport | null = null;
 
@@ -48,10 +49,12 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
         { label: 'baseline +2σ', stroke: 'rgba(150,160,170,0.6)', dash: [4, 4] },
         { label: 'failure threshold', stroke: '#f85149', width: 1.5 },
         { label: 'forecast', stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true },
+        // Anomaly markers: the samples analytics judged warning or critical on this metric.
+        { label: 'anomaly', stroke: '#f85149', fill: '#f85149', paths: () => null, points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' } },
       ],
       axes: [{ stroke: '#9aa7b4' }, { stroke: '#9aa7b4' }],
     };
-    plots[i] = new uPlot(opts, [[], [], [], [], [], []], holder);
+    plots[i] = new uPlot(opts, [[], [], [], [], [], [], []], holder);
   };
   METRICS.forEach((_, i) => makePlot(i));
 
@@ -67,12 +70,13 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
         fc[fc.length - 1] = s.v[s.v.length - 1];
         t.push(s.t[s.t.length - 1] + tt / 1000);
         fc.push(thr);
-        plots[i].setData([t, [...s.v, null], [...s.lo, null], [...s.hi, null], [...s.thr, thr], fc] as uPlot.AlignedData);
-      } else plots[i].setData([t, s.v, s.lo, s.hi, s.thr, fc] as uPlot.AlignedData);
+        plots[i].setData([t, [...s.v, null], [...s.lo, null], [...s.hi, null], [...s.thr, thr], fc, [...s.an, null]] as uPlot.AlignedData);
+      } else plots[i].setData([t, s.v, s.lo, s.hi, s.thr, fc, s.an] as uPlot.AlignedData);
     });
   };
 
-  const add = (tsMs: number, values: Record<string, number>, h: HealthReport | null) => {
+  /** `judged`: the health report is this sample's own (live), not today's applied to history. */
+  const add = (tsMs: number, values: Record<string, number>, h: HealthReport | null, judged: boolean) => {
     METRICS.forEach((m, i) => {
       const v = values[m.key];
       if (v === undefined) return;
@@ -85,7 +89,8 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
       s.lo.push(mean !== undefined && std !== undefined ? mean - 2 * std : (null as unknown as number));
       s.hi.push(mean !== undefined && std !== undefined ? mean + 2 * std : (null as unknown as number));
       s.thr.push(m.threshold(h) ?? (null as unknown as number));
-      if (s.t.length > MAX_POINTS) for (const k of ['t', 'v', 'lo', 'hi', 'thr'] as const) s[k].shift();
+      s.an.push(judged && h?.metric === m.key && (h.state === 'warning' || h.state === 'critical') ? v : null);
+      if (s.t.length > MAX_POINTS) for (const k of ['t', 'v', 'lo', 'hi', 'thr', 'an'] as const) s[k].shift();
     });
   };
 
@@ -112,15 +117,30 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
   api<{ points: Point[] }>(`devices/${encodeURIComponent(deviceId)}/telemetry?from=${now - 3600_000}&to=${now + 60_000}&limit=${MAX_POINTS}`)
     .then(({ points }) => {
       const d = live.devices.get(deviceId);
-      for (const p of points) add(p.tsMs, p.values, d?.health ?? null);
+      for (const p of points) add(p.tsMs, p.values, d?.health ?? null, false);
       redraw();
     })
     .catch((err: Error) => healthLine.append(` (history unavailable: ${err.message})`));
 
+  let lastState = '';
+  let lastStatus = '';
+  const event = (text: string, cls = '') => {
+    events.prepend(el('li', { class: cls }, el('time', { text: new Date().toLocaleTimeString() }), ` ${text}`));
+    while (events.children.length > 100) events.lastElementChild!.remove();
+  };
   const onDevice = (d: DeviceSummary) => {
     if (d.deviceId !== deviceId) return;
+    const state = d.health?.state ?? '';
+    if (state && state !== lastState) {
+      if (lastState) event(`health ${label(lastState)} → ${label(state)}: ${d.health!.explanation}`, `state-${state}`);
+      lastState = state;
+    }
+    if (d.status !== lastStatus) {
+      if (lastStatus) event(`connection ${d.status}`);
+      lastStatus = d.status;
+    }
     showHealth(d);
-    if (d.latestTsMs !== null) add(d.latestTsMs, d.latest, d.health);
+    if (d.latestTsMs !== null) add(d.latestTsMs, d.latest, d.health, true);
     redraw();
   };
   socket.on('device', onDevice);

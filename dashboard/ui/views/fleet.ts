@@ -13,6 +13,7 @@ export function fleetView(root: HTMLElement): () => void {
   const counts = el('dl', { class: 'counts', id: 'counts' });
   const search = el('input', { id: 'fleet-search', type: 'search', placeholder: 'device id…' });
   const model = el('select', { id: 'fleet-model' }, el('option', { value: '', text: 'all models' }));
+  const site = el('select', { id: 'fleet-site' }, el('option', { value: '', text: 'all sites' }));
   const health = el('select', { id: 'fleet-health' }, ...['', 'at risk', 'critical', 'sensor_fault', 'offline', 'healthy'].map((v) => el('option', { value: v, text: v ? label(v) : 'any health' })));
   const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': 'Device health grid' });
   const attention = el('tbody');
@@ -24,13 +25,14 @@ export function fleetView(root: HTMLElement): () => void {
       el('div', { class: 'filters' },
         el('label', { for: 'fleet-search', text: 'Search' }), search,
         el('label', { for: 'fleet-model', text: 'Model' }), model,
+        el('label', { for: 'fleet-site', text: 'Site' }), site,
         el('label', { for: 'fleet-health', text: 'Health' }), health),
       grid),
     el('section', { 'aria-labelledby': 'alerts-title' }, el('h2', { id: 'alerts-title', text: 'Live alerts' }), alerts),
     el('section', { 'aria-labelledby': 'attention-title' },
       el('h2', { id: 'attention-title', text: 'Needs attention' }),
       el('table', { id: 'devices' },
-        el('thead', {}, el('tr', {}, ...['Device', 'Model', 'Temperature °C', 'Vibration mm/s', 'Health', 'State', 'Why', 'Last reading'].map((h) => el('th', { scope: 'col', text: h })))),
+        el('thead', {}, el('tr', {}, ...['Device', 'Model', 'Site', 'Temperature °C', 'Vibration mm/s', 'Health', 'State', 'Why', 'Last reading'].map((h) => el('th', { scope: 'col', text: h })))),
         attention)),
   );
 
@@ -39,6 +41,7 @@ export function fleetView(root: HTMLElement): () => void {
     const q = search.value.trim().toLowerCase();
     if (q && !d.deviceId.toLowerCase().includes(q)) return false;
     if (model.value && d.modelId !== model.value) return false;
+    if (site.value && d.site !== site.value) return false;
     const s = stateOf(d);
     if (health.value === 'at risk') return (d.health?.score ?? 100) < 80;
     if (health.value) return s === health.value;
@@ -75,6 +78,7 @@ export function fleetView(root: HTMLElement): () => void {
     tr.append(
       el('td', {}, link),
       el('td', { text: d.modelId ?? '—' }),
+      el('td', { text: d.site ?? '—' }),
       el('td', { class: 'num temperature', text: fmt(d.latest.temperature, 1) }),
       el('td', { class: 'num vibration', text: fmt(d.latest.vibration, 2) }),
       el('td', {}, bar),
@@ -112,6 +116,12 @@ export function fleetView(root: HTMLElement): () => void {
       model.replaceChildren(el('option', { value: '', text: 'all models' }), ...[...models].sort().map((m) => el('option', { value: m, text: m })));
       model.value = keep;
     }
+    const sites = new Set([...live.devices.values()].map((d) => d.site).filter(Boolean) as string[]);
+    if (site.options.length !== sites.size + 1) {
+      const keep = site.value;
+      site.replaceChildren(el('option', { value: '', text: 'all sites' }), ...[...sites].sort().map((m) => el('option', { value: m, text: m })));
+      site.value = keep;
+    }
     grid.replaceChildren(...[...live.devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map(tile));
     renderCounts();
     renderAttention();
@@ -137,7 +147,7 @@ export function fleetView(root: HTMLElement): () => void {
   };
   for (const o of live.workOrders.values()) seenOrders.add(o.id);
   watchAlerts([...live.devices.values()], true);
-  for (const input of [search, model, health]) input.addEventListener('input', renderAll);
+  for (const input of [search, model, site, health]) input.addEventListener('input', renderAll);
   renderAll();
   let pending = false;
   const unsubscribe = live.subscribe(({ devices, workOrders, snapshot }) => {
