@@ -47,6 +47,7 @@ it('planner sees the degradation and the work order; the technician resolves it;
   const kpis = await planner.newPage();
   await kpis.goto(`${purna.dashboardUrl}#/kpis`);
   await kpis.locator('#kpi-resolved').waitFor();
+  await kpis.locator('#kpi-trend canvas').first().waitFor();
   const resolvedBefore = Number(await kpis.locator('#kpi-resolved').textContent());
   const fleet = await planner.newPage();
   await fleet.goto(`${purna.dashboardUrl}#/fleet`);
@@ -87,6 +88,7 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await job.waitFor({ timeout: 10_000 });
   // Where to go: the device's site from the service record.
   await expect.poll(() => job.textContent(), { timeout: 10_000 }).toMatch(/Where: .+ · serial /);
+  await job.locator('.evidence canvas').first().waitFor({ timeout: 10_000 }); // the evidence chart
   await tech.screenshot({ path: `${ARTIFACTS}/technician-dispatches.png`, fullPage: true });
   for (const step of ['Acknowledge', 'En route', 'On site']) {
     const before = await job.getAttribute('data-state');

@@ -1,4 +1,6 @@
 // Planner: the service KPIs over a selectable period, refreshed as work orders change.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { api } from '../api.ts';
 import { duration, el, fmt } from '../format.ts';
 import { live } from '../state.ts';
@@ -23,7 +25,9 @@ export function kpiView(root: HTMLElement): () => void {
   period.value = '90';
   const tiles = el('dl', { class: 'kpis', id: 'kpis' });
   const byModel = el('div', { id: 'kpi-models' });
-  root.append(el('h2', { text: 'Service KPIs' }), el('p', {}, el('label', { for: 'kpi-period', text: 'Period ' }), period), tiles, el('h3', { text: 'Failure rate by product model' }), byModel);
+  const trendHolder = el('figure', { class: 'chart', id: 'kpi-trend', 'aria-label': 'Weekly trend: work orders, failures prevented, SLA compliance' }, el('figcaption', { text: 'Per week: work orders created, failures prevented, SLA compliance %' }));
+  root.append(el('h2', { text: 'Service KPIs' }), el('p', {}, el('label', { for: 'kpi-period', text: 'Period ' }), period), tiles, trendHolder, el('h3', { text: 'Failure rate by product model' }), byModel);
+  let trend: uPlot | null = null;
 
   const load = async () => {
     const to = Date.now();
@@ -56,6 +60,26 @@ export function kpiView(root: HTMLElement): () => void {
             el('span', { text: `${fmt(m.failuresPerDeviceYear, 2)} / device-year (${m.confirmedFailures} of ${m.devices} devices)` })),
         ),
       );
+      const { buckets } = await api<{ buckets: (Kpis & { fromMs: number })[] }>(`kpis/trend?from=${from}&to=${to}&bucket=week`);
+      const data: uPlot.AlignedData = [
+        buckets.map((b) => b.fromMs / 1000),
+        buckets.map((b) => b.workOrders.created),
+        buckets.map((b) => b.failuresPrevented),
+        buckets.map((b) => b.slaCompliancePct),
+      ];
+      if (!trend) {
+        trend = new uPlot(
+          {
+            width: Math.min(900, Math.max(320, root.clientWidth - 40)),
+            height: 220,
+            scales: { x: { time: true }, pct: { range: [0, 100] } },
+            series: [{}, { label: 'work orders', stroke: '#4dabf7', width: 2 }, { label: 'failures prevented', stroke: '#3fb950', width: 2 }, { label: 'SLA %', stroke: '#d29922', width: 2, scale: 'pct' }],
+            axes: [{ stroke: '#9aa7b4' }, { stroke: '#9aa7b4' }, { side: 1, scale: 'pct', stroke: '#9aa7b4' }],
+          },
+          data,
+          trendHolder,
+        );
+      } else trend.setData(data);
     } catch (err) {
       tiles.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
     }
@@ -73,5 +97,6 @@ export function kpiView(root: HTMLElement): () => void {
   return () => {
     off();
     if (timer) clearTimeout(timer);
+    trend?.destroy();
   };
 }

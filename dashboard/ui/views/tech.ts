@@ -1,5 +1,7 @@
 // Technician, on a phone: my dispatches by SLA deadline, each with the device, where, why, the
 // part to pick up and where, and the next step as one big button.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { api } from '../api.ts';
 import { dateTime, duration, el, label } from '../format.ts';
 import { live, type WorkOrderView } from '../state.ts';
@@ -55,6 +57,7 @@ export function techView(root: HTMLElement): () => void {
       el('p', { class: 'meta', text: `Where: ${where ?? '…'}` }),
       el('p', { class: 'meta', text: `Part: ${o.partName ?? o.partSku ?? 'none'}${o.partDepotId ? ` — pick up at ${o.partDepotId}` : ''}${o.partStatus ? ` (${label(o.partStatus)})` : ''}${o.warrantyCovered ? ' · under warranty: no charge' : ''}` }),
       el('p', { class: 'why', text: `Why: ${o.evidence?.explanation ?? ''}` }),
+      evidenceChart(o),
     );
     const next = NEXT[o.state];
     if (next) {
@@ -71,6 +74,35 @@ export function techView(root: HTMLElement): () => void {
       card.append(el('label', { for: `code-${o.id}`, text: 'Resolution' }), code, el('label', { for: `notes-${o.id}`, text: 'Notes' }), notes, b);
     }
     return card;
+  };
+
+  // The evidence: the driving metric over the hour before the work order opened, with the threshold.
+  const charts = new Map<string, HTMLElement>();
+  const evidenceChart = (o: WorkOrderView): HTMLElement => {
+    const existing = charts.get(o.id);
+    if (existing) return existing;
+    const metric = o.evidence?.metric ?? 'vibration';
+    const holder = el('figure', { class: 'evidence', 'aria-label': `${metric} of ${o.deviceId} before the work order` });
+    charts.set(o.id, holder);
+    const threshold = metric === 'temperature' ? o.evidence?.evidence?.ratedMax : o.evidence?.evidence?.zoneCD;
+    api<{ points: { tsMs: number; values: Record<string, number> }[] }>(`devices/${encodeURIComponent(o.deviceId)}/telemetry?from=${o.createdAtMs - 3600_000}&to=${Date.now()}&limit=2000`)
+      .then(({ points }) => {
+        const rows = points.filter((p) => p.values[metric] !== undefined);
+        new uPlot(
+          {
+            width: Math.min(340, Math.max(240, list.clientWidth - 40)),
+            height: 120,
+            legend: { show: false },
+            scales: { x: { time: true } },
+            series: [{}, { stroke: '#4dabf7', width: 2 }, { stroke: '#f85149', width: 1 }],
+            axes: [{ stroke: '#9aa7b4', size: 30 }, { stroke: '#9aa7b4', size: 40 }],
+          },
+          [rows.map((p) => p.tsMs / 1000), rows.map((p) => p.values[metric]), rows.map(() => threshold ?? null)] as uPlot.AlignedData,
+          holder,
+        );
+      })
+      .catch((err: Error) => holder.append(el('figcaption', { text: `evidence chart unavailable: ${err.message}` })));
+    return holder;
   };
 
   const render = () => {
