@@ -1,6 +1,7 @@
 // The pure, seeded signal of one device: a function of its spec, the seed and simulated time.
 // No I/O: the MQTT fleet, the analytics benchmark and the tests all draw from it.
 
+import { prng } from '../core/random.ts';
 import { ISO10816_ZONES_MM_S } from '../core/device-models.ts';
 import type { MetricValues } from '../core/types.ts';
 import { simParams, type SimModelParams } from './models.ts';
@@ -27,17 +28,7 @@ export interface SimDeviceSpec {
   duty?: { onH: number; offH: number };
 }
 
-/** mulberry32: a small, fast, seedable PRNG (same seed, same series). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../core/random.ts';
 
 export function hashString(s: string): number {
   let h = 2166136261;

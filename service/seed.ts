@@ -3,6 +3,7 @@
 // the three catalogue models. Deterministic (seeded PRNG) and idempotent: running it again
 // upserts the same records and leaves stock that the demo has since consumed alone.
 
+import { prng } from '../core/random.ts';
 import { DEVICE_MODELS } from '../core/device-models.ts';
 import type { FailureMode } from '../core/types.ts';
 import type { HistoricalWorkOrder } from './history.ts';
@@ -39,17 +40,6 @@ export interface SeedSummary {
   historyWorkOrders: number;
 }
 
-/** mulberry32: tiny, seedable, good enough for demo data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEPOTS = [
   { id: 'DEP-JKT', name: 'Depot Jakarta (Cakung)', city: 'Jakarta', lat: -6.1835, lon: 106.9335, handlingH: 1 },

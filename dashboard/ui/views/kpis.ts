@@ -1,24 +1,12 @@
 // Planner: the service KPIs over a selectable period, refreshed as work orders change.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import type { ServiceKpis } from '../../../service/kpis.ts';
 import { api } from '../api.ts';
 import { duration, el, fmt } from '../format.ts';
 import { live } from '../state.ts';
 
-interface Kpis {
-  workOrders: { created: number; resolved: number; cancelled: number; active: number };
-  failuresPrevented: number;
-  failuresNotPrevented: number;
-  meanTimeToRespondMs: number | null;
-  meanTimeToResolveMs: number | null;
-  slaCompliancePct: number | null;
-  firstTimeFixRatePct: number | null;
-  noFaultFoundRatePct: number | null;
-  partsStockOuts: number;
-  csatAverage: number | null;
-  nps: number | null;
-  failureRateByModel: { modelId: string; devices: number; confirmedFailures: number; failuresPerDeviceYear: number }[];
-}
+type Kpis = ServiceKpis;
 
 export function kpiView(root: HTMLElement): () => void {
   const period = el('select', { id: 'kpi-period' }, ...[['7', 'last 7 days'], ['30', 'last 30 days'], ['90', 'last 90 days'], ['365', 'last year']].map(([v, t]) => el('option', { value: v, text: t })));
