@@ -42,7 +42,8 @@ export class TelemetryWriter {
   readonly stats: WriterStats = { pending: 0, storedReadings: 0, failedWrites: 0, droppedReadings: 0, retrying: false };
 
   constructor(opts: TelemetryWriterOptions) {
-    this.#opts = { minRetryMs: 100, maxRetryMs: 30_000, ...opts };
+    // A 5 s cap: after an outage the backlog starts draining within seconds of the store's return.
+    this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, ...opts };
   }
 
   enqueue(readings: readonly Reading[]): void {

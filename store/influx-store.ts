@@ -68,7 +68,14 @@ export class InfluxTelemetryStore implements TelemetryStore {
     const res = await this.#fetch(url, { method: 'POST', body: lines.join('\n'), headers: { ...this.#headers, 'content-type': 'text/plain' } });
     if (res.status === 204) return;
     const body = await res.text();
-    if (res.status === 429 || res.status >= 500) {
+    if (res.status === 404 && /database not found/i.test(body)) {
+      // A fresh or restarted InfluxDB without our database yet: create it, then retry.
+      await this.start().catch(() => {});
+      throw new RetryableStoreError(`InfluxDB has no database ${this.#database} yet: created, will retry`);
+    }
+    if (res.status !== 400) {
+      // 5xx, 429, a store still starting, or credentials an operator must fix: the readings are
+      // acknowledged and in the write-ahead log, so waiting is right and dropping is not.
       throw new RetryableStoreError(`InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`, parseRetryAfter(res.headers.get('retry-after')));
     }
     // 400 = points InfluxDB refuses (e.g. a field type conflict): retrying will not help.
