@@ -49,6 +49,8 @@ export class TelemetryWriter {
   enqueue(readings: readonly Reading[]): void {
     for (let i = 0; i < readings.length; i++) this.#queue.push(readings[i]);
     this.stats.pending = this.#queue.length;
+    // While the store is away the retry timer decides when to try again, not the traffic.
+    if (this.stats.retrying) return;
     if (this.#queue.length >= this.#opts.batchSize) this.#kick();
     else if (!this.#timer && !this.#writing) this.#timer = setTimeout(() => this.#kick(), this.#opts.maxBatchAgeMs);
   }
@@ -57,7 +59,7 @@ export class TelemetryWriter {
   async flush(deadlineMs = 30_000): Promise<void> {
     const until = Date.now() + deadlineMs;
     while ((this.#queue.length > 0 || this.#writing) && Date.now() < until) {
-      this.#kick();
+      if (!this.stats.retrying) this.#kick();
       if (this.#writing) await this.#writing;
       else await new Promise((r) => setTimeout(r, 10));
     }
@@ -112,6 +114,7 @@ export class TelemetryWriter {
       return;
     }
     this.#attempt = 0;
+    this.stats.retrying = false;
     this.#queue.splice(0, batch.length);
     this.stats.pending = this.#queue.length;
     this.stats.storedReadings += batch.length;
