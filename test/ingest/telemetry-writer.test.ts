@@ -50,3 +50,24 @@ it('backs off while the store is away (traffic does not hammer it), then drains 
   expect(writer.stats.droppedReadings).toBe(0);
   await writer.stop();
 });
+
+it('traffic arriving during an outage does not cut the backoff short (tries stay on the retry schedule)', async () => {
+  const store = new FlakyStore(Number.MAX_SAFE_INTEGER); // away until the test says otherwise
+  const minRetryMs = 200;
+  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 1000, maxBatchAgeMs: 10, minRetryMs, maxRetryMs: 400 });
+  const started = performance.now();
+  // 20 full batches arrive one by one while the store is away, each after the previous try has failed.
+  for (let chunk = 0; chunk < 20; chunk++) {
+    writer.enqueue(Array.from({ length: 1000 }, (_, i) => reading(chunk * 1000 + i)));
+    await new Promise((r) => setImmediate(r));
+  }
+  const elapsedMs = performance.now() - started;
+  // One immediate try, then at most one per minRetryMs elapsed; without the guard every full batch would try at once.
+  expect(store.attempts).toBeLessThanOrEqual(1 + Math.ceil(elapsedMs / minRetryMs));
+  expect(store.attempts).toBeLessThan(20);
+  store.failuresLeft = 0;
+  await writer.flush(10_000);
+  expect(store.written.length).toBe(20_000);
+  expect(store.written.map((r) => r.tsMs)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  await writer.stop();
+});
