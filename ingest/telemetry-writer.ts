@@ -9,12 +9,14 @@ export interface TelemetryWriterOptions {
   batchSize: number;
   /** A partial batch is written once its oldest reading has waited this long, ms. */
   maxBatchAgeMs: number;
+  /** Store writes in flight at once (default 2). Confirmations are released in order whatever this is. */
+  maxInFlight?: number;
   /** Retry backoff bounds, ms. */
   minRetryMs?: number;
   maxRetryMs?: number;
-  /** Called after each batch is confirmed stored (for metrics, tests). */
+  /** Called after each batch is stored (for metrics, tests); batches may complete out of order. */
   onStored?: (readings: readonly Reading[], latencyMs: number) => void;
-  /** Called when the oldest `count` queued readings are done with: stored, or refused by the store for good (write-ahead log truncation). */
+  /** Called when the oldest `count` queued readings are done with: stored, or refused by the store for good (write-ahead log truncation). Always in enqueue order. */
   onSettled?: (count: number) => void;
 }
 
@@ -26,100 +28,224 @@ export interface WriterStats {
   retrying: boolean;
 }
 
+/** A batch taken off the queue and not yet settled, in enqueue order. */
+interface Slot {
+  readings: Reading[];
+  state: 'writing' | 'failed' | 'stored' | 'refused';
+  /** Settles (never rejects) when the current attempt ends. */
+  attempt: Promise<void>;
+}
+
 /**
- * Batches accepted readings to the telemetry store: by size or by age, one write in flight at
- * a time so batches land in order. A store that is away (RetryableStoreError) is retried with
- * exponential backoff and full jitter, honouring the server's Retry-After; the batch stays at
- * the head of the queue meanwhile.
+ * Batches accepted readings to the telemetry store: by size or by age, up to `maxInFlight`
+ * writes at a time. Batches may complete out of order, but they are settled (onSettled, which
+ * lets the write-ahead log delete what is stored) strictly in enqueue order: a later batch that
+ * finishes first waits for every earlier one.
+ *
+ * A store that is away (RetryableStoreError) is retried with exponential backoff and full
+ * jitter, honouring the server's Retry-After. While it is away only the retry timer tries, and
+ * one batch at a time (the oldest failed one): traffic does not add tries. Once that probe is
+ * stored, the other failed batches go again, oldest first, before anything newer.
+ * Only a non-retryable error (a 400: points the store refuses) settles a batch unstored.
  */
 export class TelemetryWriter {
   readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled'>> & Pick<TelemetryWriterOptions, 'onStored' | 'onSettled'>;
+  /** Readings not yet in a batch: #queue from index #head on. */
   #queue: Reading[] = [];
-  #timer: NodeJS.Timeout | null = null;
-  #writing: Promise<void> | null = null;
+  #head = 0;
+  /** When the oldest reading of #queue arrived (performance.now()). */
+  #queuedSince = 0;
+  /** Batches in flight, failed or finished but waiting for an earlier one; oldest first. */
+  readonly #slots: Slot[] = [];
+  #inFlight = 0;
+  #ageTimer: NodeJS.Timeout | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  /** The one batch tried while the store is away. */
+  #probe: Slot | null = null;
+  /** >0 while flush() runs: partial batches go at once. */
+  #flushing = 0;
   #attempt = 0;
   #stopped = false;
   readonly stats: WriterStats = { pending: 0, storedReadings: 0, failedWrites: 0, droppedReadings: 0, retrying: false };
 
   constructor(opts: TelemetryWriterOptions) {
     // A 5 s cap: after an outage the backlog starts draining within seconds of the store's return.
-    this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, ...opts };
+    this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, maxInFlight: 2, ...opts };
+    if (!(this.#opts.maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, got ${this.#opts.maxInFlight}`);
   }
 
   enqueue(readings: readonly Reading[]): void {
+    if (readings.length === 0) return;
+    if (this.#queued === 0) this.#queuedSince = performance.now();
     for (let i = 0; i < readings.length; i++) this.#queue.push(readings[i]);
-    this.stats.pending = this.#queue.length;
+    this.stats.pending += readings.length;
     // While the store is away the retry timer decides when to try again, not the traffic.
     if (this.stats.retrying) return;
-    if (this.#queue.length >= this.#opts.batchSize) this.#kick();
-    else if (!this.#timer && !this.#writing) this.#timer = setTimeout(() => this.#kick(), this.#opts.maxBatchAgeMs);
+    if (this.#queued >= this.#opts.batchSize && this.#inFlight < this.#opts.maxInFlight) this.#pump();
+    else if (!this.#ageTimer) this.#armAgeTimer();
   }
 
-  /** Writes everything queued; resolves when the queue is empty (or the store keeps failing past `deadlineMs`). */
+  /** Writes everything queued; resolves when all is settled (or the store keeps failing past `deadlineMs`). */
   async flush(deadlineMs = 30_000): Promise<void> {
     const until = Date.now() + deadlineMs;
-    while ((this.#queue.length > 0 || this.#writing) && Date.now() < until) {
-      if (!this.stats.retrying) this.#kick();
-      if (this.#writing) await this.#writing;
-      else await new Promise((r) => setTimeout(r, 10));
+    this.#flushing++;
+    try {
+      while ((this.#queued > 0 || this.#slots.length > 0) && Date.now() < until) {
+        this.#pump();
+        const writing = this.#slots.find((s) => s.state === 'writing');
+        if (writing) await writing.attempt;
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      this.#flushing--;
     }
   }
 
   async stop(): Promise<void> {
     await this.flush();
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    if (this.#ageTimer) clearTimeout(this.#ageTimer);
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#ageTimer = null;
+    this.#retryTimer = null;
   }
 
-  #kick(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
+  /** Starts as many writes as allowed: failed batches first (they are older), then full batches, then a partial one that is old enough. */
+  #pump(): void {
+    if (this.#stopped || this.stats.retrying) return;
+    const max = this.#opts.maxInFlight;
+    for (let i = 0; i < this.#slots.length && this.#inFlight < max; i++) {
+      if (this.#slots[i].state === 'failed') this.#launch(this.#slots[i]);
     }
-    if (this.#writing || this.#queue.length === 0 || this.#stopped) return;
-    this.#writing = this.#writeHead().finally(() => {
-      this.#writing = null;
-      if (this.#stopped || this.#queue.length === 0) return;
-      if (this.stats.retrying) return; // the retry timer re-kicks
-      if (this.#queue.length >= this.#opts.batchSize) this.#kick();
-      else if (!this.#timer) this.#timer = setTimeout(() => this.#kick(), this.#opts.maxBatchAgeMs);
-    });
+    while (this.#inFlight < max && this.#queued > 0) {
+      const full = this.#queued >= this.#opts.batchSize;
+      if (!full && this.#flushing === 0 && performance.now() - this.#queuedSince < this.#opts.maxBatchAgeMs) break;
+      const batch = this.#takeBatch();
+      const slot: Slot = { readings: batch, state: 'writing', attempt: Promise.resolve() };
+      this.#slots.push(slot);
+      this.#launch(slot);
+    }
+    if (this.#ageTimer) {
+      clearTimeout(this.#ageTimer);
+      this.#ageTimer = null;
+    }
+    this.#armAgeTimer();
   }
 
-  async #writeHead(): Promise<void> {
-    const batch = this.#queue.slice(0, this.#opts.batchSize);
+  get #queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** The next batch off the queue (no copying of what stays: a backlog can be millions of readings). */
+  #takeBatch(): Reading[] {
+    const size = this.#opts.batchSize;
+    if (this.#head === 0 && this.#queue.length <= size) {
+      const all = this.#queue;
+      this.#queue = [];
+      return all;
+    }
+    const end = Math.min(this.#queue.length, this.#head + size);
+    const batch = this.#queue.slice(this.#head, end);
+    this.#head = end;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else {
+      if (this.#head > 100_000 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      // What is left arrived no later than now; its true age is not tracked per reading.
+      this.#queuedSince = performance.now();
+    }
+    return batch;
+  }
+
+  /** A timer for the partial batch in the queue, if one could be written when it is due. */
+  #armAgeTimer(): void {
+    if (this.#ageTimer || this.#queued === 0 || this.#stopped || this.stats.retrying) return;
+    const dueInMs = this.#queuedSince + this.#opts.maxBatchAgeMs - performance.now();
+    // Already due but every slot busy: the next write to finish pumps.
+    if (dueInMs <= 0 && this.#inFlight >= this.#opts.maxInFlight) return;
+    this.#ageTimer = setTimeout(() => {
+      this.#ageTimer = null;
+      this.#pump();
+    }, Math.max(1, dueInMs));
+  }
+
+  #launch(slot: Slot): void {
+    slot.state = 'writing';
+    this.#inFlight++;
+    slot.attempt = this.#write(slot);
+  }
+
+  async #write(slot: Slot): Promise<void> {
     const started = performance.now();
     try {
-      await this.#opts.store.write(batch);
+      await this.#opts.store.write(slot.readings);
     } catch (err) {
+      this.#inFlight--;
       this.stats.failedWrites++;
       if (err instanceof RetryableStoreError) {
+        slot.state = 'failed';
+        // A write started before the store went away: the retry already scheduled covers it.
+        if (this.stats.retrying && slot !== this.#probe) return;
+        this.#probe = null;
         const delay = this.#backoff(err.retryAfterMs);
         this.stats.retrying = true;
-        this.#opts.log.warn({ err: err.message, batch: batch.length, retryInMs: Math.round(delay), attempt: this.#attempt }, 'telemetry store unavailable; will retry');
-        this.#timer = setTimeout(() => {
-          this.#timer = null;
-          this.stats.retrying = false;
-          this.#kick();
-        }, delay);
+        if (this.#ageTimer) clearTimeout(this.#ageTimer);
+        this.#ageTimer = null;
+        this.#opts.log.warn({ err: err.message, batch: slot.readings.length, retryInMs: Math.round(delay), attempt: this.#attempt }, 'telemetry store unavailable; will retry');
+        this.#retryTimer = setTimeout(() => this.#retry(), delay);
         return;
       }
       // The store refused the data itself; retrying cannot help. Counted and logged, never silent.
-      this.#queue.splice(0, batch.length);
-      this.stats.droppedReadings += batch.length;
-      this.stats.pending = this.#queue.length;
-      this.#opts.log.error({ err: (err as Error).message, batch: batch.length }, 'telemetry store refused a batch');
-      this.#opts.onSettled?.(batch.length);
+      slot.state = 'refused';
+      if (slot === this.#probe) this.#endOutage();
+      this.stats.droppedReadings += slot.readings.length;
+      this.#opts.log.error({ err: (err as Error).message, batch: slot.readings.length }, 'telemetry store refused a batch');
+      this.#settle();
+      this.#pump();
       return;
     }
+    this.#inFlight--;
+    slot.state = 'stored';
+    this.stats.storedReadings += slot.readings.length;
+    if (slot === this.#probe) this.#endOutage(); // the store is back
+    this.#opts.onStored?.(slot.readings, performance.now() - started);
+    this.#settle();
+    this.#pump();
+  }
+
+  /** The retry timer fired: try the oldest failed batch alone; the rest waits for its outcome. */
+  #retry(): void {
+    this.#retryTimer = null;
+    if (this.#stopped) return;
+    const head = this.#slots.find((s) => s.state === 'failed');
+    if (!head) {
+      this.#endOutage();
+      this.#pump();
+      return;
+    }
+    this.#probe = head;
+    this.#launch(head);
+  }
+
+  #endOutage(): void {
+    this.#probe = null;
     this.#attempt = 0;
     this.stats.retrying = false;
-    this.#queue.splice(0, batch.length);
-    this.stats.pending = this.#queue.length;
-    this.stats.storedReadings += batch.length;
-    this.#opts.onStored?.(batch, performance.now() - started);
-    this.#opts.onSettled?.(batch.length);
+  }
+
+  /** Releases finished batches from the head, in order; a later batch finished first waits. */
+  #settle(): void {
+    while (this.#slots.length > 0) {
+      const head = this.#slots[0];
+      if (head.state !== 'stored' && head.state !== 'refused') break;
+      this.#slots.shift();
+      this.stats.pending -= head.readings.length;
+      this.#opts.onSettled?.(head.readings.length);
+    }
   }
 
   /** Exponential backoff with full jitter; a server's Retry-After is a floor. */

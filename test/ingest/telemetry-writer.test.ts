@@ -1,9 +1,13 @@
 // The writer against a store that is away for a while (a test double of the TelemetryStore
 // seam: this is the writer's unit test; the fault tests use a real InfluxDB).
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
 import type { Reading } from '../../core/types.ts';
 import { TelemetryWriter } from '../../ingest/telemetry-writer.ts';
+import { WriteAheadLog } from '../../ingest/write-ahead-log.ts';
 import { RetryableStoreError, type TelemetryStore } from '../../store/telemetry-store.ts';
 
 class FlakyStore implements TelemetryStore {
@@ -69,5 +73,131 @@ it('traffic arriving during an outage does not cut the backoff short (tries stay
   await writer.flush(10_000);
   expect(store.written.length).toBe(20_000);
   expect(store.written.map((r) => r.tsMs)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  await writer.stop();
+});
+
+/** A store whose writes finish when the test says so, in any order. */
+class ManualStore implements TelemetryStore {
+  readonly kind = 'sqlite' as const;
+  calls: { readings: readonly Reading[]; resolve: () => void; reject: (err: Error) => void }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  written: Reading[] = [];
+  async start() {}
+  write(readings: readonly Reading[]): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return new Promise<void>((resolve, reject) => {
+      this.calls.push({
+        readings,
+        resolve: () => {
+          this.inFlight--;
+          this.written.push(...readings);
+          resolve();
+        },
+        reject: (err) => {
+          this.inFlight--;
+          reject(err);
+        },
+      });
+    });
+  }
+  async query() {
+    return [];
+  }
+  async ping() {
+    return true;
+  }
+  async close() {}
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+it('two writes in flight; the second finishing first does not confirm before the first (the log keeps batch 1 on disk until it is stored)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'purna-writer-order-'));
+  const log = createLogger('silent');
+  // Tiny segments: each holds a few readings, so confirming batch 2's count early would delete batch 1's segments.
+  const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, segmentBytes: 300 });
+  wal.open();
+  const store = new ManualStore();
+  const confirmed: number[] = [];
+  const writer = new TelemetryWriter({
+    store, log, batchSize: 100, maxBatchAgeMs: 10_000, maxInFlight: 2,
+    onSettled: (n) => {
+      confirmed.push(n);
+      wal.confirm(n);
+    },
+  });
+  // 200 readings through the log, one message each, then to the writer in log order (as ingest does).
+  for (let i = 0; i < 200; i++) {
+    const r = reading(i);
+    await new Promise<void>((resolve, reject) => wal.append(r.deviceId, Date.now(), Buffer.from(JSON.stringify({ ts: r.tsMs, values: r.values })), 1, (err) => (err ? reject(err) : resolve())));
+    writer.enqueue([r]);
+  }
+  expect(store.calls.length).toBe(2); // both batches in flight at once
+  expect(store.maxInFlight).toBe(2);
+  const segmentsBefore = readdirSync(dir).length;
+  expect(segmentsBefore).toBeGreaterThan(4);
+
+  store.calls[1].resolve(); // batch 2 is stored first
+  await tick();
+  expect(confirmed).toEqual([]);
+  expect(writer.stats.storedReadings).toBe(100);
+  expect(writer.stats.pending).toBe(200);
+  expect(readdirSync(dir).length).toBe(segmentsBefore); // nothing of batch 1 deleted
+  // A crash now loses nothing: a copy of the log replays all 200.
+  const copy = mkdtempSync(join(tmpdir(), 'purna-writer-order-copy-'));
+  cpSync(dir, copy, { recursive: true });
+  const replay = new WriteAheadLog({ dir: copy, log, maxBytes: 1 << 30 });
+  expect(replay.open().map((r) => r.tsMs)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  replay.close();
+
+  store.calls[0].resolve(); // now batch 1: both settle, in order
+  await tick();
+  expect(confirmed).toEqual([100, 100]);
+  expect(writer.stats.pending).toBe(0);
+  expect(readdirSync(dir).length).toBeLessThanOrEqual(2); // all confirmed: the log gave its disk back
+  await writer.stop();
+  wal.close();
+});
+
+it('a later batch stored while an earlier one fails waits for the earlier one to be retried and stored', async () => {
+  const store = new ManualStore();
+  const settled: number[] = [];
+  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 10, maxBatchAgeMs: 10_000, maxInFlight: 2, minRetryMs: 20, maxRetryMs: 40, onSettled: (n) => settled.push(n) });
+  writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(i)));
+  writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(10 + i)));
+  writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(20 + i))); // waits: two in flight already
+  expect(store.calls.length).toBe(2);
+  store.calls[0].reject(new RetryableStoreError('away'));
+  store.calls[1].resolve();
+  await tick();
+  expect(writer.stats.retrying).toBe(true);
+  expect(settled).toEqual([]); // batch 2 is stored but batch 1 is not: nothing may be confirmed
+  expect(store.calls.length).toBe(2); // no new write until the retry timer
+  writer.enqueue([reading(30)]); // traffic does not try either
+  expect(store.calls.length).toBe(2);
+  // The retry timer tries batch 1 alone.
+  const until = Date.now() + 2000;
+  while (store.calls.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  expect(store.calls.length).toBe(3);
+  expect(store.calls[2].readings.map((r) => r.tsMs)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  expect(store.inFlight).toBe(1);
+  store.calls[2].resolve();
+  await tick();
+  expect(settled).toEqual([10, 10]);
+  expect(writer.stats.retrying).toBe(false);
+  // Then the rest, still at most two at a time.
+  const flushed = writer.flush(5000);
+  let resolved = 3;
+  const deadline = Date.now() + 5000;
+  while (writer.stats.pending > 0 && Date.now() < deadline) {
+    while (resolved < store.calls.length) store.calls[resolved++].resolve();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await flushed;
+  expect(settled.reduce((a, b) => a + b, 0)).toBe(31);
+  expect(store.maxInFlight).toBe(2);
+  expect(writer.stats.droppedReadings).toBe(0);
   await writer.stop();
 });
