@@ -3,8 +3,8 @@ import { DEFAULT_DEVICE_MODEL, ISO10816_ZONES_MM_S, type DeviceModelSpec } from 
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
-import { AnomalyScorer } from './anomaly-score.ts';
-import { MetricDetector, type DetectorState, type SampleResult } from './metric-detector.ts';
+import { AnomalyScorer, type AnomalyScorerState } from './anomaly-score.ts';
+import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorState, type SampleResult } from './metric-detector.ts';
 
 export interface AnalyticsOptions {
   bus: EventBus;
@@ -40,6 +40,18 @@ function sigmaFloor(metric: string, model: DeviceModelSpec): number {
   if (metric === 'temperature') return 3;
   if (metric === 'vibration') return 0.08 * ISO10816_ZONES_MM_S[model.machineClass].bc;
   return 0;
+}
+
+/** One metric as a snapshot keeps it. */
+type SavedMetric = DetectorState & { anomalyStreak: number; scorer?: AnomalyScorerState };
+
+/**
+ * The detector for one metric. Only metrics with a failure threshold get a trend window (the
+ * forecast needs one); the others are judged by level and the unit-free score, so a window would
+ * only cost memory and time.
+ */
+function newMetricDetector(hasThreshold: boolean): MetricDetector {
+  return hasThreshold ? new MetricDetector() : new MetricDetector({ ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 });
 }
 
 interface MetricState {
@@ -173,27 +185,30 @@ export class Analytics {
   }
 
   snapshot(): unknown {
-    const devices: Record<string, { metrics: Record<string, DetectorState & { anomalyStreak: number }>; dispatched: FailureMode[] }> = {};
+    const devices: Record<string, { metrics: Record<string, SavedMetric>; dispatched: FailureMode[] }> = {};
     for (const [id, d] of this.#devices) {
-      const metrics: Record<string, DetectorState & { anomalyStreak: number }> = {};
-      for (const [name, m] of d.metrics) metrics[name] = { ...m.detector.snapshot(), anomalyStreak: m.anomalyStreak };
+      const metrics: Record<string, SavedMetric> = {};
+      for (const [name, m] of d.metrics) metrics[name] = { ...m.detector.snapshot(), anomalyStreak: m.anomalyStreak, ...(m.scorer ? { scorer: m.scorer.snapshot() } : {}) };
       devices[id] = { metrics, dispatched: [...d.dispatched] };
     }
     return { version: 1, devices };
   }
 
   restore(snapshot: unknown): void {
-    const s = snapshot as { version?: number; devices?: Record<string, { metrics: Record<string, DetectorState & { anomalyStreak: number }>; dispatched: FailureMode[] }> };
+    const s = snapshot as { version?: number; devices?: Record<string, { metrics: Record<string, SavedMetric>; dispatched: FailureMode[] }> };
     if (s?.version !== 1 || !s.devices) throw new Error('unknown analytics snapshot format');
     for (const [id, saved] of Object.entries(s.devices)) {
       const d = this.#device(id);
       for (const [name, m] of Object.entries(saved.metrics)) {
-        const detector = new MetricDetector();
+        const known = name === 'temperature' || name === 'vibration';
+        const detector = newMetricDetector(known);
         detector.restore(m);
         detector.sigmaFloor = sigmaFloor(name, d.model);
-        const known = name === 'temperature' || name === 'vibration';
-        // The unit-free scorer re-learns (it is short-memory); the baselines carry on.
-        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: m.lastValue });
+        // The unit-free scorer carries on too (its daily and weekly profiles took days to learn);
+        // a snapshot from before it was saved starts it afresh.
+        const scorer = known ? null : new AnomalyScorer();
+        if (scorer && m.scorer) scorer.restore(m.scorer);
+        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer, anomalyScore: 0, last: null, lastValue: m.lastValue });
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
     }
@@ -212,7 +227,7 @@ export class Analytics {
     let m = d.metrics.get(metric);
     if (!m) {
       const known = metric === 'temperature' || metric === 'vibration';
-      m = { detector: new MetricDetector(), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: value };
+      m = { detector: newMetricDetector(known), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: value };
       m.detector.sigmaFloor = sigmaFloor(metric, d.model);
       d.metrics.set(metric, m);
     }

@@ -63,6 +63,10 @@ export interface SampleResult {
   repeatCount: number;
 }
 
+/** Fewer points than this fit no trend worth forecasting from. */
+const MIN_TREND_POINTS = 5;
+const NO_RING = new Float64Array(0);
+
 export class MetricDetector {
   readonly params: DetectorParams;
   #n = 0;
@@ -85,8 +89,10 @@ export class MetricDetector {
 
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
-    this.#ringTs = new Float64Array(params.trendWindow);
-    this.#ringValue = new Float64Array(params.trendWindow);
+    // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
+    const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
+    this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
+    this.#ringValue = ring ? new Float64Array(ring) : NO_RING;
   }
 
   get samples(): number {
@@ -137,10 +143,12 @@ export class MetricDetector {
         this.#longMean += (rate / 10) * dLong;
       }
     }
-    this.#ringTs[this.#ringHead] = tsMs;
-    this.#ringValue[this.#ringHead] = this.#smoothed;
-    this.#ringHead = (this.#ringHead + 1) % p.trendWindow;
-    if (this.#ringSize < p.trendWindow) this.#ringSize++;
+    if (this.#ringTs.length > 0) {
+      this.#ringTs[this.#ringHead] = tsMs;
+      this.#ringValue[this.#ringHead] = this.#smoothed;
+      this.#ringHead = (this.#ringHead + 1) % p.trendWindow;
+      if (this.#ringSize < p.trendWindow) this.#ringSize++;
+    }
     return {
       warmingUp,
       z,
@@ -171,7 +179,7 @@ export class MetricDetector {
 
   #slope(): number {
     const size = this.#ringSize;
-    if (size < Math.max(5, this.params.trendWindow / 3)) return 0;
+    if (size < Math.max(MIN_TREND_POINTS, this.params.trendWindow / 3)) return 0;
     // Least squares over (t - t0, value); t0 keeps the numbers small.
     const t0 = this.#ringTs[(this.#ringHead - size + this.params.trendWindow) % this.params.trendWindow];
     let sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -226,7 +234,7 @@ export class MetricDetector {
     this.#lastTsMs = s.lastTsMs;
     this.#ringTs.set(s.ringTs.slice(0, this.#ringTs.length));
     this.#ringValue.set(s.ringValue.slice(0, this.#ringValue.length));
-    this.#ringHead = s.ringHead % this.#ringTs.length;
+    this.#ringHead = this.#ringTs.length > 0 ? s.ringHead % this.#ringTs.length : 0;
     this.#ringSize = Math.min(s.ringSize, this.#ringTs.length);
     this.#longMean = s.longMean ?? s.mean;
     this.#longVariance = s.longVariance ?? s.variance;

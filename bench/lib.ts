@@ -3,8 +3,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
+/** Parses the benchmark's flags; `--help` lists them and an unknown flag is one clear line, not a stack. */
 export function benchArgs<T extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(extra: T) {
-  return parseArgs({ options: { json: { type: 'string' }, ...extra }, allowPositionals: false }).values as unknown as { json?: string } & { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string };
+  const options = { json: { type: 'string' as const }, help: { type: 'boolean' as const }, ...extra };
+  const usage = (): string =>
+    `flags: ${Object.entries(options)
+      .map(([name, o]) => `--${name}${o.type === 'string' ? ' VALUE' : ''}${'default' in o && o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : ''}`)
+      .join(', ')}`;
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ options, allowPositionals: false }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage()}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage());
+    process.exit(0);
+  }
+  return values as unknown as { json?: string } & { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string };
 }
 
 export function writeJson(file: string | undefined, figures: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AnomalyScorer } from '../../analytics/anomaly-score.ts';
+import { AnomalyScorer, DEFAULT_ANOMALY_SCORE_PARAMS } from '../../analytics/anomaly-score.ts';
 import { prng } from '../../device-sim/series.ts';
 
 const gaussian = (rand: () => number) => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
@@ -20,4 +20,54 @@ it('a unit-free score: steady noise stays low, a spike is flagged once, at any s
     // One event, one alarm: the refractory period holds the score down after it.
     expect(alarms.filter((i) => i > 2000 && i <= 2060)).toEqual([]);
   }
+});
+
+it('a value normal for the day but wrong for the hour is flagged once the daily profile is learnt', () => {
+  // A daily sine (amplitude 10) plus noise; on day 9 the series stays flat at the daily mean for
+  // the twelve hours the sine is usually above it — within the day's range and with no jump at
+  // either end, so a level-only view sees nothing.
+  const rand = prng(7);
+  const step = 5 * 60_000;
+  const day = 86_400_000;
+  const flatFrom = 9 * day;
+  const flatTo = flatFrom + 12 * 3_600_000;
+  const scorer = new AnomalyScorer();
+  const levelOnly = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, seasonalGain: 0 });
+  const alarms: number[] = [];
+  const levelAlarms: number[] = [];
+  for (let ts = 0; ts < 12 * day; ts += step) {
+    const flat = ts >= flatFrom && ts < flatTo;
+    const value = 50 + (flat ? 0 : 10 * Math.sin((2 * Math.PI * ts) / day)) + 0.5 * gaussian(rand);
+    if (scorer.update(ts, value) >= 0.99) alarms.push(ts);
+    if (levelOnly.update(ts, value) >= 0.99) levelAlarms.push(ts);
+  }
+  const inFlat = (ts: number) => ts >= flatFrom && ts < flatTo + 3_600_000;
+  expect(alarms.some(inFlat)).toBe(true);
+  // The same score without the profile misses it: the profile is what finds it.
+  expect(levelAlarms.some(inFlat)).toBe(false);
+  // Once the profile is trusted (day 3 on), normal days raise at most a couple of alarms.
+  expect(alarms.filter((ts) => ts > 3 * day && !inFlat(ts)).length).toBeLessThanOrEqual(2);
+});
+
+it('a scorer restored from its JSON snapshot scores the rest of the series exactly as one never stopped', () => {
+  const rand = prng(11);
+  const step = 10 * 60_000;
+  const series = Array.from({ length: 3000 }, (_, i) => 20 + 5 * Math.sin((2 * Math.PI * i * step) / 86_400_000) + gaussian(rand) + (i === 2500 ? 15 : 0));
+  const uninterrupted = new AnomalyScorer();
+  const beforeRestart = new AnomalyScorer();
+  for (let i = 0; i < 2000; i++) {
+    uninterrupted.update(i * step, series[i]);
+    beforeRestart.update(i * step, series[i]);
+  }
+  const restarted = new AnomalyScorer();
+  restarted.restore(JSON.parse(JSON.stringify(beforeRestart.snapshot())));
+  const fresh = new AnomalyScorer();
+  let freshDiffers = false;
+  for (let i = 2000; i < 3000; i++) {
+    const expected = uninterrupted.update(i * step, series[i]);
+    expect(restarted.update(i * step, series[i])).toBeCloseTo(expected, 6);
+    if (Math.abs(fresh.update(i * step, series[i]) - expected) > 1e-3) freshDiffers = true;
+  }
+  // A scorer that starts over would not: the snapshot is what carries the learning.
+  expect(freshDiffers).toBe(true);
 });
