@@ -8,7 +8,7 @@
 // plus publish → stored latency p50/p99 at half of 3's rate, CPU per process, and 2,000
 // simulated devices (the device-sim CLI) as a fleet-shaped load.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,27 @@ const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
 const PUBLISHER = fileURLToPath(new URL('./ingest-publisher.ts', import.meta.url));
 
-const influx = process.env.INFLUX_URL ? { url: process.env.INFLUX_URL, destroy: async () => {} } : await startInfluxd();
+const influx = process.env.INFLUX_URL ? { url: process.env.INFLUX_URL, dir: null, destroy: async () => {} } : await startInfluxd();
 console.log(`InfluxDB at ${influx.url}`);
+
+/** CPU seconds used so far by the influxd started here (Linux /proc; null for an external one). */
+const influxdPid = (() => {
+  if (!influx.dir) return null;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(influx.dir)) return pid;
+    } catch {
+      // gone
+    }
+  }
+  return null;
+})();
+function influxdCpuS(): number {
+  if (!influxdPid) return Number.NaN;
+  const fields = readFileSync(`/proc/${influxdPid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+}
 
 async function count(db: string): Promise<number> {
   const r = await fetch(`${influx.url}/query?db=${db}&q=${encodeURIComponent('SELECT count(temperature) FROM telemetry')}`);
@@ -70,6 +89,7 @@ await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE "bench_
 const rawLines: string[] = [];
 const base = Date.now() - 3_600_000;
 for (let i = 0; i < RAW; i++) rawLines.push(toLineProtocol({ deviceId: `raw-${i % 100}`, tsMs: base + Math.floor(i / 100), values: { temperature: 60 + (i % 17) / 10, vibration: 1.5 } })!);
+let influx0 = influxdCpuS();
 let t = performance.now();
 for (let i = 0; i < RAW; i += 5000) {
   const res = await fetch(`${influx.url}/write?db=bench_raw&precision=ms`, { method: 'POST', body: rawLines.slice(i, i + 5000).join('\n') });
@@ -78,19 +98,22 @@ for (let i = 0; i < RAW; i += 5000) {
 }
 const rawPointsPerSec = RAW / ((performance.now() - t) / 1000);
 progressDone();
-console.log(`1. raw ceiling: ${Math.round(rawPointsPerSec).toLocaleString()} points/s`);
+const rawInfluxCores = (influxdCpuS() - influx0) / ((performance.now() - t) / 1000);
+console.log(`1. raw ceiling: ${Math.round(rawPointsPerSec).toLocaleString()} points/s (CPU: influxd ${rawInfluxCores.toFixed(2)} cores)`);
 
 // 2. Bare baseline.
 const baseline = await startBaselinePipeline(influx.url, 'bench_baseline');
 let cpu0 = process.cpuUsage();
+influx0 = influxdCpuS();
 t = performance.now();
 const pub2 = await publish(`mqtt://127.0.0.1:${baseline.port}`, ['--prefix', 'base']);
 const stored2 = await waitStored('bench_baseline', pub2.acked);
 const secs2 = (performance.now() - t) / 1000;
 const baselineCpu = cpuMs(process.cpuUsage(cpu0));
+const baselineInfluxCores = (influxdCpuS() - influx0) / secs2;
 await baseline.stop();
 const baselineMsgsPerSec = stored2 / secs2;
-console.log(`2. bare baseline: ${Math.round(baselineMsgsPerSec).toLocaleString()} msgs/s stored (${pub2.acked.toLocaleString()} acked, ${stored2.toLocaleString()} stored in ${secs2.toFixed(1)} s; CPU: pipeline ${(baselineCpu / 1000 / secs2).toFixed(2)} cores, publishers ${(pub2.cpuMs / 1000 / secs2).toFixed(2)} cores)`);
+console.log(`2. bare baseline: ${Math.round(baselineMsgsPerSec).toLocaleString()} msgs/s stored (${pub2.acked.toLocaleString()} acked, ${stored2.toLocaleString()} stored in ${secs2.toFixed(1)} s; CPU: pipeline ${(baselineCpu / 1000 / secs2).toFixed(2)} cores, publishers ${(pub2.cpuMs / 1000 / secs2).toFixed(2)} cores, influxd ${baselineInfluxCores.toFixed(2)} cores)`);
 
 // 3 and 4: Purna with everything on, plus a logged-in dashboard watching.
 const dataDir = mkdtempSync(join(tmpdir(), 'purna-bench-'));
@@ -107,23 +130,27 @@ let frames = 0;
 dashboard.on('delta', () => frames++);
 
 cpu0 = process.cpuUsage();
+influx0 = influxdCpuS();
 t = performance.now();
 const pub3 = await publish(purna.mqttUrl, ['--prefix', 'purna']);
 const stored3 = await waitStored('bench_purna', pub3.acked);
 const secs3 = (performance.now() - t) / 1000;
 const purnaCpu = cpuMs(process.cpuUsage(cpu0));
+const purnaInfluxCores = (influxdCpuS() - influx0) / secs3;
 const purnaMsgsPerSec = stored3 / secs3;
-console.log(`3. Purna, 1 reading/message: ${Math.round(purnaMsgsPerSec).toLocaleString()} msgs/s stored (${pub3.acked.toLocaleString()} acked; CPU: Purna ${(purnaCpu / 1000 / secs3).toFixed(2)} cores, publishers ${(pub3.cpuMs / 1000 / secs3).toFixed(2)} cores; ${frames} dashboard frames)`);
+console.log(`3. Purna, 1 reading/message: ${Math.round(purnaMsgsPerSec).toLocaleString()} msgs/s stored (${pub3.acked.toLocaleString()} acked; CPU: Purna ${(purnaCpu / 1000 / secs3).toFixed(2)} cores, publishers ${(pub3.cpuMs / 1000 / secs3).toFixed(2)} cores, influxd ${purnaInfluxCores.toFixed(2)} cores; ${frames} dashboard frames)`);
 
 const before4 = await count('bench_purna');
 cpu0 = process.cpuUsage();
+influx0 = influxdCpuS();
 t = performance.now();
 const pub4 = await publish(purna.mqttUrl, ['--prefix', 'gateway', '--readings', '100', '--window', '20']);
 const stored4 = (await waitStored('bench_purna', before4 + pub4.acked * 100)) - before4;
 const secs4 = (performance.now() - t) / 1000;
 const purna4Cpu = cpuMs(process.cpuUsage(cpu0));
+const purna4InfluxCores = (influxdCpuS() - influx0) / secs4;
 const purnaBatchedPointsPerSec = stored4 / secs4;
-console.log(`4. Purna, gateway messages of 100 readings: ${Math.round(purnaBatchedPointsPerSec).toLocaleString()} points/s stored (CPU: Purna ${(purna4Cpu / 1000 / secs4).toFixed(2)} cores, publishers ${(pub4.cpuMs / 1000 / secs4).toFixed(2)} cores)`);
+console.log(`4. Purna, gateway messages of 100 readings: ${Math.round(purnaBatchedPointsPerSec).toLocaleString()} points/s stored (${Math.round((pub4.acked * 100) / pub4.seconds).toLocaleString()} points/s acknowledged; CPU: Purna ${(purna4Cpu / 1000 / secs4).toFixed(2)} cores, publishers ${(pub4.cpuMs / 1000 / secs4).toFixed(2)} cores, influxd ${purna4InfluxCores.toFixed(2)} cores)`);
 
 // Latency at half of 3's rate: publish time travels in the message (sent_ms); stored time is when
 // the write carrying it returned.
@@ -180,7 +207,7 @@ const figures = {
   latencyRateMsgsPerSec: halfRate,
   simulatedDevicesConnected: simConnected,
   simulatedReadingsStored: simStored,
-  cpuCores: { baselinePipeline: baselineCpu / 1000 / secs2, purnaSingle: purnaCpu / 1000 / secs3, purnaBatched: purna4Cpu / 1000 / secs4, publishersSingle: pub3.cpuMs / 1000 / secs3 },
+  cpuCores: { baselinePipeline: baselineCpu / 1000 / secs2, purnaSingle: purnaCpu / 1000 / secs3, purnaBatched: purna4Cpu / 1000 / secs4, publishersSingle: pub3.cpuMs / 1000 / secs3, influxdRaw: rawInfluxCores, influxdBaseline: baselineInfluxCores, influxdPurnaSingle: purnaInfluxCores, influxdPurnaBatched: purna4InfluxCores },
 };
 console.log(`ratios: Purna / baseline ${figures.ratioVsBaseline} (target ≥ 0.8); Purna batched / raw ${figures.ratioBatchedVsRaw} (target ≥ 0.7); p99 ${figures.p99Ms} ms (target < 1000)`);
 mkdirSync('bench/results', { recursive: true });

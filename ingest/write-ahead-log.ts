@@ -38,7 +38,12 @@ interface Segment {
 type Done = (err?: Error | null) => void;
 
 interface Pending {
-  buf: Buffer;
+  /** The record header, `deviceId\treceivedAtMs\tbytes\n`. */
+  header: string;
+  headerBytes: number;
+  payload: Buffer;
+  /** headerBytes + payload.length */
+  bytes: number;
   readings: number;
   done: Done;
 }
@@ -119,10 +124,11 @@ export class WriteAheadLog {
    * `done` runs once it is on disk (fdatasync). `readings` is how many readings it holds.
    */
   append(deviceId: string, receivedAtMs: number, payload: Buffer, readings: number, done: Done): void {
-    const header = Buffer.from(`${deviceId}\t${receivedAtMs}\t${payload.length}\n`);
-    const buf = Buffer.concat([header, payload], header.length + payload.length);
-    const pending: Pending = { buf, readings, done };
-    if (this.#waiting.length > 0 || this.#unconfirmedBytes + buf.length > this.#opts.maxBytes) {
+    // Kept as a string and the payload as received; #flush copies both once into one buffer per fsync.
+    const header = `${deviceId}\t${receivedAtMs}\t${payload.length}\n`;
+    const headerBytes = Buffer.byteLength(header);
+    const pending: Pending = { header, headerBytes, payload, bytes: headerBytes + payload.length, readings, done };
+    if (this.#waiting.length > 0 || this.#unconfirmedBytes + pending.bytes > this.#opts.maxBytes) {
       if (this.#waiting.length === 0) this.#opts.log.warn({ unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes }, 'write-ahead log full: holding publishers back until the store catches up');
       this.#waiting.push(pending);
       return;
@@ -159,7 +165,7 @@ export class WriteAheadLog {
   }
 
   #release(): void {
-    while (this.#waiting.length > 0 && this.#unconfirmedBytes + this.#waiting[0].buf.length <= this.#opts.maxBytes) {
+    while (this.#waiting.length > 0 && this.#unconfirmedBytes + this.#waiting[0].bytes <= this.#opts.maxBytes) {
       this.#enqueue(this.#waiting.shift()!);
     }
     if (this.#waiting.length === 0 && this.#unconfirmedBytes < this.#opts.maxBytes) return;
@@ -167,7 +173,7 @@ export class WriteAheadLog {
 
   #enqueue(p: Pending): void {
     this.#batch.push(p);
-    this.#unconfirmedBytes += p.buf.length;
+    this.#unconfirmedBytes += p.bytes;
     if (!this.#flushing) {
       this.#flushing = true;
       setImmediate(() => this.#flush());
@@ -182,9 +188,18 @@ export class WriteAheadLog {
       return;
     }
     const seg = this.#segments.at(-1)!;
-    const buf = batch.length === 1 ? batch[0].buf : Buffer.concat(batch.map((p) => p.buf));
+    let size = 0;
     let readings = 0;
-    for (const p of batch) readings += p.readings;
+    for (const p of batch) {
+      size += p.bytes;
+      readings += p.readings;
+    }
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const p of batch) {
+      at += buf.write(p.header, at, 'utf8');
+      at += p.payload.copy(buf, at);
+    }
     seg.bytes += buf.length;
     seg.readings += readings;
     const fd = this.#fd!;
