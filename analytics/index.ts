@@ -22,6 +22,8 @@ const ANOMALY_STREAK = 3;
 /** Standard deviations above the long-term normal, and for how many assessments, that make a metric elevated. */
 const ELEVATED_SIGMAS = 4;
 const ELEVATED_STREAK = 3;
+/** CUSUM (in σ beyond its allowance) from which a shift is reported. */
+const CUSUM_ALARM = 50;
 /** A sensor repeating exactly the same value this many times is stuck. */
 const STUCK_REPEATS = 60;
 /** Out-of-range readings (decaying count) that make a spiking sensor worth a visit. */
@@ -328,6 +330,15 @@ export class Analytics {
       score = 85;
       rule = 'zscore';
       explanation = `${metric} ${fmt(value)} is ${fmt(res.z, 1)} σ from its recent level, within its normal range so far`;
+    }
+    // A lasting shift too small for the elevation rule, found by the CUSUM: worth watching, not a visit.
+    const upwardOnly = metric === 'vibration' || metric === 'temperature';
+    const shift = Math.max(res.cusumUp, upwardOnly ? 0 : res.cusumDown);
+    evidence.cusum = shift;
+    if (shift >= CUSUM_ALARM && score > 80) {
+      score = 80;
+      rule = 'cusum-shift';
+      explanation = `${metric} has shifted ${res.cusumUp >= res.cusumDown ? 'up' : 'down'} from this device's normal ${fmt(res.longMean)} and stayed there (CUSUM ${fmt(shift, 0)} σ beyond the ${DEFAULT_DETECTOR_PARAMS.cusumK} σ allowance)`;
     }
     if (elevated && score > 70) {
       score = 70;

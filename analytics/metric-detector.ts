@@ -18,6 +18,8 @@ export interface DetectorParams {
   longAlpha: number;
   /** Samples over which the long-term baseline is first learnt as a plain average. */
   longLearnSamples: number;
+  /** CUSUM allowance k, in long-term σ: deviations below it (a daily swing) never add up. */
+  cusumK: number;
 }
 
 export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
@@ -28,6 +30,7 @@ export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
   trendWindow: 30,
   longAlpha: 0.0002,
   longLearnSamples: 288,
+  cusumK: 2,
 };
 
 export interface DetectorState {
@@ -44,6 +47,9 @@ export interface DetectorState {
   ringSize: number;
   longMean: number;
   longVariance: number;
+  /** Absent in snapshots from before CUSUM. */
+  cusumUp?: number;
+  cusumDown?: number;
 }
 
 export interface SampleResult {
@@ -61,11 +67,21 @@ export interface SampleResult {
   longStd: number;
   /** How many identical values in a row (a stuck sensor repeats itself). */
   repeatCount: number;
+  /**
+   * Two-sided CUSUM of the deviation from the long-term baseline, in σ beyond the allowance:
+   * a shift too small for the elevation rule adds up here until it is unmistakable.
+   */
+  cusumUp: number;
+  cusumDown: number;
 }
 
 /** Fewer points than this fit no trend worth forecasting from. */
 const MIN_TREND_POINTS = 5;
 const NO_RING = new Float64Array(0);
+/** One sample adds at most this many σ to the CUSUM (a spike is not a shift)... */
+const CUSUM_CLIP = 6;
+/** ...and the sum stops here, so that it falls back soon after the shift ends. */
+const CUSUM_CAP = 150;
 
 export class MetricDetector {
   readonly params: DetectorParams;
@@ -84,6 +100,8 @@ export class MetricDetector {
   #longMean = 0;
   #longVariance = 0;
   #slopeSE = 0;
+  #cusumUp = 0;
+  #cusumDown = 0;
   /** The smallest spread the long-term baseline assumes (a domain prior), in the metric's unit. */
   sigmaFloor = 0;
 
@@ -134,6 +152,9 @@ export class MetricDetector {
       // all: a creeping fault must not teach the baseline that it is normal.
       // The warm-up's samples count as learnt already; a sample the fast baseline finds unusual
       // (|z| ≥ 3) is not "normal" either, whatever the long spread says.
+      const e = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, dLong / (longStd || 1)));
+      this.#cusumUp = Math.min(CUSUM_CAP, Math.max(0, this.#cusumUp + e - p.cusumK));
+      this.#cusumDown = Math.min(CUSUM_CAP, Math.max(0, this.#cusumDown - e - p.cusumK));
       const k = this.#n - p.warmupSamples;
       const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + p.warmupSamples)) : p.longAlpha;
       if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
@@ -160,6 +181,8 @@ export class MetricDetector {
       repeatCount: this.#repeatCount,
       longMean: this.#longMean,
       longStd: Math.sqrt(this.#longVariance),
+      cusumUp: this.#cusumUp,
+      cusumDown: this.#cusumDown,
     };
   }
 
@@ -175,6 +198,8 @@ export class MetricDetector {
     this.#lastValue = Number.NaN;
     this.#longMean = 0;
     this.#longVariance = 0;
+    this.#cusumUp = 0;
+    this.#cusumDown = 0;
   }
 
   #slope(): number {
@@ -220,6 +245,8 @@ export class MetricDetector {
       ringSize: this.#ringSize,
       longMean: this.#longMean,
       longVariance: this.#longVariance,
+      cusumUp: this.#cusumUp,
+      cusumDown: this.#cusumDown,
     };
   }
 
@@ -238,5 +265,7 @@ export class MetricDetector {
     this.#ringSize = Math.min(s.ringSize, this.#ringTs.length);
     this.#longMean = s.longMean ?? s.mean;
     this.#longVariance = s.longVariance ?? s.variance;
+    this.#cusumUp = s.cusumUp ?? 0;
+    this.#cusumDown = s.cusumDown ?? 0;
   }
 }

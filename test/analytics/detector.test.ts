@@ -34,6 +34,23 @@ describe('streaming detector', () => {
     expect(after.length).toBe(4900);
     expect(after.every((h) => h.state === 'healthy' || h.state === 'watch')).toBe(true);
     expect(after.filter((h) => h.state === 'watch').length).toBeLessThan(25);
+    expect(after.filter((h) => h.rule === 'cusum-shift')).toEqual([]);
+  });
+
+  it('a lasting shift too small for the elevation rule is found by the CUSUM: watched, not dispatched', () => {
+    const rand = prng(5);
+    // +0.7 mm/s is about 3 σ of this pump's normal spread (its floor: 8 % of zone B/C), under the
+    // elevation rule's 4 σ, so only its persistence makes it news.
+    const { health, dispatches } = run((i) => ({ vibration: (i < 1000 ? 1.6 : 2.3) + 0.05 * gaussian(rand) }), 1200);
+    expect(health.slice(0, 1000).filter((h) => h.rule === 'cusum-shift')).toEqual([]);
+    const shifted = health.slice(1000).findIndex((h) => h.rule === 'cusum-shift');
+    expect(shifted).toBeGreaterThan(5);
+    expect(shifted).toBeLessThan(120);
+    const report = health[1000 + shifted];
+    expect(report.state).toBe('watch');
+    expect(report.explanation).toMatch(/shifted up/);
+    expect(report.evidence.elevationSigmas).toBeLessThan(4);
+    expect(dispatches).toEqual([]);
   });
 
   it('a step in vibration is detected and explained', () => {
