@@ -69,10 +69,13 @@ export class Ingest {
         return;
       }
       this.stats.readingsAccepted += readings.length;
-      // Only after the log has them, so the writer's order is the log's order.
+      // Only after the log has them, so the writer's order is the log's order — and always,
+      // first thing: the log's confirmations are a count of what the writer was handed.
       this.#opts.writer.enqueue(readings);
-      this.#opts.bus.emit('telemetry', readings);
+      // The PUBACK goes out before analytics runs on the readings: the publisher's next
+      // message need not wait for the detectors (they see the readings a moment later).
       done(null);
+      this.#opts.bus.emit('telemetry', readings);
     });
   }
 
