@@ -28,8 +28,13 @@ const CUSUM_ALARM = 50;
 const STUCK_REPEATS = 60;
 /** Out-of-range readings (decaying count) that make a spiking sensor worth a visit. */
 const OUT_OF_RANGE_DISPATCH = 3;
-/** Healthy samples in a row after which a requested dispatch is withdrawn. */
+/**
+ * A requested dispatch is withdrawn only after this many healthy samples in a row AND this long
+ * with nothing due: an intermittent fault (a sensor that spikes every few hours, a bearing that
+ * rattles now and then) would otherwise open, cancel and reopen work orders all day.
+ */
 const RECOVERY_SAMPLES = 60;
+const RECOVERY_MS = 24 * 3600_000;
 /** Dispatch when the forecast's early bound is within this multiple of the lead time: a margin for the forecast's error. */
 const LEAD_SAFETY = 1.5;
 
@@ -46,6 +51,12 @@ function sigmaFloor(metric: string, model: DeviceModelSpec): number {
 
 /** One metric as a snapshot keeps it. */
 type SavedMetric = DetectorState & { anomalyStreak: number; scorer?: AnomalyScorerState };
+/** One device as a snapshot keeps it (`lastDueTsMs` absent in older snapshots). */
+interface SavedDevice {
+  metrics: Record<string, SavedMetric>;
+  dispatched: FailureMode[];
+  lastDueTsMs?: number;
+}
 
 /**
  * The detector for one metric. Only metrics with a failure threshold get a trend window (the
@@ -75,6 +86,8 @@ interface DeviceState {
   /** Failure modes with a dispatch requested and not yet closed. */
   dispatched: Set<FailureMode>;
   healthyStreak: number;
+  /** When a dispatch was last due (the recovery clock starts here). */
+  lastDueTsMs: number;
   model: DeviceModelSpec;
 }
 
@@ -187,17 +200,17 @@ export class Analytics {
   }
 
   snapshot(): unknown {
-    const devices: Record<string, { metrics: Record<string, SavedMetric>; dispatched: FailureMode[] }> = {};
+    const devices: Record<string, SavedDevice> = {};
     for (const [id, d] of this.#devices) {
       const metrics: Record<string, SavedMetric> = {};
       for (const [name, m] of d.metrics) metrics[name] = { ...m.detector.snapshot(), anomalyStreak: m.anomalyStreak, ...(m.scorer ? { scorer: m.scorer.snapshot() } : {}) };
-      devices[id] = { metrics, dispatched: [...d.dispatched] };
+      devices[id] = { metrics, dispatched: [...d.dispatched], lastDueTsMs: d.lastDueTsMs };
     }
     return { version: 1, devices };
   }
 
   restore(snapshot: unknown): void {
-    const s = snapshot as { version?: number; devices?: Record<string, { metrics: Record<string, SavedMetric>; dispatched: FailureMode[] }> };
+    const s = snapshot as { version?: number; devices?: Record<string, SavedDevice> };
     if (s?.version !== 1 || !s.devices) throw new Error('unknown analytics snapshot format');
     for (const [id, saved] of Object.entries(s.devices)) {
       const d = this.#device(id);
@@ -213,13 +226,14 @@ export class Analytics {
         d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer, anomalyScore: 0, last: null, lastValue: m.lastValue });
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
+      d.lastDueTsMs = saved.lastDueTsMs ?? 0;
     }
   }
 
   #device(deviceId: string): DeviceState {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0, model: this.#modelOf(deviceId) };
+      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model: this.#modelOf(deviceId) };
       this.#devices.set(deviceId, d);
     }
     return d;
@@ -409,6 +423,7 @@ export class Analytics {
       // Both vibration and temperature rising together point at lubrication, not one part.
       const mode: FailureMode = due.mode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : due.mode;
       d.healthyStreak = 0;
+      d.lastDueTsMs = report.tsMs;
       if (d.dispatched.has(mode)) return;
       d.dispatched.add(mode);
       const predictedFailureAtMs = due.timeToThresholdMs === null ? null : report.tsMs + due.timeToThresholdMs;
@@ -416,12 +431,15 @@ export class Analytics {
       this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
       return;
     }
-    if (report.state === 'healthy' && d.dispatched.size > 0) {
-      if (++d.healthyStreak >= RECOVERY_SAMPLES) {
+    if (report.state === 'healthy' && d.dispatched.size > (d.dispatched.has('sensor_fault') ? 1 : 0)) {
+      if (++d.healthyStreak >= RECOVERY_SAMPLES && report.tsMs - d.lastDueTsMs >= RECOVERY_MS) {
+        // A sensor that sent impossible or frozen values is broken until someone fixes it, however
+        // normal it looks in between: its request stays until the work order is closed.
         for (const m of d.dispatched) {
-          this.#bus.emit('dispatchCancel', { deviceId: report.deviceId, mode: m, tsMs: report.tsMs, reason: `recovered: healthy for ${RECOVERY_SAMPLES} samples` });
+          if (m === 'sensor_fault') continue;
+          this.#bus.emit('dispatchCancel', { deviceId: report.deviceId, mode: m, tsMs: report.tsMs, reason: `recovered: nothing due for ${formatDuration(report.tsMs - d.lastDueTsMs)} and healthy for the last ${d.healthyStreak} samples` });
+          d.dispatched.delete(m);
         }
-        d.dispatched.clear();
         d.healthyStreak = 0;
       }
     } else d.healthyStreak = 0;

@@ -36,6 +36,8 @@ const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelO
 analytics.start();
 const dispatches: DispatchRequest[] = [];
 bus.on('dispatch', (d) => dispatches.push(d));
+let cancellations = 0;
+bus.on('dispatchCancel', () => cancellations++);
 // Watch-level reports (no visit) a planner would see: which devices ever showed a CUSUM shift.
 const cusumWatched = new Set<string>();
 bus.on('health', (h) => {
@@ -79,6 +81,17 @@ const falseDispatches = dispatches.filter((d) => {
 const sensorDevices = truth.filter((t) => t.class === 'sensor');
 const sensorFaultsMisdispatched = sensorDevices.filter((t) => dispatches.some((d) => d.deviceId === t.deviceId && d.mode !== 'sensor_fault')).length;
 const sensorFaultsDetected = sensorDevices.filter((t) => dispatches.some((d) => d.deviceId === t.deviceId && d.mode === 'sensor_fault')).length;
+// Churn: the same device and mode requested again after a cancellation (a planner's nightmare).
+const seenPairs = new Set<string>();
+let repeatedRequests = 0;
+for (const d of dispatches) {
+  const key = `${d.deviceId}/${d.mode}`;
+  if (seenPairs.has(key)) {
+    repeatedRequests++;
+    if (args.verbose) console.log(`  again: ${key} at ${new Date(d.tsMs).toISOString().slice(5, 16)} (${byDevice.get(d.deviceId)?.profile ?? "healthy"}) by ${d.health.rule}`);
+  }
+  seenPairs.add(key);
+}
 const healthyDevices = specs.filter((sp) => !byDevice.has(sp.deviceId));
 const healthyCusumWatched = healthyDevices.filter((sp) => cusumWatched.has(sp.deviceId)).length;
 // Stricter than "before it happened": dispatched at least the parts + travel lead time ahead.
@@ -93,6 +106,8 @@ const figures = {
   configuredLeadTimeHours: LEAD_MS / 3600_000,
   recallWithFullLeadTime: machineFailures.length ? withFullLead / machineFailures.length : 0,
   healthyDevicesWithCusumWatch: healthyCusumWatched,
+  cancellations,
+  repeatedRequests,
   healthyDevices: healthyDevices.length,
   falseDispatchesPer100DeviceMonths: Math.round(((falseDispatches.length / deviceMonths) * 100) * 100) / 100,
   sensorFaultsMisdispatched,
@@ -112,6 +127,7 @@ console.log(`  of them dispatched at least the lead time (${LEAD_MS / 3600_000} 
 console.log(`median lead time: ${figures.medianLeadTimeHours} h (configured parts + travel lead time ${figures.configuredLeadTimeHours} h)`);
 console.log(`false dispatches: ${falseDispatches.length} = ${figures.falseDispatchesPer100DeviceMonths} per 100 device-months (target ≤ 2)`);
 console.log(`sensor faults: ${sensorDevices.length}; sent as machine failures: ${sensorFaultsMisdispatched}; dispatched as sensor faults: ${sensorFaultsDetected}`);
+console.log(`dispatch requests: ${dispatches.length}; cancelled on recovery: ${cancellations}; the same device and mode requested again: ${repeatedRequests}`);
 console.log(`healthy devices that ever showed a watch-level CUSUM shift (no visit): ${healthyCusumWatched}/${healthyDevices.length}`);
 if (missed.length) console.log(`missed: ${missed.join(', ')}`);
 if (falseDispatches.length) console.log(`false: ${falseDispatches.slice(0, 12).map((d) => `${d.deviceId}/${d.mode}/${byDevice.get(d.deviceId)?.profile ?? 'healthy'}@${new Date(d.tsMs).toISOString().slice(5, 16)} ${d.health.rule}`).join('; ')}`);

@@ -12,17 +12,19 @@ function gaussian(rand: () => number): number {
 }
 
 /** Streams `n` one-second samples of `signal(i)` for one device and collects what analytics says. */
-function run(signal: (i: number) => Record<string, number>, n: number, modelId = 'pump-p200') {
+function run(signal: (i: number) => Record<string, number>, n: number, modelId = 'pump-p200', stepMs = 1000) {
   const bus = new EventBus();
   const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(0), deviceModelOf: () => deviceModel(modelId) });
   const dispatches: DispatchRequest[] = [];
+  const cancels: { mode: string; tsMs: number; reason: string }[] = [];
   const health: HealthReport[] = [];
   bus.on('dispatch', (d) => dispatches.push(d));
+  bus.on('dispatchCancel', (c) => cancels.push(c));
   bus.on('health', (h) => health.push(h));
   analytics.start();
   const t0 = 1_700_000_000_000;
-  for (let i = 0; i < n; i++) bus.emit('telemetry', [{ deviceId: 'dev-1', tsMs: t0 + i * 1000, values: signal(i) }]);
-  return { dispatches, health, t0 };
+  for (let i = 0; i < n; i++) bus.emit('telemetry', [{ deviceId: 'dev-1', tsMs: t0 + i * stepMs, values: signal(i) }]);
+  return { dispatches, cancels, health, t0 };
 }
 
 describe('streaming detector', () => {
@@ -136,6 +138,27 @@ describe('state across a restart', () => {
 });
 
 describe('dispatch hysteresis', () => {
+  it('a sensor that spikes now and then asks for one visit over days, and is not called off between spikes', () => {
+    const rand = prng(21);
+    // Three days of 5-minute samples; from day one, 2 % of vibration readings are impossible (80 mm/s).
+    const n = 3 * 288;
+    const { dispatches, cancels } = run((i) => ({ vibration: i > 288 && rand() < 0.02 ? 80 : 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), n, 'pump-p200', 300_000);
+    expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
+    expect(cancels).toEqual([]);
+  });
+
+  it('a machine anomaly that goes away is called off after a quiet day, not after a quiet hour', () => {
+    const rand = prng(22);
+    // Five-minute samples: an hour in ISO zone D (sample 300–311), then normal again for two days.
+    const { dispatches, cancels, t0 } = run((i) => ({ vibration: (i >= 300 && i < 312 ? 8 : 1.6) + 0.05 * gaussian(rand) }), 312 + 2 * 288, 'pump-p200', 300_000);
+    expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
+    expect(cancels.map((c) => c.mode)).toEqual(['bearing_wear']);
+    const quietMs = cancels[0].tsMs - (t0 + 311 * 300_000);
+    expect(quietMs).toBeGreaterThanOrEqual(24 * 3600_000 - 300_000);
+    expect(quietMs).toBeLessThan(26 * 3600_000);
+    expect(cancels[0].reason).toMatch(/recovered/);
+  });
+
   it('a flapping signal produces one work order request, not many', () => {
     const rand = prng(77);
     // Healthy for 300 s, then flapping every 20 s between normal and ISO zone C for 20 minutes.
