@@ -264,7 +264,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       ],
       apiPlugins: [
         (api, { authorize }) => serviceRoutes(api, { service, authorize }),
-        (api) => provisioningRoutes(api, { credentials, registerDevices: (d) => service.registerDevices(d), nowMs: () => clock.nowMs() }),
+        (api) => provisioningRoutes(api, { credentials, registerDevices: (d) => service.registerDevices(d), technicianExists: (id) => service.network.getTechnician(id) !== undefined, nowMs: () => clock.nowMs() }),
       ],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });

@@ -1,7 +1,7 @@
 // Who may connect, publish and subscribe on the embedded broker (aedes hooks, STYLE 8).
 import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../core/log.ts';
-import { parseDeviceTopic } from '../core/topics.ts';
+import { parseDeviceTopic, topics } from '../core/topics.ts';
 import type { DeviceCredentials, MqttIdentity } from './device-credentials.ts';
 
 export type MqttAuthMode = 'open' | 'token';
@@ -111,6 +111,7 @@ export class AccessControl {
     const who = identities.get(client);
     if (!who) return 'not authenticated';
     if (who.kind === 'service') return null;
+    if (who.kind === 'technician') return `technician ${who.id} may only subscribe to ${topics.technicianDispatch(who.id)}`;
     const parsed = parseDeviceTopic(packet.topic);
     if (!parsed || parsed.deviceId !== who.id || (parsed.kind !== 'telemetry' && parsed.kind !== 'status')) {
       return `device ${who.id} may publish only to purna/v1/devices/${who.id}/telemetry or /status`;
@@ -124,7 +125,10 @@ export class AccessControl {
     this.#opts.log.warn({ client: client.id, device: who?.id, topic: packet.topic.replace(/\u0000/g, '\\u0000').slice(0, 200), reason }, 'mqtt publish refused; client disconnected');
   }
 
-  /** aedes authorizeSubscribe: a device only to its own errors and commands; `null` → SUBACK 0x80. */
+  /**
+   * aedes authorizeSubscribe: a device only to its own errors and commands, a technician only to
+   * their own dispatch topic; `null` → SUBACK 0x80.
+   */
   authorizeSubscribe(client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
     if (sub.topic.includes('\u0000')) {
       this.refusedSubscriptions++;
@@ -133,7 +137,10 @@ export class AccessControl {
     if (this.#opts.mode === 'open') return callback(null, sub);
     const who = identities.get(client);
     if (who?.kind === 'service') return callback(null, sub);
-    const parsed = parseDeviceTopic(sub.topic);
+    if (who?.kind === 'technician') {
+      if (sub.topic === topics.technicianDispatch(who.id)) return callback(null, sub);
+    }
+    const parsed = who?.kind === 'device' ? parseDeviceTopic(sub.topic) : null;
     if (who && parsed && parsed.deviceId === who.id && (parsed.kind === 'errors' || parsed.kind === 'commands')) return callback(null, sub);
     this.refusedSubscriptions++;
     this.#opts.log.warn({ client: client.id, device: who?.id, topic: sub.topic.slice(0, 200) }, 'mqtt subscription refused');

@@ -4,18 +4,23 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DEVICE_ID_PATTERN } from '../core/topics.ts';
 
-export type MqttIdentity = { kind: 'device'; id: string } | { kind: 'service'; id: string };
+export type MqttIdentity = { kind: 'device'; id: string } | { kind: 'service'; id: string } | { kind: 'technician'; id: string };
+
+/** A technician's MQTT user name: the prefix keeps it apart from device ids (which have no colon). */
+export const TECHNICIAN_USERNAME_PREFIX = 'technician:';
 
 /**
  * MQTT credentials: a device's username is its id and its password a random 256-bit token,
  * shown once when issued and stored only as a SHA-256 (a token of that entropy needs no slow
  * hash, and a per-CONNECT scrypt would let a flood of CONNECTs burn the CPU). Service users
- * (the ingest of another Purna worker, tools) have their own tokens.
+ * (the ingest of another Purna worker, tools) have their own tokens, and so do technicians'
+ * field apps (user name `technician:<id>`), which may only listen to their own dispatch topic.
  */
 export class DeviceCredentials {
   readonly #db: DatabaseSync;
   readonly #selectDevice: StatementSync;
   readonly #selectService: StatementSync;
+  readonly #selectTechnician: StatementSync;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -32,7 +37,13 @@ export class DeviceCredentials {
         token_sha256 BLOB NOT NULL,
         issued_at_ms INTEGER NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS technician_credentials (
+        technician_id TEXT PRIMARY KEY,
+        token_sha256 BLOB NOT NULL,
+        issued_at_ms INTEGER NOT NULL
+      );
     `);
+    this.#selectTechnician = this.#db.prepare('SELECT token_sha256 FROM technician_credentials WHERE technician_id = ?');
     this.#selectDevice = this.#db.prepare('SELECT token_sha256 FROM device_credentials WHERE device_id = ?');
     this.#selectService = this.#db.prepare('SELECT token_sha256 FROM service_credentials WHERE username = ?');
   }
@@ -60,6 +71,13 @@ export class DeviceCredentials {
     this.#db.prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(username, sha256(token), nowMs);
   }
 
+  /** Issues (or rotates) a technician's field-app token; returns the user name and the token, once. */
+  issueTechnicianToken(technicianId: string, nowMs: number): { username: string; token: string } {
+    const token = randomBytes(32).toString('base64url');
+    this.#db.prepare('INSERT OR REPLACE INTO technician_credentials (technician_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(technicianId, sha256(token), nowMs);
+    return { username: TECHNICIAN_USERNAME_PREFIX + technicianId, token };
+  }
+
   revokeDevice(deviceId: string): boolean {
     return this.#db.prepare('DELETE FROM device_credentials WHERE device_id = ?').run(deviceId).changes > 0;
   }
@@ -72,6 +90,11 @@ export class DeviceCredentials {
   verify(username: string | undefined, password: Buffer | undefined): MqttIdentity | null {
     if (!username || !password || password.length === 0 || password.length > 200) return null;
     const given = sha256(password);
+    if (username.startsWith(TECHNICIAN_USERNAME_PREFIX)) {
+      const id = username.slice(TECHNICIAN_USERNAME_PREFIX.length);
+      const technician = this.#selectTechnician.get(id) as { token_sha256: Uint8Array } | undefined;
+      return technician && timingSafeEqual(Buffer.from(technician.token_sha256), given) ? { kind: 'technician', id } : null;
+    }
     const device = this.#selectDevice.get(username) as { token_sha256: Uint8Array } | undefined;
     if (device && timingSafeEqual(Buffer.from(device.token_sha256), given)) return { kind: 'device', id: username };
     const service = this.#selectService.get(username) as { token_sha256: Uint8Array } | undefined;

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
+import { DEVICE_ID_PATTERN, topics } from '../../core/topics.ts';
 import type { DeviceCredentials } from '../device-credentials.ts';
 
 export interface ProvisioningOptions {
   credentials: DeviceCredentials;
   /** Puts the devices in the service registry (model, site); throws on an unknown model or site. */
   registerDevices: (devices: { deviceId: string; modelId: string; siteId?: string }[]) => void;
+  /** Whether the service domain knows this technician (field-app tokens are only for them). */
+  technicianExists: (technicianId: string) => boolean;
   nowMs: () => number;
 }
 
@@ -106,6 +108,24 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
         } catch (err) {
           return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message: `${(err as Error).message}; nothing provisioned`, errors: [] });
         }
+      },
+    );
+
+    // A technician's field app listens to purna/v1/technicians/{id}/dispatch; with MQTT auth on it
+    // needs a token of its own. Planners issue them; a technician may issue (rotate) only their own.
+    scope.post<{ Params: { id: string } }>(
+      '/technicians/:id/mqtt-token',
+      {
+        config: { roles: ['planner', 'technician'] },
+        schema: { tags: ['technicians'], summary: "Issue (or rotate) a technician field app's MQTT token, shown once", params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] } },
+      },
+      async (request, reply) => {
+        const user = (request as unknown as { user?: { role: string; technicianId?: string | null } }).user;
+        const id = request.params.id;
+        if (user?.role === 'technician' && user.technicianId !== id) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'technicians may issue a token only for themselves' });
+        if (!opts.technicianExists(id)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no technician ${id}` });
+        const { username, token } = opts.credentials.issueTechnicianToken(id, opts.nowMs());
+        return reply.code(201).send({ username, token, topic: topics.technicianDispatch(id), note: 'the token is shown only now; issuing again replaces it' });
       },
     );
 

@@ -136,3 +136,56 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
     expect(anonymous.status).toBe(401);
   });
 });
+
+describe('technician field apps', () => {
+  const TECH = 'T-ACL-1';
+  const OTHER = 'T-ACL-2';
+  beforeAll(() => {
+    for (const id of [TECH, OTHER]) {
+      purna.service.network.upsertTechnician({ id, name: id, homeLat: -6.2, homeLon: 106.8, shiftStartMin: 0, shiftEndMin: 1440, utcOffsetMin: 420, workDaysMask: 127, maxOpenJobs: 3, active: true, skills: [{ modelId: '*', mode: '*' }] } as Parameters<typeof purna.service.network.upsertTechnician>[0]);
+    }
+  });
+
+  async function issue(cookie: string, id: string): Promise<{ status: number; body: { username?: string; token?: string; topic?: string; message?: string } }> {
+    const res = await fetch(`${purna.dashboardUrl}api/technicians/${id}/mqtt-token`, { method: 'POST', headers: { cookie } });
+    return { status: res.status, body: (await res.json()) as { username?: string; token?: string; topic?: string; message?: string } };
+  }
+
+  it('get a token of their own, hear their own dispatch topic and nothing else, and may not publish', async () => {
+    const issued = await issue(await loginAs(purna, 'planner'), TECH);
+    expect(issued.status).toBe(201);
+    expect(issued.body.username).toBe(`technician:${TECH}`);
+    expect(issued.body.topic).toBe(topics.technicianDispatch(TECH));
+
+    const { code, client } = await tryConnect({ clientId: `field-${TECH}`, username: issued.body.username, password: issued.body.token });
+    expect(code).toBe(0);
+    const granted = await client.subscribeAsync(topics.technicianDispatch(TECH), { qos: 1 });
+    expect(granted[0].qos).toBe(1);
+    for (const topic of [topics.technicianDispatch(OTHER), 'purna/v1/technicians/+/dispatch', topics.errors('pump-acl-0001')]) {
+      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(() => null, (e: unknown) => e)) as { packet?: { granted: number[] } } | null;
+      expect(err?.packet?.granted, topic).toEqual([128]);
+    }
+    // What the service domain's notifier publishes reaches the app.
+    const received = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())));
+    purna.broker.publish(topics.technicianDispatch(TECH), JSON.stringify({ event: 'assigned', workOrderId: 'WO-ACL' }), 1);
+    expect(JSON.parse(await received)).toMatchObject({ workOrderId: 'WO-ACL' });
+    // A field app publishing (here: posing as a device) is disconnected and nothing is stored.
+    const before = await storedCount('pump-acl-0002');
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    client.publish(topics.telemetry('pump-acl-0002'), JSON.stringify({ temperature: 1 }), { qos: 1 });
+    await closed;
+    expect(await storedCount('pump-acl-0002')).toBe(before);
+  });
+
+  it('a wrong token or another technician\'s name is refused; a technician issues only their own; unknown technicians get 404', async () => {
+    const own = await issue(await loginAs(purna, 'technician', OTHER), OTHER);
+    expect(own.status).toBe(201);
+    expect((await tryConnect({ clientId: 'f1', username: `technician:${TECH}`, password: own.body.token })).code).toBe(4);
+    expect((await tryConnect({ clientId: 'f2', username: `technician:${OTHER}`, password: 'guess' })).code).toBe(4);
+    expect((await tryConnect({ clientId: 'f3', username: `technician:${OTHER}`, password: own.body.token })).code).toBe(0);
+    const forbidden = await issue(await loginAs(purna, 'technician', OTHER), TECH);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.message).toMatch(/only for themselves/);
+    expect((await issue(await loginAs(purna, 'planner'), 'T-NOBODY')).status).toBe(404);
+  });
+});
