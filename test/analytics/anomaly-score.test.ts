@@ -71,3 +71,28 @@ it('a scorer restored from its JSON snapshot scores the rest of the series exact
   // A scorer that starts over would not: the snapshot is what carries the learning.
   expect(freshDiffers).toBe(true);
 });
+
+it('series without anomalies stay quiet: a flat line, a clean daily sine and a daily square wave', () => {
+  const step = 5 * 60_000;
+  const day = 86_400_000;
+  const shapes: Record<string, (i: number) => number> = {
+    flat: () => 42,
+    sine: (i) => 50 + 20 * Math.sin((2 * Math.PI * i * step) / day),
+    square: (i) => ((i * step) % day < day / 2 ? 80 : 20),
+  };
+  for (const [name, shape] of Object.entries(shapes)) {
+    const scorer = new AnomalyScorer();
+    let alarms = 0;
+    let scored = 0;
+    for (let i = 0; i < 14 * 288; i++) {
+      const s = scorer.update(i * step, shape(i));
+      // After two days (the profiles' learning), as NAB's probation would allow.
+      if (i >= 2 * 288) {
+        scored++;
+        if (s >= 0.99) alarms++;
+      }
+    }
+    expect(scored, name).toBe(12 * 288);
+    expect(alarms, name).toBe(0);
+  }
+});
