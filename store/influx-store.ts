@@ -1,4 +1,4 @@
-import { Point, type PointSettings } from '@influxdata/influxdb-client';
+import { escape, Point, type PointSettings } from '@influxdata/influxdb-client';
 import type { Reading } from '../core/types.ts';
 import { RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
 
@@ -15,11 +15,53 @@ const MEASUREMENT = 'telemetry';
 /** Timestamps are epoch ms and written with precision=ms: print them as they are. */
 const LINE_SETTINGS: Partial<PointSettings> = { convertTime: (t) => (t === undefined ? undefined : String(t)) };
 
-/** Builds one line of line protocol per reading: measurement `telemetry`, tag `device`, a float field per metric. */
-export function toLineProtocol(reading: Reading): string | undefined {
+/** A reference line built by the client library's `Point` (what `toLineProtocol` must equal). */
+export function toLineProtocolWithPoint(reading: Reading): string | undefined {
   const point = new Point(MEASUREMENT).tag('device', reading.deviceId).timestamp(reading.tsMs);
   for (const metric in reading.values) point.floatField(metric, reading.values[metric]);
   return point.toLineProtocol(LINE_SETTINGS);
+}
+
+/**
+ * Escaped pieces of lines, cached: a fleet has a bounded set of device ids and metric names, and
+ * escaping them again for every reading was most of the cost. Cleared wholesale if it ever grows
+ * past its bound (ids churning), so memory stays bounded.
+ */
+const CACHE_LIMIT = 200_000;
+const devicePrefixes = new Map<string, string>();
+const fieldKeys = new Map<string, string>();
+
+function cached(cache: Map<string, string>, key: string, make: (k: string) => string): string {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    v = make(key);
+    cache.set(key, v);
+  }
+  return v;
+}
+
+/**
+ * One line of line protocol per reading: measurement `telemetry`, tag `device`, a float field per
+ * metric. Byte for byte what the client library's `Point` writes (same escaping — its own
+ * `escape` functions — same sorted field order, same number formatting; a test compares them
+ * on awkward inputs), but with the escaped parts cached: at 100 readings per message `Point`
+ * was a third of Purna's CPU time (measured in bench:ingest's profile).
+ */
+export function toLineProtocol(reading: Reading): string | undefined {
+  const values = reading.values;
+  let fields = '';
+  const names = Object.keys(values);
+  if (names.length > 1) names.sort();
+  for (const name of names) {
+    if (!name) continue;
+    const value = values[name];
+    if (!Number.isFinite(value)) throw new Error(`invalid float value for field '${name}': ${value}`);
+    fields += `${fields ? ',' : ''}${cached(fieldKeys, name, escape.tag)}=${String(value)}`;
+  }
+  if (!fields) return undefined;
+  const prefix = cached(devicePrefixes, reading.deviceId, (id) => (id ? `${escape.measurement(MEASUREMENT)},device=${escape.tag(id)}` : escape.measurement(MEASUREMENT)));
+  return `${prefix} ${fields} ${String(reading.tsMs)}`;
 }
 
 /** InfluxQL string literal: single quotes, with backslash and quote escaped. */
