@@ -32,3 +32,12 @@ it('refuses a value Point refuses, and writes no line for a reading without fiel
   expect(toLineProtocol(empty)).toBeUndefined();
   expect(toLineProtocolWithPoint(empty)).toBeUndefined();
 });
+
+it('a batch body is the lines joined by newlines, in UTF-8, however long', async () => {
+  const { linesBuffer } = await import('../../store/influx-store.ts');
+  const readings: Reading[] = Array.from({ length: 3000 }, (_, i) => ({ deviceId: i % 3 ? `pump-${i}` : `ü-${'x'.repeat(i % 50)}`, tsMs: 1_700_000_000_000 + i, values: { temperature: i / 7, 'vibr ü': -i } }));
+  readings.push({ deviceId: 'empty', tsMs: 1, values: {} });
+  const expected = readings.map(toLineProtocolWithPoint).filter((l) => l !== undefined).join('\n');
+  expect(linesBuffer(readings).toString('utf8')).toBe(expected);
+  expect(linesBuffer([]).length).toBe(0);
+});
