@@ -15,13 +15,32 @@ export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export type DeviceTopicKind = 'telemetry' | 'status' | 'errors' | 'commands';
 
+type ParsedDeviceTopic = Readonly<{ deviceId: string; kind: DeviceTopicKind }>;
+
+/**
+ * Topics repeat (each device uses the same two or three), and every message's topic is parsed
+ * by the ACL and again by ingest: the answers are kept, in a map cleared wholesale at its bound.
+ */
+const PARSED_LIMIT = 100_000;
+const parsedTopics = new Map<string, ParsedDeviceTopic | null>();
+
 /** Parses `purna/v1/devices/{id}/{kind}`; null for anything else. */
-export function parseDeviceTopic(topic: string): { deviceId: string; kind: DeviceTopicKind } | null {
+export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
+  let parsed = parsedTopics.get(topic);
+  if (parsed === undefined) {
+    if (parsedTopics.size >= PARSED_LIMIT) parsedTopics.clear();
+    parsed = parseUncached(topic);
+    parsedTopics.set(topic, parsed);
+  }
+  return parsed;
+}
+
+function parseUncached(topic: string): ParsedDeviceTopic | null {
   const parts = topic.split('/');
   if (parts.length !== 5 || parts[0] !== 'purna' || parts[1] !== 'v1' || parts[2] !== 'devices') return null;
   const deviceId = parts[3];
   const kind = parts[4];
   if (!DEVICE_ID_PATTERN.test(deviceId)) return null;
   if (kind !== 'telemetry' && kind !== 'status' && kind !== 'errors' && kind !== 'commands') return null;
-  return { deviceId, kind };
+  return Object.freeze({ deviceId, kind });
 }
