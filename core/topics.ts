@@ -1,4 +1,5 @@
 // The MQTT topic contract (docs/mqtt-api.md). Devices publish only under their own id.
+import { memo } from './bounded-memo.ts';
 
 export const TOPIC_ROOT = 'purna/v1';
 
@@ -19,20 +20,14 @@ type ParsedDeviceTopic = Readonly<{ deviceId: string; kind: DeviceTopicKind }>;
 
 /**
  * Topics repeat (each device uses the same two or three), and every message's topic is parsed
- * by the ACL and again by ingest: the answers are kept, in a map cleared wholesale at its bound.
+ * by the ACL and again by ingest: the answers are kept (null for a topic that is not a device's).
  */
 const PARSED_LIMIT = 100_000;
 const parsedTopics = new Map<string, ParsedDeviceTopic | null>();
 
 /** Parses `purna/v1/devices/{id}/{kind}`; null for anything else. */
 export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
-  let parsed = parsedTopics.get(topic);
-  if (parsed === undefined) {
-    if (parsedTopics.size >= PARSED_LIMIT) parsedTopics.clear();
-    parsed = parseUncached(topic);
-    parsedTopics.set(topic, parsed);
-  }
-  return parsed;
+  return memo(parsedTopics, topic, parseUncached, PARSED_LIMIT);
 }
 
 function parseUncached(topic: string): ParsedDeviceTopic | null {

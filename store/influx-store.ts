@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { escape, Point, type PointSettings } from '@influxdata/influxdb-client';
+import { memo } from '../core/bounded-memo.ts';
 import type { Reading } from '../core/types.ts';
 import { RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
 
@@ -32,16 +33,7 @@ export function toLineProtocolWithPoint(reading: Reading): string | undefined {
 const CACHE_LIMIT = 200_000;
 const devicePrefixes = new Map<string, string>();
 const fieldKeys = new Map<string, string>();
-
-function cached(cache: Map<string, string>, key: string, make: (k: string) => string): string {
-  let v = cache.get(key);
-  if (v === undefined) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    v = make(key);
-    cache.set(key, v);
-  }
-  return v;
-}
+const devicePrefix = (id: string): string => (id ? `${escape.measurement(MEASUREMENT)},device=${escape.tag(id)}` : escape.measurement(MEASUREMENT));
 
 /**
  * One line of line protocol per reading: measurement `telemetry`, tag `device`, a float field per
@@ -59,10 +51,10 @@ export function toLineProtocol(reading: Reading): string | undefined {
     if (!name) continue;
     const value = values[name];
     if (!Number.isFinite(value)) throw new Error(`invalid float value for field '${name}': ${value}`);
-    fields += `${fields ? ',' : ''}${cached(fieldKeys, name, escape.tag)}=${String(value)}`;
+    fields += `${fields ? ',' : ''}${memo(fieldKeys, name, escape.tag, CACHE_LIMIT)}=${String(value)}`;
   }
   if (!fields) return undefined;
-  const prefix = cached(devicePrefixes, reading.deviceId, (id) => (id ? `${escape.measurement(MEASUREMENT)},device=${escape.tag(id)}` : escape.measurement(MEASUREMENT)));
+  const prefix = memo(devicePrefixes, reading.deviceId, devicePrefix, CACHE_LIMIT);
   return `${prefix} ${fields} ${String(reading.tsMs)}`;
 }
 
