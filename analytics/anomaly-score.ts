@@ -127,11 +127,6 @@ export class AnomalyScorer {
     this.#p = params;
   }
 
-  /** Bytes of state (typed arrays and fields), for the memory budget. */
-  get bytes(): number {
-    return 400 + this.#seasonal.reduce((sum, m) => sum + m.profile.bytes, 0);
-  }
-
   /** Feeds one sample; returns its anomaly score in [0, 1]. */
   update(tsMs: number, value: number): number {
     const p = this.#p;

@@ -43,6 +43,14 @@ const LEAD_SAFETY = 1.5;
  * ambient move a healthy machine's temperature by a few °C and its vibration by a few percent
  * of its zone, even before the baseline has seen a whole day of them.
  */
+/**
+ * Temperature and vibration have domain thresholds (rated maximum, ISO 10816 zones) and fail
+ * upwards: only a rise is a machine anomaly. Other metrics get the unit-free score, both ways.
+ */
+function hasDomainThresholds(metric: string): boolean {
+  return metric === 'temperature' || metric === 'vibration';
+}
+
 function sigmaFloor(metric: string, model: DeviceModelSpec): number {
   if (metric === 'temperature') return 3;
   if (metric === 'vibration') return 0.08 * ISO10816_ZONES_MM_S[model.machineClass].bc;
@@ -59,12 +67,15 @@ interface SavedDevice {
 }
 
 /**
- * The detector for one metric. Only metrics with a failure threshold get a trend window (the
- * forecast needs one); the others are judged by level and the unit-free score, so a window would
- * only cost memory and time.
+ * A metric's fresh state. Only metrics with a failure threshold get a trend window (the forecast
+ * needs one); the others are judged by level and the unit-free score, so a window would only cost
+ * memory and time.
  */
-function newMetricDetector(hasThreshold: boolean): MetricDetector {
-  return hasThreshold ? new MetricDetector() : new MetricDetector({ ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 });
+function newMetricState(metric: string, model: DeviceModelSpec, lastValue: number): MetricState {
+  const known = hasDomainThresholds(metric);
+  const detector = known ? new MetricDetector() : new MetricDetector({ ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 });
+  detector.sigmaFloor = sigmaFloor(metric, model);
+  return { detector, anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue };
 }
 
 interface MetricState {
@@ -106,17 +117,10 @@ interface MetricVerdict {
   evidence: Record<string, number>;
 }
 
-/** Zone B's explanation per machine class, made once (healthy machines report it all day). */
-const zoneBTexts = new Map<string, string>();
-function zoneBText(machineClass: keyof typeof ISO10816_ZONES_MM_S): string {
-  let text = zoneBTexts.get(machineClass);
-  if (!text) {
-    const z = ISO10816_ZONES_MM_S[machineClass];
-    text = `vibration is in ISO 10816 zone B (${z.ab}–${z.bc} mm/s, class ${machineClass}): acceptable for long-term operation`;
-    zoneBTexts.set(machineClass, text);
-  }
-  return text;
-}
+/** Zone B's explanation per machine class, written once (healthy machines report it all day). */
+const ZONE_B_TEXT = Object.fromEntries(
+  Object.entries(ISO10816_ZONES_MM_S).map(([machineClass, z]) => [machineClass, `vibration is in ISO 10816 zone B (${z.ab}–${z.bc} mm/s, class ${machineClass}): acceptable for long-term operation`]),
+) as Record<keyof typeof ISO10816_ZONES_MM_S, string>;
 
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
 
@@ -227,15 +231,13 @@ export class Analytics {
     for (const [id, saved] of Object.entries(s.devices)) {
       const d = this.#device(id);
       for (const [name, m] of Object.entries(saved.metrics)) {
-        const known = name === 'temperature' || name === 'vibration';
-        const detector = newMetricDetector(known);
-        detector.restore(m);
-        detector.sigmaFloor = sigmaFloor(name, d.model);
+        const state = newMetricState(name, d.model, m.lastValue);
+        state.detector.restore(m);
+        state.anomalyStreak = m.anomalyStreak;
         // The unit-free scorer carries on too (its daily and weekly profiles took days to learn);
         // a snapshot from before it was saved starts it afresh.
-        const scorer = known ? null : new AnomalyScorer();
-        if (scorer && m.scorer) scorer.restore(m.scorer);
-        d.metrics.set(name, { detector, anomalyStreak: m.anomalyStreak, elevatedStreak: 0, outOfRange: 0, scorer, anomalyScore: 0, last: null, lastValue: m.lastValue });
+        if (state.scorer && m.scorer) state.scorer.restore(m.scorer);
+        d.metrics.set(name, state);
       }
       for (const mode of saved.dispatched) d.dispatched.add(mode);
       d.lastDueTsMs = saved.lastDueTsMs ?? 0;
@@ -254,9 +256,7 @@ export class Analytics {
   #sample(d: DeviceState, metric: string, tsMs: number, value: number): void {
     let m = d.metrics.get(metric);
     if (!m) {
-      const known = metric === 'temperature' || metric === 'vibration';
-      m = { detector: newMetricDetector(known), anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue: value };
-      m.detector.sigmaFloor = sigmaFloor(metric, d.model);
+      m = newMetricState(metric, d.model, value);
       d.metrics.set(metric, m);
     }
     m.lastValue = value;
@@ -272,7 +272,7 @@ export class Analytics {
     if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);
     // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
     // anomaly: a drop (load falls, the machine cools) is not a failure coming.
-    const z = metric === 'vibration' || metric === 'temperature' ? res.z : Math.abs(res.z);
+    const z = hasDomainThresholds(metric) ? res.z : Math.abs(res.z);
     m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
   }
@@ -320,7 +320,7 @@ export class Analytics {
       else if (v >= z.bc) {
         [score, rule, explanation] = [45 - 30 * ((v - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(v)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${model.machineClass}): restricted operation, plan maintenance`];
         zoneDue = elevated;
-      } else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', zoneBText(model.machineClass)];
+      } else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', ZONE_B_TEXT[model.machineClass]];
       evidence.zoneBC = z.bc;
       evidence.zoneCD = z.cd;
     } else if (metric === 'temperature') {
@@ -360,8 +360,7 @@ export class Analytics {
       explanation = `${metric} ${fmt(value)} is ${fmt(res.z, 1)} σ from its recent level, within its normal range so far`;
     }
     // A lasting shift too small for the elevation rule, found by the CUSUM: worth watching, not a visit.
-    const upwardOnly = metric === 'vibration' || metric === 'temperature';
-    const shift = Math.max(res.cusumUp, upwardOnly ? 0 : res.cusumDown);
+    const shift = Math.max(res.cusumUp, hasDomainThresholds(metric) ? 0 : res.cusumDown);
     evidence.cusum = shift;
     if (shift >= CUSUM_ALARM && score > 80) {
       score = 80;

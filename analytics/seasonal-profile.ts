@@ -59,8 +59,4 @@ export class SeasonalProfile {
     profile.#firstTs = s.firstTs ?? Number.NaN;
     return profile;
   }
-
-  get bytes(): number {
-    return this.#bins.byteLength;
-  }
 }
