@@ -97,6 +97,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
   readonly #database: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  /** Parsed once: every batch goes to the same place. */
+  readonly #writeUrl: URL;
   // Writes reuse connections; two agents so an https URL works as well.
   readonly #httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
@@ -104,6 +106,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
   constructor(opts: InfluxStoreOptions) {
     this.#base = opts.url.replace(/\/+$/, '');
     this.#database = opts.database;
+    this.#writeUrl = new URL(`${this.#base}/write?db=${encodeURIComponent(this.#database)}&precision=ms`);
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#headers = {};
     if (opts.username) {
@@ -120,7 +123,7 @@ export class InfluxTelemetryStore implements TelemetryStore {
     if (readings.length === 0) return;
     const lines = linesBuffer(readings);
     if (lines.length === 0) return;
-    const res = await this.#postLines(`${this.#base}/write?db=${encodeURIComponent(this.#database)}&precision=ms`, lines);
+    const res = await this.#postLines(lines);
     if (res.status === 204) return;
     const body = res.text;
     if (res.status === 404 && /database not found/i.test(body)) {
@@ -190,12 +193,12 @@ export class InfluxTelemetryStore implements TelemetryStore {
   }
 
   /**
-   * POSTs a batch of lines with node:http on a keep-alive agent, the body a Buffer written once.
+   * POSTs a batch of lines to /write with node:http on a keep-alive agent, the body a Buffer written once.
    * (fetch took a string, encoded it and copied it through a web stream: about a tenth of Purna's
    * CPU in the gateway phase of bench:ingest.) Any failure to get an answer is retryable.
    */
-  #postLines(url: string, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-    const target = new URL(url);
+  #postLines(body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+    const target = this.#writeUrl;
     const tls = target.protocol === 'https:';
     return new Promise((resolve, reject) => {
       const req = (tls ? httpsRequest : httpRequest)(
