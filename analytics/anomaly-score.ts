@@ -27,6 +27,8 @@ export interface AnomalyScorerState {
   surprise: [number, number];
   slowMoments: [number, number];
   refractory: number;
+  /** Smallest and largest value seen (null before the first). */
+  range?: [number | null, number | null];
 }
 
 export interface AnomalyScoreParams {
@@ -52,6 +54,13 @@ export interface AnomalyScoreParams {
   errorAlpha: number;
   /** Use a weekly profile besides the daily one. */
   weekly: boolean;
+  /**
+   * A value beyond everything the series has shown, by this share of its seen range, is an anomaly
+   * whatever the models say (0: off): on a wide, noisy series a jump to a level never seen can be
+   * only 2 σ from the mean. After Numenta's "spatial anomaly" in their NAB detector, with their
+   * tolerance (5 %).
+   */
+  rangeTolerance: number;
 }
 
 export const DEFAULT_ANOMALY_SCORE_PARAMS: AnomalyScoreParams = {
@@ -66,6 +75,7 @@ export const DEFAULT_ANOMALY_SCORE_PARAMS: AnomalyScoreParams = {
   seasonalAlpha: 0.5,
   errorAlpha: 0.01,
   weekly: true,
+  rangeTolerance: 0.05,
 };
 
 const DAY_MS = 86_400_000;
@@ -122,6 +132,10 @@ export class AnomalyScorer {
   readonly #surprise = new RunningMoments();
   readonly #slowMoments = new RunningMoments();
   #refractory = 0;
+  #min = Number.POSITIVE_INFINITY;
+  #max = Number.NEGATIVE_INFINITY;
+  /** The range the last sample broke out of, when that is what scored it (for explanations). */
+  #brokenRange: [number, number] | null = null;
 
   constructor(params: AnomalyScoreParams = DEFAULT_ANOMALY_SCORE_PARAMS) {
     this.#p = params;
@@ -181,12 +195,29 @@ export class AnomalyScorer {
       this.#slowMoments.add(this.#slow, this.#n <= slowWarmup ? 1 / this.#n : p.longAlpha);
     }
 
+    if (p.rangeTolerance > 0) {
+      const tolerance = p.rangeTolerance * (this.#max - this.#min);
+      const breach = this.#max > this.#min && (value > this.#max + tolerance || value < this.#min - tolerance);
+      this.#brokenRange = null;
+      if (breach && this.#n > p.warmupSamples) {
+        likelihood = 1;
+        this.#brokenRange = [this.#min, this.#max];
+      }
+      if (value > this.#max) this.#max = value;
+      if (value < this.#min) this.#min = value;
+    }
+
     if (this.#refractory > 0) {
       this.#refractory--;
       return 0;
     }
     if (likelihood >= p.alarmLikelihood) this.#refractory = p.refractorySamples;
     return likelihood;
+  }
+
+  /** The range seen before the last sample, when the last sample scored by leaving it; else null. */
+  get brokenRange(): [number, number] | null {
+    return this.#brokenRange;
   }
 
   snapshot(): AnomalyScorerState {
@@ -205,6 +236,7 @@ export class AnomalyScorer {
       surprise: [this.#surprise.mean, this.#surprise.variance],
       slowMoments: [this.#slowMoments.mean, this.#slowMoments.variance],
       refractory: this.#refractory,
+      range: [finite(this.#min), finite(this.#max)],
     };
   }
 
@@ -223,6 +255,10 @@ export class AnomalyScorer {
     [this.#surprise.mean, this.#surprise.variance] = s.surprise;
     [this.#slowMoments.mean, this.#slowMoments.variance] = s.slowMoments;
     this.#refractory = s.refractory;
+    // Snapshots from before the range check have none: it starts over.
+    const [min, max] = s.range ?? [null, null];
+    this.#min = min ?? Number.POSITIVE_INFINITY;
+    this.#max = max ?? Number.NEGATIVE_INFINITY;
   }
 
   /** The sampling interval, learnt from the timestamps; profiles start once it is known. */

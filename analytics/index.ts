@@ -351,7 +351,10 @@ export class Analytics {
       if (m.anomalyScore >= 0.99 && score > 70) {
         score = 70;
         rule = 'anomaly-likelihood';
-        explanation = `${metric} ${fmt(value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`;
+        const broken = m.scorer.brokenRange;
+        explanation = broken
+          ? `${metric} ${fmt(value)} is outside anything this device has shown before (${fmt(broken[0])} to ${fmt(broken[1])})`
+          : `${metric} ${fmt(value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`;
       }
     }
     if (score > 85 && m.anomalyStreak >= ANOMALY_STREAK) {

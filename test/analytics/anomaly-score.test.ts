@@ -96,3 +96,37 @@ it('series without anomalies stay quiet: a flat line, a clean daily sine and a d
     expect(alarms, name).toBe(0);
   }
 });
+
+it('a jump to a level the series has never shown is flagged even where the spread makes it ordinary', () => {
+  // Uniform noise over 0–100 (σ ≈ 29), then one 112: barely 2 σ above the mean, so the models find
+  // it unremarkable, but it is 12 % beyond anything seen.
+  for (const withRange of [true, false]) {
+    const rand = prng(9);
+    const scorer = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, rangeTolerance: withRange ? 0.05 : 0 });
+    const alarms: number[] = [];
+    let broken: [number, number] | null = null;
+    for (let i = 0; i < 4000; i++) {
+      if (scorer.update(i * 60_000, i === 3000 ? 112 : 100 * rand()) >= 0.99) alarms.push(i);
+      if (i === 3000) broken = scorer.brokenRange;
+    }
+    if (withRange) {
+      expect(alarms).toEqual([3000]);
+      // The explanation's evidence: the range it broke out of, not including the jump itself.
+      expect(broken![0]).toBeGreaterThanOrEqual(0);
+      expect(broken![1]).toBeLessThan(100);
+      expect(broken![1]).toBeGreaterThan(99);
+    } else {
+      expect(alarms).toEqual([]);
+    }
+  }
+});
+
+it('a steadily rising counter does not alarm on every new maximum', () => {
+  const rand = prng(3);
+  const scorer = new AnomalyScorer();
+  let alarms = 0;
+  for (let i = 0; i < 5000; i++) if (scorer.update(i * 60_000, i * 0.1 + 0.5 * (rand() - 0.5)) >= 0.99) alarms++;
+  // Every sample is a new maximum, but by a step far under 5 % of the range: a trend is not news.
+  // One alarm per refractory period would be over 70.
+  expect(alarms).toBeLessThanOrEqual(2);
+});
