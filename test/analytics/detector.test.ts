@@ -99,6 +99,18 @@ describe('streaming detector', () => {
     expect(health.at(-1)!.state).toBe('sensor_fault');
     expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
   });
+  it('a metric without domain thresholds that jumps beyond anything it has shown is explained as such', () => {
+    const rand = prng(9);
+    // Uniform 0–100 (σ ≈ 29), then 112: ordinary for a z-score, new for this device.
+    const { health, dispatches } = run((i) => ({ pressure: i === 3000 ? 112 : 100 * rand() }), 3010);
+    const jump = health[3000];
+    expect(jump.metric).toBe('pressure');
+    expect(jump.rule).toBe('anomaly-likelihood');
+    expect(jump.explanation).toMatch(/^pressure 112\.00 is outside anything this device has shown before \(0\.\d\d to 99\.\d\d\)$/);
+    expect(health.slice(200, 3000).filter((h) => /outside anything/.test(h.explanation))).toEqual([]);
+    // Unusual is not yet broken: no visit for one value.
+    expect(dispatches).toEqual([]);
+  });
 });
 
 describe('state across a restart', () => {
