@@ -99,6 +99,7 @@ describe('streaming detector', () => {
     expect(health.at(-1)!.state).toBe('sensor_fault');
     expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
   });
+
   it('a metric without domain thresholds that jumps beyond anything it has shown is explained as such', () => {
     const rand = prng(9);
     // Uniform 0–100 (σ ≈ 29), then 112: ordinary for a z-score, new for this device.
