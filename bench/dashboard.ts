@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantileSorted } from 'simple-statistics';
 import { startPurna } from '../app.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
@@ -65,7 +66,7 @@ for (let s = 0; s < SECONDS; s++) {
 const busy = ((await taskDuration()) - busy0) / ((Date.now() - t0) / 1000);
 const lat = (await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat)).sort((a, b) => a - b);
 progressDone();
-const pct = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? Number.NaN);
+const pct = (p: number) => (lat.length ? Math.round(quantileSorted(lat, p / 100)) : Number.NaN);
 
 sim.kill('SIGTERM');
 await browser.close();

@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantileSorted } from 'simple-statistics';
 import { io as ioClient } from 'socket.io-client';
 import { startPurna } from '../app.ts';
 import { loadConfig } from '../core/config.ts';
@@ -165,7 +166,7 @@ const halfRate = Math.max(100, Math.round(purnaMsgsPerSec / 2));
 await publish(purna.mqttUrl, ['--prefix', 'latency', '--rate', String(halfRate), '--latency']);
 await purna.writer.flush();
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+const pct = (p: number) => (latencies.length ? Math.round(quantileSorted(latencies, p / 100)) : Number.NaN);
 console.log(`latency publish → stored at ${halfRate.toLocaleString()} msgs/s (half of 3): p50 ${pct(50)} ms, p99 ${pct(99)} ms over ${latencies.length.toLocaleString()} messages`);
 
 // 5. The simulator as the load: 2,000 devices, each its own MQTT client, at 1 Hz (device-sim CLI).
