@@ -10,7 +10,7 @@
 
 import { MetricDetector, DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import { SeasonalProfile, type SeasonalProfileState } from './seasonal-profile.ts';
-import type { DetectorState } from './metric-detector.ts';
+import type { DetectorParams, DetectorState } from './metric-detector.ts';
 
 /** Everything the scorer has learnt, JSON-safe, so a restart does not start it over. */
 export interface AnomalyScorerState {
@@ -83,6 +83,9 @@ const WEEK_MS = 7 * DAY_MS;
 /** Largest surprise counted (one absurd value must not dominate the statistics for days). */
 const MAX_SURPRISE = 50;
 
+/** The level model's parameters, one object for every scorer (detectors only read them). */
+const LEVEL_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, warmupSamples: 50, alpha: 0.01, freezeZ: 6, trendWindow: 2 };
+
 /** Standard normal CDF. */
 function normalCdf(x: number): number {
   // Abramowitz–Stegun 7.1.26 via erf.
@@ -91,49 +94,40 @@ function normalCdf(x: number): number {
   return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
-/** A seasonal explanation of the series and how well it has predicted it. */
-interface SeasonalModel {
-  profile: SeasonalProfile;
-  mse: number;
-  samples: number;
+/**
+ * Slots of a scorer's floating-point state. One array of unboxed doubles rather than a field
+ * each (and rather than small objects for the moments and the seasonal models): V8 keeps every
+ * floating-point field in a box of its own, and with thousands of series the boxes, scattered
+ * over the heap, made each sample a string of cache misses.
+ */
+const PREV = 0, PREV_TS = 1, INTERVAL = 2, LEVEL_MSE = 3, SHORT = 4, SLOW = 5, MIN = 6, MAX = 7;
+/** Mean and variance by EWMA of: the step between samples, the surprise, its slow mean. */
+const STEP = 8, SURPRISE = 10, SLOW_MOMENTS = 12;
+/** Per seasonal model (daily, then weekly): its mean squared error and samples scored, two slots each. */
+const SEASONAL = 14;
+
+/** Adds `x` with `weight` to the EWMA mean and variance held at `s[at]`, `s[at + 1]`. */
+function addMoments(s: number[], at: number, x: number, weight: number): void {
+  const d = x - s[at];
+  s[at] += weight * d;
+  s[at + 1] = (1 - weight) * (s[at + 1] + weight * d * d);
 }
 
-/** Mean and variance by EWMA (plain averages while `n` ≤ the warm-up). */
-class RunningMoments {
-  mean = 0;
-  variance = 0;
-
-  add(x: number, weight: number): void {
-    const d = x - this.mean;
-    this.mean += weight * d;
-    this.variance = (1 - weight) * (this.variance + weight * d * d);
-  }
-
-  /** P(X ≤ x) under a normal fit. */
-  cdf(x: number): number {
-    return normalCdf((x - this.mean) / (Math.sqrt(this.variance) || 1e-6));
-  }
+/** P(X ≤ x) under a normal fit to the moments at `s[at]`, `s[at + 1]`. */
+function momentsCdf(s: number[], at: number, x: number): number {
+  return normalCdf((x - s[at]) / (Math.sqrt(s[at + 1]) || 1e-6));
 }
 
 export class AnomalyScorer {
   readonly #p: AnomalyScoreParams;
   // No trend forecast here (a window too short for one is never fitted): only the level is used.
-  readonly #level = new MetricDetector({ ...DEFAULT_DETECTOR_PARAMS, warmupSamples: 50, alpha: 0.01, freezeZ: 6, trendWindow: 2 });
+  readonly #level = new MetricDetector(LEVEL_PARAMS);
   #n = 0;
-  #prev = Number.NaN;
-  #prevTs = Number.NaN;
-  #intervalMs = 0;
-  readonly #step = new RunningMoments();
-  #levelMse = 0;
-  readonly #seasonal: SeasonalModel[] = [];
-  #short = 0;
-  #slow = 0;
-  /** The distribution of the surprise itself, and of its slow mean. */
-  readonly #surprise = new RunningMoments();
-  readonly #slowMoments = new RunningMoments();
   #refractory = 0;
-  #min = Number.POSITIVE_INFINITY;
-  #max = Number.NEGATIVE_INFINITY;
+  /** The floating-point state (slots above); the NaNs make it an array of doubles from the start. */
+  readonly #s: number[] = [Number.NaN, Number.NaN, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
+  readonly #seasonal: SeasonalProfile[] = [];
   /** The range the last sample broke out of, when that is what scored it (for explanations). */
   #brokenRange: [number, number] | null = null;
 
@@ -144,67 +138,81 @@ export class AnomalyScorer {
   /** Feeds one sample; returns its anomaly score in [0, 1]. */
   update(tsMs: number, value: number): number {
     const p = this.#p;
+    const s = this.#s;
     this.#n++;
     this.#learnInterval(tsMs);
 
-    const level = this.#level.update(tsMs, value);
-    let surprise = level.warmingUp ? 0 : Math.min(Math.abs(level.z), MAX_SURPRISE);
-    if (!level.warmingUp) {
-      const err = level.z * level.std;
-      this.#levelMse += p.errorAlpha * (err * err - this.#levelMse);
+    // Only the level's z-score and spread are used here: no result object per sample.
+    const levelZ = this.#level.updateZ(tsMs, value);
+    const levelWarmingUp = this.#level.warmingUp;
+    let surprise = levelWarmingUp ? 0 : Math.min(Math.abs(levelZ), MAX_SURPRISE);
+    if (!levelWarmingUp) {
+      const err = levelZ * this.#level.std;
+      s[LEVEL_MSE] += p.errorAlpha * (err * err - s[LEVEL_MSE]);
     }
 
     // A daily or weekly profile that predicts this series much better than its level does says
     // what is surprising instead.
     let bestMse = Number.POSITIVE_INFINITY;
-    for (const m of this.#seasonal) {
-      const expected = m.profile.expected(tsMs);
+    for (let i = 0; i < this.#seasonal.length; i++) {
+      const profile = this.#seasonal[i];
+      const at = SEASONAL + 2 * i;
+      // The bin is found once for reading and learning (the remainder behind it is costly).
+      const bin = profile.bin(tsMs);
+      const expected = profile.expectedIn(bin);
       if (!Number.isNaN(expected)) {
+        const mse = s[at];
         const err = value - expected;
-        const z = m.mse > 0 ? Math.abs(err) / Math.sqrt(m.mse) : 0;
-        const trusted = m.profile.periods(tsMs) >= 2 && m.samples > 50;
-        if (trusted && m.mse < p.seasonalGain * this.#levelMse && m.mse < bestMse) {
-          bestMse = m.mse;
+        const rmse = mse > 0 ? Math.sqrt(mse) : 0;
+        const z = mse > 0 ? Math.abs(err) / rmse : 0;
+        const trusted = profile.periods(tsMs) >= 2 && s[at + 1] > 50;
+        if (trusted && mse < p.seasonalGain * s[LEVEL_MSE] && mse < bestMse) {
+          bestMse = mse;
           surprise = Math.min(z, MAX_SURPRISE);
         }
         // Large errors do not teach the error scale that they are normal.
-        const clipped = m.mse > 0 && z > 6 ? 6 * Math.sqrt(m.mse) : err;
-        m.mse += p.errorAlpha * (clipped * clipped - m.mse);
-        m.samples++;
+        const clipped = mse > 0 && z > 6 ? 6 * rmse : err;
+        s[at] = mse + p.errorAlpha * (clipped * clipped - mse);
+        s[at + 1]++;
       }
-      m.profile.learn(tsMs, value);
+      profile.learnIn(bin, tsMs, value);
     }
 
     // The step from the previous value, against the usual step.
-    if (!Number.isNaN(this.#prev)) {
-      const step = Math.abs(value - this.#prev);
-      const sd = Math.sqrt(this.#step.variance);
-      if (this.#n > 20 && sd > 0) surprise = Math.max(surprise, p.diffWeight * Math.min(Math.abs(step - this.#step.mean) / sd, MAX_SURPRISE));
-      this.#step.add(step, this.#n < 100 ? 1 / this.#n : 0.01);
+    if (!Number.isNaN(s[PREV])) {
+      const step = Math.abs(value - s[PREV]);
+      const sd = Math.sqrt(s[STEP + 1]);
+      if (this.#n > 20 && sd > 0) surprise = Math.max(surprise, p.diffWeight * Math.min(Math.abs(step - s[STEP]) / sd, MAX_SURPRISE));
+      addMoments(s, STEP, step, this.#n < 100 ? 1 / this.#n : 0.01);
     }
-    this.#prev = value;
+    s[PREV] = value;
 
     // Anomaly likelihood: how unusual is the recent surprise, given this series' history of it.
-    this.#short += p.shortAlpha * (surprise - this.#short);
-    let likelihood = this.#n > p.warmupSamples ? this.#surprise.cdf(this.#short) : 0;
-    this.#surprise.add(surprise, this.#n <= p.warmupSamples ? 1 / this.#n : p.longAlpha);
+    // Held down after an alarm, the score is 0 whatever the likelihood: its normal CDFs (an exp
+    // and a square root each) are then not evaluated; the statistics learn all the same.
+    const scoring = this.#refractory === 0;
+    s[SHORT] += p.shortAlpha * (surprise - s[SHORT]);
+    let likelihood = scoring && this.#n > p.warmupSamples ? momentsCdf(s, SURPRISE, s[SHORT]) : 0;
+    addMoments(s, SURPRISE, surprise, this.#n <= p.warmupSamples ? 1 / this.#n : p.longAlpha);
     if (p.slowAlpha > 0) {
-      this.#slow += p.slowAlpha * (surprise - this.#slow);
+      s[SLOW] += p.slowAlpha * (surprise - s[SLOW]);
       const slowWarmup = 2 * p.warmupSamples;
-      if (this.#n > slowWarmup) likelihood = Math.max(likelihood, this.#slowMoments.cdf(this.#slow));
-      this.#slowMoments.add(this.#slow, this.#n <= slowWarmup ? 1 / this.#n : p.longAlpha);
+      if (scoring && this.#n > slowWarmup) likelihood = Math.max(likelihood, momentsCdf(s, SLOW_MOMENTS, s[SLOW]));
+      addMoments(s, SLOW_MOMENTS, s[SLOW], this.#n <= slowWarmup ? 1 / this.#n : p.longAlpha);
     }
 
     if (p.rangeTolerance > 0) {
-      const tolerance = p.rangeTolerance * (this.#max - this.#min);
-      const breach = this.#max > this.#min && (value > this.#max + tolerance || value < this.#min - tolerance);
+      const min = s[MIN];
+      const max = s[MAX];
+      const tolerance = p.rangeTolerance * (max - min);
+      const breach = max > min && (value > max + tolerance || value < min - tolerance);
       this.#brokenRange = null;
       if (breach && this.#n > p.warmupSamples) {
         likelihood = 1;
-        this.#brokenRange = [this.#min, this.#max];
+        this.#brokenRange = [min, max];
       }
-      if (value > this.#max) this.#max = value;
-      if (value < this.#min) this.#min = value;
+      if (value > max) s[MAX] = value;
+      if (value < min) s[MIN] = value;
     }
 
     if (this.#refractory > 0) {
@@ -222,55 +230,71 @@ export class AnomalyScorer {
 
   snapshot(): AnomalyScorerState {
     const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    const s = this.#s;
     return {
       n: this.#n,
-      prev: finite(this.#prev),
-      prevTs: finite(this.#prevTs),
-      intervalMs: this.#intervalMs,
+      prev: finite(s[PREV]),
+      prevTs: finite(s[PREV_TS]),
+      intervalMs: s[INTERVAL],
       level: this.#level.snapshot(),
-      step: [this.#step.mean, this.#step.variance],
-      levelMse: this.#levelMse,
-      seasonal: this.#seasonal.map((m) => ({ profile: m.profile.snapshot(), mse: m.mse, samples: m.samples })),
-      short: this.#short,
-      slow: this.#slow,
-      surprise: [this.#surprise.mean, this.#surprise.variance],
-      slowMoments: [this.#slowMoments.mean, this.#slowMoments.variance],
+      step: [s[STEP], s[STEP + 1]],
+      levelMse: s[LEVEL_MSE],
+      seasonal: this.#seasonal.map((profile, i) => ({ profile: profile.snapshot(), mse: s[SEASONAL + 2 * i], samples: s[SEASONAL + 2 * i + 1] })),
+      short: s[SHORT],
+      slow: s[SLOW],
+      surprise: [s[SURPRISE], s[SURPRISE + 1]],
+      slowMoments: [s[SLOW_MOMENTS], s[SLOW_MOMENTS + 1]],
       refractory: this.#refractory,
-      range: [finite(this.#min), finite(this.#max)],
+      range: [finite(s[MIN]), finite(s[MAX])],
     };
   }
 
-  restore(s: AnomalyScorerState): void {
-    this.#n = s.n;
-    this.#prev = s.prev ?? Number.NaN;
-    this.#prevTs = s.prevTs ?? Number.NaN;
-    this.#intervalMs = s.intervalMs;
-    this.#level.restore(s.level);
-    [this.#step.mean, this.#step.variance] = s.step;
-    this.#levelMse = s.levelMse;
+  restore(saved: AnomalyScorerState): void {
+    const s = this.#s;
+    this.#n = saved.n;
+    s[PREV] = saved.prev ?? Number.NaN;
+    s[PREV_TS] = saved.prevTs ?? Number.NaN;
+    s[INTERVAL] = saved.intervalMs;
+    this.#level.restore(saved.level);
+    [s[STEP], s[STEP + 1]] = saved.step;
+    s[LEVEL_MSE] = saved.levelMse;
     this.#seasonal.length = 0;
-    for (const m of s.seasonal) this.#seasonal.push({ profile: SeasonalProfile.restore(m.profile, this.#p.seasonalAlpha), mse: m.mse, samples: m.samples });
-    this.#short = s.short;
-    this.#slow = s.slow;
-    [this.#surprise.mean, this.#surprise.variance] = s.surprise;
-    [this.#slowMoments.mean, this.#slowMoments.variance] = s.slowMoments;
-    this.#refractory = s.refractory;
+    for (const m of saved.seasonal) {
+      s[SEASONAL + 2 * this.#seasonal.length] = m.mse;
+      s[SEASONAL + 2 * this.#seasonal.length + 1] = m.samples;
+      this.#seasonal.push(SeasonalProfile.restore(m.profile, this.#p.seasonalAlpha));
+    }
+    s[SHORT] = saved.short;
+    s[SLOW] = saved.slow;
+    [s[SURPRISE], s[SURPRISE + 1]] = saved.surprise;
+    [s[SLOW_MOMENTS], s[SLOW_MOMENTS + 1]] = saved.slowMoments;
+    this.#refractory = saved.refractory;
     // Snapshots from before the range check have none: it starts over.
-    const [min, max] = s.range ?? [null, null];
-    this.#min = min ?? Number.POSITIVE_INFINITY;
-    this.#max = max ?? Number.NEGATIVE_INFINITY;
+    const [min, max] = saved.range ?? [null, null];
+    s[MIN] = min ?? Number.POSITIVE_INFINITY;
+    s[MAX] = max ?? Number.NEGATIVE_INFINITY;
   }
 
   /** The sampling interval, learnt from the timestamps; profiles start once it is known. */
   #learnInterval(tsMs: number): void {
-    if (!Number.isNaN(this.#prevTs) && tsMs > this.#prevTs) {
-      const dt = tsMs - this.#prevTs;
-      this.#intervalMs = this.#intervalMs === 0 ? dt : this.#intervalMs + 0.05 * (dt - this.#intervalMs);
+    const s = this.#s;
+    if (!Number.isNaN(s[PREV_TS]) && tsMs > s[PREV_TS]) {
+      const dt = tsMs - s[PREV_TS];
+      s[INTERVAL] = s[INTERVAL] === 0 ? dt : s[INTERVAL] + 0.05 * (dt - s[INTERVAL]);
     }
-    this.#prevTs = tsMs;
-    if (this.#n !== 20 || this.#intervalMs <= 0) return;
-    // A period needs at least 12 samples to have a shape; bins are capped to bound memory.
-    if (DAY_MS / this.#intervalMs >= 12) this.#seasonal.push({ profile: new SeasonalProfile(DAY_MS, this.#intervalMs, 288, this.#p.seasonalAlpha), mse: 0, samples: 0 });
-    if (this.#p.weekly && WEEK_MS / this.#intervalMs >= 12) this.#seasonal.push({ profile: new SeasonalProfile(WEEK_MS, this.#intervalMs, 168, this.#p.seasonalAlpha), mse: 0, samples: 0 });
+    s[PREV_TS] = tsMs;
+    const intervalMs = s[INTERVAL];
+    if (this.#n !== 20 || intervalMs <= 0) return;
+    // A period needs at least 12 samples to have a shape; bins are capped to bound memory. A new
+    // model's error and count start at 0.
+    if (DAY_MS / intervalMs >= 12) this.#addSeasonal(new SeasonalProfile(DAY_MS, intervalMs, 288, this.#p.seasonalAlpha));
+    if (this.#p.weekly && WEEK_MS / intervalMs >= 12) this.#addSeasonal(new SeasonalProfile(WEEK_MS, intervalMs, 168, this.#p.seasonalAlpha));
+  }
+
+  #addSeasonal(profile: SeasonalProfile): void {
+    const at = SEASONAL + 2 * this.#seasonal.length;
+    this.#s[at] = 0;
+    this.#s[at + 1] = 0;
+    this.#seasonal.push(profile);
   }
 }

@@ -4,7 +4,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
 import { AnomalyScorer, type AnomalyScorerState } from './anomaly-score.ts';
-import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorState, type SampleResult } from './metric-detector.ts';
+import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorParams, type DetectorState, type SampleResult } from './metric-detector.ts';
 
 export interface AnalyticsOptions {
   bus: EventBus;
@@ -66,6 +66,9 @@ interface SavedDevice {
   lastDueTsMs?: number;
 }
 
+/** Metrics without thresholds keep no trend window; one params object serves them all. */
+const UNIT_FREE_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 };
+
 /**
  * A metric's fresh state. Only metrics with a failure threshold get a trend window (the forecast
  * needs one); the others are judged by level and the unit-free score, so a window would only cost
@@ -73,12 +76,24 @@ interface SavedDevice {
  */
 function newMetricState(metric: string, model: DeviceModelSpec, lastValue: number): MetricState {
   const known = hasDomainThresholds(metric);
-  const detector = known ? new MetricDetector() : new MetricDetector({ ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 });
+  const detector = new MetricDetector(known ? DEFAULT_DETECTOR_PARAMS : UNIT_FREE_DETECTOR_PARAMS);
   detector.sigmaFloor = sigmaFloor(metric, model);
-  return { detector, anomalyStreak: 0, elevatedStreak: 0, outOfRange: 0, scorer: known ? null : new AnomalyScorer(), anomalyScore: 0, last: null, lastValue };
+  return {
+    name: metric,
+    detector,
+    anomalyStreak: 0,
+    elevatedStreak: 0,
+    outOfRange: 0,
+    scorer: known ? null : new AnomalyScorer(),
+    anomalyScore: 0,
+    last: null,
+    lastValue,
+    normalText: `${metric} is within this device's normal range`,
+  };
 }
 
 interface MetricState {
+  readonly name: string;
   detector: MetricDetector;
   anomalyStreak: number;
   elevatedStreak: number;
@@ -89,10 +104,17 @@ interface MetricState {
   anomalyScore: number;
   last: SampleResult | null;
   lastValue: number;
+  /** The common case's explanation, written once (healthy metrics report it all day). */
+  readonly normalText: string;
 }
 
 interface DeviceState {
   metrics: Map<string, MetricState>;
+  /**
+   * The metrics in the order the last readings listed them: a device's readings list the same
+   * metrics in the same order, so the metric at the same position is tried before the map.
+   */
+  byPosition: MetricState[];
   health: HealthReport | null;
   /** Failure modes with a dispatch requested and not yet closed. */
   dispatched: Set<FailureMode>;
@@ -105,7 +127,7 @@ interface DeviceState {
 interface MetricVerdict {
   metric: string;
   /** This metric alone asks for a technician now. */
-  due?: boolean;
+  due: boolean;
   score: number;
   rule: string;
   mode: FailureMode;
@@ -115,6 +137,34 @@ interface MetricVerdict {
   threshold: number | null;
   explanation: string;
   evidence: Record<string, number>;
+}
+
+/**
+ * `values[metric]`, read outside the loop that enumerates `values`. Read in that loop, V8 (Node 24)
+ * specialised the read for the metric names it had seen; after another kind of metric arrived
+ * (temperature and vibration, then metrics without thresholds) its optimised code deoptimised on
+ * every reading, thousands of times, and the loop ran at half speed: the read's feedback was never
+ * updated. Here it is an ordinary keyed read whose feedback learns every name.
+ */
+function valueOf(values: Record<string, number>, metric: string): number {
+  return values[metric];
+}
+
+/** A verdict, built in one shape (spreading a common base made each a slow, differently shaped clone). */
+function verdictOf(
+  metric: string,
+  due: boolean,
+  score: number,
+  rule: string,
+  mode: FailureMode,
+  anomalous: boolean,
+  sensorFault: boolean,
+  timeToThresholdMs: number | null,
+  threshold: number | null,
+  explanation: string,
+  evidence: Record<string, number>,
+): MetricVerdict {
+  return { metric, due, score, rule, mode, anomalous, sensorFault, timeToThresholdMs, threshold, explanation, evidence };
 }
 
 /** Zone B's explanation per machine class, written once (healthy machines report it all day). */
@@ -208,7 +258,9 @@ export class Analytics {
     for (const r of readings) {
       const d = this.#device(r.deviceId);
       if (lastDevice && lastDevice !== d) this.#assess(lastReading!, lastDevice);
-      for (const metric in r.values) this.#sample(d, metric, r.tsMs, r.values[metric]);
+      const values = r.values;
+      let position = 0;
+      for (const metric in values) this.#sample(d, metric, position++, r.tsMs, valueOf(values, metric));
       lastDevice = d;
       lastReading = r;
     }
@@ -247,17 +299,21 @@ export class Analytics {
   #device(deviceId: string): DeviceState {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { metrics: new Map(), health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model: this.#modelOf(deviceId) };
+      d = { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model: this.#modelOf(deviceId) };
       this.#devices.set(deviceId, d);
     }
     return d;
   }
 
-  #sample(d: DeviceState, metric: string, tsMs: number, value: number): void {
-    let m = d.metrics.get(metric);
-    if (!m) {
-      m = newMetricState(metric, d.model, value);
-      d.metrics.set(metric, m);
+  #sample(d: DeviceState, metric: string, position: number, tsMs: number, value: number): void {
+    let m: MetricState | undefined = d.byPosition[position];
+    if (m === undefined || m.name !== metric) {
+      m = d.metrics.get(metric);
+      if (!m) {
+        m = newMetricState(metric, d.model, value);
+        d.metrics.set(metric, m);
+      }
+      d.byPosition[position] = m;
     }
     m.lastValue = value;
     m.outOfRange *= 0.99;
@@ -268,7 +324,8 @@ export class Analytics {
       m.outOfRange += 1;
       return;
     }
-    const res = m.detector.update(tsMs, value);
+    // The detector keeps the result in place until the next sample (the verdict reads it then).
+    const res = m.detector.keep(tsMs, value);
     if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);
     // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
     // anomaly: a drop (load falls, the machine cools) is not a failure coming.
@@ -284,24 +341,24 @@ export class Analytics {
     const elevation = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
     m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
     const elevated = m.elevatedStreak >= ELEVATED_STREAK;
-    const evidence: Record<string, number> = {
-      value,
-      baselineMean: res.longMean,
-      baselineStd: sigma,
-      z: res.z,
-      elevationSigmas: elevation,
-      smoothed: res.smoothed,
-    };
-    const base = { metric, anomalous: elevated, sensorFault: false, timeToThresholdMs: null as number | null, threshold: null as number | null, evidence };
+    // A metric with domain thresholds gets its evidence added as the rules below find it. A
+    // unit-free metric's is written in one literal at the end, with the same keys in the same
+    // order: one shape from the start, no properties added to it one by one.
+    const unitFree = m.scorer !== null;
+    const evidence: Record<string, number> | null = unitFree
+      ? null
+      : { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
 
     const range = metric === 'temperature' ? model.physicalRange.temperatureC : metric === 'vibration' ? model.physicalRange.vibrationMmS : null;
     if (range && (value < range[0] || value > range[1])) {
-      evidence.outOfRangeRecent = m.outOfRange;
-      return { ...base, anomalous: false, score: 50, rule: 'physical-range', mode: 'sensor_fault', sensorFault: true, due: m.outOfRange >= OUT_OF_RANGE_DISPATCH, explanation: `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault, not the machine` };
+      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      ev.outOfRangeRecent = m.outOfRange;
+      return verdictOf(metric, m.outOfRange >= OUT_OF_RANGE_DISPATCH, 50, 'physical-range', 'sensor_fault', false, true, null, null, `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault, not the machine`, ev);
     }
     if (m.detector.samples >= STUCK_REPEATS && res.repeatCount >= STUCK_REPEATS) {
-      evidence.repeats = res.repeatCount;
-      return { ...base, anomalous: false, score: 60, rule: 'stuck-sensor', mode: 'sensor_fault', sensorFault: true, due: true, explanation: `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor` };
+      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      ev.repeats = res.repeatCount;
+      return verdictOf(metric, true, 60, 'stuck-sensor', 'sensor_fault', false, true, null, null, `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor`, ev);
     }
 
     let threshold: number | null = null;
@@ -309,7 +366,7 @@ export class Analytics {
     let rule = 'baseline';
     // The common case says it without formatting numbers (the evidence carries them): this runs
     // for every metric of every reading, and toFixed was a tenth of the analytics path's time.
-    let explanation = `${metric} is within this device's normal range`;
+    let explanation = m.normalText;
     let zoneDue = false;
     const mode: FailureMode = metric === 'vibration' ? 'bearing_wear' : metric === 'temperature' ? 'cooling_failure' : 'unknown_anomaly';
     if (metric === 'vibration') {
@@ -321,8 +378,8 @@ export class Analytics {
         [score, rule, explanation] = [45 - 30 * ((v - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(v)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${model.machineClass}): restricted operation, plan maintenance`];
         zoneDue = elevated;
       } else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', ZONE_B_TEXT[model.machineClass]];
-      evidence.zoneBC = z.bc;
-      evidence.zoneCD = z.cd;
+      evidence!.zoneBC = z.bc;
+      evidence!.zoneCD = z.cd;
     } else if (metric === 'temperature') {
       threshold = model.ratedMaxTemperatureC;
       const v = res.smoothed;
@@ -331,7 +388,7 @@ export class Analytics {
         [score, rule, explanation] = [40, 'near-rated-max-temperature', `temperature ${fmt(v, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`];
         zoneDue = elevated;
       }
-      evidence.ratedMax = threshold;
+      evidence!.ratedMax = threshold;
     }
 
     let timeToThresholdMs: number | null = null;
@@ -342,12 +399,11 @@ export class Analytics {
       else if (res.slopePerMs > 0) {
         timeToThresholdMs = margin / res.slopePerMs;
         earliestMs = margin / (res.slopePerMs + 2 * res.slopeStdErrPerMs);
-        evidence.timeToThresholdMs = timeToThresholdMs;
-        evidence.timeToThresholdEarliestMs = earliestMs;
+        evidence!.timeToThresholdMs = timeToThresholdMs;
+        evidence!.timeToThresholdEarliestMs = earliestMs;
       }
     }
     if (m.scorer) {
-      evidence.anomalyLikelihood = m.anomalyScore;
       if (m.anomalyScore >= 0.99 && score > 70) {
         score = 70;
         rule = 'anomaly-likelihood';
@@ -364,7 +420,7 @@ export class Analytics {
     }
     // A lasting shift too small for the elevation rule, found by the CUSUM: worth watching, not a visit.
     const shift = Math.max(res.cusumUp, hasDomainThresholds(metric) ? 0 : res.cusumDown);
-    evidence.cusum = shift;
+    if (evidence) evidence.cusum = shift;
     if (shift >= CUSUM_ALARM && score > 80) {
       score = 80;
       rule = 'cusum-shift';
@@ -385,7 +441,8 @@ export class Analytics {
         explanation = `${metric} ${fmt(res.smoothed)} is rising, ${fmt(elevation, 1)} σ above normal; forecast to reach ${threshold} in ${formatDuration(timeToThresholdMs!)} (earliest ${formatDuration(earliestMs)})`;
       }
     }
-    return { ...base, score, rule, mode, timeToThresholdMs, threshold, explanation, due };
+    const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed, anomalyLikelihood: m.anomalyScore, cusum: shift };
+    return verdictOf(metric, due, score, rule, mode, elevated, false, timeToThresholdMs, threshold, explanation, ev);
   }
 
   #assess(reading: Reading, d: DeviceState): void {
@@ -393,7 +450,9 @@ export class Analytics {
     let worst: MetricVerdict | null = null;
     let warmingUp = false;
     let dueVerdict: MetricVerdict | null = null;
-    const anomalousModes = new Set<FailureMode>();
+    // The only modes that matter together (no Set per assessment).
+    let bearingWear = false;
+    let coolingFailure = false;
     for (const [metric, m] of d.metrics) {
       if (!m.last) continue;
       if (m.last.warmingUp) {
@@ -401,7 +460,8 @@ export class Analytics {
         continue;
       }
       const v = this.#verdict(metric, m, model);
-      if (v.anomalous && v.mode !== 'sensor_fault') anomalousModes.add(v.mode);
+      if (v.anomalous && v.mode === 'bearing_wear') bearingWear = true;
+      if (v.anomalous && v.mode === 'cooling_failure') coolingFailure = true;
       if (v.due && (!dueVerdict || v.score < dueVerdict.score)) dueVerdict = v;
       if (!worst || v.score < worst.score) worst = v;
     }
@@ -410,7 +470,7 @@ export class Analytics {
       return;
     }
     let mode = worst.mode;
-    if (anomalousModes.has('bearing_wear') && anomalousModes.has('cooling_failure')) mode = 'lubrication_loss';
+    if (bearingWear && coolingFailure) mode = 'lubrication_loss';
     const state: HealthState = worst.sensorFault ? 'sensor_fault' : worst.score >= 90 ? 'healthy' : worst.score >= 70 ? 'watch' : worst.score >= 40 ? 'warning' : 'critical';
     const report: HealthReport = {
       deviceId: reading.deviceId,

@@ -83,34 +83,94 @@ const CUSUM_CLIP = 6;
 /** ...and the sum stops here, so that it falls back soon after the shift ends. */
 const CUSUM_CAP = 150;
 
+/** Slots of a detector's floating-point state (the counters are integer fields: V8 keeps those unboxed). */
+const MEAN = 0, M2 = 1 /* warm-up: Welford's sum of squares */, VARIANCE = 2, SMOOTHED = 3, LAST_VALUE = 4, LAST_TS = 5;
+const LONG_MEAN = 6, LONG_VARIANCE = 7, SLOPE_SE = 8, CUSUM_UP = 9, CUSUM_DOWN = 10, SIGMA_FLOOR = 11;
+/** Slots of the result `keep` holds (warmingUp as 0 or 1), beside the state it came from. */
+const R_WARMING_UP = 12, R_Z = 13, R_MEAN = 14, R_STD = 15, R_SMOOTHED = 16, R_SLOPE = 17, R_SLOPE_SE = 18;
+const R_REPEATS = 19, R_LONG_MEAN = 20, R_LONG_STD = 21, R_CUSUM_UP = 22, R_CUSUM_DOWN = 23;
+
+/**
+ * The result `keep` holds, read in place: a live view of the detector's slots, so keeping it
+ * costs no object (and no boxed number) per sample.
+ */
+class KeptResult implements SampleResult {
+  readonly #s: number[];
+  constructor(s: number[]) {
+    this.#s = s;
+  }
+  get warmingUp(): boolean {
+    return this.#s[R_WARMING_UP] === 1;
+  }
+  get z(): number {
+    return this.#s[R_Z];
+  }
+  get mean(): number {
+    return this.#s[R_MEAN];
+  }
+  get std(): number {
+    return this.#s[R_STD];
+  }
+  get smoothed(): number {
+    return this.#s[R_SMOOTHED];
+  }
+  get slopePerMs(): number {
+    return this.#s[R_SLOPE];
+  }
+  get slopeStdErrPerMs(): number {
+    return this.#s[R_SLOPE_SE];
+  }
+  get repeatCount(): number {
+    return this.#s[R_REPEATS];
+  }
+  get longMean(): number {
+    return this.#s[R_LONG_MEAN];
+  }
+  get longStd(): number {
+    return this.#s[R_LONG_STD];
+  }
+  get cusumUp(): number {
+    return this.#s[R_CUSUM_UP];
+  }
+  get cusumDown(): number {
+    return this.#s[R_CUSUM_DOWN];
+  }
+}
+
 export class MetricDetector {
   readonly params: DetectorParams;
+  /**
+   * The floating-point state, one slot per quantity (indices above). One array of unboxed
+   * doubles, not a field each: V8 keeps every floating-point field in a box of its own, so the
+   * state was a dozen small objects scattered over the heap, and with thousands of devices each
+   * sample's fields were cache misses.
+   */
+  readonly #s: number[];
+  #kept: KeptResult | null = null;
   #n = 0;
-  #mean = 0;
-  #m2 = 0; // warm-up: Welford's sum of squares
-  #variance = 0;
-  #smoothed = 0;
-  #lastValue = Number.NaN;
   #repeatCount = 0;
-  #lastTsMs = 0;
   readonly #ringTs: Float64Array;
   readonly #ringValue: Float64Array;
   #ringHead = 0;
   #ringSize = 0;
-  #longMean = 0;
-  #longVariance = 0;
-  #slopeSE = 0;
-  #cusumUp = 0;
-  #cusumDown = 0;
-  /** The smallest spread the long-term baseline assumes (a domain prior), in the metric's unit. */
-  sigmaFloor = 0;
 
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
+    // The NaN makes the literal an array of doubles from the start (no conversion on first use).
+    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
     this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
     this.#ringValue = ring ? new Float64Array(ring) : NO_RING;
+  }
+
+  /** The smallest spread the long-term baseline assumes (a domain prior), in the metric's unit. */
+  get sigmaFloor(): number {
+    return this.#s[SIGMA_FLOOR];
+  }
+
+  set sigmaFloor(v: number) {
+    this.#s[SIGMA_FLOOR] = v;
   }
 
   get samples(): number {
@@ -118,34 +178,95 @@ export class MetricDetector {
   }
 
   update(tsMs: number, value: number): SampleResult {
+    const z = this.#advance(tsMs, value);
+    return {
+      warmingUp: this.warmingUp,
+      z,
+      mean: this.#s[MEAN],
+      std: Math.sqrt(this.#s[VARIANCE]),
+      smoothed: this.#s[SMOOTHED],
+      slopePerMs: this.#slope(),
+      slopeStdErrPerMs: this.#s[SLOPE_SE],
+      repeatCount: this.#repeatCount,
+      longMean: this.#s[LONG_MEAN],
+      longStd: Math.sqrt(this.#s[LONG_VARIANCE]),
+      cusumUp: this.#s[CUSUM_UP],
+      cusumDown: this.#s[CUSUM_DOWN],
+    };
+  }
+
+  /**
+   * `update` for a caller that keeps the result until the next sample: it is held in the
+   * detector's own slots and the returned object is a view of them (the same object every time,
+   * showing the latest kept result). `reset` leaves it as it was, as it would a result object.
+   * A result object per sample, kept that long, outlived young-generation collections only to
+   * be dropped later.
+   */
+  keep(tsMs: number, value: number): SampleResult {
+    const s = this.#s;
+    s[R_Z] = this.#advance(tsMs, value);
+    s[R_WARMING_UP] = this.warmingUp ? 1 : 0;
+    s[R_MEAN] = s[MEAN];
+    s[R_STD] = Math.sqrt(s[VARIANCE]);
+    s[R_SMOOTHED] = s[SMOOTHED];
+    s[R_SLOPE] = this.#slope();
+    s[R_SLOPE_SE] = s[SLOPE_SE];
+    s[R_REPEATS] = this.#repeatCount;
+    s[R_LONG_MEAN] = s[LONG_MEAN];
+    s[R_LONG_STD] = Math.sqrt(s[LONG_VARIANCE]);
+    s[R_CUSUM_UP] = s[CUSUM_UP];
+    s[R_CUSUM_DOWN] = s[CUSUM_DOWN];
+    return (this.#kept ??= new KeptResult(s));
+  }
+
+  /**
+   * `update` for a caller that needs only the z-score (then `warmingUp` and `std`): the same
+   * state change, no result object.
+   */
+  updateZ(tsMs: number, value: number): number {
+    return this.#advance(tsMs, value);
+  }
+
+  /** Whether the last sample was still in the warm-up (the baseline not yet trusted). */
+  get warmingUp(): boolean {
+    return this.#n <= this.params.warmupSamples;
+  }
+
+  /** The fast baseline's standard deviation now. */
+  get std(): number {
+    return Math.sqrt(this.#s[VARIANCE]);
+  }
+
+  /** Learns one sample; returns its z-score against the baseline before it (0 in the warm-up). */
+  #advance(tsMs: number, value: number): number {
     const p = this.params;
-    this.#repeatCount = value === this.#lastValue ? this.#repeatCount + 1 : 1;
-    this.#lastValue = value;
-    this.#lastTsMs = tsMs;
+    this.#repeatCount = value === this.#s[LAST_VALUE] ? this.#repeatCount + 1 : 1;
+    this.#s[LAST_VALUE] = value;
+    this.#s[LAST_TS] = tsMs;
     this.#n++;
     let z = 0;
     const warmingUp = this.#n <= p.warmupSamples;
     if (warmingUp) {
-      const delta = value - this.#mean;
-      this.#mean += delta / this.#n;
-      this.#m2 += delta * (value - this.#mean);
-      this.#variance = this.#n > 1 ? this.#m2 / (this.#n - 1) : 0;
-      this.#smoothed = this.#n === 1 ? value : this.#smoothed + p.smoothAlpha * (value - this.#smoothed);
-      this.#longMean = this.#mean;
-      this.#longVariance = this.#variance;
+      const delta = value - this.#s[MEAN];
+      this.#s[MEAN] += delta / this.#n;
+      this.#s[M2] += delta * (value - this.#s[MEAN]);
+      this.#s[VARIANCE] = this.#n > 1 ? this.#s[M2] / (this.#n - 1) : 0;
+      this.#s[SMOOTHED] = this.#n === 1 ? value : this.#s[SMOOTHED] + p.smoothAlpha * (value - this.#s[SMOOTHED]);
+      this.#s[LONG_MEAN] = this.#s[MEAN];
+      this.#s[LONG_VARIANCE] = this.#s[VARIANCE];
     } else {
-      const std = Math.sqrt(this.#variance) || Math.max(Math.abs(this.#mean) * 1e-3, 1e-9);
-      z = (value - this.#mean) / std;
+      const std = Math.sqrt(this.#s[VARIANCE]) || Math.max(Math.abs(this.#s[MEAN]) * 1e-3, 1e-9);
+      z = (value - this.#s[MEAN]) / std;
       if (Math.abs(z) < p.freezeZ) {
-        const diff = value - this.#mean;
-        this.#mean += p.alpha * diff;
-        this.#variance = (1 - p.alpha) * (this.#variance + p.alpha * diff * diff);
+        const diff = value - this.#s[MEAN];
+        this.#s[MEAN] += p.alpha * diff;
+        this.#s[VARIANCE] = (1 - p.alpha) * (this.#s[VARIANCE] + p.alpha * diff * diff);
       }
-      this.#smoothed += p.smoothAlpha * (value - this.#smoothed);
+      this.#s[SMOOTHED] += p.smoothAlpha * (value - this.#s[SMOOTHED]);
       // The long-term baseline learns slowly, and ten times slower still from values far outside
       // it: a degradation must not become the new normal before it is acted on.
-      const longStd = Math.max(Math.sqrt(this.#longVariance), this.sigmaFloor);
-      const dLong = value - this.#longMean;
+      const longStd = Math.max(Math.sqrt(this.#s[LONG_VARIANCE]), this.#s[SIGMA_FLOOR]);
+      const dLong = value - this.#s[LONG_MEAN];
       // A plain running average while it learns (the first `longLearnSamples`: every load and
       // hour of the day weighs the same), then an EWMA slow enough that a degradation over days
       // stays visible. Values beyond 3 σ move the mean ten times slower and the spread not at
@@ -153,57 +274,46 @@ export class MetricDetector {
       // The warm-up's samples count as learnt already; a sample the fast baseline finds unusual
       // (|z| ≥ 3) is not "normal" either, whatever the long spread says.
       const e = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, dLong / (longStd || 1)));
-      this.#cusumUp = Math.min(CUSUM_CAP, Math.max(0, this.#cusumUp + e - p.cusumK));
-      this.#cusumDown = Math.min(CUSUM_CAP, Math.max(0, this.#cusumDown - e - p.cusumK));
+      this.#s[CUSUM_UP] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_UP] + e - p.cusumK));
+      this.#s[CUSUM_DOWN] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_DOWN] - e - p.cusumK));
       const k = this.#n - p.warmupSamples;
       const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + p.warmupSamples)) : p.longAlpha;
       if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
-        this.#longMean += rate * dLong;
-        this.#longVariance = (1 - rate) * (this.#longVariance + rate * dLong * dLong);
+        this.#s[LONG_MEAN] += rate * dLong;
+        this.#s[LONG_VARIANCE] = (1 - rate) * (this.#s[LONG_VARIANCE] + rate * dLong * dLong);
       } else {
-        this.#longMean += (rate / 10) * dLong;
+        this.#s[LONG_MEAN] += (rate / 10) * dLong;
       }
     }
     if (this.#ringTs.length > 0) {
       this.#ringTs[this.#ringHead] = tsMs;
-      this.#ringValue[this.#ringHead] = this.#smoothed;
+      this.#ringValue[this.#ringHead] = this.#s[SMOOTHED];
       this.#ringHead = (this.#ringHead + 1) % p.trendWindow;
       if (this.#ringSize < p.trendWindow) this.#ringSize++;
     }
-    return {
-      warmingUp,
-      z,
-      mean: this.#mean,
-      std: Math.sqrt(this.#variance),
-      smoothed: this.#smoothed,
-      slopePerMs: this.#slope(),
-      slopeStdErrPerMs: this.#slopeSE,
-      repeatCount: this.#repeatCount,
-      longMean: this.#longMean,
-      longStd: Math.sqrt(this.#longVariance),
-      cusumUp: this.#cusumUp,
-      cusumDown: this.#cusumDown,
-    };
+    return z;
   }
 
   /** Forgets the baseline (a part was replaced: the machine's normal has changed). */
   reset(): void {
     this.#n = 0;
-    this.#mean = 0;
-    this.#m2 = 0;
-    this.#variance = 0;
+    this.#s[MEAN] = 0;
+    this.#s[M2] = 0;
+    this.#s[VARIANCE] = 0;
     this.#ringSize = 0;
     this.#ringHead = 0;
     this.#repeatCount = 0;
-    this.#lastValue = Number.NaN;
-    this.#longMean = 0;
-    this.#longVariance = 0;
-    this.#cusumUp = 0;
-    this.#cusumDown = 0;
+    this.#s[LAST_VALUE] = Number.NaN;
+    this.#s[LONG_MEAN] = 0;
+    this.#s[LONG_VARIANCE] = 0;
+    this.#s[CUSUM_UP] = 0;
+    this.#s[CUSUM_DOWN] = 0;
   }
 
   #slope(): number {
     const size = this.#ringSize;
+    // No ring (no trend kept): no slope, and the standard error stays as it was.
+    if (this.#ringTs.length === 0) return 0;
     if (size < Math.max(MIN_TREND_POINTS, this.params.trendWindow / 3)) return 0;
     // Least squares over (t - t0, value); t0 keeps the numbers small.
     const t0 = this.#ringTs[(this.#ringHead - size + this.params.trendWindow) % this.params.trendWindow];
@@ -226,46 +336,46 @@ export class MetricDetector {
       sse += r * r;
     }
     const sxxCentered = sxx - (sx * sx) / size;
-    this.#slopeSE = size > 2 && sxxCentered > 0 ? Math.sqrt(sse / (size - 2) / sxxCentered) : 0;
+    this.#s[SLOPE_SE] = size > 2 && sxxCentered > 0 ? Math.sqrt(sse / (size - 2) / sxxCentered) : 0;
     return slope;
   }
 
   snapshot(): DetectorState {
     return {
       n: this.#n,
-      mean: this.#mean,
-      variance: this.#variance,
-      smoothed: this.#smoothed,
-      lastValue: this.#lastValue,
+      mean: this.#s[MEAN],
+      variance: this.#s[VARIANCE],
+      smoothed: this.#s[SMOOTHED],
+      lastValue: this.#s[LAST_VALUE],
       repeatCount: this.#repeatCount,
-      lastTsMs: this.#lastTsMs,
+      lastTsMs: this.#s[LAST_TS],
       ringTs: Array.from(this.#ringTs),
       ringValue: Array.from(this.#ringValue),
       ringHead: this.#ringHead,
       ringSize: this.#ringSize,
-      longMean: this.#longMean,
-      longVariance: this.#longVariance,
-      cusumUp: this.#cusumUp,
-      cusumDown: this.#cusumDown,
+      longMean: this.#s[LONG_MEAN],
+      longVariance: this.#s[LONG_VARIANCE],
+      cusumUp: this.#s[CUSUM_UP],
+      cusumDown: this.#s[CUSUM_DOWN],
     };
   }
 
   restore(s: DetectorState): void {
     this.#n = s.n;
-    this.#mean = s.mean;
-    this.#variance = s.variance;
-    this.#m2 = s.variance * Math.max(0, s.n - 1);
-    this.#smoothed = s.smoothed;
-    this.#lastValue = s.lastValue;
+    this.#s[MEAN] = s.mean;
+    this.#s[VARIANCE] = s.variance;
+    this.#s[M2] = s.variance * Math.max(0, s.n - 1);
+    this.#s[SMOOTHED] = s.smoothed;
+    this.#s[LAST_VALUE] = s.lastValue;
     this.#repeatCount = s.repeatCount;
-    this.#lastTsMs = s.lastTsMs;
+    this.#s[LAST_TS] = s.lastTsMs;
     this.#ringTs.set(s.ringTs.slice(0, this.#ringTs.length));
     this.#ringValue.set(s.ringValue.slice(0, this.#ringValue.length));
     this.#ringHead = this.#ringTs.length > 0 ? s.ringHead % this.#ringTs.length : 0;
     this.#ringSize = Math.min(s.ringSize, this.#ringTs.length);
-    this.#longMean = s.longMean ?? s.mean;
-    this.#longVariance = s.longVariance ?? s.variance;
-    this.#cusumUp = s.cusumUp ?? 0;
-    this.#cusumDown = s.cusumDown ?? 0;
+    this.#s[LONG_MEAN] = s.longMean ?? s.mean;
+    this.#s[LONG_VARIANCE] = s.longVariance ?? s.variance;
+    this.#s[CUSUM_UP] = s.cusumUp ?? 0;
+    this.#s[CUSUM_DOWN] = s.cusumDown ?? 0;
   }
 }

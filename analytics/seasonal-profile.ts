@@ -26,8 +26,23 @@ export class SeasonalProfile {
     this.#alpha = alpha;
   }
 
-  #bin(tsMs: number): number {
-    const phase = (((tsMs % this.periodMs) + this.periodMs) % this.periodMs) / this.periodMs;
+  /**
+   * The bin of a time. A scorer asks for it once per sample and passes it to `expectedIn` and
+   * `learnIn`: the floating-point remainder is a call into C, and it was a tenth of the unit-free
+   * analytics path's time when each of them computed it again.
+   */
+  bin(tsMs: number): number {
+    const period = this.periodMs;
+    let offset: number;
+    // An integral timestamp (the usual case: milliseconds) gets its remainder from a floor instead
+    // of `%`: with integers below 2^50 the product and the difference are exact (even when the
+    // quotient is off by one), so whenever the result lies in [0, period) it is the remainder `%`
+    // gives, and ((r + period) % period) is r as well. Anything else takes the general formula.
+    if (tsMs >= 0 && tsMs < 2 ** 50 && Math.floor(tsMs) === tsMs && Math.floor(period) === period && period < 2 ** 50) {
+      offset = tsMs - Math.floor(tsMs / period) * period;
+      if (!(offset >= 0 && offset < period)) offset = ((tsMs % period) + period) % period;
+    } else offset = ((tsMs % period) + period) % period;
+    const phase = offset / period;
     return Math.min(this.#bins.length - 1, Math.floor(phase * this.#bins.length));
   }
 
@@ -38,12 +53,21 @@ export class SeasonalProfile {
 
   /** The usual value at this time, or NaN if this bin has not been seen yet. */
   expected(tsMs: number): number {
-    return this.#bins[this.#bin(tsMs)];
+    return this.#bins[this.bin(tsMs)];
+  }
+
+  /** The usual value in bin `b` (from `bin`), or NaN if it has not been seen yet. */
+  expectedIn(b: number): number {
+    return this.#bins[b];
   }
 
   learn(tsMs: number, value: number): void {
+    this.learnIn(this.bin(tsMs), tsMs, value);
+  }
+
+  /** `learn` for a sample at `tsMs` whose bin `b` the caller has already computed. */
+  learnIn(b: number, tsMs: number, value: number): void {
     if (Number.isNaN(this.#firstTs)) this.#firstTs = tsMs;
-    const b = this.#bin(tsMs);
     const old = this.#bins[b];
     this.#bins[b] = Number.isNaN(old) ? value : old + this.#alpha * (value - old);
   }
