@@ -1,6 +1,7 @@
 // npm run bench:fleet [-- --devices 300 --days 30 --step-min 5 --json FILE]
 // The simulator's seeded failures over 30+ simulated days, streamed through the production
 // analytics (same code path as ingest feeds it), scored against the simulator's ground truth.
+import { median } from 'simple-statistics';
 import { Analytics } from '../analytics/index.ts';
 import { deviceModel } from '../core/device-models.ts';
 import { EventBus } from '../core/event-bus.ts';
@@ -96,13 +97,12 @@ const healthyDevices = specs.filter((sp) => !byDevice.has(sp.deviceId));
 const healthyCusumWatched = healthyDevices.filter((sp) => cusumWatched.has(sp.deviceId)).length;
 // Stricter than "before it happened": dispatched at least the parts + travel lead time ahead.
 const withFullLead = leadTimesH.filter((h) => h >= LEAD_MS / 3600_000).length;
-const sorted = [...leadTimesH].sort((a, b) => a - b);
-const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
+const medianLeadH = leadTimesH.length ? median(leadTimesH) : 0;
 const deviceMonths = (DEVICES * DAYS) / 30;
 
 const figures = {
   recall: machineFailures.length ? leadTimesH.length / machineFailures.length : 0,
-  medianLeadTimeHours: Math.round(median * 10) / 10,
+  medianLeadTimeHours: Math.round(medianLeadH * 10) / 10,
   configuredLeadTimeHours: LEAD_MS / 3600_000,
   recallWithFullLeadTime: machineFailures.length ? withFullLead / machineFailures.length : 0,
   healthyDevicesWithCusumWatch: healthyCusumWatched,
