@@ -14,10 +14,17 @@ export interface DetectorParams {
   smoothAlpha: number;
   /** Samples in the trend window. */
   trendWindow: number;
-  /** EWMA weight of the long-term baseline (the device's normal over load and day cycles). */
+  /**
+   * EWMA weight of the long-term baseline (the device's normal over load and day cycles) per
+   * `referenceIntervalMs` of time: a device sampling more often moves it less per sample.
+   */
   longAlpha: number;
-  /** Samples over which the long-term baseline is first learnt as a plain average. */
+  /** Samples over which the long-term baseline is first learnt as a plain average... */
   longLearnSamples: number;
+  /** ...and at least this much time (a whole day, whatever the sampling rate). */
+  longLearnMs: number;
+  /** The sampling interval the per-sample constants were set for. */
+  referenceIntervalMs: number;
   /** CUSUM allowance k, in long-term σ: deviations below it (a daily swing) never add up. */
   cusumK: number;
 }
@@ -30,6 +37,8 @@ export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
   trendWindow: 30,
   longAlpha: 0.0002,
   longLearnSamples: 288,
+  longLearnMs: 86_400_000,
+  referenceIntervalMs: 300_000,
   cusumK: 2,
 };
 
@@ -50,6 +59,8 @@ export interface DetectorState {
   /** Absent in snapshots from before CUSUM. */
   cusumUp?: number;
   cusumDown?: number;
+  /** Absent in snapshots from before the time-based long-term baseline. */
+  firstTsMs?: number;
 }
 
 export interface SampleResult {
@@ -86,6 +97,8 @@ const CUSUM_CAP = 150;
 /** Slots of a detector's floating-point state (the counters are integer fields: V8 keeps those unboxed). */
 const MEAN = 0, M2 = 1 /* warm-up: Welford's sum of squares */, VARIANCE = 2, SMOOTHED = 3, LAST_VALUE = 4, LAST_TS = 5;
 const LONG_MEAN = 6, LONG_VARIANCE = 7, SLOPE_SE = 8, CUSUM_UP = 9, CUSUM_DOWN = 10, SIGMA_FLOOR = 11;
+/** First sample's time; the last interval between samples and the long-term weight it gives. */
+const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26;
 /** Slots of the result `keep` holds (warmingUp as 0 or 1), beside the state it came from. */
 const R_WARMING_UP = 12, R_Z = 13, R_MEAN = 14, R_STD = 15, R_SMOOTHED = 16, R_SLOPE = 17, R_SLOPE_SE = 18;
 const R_REPEATS = 19, R_LONG_MEAN = 20, R_LONG_STD = 21, R_CUSUM_UP = 22, R_CUSUM_DOWN = 23;
@@ -157,7 +170,7 @@ export class MetricDetector {
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
     // The NaN makes the literal an array of doubles from the start (no conversion on first use).
-    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* time: */ 0, 0, 0];
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
     this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
@@ -242,6 +255,8 @@ export class MetricDetector {
     const p = this.params;
     this.#repeatCount = value === this.#s[LAST_VALUE] ? this.#repeatCount + 1 : 1;
     this.#s[LAST_VALUE] = value;
+    const dt = this.#n > 0 && tsMs > this.#s[LAST_TS] ? tsMs - this.#s[LAST_TS] : p.referenceIntervalMs;
+    if (this.#n === 0) this.#s[FIRST_TS] = tsMs;
     this.#s[LAST_TS] = tsMs;
     this.#n++;
     let z = 0;
@@ -277,7 +292,9 @@ export class MetricDetector {
       this.#s[CUSUM_UP] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_UP] + e - p.cusumK));
       this.#s[CUSUM_DOWN] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_DOWN] - e - p.cusumK));
       const k = this.#n - p.warmupSamples;
-      const rate = k <= p.longLearnSamples ? Math.max(p.longAlpha, 1 / (k + p.warmupSamples)) : p.longAlpha;
+      const longAlpha = this.#longAlphaFor(dt);
+      const learning = k <= p.longLearnSamples || tsMs - this.#s[FIRST_TS] < p.longLearnMs;
+      const rate = learning ? Math.max(longAlpha, 1 / (k + p.warmupSamples)) : longAlpha;
       if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
         this.#s[LONG_MEAN] += rate * dLong;
         this.#s[LONG_VARIANCE] = (1 - rate) * (this.#s[LONG_VARIANCE] + rate * dLong * dLong);
@@ -340,6 +357,21 @@ export class MetricDetector {
     return slope;
   }
 
+  /**
+   * The long-term weight of one sample `dt` after the last: `longAlpha` per reference interval,
+   * compounded over the time that passed, so the baseline forgets at the same pace in days at any
+   * sampling rate. At one sample a minute, a per-sample weight made it learn a degradation five
+   * times sooner, and bench:fleet's median warning fell from 90 h to under 5 h.
+   */
+  #longAlphaFor(dt: number): number {
+    const s = this.#s;
+    if (dt !== s[LONG_DT]) {
+      s[LONG_DT] = dt;
+      s[LONG_RATE] = dt === this.params.referenceIntervalMs ? this.params.longAlpha : 1 - Math.pow(1 - this.params.longAlpha, dt / this.params.referenceIntervalMs);
+    }
+    return s[LONG_RATE];
+  }
+
   snapshot(): DetectorState {
     return {
       n: this.#n,
@@ -357,6 +389,7 @@ export class MetricDetector {
       longVariance: this.#s[LONG_VARIANCE],
       cusumUp: this.#s[CUSUM_UP],
       cusumDown: this.#s[CUSUM_DOWN],
+      firstTsMs: this.#s[FIRST_TS],
     };
   }
 
@@ -377,5 +410,8 @@ export class MetricDetector {
     this.#s[LONG_VARIANCE] = s.longVariance ?? s.variance;
     this.#s[CUSUM_UP] = s.cusumUp ?? 0;
     this.#s[CUSUM_DOWN] = s.cusumDown ?? 0;
+    // Older snapshots: the learning day counts from the snapshot's last sample.
+    this.#s[FIRST_TS] = s.firstTsMs ?? s.lastTsMs;
+    this.#s[LONG_DT] = 0;
   }
 }
