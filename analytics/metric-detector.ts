@@ -98,7 +98,7 @@ const CUSUM_CAP = 150;
 const MEAN = 0, M2 = 1 /* warm-up: Welford's sum of squares */, VARIANCE = 2, SMOOTHED = 3, LAST_VALUE = 4, LAST_TS = 5;
 const LONG_MEAN = 6, LONG_VARIANCE = 7, SLOPE_SE = 8, CUSUM_UP = 9, CUSUM_DOWN = 10, SIGMA_FLOOR = 11;
 /** First sample's time; the last interval between samples and the long-term weight it gives. */
-const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26;
+const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26, CUSUM_WEIGHT = 27;
 /** Slots of the result `keep` holds (warmingUp as 0 or 1), beside the state it came from. */
 const R_WARMING_UP = 12, R_Z = 13, R_MEAN = 14, R_STD = 15, R_SMOOTHED = 16, R_SLOPE = 17, R_SLOPE_SE = 18;
 const R_REPEATS = 19, R_LONG_MEAN = 20, R_LONG_STD = 21, R_CUSUM_UP = 22, R_CUSUM_DOWN = 23;
@@ -170,7 +170,7 @@ export class MetricDetector {
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
     // The NaN makes the literal an array of doubles from the start (no conversion on first use).
-    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* time: */ 0, 0, 0];
+    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* time: */ 0, 0, 0, 0];
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
     this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
@@ -288,11 +288,15 @@ export class MetricDetector {
       // all: a creeping fault must not teach the baseline that it is normal.
       // The warm-up's samples count as learnt already; a sample the fast baseline finds unusual
       // (|z| ≥ 3) is not "normal" either, whatever the long spread says.
-      const e = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, dLong / (longStd || 1)));
-      this.#s[CUSUM_UP] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_UP] + e - p.cusumK));
-      this.#s[CUSUM_DOWN] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_DOWN] - e - p.cusumK));
-      const k = this.#n - p.warmupSamples;
       const longAlpha = this.#longAlphaFor(dt);
+      // Evidence adds up per reference interval, not per sample: sampled every minute, an hour's
+      // drift (ambient, load) is 60 correlated samples, and counting each in full made 41 of 243
+      // healthy devices in bench:fleet look shifted (1 at 5 minutes).
+      const w = this.#s[CUSUM_WEIGHT];
+      const e = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, dLong / (longStd || 1)));
+      this.#s[CUSUM_UP] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_UP] + w * (e - p.cusumK)));
+      this.#s[CUSUM_DOWN] = Math.min(CUSUM_CAP, Math.max(0, this.#s[CUSUM_DOWN] + w * (-e - p.cusumK)));
+      const k = this.#n - p.warmupSamples;
       const learning = k <= p.longLearnSamples || tsMs - this.#s[FIRST_TS] < p.longLearnMs;
       const rate = learning ? Math.max(longAlpha, 1 / (k + p.warmupSamples)) : longAlpha;
       if (Math.abs(dLong) < 3 * longStd || longStd === 0) {
@@ -361,13 +365,16 @@ export class MetricDetector {
    * The long-term weight of one sample `dt` after the last: `longAlpha` per reference interval,
    * compounded over the time that passed, so the baseline forgets at the same pace in days at any
    * sampling rate. At one sample a minute, a per-sample weight made it learn a degradation five
-   * times sooner, and bench:fleet's median warning fell from 90 h to under 5 h.
+   * times sooner, and bench:fleet's median warning fell from 90 h to under 5 h. Also sets the
+   * CUSUM's weight for this sample: the share of a reference interval it stands for (at most 1).
    */
   #longAlphaFor(dt: number): number {
     const s = this.#s;
     if (dt !== s[LONG_DT]) {
+      const ref = this.params.referenceIntervalMs;
       s[LONG_DT] = dt;
-      s[LONG_RATE] = dt === this.params.referenceIntervalMs ? this.params.longAlpha : 1 - Math.pow(1 - this.params.longAlpha, dt / this.params.referenceIntervalMs);
+      s[LONG_RATE] = dt === ref ? this.params.longAlpha : 1 - Math.pow(1 - this.params.longAlpha, dt / ref);
+      s[CUSUM_WEIGHT] = Math.min(1, dt / ref);
     }
     return s[LONG_RATE];
   }

@@ -42,8 +42,9 @@ describe('streaming detector', () => {
   it('a lasting shift too small for the elevation rule is found by the CUSUM: watched, not dispatched', () => {
     const rand = prng(5);
     // +0.7 mm/s is about 3 σ of this pump's normal spread (its floor: 8 % of zone B/C), under the
-    // elevation rule's 4 σ, so only its persistence makes it news.
-    const { health, dispatches } = run((i) => ({ vibration: (i < 1000 ? 1.6 : 2.3) + 0.05 * gaussian(rand) }), 1200);
+    // elevation rule's 4 σ, so only its persistence makes it news. Five-minute samples: the CUSUM
+    // adds evidence up per five minutes of time, whatever the sampling rate.
+    const { health, dispatches } = run((i) => ({ vibration: (i < 1000 ? 1.6 : 2.3) + 0.05 * gaussian(rand) }), 1200, 'pump-p200', 300_000);
     expect(health.slice(0, 1000).filter((h) => h.rule === 'cusum-shift')).toEqual([]);
     const shifted = health.slice(1000).findIndex((h) => h.rule === 'cusum-shift');
     expect(shifted).toBeGreaterThan(5);
