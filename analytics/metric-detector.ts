@@ -97,11 +97,11 @@ const CUSUM_CAP = 150;
 /** Slots of a detector's floating-point state (the counters are integer fields: V8 keeps those unboxed). */
 const MEAN = 0, M2 = 1 /* warm-up: Welford's sum of squares */, VARIANCE = 2, SMOOTHED = 3, LAST_VALUE = 4, LAST_TS = 5;
 const LONG_MEAN = 6, LONG_VARIANCE = 7, SLOPE_SE = 8, CUSUM_UP = 9, CUSUM_DOWN = 10, SIGMA_FLOOR = 11;
-/** First sample's time; the last interval between samples and the long-term weight it gives. */
-const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26, CUSUM_WEIGHT = 27;
 /** Slots of the result `keep` holds (warmingUp as 0 or 1), beside the state it came from. */
 const R_WARMING_UP = 12, R_Z = 13, R_MEAN = 14, R_STD = 15, R_SMOOTHED = 16, R_SLOPE = 17, R_SLOPE_SE = 18;
 const R_REPEATS = 19, R_LONG_MEAN = 20, R_LONG_STD = 21, R_CUSUM_UP = 22, R_CUSUM_DOWN = 23;
+/** First sample's time; the last interval between samples and the weights it gives (long-term, CUSUM). */
+const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26, CUSUM_WEIGHT = 27;
 
 /**
  * The result `keep` holds, read in place: a live view of the detector's slots, so keeping it
