@@ -5,8 +5,8 @@
 // previous sample, against its own spread, adds to it. An "anomaly likelihood" (after Numenta's)
 // turns the recent surprise into the probability that it is unusual for *this* series, so one
 // threshold means the same on every series; a second, slow mean of the surprise catches changes
-// too small for the fast one that last. After an alarm the score is held down for a refractory
-// period: one event, one alarm.
+// too small for the fast one that last. A value beyond the whole range the series has shown scores
+// 1 on its own. After an alarm the score is held down for a refractory period: one event, one alarm.
 
 import { MetricDetector, DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import { SeasonalProfile, type SeasonalProfileState } from './seasonal-profile.ts';
