@@ -66,6 +66,15 @@ interface SavedDevice {
   lastDueTsMs?: number;
 }
 
+/**
+ * Vibration under this share of its running normal means the machine is stopped: its bearings say
+ * nothing then (a defect shows only while it turns), so the reading does not teach or move the
+ * detector, and the last running verdict stands. Without it, a pump that ran 2 h and stopped 1 h
+ * had its trend windows straddle the stops, and at 5-minute samples its bearing wear was
+ * dispatched 29 h ahead instead of 55 h.
+ */
+const STOPPED_SHARE = 0.25;
+
 /** Metrics without thresholds keep no trend window; one params object serves them all. */
 const UNIT_FREE_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 };
 
@@ -88,6 +97,7 @@ function newMetricState(metric: string, model: DeviceModelSpec, lastValue: numbe
     anomalyScore: 0,
     last: null,
     lastValue,
+    stoppedSamples: 0,
     normalText: `${metric} is within this device's normal range`,
   };
 }
@@ -104,6 +114,8 @@ interface MetricState {
   anomalyScore: number;
   last: SampleResult | null;
   lastValue: number;
+  /** Readings in a row that said the machine is stopped (vibration only). */
+  stoppedSamples: number;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;
 }
@@ -315,6 +327,7 @@ export class Analytics {
       }
       d.byPosition[position] = m;
     }
+    const previous = m.lastValue;
     m.lastValue = value;
     m.outOfRange *= 0.99;
     this.samplesProcessed++;
@@ -324,6 +337,12 @@ export class Analytics {
       m.outOfRange += 1;
       return;
     }
+    // An exact repeat is not a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
+    if (metric === 'vibration' && m.last !== null && !m.last.warmingUp && value < STOPPED_SHARE * m.last.longMean && value !== previous) {
+      m.stoppedSamples++;
+      return;
+    }
+    m.stoppedSamples = 0;
     // The detector keeps the result in place until the next sample (the verdict reads it then).
     const res = m.detector.keep(tsMs, value);
     if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);
@@ -380,6 +399,7 @@ export class Analytics {
       } else if (v >= z.ab) [score, rule, explanation] = [95, 'iso10816-zone-b', ZONE_B_TEXT[model.machineClass]];
       evidence!.zoneBC = z.bc;
       evidence!.zoneCD = z.cd;
+      if (m.stoppedSamples > 0) evidence!.stoppedSamples = m.stoppedSamples;
     } else if (metric === 'temperature') {
       threshold = model.ratedMaxTemperatureC;
       const v = res.smoothed;

@@ -139,6 +139,40 @@ describe('sampling rate', () => {
   });
 });
 
+describe('a machine that stops and starts', () => {
+  // A pump that runs 2 h and stops 1 h, sampled every 5 minutes: stopped, it shows only what the
+  // floor transmits (0.08 mm/s) and cools towards 30 °C.
+  const cycling = (wear: boolean) => {
+    const rand = prng(1);
+    let temperature = 58;
+    const stepMs = 300_000;
+    return run((i) => {
+      const t = i * stepMs;
+      const running = t % (3 * 3600_000) < 2 * 3600_000;
+      temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1800_000));
+      const progress = wear ? Math.max(0, (t - 24 * 3600_000) / (120 * 3600_000)) : 0;
+      const vibration = running ? 1.6 + (7.2 - 1.6) * Math.pow(progress, 2.5) + 0.05 * gaussian(rand) : 0.08 + 0.01 * Math.abs(gaussian(rand));
+      return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
+    }, (144 * 3600_000) / stepMs, 'pump-p200', stepMs);
+  };
+
+  it('healthy, its stops open nothing', () => {
+    const { dispatches, health } = cycling(false);
+    expect(dispatches).toEqual([]);
+    expect(health.slice(100).filter((h) => h.state !== 'healthy')).toEqual([]);
+    // The stops were seen as stops.
+    expect(health.some((h) => h.evidence.stoppedSamples > 0)).toBe(true);
+  });
+
+  it('its bearing wear is dispatched as far ahead as a machine that never stops', () => {
+    const { dispatches, t0 } = cycling(true);
+    expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
+    // Failure at 144 h; a pump running throughout gets 59.6 h (the sampling-rate test's figure).
+    // Readings of a stopped machine in the trend windows made it 28.8 h.
+    expect(144 - (dispatches[0].tsMs - t0) / 3600_000).toBeGreaterThan(48);
+  });
+});
+
 describe('state across a restart', () => {
   it('restored state continues without a new warm-up and keeps its open dispatches', () => {
     const rand = prng(21);
