@@ -17,6 +17,8 @@ const args = benchArgs({
   'step-min': { type: 'string', default: '5' },
   'lead-hours': { type: 'string', default: '48' },
   seed: { type: 'string', default: '2026' },
+  // Share of the fleet on an on/off duty (pumps and motors run shifts, compressors cycle on demand).
+  cycling: { type: 'string', default: '0' },
   verbose: { type: 'boolean', default: false },
 });
 const DEVICES = Number(args.devices);
@@ -27,7 +29,7 @@ const SEED = Number(args.seed);
 const START = Date.parse('2026-01-01T00:00:00Z');
 const END = START + DAYS * 86_400_000;
 
-const specs = planFleet({ devices: DEVICES, seed: SEED, startMs: START, durationMs: DAYS * 86_400_000, faults: { machine: 0.1, sensor: 0.05, connectivity: 0.04 } });
+const specs = planFleet({ devices: DEVICES, seed: SEED, startMs: START, durationMs: DAYS * 86_400_000, faults: { machine: 0.1, sensor: 0.05, connectivity: 0.04 }, cycling: Number(args.cycling) });
 const truth = groundTruth(specs);
 const series = specs.map((s) => new DeviceSeries(s, SEED));
 const models = new Map(specs.map((s) => [s.deviceId, deviceModel(s.modelId)]));
