@@ -74,6 +74,15 @@ interface SavedDevice {
  * dispatched 29 h ahead instead of 55 h.
  */
 const STOPPED_SHARE = 0.25;
+/**
+ * A stopped machine's temperature falls towards ambient and, once it starts again, climbs back:
+ * neither says anything about its cooling, and the climb looks like the start of a cooling
+ * failure. Temperature readings are left out while it is stopped and for this long after it starts
+ * (three thermal time constants of the slowest machines here, 20 minutes).
+ */
+const THERMAL_SETTLE_MS = 3_600_000;
+/** Longer than any stop of a duty cycle: a machine "stopped" this long from the start is running smoother than its model says. */
+const NOMINAL_STOP_LIMIT_MS = 2 * 86_400_000;
 
 /** Metrics without thresholds keep no trend window; one params object serves them all. */
 const UNIT_FREE_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 };
@@ -98,6 +107,8 @@ function newMetricState(metric: string, model: DeviceModelSpec, lastValue: numbe
     last: null,
     lastValue,
     stoppedSamples: 0,
+    stoppedSinceMs: 0,
+    nominalTrusted: true,
     normalText: `${metric} is within this device's normal range`,
   };
 }
@@ -116,6 +127,10 @@ interface MetricState {
   lastValue: number;
   /** Readings in a row that said the machine is stopped (vibration only). */
   stoppedSamples: number;
+  /** When the current run of stopped readings began. */
+  stoppedSinceMs: number;
+  /** Whether the model's nominal vibration still says what running is (until the detector learns it). */
+  nominalTrusted: boolean;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;
 }
@@ -134,6 +149,10 @@ interface DeviceState {
   /** When a dispatch was last due (the recovery clock starts here). */
   lastDueTsMs: number;
   model: DeviceModelSpec;
+  /** Whether the last vibration reading said the machine is stopped. */
+  stopped: boolean;
+  /** When the machine last started after a stop (temperature settles for a while after it). */
+  startedAtMs: number;
 }
 
 interface MetricVerdict {
@@ -311,7 +330,7 @@ export class Analytics {
   #device(deviceId: string): DeviceState {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model: this.#modelOf(deviceId) };
+      d = { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model: this.#modelOf(deviceId), stopped: false, startedAtMs: Number.NEGATIVE_INFINITY };
       this.#devices.set(deviceId, d);
     }
     return d;
@@ -337,12 +356,29 @@ export class Analytics {
       m.outOfRange += 1;
       return;
     }
-    // An exact repeat is not a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
-    if (metric === 'vibration' && m.last !== null && !m.last.warmingUp && value < STOPPED_SHARE * m.last.longMean && value !== previous) {
-      m.stoppedSamples++;
+    if (metric === 'vibration') {
+      // An exact repeat is not a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
+      // Against its learnt running normal; before that is learnt, against its model's nominal one
+      // (a machine stopped while the detector warms up must not teach it that standing still is
+      // normal) - unless it has looked stopped for longer than any duty stops it: then the model's
+      // nominal is wrong for this machine (a smoother unit), and it learns from what it shows.
+      const learnt = m.last !== null && !m.last.warmingUp;
+      if (m.stoppedSamples > 0 && tsMs - m.stoppedSinceMs >= NOMINAL_STOP_LIMIT_MS) m.nominalTrusted = false;
+      const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? d.model.healthy.vibrationMmS : 0;
+      const stopped = value !== previous && value < STOPPED_SHARE * runningNormal;
+      if (d.stopped && !stopped) d.startedAtMs = tsMs;
+      d.stopped = stopped;
+      if (stopped) {
+        if (m.stoppedSamples === 0) m.stoppedSinceMs = tsMs;
+        m.stoppedSamples++;
+        return;
+      }
+      m.stoppedSamples = 0;
+    } else if (metric === 'temperature' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {
+      // Judged from the vibration of the reading before (a reading lists temperature first): one
+      // reading late at each change, which the settling time covers.
       return;
     }
-    m.stoppedSamples = 0;
     // The detector keeps the result in place until the next sample (the verdict reads it then).
     const res = m.detector.keep(tsMs, value);
     if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);

@@ -164,6 +164,37 @@ describe('a machine that stops and starts', () => {
     expect(health.some((h) => h.evidence.stoppedSamples > 0)).toBe(true);
   });
 
+  it('one that is stopped when first seen learns its running normal, not standing still', () => {
+    // Starts in an 8 h stop, then runs 16 h shifts; its temperature cools when stopped and climbs
+    // back over 20 minutes when it starts.
+    const rand = prng(4);
+    let temperature = 30;
+    const stepMs = 60_000;
+    const { dispatches, health } = run((i) => {
+      const t = i * stepMs;
+      const running = t % (24 * 3600_000) >= 8 * 3600_000;
+      temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1200_000));
+      const vibration = running ? 1.6 + 0.05 * gaussian(rand) : 0.08 + 0.01 * Math.abs(gaussian(rand));
+      return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
+    }, (4 * 86_400_000) / stepMs, 'pump-p200', stepMs);
+    expect(dispatches).toEqual([]);
+    const judged = health.filter((h) => h.state !== 'warming_up');
+    expect(judged.length).toBeGreaterThan(3 * 1440);
+    expect(judged.filter((h) => h.state !== 'healthy')).toEqual([]);
+  });
+
+  it('one smoother than its model says is not taken for stopped for ever', () => {
+    // A pump-p200 (nominal 1.6 mm/s) that runs at 0.3 mm/s: under a quarter of the nominal. After
+    // two days of "stopped" the nominal is dropped and it learns what it shows.
+    const rand = prng(6);
+    const stepMs = 300_000;
+    const { health } = run(() => ({ vibration: 0.3 + 0.02 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), (4 * 86_400_000) / stepMs, 'pump-p200', stepMs);
+    const firstJudged = health.findIndex((h) => h.state !== 'warming_up');
+    expect(firstJudged).toBeGreaterThan(0);
+    expect(health[firstJudged].tsMs - health[0].tsMs).toBeLessThan(2.2 * 86_400_000);
+    expect(health.at(-1)!.state).toBe('healthy');
+  });
+
   it('its bearing wear is dispatched as far ahead as a machine that never stops', () => {
     const { dispatches, t0 } = cycling(true);
     expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
