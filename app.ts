@@ -221,7 +221,19 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const simSpecs = config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
     // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
     // hundred devices) with the simulated fleet among its devices.
-    if (simSpecs.length > 0) seedDemo(service, { devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })), seed: config.simSeed });
+    if (simSpecs.length > 0) {
+      seedDemo(service, { devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })), seed: config.simSeed });
+      // `npm start` again on the same data dir: the simulated fleet plays its story from the start.
+      // Its detectors start afresh and its earlier work orders are closed; otherwise the failing
+      // pump and compressor find their last run's work orders still open and nothing new happens.
+      const note = 'demo restarted: the simulated fleet starts its story again';
+      for (const s of simSpecs) {
+        analytics.forget(s.deviceId);
+        for (const wo of service.listWorkOrders({ deviceId: s.deviceId, state: [...ACTIVE_STATES] })) {
+          service.transition(wo.id, wo.state === 'on_site' ? { to: 'resolved', resolutionCode: 'no_fault_found', actor: 'demo', note } : { to: 'cancelled', actor: 'demo', note });
+        }
+      }
+    }
     fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null })));
 
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);

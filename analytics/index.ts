@@ -273,6 +273,11 @@ export class Analytics {
     return out;
   }
 
+  /** Drops everything learnt about a device: its next reading starts a new warm-up. */
+  forget(deviceId: string): void {
+    this.#devices.delete(deviceId);
+  }
+
   resetBaseline(deviceId: string): void {
     const d = this.#devices.get(deviceId);
     if (!d) return;
