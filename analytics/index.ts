@@ -81,6 +81,8 @@ const STOPPED_SHARE = 0.25;
  * (three thermal time constants of the slowest machines here, 20 minutes).
  */
 const THERMAL_SETTLE_MS = 3_600_000;
+/** Stopped by its vibration yet warm this long: the machine runs and the vibration sensor reads nothing. */
+const IMPLAUSIBLE_STOP_MS = 2 * 3_600_000;
 /** Longer than any stop of a duty cycle: a machine "stopped" this long from the start is running smoother than its model says. */
 const NOMINAL_STOP_LIMIT_MS = 2 * 86_400_000;
 
@@ -109,6 +111,8 @@ function newMetricState(metric: string, model: DeviceModelSpec, lastValue: numbe
     stoppedSamples: 0,
     stoppedSinceMs: 0,
     nominalTrusted: true,
+    warmSinceMs: Number.NaN,
+    warmWhileStoppedMs: 0,
     normalText: `${metric} is within this device's normal range`,
   };
 }
@@ -131,6 +135,12 @@ interface MetricState {
   stoppedSinceMs: number;
   /** Whether the model's nominal vibration still says what running is (until the detector learns it). */
   nominalTrusted: boolean;
+  /**
+   * Vibration only: how long its "stopped" has been contradicted by a temperature still at its
+   * running level (a stopped machine cools within minutes).
+   */
+  warmWhileStoppedMs: number;
+  warmSinceMs: number;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;
 }
@@ -379,9 +389,12 @@ export class Analytics {
         return;
       }
       m.stoppedSamples = 0;
+      m.warmSinceMs = Number.NaN;
+      m.warmWhileStoppedMs = 0;
     } else if (metric === 'temperature' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {
       // Judged from the vibration of the reading before (a reading lists temperature first): one
       // reading late at each change, which the settling time covers.
+      if (d.stopped) this.#checkStopIsReal(d, m, tsMs, value);
       return;
     }
     // The detector keeps the result in place until the next sample (the verdict reads it then).
@@ -392,6 +405,22 @@ export class Analytics {
     const z = hasDomainThresholds(metric) ? res.z : Math.abs(res.z);
     m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
+  }
+
+  /**
+   * A machine whose vibration says stopped but whose temperature stays at its running level for
+   * hours is running: the vibration sensor reads nothing (a loose or dead sensor's noise).
+   */
+  #checkStopIsReal(d: DeviceState, temperature: MetricState, tsMs: number, value: number): void {
+    const vibration = d.metrics.get('vibration');
+    const t = temperature.last;
+    if (!vibration || !t || t.warmingUp) return;
+    const runningLevel = t.longMean - 2 * Math.max(t.longStd, sigmaFloor('temperature', d.model));
+    // Only where running makes a difference: a machine that runs near ambient would not cool.
+    const warm = value >= runningLevel && t.longMean - d.model.healthy.ambientC > 5;
+    if (!warm) vibration.warmSinceMs = Number.NaN;
+    else if (Number.isNaN(vibration.warmSinceMs)) vibration.warmSinceMs = tsMs;
+    vibration.warmWhileStoppedMs = warm ? tsMs - vibration.warmSinceMs : 0;
   }
 
   #verdict(metric: string, m: MetricState, model: DeviceModelSpec): MetricVerdict {
@@ -419,6 +448,11 @@ export class Analytics {
       const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
       ev.repeats = res.repeatCount;
       return verdictOf(metric, true, 60, 'stuck-sensor', 'sensor_fault', false, true, null, null, `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor`, ev);
+    }
+    if (m.warmWhileStoppedMs >= IMPLAUSIBLE_STOP_MS) {
+      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      ev.warmWhileStoppedMs = m.warmWhileStoppedMs;
+      return verdictOf(metric, true, 55, 'silent-vibration-sensor', 'sensor_fault', false, true, null, null, `vibration reads ${fmt(value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`, ev);
     }
 
     let threshold: number | null = null;

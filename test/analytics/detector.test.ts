@@ -195,6 +195,26 @@ describe('a machine that stops and starts', () => {
     expect(health.at(-1)!.state).toBe('healthy');
   });
 
+  it('a vibration sensor that goes quiet while the machine stays warm is a sensor fault, not a stop', () => {
+    // Runs continuously; after a day the vibration sensor reads only noise around 0.04 mm/s.
+    const rand = prng(8);
+    const stepMs = 300_000;
+    const deadFrom = 288;
+    const { dispatches, health, t0 } = run(
+      (i) => ({ vibration: i < deadFrom ? 1.6 + 0.05 * gaussian(rand) : 0.04 + 0.01 * Math.abs(gaussian(rand)), temperature: 58 + 0.3 * gaussian(rand) }),
+      deadFrom + 60,
+      'pump-p200',
+      stepMs,
+    );
+    expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
+    const found = health.find((h) => h.rule === 'silent-vibration-sensor')!;
+    expect(found.state).toBe('sensor_fault');
+    // Two hours of a warm "stopped" machine, not before.
+    const afterH = (found.tsMs - (t0 + deadFrom * stepMs)) / 3600_000;
+    expect(afterH).toBeGreaterThanOrEqual(2);
+    expect(afterH).toBeLessThan(2.5);
+  });
+
   it('its bearing wear is dispatched as far ahead as a machine that never stops', () => {
     const { dispatches, t0 } = cycling(true);
     expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
