@@ -120,10 +120,12 @@ const figures = {
   falseDispatches: falseDispatches.length,
   devices: DEVICES,
   simulatedDays: DAYS,
+  stepMinutes: Number(args['step-min']),
+  cyclingShare: Number(args.cycling),
   samples,
   wallSeconds: Math.round(secs * 10) / 10,
 };
-console.log(`fleet: ${DEVICES} devices × ${DAYS} simulated days (${samples.toLocaleString()} samples in ${secs.toFixed(1)} s)`);
+console.log(`fleet: ${DEVICES} devices × ${DAYS} simulated days, a sample every ${args['step-min']} min, ${Math.round(Number(args.cycling) * 100)} % on on/off duty (${samples.toLocaleString()} samples in ${secs.toFixed(1)} s)`);
 console.log(`recall of machine failures dispatched before they happened: ${(figures.recall * 100).toFixed(1)} % (${leadTimesH.length}/${machineFailures.length}; target ≥ 95 %)`);
 console.log(`  of them dispatched at least the lead time (${LEAD_MS / 3600_000} h) ahead: ${withFullLead}/${machineFailures.length} (the rest: ${leadTimesH.length - withFullLead} with a shorter warning, e.g. sudden failures whose precursor is brief)`);
 console.log(`median lead time: ${figures.medianLeadTimeHours} h (configured parts + travel lead time ${figures.configuredLeadTimeHours} h)`);
