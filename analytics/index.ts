@@ -372,25 +372,7 @@ export class Analytics {
       return;
     }
     if (metric === 'vibration') {
-      // An exact repeat is not a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
-      // Against its learnt running normal; before that is learnt, against its model's nominal one
-      // (a machine stopped while the detector warms up must not teach it that standing still is
-      // normal) - unless it has looked stopped for longer than any duty stops it: then the model's
-      // nominal is wrong for this machine (a smoother unit), and it learns from what it shows.
-      const learnt = m.last !== null && !m.last.warmingUp;
-      if (m.stoppedSamples > 0 && tsMs - m.stoppedSinceMs >= NOMINAL_STOP_LIMIT_MS) m.nominalTrusted = false;
-      const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? d.model.healthy.vibrationMmS : 0;
-      const stopped = value !== previous && value < STOPPED_SHARE * runningNormal;
-      if (d.stopped && !stopped) d.startedAtMs = tsMs;
-      d.stopped = stopped;
-      if (stopped) {
-        if (m.stoppedSamples === 0) m.stoppedSinceMs = tsMs;
-        m.stoppedSamples++;
-        return;
-      }
-      m.stoppedSamples = 0;
-      m.warmSinceMs = Number.NaN;
-      m.warmWhileStoppedMs = 0;
+      if (this.#isStopped(d, m, tsMs, value, previous)) return;
     } else if (metric === 'temperature' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {
       // Judged from the vibration of the reading before (a reading lists temperature first): one
       // reading late at each change, which the settling time covers.
@@ -405,6 +387,32 @@ export class Analytics {
     const z = hasDomainThresholds(metric) ? res.z : Math.abs(res.z);
     m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
+  }
+
+  /**
+   * Reads the machine's running state from a vibration reading (and keeps the device's): stopped
+   * when it is under a quarter of the learnt running normal, or, before that is learnt, of the
+   * model's nominal one, so a machine stopped while the detector warms up does not teach it that
+   * standing still is normal. If it looks stopped for longer than any duty stop from the start,
+   * the nominal is wrong for this machine (a smoother unit) and it learns from what it shows. An
+   * exact repeat is never a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
+   */
+  #isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, previous: number): boolean {
+    const learnt = m.last !== null && !m.last.warmingUp;
+    if (m.stoppedSamples > 0 && tsMs - m.stoppedSinceMs >= NOMINAL_STOP_LIMIT_MS) m.nominalTrusted = false;
+    const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? d.model.healthy.vibrationMmS : 0;
+    const stopped = value !== previous && value < STOPPED_SHARE * runningNormal;
+    if (d.stopped && !stopped) d.startedAtMs = tsMs;
+    d.stopped = stopped;
+    if (stopped) {
+      if (m.stoppedSamples === 0) m.stoppedSinceMs = tsMs;
+      m.stoppedSamples++;
+    } else {
+      m.stoppedSamples = 0;
+      m.warmSinceMs = Number.NaN;
+      m.warmWhileStoppedMs = 0;
+    }
+    return stopped;
   }
 
   /**
