@@ -191,6 +191,11 @@ function valueOf(values: Record<string, number>, metric: string): number {
   return values[metric];
 }
 
+/** The evidence every verdict of a metric starts from (the rules add their own keys). */
+function baseEvidence(value: number, res: SampleResult, sigma: number, elevation: number): Record<string, number> {
+  return { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+}
+
 /** A verdict, built in one shape (spreading a common base made each a slow, differently shaped clone). */
 function verdictOf(
   metric: string,
@@ -444,21 +449,21 @@ export class Analytics {
     const unitFree = m.scorer !== null;
     const evidence: Record<string, number> | null = unitFree
       ? null
-      : { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      : baseEvidence(value, res, sigma, elevation);
 
     const range = metric === 'temperature' ? model.physicalRange.temperatureC : metric === 'vibration' ? model.physicalRange.vibrationMmS : null;
     if (range && (value < range[0] || value > range[1])) {
-      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      const ev = evidence ?? baseEvidence(value, res, sigma, elevation);
       ev.outOfRangeRecent = m.outOfRange;
       return verdictOf(metric, m.outOfRange >= OUT_OF_RANGE_DISPATCH, 50, 'physical-range', 'sensor_fault', false, true, null, null, `${metric} ${fmt(value)} is outside the sensor's physical range ${range[0]}…${range[1]}: sensor fault, not the machine`, ev);
     }
     if (m.detector.samples >= STUCK_REPEATS && res.repeatCount >= STUCK_REPEATS) {
-      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      const ev = evidence ?? baseEvidence(value, res, sigma, elevation);
       ev.repeats = res.repeatCount;
       return verdictOf(metric, true, 60, 'stuck-sensor', 'sensor_fault', false, true, null, null, `${metric} has repeated ${fmt(value)} exactly ${res.repeatCount} times: stuck sensor`, ev);
     }
     if (m.warmWhileStoppedMs >= IMPLAUSIBLE_STOP_MS) {
-      const ev = evidence ?? { value, baselineMean: res.longMean, baselineStd: sigma, z: res.z, elevationSigmas: elevation, smoothed: res.smoothed };
+      const ev = evidence ?? baseEvidence(value, res, sigma, elevation);
       ev.warmWhileStoppedMs = m.warmWhileStoppedMs;
       return verdictOf(metric, true, 55, 'silent-vibration-sensor', 'sensor_fault', false, true, null, null, `vibration reads ${fmt(value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`, ev);
     }
