@@ -140,6 +140,7 @@ interface MetricState {
    * running level (a stopped machine cools within minutes).
    */
   warmWhileStoppedMs: number;
+  /** Since when that has been so (NaN: it is not). */
   warmSinceMs: number;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;
