@@ -190,30 +190,11 @@ export class MetricDetector {
     return this.#n;
   }
 
-  update(tsMs: number, value: number): SampleResult {
-    const z = this.#advance(tsMs, value);
-    return {
-      warmingUp: this.warmingUp,
-      z,
-      mean: this.#s[MEAN],
-      std: Math.sqrt(this.#s[VARIANCE]),
-      smoothed: this.#s[SMOOTHED],
-      slopePerMs: this.#slope(),
-      slopeStdErrPerMs: this.#s[SLOPE_SE],
-      repeatCount: this.#repeatCount,
-      longMean: this.#s[LONG_MEAN],
-      longStd: Math.sqrt(this.#s[LONG_VARIANCE]),
-      cusumUp: this.#s[CUSUM_UP],
-      cusumDown: this.#s[CUSUM_DOWN],
-    };
-  }
-
   /**
-   * `update` for a caller that keeps the result until the next sample: it is held in the
-   * detector's own slots and the returned object is a view of them (the same object every time,
-   * showing the latest kept result). `reset` leaves it as it was, as it would a result object.
-   * A result object per sample, kept that long, outlived young-generation collections only to
-   * be dropped later.
+   * Learns one sample and returns its result, held in the detector's own slots: the returned
+   * object is a view of them (the same object every time, showing the latest result), valid until
+   * the next sample. `reset` leaves it as it was. A result object per sample, kept until the next,
+   * outlived young-generation collections only to be dropped later.
    */
   keep(tsMs: number, value: number): SampleResult {
     const s = this.#s;
@@ -233,8 +214,8 @@ export class MetricDetector {
   }
 
   /**
-   * `update` for a caller that needs only the z-score (then `warmingUp` and `std`): the same
-   * state change, no result object.
+   * `keep` for a caller that needs only the z-score (then `warmingUp` and `std`): the same state
+   * change, nothing written for a result.
    */
   updateZ(tsMs: number, value: number): number {
     return this.#advance(tsMs, value);
