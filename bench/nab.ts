@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { AnomalyScorer, DEFAULT_ANOMALY_SCORE_PARAMS } from '../analytics/anomaly-score.ts';
 import { barChartSvg, benchArgs, progress, progressDone, writeJson } from './lib.ts';
+import { leaveOneCategoryOut, locoTable } from './nab-loco.ts';
 
 const args = benchArgs({
   data: { type: 'string', default: '../shared/nab' },
@@ -93,4 +94,6 @@ console.log(`vs ARTime 68.9 / 60.3 / 74.1: ratio ${(figures.standard / 68.9).toF
 const bars = [...board.map(([n, s]) => ({ label: n, value: s })), { label: 'Purna', value: figures.standard, highlight: true }].sort((a, b) => b.value - a.value);
 writeFileSync(join(results, 'nab-standard.svg'), barChartSvg('NAB score (standard profile) on the development subset', bars));
 console.log(`chart: ${join(results, 'nab-standard.svg')}`);
-writeJson(args.json, figures);
+const loco = await leaveOneCategoryOut(scorer, data, results);
+console.log(`\n${locoTable(loco)}`);
+writeJson(args.json, { ...figures, leaveOneCategoryOut: loco });
