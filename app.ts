@@ -12,6 +12,7 @@ import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { Logger } from './core/log.ts';
 import { PurnaMetrics } from './core/metrics.ts';
+import { ACTIVE_STATES } from './core/work-order-states.ts';
 import { opsRoutes } from './dashboard/routes/ops.ts';
 import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/auth/bootstrap.ts';
 import { UserStore } from './dashboard/auth/users.ts';
@@ -31,7 +32,7 @@ import { WriteAheadLog } from './ingest/write-ahead-log.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
 import { seedDemo } from './service/seed.ts';
-import { ACTIVE_STATES, ServiceDomain } from './service/index.ts';
+import { ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
 import { SqliteTelemetryStore } from './store/sqlite-store.ts';
 import type { TelemetryStore } from './store/telemetry-store.ts';
@@ -295,7 +296,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       writeQueueDepth: () => writer.stats.pending,
       spoolBytes: () => wal.unconfirmedBytes,
       detectorSamples: () => analytics.samplesProcessed,
-      openWorkOrders: () => service.listWorkOrders({ state: ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'] }).length,
+      openWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,
       mqttClients: () => startedBroker.connectedClients,
     });

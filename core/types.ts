@@ -1,6 +1,8 @@
 // Domain types shared by every part. Units are in the names where a number has one:
 // temperature in °C, vibration as velocity RMS in mm/s (the unit of ISO 10816 / 20816 zones).
 
+import type { WorkOrderState } from './work-order-states.ts';
+
 /** Metric name → numeric value, e.g. { temperature: 71.2, vibration: 3.1 }. */
 export type MetricValues = Record<string, number>;
 
@@ -59,14 +61,8 @@ export interface DispatchCancel {
   reason: string;
 }
 
-export type WorkOrderState =
-  | 'open'
-  | 'assigned'
-  | 'acknowledged'
-  | 'en_route'
-  | 'on_site'
-  | 'resolved'
-  | 'cancelled';
+/** The lifecycle's states (their list and transitions are in work-order-states.ts). */
+export type { WorkOrderState };
 
 export interface WorkOrder {
   id: string;
@@ -95,4 +91,29 @@ export interface RejectedMessage {
   topic: string;
   reason: string;
   tsMs: number;
+}
+
+/** The service KPIs over [fromMs, toMs), as the service domain computes them and the dashboard shows them. */
+export interface ServiceKpis {
+  fromMs: number;
+  toMs: number;
+  workOrders: { created: number; resolved: number; cancelled: number; active: number };
+  /** Resolved (fault confirmed) at or before the failure the forecast predicted. */
+  failuresPrevented: number;
+  /** Resolved with a fault confirmed, but after the predicted failure time. */
+  failuresNotPrevented: number;
+  meanTimeToRespondMs: number | null;
+  meanTimeToResolveMs: number | null;
+  /** Of jobs whose SLA can be judged (resolved, or still active past their resolution deadline). */
+  slaCompliancePct: number | null;
+  firstTimeFixRatePct: number | null;
+  /** The detector's false alarms seen in the field: no fault found / resolved. */
+  noFaultFoundRatePct: number | null;
+  partsStockOuts: number;
+  csatAverage: number | null;
+  /** % promoters (9–10) − % detractors (0–6). */
+  nps: number | null;
+  surveysAnswered: number;
+  /** High-risk products: confirmed failures per device and per device-year in the period. */
+  failureRateByModel: { modelId: string; devices: number; confirmedFailures: number; failuresPerDevice: number; failuresPerDeviceYear: number }[];
 }

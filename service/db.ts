@@ -261,6 +261,11 @@ const statementCaches = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
  * Prepares `sql` once per connection and reuses the statement: preparing costs more than
  * running a point query, and some lookups (a device's model, per telemetry sample) are hot.
  */
+/** Constant strings (states, kinds) as an SQL list: `'a', 'b'`. Only for constants, never for input. */
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}
+
 export function prepared(db: DatabaseSync, sql: string): StatementSync {
   let cache = statementCaches.get(db);
   if (!cache) {

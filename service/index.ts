@@ -2,7 +2,8 @@ import type { DatabaseSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
-import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
+import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from '../core/types.ts';
+import { statesBefore, type WorkOrderState } from '../core/work-order-states.ts';
 import { inTransaction, openServiceDb, prepared } from './db.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import { importHistory, type HistoricalWorkOrder } from './history.ts';
@@ -33,7 +34,6 @@ export type { PublishFn, WebhookConfig } from './notifier.ts';
 export type { ServiceKpis } from './kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
 export type { HistoricalWorkOrder } from './history.ts';
-export { ACTIVE_STATES, TRANSITIONS, WORK_ORDER_STATES } from './work-orders.ts';
 export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {
@@ -275,7 +275,7 @@ export class ServiceDomain {
     const now = this.#clock.nowMs();
     const change = inTransaction(this.#dbOrThrow(), () => {
       const wo = this.#wo().findActive(c.deviceId, c.mode);
-      if (!wo || !['open', 'assigned', 'acknowledged'].includes(wo.state)) return null;
+      if (!wo || !statesBefore('en_route').includes(wo.state)) return null;
       const ch = this.#applyTransition(wo, { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` }, now);
       this.#enqueueChange(ch);
       return ch;
@@ -318,7 +318,7 @@ export class ServiceDomain {
     const changes = inTransaction(this.#dbOrThrow(), () => {
       const out: Change[] = [];
       const waiting = this.#wo()
-        .list({ state: ['open', 'assigned', 'acknowledged', 'en_route'] })
+        .list({ state: statesBefore('on_site') })
         .filter((w) => (w.state === 'open' && w.plan !== null && w.plan.technician === null) || w.partStatus === 'backorder')
         .sort((a, b) => a.createdAtMs - b.createdAtMs)
         .slice(0, BACKLOG_SWEEP_MAX);

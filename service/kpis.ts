@@ -1,32 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { ServiceKpis } from '../core/types.ts';
+
+export type { ServiceKpis };
 
 /** A follow-up job on the same device and failure mode within this long means the first fix did not hold. */
 export const REPEAT_WINDOW_MS = 30 * 24 * 3600_000;
 const YEAR_MS = 365 * 24 * 3600_000;
 
-export interface ServiceKpis {
-  fromMs: number;
-  toMs: number;
-  workOrders: { created: number; resolved: number; cancelled: number; active: number };
-  /** Resolved (fault confirmed) at or before the failure the forecast predicted. */
-  failuresPrevented: number;
-  /** Resolved with a fault confirmed, but after the predicted failure time. */
-  failuresNotPrevented: number;
-  meanTimeToRespondMs: number | null;
-  meanTimeToResolveMs: number | null;
-  /** Of jobs whose SLA can be judged (resolved, or still active past their resolution deadline). */
-  slaCompliancePct: number | null;
-  firstTimeFixRatePct: number | null;
-  /** The detector's false alarms seen in the field: no fault found / resolved. */
-  noFaultFoundRatePct: number | null;
-  partsStockOuts: number;
-  csatAverage: number | null;
-  /** % promoters (9–10) − % detractors (0–6). */
-  nps: number | null;
-  surveysAnswered: number;
-  /** High-risk products: confirmed failures per device and per device-year in the period. */
-  failureRateByModel: { modelId: string; devices: number; confirmedFailures: number; failuresPerDevice: number; failuresPerDeviceYear: number }[];
-}
 
 interface Row {
   id: string;

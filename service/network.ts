@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction, prepared } from './db.ts';
+import { ASSIGNED_STATES } from '../core/work-order-states.ts';
+import { inTransaction, prepared, sqlList } from './db.ts';
 import { badRequest, notFound, type Depot, type InventoryItem, type Technician, type TechnicianSkill } from './types.ts';
 
 /** The service network: depots with their parts inventory, and the technicians. */
@@ -32,7 +33,7 @@ export interface InventoryInput {
   leadTimeMs?: number;
 }
 
-const OPEN_JOBS = `(SELECT COUNT(*) FROM work_orders w WHERE w.technician_id = t.id AND w.state IN ('assigned', 'acknowledged', 'en_route', 'on_site'))`;
+const OPEN_JOBS = `(SELECT COUNT(*) FROM work_orders w WHERE w.technician_id = t.id AND w.state IN (${sqlList(ASSIGNED_STATES)}))`;
 
 export class Network {
   readonly #db: DatabaseSync;

@@ -1,6 +1,7 @@
-import { prepared } from './db.ts';
+import { prepared, sqlList } from './db.ts';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
+import type { FailureMode, HealthReport } from '../core/types.ts';
+import { CLOSED_STATES, TRANSITIONS, type WorkOrderState } from '../core/work-order-states.ts';
 import {
   conflict,
   notFound,
@@ -13,24 +14,6 @@ import {
   type WorkOrderFilter,
 } from './types.ts';
 
-/**
- * The work-order lifecycle. Each state lists the states it may move to; anything else is
- * rejected with the reason. `assigned → open` is a technician declining (or a planner
- * unassigning) so the job can be dispatched again. A job whose technician is on site can no
- * longer be cancelled: it ends with a resolution code (no_fault_found if nothing was wrong).
- */
-export const TRANSITIONS: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
-  open: ['assigned', 'cancelled'],
-  assigned: ['acknowledged', 'open', 'cancelled'],
-  acknowledged: ['en_route', 'cancelled'],
-  en_route: ['on_site', 'cancelled'],
-  on_site: ['resolved'],
-  resolved: [],
-  cancelled: [],
-};
-
-export const WORK_ORDER_STATES: readonly WorkOrderState[] = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site', 'resolved', 'cancelled'];
-export const ACTIVE_STATES: readonly WorkOrderState[] = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'];
 
 /** Why `from → to` is not allowed, or null when it is. */
 export function transitionError(from: WorkOrderState, to: WorkOrderState): string | null {
@@ -72,6 +55,9 @@ interface WorkOrderRow {
   sla_respond_breached_at_ms: number | null;
   sla_resolve_breached_at_ms: number | null;
 }
+
+/** The closed states as an SQL list (constants, not input). */
+const CLOSED = sqlList(CLOSED_STATES);
 
 const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
 
@@ -166,7 +152,7 @@ export class WorkOrderStore {
   }
 
   findActive(deviceId: string, mode: string): ServiceWorkOrder | undefined {
-    const row = prepared(this.#db, `${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN ('resolved', 'cancelled')`)
+    const row = prepared(this.#db, `${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN (${CLOSED})`)
       .get(deviceId, mode) as WorkOrderRow | undefined;
     return row ? toWorkOrder(row) : undefined;
   }
@@ -235,7 +221,7 @@ export class WorkOrderStore {
    * resolved by the resolution deadline. Earliest resolution deadline first, at most `limit`.
    */
   unmarkedSlaBreaches(nowMs: number, limit: number): ServiceWorkOrder[] {
-    return (prepared(this.#db, `${SELECT} WHERE w.state NOT IN ('resolved', 'cancelled') AND (
+    return (prepared(this.#db, `${SELECT} WHERE w.state NOT IN (${CLOSED}) AND (
         (w.sla_respond_breached_at_ms IS NULL AND w.on_site_at_ms IS NULL AND w.sla_respond_by_ms < ?)
         OR (w.sla_resolve_breached_at_ms IS NULL AND w.sla_resolve_by_ms < ?))
       ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`)

@@ -2,6 +2,7 @@
 // every snapshot (connect, reconnect) and patched by deltas. Views subscribe to changes.
 import type { DeviceSummary } from '../fleet-view.ts';
 import type { WorkOrder } from '../../core/types.ts';
+import { ACTIVE_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 
 /** The work-order fields the service domain adds (see service/types.ts). */
 export interface WorkOrderView extends WorkOrder {
@@ -16,7 +17,7 @@ export interface WorkOrderView extends WorkOrder {
   resolutionCode?: string | null;
 }
 
-export const ACTIVE = new Set(['open', 'assigned', 'acknowledged', 'en_route', 'on_site']);
+export const ACTIVE = new Set<WorkOrderState>(ACTIVE_STATES);
 
 type Listener = (changed: { devices: DeviceSummary[]; workOrders: WorkOrderView[]; snapshot: boolean }) => void;
 

@@ -1,5 +1,4 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
-import { ACTIVE_STATES } from '../work-orders.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ServiceDomain } from '../index.ts';
 import { CSV_COLUMNS, type ImportResult } from '../csv-import.ts';
@@ -7,9 +6,8 @@ import type { TechnicianInput } from '../network.ts';
 import type { HistoricalWorkOrder } from '../history.ts';
 import { FAILURE_MODES, RESOLUTION_CODES, ServiceError, type DeviceInput, type ResolutionCode, type Severity } from '../types.ts';
 import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
-import { WORK_ORDER_STATES } from '../work-orders.ts';
 import { surveyFormPage, surveyMessagePage } from './survey-page.ts';
-import type { WorkOrderState } from '../../core/types.ts';
+import { ACTIVE_STATES, ASSIGNED_STATES, WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 
 /** The roles the routes distinguish (the dashboard's Role). */
 export type ServiceRole = 'admin' | 'planner' | 'technician';
@@ -31,6 +29,9 @@ export interface ServiceRoutesOptions {
    */
   authorize?: (roles: ServiceRole[]) => preHandlerHookHandler | preHandlerAsyncHookHandler;
 }
+
+/** Steps a technician may not take on their own job: assigning and cancelling is the planner's. */
+const PLANNER_ONLY_STEPS: readonly WorkOrderState[] = ['assigned', 'cancelled'];
 
 const MANAGE: ServiceRole[] = ['planner', 'admin'];
 const FIELD: ServiceRole[] = ['planner', 'admin', 'technician'];
@@ -269,7 +270,7 @@ async function registerWorkOrderRoutes(app: FastifyInstance, opts: ServiceRoutes
       if (user?.role === 'technician') {
         assertOwnJob(request, wo.technicianId ?? null);
         // Technicians move their own jobs forward or decline them; assigning and cancelling is the planner's.
-        if (!['acknowledged', 'en_route', 'on_site', 'resolved', 'open'].includes(request.body.to)) {
+        if (PLANNER_ONLY_STEPS.includes(request.body.to)) {
           throw new ServiceError(403, 'Forbidden', `a technician cannot move a work order to ${request.body.to}`);
         }
       }
@@ -406,7 +407,7 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
       const user = userOf(request);
       if (user?.role === 'technician' && (user.technicianId ?? null) !== request.params.id) throw new ServiceError(403, 'Forbidden', 'technicians see only their own record');
       const technician = requireFound(service.network.getTechnician(request.params.id), 'technician', request.params.id);
-      return { technician, workOrders: service.listWorkOrders({ technicianId: technician.id, state: ['assigned', 'acknowledged', 'en_route', 'on_site'] }) };
+      return { technician, workOrders: service.listWorkOrders({ technicianId: technician.id, state: [...ASSIGNED_STATES] }) };
     },
   );
   app.put<{ Params: { id: string }; Body: Omit<TechnicianInput, 'id'> }>(

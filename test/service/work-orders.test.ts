@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkOrderState } from '../../core/types.ts';
 import type { ServiceDomain, ServiceWorkOrder } from '../../service/index.ts';
-import { TRANSITIONS, WORK_ORDER_STATES } from '../../service/work-orders.ts';
+import { TRANSITIONS, WORK_ORDER_STATES } from '../../core/work-order-states.ts';
 import { dispatchRequest, HOUR, makeService, seedSmallNetwork } from './helpers.ts';
 
 let current: ServiceDomain | null = null;

@@ -1,9 +1,11 @@
 // Planner: the work-order board, one column per state, with the actions a planner takes.
+import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
 import { api } from '../api.ts';
 import { duration, el, label } from '../format.ts';
 import { live, type WorkOrderView } from '../state.ts';
 
-const COLUMNS = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site'] as const;
+/** One column per active state, in lifecycle order. */
+const COLUMNS = ACTIVE_STATES;
 
 export function boardView(root: HTMLElement, focusId?: string): () => void {
   const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status' });

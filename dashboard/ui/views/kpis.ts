@@ -1,7 +1,7 @@
 // Planner: the service KPIs over a selectable period, refreshed as work orders change.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ServiceKpis } from '../../../service/kpis.ts';
+import type { ServiceKpis } from '../../../core/types.ts';
 import { api } from '../api.ts';
 import { duration, el, fmt } from '../format.ts';
 import { live } from '../state.ts';
