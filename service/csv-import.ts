@@ -9,10 +9,10 @@
 
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from './db.ts';
-import type { Network } from './network.ts';
-import type { Registry } from './registry.ts';
+import type { Network } from './network/store.ts';
+import type { Registry } from './customers/registry.ts';
 import type { ContractTier, DeviceInput, TechnicianSkill } from './types.ts';
-import type { TechnicianInput, InventoryInput } from './network.ts';
+import type { TechnicianInput, InventoryInput } from './network/store.ts';
 
 export type ImportKind = 'devices' | 'technicians' | 'inventory';
 

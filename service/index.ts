@@ -6,14 +6,14 @@ import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from 
 import { statesBefore, type WorkOrderState } from '../core/work-order-states.ts';
 import { inTransaction, openServiceDb, prepared } from './db.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
-import { importHistory, type HistoricalWorkOrder } from './history.ts';
-import { computeKpis, type ServiceKpis } from './kpis.ts';
-import { Network } from './network.ts';
-import { Notifier, type PublishFn, type WebhookConfig } from './notifier.ts';
-import { depotOptions, rankTechnicians } from './planner.ts';
-import { Registry } from './registry.ts';
-import { severityOf, slaDeadlines } from './sla.ts';
-import { Surveys, type Survey, type SurveyAnswer } from './surveys.ts';
+import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
+import { computeKpis, type ServiceKpis } from './kpis/kpis.ts';
+import { Network } from './network/store.ts';
+import { Notifier, type PublishFn, type WebhookConfig } from './notifications/notifier.ts';
+import { depotOptions, rankTechnicians } from './planning/planner.ts';
+import { Registry } from './customers/registry.ts';
+import { severityOf, slaDeadlines } from './planning/sla.ts';
+import { Surveys, type Survey, type SurveyAnswer } from './customers/surveys.ts';
 import {
   badRequest,
   conflict,
@@ -27,13 +27,13 @@ import {
   type WorkOrderEvent,
   type WorkOrderFilter,
 } from './types.ts';
-import { transitionError, WorkOrderStore, type WorkOrderPatch } from './work-orders.ts';
+import { transitionError, WorkOrderStore, type WorkOrderPatch } from './work-orders/store.ts';
 
 export * from './types.ts';
-export type { PublishFn, WebhookConfig } from './notifier.ts';
-export type { ServiceKpis } from './kpis.ts';
+export type { PublishFn, WebhookConfig } from './notifications/notifier.ts';
+export type { ServiceKpis } from './kpis/kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
-export type { HistoricalWorkOrder } from './history.ts';
+export type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {

@@ -6,7 +6,7 @@
 import { prng } from '../core/random.ts';
 import { DEVICE_MODELS } from '../core/device-models.ts';
 import type { FailureMode } from '../core/types.ts';
-import type { HistoricalWorkOrder } from './history.ts';
+import type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 import type { ServiceDomain } from './index.ts';
 import type { ContractTier, ResolutionCode, Severity, Technician } from './types.ts';
 

@@ -2,11 +2,11 @@ import type {} from '@fastify/swagger'; // route schema fields (tags, summary) f
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ServiceDomain } from '../index.ts';
 import { CSV_COLUMNS, type ImportResult } from '../csv-import.ts';
-import type { TechnicianInput } from '../network.ts';
-import type { HistoricalWorkOrder } from '../history.ts';
+import type { TechnicianInput } from '../network/store.ts';
+import type { HistoricalWorkOrder } from '../work-orders/history-import.ts';
 import { FAILURE_MODES, RESOLUTION_CODES, ServiceError, type DeviceInput, type ResolutionCode, type Severity } from '../types.ts';
 import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
-import { surveyFormPage, surveyMessagePage } from './survey-page.ts';
+import { surveyFormPage, surveyMessagePage } from '../customers/survey-page.ts';
 import { ACTIVE_STATES, ASSIGNED_STATES, WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 
 /** The roles the routes distinguish (the dashboard's Role). */

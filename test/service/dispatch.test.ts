@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceDomain } from '../../service/index.ts';
-import { msUntilOnShift, rankTechnicians } from '../../service/planner.ts';
+import { msUntilOnShift, rankTechnicians } from '../../service/planning/planner.ts';
 import type { Technician } from '../../service/types.ts';
 import { dispatchRequest, HOUR, makeService, MONDAY_9_WIB, seedSmallNetwork } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceDomain } from '../../service/index.ts';
-import { signPayload } from '../../service/notifier.ts';
+import { signPayload } from '../../service/notifications/notifier.ts';
 import { dispatchRequest, makeService, seedSmallNetwork } from './helpers.ts';
 
 const SECRET = 'test-secret-0123456789abcdef';

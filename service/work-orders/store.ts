@@ -1,7 +1,7 @@
-import { prepared, sqlList } from './db.ts';
+import { prepared, sqlList } from '../db.ts';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { FailureMode, HealthReport } from '../core/types.ts';
-import { CLOSED_STATES, TRANSITIONS, type WorkOrderState } from '../core/work-order-states.ts';
+import type { FailureMode, HealthReport } from '../../core/types.ts';
+import { CLOSED_STATES, TRANSITIONS, type WorkOrderState } from '../../core/work-order-states.ts';
 import {
   conflict,
   notFound,
@@ -12,7 +12,7 @@ import {
   type Severity,
   type WorkOrderEvent,
   type WorkOrderFilter,
-} from './types.ts';
+} from '../types.ts';
 
 
 /** Why `from → to` is not allowed, or null when it is. */

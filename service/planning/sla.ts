@@ -1,5 +1,5 @@
-import type { HealthReport } from '../core/types.ts';
-import type { ContractTier, Severity } from './types.ts';
+import type { HealthReport } from '../../core/types.ts';
+import type { ContractTier, Severity } from '../types.ts';
 
 const HOUR_MS = 3600_000;
 

@@ -2,13 +2,13 @@
 // demo's past), so KPIs, first-time-fix and the lead time fed back to analytics start from a
 // real history instead of from zero.
 
-import type { FailureMode, HealthReport, WorkOrderState } from '../core/types.ts';
-import type { Network } from './network.ts';
-import type { Registry } from './registry.ts';
-import { slaDeadlines } from './sla.ts';
-import type { Surveys } from './surveys.ts';
-import { FAILURE_MODES, RESOLUTION_CODES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from './types.ts';
-import type { WorkOrderPatch, WorkOrderStore } from './work-orders.ts';
+import type { FailureMode, HealthReport, WorkOrderState } from '../../core/types.ts';
+import type { Network } from '../network/store.ts';
+import type { Registry } from '../customers/registry.ts';
+import { slaDeadlines } from '../planning/sla.ts';
+import type { Surveys } from '../customers/surveys.ts';
+import { FAILURE_MODES, RESOLUTION_CODES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
+import type { WorkOrderPatch, WorkOrderStore } from './store.ts';
 
 /** One finished job as a legacy system knows it. Times are epoch ms and must not go backwards. */
 export interface HistoricalWorkOrder {

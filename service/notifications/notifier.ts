@@ -1,10 +1,10 @@
-import { inTransaction, prepared } from './db.ts';
+import { inTransaction, prepared } from '../db.ts';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/log.ts';
-import { topics } from '../core/topics.ts';
-import { badRequest, notFound } from './types.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import { topics } from '../../core/topics.ts';
+import { badRequest, notFound } from '../types.ts';
 
 /** Publishes to the MQTT broker (the lead wires it to the embedded broker or an MQTT client). */
 export type PublishFn = (topic: string, payload: string) => void | Promise<void>;

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { ASSIGNED_STATES } from '../core/work-order-states.ts';
-import { inTransaction, prepared, sqlList } from './db.ts';
-import { badRequest, notFound, type Depot, type InventoryItem, type Technician, type TechnicianSkill } from './types.ts';
+import { ASSIGNED_STATES } from '../../core/work-order-states.ts';
+import { inTransaction, prepared, sqlList } from '../db.ts';
+import { badRequest, notFound, type Depot, type InventoryItem, type Technician, type TechnicianSkill } from '../types.ts';
 
 /** The service network: depots with their parts inventory, and the technicians. */
 

@@ -1,7 +1,7 @@
 // The dispatch decision's service half: which technician, which depot's part, how long until
 // both are at the site. Pure functions over plain records, so tests feed them hand-made networks.
 
-import type { Depot, InventoryItem, Technician } from './types.ts';
+import type { Depot, InventoryItem, Technician } from '../types.ts';
 
 /**
  * Door-to-door speed for a service van in Java's cities and between them, km/h. Jakarta's

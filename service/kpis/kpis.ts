@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { ServiceKpis } from '../core/types.ts';
+import type { ServiceKpis } from '../../core/types.ts';
 
 export type { ServiceKpis };
 

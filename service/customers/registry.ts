@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DEVICE_MODELS } from '../core/device-models.ts';
-import { inTransaction, prepared } from './db.ts';
-import { badRequest, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site } from './types.ts';
+import { DEVICE_MODELS } from '../../core/device-models.ts';
+import { inTransaction, prepared } from '../db.ts';
+import { badRequest, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site } from '../types.ts';
 
 /** Years of warranty a device gets when nobody states its end: the common term for these products. */
 const DEFAULT_WARRANTY_MS = 2 * 365 * 24 * 3600_000;

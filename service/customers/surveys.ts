@@ -1,7 +1,7 @@
-import { prepared } from './db.ts';
+import { prepared } from '../db.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { badRequest, ServiceError } from './types.ts';
+import { badRequest, ServiceError } from '../types.ts';
 
 /** A survey link stays valid this long: long enough for a customer back from leave, short enough to be meaningless later. */
 export const SURVEY_TTL_MS = 30 * 24 * 3600_000;
