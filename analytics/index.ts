@@ -254,6 +254,9 @@ export class Analytics {
   start(): void {
     this.#unsubscribe.push(
       this.#bus.on('telemetry', (readings) => this.process(readings)),
+      // Ingest rejects a physically impossible value as a reading and reports it here, alone: the
+      // physical-range rule below counts it as a sensor fault and never teaches it to a baseline.
+      this.#bus.on('sensorFault', (report) => this.process(report.readings)),
       this.#bus.on('baselineReset', (e) => this.resetBaseline(e.deviceId)),
       this.#bus.on('workOrder', (order) => {
         // A closed work order lets the same failure mode be dispatched again later.
@@ -287,6 +290,12 @@ export class Analytics {
     const out: HealthReport[] = [];
     for (const d of this.#devices.values()) if (d.health) out.push(d.health);
     return out;
+  }
+
+  /** The metrics a device has detector state for, in the order they were first seen. */
+  metricNames(deviceId: string): string[] {
+    const d = this.#devices.get(deviceId);
+    return d ? [...d.metrics.keys()] : [];
   }
 
   /** Drops everything learnt about a device: its next reading starts a new warm-up. */
@@ -329,12 +338,22 @@ export class Analytics {
     return { version: 1, devices };
   }
 
-  restore(snapshot: unknown): void {
+  /**
+   * Restores a snapshot. A device keeps at most `maxMetricsPerDevice` metrics, the first ones in
+   * the snapshot (ingest admits no more): a snapshot taken before that bound must not bring back a
+   * flood of junk metric names. Returns how many metrics were left out.
+   */
+  restore(snapshot: unknown, maxMetricsPerDevice = Number.POSITIVE_INFINITY): { droppedMetrics: number } {
     const s = snapshot as { version?: number; devices?: Record<string, SavedDevice> };
     if (s?.version !== 1 || !s.devices) throw new Error('unknown analytics snapshot format');
+    let droppedMetrics = 0;
     for (const [id, saved] of Object.entries(s.devices)) {
       const d = this.#device(id);
       for (const [name, m] of Object.entries(saved.metrics)) {
+        if (d.metrics.size >= maxMetricsPerDevice) {
+          droppedMetrics++;
+          continue;
+        }
         const state = newMetricState(name, d.model, m.lastValue);
         state.detector.restore(m);
         state.anomalyStreak = m.anomalyStreak;
@@ -346,6 +365,7 @@ export class Analytics {
       for (const mode of saved.dispatched) d.dispatched.add(mode);
       d.lastDueTsMs = saved.lastDueTsMs ?? 0;
     }
+    return { droppedMetrics };
   }
 
   #device(deviceId: string): DeviceState {

@@ -6,6 +6,7 @@ import type {
   HealthReport,
   Reading,
   RejectedMessage,
+  SensorFaultReport,
   WorkOrder,
 } from './types.ts';
 
@@ -18,6 +19,8 @@ export interface PurnaEvents {
   /** Accepted readings, in the order ingest validated them (one event per batch of a message). */
   telemetry: [readings: Reading[]];
   rejected: [rejection: RejectedMessage];
+  /** A rejected message whose values were physically impossible: a sensor fault, never a reading. */
+  sensorFault: [report: SensorFaultReport];
   health: [report: HealthReport];
   dispatch: [request: DispatchRequest];
   dispatchCancel: [cancel: DispatchCancel];

@@ -86,6 +86,21 @@ export interface DeviceStatusEvent {
   tsMs: number;
 }
 
+/**
+ * Values a device sent that its model's sensors cannot physically read (the ranges in
+ * core/device-models.ts): the sensor is faulty, not the machine. Ingest rejects such a message and
+ * reports only these values this way, so nothing takes them for a reading.
+ */
+export interface SensorFaultReport {
+  deviceId: string;
+  /** The impossible values only, each at its reading's time. */
+  readings: Reading[];
+  /** What the device was told on its errors topic. */
+  reason: string;
+  /** Receive time, epoch ms. */
+  tsMs: number;
+}
+
 export interface RejectedMessage {
   deviceId: string | null;
   topic: string;
