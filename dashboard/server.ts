@@ -7,7 +7,7 @@ import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
-import { registerAuth, userFromCookieHeader, type Authorize } from './plugins/auth.ts';
+import { publicScope, registerAuth, userFromCookieHeader, type Authorize } from './plugins/auth.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -24,7 +24,7 @@ export interface DashboardOptions {
   technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
   /** Runs on the root instance before any route (e.g. the OpenAPI collector, which sees routes added after it). */
   beforeRoutes?: (app: FastifyInstance) => Promise<void>;
-  /** Routes outside /api and its login (health, readiness, metrics). */
+  /** Routes outside /api, public unless their config says `public: false` (health, readiness, metrics). */
   rootPlugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** Further /api route plugins (the service domain's, ingest's provisioning). */
   apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
@@ -69,10 +69,12 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     { prefix: '/api' },
   );
 
-  for (const plugin of opts.rootPlugins ?? []) await plugin(app);
+  for (const plugin of opts.rootPlugins ?? []) await app.register(publicScope(plugin));
 
   if (existsSync(UI_DIST)) {
-    await app.register(fastifyStatic, { root: UI_DIST, prefix: '/' });
+    // One route per built file (wildcard: false), not a catch-all: a path that names no file is
+    // unmatched and so denied without a session, whatever spelling of /api it hides.
+    await app.register(publicScope(async (ui) => ui.register(fastifyStatic, { root: UI_DIST, prefix: '/', wildcard: false })));
   } else {
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
   }

@@ -31,9 +31,9 @@ export interface AuthOptions {
 export type Authorize = (roles: Role[]) => preHandlerAsyncHookHandler;
 
 /**
- * Sessions and roles for the dashboard and the API. Default deny: every route under /api needs
- * a logged-in user unless its route config says `public: true`; `config.roles` narrows it to
- * roles. `authorize(roles)` is the same check as a preHandler for plugins that prefer that.
+ * Sessions and roles for the dashboard and the API. Default deny: every route needs a logged-in
+ * user unless its route config says `public: true`; `config.roles` narrows it to roles.
+ * `authorize(roles)` is the same check as a preHandler for plugins that prefer that.
  */
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<{ authorize: Authorize }> {
   const { users } = opts;
@@ -43,10 +43,6 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
 
   await app.register(fastifyCookie);
   app.decorateRequest('user', null);
-
-  app.addHook('onRequest', async (request) => {
-    request.user = users.userForSession(request.cookies[SESSION_COOKIE]);
-  });
 
   const deny = (reply: FastifyReply, status: 401 | 403, message: string) =>
     reply.code(status).send({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', message });
@@ -59,12 +55,18 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     return undefined;
   };
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+  // Access is decided on the route the router matched, by its own config, never on the URL
+  // string: find-my-way decodes percent-escapes (`/%61pi/users` is `/api/users`), so a prefix
+  // test on `request.url` misses what the router then serves. Default deny: a route is open only
+  // when its config says `public`, and a request that matches no route gets 401 without a
+  // session (404 only with one), so probing tells a stranger nothing. onRequest runs before the
+  // body is parsed or validated, so a stranger cannot make the server parse anything either.
+  app.addHook('onRequest', async (request, reply) => {
+    request.user = users.userForSession(request.cookies[SESSION_COOKIE]);
+    if (request.is404) return request.user ? undefined : deny(reply, 401, 'login required');
     const config = request.routeOptions.config;
-    if (config?.public) return;
-    // Unknown /api routes fall through to the 404 handler for logged-in users only.
-    return check(request, reply, config?.roles);
+    if (config.public) return;
+    return check(request, reply, config.roles);
   });
 
   const authorize: Authorize = (roles) => async (request, reply) => {
@@ -141,6 +143,20 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   );
 
   return { authorize };
+}
+
+/**
+ * Registers `plugin` in a scope whose routes are public unless they say otherwise (the built UI,
+ * the API docs, operators' endpoints): the scope marks each route's config as it is added, so
+ * the default-deny hook still decides on route config alone.
+ */
+export function publicScope(plugin: (scope: FastifyInstance) => Promise<void>) {
+  return async (scope: FastifyInstance) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: route.config?.public ?? true };
+    });
+    await plugin(scope);
+  };
 }
 
 /** Reads the session user from a raw Cookie header (for socket.io handshakes). */

@@ -27,5 +27,11 @@ export async function registerOpenApi(app: FastifyInstance, info: { version?: st
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs describe the API, they hold no data: public (the config the dashboard's default-deny hook reads).
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
 }
