@@ -394,7 +394,9 @@ async function registerNetworkRoutes(app: FastifyInstance, opts: ServiceRoutesOp
       if (user?.role === 'technician' && !service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === user.technicianId)) {
         return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'not a device of your active work orders' });
       }
-      return { device, warrantyActive: device.warrantyEndMs >= service.nowMs(), workOrders: service.listWorkOrders({ deviceId: device.id }) };
+      // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
+      const technicianId = user?.role === 'technician' ? (user.technicianId ?? '\u0000none') : undefined;
+      return { device, warrantyActive: device.warrantyEndMs >= service.nowMs(), workOrders: service.listWorkOrders({ deviceId: device.id, technicianId }) };
     },
   );
 

@@ -94,4 +94,23 @@ describe('service routes in the dashboard server', () => {
     expect((await app.inject({ method: 'POST', url, payload: { csat: 5, nps: 10 } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url, payload: { csat: 5, nps: 10 } })).statusCode).toBe(410);
   });
+
+  it("a technician's device service record lists only their own work orders, not other technicians' past ones", async () => {
+    const { app, service } = await build();
+    const t0 = service.nowMs() - 10 * 86_400_000;
+    const [past] = service.importHistory([
+      { deviceId: 'pump-jkt-1', mode: 'bearing_wear', severity: 'high', createdAtMs: t0, technicianId: 'T-BDG-1', onSiteAtMs: t0 + 3600_000, resolvedAtMs: t0 + 7200_000, resolutionCode: 'fault_confirmed_part_replaced' },
+    ]);
+    const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    expect(mine.technicianId).toBe('T-JKT-1');
+    const planner = await login(app, 'ani@example.com');
+    const budi = await login(app, 'budi@example.com');
+    const ids = async (headers: Record<string, string>) => {
+      const r = await app.inject({ url: '/api/devices/pump-jkt-1/service', headers });
+      expect(r.statusCode).toBe(200);
+      return r.json().workOrders.map((w: { id: string }) => w.id).sort();
+    };
+    expect(await ids(planner)).toEqual([past, mine.id].sort());
+    expect(await ids(budi)).toEqual([mine.id]);
+  });
 });
