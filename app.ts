@@ -98,6 +98,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'service' }),
       clock,
       dbPath: join(config.dataDir, 'service.db'),
+      notifier: { outboundAllow: config.webhookAllowHosts },
       surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
       publish: (topic, payload) => {
         if (!brokerForService) throw new Error('broker not started yet');

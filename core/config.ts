@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
 
 // The one place that reads the environment. Every setting is declared once below with its
 // env var, default, parser and description; `loadConfig` validates them all at start-up and
@@ -65,6 +66,18 @@ const oneOf =
     return raw as T;
   };
 
+/** Comma-separated host names, IP addresses and CIDR ranges ('crm.internal, 10.20.0.0/16'). */
+const hostList: Parser<readonly string[]> = (raw, name) => {
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const hostName = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  for (const e of entries) {
+    if (!ipaddr.isValid(e) && !ipaddr.isValidCIDR(e) && !hostName.test(e)) {
+      throw new ConfigError(`${name} must list host names, IP addresses or CIDR ranges separated by commas; '${e}' is none of them`);
+    }
+  }
+  return Object.freeze(entries);
+};
+
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
@@ -89,6 +102,7 @@ export const settings = {
   tlsCert: setting({ env: 'PURNA_TLS_CERT', default: '', parse: str, description: 'Path of the PEM certificate (chain) for MQTTS' }),
   tlsKey: setting({ env: 'PURNA_TLS_KEY', default: '', parse: str, description: 'Path of its PEM private key' }),
   mqttWebSocketPath: setting({ env: 'PURNA_MQTT_WS_PATH', default: '/mqtt', parse: str, description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)' }),
+  webhookAllowHosts: setting({ env: 'PURNA_WEBHOOK_ALLOW_HOSTS', default: [] as readonly string[], parse: hostList, description: 'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused' }),
   publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey links)' }),
   dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
   simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),

@@ -9,7 +9,7 @@ import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
 import { computeKpis, type ServiceKpis } from './kpis/kpis.ts';
 import { Network } from './network/store.ts';
-import { Notifier, type PublishFn, type WebhookConfig } from './notifications/notifier.ts';
+import { Notifier, type NotifierOptions, type PublishFn, type WebhookConfig } from './notifications/notifier.ts';
 import { depotOptions, rankTechnicians } from './planning/planner.ts';
 import { Registry } from './customers/registry.ts';
 import { severityOf, slaDeadlines } from './planning/sla.ts';
@@ -51,7 +51,7 @@ export interface ServiceOptions {
   /** Assign a technician and reserve the part as soon as a work order opens. Default true. */
   autoDispatch?: boolean;
   /** Notification retry tuning (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
-  notifier?: { baseRetryDelayMs?: number; maxRetryDelayMs?: number; pollIntervalMs?: number; requestTimeoutMs?: number; retainFinishedMs?: number };
+  notifier?: Omit<NotifierOptions, 'db' | 'log' | 'clock' | 'publish'>;
   /** How often active jobs are checked against their SLA deadlines, ms (real time). Default 60 s; 0 = never by itself (tests call checkSla()). */
   slaCheckIntervalMs?: number;
 }

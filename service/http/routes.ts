@@ -511,7 +511,7 @@ async function registerNotificationRoutes(app: FastifyInstance, opts: ServiceRou
       ...guard(ADMIN),
       schema: {
         tags: ['webhooks'],
-        summary: 'Add a webhook: events are POSTed as JSON with X-Purna-Signature: sha256=HMAC(secret, timestamp + "." + body)',
+        summary: 'Add a webhook: events are POSTed as JSON with X-Purna-Signature: sha256=HMAC(secret, timestamp + "." + body). Internal addresses (loopback, private, link-local, metadata …) are refused unless PURNA_WEBHOOK_ALLOW_HOSTS names them',
         body: {
           type: 'object', additionalProperties: false, required: ['url', 'secret'],
           properties: { url: { type: 'string', format: 'uri', maxLength: 2000 }, secret: { type: 'string', minLength: 16, maxLength: 200 }, events: { type: 'array', items: str(64) } },
@@ -519,7 +519,10 @@ async function registerNotificationRoutes(app: FastifyInstance, opts: ServiceRou
         response: errors,
       },
     },
-    async (request, reply) => reply.code(201).send({ webhook: service.notifier.addWebhook(request.body) }),
+    async (request, reply) => {
+      await service.notifier.checkWebhookUrl(request.body.url); // internal addresses: 400 (issue 13)
+      return reply.code(201).send({ webhook: service.notifier.addWebhook(request.body) });
+    },
   );
   app.delete<{ Params: { id: string } }>(
     '/webhooks/:id',

@@ -5,6 +5,8 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import { topics } from '../../core/topics.ts';
 import { badRequest, notFound } from '../types.ts';
+import { OutboundAddressPolicy, OutboundRefused, type Resolve } from './outbound-address.ts';
+import { postPinned } from './pinned-post.ts';
 
 /** Publishes to the MQTT broker (the lead wires it to the embedded broker or an MQTT client). */
 export type PublishFn = (topic: string, payload: string) => void | Promise<void>;
@@ -67,6 +69,13 @@ export interface NotifierOptions {
   requestTimeoutMs?: number;
   /** Delivered and dead deliveries (with their attempts) are kept this long, then pruned. Default 30 days. */
   retainFinishedMs?: number;
+  /**
+   * Host names, addresses and CIDR ranges webhooks may reach although they are internal
+   * (PURNA_WEBHOOK_ALLOW_HOSTS); everything else internal is refused at creation and delivery.
+   */
+  outboundAllow?: readonly string[];
+  /** DNS for webhook hosts (default: the system resolver, as `dns.lookup`). */
+  resolve?: Resolve;
 }
 
 /** Signature header value: `sha256=<hex HMAC of "<timestamp>.<body>">`, as Stripe/GitHub-style receivers verify it. */
@@ -91,6 +100,7 @@ export class Notifier {
   readonly #pollMs: number;
   readonly #timeoutMs: number;
   readonly #retainMs: number;
+  readonly #outbound: OutboundAddressPolicy;
   #lastPruneMs = -Infinity;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<number> | null = null;
@@ -106,6 +116,7 @@ export class Notifier {
     this.#pollMs = opts.pollIntervalMs ?? 1000;
     this.#timeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#retainMs = opts.retainFinishedMs ?? 30 * 24 * 3600_000;
+    this.#outbound = new OutboundAddressPolicy({ allow: opts.outboundAllow, resolve: opts.resolve });
   }
 
   start(): void {
@@ -142,6 +153,25 @@ export class Notifier {
       ON CONFLICT(id) DO UPDATE SET secret = excluded.secret, events = excluded.events, active = 1`)
       .run(id, cfg.url, cfg.secret, events.join(','), this.#clock.nowMs());
     return this.getWebhook(id)!;
+  }
+
+  /**
+   * Refuses (400) a webhook URL whose host is or resolves to an internal address the allow-list
+   * does not name. The API checks before addWebhook; delivery checks again (DNS changes).
+   */
+  async checkWebhookUrl(url: string): Promise<void> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw badRequest(`webhook url '${url}' is not a URL`);
+    }
+    try {
+      await this.#outbound.check(parsed);
+    } catch (err) {
+      if (err instanceof OutboundRefused) throw badRequest(`webhook url refused: ${err.message}`);
+      throw err;
+    }
   }
 
   removeWebhook(id: string): void {
@@ -298,7 +328,8 @@ export class Notifier {
         ok = true;
       }
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      // A refused target was never contacted: nothing about it (open port or not) enters the log.
+      error = err instanceof OutboundRefused ? `refused, nothing sent: ${err.message}` : err instanceof Error ? err.message : String(err);
     }
     // stop() closed the store meanwhile: leave the row pending; it is retried after the next start.
     if (!this.#db.isOpen) return null;
@@ -318,22 +349,17 @@ export class Notifier {
   }
 
   async #post(url: string, secret: string, deliveryId: number, event: string, body: string): Promise<number> {
+    // Checked at every attempt, and the connection goes to the address checked (no rebinding).
+    const target = await this.#outbound.check(new URL(url));
     const ts = this.#clock.nowMs();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'purna-webhooks/1',
-        'x-purna-event': event,
-        'x-purna-delivery': String(deliveryId),
-        'x-purna-timestamp': String(ts),
-        'x-purna-signature': signPayload(secret, ts, body),
-      },
-      body,
-      signal: AbortSignal.timeout(this.#timeoutMs),
-    });
-    // Drain the body so the connection is reused.
-    await res.arrayBuffer().catch(() => undefined);
-    return res.status;
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'purna-webhooks/1',
+      'x-purna-event': event,
+      'x-purna-delivery': String(deliveryId),
+      'x-purna-timestamp': String(ts),
+      'x-purna-signature': signPayload(secret, ts, body),
+    };
+    return postPinned(target, headers, body, this.#timeoutMs);
   }
 }

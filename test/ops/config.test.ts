@@ -19,6 +19,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ INFLUX_URL: 'not a url' }, [])).toThrow(/INFLUX_URL must be a URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({}, ['--nosim'])).toThrow(/unknown argument --nosim/);
+    expect(() => loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.0.0.0/33' }, [])).toThrow(/PURNA_WEBHOOK_ALLOW_HOSTS must list host names, IP addresses or CIDR ranges .*'10\.0\.0\.0\/33'/);
+    expect(loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.20.0.0/16,fd00::1' }, []).webhookAllowHosts).toEqual(['crm.internal', '10.20.0.0/16', 'fd00::1']);
   });
 
   it('reads a JSON config file; the environment wins over it; unknown keys are refused', () => {

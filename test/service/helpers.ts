@@ -10,10 +10,24 @@ export const HOUR = 3600_000;
 
 export const silentLog = pino({ level: 'silent' });
 
+/**
+ * The tests' own webhook receivers listen on 127.0.0.1, an internal address every webhook is
+ * refused by default (issue 13): allowed here as PURNA_WEBHOOK_ALLOW_HOSTS would allow it.
+ */
+export const LOCAL_RECEIVERS = ['127.0.0.1'];
+
 export function makeService(opts: Partial<ServiceOptions> = {}): { service: ServiceDomain; bus: EventBus; clock: ManualClock } {
   const bus = new EventBus();
   const clock = new ManualClock(MONDAY_9_WIB);
-  const service = new ServiceDomain({ bus, log: silentLog, clock, dbPath: ':memory:', notifier: { pollIntervalMs: 0 }, slaCheckIntervalMs: 0, ...opts });
+  const service = new ServiceDomain({
+    bus,
+    log: silentLog,
+    clock,
+    dbPath: ':memory:',
+    slaCheckIntervalMs: 0,
+    ...opts,
+    notifier: { pollIntervalMs: 0, outboundAllow: LOCAL_RECEIVERS, ...opts.notifier },
+  });
   service.start();
   return { service, bus, clock };
 }
