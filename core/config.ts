@@ -118,7 +118,7 @@ export const settings = {
   adminEmail: setting({ env: 'PURNA_ADMIN_EMAIL', default: '', parse: str, description: 'First admin user, created at start-up if no admin exists (with PURNA_ADMIN_PASSWORD)' }),
   adminPassword: setting({ env: 'PURNA_ADMIN_PASSWORD', default: '', parse: str, description: 'Password of that first admin (at least 12 characters); never a default in code', secret: true }),
   cookieSecure: setting({ env: 'PURNA_COOKIE_SECURE', default: 'auto' as 'auto' | 'true' | 'false', parse: oneOf('auto', 'true', 'false'), description: 'Secure flag of the session cookie: auto = when the request came over https' }),
-  sessionTtlHours: setting({ env: 'PURNA_SESSION_TTL_HOURS', default: 12, parse: num(0.1, 24 * 30), description: 'Dashboard session lifetime, hours' }),
+  sessionTtlHours: setting({ env: 'PURNA_SESSION_TTL_HOURS', default: 12, parse: num(0.1, 24 * 30), description: 'Dashboard session lifetime, hours (the live connection closes with the session)' }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), description: 'Log level (pino)' }),
 } as const;
 

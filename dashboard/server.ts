@@ -7,7 +7,7 @@ import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
-import { publicScope, registerAuth, userFromCookieHeader, type Authorize } from './plugins/auth.ts';
+import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize } from './plugins/auth.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -83,7 +83,9 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     fleet: opts.fleet,
     log: opts.log,
     listWorkOrders: opts.listWorkOrders,
-    authenticate: (cookie) => userFromCookieHeader(opts.users, cookie),
+    authenticate: (cookie) => sessionFromCookieHeader(opts.users, cookie),
+    onSessionEnded: (listener) => opts.users.onSessionEnded(listener),
+    nowMs: opts.nowMs,
   });
   return app;
 }

@@ -35,6 +35,7 @@ const MIN_PASSWORD_LENGTH = 12;
 export class UserStore {
   readonly #db: DatabaseSync;
   readonly #clock: Clock;
+  readonly #endListeners = new Set<(sessionId: string) => void>();
 
   constructor(path: string, clock: Clock) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -124,16 +125,39 @@ export class UserStore {
   }
 
   userForSession(token: string | undefined): User | null {
-    if (!token || token.length > 100) return null;
-    const row = this.#db
-      .prepare('SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at_ms > ?')
-      .get(sha256(token), this.#clock.nowMs()) as UserRow | undefined;
-    return row ? toUser(row) : null;
+    return this.session(token)?.user ?? null;
   }
 
-  endSession(token: string | undefined): void {
-    if (token) this.#db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(token));
+  /** The live session of `token`: its id (the stored hash, never the token), user and expiry. */
+  session(token: string | undefined): Session | null {
+    if (!token || token.length > 100) return null;
+    const id = sha256(token);
+    const row = this.#db
+      .prepare('SELECT u.*, s.expires_at_ms AS session_expires_at_ms FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at_ms > ?')
+      .get(id, this.#clock.nowMs()) as (UserRow & { session_expires_at_ms: number }) | undefined;
+    return row ? { id, user: toUser(row), expiresAtMs: row.session_expires_at_ms } : null;
   }
+
+  /** Ends the session and tells the `onSessionEnded` listeners (the live connections close with it). */
+  endSession(token: string | undefined): void {
+    if (!token) return;
+    const id = sha256(token);
+    if (this.#db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(id).changes === 0) return;
+    for (const listener of this.#endListeners) listener(id);
+  }
+
+  /** Calls `listener` with the id of every session ended from now on; returns the unsubscribe. */
+  onSessionEnded(listener: (sessionId: string) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+}
+
+export interface Session {
+  /** SHA-256 of the token, as stored: safe to keep in memory and logs. */
+  id: string;
+  user: User;
+  expiresAtMs: number;
 }
 
 interface UserRow {

@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from '../../core/log.ts';
-import { ROLES, type Role, type User, type UserStore } from '../auth/users.ts';
+import { ROLES, type Role, type Session, type User, type UserStore } from '../auth/users.ts';
 
 export const SESSION_COOKIE = 'purna_session';
 
@@ -111,6 +111,7 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   );
 
   app.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
+    // Its onSessionEnded listeners close this session's live (socket.io) connections too.
     users.endSession(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
@@ -159,9 +160,9 @@ export function publicScope(plugin: (scope: FastifyInstance) => Promise<void>) {
   };
 }
 
-/** Reads the session user from a raw Cookie header (for socket.io handshakes). */
-export function userFromCookieHeader(users: UserStore, header: string | undefined): User | null {
+/** Reads the session from a raw Cookie header (for socket.io handshakes). */
+export function sessionFromCookieHeader(users: UserStore, header: string | undefined): Session | null {
   if (!header) return null;
   const cookies = fastifyCookie.fastifyCookie.parse(header);
-  return users.userForSession(cookies[SESSION_COOKIE]);
+  return users.session(cookies[SESSION_COOKIE]);
 }

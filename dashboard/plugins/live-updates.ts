@@ -2,15 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Logger } from '../../core/log.ts';
 import type { WorkOrder } from '../../core/types.ts';
-import type { User } from '../auth/users.ts';
+import type { Session, User } from '../auth/users.ts';
 import type { DeviceSummary, FleetView } from '../fleet-view.ts';
 
 export interface LiveUpdatesOptions {
   fleet: FleetView;
   log: Logger;
   listWorkOrders: () => WorkOrder[];
-  /** The session user of a handshake's Cookie header; null refuses the connection. */
-  authenticate: (cookieHeader: string | undefined) => User | null;
+  /** The session of a handshake's Cookie header; null refuses the connection. */
+  authenticate: (cookieHeader: string | undefined) => Session | null;
+  /** Subscribes to ended sessions (logout); returns the unsubscribe. */
+  onSessionEnded: (listener: (sessionId: string) => void) => () => void;
+  /** The clock sessions expire by, ms. */
+  nowMs: () => number;
   /** Deltas are batched into frames this often, ms: 1,000 devices at 1 Hz stay one message per frame. */
   frameMs?: number;
 }
@@ -28,22 +32,53 @@ const deviceRoom = (id: string) => `device:${id}`;
 
 const seesFleet = (user: User) => user.role === 'admin' || user.role === 'planner';
 
+/** What a client hears, as `session-ended`, just before the server closes its connection. */
+export type SessionEndReason = 'session ended' | 'session expired';
+
+/** setTimeout's longest delay (2^31 - 1 ms, 24.8 days); sessions may last 30. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * socket.io on fastify's own HTTP server (STYLE 14), authenticated by the dashboard session
  * cookie. Rooms: `fleet` (planners, admins: every device and work order), `technician:<id>`
  * (a technician's own work orders and their devices), `device:<id>` (a device detail view).
  * A client gets a `snapshot` on connect and whenever it asks with `resync` (after a
- * reconnect), then `delta` frames every `frameMs`.
+ * reconnect), then `delta` frames every `frameMs`. A connection lives no longer than its
+ * session (issue 18): logout closes it at once, expiry at the session's expiry, each after a
+ * `session-ended` event with the reason.
  */
 export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions): SocketServer {
   const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
   app.decorate('liveUpdates', io);
 
   io.use((socket, next) => {
-    const user = opts.authenticate(socket.handshake.headers.cookie);
-    if (!user) return next(new Error('login required'));
-    socket.data.user = user;
+    const session = opts.authenticate(socket.handshake.headers.cookie);
+    if (!session) return next(new Error('login required'));
+    socket.data.user = session.user;
+    socket.data.session = session;
     next();
+  });
+
+  // The sockets of each session, so a logout finds them; each socket's expiry timer.
+  const sessionSockets = new Map<string, Set<Socket>>();
+  const expiryTimers = new Map<Socket, NodeJS.Timeout>();
+  const endConnection = (socket: Socket, reason: SessionEndReason) => {
+    socket.emit('session-ended', { reason });
+    socket.disconnect(); // a DISCONNECT packet: the client does not reconnect by itself
+    socket.conn.close(); // and the transport, once the two packets above are flushed
+    opts.log.info({ user: (socket.data.user as User).id, reason }, 'live connection closed with its session');
+  };
+  const scheduleExpiry = (socket: Socket) => {
+    const { expiresAtMs } = socket.data.session as Session;
+    const timer = setTimeout(() => {
+      if (opts.nowMs() >= expiresAtMs) endConnection(socket, 'session expired');
+      else scheduleExpiry(socket); // a session longer than one timer's reach
+    }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - opts.nowMs())));
+    timer.unref();
+    expiryTimers.set(socket, timer);
+  };
+  const unsubscribe = opts.onSessionEnded((sessionId) => {
+    for (const socket of [...(sessionSockets.get(sessionId) ?? [])]) endConnection(socket, 'session ended');
   });
 
   const snapshotFor = (user: User) => {
@@ -55,6 +90,16 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
 
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as User;
+    const sessionId = (socket.data.session as Session).id;
+    const sockets = sessionSockets.get(sessionId) ?? new Set<Socket>();
+    sessionSockets.set(sessionId, sockets.add(socket));
+    scheduleExpiry(socket);
+    socket.on('disconnect', () => {
+      clearTimeout(expiryTimers.get(socket));
+      expiryTimers.delete(socket);
+      sockets.delete(socket);
+      if (sockets.size === 0 && sessionSockets.get(sessionId) === sockets) sessionSockets.delete(sessionId);
+    });
     if (seesFleet(user)) socket.join(FLEET_ROOM);
     if (user.technicianId) socket.join(technicianRoom(user.technicianId));
     socket.emit('snapshot', snapshotFor(user));
@@ -99,6 +144,8 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   // (io.close() would close fastify's server itself, which fastify then closes again.)
   app.addHook('preClose', async () => {
     clearInterval(timer);
+    unsubscribe();
+    for (const t of expiryTimers.values()) clearTimeout(t);
     io.disconnectSockets(true);
     io.engine.close();
   });

@@ -31,6 +31,11 @@ socket.on('disconnect', () => {
 socket.on('connect_error', (err) => {
   if (err.message === 'login required') showLogin();
 });
+// The server closes the live connection with the session (signed out elsewhere, or expired).
+socket.on('session-ended', ({ reason }: { reason: string }) => {
+  showLogin();
+  document.querySelector<HTMLElement>('#login-error')!.textContent = reason === 'session expired' ? 'Your session expired; please sign in again.' : 'You were signed out.';
+});
 socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.snapshot(s.devices, s.workOrders));
 socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.delta(d.devices, d.workOrders));
 
