@@ -188,6 +188,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       maxPayloadBytes: config.mqttMaxPayloadBytes,
       maxConnectsPerIpPerMinute: config.mqttMaxConnectsPerIpPerMinute,
       maxConnectsPerClientIdPerMinute: config.mqttMaxConnectsPerClientPerMinute,
+      denySubscribe: config.mqttDenySubscribe,
     });
     if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
     if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
+import { topicFilterError } from './topic-filters.ts';
 
 // The one place that reads the environment. Every setting is declared once below with its
 // env var, default, parser and description; `loadConfig` validates them all at start-up and
@@ -78,6 +79,16 @@ const hostList: Parser<readonly string[]> = (raw, name) => {
   return Object.freeze(entries);
 };
 
+/** Comma-separated MQTT topic filters; each must be valid (MQTT 3.1.1 section 4.7). */
+const topicFilterList: Parser<readonly string[]> = (raw, name) => {
+  const filters = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  for (const f of filters) {
+    const error = topicFilterError(f);
+    if (error) throw new ConfigError(`${name}: ${error}`);
+  }
+  return Object.freeze(filters);
+};
+
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
@@ -96,6 +107,7 @@ export const settings = {
   mqttMaxPayloadBytes: setting({ env: 'PURNA_MQTT_MAX_PAYLOAD_BYTES', default: 256 * 1024, parse: int(64, 64 * 1024 * 1024), description: 'Largest MQTT payload accepted; a client sending more is disconnected' }),
   mqttMaxConnectsPerIpPerMinute: setting({ env: 'PURNA_MQTT_MAX_CONNECTS_PER_IP_PER_MINUTE', default: 5000, parse: int(1, 10_000_000), description: 'CONNECTs accepted per client address per minute (a gateway or simulator connects many devices from one address)' }),
   mqttMaxConnectsPerClientPerMinute: setting({ env: 'PURNA_MQTT_MAX_CONNECTS_PER_CLIENT_PER_MINUTE', default: 30, parse: int(1, 100_000), description: 'CONNECTs accepted per client id per minute' }),
+  mqttDenySubscribe: setting({ env: 'PURNA_MQTT_DENY_SUBSCRIBE', default: [] as readonly string[], parse: topicFilterList, description: 'Comma-separated topic filters nobody may subscribe to (SUBACK 0x80), with every filter they cover: `secret/#` also refuses `secret/a/+`' }),
   mqttServiceUser: setting({ env: 'PURNA_MQTT_SERVICE_USER', default: '', parse: str, description: 'Optional MQTT service user (tools, other workers) allowed every topic' }),
   mqttServiceToken: setting({ env: 'PURNA_MQTT_SERVICE_TOKEN', default: '', parse: str, description: 'Its token (at least 24 characters)', secret: true }),
   mqttsPort: setting({ env: 'PURNA_MQTTS_PORT', default: 8883, parse: int(0, 65535), description: 'MQTT over TLS port, listening when PURNA_TLS_CERT and PURNA_TLS_KEY are set' }),

@@ -1,6 +1,7 @@
 // Who may connect, publish and subscribe on the embedded broker (aedes hooks, STYLE 8).
 import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../core/log.ts';
+import { filterCovers } from '../core/topic-filters.ts';
 import { parseDeviceTopic, topics } from '../core/topics.ts';
 import type { DeviceCredentials, MqttIdentity } from './device-credentials.ts';
 
@@ -16,6 +17,8 @@ export interface AccessControlOptions {
   maxConnectsPerIpPerMinute: number;
   /** CONNECT attempts allowed per client id per minute (a takeover loop is a broken client). */
   maxConnectsPerClientIdPerMinute: number;
+  /** Topic filters nobody may subscribe to, nor to any filter they cover (the operator's list). */
+  denySubscribe: readonly string[];
 }
 
 export class AccessError extends Error {
@@ -126,12 +129,18 @@ export class AccessControl {
   }
 
   /**
-   * aedes authorizeSubscribe: a device only to its own errors and commands, a technician only to
-   * their own dispatch topic; `null` → SUBACK 0x80.
+   * aedes authorizeSubscribe: nobody to a filter the operator denies, a device only to its own
+   * errors and commands, a technician only to their own dispatch topic; `null` → SUBACK 0x80.
    */
   authorizeSubscribe(client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
     if (sub.topic.includes('\u0000')) {
       this.refusedSubscriptions++;
+      return callback(null, null);
+    }
+    const denied = this.#opts.denySubscribe.find((filter) => filterCovers(filter, sub.topic));
+    if (denied !== undefined) {
+      this.refusedSubscriptions++;
+      this.#opts.log.info({ client: client.id, topic: sub.topic.slice(0, 200), denied }, 'mqtt subscription refused: filter denied by PURNA_MQTT_DENY_SUBSCRIBE');
       return callback(null, null);
     }
     if (this.#opts.mode === 'open') return callback(null, sub);

@@ -26,6 +26,17 @@ export interface EmbeddedBrokerOptions {
 }
 
 /**
+ * TCP keep-alive on every MQTT connection: a peer that vanished (power cut, NAT dropped) on a
+ * connection with MQTT keep-alive 0 or a long one is found after this much idle time plus
+ * libuv's 10 probes 1 s apart, and its will is published.
+ */
+const TCP_KEEPALIVE_IDLE_MS = 60_000;
+
+function keepAliveTcp(socket: Socket): void {
+  socket.setKeepAlive(true, TCP_KEEPALIVE_IDLE_MS);
+}
+
+/**
  * The embedded aedes broker. Ingest hangs off aedes' documented hooks (STYLE 8): a telemetry
  * PUBLISH is validated and queued inside `authorizePublish`, which aedes runs before it sends
  * the PUBACK of a QoS 1 message — so the acknowledgement follows Purna having taken the message.
@@ -64,9 +75,12 @@ export class EmbeddedBroker implements BrokerLink {
   async start(): Promise<void> {
     const { log, ingest, bus, clock, access } = this.#opts;
     const aedes = await Aedes.createBroker({
-      // A client that sends no CONNECT within 10 s, or asks for a keep-alive over an hour, is refused.
+      // A client that sends no CONNECT within 10 s is dropped. Every keep-alive MQTT 3.1.1 allows is
+      // accepted, 0 ("no keep-alive", [MQTT-3.1.2-10]) included: aedes' keepaliveLimit would refuse
+      // 0 with CONNACK 6, a code 3.1.1 does not define, and would answer even a v5 CONNECT with it.
+      // Dead peers are found by TCP keep-alive (below) and silent devices by the presence rule.
       connectTimeout: 10_000,
-      keepaliveLimit: 3600,
+      keepaliveLimit: 0,
       preConnect: (client, packet, callback) => access.preConnect(client, packet, callback),
       authenticate: (client, username, password, done) => access.authenticate(client, username, password, done),
       authorizeSubscribe: (client, sub, callback) => access.authorizeSubscribe(client, sub, callback),
@@ -100,6 +114,7 @@ export class EmbeddedBroker implements BrokerLink {
     this.#aedes = aedes;
 
     const server = createServer(aedes.handle);
+    server.on('connection', keepAliveTcp);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#opts.port, this.#opts.host, () => {
@@ -113,6 +128,7 @@ export class EmbeddedBroker implements BrokerLink {
     const tls = this.#opts.tls;
     if (tls) {
       const tlsServer = createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, aedes.handle);
+      tlsServer.on('connection', keepAliveTcp);
       await new Promise<void>((resolve, reject) => {
         tlsServer.once('error', reject);
         tlsServer.listen(tls.port, tls.host, () => {
@@ -135,6 +151,7 @@ export class EmbeddedBroker implements BrokerLink {
     const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       if ((req.url ?? '').split('?')[0] !== path) return; // socket.io handles its own path
+      keepAliveTcp(socket);
       wss.handleUpgrade(req, socket, head, (ws) => aedes.handle(createWebSocketStream(ws), req));
     });
     this.#wss = wss;

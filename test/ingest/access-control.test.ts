@@ -1,5 +1,6 @@
 // Fault/abuse 4 and the broker's protocol guards, against the real embedded broker with
 // device authentication on: only provisioned devices, each only under its own id.
+import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,19 @@ function tryConnect(opts: IClientOptions): Promise<{ code: number | 'closed'; cl
     client.once('connect', () => resolve({ code: 0, client }));
     client.once('error', (err) => resolve({ code: (err as { code?: number }).code ?? 'closed', client }));
     client.once('close', () => resolve({ code: 'closed', client }));
+  });
+}
+
+/** Sends raw bytes and collects everything the broker answers until it closes (or 3 s pass). */
+function rawReply(bytes: Buffer): Promise<Buffer> {
+  const port = Number(new URL(purna.mqttUrl).port);
+  return new Promise<Buffer>((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(bytes));
+    let got = Buffer.alloc(0);
+    socket.on('data', (d) => (got = Buffer.concat([got, d])));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(), 3000);
   });
 }
 
@@ -85,16 +99,30 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
     // MQTT.js will not even send this CONNECT, so it goes as raw bytes: MQTT 3.1.1, clean session 0,
     // keep-alive 60 s, zero-length client id.
     const connect = Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x00, 0x00, 0x3c, 0x00, 0x00]);
-    const port = Number(new URL(purna.mqttUrl).port);
-    const reply = await new Promise<Buffer>((resolve, reject) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(connect));
-      let got = Buffer.alloc(0);
-      socket.on('data', (d) => (got = Buffer.concat([got, d])));
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      setTimeout(() => socket.destroy(), 3000);
-    });
-    expect([...reply]).toEqual([0x20, 0x02, 0x00, 0x02]); // CONNACK, identifier rejected, then closed
+    expect([...(await rawReply(connect))]).toEqual([0x20, 0x02, 0x00, 0x02]); // CONNACK, identifier rejected, then closed
+  });
+
+  it('accepts keep-alive 0, which MQTT 3.1.1 allows ("no keep-alive") [MQTT-3.1.2-10], and a long one', async () => {
+    for (const keepalive of [0, 65535]) {
+      const { code, client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'], keepalive });
+      expect(code, `keep-alive ${keepalive}`).toBe(0);
+      await client.endAsync();
+    }
+  });
+
+  it('turns TCP keep-alive on for every MQTT connection, so a vanished keep-alive-0 peer is still found', async () => {
+    const { client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'], keepalive: 0 });
+    const port = new URL(purna.mqttUrl).port;
+    // The broker's side of the connection, as the kernel sees it (ss from iproute2).
+    const ss = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+    expect(ss).toMatch(/timer:\(keepalive,/);
+    await client.endAsync();
+  });
+
+  it('answers an MQTT 5 CONNECT with keep-alive 0 by CONNACK 0x01 (unacceptable protocol version), never an undefined code', async () => {
+    // MQTT 5, clean start, keep-alive 0, no properties, client id "v5".
+    const connect = Buffer.from([0x10, 0x0f, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x76, 0x35]);
+    expect([...(await rawReply(connect))]).toEqual([0x20, 0x02, 0x00, 0x01]);
   });
 
   it('disconnects a client publishing to a topic containing U+0000, others unaffected', async () => {
