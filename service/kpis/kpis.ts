@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ServiceKpis } from '../../core/types.ts';
+import { badRequest } from '../types.ts';
 
 export type { ServiceKpis };
 
@@ -106,4 +107,19 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
     surveysAnswered: answers.length,
     failureRateByModel,
   };
+}
+
+/** At most this many buckets per trend: a year of days. */
+const MAX_TREND_BUCKETS = 366;
+
+/**
+ * The KPIs per consecutive bucket of [fromMs, toMs) (e.g. weeks over a quarter) for the trend
+ * charts; the last bucket ends at toMs.
+ */
+export function computeKpiTrend(db: DatabaseSync, fromMs: number, toMs: number, bucketMs: number, nowMs: number): ServiceKpis[] {
+  if (!(bucketMs > 0) || !(toMs > fromMs)) throw badRequest('need from < to and a positive bucket');
+  if ((toMs - fromMs) / bucketMs > MAX_TREND_BUCKETS) throw badRequest('at most 366 buckets: choose a longer bucket or a shorter period');
+  const out: ServiceKpis[] = [];
+  for (let start = fromMs; start < toMs; start += bucketMs) out.push(computeKpis(db, start, Math.min(toMs, start + bucketMs), nowMs));
+  return out;
 }

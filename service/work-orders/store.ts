@@ -1,7 +1,8 @@
 import { prepared, sqlList } from '../db.ts';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { FailureMode, HealthReport } from '../../core/types.ts';
-import { CLOSED_STATES, TRANSITIONS, type WorkOrderState } from '../../core/work-order-states.ts';
+import { CLOSED_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
+import { transitionError } from './lifecycle.ts';
 import {
   conflict,
   notFound,
@@ -14,14 +15,6 @@ import {
   type WorkOrderFilter,
 } from '../types.ts';
 
-
-/** Why `from → to` is not allowed, or null when it is. */
-export function transitionError(from: WorkOrderState, to: WorkOrderState): string | null {
-  if (TRANSITIONS[from].includes(to)) return null;
-  if (from === 'resolved' || from === 'cancelled') return `work order is ${from}: no further transitions`;
-  if (from === 'on_site' && to === 'cancelled') return 'technician is on site: resolve with a resolution code (no_fault_found if nothing was wrong) instead of cancelling';
-  return `cannot move a work order from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ')})`;
-}
 
 interface WorkOrderRow {
   id: string;
@@ -55,6 +48,9 @@ interface WorkOrderRow {
   sla_respond_breached_at_ms: number | null;
   sla_resolve_breached_at_ms: number | null;
 }
+
+/** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
+export const DEFAULT_LEAD_TIME_MS = 24 * 3600_000;
 
 /** The closed states as an SQL list (constants, not input). */
 const CLOSED = sqlList(CLOSED_STATES);
@@ -189,15 +185,11 @@ export class WorkOrderStore {
   }
 
   /**
-   * Moves a work order to `to` if the lifecycle allows it and nobody changed it since
-   * `expectedVersion` (optimistic concurrency: the UPDATE matches the version, so of two
-   * concurrent writers exactly one succeeds and the other gets a 409 with the current version).
+   * Moves a work order to `to` if the lifecycle allows it. The UPDATE matches the version read
+   * here, so of two concurrent writers exactly one succeeds and the other gets a 409.
    */
-  transition(id: string, to: WorkOrderState, opts: { expectedVersion?: number; actor: string; nowMs: number; note?: string | null; patch?: WorkOrderPatch }): ServiceWorkOrder {
+  transition(id: string, to: WorkOrderState, opts: { actor: string; nowMs: number; note?: string | null; patch?: WorkOrderPatch }): ServiceWorkOrder {
     const current = this.require(id);
-    if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
-      throw conflict(`version mismatch: work order ${id} is at version ${current.version}, not ${opts.expectedVersion}; reload and retry`);
-    }
     const reason = transitionError(current.state, to);
     if (reason) throw conflict(reason);
     this.#update(current, { state: to, ...opts.patch }, opts.nowMs);
@@ -206,11 +198,8 @@ export class WorkOrderStore {
   }
 
   /** Changes fields without a state change (a plan, a reassignment); still versioned and recorded. */
-  patch(id: string, patch: WorkOrderPatch, opts: { expectedVersion?: number; actor: string; nowMs: number; note: string }): ServiceWorkOrder {
+  patch(id: string, patch: WorkOrderPatch, opts: { actor: string; nowMs: number; note: string }): ServiceWorkOrder {
     const current = this.require(id);
-    if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version) {
-      throw conflict(`version mismatch: work order ${id} is at version ${current.version}, not ${opts.expectedVersion}; reload and retry`);
-    }
     this.#update(current, patch, opts.nowMs);
     this.#record(id, current.state, current.state, opts.actor, opts.nowMs, opts.note);
     return this.require(id);
@@ -241,6 +230,25 @@ export class WorkOrderStore {
     return this.require(id);
   }
 
+  /**
+   * The lead time analytics should dispatch ahead of a forecast failure: how long it actually
+   * takes from a work order opening to a technician on site, the 90th percentile of the last 50
+   * visits (a mean would promise the typical day and miss the bad ones). With fewer than 5
+   * visits on record, the 90th percentile of the planned lead times of the last 200 jobs
+   * (backordered ones have none); with neither, a day.
+   */
+  currentLeadTimeMs(): number {
+    const actual = (prepared(this.#db, `SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
+      ORDER BY on_site_at_ms DESC LIMIT 50`).all() as { ms: number }[]).map((r) => r.ms);
+    if (actual.length >= 5) return p90(actual);
+    // Planned: the later of technician arrival and part arrival (as ServiceWorkOrder.plannedLeadTimeMs), in SQL:
+    // this runs on every work-order change when wired to analytics.
+    const planned = (prepared(this.#db, `SELECT MAX(COALESCE(technician_eta_ms, 0), COALESCE(part_lead_time_ms, 0)) AS ms FROM work_orders
+      WHERE part_status != 'backorder' ORDER BY created_at_ms DESC LIMIT 200`).all() as { ms: number }[]).map((r) => r.ms).filter((ms) => ms > 0);
+    if (planned.length) return p90(planned);
+    return DEFAULT_LEAD_TIME_MS;
+  }
+
   history(id: string): WorkOrderEvent[] {
     return prepared(this.#db, `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
       FROM work_order_events WHERE work_order_id = ? ORDER BY id`).all(id) as unknown as WorkOrderEvent[];
@@ -259,4 +267,9 @@ export class WorkOrderStore {
     prepared(this.#db, 'INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, from, to, actor, atMs, note);
   }
+}
+
+function p90(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)];
 }

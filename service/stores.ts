@@ -1,0 +1,43 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import { Registry } from './customers/registry.ts';
+import { Surveys } from './customers/surveys.ts';
+import { openServiceDb } from './db.ts';
+import { Network } from './network/store.ts';
+import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
+import { WorkOrderStore } from './work-orders/store.ts';
+
+/**
+ * Every store of the service domain over one SQLite connection, opened together and closed
+ * together: a started domain has all of them, a stopped one none, so no part checks each store.
+ */
+export interface ServiceStores {
+  db: DatabaseSync;
+  registry: Registry;
+  orders: WorkOrderStore;
+  network: Network;
+  surveys: Surveys;
+  /** The notifications outbox (rows written in the caller's transaction, delivered by its own loop). */
+  notifier: Notifier;
+}
+
+export interface StoresOptions {
+  dbPath: string;
+  log: Logger;
+  clock: Clock;
+  notifier: Omit<NotifierOptions, 'db' | 'log' | 'clock'>;
+}
+
+/** Opens the service store (migrations applied) and builds the stores over it. */
+export function openServiceStores(opts: StoresOptions): ServiceStores {
+  const db = openServiceDb(opts.dbPath);
+  return {
+    db,
+    registry: new Registry(db, () => opts.clock.nowMs()),
+    orders: new WorkOrderStore(db),
+    network: new Network(db),
+    surveys: new Surveys(db),
+    notifier: new Notifier({ db, log: opts.log.child({ module: 'notifier' }), clock: opts.clock, ...opts.notifier }),
+  };
+}

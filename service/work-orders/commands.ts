@@ -1,0 +1,175 @@
+// The commands that change work orders. Each runs in one transaction: the lifecycle and the
+// dispatcher do the work and return the changes, an outbox row per change is queued for the
+// webhooks and technicians concerned, and only after the commit does the bus hear of it.
+
+import type { Clock } from '../../core/clock.ts';
+import type { EventBus } from '../../core/event-bus.ts';
+import type { Logger } from '../../core/log.ts';
+import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
+import { statesBefore } from '../../core/work-order-states.ts';
+import type { SurveyLinks } from '../customers/survey-links.ts';
+import { inTransaction } from '../db.ts';
+import type { Dispatcher } from '../planning/dispatcher.ts';
+import type { ServiceStores } from '../stores.ts';
+import { conflict, notFound, type ServiceWorkOrder, type Severity } from '../types.ts';
+import { requireVersion, type Change, type Lifecycle, type OpenInput, type TransitionInput } from './lifecycle.ts';
+
+/** Actor name of changes the service domain makes by itself. */
+const SYSTEM = 'system:service';
+
+export interface WorkOrderCommandsOptions {
+  stores: ServiceStores;
+  lifecycle: Lifecycle;
+  dispatcher: Dispatcher;
+  surveys: SurveyLinks;
+  bus: EventBus;
+  log: Logger;
+  clock: Clock;
+  /** Plan (technician, part) as soon as a work order opens, and sweep the backlog. */
+  autoDispatch: boolean;
+}
+
+/** Runs `fn`, logging instead of throwing: a bus listener must not throw into the emitter, a follow-up must not undo its cause. */
+export function logFailure(log: Logger, event: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    log.error({ err, event }, 'service domain failed to handle event');
+  }
+}
+
+export class WorkOrderCommands {
+  readonly #o: WorkOrderCommandsOptions;
+
+  constructor(opts: WorkOrderCommandsOptions) {
+    this.#o = opts;
+  }
+
+  /**
+   * Opens a work order for a dispatch request, unless one is already open for the same device
+   * and failure mode (analytics repeats its request while the condition lasts: one job, not many;
+   * a more urgent repeat escalates it), and — with autoDispatch — plans it at once.
+   */
+  handleDispatch(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
+    const now = this.#o.clock.nowMs();
+    const result = this.#commit(() => {
+      const existing = this.#o.stores.orders.findActive(req.deviceId, req.mode);
+      if (existing) {
+        const escalated = this.#o.lifecycle.escalate(existing, req, now);
+        return { order: escalated?.order ?? existing, created: false, changes: escalated ? [escalated] : [] };
+      }
+      const changes = this.#openAndPlan({ deviceId: req.deviceId, mode: req.mode, health: req.health, predictedFailureAtMs: req.predictedFailureAtMs ?? null, source: 'analytics', actor: SYSTEM }, now);
+      return { order: changes[changes.length - 1].order, created: true, changes };
+    });
+    const { order, created } = result;
+    if (created) this.#o.log.info({ workOrder: order.id, device: req.deviceId, mode: req.mode, severity: order.severity, technician: order.technicianId }, 'work order opened');
+    else if (result.changes.length) this.#o.log.warn({ workOrder: order.id, device: req.deviceId, severity: order.severity }, 'work order escalated');
+    return { order, created };
+  }
+
+  /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
+  create(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder {
+    const now = this.#o.clock.nowMs();
+    if (!this.#o.stores.registry.getDevice(input.deviceId)) throw notFound('device', input.deviceId);
+    const health: HealthReport = {
+      deviceId: input.deviceId, tsMs: now, score: 100, state: 'watch', mode: input.mode, evidence: {},
+      explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
+    };
+    const { changes } = this.#commit(() => {
+      if (this.#o.stores.orders.findActive(input.deviceId, input.mode)) throw conflict(`device ${input.deviceId} already has an active ${input.mode} work order`);
+      return { changes: this.#openAndPlan({ ...input, health, predictedFailureAtMs: null, source: 'planner' }, now) };
+    });
+    return changes[changes.length - 1].order;
+  }
+
+  /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
+  dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder {
+    const now = this.#o.clock.nowMs();
+    return this.#commit(() => {
+      const wo = this.#o.stores.orders.require(id);
+      requireVersion(wo, opts.version);
+      if (wo.state !== 'open') throw conflict(`work order is ${wo.state}: only an open work order can be dispatched`);
+      const changes = this.#o.dispatcher.plan(wo, now);
+      return { order: changes.length ? changes[changes.length - 1].order : wo, changes };
+    }).order;
+  }
+
+  /**
+   * Analytics withdrew its request (the device recovered). Cancel only while nobody has set off:
+   * open, assigned or acknowledged. Once a technician is en route the visit goes ahead and ends
+   * with a resolution code — the field verdict is worth more than the detector's second thought.
+   */
+  handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null {
+    const now = this.#o.clock.nowMs();
+    const { changes } = this.#commit(() => {
+      const wo = this.#o.stores.orders.findActive(c.deviceId, c.mode);
+      if (!wo || !statesBefore('en_route').includes(wo.state)) return { changes: [] };
+      return { changes: [this.#o.lifecycle.apply(wo, { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` }, now)] };
+    });
+    if (!changes.length) return null;
+    this.#o.log.info({ workOrder: changes[0].order.id, device: c.deviceId, mode: c.mode }, 'work order cancelled: dispatch withdrawn');
+    logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
+    return changes[0].order;
+  }
+
+  /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
+  transition(id: string, input: TransitionInput): ServiceWorkOrder {
+    const now = this.#o.clock.nowMs();
+    const [{ order }] = this.#commit(() => {
+      const wo = this.#o.stores.orders.require(id);
+      requireVersion(wo, input.version);
+      return { changes: [this.#o.lifecycle.apply(wo, input, now)] };
+    }).changes;
+    this.#o.log.info({ workOrder: id, state: order.state, actor: input.actor }, 'work order transition');
+    if (order.state === 'resolved') this.#afterResolution(order, now);
+    // A finished job frees a technician (and a cancelled one its part): staff what was waiting.
+    if (order.state === 'resolved' || order.state === 'cancelled') logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
+    return order;
+  }
+
+  /**
+   * Staffs or supplies work waiting on the network (see Dispatcher.sweep). Runs after a job
+   * frees a technician, and should run after stock or technicians change.
+   */
+  sweepBacklog(): ServiceWorkOrder[] {
+    if (!this.#o.autoDispatch) return [];
+    const now = this.#o.clock.nowMs();
+    const { changes } = this.#commit(() => ({ changes: this.#o.dispatcher.sweep(now) }));
+    if (changes.length) this.#o.log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
+    return changes.map((c) => c.order);
+  }
+
+  /** Opens a job and, with autoDispatch, plans it (inside the caller's transaction). */
+  #openAndPlan(input: OpenInput, now: number): Change[] {
+    const opened = this.#o.lifecycle.open(input, now);
+    return [{ order: opened, prevTechnicianId: null }, ...(this.#o.autoDispatch ? this.#o.dispatcher.plan(opened, now) : [])];
+  }
+
+  /**
+   * One command, one transaction: the writes, then an outbox row per changed job for webhooks
+   * and the technicians concerned (new and previous); after the commit, the bus.
+   */
+  #commit<T extends { changes: Change[] }>(fn: () => T): T {
+    const { stores, bus } = this.#o;
+    const result = inTransaction(stores.db, () => {
+      const out = fn();
+      for (const c of out.changes) {
+        const techs = [c.order.technicianId, c.prevTechnicianId].filter((t): t is string => !!t);
+        stores.notifier.enqueue(`workOrder.${c.order.state}`, c.order, techs);
+      }
+      return out;
+    });
+    for (const c of result.changes) bus.emit('workOrder', c.order);
+    return result;
+  }
+
+  /** After a resolution: restart the replaced component's baseline, ask the customer how it went. */
+  #afterResolution(wo: ServiceWorkOrder, now: number): void {
+    if (wo.resolutionCode === 'fault_confirmed_part_replaced') this.#o.bus.emit('baselineReset', { deviceId: wo.deviceId, mode: wo.mode, tsMs: now });
+    try {
+      inTransaction(this.#o.stores.db, () => this.#o.surveys.request(wo, now));
+    } catch (err) {
+      this.#o.log.error({ err, workOrder: wo.id }, 'could not issue the customer survey');
+    }
+  }
+}

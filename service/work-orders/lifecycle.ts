@@ -1,0 +1,166 @@
+// The work-order lifecycle: opening a job, each step along core's TRANSITIONS with the inputs
+// and stock effects it carries, severity escalation, and the version check of optimistic
+// concurrency. Runs inside the caller's transaction; returns changes, never touches the bus.
+
+import type { DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
+import { TRANSITIONS, type WorkOrderState } from '../../core/work-order-states.ts';
+import { severityOf, slaDeadlines } from '../planning/sla.ts';
+import type { ServiceStores } from '../stores.ts';
+import { badRequest, conflict, notFound, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
+import type { WorkOrderPatch } from './store.ts';
+
+/** One changed work order and who held it before (both technicians hear of a reassignment). */
+export interface Change {
+  order: ServiceWorkOrder;
+  prevTechnicianId: string | null;
+}
+
+export interface TransitionInput {
+  to: WorkOrderState;
+  /** The version the caller last saw; a mismatch is a 409 (someone else changed it). */
+  version?: number;
+  actor: string;
+  technicianId?: string;
+  resolutionCode?: ResolutionCode;
+  note?: string;
+}
+
+export interface OpenInput {
+  deviceId: string;
+  mode: FailureMode;
+  health: HealthReport;
+  predictedFailureAtMs: number | null;
+  /** Who asked: 'analytics' or 'planner'. */
+  source: string;
+  actor: string;
+  severity?: Severity;
+  note?: string;
+}
+
+/** Why `from → to` is not allowed, or null when it is. */
+export function transitionError(from: WorkOrderState, to: WorkOrderState): string | null {
+  if (TRANSITIONS[from].includes(to)) return null;
+  if (from === 'resolved' || from === 'cancelled') return `work order is ${from}: no further transitions`;
+  if (from === 'on_site' && to === 'cancelled') return 'technician is on site: resolve with a resolution code (no_fault_found if nothing was wrong) instead of cancelling';
+  return `cannot move a work order from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ')})`;
+}
+
+/** Optimistic concurrency: a writer that read an older version gets a 409 instead of overwriting. */
+export function requireVersion(wo: ServiceWorkOrder, expected: number | undefined): void {
+  if (expected !== undefined && expected !== wo.version) {
+    throw conflict(`version mismatch: work order ${wo.id} is at version ${wo.version}, not ${expected}; reload and retry`);
+  }
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export class Lifecycle {
+  readonly #s: ServiceStores;
+
+  constructor(stores: ServiceStores) {
+    this.#s = stores;
+  }
+
+  /** Opens a job with its severity, SLA deadlines from the contract tier and warranty as of now. */
+  open(input: OpenInput, now: number): ServiceWorkOrder {
+    const device = this.#s.registry.getDevice(input.deviceId);
+    const severity = input.severity ?? severityOf(input.health, input.predictedFailureAtMs, now);
+    const sla = slaDeadlines(device?.contractTier ?? 'standard', severity, now);
+    return this.#s.orders.insert(
+      {
+        deviceId: input.deviceId,
+        mode: input.mode,
+        severity,
+        evidence: input.health,
+        predictedFailureAtMs: input.predictedFailureAtMs,
+        slaRespondByMs: sla.respondByMs,
+        slaResolveByMs: sla.resolveByMs,
+        warrantyCovered: device ? now <= device.warrantyEndMs : false,
+        source: input.source,
+        note: input.note ?? (device ? null : 'device not in the registry: default contract terms, no warranty'),
+      },
+      input.actor,
+      now,
+    );
+  }
+
+  /**
+   * A repeated dispatch for an active job whose severity has risen (the forecast moved closer,
+   * the health state worsened): raise the severity and recompute the SLA deadlines from the time
+   * the job opened, as if it had been reported at this severity. Lower or equal: nothing changes,
+   * so analytics repeating itself does not bump versions under the technician's feet.
+   */
+  escalate(wo: ServiceWorkOrder, req: DispatchRequest, now: number): Change | null {
+    const severity = severityOf(req.health, req.predictedFailureAtMs ?? wo.predictedFailureAtMs, now);
+    if (SEVERITY_RANK[severity] <= SEVERITY_RANK[wo.severity]) return null;
+    const tier = this.#s.registry.getDevice(wo.deviceId)?.contractTier ?? 'standard';
+    const sla = slaDeadlines(tier, severity, wo.createdAtMs);
+    const order = this.#s.orders.patch(
+      wo.id,
+      {
+        severity,
+        sla_respond_by_ms: sla.respondByMs,
+        sla_resolve_by_ms: sla.resolveByMs,
+        predicted_failure_at_ms: req.predictedFailureAtMs ?? wo.predictedFailureAtMs,
+        evidence_json: JSON.stringify(req.health),
+      },
+      { actor: 'analytics', nowMs: now, note: `escalated ${wo.severity} → ${severity}: ${req.health.explanation}` },
+    );
+    return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
+  /** Validates the step's extra inputs, applies it and its stock effects. */
+  apply(wo: ServiceWorkOrder, input: TransitionInput, now: number): Change {
+    // The lifecycle verdict (409) comes before the step's own inputs (400).
+    const reason = transitionError(wo.state, input.to);
+    if (reason) throw conflict(reason);
+    const patch: WorkOrderPatch = {};
+    switch (input.to) {
+      case 'assigned': {
+        if (!input.technicianId) throw badRequest('technicianId is required to assign a work order');
+        const tech = this.#s.network.getTechnician(input.technicianId);
+        if (!tech) throw notFound('technician', input.technicianId);
+        if (!tech.active) throw conflict(`technician ${tech.id} is not active`);
+        if (tech.openJobs >= tech.maxOpenJobs) throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
+        patch.technician_id = input.technicianId;
+        patch.assigned_at_ms = now;
+        break;
+      }
+      case 'open':
+        patch.technician_id = null;
+        patch.assigned_at_ms = null;
+        break;
+      case 'on_site':
+        patch.on_site_at_ms = now;
+        break;
+      case 'resolved':
+        if (!input.resolutionCode) throw badRequest('resolutionCode is required to resolve a work order');
+        patch.resolution_code = input.resolutionCode;
+        patch.resolved_at_ms = now;
+        if (input.resolutionCode === 'fault_confirmed_part_replaced') {
+          if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) this.#s.network.consume(wo.partDepotId, wo.partSku, wo.id, now);
+          if (wo.partSku) patch.part_status = 'consumed';
+        } else {
+          this.#releasePart(wo, now, patch);
+        }
+        break;
+      case 'cancelled':
+        patch.cancelled_at_ms = now;
+        this.#releasePart(wo, now, patch);
+        break;
+      default:
+        break;
+    }
+    const order = this.#s.orders.transition(wo.id, input.to, { actor: input.actor, nowMs: now, note: input.note ?? null, patch });
+    return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
+  #releasePart(wo: ServiceWorkOrder, now: number, patch: WorkOrderPatch): void {
+    if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) {
+      this.#s.network.release(wo.partDepotId, wo.partSku, wo.id, now);
+      patch.part_status = 'released';
+    } else if (wo.partStatus === 'backorder') {
+      patch.part_status = 'released';
+    }
+  }
+}
