@@ -50,7 +50,14 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number, 
   throw new Error(`influxd did not answer /ping at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startInfluxd(): Promise<LocalInfluxd> {
+export interface InfluxdOptions {
+  /** [http] max-body-size in bytes (influxd's default is 25,000,000): a small one provokes HTTP 413 cheaply. */
+  maxBodySize?: number;
+  /** false: write the config and pick the port but do not launch (restart() launches), for a store that is down from the start. */
+  launch?: boolean;
+}
+
+export async function startInfluxd(opts: InfluxdOptions = {}): Promise<LocalInfluxd> {
   const dir = mkdtempSync(join(tmpdir(), 'purna-influxd-'));
   const port = await freePort();
   const rpcPort = await freePort();
@@ -71,7 +78,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   bind-address = "127.0.0.1:${port}"
   auth-enabled = false
   log-enabled = false
-[monitor]
+${opts.maxBodySize === undefined ? '' : `  max-body-size = ${opts.maxBodySize}\n`}[monitor]
   store-enabled = false
 [continuous_queries]
   enabled = false
@@ -97,7 +104,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     await exited;
     clearTimeout(timer);
   };
-  await launch();
+  if (opts.launch !== false) await launch();
   return {
     url,
     port,
