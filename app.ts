@@ -154,7 +154,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       batchSize: config.writeBatchSize,
       maxBatchAgeMs: config.writeBatchMaxAgeMs,
       onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
+      stuckAfterMs: config.writeStuckAfterMs,
       onSettled: (count) => wal.confirm(count),
+      // Only ever called after a store answer, by when `ingest` below exists.
+      onRefused: (readings, reason) => ingest.refusedByStore(readings, reason),
     });
     stops.push(() => writer.stop());
     // What a previous run acknowledged but had not stored goes first, in the log's order.
@@ -267,6 +270,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
             readiness: [
               { name: 'mqtt broker', check: async () => ({ ok: broker!.listening }) },
               { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },
+              { name: 'telemetry writer', check: async () => writer.readiness() },
               {
                 name: 'write queue',
                 check: async () => ({
@@ -295,6 +299,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       messagesReceived: () => ingest.stats.messagesReceived,
       messagesRejected: () => ingest.stats.messagesRejected,
       readingsStored: () => writer.stats.storedReadings,
+      readingsRefused: () => writer.stats.refusedReadings,
       writeQueueDepth: () => writer.stats.pending,
       spoolBytes: () => wal.unconfirmedBytes,
       detectorSamples: () => analytics.samplesProcessed,

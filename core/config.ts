@@ -127,6 +127,7 @@ export const settings = {
   writeBatchSize: setting({ env: 'PURNA_WRITE_BATCH_SIZE', default: 5000, parse: int(1, 1_000_000), description: 'Points per write batch to the telemetry store' }),
   walMaxBytes: setting({ env: 'PURNA_WAL_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 2 ** 40), description: 'Disk bound of the write-ahead log (readings acknowledged but not yet stored); above it publishers are held back, nothing is dropped' }),
   writeBatchMaxAgeMs: setting({ env: 'PURNA_WRITE_BATCH_MAX_AGE_MS', default: 100, parse: int(1, 60_000), description: 'A batch is written when it is this old even if not full (ms)' }),
+  writeStuckAfterMs: setting({ env: 'PURNA_WRITE_STUCK_AFTER_MS', default: 60_000, parse: int(100, 24 * 3600_000), description: '/readyz reports the telemetry writer stuck once its writes have failed this long without one succeeding (ms): a store outage, or a refusal it cannot explain' }),
   adminEmail: setting({ env: 'PURNA_ADMIN_EMAIL', default: '', parse: str, description: 'First admin user, created at start-up if no admin exists (with PURNA_ADMIN_PASSWORD)' }),
   adminPassword: setting({ env: 'PURNA_ADMIN_PASSWORD', default: '', parse: str, description: 'Password of that first admin (at least 12 characters); never a default in code', secret: true }),
   cookieSecure: setting({ env: 'PURNA_COOKIE_SECURE', default: 'auto' as 'auto' | 'true' | 'false', parse: oneOf('auto', 'true', 'false'), description: 'Secure flag of the session cookie: auto = when the request came over https' }),

@@ -5,6 +5,7 @@ export interface MetricSources {
   messagesReceived: () => number;
   messagesRejected: () => number;
   readingsStored: () => number;
+  readingsRefused: () => number;
   writeQueueDepth: () => number;
   spoolBytes: () => number;
   detectorSamples: () => number;
@@ -49,6 +50,7 @@ export class PurnaMetrics {
     counter('purna_mqtt_messages_received_total', 'Telemetry messages received', (s) => s.messagesReceived());
     counter('purna_mqtt_messages_rejected_total', 'Telemetry messages rejected with a reason', (s) => s.messagesRejected());
     counter('purna_readings_stored_total', 'Readings confirmed stored in the telemetry store', (s) => s.readingsStored());
+    counter('purna_readings_refused_total', 'Accepted readings the telemetry store refused for good (too large even alone, points it will not take); each device is told on its errors topic', (s) => s.readingsRefused());
     counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) => s.detectorSamples());
     gauge('purna_write_queue_depth', 'Readings accepted and waiting to be written', (s) => s.writeQueueDepth());
     gauge('purna_spool_bytes', 'Bytes in the write-ahead spool not yet confirmed stored', (s) => s.spoolBytes());

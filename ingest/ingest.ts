@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import { topics } from '../core/topics.ts';
+import type { Reading } from '../core/types.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 import type { TelemetryWriter } from './telemetry-writer.ts';
 import type { Presence } from './presence.ts';
@@ -77,6 +79,33 @@ export class Ingest {
       done(null);
       this.#opts.bus.emit('telemetry', readings);
     });
+  }
+
+  /**
+   * The store refused readings Purna had already acknowledged (too large even alone, a field
+   * type conflict, beyond the retention policy): each device hears it on its errors topic, one
+   * message per device per refusal, naming the readings by timestamp and giving the store's
+   * reason. (The writer counts and logs them.)
+   */
+  refusedByStore(readings: readonly Reading[], reason: string): void {
+    const byDevice = new Map<string, { count: number; firstTs: number; lastTs: number }>();
+    for (const r of readings) {
+      const seen = byDevice.get(r.deviceId);
+      if (!seen) byDevice.set(r.deviceId, { count: 1, firstTs: r.tsMs, lastTs: r.tsMs });
+      else {
+        seen.count++;
+        seen.firstTs = Math.min(seen.firstTs, r.tsMs);
+        seen.lastTs = Math.max(seen.lastTs, r.tsMs);
+      }
+    }
+    const tsMs = this.#opts.clock.nowMs();
+    for (const [deviceId, seen] of byDevice) {
+      const which = seen.count === 1 ? `the reading of ts ${seen.firstTs}` : `${seen.count} readings (ts ${seen.firstTs} to ${seen.lastTs})`;
+      const message = `the telemetry store refused ${which} after it was accepted: ${reason}`;
+      const topic = topics.telemetry(deviceId);
+      this.#opts.reportRejection(deviceId, message, topic);
+      this.#opts.bus.emit('rejected', { deviceId, topic, reason: message, tsMs });
+    }
   }
 
   /** Rejects a message: a reason to the device, a counter, a log line — and nothing else stops. */

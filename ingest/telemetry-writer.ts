@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { Reading } from '../core/types.ts';
-import { RetryableStoreError, type TelemetryStore } from '../store/telemetry-store.ts';
+import { RefusedWriteError, RetryableStoreError, type TelemetryStore } from '../store/telemetry-store.ts';
 
 export interface TelemetryWriterOptions {
   store: TelemetryStore;
@@ -18,20 +18,31 @@ export interface TelemetryWriterOptions {
   onStored?: (readings: readonly Reading[], latencyMs: number) => void;
   /** Called when the oldest `count` queued readings are done with: stored, or refused by the store for good (write-ahead log truncation). Always in enqueue order. */
   onSettled?: (count: number) => void;
+  /** Called with readings the store refused for good and the store's reason (they are settled all the same). */
+  onRefused?: (readings: readonly Reading[], reason: string) => void;
+  /** The writer is not ready (readiness()) once its writes have failed this long without one succeeding, ms (default 60 s). */
+  stuckAfterMs?: number;
 }
 
 export interface WriterStats {
   pending: number;
   storedReadings: number;
+  /** Write attempts that failed and will be tried again (the store away, or an error it did not explain). */
   failedWrites: number;
-  droppedReadings: number;
+  /** Readings the store refused for good (too large even alone, points it will not take): not stored, reported, settled. */
+  refusedReadings: number;
+  /** Writes the store refused that were split in two to find what it takes. */
+  splitWrites: number;
   retrying: boolean;
 }
 
 /** A batch taken off the queue and not yet settled, in enqueue order. */
 interface Slot {
-  readings: Reading[];
-  state: 'writing' | 'failed' | 'stored' | 'refused';
+  /** Readings the batch took off the queue: what onSettled confirms once every part is done. */
+  size: number;
+  /** What is still to write, oldest first: the batch, or what is left of it after splits. */
+  parts: Reading[][];
+  state: 'writing' | 'failed' | 'done';
   /** Settles (never rejects) when the current attempt ends. */
   attempt: Promise<void>;
 }
@@ -42,14 +53,19 @@ interface Slot {
  * lets the write-ahead log delete what is stored) strictly in enqueue order: a later batch that
  * finishes first waits for every earlier one.
  *
- * A store that is away (RetryableStoreError) is retried with exponential backoff and full
- * jitter, honouring the server's Retry-After. While it is away only the retry timer tries, and
- * one batch at a time (the oldest failed one): traffic does not add tries. Once that probe is
- * stored, the other failed batches go again, oldest first, before anything newer.
- * Only a non-retryable error (a 400: points the store refuses) settles a batch unstored.
+ * A store that is away (RetryableStoreError, or any error it did not explain) is retried with
+ * exponential backoff and full jitter, honouring the server's Retry-After. While it is away only
+ * the retry timer tries, and one batch at a time (the oldest failed one): traffic does not add
+ * tries. Once that probe is stored, the other failed batches go again, oldest first, before
+ * anything newer.
+ *
+ * A write the store refuses for its content (RefusedWriteError: too large, a field type
+ * conflict) is split in half and each half written, recursively, so one poison reading cannot
+ * hold the rest back: what the store refuses even alone is reported (onRefused, a counter, a log
+ * line) and settled unstored, since retrying it would wedge the writer for ever.
  */
 export class TelemetryWriter {
-  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled'>> & Pick<TelemetryWriterOptions, 'onStored' | 'onSettled'>;
+  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>> & Pick<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>;
   /** Readings not yet in a batch: #queue from index #head on. */
   #queue: Reading[] = [];
   #head = 0;
@@ -66,11 +82,14 @@ export class TelemetryWriter {
   #flushing = 0;
   #attempt = 0;
   #stopped = false;
-  readonly stats: WriterStats = { pending: 0, storedReadings: 0, failedWrites: 0, droppedReadings: 0, retrying: false };
+  /** performance.now() of the first failed write since the last one that succeeded; null while writes succeed. */
+  #failingSince: number | null = null;
+  #lastError = '';
+  readonly stats: WriterStats = { pending: 0, storedReadings: 0, failedWrites: 0, refusedReadings: 0, splitWrites: 0, retrying: false };
 
   constructor(opts: TelemetryWriterOptions) {
     // A 5 s cap: after an outage the backlog starts draining within seconds of the store's return.
-    this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, maxInFlight: 2, ...opts };
+    this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, maxInFlight: 2, stuckAfterMs: 60_000, ...opts };
     if (!(this.#opts.maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, got ${this.#opts.maxInFlight}`);
   }
 
@@ -101,6 +120,18 @@ export class TelemetryWriter {
     }
   }
 
+  /**
+   * Ready unless readings wait behind writes that have failed for longer than `stuckAfterMs`
+   * (the store away, or refusing in a way it does not explain): the detail says for how long and why.
+   */
+  readiness(): { ok: boolean; detail: string } {
+    const pending = `${this.stats.pending} readings pending`;
+    if (this.#failingSince === null || this.#slots.length === 0) return { ok: true, detail: pending };
+    const failingMs = performance.now() - this.#failingSince;
+    const ok = failingMs < this.#opts.stuckAfterMs;
+    return { ok, detail: `${ok ? '' : 'stuck: '}the oldest unstored batch has been failing for ${Math.round(failingMs / 1000)} s (${this.#lastError.slice(0, 200)}); ${pending}` };
+  }
+
   async stop(): Promise<void> {
     await this.flush();
     this.#stopped = true;
@@ -121,7 +152,7 @@ export class TelemetryWriter {
       const full = this.#queued >= this.#opts.batchSize;
       if (!full && this.#flushing === 0 && performance.now() - this.#queuedSince < this.#opts.maxBatchAgeMs) break;
       const batch = this.#takeBatch();
-      const slot: Slot = { readings: batch, state: 'writing', attempt: Promise.resolve() };
+      const slot: Slot = { size: batch.length, parts: [batch], state: 'writing', attempt: Promise.resolve() };
       this.#slots.push(slot);
       this.#launch(slot);
     }
@@ -179,42 +210,75 @@ export class TelemetryWriter {
     slot.attempt = this.#write(slot);
   }
 
+  /** Writes the slot's parts in order; returns at the first failure, leaving what is unwritten for the retry. */
   async #write(slot: Slot): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.#opts.store.write(slot.readings);
-    } catch (err) {
-      this.#inFlight--;
-      this.stats.failedWrites++;
-      if (err instanceof RetryableStoreError) {
-        slot.state = 'failed';
-        // A write started before the store went away: the retry already scheduled covers it.
-        if (this.stats.retrying && slot !== this.#probe) return;
-        this.#probe = null;
-        const delay = this.#backoff(err.retryAfterMs);
-        this.stats.retrying = true;
-        if (this.#ageTimer) clearTimeout(this.#ageTimer);
-        this.#ageTimer = null;
-        this.#opts.log.warn({ err: err.message, batch: slot.readings.length, retryInMs: Math.round(delay), attempt: this.#attempt }, 'telemetry store unavailable; will retry');
-        this.#retryTimer = setTimeout(() => this.#retry(), delay);
+    const parts = slot.parts;
+    while (parts.length > 0) {
+      const part = parts[0];
+      const started = performance.now();
+      try {
+        await this.#opts.store.write(part);
+      } catch (err) {
+        if (err instanceof RefusedWriteError) {
+          this.#refused(parts, err);
+          continue;
+        }
+        this.#failed(slot, err as Error);
         return;
       }
-      // The store refused the data itself; retrying cannot help. Counted and logged, never silent.
-      slot.state = 'refused';
-      if (slot === this.#probe) this.#endOutage();
-      this.stats.droppedReadings += slot.readings.length;
-      this.#opts.log.error({ err: (err as Error).message, batch: slot.readings.length }, 'telemetry store refused a batch');
-      this.#settle();
-      this.#pump();
-      return;
+      parts.shift();
+      this.#failingSince = null;
+      this.stats.storedReadings += part.length;
+      this.#opts.onStored?.(part, performance.now() - started);
     }
     this.#inFlight--;
-    slot.state = 'stored';
-    this.stats.storedReadings += slot.readings.length;
+    slot.state = 'done';
     if (slot === this.#probe) this.#endOutage(); // the store is back
-    this.#opts.onStored?.(slot.readings, performance.now() - started);
     this.#settle();
     this.#pump();
+  }
+
+  /**
+   * The store refused parts[0] for its content: halves are tried next (a 413 passes once small
+   * enough; a bad point is found in log2(n) writes), and what it refuses alone, or wholly, is
+   * given up with the store's reason.
+   */
+  #refused(parts: Reading[][], err: RefusedWriteError): void {
+    const part = parts[0];
+    if (part.length > 1 && !err.allRefused) {
+      const half = part.length >>> 1;
+      parts.splice(0, 1, part.slice(0, half), part.slice(half));
+      this.stats.splitWrites++;
+      return;
+    }
+    parts.shift();
+    this.stats.refusedReadings += part.length;
+    const devices = [...new Set(part.map((r) => r.deviceId))];
+    this.#opts.log.error({ err: err.message, readings: part.length, devices: devices.slice(0, 20) }, 'telemetry store refused readings: not stored');
+    this.#opts.onRefused?.(part, err.message);
+  }
+
+  /** A write failed for a reason retrying may cure: back off (only the first failure of an outage schedules a retry). */
+  #failed(slot: Slot, err: Error): void {
+    this.#inFlight--;
+    this.stats.failedWrites++;
+    slot.state = 'failed';
+    this.#failingSince ??= performance.now();
+    this.#lastError = err.message;
+    // A write started before the store went away: the retry already scheduled covers it.
+    if (this.stats.retrying && slot !== this.#probe) return;
+    this.#probe = null;
+    const retryable = err instanceof RetryableStoreError;
+    const delay = this.#backoff(retryable ? err.retryAfterMs : null);
+    this.stats.retrying = true;
+    if (this.#ageTimer) clearTimeout(this.#ageTimer);
+    this.#ageTimer = null;
+    const fields = { err: err.message, batch: slot.parts.reduce((n, p) => n + p.length, 0), retryInMs: Math.round(delay), attempt: this.#attempt };
+    // An error the store did not classify is retried too: the readings are acknowledged, and
+    // dropping them on an unexplained error would lose data; readiness reports it if it lasts.
+    if (retryable) this.#opts.log.warn(fields, 'telemetry store unavailable; will retry');
+    else this.#opts.log.error(fields, 'telemetry store write failed unexpectedly; will retry');
+    this.#retryTimer = setTimeout(() => this.#retry(), delay);
   }
 
   /** The retry timer fired: try the oldest failed batch alone; the rest waits for its outcome. */
@@ -241,10 +305,10 @@ export class TelemetryWriter {
   #settle(): void {
     while (this.#slots.length > 0) {
       const head = this.#slots[0];
-      if (head.state !== 'stored' && head.state !== 'refused') break;
+      if (head.state !== 'done') break;
       this.#slots.shift();
-      this.stats.pending -= head.readings.length;
-      this.#opts.onSettled?.(head.readings.length);
+      this.stats.pending -= head.size;
+      this.#opts.onSettled?.(head.size);
     }
   }
 

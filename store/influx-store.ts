@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { escape, Point, type PointSettings } from '@influxdata/influxdb-client';
 import { memo } from '../core/bounded-memo.ts';
 import type { Reading } from '../core/types.ts';
-import { RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
+import { RefusedWriteError, RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -83,6 +83,33 @@ function influxString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+function lineCount(lines: Buffer): number {
+  let n = lines.length > 0 ? 1 : 0;
+  for (let i = lines.indexOf(0x0a); i >= 0; i = lines.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/**
+ * A 400 (1.x) or 422 (2.x) that names points: a partial write (field type conflict, beyond the
+ * retention policy, series limits: InfluxDB stored the rest and says how many it dropped) or
+ * lines it cannot parse. Any other 400 is about the request (a missing retention policy, …) and
+ * would refuse every point alike, so it is not taken as the points' fault.
+ */
+function pointRefusal(status: number, body: string): { reason: string; dropped: number | null } | null {
+  if (status !== 400 && status !== 422) return null;
+  let reason = body;
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const text = json.error ?? json.message;
+    if (typeof text === 'string') reason = text;
+  } catch {
+    // not JSON: the body is the reason
+  }
+  if (!/partial write|field type conflict|unable to parse|beyond retention|parsing failed/i.test(reason)) return null;
+  const dropped = /dropped=(\d+)/.exec(reason);
+  return { reason: reason.slice(0, 300), dropped: dropped ? Number(dropped[1]) : null };
+}
+
 function parseRetryAfter(header: string | null): number | null {
   if (!header) return null;
   const seconds = Number(header);
@@ -121,7 +148,13 @@ export class InfluxTelemetryStore implements TelemetryStore {
 
   async write(readings: readonly Reading[]): Promise<void> {
     if (readings.length === 0) return;
-    const lines = linesBuffer(readings);
+    let lines: Buffer;
+    try {
+      lines = linesBuffer(readings);
+    } catch (err) {
+      // A value line protocol cannot carry (validated payloads never have one): the reading, not the store.
+      throw new RefusedWriteError((err as Error).message, false, { cause: err });
+    }
     if (lines.length === 0) return;
     const res = await this.#postLines(lines);
     if (res.status === 204) return;
@@ -131,14 +164,20 @@ export class InfluxTelemetryStore implements TelemetryStore {
       await this.start().catch(() => {});
       throw new RetryableStoreError(`InfluxDB has no database ${this.#database} yet: created, will retry`);
     }
-    if (res.status !== 400) {
-      // 5xx, 429, a store still starting, or credentials an operator must fix: the readings are
-      // acknowledged and in the write-ahead log, so waiting is right and dropping is not.
-      const retryAfter = res.headers['retry-after'];
-      throw new RetryableStoreError(`InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null)));
+    if (res.status === 413) {
+      // max-body-size (25 MB by default) or a proxy's limit: a smaller request may pass.
+      throw new RefusedWriteError(`InfluxDB refused the write as too large (HTTP 413: ${lines.length} bytes, ${lineCount(lines)} lines)`);
     }
-    // 400 = points InfluxDB refuses (e.g. a field type conflict): retrying will not help.
-    throw new Error(`InfluxDB rejected the write: HTTP ${res.status} ${body.slice(0, 500)}`);
+    const refusal = pointRefusal(res.status, body);
+    if (refusal) {
+      const dropped = refusal.dropped;
+      throw new RefusedWriteError(`InfluxDB refused points: ${refusal.reason}`, dropped !== null && dropped >= lineCount(lines));
+    }
+    // 5xx, 429, a store still starting, credentials an operator must fix, or a 400 about the
+    // request rather than its points (a missing retention policy): the readings are acknowledged
+    // and in the write-ahead log, so waiting is right and dropping is not.
+    const retryAfter = res.headers['retry-after'];
+    throw new RetryableStoreError(`InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null)));
   }
 
   async query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {

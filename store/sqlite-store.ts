@@ -2,7 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Reading } from '../core/types.ts';
-import type { TelemetryStore } from './telemetry-store.ts';
+import { RefusedWriteError, RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
+
+/** SQLite's primary result codes that are about the values written (https://sqlite.org/rescode.html). */
+const SQLITE_TOOBIG = 18;
+const SQLITE_CONSTRAINT = 19;
+const SQLITE_MISMATCH = 20;
+
+/**
+ * A write error as the writer needs it: values SQLite will not take (a NOT NULL value that was
+ * NaN, a string or blob too big) are the readings' fault; anything else (disk full, busy, I/O
+ * error, the file closed) is the store's and worth retrying.
+ */
+function classify(err: Error & { errcode?: number }): Error {
+  const primary = (err.errcode ?? 0) & 0xff;
+  if (primary === SQLITE_TOOBIG || primary === SQLITE_CONSTRAINT || primary === SQLITE_MISMATCH) return new RefusedWriteError(`SQLite refused the readings: ${err.message}`, false, { cause: err });
+  return new RetryableStoreError(`SQLite write failed: ${err.message}`, null, { cause: err });
+}
 
 /**
  * The embedded default telemetry store: one narrow table (device, ts, metric) → value in a
@@ -54,8 +70,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
       }
       db.exec('COMMIT');
     } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw classify(err as Error & { errcode?: number });
     }
   }
 

@@ -7,14 +7,37 @@ import type { Reading } from '../core/types.ts';
  */
 export interface TelemetryStore {
   readonly kind: 'influxdb' | 'sqlite';
-  /** Creates the database/schema if missing. */
+  /**
+   * Creates the database/schema if missing. Throws RetryableStoreError while the store cannot be
+   * reached (Purna starts anyway and tries again); any other error is a setting to fix.
+   */
   start(): Promise<void>;
+  /**
+   * Stores the readings, or throws: RefusedWriteError when the store refuses these readings
+   * themselves (retrying the same request cannot help), RetryableStoreError otherwise.
+   */
   write(readings: readonly Reading[]): Promise<void>;
   /** Readings of one device with fromMs <= tsMs <= toMs, oldest first, at most `limit`. */
   query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]>;
   /** True when the store answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * The store refused the readings of this write themselves: too large for one request (InfluxDB's
+ * HTTP 413), or points it will not take (a field type conflict, beyond the retention policy, …).
+ * The same request would fail again; a smaller one may not. Some stores (InfluxDB's partial
+ * write) have stored the other points of the request already: writes are idempotent, so writing
+ * them again is harmless.
+ */
+export class RefusedWriteError extends Error {
+  /** True when the store said every point of the request was refused (no use splitting it to find the bad ones). */
+  readonly allRefused: boolean;
+  constructor(message: string, allRefused = false, options?: ErrorOptions) {
+    super(message, options);
+    this.allRefused = allRefused;
+  }
 }
 
 /** A store failure that is worth retrying (connection refused, 5xx, 429), with the server's hint. */

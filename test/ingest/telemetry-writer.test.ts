@@ -8,6 +8,7 @@ import { createLogger } from '../../core/log.ts';
 import type { Reading } from '../../core/types.ts';
 import { TelemetryWriter } from '../../ingest/telemetry-writer.ts';
 import { WriteAheadLog } from '../../ingest/write-ahead-log.ts';
+import { SqliteTelemetryStore } from '../../store/sqlite-store.ts';
 import { RetryableStoreError, type TelemetryStore } from '../../store/telemetry-store.ts';
 
 class FlakyStore implements TelemetryStore {
@@ -51,7 +52,7 @@ it('backs off while the store is away (traffic does not hammer it), then drains 
   expect(store.attempts).toBe(4 + 12); // four failed tries of the head batch, then twelve writes
   expect(settled.reduce((a, b) => a + b, 0)).toBe(12_000);
   expect(writer.stats.retrying).toBe(false);
-  expect(writer.stats.droppedReadings).toBe(0);
+  expect(writer.stats.refusedReadings).toBe(0);
   await writer.stop();
 });
 
@@ -198,6 +199,78 @@ it('a later batch stored while an earlier one fails waits for the earlier one to
   await flushed;
   expect(settled.reduce((a, b) => a + b, 0)).toBe(31);
   expect(store.maxInFlight).toBe(2);
-  expect(writer.stats.droppedReadings).toBe(0);
+  expect(writer.stats.refusedReadings).toBe(0);
+  await writer.stop();
+});
+
+it('a reading the store refuses (SQLite: NaN into a NOT NULL column) is found by splitting and refused alone; the rest of its batch is stored and all of it confirmed to the log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'purna-writer-refused-'));
+  const log = createLogger('silent');
+  const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, segmentBytes: 300 });
+  wal.open();
+  const store = new SqliteTelemetryStore(join(dir, 'telemetry.db'));
+  await store.start();
+  const refused: { readings: readonly Reading[]; reason: string }[] = [];
+  const writer = new TelemetryWriter({ store, log, batchSize: 64, maxBatchAgeMs: 10_000, onSettled: (n) => wal.confirm(n), onRefused: (readings, reason) => refused.push({ readings, reason }) });
+  const readings = Array.from({ length: 64 }, (_, i) => (i === 37 ? { deviceId: 'd', tsMs: i, values: { t: Number.NaN } } : reading(i)));
+  for (const r of readings) {
+    await new Promise<void>((resolve, reject) => wal.append(r.deviceId, Date.now(), Buffer.from(JSON.stringify({ ts: r.tsMs, values: { t: r.tsMs } })), 1, (err) => (err ? reject(err) : resolve())));
+  }
+  expect(readdirSync(dir).filter((f) => f.endsWith('.wal')).length).toBeGreaterThan(4);
+  writer.enqueue(readings);
+  await writer.flush(5000);
+  expect((await store.query('d', 0, 100, 100)).map((r) => r.tsMs)).toEqual(readings.map((r) => r.tsMs).filter((ts) => ts !== 37));
+  expect(refused.map((r) => r.readings.map((x) => x.tsMs))).toEqual([[37]]);
+  expect(refused[0].reason).toMatch(/NOT NULL constraint failed/);
+  expect(writer.stats).toMatchObject({ pending: 0, storedReadings: 63, refusedReadings: 1, retrying: false });
+  expect(writer.stats.splitWrites).toBe(6); // 64 → 32 → 16 → 8 → 4 → 2 → 1: one split per level
+  // Settled, stored or not: the log gave its segments back.
+  expect(readdirSync(dir).filter((f) => f.endsWith('.wal')).length).toBeLessThanOrEqual(2);
+  await writer.stop();
+  await store.close();
+  wal.close();
+});
+
+it('an error the store does not explain is retried, never dropped', async () => {
+  let failures = 3;
+  const written: Reading[] = [];
+  const store: TelemetryStore = {
+    kind: 'sqlite',
+    async start() {},
+    async write(readings) {
+      if (failures-- > 0) throw new Error('something unexpected');
+      written.push(...readings);
+    },
+    async query() {
+      return [];
+    },
+    async ping() {
+      return true;
+    },
+    async close() {},
+  };
+  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 10, maxBatchAgeMs: 5, minRetryMs: 10, maxRetryMs: 20 });
+  writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(i)));
+  await writer.flush(5000);
+  expect(written.length).toBe(10);
+  expect(writer.stats).toMatchObject({ failedWrites: 3, refusedReadings: 0, pending: 0 });
+  await writer.stop();
+});
+
+it('readiness: not ready once writes have failed longer than stuckAfterMs, naming the error; ready again after a write succeeds', async () => {
+  const store = new FlakyStore(Number.MAX_SAFE_INTEGER);
+  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 1, maxBatchAgeMs: 5, minRetryMs: 10, maxRetryMs: 20, stuckAfterMs: 1000 });
+  expect(writer.readiness().ok).toBe(true);
+  writer.enqueue([reading(1)]);
+  await tick();
+  expect(store.attempts).toBe(1);
+  expect(writer.readiness().ok).toBe(true); // failing, but not for long yet
+  await new Promise((r) => setTimeout(r, 1100));
+  const stuck = writer.readiness();
+  expect(stuck.ok).toBe(false);
+  expect(stuck.detail).toMatch(/^stuck: the oldest unstored batch has been failing for \d+ s \(store away\); 1 readings pending$/);
+  store.failuresLeft = 0;
+  await writer.flush(5000);
+  expect(writer.readiness()).toEqual({ ok: true, detail: '0 readings pending' });
   await writer.stop();
 });
