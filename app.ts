@@ -267,6 +267,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         (root) =>
           opsRoutes(root, {
             metrics,
+            metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
             readiness: [
               { name: 'mqtt broker', check: async () => ({ ok: broker!.listening }) },
               { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },

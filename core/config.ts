@@ -67,17 +67,21 @@ const oneOf =
     return raw as T;
   };
 
-/** Comma-separated host names, IP addresses and CIDR ranges ('crm.internal, 10.20.0.0/16'). */
-const hostList: Parser<readonly string[]> = (raw, name) => {
-  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
-  const hostName = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  for (const e of entries) {
-    if (!ipaddr.isValid(e) && !ipaddr.isValidCIDR(e) && !hostName.test(e)) {
-      throw new ConfigError(`${name} must list host names, IP addresses or CIDR ranges separated by commas; '${e}' is none of them`);
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Comma-separated IP addresses and CIDR ranges ('10.20.0.0/16, ::1'), and host names when `hostNames`. */
+const addressList =
+  (hostNames: boolean): Parser<readonly string[]> =>
+  (raw, name) => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    for (const e of entries) {
+      if (!ipaddr.isValid(e) && !ipaddr.isValidCIDR(e) && !(hostNames && HOST_NAME.test(e))) {
+        const kinds = hostNames ? 'host names, IP addresses or CIDR ranges' : 'IP addresses or CIDR ranges';
+        throw new ConfigError(`${name} must list ${kinds} separated by commas; '${e}' is none of them`);
+      }
     }
-  }
-  return Object.freeze(entries);
-};
+    return Object.freeze(entries);
+  };
 
 /** Comma-separated MQTT topic filters; each must be valid (MQTT 3.1.1 section 4.7). */
 const topicFilterList: Parser<readonly string[]> = (raw, name) => {
@@ -88,6 +92,14 @@ const topicFilterList: Parser<readonly string[]> = (raw, name) => {
   }
   return Object.freeze(filters);
 };
+
+/** A shared secret: unset, or at least `min` characters. */
+const token =
+  (min: number): Parser<string> =>
+  (raw, name) => {
+    if (raw !== '' && raw.length < min) throw new ConfigError(`${name} must have at least ${min} characters (or be unset)`);
+    return raw;
+  };
 
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
@@ -114,7 +126,7 @@ export const settings = {
   tlsCert: setting({ env: 'PURNA_TLS_CERT', default: '', parse: str, description: 'Path of the PEM certificate (chain) for MQTTS' }),
   tlsKey: setting({ env: 'PURNA_TLS_KEY', default: '', parse: str, description: 'Path of its PEM private key' }),
   mqttWebSocketPath: setting({ env: 'PURNA_MQTT_WS_PATH', default: '/mqtt', parse: str, description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)' }),
-  webhookAllowHosts: setting({ env: 'PURNA_WEBHOOK_ALLOW_HOSTS', default: [] as readonly string[], parse: hostList, description: 'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused' }),
+  webhookAllowHosts: setting({ env: 'PURNA_WEBHOOK_ALLOW_HOSTS', default: [] as readonly string[], parse: addressList(true), description: 'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused' }),
   publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey links)' }),
   dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
   simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),
@@ -132,6 +144,8 @@ export const settings = {
   adminPassword: setting({ env: 'PURNA_ADMIN_PASSWORD', default: '', parse: str, description: 'Password of that first admin (at least 12 characters); never a default in code', secret: true }),
   cookieSecure: setting({ env: 'PURNA_COOKIE_SECURE', default: 'auto' as 'auto' | 'true' | 'false', parse: oneOf('auto', 'true', 'false'), description: 'Secure flag of the session cookie: auto = when the request came over https' }),
   sessionTtlHours: setting({ env: 'PURNA_SESSION_TTL_HOURS', default: 12, parse: num(0.1, 24 * 30), description: 'Dashboard session lifetime, hours (the live connection closes with the session)' }),
+  metricsToken: setting({ env: 'PURNA_METRICS_TOKEN', default: '', parse: token(24), description: 'Bearer token Prometheus sends for /metrics (at least 24 characters); set, it is required from every address', secret: true }),
+  metricsAllowFrom: setting({ env: 'PURNA_METRICS_ALLOW_FROM', default: Object.freeze(['127.0.0.0/8', '::1']) as readonly string[], parse: addressList(false), description: 'Addresses and CIDR ranges that may read /metrics without a token while PURNA_METRICS_TOKEN is unset (empty: nobody)' }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), description: 'Log level (pino)' }),
 } as const;
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Where the figures come from; read at scrape time so the hot paths only bump plain counters. */
@@ -17,7 +18,7 @@ export interface MetricSources {
 /**
  * Purna's Prometheus metrics. Counters are filled from the parts' own stats objects when
  * scraped (no work per message for metrics), except the write-batch latency histogram, which
- * the writer observes once per batch. Default process metrics include event-loop lag.
+ * the writer observes once per batch. Default process metrics, with our own event-loop delay.
  */
 export class PurnaMetrics {
   readonly registry = new Registry();
@@ -25,7 +26,12 @@ export class PurnaMetrics {
   #sources: MetricSources | null = null;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'purna_', eventLoopMonitoringPrecision: 20 });
+    // prom-client's event-loop collector is replaced (see registerEventLoopDelay). It cannot be
+    // left out of the defaults, so its own histogram is set to sample once a minute: the cheapest
+    // it can be, and unread.
+    collectDefaultMetrics({ register: this.registry, prefix: 'purna_', eventLoopMonitoringPrecision: 60_000 });
+    for (const name of EVENT_LOOP_METRICS) this.registry.removeSingleMetric(`purna_${name}`);
+    registerEventLoopDelay(this.registry, 'purna_', 10);
     const self = this;
     const counter = (name: string, help: string, read: (s: MetricSources) => number) =>
       new Counter({
@@ -67,5 +73,69 @@ export class PurnaMetrics {
 
   bind(sources: MetricSources): void {
     this.#sources = sources;
+  }
+}
+
+const EVENT_LOOP_METRICS = ['lag', 'lag_min', 'lag_max', 'lag_mean', 'lag_stddev', 'lag_p50', 'lag_p90', 'lag_p99'].map((m) => `nodejs_eventloop_${m}_seconds`);
+
+/**
+ * Event-loop delay under prom-client's names, right from the first scrape. prom-client reads a
+ * perf_hooks histogram and resets it per scrape; a window without samples (a scrape less than
+ * its resolution after the previous one, or right after start) came out as the histogram's
+ * empty state: min 9223372036.85 s (int64 max ns), mean and stddev NaN, max 0. And its `lag`
+ * gauge was measured after the answer left, so each scrape showed the previous one's (0 on the
+ * first). Here every gauge waits for one measurement per scrape: the delay until the loop comes
+ * round (setImmediate), and the window's histogram, or that one delay when the window is empty.
+ */
+function registerEventLoopDelay(registry: Registry, prefix: string, resolutionMs: number): void {
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
+  histogram.enable();
+  const values = { lag: 0, lag_min: 0, lag_max: 0, lag_mean: 0, lag_stddev: 0, lag_p50: 0, lag_p90: 0, lag_p99: 0 };
+  // Registry.metrics() asks every gauge at once: the first starts the measurement, all await it.
+  let measuring: Promise<void> | null = null;
+  const measure = async () => {
+    const start = process.hrtime.bigint();
+    await new Promise((resolve) => setImmediate(resolve));
+    const lagS = Number(process.hrtime.bigint() - start) / 1e9;
+    const seconds = (ns: number) => ns / 1e9;
+    if (histogram.count === 0) {
+      Object.assign(values, { lag: lagS, lag_min: lagS, lag_max: lagS, lag_mean: lagS, lag_stddev: 0, lag_p50: lagS, lag_p90: lagS, lag_p99: lagS });
+    } else {
+      Object.assign(values, {
+        lag: lagS,
+        lag_min: seconds(histogram.min),
+        lag_max: seconds(histogram.max),
+        lag_mean: seconds(histogram.mean),
+        lag_stddev: seconds(histogram.stddev),
+        lag_p50: seconds(histogram.percentile(50)),
+        lag_p90: seconds(histogram.percentile(90)),
+        lag_p99: seconds(histogram.percentile(99)),
+      });
+    }
+    histogram.reset();
+  };
+  const help: Record<keyof typeof values, string> = {
+    lag: 'Lag of event loop in seconds (measured at the scrape).',
+    lag_min: 'The minimum event loop delay since the previous scrape.',
+    lag_max: 'The maximum event loop delay since the previous scrape.',
+    lag_mean: 'The mean event loop delay since the previous scrape.',
+    lag_stddev: 'The standard deviation of the event loop delays since the previous scrape.',
+    lag_p50: 'The 50th percentile of the event loop delays since the previous scrape.',
+    lag_p90: 'The 90th percentile of the event loop delays since the previous scrape.',
+    lag_p99: 'The 99th percentile of the event loop delays since the previous scrape.',
+  };
+  for (const key of Object.keys(values) as (keyof typeof values)[]) {
+    new Gauge({
+      name: `${prefix}nodejs_eventloop_${key}_seconds`,
+      help: help[key],
+      registers: [registry],
+      async collect() {
+        measuring ??= measure().finally(() => {
+          measuring = null;
+        });
+        await measuring;
+        this.set(values[key]);
+      },
+    });
   }
 }
