@@ -188,9 +188,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       mode: config.mqttAuth,
       credentials,
       log: log.child({ part: 'mqtt-access' }),
+      clock,
       maxPayloadBytes: config.mqttMaxPayloadBytes,
       maxConnectsPerIpPerMinute: config.mqttMaxConnectsPerIpPerMinute,
       maxConnectsPerClientIdPerMinute: config.mqttMaxConnectsPerClientPerMinute,
+      maxAuthFailuresPerIpPerMinute: config.mqttMaxAuthFailuresPerIpPerMinute,
       denySubscribe: config.mqttDenySubscribe,
     });
     if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');

@@ -1,9 +1,11 @@
 // Who may connect, publish and subscribe on the embedded broker (aedes hooks, STYLE 8).
 import type { Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { filterCovers } from '../core/topic-filters.ts';
 import { parseDeviceTopic, topics } from '../core/topics.ts';
-import type { DeviceCredentials, MqttIdentity } from './device-credentials.ts';
+import { TECHNICIAN_USERNAME_PREFIX, type DeviceCredentials, type MqttIdentity } from './device-credentials.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 export type MqttAuthMode = 'open' | 'token';
 
@@ -11,12 +13,15 @@ export interface AccessControlOptions {
   mode: MqttAuthMode;
   credentials: DeviceCredentials;
   log: Logger;
+  clock: Clock;
   /** Largest PUBLISH payload accepted, bytes. */
   maxPayloadBytes: number;
-  /** CONNECT attempts allowed per client address per minute. */
+  /** Accepted CONNECTs per client address per minute. */
   maxConnectsPerIpPerMinute: number;
-  /** CONNECT attempts allowed per client id per minute (a takeover loop is a broken client). */
+  /** Accepted CONNECTs per client id per minute (a takeover loop is a broken client). */
   maxConnectsPerClientIdPerMinute: number;
+  /** Refused CONNECTs per client address per minute before the address is held suspect. */
+  maxAuthFailuresPerIpPerMinute: number;
   /** Topic filters nobody may subscribe to, nor to any filter they cover (the operator's list). */
   denySubscribe: readonly string[];
 }
@@ -29,76 +34,98 @@ export class AccessError extends Error {
   }
 }
 
-/** Fixed one-minute windows of counts per key; old windows are dropped wholesale. */
-class RateCounter {
-  #window = 0;
-  #counts = new Map<string, number>();
-  hit(key: string, nowMs: number): number {
-    const w = Math.floor(nowMs / 60_000);
-    if (w !== this.#window) {
-      this.#window = w;
-      this.#counts = new Map();
-    }
-    const n = (this.#counts.get(key) ?? 0) + 1;
-    this.#counts.set(key, n);
-    return n;
-  }
-}
-
 const identities = new WeakMap<Client, MqttIdentity>();
 const emptyPersistentId = new WeakSet<Client>();
 
+/** The peer's address: the socket's, or for MQTT over WebSocket the upgraded HTTP request's. */
+function remoteAddress(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string };
+  const req = (client as { req?: { socket?: { remoteAddress?: string } } }).req;
+  return conn.remoteAddress ?? req?.socket?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Only what the client itself did counts against it. The connect limits count accepted CONNECTs
+ * (a gateway's reconnect storm, two devices fighting over one id), never refused ones: a
+ * stranger's wrong passwords cannot spend a device's allowance, even from the same address.
+ * Refused CONNECTs count against the address they came from, a separate and stricter limit.
+ */
 export class AccessControl {
   readonly #opts: AccessControlOptions;
-  readonly #byIp = new RateCounter();
-  readonly #byClientId = new RateCounter();
+  readonly #acceptedByIp: RateLimiter;
+  readonly #acceptedByClientId: RateLimiter;
+  readonly #refusedByIp: RateLimiter;
   refusedConnects = 0;
   refusedPublishes = 0;
   refusedSubscriptions = 0;
 
   constructor(opts: AccessControlOptions) {
     this.#opts = opts;
+    this.#acceptedByIp = new RateLimiter(opts.maxConnectsPerIpPerMinute);
+    this.#acceptedByClientId = new RateLimiter(opts.maxConnectsPerClientIdPerMinute);
+    this.#refusedByIp = new RateLimiter(opts.maxAuthFailuresPerIpPerMinute);
   }
 
   identity(client: Client): MqttIdentity | undefined {
     return identities.get(client);
   }
 
-  /** aedes preConnect: connection-rate limits, and notes what `authenticate` must refuse. */
+  /** aedes preConnect: notes what `authenticate` must refuse (it has the packet, authenticate not). */
   preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, success: boolean) => void): void {
-    const now = Date.now();
-    const ip = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
-    if (this.#byIp.hit(ip, now) > this.#opts.maxConnectsPerIpPerMinute) {
-      this.refusedConnects++;
-      this.#opts.log.warn({ ip }, 'mqtt connect refused: too many connections from this address');
-      return callback(new Error('connection rate limit'), false);
-    }
-    if (packet.clientId && this.#byClientId.hit(packet.clientId, now) > this.#opts.maxConnectsPerClientIdPerMinute) {
-      this.refusedConnects++;
-      this.#opts.log.warn({ client: packet.clientId, ip }, 'mqtt connect refused: client id reconnecting too often');
-      return callback(new Error('client id rate limit'), false);
-    }
     // [MQTT-3.1.3-8]: a zero-byte client id needs CleanSession = 1. aedes would invent an id and
     // keep a session nobody can resume; refused in authenticate with CONNACK 0x02.
     if (packet.clientId === '' && !packet.clean) emptyPersistentId.add(client);
     callback(null, true);
   }
 
+  /**
+   * aedes authenticate, which runs before aedes registers the client and so before it would
+   * disconnect an earlier connection with the same client id [MQTT-3.1.4-2]: whatever is refused
+   * here knocks nobody off.
+   */
   authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AccessError | null, success: boolean | null) => void): void {
-    if (emptyPersistentId.has(client)) {
+    const now = this.#opts.clock.nowMs();
+    const ip = remoteAddress(client);
+    const refuse = (returnCode: number, message: string, why: string, fields: Record<string, unknown> = {}) => {
       this.refusedConnects++;
-      this.#opts.log.warn('mqtt connect refused: empty client id with a persistent session');
-      return done(new AccessError('identifier rejected: an empty client id needs a clean session', 2), false);
+      // Logged one by one until the address is over its limit, then once: a flood of wrong
+      // passwords does not flood the log.
+      const suspectBefore = this.#refusedByIp.exhausted(ip, now);
+      this.#refusedByIp.spend(ip, now);
+      if (!suspectBefore) {
+        this.#opts.log.warn({ client: client.id, username, ip, ...fields }, `mqtt connect refused: ${why}`);
+        if (this.#refusedByIp.exhausted(ip, now)) this.#opts.log.warn({ ip, limitPerMinute: this.#opts.maxAuthFailuresPerIpPerMinute }, 'mqtt: refused CONNECTs from this address over the limit; service users refused from it, further refusals not logged one by one');
+      }
+      done(new AccessError(message, returnCode), false);
+    };
+    if (emptyPersistentId.has(client)) return refuse(2, 'identifier rejected: an empty client id needs a clean session', 'empty client id with a persistent session');
+    let identity: MqttIdentity | null = null;
+    if (this.#opts.mode === 'token') {
+      identity = this.#opts.credentials.verify(username, password);
+      if (!identity) return refuse(4, 'bad user name or password', username && this.#opts.credentials.hasDevice(username) ? 'wrong token' : 'unknown client');
+      // A device's and a technician's token is 256 random bits: no guessing it, so it is let in
+      // from an address over its limit (the real device behind a stranger's NAT). A service
+      // token is chosen by the operator and could be guessed online: not tried from there.
+      // Refused as any wrong token, so the reply tells a guesser nothing.
+      if (identity.kind === 'service' && this.#refusedByIp.exhausted(ip, now)) return refuse(4, 'bad user name or password', 'service user from an address over its limit of refused CONNECTs');
+      // The client id is the identity: a device connects as its id, a technician as
+      // `technician:<id>`, so no one can take over (disconnect) another's session.
+      const ownClientId = identity.kind === 'technician' ? TECHNICIAN_USERNAME_PREFIX + identity.id : identity.id;
+      if (identity.kind !== 'service' && client.id !== ownClientId) {
+        return refuse(2, `identifier rejected: ${identity.kind} ${identity.id} must connect with client id ${ownClientId}`, 'client id is not the user name', { identity: identity.id });
+      }
     }
-    if (this.#opts.mode === 'open') return done(null, true);
-    const identity = this.#opts.credentials.verify(username, password);
-    if (!identity) {
-      this.refusedConnects++;
-      this.#opts.log.warn({ client: client.id, username }, username && this.#opts.credentials.hasDevice(username) ? 'mqtt connect refused: wrong token' : 'mqtt connect refused: unknown client');
-      return done(new AccessError('bad user name or password', 4), false);
-    }
-    identities.set(client, identity);
+    if (!this.#acceptedByIp.take(ip, now)) return this.#refuseBusy(client, ip, 'too many connections from this address', done);
+    if (!this.#acceptedByClientId.take(client.id, now)) return this.#refuseBusy(client, ip, 'client id reconnecting too often', done);
+    if (identity) identities.set(client, identity);
     done(null, true);
+  }
+
+  /** CONNACK 3 ("server unavailable"): the one 3.1.1 code that tells a client to come back later. */
+  #refuseBusy(client: Client, ip: string, why: string, done: (error: AccessError | null, success: boolean | null) => void): void {
+    this.refusedConnects++;
+    this.#opts.log.warn({ client: client.id, ip }, `mqtt connect refused: ${why}`);
+    done(new AccessError(`server unavailable: ${why}`, 3), false);
   }
 
   /**

@@ -5,6 +5,7 @@ import { createConnection } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../core/topics.ts';
+import { DeviceCredentials } from '../../ingest/device-credentials.ts';
 import { eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 let purna: TestPurna;
@@ -30,9 +31,9 @@ afterAll(async () => {
 });
 
 /** Connects and reports the CONNACK return code (0 = accepted), or 'closed' if the socket closed without one. */
-function tryConnect(opts: IClientOptions): Promise<{ code: number | 'closed'; client: MqttClient }> {
+function tryConnect(opts: IClientOptions, url = purna.mqttUrl): Promise<{ code: number | 'closed'; client: MqttClient }> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(purna.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
     clients.push(client);
     client.once('connect', () => resolve({ code: 0, client }));
     client.once('error', (err) => resolve({ code: (err as { code?: number }).code ?? 'closed', client }));
@@ -83,7 +84,7 @@ describe('device identity', () => {
   });
 
   it('a device may subscribe to its own errors topic; any other subscription gets SUBACK 0x80', async () => {
-    const { client } = await tryConnect({ clientId: 'pump-acl-0002b', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const { client } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
     const own = await client.subscribeAsync(topics.errors('pump-acl-0002'), { qos: 1 });
     expect(own[0].qos).toBe(1);
     // MQTT.js turns a SUBACK failure (0x80) into an error carrying the packet.
@@ -130,7 +131,7 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
     const closed = new Promise<void>((r) => bad.once('close', () => r()));
     bad.publish('purna/v1/devices/pump-acl-0001/telemetry\u0000x', JSON.stringify({ temperature: 1 }), { qos: 1 });
     await closed;
-    const { client: good } = await tryConnect({ clientId: 'pump-acl-0002c', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const { client: good } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
     await good.publishAsync(topics.telemetry('pump-acl-0002'), JSON.stringify({ temperature: 40 }), { qos: 1 });
     await eventually(async () => (await storedCount('pump-acl-0002')) === 1);
   });
@@ -185,7 +186,7 @@ describe('technician field apps', () => {
     expect(issued.body.username).toBe(`technician:${TECH}`);
     expect(issued.body.topic).toBe(topics.technicianDispatch(TECH));
 
-    const { code, client } = await tryConnect({ clientId: `field-${TECH}`, username: issued.body.username, password: issued.body.token });
+    const { code, client } = await tryConnect({ clientId: `technician:${TECH}`, username: issued.body.username, password: issued.body.token });
     expect(code).toBe(0);
     const granted = await client.subscribeAsync(topics.technicianDispatch(TECH), { qos: 1 });
     expect(granted[0].qos).toBe(1);
@@ -210,10 +211,82 @@ describe('technician field apps', () => {
     expect(own.status).toBe(201);
     expect((await tryConnect({ clientId: 'f1', username: `technician:${TECH}`, password: own.body.token })).code).toBe(4);
     expect((await tryConnect({ clientId: 'f2', username: `technician:${OTHER}`, password: 'guess' })).code).toBe(4);
-    expect((await tryConnect({ clientId: 'f3', username: `technician:${OTHER}`, password: own.body.token })).code).toBe(0);
+    expect((await tryConnect({ clientId: `technician:${OTHER}`, username: `technician:${OTHER}`, password: own.body.token })).code).toBe(0);
     const forbidden = await issue(await loginAs(purna, 'technician', OTHER), TECH);
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.message).toMatch(/only for themselves/);
     expect((await issue(await loginAs(purna, 'planner'), 'T-NOBODY')).status).toBe(404);
+  });
+});
+
+describe('one client cannot knock another off or lock it out', () => {
+  // A Purna of its own: these tests spend the address's allowance of failed authentications.
+  let guarded: TestPurna;
+  const creds: Record<string, string> = {};
+  const SERVICE = { username: 'ops-tool', password: 'ops-tool-token-0123456789abcdef' };
+  let technician: { username: string; token: string };
+  beforeAll(async () => {
+    guarded = await startTestPurna({ mqttAuth: 'token', mqttServiceUser: SERVICE.username, mqttServiceToken: SERVICE.password });
+    const store = new DeviceCredentials(`${guarded.dataDir}/credentials.db`);
+    for (const id of ['dev-a', 'dev-b', 'dev-c']) creds[id] = store.issueDeviceToken(id, Date.now());
+    technician = store.issueTechnicianToken('T-KNOCK', Date.now());
+    store.close();
+  });
+  afterAll(async () => {
+    await guarded?.destroy();
+  });
+  const connect = (opts: IClientOptions) => tryConnect(opts, guarded.mqttUrl);
+  const asDevice = (id: string, clientId = id, password = creds[id]) => connect({ clientId, username: id, password });
+
+  /** True once `client` is still connected and its QoS 1 PUBLISH was acknowledged. */
+  async function stillServes(client: MqttClient): Promise<boolean> {
+    await client.publishAsync(topics.telemetry(client.options.clientId!), JSON.stringify({ temperature: 20 }), { qos: 1 });
+    return client.connected;
+  }
+
+  it("another device's token with a device's client id is refused (CONNACK 2); the device stays connected", async () => {
+    // A service user may take any client id (and is trusted with every topic).
+    const service = await connect({ clientId: 'ops-tool-1', ...SERVICE });
+    expect(service.code).toBe(0);
+    await service.client.endAsync();
+    const { code, client: devB } = await asDevice('dev-b');
+    expect(code).toBe(0);
+    let kicked = false;
+    devB.once('close', () => (kicked = true));
+    expect((await asDevice('dev-a', 'dev-b')).code).toBe(2);
+    expect((await connect({ clientId: 'dev-b', username: technician.username, password: technician.token })).code).toBe(2);
+    expect(await stillServes(devB)).toBe(true);
+    expect(kicked).toBe(false);
+    // With its own client id device A connects as ever.
+    expect((await asDevice('dev-a')).code).toBe(0);
+    await devB.endAsync();
+  });
+
+  it('31 wrong-password CONNECTs as dev-b (over the 30 per client id a minute) do not lock dev-b out', async () => {
+    for (let i = 0; i < 31; i++) expect((await asDevice('dev-b', 'dev-b', 'wrong-password')).code).toBe(4);
+    const { code, client } = await asDevice('dev-b');
+    expect(code).toBe(0);
+    expect(await stillServes(client)).toBe(true);
+    await client.endAsync();
+  });
+
+  it('failed authentications are limited per address: over it, a service user from there is refused; a device with its own token still connects', async () => {
+    // The address is over its limit of failures after the test above; a wait of a minute would
+    // end that, so the service user's refusal is checked at once and the device's after it.
+    expect((await connect({ clientId: 'ops-tool', ...SERVICE })).code).toBe(4);
+    const { code, client } = await asDevice('dev-b');
+    expect(code).toBe(0);
+    await client.endAsync();
+  });
+
+  it("a client id reconnecting more than 30 times a minute is refused (CONNACK 3): the limit counts the device's own connects", async () => {
+    const codes: (number | 'closed')[] = [];
+    for (let i = 0; i < 31; i++) {
+      const { code, client } = await asDevice('dev-c');
+      codes.push(code);
+      if (code === 0) await client.endAsync();
+    }
+    expect(codes.slice(0, 30)).toEqual(new Array(30).fill(0));
+    expect(codes[30]).toBe(3);
   });
 });

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function publishOnce(url: string, opts: IClientOptions, temperature: number): Promise<void> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clientId: `motor-tls-0001-${temperature}`, username: 'motor-tls-0001', password: token, ...opts });
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clientId: 'motor-tls-0001', username: 'motor-tls-0001', password: token, ...opts });
   await client.publishAsync(topics.telemetry('motor-tls-0001'), JSON.stringify({ ts: Date.now() - 1000 + temperature, values: { temperature } }), { qos: 1 });
   await client.endAsync();
 }
