@@ -275,6 +275,14 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
               { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },
               { name: 'telemetry writer', check: async () => writer.readiness() },
               {
+                name: 'write-ahead log',
+                check: async () => {
+                  const full = wal.diskFull;
+                  if (!full) return { ok: true, detail: `${wal.unconfirmedBytes} bytes not yet confirmed stored` };
+                  return { ok: false, detail: `disk full (${full.code}) since ${new Date(full.sinceMs).toISOString()}: QoS 1 telemetry is refused (no PUBACK) until space returns` };
+                },
+              },
+              {
                 name: 'write queue',
                 check: async () => ({
                   ok: !wal.backPressure && wal.unconfirmedBytes < config.walMaxBytes * 0.9,
@@ -305,6 +313,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       readingsRefused: () => writer.stats.refusedReadings,
       writeQueueDepth: () => writer.stats.pending,
       spoolBytes: () => wal.unconfirmedBytes,
+      walRefused: () => wal.refused,
+      walFailedWrites: () => wal.failedWrites,
       detectorSamples: () => analytics.samplesProcessed,
       openWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,

@@ -9,6 +9,8 @@ export interface MetricSources {
   readingsRefused: () => number;
   writeQueueDepth: () => number;
   spoolBytes: () => number;
+  walRefused: () => number;
+  walFailedWrites: () => number;
   detectorSamples: () => number;
   openWorkOrders: () => number;
   socketClients: () => number;
@@ -58,6 +60,8 @@ export class PurnaMetrics {
     counter('purna_readings_stored_total', 'Readings confirmed stored in the telemetry store', (s) => s.readingsStored());
     counter('purna_readings_refused_total', 'Accepted readings the telemetry store refused for good (too large even alone, points it will not take); each device is told on its errors topic', (s) => s.readingsRefused());
     counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) => s.detectorSamples());
+    counter('purna_wal_refused_total', 'Telemetry messages refused without PUBACK because the write-ahead log disk was full', (s) => s.walRefused());
+    counter('purna_wal_failed_writes_total', 'Write-ahead log writes that failed (none of their messages acknowledged)', (s) => s.walFailedWrites());
     gauge('purna_write_queue_depth', 'Readings accepted and waiting to be written', (s) => s.writeQueueDepth());
     gauge('purna_spool_bytes', 'Bytes in the write-ahead spool not yet confirmed stored', (s) => s.spoolBytes());
     gauge('purna_open_work_orders', 'Work orders not resolved or cancelled', (s) => s.openWorkOrders());

@@ -1,22 +1,42 @@
 // The write-ahead log: an accepted QoS 1 message is acknowledged only once its readings are on
-// local disk. Appends are group-committed: every append that arrives while a write+fdatasync
+// local disk, whole. Appends are group-committed: every append that arrives while a write+fdatasync
 // is in progress goes into the next one, so one fsync covers many messages.
 //
-// Records are the message as received, behind a one-line header `deviceId\treceivedAtMs\tbytes\n`
-// (no re-serialisation on the hot path; replay parses it again with its receive time). A torn
-// last record (the process died mid-write) was never synced, hence never acknowledged, and is
-// skipped on replay.
+// Records are the message as received, behind a one-line header
+// `deviceId\treceivedAtMs\tpayloadBytes\tcrc32\n` (no re-serialisation on the hot path; replay
+// parses it again with its receive time). The CRC-32 (8 hex digits) covers the three fields and
+// the payload, so replay tells a whole record from a torn or damaged one.
+//
+// A group is acknowledged only when every byte of it is written (a short write is continued)
+// and synced. If the write or the sync fails, no append of the group is acknowledged and the
+// segment is cut back to its last whole record. A disk without room (ENOSPC, EDQUOT, EFBIG) makes
+// the log refuse appends at once — no PUBACK, so the device resends — until the filesystem has
+// room again (checked every second); a full disk is never a reason to drop or to block.
+//
+// On open every record is verified and a segment is cut at its first record that is not whole
+// (the process died mid-write: never synced, never acknowledged). Writes are sequential and a
+// failed write is cut back or continued in a new segment, so nothing acknowledged follows it.
+//
 // Segments are deleted once the telemetry writer has confirmed every reading in them stored:
 // the writer stores readings in the order they were appended, so confirmation is a count.
 
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, write } from 'node:fs';
+import { closeSync, fdatasync, ftruncate, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfs, truncateSync, write } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Logger } from '../core/log.ts';
 import type { Reading } from '../core/types.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 
 /** Replay re-parses what was accepted then: no age or clock-skew limit may refuse it now. */
 const REPLAY_LIMITS: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER };
+
+const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
+/** No room left on the device or under the process's file-size limit. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** A device id, a receive time and a length fit in far less; a longer "header" is damage. */
+const MAX_HEADER_BYTES = 512;
+/** The checksum field is missing in records written before it existed (kept readable for an upgrade with a backlog). */
+const HEADER = /^([^\t]+)\t(\d{1,16})\t(\d{1,10})(?:\t([0-9a-f]{8}))?$/;
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -25,11 +45,16 @@ export interface WriteAheadLogOptions {
   segmentBytes?: number;
   /** Unconfirmed bytes on disk above which appends wait (back-pressure), never drop. */
   maxBytes: number;
+  /** After a full disk, appends are taken again once the filesystem has this much free (default 1 MiB: no flapping on the last few KiB). */
+  resumeFreeBytes?: number;
+  /** How often a full log looks for free space again, ms. */
+  probeEveryMs?: number;
 }
 
 interface Segment {
   seq: number;
   path: string;
+  /** Bytes of whole, synced records. */
   bytes: number;
   readings: number;
   confirmed: number;
@@ -38,7 +63,7 @@ interface Segment {
 type Done = (err?: Error | null) => void;
 
 interface Pending {
-  /** The record header, `deviceId\treceivedAtMs\tbytes\n`. */
+  /** The record header, `deviceId\treceivedAtMs\tbytes\tcrc32\n`. */
   header: string;
   headerBytes: number;
   payload: Buffer;
@@ -46,6 +71,36 @@ interface Pending {
   bytes: number;
   readings: number;
   done: Done;
+}
+
+interface WalRecord {
+  deviceId: string;
+  receivedAtMs: number;
+  payload: Buffer;
+}
+
+function checksum(fields: string, payload: Buffer): string {
+  return crc32(payload, crc32(fields)).toString(16).padStart(8, '0');
+}
+
+/** The whole, intact records at the start of a segment, and where they end (what follows is a torn or damaged tail). */
+function wholeRecords(buf: Buffer): { records: WalRecord[]; wholeBytes: number } {
+  const records: WalRecord[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0 || nl - pos > MAX_HEADER_BYTES) break;
+    const m = HEADER.exec(buf.toString('utf8', pos, nl));
+    if (!m) break;
+    const start = nl + 1;
+    const end = start + Number(m[3]);
+    if (end > buf.length) break;
+    const payload = buf.subarray(start, end);
+    if (m[4] !== undefined && m[4] !== checksum(`${m[1]}\t${m[2]}\t${m[3]}`, payload)) break;
+    records.push({ deviceId: m[1], receivedAtMs: Number(m[2]), payload });
+    pos = end;
+  }
+  return { records, wholeBytes: pos };
 }
 
 export class WriteAheadLog {
@@ -58,20 +113,38 @@ export class WriteAheadLog {
   /** Appends held back while the log is over its bound. */
   #waiting: Pending[] = [];
   #unconfirmedBytes = 0;
+  /** Set while the disk has no room: appends are refused with `error`. */
+  #full: { sinceMs: number; code: string; error: Error } | null = null;
+  #probeTimer: NodeJS.Timeout | null = null;
   /** Stats for metrics. */
   fsyncs = 0;
   appended = 0;
+  /** Writes (groups) that failed: none of their appends was acknowledged. */
+  failedWrites = 0;
+  /** Appends refused at once because the disk was full. */
+  refused = 0;
 
   constructor(opts: WriteAheadLogOptions) {
-    this.#opts = { segmentBytes: 16 * 1024 * 1024, ...opts };
+    this.#opts = {
+      segmentBytes: MAX_SEGMENT_BYTES,
+      resumeFreeBytes: 1024 * 1024,
+      probeEveryMs: 1000,
+      ...opts,
+    };
   }
 
+  /** Bytes of segment files not yet deleted plus what is being written. */
   get unconfirmedBytes(): number {
     return this.#unconfirmedBytes;
   }
 
   get backPressure(): boolean {
     return this.#waiting.length > 0;
+  }
+
+  /** Non-null while the disk is full and appends are refused. */
+  get diskFull(): { sinceMs: number; code: string } | null {
+    return this.#full && { sinceMs: this.#full.sinceMs, code: this.#full.code };
   }
 
   /**
@@ -83,52 +156,59 @@ export class WriteAheadLog {
     mkdirSync(this.#opts.dir, { recursive: true });
     const files = readdirSync(this.#opts.dir).filter((f) => /^segment-\d{12}\.wal$/.test(f)).sort();
     const replay: Reading[] = [];
-    let skipped = 0;
+    let unparsable = 0;
     for (const file of files) {
       const path = join(this.#opts.dir, file);
       const seq = Number(file.slice(8, 20));
       const buf = readFileSync(path);
+      const { records, wholeBytes } = wholeRecords(buf);
+      if (wholeBytes < buf.length) {
+        // Cut, never skipped past: an append after this point would follow a hole.
+        truncateSync(path, wholeBytes);
+        this.#opts.log.warn({ segment: file, cutBytes: buf.length - wholeBytes, keptRecords: records.length }, 'write-ahead log: cut a torn or damaged tail (never acknowledged)');
+      }
       let readings = 0;
-      let pos = 0;
-      while (pos < buf.length) {
-        // Record: "<deviceId>\t<receivedAtMs>\t<payloadBytes>\n" then the payload as received.
-        const nl = buf.indexOf(0x0a, pos);
-        if (nl < 0) break;
-        const [deviceId, receivedAt, length] = buf.toString('utf8', pos, nl).split('\t');
-        const start = nl + 1;
-        const end = start + Number(length);
-        if (!deviceId || !Number.isFinite(Number(length)) || end > buf.length) {
-          skipped++; // a torn final record: never synced, never acknowledged
-          break;
-        }
+      for (const record of records) {
         // Validated when it arrived; parsed again with its own receive time, limits off.
-        const result = parseTelemetry(buf.subarray(start, end), deviceId, Number(receivedAt), REPLAY_LIMITS);
+        const result = parseTelemetry(record.payload, record.deviceId, record.receivedAtMs, REPLAY_LIMITS);
         if (result.ok) {
           for (const r of result.readings) replay.push(r);
           readings += result.readings.length;
-        } else skipped++;
-        pos = end;
+        } else unparsable++;
       }
-      const bytes = statSync(path).size;
-      this.#segments.push({ seq, path, bytes, readings, confirmed: 0 });
-      this.#unconfirmedBytes += bytes;
+      this.#segments.push({ seq, path, bytes: wholeBytes, readings, confirmed: 0 });
+      this.#unconfirmedBytes += wholeBytes;
       this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
     }
-    if (files.length > 0) this.#opts.log.info({ segments: files.length, readings: replay.length, tornLines: skipped }, 'replaying write-ahead log');
-    this.#rotate();
+    if (files.length > 0) this.#opts.log.info({ segments: files.length, readings: replay.length, unparsable }, 'replaying write-ahead log');
+    try {
+      this.#rotate();
+    } catch (err) {
+      // Started on a full disk: refuse until there is room (the next write opens the segment).
+      if (!NO_ROOM.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      this.#enterFull(err as NodeJS.ErrnoException);
+    }
+    this.#dropConfirmed(); // segments left without a reading (empty, or cut to nothing)
     return replay;
   }
 
   /**
    * Appends one accepted message as it was received (no re-serialisation on the hot path);
-   * `done` runs once it is on disk (fdatasync). `readings` is how many readings it holds.
+   * `done` runs once it is on disk (fdatasync), or with an error if it is not (then it must not
+   * be acknowledged). `readings` is how many readings it holds.
    */
   append(deviceId: string, receivedAtMs: number, payload: Buffer, readings: number, done: Done): void {
+    if (this.#full) {
+      this.refused++;
+      done(this.#full.error);
+      return;
+    }
     // Kept as a string and the payload as received; #flush copies both once into one buffer per fsync.
-    const header = `${deviceId}\t${receivedAtMs}\t${payload.length}\n`;
+    const fields = `${deviceId}\t${receivedAtMs}\t${payload.length}`;
+    const header = `${fields}\t${checksum(fields, payload)}\n`;
     const headerBytes = Buffer.byteLength(header);
     const pending: Pending = { header, headerBytes, payload, bytes: headerBytes + payload.length, readings, done };
-    if (this.#waiting.length > 0 || this.#unconfirmedBytes + pending.bytes > this.#opts.maxBytes) {
+    if (this.#waiting.length > 0 || this.#overBound(pending.bytes)) {
       if (this.#waiting.length === 0) this.#opts.log.warn({ unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes }, 'write-ahead log full: holding publishers back until the store catches up');
       this.#waiting.push(pending);
       return;
@@ -139,36 +219,56 @@ export class WriteAheadLog {
   /** The writer confirmed the next `count` readings (in append order) stored. */
   confirm(count: number): void {
     let left = count;
-    while (left > 0 && this.#segments.length > 0) {
-      const seg = this.#segments[0];
+    for (let i = 0; i < this.#segments.length && left > 0; i++) {
+      const seg = this.#segments[i];
       const take = Math.min(left, seg.readings - seg.confirmed);
       seg.confirmed += take;
       left -= take;
-      const isActive = this.#segments.length === 1;
-      if (seg.confirmed < seg.readings || isActive) break;
-      this.#segments.shift();
-      this.#unconfirmedBytes -= seg.bytes;
-      rmSync(seg.path, { force: true });
     }
-    // An active segment that is entirely confirmed and large enough is rotated, then deleted.
-    const active = this.#segments.at(-1);
-    if (active && this.#segments.length === 1 && active.confirmed === active.readings && active.bytes > this.#opts.segmentBytes / 4 && !this.#flushing && this.#batch.length === 0) {
-      this.#rotate();
-      this.confirm(0);
-    }
+    this.#dropConfirmed();
+    this.#compact();
     this.#release();
   }
 
   close(): void {
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    this.#probeTimer = null;
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
   }
 
+  #overBound(bytes: number): boolean {
+    return this.#unconfirmedBytes + bytes > this.#opts.maxBytes;
+  }
+
   #release(): void {
-    while (this.#waiting.length > 0 && this.#unconfirmedBytes + this.#waiting[0].bytes <= this.#opts.maxBytes) {
+    while (this.#waiting.length > 0 && !this.#overBound(this.#waiting[0].bytes)) {
       this.#enqueue(this.#waiting.shift()!);
     }
-    if (this.#waiting.length === 0 && this.#unconfirmedBytes < this.#opts.maxBytes) return;
+  }
+
+  /** Deletes fully confirmed segments from the head; the active one stays (it is being written). */
+  #dropConfirmed(): void {
+    while (this.#segments.length > 1 && this.#segments[0].confirmed >= this.#segments[0].readings) {
+      const seg = this.#segments.shift()!;
+      this.#unconfirmedBytes -= seg.bytes;
+      rmSync(seg.path, { force: true });
+    }
+  }
+
+  /** Rotates a fully confirmed active segment away, so it can be deleted, once it is a quarter of a segment. */
+  #compact(): void {
+    const active = this.#segments.at(-1);
+    if (!active || this.#segments.length !== 1 || this.#flushing || this.#batch.length > 0) return;
+    if (active.bytes === 0 || active.confirmed < active.readings) return;
+    if (active.bytes < this.#opts.segmentBytes / 4) return;
+    try {
+      this.#rotate();
+    } catch (err) {
+      this.#opts.log.warn({ err: (err as Error).message }, 'write-ahead log: could not begin a new segment; keeping the current one');
+      return;
+    }
+    this.#dropConfirmed();
   }
 
   #enqueue(p: Pending): void {
@@ -184,10 +284,20 @@ export class WriteAheadLog {
     const batch = this.#batch;
     this.#batch = [];
     if (batch.length === 0) {
-      this.#flushing = false;
+      this.#next();
       return;
     }
+    if (this.#fd === null) {
+      // The last segment could not be cut back after a failed write, or the disk was full at open.
+      try {
+        this.#rotate();
+      } catch (err) {
+        this.#failed(batch, err as NodeJS.ErrnoException);
+        return;
+      }
+    }
     const seg = this.#segments.at(-1)!;
+    const fd = this.#fd!;
     let size = 0;
     let readings = 0;
     for (const p of batch) {
@@ -200,30 +310,108 @@ export class WriteAheadLog {
       at += buf.write(p.header, at, 'utf8');
       at += p.payload.copy(buf, at);
     }
-    seg.bytes += buf.length;
-    seg.readings += readings;
-    const fd = this.#fd!;
-    write(fd, buf, 0, buf.length, null, (err) => {
-      if (err) return this.#finish(batch, err);
-      fdatasync(fd, (syncErr) => this.#finish(batch, syncErr));
+    const wholeBytes = seg.bytes;
+    const onError = (err: NodeJS.ErrnoException) => this.#cutBack(fd, seg, wholeBytes, () => this.#failed(batch, err));
+    this.#writeAll(fd, buf, 0, (err) => {
+      if (err) return onError(err);
+      fdatasync(fd, (syncErr) => {
+        if (syncErr) return onError(syncErr);
+        seg.bytes += size;
+        seg.readings += readings;
+        this.fsyncs++;
+        this.appended += batch.length;
+        for (const p of batch) p.done(null);
+        if (seg.bytes >= this.#opts.segmentBytes && this.#fd === fd) {
+          try {
+            this.#rotate();
+          } catch (rotateErr) {
+            this.#opts.log.warn({ err: (rotateErr as Error).message }, 'write-ahead log: could not begin a new segment; keeping the current one');
+          }
+        }
+        this.#next();
+      });
     });
   }
 
-  #finish(batch: Pending[], err: Error | null): void {
-    this.fsyncs++;
-    this.appended += batch.length;
-    if (err) this.#opts.log.error({ err: err.message }, 'write-ahead log write failed');
+  /** Writes all of `buf`: a short write (the disk filling up, a signal) is continued, never taken for the whole. */
+  #writeAll(fd: number, buf: Buffer, from: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
+    write(fd, buf, from, buf.length - from, null, (err, written) => {
+      if (err) return cb(err);
+      if (written === 0) return cb(Object.assign(new Error('write-ahead log: write made no progress'), { code: 'EIO' }));
+      if (from + written < buf.length) return this.#writeAll(fd, buf, from + written, cb);
+      cb(null);
+    });
+  }
+
+  /** Cuts a segment back to its whole records after a failed write; if even that fails, it is never written again. */
+  #cutBack(fd: number, seg: Segment, wholeBytes: number, then: () => void): void {
+    ftruncate(fd, wholeBytes, (err) => {
+      if (err && this.#fd === fd) {
+        // Replay cuts the torn tail; what comes next goes to a new segment, so nothing follows it here.
+        this.#opts.log.error({ err: err.message, segment: seg.path }, 'write-ahead log: could not cut a failed write back; continuing in a new segment');
+        closeSync(fd);
+        this.#fd = null;
+      }
+      then();
+    });
+  }
+
+  /** A group that is not on disk: none of it is acknowledged (the devices resend). */
+  #failed(batch: Pending[], err: NodeJS.ErrnoException): void {
+    this.failedWrites++;
+    for (const p of batch) this.#unconfirmedBytes -= p.bytes;
+    if (NO_ROOM.has(err.code ?? '')) this.#enterFull(err);
+    else this.#opts.log.error({ err: err.message, code: err.code, messages: batch.length }, 'write-ahead log write failed; messages not acknowledged');
     for (const p of batch) p.done(err);
-    if (this.#segments.at(-1)!.bytes >= this.#opts.segmentBytes) this.#rotate();
-    if (this.#batch.length > 0) this.#flush();
-    else this.#flushing = false;
+    this.#next();
+  }
+
+  /** No room on disk: refuse everything queued or held back, and every append until there is room again. */
+  #enterFull(err: NodeJS.ErrnoException): void {
+    const code = err.code ?? 'ENOSPC';
+    if (!this.#full) {
+      this.#full = { sinceMs: Date.now(), code, error: new Error(`write-ahead log: disk full (${code}); message not acknowledged`) };
+      this.#opts.log.error({ code, dir: this.#opts.dir, resumeFreeBytes: this.#opts.resumeFreeBytes }, 'write-ahead log: disk full; refusing QoS 1 telemetry (no PUBACK) until space returns');
+      this.#probeTimer = setInterval(() => this.#probe(), this.#opts.probeEveryMs);
+      this.#probeTimer.unref();
+    }
+    const refused = [...this.#batch, ...this.#waiting];
+    for (const p of this.#batch) this.#unconfirmedBytes -= p.bytes;
+    this.#batch = [];
+    this.#waiting = [];
+    this.refused += refused.length;
+    for (const p of refused) p.done(this.#full.error);
+  }
+
+  #probe(): void {
+    statfs(this.#opts.dir, (err, stats) => {
+      if (err || !this.#full) return;
+      const freeBytes = stats.bavail * stats.bsize;
+      if (freeBytes < this.#opts.resumeFreeBytes) return;
+      this.#opts.log.warn({ freeBytes, fullForMs: Date.now() - this.#full.sinceMs, refused: this.refused }, 'write-ahead log: disk space back; taking telemetry again');
+      this.#full = null;
+      if (this.#probeTimer) clearInterval(this.#probeTimer);
+      this.#probeTimer = null;
+    });
+  }
+
+  #next(): void {
+    if (this.#batch.length > 0) {
+      this.#flush();
+      return;
+    }
+    this.#flushing = false;
+    this.#compact();
   }
 
   #rotate(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
-    const seq = this.#nextSeq++;
+    const seq = this.#nextSeq;
     const path = join(this.#opts.dir, `segment-${String(seq).padStart(12, '0')}.wal`);
-    this.#fd = openSync(path, 'a');
+    // Open the new segment before closing the old: if it cannot be created, the old one stays usable.
+    const fd = openSync(path, 'a');
+    this.#nextSeq++;
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = fd;
     this.#segments.push({ seq, path, bytes: 0, readings: 0, confirmed: 0 });
   }
 }

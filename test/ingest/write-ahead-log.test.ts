@@ -1,17 +1,24 @@
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
 import { WriteAheadLog } from '../../ingest/write-ahead-log.ts';
+import { mountSmallFilesystem } from '../support/small-filesystem.ts';
 
 const log = createLogger('silent');
+/** A logger whose lines the test reads. */
+function capturingLog() {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, log: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) };
+}
 const reading = (i: number) => ({ deviceId: 'pump-1', tsMs: 1_700_000_000_000 + i, values: { temperature: i } });
 const payload = (i: number) => Buffer.from(JSON.stringify({ ts: reading(i).tsMs, values: reading(i).values }));
 const append = (wal: WriteAheadLog, i: number) => new Promise<void>((resolve, reject) => wal.append('pump-1', Date.now(), payload(i), 1, (err) => (err ? reject(err) : resolve())));
 
 describe('write-ahead log', () => {
-  it('replays what was appended and not confirmed, skipping a torn last line', async () => {
+  it('replays what was appended and not confirmed, cutting a torn last record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
     const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
     expect(wal.open()).toEqual([]);
@@ -61,5 +68,77 @@ describe('write-ahead log', () => {
     }
     expect(acked).toBe(20);
     wal.close();
+  });
+
+  it('cuts a segment at its first damaged record on open, logs the bytes cut, and appends after it are replayed next time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    wal.open();
+    for (let i = 0; i < 5; i++) await append(wal, i);
+    wal.close();
+    const segment = join(dir, readdirSync(dir)[0]);
+    const before = readFileSync(segment);
+    // One flipped bit in the third record's payload (its 2 becomes a 3): framing intact, checksum not.
+    const third = before.indexOf('"temperature":2');
+    before[third + 14] ^= 0x01;
+    writeFileSync(segment, before);
+    const cutFrom = before.lastIndexOf('pump-1\t', third); // where the third record's header begins
+    const captured = capturingLog();
+
+    const again = new WriteAheadLog({ dir, log: captured.log, maxBytes: 1 << 30 });
+    expect(again.open().map((r) => r.values.temperature)).toEqual([0, 1]);
+    expect(statSync(segment).size).toBe(cutFrom);
+    expect(captured.lines).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('cut a torn or damaged tail'), cutBytes: before.length - cutFrom, keptRecords: 2 }));
+    await append(again, 5);
+    again.close();
+
+    const third_ = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    expect(third_.open().map((r) => r.values.temperature)).toEqual([0, 1, 5]);
+    third_.close();
+  });
+});
+
+describe('write-ahead log on a full disk (a real 1 MiB tmpfs)', () => {
+  it('acknowledges only whole records, refuses while full, takes appends again once space returns; a restart replays exactly what was acknowledged', async () => {
+    const fs = mountSmallFilesystem(1024 * 1024);
+    try {
+      const dir = join(fs.dir, 'wal');
+      const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, resumeFreeBytes: 256 * 1024, probeEveryMs: 20 });
+      wal.open();
+      const acked: number[] = [];
+      const refused: number[] = [];
+      let next = 0;
+      const round = () =>
+        Promise.all(
+          Array.from({ length: 20 }, () => {
+            const i = next++;
+            return new Promise<void>((resolve) => wal.append('pump-1', Date.now(), payload(i), 1, (err) => {
+              (err ? refused : acked).push(i);
+              resolve();
+            }));
+          }),
+        );
+      for (let r = 0; r < 100; r++) await round();
+      fs.fill();
+      for (let r = 0; r < 100; r++) await round();
+      const whileFull = { diskFull: wal.diskFull, refused: refused.length };
+      fs.free();
+      for (let t = 0; t < 100 && wal.diskFull; t++) await new Promise((r) => setTimeout(r, 20));
+      const afterFree = wal.diskFull;
+      for (let r = 0; r < 100; r++) await round();
+      wal.close();
+
+      const again = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+      const replayed = again.open().map((r) => r.values.temperature);
+      again.close();
+      expect(acked.filter((i) => !replayed.includes(i))).toEqual([]); // nothing acknowledged lost
+      expect(replayed).toEqual(acked); // each once, in order; nothing refused is there
+      expect(whileFull.diskFull).toMatchObject({ code: 'ENOSPC' });
+      expect(whileFull.refused).toBeGreaterThan(0);
+      expect(afterFree).toBe(null);
+      expect(refused.length).toBe(whileFull.refused); // nothing refused once space was back
+    } finally {
+      fs.unmount();
+    }
   });
 });

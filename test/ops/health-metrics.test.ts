@@ -33,7 +33,7 @@ it('/readyz is 200 when ready and 503 naming the broker once it stops listening'
   const ready = await fetch(`${purna.dashboardUrl}readyz`);
   expect(ready.status).toBe(200);
   const body = (await ready.json()) as { checks: { name: string; ok: boolean }[] };
-  expect(body.checks.map((c) => c.name)).toEqual(['mqtt broker', 'telemetry store', 'telemetry writer', 'write queue']);
+  expect(body.checks.map((c) => c.name)).toEqual(['mqtt broker', 'telemetry store', 'telemetry writer', 'write-ahead log', 'write queue']);
   await purna.broker.stop();
   const notReady = await fetch(`${purna.dashboardUrl}readyz`);
   expect(notReady.status).toBe(503);

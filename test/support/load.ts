@@ -11,8 +11,14 @@ export interface QoS1Load {
   stop(): Promise<void>;
 }
 
-export async function startQoS1Load(url: string, deviceId: string, opts: { t0: number; maxMessages: number; window?: number; maxMs: number }): Promise<QoS1Load> {
-  const client = mqtt.connect(url, { clientId: deviceId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+/**
+ * `reconnectMs`: a device that reconnects after the broker closed its connection (as it does for
+ * a message Purna could not take) and resends what was not acknowledged; without it the load
+ * ends at the first disconnect.
+ */
+export async function startQoS1Load(url: string, deviceId: string, opts: { t0: number; maxMessages: number; window?: number; maxMs: number; reconnectMs?: number }): Promise<QoS1Load> {
+  const reconnecting = opts.reconnectMs !== undefined;
+  const client = mqtt.connect(url, { clientId: deviceId, protocolVersion: 4, reconnectPeriod: opts.reconnectMs ?? 0, connectTimeout: 5000 });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -24,12 +30,16 @@ export async function startQoS1Load(url: string, deviceId: string, opts: { t0: n
   let signalStop: () => void = () => {};
   const stopSignal = new Promise<void>((r) => (signalStop = r));
   // A publisher whose broker died must not wait forever on a PUBACK that will never come.
-  client.on('close', () => signalStop());
+  if (!reconnecting) client.on('close', () => signalStop());
   const deadline = Date.now() + opts.maxMs;
   const window = opts.window ?? 100;
   const loop = (async () => {
     const inflight = new Set<Promise<void>>();
-    while (!stopped && sent < opts.maxMessages && Date.now() < deadline && client.connected) {
+    while (!stopped && sent < opts.maxMessages && Date.now() < deadline && (client.connected || reconnecting)) {
+      if (!client.connected) {
+        await new Promise((r) => setTimeout(r, 20)); // what is in flight is resent on reconnect
+        continue;
+      }
       const ts = opts.t0 + sent++;
       const p: Promise<void> = client
         .publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 60 + (ts % 10), vibration: 1.5 } }), { qos: 1 })
