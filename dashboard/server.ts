@@ -7,7 +7,8 @@ import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
-import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize } from './plugins/auth.ts';
+import { HashBusyError } from './auth/hash-slots.ts';
+import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -20,6 +21,8 @@ export interface DashboardOptions {
   users: UserStore;
   sessionTtlMs: number;
   cookieSecure: 'auto' | 'true' | 'false';
+  /** Login attempts let through per source address and per account (defaults in plugins/auth.ts). */
+  loginLimits?: Partial<LoginLimits>;
   /** Whether a technician may see a device (one of their work orders is on it). */
   technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
   /** Runs on the root instance before any route (e.g. the OpenAPI collector, which sees routes added after it). */
@@ -43,7 +46,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   // answered with a generic 500.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status < 500) {
+    // A saturated password hash (creating a user during a login flood) is the client's to retry.
+    if (status < 500 || error instanceof HashBusyError) {
       return reply.code(status).send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message });
     }
     request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
@@ -59,6 +63,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     log: opts.log.child({ part: 'auth' }),
     sessionTtlMs: opts.sessionTtlMs,
     cookieSecure: opts.cookieSecure,
+    loginLimits: opts.loginLimits,
+    nowMs: opts.nowMs,
   });
 
   await app.register(

@@ -1,6 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from '../../core/log.ts';
+import { HashBusyError } from '../auth/hash-slots.ts';
+import { LoginLimiter } from '../auth/login-limiter.ts';
 import { ROLES, type Role, type Session, type User, type UserStore } from '../auth/users.ts';
 
 export const SESSION_COOKIE = 'purna_session';
@@ -23,10 +26,23 @@ export interface AuthOptions {
   log: Logger;
   sessionTtlMs: number;
   cookieSecure: 'auto' | 'true' | 'false';
-  /** Failed logins allowed per client address per window before 429. */
-  maxFailedLogins?: number;
-  failedLoginWindowMs?: number;
+  loginLimits?: Partial<LoginLimits>;
+  nowMs?: () => number;
 }
+
+/** How many login attempts are let through to the password hash. */
+export interface LoginLimits {
+  /** Attempts per client address per window, every one counted on arrival (@fastify/rate-limit). */
+  perSource: number;
+  sourceWindowMs: number;
+  /** Attempts that fail, per account (email) per window; a success clears only its own account. */
+  perAccount: number;
+  accountWindowMs: number;
+}
+
+// A person mistypes a few times; 20 a minute from one address and 10 failures per account per
+// quarter hour let them, and cap a guesser at 960 guesses a day on any one account.
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perSource: 20, sourceWindowMs: 60_000, perAccount: 10, accountWindowMs: 15 * 60_000 };
 
 export type Authorize = (roles: Role[]) => preHandlerAsyncHookHandler;
 
@@ -37,9 +53,8 @@ export type Authorize = (roles: Role[]) => preHandlerAsyncHookHandler;
  */
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<{ authorize: Authorize }> {
   const { users } = opts;
-  const maxFailed = opts.maxFailedLogins ?? 10;
-  const windowMs = opts.failedLoginWindowMs ?? 5 * 60_000;
-  const failures = new Map<string, { count: number; since: number }>();
+  const limits = { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits };
+  const accounts = new LoginLimiter({ maxFailures: limits.perAccount, windowMs: limits.accountWindowMs, nowMs: opts.nowMs ?? Date.now });
 
   await app.register(fastifyCookie);
   app.decorateRequest('user', null);
@@ -73,42 +88,59 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     return check(request, reply, roles);
   };
 
-  app.post<{ Body: { email: string; password: string } }>(
-    '/api/auth/login',
-    {
-      config: { public: true },
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['email', 'password'],
-          properties: { email: { type: 'string', minLength: 3, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+  const tooMany = (message: string) => Object.assign(new Error(message), { statusCode: 429, code: 'Too Many Requests' });
+
+  // Its own scope: the rate limiter is registered for this route alone and clashes with no other.
+  await app.register(async (scope) => {
+    await scope.register(fastifyRateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, ctx) => tooMany(`too many login attempts from this address; try again in ${ctx.after}`),
+    });
+    scope.post<{ Body: { email: string; password: string } }>(
+      '/api/auth/login',
+      {
+        // Counted in onRequest, before the body is even parsed, so a burst cannot outrun it.
+        config: { public: true, rateLimit: { max: limits.perSource, timeWindow: limits.sourceWindowMs } },
+        schema: {
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['email', 'password'],
+            properties: { email: { type: 'string', minLength: 3, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
         },
       },
-    },
-    async (request, reply) => {
-      const now = Date.now();
-      const key = request.ip;
-      const f = failures.get(key);
-      if (f && now - f.since < windowMs && f.count >= maxFailed) {
-        return reply.code(429).send({ statusCode: 429, error: 'Too Many Requests', message: 'too many failed logins; try again later' });
-      }
-      const user = await users.authenticate(request.body.email, request.body.password);
-      if (!user) {
-        const entry = f && now - f.since < windowMs ? f : { count: 0, since: now };
-        entry.count++;
-        failures.set(key, entry);
-        opts.log.warn({ email: request.body.email, ip: request.ip }, 'failed login');
-        return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'wrong email or password' });
-      }
-      failures.delete(key);
-      const token = users.createSession(user.id, opts.sessionTtlMs);
-      const secure = opts.cookieSecure === 'true' || (opts.cookieSecure === 'auto' && request.protocol === 'https');
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: Math.floor(opts.sessionTtlMs / 1000) });
-      opts.log.info({ user: user.id, role: user.role }, 'login');
-      return { user };
-    },
-  );
+      async (request, reply) => {
+        const { email, password } = request.body;
+        const lockedForMs = accounts.begin(email);
+        if (lockedForMs !== null) {
+          const seconds = Math.ceil(lockedForMs / 1000);
+          opts.log.warn({ email, ip: request.ip }, 'login refused: too many failures for this account');
+          reply.header('retry-after', seconds);
+          throw tooMany(`too many failed logins for this account; try again in ${seconds} s`);
+        }
+        let user: User | null;
+        try {
+          user = await users.authenticate(email, password);
+        } catch (err) {
+          if (!(err instanceof HashBusyError)) throw err;
+          accounts.refund(email);
+          opts.log.warn({ email, ip: request.ip }, 'login refused: password hashing saturated');
+          return reply.code(503).header('retry-after', 1).send({ statusCode: 503, error: 'Service Unavailable', message: err.message });
+        }
+        if (!user) {
+          opts.log.warn({ email, ip: request.ip }, 'failed login');
+          return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'wrong email or password' });
+        }
+        accounts.succeeded(email);
+        const token = users.createSession(user.id, opts.sessionTtlMs);
+        const secure = opts.cookieSecure === 'true' || (opts.cookieSecure === 'auto' && request.protocol === 'https');
+        reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: Math.floor(opts.sessionTtlMs / 1000) });
+        opts.log.info({ user: user.id, role: user.role }, 'login');
+        return { user };
+      },
+    );
+  });
 
   app.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
     // Its onSessionEnded listeners close this session's live (socket.io) connections too.
