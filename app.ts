@@ -35,6 +35,7 @@ import { seedDemo } from './service/seed.ts';
 import { ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
 import { SqliteTelemetryStore } from './store/sqlite-store.ts';
+import { StoreStartup } from './store/store-startup.ts';
 import type { TelemetryStore } from './store/telemetry-store.ts';
 
 export interface Purna {
@@ -86,9 +87,12 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
   try {
     const store = createTelemetryStore(config);
-    await store.start();
     stops.push(() => store.close());
-    log.info({ store: store.kind, url: config.influxUrl ?? undefined }, 'telemetry store ready');
+    // A store that is away does not stop start-up: telemetry goes into the write-ahead log and
+    // is stored once the store is back (StoreStartup keeps trying).
+    const storeStartup = new StoreStartup({ store, log: log.child({ part: 'store', url: config.influxUrl ?? undefined }) });
+    await storeStartup.start();
+    stops.push(() => storeStartup.stop());
 
     // The broker is built after the service; dispatches published before it listens wait in
     // the service's outbox and are retried.
@@ -272,7 +276,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
             metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
             readiness: [
               { name: 'mqtt broker', check: async () => ({ ok: broker!.listening }) },
-              { name: 'telemetry store', check: async () => ({ ok: await store.ping(), detail: store.kind }) },
+              { name: 'telemetry store', check: () => storeStartup.readiness() },
               { name: 'telemetry writer', check: async () => writer.readiness() },
               {
                 name: 'write-ahead log',

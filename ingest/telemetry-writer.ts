@@ -81,6 +81,7 @@ export class TelemetryWriter {
   /** >0 while flush() runs: partial batches go at once. */
   #flushing = 0;
   #attempt = 0;
+  #stopping = false;
   #stopped = false;
   /** performance.now() of the first failed write since the last one that succeeded; null while writes succeed. */
   #failingSince: number | null = null;
@@ -104,12 +105,12 @@ export class TelemetryWriter {
     else if (!this.#ageTimer) this.#armAgeTimer();
   }
 
-  /** Writes everything queued; resolves when all is settled (or the store keeps failing past `deadlineMs`). */
+  /** Writes everything queued; resolves when all is settled (or the store keeps failing past `deadlineMs`, or is away while stopping). */
   async flush(deadlineMs = 30_000): Promise<void> {
     const until = Date.now() + deadlineMs;
     this.#flushing++;
     try {
-      while ((this.#queued > 0 || this.#slots.length > 0) && Date.now() < until) {
+      while ((this.#queued > 0 || this.#slots.length > 0) && Date.now() < until && !(this.#stopping && this.stats.retrying)) {
         this.#pump();
         const writing = this.#slots.find((s) => s.state === 'writing');
         if (writing) await writing.attempt;
@@ -132,7 +133,13 @@ export class TelemetryWriter {
     return { ok, detail: `${ok ? '' : 'stuck: '}the oldest unstored batch has been failing for ${Math.round(failingMs / 1000)} s (${this.#lastError.slice(0, 200)}); ${pending}` };
   }
 
+  /**
+   * Writes what it can, then stops. While the store is away it does not wait: the write-ahead
+   * log holds every unstored reading and the next start replays it (a restart during an outage
+   * used to wait out the whole 30 s flush deadline first).
+   */
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.flush();
     this.#stopped = true;
     if (this.#ageTimer) clearTimeout(this.#ageTimer);
@@ -303,6 +310,8 @@ export class TelemetryWriter {
 
   /** Releases finished batches from the head, in order; a later batch finished first waits. */
   #settle(): void {
+    // A write that ends after stop() confirms nothing: the log may be closed; it replays, and writes are idempotent.
+    if (this.#stopped) return;
     while (this.#slots.length > 0) {
       const head = this.#slots[0];
       if (head.state !== 'done') break;

@@ -129,6 +129,9 @@ export class InfluxTelemetryStore implements TelemetryStore {
   // Writes reuse connections; two agents so an https URL works as well.
   readonly #httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
+  #databaseCreated = false;
+  /** The CREATE DATABASE under way, shared by everyone who needs the database. */
+  #creating: Promise<void> | null = null;
 
   constructor(opts: InfluxStoreOptions) {
     this.#base = opts.url.replace(/\/+$/, '');
@@ -141,9 +144,9 @@ export class InfluxTelemetryStore implements TelemetryStore {
     }
   }
 
-  async start(): Promise<void> {
-    // CREATE DATABASE is idempotent in InfluxQL.
-    await this.#influxql(`CREATE DATABASE "${this.#database.replace(/"/g, '\\"')}"`, 'POST', false);
+  /** CREATE DATABASE (idempotent in InfluxQL); throws RetryableStoreError while InfluxDB is away. */
+  start(): Promise<void> {
+    return this.#createDatabase();
   }
 
   async write(readings: readonly Reading[]): Promise<void> {
@@ -156,12 +159,15 @@ export class InfluxTelemetryStore implements TelemetryStore {
       throw new RefusedWriteError((err as Error).message, false, { cause: err });
     }
     if (lines.length === 0) return;
+    // Writes wait for the database: Purna may have started while InfluxDB was away.
+    if (!this.#databaseCreated) await this.#createDatabase();
     const res = await this.#postLines(lines);
     if (res.status === 204) return;
     const body = res.text;
     if (res.status === 404 && /database not found/i.test(body)) {
-      // A fresh or restarted InfluxDB without our database yet: create it, then retry.
-      await this.start().catch(() => {});
+      // InfluxDB lost our database (a fresh data dir behind the same URL): create it, then retry.
+      this.#databaseCreated = false;
+      await this.#createDatabase().catch(() => {});
       throw new RetryableStoreError(`InfluxDB has no database ${this.#database} yet: created, will retry`);
     }
     if (res.status === 413) {
@@ -214,6 +220,20 @@ export class InfluxTelemetryStore implements TelemetryStore {
   async close(): Promise<void> {
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
+  }
+
+  #createDatabase(): Promise<void> {
+    this.#creating ??= this.#influxql(`CREATE DATABASE "${this.#database.replace(/"/g, '\\"')}"`, 'POST', false).then(
+      () => {
+        this.#databaseCreated = true;
+        this.#creating = null;
+      },
+      (err: unknown) => {
+        this.#creating = null;
+        throw err;
+      },
+    );
+    return this.#creating;
   }
 
   async #influxql(q: string, method: 'GET' | 'POST', withDb: boolean): Promise<unknown> {
