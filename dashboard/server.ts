@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiErrorHandler } from '../core/http-errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
-import { HashBusyError } from './auth/hash-slots.ts';
 import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
@@ -42,17 +42,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });
 
-  // One error handler (STYLE 7): client errors keep their message, anything else is logged and
-  // answered with a generic 500.
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    // A saturated password hash (creating a user during a login flood) is the client's to retry.
-    if (status < 500 || error instanceof HashBusyError) {
-      return reply.code(status).send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message });
-    }
-    request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
-    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
-  });
+  // One error handler for every route (core/http-errors.ts): 4xx keep their message, anything else is a logged 500.
+  app.setErrorHandler(apiErrorHandler);
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });

@@ -127,7 +127,7 @@ export class ServiceDomain {
   listModels(): ReturnType<Registry['listModels']> { return this.registry.listModels(); }
   listCustomers(): Customer[] { return this.registry.listCustomers(); }
   listSites(): Site[] { return this.registry.listSites(); }
-  saveCustomer(c: Customer): Customer | undefined {
+  saveCustomer(c: Parameters<Registry['upsertCustomer']>[0]): Customer | undefined {
     this.registry.upsertCustomer(c);
     return this.listCustomers().find((x) => x.id === c.id);
   }

@@ -1,12 +1,15 @@
 // The service domain's own records. WorkOrder extends core's WorkOrder additively, so every
 // part that knows core's shape (dashboard, bus listeners) reads a ServiceWorkOrder unchanged.
 
+import { HttpError } from '../core/http-errors.ts';
 import type { FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
 
 export const FAILURE_MODES: readonly FailureMode[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'];
 
 export type ContractTier = 'basic' | 'standard' | 'premium';
+export const CONTRACT_TIERS: readonly ContractTier[] = ['basic', 'standard', 'premium'];
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 /** How a resolved job ended: drives first-time-fix and no-fault-found KPIs and baseline reset. */
 export type ResolutionCode = 'fault_confirmed_part_replaced' | 'fault_confirmed_no_part' | 'no_fault_found';
@@ -168,12 +171,11 @@ export interface InventoryItem {
   belowReorderPoint: boolean;
 }
 
-export class ServiceError extends Error {
-  readonly statusCode: number;
+/** A service rule said no: the API answers with its status and message (see core/http-errors.ts). */
+export class ServiceError extends HttpError {
   readonly code: string;
   constructor(statusCode: number, code: string, message: string) {
-    super(message);
-    this.statusCode = statusCode;
+    super(statusCode, message);
     this.code = code;
   }
 }
@@ -181,3 +183,10 @@ export class ServiceError extends Error {
 export const notFound = (what: string, id: string) => new ServiceError(404, 'Not Found', `${what} '${id}' not found`);
 export const conflict = (message: string) => new ServiceError(409, 'Conflict', message);
 export const badRequest = (message: string) => new ServiceError(400, 'Bad Request', message);
+export const forbidden = (message: string) => new ServiceError(403, 'Forbidden', message);
+
+/** The value, or a 404 naming what was looked for. */
+export function requireFound<T>(value: T | undefined, what: string, id: string): T {
+  if (value === undefined) throw notFound(what, id);
+  return value;
+}

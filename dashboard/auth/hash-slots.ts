@@ -4,11 +4,12 @@
 // logins at once took PUBACK p50 from 21 ms to 31 s, max 65 s). So at most `maxInFlight` hashes are on the
 // pool at once, at most `maxQueued` wait their turn, and anything beyond is refused at once.
 
-export class HashBusyError extends Error {
-  readonly statusCode = 503;
-  readonly code = 'Service Unavailable';
+import { HttpError } from '../../core/http-errors.ts';
+
+/** A saturated password hash (a login flood) is the client's to retry: a 503 the API answers as it is. */
+export class HashBusyError extends HttpError {
   constructor() {
-    super('too many password checks in progress; try again in a second');
+    super(503, 'too many password checks in progress; try again in a second');
   }
 }
 

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { ERROR_BODY_SCHEMA } from '../../core/http-errors.ts';
 
 /**
  * The OpenAPI document of every route (the dashboard's and the service domain's), with Swagger
@@ -11,6 +12,13 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function registerOpenApi(app: FastifyInstance, info: { version?: string } = {}): Promise<void> {
   await app.register(swagger, {
+    // Every route answers its client errors in one shape (core/http-errors.ts): documented once
+    // here rather than in each route, where a response schema would also narrow the handler's type.
+    transform: ({ schema, url }) => {
+      const response: Record<string, unknown> = { ...(schema?.response as Record<string, unknown> | undefined) };
+      if (!Object.keys(response).some((code) => code.startsWith('2'))) response['2XX'] = { description: 'Default Response' };
+      return { schema: { ...schema, response: { '4XX': ERROR_BODY_SCHEMA, ...response } }, url };
+    },
     openapi: {
       openapi: '3.0.3',
       info: {

@@ -7,7 +7,7 @@ import type { Network } from '../network/store.ts';
 import type { Registry } from '../customers/registry.ts';
 import { slaDeadlines } from '../planning/sla.ts';
 import type { Surveys } from '../customers/surveys.ts';
-import { FAILURE_MODES, RESOLUTION_CODES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
+import { FAILURE_MODES, RESOLUTION_CODES, SEVERITIES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
 import type { WorkOrderPatch, WorkOrderStore } from './store.ts';
 
 /** One finished job as a legacy system knows it. Times are epoch ms and must not go backwards. */
@@ -37,8 +37,6 @@ export interface HistoricalWorkOrder {
   survey?: { answeredAtMs: number; csat: number; nps: number; comment?: string };
   note?: string;
 }
-
-const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 export interface HistoryStores {
   registry: Registry;

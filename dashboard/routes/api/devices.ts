@@ -1,5 +1,6 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
 import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../../core/http-errors.ts';
 import { DEVICE_ID_PATTERN } from '../../../core/topics.ts';
 import type { TelemetryStore } from '../../../store/telemetry-store.ts';
 import type { FleetView } from '../../fleet-view.ts';
@@ -51,15 +52,15 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const user = request.user!;
       if (user.role === 'technician' && !(user.technicianId && opts.technicianSeesDevice(user.technicianId, request.params.id))) {
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'not a device of your work orders' });
+        throw new HttpError(403, 'not a device of your work orders');
       }
       const now = opts.nowMs();
       const to = toMs(request.query.to, now);
       const from = toMs(request.query.from, to - DEFAULT_WINDOW_MS);
-      if (from > to) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'from must not be after to' });
+      if (from > to) throw new HttpError(400, 'from must not be after to');
       const limit = request.query.limit ?? MAX_POINTS;
       const points = await opts.store.query(request.params.id, from, to, limit);
       return { deviceId: request.params.id, from, to, points: points.map((p) => ({ tsMs: p.tsMs, values: p.values })) };

@@ -1,0 +1,46 @@
+// The API's one error shape and the one handler that answers with it (STYLE 7): every route of
+// every part throws; nobody writes an error reply by hand.
+
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** What every failed API request answers: the status, its reason phrase, and what was wrong (naming the field). */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** ErrorBody as JSON schema, for the API's documentation of every route's 4xx answers. */
+export const ERROR_BODY_SCHEMA = {
+  description: 'A client error: the status, its reason phrase, and what was wrong (naming the field)',
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+/** An error a route throws on purpose: its status and message reach the client as they are. */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  constructor(statusCode: number, message: string) {
+    super(message);
+    this.statusCode = statusCode;
+  }
+}
+
+/**
+ * Client errors (4xx: a thrown HttpError, fastify's schema validation naming the field, a bad
+ * content type …) and an HttpError of any status (a 503 "try again") keep their status and
+ * message, with the status's reason phrase as `error`; anything else is logged with the request
+ * and answered with a generic 500.
+ */
+export function apiErrorHandler(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode ?? 500;
+  if (status < 500 || error instanceof HttpError) {
+    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };
+    return reply.code(status).send(body);
+  }
+  request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+  const body: ErrorBody = { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+  return reply.code(500).send(body);
+}

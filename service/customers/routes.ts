@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
+import { ACTIVE_STATES } from '../../core/work-order-states.ts';
+import { FIELD, guardFor, MANAGE, ownJobsOnly, userOf, type ServiceRoutesOptions } from '../http/access.ts';
+import { CsvBody, csvColumns, IdParams, importResponses, Lat, Lon, OneOf, sendImport, Text } from '../http/schemas.ts';
+import { CONTRACT_TIERS, forbidden, requireFound } from '../types.ts';
+
+const CustomerBody = Type.Object(
+  { name: Text(), email: Type.Optional(Type.String({ format: 'email' })), phone: Type.Optional(Text(40)) },
+  { additionalProperties: false },
+);
+
+const SiteBody = Type.Object(
+  { customerId: Text(64), name: Text(), city: Type.Optional(Type.String({ maxLength: 100 })), lat: Lat, lon: Lon },
+  { additionalProperties: false },
+);
+
+const DeviceBody = Type.Object(
+  {
+    deviceId: Type.String({ pattern: DEVICE_ID_PATTERN.source }),
+    modelId: Text(64),
+    serial: Type.Optional(Text(64)),
+    siteId: Type.Optional(Text(64)),
+    installDateMs: Type.Optional(Type.Integer()),
+    warrantyEndMs: Type.Optional(Type.Integer()),
+    contractTier: Type.Optional(OneOf(CONTRACT_TIERS)),
+  },
+  { additionalProperties: false },
+);
+const Devices = Type.Object({ devices: Type.Array(DeviceBody, { minItems: 1, maxItems: 10000 }) }, { additionalProperties: false });
+
+/**
+ * The customers' side of the registry: product models, customers, sites, devices and a device's
+ * service record. (GET /devices and /devices/:id/telemetry are the dashboard's.)
+ */
+export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { service } = opts;
+  const guard = guardFor(opts);
+
+  app.get('/device-models', { ...guard(FIELD), schema: { tags: ['network'], summary: 'Product models with rated temperature, ISO 10816 class and spare parts per failure mode' } },
+    async () => ({ models: service.listModels() }));
+
+  app.get('/customers', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customers' } }, async () => ({ customers: service.listCustomers() }));
+  app.put('/customers/:id', {
+    ...guard(MANAGE),
+    schema: { tags: ['network'], summary: 'Create or update a customer', params: IdParams, body: CustomerBody },
+  }, async (request) => ({ customer: service.saveCustomer({ id: request.params.id, ...request.body }) }));
+
+  app.get('/sites', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customer sites with location' } }, async () => ({ sites: service.listSites() }));
+  app.put('/sites/:id', {
+    ...guard(MANAGE),
+    schema: { tags: ['network'], summary: 'Create or update a site', params: IdParams, body: SiteBody },
+  }, async (request) => ({ site: service.saveSite({ id: request.params.id, city: '', ...request.body }) }));
+
+  app.post('/devices', {
+    ...guard(MANAGE),
+    schema: { tags: ['devices'], summary: 'Provision devices (idempotent upsert; fields left out keep their stored value)', body: Devices },
+  }, async (request) => {
+    service.registerDevices(request.body.devices);
+    return { devices: request.body.devices.map((d) => service.getDevice(d.deviceId)) };
+  });
+
+  app.post('/devices/import', {
+    ...guard(MANAGE),
+    schema: { tags: ['devices'], summary: `CSV import of devices, all or nothing. ${csvColumns('devices')}`, body: CsvBody, response: importResponses },
+  }, async (request, reply) => sendImport(reply, service.importCsv('devices', request.body)));
+
+  app.get('/devices/:id/service', {
+    ...guard(FIELD),
+    schema: { tags: ['devices'], summary: 'A device\'s service record: site, customer, warranty, contract, work orders (technicians: devices of their active jobs)', params: IdParams },
+  }, async (request) => {
+    const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
+    // A technician needs the site of the device they are sent to, and nothing else.
+    const user = userOf(request);
+    if (user?.role === 'technician' && !service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === user.technicianId)) {
+      throw forbidden('not a device of your active work orders');
+    }
+    // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
+    return { device, warrantyActive: device.warrantyEndMs >= service.nowMs(), workOrders: service.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }) };
+  });
+}

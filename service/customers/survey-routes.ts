@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { guardFor, MANAGE, type ServiceRoutesOptions } from '../http/access.ts';
+import { IdParams } from '../http/schemas.ts';
+import { requireFound, ServiceError } from '../types.ts';
+import { surveyFormPage, surveyMessagePage } from './survey-page.ts';
+
+const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) });
+const Answer = Type.Object(
+  { csat: Type.Integer({ minimum: 1, maximum: 5 }), nps: Type.Integer({ minimum: 0, maximum: 10 }), comment: Type.Optional(Type.String({ maxLength: 4000 })) },
+  { additionalProperties: false },
+);
+
+const QUESTIONS = { csat: 'How satisfied are you with this service visit? (1–5)', nps: 'How likely are you to recommend us to a colleague? (0–10)', comment: 'Anything we should know?' };
+const HTML = 'text/html; charset=utf-8';
+
+/** Customer surveys: the planner's view of a job's survey, and the customer's one-time link. */
+export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { service } = opts;
+  const guard = guardFor(opts);
+  const tags = ['surveys'];
+
+  app.get('/work-orders/:id/survey', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'The customer survey of a work order (answers, or pending)', params: IdParams },
+  }, async (request) => ({ survey: requireFound(service.surveyOf(request.params.id), 'survey of work order', request.params.id) }));
+  app.post('/work-orders/:id/survey', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'Issue a fresh one-time survey link (the previous unanswered link stops working)', params: IdParams },
+  }, async (request, reply) => reply.code(201).send(service.issueSurvey(request.params.id)));
+
+  // Public: the customer follows the one-time link; the token is the authorisation.
+  app.get('/surveys/:token', {
+    config: { public: true },
+    schema: { tags, summary: 'Open a survey link (404 unknown, 410 used or expired); a browser (Accept: text/html) gets the form page', params: TokenParams },
+  }, async (request, reply) => {
+    const wantsHtml = (request.headers.accept ?? '').includes('text/html');
+    if (!wantsHtml) return { ...service.openSurvey(request.params.token), questions: QUESTIONS };
+    try {
+      const { workOrder } = service.openSurvey(request.params.token);
+      return reply.type(HTML).send(surveyFormPage(workOrder));
+    } catch (err) {
+      // A person at a browser gets a page, not JSON; the status stays the API's.
+      if (!(err instanceof ServiceError)) throw err;
+      return reply.code(err.statusCode).type(HTML).send(surveyMessagePage(err.statusCode === 410 ? 'Thank you — this survey has already been answered (or the link has expired).' : 'This survey link is not valid.'));
+    }
+  });
+  app.post('/surveys/:token', {
+    config: { public: true },
+    schema: { tags, summary: 'Answer a survey; the link works once (410 afterwards)', params: TokenParams, body: Answer },
+  }, async (request) => ({ survey: service.answerSurvey(request.params.token, request.body) }));
+}

@@ -1,0 +1,136 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
+import { actorOf, assertOwnJob, FIELD, guardFor, MANAGE, ADMIN, ownJobsOnly, userOf, type ServiceRoutesOptions } from '../http/access.ts';
+import { IdParams, IntegerOrNull, Ms, Note, OneOf, StringOrNull, Text } from '../http/schemas.ts';
+import { FAILURE_MODES, forbidden, requireFound, RESOLUTION_CODES, SEVERITIES } from '../types.ts';
+
+/** Steps a technician may not take on their own job: assigning and cancelling is the planner's. */
+const PLANNER_ONLY_STEPS: readonly WorkOrderState[] = ['assigned', 'cancelled'];
+
+const ListQuery = Type.Object(
+  {
+    // Repeat the parameter or separate with commas: ?state=open&state=assigned or ?state=open,assigned.
+    state: Type.Optional(Type.Array(OneOf(WORK_ORDER_STATES))),
+    deviceId: Type.Optional(Text(64)),
+    technicianId: Type.Optional(Text(64)),
+    mode: Type.Optional(OneOf(FAILURE_MODES)),
+    from: Type.Optional(Type.Integer({ description: 'created at or after, epoch ms' })),
+    to: Type.Optional(Type.Integer({ description: 'created at or before, epoch ms' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const NewWorkOrder = Type.Object(
+  { deviceId: Text(64), mode: OneOf(FAILURE_MODES), severity: Type.Optional(OneOf(SEVERITIES)), note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+
+const HistoricalJob = Type.Object(
+  {
+    deviceId: Text(64), mode: OneOf(FAILURE_MODES), severity: OneOf(SEVERITIES),
+    createdAtMs: Ms, predictedFailureAtMs: Type.Optional(IntegerOrNull()), source: Type.Optional(Text(32)), technicianId: Type.Optional(StringOrNull(64)),
+    assignedAtMs: Type.Optional(Ms), acknowledgedAtMs: Type.Optional(Ms), enRouteAtMs: Type.Optional(Ms), onSiteAtMs: Type.Optional(Ms), resolvedAtMs: Type.Optional(Ms), cancelledAtMs: Type.Optional(Ms),
+    resolutionCode: Type.Optional(OneOf(RESOLUTION_CODES)),
+    partSku: Type.Optional(StringOrNull(64)), partDepotId: Type.Optional(StringOrNull(64)), stockOut: Type.Optional(Type.Boolean()),
+    survey: Type.Optional(Type.Object(
+      { answeredAtMs: Ms, csat: Type.Integer({ minimum: 1, maximum: 5 }), nps: Type.Integer({ minimum: 0, maximum: 10 }), comment: Type.Optional(Type.String({ maxLength: 4000 })) },
+      { additionalProperties: false },
+    )),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+const HistoryImport = Type.Object({ workOrders: Type.Array(HistoricalJob, { minItems: 1, maxItems: 10000 }) }, { additionalProperties: false });
+
+const Transition = Type.Object(
+  {
+    to: OneOf(WORK_ORDER_STATES),
+    version: Type.Integer({ minimum: 1, description: 'the version you last read; a mismatch is a 409' }),
+    technicianId: Type.Optional(Text(64)),
+    resolutionCode: Type.Optional(OneOf(RESOLUTION_CODES)),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+
+const VersionBody = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+/** /work-orders: list, open by hand, import the past, read one, move it along, re-dispatch it. */
+export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { service } = opts;
+  const guard = guardFor(opts);
+  const tags = ['work orders'];
+
+  app.get('/work-orders', {
+    ...guard(FIELD),
+    schema: { tags, summary: 'List work orders, newest first (a technician sees only their own)', querystring: ListQuery },
+    preValidation: async (request) => {
+      // Accept the comma form too: fastify parses ?state=a,b as one string.
+      const q = request.query as Record<string, unknown>;
+      if (typeof q.state === 'string') q.state = q.state.split(',').filter(Boolean);
+    },
+  }, async (request) => {
+    const q = request.query;
+    const technicianId = ownJobsOnly(request, q.technicianId);
+    return { workOrders: service.listWorkOrders({ state: q.state, deviceId: q.deviceId, technicianId, mode: q.mode, fromMs: q.from, toMs: q.to, limit: q.limit }) };
+  });
+
+  app.post('/work-orders', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'Open a work order by hand (customer call, routine visit); planned like an automatic one', body: NewWorkOrder },
+  }, async (request, reply) => reply.code(201).send({ workOrder: service.createWorkOrder({ ...request.body, actor: actorOf(request) }) }));
+
+  app.post('/work-orders/import', {
+    ...guard(ADMIN),
+    schema: {
+      tags,
+      summary: 'Import finished work orders from a previous service system (own timestamps; all or nothing; no notifications)',
+      description: 'Each job ends resolved (with resolutionCode and onSiteAtMs) or cancelled. Feeds the KPIs, first-time fix and the lead time given to analytics.',
+      body: HistoryImport,
+    },
+  }, async (request, reply) => {
+    const ids = service.importHistory(request.body.workOrders);
+    return reply.code(201).send({ imported: ids.length, ids });
+  });
+
+  app.get('/work-orders/:id', {
+    ...guard(FIELD),
+    schema: { tags, summary: 'One work order with its transition history', params: IdParams },
+  }, async (request) => {
+    const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+    assertOwnJob(request, wo.technicianId ?? null);
+    return { workOrder: wo, history: service.workOrderHistory(wo.id) };
+  });
+
+  app.post('/work-orders/:id/transitions', {
+    ...guard(FIELD),
+    schema: {
+      tags,
+      summary: 'Move a work order along its lifecycle (409 on an invalid step or a stale version)',
+      description:
+        'open → assigned (technicianId) | cancelled; assigned → acknowledged | open (decline) | cancelled; acknowledged → en_route | cancelled; ' +
+        'en_route → on_site | cancelled; on_site → resolved (resolutionCode). Send the version you last read.',
+      params: IdParams,
+      body: Transition,
+    },
+  }, async (request) => {
+    const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+    const b = request.body;
+    if (userOf(request)?.role === 'technician') {
+      assertOwnJob(request, wo.technicianId ?? null);
+      // Technicians move their own jobs forward or decline them; assigning and cancelling is the planner's.
+      if (PLANNER_ONLY_STEPS.includes(b.to)) throw forbidden(`a technician cannot move a work order to ${b.to}`);
+    }
+    const workOrder = service.transition(wo.id, { to: b.to, version: b.version, actor: actorOf(request), technicianId: b.technicianId, resolutionCode: b.resolutionCode, note: b.note });
+    return { workOrder };
+  });
+
+  app.post('/work-orders/:id/dispatch', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'Re-run the dispatcher on an open work order (technician, part reservation, lead time)', params: IdParams, body: VersionBody },
+  }, async (request) => ({ workOrder: service.dispatch(request.params.id, { version: request.body.version, actor: actorOf(request) }) }));
+}
