@@ -83,6 +83,15 @@ function influxString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** An answer from InfluxDB that is neither success nor worth retrying as it is. */
+class InfluxHttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
 function lineCount(lines: Buffer): number {
   let n = lines.length > 0 ? 1 : 0;
   for (let i = lines.indexOf(0x0a); i >= 0; i = lines.indexOf(0x0a, i + 1)) n++;
@@ -230,6 +239,13 @@ export class InfluxTelemetryStore implements TelemetryStore {
       },
       (err: unknown) => {
         this.#creating = null;
+        // A user with ALL on its database but no admin rights (as docker-compose sets Purna's up)
+        // may not run CREATE DATABASE: the database is the operator's to create. If it is missing
+        // after all, writes answer 404 and are retried, and /readyz names the stuck writer.
+        if (err instanceof InfluxHttpError && err.status === 403) {
+          this.#databaseCreated = true;
+          return;
+        }
         throw err;
       },
     );
@@ -244,7 +260,8 @@ export class InfluxTelemetryStore implements TelemetryStore {
     if (res.status >= 500 || res.status === 429) {
       throw new RetryableStoreError(`InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 200)}`, parseRetryAfter(res.headers.get('retry-after')));
     }
-    if (res.status !== 200) throw new Error(`InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+    if (res.status === 401) throw new InfluxHttpError(401, `InfluxDB refused the credentials (HTTP 401 ${text.trim().slice(0, 200)}): check INFLUX_USERNAME and INFLUX_PASSWORD`);
+    if (res.status !== 200) throw new InfluxHttpError(res.status, `InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 500)}`);
     const json = JSON.parse(text) as InfluxQueryResponse;
     const err = json.results?.[0]?.error ?? json.error;
     if (err) throw new Error(`InfluxDB query error: ${err}`);

@@ -55,6 +55,8 @@ export interface InfluxdOptions {
   maxBodySize?: number;
   /** false: write the config and pick the port but do not launch (restart() launches), for a store that is down from the start. */
   launch?: boolean;
+  /** [http] auth-enabled: the first user must be created as an admin (CREATE USER … WITH ALL PRIVILEGES) before anything else. */
+  authEnabled?: boolean;
 }
 
 export async function startInfluxd(opts: InfluxdOptions = {}): Promise<LocalInfluxd> {
@@ -76,7 +78,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [http]
   enabled = true
   bind-address = "127.0.0.1:${port}"
-  auth-enabled = false
+  auth-enabled = ${opts.authEnabled ? 'true' : 'false'}
   log-enabled = false
 ${opts.maxBodySize === undefined ? '' : `  max-body-size = ${opts.maxBodySize}\n`}[monitor]
   store-enabled = false
