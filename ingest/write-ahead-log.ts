@@ -18,7 +18,9 @@
 // failed write is cut back or continued in a new segment, so nothing acknowledged follows it.
 //
 // Segments are deleted once the telemetry writer has confirmed every reading in them stored:
-// the writer stores readings in the order they were appended, so confirmation is a count.
+// the writer stores readings in the order they were appended, so confirmation is a count. The
+// bound counts whole segment files, so a fully confirmed active segment is rotated away (and
+// deleted) whenever publishers are held back: any bound drains to (near) zero.
 
 import { closeSync, fdatasync, ftruncate, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfs, truncateSync, write } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +43,7 @@ const HEADER = /^([^\t]+)\t(\d{1,16})\t(\d{1,10})(?:\t([0-9a-f]{8}))?$/;
 export interface WriteAheadLogOptions {
   dir: string;
   log: Logger;
-  /** A segment is closed and a new one begun past this size. */
+  /** A segment is closed and a new one begun past this size (default: an eighth of maxBytes, at most 16 MiB). */
   segmentBytes?: number;
   /** Unconfirmed bytes on disk above which appends wait (back-pressure), never drop. */
   maxBytes: number;
@@ -126,7 +128,7 @@ export class WriteAheadLog {
 
   constructor(opts: WriteAheadLogOptions) {
     this.#opts = {
-      segmentBytes: MAX_SEGMENT_BYTES,
+      segmentBytes: Math.min(MAX_SEGMENT_BYTES, Math.max(4096, Math.floor(opts.maxBytes / 8))),
       resumeFreeBytes: 1024 * 1024,
       probeEveryMs: 1000,
       ...opts,
@@ -237,8 +239,9 @@ export class WriteAheadLog {
     this.#fd = null;
   }
 
+  /** An empty log takes any one message, whatever its size: a bound smaller than a message must not stop ingest for good. */
   #overBound(bytes: number): boolean {
-    return this.#unconfirmedBytes + bytes > this.#opts.maxBytes;
+    return this.#unconfirmedBytes > 0 && this.#unconfirmedBytes + bytes > this.#opts.maxBytes;
   }
 
   #release(): void {
@@ -256,12 +259,16 @@ export class WriteAheadLog {
     }
   }
 
-  /** Rotates a fully confirmed active segment away, so it can be deleted, once it is a quarter of a segment. */
+  /**
+   * Rotates a fully confirmed active segment away, so it can be deleted: once it is a quarter of
+   * a segment (fewer file creations under light traffic), or at once while publishers are held
+   * back (its bytes count against the bound even though they are all stored).
+   */
   #compact(): void {
     const active = this.#segments.at(-1);
     if (!active || this.#segments.length !== 1 || this.#flushing || this.#batch.length > 0) return;
     if (active.bytes === 0 || active.confirmed < active.readings) return;
-    if (active.bytes < this.#opts.segmentBytes / 4) return;
+    if (active.bytes < this.#opts.segmentBytes / 4 && this.#waiting.length === 0) return;
     try {
       this.#rotate();
     } catch (err) {

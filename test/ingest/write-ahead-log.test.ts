@@ -96,6 +96,49 @@ describe('write-ahead log', () => {
     expect(third_.open().map((r) => r.values.temperature)).toEqual([0, 1, 5]);
     third_.close();
   });
+
+  it('a bound far below a segment (1 MiB): an outage fills it, publishers wait, and once stored everything drains and the log shrinks to near zero', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const maxBytes = 1024 * 1024;
+    const wal = new WriteAheadLog({ dir, log, maxBytes });
+    wal.open();
+    let acked = 0;
+    let confirmed = 0;
+    // The store is away: nothing is confirmed while 20,000 messages (about 2 MiB) arrive.
+    for (let i = 0; i < 20_000; i++) wal.append('pump-1', Date.now(), payload(i), 1, () => acked++);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(wal.backPressure).toBe(true);
+    expect(acked).toBeLessThan(20_000);
+    expect(wal.unconfirmedBytes).toBeLessThanOrEqual(maxBytes);
+    // The store is back: it confirms whatever was acknowledged, as the writer would.
+    for (const until = Date.now() + 20_000; (acked < 20_000 || confirmed < acked) && Date.now() < until; ) {
+      wal.confirm(acked - confirmed);
+      confirmed = acked;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect({ acked, backPressure: wal.backPressure }).toEqual({ acked: 20_000, backPressure: false });
+    expect(wal.unconfirmedBytes).toBeLessThan(maxBytes / 16);
+    // Ingest goes on.
+    await append(wal, 20_000);
+    wal.close();
+  });
+
+  it('takes a message bigger than the whole bound once the log is empty (it would wait for ever otherwise)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const wal = new WriteAheadLog({ dir, log, maxBytes: 64 });
+    wal.open();
+    let first = false;
+    let second = false;
+    wal.append('pump-1', Date.now(), payload(0), 1, () => (first = true)); // about 80 bytes with its header
+    wal.append('pump-1', Date.now(), payload(1), 1, () => (second = true));
+    for (let t = 0; t < 500 && !first; t++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    expect({ first, second }).toEqual({ first: true, second: false }); // the first is not stored yet: the second waits
+    wal.confirm(1);
+    for (let t = 0; t < 500 && !second; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(second).toBe(true);
+    wal.close();
+  });
 });
 
 describe('write-ahead log on a full disk (a real 1 MiB tmpfs)', () => {
