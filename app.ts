@@ -23,6 +23,7 @@ import { AccessControl } from './ingest/access-control.ts';
 import { DeviceCredentials } from './ingest/device-credentials.ts';
 import type { BrokerLink } from './ingest/broker-link.ts';
 import { EmbeddedBroker } from './ingest/embedded-broker.ts';
+import { maxPacketBytesFor } from './ingest/packet-size-guard.ts';
 import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Presence } from './ingest/presence.ts';
@@ -211,6 +212,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       clock,
       ingest,
       access,
+      maxPacketBytes: maxPacketBytesFor(config.mqttMaxPayloadBytes),
       tls: config.tlsCert ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey } : null,
     });
     broker =

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
@@ -12,6 +13,7 @@ import { parseDeviceTopic, topics } from '../core/topics.ts';
 import type { AccessControl } from './access-control.ts';
 import type { BrokerLink } from './broker-link.ts';
 import type { Ingest } from './ingest.ts';
+import { GuardedConnection, PacketTooLargeError } from './packet-size-guard.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -21,6 +23,8 @@ export interface EmbeddedBrokerOptions {
   clock: Clock;
   ingest: Ingest;
   access: AccessControl;
+  /** Largest MQTT packet a client may announce (bytes): its connection closes at the fixed header. */
+  maxPacketBytes: number;
   /** MQTTS listener (TLS), when a certificate and key are configured. */
   tls?: { host: string; port: number; certPath: string; keyPath: string } | null;
 }
@@ -109,11 +113,17 @@ export class EmbeddedBroker implements BrokerLink {
       const text = packet.payload.toString().trim().toLowerCase();
       if (text === 'online' || text === 'offline') ingest.presence.connection(parsed.deviceId, text);
     });
-    aedes.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt client error'));
-    aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt connection error'));
+    const onError = (client: Client, err: Error) => {
+      if (err instanceof PacketTooLargeError) {
+        const ip = (client.conn as { remoteAddress?: string }).remoteAddress;
+        log.warn({ client: client.id, ip, announcedBytes: err.announcedBytes, maxPacketBytes: this.#opts.maxPacketBytes }, 'mqtt packet over the size limit announced; connection closed');
+      } else log.debug({ client: client?.id, err: err.message }, 'mqtt client error');
+    };
+    aedes.on('clientError', onError);
+    aedes.on('connectionError', onError);
     this.#aedes = aedes;
 
-    const server = createServer(aedes.handle);
+    const server = createServer((socket) => this.#handle(socket));
     server.on('connection', keepAliveTcp);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -127,7 +137,7 @@ export class EmbeddedBroker implements BrokerLink {
 
     const tls = this.#opts.tls;
     if (tls) {
-      const tlsServer = createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, aedes.handle);
+      const tlsServer = createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, (socket) => this.#handle(socket));
       tlsServer.on('connection', keepAliveTcp);
       await new Promise<void>((resolve, reject) => {
         tlsServer.once('error', reject);
@@ -141,6 +151,11 @@ export class EmbeddedBroker implements BrokerLink {
     }
   }
 
+  /** Every transport's bytes pass the packet-size guard before aedes' parser can buffer them. */
+  #handle(conn: Duplex, req?: IncomingMessage): void {
+    this.#aedes?.handle(new GuardedConnection(conn, this.#opts.maxPacketBytes), req);
+  }
+
   /**
    * MQTT over WebSocket on an existing HTTP server (the dashboard's), for browser and gateway
    * clients: upgrades on `path` become MQTT connections with the same hooks and limits.
@@ -152,7 +167,7 @@ export class EmbeddedBroker implements BrokerLink {
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       if ((req.url ?? '').split('?')[0] !== path) return; // socket.io handles its own path
       keepAliveTcp(socket);
-      wss.handleUpgrade(req, socket, head, (ws) => aedes.handle(createWebSocketStream(ws), req));
+      wss.handleUpgrade(req, socket, head, (ws) => this.#handle(createWebSocketStream(ws), req));
     });
     this.#wss = wss;
   }
