@@ -9,6 +9,7 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
 import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
+import { registerCsrfGuard } from './plugins/csrf.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   users: UserStore;
   sessionTtlMs: number;
   cookieSecure: 'auto' | 'true' | 'false';
+  /** Origins besides the request's own that may send state-changing requests (the public URL's, behind a proxy). */
+  trustedOrigins?: string[];
   /** Login attempts let through per source address and per account (defaults in plugins/auth.ts). */
   loginLimits?: Partial<LoginLimits>;
   /** Whether a technician may see a device (one of their work orders is on it). */
@@ -57,6 +60,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     loginLimits: opts.loginLimits,
     nowMs: opts.nowMs,
   });
+  await registerCsrfGuard(app, { trustedOrigins: opts.trustedOrigins });
 
   await app.register(
     async (api) => {

@@ -22,7 +22,8 @@ temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/tel
                          see device-sim/README.md); each device gets its own MQTT token.
                          Authenticates with --provision-token, else a planner login from the
                          environment (PURNA_EMAIL, PURNA_PASSWORD). --provision URL is the same.
-  --provision-token T    a planner's session token (the purna_session cookie of POST /api/auth/login)
+  --provision-token T    a planner's session token (the purna_session cookie of POST /api/auth/login),
+                         sent as Authorization: Bearer T
   --quiet                no progress line
   --help`;
 
@@ -87,22 +88,23 @@ if (provisionUrl) credentials = await provision(provisionUrl, values['provision-
 
 async function provision(baseUrl: string, token: string | undefined): Promise<(id: string) => { username: string; password: string }> {
   const base = baseUrl.replace(/\/+$/, '');
-  let cookie: string;
-  if (token) cookie = `purna_session=${token}`;
+  // The session token goes in Authorization (a tool's header, not a browser's cookie).
+  let session: string;
+  if (token) session = token;
   else {
     const email = process.env.PURNA_EMAIL;
     const password = process.env.PURNA_PASSWORD;
     if (!email || !password) fail('--provision-url needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment');
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    session = (login.headers.get('set-cookie') ?? '').split(';')[0].replace(/^[^=]*=/, '');
   }
   const plan = planFleet({ devices, seed });
   const tokens = new Map<string, string>();
   for (let i = 0; i < plan.length; i += 1000) {
     const res = await fetch(`${base}/api/devices/provision`, {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
       body: JSON.stringify({ devices: plan.slice(i, i + 1000).map((d) => ({ id: d.deviceId, modelId: d.modelId })) }),
     });
     if (res.status !== 201) fail(`provisioning failed: HTTP ${res.status} ${await res.text()}`);

@@ -14,7 +14,7 @@ declare module 'fastify' {
     user: User | null;
   }
   interface FastifyContextConfig {
-    /** Reachable without a login (login itself, one-time survey links, token-authenticated device provisioning). */
+    /** Reachable without a login (login itself, one-time survey links, the UI, docs and operator endpoints). */
     public?: boolean;
     /** Roles allowed on this route; admin is always allowed. Absent: any logged-in user. */
     roles?: Role[];
@@ -77,7 +77,7 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   // session (404 only with one), so probing tells a stranger nothing. onRequest runs before the
   // body is parsed or validated, so a stranger cannot make the server parse anything either.
   app.addHook('onRequest', async (request, reply) => {
-    request.user = users.userForSession(request.cookies[SESSION_COOKIE]);
+    request.user = users.userForSession(sessionToken(request));
     if (request.is404) return request.user ? undefined : deny(reply, 401, 'login required');
     const config = request.routeOptions.config;
     if (config.public) return;
@@ -144,7 +144,7 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
 
   app.post('/api/auth/logout', { config: { public: true } }, async (request, reply) => {
     // Its onSessionEnded listeners close this session's live (socket.io) connections too.
-    users.endSession(request.cookies[SESSION_COOKIE]);
+    users.endSession(sessionToken(request));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
@@ -176,6 +176,17 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   );
 
   return { authorize };
+}
+
+/**
+ * The session token of a request: from `Authorization: Bearer <token>` when that header is
+ * there (tools; the cookie is then ignored, so a forged request cannot carry both), else from
+ * the session cookie (browsers).
+ */
+function sessionToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return request.cookies[SESSION_COOKIE];
+  return /^Bearer ([A-Za-z0-9_-]{1,100})$/i.exec(header)?.[1];
 }
 
 /**

@@ -75,7 +75,7 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
 
     scope.post<{ Body: string }>(
       '/devices/provision.csv',
-      { config: { roles: ['planner'] }, schema: { tags: ['devices'], body: { type: 'string', minLength: 1 } } },
+      { config: { roles: ['planner'], accepts: ['text/csv'] }, schema: { tags: ['devices'], body: { type: 'string', minLength: 1 } } },
       async (request, reply) => {
         const lines = request.body.split(/\r?\n/);
         const header = lines[0].split(',').map((h) => h.trim());

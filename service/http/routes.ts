@@ -7,6 +7,7 @@ import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
 import type { ServiceRoutesOptions } from './access.ts';
+import { CsvBody } from './schemas.ts';
 
 export type { RequestUser, ServiceRole, ServiceRoutesOptions } from './access.ts';
 
@@ -20,8 +21,12 @@ const CSV_BODY_LIMIT = 10 * 1024 * 1024;
  */
 export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
   await app.register(async (scope) => {
-    // CSV imports post the file as text/csv; only this scope parses it.
+    // CSV imports post the file as text/csv; only this scope parses it, and a route whose body is
+    // a CSV file says so in its config (the dashboard answers any undeclared body type with 415).
     scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.addHook('onRoute', (route) => {
+      if (route.schema?.body === CsvBody) route.config = { ...route.config, accepts: ['text/csv'] };
+    });
     await workOrderRoutes(scope, opts);
     await customerRoutes(scope, opts);
     await networkRoutes(scope, opts);
