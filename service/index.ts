@@ -65,14 +65,12 @@ interface Running {
  */
 export class ServiceDomain {
   readonly #opts: ServiceOptions;
-  readonly #bus: EventBus;
   readonly #log: Logger;
   readonly #clock: Clock;
   #running: Running | null = null;
 
   constructor(opts: ServiceOptions) {
     this.#opts = opts;
-    this.#bus = opts.bus;
     this.#log = opts.log;
     this.#clock = opts.clock ?? systemClock;
   }
