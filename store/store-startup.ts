@@ -56,6 +56,11 @@ export class StoreStartup {
   /** For /readyz: not ready until started, then as long as the store answers. */
   async readiness(): Promise<{ ok: boolean; detail: string }> {
     const kind = this.#opts.store.kind;
+    if (!this.#ready && this.#timer && (await this.#opts.store.ping()) && this.#timer) {
+      // It answers again: try now, not at the next backoff tick (up to 30 s away).
+      clearTimeout(this.#timer);
+      await this.#retry();
+    }
     if (!this.#ready) {
       const seconds = Math.round((performance.now() - this.#failingSince) / 1000);
       return { ok: false, detail: `${kind} not started for ${seconds} s, retrying: ${this.#lastError.slice(0, 200)}` };
