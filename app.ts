@@ -12,6 +12,7 @@ import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { Logger } from './core/log.ts';
 import { PurnaMetrics } from './core/metrics.ts';
+import { every } from './core/periodic.ts';
 import { ACTIVE_STATES } from './core/work-order-states.ts';
 import { opsRoutes } from './dashboard/routes/ops.ts';
 import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/auth/bootstrap.ts';
@@ -135,19 +136,17 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       writeFileSync(tmp, JSON.stringify(analytics.snapshot()));
       renameSync(tmp, analyticsStatePath);
     };
-    const snapshotTimer = setInterval(saveAnalytics, 5 * 60_000);
-    snapshotTimer.unref();
+    const snapshotJob = every('analytics snapshot', config.analyticsSnapshotEveryMs, saveAnalytics, log.child({ part: 'analytics' }));
     analytics.start();
     stops.push(() => {
-      clearInterval(snapshotTimer);
+      snapshotJob.stop();
       analytics.stop();
       saveAnalytics();
     });
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
     analytics.setLeadTimeMs(service.currentLeadTimeMs());
-    const leadTimeTimer = setInterval(() => analytics.setLeadTimeMs(service.currentLeadTimeMs()), 60_000);
-    leadTimeTimer.unref();
-    stops.push(() => clearInterval(leadTimeTimer));
+    const leadTimeJob = every('analytics lead time', 60_000, () => analytics.setLeadTimeMs(service.currentLeadTimeMs()), log.child({ part: 'analytics' }));
+    stops.push(() => leadTimeJob.stop());
 
     const metrics = new PurnaMetrics();
     const wal = new WriteAheadLog({ dir: join(config.dataDir, 'wal'), log: log.child({ part: 'wal' }), maxBytes: config.walMaxBytes });
@@ -171,7 +170,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // The broker reports rejections; ingest needs the broker for that and the broker needs
     // ingest for its hook: tie the knot through a late-bound function.
     let broker: BrokerLink | null = null;
-    const presence = new Presence({ bus, clock, silentAfterIntervals: 5, minSilentMs: 30_000, checkEveryMs: 5000 });
+    const presence = new Presence({ bus, clock, log: log.child({ part: 'presence' }), silentAfterIntervals: 5, minSilentMs: 30_000, checkEveryMs: 5000 });
     presence.start();
     stops.push(() => presence.stop());
     const ingest = new Ingest({

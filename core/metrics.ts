@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { periodicJobFailures } from './periodic.ts';
 
 /** Where the figures come from; read at scrape time so the hot paths only bump plain counters. */
 export interface MetricSources {
@@ -57,6 +58,16 @@ export class PurnaMetrics {
       });
     counter('purna_mqtt_messages_received_total', 'Telemetry messages received', (s) => s.messagesReceived());
     counter('purna_mqtt_messages_rejected_total', 'Telemetry messages rejected with a reason', (s) => s.messagesRejected());
+    new Counter({
+      name: 'purna_periodic_job_failures_total',
+      help: 'Failed runs of periodic jobs (snapshot, silence check, ...), by job; each is logged and the job carries on',
+      labelNames: ['job'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [job, n] of periodicJobFailures) this.inc({ job }, n);
+      },
+    });
     counter('purna_readings_stored_total', 'Readings confirmed stored in the telemetry store', (s) => s.readingsStored());
     counter('purna_readings_refused_total', 'Accepted readings the telemetry store refused for good (too large even alone, points it will not take); each device is told on its errors topic', (s) => s.readingsRefused());
     counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) => s.detectorSamples());

@@ -1,10 +1,13 @@
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/log.ts';
+import { every, type PeriodicJob } from '../core/periodic.ts';
 import type { DeviceConnectionStatus } from '../core/types.ts';
 
 export interface PresenceOptions {
   bus: EventBus;
   clock: Clock;
+  log: Logger;
   /** A device is silent after this many of its usual reporting intervals without a message. */
   silentAfterIntervals: number;
   /** …but never sooner than this, ms (a device reporting every 100 ms is not silent after 500 ms). */
@@ -28,20 +31,19 @@ interface DevicePresence {
 export class Presence {
   readonly #opts: PresenceOptions;
   readonly #devices = new Map<string, DevicePresence>();
-  #timer: NodeJS.Timeout | null = null;
+  #job: PeriodicJob | null = null;
 
   constructor(opts: PresenceOptions) {
     this.#opts = opts;
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.checkSilence(), this.#opts.checkEveryMs);
-    this.#timer.unref();
+    this.#job = every('silence check', this.#opts.checkEveryMs, () => this.checkSilence(), this.#opts.log);
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#job?.stop();
+    this.#job = null;
   }
 
   lastSeenMs(deviceId: string): number | undefined {

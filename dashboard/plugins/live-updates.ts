@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Logger } from '../../core/log.ts';
+import { every } from '../../core/periodic.ts';
 import type { WorkOrder } from '../../core/types.ts';
 import type { Session, User } from '../auth/users.ts';
 import type { DeviceSummary, FleetView } from '../fleet-view.ts';
@@ -115,7 +116,7 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
     });
   });
 
-  const timer = setInterval(() => {
+  const deltas = every('live updates', opts.frameMs ?? 250, () => {
     const changes = opts.fleet.takeChanges();
     if (changes.devices.length === 0 && changes.workOrders.length === 0) return;
     io.to(FLEET_ROOM).emit('delta', changes);
@@ -124,8 +125,7 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
       const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
       if (room && room.size > 0) io.to(deviceRoom(d.deviceId)).emit('device', d);
     }
-  }, opts.frameMs ?? 250);
-  timer.unref();
+  }, opts.log);
 
   function sendToTechnicians(orders: WorkOrder[], devices: DeviceSummary[]): void {
     const technicianIds = new Set<string>();
@@ -143,7 +143,7 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   // preClose, not onClose: sockets must go before fastify closes the HTTP server they hold open.
   // (io.close() would close fastify's server itself, which fastify then closes again.)
   app.addHook('preClose', async () => {
-    clearInterval(timer);
+    deltas.stop();
     unsubscribe();
     for (const t of expiryTimers.values()) clearTimeout(t);
     io.disconnectSockets(true);

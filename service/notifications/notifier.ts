@@ -3,6 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
+import { every, type PeriodicJob } from '../../core/periodic.ts';
 import { topics } from '../../core/topics.ts';
 import { badRequest, notFound } from '../types.ts';
 import { OutboundAddressPolicy, OutboundRefused, type Resolve } from './outbound-address.ts';
@@ -102,7 +103,7 @@ export class Notifier {
   readonly #retainMs: number;
   readonly #outbound: OutboundAddressPolicy;
   #lastPruneMs = -Infinity;
-  #timer: NodeJS.Timeout | null = null;
+  #job: PeriodicJob | null = null;
   #running: Promise<number> | null = null;
   #stopped = true;
 
@@ -122,16 +123,15 @@ export class Notifier {
   start(): void {
     this.#stopped = false;
     if (this.#pollMs > 0) {
-      this.#timer = setInterval(() => void this.processDue(), this.#pollMs);
-      this.#timer.unref();
+      this.#job = every('notification outbox', this.#pollMs, () => this.processDue(), this.#log);
     }
   }
 
   /** Stops the loop; an attempt in flight finishes without touching the store and is retried after restart. */
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#job?.stop();
+    this.#job = null;
   }
 
   // ── webhook configuration ──
@@ -215,7 +215,7 @@ export class Notifier {
     if (this.#publish) {
       for (const t of new Set(technicianIds)) insert.run('mqtt', topics.technicianDispatch(t), event, eventId, payload, now, now);
     }
-    if (!this.#stopped) setImmediate(() => void this.processDue());
+    this.#passNow();
   }
 
   listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] {
@@ -263,7 +263,13 @@ export class Notifier {
   retryNow(deliveryId: number): void {
     const r = prepared(this.#db, "UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
     if (r.changes === 0) throw notFound('pending delivery', String(deliveryId));
-    if (!this.#stopped) setImmediate(() => void this.processDue());
+    this.#passNow();
+  }
+
+  /** A pass now rather than at the next poll; if it fails, that is logged and the poll tries again. */
+  #passNow(): void {
+    if (this.#stopped) return;
+    setImmediate(() => this.processDue().catch((err) => this.#log.error({ err }, 'notification outbox pass failed; the next poll tries again')));
   }
 
   /** Attempts every due delivery once; resolves to how many were delivered. One run at a time. */

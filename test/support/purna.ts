@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
 import { startPurna, type Purna } from '../../app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
-import { createLogger } from '../../core/log.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
 
 export interface TestPurna extends Purna {
   dataDir: string;
@@ -13,7 +14,8 @@ export interface TestPurna extends Purna {
   destroy(): Promise<void>;
 }
 
-export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: string): Promise<TestPurna> {
+/** `log`: a logger of the test's own (to read what Purna logged); by default one at TEST_LOG_LEVEL. */
+export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: string, log?: Logger): Promise<TestPurna> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'purna-test-'));
   const config = loadConfig({}, [], {
     httpHost: '127.0.0.1',
@@ -27,7 +29,7 @@ export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: 
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   } as Partial<Config>);
-  const purna = await startPurna(config, createLogger(config.logLevel));
+  const purna = await startPurna(config, log ?? createLogger(config.logLevel));
   return Object.assign(Object.create(null), purna, {
     stop: purna.stop,
     dataDir: dir,
@@ -80,4 +82,11 @@ export async function loginAs(purna: Purna, role: 'admin' | 'planner' | 'technic
   if (res.status !== 200) throw new Error(`login as ${role} failed: HTTP ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get('set-cookie') ?? '';
   return setCookie.split(';')[0];
+}
+
+/** A logger that keeps every line it writes as an object, for tests that check what was logged. */
+export function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info', base: { app: 'purna' } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { log, lines };
 }
