@@ -29,6 +29,7 @@ import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Presence } from './ingest/presence.ts';
 import { Ingest } from './ingest/ingest.ts';
+import { DEFAULT_PAYLOAD_LIMITS } from './ingest/payload.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { WriteAheadLog } from './ingest/write-ahead-log.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
@@ -180,6 +181,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       clock,
       writer,
       wal,
+      limits: { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: config.maxFutureSkewMs, maxAgeMs: config.maxPastAgeMs },
       reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
     });
     const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
@@ -315,6 +317,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     metrics.bind({
       messagesReceived: () => ingest.stats.messagesReceived,
       messagesRejected: () => ingest.stats.messagesRejected,
+      rejectedByKind: () => ingest.stats.rejectedByKind,
       readingsStored: () => writer.stats.storedReadings,
       readingsRefused: () => writer.stats.refusedReadings,
       writeQueueDepth: () => writer.stats.pending,

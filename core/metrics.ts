@@ -6,6 +6,8 @@ import { periodicJobFailures } from './periodic.ts';
 export interface MetricSources {
   messagesReceived: () => number;
   messagesRejected: () => number;
+  /** Rejected messages by kind: payload, metric_limit, sensor_fault, internal. */
+  rejectedByKind: () => Readonly<Record<string, number>>;
   readingsStored: () => number;
   readingsRefused: () => number;
   writeQueueDepth: () => number;
@@ -58,6 +60,17 @@ export class PurnaMetrics {
       });
     counter('purna_mqtt_messages_received_total', 'Telemetry messages received', (s) => s.messagesReceived());
     counter('purna_mqtt_messages_rejected_total', 'Telemetry messages rejected with a reason', (s) => s.messagesRejected());
+    new Counter({
+      name: 'purna_mqtt_messages_rejected_by_kind_total',
+      help: 'Telemetry messages rejected, by kind (payload, metric_limit, sensor_fault, internal)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        if (!self.#sources) return;
+        this.reset();
+        for (const [kind, n] of Object.entries(self.#sources.rejectedByKind())) this.inc({ kind }, n);
+      },
+    });
     new Counter({
       name: 'purna_periodic_job_failures_total',
       help: 'Failed runs of periodic jobs (snapshot, silence check, ...), by job; each is logged and the job carries on',

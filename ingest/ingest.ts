@@ -22,11 +22,18 @@ export interface IngestOptions {
   reportRejection: (deviceId: string, reason: string, topic: string) => void;
 }
 
+/** Why a message was rejected, for the counters. */
+export type RejectionKind = 'payload' | 'internal';
+
 export interface IngestStats {
   messagesReceived: number;
   messagesRejected: number;
   readingsAccepted: number;
+  /** Rejected messages by kind (they add up to messagesRejected). */
+  rejectedByKind: Record<RejectionKind, number>;
 }
+
+type Verdict = { ok: true; readings: Reading[] } | { ok: false; kind: RejectionKind; reason: string };
 
 /**
  * The ingest pipeline for one telemetry message, whatever the broker: validate → (spool) →
@@ -36,7 +43,12 @@ export interface IngestStats {
 export class Ingest {
   readonly #opts: IngestOptions;
   readonly #limits: PayloadLimits;
-  readonly stats: IngestStats = { messagesReceived: 0, messagesRejected: 0, readingsAccepted: 0 };
+  readonly stats: IngestStats = {
+    messagesReceived: 0,
+    messagesRejected: 0,
+    readingsAccepted: 0,
+    rejectedByKind: { payload: 0, internal: 0 },
+  };
 
   get presence(): Presence {
     return this.#opts.presence;
@@ -55,15 +67,14 @@ export class Ingest {
    */
   acceptTelemetry(deviceId: string, topic: string, payload: Buffer, done: (err?: Error | null) => void): void {
     this.stats.messagesReceived++;
-    this.#opts.presence.seen(deviceId);
     const nowMs = this.#opts.clock.nowMs();
-    const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
-    if (!result.ok) {
-      this.reject(deviceId, topic, result.reason);
+    const verdict = this.#validate(deviceId, topic, payload, nowMs);
+    if (!verdict.ok) {
+      this.reject(deviceId, topic, verdict.reason, verdict.kind);
       done(null);
       return;
     }
-    const readings = result.readings;
+    const readings = verdict.readings;
     this.#opts.wal.append(deviceId, nowMs, payload, readings.length, (err) => {
       if (err) {
         // Not on disk: do not acknowledge; the client will send it again.
@@ -108,11 +119,36 @@ export class Ingest {
     }
   }
 
+  /**
+   * Parse and validate. Nothing a device sends may escape this hook (an exception
+   * in the broker's authorizePublish ends the process): an unforeseen failure is that message's
+   * rejection, logged as the bug it is.
+   */
+  #validate(deviceId: string, topic: string, payload: Buffer, nowMs: number): Verdict {
+    try {
+      this.#opts.presence.seen(deviceId);
+      const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
+      if (!result.ok) return { ok: false, kind: 'payload', reason: result.reason };
+      return result;
+    } catch (err) {
+      this.#opts.log.error({ err, device: deviceId, topic }, 'telemetry validation failed unexpectedly; message rejected');
+      return { ok: false, kind: 'internal', reason: `message could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}` };
+    }
+  }
+
   /** Rejects a message: a reason to the device, a counter, a log line — and nothing else stops. */
-  reject(deviceId: string | null, topic: string, reason: string): void {
+  reject(deviceId: string | null, topic: string, reason: string, kind: RejectionKind = 'payload'): void {
     this.stats.messagesRejected++;
-    this.#opts.log.warn({ device: deviceId, topic, reason }, 'telemetry rejected');
-    if (deviceId) this.#opts.reportRejection(deviceId, reason, topic);
+    this.stats.rejectedByKind[kind]++;
+    this.#opts.log.warn({ device: deviceId, topic, reason, kind }, 'telemetry rejected');
+    if (deviceId) {
+      try {
+        this.#opts.reportRejection(deviceId, reason, topic);
+      } catch (err) {
+        // Telling the device is a courtesy; failing to must not undo the rejection.
+        this.#opts.log.error({ err, device: deviceId }, 'could not publish the rejection to the device');
+      }
+    }
     this.#opts.bus.emit('rejected', { deviceId, topic, reason, tsMs: this.#opts.clock.nowMs() });
   }
 }

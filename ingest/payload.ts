@@ -3,8 +3,9 @@
 //   {"temperature": 71.2, "vibration": 3.1}                         values at server time
 //   {"ts": 1732262400000, "values": {"temperature": 71.2}}          values at device time
 //   [ <either of the above>, ... ]                                  a batch (gateways, buffered devices)
-// ts is epoch milliseconds or an ISO 8601 string. Values must be finite numbers. A message is
-// accepted or rejected whole, with a reason that names the offending element.
+// ts is epoch milliseconds or an ISO 8601 string, within a window around the server's clock.
+// Values must be finite numbers of a sane magnitude. A message is accepted or rejected whole,
+// with a reason that names the offending element; no input makes this module throw.
 
 import type { MetricValues, Reading } from '../core/types.ts';
 
@@ -15,8 +16,14 @@ export interface PayloadLimits {
   maxMetricsPerReading: number;
   /** How far ahead of the server clock a device timestamp may be, ms. */
   maxFutureSkewMs: number;
-  /** How old a device timestamp may be (the store's retention), ms. */
+  /** How old a device timestamp may be, ms (no older than the store keeps). */
   maxAgeMs: number;
+  /**
+   * Largest |value|. Doubles hold integers exactly up to 2^53 (9.007e15) and squares of 1e15 are
+   * far from overflow, so the detectors' variances stay finite; no sensor or counter a device
+   * sends comes near it. One 1e300 would otherwise hold a detector's baseline at 1e296 for good.
+   */
+  maxAbsValue: number;
 }
 
 export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
@@ -24,6 +31,7 @@ export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
   maxMetricsPerReading: 64,
   maxFutureSkewMs: 5 * 60_000,
   maxAgeMs: 365 * 24 * 3600_000,
+  maxAbsValue: 1e15,
 };
 
 /** Metric names become InfluxDB field keys and SQLite values: keep them plain. */
@@ -42,6 +50,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The largest |epoch ms| a Date holds (ECMA-262 TimeClip): beyond it toISOString throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A timestamp for a reason: ISO 8601 where a Date can hold it, the number as sent otherwise. */
+function describeTs(ms: number): string {
+  return Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : String(ms);
+}
+
+function duration(ms: number): string {
+  if (ms >= 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000} days`;
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
 function parseTimestamp(ts: unknown, where: string, nowMs: number, limits: PayloadLimits): number {
   let ms: number;
   if (typeof ts === 'number') {
@@ -55,8 +78,8 @@ function parseTimestamp(ts: unknown, where: string, nowMs: number, limits: Paylo
   } else {
     fail(`${where}ts must be epoch milliseconds or an ISO 8601 string, got ${typeof ts}`);
   }
-  if (ms > nowMs + limits.maxFutureSkewMs) fail(`${where}ts ${new Date(ms).toISOString()} is too far in the future (more than ${limits.maxFutureSkewMs / 1000} s ahead of server time)`);
-  if (ms < nowMs - limits.maxAgeMs) fail(`${where}ts ${ms < -8.64e15 ? ms : new Date(ms).toISOString()} is older than the retention (${Math.round(limits.maxAgeMs / 86_400_000)} days)`);
+  if (ms - nowMs > limits.maxFutureSkewMs) fail(`${where}ts ${describeTs(ms)} is too far in the future: more than ${duration(limits.maxFutureSkewMs)} ahead of server time ${describeTs(nowMs)}`);
+  if (nowMs - ms > limits.maxAgeMs) fail(`${where}ts ${describeTs(ms)} is too old: more than ${duration(limits.maxAgeMs)} before server time ${describeTs(nowMs)}`);
   return ms;
 }
 
@@ -70,6 +93,7 @@ function parseValues(obj: Record<string, unknown>, where: string, limits: Payloa
     if (typeof v !== 'number') fail(`${where}${key} must be a number, got ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`);
     // JSON.parse turns 1e400 into Infinity; JSON itself cannot carry NaN.
     if (!Number.isFinite(v)) fail(`${where}${key} must be finite, got ${v}`);
+    if (Math.abs(v) > limits.maxAbsValue) fail(`${where}${key} ${v} is beyond ±${limits.maxAbsValue}`);
     values[key] = v;
     if (++count > limits.maxMetricsPerReading) fail(`${where}more than ${limits.maxMetricsPerReading} metrics in one reading`);
   }
@@ -118,7 +142,8 @@ export function parseTelemetry(
     return { ok: true, readings: [parseOne(json, '', deviceId, nowMs, limits)] };
   } catch (err) {
     if (err instanceof PayloadError) return { ok: false, reason: err.message };
-    throw err;
+    // A bug here must cost one message, not the process: the device hears what went wrong.
+    return { ok: false, reason: `payload could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}` };
   }
 }
 
