@@ -29,6 +29,7 @@ import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Presence } from './ingest/presence.ts';
 import { Ingest } from './ingest/ingest.ts';
+import { DeviceChecks } from './ingest/device-checks.ts';
 import { DEFAULT_PAYLOAD_LIMITS } from './ingest/payload.ts';
 import { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { WriteAheadLog } from './ingest/write-ahead-log.ts';
@@ -126,8 +127,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const analyticsStatePath = join(config.dataDir, 'analytics-state.json');
     if (existsSync(analyticsStatePath)) {
       try {
-        analytics.restore(JSON.parse(readFileSync(analyticsStatePath, 'utf8')));
+        const { droppedMetrics } = analytics.restore(JSON.parse(readFileSync(analyticsStatePath, 'utf8')), config.maxMetricsPerDevice);
         log.info({ devices: analytics.deviceCount }, 'analytics state restored');
+        if (droppedMetrics > 0) {
+          log.warn({ droppedMetrics, maxMetricsPerDevice: config.maxMetricsPerDevice }, 'analytics state had devices with more metrics than PURNA_MAX_METRICS_PER_DEVICE: the metrics beyond it were dropped');
+        }
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'analytics state unreadable; detectors start afresh');
       }
@@ -182,6 +186,12 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       writer,
       wal,
       limits: { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: config.maxFutureSkewMs, maxAgeMs: config.maxPastAgeMs },
+      deviceChecks: new DeviceChecks({
+        maxMetricsPerDevice: config.maxMetricsPerDevice,
+        deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
+        // After a restart a device keeps the metrics its restored detectors have, not a fresh allowance.
+        knownMetricsOf: (deviceId) => analytics.metricNames(deviceId),
+      }),
       reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
     });
     const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));

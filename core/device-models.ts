@@ -90,3 +90,29 @@ export const DEFAULT_DEVICE_MODEL: DeviceModelSpec = DEVICE_MODELS[0];
 export function deviceModel(id: string | null | undefined): DeviceModelSpec {
   return (id && byId.get(id)) || DEFAULT_DEVICE_MODEL;
 }
+
+/** What a metric's sensor can physically read, in the metric's unit. */
+export interface PhysicalRange {
+  min: number;
+  max: number;
+  unit: string;
+}
+
+const rangesByModel = new WeakMap<DeviceModelSpec, ReadonlyMap<string, PhysicalRange>>();
+
+/**
+ * The physically possible range of each metric this model's catalogue entry knows (sensor
+ * limits). A value outside is a sensor fault: velocity RMS is never negative, and no sensor here
+ * reads below -40 °C, let alone absolute zero. Metrics not listed have no physical range.
+ */
+export function physicalRanges(model: DeviceModelSpec): ReadonlyMap<string, PhysicalRange> {
+  let ranges = rangesByModel.get(model);
+  if (!ranges) {
+    ranges = new Map([
+      ['temperature', { min: model.physicalRange.temperatureC[0], max: model.physicalRange.temperatureC[1], unit: '°C' }],
+      ['vibration', { min: model.physicalRange.vibrationMmS[0], max: model.physicalRange.vibrationMmS[1], unit: 'mm/s' }],
+    ]);
+    rangesByModel.set(model, ranges);
+  }
+  return ranges;
+}

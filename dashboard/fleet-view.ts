@@ -12,6 +12,11 @@ export interface DeviceSummary {
   latestTsMs: number | null;
   health: HealthReport | null;
   status: DeviceConnectionStatus | 'unknown';
+  /**
+   * The latest physically impossible value the device sent: ingest rejected that message as a
+   * sensor fault, so it is never among the latest values.
+   */
+  sensorFault: { metric: string; value: number; tsMs: number; reason: string } | null;
 }
 
 /**
@@ -39,6 +44,13 @@ export class FleetView {
       this.#bus.on('deviceStatus', (e) => {
         this.#device(e.deviceId).status = e.status;
         this.#changedDevices.add(e.deviceId);
+      }),
+      this.#bus.on('sensorFault', (report) => {
+        const last = report.readings.at(-1);
+        if (!last) return;
+        const metric = Object.keys(last.values)[0];
+        this.#device(report.deviceId).sensorFault = { metric, value: last.values[metric], tsMs: last.tsMs, reason: report.reason };
+        this.#changedDevices.add(report.deviceId);
       }),
       this.#bus.on('workOrder', (order) => this.#changedOrders.set(order.id, order)),
     );
@@ -90,7 +102,7 @@ export class FleetView {
   #device(deviceId: string): DeviceSummary {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { deviceId, modelId: null, site: null, latest: {}, latestTsMs: null, health: null, status: 'unknown' };
+      d = { deviceId, modelId: null, site: null, latest: {}, latestTsMs: null, health: null, status: 'unknown', sensorFault: null };
       this.#devices.set(deviceId, d);
     }
     return d;

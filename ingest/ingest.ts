@@ -3,6 +3,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
 import type { Reading } from '../core/types.ts';
+import type { DeviceChecks } from './device-checks.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 import type { TelemetryWriter } from './telemetry-writer.ts';
 import type { Presence } from './presence.ts';
@@ -18,12 +19,14 @@ export interface IngestOptions {
   /** Last-seen and silence tracking. */
   presence: Presence;
   limits?: PayloadLimits;
+  /** The checks that know the device: its metric-name bound and its sensors' physical ranges. */
+  deviceChecks: DeviceChecks;
   /** Tells the device why its message was rejected (publishes to its errors topic). */
   reportRejection: (deviceId: string, reason: string, topic: string) => void;
 }
 
 /** Why a message was rejected, for the counters. */
-export type RejectionKind = 'payload' | 'internal';
+export type RejectionKind = 'payload' | 'metric_limit' | 'sensor_fault' | 'internal';
 
 export interface IngestStats {
   messagesReceived: number;
@@ -33,7 +36,7 @@ export interface IngestStats {
   rejectedByKind: Record<RejectionKind, number>;
 }
 
-type Verdict = { ok: true; readings: Reading[] } | { ok: false; kind: RejectionKind; reason: string };
+type Verdict = { ok: true; readings: Reading[] } | { ok: false; kind: RejectionKind; reason: string; impossible?: Reading[] };
 
 /**
  * The ingest pipeline for one telemetry message, whatever the broker: validate → (spool) →
@@ -47,7 +50,7 @@ export class Ingest {
     messagesReceived: 0,
     messagesRejected: 0,
     readingsAccepted: 0,
-    rejectedByKind: { payload: 0, internal: 0 },
+    rejectedByKind: { payload: 0, metric_limit: 0, sensor_fault: 0, internal: 0 },
   };
 
   get presence(): Presence {
@@ -71,6 +74,8 @@ export class Ingest {
     const verdict = this.#validate(deviceId, topic, payload, nowMs);
     if (!verdict.ok) {
       this.reject(deviceId, topic, verdict.reason, verdict.kind);
+      // Impossible values reach analytics and the dashboard only as what they are: a sensor fault.
+      if (verdict.impossible) this.#opts.bus.emit('sensorFault', { deviceId, readings: verdict.impossible, reason: verdict.reason, tsMs: nowMs });
       done(null);
       return;
     }
@@ -120,7 +125,7 @@ export class Ingest {
   }
 
   /**
-   * Parse and validate. Nothing a device sends may escape this hook (an exception
+   * Parse, then the device's own checks. Nothing a device sends may escape this hook (an exception
    * in the broker's authorizePublish ends the process): an unforeseen failure is that message's
    * rejection, logged as the bug it is.
    */
@@ -129,6 +134,8 @@ export class Ingest {
       this.#opts.presence.seen(deviceId);
       const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
       if (!result.ok) return { ok: false, kind: 'payload', reason: result.reason };
+      const check = this.#opts.deviceChecks.check(deviceId, result.readings);
+      if (!check.ok) return check.kind === 'sensor_fault' ? { ok: false, kind: check.kind, reason: check.reason, impossible: check.impossible } : check;
       return result;
     } catch (err) {
       this.#opts.log.error({ err, device: deviceId, topic }, 'telemetry validation failed unexpectedly; message rejected');

@@ -19,7 +19,8 @@ beforeAll(async () => {
   if (!influxdAvailable()) throw new Error("this test starts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
   influx = await startInfluxd({ maxBodySize: MAX_BODY_BYTES });
   // A long batch age puts every device's readings into one batch; a short stuck bound lets the outage check be quick.
-  purna = await startTestPurna({ influxUrl: influx.url, influxDatabase: DB, writeBatchMaxAgeMs: 1000, writeStuckAfterMs: 1500 });
+  // pump-wide-0001 uses 24 + 64 metric names: above the default PURNA_MAX_METRICS_PER_DEVICE (32).
+  purna = await startTestPurna({ influxUrl: influx.url, influxDatabase: DB, writeBatchMaxAgeMs: 1000, writeStuckAfterMs: 1500, maxMetricsPerDevice: 100 });
 });
 afterAll(async () => {
   await purna?.destroy();

@@ -4,9 +4,19 @@ import type { DeviceSummary } from '../../fleet-view.ts';
 import { el, fmt, healthColor, label, time } from '../format.ts';
 import { live } from '../state.ts';
 
+/** The device's latest message was a physically impossible value (rejected as a sensor fault). */
+function sensorFaultNow(d: DeviceSummary): boolean {
+  return d.sensorFault !== null && (d.latestTsMs === null || d.sensorFault.tsMs >= d.latestTsMs);
+}
+
 function stateOf(d: DeviceSummary): string {
   if (d.status === 'offline' || d.status === 'silent') return d.status;
+  if (sensorFaultNow(d)) return 'sensor_fault';
   return d.health?.state ?? 'waiting';
+}
+
+function why(d: DeviceSummary): string {
+  return sensorFaultNow(d) && d.health?.state !== 'sensor_fault' ? d.sensorFault!.reason : (d.health?.explanation ?? '');
 }
 
 export function fleetView(root: HTMLElement): () => void {
@@ -83,7 +93,7 @@ export function fleetView(root: HTMLElement): () => void {
       el('td', { class: 'num vibration', text: fmt(d.latest.vibration, 2) }),
       el('td', {}, bar),
       el('td', { class: `state state-${s}`, text: label(s) }),
-      el('td', { class: 'why', text: d.health?.explanation ?? '' }),
+      el('td', { class: 'why', text: why(d) }),
       el('td', { class: 'num seen', text: time(d.latestTsMs) }),
     );
     return tr;
@@ -141,7 +151,7 @@ export function fleetView(root: HTMLElement): () => void {
       const before = lastState.get(d.deviceId);
       lastState.set(d.deviceId, s);
       if (!first && before !== undefined && (RANK[s] ?? 0) > (RANK[before] ?? 0)) {
-        alert(`${d.deviceId}: ${label(before)} → ${label(s)} — ${d.health?.explanation ?? ''}`, `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
+        alert(`${d.deviceId}: ${label(before)} → ${label(s)} — ${why(d)}`, `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
       }
     }
   };
