@@ -1,0 +1,281 @@
+// The product catalogue's shape: what a product model is, as data. A manufacturer describes its
+// own products with it (the service domain stores and versions them, analytics judges readings by
+// them, the simulator plays them); the three models Purna started with are its seed data
+// (`seedProductModels`, from core/device-models.ts). Validation lives here too so that the API, the
+// CSV/JSON import and start-up all name the same problems the same way.
+
+import { DEVICE_MODELS, type DeviceModelSpec, ISO10816_ZONES_MM_S, type MachineClass } from './device-models.ts';
+
+/** What a unit measures; metrics of one quantity convert into each other. */
+export type Quantity =
+  | 'vibration_velocity'
+  | 'acceleration'
+  | 'temperature'
+  | 'pressure'
+  | 'flow'
+  | 'current'
+  | 'voltage'
+  | 'speed'
+  | 'ratio';
+
+/**
+ * The closed list of units: each with its quantity and how to turn a value into the quantity's
+ * base unit (base = value × factor + offset). Base units: mm/s, m/s², °C, bar, L/min, A, V, rpm, %.
+ */
+export const UNITS = {
+  'mm/s': { quantity: 'vibration_velocity', factor: 1, offset: 0 },
+  'in/s': { quantity: 'vibration_velocity', factor: 25.4, offset: 0 },
+  'm/s²': { quantity: 'acceleration', factor: 1, offset: 0 },
+  g: { quantity: 'acceleration', factor: 9.80665, offset: 0 },
+  '°C': { quantity: 'temperature', factor: 1, offset: 0 },
+  '°F': { quantity: 'temperature', factor: 5 / 9, offset: -32 * (5 / 9) },
+  K: { quantity: 'temperature', factor: 1, offset: -273.15 },
+  bar: { quantity: 'pressure', factor: 1, offset: 0 },
+  kPa: { quantity: 'pressure', factor: 0.01, offset: 0 },
+  MPa: { quantity: 'pressure', factor: 10, offset: 0 },
+  psi: { quantity: 'pressure', factor: 0.0689476, offset: 0 },
+  'L/min': { quantity: 'flow', factor: 1, offset: 0 },
+  'm³/h': { quantity: 'flow', factor: 1000 / 60, offset: 0 },
+  A: { quantity: 'current', factor: 1, offset: 0 },
+  V: { quantity: 'voltage', factor: 1, offset: 0 },
+  rpm: { quantity: 'speed', factor: 1, offset: 0 },
+  '%': { quantity: 'ratio', factor: 1, offset: 0 },
+} as const satisfies Record<string, { quantity: Quantity; factor: number; offset: number }>;
+
+export type Unit = keyof typeof UNITS;
+export const UNIT_NAMES = Object.keys(UNITS) as Unit[];
+
+export function isUnit(u: string): u is Unit {
+  return Object.hasOwn(UNITS, u);
+}
+
+/** Converts `value` from one unit to another of the same quantity; throws for different quantities. */
+export function convert(value: number, from: Unit, to: Unit): number {
+  const a = UNITS[from];
+  const b = UNITS[to];
+  if (a.quantity !== b.quantity) throw new Error(`cannot convert ${from} (${a.quantity}) to ${to} (${b.quantity})`);
+  const base = value * a.factor + a.offset;
+  return (base - b.offset) / b.factor;
+}
+
+/** One metric a product reports, in the unit the device sends it in. */
+export interface MetricSpec {
+  /** The key in the device's payload (`values.<name>`). */
+  name: string;
+  unit: Unit;
+  /** Readings outside are sensor faults, not machine faults. */
+  physicalRange: [number, number];
+  /** Where a healthy machine at work reads (the simulator's healthy level, analytics' prior). */
+  normalRange: [number, number];
+  /**
+   * Where the product is failing, in the direction(s) it fails: above `upper` and/or below
+   * `lower`. A metric with neither is judged unit-free (anomaly score) and never dispatches on
+   * its own.
+   */
+  ratedLimits: { upper?: number; lower?: number };
+  /** Vibration velocity only: the ISO 10816-1 machine class, whose C/D boundary is then the upper limit. */
+  machineClass?: MachineClass;
+}
+
+/** How one metric moves when a failure mode is under way. */
+export interface SignatureTerm {
+  metric: string;
+  direction: 'up' | 'down';
+}
+
+export interface FailureModeSpec {
+  /** Stable id (snake_case), e.g. `seal_leak`; work orders carry it. */
+  id: string;
+  name: string;
+  /** The metrics that move, and which way: the mode whose signature fits best is the diagnosis. */
+  signature: SignatureTerm[];
+  /** Spare parts the repair needs (SKUs of the parts inventory). */
+  parts: { sku: string; name: string; quantity: number }[];
+  /** The technician skill the repair needs (free text tag, e.g. `mechanical-seal`). */
+  skill: string;
+  /** Typical repair time on site, hours. */
+  repairHours: number;
+}
+
+export interface ProductModel {
+  id: string;
+  name: string;
+  /** Free text class of product: pump, compressor, motor, chiller … */
+  kind: string;
+  metrics: MetricSpec[];
+  failureModes: FailureModeSpec[];
+  /**
+   * The metric whose level says whether the machine runs (current, rpm or vibration), and the
+   * value under which it is stopped. Absent: the machine is taken to run all the time.
+   */
+  running?: { metric: string; stoppedBelow: number };
+  /** Default warranty from installation, months. */
+  warrantyMonths: number;
+  /** Default service interval: by calendar days and/or running hours (planned service). */
+  serviceInterval: { days?: number; runningHours?: number };
+}
+
+/** A stored model: the catalogue keeps every version. */
+export interface ProductModelVersion extends ProductModel {
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface CatalogueProblem {
+  /** JSON path of the field, e.g. `metrics[2].ratedLimits.lower`. */
+  field: string;
+  message: string;
+}
+
+const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MODE_ID = /^[a-z][a-z0-9_]{0,63}$/;
+const METRIC = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Checks a model. Errors make it unusable (min above max, unknown unit, a failure mode naming a
+ * metric the model lacks); warnings do not stop it (a part SKU the inventory does not know yet).
+ * `knownSkus`, when given, is the parts inventory.
+ */
+export function validateProductModel(
+  m: ProductModel,
+  knownSkus?: ReadonlySet<string>,
+): { errors: CatalogueProblem[]; warnings: CatalogueProblem[] } {
+  const errors: CatalogueProblem[] = [];
+  const warnings: CatalogueProblem[] = [];
+  const err = (field: string, message: string) => errors.push({ field, message });
+  if (!ID.test(m.id ?? '')) err('id', 'must be 1-64 lower-case letters, digits, ".", "_" or "-"');
+  if (!m.name?.trim()) err('name', 'is required');
+  if (!m.kind?.trim()) err('kind', 'is required');
+  if (!Array.isArray(m.metrics) || m.metrics.length === 0) err('metrics', 'must list at least one metric');
+  const metrics = new Map<string, MetricSpec>();
+  (m.metrics ?? []).forEach((x, i) => {
+    const at = `metrics[${i}]`;
+    if (!METRIC.test(x.name ?? '')) err(`${at}.name`, 'must start with a letter; letters, digits, "_", "." or "-", at most 64');
+    else if (metrics.has(x.name)) err(`${at}.name`, `'${x.name}' is listed twice`);
+    else metrics.set(x.name, x);
+    if (!isUnit(x.unit)) err(`${at}.unit`, `unknown unit '${x.unit}'; one of ${UNIT_NAMES.join(', ')}`);
+    for (const range of ['physicalRange', 'normalRange'] as const) {
+      const r = x[range];
+      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite)) err(`${at}.${range}`, 'must be [min, max], two numbers');
+      else if (r[0] >= r[1]) err(`${at}.${range}`, `min ${r[0]} must be below max ${r[1]}`);
+    }
+    const [pLo, pHi] = x.physicalRange ?? [Number.NaN, Number.NaN];
+    const [nLo, nHi] = x.normalRange ?? [Number.NaN, Number.NaN];
+    if (nLo < pLo || nHi > pHi) err(`${at}.normalRange`, `must lie within the physical range [${pLo}, ${pHi}]`);
+    const { upper, lower } = x.ratedLimits ?? {};
+    if (upper !== undefined && !Number.isFinite(upper)) err(`${at}.ratedLimits.upper`, 'must be a number');
+    if (lower !== undefined && !Number.isFinite(lower)) err(`${at}.ratedLimits.lower`, 'must be a number');
+    if (upper !== undefined && upper <= nHi) err(`${at}.ratedLimits.upper`, `must be above the normal range's max ${nHi}`);
+    if (lower !== undefined && lower >= nLo) err(`${at}.ratedLimits.lower`, `must be below the normal range's min ${nLo}`);
+    if (upper !== undefined && upper > pHi) err(`${at}.ratedLimits.upper`, `must lie within the physical range (max ${pHi})`);
+    if (lower !== undefined && lower < pLo) err(`${at}.ratedLimits.lower`, `must lie within the physical range (min ${pLo})`);
+    if (x.machineClass !== undefined) {
+      if (!Object.hasOwn(ISO10816_ZONES_MM_S, x.machineClass)) err(`${at}.machineClass`, 'must be I, II, III or IV');
+      if (isUnit(x.unit) && UNITS[x.unit].quantity !== 'vibration_velocity') {
+        err(`${at}.machineClass`, 'an ISO 10816 machine class needs a vibration velocity unit (mm/s, in/s)');
+      }
+    }
+  });
+  const modes = new Set<string>();
+  (m.failureModes ?? []).forEach((f, i) => {
+    const at = `failureModes[${i}]`;
+    if (!MODE_ID.test(f.id ?? '')) err(`${at}.id`, 'must be snake_case: a letter, then letters, digits or "_"');
+    else if (modes.has(f.id)) err(`${at}.id`, `'${f.id}' is listed twice`);
+    else modes.add(f.id);
+    if (!f.name?.trim()) err(`${at}.name`, 'is required');
+    if (!Array.isArray(f.signature) || f.signature.length === 0) err(`${at}.signature`, 'must name at least one metric and direction');
+    (f.signature ?? []).forEach((s, j) => {
+      if (!metrics.has(s.metric)) err(`${at}.signature[${j}].metric`, `the model has no metric '${s.metric}'`);
+      if (s.direction !== 'up' && s.direction !== 'down') err(`${at}.signature[${j}].direction`, "must be 'up' or 'down'");
+    });
+    (f.parts ?? []).forEach((p, j) => {
+      if (!p.sku?.trim()) err(`${at}.parts[${j}].sku`, 'is required');
+      else if (knownSkus && !knownSkus.has(p.sku)) {
+        warnings.push({ field: `${at}.parts[${j}].sku`, message: `part '${p.sku}' is not in the inventory yet` });
+      }
+      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}.parts[${j}].quantity`, 'must be a whole number of at least 1');
+    });
+    if (!f.skill?.trim()) err(`${at}.skill`, 'is required');
+    if (!(f.repairHours > 0)) err(`${at}.repairHours`, 'must be a positive number of hours');
+  });
+  if (m.running) {
+    if (!metrics.has(m.running.metric)) err('running.metric', `the model has no metric '${m.running.metric}'`);
+    if (!Number.isFinite(m.running.stoppedBelow)) err('running.stoppedBelow', 'must be a number');
+  }
+  if (!Number.isInteger(m.warrantyMonths) || m.warrantyMonths < 0) err('warrantyMonths', 'must be a whole number of months, 0 or more');
+  const { days, runningHours } = m.serviceInterval ?? {};
+  if (days !== undefined && !(days > 0)) err('serviceInterval.days', 'must be a positive number of days');
+  if (runningHours !== undefined && !(runningHours > 0)) err('serviceInterval.runningHours', 'must be a positive number of hours');
+  return { errors, warnings };
+}
+
+/** The catalogue form of one of the built-in models (seed data). */
+function fromBuiltIn(spec: DeviceModelSpec): ProductModel {
+  const iso = ISO10816_ZONES_MM_S[spec.machineClass];
+  const part = (mode: keyof DeviceModelSpec['spareParts']) => {
+    const p = spec.spareParts[mode];
+    return p ? [{ sku: p.sku, name: p.name, quantity: 1 }] : [];
+  };
+  const [tLo, tHi] = spec.physicalRange.temperatureC;
+  const [vLo, vHi] = spec.physicalRange.vibrationMmS;
+  return {
+    id: spec.id,
+    name: spec.name,
+    kind: spec.kind,
+    metrics: [
+      {
+        name: 'temperature',
+        unit: '°C',
+        physicalRange: [tLo, tHi],
+        normalRange: [spec.healthy.ambientC, Math.min(spec.ratedMaxTemperatureC - 5, spec.healthy.temperatureC + 12)],
+        ratedLimits: { upper: spec.ratedMaxTemperatureC },
+      },
+      {
+        name: 'vibration',
+        unit: 'mm/s',
+        physicalRange: [vLo, vHi],
+        normalRange: [0, iso.bc],
+        ratedLimits: { upper: iso.cd },
+        machineClass: spec.machineClass,
+      },
+    ],
+    failureModes: [
+      {
+        id: 'bearing_wear',
+        name: 'Bearing wear',
+        signature: [{ metric: 'vibration', direction: 'up' }],
+        parts: part('bearing_wear'),
+        skill: 'bearings',
+        repairHours: 4,
+      },
+      {
+        id: 'cooling_failure',
+        name: 'Cooling failure',
+        signature: [{ metric: 'temperature', direction: 'up' }],
+        parts: part('cooling_failure'),
+        skill: 'cooling',
+        repairHours: 3,
+      },
+      {
+        id: 'lubrication_loss',
+        name: 'Lubrication loss',
+        signature: [
+          { metric: 'temperature', direction: 'up' },
+          { metric: 'vibration', direction: 'up' },
+        ],
+        parts: part('lubrication_loss'),
+        skill: 'lubrication',
+        repairHours: 2,
+      },
+    ],
+    running: { metric: 'vibration', stoppedBelow: spec.healthy.vibrationMmS / 4 },
+    warrantyMonths: 24,
+    serviceInterval: { days: 180, runningHours: 4000 },
+  };
+}
+
+/** The three models Purna started with, as catalogue seed data. */
+export function seedProductModels(): ProductModel[] {
+  return DEVICE_MODELS.map(fromBuiltIn);
+}
