@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
-import type { Logger } from './core/log.ts';
+import { stdoutDestination, type Logger } from './core/log.ts';
 import { PurnaMetrics } from './core/metrics.ts';
 import { every } from './core/periodic.ts';
 import { ACTIVE_STATES } from './core/work-order-states.ts';
@@ -334,6 +334,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       spoolBytes: () => wal.unconfirmedBytes,
       walRefused: () => wal.refused,
       walFailedWrites: () => wal.failedWrites,
+      logLinesDropped: () => stdoutDestination().droppedLines,
       detectorSamples: () => analytics.samplesProcessed,
       openWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,

@@ -1,6 +1,6 @@
 // `npm start`: the whole platform in one process on its embedded defaults.
 import { ConfigError, loadConfig } from './core/config.ts';
-import { createLogger } from './core/log.ts';
+import { createLogger, stdoutDestination } from './core/log.ts';
 import { startPurna } from './app.ts';
 
 let config;
@@ -21,7 +21,8 @@ log.info({ dashboard: purna.dashboardUrl, mqtt: purna.mqttUrl, store: purna.stor
 const login = purna.demoLogin
   ? `  Log in:    ${purna.demoLogin.email} / ${purna.demoLogin.password}  (demo password, new at every start;\n             technicians: <technician id>@purna.demo, same password)\n`
   : '';
-process.stdout.write(`\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n${login}  MQTT:      ${purna.mqttUrl}\n\n`);
+// Through the log's destination, not process.stdout: on a full disk that would throw and end the process.
+stdoutDestination().write(`\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n${login}  MQTT:      ${purna.mqttUrl}\n\n`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -14,6 +14,7 @@ export interface MetricSources {
   spoolBytes: () => number;
   walRefused: () => number;
   walFailedWrites: () => number;
+  logLinesDropped: () => number;
   detectorSamples: () => number;
   openWorkOrders: () => number;
   socketClients: () => number;
@@ -86,6 +87,7 @@ export class PurnaMetrics {
     counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) => s.detectorSamples());
     counter('purna_wal_refused_total', 'Telemetry messages refused without PUBACK because the write-ahead log disk was full', (s) => s.walRefused());
     counter('purna_wal_failed_writes_total', 'Write-ahead log writes that failed (none of their messages acknowledged)', (s) => s.walFailedWrites());
+    counter('purna_log_lines_dropped_total', 'Log lines dropped because the log could not be written (full disk, closed or stalled reader)', (s) => s.logLinesDropped());
     gauge('purna_write_queue_depth', 'Readings accepted and waiting to be written', (s) => s.writeQueueDepth());
     gauge('purna_spool_bytes', 'Bytes in the write-ahead spool not yet confirmed stored', (s) => s.spoolBytes());
     gauge('purna_open_work_orders', 'Work orders not resolved or cancelled', (s) => s.openWorkOrders());
