@@ -75,7 +75,11 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
     const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
     // A technician needs the site of the device they are sent to, and nothing else.
     const user = userOf(request);
-    if (user?.role === 'technician' && !service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === user.technicianId)) {
+    // A technician account without a technician id is nobody's technician: it must not match the
+    // unassigned jobs (null === null).
+    const ownsActiveJob = (technicianId: string | null | undefined) =>
+      !!technicianId && service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId);
+    if (user?.role === 'technician' && !ownsActiveJob(user.technicianId)) {
       throw forbidden('not a device of your active work orders');
     }
     // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
