@@ -151,7 +151,7 @@ describe('physically impossible values', () => {
     const batch = [{ ts: t0, values: { vibration: 1.5 } }, { ts: t0 + 1000, values: { vibration: 80 } }, { ts: t0 + 2000, values: { vibration: 90 } }];
     await client.publishAsync(topics.telemetry(deviceId), JSON.stringify(batch), { qos: 1 });
     await eventually(() => reasons.length === 1);
-    expect(reasons[0]).toBe('[1].vibration 80 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s), and 1 more readings like it: sensor fault, message rejected');
+    expect(reasons[0]).toBe('[1].vibration 80 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s), and 1 more reading like it: sensor fault, message rejected');
     expect(purna.fleetView.get(deviceId)?.latest ?? {}).toEqual({});
     await client.endAsync();
   });
