@@ -10,6 +10,7 @@ import type { FleetView } from './fleet-view.ts';
 import type { UserStore } from './auth/users.ts';
 import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
 import { registerCsrfGuard } from './plugins/csrf.ts';
+import { registerSecurityHeaders, SOCKET_HEADERS } from './plugins/security-headers.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 
@@ -51,6 +52,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  // First, so every response (errors and 404s included) carries the headers.
+  await registerSecurityHeaders(app);
   if (opts.beforeRoutes) await opts.beforeRoutes(app);
   const { authorize } = await registerAuth(app, {
     users: opts.users,
@@ -80,7 +83,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
   }
 
-  attachLiveUpdates(app, {
+  const live = attachLiveUpdates(app, {
     fleet: opts.fleet,
     log: opts.log,
     listWorkOrders: opts.listWorkOrders,
@@ -88,5 +91,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     onSessionEnded: (listener) => opts.users.onSessionEnded(listener),
     nowMs: opts.nowMs,
   });
+  live.engine.on('initial_headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
+  live.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
   return app;
 }

@@ -23,6 +23,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
     else if (k === 'text') e.textContent = v;
+    // Through CSSOM, not the style attribute, which the CSP (style-src 'self') refuses.
+    else if (k === 'style') e.style.cssText = v;
     else e.setAttribute(k, v);
   }
   for (const c of children) e.append(c);

@@ -1,12 +1,20 @@
 // The page a customer sees when they open their survey link in a browser: the same URL as the
 // JSON API (content negotiation), so the one link in the CRM's email works for people and tools.
 
+/** Per-response CSP nonces (the dashboard's security headers); absent, the tags carry none. */
+export interface CspNonce {
+  script: string;
+  style: string;
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(title: string, body: string): string {
+const nonceAttr = (nonce: string | undefined) => (nonce ? ` nonce="${escapeHtml(nonce)}"` : '');
+
+function page(title: string, body: string, nonce?: CspNonce): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b2430}
+<style${nonceAttr(nonce?.style)}>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b2430}
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.4rem}
 .scale{display:flex;gap:.3rem;flex-wrap:wrap}.scale label{border:1px solid #b8c2cc;border-radius:.4rem;padding:.3rem .6rem;cursor:pointer}
 .scale input{margin-right:.2rem}textarea{width:100%;min-height:5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:0;background:#0b6e4f;color:#fff}
@@ -19,7 +27,7 @@ function scale(name: string, from: number, to: number): string {
   return `${out}</div>`;
 }
 
-export function surveyFormPage(workOrder: { id: string; deviceId: string }): string {
+export function surveyFormPage(workOrder: { id: string; deviceId: string }, nonce?: CspNonce): string {
   return page(
     'How did our service visit go?',
     `<h1>How did our service visit go?</h1>
@@ -29,7 +37,7 @@ export function surveyFormPage(workOrder: { id: string; deviceId: string }): str
 <fieldset><legend>How likely are you to recommend us to a colleague? (0–10)</legend>${scale('nps', 0, 10)}</fieldset>
 <fieldset><legend>Anything we should know? (optional)</legend><textarea name="comment" maxlength="4000"></textarea></fieldset>
 <button>Send</button></form><p id="msg" role="status"></p>
-<script>
+<script${nonceAttr(nonce?.script)}>
 document.getElementById('f').addEventListener('submit', async (e) => {
   e.preventDefault();
   const d = new FormData(e.target);
@@ -41,9 +49,10 @@ document.getElementById('f').addEventListener('submit', async (e) => {
   if (r.ok) e.target.remove();
 });
 </script>`,
+    nonce,
   );
 }
 
-export function surveyMessagePage(message: string): string {
-  return page('Service survey', `<h1>Service survey</h1><p>${escapeHtml(message)}</p>`);
+export function surveyMessagePage(message: string, nonce?: CspNonce): string {
+  return page('Service survey', `<h1>Service survey</h1><p>${escapeHtml(message)}</p>`, nonce);
 }

@@ -1,3 +1,4 @@
+import type {} from '@fastify/helmet'; // the route's `helmet` option and reply.cspNonce
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -34,17 +35,19 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
   // Public: the customer follows the one-time link; the token is the authorisation.
   app.get('/surveys/:token', {
     config: { public: true },
+    // The form page has inline script and style: the dashboard's CSP lets them in by nonce.
+    helmet: { enableCSPNonces: true },
     schema: { tags, summary: 'Open a survey link (404 unknown, 410 used or expired); a browser (Accept: text/html) gets the form page', params: TokenParams },
   }, async (request, reply) => {
     const wantsHtml = (request.headers.accept ?? '').includes('text/html');
     if (!wantsHtml) return { ...service.openSurvey(request.params.token), questions: QUESTIONS };
     try {
       const { workOrder } = service.openSurvey(request.params.token);
-      return reply.type(HTML).send(surveyFormPage(workOrder));
+      return reply.type(HTML).send(surveyFormPage(workOrder, reply.cspNonce));
     } catch (err) {
       // A person at a browser gets a page, not JSON; the status stays the API's.
       if (!(err instanceof ServiceError)) throw err;
-      return reply.code(err.statusCode).type(HTML).send(surveyMessagePage(err.statusCode === 410 ? 'Thank you — this survey has already been answered (or the link has expired).' : 'This survey link is not valid.'));
+      return reply.code(err.statusCode).type(HTML).send(surveyMessagePage(err.statusCode === 410 ? 'Thank you — this survey has already been answered (or the link has expired).' : 'This survey link is not valid.', reply.cspNonce));
     }
   });
   app.post('/surveys/:token', {

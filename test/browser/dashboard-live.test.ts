@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 let purna: TestPurna;
@@ -48,4 +48,5 @@ it("a device's row updates live in the dashboard", async () => {
 
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: 'test-artifacts/dashboard-live.png', fullPage: true });
+  expect(cspViolations(browser)).toEqual([]);
 });

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
 import { seedDemo } from '../../service/seed.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 const ARTIFACTS = 'test-artifacts';
@@ -107,6 +107,8 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await kpis.screenshot({ path: `${ARTIFACTS}/planner-kpis.png`, fullPage: true });
   await planner.close();
   await phone.close();
+  // The whole loop ran under the dashboard's Content-Security-Policy without a refusal.
+  expect(cspViolations(browser)).toEqual([]);
 });
 
 it("a technician cannot open another technician's work order, by URL or API", async () => {
@@ -129,4 +131,5 @@ it("a technician cannot open another technician's work order, by URL or API", as
   await page.goto(`${purna.dashboardUrl}#/tech`);
   await expect.poll(() => page.locator(`#my-jobs [data-work-order-id="${order.id}"]`).count()).toBe(0);
   await context.close();
+  expect(cspViolations(browser)).toEqual([]);
 });
