@@ -7,6 +7,8 @@ export interface DeviceSummary {
   modelId: string | null;
   /** Where it is installed (from the service registry), for the planner's site filter. */
   site: string | null;
+  /** The site's IANA time zone (Asia/Jakarta): times of this device are shown in it. */
+  timeZone: string | null;
   latest: MetricValues;
   /** Device time of the latest reading, epoch ms. */
   latestTsMs: number | null;
@@ -61,11 +63,12 @@ export class FleetView {
   }
 
   /** Registers known devices (from the service registry) so they show before their first reading. */
-  register(devices: readonly { deviceId: string; modelId: string | null; site?: string | null }[]): void {
+  register(devices: readonly { deviceId: string; modelId: string | null; site?: string | null; timeZone?: string | null }[]): void {
     for (const d of devices) {
       const summary = this.#device(d.deviceId);
       summary.modelId = d.modelId;
       if (d.site !== undefined) summary.site = d.site;
+      if (d.timeZone !== undefined) summary.timeZone = d.timeZone;
     }
   }
 
@@ -102,7 +105,7 @@ export class FleetView {
   #device(deviceId: string): DeviceSummary {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { deviceId, modelId: null, site: null, latest: {}, latestTsMs: null, health: null, status: 'unknown', sensorFault: null };
+      d = { deviceId, modelId: null, site: null, timeZone: null, latest: {}, latestTsMs: null, health: null, status: 'unknown', sensorFault: null };
       this.#devices.set(deviceId, d);
     }
     return d;

@@ -13,6 +13,7 @@ import { registerCsrfGuard } from './plugins/csrf.ts';
 import { registerSecurityHeaders, SOCKET_HEADERS } from './plugins/security-headers.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
+import { meRoutes } from './routes/api/me.ts';
 
 export interface DashboardOptions {
   log: Logger;
@@ -68,6 +69,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   await app.register(
     async (api) => {
       await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, nowMs: opts.nowMs, technicianSeesDevice: opts.technicianSeesDevice });
+      await meRoutes(api, { users: opts.users });
       for (const plugin of opts.apiPlugins ?? []) await plugin(api, { authorize });
     },
     { prefix: '/api' },

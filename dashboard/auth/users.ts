@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../core/clock.ts';
+import { isLanguage, LANGUAGES, type Language } from '../../core/i18n/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export type Role = 'admin' | 'planner' | 'technician';
@@ -15,6 +16,8 @@ export interface User {
   role: Role;
   /** The service domain's technician id, for technician users: they see only their own work orders. */
   technicianId: string | null;
+  /** The language the dashboard speaks to this user; null: their browser's. */
+  language: Language | null;
 }
 
 export class UserError extends Error {
@@ -58,6 +61,11 @@ export class UserStore {
         expires_at_ms INTEGER NOT NULL
       );
     `);
+    // Added after the first release: files created before it get the column here.
+    const columns = this.#db.prepare('PRAGMA table_info(users)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'language')) {
+      this.#db.exec(`ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN (${LANGUAGES.map((l) => `'${l}'`).join(', ')}))`);
+    }
   }
 
   close(): void {
@@ -71,10 +79,11 @@ export class UserStore {
     return row.n;
   }
 
-  async create(input: { email: string; name?: string; role: Role; password: string; technicianId?: string | null }): Promise<User> {
+  async create(input: { email: string; name?: string; role: Role; password: string; technicianId?: string | null; language?: Language | null }): Promise<User> {
     if (!ROLES.includes(input.role)) throw new UserError(`role must be one of ${ROLES.join(', ')}`);
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     if (input.role === 'technician' && !input.technicianId) throw new UserError('a technician user needs a technicianId');
+    if (input.language != null && !isLanguage(input.language)) throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
     if (this.byEmail(input.email)) throw new UserError(`a user with email ${input.email} exists`, 409);
     const user: User = {
       id: `usr_${randomBytes(8).toString('hex')}`,
@@ -82,12 +91,22 @@ export class UserStore {
       name: input.name ?? input.email,
       role: input.role,
       technicianId: input.technicianId ?? null,
+      language: input.language ?? null,
     };
     const hash = await hashPassword(input.password);
     this.#db
-      .prepare('INSERT INTO users (id, email, name, role, technician_id, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(user.id, user.email, user.name, user.role, user.technicianId, hash, this.#clock.nowMs());
+      .prepare('INSERT INTO users (id, email, name, role, technician_id, language, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(user.id, user.email, user.name, user.role, user.technicianId, user.language, hash, this.#clock.nowMs());
     return user;
+  }
+
+  /** Sets (or, with null, clears: follow the browser) the language a user sees; returns the user. */
+  setLanguage(userId: string, language: Language | null): User {
+    if (language !== null && !isLanguage(language)) throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
+    this.#db.prepare('UPDATE users SET language = ? WHERE id = ?').run(language, userId);
+    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(userId) as UserRow | undefined;
+    if (!row) throw new UserError(`no user ${userId}`, 404);
+    return toUser(row);
   }
 
   /** Sets a new password for an existing user (used by the demo bootstrap and the CLI). */
@@ -166,11 +185,12 @@ interface UserRow {
   name: string;
   role: Role;
   technician_id: string | null;
+  language: Language | null;
   password_hash: string;
 }
 
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, technicianId: row.technician_id };
+  return { id: row.id, email: row.email, name: row.name, role: row.role, technicianId: row.technician_id, language: row.language };
 }
 
 function sha256(s: string): string {

@@ -1,3 +1,5 @@
+import type { Language } from '../../core/i18n/index.ts';
+
 // The browser's access to Purna's REST API: JSON in and out, errors as exceptions with the
 // server's message (shown to the user as it is).
 export class ApiError extends Error {
@@ -26,4 +28,6 @@ export interface Me {
   name: string;
   role: 'admin' | 'planner' | 'technician';
   technicianId: string | null;
+  /** The user's chosen language; null: follow the browser. */
+  language: Language | null;
 }

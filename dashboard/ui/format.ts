@@ -1,18 +1,5 @@
-export const fmt = (v: number | undefined | null, digits: number) => (v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
-export const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : new Date(ms).toLocaleTimeString());
-export const dateTime = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : new Date(ms).toLocaleString());
-export const label = (s: string | undefined | null) => (s ?? '').replaceAll('_', ' ');
-
-export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const s = Math.abs(ms) / 1000;
-  const sign = ms < 0 ? '-' : '';
-  if (s < 90) return `${sign}${Math.round(s)} s`;
-  if (s < 5400) return `${sign}${Math.round(s / 60)} min`;
-  if (s < 172800) return `${sign}${(s / 3600).toFixed(1)} h`;
-  return `${sign}${(s / 86400).toFixed(1)} days`;
-}
-
+// What every view builds with: the health colour scale and a safe element builder. Text and
+// numbers in the viewer's language come from ./i18n.ts.
 export function healthColor(score: number): string {
   return score >= 80 ? 'var(--ok)' : score >= 50 ? 'var(--watch)' : 'var(--bad)';
 }

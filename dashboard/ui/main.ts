@@ -3,8 +3,10 @@
 // connect and on every reconnect (never stale), then batched deltas.
 import { io } from 'socket.io-client';
 import type { DeviceSummary } from '../fleet-view.ts';
-import { api, type Me } from './api.ts';
+import { api, ApiError, type Me } from './api.ts';
 import { el } from './format.ts';
+import { language, setLanguage, t } from './i18n.ts';
+import { isLanguage, LANGUAGES } from '../../core/i18n/index.ts';
 import { live, type WorkOrderView } from './state.ts';
 import { boardView } from './views/board.ts';
 import { deviceView } from './views/device.ts';
@@ -17,16 +19,22 @@ const view = document.querySelector<HTMLElement>('#view')!;
 const nav = document.querySelector<HTMLElement>('#nav')!;
 const connection = document.querySelector<HTMLElement>('#connection')!;
 const loginSection = document.querySelector<HTMLElement>('#login')!;
+const languageSelect = document.querySelector<HTMLSelectElement>('#language')!;
 
 const socket = io({ transports: ['websocket'], autoConnect: false });
+let connectionState: 'connecting' | 'live' | 'down' = 'connecting';
+const showConnection = () => {
+  connection.textContent = t(`connection.${connectionState}`);
+  connection.className = connectionState === 'connecting' ? '' : connectionState;
+};
 socket.on('connect', () => {
-  connection.textContent = 'live';
-  connection.className = 'live';
+  connectionState = 'live';
+  showConnection();
   socket.emit('resync'); // after a reconnect: the whole state, not what we had
 });
 socket.on('disconnect', () => {
-  connection.textContent = 'reconnecting…';
-  connection.className = 'down';
+  connectionState = 'down';
+  showConnection();
 });
 socket.on('connect_error', (err) => {
   if (err.message === 'login required') showLogin();
@@ -34,7 +42,7 @@ socket.on('connect_error', (err) => {
 // The server closes the live connection with the session (signed out elsewhere, or expired).
 socket.on('session-ended', ({ reason }: { reason: string }) => {
   showLogin();
-  document.querySelector<HTMLElement>('#login-error')!.textContent = reason === 'session expired' ? 'Your session expired; please sign in again.' : 'You were signed out.';
+  document.querySelector<HTMLElement>('#login-error')!.textContent = t(reason === 'session expired' ? 'login.sessionExpired' : 'login.signedOut');
 });
 socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.snapshot(s.devices, s.workOrders));
 socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.delta(d.devices, d.workOrders));
@@ -71,14 +79,41 @@ async function showApp(): Promise<void> {
   me = r.user;
   loginSection.hidden = true;
   main.hidden = false;
-  const links: [string, string][] = me.role === 'technician' ? [['#/tech', 'My dispatches']] : [['#/fleet', 'Fleet'], ['#/work-orders', 'Work orders'], ['#/kpis', 'KPIs']];
-  nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: `${me.name} (${me.role})` }), logoutButton());
+  // The user's own choice; without one, what the sign-in page showed (the browser's, or picked there).
+  setLanguage(me.language ?? language());
+  languageSelect.value = language();
+  renderNav();
   socket.connect();
   route();
 }
 
+function renderNav(): void {
+  if (!me) return;
+  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/kpis', t('nav.kpis')]];
+  nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: t('nav.who', { name: me.name, role: t(`role.${me.role}`) }) }), logoutButton());
+}
+
+// The language switch: kept for the user (PATCH /api/auth/me) when signed in, for this browser always.
+for (const lang of LANGUAGES) languageSelect.append(el('option', { value: lang, text: t(`language.${lang}`), lang }));
+languageSelect.value = language();
+languageSelect.addEventListener('change', async () => {
+  const lang = languageSelect.value;
+  if (!isLanguage(lang)) return;
+  setLanguage(lang, true);
+  showConnection();
+  if (me) {
+    try {
+      me = (await api<{ user: Me }>('auth/me', { method: 'PATCH', body: { language: lang } })).user;
+    } catch {
+      // shown in this language anyway; kept for the user on the next successful switch
+    }
+    renderNav();
+    route();
+  }
+});
+
 function logoutButton(): HTMLButtonElement {
-  const b = el('button', { type: 'button', class: 'secondary', text: 'Sign out' });
+  const b = el('button', { type: 'button', class: 'secondary', text: t('nav.signOut') });
   b.addEventListener('click', async () => {
     await api('auth/logout', { method: 'POST' }).catch(() => {});
     socket.disconnect();
@@ -96,9 +131,20 @@ document.querySelector<HTMLFormElement>('#login-form')!.addEventListener('submit
     error.textContent = '';
     await showApp();
   } catch (err) {
-    error.textContent = (err as Error).message;
+    error.textContent = loginFailure(err);
   }
 });
 
+/** Why a sign-in failed, in the user's language (the API's own message is English, for tools). */
+function loginFailure(err: unknown): string {
+  const status = err instanceof ApiError ? err.status : 0;
+  if (status === 401) return t('login.wrongPassword');
+  if (status === 429) return t('login.tooManyAttempts');
+  if (status === 503) return t('login.busy');
+  return t('login.failed', { reason: (err as Error).message });
+}
+
 window.addEventListener('hashchange', route);
+setLanguage(language());
+showConnection();
 void showApp();

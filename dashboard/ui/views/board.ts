@@ -1,7 +1,8 @@
 // Planner: the work-order board, one column per state, with the actions a planner takes.
 import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
 import { api } from '../api.ts';
-import { duration, el, label } from '../format.ts';
+import { el } from '../format.ts';
+import { duration, labelOf, shortTime, t } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
 
 /** One column per active state, in lifecycle order. */
@@ -10,37 +11,40 @@ const COLUMNS = ACTIVE_STATES;
 export function boardView(root: HTMLElement, focusId?: string): () => void {
   const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status' });
   const board = el('div', { class: 'board', id: 'board' });
-  root.append(el('h2', { text: 'Work orders' }), status, board);
+  root.append(el('h2', { text: t('board.title') }), status, board);
 
   const act = async (o: WorkOrderView, what: 'cancel' | 'dispatch') => {
     try {
+      // The note is the record's (read by planners in either language): kept in English like the API.
       if (what === 'cancel') await api(`work-orders/${o.id}/transitions`, { method: 'POST', body: { to: 'cancelled', version: o.version, note: 'cancelled by planner' } });
       else await api(`work-orders/${o.id}/dispatch`, { method: 'POST', body: { version: o.version } });
-      status.textContent = `${o.id}: ${what === 'cancel' ? 'cancelled' : 'dispatch planned again'}`;
+      status.textContent = t(what === 'cancel' ? 'board.cancelled' : 'board.replanned', { id: o.id });
     } catch (err) {
-      status.textContent = `${o.id}: ${(err as Error).message}`;
+      status.textContent = t('board.actionFailed', { id: o.id, reason: (err as Error).message });
     }
   };
 
   const card = (o: WorkOrderView) => {
     const slaLeft = o.slaResolveByMs ? o.slaResolveByMs - Date.now() : null;
+    const zone = live.devices.get(o.deviceId)?.timeZone ?? null;
     const c = el('article', { class: `card severity-${o.severity ?? 'unknown'}`, tabindex: '0', 'aria-labelledby': `card-${o.id}` },
-      el('h4', { id: `card-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${label(o.mode)}`),
-      el('p', { class: 'meta', text: `${o.id} · ${o.severity ?? ''}${o.technicianId ? ` · ${o.technicianId}` : ' · unassigned'}` }),
-      el('p', { class: 'meta', text: `${o.partName ?? o.partSku ?? 'no part'}${o.partDepotId ? ` @ ${o.partDepotId}` : ''}${o.partStatus ? ` (${label(o.partStatus)})` : ''}${o.warrantyCovered ? ' · warranty' : ''}` }),
-      el('p', { class: 'meta', text: slaLeft === null ? '' : `SLA: resolve within ${duration(slaLeft)}` }),
+      el('h4', { id: `card-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)}`),
+      el('p', { class: 'meta', text: t('board.card.who', { id: o.id, severity: labelOf('severity', o.severity), technician: o.technicianId ?? 'none' }) }),
+      el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
+      // The deadline in the site's zone: what the customer was promised, on their clock.
+      el('p', { class: 'meta', text: slaLeft === null ? '' : t('board.card.sla', { left: duration(Math.abs(slaLeft)), by: shortTime(o.slaResolveByMs, zone), overdue: slaLeft < 0 ? 'yes' : 'no' }) }),
       el('p', { class: 'why', text: o.evidence?.explanation ?? '' }),
     );
     c.dataset.workOrderId = o.id;
     c.dataset.state = o.state;
     const actions = el('div', { class: 'actions' });
     if (o.state === 'open' || o.state === 'assigned') {
-      const b = el('button', { type: 'button', text: 'Plan dispatch' });
+      const b = el('button', { type: 'button', text: t('board.planDispatch') });
       b.addEventListener('click', () => void act(o, 'dispatch'));
       actions.append(b);
     }
     if (o.state !== 'on_site') {
-      const b = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+      const b = el('button', { type: 'button', class: 'secondary', text: t('board.cancel') });
       b.addEventListener('click', () => void act(o, 'cancel'));
       actions.append(b);
     }
@@ -53,7 +57,8 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     board.replaceChildren(
       ...COLUMNS.map((state) => {
         const items = active.filter((o) => o.state === state).sort((a, b) => (a.slaResolveByMs ?? Infinity) - (b.slaResolveByMs ?? Infinity));
-        return el('section', { class: 'column', 'aria-label': `${label(state)}: ${items.length}`, 'data-state': state }, el('h3', { text: `${label(state)} (${items.length})` }), ...items.map(card));
+        const heading = t('board.column', { state: labelOf('workOrderState', state), count: items.length });
+        return el('section', { class: 'column', 'aria-label': heading, 'data-state': state }, el('h3', { text: heading }), ...items.map(card));
       }),
     );
     if (focusId) board.querySelector<HTMLElement>(`[data-work-order-id="${CSS.escape(focusId)}"]`)?.focus();

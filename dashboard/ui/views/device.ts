@@ -7,7 +7,9 @@ import type { Socket } from 'socket.io-client';
 import type { DeviceSummary } from '../../fleet-view.ts';
 import type { HealthReport } from '../../../core/types.ts';
 import { api } from '../api.ts';
-import { dateTime, duration, el, fmt, label } from '../format.ts';
+import { timeChart, valueIn } from '../charts.ts';
+import { el } from '../format.ts';
+import { dateTime, duration, labelOf, t, time, type MessageKey } from '../i18n.ts';
 import { live } from '../state.ts';
 
 interface Point {
@@ -15,10 +17,10 @@ interface Point {
   values: Record<string, number>;
 }
 
-const METRICS = [
-  { key: 'temperature', title: 'Temperature (°C)', color: '#f59f00', threshold: (h: HealthReport | null) => h?.evidence.ratedMax },
-  { key: 'vibration', title: 'Vibration velocity RMS (mm/s)', color: '#4dabf7', threshold: (h: HealthReport | null) => h?.evidence.zoneCD },
-] as const;
+const METRICS: readonly { key: string; title: MessageKey; color: string; digits: number; threshold: (h: HealthReport | null) => number | undefined }[] = [
+  { key: 'temperature', title: 'device.chart.temperature', color: '#f59f00', digits: 1, threshold: (h) => h?.evidence.ratedMax },
+  { key: 'vibration', title: 'device.chart.vibration', color: '#4dabf7', digits: 2, threshold: (h) => h?.evidence.zoneCD },
+];
 
 const MAX_POINTS = 3600;
 
@@ -28,7 +30,9 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
   const orders = el('ul', { id: 'device-orders' });
   const events = el('ol', { id: 'device-events', class: 'alerts', 'aria-live': 'polite' });
   const charts = el('div', { class: 'charts' });
-  root.append(el('p', {}, el('a', { href: '#/fleet', text: '← Fleet' })), title, healthLine, charts, el('h3', { text: 'Work orders' }), orders, el('h3', { text: 'Events' }), events);
+  root.append(el('p', {}, el('a', { href: '#/fleet', text: t('device.backToFleet') })), title, healthLine, charts, el('h3', { text: t('device.workOrders') }), orders, el('h3', { text: t('device.events') }), events);
+  // The device's times are the site's: where the technician and the customer read the clock.
+  const zone = () => live.devices.get(deviceId)?.timeZone ?? null;
 
   const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; an: (number | null)[] }[] = METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], an: [] }));
   const plots: uPlot[] = [];
@@ -36,23 +40,27 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
 
   const makePlot = (i: number) => {
     const m = METRICS[i];
-    const holder = el('figure', { class: 'chart', 'aria-label': `${m.title} of ${deviceId}` }, el('figcaption', { text: m.title }));
+    const holder = el('figure', { class: 'chart', 'aria-label': t('device.chart.label', { metric: t(m.title), device: deviceId }) }, el('figcaption', { text: t(m.title) }));
     charts.append(holder);
+    const x = timeChart(zone());
+    const value = valueIn(m.digits);
     const opts: uPlot.Options = {
-      width: Math.min(900, Math.max(320, root.clientWidth - 40)),
+      // A phone's width too: the chart never pushes the page sideways.
+      width: Math.min(900, Math.max(280, root.clientWidth - 40)),
       height: 220,
+      tzDate: x.tzDate,
       scales: { x: { time: true } },
       series: [
-        {},
-        { label: m.key, stroke: m.color, width: 2 },
-        { label: 'baseline −2σ', stroke: 'rgba(150,160,170,0.6)', dash: [4, 4] },
-        { label: 'baseline +2σ', stroke: 'rgba(150,160,170,0.6)', dash: [4, 4] },
-        { label: 'failure threshold', stroke: '#f85149', width: 1.5 },
-        { label: 'forecast', stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true },
+        x.xSeries,
+        { label: labelOf('metric', m.key), stroke: m.color, width: 2, value },
+        { label: t('device.chart.baselineLow'), stroke: 'rgba(150,160,170,0.6)', dash: [4, 4], value },
+        { label: t('device.chart.baselineHigh'), stroke: 'rgba(150,160,170,0.6)', dash: [4, 4], value },
+        { label: t('device.chart.threshold'), stroke: '#f85149', width: 1.5, value },
+        { label: t('device.chart.forecast'), stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true, value },
         // Anomaly markers: the samples analytics judged warning or critical on this metric.
-        { label: 'anomaly', stroke: '#f85149', fill: '#f85149', paths: () => null, points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' } },
+        { label: t('device.chart.anomaly'), stroke: '#f85149', fill: '#f85149', paths: () => null, points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' }, value },
       ],
-      axes: [{ stroke: '#9aa7b4' }, { stroke: '#9aa7b4' }],
+      axes: [x.xAxis, { stroke: '#9aa7b4' }],
     };
     plots[i] = new uPlot(opts, [[], [], [], [], [], [], []], holder);
   };
@@ -99,8 +107,8 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     lastHealth = h;
     title.textContent = `${deviceId}${d?.modelId ? ` · ${d.modelId}` : ''}`;
     healthLine.textContent = h
-      ? `Health ${Math.round(h.score)} (${label(h.state)}) — ${h.explanation}${h.timeToThresholdMs ? ` · forecast to threshold ${duration(h.timeToThresholdMs)}` : ''}`
-      : 'No health report yet (learning this device’s normal behaviour).';
+      ? t('device.healthLine', { score: Math.round(h.score), state: labelOf('deviceState', h.state), why: h.explanation, forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none' })
+      : t('device.noHealthYet');
     healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
   };
 
@@ -108,8 +116,9 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     const mine = [...live.workOrders.values()].filter((o) => o.deviceId === deviceId).sort((a, b) => b.createdAtMs - a.createdAtMs);
     orders.replaceChildren(
       ...(mine.length
-        ? mine.map((o) => el('li', {}, el('a', { href: `#/work-orders/${o.id}`, text: o.id }), ` ${label(o.mode)} · ${label(o.state)} · opened ${dateTime(o.createdAtMs)} · ${o.evidence?.explanation ?? ''}`))
-        : [el('li', { class: 'empty', text: 'No work orders.' })]),
+        ? mine.map((o) => el('li', {}, el('a', { href: `#/work-orders/${o.id}`, text: o.id }), ' ',
+          t('device.orderLine', { mode: labelOf('failureMode', o.mode), state: labelOf('workOrderState', o.state), opened: dateTime(o.createdAtMs, zone()), why: o.evidence?.explanation ?? '' })))
+        : [el('li', { class: 'empty', text: t('device.noWorkOrders') })]),
     );
   };
 
@@ -120,23 +129,23 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
       for (const p of points) add(p.tsMs, p.values, d?.health ?? null, false);
       redraw();
     })
-    .catch((err: Error) => healthLine.append(` (history unavailable: ${err.message})`));
+    .catch((err: Error) => healthLine.append(' ', t('device.historyUnavailable', { reason: err.message })));
 
   let lastState = '';
   let lastStatus = '';
   const event = (text: string, cls = '') => {
-    events.prepend(el('li', { class: cls }, el('time', { text: new Date().toLocaleTimeString() }), ` ${text}`));
+    events.prepend(el('li', { class: cls }, el('time', { text: time(Date.now(), zone()) }), ` ${text}`));
     while (events.children.length > 100) events.lastElementChild!.remove();
   };
   const onDevice = (d: DeviceSummary) => {
     if (d.deviceId !== deviceId) return;
     const state = d.health?.state ?? '';
     if (state && state !== lastState) {
-      if (lastState) event(`health ${label(lastState)} → ${label(state)}: ${d.health!.explanation}`, `state-${state}`);
+      if (lastState) event(t('device.event.health', { from: labelOf('deviceState', lastState), to: labelOf('deviceState', state), why: d.health!.explanation }), `state-${state}`);
       lastState = state;
     }
     if (d.status !== lastStatus) {
-      if (lastStatus) event(`connection ${d.status}`);
+      if (lastStatus) event(t('device.event.connection', { status: labelOf('deviceState', d.status) }));
       lastStatus = d.status;
     }
     showHealth(d);

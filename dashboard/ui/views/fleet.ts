@@ -1,7 +1,8 @@
 // Planner: the fleet at a glance — counts by state, filters, a health grid that scales to
 // thousands of devices (one small tile each), and the list of devices needing attention.
 import type { DeviceSummary } from '../../fleet-view.ts';
-import { el, fmt, healthColor, label, time } from '../format.ts';
+import { el, healthColor } from '../format.ts';
+import { labelOf, num, t, time } from '../i18n.ts';
 import { live } from '../state.ts';
 
 /** The device's latest message was a physically impossible value (rejected as a sensor fault). */
@@ -21,29 +22,37 @@ function why(d: DeviceSummary): string {
 
 export function fleetView(root: HTMLElement): () => void {
   const counts = el('dl', { class: 'counts', id: 'counts' });
-  const search = el('input', { id: 'fleet-search', type: 'search', placeholder: 'device id…' });
-  const model = el('select', { id: 'fleet-model' }, el('option', { value: '', text: 'all models' }));
-  const site = el('select', { id: 'fleet-site' }, el('option', { value: '', text: 'all sites' }));
-  const health = el('select', { id: 'fleet-health' }, ...['', 'at risk', 'critical', 'sensor_fault', 'offline', 'healthy'].map((v) => el('option', { value: v, text: v ? label(v) : 'any health' })));
-  const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': 'Device health grid' });
+  const search = el('input', { id: 'fleet-search', type: 'search', placeholder: t('fleet.searchPlaceholder') });
+  const model = el('select', { id: 'fleet-model' }, el('option', { value: '', text: t('fleet.allModels') }));
+  const site = el('select', { id: 'fleet-site' }, el('option', { value: '', text: t('fleet.allSites') }));
+  const health = el('select', { id: 'fleet-health' },
+    el('option', { value: '', text: t('fleet.anyHealth') }),
+    el('option', { value: 'at risk', text: t('fleet.atRisk') }),
+    ...['critical', 'sensor_fault', 'offline', 'healthy'].map((v) => el('option', { value: v, text: labelOf('deviceState', v) })));
+  const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': t('fleet.gridLabel') });
   const attention = el('tbody');
   const alerts = el('ol', { id: 'alerts', class: 'alerts', 'aria-live': 'polite' });
   root.append(
-    el('section', { class: 'summary', 'aria-label': 'Fleet summary' }, counts),
+    el('section', { class: 'summary', 'aria-label': t('fleet.summaryLabel') }, counts),
     el('section', { 'aria-labelledby': 'grid-title' },
-      el('h2', { id: 'grid-title', text: 'Fleet health' }),
+      el('h2', { id: 'grid-title', text: t('fleet.healthTitle') }),
       el('div', { class: 'filters' },
-        el('label', { for: 'fleet-search', text: 'Search' }), search,
-        el('label', { for: 'fleet-model', text: 'Model' }), model,
-        el('label', { for: 'fleet-site', text: 'Site' }), site,
-        el('label', { for: 'fleet-health', text: 'Health' }), health),
+        el('label', { for: 'fleet-search', text: t('fleet.search') }), search,
+        el('label', { for: 'fleet-model', text: t('fleet.model') }), model,
+        el('label', { for: 'fleet-site', text: t('fleet.site') }), site,
+        el('label', { for: 'fleet-health', text: t('fleet.health') }), health),
       grid),
-    el('section', { 'aria-labelledby': 'alerts-title' }, el('h2', { id: 'alerts-title', text: 'Live alerts' }), alerts),
+    el('section', { 'aria-labelledby': 'alerts-title' }, el('h2', { id: 'alerts-title', text: t('fleet.alertsTitle') }), alerts),
     el('section', { 'aria-labelledby': 'attention-title' },
-      el('h2', { id: 'attention-title', text: 'Needs attention' }),
-      el('table', { id: 'devices' },
-        el('thead', {}, el('tr', {}, ...['Device', 'Model', 'Site', 'Temperature °C', 'Vibration mm/s', 'Health', 'State', 'Why', 'Last reading'].map((h) => el('th', { scope: 'col', text: h })))),
-        attention)),
+      el('h2', { id: 'attention-title', text: t('fleet.attentionTitle') }),
+      // Wide on a phone: the table scrolls inside its box rather than the page sideways.
+      el('div', { class: 'table-scroll' },
+        el('table', { id: 'devices' },
+          el('thead', {}, el('tr', {}, ...([
+            t('fleet.col.device'), t('fleet.col.model'), t('fleet.col.site'), t('fleet.col.temperature'), t('fleet.col.vibration'),
+            t('fleet.col.health'), t('fleet.col.state'), t('fleet.col.why'), t('fleet.col.lastReading'),
+          ]).map((h) => el('th', { scope: 'col', text: h })))),
+          attention))),
   );
 
   const tiles = new Map<string, HTMLAnchorElement>();
@@ -58,21 +67,21 @@ export function fleetView(root: HTMLElement): () => void {
     return true;
   };
   const tile = (d: DeviceSummary) => {
-    let t = tiles.get(d.deviceId);
-    if (!t) {
-      t = el('a', { href: `#/device/${encodeURIComponent(d.deviceId)}`, role: 'listitem', class: 'tile' });
-      t.dataset.deviceId = d.deviceId;
-      tiles.set(d.deviceId, t);
+    let tileEl = tiles.get(d.deviceId);
+    if (!tileEl) {
+      tileEl = el('a', { href: `#/device/${encodeURIComponent(d.deviceId)}`, role: 'listitem', class: 'tile' });
+      tileEl.dataset.deviceId = d.deviceId;
+      tiles.set(d.deviceId, tileEl);
     }
     const score = d.health?.score;
     const s = stateOf(d);
-    t.style.background = s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
-    t.title = `${d.deviceId}: ${score === undefined ? 'no health yet' : `health ${Math.round(score)}`} (${label(s)})`;
-    t.setAttribute('aria-label', t.title);
+    tileEl.style.background = s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
+    tileEl.title = t('fleet.tileTitle', { device: d.deviceId, known: score === undefined ? 'no' : 'yes', score: Math.round(score ?? 0), state: labelOf('deviceState', s) });
+    tileEl.setAttribute('aria-label', tileEl.title);
     // The reading's time: bench:dashboard measures publish → DOM from it.
-    if (d.latestTsMs !== null) t.dataset.ts = String(d.latestTsMs);
-    t.hidden = !matches(d);
-    return t;
+    if (d.latestTsMs !== null) tileEl.dataset.ts = String(d.latestTsMs);
+    tileEl.hidden = !matches(d);
+    return tileEl;
   };
   const row = (d: DeviceSummary) => {
     const tr = el('tr');
@@ -81,7 +90,7 @@ export function fleetView(root: HTMLElement): () => void {
     const score = d.health?.score;
     const bar = el('span', { class: 'health' });
     if (score !== undefined) {
-      const b = el('span', { class: 'bar', role: 'img', 'aria-label': `health ${Math.round(score)} of 100` }, el('span', { style: `width:${score}%;background:${healthColor(score)}` }));
+      const b = el('span', { class: 'bar', role: 'img', 'aria-label': t('fleet.healthBar', { score: Math.round(score) }) }, el('span', { style: `width:${score}%;background:${healthColor(score)}` }));
       bar.append(b, String(Math.round(score)));
     } else bar.textContent = '—';
     const s = stateOf(d);
@@ -89,12 +98,13 @@ export function fleetView(root: HTMLElement): () => void {
       el('td', {}, link),
       el('td', { text: d.modelId ?? '—' }),
       el('td', { text: d.site ?? '—' }),
-      el('td', { class: 'num temperature', text: fmt(d.latest.temperature, 1) }),
-      el('td', { class: 'num vibration', text: fmt(d.latest.vibration, 2) }),
+      el('td', { class: 'num temperature', text: num(d.latest.temperature, 1) }),
+      el('td', { class: 'num vibration', text: num(d.latest.vibration, 2) }),
       el('td', {}, bar),
-      el('td', { class: `state state-${s}`, text: label(s) }),
+      el('td', { class: `state state-${s}`, text: labelOf('deviceState', s) }),
       el('td', { class: 'why', text: why(d) }),
-      el('td', { class: 'num seen', text: time(d.latestTsMs) }),
+      // In the site's zone: the reading's local time where the machine stands.
+      el('td', { class: 'num seen', text: time(d.latestTsMs, d.timeZone) }),
     );
     return tr;
   };
@@ -103,12 +113,12 @@ export function fleetView(root: HTMLElement): () => void {
     const by = (p: (d: DeviceSummary) => boolean) => all.filter(p).length;
     counts.replaceChildren(
       ...([
-        ['Devices', all.length],
-        ['Healthy', by((d) => (d.health?.score ?? 100) >= 80 && stateOf(d) !== 'offline')],
-        ['At risk', by((d) => d.health !== null && d.health.score < 80)],
-        ['Offline / silent', by((d) => d.status === 'offline' || d.status === 'silent')],
-        ['Open work orders', live.activeOrders().length],
-      ] as const).map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: String(v) }))),
+        [t('fleet.count.devices'), all.length],
+        [t('fleet.count.healthy'), by((d) => (d.health?.score ?? 100) >= 80 && stateOf(d) !== 'offline')],
+        [t('fleet.count.atRisk'), by((d) => d.health !== null && d.health.score < 80)],
+        [t('fleet.count.offline'), by((d) => d.status === 'offline' || d.status === 'silent')],
+        [t('fleet.count.openWorkOrders'), live.activeOrders().length],
+      ] as const).map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: num(v) }))),
     );
   };
   const renderAttention = () => {
@@ -123,13 +133,13 @@ export function fleetView(root: HTMLElement): () => void {
     const models = new Set([...live.devices.values()].map((d) => d.modelId).filter(Boolean) as string[]);
     if (model.options.length !== models.size + 1) {
       const keep = model.value;
-      model.replaceChildren(el('option', { value: '', text: 'all models' }), ...[...models].sort().map((m) => el('option', { value: m, text: m })));
+      model.replaceChildren(el('option', { value: '', text: t('fleet.allModels') }), ...[...models].sort().map((m) => el('option', { value: m, text: m })));
       model.value = keep;
     }
     const sites = new Set([...live.devices.values()].map((d) => d.site).filter(Boolean) as string[]);
     if (site.options.length !== sites.size + 1) {
       const keep = site.value;
-      site.replaceChildren(el('option', { value: '', text: 'all sites' }), ...[...sites].sort().map((m) => el('option', { value: m, text: m })));
+      site.replaceChildren(el('option', { value: '', text: t('fleet.allSites') }), ...[...sites].sort().map((m) => el('option', { value: m, text: m })));
       site.value = keep;
     }
     grid.replaceChildren(...[...live.devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map(tile));
@@ -142,7 +152,8 @@ export function fleetView(root: HTMLElement): () => void {
   const lastState = new Map<string, string>();
   const seenOrders = new Set<string>();
   const alert = (text: string, cls: string, href: string) => {
-    alerts.prepend(el('li', { class: cls }, el('time', { text: new Date().toLocaleTimeString() }), ' ', el('a', { href, text })));
+    // When the planner saw it: their own clock and zone.
+    alerts.prepend(el('li', { class: cls }, el('time', { text: time(Date.now()) }), ' ', el('a', { href, text })));
     while (alerts.children.length > 50) alerts.lastElementChild!.remove();
   };
   const watchAlerts = (devices: DeviceSummary[], first: boolean) => {
@@ -151,7 +162,7 @@ export function fleetView(root: HTMLElement): () => void {
       const before = lastState.get(d.deviceId);
       lastState.set(d.deviceId, s);
       if (!first && before !== undefined && (RANK[s] ?? 0) > (RANK[before] ?? 0)) {
-        alert(`${d.deviceId}: ${label(before)} → ${label(s)} — ${why(d)}`, `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
+        alert(t('fleet.alert.worse', { device: d.deviceId, from: labelOf('deviceState', before), to: labelOf('deviceState', s), why: why(d) }), `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
       }
     }
   };
@@ -165,13 +176,13 @@ export function fleetView(root: HTMLElement): () => void {
     for (const o of workOrders) {
       if (seenOrders.has(o.id)) continue;
       seenOrders.add(o.id);
-      if (!snapshot) alert(`${o.id} opened: ${o.deviceId} ${label(o.mode)}${o.technicianId ? ` → ${o.technicianId}` : ''}`, 'alert work-order', `#/work-orders/${o.id}`);
+      if (!snapshot) alert(t('fleet.alert.opened', { id: o.id, device: o.deviceId, mode: labelOf('failureMode', o.mode), technician: o.technicianId ?? 'none' }), 'alert work-order', `#/work-orders/${o.id}`);
     }
     if (snapshot) return renderAll();
     for (const d of devices) {
       const known = tiles.has(d.deviceId);
-      const t = tile(d);
-      if (!known) grid.append(t);
+      const added = tile(d);
+      if (!known) grid.append(added);
     }
     // The table and counts at most every animation frame, however many deltas arrive.
     if (!pending) {
