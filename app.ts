@@ -259,7 +259,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         }
       }
     }
-    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null })));
+    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null, timeZone: d.timeZone })));
 
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);
     stops.push(() => users.close());

@@ -207,6 +207,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_orders ADD COLUMN sla_respond_breached_at_ms INTEGER;
   ALTER TABLE work_orders ADD COLUMN sla_resolve_breached_at_ms INTEGER;
   `,
+  // 4: each site's IANA time zone, for the times shown of its devices and jobs. Sites stored
+  // before it were all on Java (the demo's), so WIB.
+  `
+  ALTER TABLE sites ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Jakarta';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,7 +13,7 @@ import type { Delivery, Notifier, NotifierOptions, PublishFn, Webhook, WebhookCo
 import { Dispatcher } from './planning/dispatcher.ts';
 import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
-import type { Customer, Depot, DeviceInput, DeviceRecord, InventoryItem, ServiceWorkOrder, Severity, Site, Technician, WorkOrderEvent, WorkOrderFilter } from './types.ts';
+import type { Customer, Depot, DeviceInput, DeviceRecord, InventoryItem, ServiceWorkOrder, Severity, Site, SiteInput, Technician, WorkOrderEvent, WorkOrderFilter } from './types.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
 import { Lifecycle, type TransitionInput } from './work-orders/lifecycle.ts';
@@ -129,7 +129,7 @@ export class ServiceDomain {
     this.registry.upsertCustomer(c);
     return this.listCustomers().find((x) => x.id === c.id);
   }
-  saveSite(s: Site): Site | undefined {
+  saveSite(s: SiteInput): Site | undefined {
     this.registry.upsertSite(s);
     return this.listSites().find((x) => x.id === s.id);
   }

@@ -1,5 +1,5 @@
 // Demo seed: a service network that feels real — depots in Jakarta, Surabaya and Bandung,
-// customers with plants around each city, a few dozen technicians, a few hundred devices of
+// customers with plants around each city (on Java: WIB) and one in Makassar (WITA), a few dozen technicians, a few hundred devices of
 // the three catalogue models. Deterministic (seeded PRNG) and idempotent: running it again
 // upserts the same records and leaves stock that the demo has since consumed alone.
 
@@ -72,6 +72,22 @@ const AREAS: Record<string, { city: string; lat: number; lon: number }[]> = {
   ],
 };
 
+/**
+ * One plant off Java, in Makassar (WITA, an hour ahead of the depots' WIB), served from the
+ * Surabaya depot across the Java Sea: its times show in its own zone. Placed without the seed's
+ * random draws, so the rest of the network stays as it was.
+ */
+const MAKASSAR = {
+  customer: { id: 'CUST-019', name: 'PT Sulawesi Agro Nusantara', email: 'service@sulawesiagro.co.id', phone: '+62 411 5100200' },
+  site: { id: 'CUST-019-S1', customerId: 'CUST-019', name: 'Sulawesi Agro Nusantara — Makassar (KIMA)', city: 'Makassar', lat: -5.1007, lon: 119.4933, timeZone: 'Asia/Makassar' },
+  depotId: 'DEP-SBY',
+  /** Every this-many-th installed device (not a simulated one) stands there. */
+  everyNth: 60,
+} as const;
+
+/** Java, where the three depots and their customers' plants are: Western Indonesia Time (WIB). */
+const JAVA_TIME_ZONE = 'Asia/Jakarta';
+
 const CUSTOMERS = [
   'PT Tirta Nusantara Industri', 'PT Sinar Baja Perkasa', 'PT Kimia Farma Prima', 'PT Indo Pangan Lestari', 'PT Tekstil Jaya Abadi',
   'PT Karya Plastik Mandiri', 'PT Sumber Air Bersih', 'PT Gudang Dingin Sejahtera', 'PT Semen Gresik Utama', 'PT Kertas Surya Makmur',
@@ -119,10 +135,13 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
         // Plants spread a few km around the town centre.
         lat: area.lat + (rnd() - 0.5) * 0.06,
         lon: area.lon + (rnd() - 0.5) * 0.06,
+        timeZone: JAVA_TIME_ZONE,
       });
       sites.push({ id: siteId, depotId });
     }
   });
+  reg.upsertCustomer(MAKASSAR.customer);
+  reg.upsertSite(MAKASSAR.site);
 
   // Technicians: 14 Jakarta, 10 Surabaya, 8 Bandung. Most work Mon–Sat 08:00–17:00 WIB; a late
   // shift and a 24/7 standby crew per city keep night-time forecasts from waiting till morning.
@@ -182,7 +201,8 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   for (let i = 0; i < total; i++) {
     const simDevice = sim[i];
     const modelId = simDevice?.modelId ?? modelIds[i % modelIds.length];
-    const site = simDevice ? jakartaSites[i % jakartaSites.length] : pick(sites);
+    const picked = simDevice ? jakartaSites[i % jakartaSites.length] : pick(sites);
+    const site = !simDevice && i % MAKASSAR.everyNth === MAKASSAR.everyNth - 1 ? { id: MAKASSAR.site.id } : picked;
     // Installed over the last four years; two years' warranty, premium contracts extend it to three.
     const tier = pick(tiers);
     const installDateMs = Math.round(now - rnd() * 4 * 365 * DAY_MS);
@@ -205,7 +225,7 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   let historyWorkOrders = 0;
   const historyDays = opts.historyDays ?? 90;
   if (historyDays > 0 && service.listWorkOrders({ limit: 1 }).length === 0) {
-    const depotOfSite = new Map(sites.map((s) => [s.id, s.depotId]));
+    const depotOfSite = new Map([...sites.map((s) => [s.id, s.depotId] as const), [MAKASSAR.site.id, MAKASSAR.depotId]]);
     const history = demoHistory({
       rnd,
       nowMs: now,
@@ -216,7 +236,7 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
     historyWorkOrders = service.importHistory(history).length;
   }
 
-  return { depots: DEPOTS.length, customers: CUSTOMERS.length, sites: sites.length, technicians: techCount, devices: devices.length, inventoryRows, historyWorkOrders };
+  return { depots: DEPOTS.length, customers: CUSTOMERS.length + 1, sites: sites.length + 1, technicians: techCount, devices: devices.length, inventoryRows, historyWorkOrders };
 }
 
 /** Relative failure propensity per model: the C75 compressor is the demo's high-risk product. */

@@ -29,6 +29,8 @@ export interface DeviceRecord {
   lon: number | null;
   customerId: string | null;
   customerName: string | null;
+  /** The site's IANA time zone; null without a site. */
+  timeZone: string | null;
   installDateMs: number;
   warrantyEndMs: number;
   contractTier: ContractTier;
@@ -120,7 +122,15 @@ export interface Site {
   city: string;
   lat: number;
   lon: number;
+  /** IANA time zone (Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT): the site's times are shown in it. */
+  timeZone: string;
 }
+
+/** A site to save: without a time zone, a new site gets DEFAULT_SITE_TIME_ZONE and a stored one keeps its own. */
+export type SiteInput = Omit<Site, 'timeZone'> & { timeZone?: string };
+
+/** Where most of Purna's customers are: Java, WIB. */
+export const DEFAULT_SITE_TIME_ZONE = 'Asia/Jakarta';
 
 export interface Depot {
   id: string;

@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { DEVICE_MODELS } from '../../core/device-models.ts';
+import { checkTimeZone } from '../../core/i18n/format.ts';
 import { inTransaction, prepared } from '../db.ts';
-import { badRequest, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site } from '../types.ts';
+import { badRequest, DEFAULT_SITE_TIME_ZONE, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site, type SiteInput } from '../types.ts';
 
 /** Years of warranty a device gets when nobody states its end: the common term for these products. */
 const DEFAULT_WARRANTY_MS = 2 * 365 * 24 * 3600_000;
@@ -17,6 +18,7 @@ interface DeviceRow {
   lon: number | null;
   customer_id: string | null;
   customer_name: string | null;
+  time_zone: string | null;
   install_date_ms: number;
   warranty_end_ms: number;
   contract_tier: ContractTier;
@@ -24,7 +26,7 @@ interface DeviceRow {
 
 const DEVICE_SELECT = `
   SELECT d.id, d.model_id, d.serial, d.site_id, s.name AS site_name, s.city, s.lat, s.lon,
-         c.id AS customer_id, c.name AS customer_name, d.install_date_ms, d.warranty_end_ms, d.contract_tier
+         c.id AS customer_id, c.name AS customer_name, s.time_zone, d.install_date_ms, d.warranty_end_ms, d.contract_tier
   FROM devices d LEFT JOIN sites s ON s.id = d.site_id LEFT JOIN customers c ON c.id = s.customer_id`;
 
 function toDevice(r: DeviceRow): DeviceRecord {
@@ -39,6 +41,7 @@ function toDevice(r: DeviceRow): DeviceRecord {
     lon: r.lon,
     customerId: r.customer_id,
     customerName: r.customer_name,
+    timeZone: r.time_zone,
     installDateMs: r.install_date_ms,
     warrantyEndMs: r.warranty_end_ms,
     contractTier: r.contract_tier,
@@ -113,16 +116,24 @@ export class Registry {
     return prepared(this.#db, 'SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
   }
 
-  upsertSite(s: Site): void {
+  /** Saves a site; a time zone left out keeps the stored one (a new site: DEFAULT_SITE_TIME_ZONE). */
+  upsertSite(s: SiteInput): void {
+    let timeZone: string | undefined;
+    if (s.timeZone !== undefined) {
+      const zone = checkTimeZone(s.timeZone);
+      if (!zone.ok) throw badRequest(`timeZone: ${zone.reason}`);
+      timeZone = zone.timeZone;
+    }
     if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(s.customerId)) throw notFound('customer', s.customerId);
-    prepared(this.#db, `INSERT INTO sites (id, customer_id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?, ?)
+    const stored = prepared(this.#db, 'SELECT time_zone FROM sites WHERE id = ?').get(s.id) as { time_zone: string } | undefined;
+    prepared(this.#db, `INSERT INTO sites (id, customer_id, name, city, lat, lon, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, city = excluded.city,
-        lat = excluded.lat, lon = excluded.lon`)
-      .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon);
+        lat = excluded.lat, lon = excluded.lon, time_zone = excluded.time_zone`)
+      .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon, timeZone ?? stored?.time_zone ?? DEFAULT_SITE_TIME_ZONE);
   }
 
   listSites(): Site[] {
-    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon FROM sites ORDER BY id').all() as unknown as Site[];
+    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites ORDER BY id').all() as unknown as Site[];
   }
 
   /**

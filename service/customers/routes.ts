@@ -13,7 +13,11 @@ const CustomerBody = Type.Object(
 );
 
 const SiteBody = Type.Object(
-  { customerId: Text(64), name: Text(), city: Type.Optional(Type.String({ maxLength: 100 })), lat: Lat, lon: Lon },
+  {
+    customerId: Text(64), name: Text(), city: Type.Optional(Type.String({ maxLength: 100 })), lat: Lat, lon: Lon,
+    // Checked against the IANA database by the registry (400 naming timeZone); kept when left out.
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT); default Asia/Jakarta' })),
+  },
   { additionalProperties: false },
 );
 

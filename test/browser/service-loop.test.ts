@@ -19,7 +19,7 @@ let device: MqttClient;
 beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { devices: [{ deviceId, modelId: 'pump-p200' }], totalDevices: 40 });
-  purna.fleetView.register(purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null })));
+  purna.fleetView.register(purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null, timeZone: d.timeZone })));
   browser = await launchBrowser();
   device = await connectDevice(purna.mqttUrl, deviceId);
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -154,6 +154,25 @@ describe('service routes', () => {
     expect(tooMany.json().message).toMatch(/at most 366 buckets/);
   });
 
+  it("keeps a site's IANA time zone, refuses anything else naming timeZone, and shows it on the site's devices", async () => {
+    const { app, service } = await build();
+    const put = (body: Record<string, unknown>) => app.inject({ method: 'PUT', url: '/api/sites/S-MKS', payload: { customerId: 'C1', name: 'Plant Makassar', city: 'Makassar', lat: -5.1, lon: 119.49, ...body } });
+    const created = await put({});
+    expect(created.statusCode).toBe(200);
+    expect(created.json().site.timeZone).toBe('Asia/Jakarta'); // the default for a new site
+    expect((await put({ timeZone: 'Asia/Makassar' })).json().site.timeZone).toBe('Asia/Makassar');
+    expect((await put({ name: 'Plant Makassar 2' })).json().site).toMatchObject({ name: 'Plant Makassar 2', timeZone: 'Asia/Makassar' });
+    for (const timeZone of ['+08:00', 'WITA', 'Asia/Atlantis', '']) {
+      const bad = await put({ timeZone });
+      expect(bad.statusCode, timeZone).toBe(400);
+      expect(bad.json().message, timeZone).toMatch(/timeZone/);
+    }
+    expect(service.listSites().find((s) => s.id === 'S-MKS')!.timeZone).toBe('Asia/Makassar');
+    service.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'S-MKS' }]);
+    expect(service.getDevice('pump-mks-1')!.timeZone).toBe('Asia/Makassar');
+    expect(service.getDevice('pump-jkt-1')!.timeZone).toBe('Asia/Jakarta');
+  });
+
   it('serves the one-time survey link over HTTP', async () => {
     const { app, service } = await build();
     let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;

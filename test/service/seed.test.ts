@@ -27,6 +27,12 @@ describe('demo seed', () => {
     expect(devices.every((d) => d.siteId && d.customerName)).toBe(true);
     expect(devices.some((d) => d.warrantyEndMs < clock.nowMs())).toBe(true); // some out of warranty
     expect(new Set(devices.map((d) => d.contractTier))).toEqual(new Set(['basic', 'standard', 'premium']));
+    // Every site has its zone: Java's plants WIB, the Makassar plant WITA, with devices there.
+    const zones = new Map(service.listSites().map((s) => [s.id, s.timeZone]));
+    expect(new Set(zones.values())).toEqual(new Set(['Asia/Jakarta', 'Asia/Makassar']));
+    expect(service.listSites().filter((s) => s.timeZone === 'Asia/Makassar').map((s) => s.city)).toEqual(['Makassar']);
+    expect(devices.filter((d) => d.timeZone === 'Asia/Makassar').length).toBe(5);
+    expect(devices.every((d) => d.timeZone === zones.get(d.siteId!))).toBe(true);
 
     // A forecast on a simulated device is planned at once from the seeded network.
     const wo = service.handleDispatch(dispatchRequest('sim-001')).order;
