@@ -3,9 +3,10 @@
 // is in progress goes into the next one, so one fsync covers many messages.
 //
 // Records are the message as received, behind a one-line header
-// `deviceId\treceivedAtMs\tpayloadBytes\tcrc32\n` (no re-serialisation on the hot path; replay
-// parses it again with its receive time). The CRC-32 (8 hex digits) covers the three fields and
-// the payload, so replay tells a whole record from a torn or damaged one.
+// `crc32\tdeviceId\treceivedAtMs\tpayloadBytes\n` (no re-serialisation on the hot path; replay
+// parses it again with its receive time). The CRC-32 (8 hex digits) covers everything after it,
+// the rest of the header and the payload, so replay tells a whole record from a torn or damaged
+// one; leading, it covers one contiguous run of bytes (one call per record).
 //
 // A group is acknowledged only when every byte of it is written (a short write is continued)
 // and synced. If the write or the sync fails, no append of the group is acknowledged and the
@@ -37,8 +38,11 @@ const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
 const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 /** A device id, a receive time and a length fit in far less; a longer "header" is damage. */
 const MAX_HEADER_BYTES = 512;
-/** The checksum field is missing in records written before it existed (kept readable for an upgrade with a backlog). */
-const HEADER = /^([^\t]+)\t(\d{1,16})\t(\d{1,10})(?:\t([0-9a-f]{8}))?$/;
+const HEADER = /^([0-9a-f]{8})\t([^\t]+)\t(\d{1,16})\t(\d{1,10})$/;
+/** Records written before the checksum existed (kept readable for an upgrade with a backlog). */
+const LEGACY_HEADER = /^()([^\t]+)\t(\d{1,16})\t(\d{1,10})$/;
+/** `crc32\t`: written last, once the rest of the record is in the buffer. */
+const CRC_FIELD_BYTES = 9;
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -65,8 +69,9 @@ interface Segment {
 type Done = (err?: Error | null) => void;
 
 interface Pending {
-  /** The record header, `deviceId\treceivedAtMs\tbytes\tcrc32\n`. */
+  /** The record header after its checksum, `deviceId\treceivedAtMs\tbytes\n`. */
   header: string;
+  /** With the checksum field. */
   headerBytes: number;
   payload: Buffer;
   /** headerBytes + payload.length */
@@ -81,8 +86,8 @@ interface WalRecord {
   payload: Buffer;
 }
 
-function checksum(fields: string, payload: Buffer): string {
-  return crc32(payload, crc32(fields)).toString(16).padStart(8, '0');
+function checksum(covered: Buffer): string {
+  return crc32(covered).toString(16).padStart(8, '0');
 }
 
 /** The whole, intact records at the start of a segment, and where they end (what follows is a torn or damaged tail). */
@@ -92,14 +97,14 @@ function wholeRecords(buf: Buffer): { records: WalRecord[]; wholeBytes: number }
   while (pos < buf.length) {
     const nl = buf.indexOf(0x0a, pos);
     if (nl < 0 || nl - pos > MAX_HEADER_BYTES) break;
-    const m = HEADER.exec(buf.toString('utf8', pos, nl));
+    const line = buf.toString('utf8', pos, nl);
+    const m = HEADER.exec(line) ?? LEGACY_HEADER.exec(line);
     if (!m) break;
     const start = nl + 1;
-    const end = start + Number(m[3]);
+    const end = start + Number(m[4]);
     if (end > buf.length) break;
-    const payload = buf.subarray(start, end);
-    if (m[4] !== undefined && m[4] !== checksum(`${m[1]}\t${m[2]}\t${m[3]}`, payload)) break;
-    records.push({ deviceId: m[1], receivedAtMs: Number(m[2]), payload });
+    if (m[1] !== '' && m[1] !== checksum(buf.subarray(pos + CRC_FIELD_BYTES, end))) break;
+    records.push({ deviceId: m[2], receivedAtMs: Number(m[3]), payload: buf.subarray(start, end) });
     pos = end;
   }
   return { records, wholeBytes: pos };
@@ -205,10 +210,10 @@ export class WriteAheadLog {
       done(this.#full.error);
       return;
     }
-    // Kept as a string and the payload as received; #flush copies both once into one buffer per fsync.
-    const fields = `${deviceId}\t${receivedAtMs}\t${payload.length}`;
-    const header = `${fields}\t${checksum(fields, payload)}\n`;
-    const headerBytes = Buffer.byteLength(header);
+    // Kept as a string and the payload as received; #flush copies both once into one buffer per
+    // fsync and puts the checksum in front.
+    const header = `${deviceId}\t${receivedAtMs}\t${payload.length}\n`;
+    const headerBytes = CRC_FIELD_BYTES + Buffer.byteLength(header);
     const pending: Pending = { header, headerBytes, payload, bytes: headerBytes + payload.length, readings, done };
     if (this.#waiting.length > 0 || this.#overBound(pending.bytes)) {
       if (this.#waiting.length === 0) this.#opts.log.warn({ unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes }, 'write-ahead log full: holding publishers back until the store catches up');
@@ -314,8 +319,12 @@ export class WriteAheadLog {
     const buf = Buffer.allocUnsafe(size);
     let at = 0;
     for (const p of batch) {
+      const recordAt = at;
+      at += CRC_FIELD_BYTES;
       at += buf.write(p.header, at, 'utf8');
       at += p.payload.copy(buf, at);
+      buf.write(checksum(buf.subarray(recordAt + CRC_FIELD_BYTES, at)), recordAt, 'latin1');
+      buf[recordAt + CRC_FIELD_BYTES - 1] = 0x09; // tab
     }
     const wholeBytes = seg.bytes;
     const onError = (err: NodeJS.ErrnoException) => this.#cutBack(fd, seg, wholeBytes, () => this.#failed(batch, err));

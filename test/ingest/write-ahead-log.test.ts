@@ -82,7 +82,7 @@ describe('write-ahead log', () => {
     const third = before.indexOf('"temperature":2');
     before[third + 14] ^= 0x01;
     writeFileSync(segment, before);
-    const cutFrom = before.lastIndexOf('pump-1\t', third); // where the third record's header begins
+    const cutFrom = before.lastIndexOf('pump-1\t', third) - 9; // the third record's header: its checksum, a tab, then the device
     const captured = capturingLog();
 
     const again = new WriteAheadLog({ dir, log: captured.log, maxBytes: 1 << 30 });
@@ -120,6 +120,15 @@ describe('write-ahead log', () => {
     expect(wal.unconfirmedBytes).toBeLessThan(maxBytes / 16);
     // Ingest goes on.
     await append(wal, 20_000);
+    wal.close();
+  });
+
+  it('replays segments written before records had a checksum (an upgrade with a backlog)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const legacy = [0, 1].map((i) => `pump-1\t1700000000000\t${payload(i).length}\n${payload(i)}`).join('');
+    writeFileSync(join(dir, 'segment-000000000001.wal'), legacy);
+    const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    expect(wal.open().map((r) => r.values.temperature)).toEqual([0, 1]);
     wal.close();
   });
 
