@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import type { Language } from '../../core/i18n/index.ts';
 import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { conflict, type ServiceWorkOrder } from '../types.ts';
@@ -10,6 +11,10 @@ export interface SurveyedJob {
   deviceId: string;
   resolvedAtMs: number | null;
   resolutionCode: string | null;
+  /** The site's IANA zone, for the visit's time on the page. */
+  timeZone: string | null;
+  /** The language of the customer contact the survey went to; null until contacts keep one. */
+  contactLanguage: Language | null;
 }
 
 /**
@@ -47,7 +52,11 @@ export class SurveyLinks {
   open(token: string): { survey: Survey; workOrder: SurveyedJob } {
     const survey = this.#s.surveys.open(token, this.#clock.nowMs());
     const wo = this.#s.orders.require(survey.workOrderId);
-    return { survey, workOrder: { id: wo.id, deviceId: wo.deviceId, resolvedAtMs: wo.resolvedAtMs, resolutionCode: wo.resolutionCode } };
+    const device = this.#s.registry.getDevice(wo.deviceId);
+    return {
+      survey,
+      workOrder: { id: wo.id, deviceId: wo.deviceId, resolvedAtMs: wo.resolvedAtMs, resolutionCode: wo.resolutionCode, timeZone: device?.timeZone ?? null, contactLanguage: null },
+    };
   }
 
   answer(token: string, answer: SurveyAnswer): Survey {

@@ -2,9 +2,11 @@ import type {} from '@fastify/helmet'; // the route's `helmet` option and reply.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { t, type Language } from '../../core/i18n/index.ts';
 import { guardFor, MANAGE, type ServiceRoutesOptions } from '../http/access.ts';
 import { IdParams } from '../http/schemas.ts';
 import { requireFound, ServiceError } from '../types.ts';
+import { customerLanguage } from './customer-language.ts';
 import { surveyFormPage, surveyMessagePage } from './survey-page.ts';
 
 const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) });
@@ -13,7 +15,10 @@ const Answer = Type.Object(
   { additionalProperties: false },
 );
 
-const QUESTIONS = { csat: 'How satisfied are you with this service visit? (1–5)', nps: 'How likely are you to recommend us to a colleague? (0–10)', comment: 'Anything we should know?' };
+// Not an enum: a language Purna does not speak is passed over, not refused (the customer still gets the page).
+const LanguageQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 16, description: 'id or en: the language of the page and the questions' })) });
+
+const questions = (lang: Language) => ({ csat: t(lang, 'survey.question.csat'), nps: t(lang, 'survey.question.nps'), comment: t(lang, 'survey.question.comment') });
 const HTML = 'text/html; charset=utf-8';
 
 /** Customer surveys: the planner's view of a job's survey, and the customer's one-time link. */
@@ -37,17 +42,27 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
     config: { public: true },
     // The form page has inline script and style: the dashboard's CSP lets them in by nonce.
     helmet: { enableCSPNonces: true },
-    schema: { tags, summary: 'Open a survey link (404 unknown, 410 used or expired); a browser (Accept: text/html) gets the form page', params: TokenParams },
+    schema: {
+      tags,
+      summary: 'Open a survey link (404 unknown, 410 used or expired); a browser (Accept: text/html) gets the form page, in ?lang=, else the contact\'s language, else Accept-Language, else Indonesian',
+      params: TokenParams,
+      querystring: LanguageQuery,
+    },
   }, async (request, reply) => {
     const wantsHtml = (request.headers.accept ?? '').includes('text/html');
-    if (!wantsHtml) return { ...service.openSurvey(request.params.token), questions: QUESTIONS };
+    const languageFor = (contact: Language | null) => customerLanguage({ requested: request.query.lang, contact, acceptLanguage: request.headers['accept-language'] });
+    if (!wantsHtml) {
+      const opened = service.openSurvey(request.params.token);
+      const language = languageFor(opened.workOrder.contactLanguage);
+      return { ...opened, language, questions: questions(language) };
+    }
     try {
       const { workOrder } = service.openSurvey(request.params.token);
-      return reply.type(HTML).send(surveyFormPage(workOrder, reply.cspNonce));
+      return reply.type(HTML).send(surveyFormPage(languageFor(workOrder.contactLanguage), workOrder, reply.cspNonce));
     } catch (err) {
       // A person at a browser gets a page, not JSON; the status stays the API's.
       if (!(err instanceof ServiceError)) throw err;
-      return reply.code(err.statusCode).type(HTML).send(surveyMessagePage(err.statusCode === 410 ? 'Thank you — this survey has already been answered (or the link has expired).' : 'This survey link is not valid.', reply.cspNonce));
+      return reply.code(err.statusCode).type(HTML).send(surveyMessagePage(languageFor(null), err.statusCode, reply.cspNonce));
     }
   });
   app.post('/surveys/:token', {
