@@ -5,8 +5,15 @@
 // previous sample, against its own spread, adds to it. An "anomaly likelihood" (after Numenta's)
 // turns the recent surprise into the probability that it is unusual for *this* series, so one
 // threshold means the same on every series; a second, slow mean of the surprise catches changes
-// too small for the fast one that last. A value beyond the whole range the series has shown scores
-// 1 on its own. After an alarm the score is held down for a refractory period: one event, one alarm.
+// too small for the fast one that last. A value beyond the whole range the series has shown is an
+// alarm on its own, unless new records are routine for this series (a trend); so is a value that
+// stops changing for far longer than it ever has (a stuck sensor).
+//
+// The scorer decides, not the reader: an alarm scores 1 and anything else half its likelihood at
+// most, so every threshold between one half and 1 gives the same alarms. NAB's optimiser had picked
+// the threshold on the development files and lost 18 points with it on the rest of NAB; a decision
+// taken against each series' own history carries over. After an alarm the score is held down for
+// a refractory period: one event, one alarm.
 
 import { MetricDetector, DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import { SeasonalProfile, type SeasonalProfileState } from './seasonal-profile.ts';
@@ -29,6 +36,13 @@ export interface AnomalyScorerState {
   refractory: number;
   /** Smallest and largest value seen (null before the first). */
   range?: [number | null, number | null];
+  /** Share of recent samples that set a new record (absent in older snapshots: starts over). */
+  recordRate?: number;
+  /**
+   * Repeats of the current value, the longest run of repeats seen, the sample the current run
+   * started at and the sample run-keeping started at (absent in older snapshots: starts over).
+   */
+  runs?: [number, number, number, number];
 }
 
 export interface AnomalyScoreParams {
@@ -42,7 +56,7 @@ export interface AnomalyScoreParams {
   longAlpha: number;
   /** Samples the score is held down after an alarm. */
   refractorySamples: number;
-  /** Likelihood that counts as an alarm (for the refractory period). */
+  /** Likelihood that is an alarm: scored 1, then held down for the refractory period. */
   alarmLikelihood: number;
   /** Weight of the step surprise against the level surprise. */
   diffWeight: number;
@@ -61,6 +75,13 @@ export interface AnomalyScoreParams {
    * tolerance (5 %).
    */
   rangeTolerance: number;
+  /**
+   * The range check is off while more than this share of recent samples set a new record: on a
+   * trend, or a series still widening its range, a value beyond the range is routine.
+   */
+  routineRecordRate: number;
+  /** Repeats of one value that can be a stuck sensor, when the series never repeated half as long (0: off). */
+  stuckSamples: number;
 }
 
 export const DEFAULT_ANOMALY_SCORE_PARAMS: AnomalyScoreParams = {
@@ -69,19 +90,28 @@ export const DEFAULT_ANOMALY_SCORE_PARAMS: AnomalyScoreParams = {
   slowAlpha: 0.01,
   longAlpha: 0.002,
   refractorySamples: 60,
-  alarmLikelihood: 0.99,
+  alarmLikelihood: 0.997,
   diffWeight: 0.7,
   seasonalGain: 0.5,
   seasonalAlpha: 0.5,
   errorAlpha: 0.01,
   weekly: true,
   rangeTolerance: 0.05,
+  routineRecordRate: 0.005,
+  stuckSamples: 12,
 };
+
+/** Score of an alarm; anything else is at most half its likelihood. */
+export const ALARM_SCORE = 1;
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 /** Largest surprise counted (one absurd value must not dominate the statistics for days). */
 const MAX_SURPRISE = 50;
+/** EWMA weight of the record rate (about the last 100 samples). */
+const RECORD_ALPHA = 0.01;
+/** A run of repeats is a stuck sensor when this many times the longest run seen before. */
+const STUCK_FACTOR = 2;
 
 /** The level model's parameters, one object for every scorer (detectors only read them). */
 const LEVEL_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, warmupSamples: 50, alpha: 0.01, freezeZ: 6, trendWindow: 2 };
@@ -103,8 +133,10 @@ function normalCdf(x: number): number {
 const PREV = 0, PREV_TS = 1, INTERVAL = 2, LEVEL_MSE = 3, SHORT = 4, SLOW = 5, MIN = 6, MAX = 7;
 /** Mean and variance by EWMA of: the step between samples, the surprise, its slow mean. */
 const STEP = 8, SURPRISE = 10, SLOW_MOMENTS = 12;
+/** Record rate; the current run of repeats, the longest before, where the run and run-keeping started. */
+const RECORD_RATE = 14, RUN = 15, LONGEST_RUN = 16, RUN_START = 17, RUNS_FROM = 18;
 /** Per seasonal model (daily, then weekly): its mean squared error and samples scored, two slots each. */
-const SEASONAL = 14;
+const SEASONAL = 19;
 
 /** Adds `x` with `weight` to the EWMA mean and variance held at `s[at]`, `s[at + 1]`. */
 function addMoments(s: number[], at: number, x: number, weight: number): void {
@@ -125,7 +157,7 @@ export class AnomalyScorer {
   #n = 0;
   #refractory = 0;
   /** The floating-point state (slots above); the NaNs make it an array of doubles from the start. */
-  readonly #s: number[] = [Number.NaN, Number.NaN, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #s: number[] = [Number.NaN, Number.NaN, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
   readonly #seasonal: SeasonalProfile[] = [];
   /** The range the last sample broke out of, when that is what scored it (for explanations). */
@@ -185,6 +217,7 @@ export class AnomalyScorer {
       if (this.#n > 20 && sd > 0) surprise = Math.max(surprise, p.diffWeight * Math.min(Math.abs(step - s[STEP]) / sd, MAX_SURPRISE));
       addMoments(s, STEP, step, this.#n < 100 ? 1 / this.#n : 0.01);
     }
+    const stuck = p.stuckSamples > 0 && this.#stuck(value);
     s[PREV] = value;
 
     // Anomaly likelihood: how unusual is the recent surprise, given this series' history of it.
@@ -206,21 +239,43 @@ export class AnomalyScorer {
       const max = s[MAX];
       const tolerance = p.rangeTolerance * (max - min);
       const breach = max > min && (value > max + tolerance || value < min - tolerance);
+      const routine = s[RECORD_RATE] > p.routineRecordRate;
       this.#brokenRange = null;
-      if (breach && this.#n > p.warmupSamples) {
+      if (breach && !routine && this.#n > p.warmupSamples) {
         likelihood = 1;
         this.#brokenRange = [min, max];
       }
+      const record = value > max || value < min;
+      s[RECORD_RATE] += RECORD_ALPHA * ((record ? 1 : 0) - s[RECORD_RATE]);
       if (value > max) s[MAX] = value;
       if (value < min) s[MIN] = value;
     }
+    if (stuck) likelihood = 1;
 
     if (this.#refractory > 0) {
       this.#refractory--;
       return 0;
     }
-    if (likelihood >= p.alarmLikelihood) this.#refractory = p.refractorySamples;
-    return likelihood;
+    if (likelihood < p.alarmLikelihood) return likelihood / 2;
+    this.#refractory = p.refractorySamples;
+    return ALARM_SCORE;
+  }
+
+  /**
+   * Whether `value`, repeating the previous one, makes the run of repeats a stuck sensor: once, at
+   * the length that is both `stuckSamples` and twice the longest run seen before. Only runs that
+   * start after the warm-up count (a series flat from its first sample is flat, not stuck).
+   */
+  #stuck(value: number): boolean {
+    const s = this.#s;
+    if (value !== s[PREV]) {
+      if (s[RUN] > s[LONGEST_RUN]) s[LONGEST_RUN] = s[RUN];
+      s[RUN] = 0;
+      s[RUN_START] = this.#n;
+      return false;
+    }
+    s[RUN]++;
+    return s[RUN_START] > s[RUNS_FROM] + this.#p.warmupSamples && s[RUN] === Math.max(this.#p.stuckSamples, Math.ceil(STUCK_FACTOR * s[LONGEST_RUN]));
   }
 
   /** The range seen before the last sample, when the last sample scored by leaving it; else null. */
@@ -246,6 +301,8 @@ export class AnomalyScorer {
       slowMoments: [s[SLOW_MOMENTS], s[SLOW_MOMENTS + 1]],
       refractory: this.#refractory,
       range: [finite(s[MIN]), finite(s[MAX])],
+      recordRate: s[RECORD_RATE],
+      runs: [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]],
     };
   }
 
@@ -273,6 +330,9 @@ export class AnomalyScorer {
     const [min, max] = saved.range ?? [null, null];
     s[MIN] = min ?? Number.POSITIVE_INFINITY;
     s[MAX] = max ?? Number.NEGATIVE_INFINITY;
+    s[RECORD_RATE] = saved.recordRate ?? 0;
+    // Without runs, run-keeping starts over here: no stuck alarm until it has seen a warm-up's runs.
+    [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]] = saved.runs ?? [0, 0, saved.n, saved.n];
   }
 
   /** The sampling interval, learnt from the timestamps; profiles start once it is known. */

@@ -130,3 +130,94 @@ it('a steadily rising counter does not alarm on every new maximum', () => {
   // One alarm per refractory period would be over 70.
   expect(alarms).toBeLessThanOrEqual(2);
 });
+
+it('the scorer decides: an alarm scores 1, anything else under one half, so any threshold above one half gives the same alarms', () => {
+  const rand = prng(5);
+  const scorer = new AnomalyScorer();
+  const scores: number[] = [];
+  for (let i = 0; i < 3000; i++) scores.push(scorer.update(i * 60_000, 10 + gaussian(rand) + (i === 2000 || i === 2500 ? 15 : 0)));
+  expect(scores[2000]).toBe(1);
+  expect(scores[2500]).toBe(1);
+  // Every score is an alarm (1) or at most one half: nothing for a threshold to pick between.
+  expect(scores.every((s) => s === 1 || (s >= 0 && s <= 0.5))).toBe(true);
+  expect(scores.filter((s) => s > 0.5 && s < 1)).toEqual([]);
+  // Not every score is 0: below one half the score still ranks how unusual a sample is.
+  expect(Math.max(...scores.filter((s) => s < 1))).toBeGreaterThan(0.25);
+});
+
+it('a noisy trend sets records all the time: values beyond the range are routine there, not alarms', () => {
+  // A trend of 1 % of the noise per sample: half the samples near the top are new maxima, many by
+  // more than 5 % of the range. A level shift to never-seen values on a steady series still is one.
+  const rand = prng(21);
+  const trend = new AnomalyScorer();
+  let trendAlarms = 0;
+  for (let i = 0; i < 4000; i++) if (trend.update(i * 300_000, 20 + i * 0.01 + 1.5 * gaussian(rand)) === 1) trendAlarms++;
+  expect(trendAlarms).toBeLessThanOrEqual(2);
+
+  const steady = new AnomalyScorer();
+  let broken: [number, number] | null = null;
+  const alarms: number[] = [];
+  for (let i = 0; i < 4000; i++) {
+    if (steady.update(i * 300_000, i === 3000 ? 112 : 100 * rand()) === 1) alarms.push(i);
+    if (i === 3000) broken = steady.brokenRange;
+  }
+  expect(alarms).toEqual([3000]);
+  expect(broken).not.toBeNull();
+});
+
+it('a sensor that sticks at one value is flagged once; a series that always repeats itself is not', () => {
+  const rand = prng(13);
+  const stuckAt = 2500;
+  const noisy = new AnomalyScorer();
+  const alarms: number[] = [];
+  let frozen = 0;
+  for (let i = 0; i < 4000; i++) {
+    const v = i < stuckAt ? Math.round(100 * (20 + gaussian(rand))) / 100 : frozen;
+    if (i === stuckAt - 1) frozen = v;
+    if (noisy.update(i * 300_000, v) === 1) alarms.push(i);
+  }
+  // The first alarm after the sensor stuck comes within its first hour, and it is the only one.
+  const after = alarms.filter((i) => i >= stuckAt);
+  expect(after.length).toBe(1);
+  expect(after[0]).toBeLessThan(stuckAt + 14);
+
+  // Coarsely quantised readings repeat for a while all the time: their usual runs are learnt.
+  const quantised = new AnomalyScorer();
+  let quantisedAlarms = 0;
+  for (let i = 0; i < 4000; i++) if (quantised.update(i * 300_000, Math.round(20 + 0.3 * gaussian(rand))) === 1) quantisedAlarms++;
+  expect(quantisedAlarms).toBeLessThanOrEqual(1);
+  // And a series flat from its first sample is flat, not stuck.
+  const flat = new AnomalyScorer();
+  let flatAlarms = 0;
+  for (let i = 0; i < 4000; i++) if (flat.update(i * 300_000, 7) === 1) flatAlarms++;
+  expect(flatAlarms).toBe(0);
+});
+
+it('restored mid-run, the scorer flags the stuck sensor where one never stopped would; an older snapshot starts the runs over', () => {
+  const rand = prng(17);
+  const series = Array.from({ length: 3500 }, (_, i) => (i < 2000 ? Math.round(100 * (5 + gaussian(rand))) / 100 : 4.2));
+  const uninterrupted = new AnomalyScorer();
+  const beforeRestart = new AnomalyScorer();
+  for (let i = 0; i < 2005; i++) {
+    uninterrupted.update(i * 60_000, series[i]);
+    beforeRestart.update(i * 60_000, series[i]);
+  }
+  const saved = JSON.parse(JSON.stringify(beforeRestart.snapshot()));
+  const restarted = new AnomalyScorer();
+  restarted.restore(saved);
+  // A snapshot from before the record rate and the runs were kept.
+  const { recordRate: _r, runs: _u, ...older } = saved;
+  const fromOlder = new AnomalyScorer();
+  fromOlder.restore(older);
+  const alarms = { uninterrupted: [] as number[], restarted: [] as number[], fromOlder: [] as number[] };
+  for (let i = 2005; i < 3500; i++) {
+    if (uninterrupted.update(i * 60_000, series[i]) === 1) alarms.uninterrupted.push(i);
+    if (restarted.update(i * 60_000, series[i]) === 1) alarms.restarted.push(i);
+    if (fromOlder.update(i * 60_000, series[i]) === 1) alarms.fromOlder.push(i);
+  }
+  expect(alarms.uninterrupted.length).toBe(1);
+  expect(alarms.uninterrupted[0]).toBeLessThan(2020);
+  expect(alarms.restarted).toEqual(alarms.uninterrupted);
+  // Without the runs it cannot know this run began after a warm-up of varied values: no alarm.
+  expect(alarms.fromOlder).toEqual([]);
+});
