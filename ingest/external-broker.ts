@@ -27,6 +27,8 @@ export interface ExternalBrokerOptions {
 export class ExternalBroker implements BrokerLink {
   readonly #opts: ExternalBrokerOptions;
   #client: MqttClient | null = null;
+  /** A reconnect to have refused messages delivered again is under way. */
+  #redelivering = false;
 
   constructor(opts: ExternalBrokerOptions) {
     this.#opts = opts;
@@ -60,7 +62,11 @@ export class ExternalBroker implements BrokerLink {
       customHandleAcks: (topic, message, packet, done) => {
         const parsed = parseDeviceTopic(topic);
         if (parsed?.kind === 'telemetry') {
-          ingest.acceptTelemetry(parsed.deviceId, topic, message, (err) => (err ? done(err) : done(0)));
+          ingest.acceptTelemetry(parsed.deviceId, topic, message, (err) => {
+            if (!err) return done(0);
+            done(err); // no PUBACK
+            this.#redeliver(client);
+          });
           return;
         }
         if (parsed?.kind === 'status') this.#status(parsed.deviceId, message);
@@ -101,6 +107,20 @@ export class ExternalBroker implements BrokerLink {
     const client = this.#client;
     this.#client = null;
     if (client) await client.endAsync();
+  }
+
+  /**
+   * A message Purna could not take (its disk is full) stays unacknowledged, and the broker
+   * resends an unacknowledged PUBLISH only when the session resumes (MQTT 5 §4.4): without a
+   * reconnect it would hold it — and, its in-flight window full, everything after it — for
+   * ever. So the connection is dropped once; MQTT.js reconnects a second later and the broker
+   * delivers again, as a device resends to the embedded broker after it closed the connection.
+   */
+  #redeliver(client: MqttClient): void {
+    if (this.#redelivering) return;
+    this.#redelivering = true;
+    client.once('connect', () => (this.#redelivering = false));
+    client.stream.destroy();
   }
 
   #status(deviceId: string, message: Buffer): void {

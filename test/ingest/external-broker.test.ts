@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
 import { startMosquitto, type Mosquitto } from '../support/mosquitto.ts';
 import { eventually, startTestPurna } from '../support/purna.ts';
+import { mountSmallFilesystem } from '../support/small-filesystem.ts';
 
 let broker: Mosquitto;
 let device: MqttClient;
@@ -68,5 +69,31 @@ it('two workers in one MQTT 5 shared-subscription group split the load; every me
   } finally {
     await a.destroy();
     await b.destroy();
+  }
+});
+
+it('its data disk full: what Purna refused (no PUBACK) the broker delivers again once space returns, so nothing waits for ever', async () => {
+  const fs = mountSmallFilesystem(8 * 1024 * 1024);
+  const from = 1500; // timestamps t0 + 1500..1700 s: past the other tests', still in the past
+  const purna = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-ext-diskfull' }, fs.dir);
+  try {
+    for (let i = from; i < from + 20; i++) await publish(i);
+    const storedCount = async () => (await purna.store.query(deviceId, t0 + from * 1000, t0 + (from + 200) * 1000, 1000)).length;
+    await eventually(async () => (await storedCount()) === 20);
+    fs.fill();
+    for (let i = from + 20; i < from + 200; i++) await publish(i); // mosquitto takes them; Purna cannot
+    const walCheck = async () => {
+      const body = (await (await fetch(`${purna.dashboardUrl}readyz`)).json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
+      return body.checks.find((c) => c.name === 'write-ahead log');
+    };
+    await eventually(async () => /disk full/.test((await walCheck())?.detail ?? ''), 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    fs.free();
+    await eventually(async () => (await storedCount()) === 200, 30_000).catch(async (e) => {
+      throw new Error(`${await storedCount()} of 200 stored after space returned: ${e.message}`);
+    });
+  } finally {
+    await purna.stop();
+    fs.unmount();
   }
 });
