@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { CatalogueChange } from './product-catalogue.ts';
 import type {
   DeviceStatusEvent,
   DispatchCancel,
@@ -26,6 +27,11 @@ export interface PurnaEvents {
   dispatchCancel: [cancel: DispatchCancel];
   workOrder: [order: WorkOrder];
   deviceStatus: [event: DeviceStatusEvent];
+  /**
+   * A product model was created, changed or deleted in the service domain's catalogue (after the
+   * commit): judge the next readings of its devices by this version.
+   */
+  catalogueChanged: [change: CatalogueChange];
   /** The service domain resolved a work order that replaced a part: restart that baseline. */
   baselineReset: [event: { deviceId: string; mode: string; tsMs: number }];
 }

@@ -4,11 +4,21 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** What every failed API request answers: the status, its reason phrase, and what was wrong (naming the field). */
+/** One of several things wrong with a request body, by its field (e.g. `metrics[2].unit`). */
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+/**
+ * What every failed API request answers: the status, its reason phrase, and what was wrong (naming
+ * the field); where a body has several problems at once, each of them too.
+ */
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  problems?: Problem[];
 }
 
 /** ErrorBody as JSON schema, for the API's documentation of every route's 4xx answers. */
@@ -16,15 +26,22 @@ export const ERROR_BODY_SCHEMA = {
   description: 'A client error: the status, its reason phrase, and what was wrong (naming the field)',
   type: 'object',
   required: ['statusCode', 'error', 'message'],
-  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    problems: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+  },
 } as const;
 
 /** An error a route throws on purpose: its status and message reach the client as they are. */
 export class HttpError extends Error {
   readonly statusCode: number;
-  constructor(statusCode: number, message: string) {
+  readonly problems?: Problem[];
+  constructor(statusCode: number, message: string, problems?: Problem[]) {
     super(message);
     this.statusCode = statusCode;
+    if (problems) this.problems = problems;
   }
 }
 
@@ -38,6 +55,7 @@ export function apiErrorHandler(error: FastifyError | HttpError, request: Fastif
   const status = error.statusCode ?? 500;
   if (status < 500 || error instanceof HttpError) {
     const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };
+    if (error instanceof HttpError && error.problems) body.problems = error.problems;
     return reply.code(status).send(body);
   }
   request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');

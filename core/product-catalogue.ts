@@ -4,7 +4,7 @@
 // (`seedProductModels`, from core/device-models.ts). Validation lives here too so that the API, the
 // CSV/JSON import and start-up all name the same problems the same way.
 
-import { DEVICE_MODELS, type DeviceModelSpec, ISO10816_ZONES_MM_S, type MachineClass } from './device-models.ts';
+import { DEVICE_MODELS, type DeviceModelSpec, ISO10816_ZONES_MM_S, type MachineClass, type PhysicalRange } from './device-models.ts';
 
 /** What a unit measures; metrics of one quantity convert into each other. */
 export type Quantity =
@@ -83,14 +83,21 @@ export interface SignatureTerm {
   direction: 'up' | 'down';
 }
 
+/** A spare part by its inventory SKU. */
+export interface PartSpec {
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
 export interface FailureModeSpec {
   /** Stable id (snake_case), e.g. `seal_leak`; work orders carry it. */
   id: string;
   name: string;
   /** The metrics that move, and which way: the mode whose signature fits best is the diagnosis. */
   signature: SignatureTerm[];
-  /** Spare parts the repair needs (SKUs of the parts inventory). */
-  parts: { sku: string; name: string; quantity: number }[];
+  /** Spare parts the repair needs (SKUs of the parts inventory); the first is the one a work order reserves. */
+  parts: PartSpec[];
   /** The technician skill the repair needs (free text tag, e.g. `mechanical-seal`). */
   skill: string;
   /** Typical repair time on site, hours. */
@@ -109,6 +116,12 @@ export interface ProductModel {
    * value under which it is stopped. Absent: the machine is taken to run all the time.
    */
   running?: { metric: string; stoppedBelow: number };
+  /**
+   * Spare parts that replace a faulty sensor. A sensor fault is no failure mode of the machine
+   * (it has no metric signature: analytics finds it from impossible or stuck values), so it is
+   * not among `failureModes`; a `sensor_fault` work order reserves the first of these.
+   */
+  sensorParts?: PartSpec[];
   /** Default warranty from installation, months. */
   warrantyMonths: number;
   /** Default service interval: by calendar days and/or running hours (planned service). */
@@ -120,6 +133,51 @@ export interface ProductModelVersion extends ProductModel {
   version: number;
   updatedBy: string;
   updatedAt: string;
+}
+
+/**
+ * The bus event `catalogueChanged`: a model was created, changed or deleted (then `model` is its
+ * last version, with the deletion's version number, author and time). Analytics and ingest apply
+ * it to the next readings; nothing restarts.
+ */
+export interface CatalogueChange {
+  change: 'created' | 'updated' | 'deleted';
+  model: ProductModelVersion;
+}
+
+/** The failure modes every model has without declaring them: they are not the machine's own. */
+export const BUILT_IN_MODES = ['sensor_fault', 'unknown_anomaly'] as const;
+
+/** The parts a repair of `mode` needs on this model (the sensor parts for a sensor fault); none when it lists none. */
+export function partsFor(model: ProductModel, mode: string): readonly PartSpec[] {
+  if (mode === 'sensor_fault') return model.sensorParts ?? [];
+  return model.failureModes.find((f) => f.id === mode)?.parts ?? [];
+}
+
+/**
+ * What ingest checks a device's telemetry against: the metrics its model declares, each with what
+ * its sensor can physically read, in the unit the device sends it in.
+ */
+export interface DeviceContract {
+  modelId: string;
+  version: number;
+  metrics: ReadonlyMap<string, PhysicalRange>;
+}
+
+const contracts = new WeakMap<ProductModelVersion, DeviceContract>();
+
+/** The contract of one model version (made once per version object: ingest asks per message). */
+export function deviceContract(model: ProductModelVersion): DeviceContract {
+  let c = contracts.get(model);
+  if (!c) {
+    c = {
+      modelId: model.id,
+      version: model.version,
+      metrics: new Map(model.metrics.map((m) => [m.name, { min: m.physicalRange[0], max: m.physicalRange[1], unit: m.unit }])),
+    };
+    contracts.set(model, c);
+  }
+  return c;
 }
 
 export interface CatalogueProblem {
@@ -144,6 +202,15 @@ export function validateProductModel(
   const errors: CatalogueProblem[] = [];
   const warnings: CatalogueProblem[] = [];
   const err = (field: string, message: string) => errors.push({ field, message });
+  const checkParts = (at: string, parts: readonly PartSpec[]) =>
+    parts.forEach((p, j) => {
+      if (!p.sku?.trim()) err(`${at}[${j}].sku`, 'is required');
+      else if (knownSkus && !knownSkus.has(p.sku)) {
+        warnings.push({ field: `${at}[${j}].sku`, message: `part '${p.sku}' is not in the inventory yet` });
+      }
+      if (!p.name?.trim()) err(`${at}[${j}].name`, 'is required');
+      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}[${j}].quantity`, 'must be a whole number of at least 1');
+    });
   if (!ID.test(m.id ?? '')) err('id', 'must be 1-64 lower-case letters, digits, ".", "_" or "-"');
   if (!m.name?.trim()) err('name', 'is required');
   if (!m.kind?.trim()) err('kind', 'is required');
@@ -181,6 +248,7 @@ export function validateProductModel(
   (m.failureModes ?? []).forEach((f, i) => {
     const at = `failureModes[${i}]`;
     if (!MODE_ID.test(f.id ?? '')) err(`${at}.id`, 'must be snake_case: a letter, then letters, digits or "_"');
+    else if ((BUILT_IN_MODES as readonly string[]).includes(f.id)) err(`${at}.id`, `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`);
     else if (modes.has(f.id)) err(`${at}.id`, `'${f.id}' is listed twice`);
     else modes.add(f.id);
     if (!f.name?.trim()) err(`${at}.name`, 'is required');
@@ -189,16 +257,11 @@ export function validateProductModel(
       if (!metrics.has(s.metric)) err(`${at}.signature[${j}].metric`, `the model has no metric '${s.metric}'`);
       if (s.direction !== 'up' && s.direction !== 'down') err(`${at}.signature[${j}].direction`, "must be 'up' or 'down'");
     });
-    (f.parts ?? []).forEach((p, j) => {
-      if (!p.sku?.trim()) err(`${at}.parts[${j}].sku`, 'is required');
-      else if (knownSkus && !knownSkus.has(p.sku)) {
-        warnings.push({ field: `${at}.parts[${j}].sku`, message: `part '${p.sku}' is not in the inventory yet` });
-      }
-      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}.parts[${j}].quantity`, 'must be a whole number of at least 1');
-    });
+    checkParts(`${at}.parts`, f.parts ?? []);
     if (!f.skill?.trim()) err(`${at}.skill`, 'is required');
     if (!(f.repairHours > 0)) err(`${at}.repairHours`, 'must be a positive number of hours');
   });
+  checkParts('sensorParts', m.sensorParts ?? []);
   if (m.running) {
     if (!metrics.has(m.running.metric)) err('running.metric', `the model has no metric '${m.running.metric}'`);
     if (!Number.isFinite(m.running.stoppedBelow)) err('running.stoppedBelow', 'must be a number');
@@ -270,6 +333,7 @@ function fromBuiltIn(spec: DeviceModelSpec): ProductModel {
       },
     ],
     running: { metric: 'vibration', stoppedBelow: spec.healthy.vibrationMmS / 4 },
+    sensorParts: part('sensor_fault'),
     warrantyMonths: 24,
     serviceInterval: { days: 180, runningHours: 4000 },
   };

@@ -51,6 +51,8 @@ export interface DispatchRequest {
   health: HealthReport;
   /** Epoch ms when the forecast says the device crosses its failure threshold, if known. */
   predictedFailureAtMs?: number | null;
+  /** The product model version the readings were judged by; absent: the device's model's current version. */
+  model?: { id: string; version: number };
 }
 
 /** Analytics withdraws a request: the device recovered before anyone was sent. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { seedProductModels } from '../core/product-catalogue.ts';
 
 /**
  * The service store: one SQLite file (node:sqlite, no native addon) owned by the service
@@ -9,7 +10,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
  *
  * Times are epoch milliseconds (`*_ms`), locations WGS84 degrees, quantities whole units.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   // 1: the whole service network and the work-order lifecycle.
   `
   CREATE TABLE customers (
@@ -212,7 +213,58 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sites ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Jakarta';
   `,
+  // 5: the product catalogue as data (issue 15); see catalogueAsData.
+  catalogueAsData,
 ];
+
+/**
+ * The product models become the catalogue's data: `device_models` keeps each model's current
+ * version as a whole (the spec as JSON: metrics, failure modes with their parts, ranges …, which
+ * differ from model to model), `device_model_versions` every version ever saved with who and
+ * when. `model_parts` goes: a model's parts are in its spec. A file from before holds the three
+ * built-in models (they were mirrored from code on every start): they become version 1 of the
+ * catalogue, as seeded. Work orders record the model version they were judged by.
+ */
+function catalogueAsData(db: DatabaseSync): void {
+  const nowMs = Date.now();
+  const existing = (db.prepare('SELECT id FROM device_models ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  db.exec(`
+  DROP TABLE model_parts;
+  DROP TABLE device_models;
+  CREATE TABLE device_models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    spec_json TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  );
+  -- Every version of every model, the current one included; a deletion is a version too (the
+  -- last spec, who deleted it and when), so a work order's (model, version) always resolves.
+  CREATE TABLE device_model_versions (
+    model_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    change TEXT NOT NULL CHECK (change IN ('created', 'updated', 'deleted')),
+    spec_json TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (model_id, version)
+  );
+  ALTER TABLE work_orders ADD COLUMN model_id TEXT;
+  ALTER TABLE work_orders ADD COLUMN model_version INTEGER;
+  `);
+  const seeds = new Map(seedProductModels().map((m) => [m.id, m]));
+  const insert = db.prepare('INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, 1, ?, ?, ?)');
+  const history = db.prepare(`INSERT INTO device_model_versions (model_id, version, change, spec_json, updated_by, updated_at_ms) VALUES (?, 1, 'created', ?, ?, ?)`);
+  for (const id of existing) {
+    const m = seeds.get(id);
+    if (!m) throw new Error(`service store: device model '${id}' is not a built-in model; cannot migrate it to the catalogue`);
+    const spec = JSON.stringify(m);
+    insert.run(m.id, m.name, m.kind, spec, 'system:seed', nowMs);
+    history.run(m.id, spec, 'system:seed', nowMs);
+  }
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -231,18 +283,34 @@ export function openServiceDb(path: string): DatabaseSync {
   return db;
 }
 
-function migrate(db: DatabaseSync): void {
+/**
+ * Applies the migrations not yet applied, each in its own transaction. Foreign keys are off while
+ * they run and checked whole before each commit (SQLite's procedure for rebuilding a table that
+ * others reference: with them on, dropping the old table would fail or cascade). `upTo` stops
+ * earlier: the tests build a file as an older Purna left it.
+ */
+export function migrate(db: DatabaseSync, upTo = MIGRATIONS.length): void {
   const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(MIGRATIONS[v]);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
+  if (current >= upTo) return;
+  db.exec('PRAGMA foreign_keys = OFF');
+  try {
+    for (let v = current; v < upTo; v++) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const step = MIGRATIONS[v];
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+        const broken = db.prepare('PRAGMA foreign_key_check').all();
+        if (broken.length > 0) throw new Error(`service store migration ${v + 1} leaves ${broken.length} rows pointing nowhere: ${JSON.stringify(broken.slice(0, 3))}`);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+        db.exec('COMMIT');
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      }
     }
+  } finally {
+    db.exec('PRAGMA foreign_keys = ON');
   }
 }
 

@@ -1,7 +1,11 @@
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import type { ProductModel, ProductModelVersion } from '../core/product-catalogue.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, ServiceKpis } from '../core/types.ts';
+import { Catalogue, type CatalogueImportResult, type SavedModel } from './catalogue/catalogue.ts';
+import { parseCsvImport, parseJsonImport } from './catalogue/import-file.ts';
+import type { ModelHistoryEntry } from './catalogue/store.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import type { Registry } from './customers/registry.ts';
 import { SurveyLinks, type SurveyedJob } from './customers/survey-links.ts';
@@ -22,6 +26,8 @@ export * from './types.ts';
 export type { PublishFn, WebhookConfig } from './notifications/notifier.ts';
 export type { ServiceKpis } from './kpis/kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
+export type { CatalogueImportResult, SavedModel } from './catalogue/catalogue.ts';
+export type { ModelHistoryEntry } from './catalogue/store.ts';
 export type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 export type { TransitionInput } from './work-orders/lifecycle.ts';
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
@@ -50,6 +56,7 @@ export interface ServiceOptions {
 /** What a started domain has: the stores and the parts working on them. */
 interface Running {
   stores: ServiceStores;
+  catalogue: Catalogue;
   commands: WorkOrderCommands;
   surveys: SurveyLinks;
   slaWatch: SlaWatch;
@@ -84,8 +91,9 @@ export class ServiceDomain {
     const dispatcher = new Dispatcher(stores, lifecycle);
     const commands = new WorkOrderCommands({ stores, lifecycle, dispatcher, surveys, bus, log, clock: this.#clock, autoDispatch: this.#opts.autoDispatch !== false });
     const slaWatch = new SlaWatch({ stores, bus, log, clock: this.#clock, everyMs: this.#opts.slaCheckIntervalMs ?? 60_000 });
-    this.#running = { stores, commands, surveys, slaWatch, unsubscribe: [] };
-    stores.registry.syncDeviceModels();
+    const catalogue = new Catalogue({ stores, bus, log: log.child({ module: 'catalogue' }), clock: this.#clock });
+    this.#running = { stores, catalogue, commands, surveys, slaWatch, unsubscribe: [] };
+    catalogue.seedIfNew();
     for (const w of this.#opts.webhooks ?? []) stores.notifier.addWebhook(w);
     stores.notifier.start();
     this.#running.unsubscribe.push(
@@ -122,7 +130,6 @@ export class ServiceDomain {
   registerDevices(devices: readonly DeviceInput[]): void { this.registry.upsertDevices(devices); }
   listDevices(): DeviceRecord[] { return this.registry.listDevices(); }
   getDevice(id: string): DeviceRecord | undefined { return this.registry.getDevice(id); }
-  listModels(): ReturnType<Registry['listModels']> { return this.registry.listModels(); }
   listCustomers(): Customer[] { return this.registry.listCustomers(); }
   listSites(): Site[] { return this.registry.listSites(); }
   saveCustomer(c: Parameters<Registry['upsertCustomer']>[0]): Customer | undefined {
@@ -132,6 +139,33 @@ export class ServiceDomain {
   saveSite(s: SiteInput): Site | undefined {
     this.registry.upsertSite(s);
     return this.listSites().find((x) => x.id === s.id);
+  }
+
+  // ── the product catalogue (catalogue/): every change a new version, then `catalogueChanged` ──
+
+  listProductModels(): ProductModelVersion[] { return this.#run().catalogue.list(); }
+  /** The current version; 404 when there is none. */
+  getProductModel(id: string): ProductModelVersion { return this.#run().catalogue.get(id); }
+  productModelHistory(id: string): ModelHistoryEntry[] { return this.#run().catalogue.history(id); }
+  productModelVersion(id: string, version: number): ModelHistoryEntry { return this.#run().catalogue.version(id, version); }
+  /** 400 naming each problem; 409 when the id exists. Warnings (a part no depot holds) come with the answer. */
+  createProductModel(model: ProductModel, by: string): SavedModel { return this.#run().catalogue.create(model, by); }
+  updateProductModel(id: string, model: ProductModel, by: string, fromVersion?: number): SavedModel { return this.#run().catalogue.update(id, model, by, fromVersion); }
+  /** 409 naming how many devices use it. */
+  deleteProductModel(id: string, by: string): ProductModelVersion { return this.#run().catalogue.remove(id, by); }
+  /** A JSON or CSV file of models, all or nothing, problems by line (see catalogue/import-file.ts for the CSV layout). */
+  importProductModels(format: 'json' | 'csv', text: string, by: string): CatalogueImportResult {
+    return this.#run().catalogue.importModels(format, format === 'json' ? parseJsonImport(text) : parseCsvImport(text), by);
+  }
+  countDevicesOfModel(modelId: string): number { return this.registry.countDevicesOfModel(modelId); }
+  /**
+   * The current catalogue version of a device's model; undefined for a device the registry does
+   * not know. Cheap (two lookups in memory): ingest and analytics ask per message.
+   */
+  productModelOfDevice(deviceId: string): ProductModelVersion | undefined {
+    const { registry, catalogue } = this.#run().stores;
+    const modelId = registry.modelIdOf(deviceId);
+    return modelId === null ? undefined : catalogue.current(modelId);
   }
 
   // ── technicians, depots, stock (network/): a change may staff or supply waiting jobs ──

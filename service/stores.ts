@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
+import { CatalogueStore } from './catalogue/store.ts';
 import { Registry } from './customers/registry.ts';
 import { Surveys } from './customers/surveys.ts';
 import { openServiceDb } from './db.ts';
@@ -14,6 +15,8 @@ import { WorkOrderStore } from './work-orders/store.ts';
  */
 export interface ServiceStores {
   db: DatabaseSync;
+  /** Product models, every version of each (catalogue/). */
+  catalogue: CatalogueStore;
   registry: Registry;
   orders: WorkOrderStore;
   network: Network;
@@ -32,9 +35,11 @@ export interface StoresOptions {
 /** Opens the service store (migrations applied) and builds the stores over it. */
 export function openServiceStores(opts: StoresOptions): ServiceStores {
   const db = openServiceDb(opts.dbPath);
+  const catalogue = new CatalogueStore(db);
   return {
     db,
-    registry: new Registry(db, () => opts.clock.nowMs()),
+    catalogue,
+    registry: new Registry(db, () => opts.clock.nowMs(), catalogue),
     orders: new WorkOrderStore(db),
     network: new Network(db),
     surveys: new Surveys(db),

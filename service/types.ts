@@ -1,7 +1,7 @@
 // The service domain's own records. WorkOrder extends core's WorkOrder additively, so every
 // part that knows core's shape (dashboard, bus listeners) reads a ServiceWorkOrder unchanged.
 
-import { HttpError } from '../core/http-errors.ts';
+import { HttpError, type Problem } from '../core/http-errors.ts';
 import type { FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
 
 export const FAILURE_MODES: readonly FailureMode[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'];
@@ -75,6 +75,9 @@ export interface ServiceWorkOrder extends WorkOrder {
   plannedLeadTimeMs: number | null;
   /** Why this technician and this depot: the options the dispatcher weighed. */
   plan: DispatchPlan | null;
+  /** The product model and its catalogue version the job was judged by (null: imported history). */
+  modelId: string | null;
+  modelVersion: number | null;
 }
 
 export interface DispatchPlan {
@@ -184,8 +187,8 @@ export interface InventoryItem {
 /** A service rule said no: the API answers with its status and message (see core/http-errors.ts). */
 export class ServiceError extends HttpError {
   readonly code: string;
-  constructor(statusCode: number, code: string, message: string) {
-    super(statusCode, message);
+  constructor(statusCode: number, code: string, message: string, problems?: Problem[]) {
+    super(statusCode, message, problems);
     this.code = code;
   }
 }
@@ -193,6 +196,9 @@ export class ServiceError extends HttpError {
 export const notFound = (what: string, id: string) => new ServiceError(404, 'Not Found', `${what} '${id}' not found`);
 export const conflict = (message: string) => new ServiceError(409, 'Conflict', message);
 export const badRequest = (message: string) => new ServiceError(400, 'Bad Request', message);
+/** A 400 naming each problem of a body (the message lists them all too, for clients that read only it). */
+export const invalid = (what: string, problems: Problem[]) =>
+  new ServiceError(400, 'Bad Request', `${what}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
 export const forbidden = (message: string) => new ServiceError(403, 'Forbidden', message);
 
 /** The value, or a 404 naming what was looked for. */

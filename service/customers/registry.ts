@@ -1,11 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DEVICE_MODELS } from '../../core/device-models.ts';
+import { memo } from '../../core/bounded-memo.ts';
 import { checkTimeZone } from '../../core/i18n/format.ts';
+import type { CatalogueStore } from '../catalogue/store.ts';
 import { inTransaction, prepared } from '../db.ts';
 import { badRequest, DEFAULT_SITE_TIME_ZONE, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site, type SiteInput } from '../types.ts';
 
-/** Years of warranty a device gets when nobody states its end: the common term for these products. */
-const DEFAULT_WARRANTY_MS = 2 * 365 * 24 * 3600_000;
+/** A month of warranty (a device's default is its model's warrantyMonths): a twelfth of a 365-day year, so 24 months are 730 days. */
+const MONTH_MS = (365 / 12) * 24 * 3600_000;
+/** Devices whose model id is kept in memory before the memory starts afresh. */
+const MODEL_OF_MEMO_LIMIT = 100_000;
 
 interface DeviceRow {
   id: string;
@@ -52,58 +55,37 @@ function toDevice(r: DeviceRow): DeviceRecord {
 export class Registry {
   readonly #db: DatabaseSync;
   readonly #nowMs: () => number;
+  readonly #catalogue: CatalogueStore;
+  readonly #modelOf = new Map<string, string | null>();
 
-  constructor(db: DatabaseSync, nowMs: () => number) {
+  constructor(db: DatabaseSync, nowMs: () => number, catalogue: CatalogueStore) {
     this.#db = db;
     this.#nowMs = nowMs;
+    this.#catalogue = catalogue;
   }
 
-  /** core/device-models.ts is the one source of models and their spare parts: mirror it on every start. */
-  syncDeviceModels(): void {
-    const db = this.#db;
-    const upModel = prepared(db, `INSERT INTO device_models (id, name, kind, machine_class, rated_max_temperature_c) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, machine_class = excluded.machine_class,
-        rated_max_temperature_c = excluded.rated_max_temperature_c`);
-    const upPart = prepared(db, 'INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name');
-    const upModelPart = prepared(db, `INSERT INTO model_parts (model_id, mode, sku) VALUES (?, ?, ?)
-      ON CONFLICT(model_id, mode) DO UPDATE SET sku = excluded.sku`);
-    inTransaction(db, () => {
-      for (const m of DEVICE_MODELS) {
-        upModel.run(m.id, m.name, m.kind, m.machineClass, m.ratedMaxTemperatureC);
-        for (const [mode, part] of Object.entries(m.spareParts)) {
-          if (!part) continue;
-          upPart.run(part.sku, part.name);
-          upModelPart.run(m.id, mode, part.sku);
-        }
-      }
-    });
-  }
-
-  listModels(): { id: string; name: string; kind: string; machineClass: string; ratedMaxTemperatureC: number; spareParts: Record<string, { sku: string; name: string }> }[] {
-    const models = prepared(this.#db, 'SELECT id, name, kind, machine_class, rated_max_temperature_c FROM device_models ORDER BY id').all() as {
-      id: string; name: string; kind: string; machine_class: string; rated_max_temperature_c: number;
-    }[];
-    const parts = prepared(this.#db, 'SELECT mp.model_id, mp.mode, p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku').all() as {
-      model_id: string; mode: string; sku: string; name: string;
-    }[];
-    return models.map((m) => ({
-      id: m.id,
-      name: m.name,
-      kind: m.kind,
-      machineClass: m.machine_class,
-      ratedMaxTemperatureC: m.rated_max_temperature_c,
-      spareParts: Object.fromEntries(parts.filter((p) => p.model_id === m.id).map((p) => [p.mode, { sku: p.sku, name: p.name }])),
-    }));
-  }
-
+  /** Whether the catalogue has this model (devices may only be of a model it has). */
   modelExists(id: string): boolean {
-    return prepared(this.#db, 'SELECT 1 FROM device_models WHERE id = ?').get(id) !== undefined;
+    return this.#catalogue.current(id) !== undefined;
   }
 
-  /** The spare part that fixes `mode` on `modelId`, if the catalogue names one. */
-  partFor(modelId: string, mode: string): { sku: string; name: string } | undefined {
-    return prepared(this.#db, 'SELECT p.sku, p.name FROM model_parts mp JOIN parts p ON p.sku = mp.sku WHERE mp.model_id = ? AND mp.mode = ?')
-      .get(modelId, mode) as { sku: string; name: string } | undefined;
+  /**
+   * The model id of a device, or null when the registry does not know the device. Ingest asks
+   * per message, so answers are kept in memory (bounded; see core/bounded-memo.ts), filled only
+   * outside a transaction and forgotten for every device upsertDevices writes.
+   */
+  modelIdOf(deviceId: string): string | null {
+    const known = this.#modelOf.get(deviceId);
+    if (known !== undefined) return known;
+    const row = prepared(this.#db, 'SELECT model_id FROM devices WHERE id = ?').get(deviceId) as { model_id: string } | undefined;
+    const modelId = row?.model_id ?? null;
+    if (!this.#db.isTransaction) memo(this.#modelOf, deviceId, () => modelId, MODEL_OF_MEMO_LIMIT);
+    return modelId;
+  }
+
+  /** How many devices are of this model (a model in use cannot be deleted). */
+  countDevicesOfModel(modelId: string): number {
+    return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM devices WHERE model_id = ?').get(modelId) as { n: number }).n;
   }
 
   upsertCustomer(c: { id: string; name: string; email?: string | null; phone?: string | null }): void {
@@ -153,14 +135,16 @@ export class Registry {
     const siteExists = prepared(db, 'SELECT 1 FROM sites WHERE id = ?');
     inTransaction(db, () => {
       for (const d of devices) {
-        if (!this.modelExists(d.modelId)) throw badRequest(`device '${d.deviceId}': unknown model '${d.modelId}'`);
+        this.#modelOf.delete(d.deviceId);
+        const model = this.#catalogue.current(d.modelId);
+        if (!model) throw badRequest(`device '${d.deviceId}': unknown model '${d.modelId}'`);
         if (d.siteId && !siteExists.get(d.siteId)) throw badRequest(`device '${d.deviceId}': unknown site '${d.siteId}'`);
         if (get.get(d.deviceId)) {
           update.run(d.modelId, d.serial ?? null, d.siteId ?? null, d.installDateMs ?? null, d.warrantyEndMs ?? null, d.contractTier ?? null, d.deviceId);
         } else {
           const installed = d.installDateMs ?? now;
           insert.run(d.deviceId, d.modelId, d.serial ?? d.deviceId.toUpperCase(), d.siteId ?? null, installed,
-            d.warrantyEndMs ?? installed + DEFAULT_WARRANTY_MS, d.contractTier ?? 'standard', now);
+            d.warrantyEndMs ?? Math.round(installed + model.warrantyMonths * MONTH_MS), d.contractTier ?? 'standard', now);
         }
       }
     });

@@ -36,16 +36,13 @@ const DeviceBody = Type.Object(
 const Devices = Type.Object({ devices: Type.Array(DeviceBody, { minItems: 1, maxItems: 10000 }) }, { additionalProperties: false });
 
 /**
- * The customers' side of the registry: product models, customers, sites, devices and a device's
+ * The customers' side of the registry: customers, sites, devices and a device's
  * service record. (GET /devices and /devices/:id/telemetry are the dashboard's.)
  */
 export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { service } = opts;
   const guard = guardFor(opts);
-
-  app.get('/device-models', { ...guard(FIELD), schema: { tags: ['network'], summary: 'Product models with rated temperature, ISO 10816 class and spare parts per failure mode' } },
-    async () => ({ models: service.listModels() }));
 
   app.get('/customers', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customers' } }, async () => ({ customers: service.listCustomers() }));
   app.put('/customers/:id', {

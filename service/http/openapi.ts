@@ -26,12 +26,13 @@ export async function registerOpenApi(app: FastifyInstance, info: { version?: st
         description:
           'Predictive after-sales service: devices, telemetry, work orders, technicians, spare parts, SLAs, webhooks, surveys and KPIs. ' +
           'Errors are JSON {statusCode, error, message}: 400 invalid input, 403 not your work order, 404 unknown id, ' +
-          '409 invalid lifecycle step or stale version, 410 used survey link, 422 CSV rows rejected (nothing imported).',
+          '409 invalid lifecycle step or stale version, 410 used survey link, 422 CSV rows rejected (nothing imported). ' +
+          'A body with several problems (a product model) lists each in `problems` [{field, message}].',
         version: info.version ?? '0.1.0',
       },
       tags: [
         { name: 'devices' }, { name: 'work orders' }, { name: 'technicians' }, { name: 'inventory' }, { name: 'network' },
-        { name: 'webhooks' }, { name: 'surveys' }, { name: 'kpis' },
+        { name: 'webhooks' }, { name: 'surveys' }, { name: 'kpis' }, { name: 'catalogue' },
       ],
     },
   });

@@ -1,5 +1,6 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
 import type { FastifyInstance } from 'fastify';
+import { catalogueRoutes } from '../catalogue/routes.ts';
 import { customerRoutes } from '../customers/routes.ts';
 import { surveyRoutes } from '../customers/survey-routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
@@ -33,5 +34,6 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await notificationRoutes(scope, opts);
     await surveyRoutes(scope, opts);
     await kpiRoutes(scope, opts);
+    await catalogueRoutes(scope, opts);
   });
 }

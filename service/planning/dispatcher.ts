@@ -3,6 +3,7 @@
 // Writes the plan, reservations and outbox rows inside the caller's transaction and returns the
 // changes; the caller owns the transaction and tells the bus.
 
+import { partsFor } from '../../core/product-catalogue.ts';
 import { statesBefore } from '../../core/work-order-states.ts';
 import type { ServiceStores } from '../stores.ts';
 import type { DispatchPlan, ServiceWorkOrder } from '../types.ts';
@@ -34,11 +35,14 @@ export class Dispatcher {
    * open with the reason in its plan.
    */
   plan(wo: ServiceWorkOrder, now: number): Change[] {
-    const { registry, network, orders } = this.#s;
+    const { registry, network, orders, catalogue } = this.#s;
     const device = registry.getDevice(wo.deviceId);
     const modelId = device?.modelId ?? 'unknown';
     const notes: string[] = [];
-    const part = device ? registry.partFor(modelId, wo.mode) ?? null : null;
+    // The model's current version: a part corrected in the catalogue since the job opened is the one to send.
+    const model = device ? catalogue.current(modelId) : undefined;
+    const listed = model ? partsFor(model, wo.mode)[0] : undefined;
+    const part = listed ? { sku: listed.sku, name: listed.name } : null;
     const site = { lat: device?.lat ?? null, lon: device?.lon ?? null };
     if (!device) notes.push('device not in the registry: no site, no parts catalogue');
     else if (site.lat == null) notes.push('device has no site location: distances not considered');

@@ -58,7 +58,7 @@ export class WorkOrderCommands {
         const escalated = this.#o.lifecycle.escalate(existing, req, now);
         return { order: escalated?.order ?? existing, created: false, changes: escalated ? [escalated] : [] };
       }
-      const changes = this.#openAndPlan({ deviceId: req.deviceId, mode: req.mode, health: req.health, predictedFailureAtMs: req.predictedFailureAtMs ?? null, source: 'analytics', actor: SYSTEM }, now);
+      const changes = this.#openAndPlan({ deviceId: req.deviceId, mode: req.mode, health: req.health, predictedFailureAtMs: req.predictedFailureAtMs ?? null, source: 'analytics', actor: SYSTEM, model: req.model }, now);
       return { order: changes[changes.length - 1].order, created: true, changes };
     });
     const { order, created } = result;

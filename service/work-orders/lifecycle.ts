@@ -35,6 +35,8 @@ export interface OpenInput {
   actor: string;
   severity?: Severity;
   note?: string;
+  /** The catalogue version analytics judged by; absent: the device's model's current version. */
+  model?: { id: string; version: number };
 }
 
 /** Why `from → to` is not allowed, or null when it is. */
@@ -66,6 +68,7 @@ export class Lifecycle {
     const device = this.#s.registry.getDevice(input.deviceId);
     const severity = input.severity ?? severityOf(input.health, input.predictedFailureAtMs, now);
     const sla = slaDeadlines(device?.contractTier ?? 'standard', severity, now);
+    const current = device ? this.#s.catalogue.current(device.modelId) : undefined;
     return this.#s.orders.insert(
       {
         deviceId: input.deviceId,
@@ -78,6 +81,7 @@ export class Lifecycle {
         warrantyCovered: device ? now <= device.warrantyEndMs : false,
         source: input.source,
         note: input.note ?? (device ? null : 'device not in the registry: default contract terms, no warranty'),
+        model: input.model ?? (current ? { id: current.id, version: current.version } : null),
       },
       input.actor,
       now,

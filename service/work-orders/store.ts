@@ -47,6 +47,8 @@ interface WorkOrderRow {
   plan_json: string | null;
   sla_respond_breached_at_ms: number | null;
   sla_resolve_breached_at_ms: number | null;
+  model_id: string | null;
+  model_version: number | null;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -90,6 +92,8 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     technicianEtaMs: r.technician_eta_ms,
     plannedLeadTimeMs: r.part_status === 'backorder' ? null : Math.max(r.technician_eta_ms ?? 0, r.part_lead_time_ms ?? 0),
     plan: r.plan_json ? (JSON.parse(r.plan_json) as DispatchPlan) : null,
+    modelId: r.model_id,
+    modelVersion: r.model_version,
   };
 }
 
@@ -104,6 +108,8 @@ export interface NewWorkOrder {
   warrantyCovered: boolean;
   source: string;
   note?: string | null;
+  /** The catalogue version the job was judged by. */
+  model?: { id: string; version: number } | null;
 }
 
 /** Column updates a transition or plan may carry along with the state change. */
@@ -176,10 +182,11 @@ export class WorkOrderStore {
     const next = (prepared(this.#db, 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number }).n;
     const id = `WO-${String(next).padStart(6, '0')}`;
     prepared(this.#db, `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
-        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note)
-      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`)
+        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version)
+      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`)
       .run(id, input.deviceId, input.mode, input.severity, JSON.stringify(input.evidence), input.predictedFailureAtMs,
-        nowMs, nowMs, input.slaRespondByMs, input.slaResolveByMs, input.warrantyCovered ? 1 : 0, input.source, input.note ?? null);
+        nowMs, nowMs, input.slaRespondByMs, input.slaResolveByMs, input.warrantyCovered ? 1 : 0, input.source, input.note ?? null,
+        input.model?.id ?? null, input.model?.version ?? null);
     this.#record(id, null, 'open', actor, nowMs, input.note ?? null);
     return this.require(id);
   }

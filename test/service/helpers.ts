@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import type { DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
+import type { ProductModel } from '../../core/product-catalogue.ts';
 import { ServiceDomain, type ServiceOptions } from '../../service/index.ts';
 
 /** Monday 2026-11-23 09:00 WIB (02:00 UTC): everyone on a Mon–Sat 08:00–17:00 shift is working. */
@@ -61,4 +62,46 @@ export function health(deviceId: string, state: HealthReport['state'] = 'warning
 
 export function dispatchRequest(deviceId: string, mode: FailureMode = 'bearing_wear', predictedFailureAtMs: number | null = null): DispatchRequest {
   return { deviceId, mode, tsMs: 0, health: health(deviceId, 'warning', mode), predictedFailureAtMs };
+}
+
+/**
+ * A manufacturer's own product, as issue 15 describes it: a booster pump whose pressure (bar)
+ * fails below 2.0, flow (L/min) below 20, motor current (A) above 30, with a temperature.
+ */
+export function boosterPump(): ProductModel {
+  return {
+    id: 'booster-b40',
+    name: 'Booster pump B40',
+    kind: 'pump',
+    metrics: [
+      { name: 'pressure', unit: 'bar', physicalRange: [0, 16], normalRange: [3, 6], ratedLimits: { lower: 2 } },
+      { name: 'flow', unit: 'L/min', physicalRange: [0, 400], normalRange: [40, 120], ratedLimits: { lower: 20 } },
+      { name: 'current', unit: 'A', physicalRange: [0, 80], normalRange: [10, 22], ratedLimits: { upper: 30 } },
+      { name: 'temperature', unit: '°C', physicalRange: [-40, 150], normalRange: [20, 60], ratedLimits: {} },
+    ],
+    failureModes: [
+      {
+        id: 'seal_leak',
+        name: 'Mechanical seal leak',
+        signature: [
+          { metric: 'pressure', direction: 'down' },
+          { metric: 'flow', direction: 'down' },
+        ],
+        parts: [{ sku: 'B40-SEAL-KIT', name: 'Seal kit B40', quantity: 1 }],
+        skill: 'mechanical-seal',
+        repairHours: 3,
+      },
+      {
+        id: 'motor_overload',
+        name: 'Motor overload',
+        signature: [{ metric: 'current', direction: 'up' }],
+        parts: [],
+        skill: 'electrical',
+        repairHours: 2,
+      },
+    ],
+    running: { metric: 'current', stoppedBelow: 2 },
+    warrantyMonths: 18,
+    serviceInterval: { days: 180 },
+  };
 }
