@@ -2,7 +2,7 @@
 // (uPlot's own templates write English month names and a 12-hour clock), numbers with the
 // language's decimal separator.
 import uPlot from 'uplot';
-import { dateTime, day, num, shortTime } from './i18n.ts';
+import { dateTime, day, num, shortTime, t } from './i18n.ts';
 
 /** The x-axis and legend of a time chart whose times belong to `timeZone` (null: the viewer's). */
 export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'> & { xSeries: uPlot.Series; xAxis: uPlot.Axis } {
@@ -10,7 +10,7 @@ export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'
   return {
     // Splits at the zone's own hour and day boundaries.
     tzDate: (ts) => (zone ? uPlot.tzDate(new Date(ts * 1000), zone) : new Date(ts * 1000)),
-    xSeries: { value: (_u, v) => (v === null ? '—' : dateTime(v * 1000, zone)) },
+    xSeries: { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : dateTime(v * 1000, zone)) },
     xAxis: {
       stroke: '#9aa7b4',
       // Under two days a tick says the time (with the zone's name), else the day.

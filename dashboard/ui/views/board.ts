@@ -1,8 +1,9 @@
 // Planner: the work-order board, one column per state, with the actions a planner takes.
 import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
 import { api } from '../api.ts';
+import { explain } from '../explain.ts';
 import { el } from '../format.ts';
-import { duration, labelOf, shortTime, t } from '../i18n.ts';
+import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
 
 /** One column per active state, in lifecycle order. */
@@ -32,8 +33,8 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
       el('p', { class: 'meta', text: t('board.card.who', { id: o.id, severity: labelOf('severity', o.severity), technician: o.technicianId ?? 'none' }) }),
       el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
       // The deadline in the site's zone: what the customer was promised, on their clock.
-      el('p', { class: 'meta', text: slaLeft === null ? '' : t('board.card.sla', { left: duration(Math.abs(slaLeft)), by: shortTime(o.slaResolveByMs, zone), overdue: slaLeft < 0 ? 'yes' : 'no' }) }),
-      el('p', { class: 'why', text: o.evidence?.explanation ?? '' }),
+      el('p', { class: 'meta', text: slaLeft === null ? '' : t('board.card.sla', { left: duration(Math.abs(slaLeft)), by: Math.abs(slaLeft) < 12 * 3600_000 ? shortTime(o.slaResolveByMs, zone) : dateTime(o.slaResolveByMs, zone), overdue: slaLeft < 0 ? 'yes' : 'no' }) }),
+      el('p', { class: 'why', text: explain(o.evidence) }),
     );
     c.dataset.workOrderId = o.id;
     c.dataset.state = o.state;

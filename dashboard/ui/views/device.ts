@@ -8,6 +8,7 @@ import type { DeviceSummary } from '../../fleet-view.ts';
 import type { HealthReport } from '../../../core/types.ts';
 import { api } from '../api.ts';
 import { timeChart, valueIn } from '../charts.ts';
+import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, t, time, type MessageKey } from '../i18n.ts';
 import { live } from '../state.ts';
@@ -107,7 +108,7 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     lastHealth = h;
     title.textContent = `${deviceId}${d?.modelId ? ` · ${d.modelId}` : ''}`;
     healthLine.textContent = h
-      ? t('device.healthLine', { score: Math.round(h.score), state: labelOf('deviceState', h.state), why: h.explanation, forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none' })
+      ? t('device.healthLine', { score: Math.round(h.score), state: labelOf('deviceState', h.state), why: explain(h), forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none' })
       : t('device.noHealthYet');
     healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
   };
@@ -117,7 +118,7 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     orders.replaceChildren(
       ...(mine.length
         ? mine.map((o) => el('li', {}, el('a', { href: `#/work-orders/${o.id}`, text: o.id }), ' ',
-          t('device.orderLine', { mode: labelOf('failureMode', o.mode), state: labelOf('workOrderState', o.state), opened: dateTime(o.createdAtMs, zone()), why: o.evidence?.explanation ?? '' })))
+          t('device.orderLine', { mode: labelOf('failureMode', o.mode), state: labelOf('workOrderState', o.state), opened: dateTime(o.createdAtMs, zone()), why: explain(o.evidence) })))
         : [el('li', { class: 'empty', text: t('device.noWorkOrders') })]),
     );
   };
@@ -141,7 +142,7 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     if (d.deviceId !== deviceId) return;
     const state = d.health?.state ?? '';
     if (state && state !== lastState) {
-      if (lastState) event(t('device.event.health', { from: labelOf('deviceState', lastState), to: labelOf('deviceState', state), why: d.health!.explanation }), `state-${state}`);
+      if (lastState) event(t('device.event.health', { from: labelOf('deviceState', lastState), to: labelOf('deviceState', state), why: explain(d.health) }), `state-${state}`);
       lastState = state;
     }
     if (d.status !== lastStatus) {

@@ -2,6 +2,7 @@
 // thousands of devices (one small tile each), and the list of devices needing attention.
 import type { DeviceSummary } from '../../fleet-view.ts';
 import { el, healthColor } from '../format.ts';
+import { explain } from '../explain.ts';
 import { labelOf, num, t, time } from '../i18n.ts';
 import { live } from '../state.ts';
 
@@ -17,7 +18,11 @@ function stateOf(d: DeviceSummary): string {
 }
 
 function why(d: DeviceSummary): string {
-  return sensorFaultNow(d) && d.health?.state !== 'sensor_fault' ? d.sensorFault!.reason : (d.health?.explanation ?? '');
+  if (sensorFaultNow(d) && d.health?.state !== 'sensor_fault') {
+    const f = d.sensorFault!;
+    return t('why.impossibleValue', { metric: labelOf('metric', f.metric), value: num(f.value, 2) });
+  }
+  return explain(d.health);
 }
 
 export function fleetView(root: HTMLElement): () => void {

@@ -4,6 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api.ts';
 import { timeChart } from '../charts.ts';
+import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
@@ -46,7 +47,8 @@ export function techView(root: HTMLElement): () => void {
       api<DeviceService>(`devices/${encodeURIComponent(o.deviceId)}/service`)
         .then((r) => {
           const d = r.device;
-          const place = d.siteName ? [d.customerName, d.siteName, d.city].filter(Boolean).join(', ') : t('tech.siteNotRecorded');
+          // Site names often carry the customer's and the town's name already: each said once.
+          const place = d.siteName ? [d.customerName?.replace(/^PT /, ''), d.city].reduce<string>((text, part) => (part && !text.includes(part) ? `${text}, ${part}` : text), d.siteName) : t('tech.siteNotRecorded');
           const text = d.lat !== null && d.lon !== null
             ? t('tech.whereAt', { place, lat: num(d.lat, 4), lon: num(d.lon, 4), serial: d.serial })
             : t('tech.whereSerial', { place, serial: d.serial });
@@ -68,7 +70,7 @@ export function techView(root: HTMLElement): () => void {
       el('p', { class: 'meta sla', text: left === null ? '' : t('tech.sla', { by: dateTime(o.slaResolveByMs, zone), left: duration(Math.abs(left)), overdue: left < 0 ? 'yes' : 'no' }) }),
       el('p', { class: 'meta where', text: t('tech.where', { where: known?.text ?? '…' }) }),
       el('p', { class: 'meta', text: t('tech.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
-      el('p', { class: 'why', text: t('tech.why', { why: o.evidence?.explanation ?? '' }) }),
+      el('p', { class: 'why', text: t('tech.why', { why: explain(o.evidence) }) }),
       evidenceChart(o, zone),
     );
     const next = NEXT[o.state];
@@ -97,7 +99,9 @@ export function techView(root: HTMLElement): () => void {
     const holder = el('figure', { class: 'evidence', 'aria-label': t('tech.evidenceLabel', { metric: labelOf('metric', metric), device: o.deviceId }) });
     charts.set(o.id, holder);
     const threshold = metric === 'temperature' ? o.evidence?.evidence?.ratedMax : o.evidence?.evidence?.zoneCD;
-    api<{ points: { tsMs: number; values: Record<string, number> }[] }>(`devices/${encodeURIComponent(o.deviceId)}/telemetry?from=${o.createdAtMs - 3600_000}&to=${Date.now()}&limit=2000`)
+    const fromMs = o.createdAtMs - 3600_000;
+    const toMs = Math.max(Date.now(), o.createdAtMs + 60_000);
+    api<{ points: { tsMs: number; values: Record<string, number> }[] }>(`devices/${encodeURIComponent(o.deviceId)}/telemetry?from=${fromMs}&to=${toMs}&limit=2000`)
       .then(({ points }) => {
         const rows = points.filter((p) => p.values[metric] !== undefined);
         const x = timeChart(zone);
@@ -107,7 +111,8 @@ export function techView(root: HTMLElement): () => void {
             height: 120,
             legend: { show: false },
             tzDate: x.tzDate,
-            scales: { x: { time: true } },
+            // The hour before the work order up to now, however few readings there are.
+            scales: { x: { time: true, range: [fromMs / 1000, toMs / 1000] } },
             series: [x.xSeries, { stroke: '#4dabf7', width: 2 }, { stroke: '#f85149', width: 1 }],
             axes: [{ ...x.xAxis, size: 30 }, { stroke: '#9aa7b4', size: 40 }],
           },

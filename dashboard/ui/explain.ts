@@ -1,0 +1,53 @@
+// Why a device has its health, in the viewer's language. Analytics writes its explanation in
+// English (for logs and the API); the rule that fired and the numbers behind it travel with it
+// (HealthReport.rule, .evidence), so the dashboard says the same thing from those. A rule this
+// build does not know, or a report without one (a work order opened by hand), shows as written.
+import type { HealthReport } from '../../core/types.ts';
+import { duration, labelOf, num, t } from './i18n.ts';
+
+type Report = Pick<HealthReport, 'rule' | 'metric' | 'evidence' | 'explanation' | 'state'> & { timeToThresholdMs?: number | null };
+
+export function explain(h: Report | null | undefined): string {
+  if (!h) return '';
+  if (h.state === 'warming_up') return t('why.learning');
+  const e = h.evidence ?? {};
+  const metric = labelOf('metric', h.metric) || (h.metric ?? '');
+  // Vibration in mm/s with two decimals, temperature in °C with one, as the fleet table shows them.
+  const digits = h.metric === 'temperature' ? 1 : 2;
+  const v = (x: number | undefined, d = digits) => num(x, d);
+  switch (h.rule) {
+    case 'baseline':
+      return t('why.normal', { metric });
+    case 'iso10816-zone-b':
+      return t('why.zoneB', { bc: v(e.zoneBC, 1) });
+    case 'iso10816-zone-c':
+      return t('why.zoneC', { value: v(e.smoothed), bc: v(e.zoneBC, 1), cd: v(e.zoneCD, 1) });
+    case 'iso10816-zone-d':
+      return t('why.zoneD', { value: v(e.smoothed), cd: v(e.zoneCD, 1) });
+    case 'rated-max-temperature':
+      return t('why.aboveRatedMax', { value: v(e.smoothed, 1), max: v(e.ratedMax, 0) });
+    case 'near-rated-max-temperature':
+      return t('why.nearRatedMax', { value: v(e.smoothed, 1), max: v(e.ratedMax, 0) });
+    case 'anomaly-likelihood':
+      return t('why.unusual', { metric, value: v(e.value), likelihood: num(e.anomalyLikelihood, 3) });
+    case 'zscore':
+      return t('why.zscore', { metric, value: v(e.value), z: num(e.z, 1) });
+    case 'cusum-shift':
+      return t('why.shift', { metric, mean: v(e.baselineMean), cusum: num(e.cusum, 0) });
+    case 'elevated':
+      return t('why.elevated', { metric, value: v(e.smoothed), sigmas: num(e.elevationSigmas, 1), mean: v(e.baselineMean) });
+    case 'trend-forecast': {
+      const threshold = h.metric === 'temperature' ? e.ratedMax : e.zoneCD;
+      return t('why.forecast', {
+        metric, value: v(e.smoothed), sigmas: num(e.elevationSigmas, 1), threshold: v(threshold, 1),
+        in: duration(e.timeToThresholdMs ?? h.timeToThresholdMs), earliest: duration(e.timeToThresholdEarliestMs),
+      });
+    }
+    case 'stuck-sensor':
+      return t('why.stuck', { metric, value: v(e.value), repeats: e.repeats ?? 0 });
+    case 'silent-vibration-sensor':
+      return t('why.silentVibration', { value: v(e.value), for: duration(e.warmWhileStoppedMs) });
+    default:
+      return h.explanation;
+  }
+}
