@@ -5,11 +5,13 @@ import uPlot from 'uplot';
 import { dateTime, day, num, shortTime, t } from './i18n.ts';
 
 /** The x-axis and legend of a time chart whose times belong to `timeZone` (null: the viewer's). */
-export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'> & { xSeries: uPlot.Series; xAxis: uPlot.Axis } {
+export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'> & { xScale: uPlot.Scale; xSeries: uPlot.Series; xAxis: uPlot.Axis } {
   const zone = timeZone ?? undefined;
   return {
     // Splits at the zone's own hour and day boundaries.
     tzDate: (ts) => (zone ? uPlot.tzDate(new Date(ts * 1000), zone) : new Date(ts * 1000)),
+    // A first reading alone is a point, not a range: half an hour before it (else uPlot spans from 1970).
+    xScale: { time: true, range: (_u, min, max) => (max - min < 60 ? [min - 1800, max + 60] : [min, max]) },
     xSeries: { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : dateTime(v * 1000, zone)) },
     xAxis: {
       stroke: '#9aa7b4',

@@ -35,7 +35,7 @@ function languageLinks(lang: Language): string {
 function page(lang: Language, title: string, body: string, nonce?: CspNonce): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style${nonceAttr(nonce?.style)}>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b2430}
+<style${nonceAttr(nonce?.style)}>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b2430}h1{font-size:1.6rem;line-height:1.25}
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.4rem}
 .scale{display:flex;gap:.3rem;flex-wrap:wrap}.scale label{border:1px solid #b8c2cc;border-radius:.4rem;padding:.3rem .6rem;cursor:pointer}
 .scale input{margin-right:.2rem}textarea{width:100%;min-height:5rem;box-sizing:border-box}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:0;background:#0b6e4f;color:#fff}

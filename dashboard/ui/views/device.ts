@@ -50,7 +50,7 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
       width: Math.min(900, Math.max(280, root.clientWidth - 40)),
       height: 220,
       tzDate: x.tzDate,
-      scales: { x: { time: true } },
+      scales: { x: x.xScale },
       series: [
         x.xSeries,
         { label: labelOf('metric', m.key), stroke: m.color, width: 2, value },

@@ -66,7 +66,7 @@ export function kpiView(root: HTMLElement): () => void {
             width: Math.min(900, Math.max(280, root.clientWidth - 40)),
             height: 220,
             tzDate: x.tzDate,
-            scales: { x: { time: true }, pct: { range: [0, 100] } },
+            scales: { x: x.xScale, pct: { range: [0, 100] } },
             series: [
               x.xSeries,
               { label: t('kpis.trend.workOrders'), stroke: '#4dabf7', width: 2, value: valueIn(0) },
