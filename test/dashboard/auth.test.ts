@@ -131,7 +131,8 @@ describe('default deny on the matched route', () => {
     const path = new URL(url, base).pathname;
     const page = await rawRequest(base, 'GET', path, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
-    expect(page.body).toMatch(/How did our service visit go/);
+    // Customers are Indonesian by default (no contact language, no Accept-Language).
+    expect(page.body).toMatch(/Bagaimana kunjungan servis kami\?/);
     expect((await rawRequest(base, 'POST', path, json({ csat: 4, nps: 9 }))).status).toBe(200);
     expect((await rawRequest(base, 'POST', path, json({ csat: 4, nps: 9 }))).status).toBe(410);
   });
