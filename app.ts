@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
 import { EventBus } from './core/event-bus.ts';
+import { deviceContract } from './core/product-catalogue.ts';
 import { stdoutDestination, type Logger } from './core/log.ts';
 import { PurnaMetrics } from './core/metrics.ts';
 import { every } from './core/periodic.ts';
@@ -188,7 +189,12 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       limits: { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: config.maxFutureSkewMs, maxAgeMs: config.maxPastAgeMs },
       deviceChecks: new DeviceChecks({
         maxMetricsPerDevice: config.maxMetricsPerDevice,
-        deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
+        // The catalogue's current version of the device's model, from memory (asked per message).
+        contractOf: (deviceId) => {
+          const model = service.productModelOfDevice(deviceId);
+          return model ? deviceContract(model) : null;
+        },
+        undeclaredMetrics: config.undeclaredMetrics,
         // After a restart a device keeps the metrics its restored detectors have, not a fresh allowance.
         knownMetricsOf: (deviceId) => analytics.metricNames(deviceId),
       }),

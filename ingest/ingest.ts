@@ -19,14 +19,14 @@ export interface IngestOptions {
   /** Last-seen and silence tracking. */
   presence: Presence;
   limits?: PayloadLimits;
-  /** The checks that know the device: its metric-name bound and its sensors' physical ranges. */
+  /** The checks that know the device: the metrics its model declares, its metric-name bound, its sensors' physical ranges. */
   deviceChecks: DeviceChecks;
   /** Tells the device why its message was rejected (publishes to its errors topic). */
   reportRejection: (deviceId: string, reason: string, topic: string) => void;
 }
 
 /** Why a message was rejected, for the counters. */
-export type RejectionKind = 'payload' | 'metric_limit' | 'sensor_fault' | 'internal';
+export type RejectionKind = 'payload' | 'metric_limit' | 'undeclared_metric' | 'sensor_fault' | 'internal';
 
 export interface IngestStats {
   messagesReceived: number;
@@ -36,7 +36,8 @@ export interface IngestStats {
   rejectedByKind: Record<RejectionKind, number>;
 }
 
-type Verdict = { ok: true; readings: Reading[] } | { ok: false; kind: RejectionKind; reason: string; impossible?: Reading[] };
+/** `judged`: what analytics and the live views hear, when it is less than what is stored (metrics the model does not declare, stored unjudged). */
+type Verdict = { ok: true; readings: Reading[]; judged?: Reading[] } | { ok: false; kind: RejectionKind; reason: string; impossible?: Reading[] };
 
 /**
  * The ingest pipeline for one telemetry message, whatever the broker: validate → (spool) →
@@ -50,7 +51,7 @@ export class Ingest {
     messagesReceived: 0,
     messagesRejected: 0,
     readingsAccepted: 0,
-    rejectedByKind: { payload: 0, metric_limit: 0, sensor_fault: 0, internal: 0 },
+    rejectedByKind: { payload: 0, metric_limit: 0, undeclared_metric: 0, sensor_fault: 0, internal: 0 },
   };
 
   get presence(): Presence {
@@ -80,6 +81,7 @@ export class Ingest {
       return;
     }
     const readings = verdict.readings;
+    const judged = verdict.judged ?? readings;
     this.#opts.wal.append(deviceId, nowMs, payload, readings.length, (err) => {
       if (err) {
         // Not on disk: do not acknowledge; the client will send it again.
@@ -93,7 +95,7 @@ export class Ingest {
       // The PUBACK goes out before analytics runs on the readings: the publisher's next
       // message need not wait for the detectors (they see the readings a moment later).
       done(null);
-      this.#opts.bus.emit('telemetry', readings);
+      if (judged.length > 0) this.#opts.bus.emit('telemetry', judged);
     });
   }
 
@@ -136,7 +138,7 @@ export class Ingest {
       if (!result.ok) return { ok: false, kind: 'payload', reason: result.reason };
       const check = this.#opts.deviceChecks.check(deviceId, result.readings);
       if (!check.ok) return check.kind === 'sensor_fault' ? { ok: false, kind: check.kind, reason: check.reason, impossible: check.impossible } : check;
-      return result;
+      return check.judged ? { ok: true, readings: result.readings, judged: check.judged } : result;
     } catch (err) {
       this.#opts.log.error({ err, device: deviceId, topic }, 'telemetry validation failed unexpectedly; message rejected');
       return { ok: false, kind: 'internal', reason: `message could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}` };

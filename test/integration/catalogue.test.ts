@@ -2,10 +2,12 @@
 // through the API, its devices held to what the model declares over real MQTT, live edits as new
 // versions announced on the bus, bad input answered with each problem named, a model in use not
 // deleted, and imports all or nothing with line numbers.
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogueChange } from '../../core/product-catalogue.ts';
+import { topics } from '../../core/topics.ts';
 import { boosterPump } from '../service/helpers.ts';
-import { loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
+import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 let purna: TestPurna;
 let planner: string;
@@ -13,7 +15,8 @@ let technician: string;
 const changes: CatalogueChange[] = [];
 
 beforeAll(async () => {
-  purna = await startTestPurna();
+  // Devices authenticate with their provisioned tokens, as in production.
+  purna = await startTestPurna({ mqttAuth: 'token' });
   purna.bus.on('catalogueChanged', (c) => changes.push(c));
   planner = await loginAs(purna, 'planner');
   purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
@@ -165,5 +168,97 @@ describe('the catalogue over REST', () => {
     // A shifted row says so rather than importing nonsense.
     const shifted = await api('catalogue/import', { method: 'POST', text: `${header}\nmetric,chiller-x1,,current,A,,0,100,20,40,,60,,,,,,,,,` });
     expect(shifted.json.errors[0]).toMatchObject({ line: 2, message: expect.stringMatching(/kind does not apply to a metric row/) });
+  });
+});
+
+/** Provisions a device through the API and connects it with its token, listening to its errors topic. */
+async function provisionedDevice(target: TestPurna, cookie: string, id: string, modelId: string): Promise<{ client: MqttClient; reasons: string[]; send: (values: object) => Promise<unknown> }> {
+  const res = await fetch(`${target.dashboardUrl}api/devices/provision`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ devices: [{ id, modelId }] }),
+  });
+  expect(res.status).toBe(201);
+  const { devices } = (await res.json()) as { devices: { token: string }[] };
+  const client = await connectDevice(target.mqttUrl, id, { username: id, password: devices[0].token });
+  const reasons: string[] = [];
+  client.on('message', (_topic, payload) => reasons.push((JSON.parse(payload.toString()) as { error: string }).error));
+  await client.subscribeAsync(topics.errors(id), { qos: 1 });
+  return { client, reasons, send: (values) => client.publishAsync(topics.telemetry(id), JSON.stringify(values), { qos: 1 }) };
+}
+
+describe('the device contract: what the model declares, in its units and ranges', () => {
+  it('accepts the metrics a booster pump declares, rejects one it does not with a reason on the errors topic, and a reading its sensor cannot make as a sensor fault', async () => {
+    const { client, reasons, send } = await provisionedDevice(purna, planner, 'booster-0101', 'booster-b40');
+    const t0 = Date.now() - 60_000;
+    await send({ ts: t0, values: { pressure: 4.2, flow: 80, current: 15.5, temperature: 41 } });
+    await eventually(() => purna.fleetView.get('booster-0101')?.latest.pressure === 4.2);
+    expect(purna.fleetView.get('booster-0101')!.latest).toEqual({ pressure: 4.2, flow: 80, current: 15.5, temperature: 41 });
+    expect(reasons).toEqual([]);
+
+    await send({ ts: t0 + 1000, values: { pressure: 4.1, flow_rate: 3 } });
+    await eventually(() => reasons.length === 1);
+    expect(reasons[0]).toBe('metric "flow_rate" is not declared by booster-b40 (version 2), which declares pressure, flow, current, temperature: message rejected');
+    expect(purna.ingest.stats.rejectedByKind.undeclared_metric).toBe(1);
+    // The model's sensor ranges, in its units: 20 bar is more than this pressure sensor reads.
+    await send({ ts: t0 + 2000, values: { pressure: 20, flow: 80 } });
+    await eventually(() => reasons.length === 2);
+    expect(reasons[1]).toBe('pressure 20 bar is outside what the sensor can read on booster-b40 (0…16 bar): sensor fault, message rejected');
+
+    await purna.writer.flush();
+    const stored = await purna.store.query('booster-0101', t0 - 1, t0 + 10_000, 100);
+    expect(stored.map((r) => r.values)).toEqual([{ pressure: 4.2, flow: 80, current: 15.5, temperature: 41 }]);
+    await client.endAsync();
+  });
+
+  it('a live edit holds from the next message: a metric added, a range widened, no restart; the version goes with it', async () => {
+    const { client, reasons, send } = await provisionedDevice(purna, planner, 'booster-0102', 'booster-b40');
+    const t0 = Date.now() - 60_000;
+    await send({ ts: t0, values: { pressure: 4, vibration: 1.1 } });
+    await eventually(() => reasons.length === 1);
+    expect(reasons[0]).toMatch(/^metric "vibration" is not declared by booster-b40 \(version 2\)/);
+
+    const { json } = await api('catalogue/models/booster-b40');
+    const edited = {
+      ...json.model,
+      metrics: [
+        ...json.model.metrics.map((m: { name: string }) => (m.name === 'pressure' ? { ...m, physicalRange: [0, 25] } : m)),
+        { name: 'vibration', unit: 'mm/s', physicalRange: [0, 50], normalRange: [0, 2.8], ratedLimits: { upper: 7.1 }, machineClass: 'II' },
+      ],
+    };
+    const before = changes.length;
+    const put = await api('catalogue/models/booster-b40', { method: 'PUT', body: edited });
+    expect(put.status).toBe(200);
+    expect(changes.slice(before).map((c) => [c.change, c.model.version, c.model.metrics.map((m) => m.name).join(',')])).toEqual([['updated', 3, 'pressure,flow,current,temperature,vibration']]);
+
+    await send({ ts: t0 + 1000, values: { pressure: 20, vibration: 1.1 } });
+    await eventually(() => purna.fleetView.get('booster-0102')?.latest.vibration === 1.1);
+    expect(purna.fleetView.get('booster-0102')!.latest).toEqual({ pressure: 20, vibration: 1.1 });
+    expect(reasons).toHaveLength(1);
+    await client.endAsync();
+  });
+});
+
+describe('undeclared metrics stored, not judged (PURNA_UNDECLARED_METRICS=store)', () => {
+  it('keeps the undeclared metric in the store; analytics and the live view see only what the model declares', async () => {
+    const other = await startTestPurna({ mqttAuth: 'token', undeclaredMetrics: 'store' });
+    try {
+      const cookie = await loginAs(other, 'planner');
+      const created = await fetch(`${other.dashboardUrl}api/catalogue/models`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(boosterPump()) });
+      expect(created.status).toBe(201);
+      const { client, reasons, send } = await provisionedDevice(other, cookie, 'booster-0201', 'booster-b40');
+      const t0 = Date.now() - 60_000;
+      await send([{ ts: t0, values: { pressure: 4.2, flow_rate: 3 } }, { ts: t0 + 1000, values: { debug_counter: 7 } }]);
+      await other.writer.flush();
+      await eventually(async () => (await other.store.query('booster-0201', t0 - 1, t0 + 10_000, 100)).length === 2);
+      expect((await other.store.query('booster-0201', t0 - 1, t0 + 10_000, 100)).map((r) => r.values)).toEqual([{ pressure: 4.2, flow_rate: 3 }, { debug_counter: 7 }]);
+      await eventually(() => other.fleetView.get('booster-0201')?.latest.pressure === 4.2);
+      expect(other.fleetView.get('booster-0201')!.latest).toEqual({ pressure: 4.2 });
+      expect(other.analytics.metricNames('booster-0201')).toEqual(['pressure']);
+      expect(reasons).toEqual([]);
+      await client.endAsync();
+    } finally {
+      await other.destroy();
+    }
   });
 });
