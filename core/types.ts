@@ -21,6 +21,10 @@ export type FailureMode =
   | 'sensor_fault'
   | 'unknown_anomaly';
 
+/** The channels Purna reaches a customer's contact on. */
+export type CustomerChannel = 'email' | 'whatsapp' | 'sms';
+export const CUSTOMER_CHANNELS: readonly CustomerChannel[] = ['email', 'whatsapp', 'sms'];
+
 export type HealthState = 'warming_up' | 'healthy' | 'watch' | 'warning' | 'critical' | 'sensor_fault' | 'silent';
 
 /** A device's health as analytics sees it, with the evidence behind the number. */

@@ -1,4 +1,4 @@
-// CSV import of devices, technicians and inventory.
+// CSV import of devices, technicians, inventory and customer contacts.
 //
 // Policy: all or nothing. Every row is validated first and every bad row is reported with its
 // line number; if any row is bad, nothing is written. Why: a fleet or stock list half-imported
@@ -10,11 +10,13 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from './db.ts';
 import type { Network } from './network/store.ts';
+import { ContactFieldError } from './customers/contact-fields.ts';
+import type { Contacts } from './customers/contacts.ts';
 import type { Registry } from './customers/registry.ts';
-import type { ContractTier, DeviceInput, TechnicianSkill } from './types.ts';
+import { CUSTOMER_CHANNELS, type ContractTier, type CustomerChannel, type DeviceInput, type TechnicianSkill } from './types.ts';
 import type { TechnicianInput, InventoryInput } from './network/store.ts';
 
-export type ImportKind = 'devices' | 'technicians' | 'inventory';
+export type ImportKind = 'devices' | 'technicians' | 'inventory' | 'contacts';
 
 export interface ImportResult {
   kind: ImportKind;
@@ -75,6 +77,10 @@ export const CSV_COLUMNS: Record<ImportKind, { required: string[]; optional: str
     optional: ['phone', 'email', 'depotId', 'shiftStart', 'shiftEnd', 'workDays', 'maxOpenJobs', 'utcOffsetMinutes'],
   },
   inventory: { required: ['depotId', 'sku', 'onHand'], optional: ['reorderPoint', 'leadTimeHours'] },
+  contacts: {
+    required: ['id', 'customerId', 'name'],
+    optional: ['siteId', 'role', 'phone', 'email', 'preferredChannel', 'language', 'quietFrom', 'quietTo', 'receivesNotices'],
+  },
 };
 
 class RowError extends Error {}
@@ -132,7 +138,14 @@ function skills(v: string, modelExists: (id: string) => boolean): TechnicianSkil
   return out;
 }
 
-export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSync; registry: Registry; network: Network }): ImportResult {
+function yesNo(v: string, name: string): boolean {
+  const b = v.toLowerCase();
+  if (['yes', 'true', '1', 'ya'].includes(b)) return true;
+  if (['no', 'false', '0', 'tidak'].includes(b)) return false;
+  throw new RowError(`${name} must be yes or no, got '${v}'`);
+}
+
+export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSync; registry: Registry; network: Network; contacts: Contacts }, nowMs: number): ImportResult {
   const records = parseCsv(text);
   const result: ImportResult = { kind, rows: Math.max(0, records.length - 1), imported: 0, committed: false, errors: [] };
   if (!records.length) {
@@ -152,7 +165,7 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
     return result;
   }
 
-  const { registry, network } = deps;
+  const { registry, network, contacts } = deps;
   const seen = new Set<string>();
   const siteIds = new Set(registry.listSites().map((s) => s.id));
   const writes: { line: number; write: () => void }[] = [];
@@ -202,6 +215,34 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
         };
         key = t.id;
         write = () => network.upsertTechnician(t);
+      } else if (kind === 'contacts') {
+        const channel = opt('preferredChannel');
+        if (channel && !CUSTOMER_CHANNELS.includes(channel as CustomerChannel)) throw new RowError(`preferredChannel must be one of ${CUSTOMER_CHANNELS.join(', ')}, got '${channel}'`);
+        const from = opt('quietFrom');
+        const to = opt('quietTo');
+        if (Boolean(from) !== Boolean(to)) throw new RowError('quietFrom and quietTo go together: give both or neither');
+        let checked;
+        try {
+          // The same checks as the API (E.164 phone, strict e-mail, the channel's address present).
+          checked = contacts.check({
+            customerId: row.customerId,
+            siteId: opt('siteId') ?? null,
+            name: row.name,
+            role: opt('role') ?? null,
+            phone: opt('phone') ?? null,
+            email: opt('email') ?? null,
+            preferredChannel: channel as CustomerChannel | undefined,
+            language: opt('language'),
+            quietHours: from && to ? { from, to } : null,
+            receivesNotices: opt('receivesNotices') ? yesNo(row.receivesNotices, 'receivesNotices') : undefined,
+          });
+        } catch (err) {
+          if (err instanceof ContactFieldError) throw new RowError(err.message);
+          throw err;
+        }
+        const contact = checked;
+        key = row.id;
+        write = () => contacts.save(row.id, contact, nowMs);
       } else {
         if (!network.depotExists(row.depotId)) throw new RowError(`unknown depot '${row.depotId}'`);
         const i: InventoryInput = {

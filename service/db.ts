@@ -215,6 +215,33 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   `,
   // 5: the product catalogue as data (issue 15); see catalogueAsData.
   catalogueAsData,
+  // 6: the people at a customer who hear from Purna: per site, or customer-wide (site_id NULL).
+  // Phones are E.164 and e-mail domains lower-case (checked in customers/contact-fields.ts), so
+  // an inbound message finds its sender by equality. Quiet hours: minutes after midnight in the
+  // time zone of the job's site.
+  `
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    site_id TEXT REFERENCES sites(id),
+    name TEXT NOT NULL,
+    role TEXT,
+    phone TEXT,
+    email TEXT,
+    preferred_channel TEXT NOT NULL CHECK (preferred_channel IN ('email', 'whatsapp', 'sms')),
+    language TEXT NOT NULL DEFAULT 'id' CHECK (language IN ('id', 'en')),
+    quiet_from_min INTEGER CHECK (quiet_from_min BETWEEN 0 AND 1439),
+    quiet_to_min INTEGER CHECK (quiet_to_min BETWEEN 0 AND 1439),
+    receives_notices INTEGER NOT NULL DEFAULT 1,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    CHECK (phone IS NOT NULL OR email IS NOT NULL)
+  );
+  CREATE INDEX contacts_customer ON contacts(customer_id);
+  CREATE INDEX contacts_phone ON contacts(phone);
+  CREATE INDEX contacts_email ON contacts(email);
+  `,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
@@ -7,6 +8,9 @@ import { Catalogue, type CatalogueImportResult, type SavedModel } from './catalo
 import { parseCsvImport, parseJsonImport } from './catalogue/import-file.ts';
 import type { ModelHistoryEntry } from './catalogue/store.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
+import type { ContactInput } from './customers/contact-fields.ts';
+import { publicContact, type Contacts } from './customers/contacts.ts';
+import { customerRecord, type CustomerRecord } from './customers/customer-record.ts';
 import type { Registry } from './customers/registry.ts';
 import { SurveyLinks, type SurveyedJob } from './customers/survey-links.ts';
 import type { Survey, SurveyAnswer } from './customers/surveys.ts';
@@ -17,7 +21,7 @@ import type { Delivery, Notifier, NotifierOptions, PublishFn, Webhook, WebhookCo
 import { Dispatcher } from './planning/dispatcher.ts';
 import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
-import type { Customer, Depot, DeviceInput, DeviceRecord, InventoryItem, ServiceWorkOrder, Severity, Site, SiteInput, Technician, WorkOrderEvent, WorkOrderFilter } from './types.ts';
+import { requireFound, type Contact, type Customer, type Depot, type DeviceInput, type DeviceRecord, type InventoryItem, type ServiceWorkOrder, type Severity, type Site, type SiteInput, type Technician, type WorkOrderEvent, type WorkOrderFilter } from './types.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
 import { Lifecycle, type TransitionInput } from './work-orders/lifecycle.ts';
@@ -28,6 +32,8 @@ export type { ServiceKpis } from './kpis/kpis.ts';
 export type { ImportKind, ImportResult } from './csv-import.ts';
 export type { CatalogueImportResult, SavedModel } from './catalogue/catalogue.ts';
 export type { ModelHistoryEntry } from './catalogue/store.ts';
+export type { ContactInput } from './customers/contact-fields.ts';
+export type { CustomerRecord, Rating } from './customers/customer-record.ts';
 export type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 export type { TransitionInput } from './work-orders/lifecycle.ts';
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
@@ -123,6 +129,7 @@ export class ServiceDomain {
   get registry(): Registry { return this.#run().stores.registry; }
   get network(): Network { return this.#run().stores.network; }
   get notifier(): Notifier { return this.#run().stores.notifier; }
+  get contacts(): Contacts { return this.#run().stores.contacts; }
 
   // ── customers, sites, devices (customers/) ───────────────────────────────
 
@@ -138,7 +145,7 @@ export class ServiceDomain {
   }
   saveSite(s: SiteInput): Site | undefined {
     this.registry.upsertSite(s);
-    return this.listSites().find((x) => x.id === s.id);
+    return this.registry.getSite(s.id);
   }
 
   // ── the product catalogue (catalogue/): every change a new version, then `catalogueChanged` ──
@@ -168,6 +175,27 @@ export class ServiceDomain {
     return modelId === null ? undefined : catalogue.current(modelId);
   }
 
+  /** The customer's page: sites, contacts, devices with warranty, jobs, ratings (404 unknown customer). */
+  customerRecord(customerId: string): CustomerRecord { return customerRecord(this.#run().stores, customerId, this.nowMs()); }
+
+  // ── customer contacts (customers/) ───────────────────────────────────────
+
+  listContacts(customerId: string): Contact[] {
+    requireFound(this.registry.getCustomer(customerId), 'customer', customerId);
+    return this.#run().stores.contacts.listForCustomer(customerId).map(publicContact);
+  }
+  getContact(id: string): Contact { return publicContact(this.#run().stores.contacts.require(id)); }
+  /** Creates or replaces a contact; a bad field is a 400 naming it (see customers/contact-fields.ts). */
+  saveContact(id: string, input: ContactInput): Contact {
+    const { contacts } = this.#run().stores;
+    return publicContact(contacts.save(id, contacts.check(input), this.nowMs()));
+  }
+  /** A new contact of `customerId` under an id of Purna's choosing. */
+  addContact(customerId: string, input: Omit<ContactInput, 'customerId'>): Contact {
+    return this.saveContact(`CON-${randomUUID().slice(0, 8)}`, { ...input, customerId });
+  }
+  removeContact(id: string): void { this.#run().stores.contacts.deactivate(id, this.nowMs()); }
+
   // ── technicians, depots, stock (network/): a change may staff or supply waiting jobs ──
 
   listTechnicians(): Technician[] { return this.network.listTechnicians(); }
@@ -191,8 +219,8 @@ export class ServiceDomain {
 
   /** CSV import (all or nothing; see csv-import.ts for why); new technicians or stock may staff waiting jobs. */
   importCsv(kind: ImportKind, text: string): ImportResult {
-    const result = importCsv(kind, text, this.#run().stores);
-    if (result.committed && kind !== 'devices') this.sweepBacklog();
+    const result = importCsv(kind, text, this.#run().stores, this.nowMs());
+    if (result.committed && (kind === 'technicians' || kind === 'inventory')) this.sweepBacklog();
     return result;
   }
 

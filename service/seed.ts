@@ -35,6 +35,8 @@ export interface SeedSummary {
   sites: number;
   technicians: number;
   devices: number;
+  /** Contacts at the customers (every site's maintenance lead, some customer-wide directors). */
+  contacts: number;
   inventoryRows: number;
   /** Finished work orders created as the demo's past (0 on a re-run). */
   historyWorkOrders: number;
@@ -222,6 +224,8 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   // device the wiring registered bare (no site) counts as not seeded yet.
   reg.upsertDevices(devices.filter((d) => !reg.getDevice(d.deviceId)?.siteId));
 
+  const contacts = seedContacts(service, now);
+
   let historyWorkOrders = 0;
   const historyDays = opts.historyDays ?? 90;
   if (historyDays > 0 && service.listWorkOrders({ limit: 1 }).length === 0) {
@@ -236,7 +240,55 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
     historyWorkOrders = service.importHistory(history).length;
   }
 
-  return { depots: DEPOTS.length, customers: CUSTOMERS.length + 1, sites: sites.length + 1, technicians: techCount, devices: devices.length, inventoryRows, historyWorkOrders };
+  return { depots: DEPOTS.length, customers: CUSTOMERS.length + 1, sites: sites.length + 1, technicians: techCount, devices: devices.length, contacts, inventoryRows, historyWorkOrders };
+}
+
+/** Customer-wide contacts who read English: the expatriate plant directors some customers have. */
+const ENGLISH_READERS = ['Mark Thompson', 'Priya Nair', 'Kenji Watanabe', 'Sarah O\'Connor', 'Lars Eriksen', 'Anita Desai'];
+
+/**
+ * Who hears from Purna: at every site a maintenance lead who reads Indonesian (e-mail at two
+ * sites in three, WhatsApp with quiet hours 21:00–06:00 at the others), and at every third
+ * customer a plant director for all its sites who reads English. Names and numbers are drawn
+ * from the site's position, not the seed's generator, so adding them moved nothing else. Only
+ * contacts not there yet: a planner's edits survive a restart.
+ */
+function seedContacts(service: ServiceDomain, nowMs: number): number {
+  const slugOf = new Map(service.listCustomers().map((c) => [c.id, c.email?.split('@')[1] ?? `${c.id.toLowerCase()}.co.id`]));
+  let count = 0;
+  const add = (id: string, input: Parameters<ServiceDomain['saveContact']>[1]) => {
+    count++;
+    if (!service.contacts.get(id)) service.contacts.save(id, service.contacts.check(input), nowMs);
+  };
+  service.listSites().forEach((site, i) => {
+    const first = FIRST[(i * 11 + 3) % FIRST.length];
+    const last = LAST[(i * 7 + 5) % LAST.length];
+    const whatsapp = i % 3 === 2;
+    add(`${site.id}-K1`, {
+      customerId: site.customerId,
+      siteId: site.id,
+      name: `${first} ${last}`,
+      role: 'Kepala pemeliharaan',
+      phone: `+62 812 ${String(3000 + i * 37).padStart(4, '0')} ${String(1000 + i * 53).slice(-4)}`,
+      email: `${first}.${last}@${slugOf.get(site.customerId)}`.toLowerCase(),
+      preferredChannel: whatsapp ? 'whatsapp' : 'email',
+      language: 'id',
+      quietHours: whatsapp ? { from: '21:00', to: '06:00' } : null,
+    });
+  });
+  service.listCustomers().forEach((customer, i) => {
+    if (i % 3 !== 1) return;
+    const name = ENGLISH_READERS[Math.floor(i / 3) % ENGLISH_READERS.length];
+    add(`${customer.id}-K0`, {
+      customerId: customer.id,
+      name,
+      role: 'Plant director',
+      email: `${name.split(' ')[0].toLowerCase()}@${slugOf.get(customer.id)}`,
+      preferredChannel: 'email',
+      language: 'en',
+    });
+  });
+  return count;
 }
 
 /** Relative failure propensity per model: the C75 compressor is the demo's high-risk product. */

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { CatalogueStore } from './catalogue/store.ts';
+import { Contacts } from './customers/contacts.ts';
 import { Registry } from './customers/registry.ts';
 import { Surveys } from './customers/surveys.ts';
 import { openServiceDb } from './db.ts';
@@ -18,6 +19,7 @@ export interface ServiceStores {
   /** Product models, every version of each (catalogue/). */
   catalogue: CatalogueStore;
   registry: Registry;
+  contacts: Contacts;
   orders: WorkOrderStore;
   network: Network;
   surveys: Surveys;
@@ -40,6 +42,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     db,
     catalogue,
     registry: new Registry(db, () => opts.clock.nowMs(), catalogue),
+    contacts: new Contacts(db),
     orders: new WorkOrderStore(db),
     network: new Network(db),
     surveys: new Surveys(db),

@@ -2,7 +2,8 @@
 // part that knows core's shape (dashboard, bus listeners) reads a ServiceWorkOrder unchanged.
 
 import { HttpError, type Problem } from '../core/http-errors.ts';
-import type { FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
+import type { Language } from '../core/i18n/index.ts';
+import type { CustomerChannel, FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
 
 export const FAILURE_MODES: readonly FailureMode[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'];
 
@@ -104,6 +105,8 @@ export interface WorkOrderEvent {
 export interface WorkOrderFilter {
   state?: WorkOrderState[];
   deviceId?: string;
+  /** Jobs on the devices at this customer's sites. */
+  customerId?: string;
   technicianId?: string;
   mode?: FailureMode;
   fromMs?: number;
@@ -134,6 +137,38 @@ export type SiteInput = Omit<Site, 'timeZone'> & { timeZone?: string };
 
 /** Where most of Purna's customers are: Java, WIB. */
 export const DEFAULT_SITE_TIME_ZONE = 'Asia/Jakarta';
+
+export { CUSTOMER_CHANNELS, type CustomerChannel } from '../core/types.ts';
+
+/** A daily window, HH:MM to HH:MM in the site's time zone (may wrap midnight: 21:00 to 07:00). */
+export interface QuietHours {
+  from: string;
+  to: string;
+}
+
+/** A person at a customer who hears from Purna about the jobs at their site (or all sites). */
+export interface Contact {
+  id: string;
+  customerId: string;
+  /** The site they look after; null: every site of the customer. */
+  siteId: string | null;
+  name: string;
+  /** Their job at the customer (plant manager, maintenance lead), free text. */
+  role: string | null;
+  /** E.164 (+6281234567890). */
+  phone: string | null;
+  email: string | null;
+  preferredChannel: CustomerChannel;
+  language: Language;
+  /** No notices in this window (urgent ones excepted), in the time zone of the job's site. */
+  quietHours: QuietHours | null;
+  /** False: kept on the record (calls, inbound messages) but sent no notices. */
+  receivesNotices: boolean;
+  /** False once removed: the messages already exchanged keep pointing at them. */
+  active: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
 
 export interface Depot {
   id: string;

@@ -74,6 +74,7 @@ export function zoneName(lang: Language, ms: number, timeZone: string): string {
 const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
+const DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
 const SHORT_TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 
 function formatIn(kind: string, options: Intl.DateTimeFormatOptions, lang: Language, ms: number | null | undefined, timeZone: string | null | undefined): string {
@@ -104,6 +105,11 @@ export function formatShortTime(lang: Language, ms: number | null | undefined, t
 /** "3 Des": the day in `timeZone`, for chart ticks a day apart. */
 export function formatDay(lang: Language, ms: number | null | undefined, timeZone?: string | null): string {
   return formatIn('day', DAY, lang, ms, timeZone);
+}
+
+/** "3 Des 2026": the calendar day in `timeZone`, for dates without a time (warranty end, install). */
+export function formatDate(lang: Language, ms: number | null | undefined, timeZone?: string | null): string {
+  return formatIn('date', DATE, lang, ms, timeZone);
 }
 
 /**

@@ -58,5 +58,6 @@ export const pct = (v: number | null | undefined, digits = 0) => f.formatPercent
 export const dateTime = (ms: number | null | undefined, timeZone?: string | null) => f.formatDateTime(current, ms, timeZone);
 export const time = (ms: number | null | undefined, timeZone?: string | null) => f.formatTime(current, ms, timeZone);
 export const shortTime = (ms: number | null | undefined, timeZone?: string | null) => f.formatShortTime(current, ms, timeZone);
+export const date = (ms: number | null | undefined, timeZone?: string | null) => f.formatDate(current, ms, timeZone);
 export const day = (ms: number | null | undefined, timeZone?: string | null) => f.formatDay(current, ms, timeZone);
 export const duration = (ms: number | null | undefined) => f.formatDuration(current, ms);

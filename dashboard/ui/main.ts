@@ -9,6 +9,7 @@ import { language, setLanguage, t } from './i18n.ts';
 import { isLanguage, LANGUAGES } from '../../core/i18n/index.ts';
 import { live, type WorkOrderView } from './state.ts';
 import { boardView } from './views/board.ts';
+import { customersView, customerView } from './views/customers.ts';
 import { deviceView } from './views/device.ts';
 import { fleetView } from './views/fleet.ts';
 import { kpiView } from './views/kpis.ts';
@@ -62,6 +63,7 @@ function route(): void {
   } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
   else if (page === 'work-orders') cleanup = boardView(view, id);
   else if (page === 'kpis') cleanup = kpiView(view);
+  else if (page === 'customers') cleanup = id ? customerView(view, decodeURIComponent(id)) : customersView(view);
   else cleanup = fleetView(view);
   view.focus();
 }
@@ -89,7 +91,7 @@ async function showApp(): Promise<void> {
 
 function renderNav(): void {
   if (!me) return;
-  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/kpis', t('nav.kpis')]];
+  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/customers', t('nav.customers')], ['#/kpis', t('nav.kpis')]];
   nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: t('nav.who', { name: me.name, role: t(`role.${me.role}`) }) }), logoutButton());
 }
 

@@ -98,6 +98,10 @@ export class Registry {
     return prepared(this.#db, 'SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
   }
 
+  getCustomer(id: string): Customer | undefined {
+    return prepared(this.#db, 'SELECT id, name, email, phone FROM customers WHERE id = ?').get(id) as Customer | undefined;
+  }
+
   /** Saves a site; a time zone left out keeps the stored one (a new site: DEFAULT_SITE_TIME_ZONE). */
   upsertSite(s: SiteInput): void {
     let timeZone: string | undefined;
@@ -114,8 +118,14 @@ export class Registry {
       .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon, timeZone ?? stored?.time_zone ?? DEFAULT_SITE_TIME_ZONE);
   }
 
-  listSites(): Site[] {
-    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites ORDER BY id').all() as unknown as Site[];
+  listSites(filter: { customerId?: string } = {}): Site[] {
+    const select = 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites';
+    const rows = filter.customerId ? prepared(this.#db, `${select} WHERE customer_id = ? ORDER BY id`).all(filter.customerId) : prepared(this.#db, `${select} ORDER BY id`).all();
+    return rows as unknown as Site[];
+  }
+
+  getSite(id: string): Site | undefined {
+    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites WHERE id = ?').get(id) as Site | undefined;
   }
 
   /**
@@ -150,11 +160,12 @@ export class Registry {
     });
   }
 
-  listDevices(filter: { modelId?: string; siteId?: string } = {}): DeviceRecord[] {
+  listDevices(filter: { modelId?: string; siteId?: string; customerId?: string } = {}): DeviceRecord[] {
     const where: string[] = [];
     const args: string[] = [];
     if (filter.modelId) { where.push('d.model_id = ?'); args.push(filter.modelId); }
     if (filter.siteId) { where.push('d.site_id = ?'); args.push(filter.siteId); }
+    if (filter.customerId) { where.push('s.customer_id = ?'); args.push(filter.customerId); }
     const sql = `${DEVICE_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id`;
     return (prepared(this.#db, sql).all(...args) as unknown as DeviceRow[]).map(toDevice);
   }

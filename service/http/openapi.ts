@@ -31,7 +31,7 @@ export async function registerOpenApi(app: FastifyInstance, info: { version?: st
         version: info.version ?? '0.1.0',
       },
       tags: [
-        { name: 'devices' }, { name: 'work orders' }, { name: 'technicians' }, { name: 'inventory' }, { name: 'network' },
+        { name: 'devices' }, { name: 'work orders' }, { name: 'technicians' }, { name: 'inventory' }, { name: 'network' }, { name: 'customers' },
         { name: 'webhooks' }, { name: 'surveys' }, { name: 'kpis' }, { name: 'catalogue' },
       ],
     },

@@ -1,6 +1,7 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
 import type { FastifyInstance } from 'fastify';
 import { catalogueRoutes } from '../catalogue/routes.ts';
+import { contactRoutes } from '../customers/contact-routes.ts';
 import { customerRoutes } from '../customers/routes.ts';
 import { surveyRoutes } from '../customers/survey-routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
@@ -30,6 +31,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     });
     await workOrderRoutes(scope, opts);
     await customerRoutes(scope, opts);
+    await contactRoutes(scope, opts);
     await networkRoutes(scope, opts);
     await notificationRoutes(scope, opts);
     await surveyRoutes(scope, opts);

@@ -167,6 +167,10 @@ export class WorkOrderStore {
       args.push(...filter.state);
     }
     if (filter.deviceId) { where.push('w.device_id = ?'); args.push(filter.deviceId); }
+    if (filter.customerId) {
+      where.push('w.device_id IN (SELECT d.id FROM devices d JOIN sites s ON s.id = d.site_id WHERE s.customer_id = ?)');
+      args.push(filter.customerId);
+    }
     if (filter.technicianId) { where.push('w.technician_id = ?'); args.push(filter.technicianId); }
     if (filter.mode) { where.push('w.mode = ?'); args.push(filter.mode); }
     if (filter.fromMs !== undefined) { where.push('w.created_at_ms >= ?'); args.push(filter.fromMs); }

@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CatalogueChange } from '../../core/product-catalogue.ts';
 import type { FailureMode } from '../../core/types.ts';
-import { migrate, openServiceDb } from '../../service/db.ts';
+import { migrate, openServiceDb, SCHEMA_VERSION } from '../../service/db.ts';
 import type { ServiceDomain } from '../../service/index.ts';
 import { boosterPump, dispatchRequest, HOUR, makeService, seedSmallNetwork } from './helpers.ts';
 
@@ -184,7 +184,7 @@ describe('service store upgrade', () => {
 
     const db = openServiceDb(path);
     try {
-      expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(5);
+      expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
       expect(db.prepare('SELECT id, version, updated_by FROM device_models').all()).toEqual([{ id: 'pump-p200', version: 1, updated_by: 'system:seed' }]);
       expect(db.prepare('SELECT model_id FROM devices').all()).toEqual([{ model_id: 'pump-p200' }]);
       expect(db.prepare('SELECT id, model_id, model_version FROM work_orders').all()).toEqual([{ id: 'WO-000001', model_id: null, model_version: null }]);

@@ -34,6 +34,15 @@ describe('demo seed', () => {
     expect(devices.filter((d) => d.timeZone === 'Asia/Makassar').length).toBe(5);
     expect(devices.every((d) => d.timeZone === zones.get(d.siteId!))).toBe(true);
 
+    // Every site has a maintenance lead who reads Indonesian; some customers a director who reads English.
+    expect(summary.contacts).toBeGreaterThan(zones.size);
+    for (const site of service.listSites()) {
+      expect(service.contacts.recipientsForSite(site.id).some((c) => c.siteId === site.id && c.language === 'id'), site.id).toBe(true);
+    }
+    const customerWide = service.listCustomers().flatMap((c) => service.listContacts(c.id)).filter((c) => c.siteId === null);
+    expect(customerWide.length).toBeGreaterThan(3);
+    expect(customerWide.every((c) => c.language === 'en' && c.preferredChannel === 'email')).toBe(true);
+
     // A forecast on a simulated device is planned at once from the seeded network.
     const wo = service.handleDispatch(dispatchRequest('sim-001')).order;
     expect(wo.state).toBe('assigned');
@@ -46,6 +55,7 @@ describe('demo seed', () => {
     expect(service.listDevices()).toEqual(devices);
     expect(service.network.listInventory()).toEqual(stockAfterReservation);
     expect(service.network.listTechnicians()).toHaveLength(32);
+    expect(service.listCustomers().flatMap((c) => service.listContacts(c.id))).toHaveLength(summary.contacts);
   });
 });
 

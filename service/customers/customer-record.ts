@@ -1,0 +1,47 @@
+// One customer on one page: what they own, what we did for them and what we told them. Read
+// only; assembled from every room's store.
+
+import { prepared } from '../db.ts';
+import type { ServiceStores } from '../stores.ts';
+import { requireFound, type Contact, type Customer, type DeviceRecord, type ServiceWorkOrder, type Site } from '../types.ts';
+import { publicContact } from './contacts.ts';
+
+/** Jobs shown on the record: the newest first, enough for years of a customer's service. */
+const RECORD_WORK_ORDERS = 500;
+
+export interface Rating {
+  workOrderId: string;
+  deviceId: string;
+  answeredAtMs: number;
+  csat: number;
+  nps: number | null;
+  comment: string | null;
+}
+
+export interface CustomerRecord {
+  customer: Customer;
+  sites: Site[];
+  contacts: Contact[];
+  /** Each device with whether its warranty still runs. */
+  devices: (DeviceRecord & { warrantyActive: boolean })[];
+  workOrders: ServiceWorkOrder[];
+  ratings: Rating[];
+}
+
+export function customerRecord(stores: ServiceStores, customerId: string, nowMs: number): CustomerRecord {
+  const { registry, contacts, orders, db } = stores;
+  const customer = requireFound(registry.getCustomer(customerId), 'customer', customerId);
+  const ratings = prepared(db, `SELECT s.work_order_id AS workOrderId, w.device_id AS deviceId, s.answered_at_ms AS answeredAtMs, s.csat, s.nps, s.comment
+      FROM surveys s JOIN work_orders w ON w.id = s.work_order_id
+      JOIN devices d ON d.id = w.device_id JOIN sites st ON st.id = d.site_id
+      WHERE st.customer_id = ? AND s.answered_at_ms IS NOT NULL ORDER BY s.answered_at_ms DESC`)
+    .all(customerId) as unknown as Rating[];
+  return {
+    customer,
+    sites: registry.listSites({ customerId }),
+    contacts: contacts.listForCustomer(customerId).map(publicContact),
+    devices: registry.listDevices({ customerId }).map((d) => ({ ...d, warrantyActive: d.warrantyEndMs >= nowMs })),
+    workOrders: orders.list({ customerId, limit: RECORD_WORK_ORDERS }),
+    ratings,
+  };
+}
