@@ -17,7 +17,7 @@ interface ProfileResult {
   falsePositiveRows: number;
 }
 
-interface Scorer {
+export interface Scorer {
   loadCorpus(dir: string): { profiles: Record<string, unknown>; files: Map<string, string>; windows: Record<string, unknown> };
   discoverResults(dir: string, corpus: unknown): { mapping: Map<string, { path: string }> };
   prepareFile(rel: string, dataPath: string, resultPath: string, windows: unknown): unknown;

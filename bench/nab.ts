@@ -7,12 +7,13 @@
 // timestamps as given, no lookahead), writes NAB result CSVs and scores them with NAB's scorer,
 // then again leave-one-category-out (the threshold chosen on the other categories).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { AnomalyScorer, DEFAULT_ANOMALY_SCORE_PARAMS } from '../analytics/anomaly-score.ts';
-import { barChartSvg, benchArgs, progress, progressDone, writeJson } from './lib.ts';
+import type { AnomalyScoreParams } from '../analytics/anomaly-score.ts';
+import { barChartSvg, benchArgs, writeJson } from './lib.ts';
 import { leaveOneCategoryOut, locoTable } from './nab-loco.ts';
+import { scoreCorpus } from './nab-run.ts';
 import { writeSyntheticCorpus } from './synthetic-corpus.ts';
 
 const args = benchArgs({
@@ -27,7 +28,7 @@ const args = benchArgs({
   /** Experiments only: JSON overrides of the scorer's parameters. */
   params: { type: 'string', default: '' },
 });
-const overrides = args.params ? (JSON.parse(args.params) as Partial<typeof DEFAULT_ANOMALY_SCORE_PARAMS>) : {};
+const overrides = args.params ? (JSON.parse(args.params) as Partial<AnomalyScoreParams>) : {};
 const data = args.synthetic ? join(tmpdir(), `purna-synthetic-nab-${process.pid}`) : resolve(args.data);
 if (args.synthetic) writeSyntheticCorpus(data, Number(args.seed));
 const results = resolve(args.results);
@@ -39,35 +40,7 @@ const scorer = args.scorer
 if (!existsSync(join(data, 'data'))) throw new Error(`no NAB corpus at ${data} (expected data/<category>/*.csv)`);
 if (!existsSync(scorer)) throw new Error(`NAB scorer not found at ${scorer} (pass --scorer)`);
 
-const windows = JSON.parse(readFileSync(join(data, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
-let files = 0;
-let rows = 0;
-const t0 = performance.now();
-for (const category of readdirSync(join(data, 'data'))) {
-  for (const file of readdirSync(join(data, 'data', category)).filter((f) => f.endsWith('.csv'))) {
-    const key = `${category}/${file}`;
-    const lines = readFileSync(join(data, 'data', category, file), 'utf8').trim().split('\n').slice(1);
-    const labelled = (windows[key] ?? []).map(([a, b]) => [Date.parse(a.replace(' ', 'T') + 'Z'), Date.parse(b.replace(' ', 'T') + 'Z')]);
-    const scorerState = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, ...overrides });
-    const out = ['timestamp,value,anomaly_score,label'];
-    for (const line of lines) {
-      const [timestamp, raw] = line.split(',');
-      const ts = Date.parse(timestamp.replace(' ', 'T') + 'Z');
-      const value = Number(raw);
-      const score = scorerState.update(ts, value);
-      const label = labelled.some(([a, b]) => ts >= a && ts <= b) ? 1 : 0;
-      out.push(`${timestamp},${value},${score.toFixed(6)},${label}`);
-      rows++;
-    }
-    const target = join(results, category, file);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, out.join('\n') + '\n');
-    files++;
-    progress(`scored ${files} series, ${rows.toLocaleString()} rows: ${key}`);
-  }
-}
-progressDone();
-const secs = (performance.now() - t0) / 1000;
+const { files, rows, secs } = scoreCorpus(data, results, overrides);
 
 // NAB's own scorer, run from the folder that holds nab/ and tools/.
 const corpusParent = dirname(data);
