@@ -15,6 +15,8 @@ export interface WorkOrderView extends WorkOrder {
   partStatus?: string;
   warrantyCovered?: boolean;
   resolutionCode?: string | null;
+  resolvedAtMs?: number | null;
+  cancelledAtMs?: number | null;
 }
 
 export const ACTIVE = new Set<WorkOrderState>(ACTIVE_STATES);
