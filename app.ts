@@ -122,6 +122,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'analytics' }),
       clock,
       deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
+      falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
     });
     // Detector state survives a restart: restored from the last snapshot, saved on stop (and
     // every few minutes, so a crash loses minutes of learning, not the baselines).

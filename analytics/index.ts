@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
 import { AnomalyScorer, type AnomalyScorerState } from './anomaly-score.ts';
 import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorParams, type DetectorState, type SampleResult } from './metric-detector.ts';
+import { FalseAlarmHolds } from './false-alarm-hold.ts';
 
 export interface AnalyticsOptions {
   bus: EventBus;
@@ -14,6 +15,8 @@ export interface AnalyticsOptions {
   deviceModelOf?: (deviceId: string) => DeviceModelSpec;
   /** Parts + travel lead time used by the dispatch decision, ms (default 48 h). */
   leadTimeMs?: number;
+  /** How long a dismissed false alarm is held while its evidence does not grow, ms (default 72 h). */
+  falseAlarmQuietMs?: number;
 }
 
 /** |z| above which a sample is unusual, and how many in a row make it more than a blip. */
@@ -240,6 +243,7 @@ export class Analytics {
   readonly #modelOf: (deviceId: string) => DeviceModelSpec;
   #leadTimeMs: number;
   readonly #devices = new Map<string, DeviceState>();
+  readonly #falseAlarms: FalseAlarmHolds;
   readonly #unsubscribe: (() => void)[] = [];
   samplesProcessed = 0;
 
@@ -249,6 +253,7 @@ export class Analytics {
     this.#clock = opts.clock ?? systemClock;
     this.#modelOf = opts.deviceModelOf ?? (() => DEFAULT_DEVICE_MODEL);
     this.#leadTimeMs = opts.leadTimeMs ?? 48 * 3600_000;
+    this.#falseAlarms = new FalseAlarmHolds(opts.falseAlarmQuietMs ?? 72 * 3600_000);
   }
 
   start(): void {
@@ -261,6 +266,11 @@ export class Analytics {
       this.#bus.on('workOrder', (order) => {
         // A closed work order lets the same failure mode be dispatched again later.
         if (order.state === 'resolved' || order.state === 'cancelled') this.#devices.get(order.deviceId)?.dispatched.delete(order.mode);
+      }),
+      this.#bus.on('falseAlarm', (dismissal) => {
+        const health = this.#devices.get(dismissal.deviceId)?.health ?? null;
+        this.#falseAlarms.hold(dismissal, health?.tsMs ?? dismissal.tsMs, health?.score ?? null);
+        this.#log.info({ device: dismissal.deviceId, mode: dismissal.mode, workOrder: dismissal.workOrderId }, 'false alarm dismissed: mode held');
       }),
     );
   }
@@ -629,7 +639,7 @@ export class Analytics {
       const mode: FailureMode = due.mode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : due.mode;
       d.healthyStreak = 0;
       d.lastDueTsMs = report.tsMs;
-      if (d.dispatched.has(mode)) return;
+      if (d.dispatched.has(mode) || this.#falseAlarms.holds(mode, report)) return;
       d.dispatched.add(mode);
       const predictedFailureAtMs = due.timeToThresholdMs === null ? null : report.tsMs + due.timeToThresholdMs;
       this.#log.info({ device: report.deviceId, mode, rule: due.rule, score: report.score }, 'dispatch requested');

@@ -4,6 +4,7 @@ import type {
   DeviceStatusEvent,
   DispatchCancel,
   DispatchRequest,
+  FalseAlarmDismissal,
   HealthReport,
   Reading,
   RejectedMessage,
@@ -34,6 +35,8 @@ export interface PurnaEvents {
   catalogueChanged: [change: CatalogueChange];
   /** The service domain resolved a work order that replaced a part: restart that baseline. */
   baselineReset: [event: { deviceId: string; mode: string; tsMs: number }];
+  /** A planner dismissed a work order as a false alarm (after the commit): hold that mode for the device. */
+  falseAlarm: [dismissal: FalseAlarmDismissal];
 }
 
 type Listener<K extends keyof PurnaEvents> = (...args: PurnaEvents[K]) => void;

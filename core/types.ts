@@ -67,6 +67,20 @@ export interface DispatchCancel {
   reason: string;
 }
 
+/**
+ * A planner dismissed a work order as a false alarm: analytics should not request the same
+ * device and failure mode again for what was dismissed (see analytics/false-alarm-hold.ts).
+ */
+export interface FalseAlarmDismissal {
+  deviceId: string;
+  mode: FailureMode;
+  /** When it was dismissed, epoch ms. */
+  tsMs: number;
+  workOrderId: string;
+  /** The health score of the evidence the work order last carried (0 = failed, 100 = healthy). */
+  score: number;
+}
+
 /** The lifecycle's states (their list and transitions are in work-order-states.ts). */
 export type { WorkOrderState };
 

@@ -122,6 +122,10 @@ export class WorkOrderCommands {
     }).changes;
     this.#o.log.info({ workOrder: id, state: order.state, actor: input.actor }, 'work order transition');
     if (order.state === 'resolved') this.#afterResolution(order, now);
+    // After the cancellation's own event: analytics, which just closed its request, holds the mode off.
+    if (order.state === 'cancelled' && input.falseAlarm) {
+      this.#o.bus.emit('falseAlarm', { deviceId: order.deviceId, mode: order.mode, tsMs: now, workOrderId: order.id, score: order.evidence.score });
+    }
     // A finished job frees a technician (and a cancelled one its part): staff what was waiting.
     if (order.state === 'resolved' || order.state === 'cancelled') logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
     return order;

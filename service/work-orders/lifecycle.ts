@@ -23,7 +23,12 @@ export interface TransitionInput {
   technicianId?: string;
   resolutionCode?: ResolutionCode;
   note?: string;
+  /** A cancellation that dismisses the job as a false alarm: analytics holds the mode off (commands.ts). */
+  falseAlarm?: boolean;
 }
+
+/** How a false-alarm dismissal reads in the work order's history. */
+export const FALSE_ALARM_NOTE_PREFIX = 'dismissed as a false alarm';
 
 export interface OpenInput {
   deviceId: string;
@@ -118,6 +123,7 @@ export class Lifecycle {
     // The lifecycle verdict (409) comes before the step's own inputs (400).
     const reason = transitionError(wo.state, input.to);
     if (reason) throw conflict(reason);
+    if (input.falseAlarm && input.to !== 'cancelled') throw badRequest('falseAlarm applies only to a cancellation (to: cancelled)');
     const patch: WorkOrderPatch = {};
     switch (input.to) {
       case 'assigned': {
@@ -155,7 +161,8 @@ export class Lifecycle {
       default:
         break;
     }
-    const order = this.#s.orders.transition(wo.id, input.to, { actor: input.actor, nowMs: now, note: input.note ?? null, patch });
+    const note = input.falseAlarm ? `${FALSE_ALARM_NOTE_PREFIX}${input.note ? `: ${input.note}` : ''}` : input.note ?? null;
+    const order = this.#s.orders.transition(wo.id, input.to, { actor: input.actor, nowMs: now, note, patch });
     return { order, prevTechnicianId: wo.technicianId ?? null };
   }
 

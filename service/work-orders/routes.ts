@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import { WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 import { actorOf, assertOwnJob, FIELD, guardFor, MANAGE, ADMIN, ownJobsOnly, userOf, type ServiceRoutesOptions } from '../http/access.ts';
 import { IdParams, IntegerOrNull, Ms, Note, OneOf, StringOrNull, Text } from '../http/schemas.ts';
-import { FAILURE_MODES, forbidden, requireFound, RESOLUTION_CODES, SEVERITIES } from '../types.ts';
+import { badRequest, FAILURE_MODES, forbidden, requireFound, RESOLUTION_CODES, SEVERITIES } from '../types.ts';
+import { transitionError } from './lifecycle.ts';
 
 /** Steps a technician may not take on their own job: assigning and cancelling is the planner's. */
 const PLANNER_ONLY_STEPS: readonly WorkOrderState[] = ['assigned', 'cancelled'];
@@ -52,6 +53,7 @@ const Transition = Type.Object(
     technicianId: Type.Optional(Text(64)),
     resolutionCode: Type.Optional(OneOf(RESOLUTION_CODES)),
     note: Type.Optional(Note),
+    falseAlarm: Type.Optional(Type.Boolean({ description: 'with to: cancelled — dismiss as a false alarm: analytics does not re-open this device and failure mode for the same evidence' })),
   },
   { additionalProperties: false },
 );
@@ -113,7 +115,8 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       summary: 'Move a work order along its lifecycle (409 on an invalid step or a stale version)',
       description:
         'open → assigned (technicianId) | cancelled; assigned → acknowledged | open (decline) | cancelled; acknowledged → en_route | cancelled; ' +
-        'en_route → on_site | cancelled; on_site → resolved (resolutionCode). Send the version you last read.',
+        'en_route → on_site | cancelled; on_site → resolved (resolutionCode). Send the version you last read. A cancellation needs a note (the reason); ' +
+        'falseAlarm: true with it dismisses the job as a false alarm (analytics holds that device and mode off).',
       params: IdParams,
       body: Transition,
     },
@@ -125,7 +128,9 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       // Technicians move their own jobs forward or decline them; assigning and cancelling is the planner's.
       if (PLANNER_ONLY_STEPS.includes(b.to)) throw forbidden(`a technician cannot move a work order to ${b.to}`);
     }
-    const workOrder = service.transition(wo.id, { to: b.to, version: b.version, actor: actorOf(request), technicianId: b.technicianId, resolutionCode: b.resolutionCode, note: b.note });
+    // A person cancelling says why (the record, the customer's notice); a step the lifecycle refuses is its 409 first.
+    if (b.to === 'cancelled' && !b.note?.trim() && !transitionError(wo.state, b.to)) throw badRequest('note is required to cancel a work order: the reason');
+    const workOrder = service.transition(wo.id, { to: b.to, version: b.version, actor: actorOf(request), technicianId: b.technicianId, resolutionCode: b.resolutionCode, note: b.note, falseAlarm: b.falseAlarm });
     return { workOrder };
   });
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../service/seed.ts';
+import type { FalseAlarmDismissal } from '../../core/types.ts';
 import type { ServiceWorkOrder } from '../../service/types.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
@@ -22,19 +23,21 @@ let browser: Browser;
 let assigned: ServiceWorkOrder;
 let recentResolved: string;
 let oldResolved: string;
-/** One job per test run to cancel (each variant cancels its own). */
+/** One job per test run to cancel, and one to dismiss as a false alarm (each variant its own). */
 const toCancel = new Map<string, ServiceWorkOrder>();
+const toDismiss = new Map<string, ServiceWorkOrder>();
+const dismissals: FalseAlarmDismissal[] = [];
 
 const TEXT = {
   id: {
     labels: { email: 'Email', password: 'Kata sandi', submit: 'Masuk' },
-    plan: 'Rencanakan penugasan', cancel: 'Batalkan', confirm: 'Batalkan perintah kerja', technician: 'Teknisi',
-    resolved: /^selesai \(\d+\)$/, sla: /\(paling lambat .*\d{2}\.\d{2} WIB\)/, cancelled: /: dibatalkan$/,
+    plan: 'Rencanakan penugasan', cancel: 'Batalkan', confirm: 'Batalkan perintah kerja', technician: 'Teknisi', falseAlarm: 'Abaikan sebagai alarm palsu',
+    resolved: /^selesai \(\d+\)$/, sla: /\(paling lambat .*\d{2}\.\d{2} WIB\)/, cancelled: /: dibatalkan$/, dismissed: /: diabaikan sebagai alarm palsu$/,
   },
   en: {
     labels: { email: 'Email', password: 'Password', submit: 'Sign in' },
-    plan: 'Plan dispatch', cancel: 'Cancel', confirm: 'Cancel work order', technician: 'Technician',
-    resolved: /^resolved \(\d+\)$/, sla: /\(by .*\d{2}:\d{2} WIB\)/, cancelled: /: cancelled$/,
+    plan: 'Plan dispatch', cancel: 'Cancel', confirm: 'Cancel work order', technician: 'Technician', falseAlarm: 'Dismiss as a false alarm',
+    resolved: /^resolved \(\d+\)$/, sla: /\(by .*\d{2}:\d{2} WIB\)/, cancelled: /: cancelled$/, dismissed: /: dismissed as a false alarm$/,
   },
 } as const;
 
@@ -48,6 +51,8 @@ beforeAll(async () => {
   expect(assigned.state).toBe('assigned');
   const variants = ['id-phone', 'id-desk', 'en-phone', 'en-desk'];
   variants.forEach((v, i) => toCancel.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'cooling_failure')).order));
+  variants.forEach((v, i) => toDismiss.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'sensor_fault')).order));
+  purna.bus.on('falseAlarm', (d) => dismissals.push(d));
   const now = Date.now();
   const technicianId = assigned.technicianId!;
   [recentResolved, oldResolved] = purna.service.importHistory([
@@ -127,6 +132,16 @@ for (const lang of ['id', 'en'] as const) {
         expect(purna.service.getWorkOrder(job.id)!.state).toBe('cancelled');
         expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({ toState: 'cancelled', note: 'customer replaced the pump themselves', actor: expect.stringContaining('planner') });
         await expect.poll(() => card(job.id).getAttribute('data-state')).toBe('cancelled');
+
+        // Dismissed as a false alarm: the reason is kept, marked, and analytics hears of it.
+        const duplicate = toDismiss.get(`${lang}-${size}`)!;
+        await card(duplicate.id).getByRole('button', { name: text.cancel, exact: true }).click();
+        await dialog.locator('textarea').fill('second job for the same pump: the sensor is fine');
+        await dialog.getByLabel(text.falseAlarm).check();
+        await dialog.getByRole('button', { name: text.confirm }).click();
+        await expect.poll(() => page.locator('#view .status').textContent()).toMatch(text.dismissed);
+        expect(purna.service.workOrderHistory(duplicate.id).at(-1)).toMatchObject({ toState: 'cancelled', note: 'dismissed as a false alarm: second job for the same pump: the sensor is fine' });
+        expect(dismissals).toContainEqual(expect.objectContaining({ workOrderId: duplicate.id, deviceId: duplicate.deviceId, mode: 'sensor_fault' }));
         expect(cspViolations(browser)).toEqual([]);
         await context.close();
       });

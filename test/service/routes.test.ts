@@ -63,6 +63,27 @@ describe('service routes', () => {
     expect(detail.json().history.map((h: { toState: string }) => h.toState)).toEqual(['open', 'open', 'assigned', 'acknowledged']);
   });
 
+  it('a cancellation needs a reason (400 naming note); falseAlarm records the dismissal and tells analytics', async () => {
+    const { app, service, bus } = await build();
+    const dismissals: unknown[] = [];
+    bus.on('falseAlarm', (d) => dismissals.push(d));
+    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1', 'sensor_fault')).order;
+    const post = (payload: object) => app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, payload });
+    for (const payload of [{ to: 'cancelled', version: wo.version }, { to: 'cancelled', version: wo.version, note: '   ' }]) {
+      const r = await post(payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().message).toMatch(/note is required to cancel/);
+    }
+    const wrongStep = await post({ to: 'acknowledged', version: wo.version, falseAlarm: true });
+    expect(wrongStep.statusCode).toBe(400);
+    expect(wrongStep.json().message).toMatch(/falseAlarm applies only to a cancellation/);
+    expect(service.getWorkOrder(wo.id)!.state).toBe('assigned');
+    const ok = await post({ to: 'cancelled', version: wo.version, note: 'duplicate of the bearing job: the sensor is fine', falseAlarm: true });
+    expect(ok.statusCode).toBe(200);
+    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({ toState: 'cancelled', note: 'dismissed as a false alarm: duplicate of the bearing job: the sensor is fine' });
+    expect(dismissals).toEqual([{ deviceId: 'pump-jkt-1', mode: 'sensor_fault', tsMs: expect.any(Number), workOrderId: wo.id, score: 35 }]);
+  });
+
   it('opens a work order by hand and re-dispatches a declined one', async () => {
     const { app } = await build();
     const created = await app.inject({ method: 'POST', url: '/api/work-orders', payload: { deviceId: 'pump-jkt-2', mode: 'sensor_fault', severity: 'low', note: 'customer reports odd readings' } });

@@ -25,7 +25,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status' });
   const board = el('div', { class: 'board', id: 'board' });
   const filters = boardFilters(() => render());
-  const dialog = cancelDialog((o, reason) => void cancel(o, reason));
+  const dialog = cancelDialog((o, reason, falseAlarm) => void cancel(o, reason, falseAlarm));
   root.append(el('h2', { text: t('board.title') }), filters.element, status, board, dialog.element);
 
   // Closed jobs do not come with the live snapshot (it carries active work): fetched once here,
@@ -50,11 +50,12 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     }
   };
 
-  async function cancel(o: WorkOrderView, reason: string): Promise<void> {
+  async function cancel(o: WorkOrderView, reason: string, falseAlarm: boolean): Promise<void> {
     try {
-      // The reason is the record's: stored on the transition, shown in its timeline.
-      await api(`work-orders/${o.id}/transitions`, { method: 'POST', body: { to: 'cancelled', version: o.version, note: reason } });
-      status.textContent = t('board.cancelled', { id: o.id });
+      // The reason is the record's: stored on the transition, shown in its timeline. A false
+      // alarm also tells analytics not to open the same device and failure mode again for it.
+      await api(`work-orders/${o.id}/transitions`, { method: 'POST', body: { to: 'cancelled', version: o.version, note: reason, falseAlarm } });
+      status.textContent = t(falseAlarm ? 'board.dismissed' : 'board.cancelled', { id: o.id });
     } catch (err) {
       status.textContent = t('board.actionFailed', { id: o.id, reason: (err as Error).message });
     }
@@ -177,13 +178,16 @@ function boardFilters(onChange: () => void) {
 }
 
 /** Cancelling asks why (required): the reason goes on the transition, for the record and the customer. */
-function cancelDialog(onConfirm: (o: WorkOrderView, reason: string) => void) {
+function cancelDialog(onConfirm: (o: WorkOrderView, reason: string, falseAlarm: boolean) => void) {
   const title = el('h3', { id: 'cancel-title' });
   const reason = el('textarea', { id: 'cancel-reason', name: 'reason', required: '', minlength: '3', maxlength: '2000', rows: '3' });
+  const falseAlarm = el('input', { type: 'checkbox', id: 'cancel-false-alarm', name: 'falseAlarm' });
   const confirm = el('button', { type: 'submit', value: 'confirm', text: t('board.cancelDialog.confirm') });
   const keep = el('button', { type: 'button', class: 'secondary', text: t('board.cancelDialog.keep') });
   const form = el('form', { method: 'dialog' }, title,
     el('label', { for: 'cancel-reason', text: t('board.cancelDialog.reason') }), reason,
+    el('label', { class: 'check' }, falseAlarm, ` ${t('board.cancelDialog.falseAlarm')}`),
+    el('p', { class: 'meta', text: t('board.cancelDialog.falseAlarmHelp') }),
     el('div', { class: 'actions' }, confirm, keep));
   const element = el('dialog', { class: 'cancel-dialog', 'aria-labelledby': 'cancel-title' }, form);
   let target: WorkOrderView | null = null;
@@ -196,7 +200,7 @@ function cancelDialog(onConfirm: (o: WorkOrderView, reason: string) => void) {
       reason.reportValidity();
       return;
     }
-    onConfirm(target, text);
+    onConfirm(target, text, falseAlarm.checked);
   });
   reason.addEventListener('input', () => reason.setCustomValidity(''));
   return {
@@ -205,6 +209,7 @@ function cancelDialog(onConfirm: (o: WorkOrderView, reason: string) => void) {
       target = o;
       title.textContent = t('board.cancelDialog.title', { id: o.id, device: o.deviceId, mode: labelOf('failureMode', o.mode) });
       reason.value = '';
+      falseAlarm.checked = false;
       element.showModal();
       reason.focus();
     },
