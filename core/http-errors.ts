@@ -4,10 +4,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** One of several things wrong with a request body, by its field (e.g. `metrics[2].unit`). */
+/** One of several things wrong with a request body, by its field (e.g. `metrics[2].unit`); a `code` and its `params` when the client may say it in its own words. */
 export interface Problem {
   field: string;
+  code?: string;
   message: string;
+  params?: Record<string, string | number>;
 }
 
 /**
@@ -30,7 +32,10 @@ export const ERROR_BODY_SCHEMA = {
     statusCode: { type: 'integer' },
     error: { type: 'string' },
     message: { type: 'string' },
-    problems: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    problems: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, params: { type: 'object' } } },
+    },
   },
 } as const;
 

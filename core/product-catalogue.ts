@@ -180,10 +180,26 @@ export function deviceContract(model: ProductModelVersion): DeviceContract {
   return c;
 }
 
+/**
+ * What a problem is, as a code: the dashboard says it in the viewer's language from
+ * `catalogue.problem.<code>` with `params` (the API's `message` is English, for tools).
+ */
+export const PROBLEM_CODES = [
+  'required', 'idFormat', 'noMetrics', 'metricNameFormat', 'listedTwice', 'unknownUnit', 'rangeShape', 'rangeOrder',
+  'normalOutsidePhysical', 'notANumber', 'upperNotAboveNormal', 'lowerNotBelowNormal', 'upperOutsidePhysical',
+  'lowerOutsidePhysical', 'machineClass', 'machineClassUnit', 'modeIdFormat', 'builtInMode', 'noSignature', 'noSuchMetric',
+  'direction', 'quantity', 'positiveHours', 'warrantyMonths', 'positiveDays', 'partNotStocked',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 export interface CatalogueProblem {
   /** JSON path of the field, e.g. `metrics[2].ratedLimits.lower`. */
   field: string;
+  code: ProblemCode;
+  /** In English, for the API and logs. */
   message: string;
+  /** The values the message names (a min and max, a unit, a metric). */
+  params?: Record<string, string | number>;
 }
 
 const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -201,75 +217,76 @@ export function validateProductModel(
 ): { errors: CatalogueProblem[]; warnings: CatalogueProblem[] } {
   const errors: CatalogueProblem[] = [];
   const warnings: CatalogueProblem[] = [];
-  const err = (field: string, message: string) => errors.push({ field, message });
+  const err = (field: string, code: ProblemCode, message: string, params?: CatalogueProblem['params']) =>
+    errors.push(params ? { field, code, message, params } : { field, code, message });
   const checkParts = (at: string, parts: readonly PartSpec[]) =>
     parts.forEach((p, j) => {
-      if (!p.sku?.trim()) err(`${at}[${j}].sku`, 'is required');
+      if (!p.sku?.trim()) err(`${at}[${j}].sku`, 'required', 'is required');
       else if (knownSkus && !knownSkus.has(p.sku)) {
-        warnings.push({ field: `${at}[${j}].sku`, message: `part '${p.sku}' is not in the inventory yet` });
+        warnings.push({ field: `${at}[${j}].sku`, code: 'partNotStocked', message: `part '${p.sku}' is not in the inventory yet`, params: { sku: p.sku } });
       }
-      if (!p.name?.trim()) err(`${at}[${j}].name`, 'is required');
-      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}[${j}].quantity`, 'must be a whole number of at least 1');
+      if (!p.name?.trim()) err(`${at}[${j}].name`, 'required', 'is required');
+      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}[${j}].quantity`, 'quantity', 'must be a whole number of at least 1');
     });
-  if (!ID.test(m.id ?? '')) err('id', 'must be 1-64 lower-case letters, digits, ".", "_" or "-"');
-  if (!m.name?.trim()) err('name', 'is required');
-  if (!m.kind?.trim()) err('kind', 'is required');
-  if (!Array.isArray(m.metrics) || m.metrics.length === 0) err('metrics', 'must list at least one metric');
+  if (!ID.test(m.id ?? '')) err('id', 'idFormat', 'must be 1-64 lower-case letters, digits, ".", "_" or "-"');
+  if (!m.name?.trim()) err('name', 'required', 'is required');
+  if (!m.kind?.trim()) err('kind', 'required', 'is required');
+  if (!Array.isArray(m.metrics) || m.metrics.length === 0) err('metrics', 'noMetrics', 'must list at least one metric');
   const metrics = new Map<string, MetricSpec>();
   (m.metrics ?? []).forEach((x, i) => {
     const at = `metrics[${i}]`;
-    if (!METRIC.test(x.name ?? '')) err(`${at}.name`, 'must start with a letter; letters, digits, "_", "." or "-", at most 64');
-    else if (metrics.has(x.name)) err(`${at}.name`, `'${x.name}' is listed twice`);
+    if (!METRIC.test(x.name ?? '')) err(`${at}.name`, 'metricNameFormat', 'must start with a letter; letters, digits, "_", "." or "-", at most 64');
+    else if (metrics.has(x.name)) err(`${at}.name`, 'listedTwice', `'${x.name}' is listed twice`, { name: x.name });
     else metrics.set(x.name, x);
-    if (!isUnit(x.unit)) err(`${at}.unit`, `unknown unit '${x.unit}'; one of ${UNIT_NAMES.join(', ')}`);
+    if (!isUnit(x.unit)) err(`${at}.unit`, 'unknownUnit', `unknown unit '${x.unit}'; one of ${UNIT_NAMES.join(', ')}`, { unit: String(x.unit), units: UNIT_NAMES.join(', ') });
     for (const range of ['physicalRange', 'normalRange'] as const) {
       const r = x[range];
-      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite)) err(`${at}.${range}`, 'must be [min, max], two numbers');
-      else if (r[0] >= r[1]) err(`${at}.${range}`, `min ${r[0]} must be below max ${r[1]}`);
+      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite)) err(`${at}.${range}`, 'rangeShape', 'must be [min, max], two numbers');
+      else if (r[0] >= r[1]) err(`${at}.${range}`, 'rangeOrder', `min ${r[0]} must be below max ${r[1]}`, { min: r[0], max: r[1] });
     }
     const [pLo, pHi] = x.physicalRange ?? [Number.NaN, Number.NaN];
     const [nLo, nHi] = x.normalRange ?? [Number.NaN, Number.NaN];
-    if (nLo < pLo || nHi > pHi) err(`${at}.normalRange`, `must lie within the physical range [${pLo}, ${pHi}]`);
+    if (nLo < pLo || nHi > pHi) err(`${at}.normalRange`, 'normalOutsidePhysical', `must lie within the physical range [${pLo}, ${pHi}]`, { min: pLo, max: pHi });
     const { upper, lower } = x.ratedLimits ?? {};
-    if (upper !== undefined && !Number.isFinite(upper)) err(`${at}.ratedLimits.upper`, 'must be a number');
-    if (lower !== undefined && !Number.isFinite(lower)) err(`${at}.ratedLimits.lower`, 'must be a number');
-    if (upper !== undefined && upper <= nHi) err(`${at}.ratedLimits.upper`, `must be above the normal range's max ${nHi}`);
-    if (lower !== undefined && lower >= nLo) err(`${at}.ratedLimits.lower`, `must be below the normal range's min ${nLo}`);
-    if (upper !== undefined && upper > pHi) err(`${at}.ratedLimits.upper`, `must lie within the physical range (max ${pHi})`);
-    if (lower !== undefined && lower < pLo) err(`${at}.ratedLimits.lower`, `must lie within the physical range (min ${pLo})`);
+    if (upper !== undefined && !Number.isFinite(upper)) err(`${at}.ratedLimits.upper`, 'notANumber', 'must be a number');
+    if (lower !== undefined && !Number.isFinite(lower)) err(`${at}.ratedLimits.lower`, 'notANumber', 'must be a number');
+    if (upper !== undefined && upper <= nHi) err(`${at}.ratedLimits.upper`, 'upperNotAboveNormal', `must be above the normal range's max ${nHi}`, { max: nHi });
+    if (lower !== undefined && lower >= nLo) err(`${at}.ratedLimits.lower`, 'lowerNotBelowNormal', `must be below the normal range's min ${nLo}`, { min: nLo });
+    if (upper !== undefined && upper > pHi) err(`${at}.ratedLimits.upper`, 'upperOutsidePhysical', `must lie within the physical range (max ${pHi})`, { max: pHi });
+    if (lower !== undefined && lower < pLo) err(`${at}.ratedLimits.lower`, 'lowerOutsidePhysical', `must lie within the physical range (min ${pLo})`, { min: pLo });
     if (x.machineClass !== undefined) {
-      if (!Object.hasOwn(ISO10816_ZONES_MM_S, x.machineClass)) err(`${at}.machineClass`, 'must be I, II, III or IV');
+      if (!Object.hasOwn(ISO10816_ZONES_MM_S, x.machineClass)) err(`${at}.machineClass`, 'machineClass', 'must be I, II, III or IV');
       if (isUnit(x.unit) && UNITS[x.unit].quantity !== 'vibration_velocity') {
-        err(`${at}.machineClass`, 'an ISO 10816 machine class needs a vibration velocity unit (mm/s, in/s)');
+        err(`${at}.machineClass`, 'machineClassUnit', 'an ISO 10816 machine class needs a vibration velocity unit (mm/s, in/s)');
       }
     }
   });
   const modes = new Set<string>();
   (m.failureModes ?? []).forEach((f, i) => {
     const at = `failureModes[${i}]`;
-    if (!MODE_ID.test(f.id ?? '')) err(`${at}.id`, 'must be snake_case: a letter, then letters, digits or "_"');
-    else if ((BUILT_IN_MODES as readonly string[]).includes(f.id)) err(`${at}.id`, `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`);
-    else if (modes.has(f.id)) err(`${at}.id`, `'${f.id}' is listed twice`);
+    if (!MODE_ID.test(f.id ?? '')) err(`${at}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
+    else if ((BUILT_IN_MODES as readonly string[]).includes(f.id)) err(`${at}.id`, 'builtInMode', `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`, { id: f.id });
+    else if (modes.has(f.id)) err(`${at}.id`, 'listedTwice', `'${f.id}' is listed twice`, { name: f.id });
     else modes.add(f.id);
-    if (!f.name?.trim()) err(`${at}.name`, 'is required');
-    if (!Array.isArray(f.signature) || f.signature.length === 0) err(`${at}.signature`, 'must name at least one metric and direction');
+    if (!f.name?.trim()) err(`${at}.name`, 'required', 'is required');
+    if (!Array.isArray(f.signature) || f.signature.length === 0) err(`${at}.signature`, 'noSignature', 'must name at least one metric and direction');
     (f.signature ?? []).forEach((s, j) => {
-      if (!metrics.has(s.metric)) err(`${at}.signature[${j}].metric`, `the model has no metric '${s.metric}'`);
-      if (s.direction !== 'up' && s.direction !== 'down') err(`${at}.signature[${j}].direction`, "must be 'up' or 'down'");
+      if (!metrics.has(s.metric)) err(`${at}.signature[${j}].metric`, 'noSuchMetric', `the model has no metric '${s.metric}'`, { metric: String(s.metric) });
+      if (s.direction !== 'up' && s.direction !== 'down') err(`${at}.signature[${j}].direction`, 'direction', "must be 'up' or 'down'");
     });
     checkParts(`${at}.parts`, f.parts ?? []);
-    if (!f.skill?.trim()) err(`${at}.skill`, 'is required');
-    if (!(f.repairHours > 0)) err(`${at}.repairHours`, 'must be a positive number of hours');
+    if (!f.skill?.trim()) err(`${at}.skill`, 'required', 'is required');
+    if (!(f.repairHours > 0)) err(`${at}.repairHours`, 'positiveHours', 'must be a positive number of hours');
   });
   checkParts('sensorParts', m.sensorParts ?? []);
   if (m.running) {
-    if (!metrics.has(m.running.metric)) err('running.metric', `the model has no metric '${m.running.metric}'`);
-    if (!Number.isFinite(m.running.stoppedBelow)) err('running.stoppedBelow', 'must be a number');
+    if (!metrics.has(m.running.metric)) err('running.metric', 'noSuchMetric', `the model has no metric '${m.running.metric}'`, { metric: String(m.running.metric) });
+    if (!Number.isFinite(m.running.stoppedBelow)) err('running.stoppedBelow', 'notANumber', 'must be a number');
   }
-  if (!Number.isInteger(m.warrantyMonths) || m.warrantyMonths < 0) err('warrantyMonths', 'must be a whole number of months, 0 or more');
+  if (!Number.isInteger(m.warrantyMonths) || m.warrantyMonths < 0) err('warrantyMonths', 'warrantyMonths', 'must be a whole number of months, 0 or more');
   const { days, runningHours } = m.serviceInterval ?? {};
-  if (days !== undefined && !(days > 0)) err('serviceInterval.days', 'must be a positive number of days');
-  if (runningHours !== undefined && !(runningHours > 0)) err('serviceInterval.runningHours', 'must be a positive number of hours');
+  if (days !== undefined && !(days > 0)) err('serviceInterval.days', 'positiveDays', 'must be a positive number of days');
+  if (runningHours !== undefined && !(runningHours > 0)) err('serviceInterval.runningHours', 'positiveHours', 'must be a positive number of hours');
   return { errors, warnings };
 }
 

@@ -4,9 +4,12 @@ import type { Language } from '../../core/i18n/index.ts';
 // server's message (shown to the user as it is).
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** Each problem of a body the server named (a product model: `[{field, code, message, params}]`). */
+  readonly problems?: { field: string; code?: string; message: string; params?: Record<string, string | number> }[];
+  constructor(status: number, message: string, problems?: ApiError['problems']) {
     super(message);
     this.status = status;
+    if (problems) this.problems = problems;
   }
 }
 
@@ -18,7 +21,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   });
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText);
+  if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText, (json as { problems?: ApiError['problems'] }).problems);
   return json as T;
 }
 

@@ -1,5 +1,5 @@
 // The dashboard: login, then the views a role needs (planner/admin: fleet, device detail,
-// work-order board, KPIs; technician: my dispatches), kept live over socket.io — a snapshot on
+// work-order board, KPIs, product catalogue; technician: my dispatches), kept live over socket.io — a snapshot on
 // connect and on every reconnect (never stale), then batched deltas.
 import { io } from 'socket.io-client';
 import type { DeviceSummary } from '../fleet-view.ts';
@@ -10,6 +10,7 @@ import { isLanguage, LANGUAGES } from '../../core/i18n/index.ts';
 import { live, type WorkOrderView } from './state.ts';
 import { boardView } from './views/board.ts';
 import { customersView, customerView } from './views/customers.ts';
+import { catalogueView } from './views/catalogue.ts';
 import { deviceView } from './views/device.ts';
 import { fleetView } from './views/fleet.ts';
 import { kpiView } from './views/kpis.ts';
@@ -64,6 +65,7 @@ function route(): void {
   else if (page === 'work-orders') cleanup = boardView(view, id);
   else if (page === 'kpis') cleanup = kpiView(view);
   else if (page === 'customers') cleanup = id ? customerView(view, decodeURIComponent(id)) : customersView(view);
+  else if (page === 'catalogue') cleanup = catalogueView(view);
   else cleanup = fleetView(view);
   view.focus();
 }
@@ -91,7 +93,7 @@ async function showApp(): Promise<void> {
 
 function renderNav(): void {
   if (!me) return;
-  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/customers', t('nav.customers')], ['#/kpis', t('nav.kpis')]];
+  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/customers', t('nav.customers')], ['#/kpis', t('nav.kpis')], ['#/catalogue', t('nav.catalogue')]];
   nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: t('nav.who', { name: me.name, role: t(`role.${me.role}`) }) }), logoutButton());
 }
 

@@ -7,7 +7,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Problem } from '../../core/http-errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { seedProductModels, validateProductModel, type CatalogueChange, type ProductModel, type ProductModelVersion } from '../../core/product-catalogue.ts';
+import { seedProductModels, validateProductModel, type CatalogueChange, type CatalogueProblem, type ProductModel, type ProductModelVersion } from '../../core/product-catalogue.ts';
 import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, invalid, notFound } from '../types.ts';
@@ -24,7 +24,7 @@ export interface SavedModel {
   /** False when the model was already exactly this: no new version. */
   changed: boolean;
   /** Not wrong, worth knowing: a part SKU no depot holds yet (its work orders would wait for it). */
-  warnings: Problem[];
+  warnings: CatalogueProblem[];
 }
 
 export interface CatalogueImportResult {
@@ -162,7 +162,14 @@ export class Catalogue {
 
   #checkEntry(entry: ImportEntry, knownSkus: ReadonlySet<string>, firstLineOf: Map<string, number>, result: CatalogueImportResult): ProductModel | null {
     const id = typeof (entry.model as { id?: unknown })?.id === 'string' ? (entry.model as { id: string }).id : undefined;
-    const at = (p: Problem): ImportProblem => ({ line: entry.lineOf(p.field), ...(id ? { modelId: id } : {}), field: p.field, message: p.message });
+    const at = (p: Problem & { code?: string; params?: ImportProblem['params'] }): ImportProblem => ({
+      line: entry.lineOf(p.field),
+      ...(id ? { modelId: id } : {}),
+      field: p.field,
+      ...(p.code ? { code: p.code } : {}),
+      message: p.message,
+      ...(p.params ? { params: p.params } : {}),
+    });
     const shape = shapeProblems(entry.model);
     if (shape.length) {
       result.errors.push(...shape.map(at));

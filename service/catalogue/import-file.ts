@@ -22,7 +22,10 @@ export interface ImportProblem {
   line: number;
   modelId?: string;
   field?: string;
+  /** The validator's code (core/product-catalogue.ts PROBLEM_CODES), when it found the problem. */
+  code?: string;
   message: string;
+  params?: Record<string, string | number>;
 }
 
 /** A model read from the file, and the line each of its fields is on. */

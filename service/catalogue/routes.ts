@@ -12,7 +12,14 @@ const VersionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 6
 const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
 const ImportBody = Type.String({ minLength: 1, description: 'The file: JSON (Content-Type: application/json) or CSV (text/csv)' });
 
-const Problem = Type.Object({ line: Type.Integer(), modelId: Type.Optional(Type.String()), field: Type.Optional(Type.String()), message: Type.String() });
+const Problem = Type.Object({
+  line: Type.Integer(),
+  modelId: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  message: Type.String(),
+  params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+});
 const ImportReport = Type.Object({
   format: Type.String(),
   models: Type.Integer(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convert, type ProductModel, seedProductModels, validateProductModel } from '../../core/product-catalogue.ts';
+import { catalogue } from '../../core/i18n/index.ts';
+import { convert, PROBLEM_CODES, type ProductModel, seedProductModels, validateProductModel } from '../../core/product-catalogue.ts';
 
 const booster = (): ProductModel => ({
   id: 'booster-b40',
@@ -46,10 +47,24 @@ describe('product catalogue', () => {
     expect(fields).toContain('failureModes[0].signature[2].metric');
   });
 
+  it('gives every problem a code the dashboard says in both languages', () => {
+    const m = booster();
+    m.metrics[0].physicalRange = [16, 0];
+    m.failureModes[0].signature.push({ metric: 'torque', direction: 'up' });
+    const { errors } = validateProductModel(m);
+    expect(errors.map((e) => e.code)).toEqual(expect.arrayContaining(['rangeOrder', 'noSuchMetric']));
+    expect(errors.find((e) => e.code === 'noSuchMetric')?.params).toEqual({ metric: 'torque' });
+    expect(errors.find((e) => e.code === 'rangeOrder')?.params).toEqual({ min: 16, max: 0 });
+    const missing = PROBLEM_CODES.flatMap((code) => (['en', 'id'] as const).filter((lang) => !(`catalogue.problem.${code}` in catalogue(lang))).map((lang) => `${lang}: ${code}`));
+    expect(missing).toEqual([]);
+  });
+
   it('warns, not fails, on a part the inventory does not know', () => {
     const r = validateProductModel(booster(), new Set(['OTHER']));
     expect(r.errors).toEqual([]);
-    expect(r.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', message: "part 'B40-SEAL-KIT' is not in the inventory yet" }]);
+    expect(r.warnings).toEqual([
+      { field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'B40-SEAL-KIT' is not in the inventory yet", params: { sku: 'B40-SEAL-KIT' } },
+    ]);
   });
 
   it('converts within a quantity and refuses across quantities', () => {

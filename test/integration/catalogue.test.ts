@@ -46,7 +46,7 @@ describe('the catalogue over REST', () => {
     const created = await api('catalogue/models', { method: 'POST', body: boosterPump() });
     expect(created.status).toBe(201);
     expect(created.json.model).toMatchObject({ id: 'booster-b40', version: 1, updatedBy: expect.stringMatching(/^planner:/) });
-    expect(created.json.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', message: "part 'B40-SEAL-KIT' is not in the inventory yet" }]);
+    expect(created.json.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'B40-SEAL-KIT' is not in the inventory yet", params: { sku: 'B40-SEAL-KIT' } }]);
     expect(changes.at(-1)).toMatchObject({ change: 'created', model: { id: 'booster-b40', version: 1 } });
 
     const list = await api('catalogue/models', { cookie: technician });
@@ -68,9 +68,9 @@ describe('the catalogue over REST', () => {
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(r.json.problems).toEqual(expect.arrayContaining([
-      { field: 'metrics[0].normalRange', message: 'min 6 must be below max 3' },
-      { field: 'metrics[1].unit', message: expect.stringMatching(/^unknown unit 'gal\/min'; one of mm\/s, in\/s/) },
-      { field: 'failureModes[0].signature[0].metric', message: "the model has no metric 'torque'" },
+      { field: 'metrics[0].normalRange', code: 'rangeOrder', message: 'min 6 must be below max 3', params: { min: 6, max: 3 } },
+      expect.objectContaining({ field: 'metrics[1].unit', code: 'unknownUnit', message: expect.stringMatching(/^unknown unit 'gal\/min'; one of mm\/s, in\/s/) }),
+      { field: 'failureModes[0].signature[0].metric', code: 'noSuchMetric', message: "the model has no metric 'torque'", params: { metric: 'torque' } },
     ]));
     expect(r.json.message).toMatch(/metrics\[0\]\.normalRange min 6 must be below max 3; /);
     // The shape is the schema's: a wrong type is a 400 naming the field, before any meaning is judged.
@@ -114,7 +114,7 @@ describe('the catalogue over REST', () => {
     const lineOfB = text.split('\n').findIndex((l) => l.includes('"booster-b80"'));
     // The second model starts on the line before its id.
     expect(bad.json.errors).toEqual(expect.arrayContaining([
-      { line: lineOfB, modelId: 'booster-b80', field: 'metrics[0].physicalRange', message: 'min 16 must be below max 0' },
+      { line: lineOfB, modelId: 'booster-b80', field: 'metrics[0].physicalRange', code: 'rangeOrder', message: 'min 16 must be below max 0', params: { min: 16, max: 0 } },
     ]));
     expect(bad.json.errors.every((e: { line: number }) => e.line === lineOfB)).toBe(true);
     expect((await api('catalogue/models/booster-b60')).status).toBe(404);
@@ -157,7 +157,7 @@ describe('the catalogue over REST', () => {
     const good = await api('catalogue/import', { method: 'POST', text: [header, ...rows].join('\n') });
     expect(good.status).toBe(200);
     expect(good.json).toMatchObject({ format: 'csv', created: 1, committed: true });
-    expect(good.json.warnings).toEqual([{ line: 6, modelId: 'chiller-x1', field: 'failureModes[0].parts[0].sku', message: "part 'R134A-10' is not in the inventory yet" }]);
+    expect(good.json.warnings).toEqual([{ line: 6, modelId: 'chiller-x1', field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'R134A-10' is not in the inventory yet", params: { sku: 'R134A-10' } }]);
     expect((await api('catalogue/models/chiller-x1')).json.model).toMatchObject({
       kind: 'chiller',
       running: { metric: 'current', stoppedBelow: 1 },

@@ -106,7 +106,7 @@ describe('product catalogue in the service store', () => {
     const { service } = started();
     seedSmallNetwork(service);
     const saved = service.createProductModel(boosterPump(), 'planner:p1');
-    expect(saved.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', message: "part 'B40-SEAL-KIT' is not in the inventory yet" }]);
+    expect(saved.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'B40-SEAL-KIT' is not in the inventory yet", params: { sku: 'B40-SEAL-KIT' } }]);
     // Saving the model made the SKU known: a depot may now stock it.
     service.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 2 });
     const edited = { ...boosterPump(), name: 'Booster pump B40 (rev. 2)' };
