@@ -266,6 +266,12 @@ export class ServiceDomain {
   createWorkOrder(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder { return this.#run().commands.create(input); }
   /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
   dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder { return this.#run().commands.dispatch(id, opts); }
+  /** A planner gives an assigned job to another technician (version-checked). */
+  reassign(id: string, input: { technicianId: string; version?: number; actor: string; note?: string }): ServiceWorkOrder { return this.#run().commands.reassign(id, input); }
+  /** A note on the work order's record; no version bump. */
+  addWorkOrderNote(id: string, input: { actor: string; note: string }): WorkOrderEvent {
+    return inTransaction(this.#run().stores.db, () => this.#run().stores.orders.addNote(id, input.actor, this.#clock.nowMs(), input.note));
+  }
   /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
   transition(id: string, input: TransitionInput): ServiceWorkOrder { return this.#run().commands.transition(id, input); }
   /** Staffs or supplies work waiting on the network; runs after a job frees a technician and after stock or technicians change. */

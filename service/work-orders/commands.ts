@@ -131,6 +131,18 @@ export class WorkOrderCommands {
     return order;
   }
 
+  /** A planner gives an assigned job to another technician; both hear of it (the outbox). */
+  reassign(id: string, input: { technicianId: string; version?: number; actor: string; note?: string }): ServiceWorkOrder {
+    const now = this.#o.clock.nowMs();
+    const [{ order }] = this.#commit(() => {
+      const wo = this.#o.stores.orders.require(id);
+      requireVersion(wo, input.version);
+      return { changes: [this.#o.lifecycle.reassign(wo, input, now)] };
+    }).changes;
+    this.#o.log.info({ workOrder: id, technician: order.technicianId, actor: input.actor }, 'work order reassigned');
+    return order;
+  }
+
   /**
    * Staffs or supplies work waiting on the network (see Dispatcher.sweep). Runs after a job
    * frees a technician, and should run after stock or technicians change.

@@ -118,6 +118,27 @@ export class Lifecycle {
     return { order, prevTechnicianId: wo.technicianId ?? null };
   }
 
+  /**
+   * Gives an assigned job to another technician (a planner's call: sickness, a closer
+   * colleague). Only before anyone acknowledged it: once a technician has accepted or set off,
+   * they decline it (back to open) and it is planned again.
+   */
+  reassign(wo: ServiceWorkOrder, input: { technicianId: string; actor: string; note?: string }, now: number): Change {
+    if (wo.state !== 'assigned') throw conflict(`work order is ${wo.state}: only an assigned work order can be reassigned${wo.state === 'open' ? ' (assign it instead)' : ''}`);
+    if (wo.technicianId === input.technicianId) throw conflict(`work order is already assigned to ${input.technicianId}`);
+    this.#requireAvailable(input.technicianId);
+    const note = `reassigned from ${wo.technicianId ?? 'nobody'} to ${input.technicianId}${input.note ? `: ${input.note}` : ''}`;
+    const order = this.#s.orders.patch(wo.id, { technician_id: input.technicianId, assigned_at_ms: now }, { actor: input.actor, nowMs: now, note });
+    return { order, prevTechnicianId: wo.technicianId ?? null };
+  }
+
+  #requireAvailable(technicianId: string): void {
+    const tech = this.#s.network.getTechnician(technicianId);
+    if (!tech) throw notFound('technician', technicianId);
+    if (!tech.active) throw conflict(`technician ${tech.id} is not active`);
+    if (tech.openJobs >= tech.maxOpenJobs) throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
+  }
+
   /** Validates the step's extra inputs, applies it and its stock effects. */
   apply(wo: ServiceWorkOrder, input: TransitionInput, now: number): Change {
     // The lifecycle verdict (409) comes before the step's own inputs (400).
@@ -128,10 +149,7 @@ export class Lifecycle {
     switch (input.to) {
       case 'assigned': {
         if (!input.technicianId) throw badRequest('technicianId is required to assign a work order');
-        const tech = this.#s.network.getTechnician(input.technicianId);
-        if (!tech) throw notFound('technician', input.technicianId);
-        if (!tech.active) throw conflict(`technician ${tech.id} is not active`);
-        if (tech.openJobs >= tech.maxOpenJobs) throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
+        this.#requireAvailable(input.technicianId);
         patch.technician_id = input.technicianId;
         patch.assigned_at_ms = now;
         break;

@@ -58,6 +58,12 @@ const Transition = Type.Object(
   { additionalProperties: false },
 );
 
+const ReassignBody = Type.Object(
+  { technicianId: Text(64), version: Type.Integer({ minimum: 1, description: 'the version you last read; a mismatch is a 409' }), note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+const NoteBody = Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }) }, { additionalProperties: false });
+
 const VersionBody = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 
 /** /work-orders: list, open by hand, import the past, read one, move it along, re-dispatch it. */
@@ -132,6 +138,20 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
     if (b.to === 'cancelled' && !b.note?.trim() && !transitionError(wo.state, b.to)) throw badRequest('note is required to cancel a work order: the reason');
     const workOrder = service.transition(wo.id, { to: b.to, version: b.version, actor: actorOf(request), technicianId: b.technicianId, resolutionCode: b.resolutionCode, note: b.note, falseAlarm: b.falseAlarm });
     return { workOrder };
+  });
+
+  app.post('/work-orders/:id/reassign', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'Give an assigned work order to another technician (409 unless assigned, on a stale version, or if they are at capacity)', params: IdParams, body: ReassignBody },
+  }, async (request) => ({ workOrder: service.reassign(request.params.id, { ...request.body, actor: actorOf(request) }) }));
+
+  app.post('/work-orders/:id/notes', {
+    ...guard(FIELD),
+    schema: { tags, summary: 'Add a note to a work order\'s record (a technician: on their own jobs); no version change', params: IdParams, body: NoteBody },
+  }, async (request, reply) => {
+    const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+    assertOwnJob(request, wo.technicianId ?? null);
+    return reply.code(201).send({ event: service.addWorkOrderNote(wo.id, { actor: actorOf(request), note: request.body.note.trim() }) });
   });
 
   app.post('/work-orders/:id/dispatch', {

@@ -260,6 +260,17 @@ export class WorkOrderStore {
     return DEFAULT_LEAD_TIME_MS;
   }
 
+  /**
+   * A note on the record (a call with the customer, what the technician found). No version bump,
+   * like an SLA mark: a note changes no field a client could overwrite, and bumping would turn
+   * the technician's next step into a 409.
+   */
+  addNote(id: string, actor: string, nowMs: number, note: string): WorkOrderEvent {
+    const current = this.require(id);
+    this.#record(id, current.state, current.state, actor, nowMs, note);
+    return this.history(id).at(-1)!;
+  }
+
   history(id: string): WorkOrderEvent[] {
     return prepared(this.#db, `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
       FROM work_order_events WHERE work_order_id = ? ORDER BY id`).all(id) as unknown as WorkOrderEvent[];

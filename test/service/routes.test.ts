@@ -84,6 +84,33 @@ describe('service routes', () => {
     expect(dismissals).toEqual([{ deviceId: 'pump-jkt-1', mode: 'sensor_fault', tsMs: expect.any(Number), workOrderId: wo.id, score: 35 }]);
   });
 
+  it('reassigns an assigned job (version-checked, both technicians told) and keeps notes without a version change', async () => {
+    const { app, service } = await build();
+    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const other = wo.technicianId === 'T-JKT-1' ? 'T-BDG-1' : 'T-JKT-1';
+    const reassign = (payload: object) => app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/reassign`, payload });
+    const stale = await reassign({ technicianId: other, version: wo.version + 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().message).toMatch(/version mismatch/);
+    expect((await reassign({ technicianId: 'T-NOBODY', version: wo.version })).statusCode).toBe(404);
+    expect((await reassign({ version: wo.version })).json().message).toMatch(/technicianId/);
+    const ok = await reassign({ technicianId: other, version: wo.version, note: 'Budi is off sick' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().workOrder).toMatchObject({ state: 'assigned', technicianId: other, version: wo.version + 1 });
+    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({ note: `reassigned from ${wo.technicianId} to ${other}: Budi is off sick` });
+    const note = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/notes`, payload: { note: '  customer asks for a call before the visit ' } });
+    expect(note.statusCode).toBe(201);
+    expect(note.json().event).toMatchObject({ fromState: 'assigned', toState: 'assigned', note: 'customer asks for a call before the visit' });
+    expect(service.getWorkOrder(wo.id)!.version).toBe(wo.version + 1);
+    const blank = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/notes`, payload: { note: '   ' } });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().message).toMatch(/note/);
+    const acked = service.transition(wo.id, { to: 'acknowledged', version: wo.version + 1, actor: 'technician' });
+    const late = await reassign({ technicianId: wo.technicianId, version: acked.version });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().message).toMatch(/only an assigned work order can be reassigned/);
+  });
+
   it('opens a work order by hand and re-dispatches a declined one', async () => {
     const { app } = await build();
     const created = await app.inject({ method: 'POST', url: '/api/work-orders', payload: { deviceId: 'pump-jkt-2', mode: 'sensor_fault', severity: 'low', note: 'customer reports odd readings' } });
