@@ -36,6 +36,8 @@ import { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { WriteAheadLog } from './ingest/write-ahead-log.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
+import { linkKey } from './service/customers/link-key.ts';
+import { channelsFromSettings } from './service/notifications/channels.ts';
 import { seedDemo } from './service/seed.ts';
 import { ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
@@ -102,13 +104,20 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // The broker is built after the service; dispatches published before it listens wait in
     // the service's outbox and are retried.
     let brokerForService: BrokerLink | null = null;
+    const customerChannels = channelsFromSettings(config);
+    stops.push(() => { for (const c of Object.values(customerChannels)) c.close?.(); });
+    let dashboardBase = '';
     const service = new ServiceDomain({
       bus,
       log: log.child({ part: 'service' }),
       clock,
       dbPath: join(config.dataDir, 'service.db'),
-      notifier: { outboundAllow: config.webhookAllowHosts },
+      notifier: { outboundAllow: config.webhookAllowHosts, channels: customerChannels },
       surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
+      // Notices carry absolute links: the public URL, else the dashboard's own once it listens.
+      trackingBaseUrl: () => `${(config.publicUrl ?? dashboardBase).replace(/\/+$/, '')}/api/track/`,
+      linkKey: linkKey(config.dataDir),
+      whatsappTemplates: config.whatsappTemplates,
       publish: (topic, payload) => {
         if (!brokerForService) throw new Error('broker not started yet');
         brokerForService.publish(topic, payload, 1);
@@ -350,6 +359,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
 
     const httpPort = (http.server.address() as AddressInfo).port;
     const dashboardUrl = `http://localhost:${httpPort}/`;
+    dashboardBase = dashboardUrl;
     const mqttUrl = broker.url;
 
     let fleet: Fleet | null = null;

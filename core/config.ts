@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { topicFilterError } from './topic-filters.ts';
+import { NOTICE_KINDS, type NoticeKind } from './types.ts';
+
+const DEFAULT_TEMPLATES: Readonly<Record<NoticeKind, string>> = Object.freeze({
+  visit_planned: 'purna_visit_planned', en_route: 'purna_en_route', delayed: 'purna_delayed', resolved: 'purna_resolved', cancelled: 'purna_cancelled',
+});
 
 // The one place that reads the environment. Every setting is declared once below with its
 // env var, default, parser and description; `loadConfig` validates them all at start-up and
@@ -101,6 +106,80 @@ const token =
     return raw;
   };
 
+/** A host name or IP address, or empty (the feature off). */
+const optionalHost: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  if (v !== '' && !HOST_NAME.test(v) && !ipaddr.isValid(v)) throw new ConfigError(`${name} must be a host name or an IP address, got '${raw}'`);
+  return v;
+};
+
+/** An http(s) URL, or empty when `optional`. */
+const httpUrl =
+  (optional: boolean): Parser<string> =>
+  (raw, name) => {
+    if (raw === '' && optional) return '';
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
+    return raw;
+  };
+
+/** A mailbox for From: "Name <address>" or a bare address; empty when unset. */
+const mailbox: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  if (v === '') return '';
+  const address = /<([^<>]+)>\s*$/.exec(v)?.[1] ?? v;
+  if (!/^[^\s@<>]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(address)) {
+    throw new ConfigError(`${name} must be an e-mail address or "Name <address>", got '${raw}'`);
+  }
+  return v;
+};
+
+/** WhatsApp template names per notice kind: 'visit_planned=purna_visit,en_route=…'; every kind named. */
+const noticeTemplates: Parser<Readonly<Record<NoticeKind, string>>> = (raw, name) => {
+  const out: Partial<Record<NoticeKind, string>> = {};
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [kind, template, ...rest] = entry.split('=').map((x) => x.trim());
+    if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new ConfigError(`${name}: '${kind}' is not a notice (known: ${NOTICE_KINDS.join(', ')})`);
+    // WhatsApp Manager allows lower-case letters, digits and underscores in a template's name.
+    if (rest.length || !template || !/^[a-z0-9_]{1,512}$/.test(template)) throw new ConfigError(`${name}: the template of ${kind} must be a WhatsApp template name (a-z, 0-9, _), got '${template ?? ''}'`);
+    out[kind as NoticeKind] = template;
+  }
+  const missing = NOTICE_KINDS.filter((k) => !out[k]);
+  if (missing.length) throw new ConfigError(`${name} must name a template for every notice; missing ${missing.join(', ')}`);
+  return Object.freeze(out as Record<NoticeKind, string>);
+};
+
+/** The SMS gateway's JSON body with "{{to}}" and "{{text}}" somewhere in its string values. */
+const jsonBodyTemplate: Parser<string> = (raw, name) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`${name} must be JSON: ${(err as Error).message}`);
+  }
+  const strings: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') strings.push(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(json);
+  for (const placeholder of ['{{to}}', '{{text}}']) {
+    if (!strings.some((x) => x.includes(placeholder))) throw new ConfigError(`${name} must hold ${placeholder} in one of its string values, e.g. {"to":"{{to}}","text":"{{text}}"}`);
+  }
+  return raw;
+};
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName: Parser<string> = (raw, name) => {
+  if (!HEADER_NAME.test(raw)) throw new ConfigError(`${name} must be an HTTP header name, got '${raw}'`);
+  return raw;
+};
+
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
 }
@@ -128,7 +207,7 @@ export const settings = {
   tlsKey: setting({ env: 'PURNA_TLS_KEY', default: '', parse: str, description: 'Path of its PEM private key' }),
   mqttWebSocketPath: setting({ env: 'PURNA_MQTT_WS_PATH', default: '/mqtt', parse: str, description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)' }),
   webhookAllowHosts: setting({ env: 'PURNA_WEBHOOK_ALLOW_HOSTS', default: [] as readonly string[], parse: addressList(true), description: 'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused' }),
-  publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey links)' }),
+  publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey and tracking links in notices)' }),
   dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
   simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),
   simRateHz: setting({ env: 'PURNA_SIM_RATE_HZ', default: 1, parse: num(0.001, 100), description: 'Readings per second per simulated device' }),
@@ -153,6 +232,20 @@ export const settings = {
   sessionTtlHours: setting({ env: 'PURNA_SESSION_TTL_HOURS', default: 12, parse: num(0.1, 24 * 30), description: 'Dashboard session lifetime, hours (the live connection closes with the session)' }),
   metricsToken: setting({ env: 'PURNA_METRICS_TOKEN', default: '', parse: token(24), description: 'Bearer token Prometheus sends for /metrics (at least 24 characters); set, it is required from every address', secret: true }),
   metricsAllowFrom: setting({ env: 'PURNA_METRICS_ALLOW_FROM', default: Object.freeze(['127.0.0.0/8', '::1']) as readonly string[], parse: addressList(false), description: 'Addresses and CIDR ranges that may read /metrics without a token while PURNA_METRICS_TOKEN is unset (empty: nobody)' }),
+  smtpHost: setting({ env: 'PURNA_SMTP_HOST', default: '', parse: optionalHost, description: 'SMTP server for e-mail notices to customers (empty: no e-mail; the notices are then recorded as not sent)' }),
+  smtpPort: setting({ env: 'PURNA_SMTP_PORT', default: 587, parse: int(1, 65535), description: 'Its port (587 submission with STARTTLS, 465 TLS)' }),
+  smtpTls: setting({ env: 'PURNA_SMTP_TLS', default: 'starttls' as 'starttls' | 'tls' | 'none', parse: oneOf('starttls', 'tls', 'none'), description: 'starttls: upgrade the connection or refuse to send; tls: TLS from the first byte (port 465); none: plain text (a relay on the same host only)' }),
+  smtpUser: setting({ env: 'PURNA_SMTP_USER', default: '', parse: str, description: 'SMTP login (empty: none)' }),
+  smtpPassword: setting({ env: 'PURNA_SMTP_PASSWORD', default: '', parse: str, description: 'SMTP password', secret: true }),
+  smtpFrom: setting({ env: 'PURNA_SMTP_FROM', default: '', parse: mailbox, description: 'From: of the notices, `Name <address>` (needed with PURNA_SMTP_HOST)' }),
+  whatsappBaseUrl: setting({ env: 'PURNA_WHATSAPP_BASE_URL', default: 'https://graph.facebook.com/v21.0', parse: httpUrl(false), description: 'WhatsApp Business Cloud API base, Graph API version included' }),
+  whatsappToken: setting({ env: 'PURNA_WHATSAPP_TOKEN', default: '', parse: str, description: 'Its access token (a system user\'s); set, WhatsApp notices are on', secret: true }),
+  whatsappPhoneNumberId: setting({ env: 'PURNA_WHATSAPP_PHONE_NUMBER_ID', default: '', parse: (raw, name) => { if (raw !== '' && !/^\d{5,20}$/.test(raw)) throw new ConfigError(`${name} must be the digits of the business phone number's id, got '${raw}'`); return raw; }, description: 'The id of the business phone number the notices are sent from (needed with PURNA_WHATSAPP_TOKEN)' }),
+  whatsappTemplates: setting({ env: 'PURNA_WHATSAPP_TEMPLATES', default: DEFAULT_TEMPLATES, parse: noticeTemplates, description: 'The approved message template of each notice, `notice=template` comma-separated (parameters: service/notifications/README.md)' }),
+  smsUrl: setting({ env: 'PURNA_SMS_URL', default: '', parse: httpUrl(true), description: 'SMS gateway: its URL, POSTed one JSON body per message (empty: no SMS)' }),
+  smsAuthHeader: setting({ env: 'PURNA_SMS_AUTH_HEADER', default: 'Authorization', parse: headerName, description: 'The header the gateway reads its token from' }),
+  smsToken: setting({ env: 'PURNA_SMS_TOKEN', default: '', parse: str, description: 'That header\'s whole value (e.g. `Bearer …`)', secret: true }),
+  smsBodyTemplate: setting({ env: 'PURNA_SMS_BODY_TEMPLATE', default: '{"to":"{{to}}","text":"{{text}}"}', parse: jsonBodyTemplate, description: 'The JSON body the gateway wants, `{{to}}` (E.164) and `{{text}}` where the number and the text go' }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), description: 'Log level (pino)' }),
 } as const;
 
@@ -210,14 +303,30 @@ export function loadConfig(
   }
   if (noSim) out.simDevices = 0;
   Object.assign(out, overrides);
+  checkTogether(out as Config);
   return Object.freeze(out) as Config;
+}
+
+/** Settings that only make sense together: named, so start-up stops saying which is missing. */
+function checkTogether(c: Config): void {
+  if (c.smtpHost && !c.smtpFrom) throw new ConfigError('PURNA_SMTP_FROM must be set with PURNA_SMTP_HOST (the From: of the notices)');
+  if (c.smtpPassword && !c.smtpUser) throw new ConfigError('PURNA_SMTP_PASSWORD is set without PURNA_SMTP_USER');
+  if (Boolean(c.whatsappToken) !== Boolean(c.whatsappPhoneNumberId)) {
+    throw new ConfigError(c.whatsappToken ? 'PURNA_WHATSAPP_PHONE_NUMBER_ID must be set with PURNA_WHATSAPP_TOKEN' : 'PURNA_WHATSAPP_TOKEN must be set with PURNA_WHATSAPP_PHONE_NUMBER_ID');
+  }
+}
+
+/** A default as the README writes it: lists comma-separated, maps as `key=value` pairs. */
+function shown(v: unknown): string {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',');
+  return String(v);
 }
 
 /** Rows for the README's configuration table. */
 export function configTable(): { env: string; default: string; description: string }[] {
   return Object.values(settings).map((s: Setting<unknown>) => ({
     env: s.env,
-    default: s.default === null ? '(unset)' : s.secret ? '(unset)' : String(s.default),
+    default: s.default === null || s.secret ? '(unset)' : shown(s.default),
     description: s.description,
   }));
 }

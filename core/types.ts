@@ -25,6 +25,10 @@ export type FailureMode =
 export type CustomerChannel = 'email' | 'whatsapp' | 'sms';
 export const CUSTOMER_CHANNELS: readonly CustomerChannel[] = ['email', 'whatsapp', 'sms'];
 
+/** The kinds of notice a customer's contact gets about a job (service/customers/notices.ts). */
+export type NoticeKind = 'visit_planned' | 'en_route' | 'delayed' | 'resolved' | 'cancelled';
+export const NOTICE_KINDS: readonly NoticeKind[] = ['visit_planned', 'en_route', 'delayed', 'resolved', 'cancelled'];
+
 export type HealthState = 'warming_up' | 'healthy' | 'watch' | 'warning' | 'critical' | 'sensor_fault' | 'silent';
 
 /** A device's health as analytics sees it, with the evidence behind the number. */

@@ -242,6 +242,57 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   CREATE INDEX contacts_phone ON contacts(phone);
   CREATE INDEX contacts_email ON contacts(email);
   `,
+  // 7: notices to customers through the same outbox as webhooks: the delivery log gains the
+  // e-mail, WhatsApp and SMS channels (SQLite cannot widen a CHECK, so the table is rebuilt with
+  // its rows and ids) and what a customer message needs: the job and contact it is about (one
+  // notice of a kind per job and contact, by a unique index), whether it may break quiet hours,
+  // until when it is held for them, when it is no longer worth sending, and the provider's id.
+  // And the tracking links: one per job and contact, the token derived from the id by a key that
+  // is not in this file (see customers/tracking-links.ts), only its SHA-256 stored.
+  `
+  CREATE TABLE deliveries_v7 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'mqtt', 'email', 'whatsapp', 'sms')),
+    target TEXT NOT NULL,
+    event TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    delivered_at_ms INTEGER,
+    work_order_id TEXT,
+    contact_id TEXT,
+    notice TEXT,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    held_until_ms INTEGER,
+    expires_at_ms INTEGER,
+    provider_message_id TEXT
+  );
+  INSERT INTO deliveries_v7 (id, channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, last_status, last_error, created_at_ms, delivered_at_ms)
+    SELECT id, channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, last_status, last_error, created_at_ms, delivered_at_ms FROM deliveries;
+  DROP TABLE deliveries;
+  ALTER TABLE deliveries_v7 RENAME TO deliveries;
+  CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at_ms);
+  CREATE INDEX deliveries_work_order ON deliveries(work_order_id) WHERE work_order_id IS NOT NULL;
+  CREATE UNIQUE INDEX deliveries_notice_once ON deliveries(work_order_id, notice, contact_id) WHERE contact_id IS NOT NULL;
+  CREATE TABLE tracking_links (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    issued_at_ms INTEGER NOT NULL,
+    -- The customer's word after the visit: the work is done, or it is not fixed.
+    confirmation TEXT CHECK (confirmation IN ('done', 'not_fixed')),
+    confirmed_at_ms INTEGER,
+    UNIQUE (work_order_id, contact_id)
+  );
+  -- A job the customer reported: their own words, kept as they gave them.
+  ALTER TABLE work_orders ADD COLUMN customer_report TEXT;
+  `,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
@@ -9,6 +9,7 @@ import { parseCsvImport, parseJsonImport } from './catalogue/import-file.ts';
 import type { ModelHistoryEntry } from './catalogue/store.ts';
 import { importCsv, type ImportKind, type ImportResult } from './csv-import.ts';
 import type { ContactInput } from './customers/contact-fields.ts';
+import { CustomerNotices } from './customers/notices.ts';
 import { publicContact, type Contacts } from './customers/contacts.ts';
 import { customerRecord, type CustomerRecord } from './customers/customer-record.ts';
 import type { Registry } from './customers/registry.ts';
@@ -17,7 +18,7 @@ import type { Survey, SurveyAnswer } from './customers/surveys.ts';
 import { inTransaction } from './db.ts';
 import { computeKpis, computeKpiTrend } from './kpis/kpis.ts';
 import type { InventoryInput, Network, TechnicianInput } from './network/store.ts';
-import type { Delivery, Notifier, NotifierOptions, PublishFn, Webhook, WebhookConfig } from './notifications/notifier.ts';
+import { DEFAULT_WHATSAPP_TEMPLATES, type CustomerMessageRecord, type Delivery, type NoticeKind, type Notifier, type NotifierOptions, type PublishFn, type Webhook, type WebhookConfig } from './notifications/notifier.ts';
 import { Dispatcher } from './planning/dispatcher.ts';
 import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
@@ -53,8 +54,17 @@ export interface ServiceOptions {
   surveyBaseUrl?: string;
   /** Assign a technician and reserve the part as soon as a work order opens. Default true. */
   autoDispatch?: boolean;
-  /** Notification retry tuning (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
-  notifier?: Omit<NotifierOptions, 'db' | 'log' | 'clock' | 'publish'>;
+  /** Notification retry tuning and the customer channels (see Notifier); tests set pollIntervalMs 0 and drive processDue(). */
+  notifier?: Omit<NotifierOptions, 'db' | 'log' | 'clock' | 'publish' | 'linkUrl'>;
+  /** Base of the customers' tracking page, asked whenever a message is sent; the token is appended. Default '/api/track/'. */
+  trackingBaseUrl?: () => string;
+  /**
+   * The key tracking-link tokens are derived with, at least 32 bytes (app.ts keeps it in the data
+   * dir; see customers/tracking-links.ts). Default: a random key, so links die with the process.
+   */
+  linkKey?: Buffer;
+  /** The approved WhatsApp template of each notice kind (PURNA_WHATSAPP_TEMPLATES). */
+  whatsappTemplates?: Readonly<Record<NoticeKind, string>>;
   /** How often active jobs are checked against their SLA deadlines, ms (real time). Default 60 s; 0 = never by itself (tests call checkSla()). */
   slaCheckIntervalMs?: number;
 }
@@ -91,12 +101,18 @@ export class ServiceDomain {
   start(): void {
     if (this.#running) return;
     const { bus, log, dbPath } = this.#opts;
-    const stores = openServiceStores({ dbPath, log, clock: this.#clock, notifier: { publish: this.#opts.publish, ...this.#opts.notifier } });
+    const stores = openServiceStores({
+      dbPath, log, clock: this.#clock,
+      notifier: { publish: this.#opts.publish, ...this.#opts.notifier },
+      linkKey: this.#opts.linkKey ?? randomBytes(32),
+      trackingBaseUrl: this.#opts.trackingBaseUrl ?? (() => '/api/track/'),
+    });
+    const notices = new CustomerNotices({ stores, links: stores.links, whatsappTemplates: this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES });
     const lifecycle = new Lifecycle(stores);
     const surveys = new SurveyLinks(stores, this.#clock, this.#opts.surveyBaseUrl ?? '/api/surveys/');
     const dispatcher = new Dispatcher(stores, lifecycle);
-    const commands = new WorkOrderCommands({ stores, lifecycle, dispatcher, surveys, bus, log, clock: this.#clock, autoDispatch: this.#opts.autoDispatch !== false });
-    const slaWatch = new SlaWatch({ stores, bus, log, clock: this.#clock, everyMs: this.#opts.slaCheckIntervalMs ?? 60_000 });
+    const commands = new WorkOrderCommands({ stores, lifecycle, dispatcher, surveys, notices, bus, log, clock: this.#clock, autoDispatch: this.#opts.autoDispatch !== false });
+    const slaWatch = new SlaWatch({ stores, notices, bus, log, clock: this.#clock, everyMs: this.#opts.slaCheckIntervalMs ?? 60_000 });
     const catalogue = new Catalogue({ stores, bus, log: log.child({ module: 'catalogue' }), clock: this.#clock });
     this.#running = { stores, catalogue, commands, surveys, slaWatch, unsubscribe: [] };
     catalogue.seedIfNew();
@@ -236,6 +252,11 @@ export class ServiceDomain {
   listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] { return this.notifier.listDeliveries(filter); }
   deliveryAttempts(id: number): ReturnType<Notifier['deliveryAttempts']> { return this.notifier.deliveryAttempts(id); }
   retryDelivery(id: number): void { this.notifier.retryNow(id); }
+  /** Every notice to the customer's contacts about a job: sent, held for quiet hours, failed or not sent, and why. */
+  workOrderMessages(id: string): CustomerMessageRecord[] {
+    const { orders, contacts } = this.#run().stores;
+    return this.notifier.customerMessages({ workOrderId: orders.require(id).id }).map((m) => ({ ...m, contactName: contacts.get(m.contactId)?.name }));
+  }
 
   // ── work orders (work-orders/, planning/) ────────────────────────────────
 

@@ -5,6 +5,7 @@ import { CatalogueStore } from './catalogue/store.ts';
 import { Contacts } from './customers/contacts.ts';
 import { Registry } from './customers/registry.ts';
 import { Surveys } from './customers/surveys.ts';
+import { TrackingLinks } from './customers/tracking-links.ts';
 import { openServiceDb } from './db.ts';
 import { Network } from './network/store.ts';
 import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
@@ -23,6 +24,8 @@ export interface ServiceStores {
   orders: WorkOrderStore;
   network: Network;
   surveys: Surveys;
+  /** The customers' tracking links (one per job and contact). */
+  links: TrackingLinks;
   /** The notifications outbox (rows written in the caller's transaction, delivered by its own loop). */
   notifier: Notifier;
 }
@@ -31,13 +34,18 @@ export interface StoresOptions {
   dbPath: string;
   log: Logger;
   clock: Clock;
-  notifier: Omit<NotifierOptions, 'db' | 'log' | 'clock'>;
+  notifier: Omit<NotifierOptions, 'db' | 'log' | 'clock' | 'linkUrl'>;
+  /** The key tracking-link tokens are derived with (see customers/tracking-links.ts). */
+  linkKey: Buffer;
+  /** Base of the tracking page's URL, asked at each sending (the dashboard's address may be known only once it listens); the token is appended. */
+  trackingBaseUrl: () => string;
 }
 
 /** Opens the service store (migrations applied) and builds the stores over it. */
 export function openServiceStores(opts: StoresOptions): ServiceStores {
   const db = openServiceDb(opts.dbPath);
   const catalogue = new CatalogueStore(db);
+  const links = new TrackingLinks(db, opts.linkKey);
   return {
     db,
     catalogue,
@@ -46,6 +54,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     orders: new WorkOrderStore(db),
     network: new Network(db),
     surveys: new Surveys(db),
-    notifier: new Notifier({ db, log: opts.log.child({ module: 'notifier' }), clock: opts.clock, ...opts.notifier }),
+    links,
+    notifier: new Notifier({ db, log: opts.log.child({ module: 'notifier' }), clock: opts.clock, ...opts.notifier, linkUrl: (id) => `${opts.trackingBaseUrl()}${links.tokenOf(id)}` }),
   };
 }

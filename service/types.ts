@@ -70,6 +70,8 @@ export interface ServiceWorkOrder extends WorkOrder {
   warrantyCovered: boolean;
   source: string;
   note: string | null;
+  /** A job the customer reported (a call, a message): their own words. */
+  customerReport: string | null;
   /** Planned time until the technician can be on site (shift wait + travel), ms. */
   technicianEtaMs: number | null;
   /** Planned time until technician and part are both on site, ms; null while the part is backordered. */

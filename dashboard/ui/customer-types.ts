@@ -18,11 +18,32 @@ export interface Contact {
   active: boolean;
 }
 
+/** A notice to a contact about a job, as GET /api/work-orders/:id/messages and the customer record give it. */
+export interface MessageView {
+  id: number;
+  channel: CustomerChannel;
+  target: string;
+  workOrderId: string;
+  contactId: string;
+  contactName?: string;
+  notice: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAtMs: number;
+  heldUntilMs: number | null;
+  lastError: string | null;
+  createdAtMs: number;
+  deliveredAtMs: number | null;
+  subject: string;
+  text: string;
+}
+
 export interface CustomerRecordView {
   customer: { id: string; name: string; email: string | null; phone: string | null };
   sites: { id: string; name: string; city: string; timeZone: string }[];
   contacts: Contact[];
   devices: { id: string; modelId: string; siteName: string | null; timeZone: string | null; installDateMs: number; warrantyEndMs: number; warrantyActive: boolean; contractTier: string }[];
   workOrders: (WorkOrderView & { createdAtMs: number })[];
+  messages: MessageView[];
   ratings: { workOrderId: string; deviceId: string; answeredAtMs: number; csat: number; nps: number | null; comment: string | null }[];
 }

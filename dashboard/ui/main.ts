@@ -11,6 +11,7 @@ import { live, type WorkOrderView } from './state.ts';
 import { boardView } from './views/board.ts';
 import { customersView, customerView } from './views/customers.ts';
 import { catalogueView } from './views/catalogue.ts';
+import { workOrderView } from './views/work-order.ts';
 import { deviceView } from './views/device.ts';
 import { fleetView } from './views/fleet.ts';
 import { kpiView } from './views/kpis.ts';
@@ -63,6 +64,7 @@ function route(): void {
     cleanup = page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket) : techView(view);
   } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
   else if (page === 'work-orders') cleanup = boardView(view, id);
+  else if (page === 'work-order' && id) cleanup = workOrderView(view, decodeURIComponent(id));
   else if (page === 'kpis') cleanup = kpiView(view);
   else if (page === 'customers') cleanup = id ? customerView(view, decodeURIComponent(id)) : customersView(view);
   else if (page === 'catalogue') cleanup = catalogueView(view);

@@ -4,10 +4,12 @@
 import { prepared } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { requireFound, type Contact, type Customer, type DeviceRecord, type ServiceWorkOrder, type Site } from '../types.ts';
+import type { CustomerMessageRecord } from '../notifications/notifier.ts';
 import { publicContact } from './contacts.ts';
 
 /** Jobs shown on the record: the newest first, enough for years of a customer's service. */
 const RECORD_WORK_ORDERS = 500;
+const RECORD_MESSAGES = 1000;
 
 export interface Rating {
   workOrderId: string;
@@ -25,12 +27,16 @@ export interface CustomerRecord {
   /** Each device with whether its warranty still runs. */
   devices: (DeviceRecord & { warrantyActive: boolean })[];
   workOrders: ServiceWorkOrder[];
+  /** Every notice sent (or not) to the customer's contacts, removed ones included, newest first. */
+  messages: CustomerMessageRecord[];
   ratings: Rating[];
 }
 
 export function customerRecord(stores: ServiceStores, customerId: string, nowMs: number): CustomerRecord {
-  const { registry, contacts, orders, db } = stores;
+  const { registry, contacts, orders, notifier, db } = stores;
   const customer = requireFound(registry.getCustomer(customerId), 'customer', customerId);
+  const everyone = contacts.listForCustomer(customerId, { includeRemoved: true });
+  const names = new Map(everyone.map((c) => [c.id, c.name]));
   const ratings = prepared(db, `SELECT s.work_order_id AS workOrderId, w.device_id AS deviceId, s.answered_at_ms AS answeredAtMs, s.csat, s.nps, s.comment
       FROM surveys s JOIN work_orders w ON w.id = s.work_order_id
       JOIN devices d ON d.id = w.device_id JOIN sites st ON st.id = d.site_id
@@ -42,6 +48,7 @@ export function customerRecord(stores: ServiceStores, customerId: string, nowMs:
     contacts: contacts.listForCustomer(customerId).map(publicContact),
     devices: registry.listDevices({ customerId }).map((d) => ({ ...d, warrantyActive: d.warrantyEndMs >= nowMs })),
     workOrders: orders.list({ customerId, limit: RECORD_WORK_ORDERS }),
+    messages: notifier.customerMessages({ contactIds: everyone.map((c) => c.id), limit: RECORD_MESSAGES }).map((m) => ({ ...m, contactName: names.get(m.contactId) })),
     ratings,
   };
 }

@@ -1,15 +1,20 @@
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/log.ts';
+import type { CustomerNotices } from '../customers/notices.ts';
 import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import type { ServiceWorkOrder } from '../types.ts';
 
 /** Breaches marked per SLA check: bounds one pass (the rest are marked a minute later). */
 const SLA_CHECK_MAX = 200;
+/** A response deadline this close, and nobody on the way yet: the customer hears the visit may be late. */
+export const AT_RISK_HORIZON_MS = 60 * 60_000;
 
 export interface SlaWatchOptions {
   stores: ServiceStores;
+  /** Tells the customer's contacts that the visit is late (once per job). */
+  notices: CustomerNotices;
   bus: EventBus;
   log: Logger;
   clock: Clock;
@@ -68,8 +73,12 @@ export class SlaWatch {
           missed.push('resolve');
         }
         notifier.enqueue('workOrder.slaBreached', { missed, workOrder: order }, order.technicianId ? [order.technicianId] : []);
+        if (missed.includes('respond')) this.#o.notices.delayed(order, 'respond', order.slaRespondByMs, now);
+        else this.#o.notices.delayed(order, 'resolve', order.slaResolveByMs, now);
         out.push(order);
       }
+      // Before the deadline passes: nobody on the way an hour before it, tell the customer now.
+      for (const wo of orders.atRiskOfLateArrival(now, AT_RISK_HORIZON_MS, SLA_CHECK_MAX)) this.#o.notices.delayed(wo, 'at_risk', wo.slaRespondByMs, now);
       return out;
     });
     for (const order of marked) {

@@ -7,6 +7,7 @@ import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/log.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
 import { statesBefore } from '../../core/work-order-states.ts';
+import type { CustomerNotices } from '../customers/notices.ts';
 import type { SurveyLinks } from '../customers/survey-links.ts';
 import { inTransaction } from '../db.ts';
 import type { Dispatcher } from '../planning/dispatcher.ts';
@@ -22,6 +23,8 @@ export interface WorkOrderCommandsOptions {
   lifecycle: Lifecycle;
   dispatcher: Dispatcher;
   surveys: SurveyLinks;
+  /** What the customer's contacts are told as the job moves (customers/notices.ts). */
+  notices: CustomerNotices;
   bus: EventBus;
   log: Logger;
   clock: Clock;
@@ -163,15 +166,17 @@ export class WorkOrderCommands {
 
   /**
    * One command, one transaction: the writes, then an outbox row per changed job for webhooks
-   * and the technicians concerned (new and previous); after the commit, the bus.
+   * and the technicians concerned (new and previous) and the notice its customer's contacts get;
+   * after the commit, the bus.
    */
   #commit<T extends { changes: Change[] }>(fn: () => T): T {
-    const { stores, bus } = this.#o;
+    const { stores, bus, notices, clock } = this.#o;
     const result = inTransaction(stores.db, () => {
       const out = fn();
       for (const c of out.changes) {
         const techs = [c.order.technicianId, c.prevTechnicianId].filter((t): t is string => !!t);
         stores.notifier.enqueue(`workOrder.${c.order.state}`, c.order, techs);
+        notices.afterChange(c.order, clock.nowMs());
       }
       return out;
     });

@@ -114,6 +114,11 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
     return { workOrder: wo, history: service.workOrderHistory(wo.id) };
   });
 
+  app.get('/work-orders/:id/messages', {
+    ...guard(MANAGE),
+    schema: { tags, summary: 'The notices sent to the customer\'s contacts about a job: delivered, held for quiet hours, retrying or failed, with the reason', params: IdParams },
+  }, async (request) => ({ messages: service.workOrderMessages(request.params.id) }));
+
   app.post('/work-orders/:id/transitions', {
     ...guard(FIELD),
     schema: {

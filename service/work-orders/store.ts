@@ -49,6 +49,7 @@ interface WorkOrderRow {
   sla_resolve_breached_at_ms: number | null;
   model_id: string | null;
   model_version: number | null;
+  customer_report: string | null;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -89,6 +90,7 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     warrantyCovered: r.warranty_covered === 1,
     source: r.source,
     note: r.note,
+    customerReport: r.customer_report,
     technicianEtaMs: r.technician_eta_ms,
     plannedLeadTimeMs: r.part_status === 'backorder' ? null : Math.max(r.technician_eta_ms ?? 0, r.part_lead_time_ms ?? 0),
     plan: r.plan_json ? (JSON.parse(r.plan_json) as DispatchPlan) : null,
@@ -226,6 +228,16 @@ export class WorkOrderStore {
         OR (w.sla_resolve_breached_at_ms IS NULL AND w.sla_resolve_by_ms < ?))
       ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`)
       .all(nowMs, nowMs, limit) as unknown as WorkOrderRow[]).map(toWorkOrder);
+  }
+
+  /**
+   * Active jobs nobody is on the way to whose response deadline falls within `horizonMs`: the
+   * technician may well be late, and the customer should hear it before the deadline passes.
+   */
+  atRiskOfLateArrival(nowMs: number, horizonMs: number, limit: number): ServiceWorkOrder[] {
+    return (prepared(this.#db, `${SELECT} WHERE w.state IN ('open', 'assigned', 'acknowledged') AND w.on_site_at_ms IS NULL
+        AND w.sla_respond_by_ms > ? AND w.sla_respond_by_ms <= ? ORDER BY w.sla_respond_by_ms, w.id LIMIT ?`)
+      .all(nowMs, nowMs + horizonMs, limit) as unknown as WorkOrderRow[]).map(toWorkOrder);
   }
 
   /**

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../dashboard/auth/users.ts';
 import { acceptedLanguages, catalogue, LANGUAGES, LOCALES, pickLanguage, t, type Language } from '../../core/i18n/index.ts';
 import { checkTimeZone, formatDateTime, formatDuration, formatNumber, formatPercent, formatTime, zoneName } from '../../core/i18n/format.ts';
+import { NOTICE_KINDS } from '../../core/types.ts';
 import { WORK_ORDER_STATES } from '../../core/work-order-states.ts';
 import { CONTRACT_TIERS, CUSTOMER_CHANNELS, FAILURE_MODES, RESOLUTION_CODES, SEVERITIES } from '../../service/types.ts';
 
@@ -108,6 +109,7 @@ describe('the keys the code uses', () => {
       metric: ['temperature', 'vibration'],
       connection: ['connecting', 'live', 'down'],
       channel: CUSTOMER_CHANNELS,
+      noticeKind: NOTICE_KINDS,
       contractTier: CONTRACT_TIERS,
     };
     const missing = Object.entries(sets).flatMap(([family, values]) => values.map((v) => `${family}.${v}`).filter((k) => !(k in en)));

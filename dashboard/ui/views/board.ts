@@ -64,7 +64,8 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const card = (o: WorkOrderView) => {
     const zone = live.devices.get(o.deviceId)?.timeZone ?? null;
     const c = el('article', { class: `card severity-${o.severity ?? 'unknown'}`, tabindex: '0', 'aria-labelledby': `card-${o.id}` },
-      el('h4', { id: `card-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)}`),
+      el('h4', { id: `card-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)} · `,
+        el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, class: 'work-order-link', text: o.id })),
       el('p', { class: 'meta who', text: t('board.card.who', { id: o.id, severity: labelOf('severity', o.severity), technician: technicianName(o.technicianId) }) }),
       el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
       el('p', { class: 'meta sla', text: CLOSED_STATES.includes(o.state) ? t('board.card.closed', { state: labelOf('workOrderState', o.state), at: dateTime(closedAtMs(o), zone) }) : slaText(o, zone) }),

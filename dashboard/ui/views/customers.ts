@@ -7,6 +7,7 @@ import { date, dateTime, labelOf, num, t } from '../i18n.ts';
 import { LANGUAGES } from '../../../core/i18n/index.ts';
 import { CUSTOMER_CHANNELS } from '../../../core/types.ts';
 import type { Contact, CustomerRecordView } from '../customer-types.ts';
+import { messageTable } from './work-order.ts';
 
 interface CustomerRow {
   id: string;
@@ -86,9 +87,11 @@ export function customerView(root: HTMLElement, customerId: string): () => void 
       table('customer-orders', [t('customers.col.workOrder'), t('customers.col.device'), t('customers.col.mode'), t('customers.col.state'), t('customers.col.opened'), t('customers.col.warranty')],
         r.workOrders.map((w) => {
           const zone = r.devices.find((d) => d.id === w.deviceId)?.timeZone ?? null;
-          return row(el('a', { href: `#/work-orders/${encodeURIComponent(w.id)}`, text: w.id }), w.deviceId, labelOf('failureMode', w.mode), labelOf('workOrderState', w.state),
+          return row(el('a', { href: `#/work-order/${encodeURIComponent(w.id)}`, text: w.id }), w.deviceId, labelOf('failureMode', w.mode), labelOf('workOrderState', w.state),
             dateTime(w.createdAtMs, zone), w.warrantyCovered ? t('customers.covered') : t('customers.notCovered'));
         }), t('customers.none')),
+      el('h3', { text: t('customers.messages') }),
+      messageTable('customer-messages', r.messages, (m) => r.devices.find((d) => d.id === r.workOrders.find((w) => w.id === m.workOrderId)?.deviceId)?.timeZone ?? null, true),
       el('h3', { text: t('customers.ratings') }),
       table('customer-ratings', [t('customers.col.workOrder'), t('customers.col.device'), t('customers.col.answered'), t('customers.col.stars'), t('customers.col.nps'), t('customers.col.comment')],
         r.ratings.map((x) => {

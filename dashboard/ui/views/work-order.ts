@@ -1,0 +1,127 @@
+// Planner: one work order — what it is about, its history, every notice its customer's contacts
+// were sent (delivered, held for quiet hours, retrying, failed, not sent, and why) and what the
+// customer said back (their report, the survey's stars and comment).
+import { api, ApiError } from '../api.ts';
+import { el } from '../format.ts';
+import { dateTime, labelOf, num, t } from '../i18n.ts';
+import { live, type WorkOrderView } from '../state.ts';
+import type { MessageView } from '../customer-types.ts';
+
+interface Detail {
+  workOrder: WorkOrderView & { createdAtMs: number; customerReport: string | null; partName: string | null; note: string | null };
+  history: { atMs: number; fromState: string | null; toState: string; actor: string; note: string | null }[];
+}
+interface DeviceService {
+  device: { id: string; customerId: string | null; customerName: string | null; siteName: string | null; timeZone: string | null };
+}
+interface Survey {
+  answeredAtMs: number | null;
+  csat: number | null;
+  nps: number | null;
+  comment: string | null;
+}
+
+/** How a message stands, in a planner's words: sent, waiting (and why), or failed (and why). */
+export function messageState(m: MessageView, zone: string | null): string {
+  if (m.state === 'delivered') return t('workOrder.message.delivered', { at: dateTime(m.deliveredAtMs, zone) });
+  if (m.state === 'dead') return t('workOrder.message.failed', { reason: m.lastError ?? '' });
+  if (m.heldUntilMs !== null && m.attempts === 0) return t('workOrder.message.held', { until: dateTime(m.heldUntilMs, zone) });
+  if (m.attempts > 0) return t('workOrder.message.retrying', { attempts: m.attempts, reason: m.lastError ?? '', next: dateTime(m.nextAttemptAtMs, zone) });
+  return t('workOrder.message.queued');
+}
+
+export function messageTable(id: string, messages: MessageView[], zoneOf: (m: MessageView) => string | null, withJob: boolean): HTMLElement {
+  if (!messages.length) return el('p', { class: 'empty', id, text: t('workOrder.noMessages') });
+  const heads = [t('workOrder.col.sent'), ...(withJob ? [t('customers.col.workOrder')] : []), t('workOrder.col.contact'), t('customers.col.channel'), t('workOrder.col.notice'), t('workOrder.col.state'), t('workOrder.col.said')];
+  return el('div', { class: 'table-scroll' }, el('table', { id, class: 'messages' },
+    el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, ...messages.map((m) => {
+      const zone = zoneOf(m);
+      const tr = el('tr', { class: `message-${m.state}` },
+        el('td', { text: dateTime(m.createdAtMs, zone) }),
+        ...(withJob ? [el('td', {}, el('a', { href: `#/work-order/${encodeURIComponent(m.workOrderId)}`, text: m.workOrderId }))] : []),
+        el('td', { text: `${m.contactName ?? m.contactId} · ${m.target}` }),
+        el('td', { text: labelOf('channel', m.channel) }),
+        el('td', { text: labelOf('noticeKind', m.notice) }),
+        el('td', { class: 'state', text: messageState(m, zone) }),
+        el('td', { class: 'said', text: m.subject || m.text }));
+      tr.dataset.notice = m.notice;
+      tr.dataset.state = m.state;
+      return tr;
+    }))));
+}
+
+export function workOrderView(root: HTMLElement, id: string): () => void {
+  const body = el('div', { id: 'work-order' });
+  root.append(el('p', {}, el('a', { href: '#/work-orders', text: t('workOrder.back') })), body);
+  let zone: string | null = null;
+  let customer: { id: string | null; name: string | null; site: string | null } = { id: null, name: null, site: null };
+
+  const load = async () => {
+    try {
+      const [detail, { messages }] = await Promise.all([
+        api<Detail>(`work-orders/${encodeURIComponent(id)}`),
+        api<{ messages: MessageView[] }>(`work-orders/${encodeURIComponent(id)}/messages`),
+      ]);
+      const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then((r) => r.survey, (err) => {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      });
+      if (customer.id === null) {
+        const d = (await api<DeviceService>(`devices/${encodeURIComponent(detail.workOrder.deviceId)}/service`)).device;
+        zone = d.timeZone;
+        customer = { id: d.customerId, name: d.customerName, site: d.siteName };
+      }
+      render(detail, messages, survey);
+    } catch (err) {
+      body.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
+    }
+  };
+
+  const render = (d: Detail, messages: MessageView[], survey: Survey | null) => {
+    const o = d.workOrder;
+    body.replaceChildren(
+      el('h2', { id: 'work-order-title', text: t('workOrder.title', { id: o.id, state: labelOf('workOrderState', o.state) }) }),
+      el('p', { class: 'meta' },
+        el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)} · ${labelOf('severity', o.severity)} · `,
+        customer.id ? el('a', { href: `#/customers/${encodeURIComponent(customer.id)}`, text: customer.name ?? customer.id }) : '', customer.site ? ` · ${customer.site}` : ''),
+      el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
+      ...(o.customerReport ? [el('h3', { text: t('workOrder.customerReport') }), el('blockquote', { id: 'customer-report', text: o.customerReport })] : []),
+      el('h3', { text: t('workOrder.feedback') }),
+      survey && survey.answeredAtMs !== null
+        ? el('p', { id: 'work-order-survey' },
+          el('span', { class: 'stars', 'aria-label': t('customers.starsLabel', { stars: survey.csat ?? 0 }), text: '★'.repeat(survey.csat ?? 0) + '☆'.repeat(5 - (survey.csat ?? 0)) }),
+          ` ${survey.nps === null ? '' : t('workOrder.nps', { nps: num(survey.nps) })} ${dateTime(survey.answeredAtMs, zone)}`,
+          ...(survey.comment ? [el('q', { class: 'comment', text: survey.comment })] : []))
+        : el('p', { class: 'empty', id: 'work-order-survey', text: t('workOrder.noFeedback') }),
+      el('h3', { text: t('workOrder.messages') }),
+      messageTable('work-order-messages', messages, () => zone, false),
+      el('h3', { text: t('workOrder.history') }),
+      el('div', { class: 'table-scroll' }, el('table', { id: 'work-order-history' },
+        el('thead', {}, el('tr', {}, ...[t('workOrder.col.when'), t('workOrder.col.step'), t('workOrder.col.by'), t('workOrder.col.note')].map((h) => el('th', { scope: 'col', text: h })))),
+        el('tbody', {}, ...d.history.map((h) => el('tr', {},
+          el('td', { text: dateTime(h.atMs, zone) }),
+          el('td', { text: h.fromState && h.fromState !== h.toState ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}` : labelOf('workOrderState', h.toState) }),
+          el('td', { text: h.actor }),
+          el('td', { class: 'why', text: h.note ?? '' })))))),
+    );
+  };
+
+  void load();
+  // Deliveries happen after the change that caused them: look again every 10 s while open.
+  const poll = setInterval(() => void load(), 10_000);
+  // The job moves (a notice goes out with each step): read it again, at most twice a second.
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const off = live.subscribe(({ workOrders }) => {
+    if (timer || !workOrders.some((o) => o.id === id)) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void load();
+    }, 500);
+  });
+  return () => {
+    off();
+    clearInterval(poll);
+    if (timer) clearTimeout(timer);
+  };
+}
