@@ -172,7 +172,7 @@ console.log(`latency publish → stored at ${halfRate.toLocaleString()} msgs/s (
 // 5. The simulator as the load: 2,000 devices, each its own MQTT client, at 1 Hz (device-sim CLI).
 const SIM_DEVICES = 2000;
 const simCount = async () => {
-  const q = encodeURIComponent(`SELECT count(temperature) FROM telemetry WHERE device =~ /^(pump|compressor|motor)-[0-9]{4}$/`);
+  const q = encodeURIComponent(`SELECT count(temperature) FROM telemetry WHERE device =~ /^sim-(pump|compressor|motor)-[0-9]{4}$/`);
   const r = await fetch(`${influx.url}/query?db=bench_purna&q=${q}`);
   const j = (await r.json()) as { results: { series?: { values: [string, number][] }[] }[] };
   return j.results[0].series?.[0].values[0][1] ?? 0;

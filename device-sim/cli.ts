@@ -1,5 +1,6 @@
 // npm run sim -- --devices N --rate HZ --broker mqtt://host:port   (see --help)
 import { parseArgs } from 'node:util';
+import { DEVICE_ID_PATTERN } from '../core/topics.ts';
 import { startFleet } from './fleet.ts';
 import { planFleet } from './plan.ts';
 
@@ -7,12 +8,16 @@ const HELP = `Purna fleet simulator: each device its own MQTT client (MQTT 3.1.1
 temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/telemetry.
 
   --devices N            devices to simulate (default 20)
+  --id-prefix P          put P before every device id (default sim-: sim-pump-0001, …), so a run never
+                         takes over the ids of another fleet, such as npm start's own pump-0001, …
   --rate HZ              messages per second per device (default 1)
   --broker URL           MQTT broker: Purna's, mosquitto, … (default mqtt://localhost:1883)
   --seed S               same seed, same devices, same series (default 42)
   --speed X              simulated seconds per wall second (default 1; 3600 = an hour a second)
   --qos 0|1              QoS of telemetry (default 1)
-  --duration S           stop after S wall-clock seconds and exit 0
+  --duration S           stop after S wall-clock seconds and exit 0 (1 if no device ever connected)
+  --connect-timeout S    exit 1 with the broker's reason if no device has connected after S seconds
+                         (default 30); every device refused as not authorised ends the run at once
   --demo                 the two demo failures (bearing wear, cooling failure) within ~2 minutes
   --faults M,S,C         seed machine, sensor and connectivity faults as shares of the fleet (e.g. 0.1,0.05,0.05)
   --cycling SHARE        put this share of the fleet on an on/off duty (default 0: continuous)
@@ -34,6 +39,8 @@ function fail(message: string): never {
 
 const OPTIONS = {
       devices: { type: 'string', default: '20' },
+      'id-prefix': { type: 'string', default: 'sim-' },
+      'connect-timeout': { type: 'string', default: '30' },
       rate: { type: 'string', default: '1' },
       broker: { type: 'string', default: 'mqtt://localhost:1883' },
       seed: { type: 'string', default: '42' },
@@ -73,6 +80,11 @@ const devices = num('devices', values.devices, 1, 100_000);
 const rateHz = num('rate', values.rate, 0.001, 1000);
 const seed = num('seed', values.seed, 0, 2 ** 31);
 const durationS = values.duration === undefined ? undefined : num('duration', values.duration, 1, 30 * 86400);
+const connectTimeoutS = num('connect-timeout', values['connect-timeout'], 1, 86400);
+const idPrefix = values['id-prefix'];
+// The longest id this run makes (compressor is the longest kind) must still be a device id.
+const longestId = `${idPrefix}compressor-${String(devices).padStart(4, '0')}`;
+if (!DEVICE_ID_PATTERN.test(longestId)) fail(`--id-prefix '${idPrefix}' makes ids like '${longestId}', which are not device ids (${DEVICE_ID_PATTERN.source})`);
 let faults;
 if (values.faults) {
   const parts = values.faults.split(',').map((x) => num('faults', x, 0, 1));
@@ -99,7 +111,7 @@ async function provision(baseUrl: string, token: string | undefined): Promise<(i
     if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
     session = (login.headers.get('set-cookie') ?? '').split(';')[0].replace(/^[^=]*=/, '');
   }
-  const plan = planFleet({ devices, seed });
+  const plan = planFleet({ devices, seed, idPrefix });
   const tokens = new Map<string, string>();
   for (let i = 0; i < plan.length; i += 1000) {
     const res = await fetch(`${base}/api/devices/provision`, {
@@ -127,6 +139,7 @@ const fleet = await startFleet({
   groundTruthFile: values['ground-truth'],
   durationS,
   credentials,
+  idPrefix,
 });
 
 const started = Date.now();
@@ -145,22 +158,32 @@ const progress = setInterval(() => {
   }
   lastPublished = s.published;
   lastAt = now;
-}, 2000);
+  // A broker that refuses every device as not authorised will refuse them again: say so now.
+  if (s.everConnected === 0 && s.refusedNotAuthorised === devices) void stop();
+  else if (s.everConnected === 0 && now - started >= connectTimeoutS * 1000) void stop();
+}, Math.min(2000, connectTimeoutS * 1000));
 
 let stopping = false;
 async function stop(): Promise<void> {
-  if (stopping) process.exit(1); // a second Ctrl-C: now
+  if (stopping) return;
   stopping = true;
   clearInterval(progress);
   await fleet.stop();
   const s = fleet.stats();
   const secs = (Date.now() - started) / 1000;
+  if (s.everConnected === 0) {
+    // A run that never reached the broker did nothing: a script must not take it for success.
+    const hint = s.refusedNotAuthorised > 0 ? ': provision the devices (--provision-url) or give --username/--password' : '';
+    console.error(`device-sim: no device could connect to ${values.broker} in ${secs.toFixed(1)} s (${s.lastConnectError ?? 'no answer from the broker'})${hint}`);
+    process.exit(1);
+  }
   console.log(
     `device-sim: ${devices} devices, ${s.published} messages in ${secs.toFixed(1)} s (${(s.published / secs).toFixed(0)} msg/s), ` +
       `simulated until ${new Date(s.simulatedTimeMs).toISOString()}, ${s.failuresInjected} faults injected, ${s.reconnects} reconnects, ${s.droppedWhileOffline} dropped while offline`,
   );
   process.exit(0);
 }
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+const onSignal = () => (stopping ? process.exit(1) /* a second Ctrl-C: now */ : void stop());
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 if (durationS !== undefined) setTimeout(() => void stop(), durationS * 1000);

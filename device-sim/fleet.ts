@@ -37,6 +37,8 @@ export interface FleetOptions {
   durationS?: number;
   /** QoS 1 messages kept per device while the broker is away (older ones are dropped and counted). */
   maxBufferedPerDevice?: number;
+  /** Before every device id (see PlanOptions.idPrefix). */
+  idPrefix?: string;
 }
 
 export interface FleetStats {
@@ -46,6 +48,12 @@ export interface FleetStats {
   reconnects: number;
   simulatedTimeMs: number;
   failuresInjected: number;
+  /** Devices that have connected at least once. */
+  everConnected: number;
+  /** Devices the broker has refused as not authorised (CONNACK 4 or 5) and that never got in. */
+  refusedNotAuthorised: number;
+  /** The latest connection error any device saw, as MQTT.js words it; null when none. */
+  lastConnectError: string | null;
 }
 
 export interface Fleet {
@@ -61,13 +69,17 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const qos = opts.qos ?? 1;
   const wallStart = Date.now();
   const simStart = speed > 1 ? wallStart - (opts.durationS ?? 3600) * speed * 1000 : wallStart;
-  const specs = planFleet({ devices: opts.devices, seed: opts.seed, demo: opts.demo, startMs: simStart, durationMs: (opts.durationS ?? 3600) * speed * 1000, faults: opts.faults, cycling: opts.cycling });
+  const specs = planFleet({ devices: opts.devices, seed: opts.seed, demo: opts.demo, startMs: simStart, durationMs: (opts.durationS ?? 3600) * speed * 1000, faults: opts.faults, cycling: opts.cycling, idPrefix: opts.idPrefix });
   const truth = groundTruth(specs);
   if (opts.groundTruthFile) writeFileSync(opts.groundTruthFile, opts.groundTruthFile.endsWith('.csv') ? groundTruthCsv(truth) : JSON.stringify(truth, null, 2));
   const series = specs.map((s) => new DeviceSeries(s, opts.seed));
   const clients: MqttClient[] = new Array(specs.length);
   const maxBuffered = opts.maxBufferedPerDevice ?? 10_000;
   const stats = { published: 0, droppedWhileOffline: 0, reconnects: 0 };
+  // Whether the run reaches the broker at all: a CLI whose every device is refused must say so.
+  const everConnected = new Uint8Array(specs.length);
+  const refusedNotAuthorised = new Uint8Array(specs.length);
+  let lastConnectError: string | null = null;
   const jitter = prng(opts.seed ^ 0xbac0ff);
 
   const connectOne = (i: number) => {
@@ -84,6 +96,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       will: { topic: topics.status(spec.deviceId), payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     client.on('connect', () => {
+      everConnected[i] = 1;
       client.options.reconnectPeriod = 1000;
       client.publish(topics.status(spec.deviceId), 'online', { qos: 1, retain: true });
     });
@@ -93,7 +106,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const next = Math.min(MAX_RECONNECT_MS, (client.options.reconnectPeriod ?? 1000) * 2);
       client.options.reconnectPeriod = Math.round(next * (0.75 + 0.5 * jitter()));
     });
-    client.on('error', (err) => opts.log?.debug({ device: spec.deviceId, err: err.message }, 'sim client error'));
+    client.on('error', (err) => {
+      lastConnectError = err.message;
+      // MQTT 3.1.1 §3.2.2.3: 4 bad user name or password, 5 not authorised; retrying cannot help.
+      const code = (err as Error & { code?: unknown }).code;
+      if (code === 4 || code === 5) refusedNotAuthorised[i] = 1;
+      opts.log?.debug({ device: spec.deviceId, err: err.message }, 'sim client error');
+    });
     clients[i] = client;
   };
   // Stagger connects: 100 at a time.
@@ -137,7 +156,23 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 
   return {
     devices: specs,
-    stats: () => ({ ...stats, connected: clients.filter((c) => c.connected).length, simulatedTimeMs: simNow, failuresInjected: truth.filter((t) => t.onsetMs <= simNow).length }),
+    stats: () => {
+      let ever = 0;
+      let refused = 0;
+      for (let i = 0; i < specs.length; i++) {
+        ever += everConnected[i];
+        if (!everConnected[i]) refused += refusedNotAuthorised[i];
+      }
+      return {
+        ...stats,
+        connected: clients.filter((c) => c.connected).length,
+        simulatedTimeMs: simNow,
+        failuresInjected: truth.filter((t) => t.onsetMs <= simNow).length,
+        everConnected: ever,
+        refusedNotAuthorised: refused,
+        lastConnectError,
+      };
+    },
     stop: async () => {
       clearInterval(timer);
       await Promise.all(

@@ -23,6 +23,11 @@ export interface PlanOptions {
   faults?: FaultMix;
   /** Share of the fleet on an on/off duty (0..1, default 0: every machine runs continuously). */
   cycling?: number;
+  /**
+   * Put before every device id (`sim-` gives `sim-pump-0001`): a fleet run beside another (the
+   * demo's own `pump-0001`…) must not take over its MQTT client ids or rotate its tokens. Default ''.
+   */
+  idPrefix?: string;
 }
 
 /** On/off duties per kind: compressors cycle on demand, pumps and motors run shifts. */
@@ -42,8 +47,8 @@ const DEGRADATION_MS: Record<string, [number, number]> = {
   sudden_failure: [2 * 3600_000, 2 * 3600_000],
 };
 
-export function deviceId(index: number, kind: string): string {
-  return `${kind}-${String(index + 1).padStart(4, '0')}`;
+export function deviceId(index: number, kind: string, prefix = ''): string {
+  return `${prefix}${kind}-${String(index + 1).padStart(4, '0')}`;
 }
 
 export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
@@ -51,7 +56,7 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
   const specs: SimDeviceSpec[] = [];
   for (let i = 0; i < opts.devices; i++) {
     const model = DEVICE_MODELS[i % DEVICE_MODELS.length];
-    specs.push({ deviceId: deviceId(i, model.kind), modelId: model.id, profile: 'healthy' });
+    specs.push({ deviceId: deviceId(i, model.kind, opts.idPrefix), modelId: model.id, profile: 'healthy' });
   }
   if (opts.demo) {
     // Visible within two minutes of `npm start`: the bearing reaches ISO zone D ~150 s in, the

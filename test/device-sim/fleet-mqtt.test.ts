@@ -75,7 +75,7 @@ it('Ctrl-C stops the CLI cleanly: a progress line before, exit 0, a summary, and
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   await eventually(() => /connected 5\/5 .* msg\/s .* simulated \d{4}-.* failures injected 0/.test(err), 15_000);
   // Watch the status topics while it runs (the same ids exist from other tests: see them go online first).
-  const ids = ['pump-0001', 'compressor-0002', 'motor-0003', 'pump-0004', 'compressor-0005'];
+  const ids = ['sim-pump-0001', 'sim-compressor-0002', 'sim-motor-0003', 'sim-pump-0004', 'sim-compressor-0005'];
   const status = new Map<string, string>();
   const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `status-${Math.random()}` });
   sub.on('message', (topic, payload) => status.set(topic.split('/')[3], payload.toString()));
