@@ -13,6 +13,12 @@ export class ApiError extends Error {
   }
 }
 
+let unauthorized: () => void = () => {};
+/** Called whenever the API answers 401 (the session is gone); main.ts brings back the sign-in form. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`/api/${path}`, {
     method: init.method ?? 'GET',
@@ -21,6 +27,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   });
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
+  if (res.status === 401 && path !== 'auth/login') unauthorized();
   if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText, (json as { problems?: ApiError['problems'] }).problems);
   return json as T;
 }

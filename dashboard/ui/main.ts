@@ -2,8 +2,9 @@
 // work-order board, KPIs, product catalogue; technician: my dispatches), kept live over socket.io — a snapshot on
 // connect and on every reconnect (never stale), then batched deltas.
 import { io } from 'socket.io-client';
+import './control-room.css';
 import type { DeviceSummary } from '../fleet-view.ts';
-import { api, ApiError, type Me } from './api.ts';
+import { api, ApiError, onUnauthorized, type Me } from './api.ts';
 import { el } from './format.ts';
 import { language, setLanguage, t } from './i18n.ts';
 import { isLanguage, LANGUAGES } from '../../core/i18n/index.ts';
@@ -24,29 +25,65 @@ const connection = document.querySelector<HTMLElement>('#connection')!;
 const loginSection = document.querySelector<HTMLElement>('#login')!;
 const languageSelect = document.querySelector<HTMLSelectElement>('#language')!;
 
-const socket = io({ transports: ['websocket'], autoConnect: false });
-let connectionState: 'connecting' | 'live' | 'down' = 'connecting';
+// The live connection. socket.io retries a lost transport by itself (with backoff); what it
+// does not retry is a connection the server refused (no session) or closed (the session ended):
+// those bring the sign-in form back saying why. The header says the connection's real state,
+// and nothing at all while nobody is signed in.
+const socket = io({ transports: ['websocket'], autoConnect: false, reconnectionDelay: 1000, reconnectionDelayMax: 10_000 });
+type ConnectionState = { kind: 'signed-out' } | { kind: 'connecting' } | { kind: 'live' } | { kind: 'down'; attempt: number };
+let connectionState: ConnectionState = { kind: 'signed-out' };
+const retryButton = el('button', { type: 'button', id: 'connection-retry', class: 'secondary small' });
+retryButton.hidden = true;
+connection.after(retryButton);
+retryButton.addEventListener('click', () => {
+  // Now rather than at the next backoff step: a fresh manager connection.
+  socket.disconnect();
+  setConnection({ kind: 'connecting' });
+  socket.connect();
+});
 const showConnection = () => {
-  connection.textContent = t(`connection.${connectionState}`);
-  connection.className = connectionState === 'connecting' ? '' : connectionState;
+  const c = connectionState;
+  connection.hidden = c.kind === 'signed-out';
+  connection.className = c.kind;
+  connection.textContent = c.kind === 'signed-out' ? '' : t(`connection.${c.kind}`, { attempt: c.kind === 'down' ? c.attempt : 0 });
+  retryButton.textContent = t('connection.retryNow');
+  retryButton.hidden = c.kind !== 'down';
+};
+const setConnection = (c: ConnectionState) => {
+  connectionState = c;
+  showConnection();
 };
 socket.on('connect', () => {
-  connectionState = 'live';
-  showConnection();
+  setConnection({ kind: 'live' });
   socket.emit('resync'); // after a reconnect: the whole state, not what we had
 });
-socket.on('disconnect', () => {
-  connectionState = 'down';
-  showConnection();
+socket.on('disconnect', (reason) => {
+  if (!me || reason === 'io client disconnect') return;
+  // The server closed it without a session-ended (a restart, a kick): try again ourselves.
+  if (reason === 'io server disconnect') socket.connect();
+  setConnection({ kind: 'down', attempt: 1 });
+});
+socket.io.on('reconnect_attempt', (attempt) => {
+  if (me) setConnection({ kind: 'down', attempt });
 });
 socket.on('connect_error', (err) => {
-  if (err.message === 'login required') showLogin();
+  // The handshake had no valid session: it expired (or ended) while we were away.
+  if (err.message === 'login required') sessionLost('login.sessionExpired');
+  else if (me && connectionState.kind !== 'down') setConnection({ kind: 'down', attempt: 1 });
 });
 // The server closes the live connection with the session (signed out elsewhere, or expired).
-socket.on('session-ended', ({ reason }: { reason: string }) => {
-  showLogin();
-  document.querySelector<HTMLElement>('#login-error')!.textContent = t(reason === 'session expired' ? 'login.sessionExpired' : 'login.signedOut');
+socket.on('session-ended', ({ reason }: { reason: string }) => sessionLost(reason === 'session expired' ? 'login.sessionExpired' : 'login.signedOut'));
+// Any API call answered 401 while signed in: the session is gone.
+onUnauthorized(() => {
+  if (me) sessionLost('login.sessionExpired');
 });
+
+/** Back to the sign-in form saying why; the page's address stays, so signing in returns to it. */
+function sessionLost(why: 'login.sessionExpired' | 'login.signedOut'): void {
+  socket.disconnect();
+  showLogin();
+  document.querySelector<HTMLElement>('#login-error')!.textContent = t(why);
+}
 socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.snapshot(s.devices, s.workOrders));
 socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.delta(d.devices, d.workOrders));
 
@@ -74,6 +111,11 @@ function route(): void {
 
 function showLogin(): void {
   me = null;
+  cleanup?.();
+  cleanup = null;
+  view.replaceChildren();
+  setConnection({ kind: 'signed-out' });
+  nav.replaceChildren(); // nobody's navigation or name on the sign-in page
   main.hidden = true;
   loginSection.hidden = false;
   document.querySelector<HTMLInputElement>('#login-email')!.focus();
@@ -89,6 +131,7 @@ async function showApp(): Promise<void> {
   setLanguage(me.language ?? language());
   languageSelect.value = language();
   renderNav();
+  setConnection({ kind: 'connecting' });
   socket.connect();
   route();
 }
@@ -124,6 +167,7 @@ function logoutButton(): HTMLButtonElement {
     await api('auth/logout', { method: 'POST' }).catch(() => {});
     socket.disconnect();
     showLogin();
+    document.querySelector<HTMLElement>('#login-error')!.textContent = '';
   });
   return b;
 }
@@ -135,6 +179,7 @@ document.querySelector<HTMLFormElement>('#login-form')!.addEventListener('submit
   try {
     await api('auth/login', { method: 'POST', body: { email: form.get('email'), password: form.get('password') } });
     error.textContent = '';
+    (document.querySelector<HTMLInputElement>('#login-password')!).value = '';
     await showApp();
   } catch (err) {
     error.textContent = loginFailure(err);
