@@ -148,6 +148,11 @@ export interface CatalogueChange {
 /** The failure modes every model has without declaring them: they are not the machine's own. */
 export const BUILT_IN_MODES = ['sensor_fault', 'unknown_anomaly'] as const;
 
+/** Every failure mode a work order on this model may have: its own and the ones every model has. */
+export function modesOf(model: ProductModel): string[] {
+  return [...model.failureModes.map((f) => f.id), ...BUILT_IN_MODES];
+}
+
 /** The parts a repair of `mode` needs on this model (the sensor parts for a sensor fault); none when it lists none. */
 export function partsFor(model: ProductModel, mode: string): readonly PartSpec[] {
   if (mode === 'sensor_fault') return model.sensorParts ?? [];
@@ -203,7 +208,8 @@ export interface CatalogueProblem {
 }
 
 const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const MODE_ID = /^[a-z][a-z0-9_]{0,63}$/;
+/** A failure mode id (snake_case), for the validator and the schemas that take one. */
+export const MODE_ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 const METRIC = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
@@ -264,7 +270,7 @@ export function validateProductModel(
   const modes = new Set<string>();
   (m.failureModes ?? []).forEach((f, i) => {
     const at = `failureModes[${i}]`;
-    if (!MODE_ID.test(f.id ?? '')) err(`${at}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
+    if (!MODE_ID_PATTERN.test(f.id ?? '')) err(`${at}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
     else if ((BUILT_IN_MODES as readonly string[]).includes(f.id)) err(`${at}.id`, 'builtInMode', `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`, { id: f.id });
     else if (modes.has(f.id)) err(`${at}.id`, 'listedTwice', `'${f.id}' is listed twice`, { name: f.id });
     else modes.add(f.id);

@@ -14,12 +14,14 @@ export interface Reading {
   values: MetricValues;
 }
 
-export type FailureMode =
-  | 'bearing_wear'
-  | 'cooling_failure'
-  | 'lubrication_loss'
-  | 'sensor_fault'
-  | 'unknown_anomaly';
+/** The modes of Purna's three built-in models, and sensor_fault and unknown_anomaly, which every model has. */
+export type BuiltInFailureMode = 'bearing_wear' | 'cooling_failure' | 'lubrication_loss' | 'sensor_fault' | 'unknown_anomaly';
+
+/**
+ * A failure mode id: a built-in one, or one a catalogue model declares (`FailureModeSpec.id`,
+ * snake_case: `seal_leak`). The built-in names stay in the type for the code that knows them.
+ */
+export type FailureMode = BuiltInFailureMode | (string & {});
 
 /** The channels Purna reaches a customer's contact on. */
 export type CustomerChannel = 'email' | 'whatsapp' | 'sms';

@@ -12,6 +12,7 @@ import { inTransaction } from './db.ts';
 import type { Network } from './network/store.ts';
 import { ContactFieldError } from './customers/contact-fields.ts';
 import type { Contacts } from './customers/contacts.ts';
+import type { CatalogueStore } from './catalogue/store.ts';
 import type { Registry } from './customers/registry.ts';
 import { CUSTOMER_CHANNELS, type ContractTier, type CustomerChannel, type DeviceInput, type TechnicianSkill } from './types.ts';
 import type { TechnicianInput, InventoryInput } from './network/store.ts';
@@ -124,14 +125,14 @@ function workDays(v: string): number {
 }
 
 /** 'pump-p200:*;motor-m15:bearing_wear' → skills. */
-function skills(v: string, modelExists: (id: string) => boolean): TechnicianSkill[] {
+function skills(v: string, catalogue: CatalogueStore): TechnicianSkill[] {
   const out: TechnicianSkill[] = [];
   for (const s of v.split(';').map((x) => x.trim()).filter(Boolean)) {
     const [modelId, mode = '*'] = s.split(':');
-    if (modelId !== '*' && !modelExists(modelId)) throw new RowError(`skills: unknown model '${modelId}'`);
-    if (mode !== '*' && !['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'].includes(mode)) {
-      throw new RowError(`skills: unknown failure mode '${mode}'`);
-    }
+    if (modelId !== '*' && !catalogue.current(modelId)) throw new RowError(`skills: unknown model '${modelId}'`);
+    // A mode of that model (of any model, for '*'): the catalogue's modes, not a fixed list.
+    const wrongMode = mode === '*' ? null : catalogue.modeProblem(modelId, mode);
+    if (wrongMode) throw new RowError(`skills: unknown failure mode: ${wrongMode}`);
     out.push({ modelId, mode });
   }
   if (!out.length) throw new RowError('skills must list at least one model:mode (e.g. pump-p200:*)');
@@ -145,7 +146,7 @@ function yesNo(v: string, name: string): boolean {
   throw new RowError(`${name} must be yes or no, got '${v}'`);
 }
 
-export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSync; registry: Registry; network: Network; contacts: Contacts }, nowMs: number): ImportResult {
+export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSync; catalogue: CatalogueStore; registry: Registry; network: Network; contacts: Contacts }, nowMs: number): ImportResult {
   const records = parseCsv(text);
   const result: ImportResult = { kind, rows: Math.max(0, records.length - 1), imported: 0, committed: false, errors: [] };
   if (!records.length) {
@@ -165,7 +166,7 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
     return result;
   }
 
-  const { registry, network, contacts } = deps;
+  const { catalogue, registry, network, contacts } = deps;
   const seen = new Set<string>();
   const siteIds = new Set(registry.listSites().map((s) => s.id));
   const writes: { line: number; write: () => void }[] = [];
@@ -211,7 +212,7 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
           workDaysMask: opt('workDays') ? workDays(row.workDays) : undefined,
           maxOpenJobs: opt('maxOpenJobs') ? num(row.maxOpenJobs, 'maxOpenJobs', 0, 100, true) : undefined,
           utcOffsetMin: opt('utcOffsetMinutes') ? num(row.utcOffsetMinutes, 'utcOffsetMinutes', -720, 840, true) : undefined,
-          skills: skills(row.skills, (id) => registry.modelExists(id)),
+          skills: skills(row.skills, catalogue),
         };
         key = t.id;
         write = () => network.upsertTechnician(t);

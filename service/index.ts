@@ -22,7 +22,7 @@ import { DEFAULT_WHATSAPP_TEMPLATES, type CustomerMessageRecord, type Delivery, 
 import { Dispatcher } from './planning/dispatcher.ts';
 import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
-import { requireFound, type Contact, type Customer, type Depot, type DeviceInput, type DeviceRecord, type InventoryItem, type ServiceWorkOrder, type Severity, type Site, type SiteInput, type Technician, type WorkOrderEvent, type WorkOrderFilter } from './types.ts';
+import { badRequest, requireFound, type Contact, type Customer, type Depot, type DeviceInput, type DeviceRecord, type InventoryItem, type ServiceWorkOrder, type Severity, type Site, type SiteInput, type Technician, type WorkOrderEvent, type WorkOrderFilter } from './types.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
 import { Lifecycle, type TransitionInput } from './work-orders/lifecycle.ts';
@@ -218,7 +218,13 @@ export class ServiceDomain {
   getTechnician(id: string): Technician | undefined { return this.network.getTechnician(id); }
   listDepots(): Depot[] { return this.network.listDepots(); }
   listInventory(filter: { depotId?: string; sku?: string } = {}): InventoryItem[] { return this.network.listInventory(filter); }
+  /** A skill names a model and one of its failure modes (`*`: any); a mode the catalogue does not know is a 400. */
   saveTechnician(t: TechnicianInput): Technician | undefined {
+    const { catalogue } = this.#run().stores;
+    t.skills.forEach((s, i) => {
+      const wrong = s.mode === '*' ? null : catalogue.modeProblem(s.modelId, s.mode);
+      if (wrong) throw badRequest(`skills[${i}].mode: ${wrong}`);
+    });
     this.network.upsertTechnician(t);
     this.sweepBacklog();
     return this.getTechnician(t.id);

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { CatalogueChange, PartSpec, ProductModel, ProductModelVersion } from '../../core/product-catalogue.ts';
+import { BUILT_IN_MODES, modesOf, type CatalogueChange, type PartSpec, type ProductModel, type ProductModelVersion } from '../../core/product-catalogue.ts';
 import { prepared } from '../db.ts';
 
 interface VersionRow {
@@ -63,6 +63,21 @@ export class CatalogueStore {
   version(id: string, version: number): ModelHistoryEntry | undefined {
     const r = prepared(this.#db, 'SELECT * FROM device_model_versions WHERE model_id = ? AND version = ?').get(id, version) as VersionRow | undefined;
     return r ? { change: r.change, model: toVersion(r) } : undefined;
+  }
+
+  /**
+   * Why `mode` is no failure mode of model `modelId` (`*`: of any model), or null when it is one:
+   * a model's own modes and the ones every model has (sensor_fault, unknown_anomaly).
+   */
+  modeProblem(modelId: string, mode: string): string | null {
+    if ((BUILT_IN_MODES as readonly string[]).includes(mode)) return null;
+    if (modelId === '*') {
+      return this.list().some((m) => modesOf(m).includes(mode)) ? null : `no product model has a failure mode '${mode}'`;
+    }
+    const model = this.current(modelId);
+    if (!model) return `unknown model '${modelId}'`;
+    const modes = modesOf(model);
+    return modes.includes(mode) ? null : `'${mode}' is not a failure mode of ${modelId} (${modes.join(', ')})`;
   }
 
   /** SKUs some depot holds (stock or not): a model naming another gets a warning, not an error. */

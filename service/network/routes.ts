@@ -4,9 +4,12 @@ import { Type } from 'typebox';
 import { ASSIGNED_STATES } from '../../core/work-order-states.ts';
 import { FIELD, guardFor, MANAGE, userOf, type ServiceRoutesOptions } from '../http/access.ts';
 import { CsvBody, csvColumns, IdParams, importResponses, Lat, Lon, OneOf, sendImport, Text } from '../http/schemas.ts';
-import { FAILURE_MODES, forbidden, requireFound } from '../types.ts';
+import { MODE_ID_PATTERN } from '../../core/product-catalogue.ts';
+import { forbidden, requireFound } from '../types.ts';
 
 const Minutes = Type.Integer({ minimum: 0, maximum: 1440 });
+/** A skill's mode: any, or a failure mode id (the catalogue's, checked by the service). */
+const SKILL_MODE = new RegExp(`^(\\*|${MODE_ID_PATTERN.source.slice(1, -1)})$`);
 
 const TechnicianBody = Type.Object(
   {
@@ -15,7 +18,7 @@ const TechnicianBody = Type.Object(
     utcOffsetMin: Type.Optional(Type.Integer({ minimum: -720, maximum: 840 })), workDaysMask: Type.Optional(Type.Integer({ minimum: 0, maximum: 127 })),
     maxOpenJobs: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), active: Type.Optional(Type.Boolean()),
     skills: Type.Array(
-      Type.Object({ modelId: Text(64), mode: OneOf(['*', ...FAILURE_MODES]) }, { additionalProperties: false }),
+      Type.Object({ modelId: Text(64), mode: Type.String({ pattern: SKILL_MODE.source, description: "'*' or a failure mode of the model (of any model, for modelId '*')" }) }, { additionalProperties: false }),
       { minItems: 1 },
     ),
   },

@@ -12,7 +12,7 @@ import type { SurveyLinks } from '../customers/survey-links.ts';
 import { inTransaction } from '../db.ts';
 import type { Dispatcher } from '../planning/dispatcher.ts';
 import type { ServiceStores } from '../stores.ts';
-import { conflict, notFound, type ServiceWorkOrder, type Severity } from '../types.ts';
+import { badRequest, conflict, notFound, type ServiceWorkOrder, type Severity } from '../types.ts';
 import { requireVersion, type Change, type Lifecycle, type OpenInput, type TransitionInput } from './lifecycle.ts';
 
 /** Actor name of changes the service domain makes by itself. */
@@ -73,7 +73,10 @@ export class WorkOrderCommands {
   /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
   create(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder {
     const now = this.#o.clock.nowMs();
-    if (!this.#o.stores.registry.getDevice(input.deviceId)) throw notFound('device', input.deviceId);
+    const device = this.#o.stores.registry.getDevice(input.deviceId);
+    if (!device) throw notFound('device', input.deviceId);
+    const wrongMode = this.#o.stores.catalogue.modeProblem(device.modelId, input.mode);
+    if (wrongMode) throw badRequest(`mode: ${wrongMode}`);
     const health: HealthReport = {
       deviceId: input.deviceId, tsMs: now, score: 100, state: 'watch', mode: input.mode, evidence: {},
       explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,

@@ -3,11 +3,12 @@
 // real history instead of from zero.
 
 import type { FailureMode, HealthReport, WorkOrderState } from '../../core/types.ts';
+import type { CatalogueStore } from '../catalogue/store.ts';
 import type { Network } from '../network/store.ts';
 import type { Registry } from '../customers/registry.ts';
 import { slaDeadlines } from '../planning/sla.ts';
 import type { Surveys } from '../customers/surveys.ts';
-import { FAILURE_MODES, RESOLUTION_CODES, SEVERITIES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
+import { RESOLUTION_CODES, SEVERITIES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
 import type { WorkOrderPatch, WorkOrderStore } from './store.ts';
 
 /** One finished job as a legacy system knows it. Times are epoch ms and must not go backwards. */
@@ -39,6 +40,7 @@ export interface HistoricalWorkOrder {
 }
 
 export interface HistoryStores {
+  catalogue: CatalogueStore;
   registry: Registry;
   network: Network;
   orders: WorkOrderStore;
@@ -59,7 +61,8 @@ export function importHistory(stores: HistoryStores, entries: readonly Historica
     const fail = (why: string) => badRequest(`history entry ${i} (${h.deviceId ?? '?'}): ${why}`);
     const device = stores.registry.getDevice(h.deviceId);
     if (!device) throw fail('unknown device');
-    if (!FAILURE_MODES.includes(h.mode)) throw fail(`unknown failure mode '${h.mode}'`);
+    const wrongMode = stores.catalogue.modeProblem(device.modelId, h.mode);
+    if (wrongMode) throw fail(wrongMode);
     if (!SEVERITIES.includes(h.severity)) throw fail(`unknown severity '${h.severity}'`);
     const closedBy = h.resolvedAtMs !== undefined ? 'resolved' : h.cancelledAtMs !== undefined ? 'cancelled' : null;
     if (!closedBy || (h.resolvedAtMs !== undefined && h.cancelledAtMs !== undefined)) throw fail('must end either resolved or cancelled (import active jobs through the dispatcher)');

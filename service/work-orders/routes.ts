@@ -4,11 +4,15 @@ import { Type } from 'typebox';
 import { WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 import { actorOf, assertOwnJob, FIELD, guardFor, MANAGE, ADMIN, ownJobsOnly, userOf, type ServiceRoutesOptions } from '../http/access.ts';
 import { IdParams, IntegerOrNull, Ms, Note, OneOf, StringOrNull, Text } from '../http/schemas.ts';
-import { badRequest, FAILURE_MODES, forbidden, requireFound, RESOLUTION_CODES, SEVERITIES } from '../types.ts';
+import { MODE_ID_PATTERN } from '../../core/product-catalogue.ts';
+import { badRequest, forbidden, requireFound, RESOLUTION_CODES, SEVERITIES } from '../types.ts';
 import { transitionError } from './lifecycle.ts';
 
 /** Steps a technician may not take on their own job: assigning and cancelling is the planner's. */
 const PLANNER_ONLY_STEPS: readonly WorkOrderState[] = ['assigned', 'cancelled'];
+
+/** A failure mode id: the device's model's own or one every model has (the service checks which, naming them). */
+const Mode = Type.String({ pattern: MODE_ID_PATTERN.source, description: 'a failure mode of the device\'s product model (GET /api/catalogue/models/{id}), or sensor_fault, unknown_anomaly' });
 
 const ListQuery = Type.Object(
   {
@@ -16,7 +20,7 @@ const ListQuery = Type.Object(
     state: Type.Optional(Type.Array(OneOf(WORK_ORDER_STATES))),
     deviceId: Type.Optional(Text(64)),
     technicianId: Type.Optional(Text(64)),
-    mode: Type.Optional(OneOf(FAILURE_MODES)),
+    mode: Type.Optional(Mode),
     from: Type.Optional(Type.Integer({ description: 'created at or after, epoch ms' })),
     to: Type.Optional(Type.Integer({ description: 'created at or before, epoch ms' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
@@ -25,13 +29,13 @@ const ListQuery = Type.Object(
 );
 
 const NewWorkOrder = Type.Object(
-  { deviceId: Text(64), mode: OneOf(FAILURE_MODES), severity: Type.Optional(OneOf(SEVERITIES)), note: Type.Optional(Note) },
+  { deviceId: Text(64), mode: Mode, severity: Type.Optional(OneOf(SEVERITIES)), note: Type.Optional(Note) },
   { additionalProperties: false },
 );
 
 const HistoricalJob = Type.Object(
   {
-    deviceId: Text(64), mode: OneOf(FAILURE_MODES), severity: OneOf(SEVERITIES),
+    deviceId: Text(64), mode: Mode, severity: OneOf(SEVERITIES),
     createdAtMs: Ms, predictedFailureAtMs: Type.Optional(IntegerOrNull()), source: Type.Optional(Text(32)), technicianId: Type.Optional(StringOrNull(64)),
     assignedAtMs: Type.Optional(Ms), acknowledgedAtMs: Type.Optional(Ms), enRouteAtMs: Type.Optional(Ms), onSiteAtMs: Type.Optional(Ms), resolvedAtMs: Type.Optional(Ms), cancelledAtMs: Type.Optional(Ms),
     resolutionCode: Type.Optional(OneOf(RESOLUTION_CODES)),

@@ -165,6 +165,25 @@ describe('product catalogue in the service store', () => {
   });
 });
 
+describe("a catalogue model's own failure modes", () => {
+  it('a planner opens a job for one, a technician is skilled in one; a mode the model lacks is a 400 naming its modes', () => {
+    const { service } = started();
+    seedSmallNetwork(service);
+    service.createProductModel(boosterPump(), 'planner:p1');
+    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
+    service.saveTechnician({ id: 'T-SEAL', name: 'Seal specialist', homeLat: -6.2, homeLon: 106.84, depotId: 'D-JKT', skills: [{ modelId: 'booster-b40', mode: 'seal_leak' }] });
+    expect(() => service.saveTechnician({ id: 'T-X', name: 'X', homeLat: -6.2, homeLon: 106.84, skills: [{ modelId: 'booster-b40', mode: 'bearing_wear' }] }))
+      .toThrow("skills[0].mode: 'bearing_wear' is not a failure mode of booster-b40 (seal_leak, motor_overload, sensor_fault, unknown_anomaly)");
+    const job = service.createWorkOrder({ deviceId: 'booster-0001', mode: 'seal_leak', actor: 'planner:p1' });
+    expect(job).toMatchObject({ mode: 'seal_leak', modelId: 'booster-b40', modelVersion: 1, source: 'planner' });
+    expect(() => service.createWorkOrder({ deviceId: 'booster-0001', mode: 'cooling_failure', actor: 'planner:p1' })).toThrow(/^mode: 'cooling_failure' is not a failure mode of booster-b40/);
+    // Every model has the sensor and unknown-anomaly modes.
+    expect(service.createWorkOrder({ deviceId: 'booster-0001', mode: 'unknown_anomaly', actor: 'planner:p1' }).mode).toBe('unknown_anomaly');
+    const csv = service.importCsv('technicians', 'id,name,homeLat,homeLon,skills\nT-CSV,Ani,-6.2,106.8,booster-b40:seal_leak;*:motor_overload\nT-BAD,Eko,-6.2,106.8,*:melting\n');
+    expect(csv.errors).toEqual([{ line: 3, message: "skills: unknown failure mode: no product model has a failure mode 'melting'" }]);
+  });
+});
+
 describe('service store upgrade', () => {
   it('a store from before the catalogue keeps its devices and work orders; its models become version 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-cat-up-'));

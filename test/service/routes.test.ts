@@ -36,7 +36,7 @@ describe('service routes', () => {
     expect(all.json().workOrders).toHaveLength(2);
     expect((await app.inject('/api/work-orders?state=assigned,open&deviceId=pump-jkt-1')).json().workOrders).toHaveLength(1);
     expect((await app.inject('/api/work-orders?state=resolved')).json().workOrders).toHaveLength(0);
-    for (const q of ['state=bogus', 'limit=0', 'from=yesterday', 'mode=melting', 'color=red']) {
+    for (const q of ['state=bogus', 'limit=0', 'from=yesterday', 'mode=Melting!', 'color=red']) {
       const r = await app.inject(`/api/work-orders?${q}`);
       expect(r.statusCode, q).toBe(400);
       expect(r.json().message, q).toMatch(/querystring/);
