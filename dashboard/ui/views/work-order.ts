@@ -1,6 +1,7 @@
 // Planner: one work order — what it is about, its history, every notice its customer's contacts
 // were sent (delivered, held for quiet hours, retrying, failed, not sent, and why) and what the
-// customer said back (their report, the survey's stars and comment).
+// customer said back (their report, the survey's stars and comment); the planner's tools: add a
+// note, reassign an assigned job to another technician.
 import { api, ApiError } from '../api.ts';
 import { el } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
@@ -14,6 +15,7 @@ interface Detail {
 interface DeviceService {
   device: { id: string; customerId: string | null; customerName: string | null; siteName: string | null; timeZone: string | null };
 }
+interface TechnicianRow { id: string; name: string; active: boolean; openJobs: number; maxOpenJobs: number }
 interface Survey {
   answeredAtMs: number | null;
   csat: number | null;
@@ -53,16 +55,21 @@ export function messageTable(id: string, messages: MessageView[], zoneOf: (m: Me
 
 export function workOrderView(root: HTMLElement, id: string): () => void {
   const body = el('div', { id: 'work-order' });
-  root.append(el('p', {}, el('a', { href: '#/work-orders', text: t('workOrder.back') })), body);
+  const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status', id: 'wo-status' });
+  root.append(el('p', {}, el('a', { href: '#/work-orders', text: t('workOrder.back') })), status, body);
+  let technicians = new Map<string, TechnicianRow>();
+  const nameOf = (techId: string | null | undefined) => (techId ? technicians.get(techId)?.name ?? techId : t('workOrder.nobody'));
   let zone: string | null = null;
   let customer: { id: string | null; name: string | null; site: string | null } = { id: null, name: null, site: null };
 
   const load = async () => {
     try {
-      const [detail, { messages }] = await Promise.all([
+      const [detail, { messages }, techs] = await Promise.all([
         api<Detail>(`work-orders/${encodeURIComponent(id)}`),
         api<{ messages: MessageView[] }>(`work-orders/${encodeURIComponent(id)}/messages`),
+        api<{ technicians: TechnicianRow[] }>('technicians'),
       ]);
+      technicians = new Map(techs.technicians.map((x) => [x.id, x]));
       const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then((r) => r.survey, (err) => {
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
@@ -80,12 +87,18 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
 
   const render = (d: Detail, messages: MessageView[], survey: Survey | null) => {
     const o = d.workOrder;
+    // A reload while the planner types (a poll, a live change) would throw their text away.
+    if (body.contains(document.activeElement) && document.activeElement?.matches('input, textarea, select')) return;
+    body.dataset.version = String(o.version);
     body.replaceChildren(
       el('h2', { id: 'work-order-title', text: t('workOrder.title', { id: o.id, state: labelOf('workOrderState', o.state) }) }),
       el('p', { class: 'meta' },
         el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)} · ${labelOf('severity', o.severity)} · `,
         customer.id ? el('a', { href: `#/customers/${encodeURIComponent(customer.id)}`, text: customer.name ?? customer.id }) : '', customer.site ? ` · ${customer.site}` : ''),
+      el('p', { class: 'meta', id: 'wo-facts', text: t('workOrder.facts', { state: labelOf('workOrderState', o.state), severity: labelOf('severity', o.severity), technician: nameOf(o.technicianId), opened: dateTime(o.createdAtMs, zone) }) }),
+      el('p', { class: 'meta', id: 'wo-sla', text: o.slaResolveByMs ? t('workOrder.sla', { by: dateTime(o.slaResolveByMs, zone) }) : '' }),
       el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
+      o.state === 'assigned' ? reassignForm(o) : '',
       ...(o.customerReport ? [el('h3', { text: t('workOrder.customerReport') }), el('blockquote', { id: 'customer-report', text: o.customerReport })] : []),
       el('h3', { text: t('workOrder.feedback') }),
       survey && survey.answeredAtMs !== null
@@ -104,7 +117,47 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
           el('td', { text: h.fromState && h.fromState !== h.toState ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}` : labelOf('workOrderState', h.toState) }),
           el('td', { text: h.actor }),
           el('td', { class: 'why', text: h.note ?? '' })))))),
+      noteForm(),
     );
+  };
+
+  const noteForm = (): HTMLFormElement => {
+    const text = el('textarea', { id: 'wo-note', rows: '2', maxlength: '2000', required: '' });
+    const form = el('form', { class: 'note-form' }, el('label', { for: 'wo-note', text: t('workOrder.addNote') }), text,
+      el('button', { type: 'submit', text: t('workOrder.addNote.submit') }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void act(() => api(`work-orders/${encodeURIComponent(id)}/notes`, { method: 'POST', body: { note: text.value } }), t('workOrder.noted'));
+    });
+    return form;
+  };
+
+  const reassignForm = (o: WorkOrderView): HTMLFormElement => {
+    const options = [...technicians.values()].filter((x) => x.active && x.id !== o.technicianId).sort((a, b) => a.name.localeCompare(b.name));
+    const select = el('select', { id: 'wo-technician' }, ...options.map((x) => el('option', { value: x.id, text: t('workOrder.techOption', { name: x.name, load: x.openJobs, max: x.maxOpenJobs }) })));
+    const reason = el('input', { id: 'wo-reassign-note', maxlength: '2000' });
+    const form = el('form', { class: 'reassign filters' },
+      el('label', { for: 'wo-technician', text: t('workOrder.reassignTo') }), select,
+      el('label', { for: 'wo-reassign-note', text: t('workOrder.reassignWhy') }), reason,
+      el('button', { type: 'submit', text: t('workOrder.reassign') }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      // The version read with the page: someone else's change in between is a 409, shown as it is.
+      void act(() => api(`work-orders/${encodeURIComponent(id)}/reassign`, { method: 'POST', body: { technicianId: select.value, version: o.version, note: reason.value.trim() || undefined } }),
+        t('workOrder.reassigned', { name: technicians.get(select.value)?.name ?? select.value }));
+    });
+    return form;
+  };
+
+  const act = async (call: () => Promise<unknown>, done: string): Promise<void> => {
+    try {
+      await call();
+      status.textContent = done;
+    } catch (err) {
+      status.textContent = t('board.actionFailed', { id, reason: (err as Error).message });
+    }
+    (document.activeElement as HTMLElement | null)?.blur();
+    await load();
   };
 
   void load();
