@@ -34,6 +34,8 @@ export interface AnomalyScorerState {
   surprise: [number, number];
   slowMoments: [number, number];
   refractory: number;
+  /** Samples in a row the likelihood has reached the alarm level (absent in older snapshots: 0). */
+  overAlarm?: number;
   /** Smallest and largest value seen (null before the first). */
   range?: [number | null, number | null];
   /** Share of recent samples that set a new record (absent in older snapshots: starts over). */
@@ -58,6 +60,12 @@ export interface AnomalyScoreParams {
   refractorySamples: number;
   /** Likelihood that is an alarm: scored 1, then held down for the refractory period. */
   alarmLikelihood: number;
+  /**
+   * Samples in a row the likelihood must reach `alarmLikelihood` to be an alarm: one sample of a
+   * heavy-tailed series over it is usually its tail, an anomaly stays (a likelihood of 1, a range
+   * break and a stuck sensor are alarms at once).
+   */
+  alarmSamples: number;
   /** Weight of the step surprise against the level surprise. */
   diffWeight: number;
   /** A profile is trusted when its mean squared error is below this fraction of the level's. */
@@ -91,6 +99,7 @@ export const DEFAULT_ANOMALY_SCORE_PARAMS: AnomalyScoreParams = {
   longAlpha: 0.002,
   refractorySamples: 60,
   alarmLikelihood: 0.997,
+  alarmSamples: 2,
   diffWeight: 0.7,
   seasonalGain: 0.5,
   seasonalAlpha: 0.5,
@@ -112,6 +121,8 @@ const MAX_SURPRISE = 50;
 const RECORD_ALPHA = 0.01;
 /** A run of repeats is a stuck sensor when this many times the longest run seen before. */
 const STUCK_FACTOR = 2;
+/** A likelihood held back from being an alarm is scored as just under the alarm level. */
+const BELOW_ALARM = 0.9999;
 
 /** The level model's parameters, one object for every scorer (detectors only read them). */
 const LEVEL_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, warmupSamples: 50, alpha: 0.01, freezeZ: 6, trendWindow: 2 };
@@ -156,6 +167,7 @@ export class AnomalyScorer {
   readonly #level = new MetricDetector(LEVEL_PARAMS);
   #n = 0;
   #refractory = 0;
+  #overAlarm = 0;
   /** The floating-point state (slots above); the NaNs make it an array of doubles from the start. */
   readonly #s: number[] = [Number.NaN, Number.NaN, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
@@ -234,6 +246,10 @@ export class AnomalyScorer {
       addMoments(s, SLOW_MOMENTS, s[SLOW], this.#n <= slowWarmup ? 1 / this.#n : p.longAlpha);
     }
 
+    // One sample over the alarm level is not yet an alarm, unless the likelihood is certain.
+    this.#overAlarm = likelihood >= p.alarmLikelihood ? this.#overAlarm + 1 : 0;
+    if (this.#overAlarm > 0 && this.#overAlarm < p.alarmSamples && likelihood < 1) likelihood = Math.min(likelihood, BELOW_ALARM * p.alarmLikelihood);
+
     if (p.rangeTolerance > 0) {
       const min = s[MIN];
       const max = s[MAX];
@@ -300,6 +316,7 @@ export class AnomalyScorer {
       surprise: [s[SURPRISE], s[SURPRISE + 1]],
       slowMoments: [s[SLOW_MOMENTS], s[SLOW_MOMENTS + 1]],
       refractory: this.#refractory,
+      overAlarm: this.#overAlarm,
       range: [finite(s[MIN]), finite(s[MAX])],
       recordRate: s[RECORD_RATE],
       runs: [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]],
@@ -326,6 +343,7 @@ export class AnomalyScorer {
     [s[SURPRISE], s[SURPRISE + 1]] = saved.surprise;
     [s[SLOW_MOMENTS], s[SLOW_MOMENTS + 1]] = saved.slowMoments;
     this.#refractory = saved.refractory;
+    this.#overAlarm = saved.overAlarm ?? 0;
     // Snapshots from before the range check have none: it starts over.
     const [min, max] = saved.range ?? [null, null];
     s[MIN] = min ?? Number.POSITIVE_INFINITY;

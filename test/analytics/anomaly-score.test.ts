@@ -221,3 +221,32 @@ it('restored mid-run, the scorer flags the stuck sensor where one never stopped 
   // Without the runs it cannot know this run began after a warm-up of varied values: no alarm.
   expect(alarms.fromOlder).toEqual([]);
 });
+
+it('one sample over the alarm level is not yet an alarm: bursty noise raises fewer, a shift that stays is flagged a sample later at most', () => {
+  // 2 % of samples are bursts of 30 ± 10 over a base of 5 ± 1: single samples over the level often.
+  const bursty = (rand: () => number) => (rand() < 0.02 ? 30 + 10 * gaussian(rand) : 5 + gaussian(rand));
+  const alarmsWith = (alarmSamples: number): number[] => {
+    const rand = prng(29);
+    const scorer = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, alarmSamples });
+    const alarms: number[] = [];
+    for (let i = 0; i < 12_000; i++) if (scorer.update(i * 300_000, bursty(rand)) === 1) alarms.push(i);
+    return alarms;
+  };
+  const once = alarmsWith(1).length;
+  const twice = alarmsWith(2).length;
+  expect(once).toBeGreaterThanOrEqual(15);
+  expect(twice).toBeLessThanOrEqual(once * 0.8);
+  // A level shift of 3 σ on plain noise, within the range it has shown, stays over the level: it is
+  // flagged, at most one sample later than a single sample over the level would flag it.
+  const firstAfterShift = (alarmSamples: number): number | undefined => {
+    const rand = prng(31);
+    const scorer = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, alarmSamples });
+    let first: number | undefined;
+    for (let i = 0; i < 6000; i++) if (scorer.update(i * 300_000, 10 + gaussian(rand) + (i >= 5000 ? 3 : 0)) === 1 && i >= 5000 && first === undefined) first = i;
+    return first;
+  };
+  const immediate = firstAfterShift(1);
+  expect(immediate).toBeDefined();
+  expect(immediate!).toBeLessThan(5012);
+  expect(firstAfterShift(2)).toBeLessThanOrEqual(immediate! + 1);
+});
