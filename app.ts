@@ -20,6 +20,9 @@ import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/au
 import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
 import { FleetView } from './dashboard/fleet-view.ts';
+import { AlertBook } from './dashboard/alerts/alert-book.ts';
+import { openControlRoomDb } from './dashboard/history/db.ts';
+import { HealthHistory } from './dashboard/history/health-history.ts';
 import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
 import { AccessControl } from './ingest/access-control.ts';
 import { DeviceCredentials } from './ingest/device-credentials.ts';
@@ -259,6 +262,17 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     fleetView.start();
     stops.push(() => fleetView.stop());
 
+    // The control room's memory: health history and device events for the device page, the alert list.
+    const controlRoomDb = openControlRoomDb(join(config.dataDir, 'control-room.db'));
+    stops.push(() => controlRoomDb.close());
+    const retentionMs = config.historyRetentionDays * 86_400_000;
+    const healthHistory = new HealthHistory({ bus, db: controlRoomDb, log: log.child({ part: 'history' }), nowMs: () => clock.nowMs(), retentionMs });
+    healthHistory.start();
+    stops.push(() => healthHistory.stop());
+    const alerts = new AlertBook({ bus, db: controlRoomDb, log: log.child({ part: 'alerts' }), nowMs: () => clock.nowMs(), retentionMs });
+    alerts.start();
+    stops.push(() => alerts.stop());
+
     const simSpecs = config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
     // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
     // hundred devices) with the simulated fleet among its devices.
@@ -289,6 +303,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'dashboard' }),
       fleet: fleetView,
       store,
+      history: healthHistory,
+      alerts,
       nowMs: () => clock.nowMs(),
       // Only active work orders travel to browsers; history is in the REST API.
       listWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }),

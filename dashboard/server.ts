@@ -6,12 +6,15 @@ import { apiErrorHandler } from '../core/http-errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import type { AlertBook } from './alerts/alert-book.ts';
 import type { FleetView } from './fleet-view.ts';
+import type { HealthHistory } from './history/health-history.ts';
 import type { UserStore } from './auth/users.ts';
 import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
 import { registerCsrfGuard } from './plugins/csrf.ts';
 import { registerSecurityHeaders, SOCKET_HEADERS } from './plugins/security-headers.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
+import { alertRoutes } from './routes/api/alerts.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 import { meRoutes } from './routes/api/me.ts';
 
@@ -19,6 +22,10 @@ export interface DashboardOptions {
   log: Logger;
   fleet: FleetView;
   store: TelemetryStore;
+  /** The stored health reports and device events (the device page's history and annotations); absent: no such routes. */
+  history?: HealthHistory;
+  /** The planners' alert list; absent: no alert routes (a dashboard built to test other parts). */
+  alerts?: AlertBook;
   nowMs: () => number;
   listWorkOrders: () => WorkOrder[];
   users: UserStore;
@@ -68,7 +75,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
 
   await app.register(
     async (api) => {
-      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, nowMs: opts.nowMs, technicianSeesDevice: opts.technicianSeesDevice });
+      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, history: opts.history, nowMs: opts.nowMs, technicianSeesDevice: opts.technicianSeesDevice });
+      if (opts.alerts) await alertRoutes(api, { alerts: opts.alerts, assignees: () => opts.users.list().filter((u) => u.role === 'planner' || u.role === 'admin') });
       await meRoutes(api, { users: opts.users });
       for (const plugin of opts.apiPlugins ?? []) await plugin(api, { authorize });
     },
@@ -92,6 +100,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     authenticate: (cookie) => sessionFromCookieHeader(opts.users, cookie),
     onSessionEnded: (listener) => opts.users.onSessionEnded(listener),
     nowMs: opts.nowMs,
+    alerts: opts.alerts,
   });
   live.engine.on('initial_headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
   live.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { escape, Point, type PointSettings } from '@influxdata/influxdb-client';
 import { memo } from '../core/bounded-memo.ts';
 import type { Reading } from '../core/types.ts';
-import { RefusedWriteError, RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
+import { RefusedWriteError, RetryableStoreError, type ReadingBucket, type TelemetryStore } from './telemetry-store.ts';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -215,6 +215,32 @@ export class InfluxTelemetryStore implements TelemetryStore {
       readings.push({ deviceId, tsMs: row[timeIdx] as number, values });
     }
     return readings;
+  }
+
+  async queryBuckets(deviceId: string, fromMs: number, toMs: number, bucketMs: number): Promise<ReadingBucket[]> {
+    const q =
+      `SELECT mean(*), min(*), max(*) FROM "${MEASUREMENT}" WHERE "device" = ${influxString(deviceId)} ` +
+      `AND time >= ${Math.trunc(fromMs)}ms AND time <= ${Math.trunc(toMs)}ms GROUP BY time(${Math.max(1, Math.trunc(bucketMs))}ms) fill(none)`;
+    const json = (await this.#influxql(q, 'GET', true)) as InfluxQueryResponse;
+    const series = json.results?.[0]?.series?.[0];
+    if (!series) return [];
+    // Columns: time, mean_<field>…, min_<field>…, max_<field>… (InfluxQL names a wildcard aggregate's columns so).
+    const columns = series.columns.map((c) => {
+      const m = /^(mean|min|max)_(.+)$/.exec(c);
+      return m ? { kind: m[1] as 'mean' | 'min' | 'max', metric: m[2] } : null;
+    });
+    const timeIdx = series.columns.indexOf('time');
+    const buckets: ReadingBucket[] = [];
+    for (const row of series.values) {
+      const bucket: ReadingBucket = { tsMs: row[timeIdx] as number, mean: {}, min: {}, max: {} };
+      for (let i = 0; i < columns.length; i++) {
+        const col = columns[i];
+        const v = row[i];
+        if (col && typeof v === 'number') bucket[col.kind][col.metric] = v;
+      }
+      buckets.push(bucket);
+    }
+    return buckets;
   }
 
   async ping(): Promise<boolean> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Reading } from '../core/types.ts';
-import { RefusedWriteError, RetryableStoreError, type TelemetryStore } from './telemetry-store.ts';
+import { RefusedWriteError, RetryableStoreError, type ReadingBucket, type TelemetryStore } from './telemetry-store.ts';
 
 /** SQLite's primary result codes that are about the values written (https://sqlite.org/rescode.html). */
 const SQLITE_TOOBIG = 18;
@@ -34,6 +34,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   #db: DatabaseSync | null = null;
   #insert: StatementSync | null = null;
   #select: StatementSync | null = null;
+  #selectBuckets: StatementSync | null = null;
 
   constructor(path: string) {
     this.#path = path;
@@ -56,6 +57,11 @@ export class SqliteTelemetryStore implements TelemetryStore {
     this.#insert = db.prepare('INSERT OR REPLACE INTO telemetry (device, ts, metric, value) VALUES (?, ?, ?, ?)');
     this.#select = db.prepare(
       'SELECT ts, metric, value FROM telemetry WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC, metric ASC',
+    );
+    // Buckets aligned to multiples of their length (integer division), as InfluxDB's GROUP BY time.
+    this.#selectBuckets = db.prepare(
+      'SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, metric, avg(value) AS mean, min(value) AS lo, max(value) AS hi FROM telemetry ' +
+        'WHERE device = ? AND ts >= ? AND ts <= ? GROUP BY bucket, metric ORDER BY bucket ASC',
     );
     this.#db = db;
   }
@@ -89,6 +95,24 @@ export class SqliteTelemetryStore implements TelemetryStore {
       current.values[row.metric] = row.value;
     }
     return readings;
+  }
+
+  async queryBuckets(deviceId: string, fromMs: number, toMs: number, bucketMs: number): Promise<ReadingBucket[]> {
+    this.#open();
+    const size = Math.max(1, Math.trunc(bucketMs));
+    const rows = this.#selectBuckets!.all(size, size, deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as { bucket: number; metric: string; mean: number; lo: number; hi: number }[];
+    const buckets: ReadingBucket[] = [];
+    let current: ReadingBucket | null = null;
+    for (const row of rows) {
+      if (!current || current.tsMs !== row.bucket) {
+        current = { tsMs: row.bucket, mean: {}, min: {}, max: {} };
+        buckets.push(current);
+      }
+      current.mean[row.metric] = row.mean;
+      current.min[row.metric] = row.lo;
+      current.max[row.metric] = row.hi;
+    }
+    return buckets;
   }
 
   async ping(): Promise<boolean> {

@@ -1,4 +1,13 @@
-import type { Reading } from '../core/types.ts';
+import type { MetricValues, Reading } from '../core/types.ts';
+
+/** One time bucket of a device's readings: per metric the mean, lowest and highest value in it. */
+export interface ReadingBucket {
+  /** Start of the bucket, epoch ms (a multiple of the bucket's length, as InfluxDB aligns GROUP BY time). */
+  tsMs: number;
+  mean: MetricValues;
+  min: MetricValues;
+  max: MetricValues;
+}
 
 /**
  * Where telemetry lives. Two implementations: InfluxDB through its v1 HTTP API (1.x natively,
@@ -19,6 +28,11 @@ export interface TelemetryStore {
   write(readings: readonly Reading[]): Promise<void>;
   /** Readings of one device with fromMs <= tsMs <= toMs, oldest first, at most `limit`. */
   query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]>;
+  /**
+   * The readings of one device with fromMs <= tsMs <= toMs in buckets of `bucketMs`, oldest first,
+   * empty buckets left out: a week at 1 Hz is 604,800 readings, a chart a few hundred points.
+   */
+  queryBuckets(deviceId: string, fromMs: number, toMs: number, bucketMs: number): Promise<ReadingBucket[]>;
   /** True when the store answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Logger } from '../../core/log.ts';
 import { every } from '../../core/periodic.ts';
 import type { WorkOrder } from '../../core/types.ts';
+import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Session, User } from '../auth/users.ts';
 import type { DeviceSummary, FleetView } from '../fleet-view.ts';
 
@@ -18,6 +19,8 @@ export interface LiveUpdatesOptions {
   nowMs: () => number;
   /** Deltas are batched into frames this often, ms: 1,000 devices at 1 Hz stay one message per frame. */
   frameMs?: number;
+  /** The planners' alert list: in the fleet room's snapshot and deltas (technicians do not get it). */
+  alerts?: Pick<AlertBook, 'list' | 'takeChanges'>;
 }
 
 declare module 'fastify' {
@@ -83,10 +86,10 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   });
 
   const snapshotFor = (user: User) => {
-    if (seesFleet(user)) return { devices: opts.fleet.list(), workOrders: opts.listWorkOrders() };
+    if (seesFleet(user)) return { devices: opts.fleet.list(), workOrders: opts.listWorkOrders(), alerts: opts.alerts?.list() ?? [] };
     const workOrders = opts.listWorkOrders().filter((o) => o.technicianId === user.technicianId);
     const deviceIds = new Set(workOrders.map((o) => o.deviceId));
-    return { devices: opts.fleet.list().filter((d) => deviceIds.has(d.deviceId)), workOrders };
+    return { devices: opts.fleet.list().filter((d) => deviceIds.has(d.deviceId)), workOrders, alerts: [] };
   };
 
   io.on('connection', (socket: Socket) => {
@@ -118,8 +121,9 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
 
   const deltas = every('live updates', opts.frameMs ?? 250, () => {
     const changes = opts.fleet.takeChanges();
-    if (changes.devices.length === 0 && changes.workOrders.length === 0) return;
-    io.to(FLEET_ROOM).emit('delta', changes);
+    const alerts = opts.alerts?.takeChanges() ?? [];
+    if (changes.devices.length === 0 && changes.workOrders.length === 0 && alerts.length === 0) return;
+    io.to(FLEET_ROOM).emit('delta', { ...changes, alerts });
     sendToTechnicians(changes.workOrders, changes.devices);
     for (const d of changes.devices) {
       const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
@@ -136,7 +140,7 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
       const mine = orders.filter((o) => o.technicianId === techId);
       const myDevices = new Set(all.filter((o) => o.technicianId === techId).map((o) => o.deviceId));
       const devs = devices.filter((d) => myDevices.has(d.deviceId));
-      if (mine.length || devs.length) io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine });
+      if (mine.length || devs.length) io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine, alerts: [] });
     }
   }
 

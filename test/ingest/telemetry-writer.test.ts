@@ -31,6 +31,9 @@ class FlakyStore implements TelemetryStore {
   async query() {
     return [];
   }
+  async queryBuckets() {
+    return [];
+  }
   async ping() {
     return true;
   }
@@ -104,6 +107,9 @@ class ManualStore implements TelemetryStore {
     });
   }
   async query() {
+    return [];
+  }
+  async queryBuckets() {
     return [];
   }
   async ping() {
@@ -242,6 +248,9 @@ it('an error the store does not explain is retried, never dropped', async () => 
       written.push(...readings);
     },
     async query() {
+      return [];
+    },
+    async queryBuckets() {
       return [];
     },
     async ping() {
