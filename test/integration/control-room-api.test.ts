@@ -9,13 +9,14 @@ let purna: TestPurna;
 let planner: string;
 let technician: string;
 const DEVICE = 'pump-api-0001';
-const T0 = Date.now() - 3 * 3600_000;
+// On a 3-minute boundary, so each 3-minute bucket holds 18 whole readings.
+const T0 = Math.floor((Date.now() - 3 * 3600_000) / 180_000) * 180_000;
 
 beforeAll(async () => {
   purna = await startTestPurna();
   purna.service.registerDevices([{ deviceId: DEVICE, modelId: 'pump-p200' }]);
   // Three hours at one reading every 10 s, stored as ingest stores them.
-  const readings = Array.from({ length: 1080 }, (_, i) => ({ deviceId: DEVICE, tsMs: T0 + i * 10_000, values: { temperature: 60 + (i % 10), vibration: 2 } }));
+  const readings = Array.from({ length: 1080 }, (_, i) => ({ deviceId: DEVICE, tsMs: T0 + i * 10_000, values: { temperature: 60 + (i % 18) / 2, vibration: 2 } }));
   await purna.store.write(readings);
   planner = await loginAs(purna, 'planner');
   technician = await loginAs(purna, 'technician', 'tech-x');
@@ -33,12 +34,12 @@ it('telemetry over three hours in 60 points: per-bucket mean, min and max; witho
   expect(res.status).toBe(200);
   const body = (await res.json()) as { bucketMs: number; points: { tsMs: number; values: Record<string, number>; min: Record<string, number>; max: Record<string, number> }[] };
   expect(body.bucketMs).toBe(180_000);
-  expect(body.points.length).toBeGreaterThanOrEqual(60);
-  expect(body.points.length).toBeLessThanOrEqual(61); // buckets aligned to multiples of 3 min
+  expect(body.points).toHaveLength(60);
   const full = body.points[5];
+  expect(full.tsMs).toBe(T0 + 5 * 180_000);
   expect(full.min.temperature).toBe(60);
-  expect(full.max.temperature).toBe(69);
-  expect(full.values.temperature).toBeCloseTo(64.5, 6);
+  expect(full.max.temperature).toBe(68.5);
+  expect(full.values.temperature).toBeCloseTo(64.25, 6);
   const raw = (await (await get(`devices/${DEVICE}/telemetry?from=${T0}&to=${T0 + 600_000}`)).json()) as { bucketMs: number; points: unknown[] };
   expect(raw).toMatchObject({ bucketMs: 0 });
   expect(raw.points).toHaveLength(61);
