@@ -102,7 +102,11 @@ it('planner sees the degradation and the work order; the technician resolves it;
   expect(purna.service.getWorkOrder(workOrderId)!.state).toBe('resolved');
 
   // The planner's board and KPIs caught up without a reload.
-  await expect.poll(() => board.locator(`#board [data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 }).toBe(0);
+  // It leaves the active columns for the week's resolved column.
+  await expect
+    .poll(() => board.locator(`#board [data-state="resolved"] [data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 })
+    .toBe(1);
+  expect(await board.locator(`#board [data-work-order-id="${workOrderId}"]`).count()).toBe(1);
   await expect.poll(async () => Number(await kpis.locator('#kpi-resolved').textContent()), { timeout: 10_000 }).toBe(resolvedBefore + 1);
   await kpis.screenshot({ path: `${ARTIFACTS}/planner-kpis.png`, fullPage: true });
   await planner.close();
