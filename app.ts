@@ -132,7 +132,6 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const analytics = new Analytics({
       bus,
       log: log.child({ part: 'analytics' }),
-      clock,
       deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
     });

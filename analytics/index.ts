@@ -1,4 +1,3 @@
-import { systemClock, type Clock } from '../core/clock.ts';
 import { DEFAULT_DEVICE_MODEL, ISO10816_ZONES_MM_S, type DeviceModelSpec } from '../core/device-models.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
@@ -10,7 +9,6 @@ import { FalseAlarmHolds } from './false-alarm-hold.ts';
 export interface AnalyticsOptions {
   bus: EventBus;
   log: Logger;
-  clock?: Clock;
   /** Which product model a device is (thresholds); unknown devices get DEFAULT_DEVICE_MODEL. */
   deviceModelOf?: (deviceId: string) => DeviceModelSpec;
   /** Parts + travel lead time used by the dispatch decision, ms (default 48 h). */
@@ -239,7 +237,6 @@ function formatDuration(ms: number): string {
 export class Analytics {
   readonly #bus: EventBus;
   readonly #log: Logger;
-  readonly #clock: Clock;
   readonly #modelOf: (deviceId: string) => DeviceModelSpec;
   #leadTimeMs: number;
   readonly #devices = new Map<string, DeviceState>();
@@ -250,7 +247,6 @@ export class Analytics {
   constructor(opts: AnalyticsOptions) {
     this.#bus = opts.bus;
     this.#log = opts.log;
-    this.#clock = opts.clock ?? systemClock;
     this.#modelOf = opts.deviceModelOf ?? (() => DEFAULT_DEVICE_MODEL);
     this.#leadTimeMs = opts.leadTimeMs ?? 48 * 3600_000;
     this.#falseAlarms = new FalseAlarmHolds(opts.falseAlarmQuietMs ?? 72 * 3600_000);
@@ -283,10 +279,6 @@ export class Analytics {
     this.#leadTimeMs = ms;
   }
 
-  get leadTimeMs(): number {
-    return this.#leadTimeMs;
-  }
-
   health(deviceId: string): HealthReport | undefined {
     return this.#devices.get(deviceId)?.health ?? undefined;
   }
@@ -294,12 +286,6 @@ export class Analytics {
   /** Devices with detector state. */
   get deviceCount(): number {
     return this.#devices.size;
-  }
-
-  allHealth(): HealthReport[] {
-    const out: HealthReport[] = [];
-    for (const d of this.#devices.values()) if (d.health) out.push(d.health);
-    return out;
   }
 
   /** The metrics a device has detector state for, in the order they were first seen. */
@@ -660,5 +646,3 @@ export class Analytics {
     } else d.healthyStreak = 0;
   }
 }
-
-export { MetricDetector } from './metric-detector.ts';

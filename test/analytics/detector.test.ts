@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../analytics/index.ts';
-import { ManualClock } from '../../core/clock.ts';
 import { deviceModel } from '../../core/device-models.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
@@ -14,7 +13,7 @@ function gaussian(rand: () => number): number {
 /** Streams `n` one-second samples of `signal(i)` for one device and collects what analytics says. */
 function run(signal: (i: number) => Record<string, number>, n: number, modelId = 'pump-p200', stepMs = 1000) {
   const bus = new EventBus();
-  const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(0), deviceModelOf: () => deviceModel(modelId) });
+  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel(modelId) });
   const dispatches: DispatchRequest[] = [];
   const cancels: { mode: string; tsMs: number; reason: string }[] = [];
   const health: HealthReport[] = [];
@@ -229,7 +228,7 @@ describe('state across a restart', () => {
     const rand = prng(21);
     const make = () => {
       const bus = new EventBus();
-      const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(0), deviceModelOf: () => deviceModel('pump-p200') });
+      const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel('pump-p200') });
       const health: HealthReport[] = [];
       const dispatches: DispatchRequest[] = [];
       bus.on('health', (h) => health.push(h));

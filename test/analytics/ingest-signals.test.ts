@@ -2,7 +2,6 @@
 // sensor-fault signal only, and a snapshot bounded to the metrics a device may have.
 import { expect, it } from 'vitest';
 import { Analytics } from '../../analytics/index.ts';
-import { ManualClock } from '../../core/clock.ts';
 import { deviceModel } from '../../core/device-models.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
@@ -11,7 +10,7 @@ import { prng } from '../../device-sim/fleet.ts';
 
 function make() {
   const bus = new EventBus();
-  const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(0), deviceModelOf: () => deviceModel('pump-p200') });
+  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel('pump-p200') });
   const health: HealthReport[] = [];
   const dispatches: DispatchRequest[] = [];
   bus.on('health', (h) => health.push(h));
