@@ -3,7 +3,6 @@
 // Before the hold, the next "due" reading after the cancellation re-opened it at once.
 import { expect, it } from 'vitest';
 import { Analytics } from '../../analytics/index.ts';
-import { ManualClock } from '../../core/clock.ts';
 import { deviceModel } from '../../core/device-models.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
@@ -15,7 +14,7 @@ const HOUR = 3600_000;
 /** A pump (ISO 10816 class II: zone C from 2.8 mm/s, D from 7.1) read every minute. */
 function pump(quietMs?: number) {
   const bus = new EventBus();
-  const analytics = new Analytics({ bus, log: createLogger('silent'), clock: new ManualClock(T0), deviceModelOf: () => deviceModel('pump-p200'), falseAlarmQuietMs: quietMs });
+  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel('pump-p200'), falseAlarmQuietMs: quietMs });
   const dispatches: DispatchRequest[] = [];
   bus.on('dispatch', (d) => dispatches.push(d));
   analytics.start();

@@ -1,0 +1,90 @@
+// A machine's running state for the whole device, read from its vibration: readings of a stopped
+// machine (and its temperature for a while after a start) say nothing about its bearings or its
+// cooling, so they do not move the detectors; a "stop" its temperature contradicts for hours is
+// a vibration sensor that reads nothing.
+
+import type { DeviceState, MetricState } from './device-state.ts';
+
+/**
+ * Vibration under this share of its running normal means the machine is stopped: its bearings say
+ * nothing then (a defect shows only while it turns), so the reading does not teach or move the
+ * detector, and the last running verdict stands. Without it, a pump that ran 2 h and stopped 1 h
+ * had its trend windows straddle the stops, and at 5-minute samples its bearing wear was
+ * dispatched 29 h ahead instead of 55 h.
+ */
+const STOPPED_SHARE = 0.25;
+/**
+ * A stopped machine's temperature falls towards ambient and, once it starts again, climbs back:
+ * neither says anything about its cooling, and the climb looks like the start of a cooling
+ * failure. Temperature readings are left out while it is stopped and for this long after it starts
+ * (three thermal time constants of the slowest machines here, 20 minutes).
+ */
+const THERMAL_SETTLE_MS = 3_600_000;
+/** Stopped by its vibration yet warm this long: the machine runs and the vibration sensor reads nothing. */
+export const IMPLAUSIBLE_STOP_MS = 2 * 3_600_000;
+/** Longer than any stop of a duty cycle: a machine "stopped" this long from the start is running smoother than its model says. */
+const NOMINAL_STOP_LIMIT_MS = 2 * 86_400_000;
+
+/**
+ * Whether the machine's running state keeps this reading away from the detector (for a metric
+ * with a part in it: its kind's `runningState`); keeps the device's running state on the way.
+ */
+export function leftOutByRunningState(d: DeviceState, m: MetricState, tsMs: number, value: number, previous: number): boolean {
+  const role = m.facts.runningState;
+  if (role === 'tells') return isStopped(d, m, tsMs, value, previous);
+  if (role === 'settles' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {
+    // Judged from the vibration of the reading before (a reading lists temperature first): one
+    // reading late at each change, which the settling time covers.
+    if (d.stopped) checkStopIsReal(d, m, tsMs, value);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Reads the machine's running state from a vibration reading (and keeps the device's): stopped
+ * when it is under a quarter of the learnt running normal, or, before that is learnt, of the
+ * model's nominal one, so a machine stopped while the detector warms up does not teach it that
+ * standing still is normal. If it looks stopped for longer than any duty stop from the start,
+ * the nominal is wrong for this machine (a smoother unit) and it learns from what it shows. An
+ * exact repeat is never a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
+ */
+function isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, previous: number): boolean {
+  const learnt = m.last !== null && !m.last.warmingUp;
+  if (m.stoppedSamples > 0 && tsMs - m.stoppedSinceMs >= NOMINAL_STOP_LIMIT_MS) m.nominalTrusted = false;
+  const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? m.facts.runningNominal : 0;
+  const stopped = value !== previous && value < STOPPED_SHARE * runningNormal;
+  if (d.stopped && !stopped) d.startedAtMs = tsMs;
+  d.stopped = stopped;
+  if (stopped) {
+    if (m.stoppedSamples === 0) m.stoppedSinceMs = tsMs;
+    m.stoppedSamples++;
+  } else {
+    m.stoppedSamples = 0;
+    m.warmSinceMs = Number.NaN;
+    m.warmWhileStoppedMs = 0;
+  }
+  return stopped;
+}
+
+/**
+ * A machine whose vibration says stopped but whose temperature stays at its running level for
+ * hours is running: the vibration sensor reads nothing (a loose or dead sensor's noise).
+ */
+function checkStopIsReal(d: DeviceState, temperature: MetricState, tsMs: number, value: number): void {
+  const vibration = runningStateSource(d);
+  const t = temperature.last;
+  if (!vibration || !t || t.warmingUp) return;
+  const runningLevel = t.longMean - 2 * Math.max(t.longStd, temperature.facts.sigmaFloor);
+  // Only where running makes a difference: a machine that runs near ambient would not cool.
+  const warm = value >= runningLevel && t.longMean - d.model.healthy.ambientC > 5;
+  if (!warm) vibration.warmSinceMs = Number.NaN;
+  else if (Number.isNaN(vibration.warmSinceMs)) vibration.warmSinceMs = tsMs;
+  vibration.warmWhileStoppedMs = warm ? tsMs - vibration.warmSinceMs : 0;
+}
+
+/** The metric whose readings tell whether the machine runs (vibration). Looked for only while the machine is stopped. */
+function runningStateSource(d: DeviceState): MetricState | undefined {
+  for (const m of d.metrics.values()) if (m.facts.runningState === 'tells') return m;
+  return undefined;
+}

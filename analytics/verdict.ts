@@ -1,0 +1,319 @@
+// One metric's verdict: an ordered list of named rules, each a plain function that reads the
+// metric's state and writes the one verdict object the rules share. The sensor-fault rules come
+// first and end the verdict when they find one (a broken sensor says nothing about the machine);
+// the rules after them each lower the score and say why, when they find something worse.
+
+import type { FailureMode } from '../core/types.ts';
+import type { MetricState } from './device-state.ts';
+import { fmt, formatDuration } from './format.ts';
+import { DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
+import type { MetricFacts } from './metric-kinds.ts';
+import { IMPLAUSIBLE_STOP_MS } from './running-state.ts';
+
+/** How many |z| ≥ 4 samples in a row (see Analytics) make more than a blip. */
+const ANOMALY_STREAK = 3;
+/** Standard deviations above the long-term normal, and for how many assessments, that make a metric elevated. */
+const ELEVATED_SIGMAS = 4;
+const ELEVATED_STREAK = 3;
+/** CUSUM (in σ beyond its allowance) from which a shift is reported. */
+const CUSUM_ALARM = 50;
+/** A sensor repeating exactly the same value this many times is stuck. */
+const STUCK_REPEATS = 60;
+/** Out-of-range readings (decaying count) that make a spiking sensor worth a visit. */
+const OUT_OF_RANGE_DISPATCH = 3;
+/** Dispatch when the forecast's early bound is within this multiple of the lead time: a margin for the forecast's error. */
+const LEAD_SAFETY = 1.5;
+
+/**
+ * The verdict the rules write. Analytics keeps a few of these and rewrites them for every metric
+ * it judges: every field is set from the start and keeps its type, so the object keeps one shape
+ * (no per-metric literal, no property added later), and a judgement allocates nothing but the
+ * explanations it formats. The evidence a health report carries is made from it by `evidenceOf`,
+ * for the one verdict that drives the report.
+ */
+export class MetricVerdict {
+  metric = '';
+  /** What the metric is compared against (set with each verdict). */
+  facts: MetricFacts | null = null;
+  /** This metric alone asks for a technician now. */
+  due = false;
+  score = 100;
+  rule = 'baseline';
+  mode: FailureMode = 'unknown_anomaly';
+  /** Elevated above the device's normal: a machine anomaly (never for a sensor fault). */
+  anomalous = false;
+  sensorFault = false;
+  /** Forecast time to the failure threshold, and its early bound, ms (NaN: not heading there). */
+  timeToThresholdMs = Number.NaN;
+  earliestMs = Number.NaN;
+  /** The forecast comes from a rising trend (not from the threshold already crossed). */
+  trending = false;
+  explanation = '';
+  // The numbers behind it (the report's evidence).
+  value = Number.NaN;
+  baselineMean = Number.NaN;
+  baselineStd = Number.NaN;
+  z = Number.NaN;
+  elevationSigmas = Number.NaN;
+  smoothed = Number.NaN;
+  stoppedSamples = 0;
+  anomalyLikelihood = Number.NaN;
+  cusum = Number.NaN;
+  /** A sensor fault's own evidence: its name and number. */
+  faultEvidence = '';
+  faultEvidenceValue = Number.NaN;
+
+  copyFrom(v: MetricVerdict): void {
+    this.metric = v.metric;
+    this.facts = v.facts;
+    this.due = v.due;
+    this.score = v.score;
+    this.rule = v.rule;
+    this.mode = v.mode;
+    this.anomalous = v.anomalous;
+    this.sensorFault = v.sensorFault;
+    this.timeToThresholdMs = v.timeToThresholdMs;
+    this.earliestMs = v.earliestMs;
+    this.trending = v.trending;
+    this.explanation = v.explanation;
+    this.value = v.value;
+    this.baselineMean = v.baselineMean;
+    this.baselineStd = v.baselineStd;
+    this.z = v.z;
+    this.elevationSigmas = v.elevationSigmas;
+    this.smoothed = v.smoothed;
+    this.stoppedSamples = v.stoppedSamples;
+    this.anomalyLikelihood = v.anomalyLikelihood;
+    this.cusum = v.cusum;
+    this.faultEvidence = v.faultEvidence;
+    this.faultEvidenceValue = v.faultEvidenceValue;
+  }
+}
+
+/** A rule: reads the metric's state, writes the verdict; true ends the verdict (a sensor fault). */
+export type VerdictRule = (v: MetricVerdict, m: MetricState, leadTimeMs: number) => boolean;
+
+function sensorFault(v: MetricVerdict, due: boolean, score: number, rule: string, explanation: string, evidence: string, evidenceValue: number): true {
+  v.due = due;
+  v.score = score;
+  v.rule = rule;
+  v.mode = 'sensor_fault';
+  v.anomalous = false;
+  v.sensorFault = true;
+  v.explanation = explanation;
+  v.faultEvidence = evidence;
+  v.faultEvidenceValue = evidenceValue;
+  return true;
+}
+
+function lower(v: MetricVerdict, score: number, rule: string, explanation: string): void {
+  v.score = score;
+  v.rule = rule;
+  v.explanation = explanation;
+}
+
+/** A reading outside the sensor's physical range: the sensor, not the machine (a visit once it keeps happening). */
+export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
+  const f = m.facts;
+  if (!(v.value < f.physicalMin || v.value > f.physicalMax)) return false;
+  return sensorFault(v, m.outOfRange >= OUT_OF_RANGE_DISPATCH, 50, 'physical-range', `${v.metric} ${fmt(v.value)} is outside the sensor's physical range ${f.physicalMin}…${f.physicalMax}: sensor fault, not the machine`, 'outOfRangeRecent', m.outOfRange);
+}
+
+/** The same value exactly, over and over: a stuck sensor. */
+export function stuckSensor(v: MetricVerdict, m: MetricState): boolean {
+  const repeats = m.last!.repeatCount;
+  if (m.detector.samples < STUCK_REPEATS || repeats < STUCK_REPEATS) return false;
+  return sensorFault(v, true, 60, 'stuck-sensor', `${v.metric} has repeated ${fmt(v.value)} exactly ${repeats} times: stuck sensor`, 'repeats', repeats);
+}
+
+/** Vibration reads "stopped" while the temperature stays at its running level (running-state.ts). */
+export function silentVibrationSensor(v: MetricVerdict, m: MetricState): boolean {
+  if (m.warmWhileStoppedMs < IMPLAUSIBLE_STOP_MS) return false;
+  return sensorFault(v, true, 55, 'silent-vibration-sensor', `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`, 'warmWhileStoppedMs', m.warmWhileStoppedMs);
+}
+
+/** ISO 10816 zones of the machine's class: zone D is damage, zone C a visit once the metric is elevated. */
+export function iso10816Zone(v: MetricVerdict, m: MetricState): boolean {
+  const f = m.facts;
+  const z = f.zones;
+  if (z === null) return false;
+  const s = v.smoothed;
+  if (s >= z.cd) lower(v, 5, 'iso10816-zone-d', `vibration ${fmt(s)} mm/s is in ISO 10816 zone D (≥ ${z.cd} mm/s, class ${f.machineClass}): damage is occurring`);
+  else if (s >= z.bc) {
+    lower(v, 45 - 30 * ((s - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(s)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${f.machineClass}): restricted operation, plan maintenance`);
+    if (v.anomalous) v.due = true;
+  } else if (s >= z.ab) lower(v, 95, 'iso10816-zone-b', f.zoneBText);
+  return false;
+}
+
+/** The model's rated maximum temperature: above it failing, within 5 °C a visit once the metric is elevated. */
+export function ratedMaxTemperature(v: MetricVerdict, m: MetricState): boolean {
+  const f = m.facts;
+  if (f.kind.threshold !== 'rated-max-temperature') return false;
+  const threshold = f.threshold;
+  const s = v.smoothed;
+  if (s >= threshold) lower(v, 5, 'rated-max-temperature', `temperature ${fmt(s, 1)} °C is above the rated maximum ${threshold} °C`);
+  else if (s >= threshold - 5) {
+    lower(v, 40, 'near-rated-max-temperature', `temperature ${fmt(s, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`);
+    if (v.anomalous) v.due = true;
+  }
+  return false;
+}
+
+/** When the trend reaches the failure threshold, and its early bound (the trend's standard error); due once it is there. */
+export function thresholdForecast(v: MetricVerdict, m: MetricState): boolean {
+  const threshold = m.facts.threshold;
+  if (Number.isNaN(threshold)) return false;
+  const res = m.last!;
+  const margin = threshold - res.smoothed;
+  if (margin <= 0) v.timeToThresholdMs = v.earliestMs = 0;
+  else if (res.slopePerMs > 0) {
+    v.timeToThresholdMs = margin / res.slopePerMs;
+    v.earliestMs = margin / (res.slopePerMs + 2 * res.slopeStdErrPerMs);
+    v.trending = true;
+  }
+  if (v.timeToThresholdMs === 0) v.due = true;
+  return false;
+}
+
+/** Metrics without domain thresholds: the unit-free score says the value is unusual for this device. */
+export function anomalyLikelihood(v: MetricVerdict, m: MetricState): boolean {
+  if (m.scorer === null) return false;
+  v.anomalyLikelihood = m.anomalyScore;
+  if (m.anomalyScore >= 0.99 && v.score > 70) {
+    const broken = m.scorer.brokenRange;
+    lower(v, 70, 'anomaly-likelihood', broken
+      ? `${v.metric} ${fmt(v.value)} is outside anything this device has shown before (${fmt(broken[0])} to ${fmt(broken[1])})`
+      : `${v.metric} ${fmt(v.value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`);
+  }
+  return false;
+}
+
+/** Several samples in a row far from the recent level: unusual, though within the normal range so far. */
+export function zScore(v: MetricVerdict, m: MetricState): boolean {
+  if (v.score > 85 && m.anomalyStreak >= ANOMALY_STREAK) lower(v, 85, 'zscore', `${v.metric} ${fmt(v.value)} is ${fmt(v.z, 1)} σ from its recent level, within its normal range so far`);
+  return false;
+}
+
+/** A lasting shift too small for the elevation rule, found by the CUSUM: worth watching, not a visit. */
+export function cusumShift(v: MetricVerdict, m: MetricState): boolean {
+  const res = m.last!;
+  const shift = Math.max(res.cusumUp, m.facts.risesOnly ? 0 : res.cusumDown);
+  v.cusum = shift;
+  if (shift >= CUSUM_ALARM && v.score > 80) {
+    lower(v, 80, 'cusum-shift', `${v.metric} has shifted ${res.cusumUp >= res.cusumDown ? 'up' : 'down'} from this device's normal ${fmt(res.longMean)} and stayed there (CUSUM ${fmt(shift, 0)} σ beyond the ${DEFAULT_DETECTOR_PARAMS.cusumK} σ allowance)`);
+  }
+  return false;
+}
+
+/** The smoothed value well above the device's long-term normal, for several assessments. */
+export function elevated(v: MetricVerdict): boolean {
+  if (v.anomalous && v.score > 70) lower(v, 70, 'elevated', `${v.metric} ${fmt(v.smoothed)} is ${fmt(v.elevationSigmas, 1)} σ above this device's normal ${fmt(v.baselineMean)}`);
+  return false;
+}
+
+/** Elevated and forecast to fail before a technician with the part could be there: dispatch now. */
+export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: number): boolean {
+  if (!(v.anomalous && v.earliestMs > 0 && v.earliestMs <= LEAD_SAFETY * leadTimeMs)) return false;
+  v.due = true;
+  const forecastScore = 20 + 30 * Math.min(1, v.timeToThresholdMs / (LEAD_SAFETY * leadTimeMs));
+  if (forecastScore < v.score) {
+    lower(v, forecastScore, 'trend-forecast', `${v.metric} ${fmt(v.smoothed)} is rising, ${fmt(v.elevationSigmas, 1)} σ above normal; forecast to reach ${m.facts.threshold} in ${formatDuration(v.timeToThresholdMs)} (earliest ${formatDuration(v.earliestMs)})`);
+  }
+  return false;
+}
+
+/** The rules, in the order they run. */
+export const VERDICT_RULES: readonly VerdictRule[] = [
+  physicalRange,
+  stuckSensor,
+  silentVibrationSensor,
+  iso10816Zone,
+  ratedMaxTemperature,
+  thresholdForecast,
+  anomalyLikelihood,
+  zScore,
+  cusumShift,
+  elevated,
+  trendForecast,
+];
+
+/**
+ * Judges a metric from its last result: starts the verdict from the metric's standing against its
+ * long-term normal (and counts the assessments it has been elevated), then runs the rules.
+ */
+export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): MetricVerdict {
+  const res = m.last!;
+  const f = m.facts;
+  const sigma = Math.max(res.longStd, f.sigmaFloor);
+  const elevation = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
+  m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
+  v.metric = m.name;
+  v.facts = f;
+  v.due = false;
+  v.score = 100;
+  v.rule = 'baseline';
+  v.mode = f.failureMode;
+  v.anomalous = m.elevatedStreak >= ELEVATED_STREAK;
+  v.sensorFault = false;
+  v.timeToThresholdMs = Number.NaN;
+  v.earliestMs = Number.NaN;
+  v.trending = false;
+  // The common case says it without formatting numbers (the evidence carries them): this runs
+  // for every metric of every reading, and toFixed was a tenth of the analytics path's time.
+  v.explanation = m.normalText;
+  v.value = m.lastValue;
+  v.baselineMean = res.longMean;
+  v.baselineStd = sigma;
+  v.z = res.z;
+  v.elevationSigmas = elevation;
+  v.smoothed = res.smoothed;
+  v.stoppedSamples = m.stoppedSamples;
+  v.anomalyLikelihood = Number.NaN;
+  v.cusum = Number.NaN;
+  v.faultEvidence = '';
+  v.faultEvidenceValue = Number.NaN;
+  for (let i = 0; i < VERDICT_RULES.length; i++) if (VERDICT_RULES[i](v, m, leadTimeMs)) break;
+  return v;
+}
+
+/**
+ * The evidence of a health report, from its verdict: always the same keys in the same order for
+ * the same rule and kind of metric (a sensor fault: its own number; a metric with domain
+ * thresholds: its zone or rated maximum, the forecast when there is one, the CUSUM; a unit-free
+ * metric: the anomaly likelihood and the CUSUM).
+ */
+export function evidenceOf(v: MetricVerdict): Record<string, number> {
+  const f = v.facts!;
+  // A unit-free metric's evidence is written in one literal, with the same keys in the same order:
+  // one shape from the start, no properties added to it one by one (measured in bench:detector:
+  // properties added to a literal live in a separate store: 40 bytes more per device's last report).
+  if (f.unitFree && !v.sensorFault) {
+    return { value: v.value, baselineMean: v.baselineMean, baselineStd: v.baselineStd, z: v.z, elevationSigmas: v.elevationSigmas, smoothed: v.smoothed, anomalyLikelihood: unboxedZero(v.anomalyLikelihood), cusum: unboxedZero(v.cusum) };
+  }
+  const ev: Record<string, number> = { value: v.value, baselineMean: v.baselineMean, baselineStd: v.baselineStd, z: v.z, elevationSigmas: v.elevationSigmas, smoothed: v.smoothed };
+  if (v.sensorFault) {
+    ev[v.faultEvidence] = v.faultEvidenceValue;
+    return ev;
+  }
+  if (f.zones !== null) {
+    ev.zoneBC = f.zones.bc;
+    ev.zoneCD = f.zones.cd;
+    if (v.stoppedSamples > 0) ev.stoppedSamples = v.stoppedSamples;
+  } else if (f.kind.threshold === 'rated-max-temperature') ev.ratedMax = f.threshold;
+  if (v.trending) {
+    ev.timeToThresholdMs = v.timeToThresholdMs;
+    ev.timeToThresholdEarliestMs = v.earliestMs;
+  }
+  ev.cusum = unboxedZero(v.cusum);
+  return ev;
+}
+
+/**
+ * A number that is mostly 0 (the CUSUM and the anomaly likelihood of a healthy metric), written
+ * as the small integer 0 when it is: read from the verdict's double field, each became a boxed
+ * double in every device's last report (8 bytes per device × metric each in bench:detector).
+ */
+function unboxedZero(x: number): number {
+  return Object.is(x, 0) ? 0 : x;
+}
