@@ -1,11 +1,12 @@
 // The one wiring file (STYLE 1): it builds every part, hands each its collaborators, starts them
 // in order and stops them in reverse. Nobody else constructs a part.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Analytics } from './analytics/index.ts';
+import { AnalyticsStateFile } from './analytics/snapshot-file.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
@@ -135,32 +136,18 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
     });
-    // Detector state survives a restart: restored from the last snapshot, saved on stop (and
-    // every few minutes, so a crash loses minutes of learning, not the baselines).
-    const analyticsStatePath = join(config.dataDir, 'analytics-state.json');
-    if (existsSync(analyticsStatePath)) {
-      try {
-        const { droppedMetrics } = analytics.restore(JSON.parse(readFileSync(analyticsStatePath, 'utf8')), config.maxMetricsPerDevice);
-        log.info({ devices: analytics.deviceCount }, 'analytics state restored');
-        if (droppedMetrics > 0) {
-          log.warn({ droppedMetrics, maxMetricsPerDevice: config.maxMetricsPerDevice }, 'analytics state had devices with more metrics than PURNA_MAX_METRICS_PER_DEVICE: the metrics beyond it were dropped');
-        }
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'analytics state unreadable; detectors start afresh');
-      }
-    }
-    const saveAnalytics = () => {
-      const tmp = `${analyticsStatePath}.tmp`;
-      writeFileSync(tmp, JSON.stringify(analytics.snapshot()));
-      renameSync(tmp, analyticsStatePath);
-    };
-    const snapshotJob = every('analytics snapshot', config.analyticsSnapshotEveryMs, saveAnalytics, log.child({ part: 'analytics' }));
-    analytics.start();
-    stops.push(() => {
-      snapshotJob.stop();
-      analytics.stop();
-      saveAnalytics();
+    const analyticsState = new AnalyticsStateFile({
+      analytics,
+      path: join(config.dataDir, 'analytics-state.json'),
+      saveEveryMs: config.analyticsSnapshotEveryMs,
+      maxMetricsPerDevice: config.maxMetricsPerDevice,
+      log: log.child({ part: 'analytics' }),
     });
+    analyticsState.restore();
+    analyticsState.start();
+    stops.push(() => analyticsState.stop());
+    analytics.start();
+    stops.push(() => analytics.stop());
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
     analytics.setLeadTimeMs(service.currentLeadTimeMs());
     const leadTimeJob = every('analytics lead time', 60_000, () => analytics.setLeadTimeMs(service.currentLeadTimeMs()), log.child({ part: 'analytics' }));
