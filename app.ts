@@ -135,6 +135,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       log: log.child({ part: 'analytics' }),
       deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
+      // The catalogue's current version of the device's model, from memory; analytics imports no service code.
+      modelOf: (deviceId) => service.productModelOfDevice(deviceId) ?? null,
     });
     const analyticsState = new AnalyticsStateFile({
       analytics,

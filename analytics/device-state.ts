@@ -1,15 +1,18 @@
 // What analytics keeps per device and per device × metric between readings.
 
 import type { DeviceModelSpec } from '../core/device-models.ts';
+import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport } from '../core/types.ts';
 import { AnomalyScorer } from './anomaly-score.ts';
 import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorParams, type SampleResult } from './metric-detector.ts';
-import { metricFacts, type MetricFacts } from './metric-kinds.ts';
+import { catalogueMetricFacts, metricFacts, type MetricFacts } from './metric-kinds.ts';
 
 export interface MetricState {
   readonly name: string;
-  /** What this metric is compared against on this device's model (looked up once, when it is first seen). */
-  readonly facts: MetricFacts;
+  /** What this metric is compared against on this device's model (looked up when it is first seen and when its catalogue model changes). */
+  facts: MetricFacts;
+  /** (smoothed − long-term mean) / spread at the last verdict: which way and how far it moved (the diagnosis reads it). */
+  elevationSigned: number;
   detector: MetricDetector;
   anomalyStreak: number;
   elevatedStreak: number;
@@ -52,14 +55,21 @@ export interface DeviceState {
   /** When a dispatch was last due (the recovery clock starts here). */
   lastDueTsMs: number;
   model: DeviceModelSpec;
+  /** The device's product model in the catalogue, at the version its readings are judged by (null: none, the built-in kinds only). */
+  catalogue: ProductModelVersion | null;
   /** Whether the last vibration reading said the machine is stopped. */
   stopped: boolean;
   /** When the machine last started after a stop (temperature settles for a while after it). */
   startedAtMs: number;
 }
 
-export function newDeviceState(model: DeviceModelSpec): DeviceState {
-  return { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model, stopped: false, startedAtMs: Number.NEGATIVE_INFINITY };
+export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVersion | null = null): DeviceState {
+  return { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model, catalogue, stopped: false, startedAtMs: Number.NEGATIVE_INFINITY };
+}
+
+/** What a metric is compared against on this device: its catalogue model's facts when it has one. */
+export function factsOf(metric: string, d: DeviceState): MetricFacts {
+  return d.catalogue ? catalogueMetricFacts(metric, d.catalogue, d.model) : metricFacts(metric, d.model);
 }
 
 /** Metrics without thresholds keep no trend window; one params object serves them all. */
@@ -70,13 +80,13 @@ const UNIT_FREE_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, 
  * needs one); the others are judged by level and the unit-free score, so a window would only cost
  * memory and time.
  */
-export function newMetricState(metric: string, model: DeviceModelSpec, lastValue: number): MetricState {
-  const facts = metricFacts(metric, model);
-  const detector = new MetricDetector(facts.unitFree ? UNIT_FREE_DETECTOR_PARAMS : DEFAULT_DETECTOR_PARAMS);
-  detector.sigmaFloor = facts.sigmaFloor;
+export function newMetricState(metric: string, d: DeviceState, lastValue: number): MetricState {
+  const facts = factsOf(metric, d);
+  const detector = newDetector(facts);
   return {
     name: metric,
     facts,
+    elevationSigned: 0,
     detector,
     anomalyStreak: 0,
     elevatedStreak: 0,
@@ -92,5 +102,32 @@ export function newMetricState(metric: string, model: DeviceModelSpec, lastValue
     warmWhileStoppedMs: 0,
     normalText: `${metric} is within this device's normal range`,
   };
+}
+
+function newDetector(facts: MetricFacts): MetricDetector {
+  const detector = new MetricDetector(facts.unitFree ? UNIT_FREE_DETECTOR_PARAMS : DEFAULT_DETECTOR_PARAMS);
+  detector.sigmaFloor = facts.sigmaFloor;
+  return detector;
+}
+
+/**
+ * A new version of the device's catalogue model: each metric is judged by its new facts from the
+ * next reading. What was learnt stays, unless the metric's unit changed (its numbers mean something
+ * else) or it moved between judged-by-limits and unit-free (the detector's window differs).
+ */
+export function applyCatalogueVersion(d: DeviceState, model: ProductModelVersion): void {
+  d.catalogue = model;
+  for (const m of d.metrics.values()) {
+    const before = m.facts;
+    const after = factsOf(m.name, d);
+    m.facts = after;
+    if (before.unit !== after.unit || before.unitFree !== after.unitFree) {
+      m.detector = newDetector(after);
+      m.scorer = after.unitFree ? new AnomalyScorer() : null;
+      m.last = null;
+      m.anomalyStreak = 0;
+      m.elevatedStreak = 0;
+    } else m.detector.sigmaFloor = after.sigmaFloor;
+  }
 }
 

@@ -3,6 +3,7 @@
 
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import { partsFor, type FailureModeSpec } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport } from '../core/types.ts';
 import type { DeviceState } from './device-state.ts';
 import type { FalseAlarmHolds } from './false-alarm-hold.ts';
@@ -33,7 +34,7 @@ export class DispatchDecision {
    * verdict says it is due); withdraw what was requested once the device has recovered.
    * `dueMode` null: nothing is due.
    */
-  decide(d: DeviceState, report: HealthReport, dueMode: FailureMode | null, dueRule: string, dueTimeToThresholdMs: number | null, deviceMode: FailureMode): void {
+  decide(d: DeviceState, report: HealthReport, dueMode: FailureMode | null, dueRule: string, dueTimeToThresholdMs: number | null, deviceMode: FailureMode, diagnosed: FailureModeSpec | null = null): void {
     if (dueMode !== null) {
       // Both vibration and temperature rising together point at lubrication, not one part.
       const mode: FailureMode = dueMode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : dueMode;
@@ -43,7 +44,14 @@ export class DispatchDecision {
       d.dispatched.add(mode);
       const predictedFailureAtMs = dueTimeToThresholdMs === null ? null : report.tsMs + dueTimeToThresholdMs;
       this.#log.info({ device: report.deviceId, mode, rule: dueRule, score: report.score }, 'dispatch requested');
-      this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
+      const model = d.catalogue;
+      if (!model) {
+        this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
+        return;
+      }
+      // The catalogue version the readings were judged by, and what its diagnosed mode needs.
+      const parts = partsFor(model, mode).map((p) => ({ sku: p.sku, name: p.name, quantity: p.quantity }));
+      this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs, model: { id: model.id, version: model.version }, parts, ...(diagnosed ? { skill: diagnosed.skill } : {}) });
       return;
     }
     if (report.state === 'healthy' && d.dispatched.size > (d.dispatched.has('sensor_fault') ? 1 : 0)) {

@@ -1,8 +1,10 @@
 import { DEFAULT_DEVICE_MODEL, type DeviceModelSpec } from '../core/device-models.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
-import { newDeviceState, newMetricState, type DeviceState, type MetricState } from './device-state.ts';
+import { applyCatalogueVersion, newDeviceState, newMetricState, type DeviceState, type MetricState } from './device-state.ts';
+import { diagnose } from './diagnosis.ts';
 import { DispatchDecision } from './dispatch.ts';
 import { FalseAlarmHolds } from './false-alarm-hold.ts';
 import { leftOutByRunningState } from './running-state.ts';
@@ -14,6 +16,12 @@ export interface AnalyticsOptions {
   log: Logger;
   /** Which product model a device is (thresholds); unknown devices get DEFAULT_DEVICE_MODEL. */
   deviceModelOf?: (deviceId: string) => DeviceModelSpec;
+  /**
+   * The device's product model in the catalogue at its current version (null: none). Its metrics'
+   * rated limits, failure modes and running metric then decide; the bus's `catalogueChanged`
+   * brings a new version to the next readings.
+   */
+  modelOf?: (deviceId: string) => ProductModelVersion | null;
   /** Parts + travel lead time used by the dispatch decision, ms (default 48 h). */
   leadTimeMs?: number;
   /** How long a dismissed false alarm is held while its evidence does not grow, ms (default 72 h). */
@@ -42,6 +50,7 @@ function valueOf(values: Record<string, number>, metric: string): number {
 export class Analytics {
   readonly #bus: EventBus;
   readonly #modelOf: (deviceId: string) => DeviceModelSpec;
+  readonly #catalogueOf: (deviceId: string) => ProductModelVersion | null;
   #leadTimeMs: number;
   readonly #devices = new Map<string, DeviceState>();
   readonly #dispatch: DispatchDecision;
@@ -60,6 +69,7 @@ export class Analytics {
   constructor(opts: AnalyticsOptions) {
     this.#bus = opts.bus;
     this.#modelOf = opts.deviceModelOf ?? (() => DEFAULT_DEVICE_MODEL);
+    this.#catalogueOf = opts.modelOf ?? (() => null);
     this.#leadTimeMs = opts.leadTimeMs ?? 48 * 3600_000;
     this.#log = opts.log;
     this.#falseAlarms = new FalseAlarmHolds(opts.falseAlarmQuietMs ?? 72 * 3600_000);
@@ -73,6 +83,9 @@ export class Analytics {
       // physical-range rule counts it as a sensor fault and never teaches it to a baseline.
       this.#bus.on('sensorFault', (report) => this.process(report.readings)),
       this.#bus.on('baselineReset', (e) => this.resetBaseline(e.deviceId)),
+      this.#bus.on('catalogueChanged', (c) => {
+        if (c.change !== 'deleted') this.applyCatalogueVersion(c.model);
+      }),
       this.#bus.on('workOrder', (order) => {
         // A closed work order lets the same failure mode be dispatched again later.
         if (order.state === 'resolved' || order.state === 'cancelled') this.#devices.get(order.deviceId)?.dispatched.delete(order.mode);
@@ -106,6 +119,11 @@ export class Analytics {
   metricNames(deviceId: string): string[] {
     const d = this.#devices.get(deviceId);
     return d ? [...d.metrics.keys()] : [];
+  }
+
+  /** A new version of a catalogue model: its devices' next readings are judged by it, keeping what was learnt. */
+  applyCatalogueVersion(model: ProductModelVersion): void {
+    for (const d of this.#devices.values()) if (d.catalogue?.id === model.id && d.catalogue.version !== model.version) applyCatalogueVersion(d, model);
   }
 
   /** Drops everything learnt about a device: its next reading starts a new warm-up. */
@@ -154,7 +172,7 @@ export class Analytics {
   #device(deviceId: string): DeviceState {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = newDeviceState(this.#modelOf(deviceId));
+      d = newDeviceState(this.#modelOf(deviceId), this.#catalogueOf(deviceId));
       this.#devices.set(deviceId, d);
     }
     return d;
@@ -165,7 +183,7 @@ export class Analytics {
     if (m === undefined || m.name !== metric) {
       m = d.metrics.get(metric);
       if (!m) {
-        m = newMetricState(metric, d.model, value);
+        m = newMetricState(metric, d, value);
         d.metrics.set(metric, m);
       }
       d.byPosition[position] = m;
@@ -186,7 +204,7 @@ export class Analytics {
     if (m.scorer) m.anomalyScore = m.scorer.update(tsMs, value);
     // For metrics whose failure lies upwards (vibration, temperature) only a rise is a machine
     // anomaly: a drop (load falls, the machine cools) is not a failure coming.
-    const z = facts.risesOnly ? res.z : Math.abs(res.z);
+    const z = facts.risesOnly ? res.z : facts.fallsOnly ? -res.z : Math.abs(res.z);
     m.anomalyStreak = !res.warmingUp && z >= ANOMALY_Z ? m.anomalyStreak + 1 : 0;
     m.last = res;
   }
@@ -227,7 +245,11 @@ export class Analytics {
       return;
     }
     let mode = worst.mode;
-    if (bearingWear && coolingFailure) mode = 'lubrication_loss';
+    // A catalogue model names its modes by signature (diagnosis.ts); without one, both vibration
+    // and temperature rising together point at lubrication.
+    const catalogue = d.catalogue;
+    if (catalogue && !worst.sensorFault) mode = diagnose(d, catalogue, worst.metric)?.id ?? mode;
+    else if (bearingWear && coolingFailure) mode = 'lubrication_loss';
     const state: HealthState = worst.sensorFault ? 'sensor_fault' : worst.score >= 90 ? 'healthy' : worst.score >= 70 ? 'watch' : worst.score >= 40 ? 'warning' : 'critical';
     const report: HealthReport = {
       deviceId: reading.deviceId,
@@ -242,11 +264,12 @@ export class Analytics {
       explanation: worst.explanation,
     };
     // Read before the report goes out: a listener may feed analytics again, and the verdicts are rewritten then.
-    const dueMode: FailureMode | null = anyDue ? due.mode : null;
+    const diagnosed = catalogue && anyDue && !due.sensorFault ? diagnose(d, catalogue, due.metric) : null;
+    const dueMode: FailureMode | null = anyDue ? (diagnosed?.id ?? due.mode) : null;
     const dueRule = due.rule;
     const dueTimeToThresholdMs = Number.isNaN(due.timeToThresholdMs) ? null : due.timeToThresholdMs;
     this.#emitHealth(d, report);
-    this.#dispatch.decide(d, report, dueMode, dueRule, dueTimeToThresholdMs, mode);
+    this.#dispatch.decide(d, report, dueMode, dueRule, dueTimeToThresholdMs, catalogue ? dueMode ?? mode : mode, diagnosed);
   }
 
   #emitHealth(d: DeviceState, report: HealthReport): void {

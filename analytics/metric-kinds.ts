@@ -6,6 +6,7 @@
 // seen, into the numbers the per-sample code compares against.
 
 import { ISO10816_ZONES_MM_S, type DeviceModelSpec, type MachineClass } from '../core/device-models.ts';
+import type { MetricSpec, ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode } from '../core/types.ts';
 
 export interface MetricKind {
@@ -24,14 +25,15 @@ export interface MetricKind {
    * machine's class (zone D is the failure), or the model's rated maximum temperature. Null: no
    * domain threshold, and the unit-free anomaly score judges the metric.
    */
-  threshold: 'iso10816-zones' | 'rated-max-temperature' | null;
+  threshold: 'iso10816-zones' | 'rated-max-temperature' | 'rated-limits' | null;
   /** What a machine anomaly of this metric means. */
   failureMode: FailureMode;
   /**
    * 'rise': the metric fails upwards, only a rise is a machine anomaly (a drop: the load falls,
-   * the machine cools); 'both': either way is news.
+   * the machine cools); 'fall': it fails downwards (a pressure below its rated lower limit);
+   * 'both': either way is news.
    */
-  direction: 'rise' | 'both';
+  direction: 'rise' | 'fall' | 'both';
   /**
    * 'tells': its readings say whether the machine runs (stopped under a share of its running
    * normal); 'settles': it follows the running state with a lag (left out while the machine is
@@ -90,6 +92,8 @@ export interface MetricFacts {
   readonly unitFree: boolean;
   /** The failure threshold the trend is forecast against (NaN: none). */
   readonly threshold: number;
+  /** A lower failure threshold (a catalogue metric's rated lower limit; NaN: none): a falling trend is forecast against it. */
+  readonly lowerThreshold: number;
   /** The ISO 10816 zone boundaries of the machine's class, for a metric judged by them (else null). */
   readonly zones: { readonly ab: number; readonly bc: number; readonly cd: number } | null;
   readonly machineClass: MachineClass;
@@ -98,9 +102,15 @@ export interface MetricFacts {
   readonly failureMode: FailureMode;
   /** Only a rise is a machine anomaly. */
   readonly risesOnly: boolean;
+  /** Only a fall is a machine anomaly (a catalogue metric with a lower limit only). */
+  readonly fallsOnly: boolean;
   readonly runningState: MetricKind['runningState'];
   /** The healthy running value before the detector has learnt its own (0 when none). */
   readonly runningNominal: number;
+  /** The catalogue's absolute "stopped below" for the model's running metric (NaN: a share of the running normal decides). */
+  readonly stoppedBelow: number;
+  /** The unit of a catalogue metric (empty for the built-in kinds): a change of unit restarts its baseline. */
+  readonly unit: string;
 }
 
 /** The kind of a metric by its name (`Object.hasOwn`: a metric called `constructor` is unit-free, not Object's). */
@@ -136,8 +146,85 @@ function resolve(kind: MetricKind, model: DeviceModelSpec): MetricFacts {
     machineClass: model.machineClass,
     zoneBText: kind.threshold !== 'iso10816-zones' ? '' : `vibration is in ISO 10816 zone B (${zone.ab}–${zone.bc} mm/s, class ${model.machineClass}): acceptable for long-term operation`,
     failureMode: kind.failureMode,
+    lowerThreshold: Number.NaN,
     risesOnly: kind.direction === 'rise',
+    fallsOnly: false,
     runningState: kind.runningState,
     runningNominal: kind.runningNominal === null ? 0 : model.healthy[kind.runningNominal],
+    stoppedBelow: Number.NaN,
+    unit: '',
+  };
+}
+
+/** A catalogue metric with rated limits: forecast against them, in the direction(s) they lie. */
+const RATED_LIMITS_KINDS = {
+  rise: { ...UNIT_FREE_METRIC, threshold: 'rated-limits', direction: 'rise' },
+  fall: { ...UNIT_FREE_METRIC, threshold: 'rated-limits', direction: 'fall' },
+  both: { ...UNIT_FREE_METRIC, threshold: 'rated-limits', direction: 'both' },
+} as const satisfies Record<string, MetricKind>;
+
+/** A healthy machine's smallest long-term spread, as a share of the model's normal range (temperature's 3 °C is about a tenth of its). */
+const SPREAD_FLOOR_SHARE_OF_NORMAL = 0.1;
+
+/** Facts per catalogue version and metric: every device of a model version shares them. */
+const factsByCatalogue = new WeakMap<ProductModelVersion, Map<string, MetricFacts>>();
+
+/**
+ * What analytics compares a metric against on a device whose model is in the catalogue. The
+ * built-in kinds (temperature, vibration) keep their table row, with the sensor range, the rated
+ * maximum temperature and the ISO class from the catalogue; any other declared metric with rated
+ * limits gets a baseline, elevation and a trend forecast against its limits, in their direction;
+ * one without limits (or not declared) is unit-free. The model's running metric tells the
+ * running state against its absolute `stoppedBelow`.
+ */
+export function catalogueMetricFacts(metric: string, model: ProductModelVersion, legacy: DeviceModelSpec): MetricFacts {
+  let byMetric = factsByCatalogue.get(model);
+  if (!byMetric) factsByCatalogue.set(model, (byMetric = new Map()));
+  let facts = byMetric.get(metric);
+  if (!facts) byMetric.set(metric, (facts = resolveCatalogue(metric, model, legacy)));
+  return facts;
+}
+
+function resolveCatalogue(metric: string, model: ProductModelVersion, legacy: DeviceModelSpec): MetricFacts {
+  const spec: MetricSpec | undefined = model.metrics.find((s) => s.name === metric);
+  const base = metricFacts(metric, spec?.machineClass ? { ...legacy, machineClass: spec.machineClass } : legacy);
+  const running = model.running?.metric === metric ? model.running : undefined;
+  if (!spec) return base;
+  const physicalMin = spec.physicalRange[0];
+  const physicalMax = spec.physicalRange[1];
+  const { upper, lower } = spec.ratedLimits;
+  // The catalogue names the one metric that tells the running state (vibration then only if it is
+  // the one). Vibration keeps its own rule, a share of its learnt running normal; another metric
+  // (current, rpm) is stopped under the model's `stoppedBelow`.
+  const runningFacts =
+    running && base.runningState !== 'tells' ? { runningState: 'tells' as const, stoppedBelow: running.stoppedBelow }
+    : model.running && !running && base.runningState === 'tells' ? { runningState: null }
+    : {};
+  // A built-in kind the model gives no limit (no rated maximum, no ISO class): unit-free like any
+  // other metric without limits, still left out while the machine settles after a start.
+  const limited = upper !== undefined || lower !== undefined || spec.machineClass !== undefined;
+  if (base.kind !== UNIT_FREE_METRIC && !limited) {
+    const unitFree = metricFacts('', legacy);
+    return { ...unitFree, physicalMin, physicalMax, runningState: base.runningState, unit: spec.unit, ...runningFacts };
+  }
+  if (base.kind !== UNIT_FREE_METRIC) {
+    const threshold = base.kind.threshold === 'rated-max-temperature' && upper !== undefined ? upper : base.threshold;
+    return { ...base, physicalMin, physicalMax, threshold, unit: spec.unit, ...runningFacts };
+  }
+  if (upper === undefined && lower === undefined) return { ...base, physicalMin, physicalMax, unit: spec.unit, ...runningFacts };
+  const direction = upper !== undefined && lower !== undefined ? 'both' : upper !== undefined ? 'rise' : 'fall';
+  return {
+    ...base,
+    kind: RATED_LIMITS_KINDS[direction],
+    physicalMin,
+    physicalMax,
+    sigmaFloor: SPREAD_FLOOR_SHARE_OF_NORMAL * (spec.normalRange[1] - spec.normalRange[0]),
+    unitFree: false,
+    threshold: upper ?? Number.NaN,
+    lowerThreshold: lower ?? Number.NaN,
+    risesOnly: direction === 'rise',
+    fallsOnly: direction === 'fall',
+    unit: spec.unit,
+    ...runningFacts,
   };
 }

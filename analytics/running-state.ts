@@ -53,7 +53,9 @@ function isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, 
   const learnt = m.last !== null && !m.last.warmingUp;
   if (m.stoppedSamples > 0 && tsMs - m.stoppedSinceMs >= NOMINAL_STOP_LIMIT_MS) m.nominalTrusted = false;
   const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? m.facts.runningNominal : 0;
-  const stopped = value !== previous && value < STOPPED_SHARE * runningNormal;
+  // A catalogue model may say where stopped is (a motor current under 1 A), in the metric's unit.
+  const stoppedBelow = Number.isNaN(m.facts.stoppedBelow) ? STOPPED_SHARE * runningNormal : m.facts.stoppedBelow;
+  const stopped = value !== previous && value < stoppedBelow;
   if (d.stopped && !stopped) d.startedAtMs = tsMs;
   d.stopped = stopped;
   if (stopped) {

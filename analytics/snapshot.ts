@@ -39,7 +39,7 @@ export function restoreSnapshot(snapshot: unknown, deviceOf: (deviceId: string) 
         droppedMetrics++;
         continue;
       }
-      const state = newMetricState(name, d.model, m.lastValue);
+      const state = newMetricState(name, d, m.lastValue);
       state.detector.restore(m);
       state.anomalyStreak = m.anomalyStreak;
       // The unit-free scorer carries on too (its daily and weekly profiles took days to learn);

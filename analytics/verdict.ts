@@ -160,16 +160,36 @@ export function ratedMaxTemperature(v: MetricVerdict, m: MetricState): boolean {
   return false;
 }
 
-/** When the trend reaches the failure threshold, and its early bound (the trend's standard error); due once it is there. */
+/** A catalogue metric's rated limits: beyond one, the product is failing. */
+export function ratedLimit(v: MetricVerdict, m: MetricState): boolean {
+  const f = m.facts;
+  if (f.kind.threshold !== 'rated-limits') return false;
+  const s = v.smoothed;
+  const unit = f.unit;
+  if (s >= f.threshold) lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is above its rated limit ${f.threshold} ${unit}`);
+  else if (s <= f.lowerThreshold) lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is below its rated limit ${f.lowerThreshold} ${unit}`);
+  return false;
+}
+
+/**
+ * When the trend reaches the failure threshold, and its early bound (the trend's standard error);
+ * due once it is there. A rated lower limit is forecast the same way for a falling trend.
+ */
 export function thresholdForecast(v: MetricVerdict, m: MetricState): boolean {
   const threshold = m.facts.threshold;
-  if (Number.isNaN(threshold)) return false;
+  const lowerThreshold = m.facts.lowerThreshold;
+  if (Number.isNaN(threshold) && Number.isNaN(lowerThreshold)) return false;
   const res = m.last!;
   const margin = threshold - res.smoothed;
-  if (margin <= 0) v.timeToThresholdMs = v.earliestMs = 0;
-  else if (res.slopePerMs > 0) {
+  const marginBelow = res.smoothed - lowerThreshold;
+  if (margin <= 0 || marginBelow <= 0) v.timeToThresholdMs = v.earliestMs = 0;
+  else if (res.slopePerMs > 0 && margin > 0) {
     v.timeToThresholdMs = margin / res.slopePerMs;
     v.earliestMs = margin / (res.slopePerMs + 2 * res.slopeStdErrPerMs);
+    v.trending = true;
+  } else if (res.slopePerMs < 0 && marginBelow > 0) {
+    v.timeToThresholdMs = marginBelow / -res.slopePerMs;
+    v.earliestMs = marginBelow / (-res.slopePerMs + 2 * res.slopeStdErrPerMs);
     v.trending = true;
   }
   if (v.timeToThresholdMs === 0) v.due = true;
@@ -198,7 +218,7 @@ export function zScore(v: MetricVerdict, m: MetricState): boolean {
 /** A lasting shift too small for the elevation rule, found by the CUSUM: worth watching, not a visit. */
 export function cusumShift(v: MetricVerdict, m: MetricState): boolean {
   const res = m.last!;
-  const shift = Math.max(res.cusumUp, m.facts.risesOnly ? 0 : res.cusumDown);
+  const shift = Math.max(m.facts.fallsOnly ? 0 : res.cusumUp, m.facts.risesOnly ? 0 : res.cusumDown);
   v.cusum = shift;
   if (shift >= CUSUM_ALARM && v.score > 80) {
     lower(v, 80, 'cusum-shift', `${v.metric} has shifted ${res.cusumUp >= res.cusumDown ? 'up' : 'down'} from this device's normal ${fmt(res.longMean)} and stayed there (CUSUM ${fmt(shift, 0)} σ beyond the ${DEFAULT_DETECTOR_PARAMS.cusumK} σ allowance)`);
@@ -207,8 +227,8 @@ export function cusumShift(v: MetricVerdict, m: MetricState): boolean {
 }
 
 /** The smoothed value well above the device's long-term normal, for several assessments. */
-export function elevated(v: MetricVerdict): boolean {
-  if (v.anomalous && v.score > 70) lower(v, 70, 'elevated', `${v.metric} ${fmt(v.smoothed)} is ${fmt(v.elevationSigmas, 1)} σ above this device's normal ${fmt(v.baselineMean)}`);
+export function elevated(v: MetricVerdict, m: MetricState): boolean {
+  if (v.anomalous && v.score > 70) lower(v, 70, 'elevated', `${v.metric} ${fmt(v.smoothed)} is ${fmt(v.elevationSigmas, 1)} σ ${m.elevationSigned < 0 ? 'below' : 'above'} this device's normal ${fmt(v.baselineMean)}`);
   return false;
 }
 
@@ -218,7 +238,8 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
   v.due = true;
   const forecastScore = 20 + 30 * Math.min(1, v.timeToThresholdMs / (LEAD_SAFETY * leadTimeMs));
   if (forecastScore < v.score) {
-    lower(v, forecastScore, 'trend-forecast', `${v.metric} ${fmt(v.smoothed)} is rising, ${fmt(v.elevationSigmas, 1)} σ above normal; forecast to reach ${m.facts.threshold} in ${formatDuration(v.timeToThresholdMs)} (earliest ${formatDuration(v.earliestMs)})`);
+    const falling = m.last!.slopePerMs < 0;
+    lower(v, forecastScore, 'trend-forecast', `${v.metric} ${fmt(v.smoothed)} is ${falling ? 'falling' : 'rising'}, ${fmt(v.elevationSigmas, 1)} σ ${falling ? 'below' : 'above'} normal; forecast to reach ${falling ? m.facts.lowerThreshold : m.facts.threshold} in ${formatDuration(v.timeToThresholdMs)} (earliest ${formatDuration(v.earliestMs)})`);
   }
   return false;
 }
@@ -230,6 +251,7 @@ export const VERDICT_RULES: readonly VerdictRule[] = [
   silentVibrationSensor,
   iso10816Zone,
   ratedMaxTemperature,
+  ratedLimit,
   thresholdForecast,
   anomalyLikelihood,
   zScore,
@@ -246,7 +268,10 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): Met
   const res = m.last!;
   const f = m.facts;
   const sigma = Math.max(res.longStd, f.sigmaFloor);
-  const elevation = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
+  const signed = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
+  m.elevationSigned = signed;
+  // Elevation counts in the direction the metric fails (a pressure falling towards its lower limit).
+  const elevation = f.fallsOnly ? -signed : f.risesOnly ? signed : f.kind.threshold === 'rated-limits' ? Math.abs(signed) : signed;
   m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
   v.metric = m.name;
   v.facts = f;
@@ -301,6 +326,10 @@ export function evidenceOf(v: MetricVerdict): Record<string, number> {
     ev.zoneCD = f.zones.cd;
     if (v.stoppedSamples > 0) ev.stoppedSamples = v.stoppedSamples;
   } else if (f.kind.threshold === 'rated-max-temperature') ev.ratedMax = f.threshold;
+  else if (f.kind.threshold === 'rated-limits') {
+    if (!Number.isNaN(f.threshold)) ev.ratedUpper = f.threshold;
+    if (!Number.isNaN(f.lowerThreshold)) ev.ratedLower = f.lowerThreshold;
+  }
   if (v.trending) {
     ev.timeToThresholdMs = v.timeToThresholdMs;
     ev.timeToThresholdEarliestMs = v.earliestMs;

@@ -63,6 +63,9 @@ export interface DispatchRequest {
   predictedFailureAtMs?: number | null;
   /** The product model version the readings were judged by; absent: the device's model's current version. */
   model?: { id: string; version: number };
+  /** From the catalogue failure mode diagnosed (absent: a built-in mode, or no catalogue model): the parts the repair needs and the skill. */
+  parts?: { sku: string; name: string; quantity: number }[];
+  skill?: string;
 }
 
 /** Analytics withdraws a request: the device recovered before anyone was sent. */

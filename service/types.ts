@@ -88,6 +88,8 @@ export interface DispatchPlan {
   technician: { id: string; name: string; distanceKm: number; etaMs: number; onShift: boolean; openJobs: number } | null;
   technicianCandidates: number;
   part: { sku: string; name: string } | null;
+  /** The skill the catalogue's failure mode names for the repair (absent: a built-in mode or none named). */
+  skill?: string;
   depots: { depotId: string; distanceKm: number; available: number; leadTimeMs: number }[];
   reservedAt: string | null;
   backorder: boolean;

@@ -43,6 +43,7 @@ export class Dispatcher {
     const model = device ? catalogue.current(modelId) : undefined;
     const listed = model ? partsFor(model, wo.mode)[0] : undefined;
     const part = listed ? { sku: listed.sku, name: listed.name } : null;
+    const skill = model?.failureModes.find((f) => f.id === wo.mode)?.skill;
     const site = { lat: device?.lat ?? null, lon: device?.lon ?? null };
     if (!device) notes.push('device not in the registry: no site, no parts catalogue');
     else if (site.lat == null) notes.push('device has no site location: distances not considered');
@@ -58,6 +59,7 @@ export class Dispatcher {
     else if (!best.onShift) notes.push(`nobody suitable on shift now: ${best.technician.id} can be on site in ${hours(best.etaMs)} (after their shift starts)`);
     const plan: DispatchPlan = {
       plannedAtMs: now,
+      ...(skill ? { skill } : {}),
       technician: best ? { id: best.technician.id, name: best.technician.name, distanceKm: round1(best.distanceKm), etaMs: best.etaMs, onShift: best.onShift, openJobs: best.technician.openJobs } : null,
       technicianCandidates: ranked.length,
       part,
