@@ -101,7 +101,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => store.close());
     // A store that is away does not stop start-up: telemetry goes into the write-ahead log and
     // is stored once the store is back (StoreStartup keeps trying).
-    const storeStartup = new StoreStartup({ store, log: log.child({ part: 'store', url: config.influxUrl ?? undefined }) });
+    const storeStartup = new StoreStartup({
+      store,
+      log: log.child({ part: 'store', url: config.influxUrl ?? undefined }),
+    });
     await storeStartup.start();
     stops.push(() => storeStartup.stop());
 
@@ -109,7 +112,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // the service's outbox and are retried.
     let brokerForService: BrokerLink | null = null;
     const customerChannels = channelsFromSettings(config);
-    stops.push(() => { for (const c of Object.values(customerChannels)) c.close?.(); });
+    stops.push(() => {
+      for (const c of Object.values(customerChannels)) c.close?.();
+    });
     let dashboardBase = '';
     const service = new ServiceDomain({
       bus,
@@ -152,11 +157,20 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => analytics.stop());
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
     analytics.setLeadTimeMs(service.currentLeadTimeMs());
-    const leadTimeJob = every('analytics lead time', 60_000, () => analytics.setLeadTimeMs(service.currentLeadTimeMs()), log.child({ part: 'analytics' }));
+    const leadTimeJob = every(
+      'analytics lead time',
+      60_000,
+      () => analytics.setLeadTimeMs(service.currentLeadTimeMs()),
+      log.child({ part: 'analytics' }),
+    );
     stops.push(() => leadTimeJob.stop());
 
     const metrics = new PurnaMetrics();
-    const wal = new WriteAheadLog({ dir: join(config.dataDir, 'wal'), log: log.child({ part: 'wal' }), maxBytes: config.walMaxBytes });
+    const wal = new WriteAheadLog({
+      dir: join(config.dataDir, 'wal'),
+      log: log.child({ part: 'wal' }),
+      maxBytes: config.walMaxBytes,
+    });
     const replay = wal.open();
     stops.push(() => wal.close());
     const writer = new TelemetryWriter({
@@ -177,7 +191,14 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     // The broker reports rejections; ingest needs the broker for that and the broker needs
     // ingest for its hook: tie the knot through a late-bound function.
     let broker: BrokerLink | null = null;
-    const presence = new Presence({ bus, clock, log: log.child({ part: 'presence' }), silentAfterIntervals: 5, minSilentMs: 30_000, checkEveryMs: 5000 });
+    const presence = new Presence({
+      bus,
+      clock,
+      log: log.child({ part: 'presence' }),
+      silentAfterIntervals: 5,
+      minSilentMs: 30_000,
+      checkEveryMs: 5000,
+    });
     presence.start();
     stops.push(() => presence.stop());
     const ingest = new Ingest({
@@ -204,7 +225,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
     stops.push(() => credentials.close());
     if (config.mqttServiceUser) {
-      if (config.mqttServiceToken.length < 24) throw new Error('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters');
+      if (config.mqttServiceToken.length < 24)
+        throw new Error('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters');
       credentials.setServiceToken(config.mqttServiceUser, config.mqttServiceToken, clock.nowMs());
     }
     const access = new AccessControl({
@@ -218,21 +240,25 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       maxAuthFailuresPerIpPerMinute: config.mqttMaxAuthFailuresPerIpPerMinute,
       denySubscribe: config.mqttDenySubscribe,
     });
-    if (config.mqttAuth === 'open') log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
-    if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
+    if (config.mqttAuth === 'open')
+      log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
+    if (Boolean(config.tlsCert) !== Boolean(config.tlsKey))
+      throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
     const embedded = config.mqttUrl
       ? null
       : new EmbeddedBroker({
-      host: config.mqttHost,
-      port: config.mqttPort,
-      log: log.child({ part: 'broker' }),
-      bus,
-      clock,
-      ingest,
-      access,
-      maxPacketBytes: maxPacketBytesFor(config.mqttMaxPayloadBytes),
-      tls: config.tlsCert ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey } : null,
-    });
+          host: config.mqttHost,
+          port: config.mqttPort,
+          log: log.child({ part: 'broker' }),
+          bus,
+          clock,
+          ingest,
+          access,
+          maxPacketBytes: maxPacketBytesFor(config.mqttMaxPayloadBytes),
+          tls: config.tlsCert
+            ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey }
+            : null,
+        });
     broker =
       embedded ??
       new ExternalBroker({
@@ -254,18 +280,34 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const controlRoomDb = openControlRoomDb(join(config.dataDir, 'control-room.db'));
     stops.push(() => controlRoomDb.close());
     const retentionMs = config.historyRetentionDays * 86_400_000;
-    const healthHistory = new HealthHistory({ bus, db: controlRoomDb, log: log.child({ part: 'history' }), nowMs: () => clock.nowMs(), retentionMs });
+    const healthHistory = new HealthHistory({
+      bus,
+      db: controlRoomDb,
+      log: log.child({ part: 'history' }),
+      nowMs: () => clock.nowMs(),
+      retentionMs,
+    });
     healthHistory.start();
     stops.push(() => healthHistory.stop());
-    const alerts = new AlertBook({ bus, db: controlRoomDb, log: log.child({ part: 'alerts' }), nowMs: () => clock.nowMs(), retentionMs });
+    const alerts = new AlertBook({
+      bus,
+      db: controlRoomDb,
+      log: log.child({ part: 'alerts' }),
+      nowMs: () => clock.nowMs(),
+      retentionMs,
+    });
     alerts.start();
     stops.push(() => alerts.stop());
 
-    const simSpecs = config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
+    const simSpecs =
+      config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
     // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
     // hundred devices) with the simulated fleet among its devices.
     if (simSpecs.length > 0) {
-      seedDemo(service, { devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })), seed: config.simSeed });
+      seedDemo(service, {
+        devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })),
+        seed: config.simSeed,
+      });
       // `npm start` again on the same data dir: the simulated fleet plays its story from the start.
       // Its detectors start afresh and its earlier work orders are closed; otherwise the failing
       // pump and compressor find their last run's work orders still open and nothing new happens.
@@ -273,18 +315,36 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       for (const s of simSpecs) {
         analytics.forget(s.deviceId);
         for (const wo of service.listWorkOrders({ deviceId: s.deviceId, state: [...ACTIVE_STATES] })) {
-          service.transition(wo.id, wo.state === 'on_site' ? { to: 'resolved', resolutionCode: 'no_fault_found', actor: 'demo', note } : { to: 'cancelled', actor: 'demo', note });
+          service.transition(
+            wo.id,
+            wo.state === 'on_site'
+              ? { to: 'resolved', resolutionCode: 'no_fault_found', actor: 'demo', note }
+              : { to: 'cancelled', actor: 'demo', note },
+          );
         }
       }
     }
-    fleetView.register(service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null, timeZone: d.timeZone })));
+    fleetView.register(
+      service.listDevices().map((d) => ({
+        deviceId: d.id,
+        modelId: d.modelId,
+        site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null,
+        timeZone: d.timeZone,
+      })),
+    );
 
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);
     stops.push(() => users.close());
     await ensureAdmin(users, config.adminEmail, config.adminPassword, log.child({ part: 'auth' }));
     const demoLogin =
       simSpecs.length > 0
-        ? { email: DEMO_PLANNER_EMAIL, password: await ensureDemoUsers(users, service.network.listTechnicians().map((t) => ({ id: t.id, name: t.name }))) }
+        ? {
+            email: DEMO_PLANNER_EMAIL,
+            password: await ensureDemoUsers(
+              users,
+              service.network.listTechnicians().map((t) => ({ id: t.id, name: t.name })),
+            ),
+          }
         : null;
 
     const http = await buildDashboard({
@@ -301,7 +361,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       cookieSecure: config.cookieSecure,
       trustedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       // A technician sees a device while one of their active work orders is on it, not forever after.
-      technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId),
+      technicianSeesDevice: (technicianId, deviceId) =>
+        service.listWorkOrders({ deviceId, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId),
       beforeRoutes: (root) => registerOpenApi(root),
       rootPlugins: [
         (root) =>
@@ -317,7 +378,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
                 check: async () => {
                   const full = wal.diskFull;
                   if (!full) return { ok: true, detail: `${wal.unconfirmedBytes} bytes not yet confirmed stored` };
-                  return { ok: false, detail: `disk full (${full.code}) since ${new Date(full.sinceMs).toISOString()}: QoS 1 telemetry is refused (no PUBACK) until space returns` };
+                  return {
+                    ok: false,
+                    detail: `disk full (${full.code}) since ${new Date(full.sinceMs).toISOString()}: QoS 1 telemetry is refused (no PUBACK) until space returns`,
+                  };
                 },
               },
               {
@@ -332,7 +396,13 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       ],
       apiPlugins: [
         (api, { authorize }) => serviceRoutes(api, { service, authorize }),
-        (api) => provisioningRoutes(api, { credentials, registerDevices: (d) => service.registerDevices(d), technicianExists: (id) => service.network.getTechnician(id) !== undefined, nowMs: () => clock.nowMs() }),
+        (api) =>
+          provisioningRoutes(api, {
+            credentials,
+            registerDevices: (d) => service.registerDevices(d),
+            technicianExists: (id) => service.network.getTechnician(id) !== undefined,
+            nowMs: () => clock.nowMs(),
+          }),
       ],
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
@@ -369,7 +439,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     let fleet: Fleet | null = null;
     if (simSpecs.length > 0) {
       // The demo fleet is provisioned like real devices: each gets its own token.
-      const simTokens = new Map(simSpecs.map((s) => [s.deviceId, credentials.issueDeviceToken(s.deviceId, clock.nowMs())]));
+      const simTokens = new Map(
+        simSpecs.map((s) => [s.deviceId, credentials.issueDeviceToken(s.deviceId, clock.nowMs())]),
+      );
       fleet = await startFleet({
         credentials: (deviceId) => ({ username: deviceId, password: simTokens.get(deviceId)! }),
         brokerUrl: mqttUrl,
@@ -383,7 +455,25 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       stops.push(() => startedFleet.stop());
     }
 
-    return { config, bus, store, ingest, writer, analytics, service, fleetView, http, broker, fleet, metrics, users, demoLogin, dashboardUrl, mqttUrl, stop };
+    return {
+      config,
+      bus,
+      store,
+      ingest,
+      writer,
+      analytics,
+      service,
+      fleetView,
+      http,
+      broker,
+      fleet,
+      metrics,
+      users,
+      demoLogin,
+      dashboardUrl,
+      mqttUrl,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

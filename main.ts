@@ -22,7 +22,9 @@ const login = purna.demoLogin
   ? `  Log in:    ${purna.demoLogin.email} / ${purna.demoLogin.password}  (demo password, new at every start;\n             technicians: <technician id>@purna.demo, same password)\n`
   : '';
 // Through the log's destination, not process.stdout: on a full disk that would throw and end the process.
-stdoutDestination().write(`\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n${login}  MQTT:      ${purna.mqttUrl}\n\n`);
+stdoutDestination().write(
+  `\n  Purna is running${fleetNote}.\n  Dashboard: ${purna.dashboardUrl}\n${login}  MQTT:      ${purna.mqttUrl}\n\n`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -125,13 +125,23 @@ const STUCK_FACTOR = 2;
 const BELOW_ALARM = 0.9999;
 
 /** The level model's parameters, one object for every scorer (detectors only read them). */
-const LEVEL_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, warmupSamples: 50, alpha: 0.01, freezeZ: 6, trendWindow: 2 };
+const LEVEL_PARAMS: DetectorParams = {
+  ...DEFAULT_DETECTOR_PARAMS,
+  warmupSamples: 50,
+  alpha: 0.01,
+  freezeZ: 6,
+  trendWindow: 2,
+};
 
 /** Standard normal CDF. */
 function normalCdf(x: number): number {
   // Abramowitz–Stegun 7.1.26 via erf.
   const t = 1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(x * x) / 2);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-(x * x) / 2);
   return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
@@ -141,11 +151,24 @@ function normalCdf(x: number): number {
  * floating-point field in a box of its own, and with thousands of series the boxes, scattered
  * over the heap, made each sample a string of cache misses.
  */
-const PREV = 0, PREV_TS = 1, INTERVAL = 2, LEVEL_MSE = 3, SHORT = 4, SLOW = 5, MIN = 6, MAX = 7;
+const PREV = 0,
+  PREV_TS = 1,
+  INTERVAL = 2,
+  LEVEL_MSE = 3,
+  SHORT = 4,
+  SLOW = 5,
+  MIN = 6,
+  MAX = 7;
 /** Mean and variance by EWMA of: the step between samples, the surprise, its slow mean. */
-const STEP = 8, SURPRISE = 10, SLOW_MOMENTS = 12;
+const STEP = 8,
+  SURPRISE = 10,
+  SLOW_MOMENTS = 12;
 /** Record rate; the current run of repeats, the longest before, where the run and run-keeping started. */
-const RECORD_RATE = 14, RUN = 15, LONGEST_RUN = 16, RUN_START = 17, RUNS_FROM = 18;
+const RECORD_RATE = 14,
+  RUN = 15,
+  LONGEST_RUN = 16,
+  RUN_START = 17,
+  RUNS_FROM = 18;
 /** Per seasonal model (daily, then weekly): its mean squared error and samples scored, two slots each. */
 const SEASONAL = 19;
 
@@ -169,7 +192,31 @@ export class AnomalyScorer {
   #refractory = 0;
   #overAlarm = 0;
   /** The floating-point state (slots above); the NaNs make it an array of doubles from the start. */
-  readonly #s: number[] = [Number.NaN, Number.NaN, 0, 0, 0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #s: number[] = [
+    Number.NaN,
+    Number.NaN,
+    0,
+    0,
+    0,
+    0,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
   /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
   readonly #seasonal: SeasonalProfile[] = [];
   /** The range the last sample broke out of, when that is what scored it (for explanations). */
@@ -226,7 +273,8 @@ export class AnomalyScorer {
     if (!Number.isNaN(s[PREV])) {
       const step = Math.abs(value - s[PREV]);
       const sd = Math.sqrt(s[STEP + 1]);
-      if (this.#n > 20 && sd > 0) surprise = Math.max(surprise, p.diffWeight * Math.min(Math.abs(step - s[STEP]) / sd, MAX_SURPRISE));
+      if (this.#n > 20 && sd > 0)
+        surprise = Math.max(surprise, p.diffWeight * Math.min(Math.abs(step - s[STEP]) / sd, MAX_SURPRISE));
       addMoments(s, STEP, step, this.#n < 100 ? 1 / this.#n : 0.01);
     }
     const stuck = p.stuckSamples > 0 && this.#stuck(value);
@@ -248,7 +296,8 @@ export class AnomalyScorer {
 
     // One sample over the alarm level is not yet an alarm, unless the likelihood is certain.
     this.#overAlarm = likelihood >= p.alarmLikelihood ? this.#overAlarm + 1 : 0;
-    if (this.#overAlarm > 0 && this.#overAlarm < p.alarmSamples && likelihood < 1) likelihood = Math.min(likelihood, BELOW_ALARM * p.alarmLikelihood);
+    if (this.#overAlarm > 0 && this.#overAlarm < p.alarmSamples && likelihood < 1)
+      likelihood = Math.min(likelihood, BELOW_ALARM * p.alarmLikelihood);
 
     if (p.rangeTolerance > 0) {
       const min = s[MIN];
@@ -291,7 +340,10 @@ export class AnomalyScorer {
       return false;
     }
     s[RUN]++;
-    return s[RUN_START] > s[RUNS_FROM] + this.#p.warmupSamples && s[RUN] === Math.max(this.#p.stuckSamples, Math.ceil(STUCK_FACTOR * s[LONGEST_RUN]));
+    return (
+      s[RUN_START] > s[RUNS_FROM] + this.#p.warmupSamples &&
+      s[RUN] === Math.max(this.#p.stuckSamples, Math.ceil(STUCK_FACTOR * s[LONGEST_RUN]))
+    );
   }
 
   /** The range seen before the last sample, when the last sample scored by leaving it; else null. */
@@ -310,7 +362,11 @@ export class AnomalyScorer {
       level: this.#level.snapshot(),
       step: [s[STEP], s[STEP + 1]],
       levelMse: s[LEVEL_MSE],
-      seasonal: this.#seasonal.map((profile, i) => ({ profile: profile.snapshot(), mse: s[SEASONAL + 2 * i], samples: s[SEASONAL + 2 * i + 1] })),
+      seasonal: this.#seasonal.map((profile, i) => ({
+        profile: profile.snapshot(),
+        mse: s[SEASONAL + 2 * i],
+        samples: s[SEASONAL + 2 * i + 1],
+      })),
       short: s[SHORT],
       slow: s[SLOW],
       surprise: [s[SURPRISE], s[SURPRISE + 1]],
@@ -365,8 +421,10 @@ export class AnomalyScorer {
     if (this.#n !== 20 || intervalMs <= 0) return;
     // A period needs at least 12 samples to have a shape; bins are capped to bound memory. A new
     // model's error and count start at 0.
-    if (DAY_MS / intervalMs >= 12) this.#addSeasonal(new SeasonalProfile(DAY_MS, intervalMs, 288, this.#p.seasonalAlpha));
-    if (this.#p.weekly && WEEK_MS / intervalMs >= 12) this.#addSeasonal(new SeasonalProfile(WEEK_MS, intervalMs, 168, this.#p.seasonalAlpha));
+    if (DAY_MS / intervalMs >= 12)
+      this.#addSeasonal(new SeasonalProfile(DAY_MS, intervalMs, 288, this.#p.seasonalAlpha));
+    if (this.#p.weekly && WEEK_MS / intervalMs >= 12)
+      this.#addSeasonal(new SeasonalProfile(WEEK_MS, intervalMs, 168, this.#p.seasonalAlpha));
   }
 
   #addSeasonal(profile: SeasonalProfile): void {

@@ -64,7 +64,18 @@ export interface DeviceState {
 }
 
 export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVersion | null = null): DeviceState {
-  return { metrics: new Map(), byPosition: [], health: null, dispatched: new Set(), healthyStreak: 0, lastDueTsMs: 0, model, catalogue, stopped: false, startedAtMs: Number.NEGATIVE_INFINITY };
+  return {
+    metrics: new Map(),
+    byPosition: [],
+    health: null,
+    dispatched: new Set(),
+    healthyStreak: 0,
+    lastDueTsMs: 0,
+    model,
+    catalogue,
+    stopped: false,
+    startedAtMs: Number.NEGATIVE_INFINITY,
+  };
 }
 
 /** What a metric is compared against on this device: its catalogue model's facts when it has one. */
@@ -130,4 +141,3 @@ export function applyCatalogueVersion(d: DeviceState, model: ProductModelVersion
     } else m.detector.sigmaFloor = after.sigmaFloor;
   }
 }
-

@@ -34,10 +34,19 @@ export class DispatchDecision {
    * verdict says it is due); withdraw what was requested once the device has recovered.
    * `dueMode` null: nothing is due.
    */
-  decide(d: DeviceState, report: HealthReport, dueMode: FailureMode | null, dueRule: string, dueTimeToThresholdMs: number | null, deviceMode: FailureMode, diagnosed: FailureModeSpec | null = null): void {
+  decide(
+    d: DeviceState,
+    report: HealthReport,
+    dueMode: FailureMode | null,
+    dueRule: string,
+    dueTimeToThresholdMs: number | null,
+    deviceMode: FailureMode,
+    diagnosed: FailureModeSpec | null = null,
+  ): void {
     if (dueMode !== null) {
       // Both vibration and temperature rising together point at lubrication, not one part.
-      const mode: FailureMode = dueMode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : dueMode;
+      const mode: FailureMode =
+        dueMode !== 'sensor_fault' && deviceMode === 'lubrication_loss' ? 'lubrication_loss' : dueMode;
       d.healthyStreak = 0;
       d.lastDueTsMs = report.tsMs;
       if (d.dispatched.has(mode) || this.#falseAlarms.holds(mode, report)) return;
@@ -46,12 +55,27 @@ export class DispatchDecision {
       this.#log.info({ device: report.deviceId, mode, rule: dueRule, score: report.score }, 'dispatch requested');
       const model = d.catalogue;
       if (!model) {
-        this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs });
+        this.#bus.emit('dispatch', {
+          deviceId: report.deviceId,
+          mode,
+          tsMs: report.tsMs,
+          health: report,
+          predictedFailureAtMs,
+        });
         return;
       }
       // The catalogue version the readings were judged by, and what its diagnosed mode needs.
       const parts = partsFor(model, mode).map((p) => ({ sku: p.sku, name: p.name, quantity: p.quantity }));
-      this.#bus.emit('dispatch', { deviceId: report.deviceId, mode, tsMs: report.tsMs, health: report, predictedFailureAtMs, model: { id: model.id, version: model.version }, parts, ...(diagnosed ? { skill: diagnosed.skill } : {}) });
+      this.#bus.emit('dispatch', {
+        deviceId: report.deviceId,
+        mode,
+        tsMs: report.tsMs,
+        health: report,
+        predictedFailureAtMs,
+        model: { id: model.id, version: model.version },
+        parts,
+        ...(diagnosed ? { skill: diagnosed.skill } : {}),
+      });
       return;
     }
     if (report.state === 'healthy' && d.dispatched.size > (d.dispatched.has('sensor_fault') ? 1 : 0)) {
@@ -60,7 +84,12 @@ export class DispatchDecision {
         // normal it looks in between: its request stays until the work order is closed.
         for (const m of d.dispatched) {
           if (m === 'sensor_fault') continue;
-          this.#bus.emit('dispatchCancel', { deviceId: report.deviceId, mode: m, tsMs: report.tsMs, reason: `recovered: nothing due for ${formatDuration(report.tsMs - d.lastDueTsMs)} and healthy for the last ${d.healthyStreak} samples` });
+          this.#bus.emit('dispatchCancel', {
+            deviceId: report.deviceId,
+            mode: m,
+            tsMs: report.tsMs,
+            reason: `recovered: nothing due for ${formatDuration(report.tsMs - d.lastDueTsMs)} and healthy for the last ${d.healthyStreak} samples`,
+          });
           d.dispatched.delete(m);
         }
         d.healthyStreak = 0;

@@ -3,7 +3,13 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
-import { applyCatalogueVersion, newDeviceState, newMetricState, type DeviceState, type MetricState } from './device-state.ts';
+import {
+  applyCatalogueVersion,
+  newDeviceState,
+  newMetricState,
+  type DeviceState,
+  type MetricState,
+} from './device-state.ts';
 import { diagnose } from './diagnosis.ts';
 import { DispatchDecision } from './dispatch.ts';
 import { FalseAlarmHolds } from './false-alarm-hold.ts';
@@ -88,12 +94,16 @@ export class Analytics {
       }),
       this.#bus.on('workOrder', (order) => {
         // A closed work order lets the same failure mode be dispatched again later.
-        if (order.state === 'resolved' || order.state === 'cancelled') this.#devices.get(order.deviceId)?.dispatched.delete(order.mode);
+        if (order.state === 'resolved' || order.state === 'cancelled')
+          this.#devices.get(order.deviceId)?.dispatched.delete(order.mode);
       }),
       this.#bus.on('falseAlarm', (dismissal) => {
         const health = this.#devices.get(dismissal.deviceId)?.health ?? null;
         this.#falseAlarms.hold(dismissal, health?.tsMs ?? dismissal.tsMs, health?.score ?? null);
-        this.#log.info({ device: dismissal.deviceId, mode: dismissal.mode, workOrder: dismissal.workOrderId }, 'false alarm dismissed: mode held');
+        this.#log.info(
+          { device: dismissal.deviceId, mode: dismissal.mode, workOrder: dismissal.workOrderId },
+          'false alarm dismissed: mode held',
+        );
       }),
     );
   }
@@ -123,7 +133,8 @@ export class Analytics {
 
   /** A new version of a catalogue model: its devices' next readings are judged by it, keeping what was learnt. */
   applyCatalogueVersion(model: ProductModelVersion): void {
-    for (const d of this.#devices.values()) if (d.catalogue?.id === model.id && d.catalogue.version !== model.version) applyCatalogueVersion(d, model);
+    for (const d of this.#devices.values())
+      if (d.catalogue?.id === model.id && d.catalogue.version !== model.version) applyCatalogueVersion(d, model);
   }
 
   /** Drops everything learnt about a device: its next reading starts a new warm-up. */
@@ -241,7 +252,15 @@ export class Analytics {
     this.#judged = judged;
     this.#worst = worst;
     if (!judgedAny) {
-      if (warmingUp) this.#emitHealth(d, { deviceId: reading.deviceId, tsMs: reading.tsMs, score: 100, state: 'warming_up', evidence: {}, explanation: 'learning this device’s normal behaviour' });
+      if (warmingUp)
+        this.#emitHealth(d, {
+          deviceId: reading.deviceId,
+          tsMs: reading.tsMs,
+          score: 100,
+          state: 'warming_up',
+          evidence: {},
+          explanation: 'learning this device’s normal behaviour',
+        });
       return;
     }
     let mode = worst.mode;
@@ -250,7 +269,15 @@ export class Analytics {
     const catalogue = d.catalogue;
     if (catalogue && !worst.sensorFault) mode = diagnose(d, catalogue, worst.metric)?.id ?? mode;
     else if (bearingWear && coolingFailure) mode = 'lubrication_loss';
-    const state: HealthState = worst.sensorFault ? 'sensor_fault' : worst.score >= 90 ? 'healthy' : worst.score >= 70 ? 'watch' : worst.score >= 40 ? 'warning' : 'critical';
+    const state: HealthState = worst.sensorFault
+      ? 'sensor_fault'
+      : worst.score >= 90
+        ? 'healthy'
+        : worst.score >= 70
+          ? 'watch'
+          : worst.score >= 40
+            ? 'warning'
+            : 'critical';
     const report: HealthReport = {
       deviceId: reading.deviceId,
       tsMs: reading.tsMs,
@@ -269,7 +296,15 @@ export class Analytics {
     const dueRule = due.rule;
     const dueTimeToThresholdMs = Number.isNaN(due.timeToThresholdMs) ? null : due.timeToThresholdMs;
     this.#emitHealth(d, report);
-    this.#dispatch.decide(d, report, dueMode, dueRule, dueTimeToThresholdMs, catalogue ? dueMode ?? mode : mode, diagnosed);
+    this.#dispatch.decide(
+      d,
+      report,
+      dueMode,
+      dueRule,
+      dueTimeToThresholdMs,
+      catalogue ? (dueMode ?? mode) : mode,
+      diagnosed,
+    );
   }
 
   #emitHealth(d: DeviceState, report: HealthReport): void {

@@ -95,13 +95,36 @@ const CUSUM_CLIP = 6;
 const CUSUM_CAP = 150;
 
 /** Slots of a detector's floating-point state (the counters are integer fields: V8 keeps those unboxed). */
-const MEAN = 0, M2 = 1 /* warm-up: Welford's sum of squares */, VARIANCE = 2, SMOOTHED = 3, LAST_VALUE = 4, LAST_TS = 5;
-const LONG_MEAN = 6, LONG_VARIANCE = 7, SLOPE_SE = 8, CUSUM_UP = 9, CUSUM_DOWN = 10, SIGMA_FLOOR = 11;
+const MEAN = 0,
+  M2 = 1 /* warm-up: Welford's sum of squares */,
+  VARIANCE = 2,
+  SMOOTHED = 3,
+  LAST_VALUE = 4,
+  LAST_TS = 5;
+const LONG_MEAN = 6,
+  LONG_VARIANCE = 7,
+  SLOPE_SE = 8,
+  CUSUM_UP = 9,
+  CUSUM_DOWN = 10,
+  SIGMA_FLOOR = 11;
 /** Slots of the result `keep` holds (warmingUp as 0 or 1), beside the state it came from. */
-const R_WARMING_UP = 12, R_Z = 13, R_MEAN = 14, R_STD = 15, R_SMOOTHED = 16, R_SLOPE = 17, R_SLOPE_SE = 18;
-const R_REPEATS = 19, R_LONG_MEAN = 20, R_LONG_STD = 21, R_CUSUM_UP = 22, R_CUSUM_DOWN = 23;
+const R_WARMING_UP = 12,
+  R_Z = 13,
+  R_MEAN = 14,
+  R_STD = 15,
+  R_SMOOTHED = 16,
+  R_SLOPE = 17,
+  R_SLOPE_SE = 18;
+const R_REPEATS = 19,
+  R_LONG_MEAN = 20,
+  R_LONG_STD = 21,
+  R_CUSUM_UP = 22,
+  R_CUSUM_DOWN = 23;
 /** First sample's time; the last interval between samples and the weights it gives (long-term, CUSUM). */
-const FIRST_TS = 24, LONG_DT = 25, LONG_RATE = 26, CUSUM_WEIGHT = 27;
+const FIRST_TS = 24,
+  LONG_DT = 25,
+  LONG_RATE = 26,
+  CUSUM_WEIGHT = 27;
 
 /**
  * The result `keep` holds, read in place: a live view of the detector's slots, so keeping it
@@ -170,7 +193,36 @@ export class MetricDetector {
   constructor(params: DetectorParams = DEFAULT_DETECTOR_PARAMS) {
     this.params = params;
     // The NaN makes the literal an array of doubles from the start (no conversion on first use).
-    this.#s = [0, 0, 0, 0, Number.NaN, 0, 0, 0, 0, 0, 0, 0, /* kept result: */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* time: */ 0, 0, 0, 0];
+    this.#s = [
+      0,
+      0,
+      0,
+      0,
+      Number.NaN,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      /* kept result: */ 0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      /* time: */ 0,
+      0,
+      0,
+      0,
+    ];
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
     this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
@@ -319,7 +371,10 @@ export class MetricDetector {
     if (size < Math.max(MIN_TREND_POINTS, this.params.trendWindow / 3)) return 0;
     // Least squares over (t - t0, value); t0 keeps the numbers small.
     const t0 = this.#ringTs[(this.#ringHead - size + this.params.trendWindow) % this.params.trendWindow];
-    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0;
     for (let i = 0; i < size; i++) {
       const x = this.#ringTs[i] - t0;
       const y = this.#ringValue[i];

@@ -134,7 +134,12 @@ export function metricFacts(metric: string, model: DeviceModelSpec): MetricFacts
 function resolve(kind: MetricKind, model: DeviceModelSpec): MetricFacts {
   const zone = ISO10816_ZONES_MM_S[model.machineClass];
   const range = kind.physicalRange === null ? null : model.physicalRange[kind.physicalRange];
-  const threshold = kind.threshold === 'iso10816-zones' ? zone.cd : kind.threshold === 'rated-max-temperature' ? model.ratedMaxTemperatureC : Number.NaN;
+  const threshold =
+    kind.threshold === 'iso10816-zones'
+      ? zone.cd
+      : kind.threshold === 'rated-max-temperature'
+        ? model.ratedMaxTemperatureC
+        : Number.NaN;
   return {
     kind,
     physicalMin: range ? range[0] : Number.NEGATIVE_INFINITY,
@@ -144,7 +149,10 @@ function resolve(kind: MetricKind, model: DeviceModelSpec): MetricFacts {
     threshold,
     zones: kind.threshold === 'iso10816-zones' ? zone : null,
     machineClass: model.machineClass,
-    zoneBText: kind.threshold !== 'iso10816-zones' ? '' : `vibration is in ISO 10816 zone B (${zone.ab}–${zone.bc} mm/s, class ${model.machineClass}): acceptable for long-term operation`,
+    zoneBText:
+      kind.threshold !== 'iso10816-zones'
+        ? ''
+        : `vibration is in ISO 10816 zone B (${zone.ab}–${zone.bc} mm/s, class ${model.machineClass}): acceptable for long-term operation`,
     failureMode: kind.failureMode,
     lowerThreshold: Number.NaN,
     risesOnly: kind.direction === 'rise',
@@ -197,9 +205,11 @@ function resolveCatalogue(metric: string, model: ProductModelVersion, legacy: De
   // the one). Vibration keeps its own rule, a share of its learnt running normal; another metric
   // (current, rpm) is stopped under the model's `stoppedBelow`.
   const runningFacts =
-    running && base.runningState !== 'tells' ? { runningState: 'tells' as const, stoppedBelow: running.stoppedBelow }
-    : model.running && !running && base.runningState === 'tells' ? { runningState: null }
-    : {};
+    running && base.runningState !== 'tells'
+      ? { runningState: 'tells' as const, stoppedBelow: running.stoppedBelow }
+      : model.running && !running && base.runningState === 'tells'
+        ? { runningState: null }
+        : {};
   // A built-in kind the model gives no limit (no rated maximum, no ISO class): unit-free like any
   // other metric without limits, still left out while the machine settles after a start.
   const limited = upper !== undefined || lower !== undefined || spec.machineClass !== undefined;
@@ -211,7 +221,8 @@ function resolveCatalogue(metric: string, model: ProductModelVersion, legacy: De
     const threshold = base.kind.threshold === 'rated-max-temperature' && upper !== undefined ? upper : base.threshold;
     return { ...base, physicalMin, physicalMax, threshold, unit: spec.unit, ...runningFacts };
   }
-  if (upper === undefined && lower === undefined) return { ...base, physicalMin, physicalMax, unit: spec.unit, ...runningFacts };
+  if (upper === undefined && lower === undefined)
+    return { ...base, physicalMin, physicalMax, unit: spec.unit, ...runningFacts };
   const direction = upper !== undefined && lower !== undefined ? 'both' : upper !== undefined ? 'rise' : 'fall';
   return {
     ...base,

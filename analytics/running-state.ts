@@ -29,7 +29,13 @@ const NOMINAL_STOP_LIMIT_MS = 2 * 86_400_000;
  * Whether the machine's running state keeps this reading away from the detector (for a metric
  * with a part in it: its kind's `runningState`); keeps the device's running state on the way.
  */
-export function leftOutByRunningState(d: DeviceState, m: MetricState, tsMs: number, value: number, previous: number): boolean {
+export function leftOutByRunningState(
+  d: DeviceState,
+  m: MetricState,
+  tsMs: number,
+  value: number,
+  previous: number,
+): boolean {
   const role = m.facts.runningState;
   if (role === 'tells') return isStopped(d, m, tsMs, value, previous);
   if (role === 'settles' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {

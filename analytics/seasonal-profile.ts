@@ -73,7 +73,11 @@ export class SeasonalProfile {
   }
 
   snapshot(): SeasonalProfileState {
-    return { periodMs: this.periodMs, bins: Array.from(this.#bins, (v) => (Number.isNaN(v) ? null : v)), firstTs: Number.isNaN(this.#firstTs) ? null : this.#firstTs };
+    return {
+      periodMs: this.periodMs,
+      bins: Array.from(this.#bins, (v) => (Number.isNaN(v) ? null : v)),
+      firstTs: Number.isNaN(this.#firstTs) ? null : this.#firstTs,
+    };
   }
 
   /** A profile as saved; its bin count is kept, whatever the interval now. */

@@ -33,7 +33,10 @@ export class AnalyticsStateFile {
       const { droppedMetrics } = analytics.restore(JSON.parse(readFileSync(path, 'utf8')), maxMetricsPerDevice);
       log.info({ devices: analytics.deviceCount }, 'analytics state restored');
       if (droppedMetrics > 0) {
-        log.warn({ droppedMetrics, maxMetricsPerDevice }, 'analytics state had devices with more metrics than PURNA_MAX_METRICS_PER_DEVICE: the metrics beyond it were dropped');
+        log.warn(
+          { droppedMetrics, maxMetricsPerDevice },
+          'analytics state had devices with more metrics than PURNA_MAX_METRICS_PER_DEVICE: the metrics beyond it were dropped',
+        );
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'analytics state unreadable; detectors start afresh');

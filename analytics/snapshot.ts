@@ -18,7 +18,12 @@ export function snapshotOf(devices: ReadonlyMap<string, DeviceState>): unknown {
   const saved: Record<string, SavedDevice> = {};
   for (const [id, d] of devices) {
     const metrics: Record<string, SavedMetric> = {};
-    for (const [name, m] of d.metrics) metrics[name] = { ...m.detector.snapshot(), anomalyStreak: m.anomalyStreak, ...(m.scorer ? { scorer: m.scorer.snapshot() } : {}) };
+    for (const [name, m] of d.metrics)
+      metrics[name] = {
+        ...m.detector.snapshot(),
+        anomalyStreak: m.anomalyStreak,
+        ...(m.scorer ? { scorer: m.scorer.snapshot() } : {}),
+      };
     saved[id] = { metrics, dispatched: [...d.dispatched], lastDueTsMs: d.lastDueTsMs };
   }
   return { version: 1, devices: saved };
@@ -28,7 +33,11 @@ export function snapshotOf(devices: ReadonlyMap<string, DeviceState>): unknown {
  * Restores a snapshot into the devices `deviceOf` gives (made if new), at most
  * `maxMetricsPerDevice` metrics per device (the first ones); returns how many were left out.
  */
-export function restoreSnapshot(snapshot: unknown, deviceOf: (deviceId: string) => DeviceState, maxMetricsPerDevice: number): { droppedMetrics: number } {
+export function restoreSnapshot(
+  snapshot: unknown,
+  deviceOf: (deviceId: string) => DeviceState,
+  maxMetricsPerDevice: number,
+): { droppedMetrics: number } {
   const s = snapshot as { version?: number; devices?: Record<string, SavedDevice> };
   if (s?.version !== 1 || !s.devices) throw new Error('unknown analytics snapshot format');
   let droppedMetrics = 0;

@@ -93,7 +93,15 @@ export class MetricVerdict {
 /** A rule: reads the metric's state, writes the verdict; true ends the verdict (a sensor fault). */
 export type VerdictRule = (v: MetricVerdict, m: MetricState, leadTimeMs: number) => boolean;
 
-function sensorFault(v: MetricVerdict, due: boolean, score: number, rule: string, explanation: string, evidence: string, evidenceValue: number): true {
+function sensorFault(
+  v: MetricVerdict,
+  due: boolean,
+  score: number,
+  rule: string,
+  explanation: string,
+  evidence: string,
+  evidenceValue: number,
+): true {
   v.due = due;
   v.score = score;
   v.rule = rule;
@@ -116,20 +124,44 @@ function lower(v: MetricVerdict, score: number, rule: string, explanation: strin
 export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
   const f = m.facts;
   if (!(v.value < f.physicalMin || v.value > f.physicalMax)) return false;
-  return sensorFault(v, m.outOfRange >= OUT_OF_RANGE_DISPATCH, 50, 'physical-range', `${v.metric} ${fmt(v.value)} is outside the sensor's physical range ${f.physicalMin}…${f.physicalMax}: sensor fault, not the machine`, 'outOfRangeRecent', m.outOfRange);
+  return sensorFault(
+    v,
+    m.outOfRange >= OUT_OF_RANGE_DISPATCH,
+    50,
+    'physical-range',
+    `${v.metric} ${fmt(v.value)} is outside the sensor's physical range ${f.physicalMin}…${f.physicalMax}: sensor fault, not the machine`,
+    'outOfRangeRecent',
+    m.outOfRange,
+  );
 }
 
 /** The same value exactly, over and over: a stuck sensor. */
 export function stuckSensor(v: MetricVerdict, m: MetricState): boolean {
   const repeats = m.last!.repeatCount;
   if (m.detector.samples < STUCK_REPEATS || repeats < STUCK_REPEATS) return false;
-  return sensorFault(v, true, 60, 'stuck-sensor', `${v.metric} has repeated ${fmt(v.value)} exactly ${repeats} times: stuck sensor`, 'repeats', repeats);
+  return sensorFault(
+    v,
+    true,
+    60,
+    'stuck-sensor',
+    `${v.metric} has repeated ${fmt(v.value)} exactly ${repeats} times: stuck sensor`,
+    'repeats',
+    repeats,
+  );
 }
 
 /** Vibration reads "stopped" while the temperature stays at its running level (running-state.ts). */
 export function silentVibrationSensor(v: MetricVerdict, m: MetricState): boolean {
   if (m.warmWhileStoppedMs < IMPLAUSIBLE_STOP_MS) return false;
-  return sensorFault(v, true, 55, 'silent-vibration-sensor', `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`, 'warmWhileStoppedMs', m.warmWhileStoppedMs);
+  return sensorFault(
+    v,
+    true,
+    55,
+    'silent-vibration-sensor',
+    `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`,
+    'warmWhileStoppedMs',
+    m.warmWhileStoppedMs,
+  );
 }
 
 /** ISO 10816 zones of the machine's class: zone D is damage, zone C a visit once the metric is elevated. */
@@ -138,9 +170,20 @@ export function iso10816Zone(v: MetricVerdict, m: MetricState): boolean {
   const z = f.zones;
   if (z === null) return false;
   const s = v.smoothed;
-  if (s >= z.cd) lower(v, 5, 'iso10816-zone-d', `vibration ${fmt(s)} mm/s is in ISO 10816 zone D (≥ ${z.cd} mm/s, class ${f.machineClass}): damage is occurring`);
+  if (s >= z.cd)
+    lower(
+      v,
+      5,
+      'iso10816-zone-d',
+      `vibration ${fmt(s)} mm/s is in ISO 10816 zone D (≥ ${z.cd} mm/s, class ${f.machineClass}): damage is occurring`,
+    );
   else if (s >= z.bc) {
-    lower(v, 45 - 30 * ((s - z.bc) / (z.cd - z.bc)), 'iso10816-zone-c', `vibration ${fmt(s)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${f.machineClass}): restricted operation, plan maintenance`);
+    lower(
+      v,
+      45 - 30 * ((s - z.bc) / (z.cd - z.bc)),
+      'iso10816-zone-c',
+      `vibration ${fmt(s)} mm/s is in ISO 10816 zone C (${z.bc}–${z.cd} mm/s, class ${f.machineClass}): restricted operation, plan maintenance`,
+    );
     if (v.anomalous) v.due = true;
   } else if (s >= z.ab) lower(v, 95, 'iso10816-zone-b', f.zoneBText);
   return false;
@@ -152,9 +195,15 @@ export function ratedMaxTemperature(v: MetricVerdict, m: MetricState): boolean {
   if (f.kind.threshold !== 'rated-max-temperature') return false;
   const threshold = f.threshold;
   const s = v.smoothed;
-  if (s >= threshold) lower(v, 5, 'rated-max-temperature', `temperature ${fmt(s, 1)} °C is above the rated maximum ${threshold} °C`);
+  if (s >= threshold)
+    lower(v, 5, 'rated-max-temperature', `temperature ${fmt(s, 1)} °C is above the rated maximum ${threshold} °C`);
   else if (s >= threshold - 5) {
-    lower(v, 40, 'near-rated-max-temperature', `temperature ${fmt(s, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`);
+    lower(
+      v,
+      40,
+      'near-rated-max-temperature',
+      `temperature ${fmt(s, 1)} °C is within 5 °C of the rated maximum ${threshold} °C`,
+    );
     if (v.anomalous) v.due = true;
   }
   return false;
@@ -166,8 +215,10 @@ export function ratedLimit(v: MetricVerdict, m: MetricState): boolean {
   if (f.kind.threshold !== 'rated-limits') return false;
   const s = v.smoothed;
   const unit = f.unit;
-  if (s >= f.threshold) lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is above its rated limit ${f.threshold} ${unit}`);
-  else if (s <= f.lowerThreshold) lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is below its rated limit ${f.lowerThreshold} ${unit}`);
+  if (s >= f.threshold)
+    lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is above its rated limit ${f.threshold} ${unit}`);
+  else if (s <= f.lowerThreshold)
+    lower(v, 5, 'rated-limit', `${v.metric} ${fmt(s)} ${unit} is below its rated limit ${f.lowerThreshold} ${unit}`);
   return false;
 }
 
@@ -202,16 +253,27 @@ export function anomalyLikelihood(v: MetricVerdict, m: MetricState): boolean {
   v.anomalyLikelihood = m.anomalyScore;
   if (m.anomalyScore >= 0.99 && v.score > 70) {
     const broken = m.scorer.brokenRange;
-    lower(v, 70, 'anomaly-likelihood', broken
-      ? `${v.metric} ${fmt(v.value)} is outside anything this device has shown before (${fmt(broken[0])} to ${fmt(broken[1])})`
-      : `${v.metric} ${fmt(v.value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`);
+    lower(
+      v,
+      70,
+      'anomaly-likelihood',
+      broken
+        ? `${v.metric} ${fmt(v.value)} is outside anything this device has shown before (${fmt(broken[0])} to ${fmt(broken[1])})`
+        : `${v.metric} ${fmt(v.value)} is unusual for this device (anomaly likelihood ${fmt(m.anomalyScore, 3)})`,
+    );
   }
   return false;
 }
 
 /** Several samples in a row far from the recent level: unusual, though within the normal range so far. */
 export function zScore(v: MetricVerdict, m: MetricState): boolean {
-  if (v.score > 85 && m.anomalyStreak >= ANOMALY_STREAK) lower(v, 85, 'zscore', `${v.metric} ${fmt(v.value)} is ${fmt(v.z, 1)} σ from its recent level, within its normal range so far`);
+  if (v.score > 85 && m.anomalyStreak >= ANOMALY_STREAK)
+    lower(
+      v,
+      85,
+      'zscore',
+      `${v.metric} ${fmt(v.value)} is ${fmt(v.z, 1)} σ from its recent level, within its normal range so far`,
+    );
   return false;
 }
 
@@ -221,14 +283,25 @@ export function cusumShift(v: MetricVerdict, m: MetricState): boolean {
   const shift = Math.max(m.facts.fallsOnly ? 0 : res.cusumUp, m.facts.risesOnly ? 0 : res.cusumDown);
   v.cusum = shift;
   if (shift >= CUSUM_ALARM && v.score > 80) {
-    lower(v, 80, 'cusum-shift', `${v.metric} has shifted ${res.cusumUp >= res.cusumDown ? 'up' : 'down'} from this device's normal ${fmt(res.longMean)} and stayed there (CUSUM ${fmt(shift, 0)} σ beyond the ${DEFAULT_DETECTOR_PARAMS.cusumK} σ allowance)`);
+    lower(
+      v,
+      80,
+      'cusum-shift',
+      `${v.metric} has shifted ${res.cusumUp >= res.cusumDown ? 'up' : 'down'} from this device's normal ${fmt(res.longMean)} and stayed there (CUSUM ${fmt(shift, 0)} σ beyond the ${DEFAULT_DETECTOR_PARAMS.cusumK} σ allowance)`,
+    );
   }
   return false;
 }
 
 /** The smoothed value well above the device's long-term normal, for several assessments. */
 export function elevated(v: MetricVerdict, m: MetricState): boolean {
-  if (v.anomalous && v.score > 70) lower(v, 70, 'elevated', `${v.metric} ${fmt(v.smoothed)} is ${fmt(v.elevationSigmas, 1)} σ ${m.elevationSigned < 0 ? 'below' : 'above'} this device's normal ${fmt(v.baselineMean)}`);
+  if (v.anomalous && v.score > 70)
+    lower(
+      v,
+      70,
+      'elevated',
+      `${v.metric} ${fmt(v.smoothed)} is ${fmt(v.elevationSigmas, 1)} σ ${m.elevationSigned < 0 ? 'below' : 'above'} this device's normal ${fmt(v.baselineMean)}`,
+    );
   return false;
 }
 
@@ -239,7 +312,12 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
   const forecastScore = 20 + 30 * Math.min(1, v.timeToThresholdMs / (LEAD_SAFETY * leadTimeMs));
   if (forecastScore < v.score) {
     const falling = m.last!.slopePerMs < 0;
-    lower(v, forecastScore, 'trend-forecast', `${v.metric} ${fmt(v.smoothed)} is ${falling ? 'falling' : 'rising'}, ${fmt(v.elevationSigmas, 1)} σ ${falling ? 'below' : 'above'} normal; forecast to reach ${falling ? m.facts.lowerThreshold : m.facts.threshold} in ${formatDuration(v.timeToThresholdMs)} (earliest ${formatDuration(v.earliestMs)})`);
+    lower(
+      v,
+      forecastScore,
+      'trend-forecast',
+      `${v.metric} ${fmt(v.smoothed)} is ${falling ? 'falling' : 'rising'}, ${fmt(v.elevationSigmas, 1)} σ ${falling ? 'below' : 'above'} normal; forecast to reach ${falling ? m.facts.lowerThreshold : m.facts.threshold} in ${formatDuration(v.timeToThresholdMs)} (earliest ${formatDuration(v.earliestMs)})`,
+    );
   }
   return false;
 }
@@ -271,7 +349,13 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): Met
   const signed = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
   m.elevationSigned = signed;
   // Elevation counts in the direction the metric fails (a pressure falling towards its lower limit).
-  const elevation = f.fallsOnly ? -signed : f.risesOnly ? signed : f.kind.threshold === 'rated-limits' ? Math.abs(signed) : signed;
+  const elevation = f.fallsOnly
+    ? -signed
+    : f.risesOnly
+      ? signed
+      : f.kind.threshold === 'rated-limits'
+        ? Math.abs(signed)
+        : signed;
   m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
   v.metric = m.name;
   v.facts = f;
@@ -314,9 +398,25 @@ export function evidenceOf(v: MetricVerdict): Record<string, number> {
   // one shape from the start, no properties added to it one by one (measured in bench:detector:
   // properties added to a literal live in a separate store: 40 bytes more per device's last report).
   if (f.unitFree && !v.sensorFault) {
-    return { value: v.value, baselineMean: v.baselineMean, baselineStd: v.baselineStd, z: v.z, elevationSigmas: v.elevationSigmas, smoothed: v.smoothed, anomalyLikelihood: unboxedZero(v.anomalyLikelihood), cusum: unboxedZero(v.cusum) };
+    return {
+      value: v.value,
+      baselineMean: v.baselineMean,
+      baselineStd: v.baselineStd,
+      z: v.z,
+      elevationSigmas: v.elevationSigmas,
+      smoothed: v.smoothed,
+      anomalyLikelihood: unboxedZero(v.anomalyLikelihood),
+      cusum: unboxedZero(v.cusum),
+    };
   }
-  const ev: Record<string, number> = { value: v.value, baselineMean: v.baselineMean, baselineStd: v.baselineStd, z: v.z, elevationSigmas: v.elevationSigmas, smoothed: v.smoothed };
+  const ev: Record<string, number> = {
+    value: v.value,
+    baselineMean: v.baselineMean,
+    baselineStd: v.baselineStd,
+    z: v.z,
+    elevationSigmas: v.elevationSigmas,
+    smoothed: v.smoothed,
+  };
   if (v.sensorFault) {
     ev[v.faultEvidence] = v.faultEvidenceValue;
     return ev;

@@ -22,7 +22,11 @@ export async function startBaselinePipeline(influxUrl: string, database: string)
     if (lines.length === 0) return;
     const body = lines.join('\n');
     lines = [];
-    writing = writing.then(() => fetch(`${influxUrl}/write?db=${database}&precision=ms`, { method: 'POST', body }).then((r) => void r.arrayBuffer()));
+    writing = writing.then(() =>
+      fetch(`${influxUrl}/write?db=${database}&precision=ms`, { method: 'POST', body }).then(
+        (r) => void r.arrayBuffer(),
+      ),
+    );
   };
   const aedes = await Aedes.createBroker({
     authorizePublish: (client, packet, callback) => {

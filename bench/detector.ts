@@ -24,20 +24,35 @@ const gc = (): void => {
   for (let i = 0; i < 4; i++) exposedGc();
 };
 
-const specs = planFleet({ devices: DEVICES, seed: 1, startMs: START, durationMs: PER_DEVICE * 60_000, faults: { machine: 0.05, sensor: 0.02, connectivity: 0 } });
+const specs = planFleet({
+  devices: DEVICES,
+  seed: 1,
+  startMs: START,
+  durationMs: PER_DEVICE * 60_000,
+  faults: { machine: 0.05, sensor: 0.02, connectivity: 0 },
+});
 const models = new Map(specs.map((s) => [s.deviceId, deviceModel(s.modelId)]));
 
 function newAnalytics() {
   const bus = new EventBus();
   let events = 0;
   bus.on('health', () => events++);
-  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: (id) => models.get(id) ?? deviceModel(null) });
+  const analytics = new Analytics({
+    bus,
+    log: createLogger('silent'),
+    deviceModelOf: (id) => models.get(id) ?? deviceModel(null),
+  });
   analytics.start();
   return { bus, analytics, events: () => events };
 }
 
 /** Heap growth per device × metric of one Analytics fed `samples` readings of `metrics` for `devices` devices. */
-function stateBytes(devices: number, samples: number, stepMs: number, values: (i: number, k: number, ts: number) => Record<string, number>): number {
+function stateBytes(
+  devices: number,
+  samples: number,
+  stepMs: number,
+  values: (i: number, k: number, ts: number) => Record<string, number>,
+): number {
   gc();
   const before = process.memoryUsage().heapUsed;
   const { bus, analytics } = newAnalytics();
@@ -91,17 +106,24 @@ progressDone();
 const samplesPerSec = speed(batches, 'temperature + vibration');
 
 // State size: the speed runs' analytics are stopped and collected first.
-const bytesPerDeviceMetric = stateBytes(20_000, 40, 60_000, (i, k) => ({ temperature: 50 + (i % 7) + k * 0.01, vibration: 1.5 + (i % 5) * 0.1 }));
+const bytesPerDeviceMetric = stateBytes(20_000, 40, 60_000, (i, k) => ({
+  temperature: 50 + (i % 7) + k * 0.01,
+  vibration: 1.5 + (i % 5) * 0.1,
+}));
 // Metrics without thresholds: `current` with a daily cycle and `pressure`, 5-minute samples, long
 // enough for both profiles to be allocated.
-const unitFree = (i: number, k: number, ts: number) => ({ current: 10 + 3 * Math.sin((2 * Math.PI * ts) / 86_400_000) + ((i * 7 + k * 13) % 10) / 10, pressure: 4 + ((i + k * 3) % 7) / 10 });
+const unitFree = (i: number, k: number, ts: number) => ({
+  current: 10 + 3 * Math.sin((2 * Math.PI * ts) / 86_400_000) + ((i * 7 + k * 13) % 10) / 10,
+  pressure: 4 + ((i + k * 3) % 7) / 10,
+});
 const scorerBytesPerMetric = stateBytes(2_500, 100, 300_000, unitFree);
-
 
 const unitFreeBatches: Reading[][] = [];
 for (let k = 0; k < 400; k++) {
   const ts = START + k * 300_000;
-  unitFreeBatches.push(Array.from({ length: 2_500 }, (_, i) => ({ deviceId: `cur-${i}`, tsMs: ts, values: unitFree(i, k, ts) })));
+  unitFreeBatches.push(
+    Array.from({ length: 2_500 }, (_, i) => ({ deviceId: `cur-${i}`, tsMs: ts, values: unitFree(i, k, ts) })),
+  );
 }
 const scorerSamplesPerSec = speed(unitFreeBatches, 'metrics without thresholds');
 // The first figure again, now that the same code has also run metrics without thresholds: its
@@ -125,10 +147,30 @@ function windowedMedianMad(samples: number, window: number): number {
 }
 const windowedMedianMadSamplesPerSec = windowedMedianMad(100_000, 100);
 
-const figures = { samplesPerSec, mixedSamplesPerSec, bytesPerDeviceMetric, scorerSamplesPerSec, scorerBytesPerMetric, windowedMedianMadSamplesPerSec, devices: DEVICES, targetSamplesPerSec: 1_000_000, targetBytesPerDeviceMetric: 4096 };
-console.log(`analytics path: ${samplesPerSec.toLocaleString()} samples/s on one core (target ≥ 1,000,000: ${(samplesPerSec / 1e6).toFixed(2)} ×)`);
-console.log(`  the same after the process has also run metrics without thresholds (mixed fleet): ${mixedSamplesPerSec.toLocaleString()} samples/s (${(mixedSamplesPerSec / 1e6).toFixed(2)} ×)`);
-console.log(`state: ${bytesPerDeviceMetric} bytes per device × metric (target ≤ 4096: ${(bytesPerDeviceMetric / 4096).toFixed(2)} ×); 100k devices × 2 metrics ≈ ${((bytesPerDeviceMetric * 200_000) / 2 ** 20).toFixed(0)} MiB`);
-console.log(`metrics without thresholds (unit-free scorer, daily + weekly profiles): ${scorerSamplesPerSec.toLocaleString()} samples/s, ${scorerBytesPerMetric} bytes per device × metric`);
-console.log(`for comparison, a simple-statistics median/MAD over a 100-sample window, the statistics alone: ${windowedMedianMadSamplesPerSec.toLocaleString()} samples/s (the full path above is ${(samplesPerSec / windowedMedianMadSamplesPerSec).toFixed(1)} × that)`);
+const figures = {
+  samplesPerSec,
+  mixedSamplesPerSec,
+  bytesPerDeviceMetric,
+  scorerSamplesPerSec,
+  scorerBytesPerMetric,
+  windowedMedianMadSamplesPerSec,
+  devices: DEVICES,
+  targetSamplesPerSec: 1_000_000,
+  targetBytesPerDeviceMetric: 4096,
+};
+console.log(
+  `analytics path: ${samplesPerSec.toLocaleString()} samples/s on one core (target ≥ 1,000,000: ${(samplesPerSec / 1e6).toFixed(2)} ×)`,
+);
+console.log(
+  `  the same after the process has also run metrics without thresholds (mixed fleet): ${mixedSamplesPerSec.toLocaleString()} samples/s (${(mixedSamplesPerSec / 1e6).toFixed(2)} ×)`,
+);
+console.log(
+  `state: ${bytesPerDeviceMetric} bytes per device × metric (target ≤ 4096: ${(bytesPerDeviceMetric / 4096).toFixed(2)} ×); 100k devices × 2 metrics ≈ ${((bytesPerDeviceMetric * 200_000) / 2 ** 20).toFixed(0)} MiB`,
+);
+console.log(
+  `metrics without thresholds (unit-free scorer, daily + weekly profiles): ${scorerSamplesPerSec.toLocaleString()} samples/s, ${scorerBytesPerMetric} bytes per device × metric`,
+);
+console.log(
+  `for comparison, a simple-statistics median/MAD over a 100-sample window, the statistics alone: ${windowedMedianMadSamplesPerSec.toLocaleString()} samples/s (the full path above is ${(samplesPerSec / windowedMedianMadSamplesPerSec).toFixed(1)} × that)`,
+);
 writeJson(args.json, figures);

@@ -29,13 +29,25 @@ const SEED = Number(args.seed);
 const START = Date.parse('2026-01-01T00:00:00Z');
 const END = START + DAYS * 86_400_000;
 
-const specs = planFleet({ devices: DEVICES, seed: SEED, startMs: START, durationMs: DAYS * 86_400_000, faults: { machine: 0.1, sensor: 0.05, connectivity: 0.04 }, cycling: Number(args.cycling) });
+const specs = planFleet({
+  devices: DEVICES,
+  seed: SEED,
+  startMs: START,
+  durationMs: DAYS * 86_400_000,
+  faults: { machine: 0.1, sensor: 0.05, connectivity: 0.04 },
+  cycling: Number(args.cycling),
+});
 const truth = groundTruth(specs);
 const series = specs.map((s) => new DeviceSeries(s, SEED));
 const models = new Map(specs.map((s) => [s.deviceId, deviceModel(s.modelId)]));
 
 const bus = new EventBus();
-const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: (id) => models.get(id)!, leadTimeMs: LEAD_MS });
+const analytics = new Analytics({
+  bus,
+  log: createLogger('silent'),
+  deviceModelOf: (id) => models.get(id)!,
+  leadTimeMs: LEAD_MS,
+});
 analytics.start();
 const dispatches: DispatchRequest[] = [];
 bus.on('dispatch', (d) => dispatches.push(d));
@@ -67,12 +79,20 @@ const machineFailures = truth.filter((t) => t.class === 'machine' && t.failureMs
 const leadTimesH: number[] = [];
 const missed: string[] = [];
 for (const f of machineFailures) {
-  const d = dispatches.find((x) => x.deviceId === f.deviceId && x.mode !== 'sensor_fault' && x.tsMs <= f.failureMs! && x.tsMs >= f.onsetMs - 86_400_000);
+  const d = dispatches.find(
+    (x) =>
+      x.deviceId === f.deviceId &&
+      x.mode !== 'sensor_fault' &&
+      x.tsMs <= f.failureMs! &&
+      x.tsMs >= f.onsetMs - 86_400_000,
+  );
   if (d) {
     leadTimesH.push((f.failureMs! - d.tsMs) / 3600_000);
-    if (args.verbose) console.log(`  ${f.deviceId} ${f.profile}: dispatched ${((f.failureMs! - d.tsMs) / 3600_000).toFixed(1)} h before failure (degradation ${((f.failureMs! - f.onsetMs) / 3600_000).toFixed(0)} h) by ${d.health.rule}`);
-  }
-  else missed.push(`${f.deviceId} (${f.profile})`);
+    if (args.verbose)
+      console.log(
+        `  ${f.deviceId} ${f.profile}: dispatched ${((f.failureMs! - d.tsMs) / 3600_000).toFixed(1)} h before failure (degradation ${((f.failureMs! - f.onsetMs) / 3600_000).toFixed(0)} h) by ${d.health.rule}`,
+      );
+  } else missed.push(`${f.deviceId} (${f.profile})`);
 }
 const falseDispatches = dispatches.filter((d) => {
   const t = byDevice.get(d.deviceId);
@@ -82,8 +102,12 @@ const falseDispatches = dispatches.filter((d) => {
   return true; // connectivity faults need no technician for the machine
 });
 const sensorDevices = truth.filter((t) => t.class === 'sensor');
-const sensorFaultsMisdispatched = sensorDevices.filter((t) => dispatches.some((d) => d.deviceId === t.deviceId && d.mode !== 'sensor_fault')).length;
-const sensorFaultsDetected = sensorDevices.filter((t) => dispatches.some((d) => d.deviceId === t.deviceId && d.mode === 'sensor_fault')).length;
+const sensorFaultsMisdispatched = sensorDevices.filter((t) =>
+  dispatches.some((d) => d.deviceId === t.deviceId && d.mode !== 'sensor_fault'),
+).length;
+const sensorFaultsDetected = sensorDevices.filter((t) =>
+  dispatches.some((d) => d.deviceId === t.deviceId && d.mode === 'sensor_fault'),
+).length;
 // Churn: the same device and mode requested again after a cancellation (a planner's nightmare).
 const seenPairs = new Set<string>();
 let repeatedRequests = 0;
@@ -91,7 +115,10 @@ for (const d of dispatches) {
   const key = `${d.deviceId}/${d.mode}`;
   if (seenPairs.has(key)) {
     repeatedRequests++;
-    if (args.verbose) console.log(`  again: ${key} at ${new Date(d.tsMs).toISOString().slice(5, 16)} (${byDevice.get(d.deviceId)?.profile ?? "healthy"}) by ${d.health.rule}`);
+    if (args.verbose)
+      console.log(
+        `  again: ${key} at ${new Date(d.tsMs).toISOString().slice(5, 16)} (${byDevice.get(d.deviceId)?.profile ?? 'healthy'}) by ${d.health.rule}`,
+      );
   }
   seenPairs.add(key);
 }
@@ -111,7 +138,7 @@ const figures = {
   cancellations,
   repeatedRequests,
   healthyDevices: healthyDevices.length,
-  falseDispatchesPer100DeviceMonths: Math.round(((falseDispatches.length / deviceMonths) * 100) * 100) / 100,
+  falseDispatchesPer100DeviceMonths: Math.round((falseDispatches.length / deviceMonths) * 100 * 100) / 100,
   sensorFaultsMisdispatched,
   sensorFaults: sensorDevices.length,
   sensorFaultsDetected,
@@ -125,14 +152,39 @@ const figures = {
   samples,
   wallSeconds: Math.round(secs * 10) / 10,
 };
-console.log(`fleet: ${DEVICES} devices × ${DAYS} simulated days, a sample every ${args['step-min']} min, ${Math.round(Number(args.cycling) * 100)} % on on/off duty (${samples.toLocaleString()} samples in ${secs.toFixed(1)} s)`);
-console.log(`recall of machine failures dispatched before they happened: ${(figures.recall * 100).toFixed(1)} % (${leadTimesH.length}/${machineFailures.length}; target ≥ 95 %)`);
-console.log(`  of them dispatched at least the lead time (${LEAD_MS / 3600_000} h) ahead: ${withFullLead}/${machineFailures.length} (the rest: ${leadTimesH.length - withFullLead} with a shorter warning, e.g. sudden failures whose precursor is brief)`);
-console.log(`median lead time: ${figures.medianLeadTimeHours} h (configured parts + travel lead time ${figures.configuredLeadTimeHours} h)`);
-console.log(`false dispatches: ${falseDispatches.length} = ${figures.falseDispatchesPer100DeviceMonths} per 100 device-months (target ≤ 2)`);
-console.log(`sensor faults: ${sensorDevices.length}; sent as machine failures: ${sensorFaultsMisdispatched}; dispatched as sensor faults: ${sensorFaultsDetected}`);
-console.log(`dispatch requests: ${dispatches.length}; cancelled on recovery: ${cancellations}; the same device and mode requested again: ${repeatedRequests}`);
-console.log(`healthy devices that ever showed a watch-level CUSUM shift (no visit): ${healthyCusumWatched}/${healthyDevices.length}`);
+console.log(
+  `fleet: ${DEVICES} devices × ${DAYS} simulated days, a sample every ${args['step-min']} min, ${Math.round(Number(args.cycling) * 100)} % on on/off duty (${samples.toLocaleString()} samples in ${secs.toFixed(1)} s)`,
+);
+console.log(
+  `recall of machine failures dispatched before they happened: ${(figures.recall * 100).toFixed(1)} % (${leadTimesH.length}/${machineFailures.length}; target ≥ 95 %)`,
+);
+console.log(
+  `  of them dispatched at least the lead time (${LEAD_MS / 3600_000} h) ahead: ${withFullLead}/${machineFailures.length} (the rest: ${leadTimesH.length - withFullLead} with a shorter warning, e.g. sudden failures whose precursor is brief)`,
+);
+console.log(
+  `median lead time: ${figures.medianLeadTimeHours} h (configured parts + travel lead time ${figures.configuredLeadTimeHours} h)`,
+);
+console.log(
+  `false dispatches: ${falseDispatches.length} = ${figures.falseDispatchesPer100DeviceMonths} per 100 device-months (target ≤ 2)`,
+);
+console.log(
+  `sensor faults: ${sensorDevices.length}; sent as machine failures: ${sensorFaultsMisdispatched}; dispatched as sensor faults: ${sensorFaultsDetected}`,
+);
+console.log(
+  `dispatch requests: ${dispatches.length}; cancelled on recovery: ${cancellations}; the same device and mode requested again: ${repeatedRequests}`,
+);
+console.log(
+  `healthy devices that ever showed a watch-level CUSUM shift (no visit): ${healthyCusumWatched}/${healthyDevices.length}`,
+);
 if (missed.length) console.log(`missed: ${missed.join(', ')}`);
-if (falseDispatches.length) console.log(`false: ${falseDispatches.slice(0, 12).map((d) => `${d.deviceId}/${d.mode}/${byDevice.get(d.deviceId)?.profile ?? 'healthy'}@${new Date(d.tsMs).toISOString().slice(5, 16)} ${d.health.rule}`).join('; ')}`);
+if (falseDispatches.length)
+  console.log(
+    `false: ${falseDispatches
+      .slice(0, 12)
+      .map(
+        (d) =>
+          `${d.deviceId}/${d.mode}/${byDevice.get(d.deviceId)?.profile ?? 'healthy'}@${new Date(d.tsMs).toISOString().slice(5, 16)} ${d.health.rule}`,
+      )
+      .join('; ')}`,
+  );
 writeJson(args.json, figures);

@@ -53,7 +53,8 @@ async function runClient(c: number): Promise<void> {
           payload = `{"ts":${base + seq},"values":{"temperature":${(60 + (seq % 17) / 10).toFixed(1)},"vibration":${(1.5 + (seq % 7) / 100).toFixed(2)}${extra}}}`;
         } else {
           const rows: string[] = [];
-          for (let r = 0; r < READINGS; r++) rows.push(`{"ts":${base + seq * READINGS + r},"values":{"temperature":${60 + (r % 10)},"vibration":1.5}}`);
+          for (let r = 0; r < READINGS; r++)
+            rows.push(`{"ts":${base + seq * READINGS + r},"values":{"temperature":${60 + (r % 10)},"vibration":1.5}}`);
           payload = `[${rows.join(',')}]`;
         }
         seq++;
@@ -76,5 +77,7 @@ async function runClient(c: number): Promise<void> {
 
 await Promise.all(Array.from({ length: CLIENTS }, (_, c) => runClient(c)));
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({ acked, sent, seconds: (Date.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
+process.stdout.write(
+  JSON.stringify({ acked, sent, seconds: (Date.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n',
+);
 process.exit(0);

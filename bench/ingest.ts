@@ -34,7 +34,9 @@ const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
 const PUBLISHER = fileURLToPath(new URL('./ingest-publisher.ts', import.meta.url));
 
-const influx = process.env.INFLUX_URL ? { url: process.env.INFLUX_URL, dir: null, destroy: async () => {} } : await startInfluxd();
+const influx = process.env.INFLUX_URL
+  ? { url: process.env.INFLUX_URL, dir: null, destroy: async () => {} }
+  : await startInfluxd();
 console.log(`InfluxDB at ${influx.url}`);
 
 /** CPU seconds used so far by the influxd started here (Linux /proc; null for an external one). */
@@ -57,7 +59,9 @@ function influxdCpuS(): number {
 }
 
 async function count(db: string): Promise<number> {
-  const r = await fetch(`${influx.url}/query?db=${db}&q=${encodeURIComponent('SELECT count(temperature) FROM telemetry')}`);
+  const r = await fetch(
+    `${influx.url}/query?db=${db}&q=${encodeURIComponent('SELECT count(temperature) FROM telemetry')}`,
+  );
   const j = (await r.json()) as { results: { series?: { values: [string, number][] }[] }[] };
   return j.results[0].series?.[0].values[0][1] ?? 0;
 }
@@ -73,12 +77,21 @@ async function waitStored(db: string, expected: number, timeoutMs = 60_000): Pro
   return n;
 }
 
-function publish(url: string, extra: string[]): Promise<{ acked: number; sent: number; seconds: number; cpuMs: number }> {
+function publish(
+  url: string,
+  extra: string[],
+): Promise<{ acked: number; sent: number; seconds: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PUBLISHER, '--url', url, '--clients', String(CLIENTS), '--seconds', String(SECONDS), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [PUBLISHER, '--url', url, '--clients', String(CLIENTS), '--seconds', String(SECONDS), ...extra],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`publisher exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`publisher exited ${code}`)),
+    );
   });
 }
 
@@ -89,18 +102,30 @@ const RAW = Number(args['raw-points']);
 await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE "bench_raw"')}`, { method: 'POST' });
 const rawLines: string[] = [];
 const base = Date.now() - 3_600_000;
-for (let i = 0; i < RAW; i++) rawLines.push(toLineProtocol({ deviceId: `raw-${i % 100}`, tsMs: base + Math.floor(i / 100), values: { temperature: 60 + (i % 17) / 10, vibration: 1.5 } })!);
+for (let i = 0; i < RAW; i++)
+  rawLines.push(
+    toLineProtocol({
+      deviceId: `raw-${i % 100}`,
+      tsMs: base + Math.floor(i / 100),
+      values: { temperature: 60 + (i % 17) / 10, vibration: 1.5 },
+    })!,
+  );
 let influx0 = influxdCpuS();
 let t = performance.now();
 for (let i = 0; i < RAW; i += 5000) {
-  const res = await fetch(`${influx.url}/write?db=bench_raw&precision=ms`, { method: 'POST', body: rawLines.slice(i, i + 5000).join('\n') });
+  const res = await fetch(`${influx.url}/write?db=bench_raw&precision=ms`, {
+    method: 'POST',
+    body: rawLines.slice(i, i + 5000).join('\n'),
+  });
   if (res.status !== 204) throw new Error(`raw write failed: ${res.status} ${await res.text()}`);
   if (i % 100000 === 0) progress(`raw: ${i.toLocaleString()} points`);
 }
 const rawPointsPerSec = RAW / ((performance.now() - t) / 1000);
 progressDone();
 const rawInfluxCores = (influxdCpuS() - influx0) / ((performance.now() - t) / 1000);
-console.log(`1. raw ceiling: ${Math.round(rawPointsPerSec).toLocaleString()} points/s (CPU: influxd ${rawInfluxCores.toFixed(2)} cores)`);
+console.log(
+  `1. raw ceiling: ${Math.round(rawPointsPerSec).toLocaleString()} points/s (CPU: influxd ${rawInfluxCores.toFixed(2)} cores)`,
+);
 
 // 2. Bare baseline.
 const baseline = await startBaselinePipeline(influx.url, 'bench_baseline');
@@ -114,17 +139,32 @@ const baselineCpu = cpuMs(process.cpuUsage(cpu0));
 const baselineInfluxCores = (influxdCpuS() - influx0) / secs2;
 await baseline.stop();
 const baselineMsgsPerSec = stored2 / secs2;
-console.log(`2. bare baseline: ${Math.round(baselineMsgsPerSec).toLocaleString()} msgs/s stored (${pub2.acked.toLocaleString()} acked, ${stored2.toLocaleString()} stored in ${secs2.toFixed(1)} s; CPU: pipeline ${(baselineCpu / 1000 / secs2).toFixed(2)} cores, publishers ${(pub2.cpuMs / 1000 / secs2).toFixed(2)} cores, influxd ${baselineInfluxCores.toFixed(2)} cores)`);
+console.log(
+  `2. bare baseline: ${Math.round(baselineMsgsPerSec).toLocaleString()} msgs/s stored (${pub2.acked.toLocaleString()} acked, ${stored2.toLocaleString()} stored in ${secs2.toFixed(1)} s; CPU: pipeline ${(baselineCpu / 1000 / secs2).toFixed(2)} cores, publishers ${(pub2.cpuMs / 1000 / secs2).toFixed(2)} cores, influxd ${baselineInfluxCores.toFixed(2)} cores)`,
+);
 
 // 3 and 4: Purna with everything on, plus a logged-in dashboard watching.
 const dataDir = mkdtempSync(join(tmpdir(), 'purna-bench-'));
 const config = loadConfig({}, [], {
-  httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0, dataDir, simDevices: 0, mqttAuth: 'open',
-  influxUrl: influx.url, influxDatabase: 'bench_purna', logLevel: 'warn', mqttMaxConnectsPerClientPerMinute: 1000,
+  httpHost: '127.0.0.1',
+  httpPort: 0,
+  mqttHost: '127.0.0.1',
+  mqttPort: 0,
+  dataDir,
+  simDevices: 0,
+  mqttAuth: 'open',
+  influxUrl: influx.url,
+  influxDatabase: 'bench_purna',
+  logLevel: 'warn',
+  mqttMaxConnectsPerClientPerMinute: 1000,
 });
 const purna = await startPurna(config, createLogger(config.logLevel));
 await purna.users.create({ email: 'bench@purna.test', role: 'planner', password: 'bench-password-123456' });
-const login = await fetch(`${purna.dashboardUrl}api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@purna.test', password: 'bench-password-123456' }) });
+const login = await fetch(`${purna.dashboardUrl}api/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: 'bench@purna.test', password: 'bench-password-123456' }),
+});
 const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 const dashboard = ioClient(purna.dashboardUrl, { transports: ['websocket'], extraHeaders: { cookie } });
 let frames = 0;
@@ -139,7 +179,9 @@ const secs3 = (performance.now() - t) / 1000;
 const purnaCpu = cpuMs(process.cpuUsage(cpu0));
 const purnaInfluxCores = (influxdCpuS() - influx0) / secs3;
 const purnaMsgsPerSec = stored3 / secs3;
-console.log(`3. Purna, 1 reading/message: ${Math.round(purnaMsgsPerSec).toLocaleString()} msgs/s stored (${pub3.acked.toLocaleString()} acked; CPU: Purna ${(purnaCpu / 1000 / secs3).toFixed(2)} cores, publishers ${(pub3.cpuMs / 1000 / secs3).toFixed(2)} cores, influxd ${purnaInfluxCores.toFixed(2)} cores; ${frames} dashboard frames)`);
+console.log(
+  `3. Purna, 1 reading/message: ${Math.round(purnaMsgsPerSec).toLocaleString()} msgs/s stored (${pub3.acked.toLocaleString()} acked; CPU: Purna ${(purnaCpu / 1000 / secs3).toFixed(2)} cores, publishers ${(pub3.cpuMs / 1000 / secs3).toFixed(2)} cores, influxd ${purnaInfluxCores.toFixed(2)} cores; ${frames} dashboard frames)`,
+);
 
 const before4 = await count('bench_purna');
 cpu0 = process.cpuUsage();
@@ -151,7 +193,9 @@ const secs4 = (performance.now() - t) / 1000;
 const purna4Cpu = cpuMs(process.cpuUsage(cpu0));
 const purna4InfluxCores = (influxdCpuS() - influx0) / secs4;
 const purnaBatchedPointsPerSec = stored4 / secs4;
-console.log(`4. Purna, gateway messages of 100 readings: ${Math.round(purnaBatchedPointsPerSec).toLocaleString()} points/s stored (${Math.round((pub4.acked * 100) / pub4.seconds).toLocaleString()} points/s acknowledged; CPU: Purna ${(purna4Cpu / 1000 / secs4).toFixed(2)} cores, publishers ${(pub4.cpuMs / 1000 / secs4).toFixed(2)} cores, influxd ${purna4InfluxCores.toFixed(2)} cores)`);
+console.log(
+  `4. Purna, gateway messages of 100 readings: ${Math.round(purnaBatchedPointsPerSec).toLocaleString()} points/s stored (${Math.round((pub4.acked * 100) / pub4.seconds).toLocaleString()} points/s acknowledged; CPU: Purna ${(purna4Cpu / 1000 / secs4).toFixed(2)} cores, publishers ${(pub4.cpuMs / 1000 / secs4).toFixed(2)} cores, influxd ${purna4InfluxCores.toFixed(2)} cores)`,
+);
 
 // Latency at half of 3's rate: publish time travels in the message (sent_ms); stored time is when
 // the write carrying it returned.
@@ -167,12 +211,16 @@ await publish(purna.mqttUrl, ['--prefix', 'latency', '--rate', String(halfRate),
 await purna.writer.flush();
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => (latencies.length ? Math.round(quantileSorted(latencies, p / 100)) : Number.NaN);
-console.log(`latency publish → stored at ${halfRate.toLocaleString()} msgs/s (half of 3): p50 ${pct(50)} ms, p99 ${pct(99)} ms over ${latencies.length.toLocaleString()} messages`);
+console.log(
+  `latency publish → stored at ${halfRate.toLocaleString()} msgs/s (half of 3): p50 ${pct(50)} ms, p99 ${pct(99)} ms over ${latencies.length.toLocaleString()} messages`,
+);
 
 // 5. The simulator as the load: 2,000 devices, each its own MQTT client, at 1 Hz (device-sim CLI).
 const SIM_DEVICES = 2000;
 const simCount = async () => {
-  const q = encodeURIComponent(`SELECT count(temperature) FROM telemetry WHERE device =~ /^sim-(pump|compressor|motor)-[0-9]{4}$/`);
+  const q = encodeURIComponent(
+    `SELECT count(temperature) FROM telemetry WHERE device =~ /^sim-(pump|compressor|motor)-[0-9]{4}$/`,
+  );
   const r = await fetch(`${influx.url}/query?db=bench_purna&q=${q}`);
   const j = (await r.json()) as { results: { series?: { values: [string, number][] }[] }[] };
   return j.results[0].series?.[0].values[0][1] ?? 0;
@@ -180,7 +228,21 @@ const simCount = async () => {
 let simConnected = 0;
 const simSeconds = 15;
 await new Promise<void>((resolve) => {
-  const sim = spawn(process.execPath, [fileURLToPath(new URL('../device-sim/cli.ts', import.meta.url)), '--devices', String(SIM_DEVICES), '--rate', '1', '--broker', purna.mqttUrl, '--duration', String(simSeconds)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sim = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../device-sim/cli.ts', import.meta.url)),
+      '--devices',
+      String(SIM_DEVICES),
+      '--rate',
+      '1',
+      '--broker',
+      purna.mqttUrl,
+      '--duration',
+      String(simSeconds),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   sim.stderr.on('data', (d: Buffer) => {
     const m = /connected (\d+)\//.exec(d.toString());
     if (m) simConnected = Math.max(simConnected, Number(m[1]));
@@ -189,7 +251,9 @@ await new Promise<void>((resolve) => {
 });
 await purna.writer.flush();
 const simStored = await simCount();
-console.log(`5. the simulator as load: ${simConnected.toLocaleString()} of ${SIM_DEVICES.toLocaleString()} devices connected, ${simStored.toLocaleString()} readings stored in ${simSeconds} s (${Math.round(simStored / simSeconds).toLocaleString()}/s)`);
+console.log(
+  `5. the simulator as load: ${simConnected.toLocaleString()} of ${SIM_DEVICES.toLocaleString()} devices connected, ${simStored.toLocaleString()} readings stored in ${simSeconds} s (${Math.round(simStored / simSeconds).toLocaleString()}/s)`,
+);
 
 dashboard.close();
 await purna.stop();
@@ -208,18 +272,33 @@ const figures = {
   latencyRateMsgsPerSec: halfRate,
   simulatedDevicesConnected: simConnected,
   simulatedReadingsStored: simStored,
-  cpuCores: { baselinePipeline: baselineCpu / 1000 / secs2, purnaSingle: purnaCpu / 1000 / secs3, purnaBatched: purna4Cpu / 1000 / secs4, publishersSingle: pub3.cpuMs / 1000 / secs3, influxdRaw: rawInfluxCores, influxdBaseline: baselineInfluxCores, influxdPurnaSingle: purnaInfluxCores, influxdPurnaBatched: purna4InfluxCores },
+  cpuCores: {
+    baselinePipeline: baselineCpu / 1000 / secs2,
+    purnaSingle: purnaCpu / 1000 / secs3,
+    purnaBatched: purna4Cpu / 1000 / secs4,
+    publishersSingle: pub3.cpuMs / 1000 / secs3,
+    influxdRaw: rawInfluxCores,
+    influxdBaseline: baselineInfluxCores,
+    influxdPurnaSingle: purnaInfluxCores,
+    influxdPurnaBatched: purna4InfluxCores,
+  },
 };
-console.log(`ratios: Purna / baseline ${figures.ratioVsBaseline} (target ≥ 0.8); Purna batched / raw ${figures.ratioBatchedVsRaw} (target ≥ 0.7); p99 ${figures.p99Ms} ms (target < 1000)`);
+console.log(
+  `ratios: Purna / baseline ${figures.ratioVsBaseline} (target ≥ 0.8); Purna batched / raw ${figures.ratioBatchedVsRaw} (target ≥ 0.7); p99 ${figures.p99Ms} ms (target < 1000)`,
+);
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   args.svg,
-  barChartSvg('bench:ingest — stored per second (one run, same InfluxDB)', [
-    { label: '1. raw ceiling (points)', value: figures.rawPointsPerSec / 1000 },
-    { label: '2. bare baseline (msgs)', value: figures.baselineMsgsPerSec / 1000 },
-    { label: '3. Purna (msgs)', value: figures.purnaMsgsPerSec / 1000, highlight: true },
-    { label: '4. Purna gateway (points)', value: figures.purnaBatchedPointsPerSec / 1000, highlight: true },
-  ], 'k/s'),
+  barChartSvg(
+    'bench:ingest — stored per second (one run, same InfluxDB)',
+    [
+      { label: '1. raw ceiling (points)', value: figures.rawPointsPerSec / 1000 },
+      { label: '2. bare baseline (msgs)', value: figures.baselineMsgsPerSec / 1000 },
+      { label: '3. Purna (msgs)', value: figures.purnaMsgsPerSec / 1000, highlight: true },
+      { label: '4. Purna gateway (points)', value: figures.purnaBatchedPointsPerSec / 1000, highlight: true },
+    ],
+    'k/s',
+  ),
 );
 writeJson(args.json, figures);
 process.exit(0);

@@ -4,11 +4,16 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** Parses the benchmark's flags; `--help` lists them and an unknown flag is one clear line, not a stack. */
-export function benchArgs<T extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(extra: T) {
+export function benchArgs<T extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(
+  extra: T,
+) {
   const options = { json: { type: 'string' as const }, help: { type: 'boolean' as const }, ...extra };
   const usage = (): string =>
     `flags: ${Object.entries(options)
-      .map(([name, o]) => `--${name}${o.type === 'string' ? ' VALUE' : ''}${'default' in o && o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : ''}`)
+      .map(
+        ([name, o]) =>
+          `--${name}${o.type === 'string' ? ' VALUE' : ''}${'default' in o && o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : ''}`,
+      )
       .join(', ')}`;
   let values: Record<string, unknown>;
   try {
@@ -40,7 +45,11 @@ export function progressDone(): void {
 }
 
 /** A horizontal bar chart as SVG (no dependencies), for figures people would rather see. */
-export function barChartSvg(title: string, bars: { label: string; value: number; highlight?: boolean }[], unit = ''): string {
+export function barChartSvg(
+  title: string,
+  bars: { label: string; value: number; highlight?: boolean }[],
+  unit = '',
+): string {
   const width = 720;
   const rowH = 26;
   const left = 220;

@@ -28,9 +28,22 @@ const PUBLISH_EVERY_MS = 20;
 const FLOOD_TIMEOUT_MS = 120_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'purna-bench-login-'));
-const config = loadConfig({}, [], { httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0, dataDir: dir, simDevices: 0, mqttAuth: 'open', logLevel: 'silent' });
+const config = loadConfig({}, [], {
+  httpHost: '127.0.0.1',
+  httpPort: 0,
+  mqttHost: '127.0.0.1',
+  mqttPort: 0,
+  dataDir: dir,
+  simDevices: 0,
+  mqttAuth: 'open',
+  logLevel: 'silent',
+});
 const purna = await startPurna(config, createLogger('silent'));
-const device = await mqtt.connectAsync(purna.mqttUrl, { clientId: 'pump-bench-0001', protocolVersion: 4, reconnectPeriod: 0 });
+const device = await mqtt.connectAsync(purna.mqttUrl, {
+  clientId: 'pump-bench-0001',
+  protocolVersion: 4,
+  reconnectPeriod: 0,
+});
 
 /** Publishes QoS 1 every 20 ms until `until()` says stop; returns each PUBACK's latency, ms. */
 async function pubackLatencies(until: () => boolean): Promise<number[]> {
@@ -40,14 +53,21 @@ async function pubackLatencies(until: () => boolean): Promise<number[]> {
   for (let i = 0; !until(); i++) {
     const t = performance.now();
     const payload = JSON.stringify({ ts: Date.now(), values: { temperature: 60 + (i % 10), vibration: 2 } });
-    inFlight.push(device.publishAsync(topic, payload, { qos: 1 }).then(() => void latencies.push(performance.now() - t)));
+    inFlight.push(
+      device.publishAsync(topic, payload, { qos: 1 }).then(() => void latencies.push(performance.now() - t)),
+    );
     await new Promise((r) => setTimeout(r, PUBLISH_EVERY_MS));
   }
   await Promise.all(inFlight);
   return latencies.sort((a, b) => a - b);
 }
 
-const summary = (l: number[]) => ({ n: l.length, p50Ms: Math.round(quantileSorted(l, 0.5)), p99Ms: Math.round(quantileSorted(l, 0.99)), maxMs: Math.round(l.at(-1)!) });
+const summary = (l: number[]) => ({
+  n: l.length,
+  p50Ms: Math.round(quantileSorted(l, 0.5)),
+  p99Ms: Math.round(quantileSorted(l, 0.99)),
+  maxMs: Math.round(l.at(-1)!),
+});
 
 const idleUntil = Date.now() + Number(args['idle-seconds']) * 1000;
 const idle = summary(await pubackLatencies(() => Date.now() > idleUntil));
@@ -61,15 +81,27 @@ for (const sources of SOURCES) {
   const logins = Array.from({ length: LOGINS }, (_, i) => {
     const s = i % sources;
     const localAddress = sources === 1 ? '127.0.0.1' : `127.0.${1 + Math.floor(s / 250)}.${1 + (s % 250)}`;
-    const body = JSON.stringify({ email: `victim-${i % Math.max(1, sources)}@bench.example`, password: `wrong-guess-${i}` });
-    return rawRequest(purna.dashboardUrl, 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body, localAddress })
-      .then((r) => r.status, () => 0)
+    const body = JSON.stringify({
+      email: `victim-${i % Math.max(1, sources)}@bench.example`,
+      password: `wrong-guess-${i}`,
+    });
+    return rawRequest(purna.dashboardUrl, 'POST', '/api/auth/login', {
+      headers: { 'content-type': 'application/json' },
+      body,
+      localAddress,
+    })
+      .then(
+        (r) => r.status,
+        () => 0,
+      )
       .then((status) => {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         answered++;
       });
   });
-  const during = summary(await pubackLatencies(() => answered === LOGINS || performance.now() - started > FLOOD_TIMEOUT_MS));
+  const during = summary(
+    await pubackLatencies(() => answered === LOGINS || performance.now() - started > FLOOD_TIMEOUT_MS),
+  );
   await Promise.all(logins);
   const loginsS = (performance.now() - started) / 1000;
   const byStatus = Object.fromEntries([...statuses].sort());

@@ -26,7 +26,12 @@ const overrides = args.params ? (JSON.parse(args.params) as Partial<AnomalyScore
 const dev = resolve(args.data);
 const scorerPath = args.scorer ? resolve(args.scorer) : resolve(dev, '..', 'tools', 'nab-score.mjs');
 const nab = (await import(pathToFileURL(scorerPath).href)) as Omit<Scorer, 'scoreAll'> & {
-  scoreAll(prepared: unknown[], profiles: unknown, names: readonly string[], fixed?: Record<string, number> | null): Record<string, Totals>;
+  scoreAll(
+    prepared: unknown[],
+    profiles: unknown,
+    names: readonly string[],
+    fixed?: Record<string, number> | null,
+  ): Record<string, Totals>;
 };
 interface Totals {
   normalisedScore: number | null;
@@ -42,7 +47,14 @@ function total(corpusDir: string, resultsDir: string, fixed: Record<string, numb
   const found = nab.discoverResults(resultsDir, corpus);
   const prepared = [...corpus.files.keys()]
     .filter((rel) => found.mapping.has(rel))
-    .map((rel) => nab.prepareFile(rel, corpus.files.get(rel) as string, (found.mapping.get(rel) as { path: string }).path, corpus.windows[rel]));
+    .map((rel) =>
+      nab.prepareFile(
+        rel,
+        corpus.files.get(rel) as string,
+        (found.mapping.get(rel) as { path: string }).path,
+        corpus.windows[rel],
+      ),
+    );
   const r = nab.scoreAll(prepared, corpus.profiles, NAB_PROFILES, fixed);
   return {
     scores: NAB_PROFILES.map((p) => r[p].normalisedScore ?? Number.NaN) as Triple,
@@ -70,12 +82,20 @@ try {
   const f = (t: number[]) => t.map((x) => x.toFixed(1)).join(' / ');
   const pooled = (l: { pooled: Record<string, number> }) => NAB_PROFILES.map((p) => l.pooled[p]) as Triple;
   console.log(`scorer parameters: ${args.params || 'defaults'} (standard / low-FP / low-FN)`);
-  console.log(`NAB development total (hindsight threshold ${devTotal.thresholds.standard.toFixed(6)}): ${f(devTotal.scores)}`);
-  console.log(`NAB leave one category out, pooled:                  ${f(pooled(devLoco))}  (standard per category: ${devLoco.categories.map((c) => `${c.category} ${(c.heldOut.standard ?? Number.NaN).toFixed(1)}`).join(', ')})`);
-  console.log(`synthetic total (hindsight threshold ${synTotal.thresholds.standard.toFixed(6)}):         ${f(synTotal.scores)}`);
+  console.log(
+    `NAB development total (hindsight threshold ${devTotal.thresholds.standard.toFixed(6)}): ${f(devTotal.scores)}`,
+  );
+  console.log(
+    `NAB leave one category out, pooled:                  ${f(pooled(devLoco))}  (standard per category: ${devLoco.categories.map((c) => `${c.category} ${(c.heldOut.standard ?? Number.NaN).toFixed(1)}`).join(', ')})`,
+  );
+  console.log(
+    `synthetic total (hindsight threshold ${synTotal.thresholds.standard.toFixed(6)}):         ${f(synTotal.scores)}`,
+  );
   console.log(`synthetic leave one family out, pooled:              ${f(pooled(synLoco))}`);
   console.log(`synthetic at NAB development's thresholds:           ${f(synAtDev.scores)}`);
-  console.log(`false alarms at NAB development's threshold on the ${quiet.length} anomaly-free synthetic series: ${falseAlarms} (${(falseAlarms / quiet.length).toFixed(1)} per series of 4,000 samples)`);
+  console.log(
+    `false alarms at NAB development's threshold on the ${quiet.length} anomaly-free synthetic series: ${falseAlarms} (${(falseAlarms / quiet.length).toFixed(1)} per series of 4,000 samples)`,
+  );
   writeJson(args.json, {
     params: overrides,
     devTotal: devTotal.scores,

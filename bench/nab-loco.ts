@@ -18,10 +18,19 @@ interface ProfileResult {
 }
 
 export interface Scorer {
-  loadCorpus(dir: string): { profiles: Record<string, unknown>; files: Map<string, string>; windows: Record<string, unknown> };
+  loadCorpus(dir: string): {
+    profiles: Record<string, unknown>;
+    files: Map<string, string>;
+    windows: Record<string, unknown>;
+  };
   discoverResults(dir: string, corpus: unknown): { mapping: Map<string, { path: string }> };
   prepareFile(rel: string, dataPath: string, resultPath: string, windows: unknown): unknown;
-  scoreAll(prepared: unknown[], profiles: unknown, names: readonly string[], fixed?: Record<string, number> | null): Record<Profile, ProfileResult>;
+  scoreAll(
+    prepared: unknown[],
+    profiles: unknown,
+    names: readonly string[],
+    fixed?: Record<string, number> | null,
+  ): Record<Profile, ProfileResult>;
 }
 
 export interface CategoryScore {
@@ -44,7 +53,11 @@ export interface LocoReport {
 // NAB's "no detection" threshold, used when the optimiser preferred detecting nothing.
 const NO_DETECTION = 1.1;
 
-export async function leaveOneCategoryOut(scorerPath: string, corpusDir: string, resultsDir: string): Promise<LocoReport> {
+export async function leaveOneCategoryOut(
+  scorerPath: string,
+  corpusDir: string,
+  resultsDir: string,
+): Promise<LocoReport> {
   const nab = (await import(pathToFileURL(scorerPath).href)) as Scorer;
   const corpus = nab.loadCorpus(corpusDir);
   const found = nab.discoverResults(resultsDir, corpus);
@@ -52,18 +65,29 @@ export async function leaveOneCategoryOut(scorerPath: string, corpusDir: string,
   const prepared = new Map(
     rels.map((rel) => [
       rel,
-      nab.prepareFile(rel, corpus.files.get(rel) as string, (found.mapping.get(rel) as { path: string }).path, corpus.windows[rel]),
+      nab.prepareFile(
+        rel,
+        corpus.files.get(rel) as string,
+        (found.mapping.get(rel) as { path: string }).path,
+        corpus.windows[rel],
+      ),
     ]),
   );
   const categoryOf = (rel: string): string => rel.split('/')[0];
   const categories = [...new Set(rels.map(categoryOf))];
-  const sums = Object.fromEntries(NAB_PROFILES.map((p) => [p, { raw: 0, null: 0, perfect: 0 }])) as Record<Profile, { raw: number; null: number; perfect: number }>;
+  const sums = Object.fromEntries(NAB_PROFILES.map((p) => [p, { raw: 0, null: 0, perfect: 0 }])) as Record<
+    Profile,
+    { raw: number; null: number; perfect: number }
+  >;
   const out: CategoryScore[] = [];
   for (const category of categories) {
     const train = rels.filter((r) => categoryOf(r) !== category).map((r) => prepared.get(r));
     const test = rels.filter((r) => categoryOf(r) === category).map((r) => prepared.get(r));
     const fitted = nab.scoreAll(train, corpus.profiles, NAB_PROFILES);
-    const thresholds = Object.fromEntries(NAB_PROFILES.map((p) => [p, fitted[p].threshold ?? NO_DETECTION])) as Record<Profile, number>;
+    const thresholds = Object.fromEntries(NAB_PROFILES.map((p) => [p, fitted[p].threshold ?? NO_DETECTION])) as Record<
+      Profile,
+      number
+    >;
     const held = nab.scoreAll(test, corpus.profiles, NAB_PROFILES, thresholds);
     const own = nab.scoreAll(test, corpus.profiles, NAB_PROFILES);
     for (const p of NAB_PROFILES) {
@@ -74,8 +98,14 @@ export async function leaveOneCategoryOut(scorerPath: string, corpusDir: string,
     out.push({
       category,
       thresholds,
-      heldOut: Object.fromEntries(NAB_PROFILES.map((p) => [p, held[p].normalisedScore])) as Record<Profile, number | null>,
-      ownBest: Object.fromEntries(NAB_PROFILES.map((p) => [p, own[p].normalisedScore])) as Record<Profile, number | null>,
+      heldOut: Object.fromEntries(NAB_PROFILES.map((p) => [p, held[p].normalisedScore])) as Record<
+        Profile,
+        number | null
+      >,
+      ownBest: Object.fromEntries(NAB_PROFILES.map((p) => [p, own[p].normalisedScore])) as Record<
+        Profile,
+        number | null
+      >,
       windows: `${held.standard.windows.detected}/${held.standard.windows.total}`,
     });
   }

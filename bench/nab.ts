@@ -45,15 +45,22 @@ const { files, rows, secs } = scoreCorpus(data, results, overrides);
 // NAB's own scorer, run from the folder that holds nab/ and tools/.
 const corpusParent = dirname(data);
 const jsonOut = join(results, 'nab-scores.json');
-const fixed = args.threshold ? ['--threshold', /^[0-9.]+$/.test(args.threshold) ? args.threshold : resolve(args.threshold)] : [];
-const printed = execFileSync(process.execPath, [scorer, '--corpus', data, '--results', results, '--json', jsonOut, ...fixed], { cwd: corpusParent, encoding: 'utf8' });
+const fixed = args.threshold
+  ? ['--threshold', /^[0-9.]+$/.test(args.threshold) ? args.threshold : resolve(args.threshold)]
+  : [];
+const printed = execFileSync(
+  process.execPath,
+  [scorer, '--corpus', data, '--results', results, '--json', jsonOut, ...fixed],
+  { cwd: corpusParent, encoding: 'utf8' },
+);
 console.log(printed.trim());
 const scores = JSON.parse(readFileSync(jsonOut, 'utf8')) as Record<string, unknown>;
 const profileScore = (name: string): number => {
   const find = (o: unknown): number | null => {
     if (!o || typeof o !== 'object') return null;
     const rec = o as Record<string, unknown>;
-    if (rec[name] && typeof (rec[name] as Record<string, unknown>).normalisedScore === 'number') return (rec[name] as { normalisedScore: number }).normalisedScore;
+    if (rec[name] && typeof (rec[name] as Record<string, unknown>).normalisedScore === 'number')
+      return (rec[name] as { normalisedScore: number }).normalisedScore;
     for (const v of Object.values(rec)) {
       const r = find(v);
       if (r !== null) return r;
@@ -81,12 +88,22 @@ const board: [string, number, number, number][] = [
   ['Windowed Gaussian', 28.2, 22.4, 31.6],
 ];
 const at = args.threshold ? ` at the thresholds of ${args.threshold}` : '';
-console.log(`\nPurna on ${args.synthetic ? 'the synthetic corpus' : 'this subset'}${at}: standard ${figures.standard.toFixed(1)} / low-FP ${figures.rewardLowFP.toFixed(1)} / low-FN ${figures.rewardLowFN.toFixed(1)}  (${files} series, ${rows.toLocaleString()} rows, ${secs.toFixed(1)} s)`);
+console.log(
+  `\nPurna on ${args.synthetic ? 'the synthetic corpus' : 'this subset'}${at}: standard ${figures.standard.toFixed(1)} / low-FP ${figures.rewardLowFP.toFixed(1)} / low-FN ${figures.rewardLowFN.toFixed(1)}  (${files} series, ${rows.toLocaleString()} rows, ${secs.toFixed(1)} s)`,
+);
 if (!args.synthetic) {
   // The published scores are for NAB's development subset only; nothing to compare on our own corpus.
-  console.log(`vs ARTime 68.9 / 60.3 / 74.1: ratio ${(figures.standard / 68.9).toFixed(2)} / ${(figures.rewardLowFP / 60.3).toFixed(2)} / ${(figures.rewardLowFN / 74.1).toFixed(2)}`);
-  const bars = [...board.map(([n, s]) => ({ label: n, value: s })), { label: 'Purna', value: figures.standard, highlight: true }].sort((a, b) => b.value - a.value);
-  writeFileSync(join(results, 'nab-standard.svg'), barChartSvg('NAB score (standard profile) on the development subset', bars));
+  console.log(
+    `vs ARTime 68.9 / 60.3 / 74.1: ratio ${(figures.standard / 68.9).toFixed(2)} / ${(figures.rewardLowFP / 60.3).toFixed(2)} / ${(figures.rewardLowFN / 74.1).toFixed(2)}`,
+  );
+  const bars = [
+    ...board.map(([n, s]) => ({ label: n, value: s })),
+    { label: 'Purna', value: figures.standard, highlight: true },
+  ].sort((a, b) => b.value - a.value);
+  writeFileSync(
+    join(results, 'nab-standard.svg'),
+    barChartSvg('NAB score (standard profile) on the development subset', bars),
+  );
   console.log(`chart: ${join(results, 'nab-standard.svg')}`);
 }
 const loco = await leaveOneCategoryOut(scorer, data, results);

@@ -22,7 +22,17 @@ const args = benchArgs({});
 
 async function purna(denySubscribe: string[]): Promise<PahoResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'purna-bench-paho-'));
-  const config = loadConfig({}, [], { httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0, dataDir, simDevices: 0, mqttAuth: 'open', mqttDenySubscribe: denySubscribe, logLevel: 'silent' });
+  const config = loadConfig({}, [], {
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    mqttHost: '127.0.0.1',
+    mqttPort: 0,
+    dataDir,
+    simDevices: 0,
+    mqttAuth: 'open',
+    mqttDenySubscribe: denySubscribe,
+    logLevel: 'silent',
+  });
   const p = await startPurna(config, createLogger(config.logLevel));
   try {
     return await runPahoSuite('127.0.0.1', Number(new URL(p.mqttUrl).port));

@@ -87,7 +87,10 @@ export const FAMILIES: Record<string, (r: Rand) => Base> = {
   sparseSpikes: (r) => ({ next: () => 5 + 0.2 * gauss(r) + (r() < 0.01 ? 2 + 4 * r() : 0), spread: 0.2 }),
   quantised: (r) => ({ next: () => Math.round(20 + 0.8 * gauss(r)), spread: 0.8 }),
   lognormal: (r) => ({ next: () => Math.exp(2 + 0.5 * gauss(r)), spread: 4 }),
-  squareWave: (r) => ({ next: (_i, t) => (Math.floor(t / (DAY / 2)) % 2 === 0 ? 80 : 20) + 0.5 * gauss(r), spread: 0.5 }),
+  squareWave: (r) => ({
+    next: (_i, t) => (Math.floor(t / (DAY / 2)) % 2 === 0 ? 80 : 20) + 0.5 * gauss(r),
+    spread: 0.5,
+  }),
   // A server metric: flat for hours with a little quantised jitter, moving now and then between a
   // few usual levels (a job starts, a cache warms), rare short normal peaks.
   serverFlat: (r) => {

@@ -4,7 +4,11 @@ import { topicFilterError } from './topic-filters.ts';
 import { NOTICE_KINDS, type NoticeKind } from './types.ts';
 
 const DEFAULT_TEMPLATES: Readonly<Record<NoticeKind, string>> = Object.freeze({
-  visit_planned: 'purna_visit_planned', en_route: 'purna_en_route', delayed: 'purna_delayed', resolved: 'purna_resolved', cancelled: 'purna_cancelled',
+  visit_planned: 'purna_visit_planned',
+  en_route: 'purna_en_route',
+  delayed: 'purna_delayed',
+  resolved: 'purna_resolved',
+  cancelled: 'purna_cancelled',
 });
 
 // The one place that reads the environment. Every setting is declared once below with its
@@ -78,7 +82,10 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([
 const addressList =
   (hostNames: boolean): Parser<readonly string[]> =>
   (raw, name) => {
-    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     for (const e of entries) {
       if (!ipaddr.isValid(e) && !ipaddr.isValidCIDR(e) && !(hostNames && HOST_NAME.test(e))) {
         const kinds = hostNames ? 'host names, IP addresses or CIDR ranges' : 'IP addresses or CIDR ranges';
@@ -90,7 +97,10 @@ const addressList =
 
 /** Comma-separated MQTT topic filters; each must be valid (MQTT 3.1.1 section 4.7). */
 const topicFilterList: Parser<readonly string[]> = (raw, name) => {
-  const filters = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const filters = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   for (const f of filters) {
     const error = topicFilterError(f);
     if (error) throw new ConfigError(`${name}: ${error}`);
@@ -102,14 +112,16 @@ const topicFilterList: Parser<readonly string[]> = (raw, name) => {
 const token =
   (min: number): Parser<string> =>
   (raw, name) => {
-    if (raw !== '' && raw.length < min) throw new ConfigError(`${name} must have at least ${min} characters (or be unset)`);
+    if (raw !== '' && raw.length < min)
+      throw new ConfigError(`${name} must have at least ${min} characters (or be unset)`);
     return raw;
   };
 
 /** A host name or IP address, or empty (the feature off). */
 const optionalHost: Parser<string> = (raw, name) => {
   const v = raw.trim();
-  if (v !== '' && !HOST_NAME.test(v) && !ipaddr.isValid(v)) throw new ConfigError(`${name} must be a host name or an IP address, got '${raw}'`);
+  if (v !== '' && !HOST_NAME.test(v) && !ipaddr.isValid(v))
+    throw new ConfigError(`${name} must be a host name or an IP address, got '${raw}'`);
   return v;
 };
 
@@ -124,7 +136,8 @@ const httpUrl =
     } catch {
       throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
     return raw;
   };
 
@@ -142,15 +155,23 @@ const mailbox: Parser<string> = (raw, name) => {
 /** WhatsApp template names per notice kind: 'visit_planned=purna_visit,en_route=…'; every kind named. */
 const noticeTemplates: Parser<Readonly<Record<NoticeKind, string>>> = (raw, name) => {
   const out: Partial<Record<NoticeKind, string>> = {};
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [kind, template, ...rest] = entry.split('=').map((x) => x.trim());
-    if (!(NOTICE_KINDS as readonly string[]).includes(kind)) throw new ConfigError(`${name}: '${kind}' is not a notice (known: ${NOTICE_KINDS.join(', ')})`);
+    if (!(NOTICE_KINDS as readonly string[]).includes(kind))
+      throw new ConfigError(`${name}: '${kind}' is not a notice (known: ${NOTICE_KINDS.join(', ')})`);
     // WhatsApp Manager allows lower-case letters, digits and underscores in a template's name.
-    if (rest.length || !template || !/^[a-z0-9_]{1,512}$/.test(template)) throw new ConfigError(`${name}: the template of ${kind} must be a WhatsApp template name (a-z, 0-9, _), got '${template ?? ''}'`);
+    if (rest.length || !template || !/^[a-z0-9_]{1,512}$/.test(template))
+      throw new ConfigError(
+        `${name}: the template of ${kind} must be a WhatsApp template name (a-z, 0-9, _), got '${template ?? ''}'`,
+      );
     out[kind as NoticeKind] = template;
   }
   const missing = NOTICE_KINDS.filter((k) => !out[k]);
-  if (missing.length) throw new ConfigError(`${name} must name a template for every notice; missing ${missing.join(', ')}`);
+  if (missing.length)
+    throw new ConfigError(`${name} must name a template for every notice; missing ${missing.join(', ')}`);
   return Object.freeze(out as Record<NoticeKind, string>);
 };
 
@@ -169,7 +190,10 @@ const jsonBodyTemplate: Parser<string> = (raw, name) => {
   };
   walk(json);
   for (const placeholder of ['{{to}}', '{{text}}']) {
-    if (!strings.some((x) => x.includes(placeholder))) throw new ConfigError(`${name} must hold ${placeholder} in one of its string values, e.g. {"to":"{{to}}","text":"{{text}}"}`);
+    if (!strings.some((x) => x.includes(placeholder)))
+      throw new ConfigError(
+        `${name} must hold ${placeholder} in one of its string values, e.g. {"to":"{{to}}","text":"{{text}}"}`,
+      );
   }
   return raw;
 };
@@ -185,69 +209,393 @@ function setting<T>(s: Setting<T>): Setting<T> {
 }
 
 export const settings = {
-  httpHost: setting({ env: 'PURNA_HTTP_HOST', default: '0.0.0.0', parse: str, description: 'Address the dashboard/API listens on' }),
-  httpPort: setting({ env: 'PURNA_HTTP_PORT', default: 3000, parse: int(0, 65535), description: 'Dashboard and REST API port (0 = any free port)' }),
-  mqttHost: setting({ env: 'PURNA_MQTT_HOST', default: '0.0.0.0', parse: str, description: 'Address the embedded MQTT broker listens on' }),
-  mqttPort: setting({ env: 'PURNA_MQTT_PORT', default: 1883, parse: int(0, 65535), description: 'Embedded MQTT broker port (0 = any free port)' }),
-  mqttUrl: setting({ env: 'MQTT_URL', default: null as string | null, parse: optionalUrl, description: 'External broker (mqtt://, mqtts://, ws://; MQTT 5): Purna embeds none and subscribes there instead' }),
+  httpHost: setting({
+    env: 'PURNA_HTTP_HOST',
+    default: '0.0.0.0',
+    parse: str,
+    description: 'Address the dashboard/API listens on',
+  }),
+  httpPort: setting({
+    env: 'PURNA_HTTP_PORT',
+    default: 3000,
+    parse: int(0, 65535),
+    description: 'Dashboard and REST API port (0 = any free port)',
+  }),
+  mqttHost: setting({
+    env: 'PURNA_MQTT_HOST',
+    default: '0.0.0.0',
+    parse: str,
+    description: 'Address the embedded MQTT broker listens on',
+  }),
+  mqttPort: setting({
+    env: 'PURNA_MQTT_PORT',
+    default: 1883,
+    parse: int(0, 65535),
+    description: 'Embedded MQTT broker port (0 = any free port)',
+  }),
+  mqttUrl: setting({
+    env: 'MQTT_URL',
+    default: null as string | null,
+    parse: optionalUrl,
+    description: 'External broker (mqtt://, mqtts://, ws://; MQTT 5): Purna embeds none and subscribes there instead',
+  }),
   mqttUsername: setting({ env: 'MQTT_USERNAME', default: '', parse: str, description: 'User for the external broker' }),
-  mqttPassword: setting({ env: 'MQTT_PASSWORD', default: '', parse: str, description: 'Password for the external broker', secret: true }),
-  mqttClientId: setting({ env: 'MQTT_CLIENT_ID', default: 'purna-ingest', parse: str, description: 'Client id of this worker on the external broker (persistent session)' }),
-  mqttShareGroup: setting({ env: 'MQTT_SHARE_GROUP', default: '', parse: str, description: 'MQTT 5 shared-subscription group: workers in one group split the load' }),
-  mqttAuth: setting({ env: 'PURNA_MQTT_AUTH', default: 'token' as 'token' | 'open', parse: oneOf('token', 'open'), description: 'token: devices connect with their id and provisioned token; open: anyone may connect and publish (local experiments only)' }),
-  mqttMaxPayloadBytes: setting({ env: 'PURNA_MQTT_MAX_PAYLOAD_BYTES', default: 256 * 1024, parse: int(64, 64 * 1024 * 1024), description: 'Largest MQTT payload accepted; a client sending more is disconnected' }),
-  mqttMaxConnectsPerIpPerMinute: setting({ env: 'PURNA_MQTT_MAX_CONNECTS_PER_IP_PER_MINUTE', default: 5000, parse: int(1, 10_000_000), description: 'CONNECTs accepted per client address per minute (a gateway or simulator connects many devices from one address); refused ones do not count' }),
-  mqttMaxConnectsPerClientPerMinute: setting({ env: 'PURNA_MQTT_MAX_CONNECTS_PER_CLIENT_PER_MINUTE', default: 30, parse: int(1, 100_000), description: 'CONNECTs accepted per client id per minute (a reconnect loop); refused ones do not count, so wrong passwords never lock a device out' }),
-  mqttMaxAuthFailuresPerIpPerMinute: setting({ env: 'PURNA_MQTT_MAX_AUTH_FAILURES_PER_IP_PER_MINUTE', default: 20, parse: int(1, 1_000_000), description: 'Refused CONNECTs (wrong token, client id not the device id) per client address per minute; over it, service users are refused from that address and refusals logged once (devices and technicians with their own tokens still connect)' }),
-  mqttDenySubscribe: setting({ env: 'PURNA_MQTT_DENY_SUBSCRIBE', default: [] as readonly string[], parse: topicFilterList, description: 'Comma-separated topic filters nobody may subscribe to (SUBACK 0x80), with every filter they cover: `secret/#` also refuses `secret/a/+`' }),
-  mqttServiceUser: setting({ env: 'PURNA_MQTT_SERVICE_USER', default: '', parse: str, description: 'Optional MQTT service user (tools, other workers) allowed every topic' }),
-  mqttServiceToken: setting({ env: 'PURNA_MQTT_SERVICE_TOKEN', default: '', parse: str, description: 'Its token (at least 24 characters)', secret: true }),
-  mqttsPort: setting({ env: 'PURNA_MQTTS_PORT', default: 8883, parse: int(0, 65535), description: 'MQTT over TLS port, listening when PURNA_TLS_CERT and PURNA_TLS_KEY are set' }),
-  tlsCert: setting({ env: 'PURNA_TLS_CERT', default: '', parse: str, description: 'Path of the PEM certificate (chain) for MQTTS' }),
+  mqttPassword: setting({
+    env: 'MQTT_PASSWORD',
+    default: '',
+    parse: str,
+    description: 'Password for the external broker',
+    secret: true,
+  }),
+  mqttClientId: setting({
+    env: 'MQTT_CLIENT_ID',
+    default: 'purna-ingest',
+    parse: str,
+    description: 'Client id of this worker on the external broker (persistent session)',
+  }),
+  mqttShareGroup: setting({
+    env: 'MQTT_SHARE_GROUP',
+    default: '',
+    parse: str,
+    description: 'MQTT 5 shared-subscription group: workers in one group split the load',
+  }),
+  mqttAuth: setting({
+    env: 'PURNA_MQTT_AUTH',
+    default: 'token' as 'token' | 'open',
+    parse: oneOf('token', 'open'),
+    description:
+      'token: devices connect with their id and provisioned token; open: anyone may connect and publish (local experiments only)',
+  }),
+  mqttMaxPayloadBytes: setting({
+    env: 'PURNA_MQTT_MAX_PAYLOAD_BYTES',
+    default: 256 * 1024,
+    parse: int(64, 64 * 1024 * 1024),
+    description: 'Largest MQTT payload accepted; a client sending more is disconnected',
+  }),
+  mqttMaxConnectsPerIpPerMinute: setting({
+    env: 'PURNA_MQTT_MAX_CONNECTS_PER_IP_PER_MINUTE',
+    default: 5000,
+    parse: int(1, 10_000_000),
+    description:
+      'CONNECTs accepted per client address per minute (a gateway or simulator connects many devices from one address); refused ones do not count',
+  }),
+  mqttMaxConnectsPerClientPerMinute: setting({
+    env: 'PURNA_MQTT_MAX_CONNECTS_PER_CLIENT_PER_MINUTE',
+    default: 30,
+    parse: int(1, 100_000),
+    description:
+      'CONNECTs accepted per client id per minute (a reconnect loop); refused ones do not count, so wrong passwords never lock a device out',
+  }),
+  mqttMaxAuthFailuresPerIpPerMinute: setting({
+    env: 'PURNA_MQTT_MAX_AUTH_FAILURES_PER_IP_PER_MINUTE',
+    default: 20,
+    parse: int(1, 1_000_000),
+    description:
+      'Refused CONNECTs (wrong token, client id not the device id) per client address per minute; over it, service users are refused from that address and refusals logged once (devices and technicians with their own tokens still connect)',
+  }),
+  mqttDenySubscribe: setting({
+    env: 'PURNA_MQTT_DENY_SUBSCRIBE',
+    default: [] as readonly string[],
+    parse: topicFilterList,
+    description:
+      'Comma-separated topic filters nobody may subscribe to (SUBACK 0x80), with every filter they cover: `secret/#` also refuses `secret/a/+`',
+  }),
+  mqttServiceUser: setting({
+    env: 'PURNA_MQTT_SERVICE_USER',
+    default: '',
+    parse: str,
+    description: 'Optional MQTT service user (tools, other workers) allowed every topic',
+  }),
+  mqttServiceToken: setting({
+    env: 'PURNA_MQTT_SERVICE_TOKEN',
+    default: '',
+    parse: str,
+    description: 'Its token (at least 24 characters)',
+    secret: true,
+  }),
+  mqttsPort: setting({
+    env: 'PURNA_MQTTS_PORT',
+    default: 8883,
+    parse: int(0, 65535),
+    description: 'MQTT over TLS port, listening when PURNA_TLS_CERT and PURNA_TLS_KEY are set',
+  }),
+  tlsCert: setting({
+    env: 'PURNA_TLS_CERT',
+    default: '',
+    parse: str,
+    description: 'Path of the PEM certificate (chain) for MQTTS',
+  }),
   tlsKey: setting({ env: 'PURNA_TLS_KEY', default: '', parse: str, description: 'Path of its PEM private key' }),
-  mqttWebSocketPath: setting({ env: 'PURNA_MQTT_WS_PATH', default: '/mqtt', parse: str, description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)' }),
-  webhookAllowHosts: setting({ env: 'PURNA_WEBHOOK_ALLOW_HOSTS', default: [] as readonly string[], parse: addressList(true), description: 'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused' }),
-  publicUrl: setting({ env: 'PURNA_PUBLIC_URL', default: null as string | null, parse: optionalUrl, description: 'The dashboard as customers and technicians reach it (absolute survey and tracking links in notices)' }),
-  dataDir: setting({ env: 'PURNA_DATA_DIR', default: './data', parse: str, description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool' }),
-  simDevices: setting({ env: 'PURNA_SIM_DEVICES', default: 20, parse: int(0, 100000), description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)' }),
-  simRateHz: setting({ env: 'PURNA_SIM_RATE_HZ', default: 1, parse: num(0.001, 100), description: 'Readings per second per simulated device' }),
-  simSeed: setting({ env: 'PURNA_SIM_SEED', default: 42, parse: int(0, 2 ** 31), description: 'Seed of the demo fleet (same seed, same series)' }),
-  influxUrl: setting({ env: 'INFLUX_URL', default: null as string | null, parse: optionalUrl, description: 'InfluxDB base URL (v1 HTTP API). Unset: telemetry goes to the embedded SQLite store' }),
-  influxDatabase: setting({ env: 'INFLUX_DATABASE', default: 'purna', parse: str, description: 'InfluxDB database (created if missing)' }),
+  mqttWebSocketPath: setting({
+    env: 'PURNA_MQTT_WS_PATH',
+    default: '/mqtt',
+    parse: str,
+    description: 'MQTT over WebSocket on the dashboard port at this path (empty: off)',
+  }),
+  webhookAllowHosts: setting({
+    env: 'PURNA_WEBHOOK_ALLOW_HOSTS',
+    default: [] as readonly string[],
+    parse: addressList(true),
+    description:
+      'Host names, IP addresses and CIDR ranges (comma-separated) that webhooks may reach although they are internal (loopback, private, link-local, CGNAT, metadata); every other internal address is refused',
+  }),
+  publicUrl: setting({
+    env: 'PURNA_PUBLIC_URL',
+    default: null as string | null,
+    parse: optionalUrl,
+    description: 'The dashboard as customers and technicians reach it (absolute survey and tracking links in notices)',
+  }),
+  dataDir: setting({
+    env: 'PURNA_DATA_DIR',
+    default: './data',
+    parse: str,
+    description: 'Directory for the SQLite files (telemetry when no InfluxDB, service data) and spool',
+  }),
+  simDevices: setting({
+    env: 'PURNA_SIM_DEVICES',
+    default: 20,
+    parse: int(0, 100000),
+    description: 'Simulated devices started in-process (0 or `--no-sim` turns the demo fleet off)',
+  }),
+  simRateHz: setting({
+    env: 'PURNA_SIM_RATE_HZ',
+    default: 1,
+    parse: num(0.001, 100),
+    description: 'Readings per second per simulated device',
+  }),
+  simSeed: setting({
+    env: 'PURNA_SIM_SEED',
+    default: 42,
+    parse: int(0, 2 ** 31),
+    description: 'Seed of the demo fleet (same seed, same series)',
+  }),
+  influxUrl: setting({
+    env: 'INFLUX_URL',
+    default: null as string | null,
+    parse: optionalUrl,
+    description: 'InfluxDB base URL (v1 HTTP API). Unset: telemetry goes to the embedded SQLite store',
+  }),
+  influxDatabase: setting({
+    env: 'INFLUX_DATABASE',
+    default: 'purna',
+    parse: str,
+    description: 'InfluxDB database (created if missing)',
+  }),
   influxUsername: setting({ env: 'INFLUX_USERNAME', default: '', parse: str, description: 'InfluxDB user (v1 auth)' }),
-  influxPassword: setting({ env: 'INFLUX_PASSWORD', default: '', parse: str, description: 'InfluxDB password (v1 auth)', secret: true }),
-  writeBatchSize: setting({ env: 'PURNA_WRITE_BATCH_SIZE', default: 5000, parse: int(1, 1_000_000), description: 'Points per write batch to the telemetry store' }),
-  walMaxBytes: setting({ env: 'PURNA_WAL_MAX_BYTES', default: 256 * 1024 * 1024, parse: int(1024 * 1024, 2 ** 40), description: 'Disk bound of the write-ahead log (readings acknowledged but not yet stored); above it publishers are held back, nothing is dropped' }),
-  writeBatchMaxAgeMs: setting({ env: 'PURNA_WRITE_BATCH_MAX_AGE_MS', default: 100, parse: int(1, 60_000), description: 'A batch is written when it is this old even if not full (ms)' }),
-  writeStuckAfterMs: setting({ env: 'PURNA_WRITE_STUCK_AFTER_MS', default: 60_000, parse: int(100, 24 * 3600_000), description: '/readyz reports the telemetry writer stuck once its writes have failed this long without one succeeding (ms): a store outage, or a refusal it cannot explain' }),
-  maxFutureSkewMs: setting({ env: 'PURNA_MAX_FUTURE_SKEW_MS', default: 5 * 60_000, parse: int(0, 366 * 86_400_000), description: 'A device timestamp further ahead of the server clock than this is rejected (ms); a reading from the future would hold the device\'s latest value until then' }),
-  maxPastAgeMs: setting({ env: 'PURNA_MAX_PAST_AGE_MS', default: 365 * 86_400_000, parse: int(60_000, 100 * 366 * 86_400_000), description: 'A device timestamp older than this is rejected (ms; default 365 days)' }),
-  maxMetricsPerDevice: setting({ env: 'PURNA_MAX_METRICS_PER_DEVICE', default: 32, parse: int(1, 1000), description: 'Distinct metric names one device may send; a reading that would add one more is rejected naming it' }),
-  undeclaredMetrics: setting({ env: 'PURNA_UNDECLARED_METRICS', default: 'reject' as 'reject' | 'store', parse: oneOf('reject', 'store'), description: 'A metric the device\'s product model does not declare: reject the message naming it (the device hears why), or store it without judging it (neither analytics nor the live views see it)' }),
-  falseAlarmQuietHours: setting({ env: 'PURNA_FALSE_ALARM_QUIET_HOURS', default: 72, parse: num(0, 24 * 365), description: 'A work order dismissed as a false alarm: analytics does not request that device and failure mode again for this long (hours, device time) unless its health becomes clearly worse (20 points below what was dismissed, or half of a lower score)' }),
-  historyRetentionDays: setting({ env: 'PURNA_HISTORY_RETENTION_DAYS', default: 30, parse: num(1, 3660), description: 'Days the control room keeps each device\'s health history and events, and resolved alerts (control-room.db in the data dir; at most a health row per device a minute)' }),
-  analyticsSnapshotEveryMs: setting({ env: 'PURNA_ANALYTICS_SNAPSHOT_EVERY_MS', default: 5 * 60_000, parse: int(1000, 86_400_000), description: 'How often the detectors\' state is saved to the data dir (ms; also on stop)' }),
-  adminEmail: setting({ env: 'PURNA_ADMIN_EMAIL', default: '', parse: str, description: 'First admin user, created at start-up if no admin exists (with PURNA_ADMIN_PASSWORD)' }),
-  adminPassword: setting({ env: 'PURNA_ADMIN_PASSWORD', default: '', parse: str, description: 'Password of that first admin (at least 12 characters); never a default in code', secret: true }),
-  cookieSecure: setting({ env: 'PURNA_COOKIE_SECURE', default: 'auto' as 'auto' | 'true' | 'false', parse: oneOf('auto', 'true', 'false'), description: 'Secure flag of the session cookie: auto = when the request came over https' }),
-  sessionTtlHours: setting({ env: 'PURNA_SESSION_TTL_HOURS', default: 12, parse: num(0.1, 24 * 30), description: 'Dashboard session lifetime, hours (the live connection closes with the session)' }),
-  metricsToken: setting({ env: 'PURNA_METRICS_TOKEN', default: '', parse: token(24), description: 'Bearer token Prometheus sends for /metrics (at least 24 characters); set, it is required from every address', secret: true }),
-  metricsAllowFrom: setting({ env: 'PURNA_METRICS_ALLOW_FROM', default: Object.freeze(['127.0.0.0/8', '::1']) as readonly string[], parse: addressList(false), description: 'Addresses and CIDR ranges that may read /metrics without a token while PURNA_METRICS_TOKEN is unset (empty: nobody)' }),
-  smtpHost: setting({ env: 'PURNA_SMTP_HOST', default: '', parse: optionalHost, description: 'SMTP server for e-mail notices to customers (empty: no e-mail; the notices are then recorded as not sent)' }),
-  smtpPort: setting({ env: 'PURNA_SMTP_PORT', default: 587, parse: int(1, 65535), description: 'Its port (587 submission with STARTTLS, 465 TLS)' }),
-  smtpTls: setting({ env: 'PURNA_SMTP_TLS', default: 'starttls' as 'starttls' | 'tls' | 'none', parse: oneOf('starttls', 'tls', 'none'), description: 'starttls: upgrade the connection or refuse to send; tls: TLS from the first byte (port 465); none: plain text (a relay on the same host only)' }),
+  influxPassword: setting({
+    env: 'INFLUX_PASSWORD',
+    default: '',
+    parse: str,
+    description: 'InfluxDB password (v1 auth)',
+    secret: true,
+  }),
+  writeBatchSize: setting({
+    env: 'PURNA_WRITE_BATCH_SIZE',
+    default: 5000,
+    parse: int(1, 1_000_000),
+    description: 'Points per write batch to the telemetry store',
+  }),
+  walMaxBytes: setting({
+    env: 'PURNA_WAL_MAX_BYTES',
+    default: 256 * 1024 * 1024,
+    parse: int(1024 * 1024, 2 ** 40),
+    description:
+      'Disk bound of the write-ahead log (readings acknowledged but not yet stored); above it publishers are held back, nothing is dropped',
+  }),
+  writeBatchMaxAgeMs: setting({
+    env: 'PURNA_WRITE_BATCH_MAX_AGE_MS',
+    default: 100,
+    parse: int(1, 60_000),
+    description: 'A batch is written when it is this old even if not full (ms)',
+  }),
+  writeStuckAfterMs: setting({
+    env: 'PURNA_WRITE_STUCK_AFTER_MS',
+    default: 60_000,
+    parse: int(100, 24 * 3600_000),
+    description:
+      '/readyz reports the telemetry writer stuck once its writes have failed this long without one succeeding (ms): a store outage, or a refusal it cannot explain',
+  }),
+  maxFutureSkewMs: setting({
+    env: 'PURNA_MAX_FUTURE_SKEW_MS',
+    default: 5 * 60_000,
+    parse: int(0, 366 * 86_400_000),
+    description:
+      "A device timestamp further ahead of the server clock than this is rejected (ms); a reading from the future would hold the device's latest value until then",
+  }),
+  maxPastAgeMs: setting({
+    env: 'PURNA_MAX_PAST_AGE_MS',
+    default: 365 * 86_400_000,
+    parse: int(60_000, 100 * 366 * 86_400_000),
+    description: 'A device timestamp older than this is rejected (ms; default 365 days)',
+  }),
+  maxMetricsPerDevice: setting({
+    env: 'PURNA_MAX_METRICS_PER_DEVICE',
+    default: 32,
+    parse: int(1, 1000),
+    description: 'Distinct metric names one device may send; a reading that would add one more is rejected naming it',
+  }),
+  undeclaredMetrics: setting({
+    env: 'PURNA_UNDECLARED_METRICS',
+    default: 'reject' as 'reject' | 'store',
+    parse: oneOf('reject', 'store'),
+    description:
+      "A metric the device's product model does not declare: reject the message naming it (the device hears why), or store it without judging it (neither analytics nor the live views see it)",
+  }),
+  falseAlarmQuietHours: setting({
+    env: 'PURNA_FALSE_ALARM_QUIET_HOURS',
+    default: 72,
+    parse: num(0, 24 * 365),
+    description:
+      'A work order dismissed as a false alarm: analytics does not request that device and failure mode again for this long (hours, device time) unless its health becomes clearly worse (20 points below what was dismissed, or half of a lower score)',
+  }),
+  historyRetentionDays: setting({
+    env: 'PURNA_HISTORY_RETENTION_DAYS',
+    default: 30,
+    parse: num(1, 3660),
+    description:
+      "Days the control room keeps each device's health history and events, and resolved alerts (control-room.db in the data dir; at most a health row per device a minute)",
+  }),
+  analyticsSnapshotEveryMs: setting({
+    env: 'PURNA_ANALYTICS_SNAPSHOT_EVERY_MS',
+    default: 5 * 60_000,
+    parse: int(1000, 86_400_000),
+    description: "How often the detectors' state is saved to the data dir (ms; also on stop)",
+  }),
+  adminEmail: setting({
+    env: 'PURNA_ADMIN_EMAIL',
+    default: '',
+    parse: str,
+    description: 'First admin user, created at start-up if no admin exists (with PURNA_ADMIN_PASSWORD)',
+  }),
+  adminPassword: setting({
+    env: 'PURNA_ADMIN_PASSWORD',
+    default: '',
+    parse: str,
+    description: 'Password of that first admin (at least 12 characters); never a default in code',
+    secret: true,
+  }),
+  cookieSecure: setting({
+    env: 'PURNA_COOKIE_SECURE',
+    default: 'auto' as 'auto' | 'true' | 'false',
+    parse: oneOf('auto', 'true', 'false'),
+    description: 'Secure flag of the session cookie: auto = when the request came over https',
+  }),
+  sessionTtlHours: setting({
+    env: 'PURNA_SESSION_TTL_HOURS',
+    default: 12,
+    parse: num(0.1, 24 * 30),
+    description: 'Dashboard session lifetime, hours (the live connection closes with the session)',
+  }),
+  metricsToken: setting({
+    env: 'PURNA_METRICS_TOKEN',
+    default: '',
+    parse: token(24),
+    description:
+      'Bearer token Prometheus sends for /metrics (at least 24 characters); set, it is required from every address',
+    secret: true,
+  }),
+  metricsAllowFrom: setting({
+    env: 'PURNA_METRICS_ALLOW_FROM',
+    default: Object.freeze(['127.0.0.0/8', '::1']) as readonly string[],
+    parse: addressList(false),
+    description:
+      'Addresses and CIDR ranges that may read /metrics without a token while PURNA_METRICS_TOKEN is unset (empty: nobody)',
+  }),
+  smtpHost: setting({
+    env: 'PURNA_SMTP_HOST',
+    default: '',
+    parse: optionalHost,
+    description:
+      'SMTP server for e-mail notices to customers (empty: no e-mail; the notices are then recorded as not sent)',
+  }),
+  smtpPort: setting({
+    env: 'PURNA_SMTP_PORT',
+    default: 587,
+    parse: int(1, 65535),
+    description: 'Its port (587 submission with STARTTLS, 465 TLS)',
+  }),
+  smtpTls: setting({
+    env: 'PURNA_SMTP_TLS',
+    default: 'starttls' as 'starttls' | 'tls' | 'none',
+    parse: oneOf('starttls', 'tls', 'none'),
+    description:
+      'starttls: upgrade the connection or refuse to send; tls: TLS from the first byte (port 465); none: plain text (a relay on the same host only)',
+  }),
   smtpUser: setting({ env: 'PURNA_SMTP_USER', default: '', parse: str, description: 'SMTP login (empty: none)' }),
-  smtpPassword: setting({ env: 'PURNA_SMTP_PASSWORD', default: '', parse: str, description: 'SMTP password', secret: true }),
-  smtpFrom: setting({ env: 'PURNA_SMTP_FROM', default: '', parse: mailbox, description: 'From: of the notices, `Name <address>` (needed with PURNA_SMTP_HOST)' }),
-  whatsappBaseUrl: setting({ env: 'PURNA_WHATSAPP_BASE_URL', default: 'https://graph.facebook.com/v21.0', parse: httpUrl(false), description: 'WhatsApp Business Cloud API base, Graph API version included' }),
-  whatsappToken: setting({ env: 'PURNA_WHATSAPP_TOKEN', default: '', parse: str, description: 'Its access token (a system user\'s); set, WhatsApp notices are on', secret: true }),
-  whatsappPhoneNumberId: setting({ env: 'PURNA_WHATSAPP_PHONE_NUMBER_ID', default: '', parse: (raw, name) => { if (raw !== '' && !/^\d{5,20}$/.test(raw)) throw new ConfigError(`${name} must be the digits of the business phone number's id, got '${raw}'`); return raw; }, description: 'The id of the business phone number the notices are sent from (needed with PURNA_WHATSAPP_TOKEN)' }),
-  whatsappTemplates: setting({ env: 'PURNA_WHATSAPP_TEMPLATES', default: DEFAULT_TEMPLATES, parse: noticeTemplates, description: 'The approved message template of each notice, `notice=template` comma-separated (parameters: service/notifications/README.md)' }),
-  smsUrl: setting({ env: 'PURNA_SMS_URL', default: '', parse: httpUrl(true), description: 'SMS gateway: its URL, POSTed one JSON body per message (empty: no SMS)' }),
-  smsAuthHeader: setting({ env: 'PURNA_SMS_AUTH_HEADER', default: 'Authorization', parse: headerName, description: 'The header the gateway reads its token from' }),
-  smsToken: setting({ env: 'PURNA_SMS_TOKEN', default: '', parse: str, description: 'That header\'s whole value (e.g. `Bearer …`)', secret: true }),
-  smsBodyTemplate: setting({ env: 'PURNA_SMS_BODY_TEMPLATE', default: '{"to":"{{to}}","text":"{{text}}"}', parse: jsonBodyTemplate, description: 'The JSON body the gateway wants, `{{to}}` (E.164) and `{{text}}` where the number and the text go' }),
-  logLevel: setting({ env: 'LOG_LEVEL', default: 'info', parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), description: 'Log level (pino)' }),
+  smtpPassword: setting({
+    env: 'PURNA_SMTP_PASSWORD',
+    default: '',
+    parse: str,
+    description: 'SMTP password',
+    secret: true,
+  }),
+  smtpFrom: setting({
+    env: 'PURNA_SMTP_FROM',
+    default: '',
+    parse: mailbox,
+    description: 'From: of the notices, `Name <address>` (needed with PURNA_SMTP_HOST)',
+  }),
+  whatsappBaseUrl: setting({
+    env: 'PURNA_WHATSAPP_BASE_URL',
+    default: 'https://graph.facebook.com/v21.0',
+    parse: httpUrl(false),
+    description: 'WhatsApp Business Cloud API base, Graph API version included',
+  }),
+  whatsappToken: setting({
+    env: 'PURNA_WHATSAPP_TOKEN',
+    default: '',
+    parse: str,
+    description: "Its access token (a system user's); set, WhatsApp notices are on",
+    secret: true,
+  }),
+  whatsappPhoneNumberId: setting({
+    env: 'PURNA_WHATSAPP_PHONE_NUMBER_ID',
+    default: '',
+    parse: (raw, name) => {
+      if (raw !== '' && !/^\d{5,20}$/.test(raw))
+        throw new ConfigError(`${name} must be the digits of the business phone number's id, got '${raw}'`);
+      return raw;
+    },
+    description: 'The id of the business phone number the notices are sent from (needed with PURNA_WHATSAPP_TOKEN)',
+  }),
+  whatsappTemplates: setting({
+    env: 'PURNA_WHATSAPP_TEMPLATES',
+    default: DEFAULT_TEMPLATES,
+    parse: noticeTemplates,
+    description:
+      'The approved message template of each notice, `notice=template` comma-separated (parameters: service/notifications/README.md)',
+  }),
+  smsUrl: setting({
+    env: 'PURNA_SMS_URL',
+    default: '',
+    parse: httpUrl(true),
+    description: 'SMS gateway: its URL, POSTed one JSON body per message (empty: no SMS)',
+  }),
+  smsAuthHeader: setting({
+    env: 'PURNA_SMS_AUTH_HEADER',
+    default: 'Authorization',
+    parse: headerName,
+    description: 'The header the gateway reads its token from',
+  }),
+  smsToken: setting({
+    env: 'PURNA_SMS_TOKEN',
+    default: '',
+    parse: str,
+    description: "That header's whole value (e.g. `Bearer …`)",
+    secret: true,
+  }),
+  smsBodyTemplate: setting({
+    env: 'PURNA_SMS_BODY_TEMPLATE',
+    default: '{"to":"{{to}}","text":"{{text}}"}',
+    parse: jsonBodyTemplate,
+    description: 'The JSON body the gateway wants, `{{to}}` (E.164) and `{{text}}` where the number and the text go',
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    default: 'info',
+    parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'),
+    description: 'Log level (pino)',
+  }),
 } as const;
 
 type Settings = typeof settings;
@@ -264,12 +612,14 @@ function readConfigFile(path: string): Record<string, string> {
   } catch (err) {
     throw new ConfigError(`config file ${path}: ${(err as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
   const known = new Set(Object.values(settings).map((s: Setting<unknown>) => s.env));
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(json)) {
     if (!known.has(key)) throw new ConfigError(`config file ${path}: unknown setting ${key}`);
-    if (value !== null && typeof value === 'object') throw new ConfigError(`config file ${path}: ${key} must be a string, number or boolean`);
+    if (value !== null && typeof value === 'object')
+      throw new ConfigError(`config file ${path}: ${key} must be a string, number or boolean`);
     out[key] = String(value);
   }
   return out;
@@ -310,16 +660,24 @@ export function loadConfig(
 
 /** Settings that only make sense together: named, so start-up stops saying which is missing. */
 function checkTogether(c: Config): void {
-  if (c.smtpHost && !c.smtpFrom) throw new ConfigError('PURNA_SMTP_FROM must be set with PURNA_SMTP_HOST (the From: of the notices)');
+  if (c.smtpHost && !c.smtpFrom)
+    throw new ConfigError('PURNA_SMTP_FROM must be set with PURNA_SMTP_HOST (the From: of the notices)');
   if (c.smtpPassword && !c.smtpUser) throw new ConfigError('PURNA_SMTP_PASSWORD is set without PURNA_SMTP_USER');
   if (Boolean(c.whatsappToken) !== Boolean(c.whatsappPhoneNumberId)) {
-    throw new ConfigError(c.whatsappToken ? 'PURNA_WHATSAPP_PHONE_NUMBER_ID must be set with PURNA_WHATSAPP_TOKEN' : 'PURNA_WHATSAPP_TOKEN must be set with PURNA_WHATSAPP_PHONE_NUMBER_ID');
+    throw new ConfigError(
+      c.whatsappToken
+        ? 'PURNA_WHATSAPP_PHONE_NUMBER_ID must be set with PURNA_WHATSAPP_TOKEN'
+        : 'PURNA_WHATSAPP_TOKEN must be set with PURNA_WHATSAPP_PHONE_NUMBER_ID',
+    );
   }
 }
 
 /** A default as the README writes it: lists comma-separated, maps as `key=value` pairs. */
 function shown(v: unknown): string {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',');
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    return Object.entries(v)
+      .map(([k, x]) => `${k}=${String(x)}`)
+      .join(',');
   return String(v);
 }
 

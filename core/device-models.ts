@@ -109,8 +109,14 @@ export function physicalRanges(model: DeviceModelSpec): ReadonlyMap<string, Phys
   let ranges = rangesByModel.get(model);
   if (!ranges) {
     ranges = new Map([
-      ['temperature', { min: model.physicalRange.temperatureC[0], max: model.physicalRange.temperatureC[1], unit: '°C' }],
-      ['vibration', { min: model.physicalRange.vibrationMmS[0], max: model.physicalRange.vibrationMmS[1], unit: 'mm/s' }],
+      [
+        'temperature',
+        { min: model.physicalRange.temperatureC[0], max: model.physicalRange.temperatureC[1], unit: '°C' },
+      ],
+      [
+        'vibration',
+        { min: model.physicalRange.vibrationMmS[0], max: model.physicalRange.vibrationMmS[1], unit: 'mm/s' },
+      ],
     ]);
     rangesByModel.set(model, ranges);
   }

@@ -51,7 +51,10 @@ export class EventBus {
    * @param onListenerError where a listener's exception goes. One part failing on an event must
    *   not stop the others hearing it, nor unwind into the emitter (ingest's write path).
    */
-  constructor(onListenerError: (event: string, err: unknown) => void = (event, err) => console.error(`purna: listener of '${event}' failed:`, err)) {
+  constructor(
+    onListenerError: (event: string, err: unknown) => void = (event, err) =>
+      console.error(`purna: listener of '${event}' failed:`, err),
+  ) {
     // Many parts and sockets listen; the default of 10 would warn falsely.
     this.#emitter.setMaxListeners(0);
     this.#onListenerError = onListenerError;

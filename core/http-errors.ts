@@ -34,7 +34,15 @@ export const ERROR_BODY_SCHEMA = {
     message: { type: 'string' },
     problems: {
       type: 'array',
-      items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, params: { type: 'object' } } },
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          params: { type: 'object' },
+        },
+      },
     },
   },
 } as const;
@@ -56,7 +64,11 @@ export class HttpError extends Error {
  * message, with the status's reason phrase as `error`; anything else is logged with the request
  * and answered with a generic 500.
  */
-export function apiErrorHandler(error: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function apiErrorHandler(
+  error: FastifyError | HttpError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const status = error.statusCode ?? 500;
   if (status < 500 || error instanceof HttpError) {
     const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };

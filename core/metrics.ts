@@ -60,7 +60,9 @@ export class PurnaMetrics {
         },
       });
     counter('purna_mqtt_messages_received_total', 'Telemetry messages received', (s) => s.messagesReceived());
-    counter('purna_mqtt_messages_rejected_total', 'Telemetry messages rejected with a reason', (s) => s.messagesRejected());
+    counter('purna_mqtt_messages_rejected_total', 'Telemetry messages rejected with a reason', (s) =>
+      s.messagesRejected(),
+    );
     new Counter({
       name: 'purna_mqtt_messages_rejected_by_kind_total',
       help: 'Telemetry messages rejected, by kind (payload, metric_limit, sensor_fault, internal)',
@@ -82,12 +84,32 @@ export class PurnaMetrics {
         for (const [job, n] of periodicJobFailures) this.inc({ job }, n);
       },
     });
-    counter('purna_readings_stored_total', 'Readings confirmed stored in the telemetry store', (s) => s.readingsStored());
-    counter('purna_readings_refused_total', 'Accepted readings the telemetry store refused for good (too large even alone, points it will not take); each device is told on its errors topic', (s) => s.readingsRefused());
-    counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) => s.detectorSamples());
-    counter('purna_wal_refused_total', 'Telemetry messages refused without PUBACK because the write-ahead log disk was full', (s) => s.walRefused());
-    counter('purna_wal_failed_writes_total', 'Write-ahead log writes that failed (none of their messages acknowledged)', (s) => s.walFailedWrites());
-    counter('purna_log_lines_dropped_total', 'Log lines dropped because the log could not be written (full disk, closed or stalled reader)', (s) => s.logLinesDropped());
+    counter('purna_readings_stored_total', 'Readings confirmed stored in the telemetry store', (s) =>
+      s.readingsStored(),
+    );
+    counter(
+      'purna_readings_refused_total',
+      'Accepted readings the telemetry store refused for good (too large even alone, points it will not take); each device is told on its errors topic',
+      (s) => s.readingsRefused(),
+    );
+    counter('purna_detector_samples_total', 'Samples through the detectors (rate() gives samples/s)', (s) =>
+      s.detectorSamples(),
+    );
+    counter(
+      'purna_wal_refused_total',
+      'Telemetry messages refused without PUBACK because the write-ahead log disk was full',
+      (s) => s.walRefused(),
+    );
+    counter(
+      'purna_wal_failed_writes_total',
+      'Write-ahead log writes that failed (none of their messages acknowledged)',
+      (s) => s.walFailedWrites(),
+    );
+    counter(
+      'purna_log_lines_dropped_total',
+      'Log lines dropped because the log could not be written (full disk, closed or stalled reader)',
+      (s) => s.logLinesDropped(),
+    );
     gauge('purna_write_queue_depth', 'Readings accepted and waiting to be written', (s) => s.writeQueueDepth());
     gauge('purna_spool_bytes', 'Bytes in the write-ahead spool not yet confirmed stored', (s) => s.spoolBytes());
     gauge('purna_open_work_orders', 'Work orders not resolved or cancelled', (s) => s.openWorkOrders());
@@ -106,7 +128,9 @@ export class PurnaMetrics {
   }
 }
 
-const EVENT_LOOP_METRICS = ['lag', 'lag_min', 'lag_max', 'lag_mean', 'lag_stddev', 'lag_p50', 'lag_p90', 'lag_p99'].map((m) => `nodejs_eventloop_${m}_seconds`);
+const EVENT_LOOP_METRICS = ['lag', 'lag_min', 'lag_max', 'lag_mean', 'lag_stddev', 'lag_p50', 'lag_p90', 'lag_p99'].map(
+  (m) => `nodejs_eventloop_${m}_seconds`,
+);
 
 /**
  * Event-loop delay under prom-client's names, right from the first scrape. prom-client reads a
@@ -129,7 +153,16 @@ function registerEventLoopDelay(registry: Registry, prefix: string, resolutionMs
     const lagS = Number(process.hrtime.bigint() - start) / 1e9;
     const seconds = (ns: number) => ns / 1e9;
     if (histogram.count === 0) {
-      Object.assign(values, { lag: lagS, lag_min: lagS, lag_max: lagS, lag_mean: lagS, lag_stddev: 0, lag_p50: lagS, lag_p90: lagS, lag_p99: lagS });
+      Object.assign(values, {
+        lag: lagS,
+        lag_min: lagS,
+        lag_max: lagS,
+        lag_mean: lagS,
+        lag_stddev: 0,
+        lag_p50: lagS,
+        lag_p90: lagS,
+        lag_p99: lagS,
+      });
     } else {
       Object.assign(values, {
         lag: lagS,

@@ -4,7 +4,13 @@
 // (`seedProductModels`, from core/device-models.ts). Validation lives here too so that the API, the
 // CSV/JSON import and start-up all name the same problems the same way.
 
-import { DEVICE_MODELS, type DeviceModelSpec, ISO10816_ZONES_MM_S, type MachineClass, type PhysicalRange } from './device-models.ts';
+import {
+  DEVICE_MODELS,
+  type DeviceModelSpec,
+  ISO10816_ZONES_MM_S,
+  type MachineClass,
+  type PhysicalRange,
+} from './device-models.ts';
 
 /** What a unit measures; metrics of one quantity convert into each other. */
 export type Quantity =
@@ -178,7 +184,9 @@ export function deviceContract(model: ProductModelVersion): DeviceContract {
     c = {
       modelId: model.id,
       version: model.version,
-      metrics: new Map(model.metrics.map((m) => [m.name, { min: m.physicalRange[0], max: m.physicalRange[1], unit: m.unit }])),
+      metrics: new Map(
+        model.metrics.map((m) => [m.name, { min: m.physicalRange[0], max: m.physicalRange[1], unit: m.unit }]),
+      ),
     };
     contracts.set(model, c);
   }
@@ -190,10 +198,32 @@ export function deviceContract(model: ProductModelVersion): DeviceContract {
  * `catalogue.problem.<code>` with `params` (the API's `message` is English, for tools).
  */
 export const PROBLEM_CODES = [
-  'required', 'idFormat', 'noMetrics', 'metricNameFormat', 'listedTwice', 'unknownUnit', 'rangeShape', 'rangeOrder',
-  'normalOutsidePhysical', 'notANumber', 'upperNotAboveNormal', 'lowerNotBelowNormal', 'upperOutsidePhysical',
-  'lowerOutsidePhysical', 'machineClass', 'machineClassUnit', 'modeIdFormat', 'builtInMode', 'noSignature', 'noSuchMetric',
-  'direction', 'quantity', 'positiveHours', 'warrantyMonths', 'positiveDays', 'partNotStocked',
+  'required',
+  'idFormat',
+  'noMetrics',
+  'metricNameFormat',
+  'listedTwice',
+  'unknownUnit',
+  'rangeShape',
+  'rangeOrder',
+  'normalOutsidePhysical',
+  'notANumber',
+  'upperNotAboveNormal',
+  'lowerNotBelowNormal',
+  'upperOutsidePhysical',
+  'lowerOutsidePhysical',
+  'machineClass',
+  'machineClassUnit',
+  'modeIdFormat',
+  'builtInMode',
+  'noSignature',
+  'noSuchMetric',
+  'direction',
+  'quantity',
+  'positiveHours',
+  'warrantyMonths',
+  'positiveDays',
+  'partNotStocked',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -229,10 +259,16 @@ export function validateProductModel(
     parts.forEach((p, j) => {
       if (!p.sku?.trim()) err(`${at}[${j}].sku`, 'required', 'is required');
       else if (knownSkus && !knownSkus.has(p.sku)) {
-        warnings.push({ field: `${at}[${j}].sku`, code: 'partNotStocked', message: `part '${p.sku}' is not in the inventory yet`, params: { sku: p.sku } });
+        warnings.push({
+          field: `${at}[${j}].sku`,
+          code: 'partNotStocked',
+          message: `part '${p.sku}' is not in the inventory yet`,
+          params: { sku: p.sku },
+        });
       }
       if (!p.name?.trim()) err(`${at}[${j}].name`, 'required', 'is required');
-      if (!Number.isInteger(p.quantity) || p.quantity < 1) err(`${at}[${j}].quantity`, 'quantity', 'must be a whole number of at least 1');
+      if (!Number.isInteger(p.quantity) || p.quantity < 1)
+        err(`${at}[${j}].quantity`, 'quantity', 'must be a whole number of at least 1');
     });
   if (!ID.test(m.id ?? '')) err('id', 'idFormat', 'must be 1-64 lower-case letters, digits, ".", "_" or "-"');
   if (!m.name?.trim()) err('name', 'required', 'is required');
@@ -241,44 +277,86 @@ export function validateProductModel(
   const metrics = new Map<string, MetricSpec>();
   (m.metrics ?? []).forEach((x, i) => {
     const at = `metrics[${i}]`;
-    if (!METRIC.test(x.name ?? '')) err(`${at}.name`, 'metricNameFormat', 'must start with a letter; letters, digits, "_", "." or "-", at most 64');
+    if (!METRIC.test(x.name ?? ''))
+      err(`${at}.name`, 'metricNameFormat', 'must start with a letter; letters, digits, "_", "." or "-", at most 64');
     else if (metrics.has(x.name)) err(`${at}.name`, 'listedTwice', `'${x.name}' is listed twice`, { name: x.name });
     else metrics.set(x.name, x);
-    if (!isUnit(x.unit)) err(`${at}.unit`, 'unknownUnit', `unknown unit '${x.unit}'; one of ${UNIT_NAMES.join(', ')}`, { unit: String(x.unit), units: UNIT_NAMES.join(', ') });
+    if (!isUnit(x.unit))
+      err(`${at}.unit`, 'unknownUnit', `unknown unit '${x.unit}'; one of ${UNIT_NAMES.join(', ')}`, {
+        unit: String(x.unit),
+        units: UNIT_NAMES.join(', '),
+      });
     for (const range of ['physicalRange', 'normalRange'] as const) {
       const r = x[range];
-      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite)) err(`${at}.${range}`, 'rangeShape', 'must be [min, max], two numbers');
-      else if (r[0] >= r[1]) err(`${at}.${range}`, 'rangeOrder', `min ${r[0]} must be below max ${r[1]}`, { min: r[0], max: r[1] });
+      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite))
+        err(`${at}.${range}`, 'rangeShape', 'must be [min, max], two numbers');
+      else if (r[0] >= r[1])
+        err(`${at}.${range}`, 'rangeOrder', `min ${r[0]} must be below max ${r[1]}`, { min: r[0], max: r[1] });
     }
     const [pLo, pHi] = x.physicalRange ?? [Number.NaN, Number.NaN];
     const [nLo, nHi] = x.normalRange ?? [Number.NaN, Number.NaN];
-    if (nLo < pLo || nHi > pHi) err(`${at}.normalRange`, 'normalOutsidePhysical', `must lie within the physical range [${pLo}, ${pHi}]`, { min: pLo, max: pHi });
+    if (nLo < pLo || nHi > pHi)
+      err(`${at}.normalRange`, 'normalOutsidePhysical', `must lie within the physical range [${pLo}, ${pHi}]`, {
+        min: pLo,
+        max: pHi,
+      });
     const { upper, lower } = x.ratedLimits ?? {};
-    if (upper !== undefined && !Number.isFinite(upper)) err(`${at}.ratedLimits.upper`, 'notANumber', 'must be a number');
-    if (lower !== undefined && !Number.isFinite(lower)) err(`${at}.ratedLimits.lower`, 'notANumber', 'must be a number');
-    if (upper !== undefined && upper <= nHi) err(`${at}.ratedLimits.upper`, 'upperNotAboveNormal', `must be above the normal range's max ${nHi}`, { max: nHi });
-    if (lower !== undefined && lower >= nLo) err(`${at}.ratedLimits.lower`, 'lowerNotBelowNormal', `must be below the normal range's min ${nLo}`, { min: nLo });
-    if (upper !== undefined && upper > pHi) err(`${at}.ratedLimits.upper`, 'upperOutsidePhysical', `must lie within the physical range (max ${pHi})`, { max: pHi });
-    if (lower !== undefined && lower < pLo) err(`${at}.ratedLimits.lower`, 'lowerOutsidePhysical', `must lie within the physical range (min ${pLo})`, { min: pLo });
+    if (upper !== undefined && !Number.isFinite(upper))
+      err(`${at}.ratedLimits.upper`, 'notANumber', 'must be a number');
+    if (lower !== undefined && !Number.isFinite(lower))
+      err(`${at}.ratedLimits.lower`, 'notANumber', 'must be a number');
+    if (upper !== undefined && upper <= nHi)
+      err(`${at}.ratedLimits.upper`, 'upperNotAboveNormal', `must be above the normal range's max ${nHi}`, {
+        max: nHi,
+      });
+    if (lower !== undefined && lower >= nLo)
+      err(`${at}.ratedLimits.lower`, 'lowerNotBelowNormal', `must be below the normal range's min ${nLo}`, {
+        min: nLo,
+      });
+    if (upper !== undefined && upper > pHi)
+      err(`${at}.ratedLimits.upper`, 'upperOutsidePhysical', `must lie within the physical range (max ${pHi})`, {
+        max: pHi,
+      });
+    if (lower !== undefined && lower < pLo)
+      err(`${at}.ratedLimits.lower`, 'lowerOutsidePhysical', `must lie within the physical range (min ${pLo})`, {
+        min: pLo,
+      });
     if (x.machineClass !== undefined) {
-      if (!Object.hasOwn(ISO10816_ZONES_MM_S, x.machineClass)) err(`${at}.machineClass`, 'machineClass', 'must be I, II, III or IV');
+      if (!Object.hasOwn(ISO10816_ZONES_MM_S, x.machineClass))
+        err(`${at}.machineClass`, 'machineClass', 'must be I, II, III or IV');
       if (isUnit(x.unit) && UNITS[x.unit].quantity !== 'vibration_velocity') {
-        err(`${at}.machineClass`, 'machineClassUnit', 'an ISO 10816 machine class needs a vibration velocity unit (mm/s, in/s)');
+        err(
+          `${at}.machineClass`,
+          'machineClassUnit',
+          'an ISO 10816 machine class needs a vibration velocity unit (mm/s, in/s)',
+        );
       }
     }
   });
   const modes = new Set<string>();
   (m.failureModes ?? []).forEach((f, i) => {
     const at = `failureModes[${i}]`;
-    if (!MODE_ID_PATTERN.test(f.id ?? '')) err(`${at}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
-    else if ((BUILT_IN_MODES as readonly string[]).includes(f.id)) err(`${at}.id`, 'builtInMode', `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`, { id: f.id });
+    if (!MODE_ID_PATTERN.test(f.id ?? ''))
+      err(`${at}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
+    else if ((BUILT_IN_MODES as readonly string[]).includes(f.id))
+      err(
+        `${at}.id`,
+        'builtInMode',
+        `'${f.id}' is a mode Purna gives every model (a sensor fault's parts are sensorParts)`,
+        { id: f.id },
+      );
     else if (modes.has(f.id)) err(`${at}.id`, 'listedTwice', `'${f.id}' is listed twice`, { name: f.id });
     else modes.add(f.id);
     if (!f.name?.trim()) err(`${at}.name`, 'required', 'is required');
-    if (!Array.isArray(f.signature) || f.signature.length === 0) err(`${at}.signature`, 'noSignature', 'must name at least one metric and direction');
+    if (!Array.isArray(f.signature) || f.signature.length === 0)
+      err(`${at}.signature`, 'noSignature', 'must name at least one metric and direction');
     (f.signature ?? []).forEach((s, j) => {
-      if (!metrics.has(s.metric)) err(`${at}.signature[${j}].metric`, 'noSuchMetric', `the model has no metric '${s.metric}'`, { metric: String(s.metric) });
-      if (s.direction !== 'up' && s.direction !== 'down') err(`${at}.signature[${j}].direction`, 'direction', "must be 'up' or 'down'");
+      if (!metrics.has(s.metric))
+        err(`${at}.signature[${j}].metric`, 'noSuchMetric', `the model has no metric '${s.metric}'`, {
+          metric: String(s.metric),
+        });
+      if (s.direction !== 'up' && s.direction !== 'down')
+        err(`${at}.signature[${j}].direction`, 'direction', "must be 'up' or 'down'");
     });
     checkParts(`${at}.parts`, f.parts ?? []);
     if (!f.skill?.trim()) err(`${at}.skill`, 'required', 'is required');
@@ -286,13 +364,19 @@ export function validateProductModel(
   });
   checkParts('sensorParts', m.sensorParts ?? []);
   if (m.running) {
-    if (!metrics.has(m.running.metric)) err('running.metric', 'noSuchMetric', `the model has no metric '${m.running.metric}'`, { metric: String(m.running.metric) });
+    if (!metrics.has(m.running.metric))
+      err('running.metric', 'noSuchMetric', `the model has no metric '${m.running.metric}'`, {
+        metric: String(m.running.metric),
+      });
     if (!Number.isFinite(m.running.stoppedBelow)) err('running.stoppedBelow', 'notANumber', 'must be a number');
   }
-  if (!Number.isInteger(m.warrantyMonths) || m.warrantyMonths < 0) err('warrantyMonths', 'warrantyMonths', 'must be a whole number of months, 0 or more');
+  if (!Number.isInteger(m.warrantyMonths) || m.warrantyMonths < 0)
+    err('warrantyMonths', 'warrantyMonths', 'must be a whole number of months, 0 or more');
   const { days, runningHours } = m.serviceInterval ?? {};
-  if (days !== undefined && !(days > 0)) err('serviceInterval.days', 'positiveDays', 'must be a positive number of days');
-  if (runningHours !== undefined && !(runningHours > 0)) err('serviceInterval.runningHours', 'positiveHours', 'must be a positive number of hours');
+  if (days !== undefined && !(days > 0))
+    err('serviceInterval.days', 'positiveDays', 'must be a positive number of days');
+  if (runningHours !== undefined && !(runningHours > 0))
+    err('serviceInterval.runningHours', 'positiveHours', 'must be a positive number of hours');
   return { errors, warnings };
 }
 

@@ -9,7 +9,8 @@ export function topicFilterError(filter: string): string | null {
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     // [MQTT-4.7.1-2]: '#' alone in the last level; [MQTT-4.7.1-3]: '+' alone in its level.
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return `'#' must be the last level on its own, in '${filter}'`;
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1))
+      return `'#' must be the last level on its own, in '${filter}'`;
     if (level.includes('+') && level !== '+') return `'+' must be a level on its own, in '${filter}'`;
   }
   return null;

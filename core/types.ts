@@ -15,7 +15,12 @@ export interface Reading {
 }
 
 /** The modes of Purna's three built-in models, and sensor_fault and unknown_anomaly, which every model has. */
-export type BuiltInFailureMode = 'bearing_wear' | 'cooling_failure' | 'lubrication_loss' | 'sensor_fault' | 'unknown_anomaly';
+export type BuiltInFailureMode =
+  | 'bearing_wear'
+  | 'cooling_failure'
+  | 'lubrication_loss'
+  | 'sensor_fault'
+  | 'unknown_anomaly';
 
 /**
  * A failure mode id: a built-in one, or one a catalogue model declares (`FailureModeSpec.id`,
@@ -159,5 +164,11 @@ export interface ServiceKpis {
   nps: number | null;
   surveysAnswered: number;
   /** High-risk products: confirmed failures per device and per device-year in the period. */
-  failureRateByModel: { modelId: string; devices: number; confirmedFailures: number; failuresPerDevice: number; failuresPerDeviceYear: number }[];
+  failureRateByModel: {
+    modelId: string;
+    devices: number;
+    confirmedFailures: number;
+    failuresPerDevice: number;
+    failuresPerDeviceYear: number;
+  }[];
 }

@@ -2,7 +2,15 @@
 // groups its board by it, the API validates against it. Written once here.
 
 /** Every state a work order can be in, in lifecycle order. */
-export const WORK_ORDER_STATES = ['open', 'assigned', 'acknowledged', 'en_route', 'on_site', 'resolved', 'cancelled'] as const;
+export const WORK_ORDER_STATES = [
+  'open',
+  'assigned',
+  'acknowledged',
+  'en_route',
+  'on_site',
+  'resolved',
+  'cancelled',
+] as const;
 
 export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
 

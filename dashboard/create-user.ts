@@ -16,16 +16,26 @@ const { values } = parseArgs({
   },
 });
 if (values.help || !values.email || !values.role) {
-  console.error('usage: echo "$PASSWORD" | node dashboard/create-user.ts --email E --role admin|planner|technician [--technician-id T] [--name N]');
+  console.error(
+    'usage: echo "$PASSWORD" | node dashboard/create-user.ts --email E --role admin|planner|technician [--technician-id T] [--name N]',
+  );
   process.exit(values.help ? 0 : 2);
 }
 const chunks: Buffer[] = [];
 for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+const password = Buffer.concat(chunks)
+  .toString('utf8')
+  .replace(/\r?\n$/, '');
 const config = loadConfig(process.env, []);
 const users = new UserStore(join(config.dataDir, 'users.db'), systemClock);
 try {
-  const user = await users.create({ email: values.email, name: values.name, role: values.role as Role, password, technicianId: values['technician-id'] ?? null });
+  const user = await users.create({
+    email: values.email,
+    name: values.name,
+    role: values.role as Role,
+    password,
+    technicianId: values['technician-id'] ?? null,
+  });
   console.log(`created ${user.role} ${user.email} (${user.id})`);
 } catch (err) {
   console.error(`purna: ${(err as Error).message}`);

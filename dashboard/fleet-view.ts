@@ -51,7 +51,12 @@ export class FleetView {
         const last = report.readings.at(-1);
         if (!last) return;
         const metric = Object.keys(last.values)[0];
-        this.#device(report.deviceId).sensorFault = { metric, value: last.values[metric], tsMs: last.tsMs, reason: report.reason };
+        this.#device(report.deviceId).sensorFault = {
+          metric,
+          value: last.values[metric],
+          tsMs: last.tsMs,
+          reason: report.reason,
+        };
         this.#changedDevices.add(report.deviceId);
       }),
       this.#bus.on('workOrder', (order) => this.#changedOrders.set(order.id, order)),
@@ -63,7 +68,9 @@ export class FleetView {
   }
 
   /** Registers known devices (from the service registry) so they show before their first reading. */
-  register(devices: readonly { deviceId: string; modelId: string | null; site?: string | null; timeZone?: string | null }[]): void {
+  register(
+    devices: readonly { deviceId: string; modelId: string | null; site?: string | null; timeZone?: string | null }[],
+  ): void {
     for (const d of devices) {
       const summary = this.#device(d.deviceId);
       summary.modelId = d.modelId;
@@ -105,7 +112,17 @@ export class FleetView {
   #device(deviceId: string): DeviceSummary {
     let d = this.#devices.get(deviceId);
     if (!d) {
-      d = { deviceId, modelId: null, site: null, timeZone: null, latest: {}, latestTsMs: null, health: null, status: 'unknown', sensorFault: null };
+      d = {
+        deviceId,
+        modelId: null,
+        site: null,
+        timeZone: null,
+        latest: {},
+        latestTsMs: null,
+        health: null,
+        status: 'unknown',
+        sensorFault: null,
+      };
       this.#devices.set(deviceId, d);
     }
     return d;

@@ -10,7 +10,13 @@ import type { AlertBook } from './alerts/alert-book.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { HealthHistory } from './history/health-history.ts';
 import type { UserStore } from './auth/users.ts';
-import { publicScope, registerAuth, sessionFromCookieHeader, type Authorize, type LoginLimits } from './plugins/auth.ts';
+import {
+  publicScope,
+  registerAuth,
+  sessionFromCookieHeader,
+  type Authorize,
+  type LoginLimits,
+} from './plugins/auth.ts';
 import { registerCsrfGuard } from './plugins/csrf.ts';
 import { registerSecurityHeaders, SOCKET_HEADERS } from './plugins/security-headers.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
@@ -57,7 +63,11 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   // One error handler for every route (core/http-errors.ts): 4xx keep their message, anything else is a logged 500.
   app.setErrorHandler(apiErrorHandler);
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
 
   // First, so every response (errors and 404s included) carries the headers.
@@ -75,8 +85,18 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
 
   await app.register(
     async (api) => {
-      await deviceRoutes(api, { fleet: opts.fleet, store: opts.store, history: opts.history, nowMs: opts.nowMs, technicianSeesDevice: opts.technicianSeesDevice });
-      if (opts.alerts) await alertRoutes(api, { alerts: opts.alerts, assignees: () => opts.users.list().filter((u) => u.role === 'planner' || u.role === 'admin') });
+      await deviceRoutes(api, {
+        fleet: opts.fleet,
+        store: opts.store,
+        history: opts.history,
+        nowMs: opts.nowMs,
+        technicianSeesDevice: opts.technicianSeesDevice,
+      });
+      if (opts.alerts)
+        await alertRoutes(api, {
+          alerts: opts.alerts,
+          assignees: () => opts.users.list().filter((u) => u.role === 'planner' || u.role === 'admin'),
+        });
       await meRoutes(api, { users: opts.users });
       for (const plugin of opts.apiPlugins ?? []) await plugin(api, { authorize });
     },
@@ -88,7 +108,9 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   if (existsSync(UI_DIST)) {
     // One route per built file (wildcard: false), not a catch-all: a path that names no file is
     // unmatched and so denied without a session, whatever spelling of /api it hides.
-    await app.register(publicScope(async (ui) => ui.register(fastifyStatic, { root: UI_DIST, prefix: '/', wildcard: false })));
+    await app.register(
+      publicScope(async (ui) => ui.register(fastifyStatic, { root: UI_DIST, prefix: '/', wildcard: false })),
+    );
   } else {
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
   }

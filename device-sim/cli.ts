@@ -38,26 +38,26 @@ function fail(message: string): never {
 }
 
 const OPTIONS = {
-      devices: { type: 'string', default: '20' },
-      'id-prefix': { type: 'string', default: 'sim-' },
-      'connect-timeout': { type: 'string', default: '30' },
-      rate: { type: 'string', default: '1' },
-      broker: { type: 'string', default: 'mqtt://localhost:1883' },
-      seed: { type: 'string', default: '42' },
-      speed: { type: 'string', default: '1' },
-      qos: { type: 'string', default: '1' },
-      duration: { type: 'string' },
-      demo: { type: 'boolean', default: false },
-      faults: { type: 'string' },
-      cycling: { type: 'string', default: '0' },
-      'ground-truth': { type: 'string' },
-      username: { type: 'string' },
-      password: { type: 'string' },
-      provision: { type: 'string' },
-      'provision-url': { type: 'string' },
-      'provision-token': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+  devices: { type: 'string', default: '20' },
+  'id-prefix': { type: 'string', default: 'sim-' },
+  'connect-timeout': { type: 'string', default: '30' },
+  rate: { type: 'string', default: '1' },
+  broker: { type: 'string', default: 'mqtt://localhost:1883' },
+  seed: { type: 'string', default: '42' },
+  speed: { type: 'string', default: '1' },
+  qos: { type: 'string', default: '1' },
+  duration: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  faults: { type: 'string' },
+  cycling: { type: 'string', default: '0' },
+  'ground-truth': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  provision: { type: 'string' },
+  'provision-url': { type: 'string' },
+  'provision-token': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
 } as const;
 function parse() {
   try {
@@ -84,11 +84,15 @@ const connectTimeoutS = num('connect-timeout', values['connect-timeout'], 1, 864
 const idPrefix = values['id-prefix'];
 // The longest id this run makes (compressor is the longest kind) must still be a device id.
 const longestId = `${idPrefix}compressor-${String(devices).padStart(4, '0')}`;
-if (!DEVICE_ID_PATTERN.test(longestId)) fail(`--id-prefix '${idPrefix}' makes ids like '${longestId}', which are not device ids (${DEVICE_ID_PATTERN.source})`);
+if (!DEVICE_ID_PATTERN.test(longestId))
+  fail(
+    `--id-prefix '${idPrefix}' makes ids like '${longestId}', which are not device ids (${DEVICE_ID_PATTERN.source})`,
+  );
 let faults;
 if (values.faults) {
   const parts = values.faults.split(',').map((x) => num('faults', x, 0, 1));
-  if (parts.length !== 3 || parts[0] + parts[1] + parts[2] > 1) fail('--faults takes three shares machine,sensor,connectivity adding up to at most 1');
+  if (parts.length !== 3 || parts[0] + parts[1] + parts[2] > 1)
+    fail('--faults takes three shares machine,sensor,connectivity adding up to at most 1');
   faults = { machine: parts[0], sensor: parts[1], connectivity: parts[2] };
 }
 
@@ -96,9 +100,15 @@ let credentials: ((id: string) => { username: string; password: string }) | unde
 if (values.username) credentials = () => ({ username: values.username!, password: values.password ?? '' });
 const provisionUrl = values['provision-url'] ?? values.provision;
 if (values['provision-token'] && !provisionUrl) fail('--provision-token needs --provision-url');
-if (provisionUrl) credentials = await provision(provisionUrl, values['provision-token']).catch((err: Error) => fail(`provisioning at ${provisionUrl} failed: ${err.message}`));
+if (provisionUrl)
+  credentials = await provision(provisionUrl, values['provision-token']).catch((err: Error) =>
+    fail(`provisioning at ${provisionUrl} failed: ${err.message}`),
+  );
 
-async function provision(baseUrl: string, token: string | undefined): Promise<(id: string) => { username: string; password: string }> {
+async function provision(
+  baseUrl: string,
+  token: string | undefined,
+): Promise<(id: string) => { username: string; password: string }> {
   const base = baseUrl.replace(/\/+$/, '');
   // The session token goes in Authorization (a tool's header, not a browser's cookie).
   let session: string;
@@ -106,8 +116,15 @@ async function provision(baseUrl: string, token: string | undefined): Promise<(i
   else {
     const email = process.env.PURNA_EMAIL;
     const password = process.env.PURNA_PASSWORD;
-    if (!email || !password) fail('--provision-url needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment');
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    if (!email || !password)
+      fail(
+        '--provision-url needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment',
+      );
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
     session = (login.headers.get('set-cookie') ?? '').split(';')[0].replace(/^[^=]*=/, '');
   }
@@ -120,7 +137,8 @@ async function provision(baseUrl: string, token: string | undefined): Promise<(i
       body: JSON.stringify({ devices: plan.slice(i, i + 1000).map((d) => ({ id: d.deviceId, modelId: d.modelId })) }),
     });
     if (res.status !== 201) fail(`provisioning failed: HTTP ${res.status} ${await res.text()}`);
-    for (const d of ((await res.json()) as { devices: { id: string; token: string }[] }).devices) tokens.set(d.id, d.token);
+    for (const d of ((await res.json()) as { devices: { id: string; token: string }[] }).devices)
+      tokens.set(d.id, d.token);
   }
   if (!values.quiet) process.stderr.write(`provisioned ${tokens.size} devices at ${base}\n`);
   return (id) => ({ username: id, password: tokens.get(id) ?? '' });
@@ -145,23 +163,26 @@ const fleet = await startFleet({
 const started = Date.now();
 let lastPublished = 0;
 let lastAt = started;
-const progress = setInterval(() => {
-  const s = fleet.stats();
-  const now = Date.now();
-  if (!values.quiet) {
-    const rate = ((s.published - lastPublished) * 1000) / (now - lastAt);
-    process.stderr.write(
-      `connected ${s.connected}/${devices}  ${rate.toFixed(0)} msg/s  published ${s.published}  simulated ${new Date(s.simulatedTimeMs).toISOString().slice(0, 19)}Z  failures injected ${s.failuresInjected}` +
-        (s.droppedWhileOffline ? `  dropped offline ${s.droppedWhileOffline}` : '') +
-        '\n',
-    );
-  }
-  lastPublished = s.published;
-  lastAt = now;
-  // A broker that refuses every device as not authorised will refuse them again: say so now.
-  if (s.everConnected === 0 && s.refusedNotAuthorised === devices) void stop();
-  else if (s.everConnected === 0 && now - started >= connectTimeoutS * 1000) void stop();
-}, Math.min(2000, connectTimeoutS * 1000));
+const progress = setInterval(
+  () => {
+    const s = fleet.stats();
+    const now = Date.now();
+    if (!values.quiet) {
+      const rate = ((s.published - lastPublished) * 1000) / (now - lastAt);
+      process.stderr.write(
+        `connected ${s.connected}/${devices}  ${rate.toFixed(0)} msg/s  published ${s.published}  simulated ${new Date(s.simulatedTimeMs).toISOString().slice(0, 19)}Z  failures injected ${s.failuresInjected}` +
+          (s.droppedWhileOffline ? `  dropped offline ${s.droppedWhileOffline}` : '') +
+          '\n',
+      );
+    }
+    lastPublished = s.published;
+    lastAt = now;
+    // A broker that refuses every device as not authorised will refuse them again: say so now.
+    if (s.everConnected === 0 && s.refusedNotAuthorised === devices) void stop();
+    else if (s.everConnected === 0 && now - started >= connectTimeoutS * 1000) void stop();
+  },
+  Math.min(2000, connectTimeoutS * 1000),
+);
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -173,8 +194,11 @@ async function stop(): Promise<void> {
   const secs = (Date.now() - started) / 1000;
   if (s.everConnected === 0) {
     // A run that never reached the broker did nothing: a script must not take it for success.
-    const hint = s.refusedNotAuthorised > 0 ? ': provision the devices (--provision-url) or give --username/--password' : '';
-    console.error(`device-sim: no device could connect to ${values.broker} in ${secs.toFixed(1)} s (${s.lastConnectError ?? 'no answer from the broker'})${hint}`);
+    const hint =
+      s.refusedNotAuthorised > 0 ? ': provision the devices (--provision-url) or give --username/--password' : '';
+    console.error(
+      `device-sim: no device could connect to ${values.broker} in ${secs.toFixed(1)} s (${s.lastConnectError ?? 'no answer from the broker'})${hint}`,
+    );
     process.exit(1);
   }
   console.log(

@@ -69,9 +69,22 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const qos = opts.qos ?? 1;
   const wallStart = Date.now();
   const simStart = speed > 1 ? wallStart - (opts.durationS ?? 3600) * speed * 1000 : wallStart;
-  const specs = planFleet({ devices: opts.devices, seed: opts.seed, demo: opts.demo, startMs: simStart, durationMs: (opts.durationS ?? 3600) * speed * 1000, faults: opts.faults, cycling: opts.cycling, idPrefix: opts.idPrefix });
+  const specs = planFleet({
+    devices: opts.devices,
+    seed: opts.seed,
+    demo: opts.demo,
+    startMs: simStart,
+    durationMs: (opts.durationS ?? 3600) * speed * 1000,
+    faults: opts.faults,
+    cycling: opts.cycling,
+    idPrefix: opts.idPrefix,
+  });
   const truth = groundTruth(specs);
-  if (opts.groundTruthFile) writeFileSync(opts.groundTruthFile, opts.groundTruthFile.endsWith('.csv') ? groundTruthCsv(truth) : JSON.stringify(truth, null, 2));
+  if (opts.groundTruthFile)
+    writeFileSync(
+      opts.groundTruthFile,
+      opts.groundTruthFile.endsWith('.csv') ? groundTruthCsv(truth) : JSON.stringify(truth, null, 2),
+    );
   const series = specs.map((s) => new DeviceSeries(s, opts.seed));
   const clients: MqttClient[] = new Array(specs.length);
   const maxBuffered = opts.maxBufferedPerDevice ?? 10_000;
@@ -147,7 +160,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // An 'offline' profile device drops its connection at onset: the broker publishes its will.
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
-      if (s.profile === 'offline' && s.onsetMs !== undefined && ts >= s.onsetMs && !clients[i].disconnecting && !clients[i].disconnected) {
+      if (
+        s.profile === 'offline' &&
+        s.onsetMs !== undefined &&
+        ts >= s.onsetMs &&
+        !clients[i].disconnecting &&
+        !clients[i].disconnected
+      ) {
         clients[i].stream.destroy(); // an abrupt loss, not a clean DISCONNECT: the last will fires
         clients[i].end(true);
       }
@@ -177,7 +196,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       clearInterval(timer);
       await Promise.all(
         clients.map(async (c) => {
-          if (c.connected) await c.publishAsync(topics.status(c.options.clientId!), 'offline', { qos: 1, retain: true }).catch(() => {});
+          if (c.connected)
+            await c
+              .publishAsync(topics.status(c.options.clientId!), 'offline', { qos: 1, retain: true })
+              .catch(() => {});
           await c.endAsync(true).catch(() => {});
         }),
       );

@@ -23,9 +23,33 @@ export interface SimModelParams {
 }
 
 const PER_KIND: Record<DeviceModelSpec['kind'], Omit<SimModelParams, 'model' | 'fullLoadRiseC'>> = {
-  pump: { loadChangeEveryH: 6, minLoad: 0.8, thermalTauS: 900, ambientSwingC: 3, temperatureNoiseC: 0.25, vibrationNoiseMmS: 0.04, vibrationLoadShare: 0.3 },
-  compressor: { loadChangeEveryH: 3, minLoad: 0.8, thermalTauS: 1200, ambientSwingC: 3, temperatureNoiseC: 0.3, vibrationNoiseMmS: 0.06, vibrationLoadShare: 0.4 },
-  motor: { loadChangeEveryH: 4, minLoad: 0.8, thermalTauS: 600, ambientSwingC: 3, temperatureNoiseC: 0.2, vibrationNoiseMmS: 0.03, vibrationLoadShare: 0.3 },
+  pump: {
+    loadChangeEveryH: 6,
+    minLoad: 0.8,
+    thermalTauS: 900,
+    ambientSwingC: 3,
+    temperatureNoiseC: 0.25,
+    vibrationNoiseMmS: 0.04,
+    vibrationLoadShare: 0.3,
+  },
+  compressor: {
+    loadChangeEveryH: 3,
+    minLoad: 0.8,
+    thermalTauS: 1200,
+    ambientSwingC: 3,
+    temperatureNoiseC: 0.3,
+    vibrationNoiseMmS: 0.06,
+    vibrationLoadShare: 0.4,
+  },
+  motor: {
+    loadChangeEveryH: 4,
+    minLoad: 0.8,
+    thermalTauS: 600,
+    ambientSwingC: 3,
+    temperatureNoiseC: 0.2,
+    vibrationNoiseMmS: 0.03,
+    vibrationLoadShare: 0.3,
+  },
 };
 
 export function simParams(modelId: string): SimModelParams {

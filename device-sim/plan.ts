@@ -1,7 +1,15 @@
 // Which devices a fleet has, of which models, and which of them fail how and when.
 
 import { DEVICE_MODELS, deviceModel } from '../core/device-models.ts';
-import { CONNECTIVITY_FAULTS, type MACHINE_FAULTS, SENSOR_FAULTS, faultClass, modeOf, type GroundTruth, type Profile } from './profiles.ts';
+import {
+  CONNECTIVITY_FAULTS,
+  type MACHINE_FAULTS,
+  SENSOR_FAULTS,
+  faultClass,
+  modeOf,
+  type GroundTruth,
+  type Profile,
+} from './profiles.ts';
 import { prng, type SimDeviceSpec } from './series.ts';
 
 export interface FaultMix {
@@ -65,7 +73,13 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
     const compressor = specs.find((s, i) => i >= 10 && deviceModel(s.modelId).kind === 'compressor');
     if (pump) Object.assign(pump, { profile: 'bearing_wear', onsetMs: startMs + 30_000, failureMs: startMs + 150_000 });
     // A two-minute story cannot show a days-long curve's slow start: the demo's cooling fails linearly.
-    if (compressor) Object.assign(compressor, { profile: 'cooling_failure', onsetMs: startMs + 30_000, failureMs: startMs + 120_000, shape: 1 });
+    if (compressor)
+      Object.assign(compressor, {
+        profile: 'cooling_failure',
+        onsetMs: startMs + 30_000,
+        failureMs: startMs + 120_000,
+        shape: 1,
+      });
   }
   if (opts.faults) {
     const durationMs = opts.durationMs ?? 30 * DAY;
@@ -78,7 +92,18 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
     }
     const take = (share: number) => free.splice(0, Math.round(share * opts.devices));
     // Most failures give warning over days (bearing wear most of all); a few come suddenly.
-    const MACHINE_MIX: (typeof MACHINE_FAULTS)[number][] = ['bearing_wear', 'cooling_failure', 'bearing_wear', 'lubrication_loss', 'bearing_wear', 'cooling_failure', 'lubrication_loss', 'bearing_wear', 'cooling_failure', 'sudden_failure'];
+    const MACHINE_MIX: (typeof MACHINE_FAULTS)[number][] = [
+      'bearing_wear',
+      'cooling_failure',
+      'bearing_wear',
+      'lubrication_loss',
+      'bearing_wear',
+      'cooling_failure',
+      'lubrication_loss',
+      'bearing_wear',
+      'cooling_failure',
+      'sudden_failure',
+    ];
     take(opts.faults.machine).forEach((s, k) => {
       const profile = MACHINE_MIX[k % MACHINE_MIX.length];
       const [lo, hi] = DEGRADATION_MS[profile];
@@ -97,7 +122,10 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
       });
     });
     take(opts.faults.connectivity).forEach((s, k) => {
-      Object.assign(s, { profile: CONNECTIVITY_FAULTS[k % CONNECTIVITY_FAULTS.length], onsetMs: Math.round(startMs + 2 * DAY + (durationMs - 4 * DAY) * rand()) });
+      Object.assign(s, {
+        profile: CONNECTIVITY_FAULTS[k % CONNECTIVITY_FAULTS.length],
+        onsetMs: Math.round(startMs + 2 * DAY + (durationMs - 4 * DAY) * rand()),
+      });
     });
   }
   if (opts.cycling) {
@@ -115,12 +143,30 @@ export function groundTruth(specs: readonly SimDeviceSpec[]): GroundTruth[] {
   for (const s of specs) {
     const cls = faultClass(s.profile as Profile);
     if (!cls || s.onsetMs === undefined) continue;
-    out.push({ deviceId: s.deviceId, modelId: s.modelId, profile: s.profile, class: cls, mode: modeOf(s.profile), onsetMs: s.onsetMs, failureMs: cls === 'machine' ? s.failureMs ?? null : null });
+    out.push({
+      deviceId: s.deviceId,
+      modelId: s.modelId,
+      profile: s.profile,
+      class: cls,
+      mode: modeOf(s.profile),
+      onsetMs: s.onsetMs,
+      failureMs: cls === 'machine' ? (s.failureMs ?? null) : null,
+    });
   }
   return out;
 }
 
 export function groundTruthCsv(truth: readonly GroundTruth[]): string {
-  const rows = truth.map((t) => [t.deviceId, t.modelId, t.profile, t.class, t.mode, new Date(t.onsetMs).toISOString(), t.failureMs === null ? '' : new Date(t.failureMs).toISOString()].join(','));
+  const rows = truth.map((t) =>
+    [
+      t.deviceId,
+      t.modelId,
+      t.profile,
+      t.class,
+      t.mode,
+      new Date(t.onsetMs).toISOString(),
+      t.failureMs === null ? '' : new Date(t.failureMs).toISOString(),
+    ].join(','),
+  );
   return ['deviceId,modelId,profile,class,mode,onset,failure', ...rows].join('\n') + '\n';
 }

@@ -5,7 +5,12 @@ export type SensorFaultProfile = 'sensor_drift' | 'stuck_sensor' | 'spikes';
 export type ConnectivityProfile = 'intermittent' | 'offline';
 export type Profile = 'healthy' | MachineFaultProfile | SensorFaultProfile | ConnectivityProfile;
 
-export const MACHINE_FAULTS: readonly MachineFaultProfile[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sudden_failure'];
+export const MACHINE_FAULTS: readonly MachineFaultProfile[] = [
+  'bearing_wear',
+  'cooling_failure',
+  'lubrication_loss',
+  'sudden_failure',
+];
 export const SENSOR_FAULTS: readonly SensorFaultProfile[] = ['sensor_drift', 'stuck_sensor', 'spikes'];
 export const CONNECTIVITY_FAULTS: readonly ConnectivityProfile[] = ['intermittent', 'offline'];
 

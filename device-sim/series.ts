@@ -91,9 +91,12 @@ export class DeviceSeries {
     const load = this.load(tsMs);
     const dtS = this.#lastTs === 0 ? 0 : (tsMs - this.#lastTs) / 1000;
     this.#lastTs = tsMs;
-    this.#thermalLoad = this.#thermalLoad < 0 ? load : this.#thermalLoad + (load - this.#thermalLoad) * (1 - Math.exp(-dtS / p.thermalTauS));
+    this.#thermalLoad =
+      this.#thermalLoad < 0
+        ? load
+        : this.#thermalLoad + (load - this.#thermalLoad) * (1 - Math.exp(-dtS / p.thermalTauS));
 
-    const hourOfDay = ((tsMs / 3600_000) % 24 + 24) % 24;
+    const hourOfDay = (((tsMs / 3600_000) % 24) + 24) % 24;
     const ambient = p.model.healthy.ambientC + p.ambientSwingC * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24);
     let temperature = ambient + p.fullLoadRiseC * this.#thermalLoad + this.#offsetTempC;
     const baseVib = p.model.healthy.vibrationMmS + this.#offsetVibMmS;
@@ -104,7 +107,10 @@ export class DeviceSeries {
     // Machine degradation: progress 0 at onset, 1 at the failure threshold.
     const cd = ISO10816_ZONES_MM_S[p.model.machineClass].cd;
     const rated = p.model.ratedMaxTemperatureC;
-    const progress = spec.onsetMs !== undefined && spec.failureMs !== undefined && tsMs > spec.onsetMs ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs) : 0;
+    const progress =
+      spec.onsetMs !== undefined && spec.failureMs !== undefined && tsMs > spec.onsetMs
+        ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs)
+        : 0;
     const normalTemp = p.model.healthy.ambientC + p.fullLoadRiseC * (running ? load : 1) + this.#offsetTempC;
     // 1 while running (the thermal load never falls below minLoad then), towards 0 as a stopped machine cools.
     const warm = Math.min(1, this.#thermalLoad / p.minLoad);
@@ -115,7 +121,8 @@ export class DeviceSeries {
         break;
       case 'cooling_failure':
         // Lost cooling shows under load: the rise scales with it (and fades as a stopped machine cools).
-        temperature += (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad) * warm;
+        temperature +=
+          (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad) * warm;
         break;
       case 'lubrication_loss':
         if (running) vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
@@ -125,7 +132,7 @@ export class DeviceSeries {
         // A faint precursor in the last hours, then the step.
         if (!running) break;
         if (progress >= 1) vibration = cd * 1.5;
-        else vibration += (cd * 0.3) * Math.pow(progress, 4);
+        else vibration += cd * 0.3 * Math.pow(progress, 4);
         break;
     }
 
@@ -140,7 +147,8 @@ export class DeviceSeries {
       switch (spec.profile) {
         case 'sensor_drift': {
           const days = (tsMs - spec.onsetMs!) / 86_400_000;
-          if (metric === 'temperature') values.temperature = round(values.temperature + (spec.driftSign ?? 1) * 4 * days, 2);
+          if (metric === 'temperature')
+            values.temperature = round(values.temperature + (spec.driftSign ?? 1) * 4 * days, 2);
           else values.vibration = round(Math.max(0, values.vibration * (1 + (spec.driftSign ?? 1) * 0.3 * days)), 3);
           break;
         }
@@ -149,7 +157,11 @@ export class DeviceSeries {
           values = { ...values, [metric]: this.#stuck[metric] };
           break;
         case 'spikes':
-          if (this.#rand() < 0.02) values = { ...values, [metric]: metric === 'vibration' ? round(60 + 40 * this.#rand(), 3) : round(300 + 50 * this.#rand(), 2) };
+          if (this.#rand() < 0.02)
+            values = {
+              ...values,
+              [metric]: metric === 'vibration' ? round(60 + 40 * this.#rand(), 3) : round(300 + 50 * this.#rand(), 2),
+            };
           break;
         case 'intermittent':
           if (Math.floor((tsMs - spec.onsetMs!) / 600_000) % 3 === 1 && this.#rand() < 0.7) return null;
@@ -190,7 +202,11 @@ export interface SeriesCursor {
  * detector without MQTT (bench:fleet). The same spec and seed give the same readings as the live
  * fleet at the same timestamps.
  */
-export function createSeries(spec: SimDeviceSpec, seed: number, opts: { startMs: number; stepMs: number; endMs?: number }): SeriesCursor {
+export function createSeries(
+  spec: SimDeviceSpec,
+  seed: number,
+  opts: { startMs: number; stepMs: number; endMs?: number },
+): SeriesCursor {
   if (!(opts.stepMs > 0)) throw new RangeError(`stepMs must be > 0, got ${opts.stepMs}`);
   const series = new DeviceSeries(spec, seed);
   let tsMs = opts.startMs;

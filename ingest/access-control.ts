@@ -83,7 +83,12 @@ export class AccessControl {
    * disconnect an earlier connection with the same client id [MQTT-3.1.4-2]: whatever is refused
    * here knocks nobody off.
    */
-  authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AccessError | null, success: boolean | null) => void): void {
+  authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AccessError | null, success: boolean | null) => void,
+  ): void {
     const now = this.#opts.clock.nowMs();
     const ip = remoteAddress(client);
     const refuse = (returnCode: number, message: string, why: string, fields: Record<string, unknown> = {}) => {
@@ -94,35 +99,66 @@ export class AccessControl {
       this.#refusedByIp.spend(ip, now);
       if (!suspectBefore) {
         this.#opts.log.warn({ client: client.id, username, ip, ...fields }, `mqtt connect refused: ${why}`);
-        if (this.#refusedByIp.exhausted(ip, now)) this.#opts.log.warn({ ip, limitPerMinute: this.#opts.maxAuthFailuresPerIpPerMinute }, 'mqtt: refused CONNECTs from this address over the limit; service users refused from it, further refusals not logged one by one');
+        if (this.#refusedByIp.exhausted(ip, now))
+          this.#opts.log.warn(
+            { ip, limitPerMinute: this.#opts.maxAuthFailuresPerIpPerMinute },
+            'mqtt: refused CONNECTs from this address over the limit; service users refused from it, further refusals not logged one by one',
+          );
       }
       done(new AccessError(message, returnCode), false);
     };
-    if (emptyPersistentId.has(client)) return refuse(2, 'identifier rejected: an empty client id needs a clean session', 'empty client id with a persistent session');
+    if (emptyPersistentId.has(client))
+      return refuse(
+        2,
+        'identifier rejected: an empty client id needs a clean session',
+        'empty client id with a persistent session',
+      );
     let identity: MqttIdentity | null = null;
     if (this.#opts.mode === 'token') {
       identity = this.#opts.credentials.verify(username, password);
-      if (!identity) return refuse(4, 'bad user name or password', username && this.#opts.credentials.hasDevice(username) ? 'wrong token' : 'unknown client');
+      if (!identity)
+        return refuse(
+          4,
+          'bad user name or password',
+          username && this.#opts.credentials.hasDevice(username) ? 'wrong token' : 'unknown client',
+        );
       // A device's and a technician's token is 256 random bits: no guessing it, so it is let in
       // from an address over its limit (the real device behind a stranger's NAT). A service
       // token is chosen by the operator and could be guessed online: not tried from there.
       // Refused as any wrong token, so the reply tells a guesser nothing.
-      if (identity.kind === 'service' && this.#refusedByIp.exhausted(ip, now)) return refuse(4, 'bad user name or password', 'service user from an address over its limit of refused CONNECTs');
+      if (identity.kind === 'service' && this.#refusedByIp.exhausted(ip, now))
+        return refuse(
+          4,
+          'bad user name or password',
+          'service user from an address over its limit of refused CONNECTs',
+        );
       // The client id is the identity: a device connects as its id, a technician as
       // `technician:<id>`, so no one can take over (disconnect) another's session.
       const ownClientId = identity.kind === 'technician' ? TECHNICIAN_USERNAME_PREFIX + identity.id : identity.id;
       if (identity.kind !== 'service' && client.id !== ownClientId) {
-        return refuse(2, `identifier rejected: ${identity.kind} ${identity.id} must connect with client id ${ownClientId}`, 'client id is not the user name', { identity: identity.id });
+        return refuse(
+          2,
+          `identifier rejected: ${identity.kind} ${identity.id} must connect with client id ${ownClientId}`,
+          'client id is not the user name',
+          { identity: identity.id },
+        );
       }
     }
-    if (!this.#acceptedByIp.take(ip, now)) return this.#refuseBusy(client, ip, 'too many connections from this address', done);
-    if (!this.#acceptedByClientId.take(client.id, now)) return this.#refuseBusy(client, ip, 'client id reconnecting too often', done);
+    if (!this.#acceptedByIp.take(ip, now))
+      return this.#refuseBusy(client, ip, 'too many connections from this address', done);
+    if (!this.#acceptedByClientId.take(client.id, now))
+      return this.#refuseBusy(client, ip, 'client id reconnecting too often', done);
     if (identity) identities.set(client, identity);
     done(null, true);
   }
 
   /** CONNACK 3 ("server unavailable"): the one 3.1.1 code that tells a client to come back later. */
-  #refuseBusy(client: Client, ip: string, why: string, done: (error: AccessError | null, success: boolean | null) => void): void {
+  #refuseBusy(
+    client: Client,
+    ip: string,
+    why: string,
+    done: (error: AccessError | null, success: boolean | null) => void,
+  ): void {
     this.refusedConnects++;
     this.#opts.log.warn({ client: client.id, ip }, `mqtt connect refused: ${why}`);
     done(new AccessError(`server unavailable: ${why}`, 3), false);
@@ -136,12 +172,14 @@ export class AccessControl {
     // [MQTT-1.5.3-2]: a UTF-8 string must not contain U+0000.
     if (packet.topic.includes('\u0000')) return 'topic contains U+0000';
     const size = (packet.payload as Buffer).length;
-    if (size > this.#opts.maxPayloadBytes) return `payload of ${size} bytes exceeds the limit of ${this.#opts.maxPayloadBytes}`;
+    if (size > this.#opts.maxPayloadBytes)
+      return `payload of ${size} bytes exceeds the limit of ${this.#opts.maxPayloadBytes}`;
     if (this.#opts.mode === 'open') return null;
     const who = identities.get(client);
     if (!who) return 'not authenticated';
     if (who.kind === 'service') return null;
-    if (who.kind === 'technician') return `technician ${who.id} may only subscribe to ${topics.technicianDispatch(who.id)}`;
+    if (who.kind === 'technician')
+      return `technician ${who.id} may only subscribe to ${topics.technicianDispatch(who.id)}`;
     const parsed = parseDeviceTopic(packet.topic);
     if (!parsed || parsed.deviceId !== who.id || (parsed.kind !== 'telemetry' && parsed.kind !== 'status')) {
       return `device ${who.id} may publish only to purna/v1/devices/${who.id}/telemetry or /status`;
@@ -152,14 +190,21 @@ export class AccessControl {
   refusePublish(client: Client, packet: PublishPacket, reason: string): void {
     this.refusedPublishes++;
     const who = identities.get(client);
-    this.#opts.log.warn({ client: client.id, device: who?.id, topic: packet.topic.replace(/\u0000/g, '\\u0000').slice(0, 200), reason }, 'mqtt publish refused; client disconnected');
+    this.#opts.log.warn(
+      { client: client.id, device: who?.id, topic: packet.topic.replace(/\u0000/g, '\\u0000').slice(0, 200), reason },
+      'mqtt publish refused; client disconnected',
+    );
   }
 
   /**
    * aedes authorizeSubscribe: nobody to a filter the operator denies, a device only to its own
    * errors and commands, a technician only to their own dispatch topic; `null` → SUBACK 0x80.
    */
-  authorizeSubscribe(client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
+  authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
     if (sub.topic.includes('\u0000')) {
       this.refusedSubscriptions++;
       return callback(null, null);
@@ -167,7 +212,10 @@ export class AccessControl {
     const denied = this.#opts.denySubscribe.find((filter) => filterCovers(filter, sub.topic));
     if (denied !== undefined) {
       this.refusedSubscriptions++;
-      this.#opts.log.info({ client: client.id, topic: sub.topic.slice(0, 200), denied }, 'mqtt subscription refused: filter denied by PURNA_MQTT_DENY_SUBSCRIBE');
+      this.#opts.log.info(
+        { client: client.id, topic: sub.topic.slice(0, 200), denied },
+        'mqtt subscription refused: filter denied by PURNA_MQTT_DENY_SUBSCRIBE',
+      );
       return callback(null, null);
     }
     if (this.#opts.mode === 'open') return callback(null, sub);
@@ -177,9 +225,13 @@ export class AccessControl {
       if (sub.topic === topics.technicianDispatch(who.id)) return callback(null, sub);
     }
     const parsed = who?.kind === 'device' ? parseDeviceTopic(sub.topic) : null;
-    if (who && parsed && parsed.deviceId === who.id && (parsed.kind === 'errors' || parsed.kind === 'commands')) return callback(null, sub);
+    if (who && parsed && parsed.deviceId === who.id && (parsed.kind === 'errors' || parsed.kind === 'commands'))
+      return callback(null, sub);
     this.refusedSubscriptions++;
-    this.#opts.log.warn({ client: client.id, device: who?.id, topic: sub.topic.slice(0, 200) }, 'mqtt subscription refused');
+    this.#opts.log.warn(
+      { client: client.id, device: who?.id, topic: sub.topic.slice(0, 200) },
+      'mqtt subscription refused',
+    );
     callback(null, null);
   }
 }

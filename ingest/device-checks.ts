@@ -96,7 +96,12 @@ export class DeviceChecks {
       for (const metric in r.values) {
         const range = ranges.get(metric);
         if (range === undefined && contract !== null) {
-          if (!storeUndeclared) return { ok: false, kind: 'undeclared_metric', reason: `${elementOf(readings, i)}${undeclaredReason(metric, contract)}` };
+          if (!storeUndeclared)
+            return {
+              ok: false,
+              kind: 'undeclared_metric',
+              reason: `${elementOf(readings, i)}${undeclaredReason(metric, contract)}`,
+            };
           undeclared = true;
         }
         if (!d.metrics.has(metric) && !fresh?.includes(metric)) {
@@ -113,14 +118,20 @@ export class DeviceChecks {
         const v = valueOf(r.values, metric);
         if (v >= range.min && v <= range.max) continue;
         (faulty ??= {})[metric] = v;
-        if (!impossible) faultReason = `${elementOf(readings, i)}${metric} ${v} ${range.unit} is outside what the sensor can read on ${modelId} (${range.min}…${range.max} ${range.unit})`;
+        if (!impossible)
+          faultReason = `${elementOf(readings, i)}${metric} ${v} ${range.unit} is outside what the sensor can read on ${modelId} (${range.min}…${range.max} ${range.unit})`;
       }
       if (faulty) (impossible ??= []).push({ deviceId: r.deviceId, tsMs: r.tsMs, values: faulty });
     }
     if (impossible) {
       const others = impossible.length - 1;
       const more = others > 0 ? `, and ${others} more ${others === 1 ? 'reading' : 'readings'} like it` : '';
-      return { ok: false, kind: 'sensor_fault', reason: `${faultReason}${more}: sensor fault, message rejected`, impossible };
+      return {
+        ok: false,
+        kind: 'sensor_fault',
+        reason: `${faultReason}${more}: sensor fault, message rejected`,
+        impossible,
+      };
     }
     if (fresh) for (const metric of fresh) d.metrics.add(metric);
     return undeclared ? { ok: true, judged: declaredOnly(readings, ranges) } : OK;
@@ -144,7 +155,8 @@ export class DeviceChecks {
 /** `metric "flow_rate" is not declared by booster-b40 (version 3), which declares pressure, flow, current, temperature: message rejected` */
 function undeclaredReason(metric: string, contract: DeviceContract): string {
   const declared = [...contract.metrics.keys()];
-  const shown = declared.length > 12 ? `${declared.slice(0, 12).join(', ')} and ${declared.length - 12} more` : declared.join(', ');
+  const shown =
+    declared.length > 12 ? `${declared.slice(0, 12).join(', ')} and ${declared.length - 12} more` : declared.join(', ');
   return `metric "${metric}" is not declared by ${contract.modelId} (version ${contract.version}), which declares ${shown}: message rejected`;
 }
 

@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DEVICE_ID_PATTERN } from '../core/topics.ts';
 
-export type MqttIdentity = { kind: 'device'; id: string } | { kind: 'service'; id: string } | { kind: 'technician'; id: string };
+export type MqttIdentity =
+  | { kind: 'device'; id: string }
+  | { kind: 'service'; id: string }
+  | { kind: 'technician'; id: string };
 
 /** A technician's MQTT user name: the prefix keeps it apart from device ids (which have no colon). */
 export const TECHNICIAN_USERNAME_PREFIX = 'technician:';
@@ -43,7 +46,9 @@ export class DeviceCredentials {
         issued_at_ms INTEGER NOT NULL
       );
     `);
-    this.#selectTechnician = this.#db.prepare('SELECT token_sha256 FROM technician_credentials WHERE technician_id = ?');
+    this.#selectTechnician = this.#db.prepare(
+      'SELECT token_sha256 FROM technician_credentials WHERE technician_id = ?',
+    );
     this.#selectDevice = this.#db.prepare('SELECT token_sha256 FROM device_credentials WHERE device_id = ?');
     this.#selectService = this.#db.prepare('SELECT token_sha256 FROM service_credentials WHERE username = ?');
   }
@@ -54,27 +59,38 @@ export class DeviceCredentials {
 
   /** Issues (or rotates) a device's token and returns it: the only time it is visible. */
   issueDeviceToken(deviceId: string, nowMs: number): string {
-    if (!DEVICE_ID_PATTERN.test(deviceId)) throw new Error(`device id "${deviceId}" is not allowed (1–64 of letters, digits, . _ -)`);
+    if (!DEVICE_ID_PATTERN.test(deviceId))
+      throw new Error(`device id "${deviceId}" is not allowed (1–64 of letters, digits, . _ -)`);
     const token = randomBytes(32).toString('base64url');
-    this.#db.prepare('INSERT OR REPLACE INTO device_credentials (device_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(deviceId, sha256(token), nowMs);
+    this.#db
+      .prepare('INSERT OR REPLACE INTO device_credentials (device_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)')
+      .run(deviceId, sha256(token), nowMs);
     return token;
   }
 
   issueServiceToken(username: string, nowMs: number): string {
     const token = randomBytes(32).toString('base64url');
-    this.#db.prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(username, sha256(token), nowMs);
+    this.#db
+      .prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)')
+      .run(username, sha256(token), nowMs);
     return token;
   }
 
   /** Sets a service user's token from configuration (the token itself is never stored). */
   setServiceToken(username: string, token: string, nowMs: number): void {
-    this.#db.prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(username, sha256(token), nowMs);
+    this.#db
+      .prepare('INSERT OR REPLACE INTO service_credentials (username, token_sha256, issued_at_ms) VALUES (?, ?, ?)')
+      .run(username, sha256(token), nowMs);
   }
 
   /** Issues (or rotates) a technician's field-app token; returns the user name and the token, once. */
   issueTechnicianToken(technicianId: string, nowMs: number): { username: string; token: string } {
     const token = randomBytes(32).toString('base64url');
-    this.#db.prepare('INSERT OR REPLACE INTO technician_credentials (technician_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)').run(technicianId, sha256(token), nowMs);
+    this.#db
+      .prepare(
+        'INSERT OR REPLACE INTO technician_credentials (technician_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)',
+      )
+      .run(technicianId, sha256(token), nowMs);
     return { username: TECHNICIAN_USERNAME_PREFIX + technicianId, token };
   }
 
@@ -93,7 +109,9 @@ export class DeviceCredentials {
     if (username.startsWith(TECHNICIAN_USERNAME_PREFIX)) {
       const id = username.slice(TECHNICIAN_USERNAME_PREFIX.length);
       const technician = this.#selectTechnician.get(id) as { token_sha256: Uint8Array } | undefined;
-      return technician && timingSafeEqual(Buffer.from(technician.token_sha256), given) ? { kind: 'technician', id } : null;
+      return technician && timingSafeEqual(Buffer.from(technician.token_sha256), given)
+        ? { kind: 'technician', id }
+        : null;
     }
     const device = this.#selectDevice.get(username) as { token_sha256: Uint8Array } | undefined;
     if (device && timingSafeEqual(Buffer.from(device.token_sha256), given)) return { kind: 'device', id: username };

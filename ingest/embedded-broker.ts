@@ -116,7 +116,10 @@ export class EmbeddedBroker implements BrokerLink {
     const onError = (client: Client, err: Error) => {
       if (err instanceof PacketTooLargeError) {
         const ip = (client.conn as { remoteAddress?: string }).remoteAddress;
-        log.warn({ client: client.id, ip, announcedBytes: err.announcedBytes, maxPacketBytes: this.#opts.maxPacketBytes }, 'mqtt packet over the size limit announced; connection closed');
+        log.warn(
+          { client: client.id, ip, announcedBytes: err.announcedBytes, maxPacketBytes: this.#opts.maxPacketBytes },
+          'mqtt packet over the size limit announced; connection closed',
+        );
       } else log.debug({ client: client?.id, err: err.message }, 'mqtt client error');
     };
     aedes.on('clientError', onError);
@@ -137,7 +140,10 @@ export class EmbeddedBroker implements BrokerLink {
 
     const tls = this.#opts.tls;
     if (tls) {
-      const tlsServer = createTlsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, (socket) => this.#handle(socket));
+      const tlsServer = createTlsServer(
+        { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' },
+        (socket) => this.#handle(socket),
+      );
       tlsServer.on('connection', keepAliveTcp);
       await new Promise<void>((resolve, reject) => {
         tlsServer.once('error', reject);
@@ -174,7 +180,17 @@ export class EmbeddedBroker implements BrokerLink {
 
   /** Publishes from the platform itself (errors to devices, dispatches to technicians). */
   publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0, retain = false): void {
-    this.#aedes?.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false }, () => {});
+    this.#aedes?.publish(
+      {
+        cmd: 'publish',
+        topic,
+        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos,
+        retain,
+        dup: false,
+      },
+      () => {},
+    );
   }
 
   reportRejection(deviceId: string, reason: string, topic: string): void {

@@ -87,9 +87,10 @@ export class ExternalBroker implements BrokerLink {
       client.once('error', reject);
     });
     const prefix = shareGroup ? `$share/${shareGroup}/` : '';
-    await client.subscribeAsync(
-      { [`${prefix}purna/v1/devices/+/telemetry`]: { qos: 1 }, [`${prefix}purna/v1/devices/+/status`]: { qos: 1 } },
-    );
+    await client.subscribeAsync({
+      [`${prefix}purna/v1/devices/+/telemetry`]: { qos: 1 },
+      [`${prefix}purna/v1/devices/+/status`]: { qos: 1 },
+    });
     this.#client = client;
     log.info({ url: this.#opts.url, shareGroup: shareGroup || undefined }, 'ingesting from external mqtt broker');
   }
@@ -100,7 +101,11 @@ export class ExternalBroker implements BrokerLink {
   }
 
   reportRejection(deviceId: string, reason: string, topic: string): void {
-    this.#client?.publish(topics.errors(deviceId), JSON.stringify({ error: reason, topic, tsMs: this.#opts.clock.nowMs() }), { qos: 0 });
+    this.#client?.publish(
+      topics.errors(deviceId),
+      JSON.stringify({ error: reason, topic, tsMs: this.#opts.clock.nowMs() }),
+      { qos: 0 },
+    );
   }
 
   async stop(): Promise<void> {

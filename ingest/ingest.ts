@@ -37,7 +37,9 @@ export interface IngestStats {
 }
 
 /** `judged`: what analytics and the live views hear, when it is less than what is stored (metrics the model does not declare, stored unjudged). */
-type Verdict = { ok: true; readings: Reading[]; judged?: Reading[] } | { ok: false; kind: RejectionKind; reason: string; impossible?: Reading[] };
+type Verdict =
+  | { ok: true; readings: Reading[]; judged?: Reading[] }
+  | { ok: false; kind: RejectionKind; reason: string; impossible?: Reading[] };
 
 /**
  * The ingest pipeline for one telemetry message, whatever the broker: validate → (spool) →
@@ -76,7 +78,13 @@ export class Ingest {
     if (!verdict.ok) {
       this.reject(deviceId, topic, verdict.reason, verdict.kind);
       // Impossible values reach analytics and the dashboard only as what they are: a sensor fault.
-      if (verdict.impossible) this.#opts.bus.emit('sensorFault', { deviceId, readings: verdict.impossible, reason: verdict.reason, tsMs: nowMs });
+      if (verdict.impossible)
+        this.#opts.bus.emit('sensorFault', {
+          deviceId,
+          readings: verdict.impossible,
+          reason: verdict.reason,
+          tsMs: nowMs,
+        });
       done(null);
       return;
     }
@@ -118,7 +126,10 @@ export class Ingest {
     }
     const tsMs = this.#opts.clock.nowMs();
     for (const [deviceId, seen] of byDevice) {
-      const which = seen.count === 1 ? `the reading of ts ${seen.firstTs}` : `${seen.count} readings (ts ${seen.firstTs} to ${seen.lastTs})`;
+      const which =
+        seen.count === 1
+          ? `the reading of ts ${seen.firstTs}`
+          : `${seen.count} readings (ts ${seen.firstTs} to ${seen.lastTs})`;
       const message = `the telemetry store refused ${which} after it was accepted: ${reason}`;
       const topic = topics.telemetry(deviceId);
       this.#opts.reportRejection(deviceId, message, topic);
@@ -137,11 +148,21 @@ export class Ingest {
       const result = parseTelemetry(payload, deviceId, nowMs, this.#limits);
       if (!result.ok) return { ok: false, kind: 'payload', reason: result.reason };
       const check = this.#opts.deviceChecks.check(deviceId, result.readings);
-      if (!check.ok) return check.kind === 'sensor_fault' ? { ok: false, kind: check.kind, reason: check.reason, impossible: check.impossible } : check;
+      if (!check.ok)
+        return check.kind === 'sensor_fault'
+          ? { ok: false, kind: check.kind, reason: check.reason, impossible: check.impossible }
+          : check;
       return check.judged ? { ok: true, readings: result.readings, judged: check.judged } : result;
     } catch (err) {
-      this.#opts.log.error({ err, device: deviceId, topic }, 'telemetry validation failed unexpectedly; message rejected');
-      return { ok: false, kind: 'internal', reason: `message could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}` };
+      this.#opts.log.error(
+        { err, device: deviceId, topic },
+        'telemetry validation failed unexpectedly; message rejected',
+      );
+      return {
+        ok: false,
+        kind: 'internal',
+        reason: `message could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}`,
+      };
     }
   }
 

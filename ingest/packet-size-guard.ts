@@ -116,7 +116,10 @@ export class GuardedConnection extends Duplex {
     else this.once('socketDrain', () => callback());
   }
 
-  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
     this.#socket.cork();
     let flowing = true;
     for (const { chunk, encoding } of chunks) flowing = this.#socket.write(chunk, encoding);

@@ -68,41 +68,62 @@ function duration(ms: number): string {
 function parseTimestamp(ts: unknown, where: string, nowMs: number, limits: PayloadLimits): number {
   let ms: number;
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts) || !Number.isInteger(ts)) fail(`${where}ts must be an integer of epoch milliseconds, got ${ts}`);
+    if (!Number.isFinite(ts) || !Number.isInteger(ts))
+      fail(`${where}ts must be an integer of epoch milliseconds, got ${ts}`);
     ms = ts;
   } else if (typeof ts === 'string') {
     // ISO 8601 with a date part; Date.parse alone would take "1" or "May 5".
-    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(ts)) fail(`${where}ts string must be ISO 8601, got "${ts.slice(0, 40)}"`);
+    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(ts))
+      fail(`${where}ts string must be ISO 8601, got "${ts.slice(0, 40)}"`);
     ms = Date.parse(ts);
     if (!Number.isFinite(ms)) fail(`${where}ts is not a valid date: "${ts.slice(0, 40)}"`);
   } else {
     fail(`${where}ts must be epoch milliseconds or an ISO 8601 string, got ${typeof ts}`);
   }
-  if (ms - nowMs > limits.maxFutureSkewMs) fail(`${where}ts ${describeTs(ms)} is too far in the future: more than ${duration(limits.maxFutureSkewMs)} ahead of server time ${describeTs(nowMs)}`);
-  if (nowMs - ms > limits.maxAgeMs) fail(`${where}ts ${describeTs(ms)} is too old: more than ${duration(limits.maxAgeMs)} before server time ${describeTs(nowMs)}`);
+  if (ms - nowMs > limits.maxFutureSkewMs)
+    fail(
+      `${where}ts ${describeTs(ms)} is too far in the future: more than ${duration(limits.maxFutureSkewMs)} ahead of server time ${describeTs(nowMs)}`,
+    );
+  if (nowMs - ms > limits.maxAgeMs)
+    fail(
+      `${where}ts ${describeTs(ms)} is too old: more than ${duration(limits.maxAgeMs)} before server time ${describeTs(nowMs)}`,
+    );
   return ms;
 }
 
-function parseValues(obj: Record<string, unknown>, where: string, limits: PayloadLimits, skipKeys: boolean): MetricValues {
+function parseValues(
+  obj: Record<string, unknown>,
+  where: string,
+  limits: PayloadLimits,
+  skipKeys: boolean,
+): MetricValues {
   const values: MetricValues = {};
   let count = 0;
   for (const key in obj) {
     if (skipKeys && key === 'ts') continue;
     const v = obj[key];
-    if (!METRIC_NAME.test(key)) fail(`${where}metric name "${key.slice(0, 70)}" is not allowed (letters, digits, _ . -; starting with a letter or _; at most 64 chars)`);
-    if (typeof v !== 'number') fail(`${where}${key} must be a number, got ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`);
+    if (!METRIC_NAME.test(key))
+      fail(
+        `${where}metric name "${key.slice(0, 70)}" is not allowed (letters, digits, _ . -; starting with a letter or _; at most 64 chars)`,
+      );
+    if (typeof v !== 'number')
+      fail(`${where}${key} must be a number, got ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`);
     // JSON.parse turns 1e400 into Infinity; JSON itself cannot carry NaN.
     if (!Number.isFinite(v)) fail(`${where}${key} must be finite, got ${v}`);
     if (Math.abs(v) > limits.maxAbsValue) fail(`${where}${key} ${v} is beyond ±${limits.maxAbsValue}`);
     values[key] = v;
-    if (++count > limits.maxMetricsPerReading) fail(`${where}more than ${limits.maxMetricsPerReading} metrics in one reading`);
+    if (++count > limits.maxMetricsPerReading)
+      fail(`${where}more than ${limits.maxMetricsPerReading} metrics in one reading`);
   }
   if (count === 0) fail(`${where}no metric values`);
   return values;
 }
 
 function parseOne(item: unknown, where: string, deviceId: string, nowMs: number, limits: PayloadLimits): Reading {
-  if (!isPlainObject(item)) fail(`${where || ''}a reading must be a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'array' : typeof item}`);
+  if (!isPlainObject(item))
+    fail(
+      `${where || ''}a reading must be a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'array' : typeof item}`,
+    );
   if ('values' in item) {
     for (const key in item) {
       if (key !== 'ts' && key !== 'values') fail(`${where}unexpected key "${key.slice(0, 70)}" beside ts and values`);
@@ -134,7 +155,8 @@ export function parseTelemetry(
   try {
     if (Array.isArray(json)) {
       if (json.length === 0) fail('empty array: no readings');
-      if (json.length > limits.maxReadingsPerMessage) fail(`more than ${limits.maxReadingsPerMessage} readings in one message`);
+      if (json.length > limits.maxReadingsPerMessage)
+        fail(`more than ${limits.maxReadingsPerMessage} readings in one message`);
       const readings = new Array<Reading>(json.length);
       for (let i = 0; i < json.length; i++) readings[i] = parseOne(json[i], `[${i}].`, deviceId, nowMs, limits);
       return { ok: true, readings };
@@ -143,7 +165,10 @@ export function parseTelemetry(
   } catch (err) {
     if (err instanceof PayloadError) return { ok: false, reason: err.message };
     // A bug here must cost one message, not the process: the device hears what went wrong.
-    return { ok: false, reason: `payload could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}` };
+    return {
+      ok: false,
+      reason: `payload could not be validated: ${String((err as Error)?.message ?? err).slice(0, 120)}`,
+    };
   }
 }
 

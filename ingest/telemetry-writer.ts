@@ -65,7 +65,8 @@ interface Slot {
  * line) and settled unstored, since retrying it would wedge the writer for ever.
  */
 export class TelemetryWriter {
-  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>> & Pick<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>;
+  readonly #opts: Required<Omit<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>> &
+    Pick<TelemetryWriterOptions, 'onStored' | 'onSettled' | 'onRefused'>;
   /** Readings not yet in a batch: #queue from index #head on. */
   #queue: Reading[] = [];
   #head = 0;
@@ -86,12 +87,20 @@ export class TelemetryWriter {
   /** performance.now() of the first failed write since the last one that succeeded; null while writes succeed. */
   #failingSince: number | null = null;
   #lastError = '';
-  readonly stats: WriterStats = { pending: 0, storedReadings: 0, failedWrites: 0, refusedReadings: 0, splitWrites: 0, retrying: false };
+  readonly stats: WriterStats = {
+    pending: 0,
+    storedReadings: 0,
+    failedWrites: 0,
+    refusedReadings: 0,
+    splitWrites: 0,
+    retrying: false,
+  };
 
   constructor(opts: TelemetryWriterOptions) {
     // A 5 s cap: after an outage the backlog starts draining within seconds of the store's return.
     this.#opts = { minRetryMs: 100, maxRetryMs: 5_000, maxInFlight: 2, stuckAfterMs: 60_000, ...opts };
-    if (!(this.#opts.maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, got ${this.#opts.maxInFlight}`);
+    if (!(this.#opts.maxInFlight >= 1))
+      throw new Error(`maxInFlight must be at least 1, got ${this.#opts.maxInFlight}`);
   }
 
   enqueue(readings: readonly Reading[]): void {
@@ -110,7 +119,11 @@ export class TelemetryWriter {
     const until = Date.now() + deadlineMs;
     this.#flushing++;
     try {
-      while ((this.#queued > 0 || this.#slots.length > 0) && Date.now() < until && !(this.#stopping && this.stats.retrying)) {
+      while (
+        (this.#queued > 0 || this.#slots.length > 0) &&
+        Date.now() < until &&
+        !(this.#stopping && this.stats.retrying)
+      ) {
         this.#pump();
         const writing = this.#slots.find((s) => s.state === 'writing');
         if (writing) await writing.attempt;
@@ -130,7 +143,10 @@ export class TelemetryWriter {
     if (this.#failingSince === null || this.#slots.length === 0) return { ok: true, detail: pending };
     const failingMs = performance.now() - this.#failingSince;
     const ok = failingMs < this.#opts.stuckAfterMs;
-    return { ok, detail: `${ok ? '' : 'stuck: '}the oldest unstored batch has been failing for ${Math.round(failingMs / 1000)} s (${this.#lastError.slice(0, 200)}); ${pending}` };
+    return {
+      ok,
+      detail: `${ok ? '' : 'stuck: '}the oldest unstored batch has been failing for ${Math.round(failingMs / 1000)} s (${this.#lastError.slice(0, 200)}); ${pending}`,
+    };
   }
 
   /**
@@ -205,10 +221,13 @@ export class TelemetryWriter {
     const dueInMs = this.#queuedSince + this.#opts.maxBatchAgeMs - performance.now();
     // Already due but every slot busy: the next write to finish pumps.
     if (dueInMs <= 0 && this.#inFlight >= this.#opts.maxInFlight) return;
-    this.#ageTimer = setTimeout(() => {
-      this.#ageTimer = null;
-      this.#pump();
-    }, Math.max(1, dueInMs));
+    this.#ageTimer = setTimeout(
+      () => {
+        this.#ageTimer = null;
+        this.#pump();
+      },
+      Math.max(1, dueInMs),
+    );
   }
 
   #launch(slot: Slot): void {
@@ -261,7 +280,10 @@ export class TelemetryWriter {
     parts.shift();
     this.stats.refusedReadings += part.length;
     const devices = [...new Set(part.map((r) => r.deviceId))];
-    this.#opts.log.error({ err: err.message, readings: part.length, devices: devices.slice(0, 20) }, 'telemetry store refused readings: not stored');
+    this.#opts.log.error(
+      { err: err.message, readings: part.length, devices: devices.slice(0, 20) },
+      'telemetry store refused readings: not stored',
+    );
     this.#opts.onRefused?.(part, err.message);
   }
 
@@ -280,7 +302,12 @@ export class TelemetryWriter {
     this.stats.retrying = true;
     if (this.#ageTimer) clearTimeout(this.#ageTimer);
     this.#ageTimer = null;
-    const fields = { err: err.message, batch: slot.parts.reduce((n, p) => n + p.length, 0), retryInMs: Math.round(delay), attempt: this.#attempt };
+    const fields = {
+      err: err.message,
+      batch: slot.parts.reduce((n, p) => n + p.length, 0),
+      retryInMs: Math.round(delay),
+      attempt: this.#attempt,
+    };
     // An error the store did not classify is retried too: the readings are acknowledged, and
     // dropping them on an unexplained error would lose data; readiness reports it if it lasts.
     if (retryable) this.#opts.log.warn(fields, 'telemetry store unavailable; will retry');

@@ -23,7 +23,19 @@
 // bound counts whole segment files, so a fully confirmed active segment is rotated away (and
 // deleted) whenever publishers are held back: any bound drains to (near) zero.
 
-import { closeSync, fdatasync, ftruncate, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfs, truncateSync, write } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  ftruncate,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfs,
+  truncateSync,
+  write,
+} from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../core/log.ts';
@@ -31,7 +43,11 @@ import type { Reading } from '../core/types.ts';
 import { DEFAULT_PAYLOAD_LIMITS, parseTelemetry, type PayloadLimits } from './payload.ts';
 
 /** Replay re-parses what was accepted then: no age or clock-skew limit may refuse it now. */
-const REPLAY_LIMITS: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER };
+const REPLAY_LIMITS: PayloadLimits = {
+  ...DEFAULT_PAYLOAD_LIMITS,
+  maxFutureSkewMs: Number.MAX_SAFE_INTEGER,
+  maxAgeMs: Number.MAX_SAFE_INTEGER,
+};
 
 const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** No room left on the device or under the process's file-size limit. */
@@ -161,7 +177,9 @@ export class WriteAheadLog {
    */
   open(): Reading[] {
     mkdirSync(this.#opts.dir, { recursive: true });
-    const files = readdirSync(this.#opts.dir).filter((f) => /^segment-\d{12}\.wal$/.test(f)).sort();
+    const files = readdirSync(this.#opts.dir)
+      .filter((f) => /^segment-\d{12}\.wal$/.test(f))
+      .sort();
     const replay: Reading[] = [];
     let unparsable = 0;
     for (const file of files) {
@@ -172,7 +190,10 @@ export class WriteAheadLog {
       if (wholeBytes < buf.length) {
         // Cut, never skipped past: an append after this point would follow a hole.
         truncateSync(path, wholeBytes);
-        this.#opts.log.warn({ segment: file, cutBytes: buf.length - wholeBytes, keptRecords: records.length }, 'write-ahead log: cut a torn or damaged tail (never acknowledged)');
+        this.#opts.log.warn(
+          { segment: file, cutBytes: buf.length - wholeBytes, keptRecords: records.length },
+          'write-ahead log: cut a torn or damaged tail (never acknowledged)',
+        );
       }
       let readings = 0;
       for (const record of records) {
@@ -187,7 +208,8 @@ export class WriteAheadLog {
       this.#unconfirmedBytes += wholeBytes;
       this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
     }
-    if (files.length > 0) this.#opts.log.info({ segments: files.length, readings: replay.length, unparsable }, 'replaying write-ahead log');
+    if (files.length > 0)
+      this.#opts.log.info({ segments: files.length, readings: replay.length, unparsable }, 'replaying write-ahead log');
     try {
       this.#rotate();
     } catch (err) {
@@ -216,7 +238,11 @@ export class WriteAheadLog {
     const headerBytes = CRC_FIELD_BYTES + Buffer.byteLength(header);
     const pending: Pending = { header, headerBytes, payload, bytes: headerBytes + payload.length, readings, done };
     if (this.#waiting.length > 0 || this.#overBound(pending.bytes)) {
-      if (this.#waiting.length === 0) this.#opts.log.warn({ unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes }, 'write-ahead log full: holding publishers back until the store catches up');
+      if (this.#waiting.length === 0)
+        this.#opts.log.warn(
+          { unconfirmedBytes: this.#unconfirmedBytes, maxBytes: this.#opts.maxBytes },
+          'write-ahead log full: holding publishers back until the store catches up',
+        );
       this.#waiting.push(pending);
       return;
     }
@@ -277,7 +303,10 @@ export class WriteAheadLog {
     try {
       this.#rotate();
     } catch (err) {
-      this.#opts.log.warn({ err: (err as Error).message }, 'write-ahead log: could not begin a new segment; keeping the current one');
+      this.#opts.log.warn(
+        { err: (err as Error).message },
+        'write-ahead log: could not begin a new segment; keeping the current one',
+      );
       return;
     }
     this.#dropConfirmed();
@@ -341,7 +370,10 @@ export class WriteAheadLog {
           try {
             this.#rotate();
           } catch (rotateErr) {
-            this.#opts.log.warn({ err: (rotateErr as Error).message }, 'write-ahead log: could not begin a new segment; keeping the current one');
+            this.#opts.log.warn(
+              { err: (rotateErr as Error).message },
+              'write-ahead log: could not begin a new segment; keeping the current one',
+            );
           }
         }
         this.#next();
@@ -353,7 +385,8 @@ export class WriteAheadLog {
   #writeAll(fd: number, buf: Buffer, from: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
     write(fd, buf, from, buf.length - from, null, (err, written) => {
       if (err) return cb(err);
-      if (written === 0) return cb(Object.assign(new Error('write-ahead log: write made no progress'), { code: 'EIO' }));
+      if (written === 0)
+        return cb(Object.assign(new Error('write-ahead log: write made no progress'), { code: 'EIO' }));
       if (from + written < buf.length) return this.#writeAll(fd, buf, from + written, cb);
       cb(null);
     });
@@ -364,7 +397,10 @@ export class WriteAheadLog {
     ftruncate(fd, wholeBytes, (err) => {
       if (err && this.#fd === fd) {
         // Replay cuts the torn tail; what comes next goes to a new segment, so nothing follows it here.
-        this.#opts.log.error({ err: err.message, segment: seg.path }, 'write-ahead log: could not cut a failed write back; continuing in a new segment');
+        this.#opts.log.error(
+          { err: err.message, segment: seg.path },
+          'write-ahead log: could not cut a failed write back; continuing in a new segment',
+        );
         closeSync(fd);
         this.#fd = null;
       }
@@ -377,7 +413,11 @@ export class WriteAheadLog {
     this.failedWrites++;
     for (const p of batch) this.#unconfirmedBytes -= p.bytes;
     if (NO_ROOM.has(err.code ?? '')) this.#enterFull(err);
-    else this.#opts.log.error({ err: err.message, code: err.code, messages: batch.length }, 'write-ahead log write failed; messages not acknowledged');
+    else
+      this.#opts.log.error(
+        { err: err.message, code: err.code, messages: batch.length },
+        'write-ahead log write failed; messages not acknowledged',
+      );
     for (const p of batch) p.done(err);
     this.#next();
   }
@@ -386,8 +426,15 @@ export class WriteAheadLog {
   #enterFull(err: NodeJS.ErrnoException): void {
     const code = err.code ?? 'ENOSPC';
     if (!this.#full) {
-      this.#full = { sinceMs: Date.now(), code, error: new Error(`write-ahead log: disk full (${code}); message not acknowledged`) };
-      this.#opts.log.error({ code, dir: this.#opts.dir, resumeFreeBytes: this.#opts.resumeFreeBytes }, 'write-ahead log: disk full; refusing QoS 1 telemetry (no PUBACK) until space returns');
+      this.#full = {
+        sinceMs: Date.now(),
+        code,
+        error: new Error(`write-ahead log: disk full (${code}); message not acknowledged`),
+      };
+      this.#opts.log.error(
+        { code, dir: this.#opts.dir, resumeFreeBytes: this.#opts.resumeFreeBytes },
+        'write-ahead log: disk full; refusing QoS 1 telemetry (no PUBACK) until space returns',
+      );
       this.#probeTimer = setInterval(() => this.#probe(), this.#opts.probeEveryMs);
       this.#probeTimer.unref();
     }
@@ -404,7 +451,10 @@ export class WriteAheadLog {
       if (err || !this.#full) return;
       const freeBytes = stats.bavail * stats.bsize;
       if (freeBytes < this.#opts.resumeFreeBytes) return;
-      this.#opts.log.warn({ freeBytes, fullForMs: Date.now() - this.#full.sinceMs, refused: this.refused }, 'write-ahead log: disk space back; taking telemetry again');
+      this.#opts.log.warn(
+        { freeBytes, fullForMs: Date.now() - this.#full.sinceMs, refused: this.refused },
+        'write-ahead log: disk space back; taking telemetry again',
+      );
       this.#full = null;
       if (this.#probeTimer) clearInterval(this.#probeTimer);
       this.#probeTimer = null;

@@ -14,7 +14,13 @@ import { ContactFieldError } from './customers/contact-fields.ts';
 import type { Contacts } from './customers/contacts.ts';
 import type { CatalogueStore } from './catalogue/store.ts';
 import type { Registry } from './customers/registry.ts';
-import { CUSTOMER_CHANNELS, type ContractTier, type CustomerChannel, type DeviceInput, type TechnicianSkill } from './types.ts';
+import {
+  CUSTOMER_CHANNELS,
+  type ContractTier,
+  type CustomerChannel,
+  type DeviceInput,
+  type TechnicianSkill,
+} from './types.ts';
 import type { TechnicianInput, InventoryInput } from './network/store.ts';
 
 export type ImportKind = 'devices' | 'technicians' | 'inventory' | 'contacts';
@@ -72,7 +78,10 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
 }
 
 export const CSV_COLUMNS: Record<ImportKind, { required: string[]; optional: string[] }> = {
-  devices: { required: ['deviceId', 'modelId'], optional: ['serial', 'siteId', 'installDate', 'warrantyEnd', 'contractTier'] },
+  devices: {
+    required: ['deviceId', 'modelId'],
+    optional: ['serial', 'siteId', 'installDate', 'warrantyEnd', 'contractTier'],
+  },
   technicians: {
     required: ['id', 'name', 'homeLat', 'homeLon', 'skills'],
     optional: ['phone', 'email', 'depotId', 'shiftStart', 'shiftEnd', 'workDays', 'maxOpenJobs', 'utcOffsetMinutes'],
@@ -80,7 +89,17 @@ export const CSV_COLUMNS: Record<ImportKind, { required: string[]; optional: str
   inventory: { required: ['depotId', 'sku', 'onHand'], optional: ['reorderPoint', 'leadTimeHours'] },
   contacts: {
     required: ['id', 'customerId', 'name'],
-    optional: ['siteId', 'role', 'phone', 'email', 'preferredChannel', 'language', 'quietFrom', 'quietTo', 'receivesNotices'],
+    optional: [
+      'siteId',
+      'role',
+      'phone',
+      'email',
+      'preferredChannel',
+      'language',
+      'quietFrom',
+      'quietTo',
+      'receivesNotices',
+    ],
   },
 };
 
@@ -91,7 +110,9 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 function num(v: string, name: string, min = -Infinity, max = Infinity, integer = false): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new RowError(`${name} must be ${integer ? 'an integer' : 'a number'}${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}, got '${v}'`);
+    throw new RowError(
+      `${name} must be ${integer ? 'an integer' : 'a number'}${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}, got '${v}'`,
+    );
   }
   return n;
 }
@@ -111,7 +132,10 @@ function hhmm(v: string, name: string): number {
 /** 'Mon-Sat', 'Mon,Wed,Fri' or 'Sun-Sat' → weekday bit mask (bit 0 = Sunday). */
 function workDays(v: string): number {
   let mask = 0;
-  for (const part of v.toLowerCase().split(/[;,\s]+/).filter(Boolean)) {
+  for (const part of v
+    .toLowerCase()
+    .split(/[;,\s]+/)
+    .filter(Boolean)) {
     const [a, b] = part.split('-');
     const from = DAYS.indexOf(a.slice(0, 3));
     const to = b === undefined ? from : DAYS.indexOf(b.slice(0, 3));
@@ -127,7 +151,10 @@ function workDays(v: string): number {
 /** 'pump-p200:*;motor-m15:bearing_wear' → skills. */
 function skills(v: string, catalogue: CatalogueStore): TechnicianSkill[] {
   const out: TechnicianSkill[] = [];
-  for (const s of v.split(';').map((x) => x.trim()).filter(Boolean)) {
+  for (const s of v
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [modelId, mode = '*'] = s.split(':');
     if (modelId !== '*' && !catalogue.current(modelId)) throw new RowError(`skills: unknown model '${modelId}'`);
     // A mode of that model (of any model, for '*'): the catalogue's modes, not a fixed list.
@@ -146,9 +173,20 @@ function yesNo(v: string, name: string): boolean {
   throw new RowError(`${name} must be yes or no, got '${v}'`);
 }
 
-export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSync; catalogue: CatalogueStore; registry: Registry; network: Network; contacts: Contacts }, nowMs: number): ImportResult {
+export function importCsv(
+  kind: ImportKind,
+  text: string,
+  deps: { db: DatabaseSync; catalogue: CatalogueStore; registry: Registry; network: Network; contacts: Contacts },
+  nowMs: number,
+): ImportResult {
   const records = parseCsv(text);
-  const result: ImportResult = { kind, rows: Math.max(0, records.length - 1), imported: 0, committed: false, errors: [] };
+  const result: ImportResult = {
+    kind,
+    rows: Math.max(0, records.length - 1),
+    imported: 0,
+    committed: false,
+    errors: [],
+  };
   if (!records.length) {
     result.errors.push({ line: 1, message: 'empty file: expected a header line' });
     return result;
@@ -160,8 +198,13 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
   if (missing.length || unknown.length) {
     result.errors.push({
       line: records[0].line,
-      message: [missing.length ? `missing column(s) ${missing.join(', ')}` : '', unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '']
-        .filter(Boolean).join('; ') + ` (expected ${[...cols.required, ...cols.optional].join(', ')})`,
+      message:
+        [
+          missing.length ? `missing column(s) ${missing.join(', ')}` : '',
+          unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') + ` (expected ${[...cols.required, ...cols.optional].join(', ')})`,
     });
     return result;
   }
@@ -172,17 +215,20 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
   const writes: { line: number; write: () => void }[] = [];
   for (const rec of records.slice(1)) {
     try {
-      if (rec.fields.length !== header.length) throw new RowError(`expected ${header.length} fields, got ${rec.fields.length}`);
+      if (rec.fields.length !== header.length)
+        throw new RowError(`expected ${header.length} fields, got ${rec.fields.length}`);
       const row: Record<string, string> = Object.fromEntries(header.map((h, i) => [h, rec.fields[i].trim()]));
       for (const c of cols.required) if (!row[c]) throw new RowError(`${c} is required`);
       const opt = (c: string) => (row[c] ? row[c] : undefined);
       let key: string;
       let write: () => void;
       if (kind === 'devices') {
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(row.deviceId)) throw new RowError(`deviceId '${row.deviceId}' is not a valid device id`);
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(row.deviceId))
+          throw new RowError(`deviceId '${row.deviceId}' is not a valid device id`);
         if (!registry.modelExists(row.modelId)) throw new RowError(`unknown model '${row.modelId}'`);
         const tier = opt('contractTier');
-        if (tier && !['basic', 'standard', 'premium'].includes(tier)) throw new RowError(`contractTier must be basic, standard or premium, got '${tier}'`);
+        if (tier && !['basic', 'standard', 'premium'].includes(tier))
+          throw new RowError(`contractTier must be basic, standard or premium, got '${tier}'`);
         const siteId = opt('siteId');
         if (siteId && !siteIds.has(siteId)) throw new RowError(`unknown site '${siteId}'`);
         const d: DeviceInput = {
@@ -211,17 +257,21 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
           shiftEndMin: opt('shiftEnd') ? hhmm(row.shiftEnd, 'shiftEnd') : undefined,
           workDaysMask: opt('workDays') ? workDays(row.workDays) : undefined,
           maxOpenJobs: opt('maxOpenJobs') ? num(row.maxOpenJobs, 'maxOpenJobs', 0, 100, true) : undefined,
-          utcOffsetMin: opt('utcOffsetMinutes') ? num(row.utcOffsetMinutes, 'utcOffsetMinutes', -720, 840, true) : undefined,
+          utcOffsetMin: opt('utcOffsetMinutes')
+            ? num(row.utcOffsetMinutes, 'utcOffsetMinutes', -720, 840, true)
+            : undefined,
           skills: skills(row.skills, catalogue),
         };
         key = t.id;
         write = () => network.upsertTechnician(t);
       } else if (kind === 'contacts') {
         const channel = opt('preferredChannel');
-        if (channel && !CUSTOMER_CHANNELS.includes(channel as CustomerChannel)) throw new RowError(`preferredChannel must be one of ${CUSTOMER_CHANNELS.join(', ')}, got '${channel}'`);
+        if (channel && !CUSTOMER_CHANNELS.includes(channel as CustomerChannel))
+          throw new RowError(`preferredChannel must be one of ${CUSTOMER_CHANNELS.join(', ')}, got '${channel}'`);
         const from = opt('quietFrom');
         const to = opt('quietTo');
-        if (Boolean(from) !== Boolean(to)) throw new RowError('quietFrom and quietTo go together: give both or neither');
+        if (Boolean(from) !== Boolean(to))
+          throw new RowError('quietFrom and quietTo go together: give both or neither');
         let checked;
         try {
           // The same checks as the API (E.164 phone, strict e-mail, the channel's address present).
@@ -251,7 +301,9 @@ export function importCsv(kind: ImportKind, text: string, deps: { db: DatabaseSy
           sku: row.sku,
           onHand: num(row.onHand, 'onHand', 0, 1e9, true),
           reorderPoint: opt('reorderPoint') ? num(row.reorderPoint, 'reorderPoint', 0, 1e9, true) : undefined,
-          leadTimeMs: opt('leadTimeHours') ? Math.round(num(row.leadTimeHours, 'leadTimeHours', 0, 24 * 365) * 3600_000) : undefined,
+          leadTimeMs: opt('leadTimeHours')
+            ? Math.round(num(row.leadTimeHours, 'leadTimeHours', 0, 24 * 365) * 3600_000)
+            : undefined,
         };
         key = `${i.depotId}/${i.sku}`;
         write = () => network.upsertInventory(i);

@@ -333,11 +333,18 @@ function catalogueAsData(db: DatabaseSync): void {
   ALTER TABLE work_orders ADD COLUMN model_version INTEGER;
   `);
   const seeds = new Map(seedProductModels().map((m) => [m.id, m]));
-  const insert = db.prepare('INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, 1, ?, ?, ?)');
-  const history = db.prepare(`INSERT INTO device_model_versions (model_id, version, change, spec_json, updated_by, updated_at_ms) VALUES (?, 1, 'created', ?, ?, ?)`);
+  const insert = db.prepare(
+    'INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, 1, ?, ?, ?)',
+  );
+  const history = db.prepare(
+    `INSERT INTO device_model_versions (model_id, version, change, spec_json, updated_by, updated_at_ms) VALUES (?, 1, 'created', ?, ?, ?)`,
+  );
   for (const id of existing) {
     const m = seeds.get(id);
-    if (!m) throw new Error(`service store: device model '${id}' is not a built-in model; cannot migrate it to the catalogue`);
+    if (!m)
+      throw new Error(
+        `service store: device model '${id}' is not a built-in model; cannot migrate it to the catalogue`,
+      );
     const spec = JSON.stringify(m);
     insert.run(m.id, m.name, m.kind, spec, 'system:seed', nowMs);
     history.run(m.id, spec, 'system:seed', nowMs);
@@ -379,7 +386,10 @@ export function migrate(db: DatabaseSync, upTo = MIGRATIONS.length): void {
         if (typeof step === 'string') db.exec(step);
         else step(db);
         const broken = db.prepare('PRAGMA foreign_key_check').all();
-        if (broken.length > 0) throw new Error(`service store migration ${v + 1} leaves ${broken.length} rows pointing nowhere: ${JSON.stringify(broken.slice(0, 3))}`);
+        if (broken.length > 0)
+          throw new Error(
+            `service store migration ${v + 1} leaves ${broken.length} rows pointing nowhere: ${JSON.stringify(broken.slice(0, 3))}`,
+          );
         db.exec(`PRAGMA user_version = ${v + 1}`);
         db.exec('COMMIT');
       } catch (err) {

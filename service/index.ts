@@ -18,11 +18,37 @@ import type { Survey, SurveyAnswer } from './customers/surveys.ts';
 import { inTransaction } from './db.ts';
 import { computeKpis, computeKpiTrend } from './kpis/kpis.ts';
 import type { InventoryInput, Network, TechnicianInput } from './network/store.ts';
-import { DEFAULT_WHATSAPP_TEMPLATES, type CustomerMessageRecord, type Delivery, type NoticeKind, type Notifier, type NotifierOptions, type PublishFn, type Webhook, type WebhookConfig } from './notifications/notifier.ts';
+import {
+  DEFAULT_WHATSAPP_TEMPLATES,
+  type CustomerMessageRecord,
+  type Delivery,
+  type NoticeKind,
+  type Notifier,
+  type NotifierOptions,
+  type PublishFn,
+  type Webhook,
+  type WebhookConfig,
+} from './notifications/notifier.ts';
 import { Dispatcher } from './planning/dispatcher.ts';
 import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
-import { badRequest, requireFound, type Contact, type Customer, type Depot, type DeviceInput, type DeviceRecord, type InventoryItem, type ServiceWorkOrder, type Severity, type Site, type SiteInput, type Technician, type WorkOrderEvent, type WorkOrderFilter } from './types.ts';
+import {
+  badRequest,
+  requireFound,
+  type Contact,
+  type Customer,
+  type Depot,
+  type DeviceInput,
+  type DeviceRecord,
+  type InventoryItem,
+  type ServiceWorkOrder,
+  type Severity,
+  type Site,
+  type SiteInput,
+  type Technician,
+  type WorkOrderEvent,
+  type WorkOrderFilter,
+} from './types.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { importHistory, type HistoricalWorkOrder } from './work-orders/history-import.ts';
 import { Lifecycle, type TransitionInput } from './work-orders/lifecycle.ts';
@@ -102,17 +128,40 @@ export class ServiceDomain {
     if (this.#running) return;
     const { bus, log, dbPath } = this.#opts;
     const stores = openServiceStores({
-      dbPath, log, clock: this.#clock,
+      dbPath,
+      log,
+      clock: this.#clock,
       notifier: { publish: this.#opts.publish, ...this.#opts.notifier },
       linkKey: this.#opts.linkKey ?? randomBytes(32),
       trackingBaseUrl: this.#opts.trackingBaseUrl ?? (() => '/api/track/'),
     });
-    const notices = new CustomerNotices({ stores, links: stores.links, whatsappTemplates: this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES });
+    const notices = new CustomerNotices({
+      stores,
+      links: stores.links,
+      whatsappTemplates: this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES,
+    });
     const lifecycle = new Lifecycle(stores);
     const surveys = new SurveyLinks(stores, this.#clock, this.#opts.surveyBaseUrl ?? '/api/surveys/');
     const dispatcher = new Dispatcher(stores, lifecycle);
-    const commands = new WorkOrderCommands({ stores, lifecycle, dispatcher, surveys, notices, bus, log, clock: this.#clock, autoDispatch: this.#opts.autoDispatch !== false });
-    const slaWatch = new SlaWatch({ stores, notices, bus, log, clock: this.#clock, everyMs: this.#opts.slaCheckIntervalMs ?? 60_000 });
+    const commands = new WorkOrderCommands({
+      stores,
+      lifecycle,
+      dispatcher,
+      surveys,
+      notices,
+      bus,
+      log,
+      clock: this.#clock,
+      autoDispatch: this.#opts.autoDispatch !== false,
+    });
+    const slaWatch = new SlaWatch({
+      stores,
+      notices,
+      bus,
+      log,
+      clock: this.#clock,
+      everyMs: this.#opts.slaCheckIntervalMs ?? 60_000,
+    });
     const catalogue = new Catalogue({ stores, bus, log: log.child({ module: 'catalogue' }), clock: this.#clock });
     this.#running = { stores, catalogue, commands, surveys, slaWatch, unsubscribe: [] };
     catalogue.seedIfNew();
@@ -142,19 +191,37 @@ export class ServiceDomain {
   }
 
   /** The stores themselves, for the demo seed and tests; callers change things through the methods below. */
-  get registry(): Registry { return this.#run().stores.registry; }
-  get network(): Network { return this.#run().stores.network; }
-  get notifier(): Notifier { return this.#run().stores.notifier; }
-  get contacts(): Contacts { return this.#run().stores.contacts; }
+  get registry(): Registry {
+    return this.#run().stores.registry;
+  }
+  get network(): Network {
+    return this.#run().stores.network;
+  }
+  get notifier(): Notifier {
+    return this.#run().stores.notifier;
+  }
+  get contacts(): Contacts {
+    return this.#run().stores.contacts;
+  }
 
   // ── customers, sites, devices (customers/) ───────────────────────────────
 
   /** Idempotent upsert; fields not given keep their stored values (see Registry.upsertDevices). */
-  registerDevices(devices: readonly DeviceInput[]): void { this.registry.upsertDevices(devices); }
-  listDevices(): DeviceRecord[] { return this.registry.listDevices(); }
-  getDevice(id: string): DeviceRecord | undefined { return this.registry.getDevice(id); }
-  listCustomers(): Customer[] { return this.registry.listCustomers(); }
-  listSites(): Site[] { return this.registry.listSites(); }
+  registerDevices(devices: readonly DeviceInput[]): void {
+    this.registry.upsertDevices(devices);
+  }
+  listDevices(): DeviceRecord[] {
+    return this.registry.listDevices();
+  }
+  getDevice(id: string): DeviceRecord | undefined {
+    return this.registry.getDevice(id);
+  }
+  listCustomers(): Customer[] {
+    return this.registry.listCustomers();
+  }
+  listSites(): Site[] {
+    return this.registry.listSites();
+  }
   saveCustomer(c: Parameters<Registry['upsertCustomer']>[0]): Customer | undefined {
     this.registry.upsertCustomer(c);
     return this.listCustomers().find((x) => x.id === c.id);
@@ -166,21 +233,41 @@ export class ServiceDomain {
 
   // ── the product catalogue (catalogue/): every change a new version, then `catalogueChanged` ──
 
-  listProductModels(): ProductModelVersion[] { return this.#run().catalogue.list(); }
+  listProductModels(): ProductModelVersion[] {
+    return this.#run().catalogue.list();
+  }
   /** The current version; 404 when there is none. */
-  getProductModel(id: string): ProductModelVersion { return this.#run().catalogue.get(id); }
-  productModelHistory(id: string): ModelHistoryEntry[] { return this.#run().catalogue.history(id); }
-  productModelVersion(id: string, version: number): ModelHistoryEntry { return this.#run().catalogue.version(id, version); }
+  getProductModel(id: string): ProductModelVersion {
+    return this.#run().catalogue.get(id);
+  }
+  productModelHistory(id: string): ModelHistoryEntry[] {
+    return this.#run().catalogue.history(id);
+  }
+  productModelVersion(id: string, version: number): ModelHistoryEntry {
+    return this.#run().catalogue.version(id, version);
+  }
   /** 400 naming each problem; 409 when the id exists. Warnings (a part no depot holds) come with the answer. */
-  createProductModel(model: ProductModel, by: string): SavedModel { return this.#run().catalogue.create(model, by); }
-  updateProductModel(id: string, model: ProductModel, by: string, fromVersion?: number): SavedModel { return this.#run().catalogue.update(id, model, by, fromVersion); }
+  createProductModel(model: ProductModel, by: string): SavedModel {
+    return this.#run().catalogue.create(model, by);
+  }
+  updateProductModel(id: string, model: ProductModel, by: string, fromVersion?: number): SavedModel {
+    return this.#run().catalogue.update(id, model, by, fromVersion);
+  }
   /** 409 naming how many devices use it. */
-  deleteProductModel(id: string, by: string): ProductModelVersion { return this.#run().catalogue.remove(id, by); }
+  deleteProductModel(id: string, by: string): ProductModelVersion {
+    return this.#run().catalogue.remove(id, by);
+  }
   /** A JSON or CSV file of models, all or nothing, problems by line (see catalogue/import-file.ts for the CSV layout). */
   importProductModels(format: 'json' | 'csv', text: string, by: string): CatalogueImportResult {
-    return this.#run().catalogue.importModels(format, format === 'json' ? parseJsonImport(text) : parseCsvImport(text), by);
+    return this.#run().catalogue.importModels(
+      format,
+      format === 'json' ? parseJsonImport(text) : parseCsvImport(text),
+      by,
+    );
   }
-  countDevicesOfModel(modelId: string): number { return this.registry.countDevicesOfModel(modelId); }
+  countDevicesOfModel(modelId: string): number {
+    return this.registry.countDevicesOfModel(modelId);
+  }
   /**
    * The current catalogue version of a device's model; undefined for a device the registry does
    * not know. Cheap (two lookups in memory): ingest and analytics ask per message.
@@ -192,7 +279,9 @@ export class ServiceDomain {
   }
 
   /** The customer's page: sites, contacts, devices with warranty, jobs, ratings (404 unknown customer). */
-  customerRecord(customerId: string): CustomerRecord { return customerRecord(this.#run().stores, customerId, this.nowMs()); }
+  customerRecord(customerId: string): CustomerRecord {
+    return customerRecord(this.#run().stores, customerId, this.nowMs());
+  }
 
   // ── customer contacts (customers/) ───────────────────────────────────────
 
@@ -200,7 +289,9 @@ export class ServiceDomain {
     requireFound(this.registry.getCustomer(customerId), 'customer', customerId);
     return this.#run().stores.contacts.listForCustomer(customerId).map(publicContact);
   }
-  getContact(id: string): Contact { return publicContact(this.#run().stores.contacts.require(id)); }
+  getContact(id: string): Contact {
+    return publicContact(this.#run().stores.contacts.require(id));
+  }
   /** Creates or replaces a contact; a bad field is a 400 naming it (see customers/contact-fields.ts). */
   saveContact(id: string, input: ContactInput): Contact {
     const { contacts } = this.#run().stores;
@@ -210,14 +301,24 @@ export class ServiceDomain {
   addContact(customerId: string, input: Omit<ContactInput, 'customerId'>): Contact {
     return this.saveContact(`CON-${randomUUID().slice(0, 8)}`, { ...input, customerId });
   }
-  removeContact(id: string): void { this.#run().stores.contacts.deactivate(id, this.nowMs()); }
+  removeContact(id: string): void {
+    this.#run().stores.contacts.deactivate(id, this.nowMs());
+  }
 
   // ── technicians, depots, stock (network/): a change may staff or supply waiting jobs ──
 
-  listTechnicians(): Technician[] { return this.network.listTechnicians(); }
-  getTechnician(id: string): Technician | undefined { return this.network.getTechnician(id); }
-  listDepots(): Depot[] { return this.network.listDepots(); }
-  listInventory(filter: { depotId?: string; sku?: string } = {}): InventoryItem[] { return this.network.listInventory(filter); }
+  listTechnicians(): Technician[] {
+    return this.network.listTechnicians();
+  }
+  getTechnician(id: string): Technician | undefined {
+    return this.network.getTechnician(id);
+  }
+  listDepots(): Depot[] {
+    return this.network.listDepots();
+  }
+  listInventory(filter: { depotId?: string; sku?: string } = {}): InventoryItem[] {
+    return this.network.listInventory(filter);
+  }
   /** A skill names a model and one of its failure modes (`*`: any); a mode the catalogue does not know is a 400. */
   saveTechnician(t: TechnicianInput): Technician | undefined {
     const { catalogue } = this.#run().stores;
@@ -248,26 +349,42 @@ export class ServiceDomain {
 
   // ── webhooks and the delivery log (notifications/) ───────────────────────
 
-  listWebhooks(): Webhook[] { return this.notifier.listWebhooks(); }
+  listWebhooks(): Webhook[] {
+    return this.notifier.listWebhooks();
+  }
   /** Adds a webhook once its address passed the outbound check (internal addresses: 400; see notifications/outbound-address.ts). */
   async addWebhook(cfg: WebhookConfig): Promise<Webhook> {
     await this.notifier.checkWebhookUrl(cfg.url);
     return this.notifier.addWebhook(cfg);
   }
-  removeWebhook(id: string): void { this.notifier.removeWebhook(id); }
-  listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] { return this.notifier.listDeliveries(filter); }
-  deliveryAttempts(id: number): ReturnType<Notifier['deliveryAttempts']> { return this.notifier.deliveryAttempts(id); }
-  retryDelivery(id: number): void { this.notifier.retryNow(id); }
+  removeWebhook(id: string): void {
+    this.notifier.removeWebhook(id);
+  }
+  listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] {
+    return this.notifier.listDeliveries(filter);
+  }
+  deliveryAttempts(id: number): ReturnType<Notifier['deliveryAttempts']> {
+    return this.notifier.deliveryAttempts(id);
+  }
+  retryDelivery(id: number): void {
+    this.notifier.retryNow(id);
+  }
   /** Every notice to the customer's contacts about a job: sent, held for quiet hours, failed or not sent, and why. */
   workOrderMessages(id: string): CustomerMessageRecord[] {
     const { orders, contacts } = this.#run().stores;
-    return this.notifier.customerMessages({ workOrderId: orders.require(id).id }).map((m) => ({ ...m, contactName: contacts.get(m.contactId)?.name }));
+    return this.notifier
+      .customerMessages({ workOrderId: orders.require(id).id })
+      .map((m) => ({ ...m, contactName: contacts.get(m.contactId)?.name }));
   }
 
   // ── work orders (work-orders/, planning/) ────────────────────────────────
 
-  listWorkOrders(filter?: WorkOrderFilter): ServiceWorkOrder[] { return this.#run().stores.orders.list(filter); }
-  getWorkOrder(id: string): ServiceWorkOrder | undefined { return this.#run().stores.orders.get(id); }
+  listWorkOrders(filter?: WorkOrderFilter): ServiceWorkOrder[] {
+    return this.#run().stores.orders.list(filter);
+  }
+  getWorkOrder(id: string): ServiceWorkOrder | undefined {
+    return this.#run().stores.orders.get(id);
+  }
   workOrderHistory(id: string): WorkOrderEvent[] {
     const { orders } = this.#run().stores;
     return orders.history(orders.require(id).id);
@@ -286,41 +403,82 @@ export class ServiceDomain {
   }
 
   /** Opens a work order for a dispatch request, or escalates the active one (see WorkOrderCommands). */
-  handleDispatch(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } { return this.#run().commands.handleDispatch(req); }
+  handleDispatch(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
+    return this.#run().commands.handleDispatch(req);
+  }
   /** Analytics withdrew its request: cancels the job while nobody has set off. */
-  handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null { return this.#run().commands.handleDispatchCancel(c); }
+  handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null {
+    return this.#run().commands.handleDispatchCancel(c);
+  }
   /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
-  createWorkOrder(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder { return this.#run().commands.create(input); }
+  createWorkOrder(input: {
+    deviceId: string;
+    mode: FailureMode;
+    severity?: Severity;
+    note?: string;
+    actor: string;
+  }): ServiceWorkOrder {
+    return this.#run().commands.create(input);
+  }
   /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
-  dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder { return this.#run().commands.dispatch(id, opts); }
+  dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder {
+    return this.#run().commands.dispatch(id, opts);
+  }
   /** A planner gives an assigned job to another technician (version-checked). */
-  reassign(id: string, input: { technicianId: string; version?: number; actor: string; note?: string }): ServiceWorkOrder { return this.#run().commands.reassign(id, input); }
+  reassign(
+    id: string,
+    input: { technicianId: string; version?: number; actor: string; note?: string },
+  ): ServiceWorkOrder {
+    return this.#run().commands.reassign(id, input);
+  }
   /** A note on the work order's record; no version bump. */
   addWorkOrderNote(id: string, input: { actor: string; note: string }): WorkOrderEvent {
-    return inTransaction(this.#run().stores.db, () => this.#run().stores.orders.addNote(id, input.actor, this.#clock.nowMs(), input.note));
+    return inTransaction(this.#run().stores.db, () =>
+      this.#run().stores.orders.addNote(id, input.actor, this.#clock.nowMs(), input.note),
+    );
   }
   /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
-  transition(id: string, input: TransitionInput): ServiceWorkOrder { return this.#run().commands.transition(id, input); }
+  transition(id: string, input: TransitionInput): ServiceWorkOrder {
+    return this.#run().commands.transition(id, input);
+  }
   /** Staffs or supplies work waiting on the network; runs after a job frees a technician and after stock or technicians change. */
-  sweepBacklog(): ServiceWorkOrder[] { return this.#run().commands.sweepBacklog(); }
+  sweepBacklog(): ServiceWorkOrder[] {
+    return this.#run().commands.sweepBacklog();
+  }
   /** One pass of the SLA watch (it runs every minute by itself); returns the jobs it marked. */
-  checkSla(): ServiceWorkOrder[] { return this.#run().slaWatch.check(); }
+  checkSla(): ServiceWorkOrder[] {
+    return this.#run().slaWatch.check();
+  }
 
   // ── surveys (customers/) ─────────────────────────────────────────────────
 
   /** Issues a fresh one-time survey link for a resolved work order (a re-send; the old link dies). */
-  issueSurvey(workOrderId: string): { token: string; url: string } { return this.#run().surveys.reissue(workOrderId); }
-  openSurvey(token: string): { survey: Survey; workOrder: SurveyedJob } { return this.#run().surveys.open(token); }
-  answerSurvey(token: string, answer: SurveyAnswer): Survey { return this.#run().surveys.answer(token, answer); }
-  surveyOf(workOrderId: string): Survey | undefined { return this.#run().surveys.of(workOrderId); }
+  issueSurvey(workOrderId: string): { token: string; url: string } {
+    return this.#run().surveys.reissue(workOrderId);
+  }
+  openSurvey(token: string): { survey: Survey; workOrder: SurveyedJob } {
+    return this.#run().surveys.open(token);
+  }
+  answerSurvey(token: string, answer: SurveyAnswer): Survey {
+    return this.#run().surveys.answer(token, answer);
+  }
+  surveyOf(workOrderId: string): Survey | undefined {
+    return this.#run().surveys.of(workOrderId);
+  }
 
   // ── KPIs and feedback to analytics (kpis/, work-orders/store.ts) ─────────
 
-  kpis(fromMs: number, toMs: number): ServiceKpis { return computeKpis(this.#run().stores.db, fromMs, toMs, this.nowMs()); }
+  kpis(fromMs: number, toMs: number): ServiceKpis {
+    return computeKpis(this.#run().stores.db, fromMs, toMs, this.nowMs());
+  }
   /** The KPIs per consecutive bucket of [fromMs, toMs) for the trend charts; at most 366 buckets. */
-  kpiTrend(fromMs: number, toMs: number, bucketMs: number): ServiceKpis[] { return computeKpiTrend(this.#run().stores.db, fromMs, toMs, bucketMs, this.nowMs()); }
+  kpiTrend(fromMs: number, toMs: number, bucketMs: number): ServiceKpis[] {
+    return computeKpiTrend(this.#run().stores.db, fromMs, toMs, bucketMs, this.nowMs());
+  }
   /** The lead time analytics should dispatch ahead of a forecast failure (see WorkOrderStore.currentLeadTimeMs). */
-  currentLeadTimeMs(): number { return this.#run().stores.orders.currentLeadTimeMs(); }
+  currentLeadTimeMs(): number {
+    return this.#run().stores.orders.currentLeadTimeMs();
+  }
 
   // ── internals ────────────────────────────────────────────────────────────
 

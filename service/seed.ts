@@ -42,7 +42,6 @@ export interface SeedSummary {
   historyWorkOrders: number;
 }
 
-
 const DEPOTS = [
   { id: 'DEP-JKT', name: 'Depot Jakarta (Cakung)', city: 'Jakarta', lat: -6.1835, lon: 106.9335, handlingH: 1 },
   { id: 'DEP-SBY', name: 'Depot Surabaya (Rungkut)', city: 'Surabaya', lat: -7.3305, lon: 112.7726, handlingH: 1 },
@@ -80,8 +79,21 @@ const AREAS: Record<string, { city: string; lat: number; lon: number }[]> = {
  * random draws, so the rest of the network stays as it was.
  */
 const MAKASSAR = {
-  customer: { id: 'CUST-019', name: 'PT Sulawesi Agro Nusantara', email: 'service@sulawesiagro.co.id', phone: '+62 411 5100200' },
-  site: { id: 'CUST-019-S1', customerId: 'CUST-019', name: 'Sulawesi Agro Nusantara — Makassar (KIMA)', city: 'Makassar', lat: -5.1007, lon: 119.4933, timeZone: 'Asia/Makassar' },
+  customer: {
+    id: 'CUST-019',
+    name: 'PT Sulawesi Agro Nusantara',
+    email: 'service@sulawesiagro.co.id',
+    phone: '+62 411 5100200',
+  },
+  site: {
+    id: 'CUST-019-S1',
+    customerId: 'CUST-019',
+    name: 'Sulawesi Agro Nusantara — Makassar (KIMA)',
+    city: 'Makassar',
+    lat: -5.1007,
+    lon: 119.4933,
+    timeZone: 'Asia/Makassar',
+  },
   depotId: 'DEP-SBY',
   /** Every this-many-th installed device (not a simulated one) stands there. */
   everyNth: 60,
@@ -91,14 +103,78 @@ const MAKASSAR = {
 const JAVA_TIME_ZONE = 'Asia/Jakarta';
 
 const CUSTOMERS = [
-  'PT Tirta Nusantara Industri', 'PT Sinar Baja Perkasa', 'PT Kimia Farma Prima', 'PT Indo Pangan Lestari', 'PT Tekstil Jaya Abadi',
-  'PT Karya Plastik Mandiri', 'PT Sumber Air Bersih', 'PT Gudang Dingin Sejahtera', 'PT Semen Gresik Utama', 'PT Kertas Surya Makmur',
-  'PT Otomotif Komponen Indonesia', 'PT Minyak Sawit Raya', 'PT Rumah Sakit Medika Sehat', 'PT Hotel Parahyangan', 'PT Mal Galaxy Properti',
-  'PT Pengolahan Susu Segar', 'PT Farmasi Bumi Husada', 'PT Elektronik Mitra Jaya',
+  'PT Tirta Nusantara Industri',
+  'PT Sinar Baja Perkasa',
+  'PT Kimia Farma Prima',
+  'PT Indo Pangan Lestari',
+  'PT Tekstil Jaya Abadi',
+  'PT Karya Plastik Mandiri',
+  'PT Sumber Air Bersih',
+  'PT Gudang Dingin Sejahtera',
+  'PT Semen Gresik Utama',
+  'PT Kertas Surya Makmur',
+  'PT Otomotif Komponen Indonesia',
+  'PT Minyak Sawit Raya',
+  'PT Rumah Sakit Medika Sehat',
+  'PT Hotel Parahyangan',
+  'PT Mal Galaxy Properti',
+  'PT Pengolahan Susu Segar',
+  'PT Farmasi Bumi Husada',
+  'PT Elektronik Mitra Jaya',
 ];
 
-const FIRST = ['Budi', 'Siti', 'Agus', 'Dewi', 'Eko', 'Rina', 'Andi', 'Yuni', 'Hendra', 'Sri', 'Dedi', 'Lestari', 'Rudi', 'Wulan', 'Joko', 'Ayu', 'Bambang', 'Indah', 'Fajar', 'Nur', 'Teguh', 'Putri', 'Wahyu', 'Ratna', 'Arif', 'Maya', 'Dimas', 'Fitri', 'Yoga', 'Intan'];
-const LAST = ['Santoso', 'Rahayu', 'Wijaya', 'Setiawan', 'Pratama', 'Hidayat', 'Kusuma', 'Saputra', 'Nugroho', 'Lestari', 'Gunawan', 'Siregar', 'Hasibuan', 'Sembiring', 'Purnomo', 'Permana', 'Suryadi', 'Wibowo'];
+const FIRST = [
+  'Budi',
+  'Siti',
+  'Agus',
+  'Dewi',
+  'Eko',
+  'Rina',
+  'Andi',
+  'Yuni',
+  'Hendra',
+  'Sri',
+  'Dedi',
+  'Lestari',
+  'Rudi',
+  'Wulan',
+  'Joko',
+  'Ayu',
+  'Bambang',
+  'Indah',
+  'Fajar',
+  'Nur',
+  'Teguh',
+  'Putri',
+  'Wahyu',
+  'Ratna',
+  'Arif',
+  'Maya',
+  'Dimas',
+  'Fitri',
+  'Yoga',
+  'Intan',
+];
+const LAST = [
+  'Santoso',
+  'Rahayu',
+  'Wijaya',
+  'Setiawan',
+  'Pratama',
+  'Hidayat',
+  'Kusuma',
+  'Saputra',
+  'Nugroho',
+  'Lestari',
+  'Gunawan',
+  'Siregar',
+  'Hasibuan',
+  'Sembiring',
+  'Purnomo',
+  'Permana',
+  'Suryadi',
+  'Wibowo',
+];
 
 /** Units on hand per depot and SKU: the Jakarta hub holds most; a few rows are thin on purpose. */
 function stockFor(depotId: string, sku: string, rnd: () => number): { onHand: number; reorderPoint: number } {
@@ -121,7 +197,10 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   const sites: { id: string; depotId: string }[] = [];
   CUSTOMERS.forEach((name, ci) => {
     const id = `CUST-${String(ci + 1).padStart(3, '0')}`;
-    const slug = name.replace(/^PT /, '').toLowerCase().replace(/[^a-z]+/g, '');
+    const slug = name
+      .replace(/^PT /, '')
+      .toLowerCase()
+      .replace(/[^a-z]+/g, '');
     reg.upsertCustomer({ id, name, email: `service@${slug}.co.id`, phone: `+62 21 ${5000000 + ci * 7919}` });
     const home = DEPOTS[ci % DEPOTS.length].id;
     const nSites = 1 + Math.floor(rnd() * 3);
@@ -155,7 +234,12 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
       const id = `TECH-${depot.city.slice(0, 3).toUpperCase()}-${String(i + 1).padStart(2, '0')}`;
       const area = pick(AREAS[depot.id]);
       const senior = i < 2;
-      const shift = i === 2 ? { start: 14 * 60, end: 23 * 60, days: 127 } : i === 3 ? { start: 0, end: 24 * 60, days: 127 } : { start: 8 * 60, end: 17 * 60, days: 126 };
+      const shift =
+        i === 2
+          ? { start: 14 * 60, end: 23 * 60, days: 127 }
+          : i === 3
+            ? { start: 0, end: 24 * 60, days: 127 }
+            : { start: 8 * 60, end: 17 * 60, days: 126 };
       const models = senior ? ['*'] : modelIds.filter(() => rnd() < 0.6);
       if (!models.length) models.push(pick(modelIds));
       net.upsertTechnician({
@@ -187,7 +271,13 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
     for (const sku of skus) {
       const stock = stockFor(depot.id, sku, rnd);
       if (net.listInventory({ depotId: depot.id, sku }).length === 0) {
-        net.upsertInventory({ depotId: depot.id, sku, onHand: stock.onHand, reorderPoint: stock.reorderPoint, leadTimeMs: depot.handlingH * HOUR_MS });
+        net.upsertInventory({
+          depotId: depot.id,
+          sku,
+          onHand: stock.onHand,
+          reorderPoint: stock.reorderPoint,
+          leadTimeMs: depot.handlingH * HOUR_MS,
+        });
       }
       inventoryRows++;
     }
@@ -229,22 +319,46 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   let historyWorkOrders = 0;
   const historyDays = opts.historyDays ?? 90;
   if (historyDays > 0 && service.listWorkOrders({ limit: 1 }).length === 0) {
-    const depotOfSite = new Map([...sites.map((s) => [s.id, s.depotId] as const), [MAKASSAR.site.id, MAKASSAR.depotId]]);
+    const depotOfSite = new Map([
+      ...sites.map((s) => [s.id, s.depotId] as const),
+      [MAKASSAR.site.id, MAKASSAR.depotId],
+    ]);
     const history = demoHistory({
       rnd,
       nowMs: now,
       days: historyDays,
-      devices: service.listDevices().map((d) => ({ id: d.id, modelId: d.modelId, depotId: (d.siteId && depotOfSite.get(d.siteId)) || 'DEP-JKT', tier: d.contractTier })),
+      devices: service.listDevices().map((d) => ({
+        id: d.id,
+        modelId: d.modelId,
+        depotId: (d.siteId && depotOfSite.get(d.siteId)) || 'DEP-JKT',
+        tier: d.contractTier,
+      })),
       technicians: net.listTechnicians(),
     });
     historyWorkOrders = service.importHistory(history).length;
   }
 
-  return { depots: DEPOTS.length, customers: CUSTOMERS.length + 1, sites: sites.length + 1, technicians: techCount, devices: devices.length, contacts, inventoryRows, historyWorkOrders };
+  return {
+    depots: DEPOTS.length,
+    customers: CUSTOMERS.length + 1,
+    sites: sites.length + 1,
+    technicians: techCount,
+    devices: devices.length,
+    contacts,
+    inventoryRows,
+    historyWorkOrders,
+  };
 }
 
 /** Customer-wide contacts who read English: the expatriate plant directors some customers have. */
-const ENGLISH_READERS = ['Mark Thompson', 'Priya Nair', 'Kenji Watanabe', 'Sarah O\'Connor', 'Lars Eriksen', 'Anita Desai'];
+const ENGLISH_READERS = [
+  'Mark Thompson',
+  'Priya Nair',
+  'Kenji Watanabe',
+  "Sarah O'Connor",
+  'Lars Eriksen',
+  'Anita Desai',
+];
 
 /**
  * Who hears from Purna: at every site a maintenance lead who reads Indonesian (e-mail at two
@@ -254,7 +368,9 @@ const ENGLISH_READERS = ['Mark Thompson', 'Priya Nair', 'Kenji Watanabe', 'Sarah
  * contacts not there yet: a planner's edits survive a restart.
  */
 function seedContacts(service: ServiceDomain, nowMs: number): number {
-  const slugOf = new Map(service.listCustomers().map((c) => [c.id, c.email?.split('@')[1] ?? `${c.id.toLowerCase()}.co.id`]));
+  const slugOf = new Map(
+    service.listCustomers().map((c) => [c.id, c.email?.split('@')[1] ?? `${c.id.toLowerCase()}.co.id`]),
+  );
   let count = 0;
   const add = (id: string, input: Parameters<ServiceDomain['saveContact']>[1]) => {
     count++;
@@ -293,9 +409,23 @@ function seedContacts(service: ServiceDomain, nowMs: number): number {
 
 /** Relative failure propensity per model: the C75 compressor is the demo's high-risk product. */
 const MODEL_RISK: Record<string, number> = { 'compressor-c75': 2.2, 'pump-p200': 1.2, 'motor-m15': 0.7 };
-const MODE_MIX: readonly [FailureMode, number][] = [['bearing_wear', 0.4], ['cooling_failure', 0.25], ['lubrication_loss', 0.2], ['sensor_fault', 0.15]];
-const COMMENTS_GOOD = ['Teknisi datang tepat waktu dan menjelaskan masalahnya.', 'Fast and tidy work, thank you.', 'Mesin jalan normal lagi, terima kasih.', 'Good that you called us before the pump failed.'];
-const COMMENTS_BAD = ['Technician came late, line was down half a day.', 'Part was not in stock, we waited two days.', 'Nothing was wrong, why was the machine stopped?'];
+const MODE_MIX: readonly [FailureMode, number][] = [
+  ['bearing_wear', 0.4],
+  ['cooling_failure', 0.25],
+  ['lubrication_loss', 0.2],
+  ['sensor_fault', 0.15],
+];
+const COMMENTS_GOOD = [
+  'Teknisi datang tepat waktu dan menjelaskan masalahnya.',
+  'Fast and tidy work, thank you.',
+  'Mesin jalan normal lagi, terima kasih.',
+  'Good that you called us before the pump failed.',
+];
+const COMMENTS_BAD = [
+  'Technician came late, line was down half a day.',
+  'Part was not in stock, we waited two days.',
+  'Nothing was wrong, why was the machine stopped?',
+];
 
 /**
  * The demo's past: about 1.4 finished jobs a day over `days`, mostly raised by forecasts,
@@ -325,26 +455,56 @@ function demoHistory(input: {
   const startMs = nowMs - input.days * DAY_MS;
   const jobs = Math.round(input.days * 1.4);
 
-  const job = (device: (typeof input.devices)[number], mode: FailureMode, createdAtMs: number, repeatOf: boolean): HistoricalWorkOrder | null => {
+  const job = (
+    device: (typeof input.devices)[number],
+    mode: FailureMode,
+    createdAtMs: number,
+    repeatOf: boolean,
+  ): HistoricalWorkOrder | null => {
     const key = `${device.id}|${mode}`;
     if ((busyUntil.get(key) ?? -Infinity) > createdAtMs) return null;
     const techs = input.technicians.filter((t) => t.depotId === device.depotId && skilled(t, device.modelId));
     const tech = techs.length ? techs[Math.floor(rnd() * techs.length)] : input.technicians[0];
     const fromForecast = rnd() < 0.75;
     // Most forecasts come days ahead; some only hours ahead (a fast fault), and not all of those are beaten.
-    const predictedFailureAtMs = fromForecast ? createdAtMs + (rnd() < 0.15 ? between(0.1, 0.6) : between(1.5, 8)) * DAY_MS : null;
+    const predictedFailureAtMs = fromForecast
+      ? createdAtMs + (rnd() < 0.15 ? between(0.1, 0.6) : between(1.5, 8)) * DAY_MS
+      : null;
     const severity: Severity = fromForecast
-      ? predictedFailureAtMs! - createdAtMs <= DAY_MS ? 'critical' : predictedFailureAtMs! - createdAtMs <= 3 * DAY_MS ? 'high' : 'medium'
-      : weighted<Severity>([['critical', 0.4], ['high', 0.4], ['medium', 0.2]]);
+      ? predictedFailureAtMs! - createdAtMs <= DAY_MS
+        ? 'critical'
+        : predictedFailureAtMs! - createdAtMs <= 3 * DAY_MS
+          ? 'high'
+          : 'medium'
+      : weighted<Severity>([
+          ['critical', 0.4],
+          ['high', 0.4],
+          ['medium', 0.2],
+        ]);
     const part = DEVICE_MODELS.find((m) => m.id === device.modelId)?.spareParts[mode];
     const stockOut = !!part && rnd() < 0.05;
-    const respondH = { critical: between(1.5, 7), high: between(3, 20), medium: between(8, 40), low: between(24, 90) }[severity] + (stockOut ? between(24, 60) : 0);
+    const respondH =
+      { critical: between(1.5, 7), high: between(3, 20), medium: between(8, 40), low: between(24, 90) }[severity] +
+      (stockOut ? between(24, 60) : 0);
     const assignedAtMs = createdAtMs + between(2, 30) * 60_000;
     const onSiteAtMs = createdAtMs + respondH * 3600_000;
     const travelMs = between(0.5, 2.5) * 3600_000;
-    const acknowledgedAtMs = Math.max(assignedAtMs, Math.min(assignedAtMs + between(5, 90) * 60_000, onSiteAtMs - travelMs));
+    const acknowledgedAtMs = Math.max(
+      assignedAtMs,
+      Math.min(assignedAtMs + between(5, 90) * 60_000, onSiteAtMs - travelMs),
+    );
     const enRouteAtMs = Math.max(acknowledgedAtMs, onSiteAtMs - travelMs);
-    const base = { deviceId: device.id, mode, severity, createdAtMs, predictedFailureAtMs, source: fromForecast ? 'analytics' : 'planner', technicianId: tech.id, stockOut, partSku: part?.sku ?? null };
+    const base = {
+      deviceId: device.id,
+      mode,
+      severity,
+      createdAtMs,
+      predictedFailureAtMs,
+      source: fromForecast ? 'analytics' : 'planner',
+      technicianId: tech.id,
+      stockOut,
+      partSku: part?.sku ?? null,
+    };
     if (rnd() < 0.04) {
       // Customer shut the line down or replaced the machine before anyone set off.
       const cancelledAtMs = acknowledgedAtMs + between(1, 6) * 3600_000;
@@ -352,7 +512,13 @@ function demoHistory(input: {
       busyUntil.set(key, cancelledAtMs);
       return { ...base, assignedAtMs, acknowledgedAtMs, cancelledAtMs, note: 'customer cancelled: line shut down' };
     }
-    const code: ResolutionCode = repeatOf ? 'fault_confirmed_part_replaced' : weighted<ResolutionCode>([['fault_confirmed_part_replaced', part ? 0.72 : 0], ['fault_confirmed_no_part', 0.13], ['no_fault_found', 0.15]]);
+    const code: ResolutionCode = repeatOf
+      ? 'fault_confirmed_part_replaced'
+      : weighted<ResolutionCode>([
+          ['fault_confirmed_part_replaced', part ? 0.72 : 0],
+          ['fault_confirmed_no_part', 0.13],
+          ['no_fault_found', 0.15],
+        ]);
     const resolvedAtMs = onSiteAtMs + between(0.7, code === 'fault_confirmed_part_replaced' ? 4 : 2) * 3600_000;
     if (resolvedAtMs >= nowMs - 3600_000) return null;
     busyUntil.set(key, resolvedAtMs);
@@ -371,7 +537,19 @@ function demoHistory(input: {
       resolvedAtMs,
       resolutionCode: code,
       partDepotId: code === 'fault_confirmed_part_replaced' ? device.depotId : null,
-      survey: answered ? { answeredAtMs, csat, nps: Math.min(10, nps), comment: rnd() < 0.5 ? (unhappy ? COMMENTS_BAD : COMMENTS_GOOD)[Math.floor(rnd() * (unhappy ? COMMENTS_BAD : COMMENTS_GOOD).length)] : undefined } : undefined,
+      survey: answered
+        ? {
+            answeredAtMs,
+            csat,
+            nps: Math.min(10, nps),
+            comment:
+              rnd() < 0.5
+                ? (unhappy ? COMMENTS_BAD : COMMENTS_GOOD)[
+                    Math.floor(rnd() * (unhappy ? COMMENTS_BAD : COMMENTS_GOOD).length)
+                  ]
+                : undefined,
+          }
+        : undefined,
     };
   };
 

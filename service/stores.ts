@@ -55,6 +55,12 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     network: new Network(db),
     surveys: new Surveys(db),
     links,
-    notifier: new Notifier({ db, log: opts.log.child({ module: 'notifier' }), clock: opts.clock, ...opts.notifier, linkUrl: (id) => `${opts.trackingBaseUrl()}${links.tokenOf(id)}` }),
+    notifier: new Notifier({
+      db,
+      log: opts.log.child({ module: 'notifier' }),
+      clock: opts.clock,
+      ...opts.notifier,
+      linkUrl: (id) => `${opts.trackingBaseUrl()}${links.tokenOf(id)}`,
+    }),
   };
 }

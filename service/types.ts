@@ -5,7 +5,13 @@ import { HttpError, type Problem } from '../core/http-errors.ts';
 import type { Language } from '../core/i18n/index.ts';
 import type { CustomerChannel, FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
 
-export const FAILURE_MODES: readonly FailureMode[] = ['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly'];
+export const FAILURE_MODES: readonly FailureMode[] = [
+  'bearing_wear',
+  'cooling_failure',
+  'lubrication_loss',
+  'sensor_fault',
+  'unknown_anomaly',
+];
 
 export type ContractTier = 'basic' | 'standard' | 'premium';
 export const CONTRACT_TIERS: readonly ContractTier[] = ['basic', 'standard', 'premium'];
@@ -14,7 +20,11 @@ export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critic
 
 /** How a resolved job ended: drives first-time-fix and no-fault-found KPIs and baseline reset. */
 export type ResolutionCode = 'fault_confirmed_part_replaced' | 'fault_confirmed_no_part' | 'no_fault_found';
-export const RESOLUTION_CODES: readonly ResolutionCode[] = ['fault_confirmed_part_replaced', 'fault_confirmed_no_part', 'no_fault_found'];
+export const RESOLUTION_CODES: readonly ResolutionCode[] = [
+  'fault_confirmed_part_replaced',
+  'fault_confirmed_no_part',
+  'no_fault_found',
+];
 
 /** Where the spare part for a job stands. */
 export type PartStatus = 'none' | 'reserved' | 'backorder' | 'consumed' | 'released';
@@ -85,7 +95,14 @@ export interface ServiceWorkOrder extends WorkOrder {
 
 export interface DispatchPlan {
   plannedAtMs: number;
-  technician: { id: string; name: string; distanceKm: number; etaMs: number; onShift: boolean; openJobs: number } | null;
+  technician: {
+    id: string;
+    name: string;
+    distanceKm: number;
+    etaMs: number;
+    onShift: boolean;
+    openJobs: number;
+  } | null;
   technicianCandidates: number;
   part: { sku: string; name: string } | null;
   /** The skill the catalogue's failure mode names for the repair (absent: a built-in mode or none named). */
@@ -237,7 +254,12 @@ export const conflict = (message: string) => new ServiceError(409, 'Conflict', m
 export const badRequest = (message: string) => new ServiceError(400, 'Bad Request', message);
 /** A 400 naming each problem of a body (the message lists them all too, for clients that read only it). */
 export const invalid = (what: string, problems: Problem[]) =>
-  new ServiceError(400, 'Bad Request', `${what}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+  new ServiceError(
+    400,
+    'Bad Request',
+    `${what}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+    problems,
+  );
 export const forbidden = (message: string) => new ServiceError(403, 'Forbidden', message);
 
 /** The value, or a 404 naming what was looked for. */

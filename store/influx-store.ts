@@ -33,7 +33,8 @@ export function toLineProtocolWithPoint(reading: Reading): string | undefined {
 const CACHE_LIMIT = 200_000;
 const devicePrefixes = new Map<string, string>();
 const fieldKeys = new Map<string, string>();
-const devicePrefix = (id: string): string => (id ? `${escape.measurement(MEASUREMENT)},device=${escape.tag(id)}` : escape.measurement(MEASUREMENT));
+const devicePrefix = (id: string): string =>
+  id ? `${escape.measurement(MEASUREMENT)},device=${escape.tag(id)}` : escape.measurement(MEASUREMENT);
 
 /**
  * One line of line protocol per reading: measurement `telemetry`, tag `device`, a float field per
@@ -181,18 +182,26 @@ export class InfluxTelemetryStore implements TelemetryStore {
     }
     if (res.status === 413) {
       // max-body-size (25 MB by default) or a proxy's limit: a smaller request may pass.
-      throw new RefusedWriteError(`InfluxDB refused the write as too large (HTTP 413: ${lines.length} bytes, ${lineCount(lines)} lines)`);
+      throw new RefusedWriteError(
+        `InfluxDB refused the write as too large (HTTP 413: ${lines.length} bytes, ${lineCount(lines)} lines)`,
+      );
     }
     const refusal = pointRefusal(res.status, body);
     if (refusal) {
       const dropped = refusal.dropped;
-      throw new RefusedWriteError(`InfluxDB refused points: ${refusal.reason}`, dropped !== null && dropped >= lineCount(lines));
+      throw new RefusedWriteError(
+        `InfluxDB refused points: ${refusal.reason}`,
+        dropped !== null && dropped >= lineCount(lines),
+      );
     }
     // 5xx, 429, a store still starting, credentials an operator must fix, or a 400 about the
     // request rather than its points (a missing retention policy): the readings are acknowledged
     // and in the write-ahead log, so waiting is right and dropping is not.
     const retryAfter = res.headers['retry-after'];
-    throw new RetryableStoreError(`InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null)));
+    throw new RetryableStoreError(
+      `InfluxDB write failed: HTTP ${res.status} ${body.slice(0, 200)}`,
+      parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : (retryAfter ?? null)),
+    );
   }
 
   async query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {
@@ -284,10 +293,18 @@ export class InfluxTelemetryStore implements TelemetryStore {
     const res = await this.#fetch(`${this.#base}/query?${params}`, { method, headers: this.#headers });
     const text = await res.text();
     if (res.status >= 500 || res.status === 429) {
-      throw new RetryableStoreError(`InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 200)}`, parseRetryAfter(res.headers.get('retry-after')));
+      throw new RetryableStoreError(
+        `InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 200)}`,
+        parseRetryAfter(res.headers.get('retry-after')),
+      );
     }
-    if (res.status === 401) throw new InfluxHttpError(401, `InfluxDB refused the credentials (HTTP 401 ${text.trim().slice(0, 200)}): check INFLUX_USERNAME and INFLUX_PASSWORD`);
-    if (res.status !== 200) throw new InfluxHttpError(res.status, `InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+    if (res.status === 401)
+      throw new InfluxHttpError(
+        401,
+        `InfluxDB refused the credentials (HTTP 401 ${text.trim().slice(0, 200)}): check INFLUX_USERNAME and INFLUX_PASSWORD`,
+      );
+    if (res.status !== 200)
+      throw new InfluxHttpError(res.status, `InfluxDB query failed: HTTP ${res.status} ${text.slice(0, 500)}`);
     const json = JSON.parse(text) as InfluxQueryResponse;
     const err = json.results?.[0]?.error ?? json.error;
     if (err) throw new Error(`InfluxDB query error: ${err}`);
@@ -305,17 +322,31 @@ export class InfluxTelemetryStore implements TelemetryStore {
     return new Promise((resolve, reject) => {
       const req = (tls ? httpsRequest : httpRequest)(
         target,
-        { method: 'POST', agent: tls ? this.#httpsAgent : this.#httpAgent, headers: { ...this.#headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length } },
+        {
+          method: 'POST',
+          agent: tls ? this.#httpsAgent : this.#httpAgent,
+          headers: { ...this.#headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (err) => reject(new RetryableStoreError(`InfluxDB answer broke off: ${err.message}`, null, { cause: err })));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', (err) =>
+            reject(new RetryableStoreError(`InfluxDB answer broke off: ${err.message}`, null, { cause: err })),
+          );
         },
       );
       req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
       // Connection refused, reset, DNS or timeout: the store is away, not the data bad.
-      req.on('error', (cause) => reject(new RetryableStoreError(`InfluxDB unreachable at ${this.#base}: ${cause.message}`, null, { cause })));
+      req.on('error', (cause) =>
+        reject(new RetryableStoreError(`InfluxDB unreachable at ${this.#base}: ${cause.message}`, null, { cause })),
+      );
       req.end(body);
     });
   }
@@ -325,7 +356,9 @@ export class InfluxTelemetryStore implements TelemetryStore {
       return await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (cause) {
       // Connection refused, reset, DNS or timeout: the store is away, not the data bad.
-      throw new RetryableStoreError(`InfluxDB unreachable at ${this.#base}: ${(cause as Error).message}`, null, { cause });
+      throw new RetryableStoreError(`InfluxDB unreachable at ${this.#base}: ${(cause as Error).message}`, null, {
+        cause,
+      });
     }
   }
 }

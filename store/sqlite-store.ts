@@ -16,7 +16,8 @@ const SQLITE_MISMATCH = 20;
  */
 function classify(err: Error & { errcode?: number }): Error {
   const primary = (err.errcode ?? 0) & 0xff;
-  if (primary === SQLITE_TOOBIG || primary === SQLITE_CONSTRAINT || primary === SQLITE_MISMATCH) return new RefusedWriteError(`SQLite refused the readings: ${err.message}`, false, { cause: err });
+  if (primary === SQLITE_TOOBIG || primary === SQLITE_CONSTRAINT || primary === SQLITE_MISMATCH)
+    return new RefusedWriteError(`SQLite refused the readings: ${err.message}`, false, { cause: err });
   return new RetryableStoreError(`SQLite write failed: ${err.message}`, null, { cause: err });
 }
 
@@ -83,7 +84,11 @@ export class SqliteTelemetryStore implements TelemetryStore {
 
   async query(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {
     this.#open();
-    const rows = this.#select!.all(deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as { ts: number; metric: string; value: number }[];
+    const rows = this.#select!.all(deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as {
+      ts: number;
+      metric: string;
+      value: number;
+    }[];
     const readings: Reading[] = [];
     let current: Reading | null = null;
     for (const row of rows) {
@@ -100,7 +105,13 @@ export class SqliteTelemetryStore implements TelemetryStore {
   async queryBuckets(deviceId: string, fromMs: number, toMs: number, bucketMs: number): Promise<ReadingBucket[]> {
     this.#open();
     const size = Math.max(1, Math.trunc(bucketMs));
-    const rows = this.#selectBuckets!.all(size, size, deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as { bucket: number; metric: string; mean: number; lo: number; hi: number }[];
+    const rows = this.#selectBuckets!.all(size, size, deviceId, Math.trunc(fromMs), Math.trunc(toMs)) as {
+      bucket: number;
+      metric: string;
+      mean: number;
+      lo: number;
+      hi: number;
+    }[];
     const buckets: ReadingBucket[] = [];
     let current: ReadingBucket | null = null;
     for (const row of rows) {

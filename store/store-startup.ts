@@ -84,9 +84,18 @@ export class StoreStartup {
     this.#lastError = err.message;
     const cap = Math.min(this.#opts.maxRetryMs, this.#opts.minRetryMs * 2 ** this.#attempt++);
     const delay = Math.max(this.#opts.minRetryMs, Math.random() * cap);
-    const fields = { store: this.#opts.store.kind, err: err.message, retryInMs: Math.round(delay), attempt: this.#attempt };
+    const fields = {
+      store: this.#opts.store.kind,
+      err: err.message,
+      retryInMs: Math.round(delay),
+      attempt: this.#attempt,
+    };
     // Unreachable is expected during an outage; anything else (credentials refused once it is back) an operator must see.
-    if (err instanceof RetryableStoreError) this.#opts.log.warn(fields, 'telemetry store not reachable; accepting telemetry into the write-ahead log and retrying');
+    if (err instanceof RetryableStoreError)
+      this.#opts.log.warn(
+        fields,
+        'telemetry store not reachable; accepting telemetry into the write-ahead log and retrying',
+      );
     else this.#opts.log.error(fields, 'telemetry store failed to start; retrying');
     this.#timer = setTimeout(() => void this.#retry(), delay);
   }

@@ -50,6 +50,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   throw new Error(
     'No InfluxDB for the integration tests. Set INFLUX_URL to a running InfluxDB 1.x/2.x (v1 API), ' +
-      'start a Docker engine (testcontainers runs influxdb:1.11), or install Debian\'s package: apt-get install -y influxdb',
+      "start a Docker engine (testcontainers runs influxdb:1.11), or install Debian's package: apt-get install -y influxdb",
   );
 }

@@ -29,18 +29,25 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
   return f;
 }
 
-const missing = (v: number | null | undefined): v is null | undefined => v === null || v === undefined || !Number.isFinite(v);
+const missing = (v: number | null | undefined): v is null | undefined =>
+  v === null || v === undefined || !Number.isFinite(v);
 
 /** `v` with exactly `digits` decimals in `lang` (7,1 in Indonesian, 7.1 in English); — when there is none. */
 export function formatNumber(lang: Language, v: number | null | undefined, digits = 0): string {
   if (missing(v)) return NONE;
-  return cached(`n|${lang}|${digits}`, () => new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits })).format(v);
+  return cached(
+    `n|${lang}|${digits}`,
+    () => new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+  ).format(v);
 }
 
 /** A percentage given as 0–100 (93 → "93%"). */
 export function formatPercent(lang: Language, pct: number | null | undefined, digits = 0): string {
   if (missing(pct)) return NONE;
-  return cached(`p|${lang}|${digits}`, () => new Intl.NumberFormat(LOCALES[lang], { style: 'percent', maximumFractionDigits: digits })).format(pct / 100);
+  return cached(
+    `p|${lang}|${digits}`,
+    () => new Intl.NumberFormat(LOCALES[lang], { style: 'percent', maximumFractionDigits: digits }),
+  ).format(pct / 100);
 }
 
 /** The zone a time is shown in when none is stated: the viewer's own. */
@@ -57,9 +64,13 @@ export function checkTimeZone(zone: string): { ok: true; timeZone: string } | { 
   try {
     resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return { ok: false, reason: `'${zone}' is not a time zone; use an IANA name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura` };
+    return {
+      ok: false,
+      reason: `'${zone}' is not a time zone; use an IANA name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura`,
+    };
   }
-  if (!/^[A-Za-z]/.test(resolved)) return { ok: false, reason: `'${zone}' is an offset, not an IANA time zone; use a name such as Asia/Jakarta` };
+  if (!/^[A-Za-z]/.test(resolved))
+    return { ok: false, reason: `'${zone}' is an offset, not an IANA time zone; use a name such as Asia/Jakarta` };
   return { ok: true, timeZone: resolved };
 }
 
@@ -67,24 +78,58 @@ export function checkTimeZone(zone: string): { ok: true; timeZone: string } | { 
 export function zoneName(lang: Language, ms: number, timeZone: string): string {
   const fixed = INDONESIAN_ZONES[timeZone];
   if (fixed) return fixed;
-  const parts = cached(`z|${lang}|${timeZone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { timeZone, timeZoneName: 'short' })).formatToParts(ms);
+  const parts = cached(
+    `z|${lang}|${timeZone}`,
+    () => new Intl.DateTimeFormat(LOCALES[lang], { timeZone, timeZoneName: 'short' }),
+  ).formatToParts(ms);
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
-const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
-const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
+const TIME: Intl.DateTimeFormatOptions = {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
 const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
 const DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
-const SHORT_TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+const SHORT_TIME: Intl.DateTimeFormatOptions = {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
 
-function formatIn(kind: string, options: Intl.DateTimeFormatOptions, lang: Language, ms: number | null | undefined, timeZone: string | null | undefined): string {
+function formatIn(
+  kind: string,
+  options: Intl.DateTimeFormatOptions,
+  lang: Language,
+  ms: number | null | undefined,
+  timeZone: string | null | undefined,
+): string {
   if (missing(ms)) return NONE;
   const zone = timeZone || viewerTimeZone();
-  const f = cached(`${kind}|${lang}|${zone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone: zone }));
+  const f = cached(
+    `${kind}|${lang}|${zone}`,
+    () => new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone: zone }),
+  );
   // The locale places the zone; only its name is ours (WIB rather than GMT+7).
   const name = INDONESIAN_ZONES[zone];
   if (!name) return f.format(ms);
-  return f.formatToParts(ms).map((p) => (p.type === 'timeZoneName' ? name : p.value)).join('');
+  return f
+    .formatToParts(ms)
+    .map((p) => (p.type === 'timeZoneName' ? name : p.value))
+    .join('');
 }
 
 /** "3 Des 2026, 14.05 WIB" / "3 Dec 2026, 14:05 WIB": the date and time in `timeZone` (default: the viewer's). */
@@ -120,7 +165,22 @@ export function formatDuration(lang: Language, ms: number | null | undefined): s
   if (missing(ms)) return NONE;
   const s = Math.abs(ms) / 1000;
   const [value, unit, digits, display]: [number, string, number, 'short' | 'long'] =
-    s < 90 ? [s, 'second', 0, 'short'] : s < 5400 ? [s / 60, 'minute', 0, 'short'] : s < 172800 ? [s / 3600, 'hour', 1, 'long'] : [s / 86400, 'day', 1, 'long'];
-  const f = cached(`d|${lang}|${unit}`, () => new Intl.NumberFormat(LOCALES[lang], { style: 'unit', unit, unitDisplay: display, maximumFractionDigits: digits }));
+    s < 90
+      ? [s, 'second', 0, 'short']
+      : s < 5400
+        ? [s / 60, 'minute', 0, 'short']
+        : s < 172800
+          ? [s / 3600, 'hour', 1, 'long']
+          : [s / 86400, 'day', 1, 'long'];
+  const f = cached(
+    `d|${lang}|${unit}`,
+    () =>
+      new Intl.NumberFormat(LOCALES[lang], {
+        style: 'unit',
+        unit,
+        unitDisplay: display,
+        maximumFractionDigits: digits,
+      }),
+  );
   return f.format(ms < 0 ? -value : value);
 }

@@ -15,7 +15,10 @@ import { ACTIVE_STATES } from '../../core/work-order-states.ts';
 export type AlertKind = 'health' | 'connection' | 'work_order';
 
 /** What the list shows of the health report that raised (or last escalated) an alert: enough to say why in any language. */
-export type AlertReport = Pick<HealthReport, 'state' | 'score' | 'rule' | 'metric' | 'mode' | 'evidence' | 'explanation' | 'timeToThresholdMs'>;
+export type AlertReport = Pick<
+  HealthReport,
+  'state' | 'score' | 'rule' | 'metric' | 'mode' | 'evidence' | 'explanation' | 'timeToThresholdMs'
+>;
 
 export interface Alert {
   id: number;
@@ -49,7 +52,15 @@ export interface AlertBookOptions {
 }
 
 /** How bad a health state is: an alert is raised when a device moves up this scale. */
-const RANK: Readonly<Record<string, number>> = { healthy: 0, warming_up: 0, watch: 1, warning: 2, sensor_fault: 2, critical: 3, silent: 0 };
+const RANK: Readonly<Record<string, number>> = {
+  healthy: 0,
+  warming_up: 0,
+  watch: 1,
+  warning: 2,
+  sensor_fault: 2,
+  critical: 3,
+  silent: 0,
+};
 const rank = (state: string) => RANK[state] ?? 0;
 const ACTIVE = new Set<string>(ACTIVE_STATES);
 /** Resolved alerts stay in the list this long, so a planner sees what settled while away. */
@@ -78,7 +89,10 @@ interface Row {
 
 export class AlertBook {
   readonly #o: AlertBookOptions;
-  readonly #s: Record<'open' | 'byOrder' | 'byId' | 'insert' | 'escalate' | 'resolve' | 'acknowledge' | 'assign' | 'list', StatementSync>;
+  readonly #s: Record<
+    'open' | 'byOrder' | 'byId' | 'insert' | 'escalate' | 'resolve' | 'acknowledge' | 'assign' | 'list',
+    StatementSync
+  >;
   /** The latest health state seen per device (not stored: after a restart the first report is the baseline). */
   readonly #lastState = new Map<string, string>();
   readonly #changed = new Set<number>();
@@ -89,16 +103,30 @@ export class AlertBook {
     this.#o = opts;
     const db = opts.db;
     this.#s = {
-      open: db.prepare('SELECT * FROM alerts WHERE device = ? AND kind = ? AND resolved_at_ms IS NULL ORDER BY id DESC LIMIT 1'),
-      byOrder: db.prepare("SELECT * FROM alerts WHERE kind = 'work_order' AND work_order_id = ? ORDER BY id DESC LIMIT 1"),
+      open: db.prepare(
+        'SELECT * FROM alerts WHERE device = ? AND kind = ? AND resolved_at_ms IS NULL ORDER BY id DESC LIMIT 1',
+      ),
+      byOrder: db.prepare(
+        "SELECT * FROM alerts WHERE kind = 'work_order' AND work_order_id = ? ORDER BY id DESC LIMIT 1",
+      ),
       byId: db.prepare('SELECT * FROM alerts WHERE id = ?'),
-      insert: db.prepare('INSERT INTO alerts (device, kind, level, from_state, work_order_id, report, raised_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id'),
+      insert: db.prepare(
+        'INSERT INTO alerts (device, kind, level, from_state, work_order_id, report, raised_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      ),
       // Worse again: a new level and reason, and someone must look again.
-      escalate: db.prepare('UPDATE alerts SET level = ?, report = ?, updated_at_ms = ?, acknowledged_by = NULL, acknowledged_at_ms = NULL WHERE id = ?'),
+      escalate: db.prepare(
+        'UPDATE alerts SET level = ?, report = ?, updated_at_ms = ?, acknowledged_by = NULL, acknowledged_at_ms = NULL WHERE id = ?',
+      ),
       resolve: db.prepare('UPDATE alerts SET resolved_at_ms = ?, updated_at_ms = ? WHERE id = ?'),
-      acknowledge: db.prepare('UPDATE alerts SET acknowledged_by = ?, acknowledged_at_ms = ?, comment = ?, updated_at_ms = ? WHERE id = ?'),
-      assign: db.prepare('UPDATE alerts SET assigned_to = ?, assigned_by = ?, assigned_at_ms = ?, updated_at_ms = ? WHERE id = ?'),
-      list: db.prepare('SELECT * FROM alerts WHERE resolved_at_ms IS NULL OR resolved_at_ms >= ? ORDER BY updated_at_ms DESC, id DESC LIMIT ?'),
+      acknowledge: db.prepare(
+        'UPDATE alerts SET acknowledged_by = ?, acknowledged_at_ms = ?, comment = ?, updated_at_ms = ? WHERE id = ?',
+      ),
+      assign: db.prepare(
+        'UPDATE alerts SET assigned_to = ?, assigned_by = ?, assigned_at_ms = ?, updated_at_ms = ? WHERE id = ?',
+      ),
+      list: db.prepare(
+        'SELECT * FROM alerts WHERE resolved_at_ms IS NULL OR resolved_at_ms >= ? ORDER BY updated_at_ms DESC, id DESC LIMIT ?',
+      ),
     };
   }
 
@@ -140,7 +168,8 @@ export class AlertBook {
   acknowledge(id: number, userId: string, comment: string | undefined): Alert {
     const alert = this.#require(id);
     const text = comment?.trim() || null;
-    if (text && text.length > MAX_COMMENT_LENGTH) throw new HttpError(400, `comment must have at most ${MAX_COMMENT_LENGTH} characters`);
+    if (text && text.length > MAX_COMMENT_LENGTH)
+      throw new HttpError(400, `comment must have at most ${MAX_COMMENT_LENGTH} characters`);
     const now = this.#o.nowMs();
     this.#s.acknowledge.run(userId, now, text ?? alert.comment, now, id);
     return this.#touched(id);
@@ -156,7 +185,9 @@ export class AlertBook {
 
   /** Deletes alerts resolved longer ago than the retention. */
   prune(nowMs = this.#o.nowMs()): void {
-    this.#o.db.prepare('DELETE FROM alerts WHERE resolved_at_ms IS NOT NULL AND resolved_at_ms < ?').run(nowMs - this.#o.retentionMs);
+    this.#o.db
+      .prepare('DELETE FROM alerts WHERE resolved_at_ms IS NOT NULL AND resolved_at_ms < ?')
+      .run(nowMs - this.#o.retentionMs);
   }
 
   #onHealth(r: HealthReport): void {
@@ -201,7 +232,15 @@ export class AlertBook {
     this.#raise(o.deviceId, 'work_order', o.mode, null, o.id, JSON.stringify(reportOf(o.evidence)), this.#o.nowMs());
   }
 
-  #raise(deviceId: string, kind: AlertKind, level: string, from: string | null, workOrderId: string | null, report: string | null, now: number): void {
+  #raise(
+    deviceId: string,
+    kind: AlertKind,
+    level: string,
+    from: string | null,
+    workOrderId: string | null,
+    report: string | null,
+    now: number,
+  ): void {
     const { id } = this.#s.insert.get(deviceId, kind, level, from, workOrderId, report, now, now) as { id: number };
     this.#changed.add(id);
   }
@@ -230,7 +269,16 @@ export class AlertBook {
 }
 
 function reportOf(r: HealthReport): AlertReport {
-  return { state: r.state, score: r.score, rule: r.rule, metric: r.metric, mode: r.mode, evidence: r.evidence, explanation: r.explanation, timeToThresholdMs: r.timeToThresholdMs ?? null };
+  return {
+    state: r.state,
+    score: r.score,
+    rule: r.rule,
+    metric: r.metric,
+    mode: r.mode,
+    evidence: r.evidence,
+    explanation: r.explanation,
+    timeToThresholdMs: r.timeToThresholdMs ?? null,
+  };
 }
 
 function toAlert(row: Row): Alert {

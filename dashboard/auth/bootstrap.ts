@@ -15,7 +15,9 @@ export async function ensureAdmin(users: UserStore, email: string, password: str
     return;
   }
   if (users.count('admin') === 0) {
-    log.warn('no admin user: set PURNA_ADMIN_EMAIL and PURNA_ADMIN_PASSWORD, or run `node dashboard/create-user.ts --role admin --email you@example.com`');
+    log.warn(
+      'no admin user: set PURNA_ADMIN_EMAIL and PURNA_ADMIN_PASSWORD, or run `node dashboard/create-user.ts --role admin --email you@example.com`',
+    );
   }
 }
 
@@ -27,13 +29,18 @@ export const demoTechnicianEmail = (technicianId: string) => `${technicianId.toL
  * one password generated at this start and printed once in the start-up banner. Every start
  * generates a new one, so a demo database copied elsewhere carries no usable password.
  */
-export async function ensureDemoUsers(users: UserStore, technicians: readonly { id: string; name: string }[]): Promise<string> {
+export async function ensureDemoUsers(
+  users: UserStore,
+  technicians: readonly { id: string; name: string }[],
+): Promise<string> {
   const password = generatePassword();
   const upsert = async (email: string, create: () => Promise<unknown>) => {
     if (users.byEmail(email)) await users.setPassword(email, password);
     else await create();
   };
-  await upsert(DEMO_PLANNER_EMAIL, () => users.create({ email: DEMO_PLANNER_EMAIL, name: 'Demo planner', role: 'planner', password }));
+  await upsert(DEMO_PLANNER_EMAIL, () =>
+    users.create({ email: DEMO_PLANNER_EMAIL, name: 'Demo planner', role: 'planner', password }),
+  );
   for (const t of technicians) {
     const email = demoTechnicianEmail(t.id);
     await upsert(email, () => users.create({ email, name: t.name, role: 'technician', technicianId: t.id, password }));

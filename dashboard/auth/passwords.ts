@@ -23,7 +23,9 @@ function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: nu
   return scryptSlots.run(
     () =>
       new Promise<Buffer>((resolve, reject) =>
-        scrypt(password, salt, KEY_LEN, { N: n, r, p, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key))),
+        scrypt(password, salt, KEY_LEN, { N: n, r, p, maxmem: MAX_MEM }, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
       ),
   );
 }

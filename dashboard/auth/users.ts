@@ -64,7 +64,9 @@ export class UserStore {
     // Added after the first release: files created before it get the column here.
     const columns = this.#db.prepare('PRAGMA table_info(users)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'language')) {
-      this.#db.exec(`ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN (${LANGUAGES.map((l) => `'${l}'`).join(', ')}))`);
+      this.#db.exec(
+        `ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN (${LANGUAGES.map((l) => `'${l}'`).join(', ')}))`,
+      );
     }
   }
 
@@ -79,11 +81,21 @@ export class UserStore {
     return row.n;
   }
 
-  async create(input: { email: string; name?: string; role: Role; password: string; technicianId?: string | null; language?: Language | null }): Promise<User> {
+  async create(input: {
+    email: string;
+    name?: string;
+    role: Role;
+    password: string;
+    technicianId?: string | null;
+    language?: Language | null;
+  }): Promise<User> {
     if (!ROLES.includes(input.role)) throw new UserError(`role must be one of ${ROLES.join(', ')}`);
-    if (input.password.length < MIN_PASSWORD_LENGTH) throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-    if (input.role === 'technician' && !input.technicianId) throw new UserError('a technician user needs a technicianId');
-    if (input.language != null && !isLanguage(input.language)) throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
+    if (input.password.length < MIN_PASSWORD_LENGTH)
+      throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (input.role === 'technician' && !input.technicianId)
+      throw new UserError('a technician user needs a technicianId');
+    if (input.language != null && !isLanguage(input.language))
+      throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
     if (this.byEmail(input.email)) throw new UserError(`a user with email ${input.email} exists`, 409);
     const user: User = {
       id: `usr_${randomBytes(8).toString('hex')}`,
@@ -95,14 +107,17 @@ export class UserStore {
     };
     const hash = await hashPassword(input.password);
     this.#db
-      .prepare('INSERT INTO users (id, email, name, role, technician_id, language, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO users (id, email, name, role, technician_id, language, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(user.id, user.email, user.name, user.role, user.technicianId, user.language, hash, this.#clock.nowMs());
     return user;
   }
 
   /** Sets (or, with null, clears: follow the browser) the language a user sees; returns the user. */
   setLanguage(userId: string, language: Language | null): User {
-    if (language !== null && !isLanguage(language)) throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
+    if (language !== null && !isLanguage(language))
+      throw new UserError(`language must be one of ${LANGUAGES.join(', ')}`);
     this.#db.prepare('UPDATE users SET language = ? WHERE id = ?').run(language, userId);
     const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(userId) as UserRow | undefined;
     if (!row) throw new UserError(`no user ${userId}`, 404);
@@ -111,7 +126,8 @@ export class UserStore {
 
   /** Sets a new password for an existing user (used by the demo bootstrap and the CLI). */
   async setPassword(email: string, password: string): Promise<void> {
-    if (password.length < MIN_PASSWORD_LENGTH) throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     const hash = await hashPassword(password);
     this.#db.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(hash, email);
   }
@@ -139,7 +155,9 @@ export class UserStore {
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock.nowMs();
     this.#db.prepare('DELETE FROM sessions WHERE expires_at_ms < ?').run(now);
-    this.#db.prepare('INSERT INTO sessions (id_hash, user_id, expires_at_ms) VALUES (?, ?, ?)').run(sha256(token), userId, now + ttlMs);
+    this.#db
+      .prepare('INSERT INTO sessions (id_hash, user_id, expires_at_ms) VALUES (?, ?, ?)')
+      .run(sha256(token), userId, now + ttlMs);
     return token;
   }
 
@@ -152,7 +170,9 @@ export class UserStore {
     if (!token || token.length > 100) return null;
     const id = sha256(token);
     const row = this.#db
-      .prepare('SELECT u.*, s.expires_at_ms AS session_expires_at_ms FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at_ms > ?')
+      .prepare(
+        'SELECT u.*, s.expires_at_ms AS session_expires_at_ms FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at_ms > ?',
+      )
       .get(id, this.#clock.nowMs()) as (UserRow & { session_expires_at_ms: number }) | undefined;
     return row ? { id, user: toUser(row), expiresAtMs: row.session_expires_at_ms } : null;
   }
@@ -190,7 +210,14 @@ interface UserRow {
 }
 
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, technicianId: row.technician_id, language: row.language };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    technicianId: row.technician_id,
+    language: row.language,
+  };
 }
 
 function sha256(s: string): string {

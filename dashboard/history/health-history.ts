@@ -90,10 +90,18 @@ export class HealthHistory {
     this.#insertPoint = db.prepare(
       'INSERT OR REPLACE INTO health_history (device, ts, score, state, metric, rule, mode, time_to_threshold_ms, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#insertEvent = db.prepare('INSERT OR REPLACE INTO device_events (device, ts, seq, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.#selectPoints = db.prepare('SELECT * FROM health_history WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC');
-    this.#selectBefore = db.prepare('SELECT * FROM health_history WHERE device = ? AND ts < ? ORDER BY ts DESC LIMIT 1');
-    this.#selectEvents = db.prepare('SELECT * FROM device_events WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, seq DESC LIMIT ?');
+    this.#insertEvent = db.prepare(
+      'INSERT OR REPLACE INTO device_events (device, ts, seq, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#selectPoints = db.prepare(
+      'SELECT * FROM health_history WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC',
+    );
+    this.#selectBefore = db.prepare(
+      'SELECT * FROM health_history WHERE device = ? AND ts < ? ORDER BY ts DESC LIMIT 1',
+    );
+    this.#selectEvents = db.prepare(
+      'SELECT * FROM device_events WHERE device = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, seq DESC LIMIT ?',
+    );
   }
 
   start(): void {
@@ -125,10 +133,28 @@ export class HealthHistory {
     db.exec('BEGIN');
     try {
       for (const { device, report: r } of points) {
-        this.#insertPoint.run(device, r.tsMs, r.score, r.state, r.metric ?? null, r.rule ?? null, r.mode ?? null, r.timeToThresholdMs ?? null, JSON.stringify(r.evidence));
+        this.#insertPoint.run(
+          device,
+          r.tsMs,
+          r.score,
+          r.state,
+          r.metric ?? null,
+          r.rule ?? null,
+          r.mode ?? null,
+          r.timeToThresholdMs ?? null,
+          JSON.stringify(r.evidence),
+        );
       }
       for (const { device, event: e } of events) {
-        this.#insertEvent.run(device, e.tsMs, ++this.#seq, e.kind, e.from, e.to, e.detail ? JSON.stringify(e.detail) : null);
+        this.#insertEvent.run(
+          device,
+          e.tsMs,
+          ++this.#seq,
+          e.kind,
+          e.from,
+          e.to,
+          e.detail ? JSON.stringify(e.detail) : null,
+        );
       }
       db.exec('COMMIT');
     } catch (err) {
@@ -172,22 +198,48 @@ export class HealthHistory {
   /** The device's events with fromMs <= ts <= toMs, newest first, at most `limit`. */
   events(deviceId: string, fromMs: number, toMs: number, limit: number): DeviceEvent[] {
     this.flush();
-    const rows = this.#selectEvents.all(deviceId, Math.trunc(fromMs), Math.trunc(toMs), limit) as { ts: number; kind: DeviceEventKind; from_state: string | null; to_state: string; detail: string | null }[];
-    return rows.map((r) => ({ tsMs: r.ts, kind: r.kind, from: r.from_state, to: r.to_state, detail: r.detail ? JSON.parse(r.detail) : null }));
+    const rows = this.#selectEvents.all(deviceId, Math.trunc(fromMs), Math.trunc(toMs), limit) as {
+      ts: number;
+      kind: DeviceEventKind;
+      from_state: string | null;
+      to_state: string;
+      detail: string | null;
+    }[];
+    return rows.map((r) => ({
+      tsMs: r.ts,
+      kind: r.kind,
+      from: r.from_state,
+      to: r.to_state,
+      detail: r.detail ? JSON.parse(r.detail) : null,
+    }));
   }
 
   #onHealth(r: HealthReport): void {
     const device = r.deviceId;
     const seen = this.#seenState.get(device) ?? this.#lastStoredOf(device)?.state;
     if (seen !== undefined && seen !== r.state) {
-      this.#event(device, { tsMs: r.tsMs, kind: 'health', from: seen, to: r.state, detail: { rule: r.rule ?? '', metric: r.metric ?? '', score: r.score } });
+      this.#event(device, {
+        tsMs: r.tsMs,
+        kind: 'health',
+        from: seen,
+        to: r.state,
+        detail: { rule: r.rule ?? '', metric: r.metric ?? '', score: r.score },
+      });
     }
     this.#seenState.set(device, r.state);
     const last = this.#lastStoredOf(device);
     if (last && !this.#worthStoring(last, r)) return;
     const mean = r.evidence.baselineMean;
     const std = r.evidence.baselineStd;
-    this.#lastStored.set(device, { tsMs: r.tsMs, state: r.state, score: r.score, rule: r.rule, metric: r.metric, mean, std });
+    this.#lastStored.set(device, {
+      tsMs: r.tsMs,
+      state: r.state,
+      score: r.score,
+      rule: r.rule,
+      metric: r.metric,
+      mean,
+      std,
+    });
     this.#pendingPoints.push({ device, report: r });
     if (this.#pendingPoints.length >= FLUSH_AT_ROWS) this.flush();
   }
@@ -201,7 +253,9 @@ export class HealthHistory {
     // The band moved by a tenth of its width: worth a point in the drawn history.
     const mean = r.evidence.baselineMean;
     const std = r.evidence.baselineStd ?? last.std;
-    return mean !== undefined && last.mean !== undefined && std !== undefined && Math.abs(mean - last.mean) >= 0.1 * std;
+    return (
+      mean !== undefined && last.mean !== undefined && std !== undefined && Math.abs(mean - last.mean) >= 0.1 * std
+    );
   }
 
   #onStatus(e: DeviceStatusEvent): void {
@@ -218,7 +272,13 @@ export class HealthHistory {
     if (previous !== undefined && last.tsMs - previous < SENSOR_FAULT_EVERY_MS) return;
     this.#lastSensorFault.set(r.deviceId, last.tsMs);
     const metric = Object.keys(last.values)[0];
-    this.#event(r.deviceId, { tsMs: last.tsMs, kind: 'sensor_fault', from: null, to: 'sensor_fault', detail: { metric, value: last.values[metric], reason: r.reason } });
+    this.#event(r.deviceId, {
+      tsMs: last.tsMs,
+      kind: 'sensor_fault',
+      from: null,
+      to: 'sensor_fault',
+      detail: { metric, value: last.values[metric], reason: r.reason },
+    });
   }
 
   #event(device: string, event: DeviceEvent): void {
@@ -230,7 +290,16 @@ export class HealthHistory {
     let last = this.#lastStored.get(device);
     if (last === undefined) {
       const row = this.#selectBefore.get(device, Number.MAX_SAFE_INTEGER) as Row | undefined;
-      last = row ? { tsMs: row.ts, state: row.state, score: row.score, rule: row.rule ?? undefined, metric: row.metric ?? undefined, ...bandOf(row) } : null;
+      last = row
+        ? {
+            tsMs: row.ts,
+            state: row.state,
+            score: row.score,
+            rule: row.rule ?? undefined,
+            metric: row.metric ?? undefined,
+            ...bandOf(row),
+          }
+        : null;
       this.#lastStored.set(device, last);
     }
     return last;

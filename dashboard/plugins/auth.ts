@@ -42,7 +42,12 @@ export interface LoginLimits {
 
 // A person mistypes a few times; 20 a minute from one address and 10 failures per account per
 // quarter hour let them, and cap a guesser at 960 guesses a day on any one account.
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perSource: 20, sourceWindowMs: 60_000, perAccount: 10, accountWindowMs: 15 * 60_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perSource: 20,
+  sourceWindowMs: 60_000,
+  perAccount: 10,
+  accountWindowMs: 15 * 60_000,
+};
 
 export type Authorize = (roles: Role[]) => preHandlerAsyncHookHandler;
 
@@ -54,7 +59,11 @@ export type Authorize = (roles: Role[]) => preHandlerAsyncHookHandler;
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<{ authorize: Authorize }> {
   const { users } = opts;
   const limits = { ...DEFAULT_LOGIN_LIMITS, ...opts.loginLimits };
-  const accounts = new LoginLimiter({ maxFailures: limits.perAccount, windowMs: limits.accountWindowMs, nowMs: opts.nowMs ?? Date.now });
+  const accounts = new LoginLimiter({
+    maxFailures: limits.perAccount,
+    windowMs: limits.accountWindowMs,
+    nowMs: opts.nowMs ?? Date.now,
+  });
 
   await app.register(fastifyCookie);
   app.decorateRequest('user', null);
@@ -88,13 +97,15 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     return check(request, reply, roles);
   };
 
-  const tooMany = (message: string) => Object.assign(new Error(message), { statusCode: 429, code: 'Too Many Requests' });
+  const tooMany = (message: string) =>
+    Object.assign(new Error(message), { statusCode: 429, code: 'Too Many Requests' });
 
   // Its own scope: the rate limiter is registered for this route alone and clashes with no other.
   await app.register(async (scope) => {
     await scope.register(fastifyRateLimit, {
       global: false,
-      errorResponseBuilder: (_request, ctx) => tooMany(`too many login attempts from this address; try again in ${ctx.after}`),
+      errorResponseBuilder: (_request, ctx) =>
+        tooMany(`too many login attempts from this address; try again in ${ctx.after}`),
     });
     scope.post<{ Body: { email: string; password: string } }>(
       '/api/auth/login',
@@ -106,7 +117,10 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
             type: 'object',
             additionalProperties: false,
             required: ['email', 'password'],
-            properties: { email: { type: 'string', minLength: 3, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+            properties: {
+              email: { type: 'string', minLength: 3, maxLength: 200 },
+              password: { type: 'string', minLength: 1, maxLength: 200 },
+            },
           },
         },
       },
@@ -126,7 +140,10 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
           if (!(err instanceof HashBusyError)) throw err;
           accounts.refund(email);
           opts.log.warn({ email, ip: request.ip }, 'login refused: password hashing saturated');
-          return reply.code(503).header('retry-after', 1).send({ statusCode: 503, error: 'Service Unavailable', message: err.message });
+          return reply
+            .code(503)
+            .header('retry-after', 1)
+            .send({ statusCode: 503, error: 'Service Unavailable', message: err.message });
         }
         if (!user) {
           opts.log.warn({ email, ip: request.ip }, 'failed login');
@@ -135,7 +152,13 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
         accounts.succeeded(email);
         const token = users.createSession(user.id, opts.sessionTtlMs);
         const secure = opts.cookieSecure === 'true' || (opts.cookieSecure === 'auto' && request.protocol === 'https');
-        reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: Math.floor(opts.sessionTtlMs / 1000) });
+        reply.setCookie(SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/',
+          maxAge: Math.floor(opts.sessionTtlMs / 1000),
+        });
         opts.log.info({ user: user.id, role: user.role }, 'login');
         return { user };
       },

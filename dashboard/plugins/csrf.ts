@@ -31,12 +31,17 @@ const DEFAULT_ACCEPTS = ['application/json'];
 export async function registerCsrfGuard(app: FastifyInstance, opts: CsrfOptions = {}): Promise<void> {
   const trusted = new Set(opts.trustedOrigins ?? []);
   const refuse = (reply: FastifyReply, status: 403 | 415, message: string) =>
-    reply.code(status).send({ statusCode: status, error: status === 403 ? 'Forbidden' : 'Unsupported Media Type', message });
+    reply
+      .code(status)
+      .send({ statusCode: status, error: status === 403 ? 'Forbidden' : 'Unsupported Media Type', message });
 
   const crossSiteReason = (request: FastifyRequest): string | null => {
     if (request.headers.authorization !== undefined) return null;
     const site = request.headers['sec-fetch-site'];
-    if (site !== undefined) return site === 'same-origin' || site === 'none' ? null : `a ${site} request (Sec-Fetch-Site: ${site}) may not change anything here`;
+    if (site !== undefined)
+      return site === 'same-origin' || site === 'none'
+        ? null
+        : `a ${site} request (Sec-Fetch-Site: ${site}) may not change anything here`;
     const origin = request.headers.origin;
     if (origin === undefined) return null;
     if (origin === `${request.protocol}://${request.host}` || trusted.has(origin)) return null;
@@ -47,13 +52,27 @@ export async function registerCsrfGuard(app: FastifyInstance, opts: CsrfOptions 
     if (request.is404 || !STATE_CHANGING.has(request.method)) return;
     const reason = crossSiteReason(request);
     if (reason) {
-      request.log.warn({ method: request.method, url: request.url, origin: request.headers.origin, site: request.headers['sec-fetch-site'] }, 'cross-site request refused');
+      request.log.warn(
+        {
+          method: request.method,
+          url: request.url,
+          origin: request.headers.origin,
+          site: request.headers['sec-fetch-site'],
+        },
+        'cross-site request refused',
+      );
       return refuse(reply, 403, `cross-site request refused: ${reason}`);
     }
-    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return;
     const accepts = request.routeOptions.config.accepts ?? DEFAULT_ACCEPTS;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!accepts.includes(type)) return refuse(reply, 415, `this route takes a body of type ${accepts.join(' or ')}, not ${type || 'one without a Content-Type'}`);
+    if (!accepts.includes(type))
+      return refuse(
+        reply,
+        415,
+        `this route takes a body of type ${accepts.join(' or ')}, not ${type || 'one without a Content-Type'}`,
+      );
   });
 }

@@ -74,10 +74,13 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   };
   const scheduleExpiry = (socket: Socket) => {
     const { expiresAtMs } = socket.data.session as Session;
-    const timer = setTimeout(() => {
-      if (opts.nowMs() >= expiresAtMs) endConnection(socket, 'session expired');
-      else scheduleExpiry(socket); // a session longer than one timer's reach
-    }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - opts.nowMs())));
+    const timer = setTimeout(
+      () => {
+        if (opts.nowMs() >= expiresAtMs) endConnection(socket, 'session expired');
+        else scheduleExpiry(socket); // a session longer than one timer's reach
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - opts.nowMs())),
+    );
     timer.unref();
     expiryTimers.set(socket, timer);
   };
@@ -86,7 +89,8 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   });
 
   const snapshotFor = (user: User) => {
-    if (seesFleet(user)) return { devices: opts.fleet.list(), workOrders: opts.listWorkOrders(), alerts: opts.alerts?.list() ?? [] };
+    if (seesFleet(user))
+      return { devices: opts.fleet.list(), workOrders: opts.listWorkOrders(), alerts: opts.alerts?.list() ?? [] };
     const workOrders = opts.listWorkOrders().filter((o) => o.technicianId === user.technicianId);
     const deviceIds = new Set(workOrders.map((o) => o.deviceId));
     return { devices: opts.fleet.list().filter((d) => deviceIds.has(d.deviceId)), workOrders, alerts: [] };
@@ -111,7 +115,11 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
     socket.on('watch-device', (deviceId: unknown) => {
       if (typeof deviceId !== 'string' || deviceId.length > 64) return;
       // Technicians may watch only devices of their own work orders.
-      if (!seesFleet(user) && !opts.listWorkOrders().some((o) => o.deviceId === deviceId && o.technicianId === user.technicianId)) return;
+      if (
+        !seesFleet(user) &&
+        !opts.listWorkOrders().some((o) => o.deviceId === deviceId && o.technicianId === user.technicianId)
+      )
+        return;
       for (const room of socket.rooms) if (room.startsWith('device:')) socket.leave(room);
       socket.join(deviceRoom(deviceId));
       const d = opts.fleet.get(deviceId);
@@ -119,28 +127,35 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
     });
   });
 
-  const deltas = every('live updates', opts.frameMs ?? 250, () => {
-    const changes = opts.fleet.takeChanges();
-    const alerts = opts.alerts?.takeChanges() ?? [];
-    if (changes.devices.length === 0 && changes.workOrders.length === 0 && alerts.length === 0) return;
-    io.to(FLEET_ROOM).emit('delta', { ...changes, alerts });
-    sendToTechnicians(changes.workOrders, changes.devices);
-    for (const d of changes.devices) {
-      const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
-      if (room && room.size > 0) io.to(deviceRoom(d.deviceId)).emit('device', d);
-    }
-  }, opts.log);
+  const deltas = every(
+    'live updates',
+    opts.frameMs ?? 250,
+    () => {
+      const changes = opts.fleet.takeChanges();
+      const alerts = opts.alerts?.takeChanges() ?? [];
+      if (changes.devices.length === 0 && changes.workOrders.length === 0 && alerts.length === 0) return;
+      io.to(FLEET_ROOM).emit('delta', { ...changes, alerts });
+      sendToTechnicians(changes.workOrders, changes.devices);
+      for (const d of changes.devices) {
+        const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
+        if (room && room.size > 0) io.to(deviceRoom(d.deviceId)).emit('device', d);
+      }
+    },
+    opts.log,
+  );
 
   function sendToTechnicians(orders: WorkOrder[], devices: DeviceSummary[]): void {
     const technicianIds = new Set<string>();
-    for (const room of io.sockets.adapter.rooms.keys()) if (room.startsWith('technician:')) technicianIds.add(room.slice(11));
+    for (const room of io.sockets.adapter.rooms.keys())
+      if (room.startsWith('technician:')) technicianIds.add(room.slice(11));
     if (technicianIds.size === 0) return;
     const all = opts.listWorkOrders();
     for (const techId of technicianIds) {
       const mine = orders.filter((o) => o.technicianId === techId);
       const myDevices = new Set(all.filter((o) => o.technicianId === techId).map((o) => o.deviceId));
       const devs = devices.filter((d) => myDevices.has(d.deviceId));
-      if (mine.length || devs.length) io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine, alerts: [] });
+      if (mine.length || devs.length)
+        io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine, alerts: [] });
     }
   }
 

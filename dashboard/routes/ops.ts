@@ -24,7 +24,10 @@ export interface MetricsAccess {
  * with a token set, `Authorization: Bearer <token>` from anywhere (401 otherwise); without one,
  * loopback only (PURNA_METRICS_ALLOW_FROM; 403 otherwise).
  */
-export async function opsRoutes(app: FastifyInstance, opts: { metrics: PurnaMetrics; readiness: ReadinessCheck[]; metricsAccess: MetricsAccess }): Promise<void> {
+export async function opsRoutes(
+  app: FastifyInstance,
+  opts: { metrics: PurnaMetrics; readiness: ReadinessCheck[]; metricsAccess: MetricsAccess },
+): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -67,7 +70,11 @@ function metricsGuard(access: MetricsAccess): (request: FastifyRequest, reply: F
       const [scheme, presented] = (request.headers.authorization ?? '').split(' ');
       if (scheme?.toLowerCase() === 'bearer' && presented && timingSafeEqual(digest(presented), expected)) return;
       reply.header('www-authenticate', 'Bearer realm="purna-metrics"');
-      return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'metrics need Authorization: Bearer <PURNA_METRICS_TOKEN>' });
+      return reply.code(401).send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'metrics need Authorization: Bearer <PURNA_METRICS_TOKEN>',
+      });
     }
     // The socket's address (fastify trusts no X-Forwarded-For unless told to), never a header.
     if (allowedAddress(request.socket.remoteAddress ?? '')) return;

@@ -28,7 +28,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
   if (res.status === 401 && path !== 'auth/login') unauthorized();
-  if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText, (json as { problems?: ApiError['problems'] }).problems);
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      (json as { message?: string }).message ?? res.statusText,
+      (json as { problems?: ApiError['problems'] }).problems,
+    );
   return json as T;
 }
 

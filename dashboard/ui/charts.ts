@@ -5,7 +5,9 @@ import uPlot from 'uplot';
 import { dateTime, day, num, shortTime, t } from './i18n.ts';
 
 /** The x-axis and legend of a time chart whose times belong to `timeZone` (null: the viewer's). */
-export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'> & { xScale: uPlot.Scale; xSeries: uPlot.Series; xAxis: uPlot.Axis } {
+export function timeChart(
+  timeZone: string | null,
+): Pick<uPlot.Options, 'tzDate'> & { xScale: uPlot.Scale; xSeries: uPlot.Series; xAxis: uPlot.Axis } {
   const zone = timeZone ?? undefined;
   return {
     // Splits at the zone's own hour and day boundaries.
@@ -26,4 +28,7 @@ export function timeChart(timeZone: string | null): Pick<uPlot.Options, 'tzDate'
 }
 
 /** A legend value with `digits` decimals in the viewer's language. */
-export const valueIn = (digits: number): uPlot.Series.Value => (_u, v) => num(v, digits);
+export const valueIn =
+  (digits: number): uPlot.Series.Value =>
+  (_u, v) =>
+    num(v, digits);

@@ -42,8 +42,24 @@ export interface CustomerRecordView {
   customer: { id: string; name: string; email: string | null; phone: string | null };
   sites: { id: string; name: string; city: string; timeZone: string }[];
   contacts: Contact[];
-  devices: { id: string; modelId: string; siteName: string | null; timeZone: string | null; installDateMs: number; warrantyEndMs: number; warrantyActive: boolean; contractTier: string }[];
+  devices: {
+    id: string;
+    modelId: string;
+    siteName: string | null;
+    timeZone: string | null;
+    installDateMs: number;
+    warrantyEndMs: number;
+    warrantyActive: boolean;
+    contractTier: string;
+  }[];
   workOrders: (WorkOrderView & { createdAtMs: number })[];
   messages: MessageView[];
-  ratings: { workOrderId: string; deviceId: string; answeredAtMs: number; csat: number; nps: number | null; comment: string | null }[];
+  ratings: {
+    workOrderId: string;
+    deviceId: string;
+    answeredAtMs: number;
+    csat: number;
+    nps: number | null;
+    comment: string | null;
+  }[];
 }

@@ -5,7 +5,9 @@
 import type { HealthReport } from '../../core/types.ts';
 import { duration, labelOf, num, t } from './i18n.ts';
 
-type Report = Pick<HealthReport, 'rule' | 'metric' | 'evidence' | 'explanation' | 'state'> & { timeToThresholdMs?: number | null };
+type Report = Pick<HealthReport, 'rule' | 'metric' | 'evidence' | 'explanation' | 'state'> & {
+  timeToThresholdMs?: number | null;
+};
 
 export function explain(h: Report | null | undefined): string {
   if (!h) return '';
@@ -35,12 +37,21 @@ export function explain(h: Report | null | undefined): string {
     case 'cusum-shift':
       return t('why.shift', { metric, mean: v(e.baselineMean), cusum: num(e.cusum, 0) });
     case 'elevated':
-      return t('why.elevated', { metric, value: v(e.smoothed), sigmas: num(e.elevationSigmas, 1), mean: v(e.baselineMean) });
+      return t('why.elevated', {
+        metric,
+        value: v(e.smoothed),
+        sigmas: num(e.elevationSigmas, 1),
+        mean: v(e.baselineMean),
+      });
     case 'trend-forecast': {
       const threshold = h.metric === 'temperature' ? e.ratedMax : e.zoneCD;
       return t('why.forecast', {
-        metric, value: v(e.smoothed), sigmas: num(e.elevationSigmas, 1), threshold: v(threshold, 1),
-        in: duration(e.timeToThresholdMs ?? h.timeToThresholdMs), earliest: duration(e.timeToThresholdEarliestMs),
+        metric,
+        value: v(e.smoothed),
+        sigmas: num(e.elevationSigmas, 1),
+        threshold: v(threshold, 1),
+        in: duration(e.timeToThresholdMs ?? h.timeToThresholdMs),
+        earliest: duration(e.timeToThresholdEarliestMs),
       });
     }
     case 'stuck-sensor':

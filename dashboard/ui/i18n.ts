@@ -1,7 +1,15 @@
 // The dashboard's language: the signed-in user's choice (GET/PATCH /api/auth/me), else the
 // browser's (navigator.languages), else English. Views call t() and the formatters below, which
 // read the current language; changing it re-renders the current view.
-import { hasMessage, pickLanguage, STAFF_DEFAULT_LANGUAGE, t as translate, type Language, type MessageKey, type MessageParams } from '../../core/i18n/index.ts';
+import {
+  hasMessage,
+  pickLanguage,
+  STAFF_DEFAULT_LANGUAGE,
+  t as translate,
+  type Language,
+  type MessageKey,
+  type MessageParams,
+} from '../../core/i18n/index.ts';
 import * as f from '../../core/i18n/format.ts';
 
 export type { Language, MessageKey };
@@ -34,8 +42,10 @@ export function setLanguage(lang: Language | null, remember = false): void {
       // storage disabled: the server keeps the choice for signed-in users anyway
     }
   }
-  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n]')) e.textContent = t(e.dataset.i18n as MessageKey);
-  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) e.setAttribute('aria-label', t(e.dataset.i18nLabel as MessageKey));
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n]'))
+    e.textContent = t(e.dataset.i18n as MessageKey);
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n-label]'))
+    e.setAttribute('aria-label', t(e.dataset.i18nLabel as MessageKey));
   document.title = t('app.title');
 }
 
@@ -55,9 +65,11 @@ export function labelOf(family: string, value: string | null | undefined): strin
 
 export const num = (v: number | null | undefined, digits = 0) => f.formatNumber(current, v, digits);
 export const pct = (v: number | null | undefined, digits = 0) => f.formatPercent(current, v, digits);
-export const dateTime = (ms: number | null | undefined, timeZone?: string | null) => f.formatDateTime(current, ms, timeZone);
+export const dateTime = (ms: number | null | undefined, timeZone?: string | null) =>
+  f.formatDateTime(current, ms, timeZone);
 export const time = (ms: number | null | undefined, timeZone?: string | null) => f.formatTime(current, ms, timeZone);
-export const shortTime = (ms: number | null | undefined, timeZone?: string | null) => f.formatShortTime(current, ms, timeZone);
+export const shortTime = (ms: number | null | undefined, timeZone?: string | null) =>
+  f.formatShortTime(current, ms, timeZone);
 export const date = (ms: number | null | undefined, timeZone?: string | null) => f.formatDate(current, ms, timeZone);
 export const day = (ms: number | null | undefined, timeZone?: string | null) => f.formatDay(current, ms, timeZone);
 export const duration = (ms: number | null | undefined) => f.formatDuration(current, ms);

@@ -29,8 +29,17 @@ const languageSelect = document.querySelector<HTMLSelectElement>('#language')!;
 // does not retry is a connection the server refused (no session) or closed (the session ended):
 // those bring the sign-in form back saying why. The header says the connection's real state,
 // and nothing at all while nobody is signed in.
-const socket = io({ transports: ['websocket'], autoConnect: false, reconnectionDelay: 1000, reconnectionDelayMax: 10_000 });
-type ConnectionState = { kind: 'signed-out' } | { kind: 'connecting' } | { kind: 'live' } | { kind: 'down'; attempt: number };
+const socket = io({
+  transports: ['websocket'],
+  autoConnect: false,
+  reconnectionDelay: 1000,
+  reconnectionDelayMax: 10_000,
+});
+type ConnectionState =
+  | { kind: 'signed-out' }
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'down'; attempt: number };
 let connectionState: ConnectionState = { kind: 'signed-out' };
 const retryButton = el('button', { type: 'button', id: 'connection-retry', class: 'secondary small' });
 retryButton.hidden = true;
@@ -45,7 +54,8 @@ const showConnection = () => {
   const c = connectionState;
   connection.hidden = c.kind === 'signed-out';
   connection.className = c.kind;
-  connection.textContent = c.kind === 'signed-out' ? '' : t(`connection.${c.kind}`, { attempt: c.kind === 'down' ? c.attempt : 0 });
+  connection.textContent =
+    c.kind === 'signed-out' ? '' : t(`connection.${c.kind}`, { attempt: c.kind === 'down' ? c.attempt : 0 });
   retryButton.textContent = t('connection.retryNow');
   retryButton.hidden = c.kind !== 'down';
 };
@@ -72,7 +82,9 @@ socket.on('connect_error', (err) => {
   else if (me && connectionState.kind !== 'down') setConnection({ kind: 'down', attempt: 1 });
 });
 // The server closes the live connection with the session (signed out elsewhere, or expired).
-socket.on('session-ended', ({ reason }: { reason: string }) => sessionLost(reason === 'session expired' ? 'login.sessionExpired' : 'login.signedOut'));
+socket.on('session-ended', ({ reason }: { reason: string }) =>
+  sessionLost(reason === 'session expired' ? 'login.sessionExpired' : 'login.signedOut'),
+);
 // Any API call answered 401 while signed in: the session is gone.
 onUnauthorized(() => {
   if (me) sessionLost('login.sessionExpired');
@@ -84,8 +96,12 @@ function sessionLost(why: 'login.sessionExpired' | 'login.signedOut'): void {
   showLogin();
   document.querySelector<HTMLElement>('#login-error')!.textContent = t(why);
 }
-socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.snapshot(s.devices, s.workOrders));
-socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) => live.delta(d.devices, d.workOrders));
+socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) =>
+  live.snapshot(s.devices, s.workOrders),
+);
+socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) =>
+  live.delta(d.devices, d.workOrders),
+);
 
 let me: Me | null = null;
 let cleanup: (() => void) | null = null;
@@ -96,7 +112,8 @@ function route(): void {
   view.replaceChildren();
   const hash = location.hash || (me.role === 'technician' ? '#/tech' : '#/fleet');
   const [, page, id] = hash.split('/');
-  for (const a of nav.querySelectorAll('a')) a.setAttribute('aria-current', a.getAttribute('href') === `#/${page}` ? 'page' : 'false');
+  for (const a of nav.querySelectorAll('a'))
+    a.setAttribute('aria-current', a.getAttribute('href') === `#/${page}` ? 'page' : 'false');
   if (me.role === 'technician') {
     cleanup = page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket) : techView(view);
   } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
@@ -138,8 +155,21 @@ async function showApp(): Promise<void> {
 
 function renderNav(): void {
   if (!me) return;
-  const links: [string, string][] = me.role === 'technician' ? [['#/tech', t('nav.myDispatches')]] : [['#/fleet', t('nav.fleet')], ['#/work-orders', t('nav.workOrders')], ['#/customers', t('nav.customers')], ['#/kpis', t('nav.kpis')], ['#/catalogue', t('nav.catalogue')]];
-  nav.replaceChildren(...links.map(([href, text]) => el('a', { href, text })), el('span', { class: 'who', text: t('nav.who', { name: me.name, role: t(`role.${me.role}`) }) }), logoutButton());
+  const links: [string, string][] =
+    me.role === 'technician'
+      ? [['#/tech', t('nav.myDispatches')]]
+      : [
+          ['#/fleet', t('nav.fleet')],
+          ['#/work-orders', t('nav.workOrders')],
+          ['#/customers', t('nav.customers')],
+          ['#/kpis', t('nav.kpis')],
+          ['#/catalogue', t('nav.catalogue')],
+        ];
+  nav.replaceChildren(
+    ...links.map(([href, text]) => el('a', { href, text })),
+    el('span', { class: 'who', text: t('nav.who', { name: me.name, role: t(`role.${me.role}`) }) }),
+    logoutButton(),
+  );
 }
 
 // The language switch: kept for the user (PATCH /api/auth/me) when signed in, for this browser always.
@@ -179,7 +209,7 @@ document.querySelector<HTMLFormElement>('#login-form')!.addEventListener('submit
   try {
     await api('auth/login', { method: 'POST', body: { email: form.get('email'), password: form.get('password') } });
     error.textContent = '';
-    (document.querySelector<HTMLInputElement>('#login-password')!).value = '';
+    document.querySelector<HTMLInputElement>('#login-password')!.value = '';
     await showApp();
   } catch (err) {
     error.textContent = loginFailure(err);

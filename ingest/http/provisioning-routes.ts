@@ -26,12 +26,20 @@ const MAX_DEVICES = 10_000;
  */
 export async function provisioningRoutes(app: FastifyInstance, opts: ProvisioningOptions): Promise<void> {
   await app.register(async (scope) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) =>
+      done(null, body),
+    );
 
     const provision = (devices: DeviceInput[]) => {
       opts.registerDevices(devices.map((d) => ({ deviceId: d.id, modelId: d.modelId, siteId: d.siteId })));
       const now = opts.nowMs();
-      return { devices: devices.map((d) => ({ id: d.id, username: d.id, token: opts.credentials.issueDeviceToken(d.id, now) })) };
+      return {
+        devices: devices.map((d) => ({
+          id: d.id,
+          username: d.id,
+          token: opts.credentials.issueDeviceToken(d.id, now),
+        })),
+      };
     };
 
     scope.post<{ Body: { devices: DeviceInput[] } }>(
@@ -75,7 +83,10 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
 
     scope.post<{ Body: string }>(
       '/devices/provision.csv',
-      { config: { roles: ['planner'], accepts: ['text/csv'] }, schema: { tags: ['devices'], body: { type: 'string', minLength: 1 } } },
+      {
+        config: { roles: ['planner'], accepts: ['text/csv'] },
+        schema: { tags: ['devices'], body: { type: 'string', minLength: 1 } },
+      },
       async (request, reply) => {
         const lines = request.body.split(/\r?\n/);
         const header = lines[0].split(',').map((h) => h.trim());
@@ -83,7 +94,12 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
         const modelCol = header.indexOf('modelId');
         const siteCol = header.indexOf('siteId');
         if (idCol < 0 || modelCol < 0) {
-          return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message: 'line 1: header must name the columns id and modelId (siteId optional)', errors: [{ line: 1, message: 'missing id or modelId column' }] });
+          return reply.code(422).send({
+            statusCode: 422,
+            error: 'Unprocessable Entity',
+            message: 'line 1: header must name the columns id and modelId (siteId optional)',
+            errors: [{ line: 1, message: 'missing id or modelId column' }],
+          });
         }
         const devices: DeviceInput[] = [];
         const errors: { line: number; message: string }[] = [];
@@ -99,14 +115,25 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
           else devices.push({ id, modelId, siteId: siteCol >= 0 && f[siteCol] ? f[siteCol] : undefined });
           seen.add(id);
         }
-        if (devices.length + errors.length > MAX_DEVICES) errors.push({ line: 0, message: `more than ${MAX_DEVICES} devices in one file` });
+        if (devices.length + errors.length > MAX_DEVICES)
+          errors.push({ line: 0, message: `more than ${MAX_DEVICES} devices in one file` });
         if (errors.length > 0 || devices.length === 0) {
-          return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message: errors.length ? `${errors.length} bad line(s); nothing provisioned` : 'no devices in the file', errors });
+          return reply.code(422).send({
+            statusCode: 422,
+            error: 'Unprocessable Entity',
+            message: errors.length ? `${errors.length} bad line(s); nothing provisioned` : 'no devices in the file',
+            errors,
+          });
         }
         try {
           return reply.code(201).send(provision(devices));
         } catch (err) {
-          return reply.code(422).send({ statusCode: 422, error: 'Unprocessable Entity', message: `${(err as Error).message}; nothing provisioned`, errors: [] });
+          return reply.code(422).send({
+            statusCode: 422,
+            error: 'Unprocessable Entity',
+            message: `${(err as Error).message}; nothing provisioned`,
+            errors: [],
+          });
         }
       },
     );
@@ -117,15 +144,34 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
       '/technicians/:id/mqtt-token',
       {
         config: { roles: ['planner', 'technician'] },
-        schema: { tags: ['technicians'], summary: "Issue (or rotate) a technician field app's MQTT token, shown once", params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] } },
+        schema: {
+          tags: ['technicians'],
+          summary: "Issue (or rotate) a technician field app's MQTT token, shown once",
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+            required: ['id'],
+          },
+        },
       },
       async (request, reply) => {
         const user = (request as unknown as { user?: { role: string; technicianId?: string | null } }).user;
         const id = request.params.id;
-        if (user?.role === 'technician' && user.technicianId !== id) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'technicians may issue a token only for themselves' });
-        if (!opts.technicianExists(id)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no technician ${id}` });
+        if (user?.role === 'technician' && user.technicianId !== id)
+          return reply.code(403).send({
+            statusCode: 403,
+            error: 'Forbidden',
+            message: 'technicians may issue a token only for themselves',
+          });
+        if (!opts.technicianExists(id))
+          return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no technician ${id}` });
         const { username, token } = opts.credentials.issueTechnicianToken(id, opts.nowMs());
-        return reply.code(201).send({ username, token, topic: topics.technicianDispatch(id), note: 'the token is shown only now; issuing again replaces it' });
+        return reply.code(201).send({
+          username,
+          token,
+          topic: topics.technicianDispatch(id),
+          note: 'the token is shown only now; issuing again replaces it',
+        });
       },
     );
 
@@ -133,10 +179,20 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
       '/devices/:id/credentials',
       {
         config: { roles: ['planner'] },
-        schema: { tags: ['devices'], params: { type: 'object', properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } }, required: ['id'] } },
+        schema: {
+          tags: ['devices'],
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } },
+            required: ['id'],
+          },
+        },
       },
       async (request, reply) => {
-        if (!opts.credentials.revokeDevice(request.params.id)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `device ${request.params.id} has no credentials` });
+        if (!opts.credentials.revokeDevice(request.params.id))
+          return reply
+            .code(404)
+            .send({ statusCode: 404, error: 'Not Found', message: `device ${request.params.id} has no credentials` });
         return { revoked: request.params.id };
       },
     );

@@ -7,7 +7,14 @@ import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Problem } from '../../core/http-errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { seedProductModels, validateProductModel, type CatalogueChange, type CatalogueProblem, type ProductModel, type ProductModelVersion } from '../../core/product-catalogue.ts';
+import {
+  seedProductModels,
+  validateProductModel,
+  type CatalogueChange,
+  type CatalogueProblem,
+  type ProductModel,
+  type ProductModelVersion,
+} from '../../core/product-catalogue.ts';
 import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, invalid, notFound } from '../types.ts';
@@ -95,16 +102,24 @@ export class Catalogue {
 
   create(model: ProductModel, by: string): SavedModel {
     const existing = this.#s.catalogue.current(model.id);
-    if (existing) throw conflict(`product model '${model.id}' exists (version ${existing.version}); change it with PUT /api/catalogue/models/${model.id}`);
+    if (existing)
+      throw conflict(
+        `product model '${model.id}' exists (version ${existing.version}); change it with PUT /api/catalogue/models/${model.id}`,
+      );
     return this.#save(model, by);
   }
 
   /** Replaces a model with a new version. `fromVersion`, when given, must be the current one (else 409: someone else changed it). */
   update(id: string, model: ProductModel, by: string, fromVersion?: number): SavedModel {
-    if (model.id !== id) throw badRequest(`id: is '${model.id}' but the model is '${id}'; a model's id cannot change (create a new model instead)`);
+    if (model.id !== id)
+      throw badRequest(
+        `id: is '${model.id}' but the model is '${id}'; a model's id cannot change (create a new model instead)`,
+      );
     const current = this.get(id);
     if (fromVersion !== undefined && fromVersion !== current.version) {
-      throw conflict(`version mismatch: product model '${id}' is at version ${current.version}, not ${fromVersion}; reload and retry`);
+      throw conflict(
+        `version mismatch: product model '${id}' is at version ${current.version}, not ${fromVersion}; reload and retry`,
+      );
     }
     return this.#save(model, by);
   }
@@ -114,7 +129,10 @@ export class Catalogue {
     const change = inTransaction(this.#s.db, () => {
       this.get(id);
       const devices = this.#s.registry.countDevicesOfModel(id);
-      if (devices > 0) throw conflict(`product model '${id}' is used by ${devices} device${devices === 1 ? '' : 's'}; move them to another model first`);
+      if (devices > 0)
+        throw conflict(
+          `product model '${id}' is used by ${devices} device${devices === 1 ? '' : 's'}; move them to another model first`,
+        );
       return this.#s.catalogue.delete(id, by, this.#clock.nowMs())!;
     });
     this.#announce([change], by);
@@ -128,7 +146,14 @@ export class Catalogue {
    */
   importModels(format: CatalogueImportResult['format'], parsed: ParsedImport, by: string): CatalogueImportResult {
     const result: CatalogueImportResult = {
-      format, models: parsed.entries.length, created: 0, updated: 0, unchanged: 0, committed: false, errors: [...parsed.errors], warnings: [],
+      format,
+      models: parsed.entries.length,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      committed: false,
+      errors: [...parsed.errors],
+      warnings: [],
     };
     const knownSkus = this.#s.catalogue.stockedSkus();
     const firstLineOf = new Map<string, number>();
@@ -160,8 +185,14 @@ export class Catalogue {
     return result;
   }
 
-  #checkEntry(entry: ImportEntry, knownSkus: ReadonlySet<string>, firstLineOf: Map<string, number>, result: CatalogueImportResult): ProductModel | null {
-    const id = typeof (entry.model as { id?: unknown })?.id === 'string' ? (entry.model as { id: string }).id : undefined;
+  #checkEntry(
+    entry: ImportEntry,
+    knownSkus: ReadonlySet<string>,
+    firstLineOf: Map<string, number>,
+    result: CatalogueImportResult,
+  ): ProductModel | null {
+    const id =
+      typeof (entry.model as { id?: unknown })?.id === 'string' ? (entry.model as { id: string }).id : undefined;
     const at = (p: Problem & { code?: string; params?: ImportProblem['params'] }): ImportProblem => ({
       line: entry.lineOf(p.field),
       ...(id ? { modelId: id } : {}),
@@ -178,7 +209,12 @@ export class Catalogue {
     const model = entry.model as ProductModel;
     const seenAt = firstLineOf.get(model.id);
     if (seenAt !== undefined) {
-      result.errors.push({ line: entry.lineOf('id'), modelId: model.id, field: 'id', message: `model '${model.id}' is in the file twice (first at line ${seenAt})` });
+      result.errors.push({
+        line: entry.lineOf('id'),
+        modelId: model.id,
+        field: 'id',
+        message: `model '${model.id}' is in the file twice (first at line ${seenAt})`,
+      });
       return null;
     }
     firstLineOf.set(model.id, entry.lineOf('id'));
@@ -204,7 +240,10 @@ export class Catalogue {
 
   #announce(changes: readonly CatalogueChange[], by: string): void {
     for (const c of changes) {
-      this.#log.info({ model: c.model.id, version: c.model.version, change: c.change, by }, 'product catalogue changed');
+      this.#log.info(
+        { model: c.model.id, version: c.model.version, change: c.change, by },
+        'product catalogue changed',
+      );
       this.#bus.emit('catalogueChanged', c);
     }
   }

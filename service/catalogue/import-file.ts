@@ -44,15 +44,41 @@ export interface ParsedImport {
 export const MAX_IMPORT_MODELS = 1000;
 
 export const CSV_CATALOGUE_COLUMNS = [
-  'record', 'modelId', 'mode', 'name', 'kind', 'unit', 'physicalMin', 'physicalMax', 'normalMin', 'normalMax', 'ratedLower', 'ratedUpper',
-  'machineClass', 'signature', 'skill', 'repairHours', 'sku', 'quantity', 'warrantyMonths', 'serviceDays', 'serviceRunningHours',
-  'runningMetric', 'stoppedBelow',
+  'record',
+  'modelId',
+  'mode',
+  'name',
+  'kind',
+  'unit',
+  'physicalMin',
+  'physicalMax',
+  'normalMin',
+  'normalMax',
+  'ratedLower',
+  'ratedUpper',
+  'machineClass',
+  'signature',
+  'skill',
+  'repairHours',
+  'sku',
+  'quantity',
+  'warrantyMonths',
+  'serviceDays',
+  'serviceRunningHours',
+  'runningMetric',
+  'stoppedBelow',
 ] as const;
 type Column = (typeof CSV_CATALOGUE_COLUMNS)[number];
 
 const RECORDS: Record<string, { required: Column[]; optional: Column[] }> = {
-  model: { required: ['modelId', 'name', 'kind', 'warrantyMonths'], optional: ['serviceDays', 'serviceRunningHours', 'runningMetric', 'stoppedBelow'] },
-  metric: { required: ['modelId', 'name', 'unit', 'physicalMin', 'physicalMax', 'normalMin', 'normalMax'], optional: ['ratedLower', 'ratedUpper', 'machineClass'] },
+  model: {
+    required: ['modelId', 'name', 'kind', 'warrantyMonths'],
+    optional: ['serviceDays', 'serviceRunningHours', 'runningMetric', 'stoppedBelow'],
+  },
+  metric: {
+    required: ['modelId', 'name', 'unit', 'physicalMin', 'physicalMax', 'normalMin', 'normalMax'],
+    optional: ['ratedLower', 'ratedUpper', 'machineClass'],
+  },
   failure_mode: { required: ['modelId', 'mode', 'name', 'signature', 'skill', 'repairHours'], optional: [] },
   part: { required: ['modelId', 'mode', 'sku', 'name'], optional: ['quantity'] },
 };
@@ -63,12 +89,17 @@ export function parseJsonImport(text: string): ParsedImport {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    return { entries: [], errors: [{ line: lineOfJsonError(text, err as Error), message: `not valid JSON: ${(err as Error).message}` }] };
+    return {
+      entries: [],
+      errors: [{ line: lineOfJsonError(text, err as Error), message: `not valid JSON: ${(err as Error).message}` }],
+    };
   }
   const models = Array.isArray(doc) ? doc : (doc as { models?: unknown })?.models;
-  if (!Array.isArray(models)) return { entries: [], errors: [{ line: 1, message: 'expected an array of product models, or {"models": [...]}' }] };
+  if (!Array.isArray(models))
+    return { entries: [], errors: [{ line: 1, message: 'expected an array of product models, or {"models": [...]}' }] };
   if (models.length === 0) return { entries: [], errors: [{ line: 1, message: 'the file holds no product models' }] };
-  if (models.length > MAX_IMPORT_MODELS) return { entries: [], errors: [{ line: 1, message: `more than ${MAX_IMPORT_MODELS} models in one import` }] };
+  if (models.length > MAX_IMPORT_MODELS)
+    return { entries: [], errors: [{ line: 1, message: `more than ${MAX_IMPORT_MODELS} models in one import` }] };
   const lines = jsonElementLines(text);
   return { entries: models.map((model, i) => ({ model, lineOf: () => lines[i] ?? 1 })), errors: [] };
 }
@@ -80,8 +111,13 @@ export function parseCsvImport(text: string): ParsedImport {
   const header = records[0].fields.map((h) => h.trim());
   const errors: ImportProblem[] = [];
   const unknown = header.filter((h) => !(CSV_CATALOGUE_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) errors.push({ line: 1, message: `unknown column(s) ${unknown.join(', ')}; the columns are ${CSV_CATALOGUE_COLUMNS.join(', ')}` });
-  for (const c of ['record', 'modelId'] as const) if (!header.includes(c)) errors.push({ line: 1, message: `the header must name the column ${c}` });
+  if (unknown.length)
+    errors.push({
+      line: 1,
+      message: `unknown column(s) ${unknown.join(', ')}; the columns are ${CSV_CATALOGUE_COLUMNS.join(', ')}`,
+    });
+  for (const c of ['record', 'modelId'] as const)
+    if (!header.includes(c)) errors.push({ line: 1, message: `the header must name the column ${c}` });
   if (errors.length) return { entries: [], errors };
 
   const models = new Map<string, CsvModel>();
@@ -101,10 +137,16 @@ export function parseCsvImport(text: string): ParsedImport {
       continue;
     }
     const missing = spec.required.filter((c) => !row.get(c));
-    const stray = CSV_CATALOGUE_COLUMNS.filter((c) => c !== 'record' && !spec.required.includes(c) && !spec.optional.includes(c) && row.get(c));
+    const stray = CSV_CATALOGUE_COLUMNS.filter(
+      (c) => c !== 'record' && !spec.required.includes(c) && !spec.optional.includes(c) && row.get(c),
+    );
     if (missing.length || stray.length) {
       const needs = missing.length ? [`a ${record} row needs ${missing.join(', ')}`] : [];
-      const extra = stray.length ? [`${stray.join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply to a ${record} row (have the columns shifted?)`] : [];
+      const extra = stray.length
+        ? [
+            `${stray.join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply to a ${record} row (have the columns shifted?)`,
+          ]
+        : [];
       fail([...needs, ...extra].join('; '));
       continue;
     }
@@ -123,13 +165,17 @@ export function parseCsvImport(text: string): ParsedImport {
         name: cells.text('name'),
         kind: cells.text('kind'),
         warrantyMonths: cells.number('warrantyMonths'),
-        serviceInterval: { days: cells.optionalNumber('serviceDays'), runningHours: cells.optionalNumber('serviceRunningHours') },
+        serviceInterval: {
+          days: cells.optionalNumber('serviceDays'),
+          runningHours: cells.optionalNumber('serviceRunningHours'),
+        },
         running: undefined as ProductModel['running'],
       };
       const runningMetric = row.get('runningMetric');
       const stoppedBelow = cells.optionalNumber('stoppedBelow');
       if (runningMetric && stoppedBelow !== undefined) model.running = { metric: runningMetric, stoppedBelow };
-      else if (runningMetric || stoppedBelow !== undefined) cells.fail('runningMetric and stoppedBelow go together: give both or neither');
+      else if (runningMetric || stoppedBelow !== undefined)
+        cells.fail('runningMetric and stoppedBelow go together: give both or neither');
       if (cells.ok) {
         m.fields = model;
         m.line = line;
@@ -140,7 +186,10 @@ export function parseCsvImport(text: string): ParsedImport {
         unit: cells.text('unit') as MetricSpec['unit'],
         physicalRange: [cells.number('physicalMin'), cells.number('physicalMax')],
         normalRange: [cells.number('normalMin'), cells.number('normalMax')],
-        ratedLimits: dropUndefined({ upper: cells.optionalNumber('ratedUpper'), lower: cells.optionalNumber('ratedLower') }),
+        ratedLimits: dropUndefined({
+          upper: cells.optionalNumber('ratedUpper'),
+          lower: cells.optionalNumber('ratedLower'),
+        }),
       };
       const machineClass = row.get('machineClass');
       if (machineClass) metric.machineClass = machineClass as MetricSpec['machineClass'];
@@ -157,7 +206,12 @@ export function parseCsvImport(text: string): ParsedImport {
       if (cells.ok) m.modes.push({ line, mode });
     } else {
       const quantity = cells.optionalNumber('quantity') ?? 1;
-      if (cells.ok) m.parts.push({ line, mode: cells.text('mode'), part: { sku: cells.text('sku'), name: cells.text('name'), quantity } });
+      if (cells.ok)
+        m.parts.push({
+          line,
+          mode: cells.text('mode'),
+          part: { sku: cells.text('sku'), name: cells.text('name'), quantity },
+        });
     }
   }
   if (records.length === 1) errors.push({ line: 1, message: 'the file has a header and no rows' });
@@ -182,7 +236,11 @@ interface CsvModel {
 function assemble(m: CsvModel, errors: ImportProblem[]): ImportEntry | null {
   const firstLine = Math.min(...[...m.metrics, ...m.modes, ...m.parts].map((r) => r.line));
   if (!m.fields) {
-    errors.push({ line: firstLine, modelId: m.id, message: `model '${m.id}' has rows but no model row (name, kind, warrantyMonths)` });
+    errors.push({
+      line: firstLine,
+      modelId: m.id,
+      message: `model '${m.id}' has rows but no model row (name, kind, warrantyMonths)`,
+    });
     return null;
   }
   const modeLines = new Map(m.modes.map((r, i) => [r.mode.id, i]));
@@ -198,7 +256,11 @@ function assemble(m: CsvModel, errors: ImportProblem[]): ImportEntry | null {
     }
     const i = modeLines.get(p.mode);
     if (i === undefined) {
-      errors.push({ line: p.line, modelId: m.id, message: `model '${m.id}' has no failure_mode row '${p.mode}' for this part (sensor_fault: a sensor part)` });
+      errors.push({
+        line: p.line,
+        modelId: m.id,
+        message: `model '${m.id}' has no failure_mode row '${p.mode}' for this part (sensor_fault: a sensor part)`,
+      });
       ok = false;
       continue;
     }
@@ -267,10 +329,15 @@ class Cells {
   /** `pressure:down;flow:down` */
   signature(c: Column): FailureModeSpec['signature'] {
     const terms: FailureModeSpec['signature'] = [];
-    for (const term of this.text(c).split(';').map((t) => t.trim()).filter(Boolean)) {
+    for (const term of this.text(c)
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean)) {
       const [metric, direction, extra] = term.split(':').map((t) => t.trim());
       if (!metric || (direction !== 'up' && direction !== 'down') || extra !== undefined) {
-        this.fail(`${c} must list metric:up or metric:down, separated by ';' (e.g. pressure:down;flow:down), got '${term}'`);
+        this.fail(
+          `${c} must list metric:up or metric:down, separated by ';' (e.g. pressure:down;flow:down), got '${term}'`,
+        );
         return [];
       }
       terms.push({ metric, direction });

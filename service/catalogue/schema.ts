@@ -18,16 +18,28 @@ const Part = Type.Object(
 
 const Metric = Type.Object(
   {
-    name: Type.String({ maxLength: 64, description: 'The key in the device\'s payload (values.<name>)' }),
+    name: Type.String({ maxLength: 64, description: "The key in the device's payload (values.<name>)" }),
     // A string, not an enum: the validator answers an unknown unit with the list, among every other problem.
-    unit: Type.Unsafe<Unit>({ type: 'string', maxLength: 16, description: `The unit the device sends it in, one of: ${UNIT_NAMES.join(', ')}` }),
+    unit: Type.Unsafe<Unit>({
+      type: 'string',
+      maxLength: 16,
+      description: `The unit the device sends it in, one of: ${UNIT_NAMES.join(', ')}`,
+    }),
     physicalRange: Range('[min, max] the sensor can read; outside is a sensor fault'),
     normalRange: Range('[min, max] of a healthy machine at work'),
     ratedLimits: Type.Object(
       { upper: Type.Optional(Type.Number()), lower: Type.Optional(Type.Number()) },
-      { additionalProperties: false, description: 'Failing above upper and/or below lower; neither: judged unit-free, never dispatches alone' },
+      {
+        additionalProperties: false,
+        description: 'Failing above upper and/or below lower; neither: judged unit-free, never dispatches alone',
+      },
     ),
-    machineClass: Type.Optional(Type.Unsafe<'I' | 'II' | 'III' | 'IV'>({ type: 'string', description: 'ISO 10816-1 class (I-IV), vibration velocity only' })),
+    machineClass: Type.Optional(
+      Type.Unsafe<'I' | 'II' | 'III' | 'IV'>({
+        type: 'string',
+        description: 'ISO 10816-1 class (I-IV), vibration velocity only',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -37,7 +49,13 @@ const FailureMode = Type.Object(
     id: Type.String({ maxLength: 64, description: 'snake_case id work orders carry' }),
     name: Name(),
     signature: Type.Array(
-      Type.Object({ metric: Type.String({ maxLength: 64 }), direction: Type.Unsafe<'up' | 'down'>({ type: 'string', description: 'up or down' }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          metric: Type.String({ maxLength: 64 }),
+          direction: Type.Unsafe<'up' | 'down'>({ type: 'string', description: 'up or down' }),
+        },
+        { additionalProperties: false },
+      ),
       { maxItems: 16 },
     ),
     parts: Type.Array(Part, { maxItems: 32 }),
@@ -53,10 +71,18 @@ const modelFields = {
   kind: Name(64),
   metrics: Type.Array(Metric, { maxItems: 64 }),
   failureModes: Type.Array(FailureMode, { maxItems: 64 }),
-  running: Type.Optional(Type.Object({ metric: Type.String({ maxLength: 64 }), stoppedBelow: Type.Number() }, { additionalProperties: false })),
+  running: Type.Optional(
+    Type.Object(
+      { metric: Type.String({ maxLength: 64 }), stoppedBelow: Type.Number() },
+      { additionalProperties: false },
+    ),
+  ),
   sensorParts: Type.Optional(Type.Array(Part, { maxItems: 32 })),
   warrantyMonths: Type.Integer(),
-  serviceInterval: Type.Object({ days: Type.Optional(Type.Number()), runningHours: Type.Optional(Type.Number()) }, { additionalProperties: false }),
+  serviceInterval: Type.Object(
+    { days: Type.Optional(Type.Number()), runningHours: Type.Optional(Type.Number()) },
+    { additionalProperties: false },
+  ),
 };
 
 /** A product model (POST /catalogue/models, each model of a JSON import). */
@@ -69,7 +95,9 @@ export const ProductModelBody = Type.Object(modelFields, { additionalProperties:
 export const ProductModelUpdateBody = Type.Object(
   {
     ...modelFields,
-    version: Type.Optional(Type.Integer({ minimum: 1, description: 'The version this edit started from; another current version is a 409' })),
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The version this edit started from; another current version is a 409' }),
+    ),
     updatedBy: Type.Optional(Type.String()),
     updatedAt: Type.Optional(Type.String()),
   },
@@ -93,7 +121,8 @@ export function shapeProblems(value: unknown): { field: string; message: string 
     if (e.keyword === 'additionalProperties') continue;
     if (e.keyword === 'boolean') out.push({ field: at, message: 'is not a field of a product model here' });
     else if (e.keyword === 'required') {
-      for (const name of (e.params as { requiredProperties: string[] }).requiredProperties) out.push({ field: at ? `${at}.${name}` : name, message: 'is required' });
+      for (const name of (e.params as { requiredProperties: string[] }).requiredProperties)
+        out.push({ field: at ? `${at}.${name}` : name, message: 'is required' });
     } else out.push({ field: at || '(model)', message: e.message });
   }
   return out;

@@ -1,5 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { BUILT_IN_MODES, modesOf, type CatalogueChange, type PartSpec, type ProductModel, type ProductModelVersion } from '../../core/product-catalogue.ts';
+import {
+  BUILT_IN_MODES,
+  modesOf,
+  type CatalogueChange,
+  type PartSpec,
+  type ProductModel,
+  type ProductModelVersion,
+} from '../../core/product-catalogue.ts';
 import { prepared } from '../db.ts';
 
 interface VersionRow {
@@ -17,8 +24,18 @@ export interface ModelHistoryEntry {
   model: ProductModelVersion;
 }
 
-function toVersion(r: { spec_json: string; version: number; updated_by: string; updated_at_ms: number }): ProductModelVersion {
-  return { ...(JSON.parse(r.spec_json) as ProductModel), version: r.version, updatedBy: r.updated_by, updatedAt: new Date(r.updated_at_ms).toISOString() };
+function toVersion(r: {
+  spec_json: string;
+  version: number;
+  updated_by: string;
+  updated_at_ms: number;
+}): ProductModelVersion {
+  return {
+    ...(JSON.parse(r.spec_json) as ProductModel),
+    version: r.version,
+    updatedBy: r.updated_by,
+    updatedAt: new Date(r.updated_at_ms).toISOString(),
+  };
 }
 
 /**
@@ -42,7 +59,10 @@ export class CatalogueStore {
   current(id: string): ProductModelVersion | undefined {
     const cached = this.#current.get(id);
     if (cached) return cached;
-    const row = prepared(this.#db, 'SELECT version, spec_json, updated_by, updated_at_ms FROM device_models WHERE id = ?').get(id) as VersionRow | undefined;
+    const row = prepared(
+      this.#db,
+      'SELECT version, spec_json, updated_by, updated_at_ms FROM device_models WHERE id = ?',
+    ).get(id) as VersionRow | undefined;
     if (!row) return undefined;
     const model = toVersion(row);
     if (!this.#db.isTransaction) this.#current.set(id, model);
@@ -50,18 +70,26 @@ export class CatalogueStore {
   }
 
   list(): ProductModelVersion[] {
-    const rows = prepared(this.#db, 'SELECT version, spec_json, updated_by, updated_at_ms FROM device_models ORDER BY id').all() as unknown as VersionRow[];
+    const rows = prepared(
+      this.#db,
+      'SELECT version, spec_json, updated_by, updated_at_ms FROM device_models ORDER BY id',
+    ).all() as unknown as VersionRow[];
     return rows.map(toVersion);
   }
 
   /** Every version of a model, oldest first, deletions included (empty when the id was never used). */
   history(id: string): ModelHistoryEntry[] {
-    const rows = prepared(this.#db, 'SELECT * FROM device_model_versions WHERE model_id = ? ORDER BY version').all(id) as unknown as VersionRow[];
+    const rows = prepared(this.#db, 'SELECT * FROM device_model_versions WHERE model_id = ? ORDER BY version').all(
+      id,
+    ) as unknown as VersionRow[];
     return rows.map((r) => ({ change: r.change, model: toVersion(r) }));
   }
 
   version(id: string, version: number): ModelHistoryEntry | undefined {
-    const r = prepared(this.#db, 'SELECT * FROM device_model_versions WHERE model_id = ? AND version = ?').get(id, version) as VersionRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM device_model_versions WHERE model_id = ? AND version = ?').get(
+      id,
+      version,
+    ) as VersionRow | undefined;
     return r ? { change: r.change, model: toVersion(r) } : undefined;
   }
 
@@ -72,7 +100,9 @@ export class CatalogueStore {
   modeProblem(modelId: string, mode: string): string | null {
     if ((BUILT_IN_MODES as readonly string[]).includes(mode)) return null;
     if (modelId === '*') {
-      return this.list().some((m) => modesOf(m).includes(mode)) ? null : `no product model has a failure mode '${mode}'`;
+      return this.list().some((m) => modesOf(m).includes(mode))
+        ? null
+        : `no product model has a failure mode '${mode}'`;
     }
     const model = this.current(modelId);
     if (!model) return `unknown model '${modelId}'`;
@@ -82,7 +112,9 @@ export class CatalogueStore {
 
   /** SKUs some depot holds (stock or not): a model naming another gets a warning, not an error. */
   stockedSkus(): Set<string> {
-    return new Set((prepared(this.#db, 'SELECT DISTINCT sku FROM inventory').all() as { sku: string }[]).map((r) => r.sku));
+    return new Set(
+      (prepared(this.#db, 'SELECT DISTINCT sku FROM inventory').all() as { sku: string }[]).map((r) => r.sku),
+    );
   }
 
   /** Whether any model was ever saved: the seed fills a catalogue only once, not again after its models were deleted. */
@@ -99,15 +131,21 @@ export class CatalogueStore {
     const version = this.#nextVersion(model.id);
     const spec = JSON.stringify(specOf(model));
     this.#current.delete(model.id);
-    prepared(this.#db, `INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+    prepared(
+      this.#db,
+      `INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind, version = excluded.version, spec_json = excluded.spec_json,
-        updated_by = excluded.updated_by, updated_at_ms = excluded.updated_at_ms`)
-      .run(model.id, model.name, model.kind, version, spec, by, nowMs);
+        updated_by = excluded.updated_by, updated_at_ms = excluded.updated_at_ms`,
+    ).run(model.id, model.name, model.kind, version, spec, by, nowMs);
     const change = existed ? 'updated' : 'created';
     this.#record(model.id, version, change, spec, by, nowMs);
     // The parts a model names become known SKUs, so depots may stock them (inventory rows need one).
-    const upPart = prepared(this.#db, 'INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name');
-    for (const p of [...model.failureModes.flatMap((f) => f.parts), ...(model.sensorParts ?? [])]) upPart.run(p.sku, p.name);
+    const upPart = prepared(
+      this.#db,
+      'INSERT INTO parts (sku, name) VALUES (?, ?) ON CONFLICT(sku) DO UPDATE SET name = excluded.name',
+    );
+    for (const p of [...model.failureModes.flatMap((f) => f.parts), ...(model.sensorParts ?? [])])
+      upPart.run(p.sku, p.name);
     return { change, model: toVersion({ spec_json: spec, version, updated_by: by, updated_at_ms: nowMs }) };
   }
 
@@ -124,12 +162,25 @@ export class CatalogueStore {
   }
 
   #nextVersion(id: string): number {
-    return (prepared(this.#db, 'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM device_model_versions WHERE model_id = ?').get(id) as { v: number }).v;
+    return (
+      prepared(this.#db, 'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM device_model_versions WHERE model_id = ?').get(
+        id,
+      ) as { v: number }
+    ).v;
   }
 
-  #record(id: string, version: number, change: CatalogueChange['change'], spec: string, by: string, nowMs: number): void {
-    prepared(this.#db, 'INSERT INTO device_model_versions (model_id, version, change, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, version, change, spec, by, nowMs);
+  #record(
+    id: string,
+    version: number,
+    change: CatalogueChange['change'],
+    spec: string,
+    by: string,
+    nowMs: number,
+  ): void {
+    prepared(
+      this.#db,
+      'INSERT INTO device_model_versions (model_id, version, change, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, version, change, spec, by, nowMs);
   }
 }
 

@@ -23,7 +23,10 @@ export class ContactFieldError extends ServiceError {
 export function parsePhone(raw: string, field = 'phone'): { e164: string; mobile: boolean } {
   const phone = parsePhoneNumberFromString(raw.trim(), 'ID');
   if (!phone || !phone.isValid()) {
-    throw new ContactFieldError(field, `'${raw}' is not a valid phone number (write it with its country code, e.g. +62 812 3456 7890)`);
+    throw new ContactFieldError(
+      field,
+      `'${raw}' is not a valid phone number (write it with its country code, e.g. +62 812 3456 7890)`,
+    );
   }
   const type = phone.getType();
   // Some countries (the US) cannot tell mobile from fixed by the number: give those the benefit of the doubt.
@@ -67,7 +70,8 @@ export function parseTimeOfDay(raw: string, field: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-export const minutesToHhmm = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+export const minutesToHhmm = (min: number) =>
+  `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
 
 /** What a caller may give for a contact (the API body, a CSV row). */
 export interface ContactInput {
@@ -111,11 +115,17 @@ export function checkContact(input: ContactInput): CheckedContact {
   const email = input.email ? parseEmail(input.email) : null;
   if (!phone && !email) throw new ContactFieldError('phone', 'a contact needs a phone number or an e-mail address');
   const channel = input.preferredChannel ?? (email ? 'email' : 'whatsapp');
-  if (!CUSTOMER_CHANNELS.includes(channel)) throw new ContactFieldError('preferredChannel', `must be one of ${CUSTOMER_CHANNELS.join(', ')}, got '${channel}'`);
-  if (channel === 'email' && !email) throw new ContactFieldError('email', 'is required when the preferred channel is email');
+  if (!CUSTOMER_CHANNELS.includes(channel))
+    throw new ContactFieldError('preferredChannel', `must be one of ${CUSTOMER_CHANNELS.join(', ')}, got '${channel}'`);
+  if (channel === 'email' && !email)
+    throw new ContactFieldError('email', 'is required when the preferred channel is email');
   if (channel !== 'email') {
     if (!phone) throw new ContactFieldError('phone', `is required when the preferred channel is ${channel}`);
-    if (!phone.mobile) throw new ContactFieldError('phone', `${phone.e164} is not a mobile number: ${channel === 'whatsapp' ? 'WhatsApp' : 'SMS'} reaches mobile numbers only`);
+    if (!phone.mobile)
+      throw new ContactFieldError(
+        'phone',
+        `${phone.e164} is not a mobile number: ${channel === 'whatsapp' ? 'WhatsApp' : 'SMS'} reaches mobile numbers only`,
+      );
   }
   const language = input.language ?? 'id';
   if (!isLanguage(language)) throw new ContactFieldError('language', `must be id or en, got '${language}'`);
@@ -124,7 +134,11 @@ export function checkContact(input: ContactInput): CheckedContact {
   if (input.quietHours) {
     quietFromMin = parseTimeOfDay(input.quietHours.from, 'quietHours.from');
     quietToMin = parseTimeOfDay(input.quietHours.to, 'quietHours.to');
-    if (quietFromMin === quietToMin) throw new ContactFieldError('quietHours', 'from and to are the same time: quiet hours must leave part of the day to send in');
+    if (quietFromMin === quietToMin)
+      throw new ContactFieldError(
+        'quietHours',
+        'from and to are the same time: quiet hours must leave part of the day to send in',
+      );
   }
   return {
     customerId: input.customerId,

@@ -2,7 +2,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Language } from '../../core/i18n/index.ts';
 import { prepared } from '../db.ts';
 import { notFound, type Contact, type CustomerChannel } from '../types.ts';
-import { checkContact, ContactFieldError, quietHoursOf, type CheckedContact, type ContactInput } from './contact-fields.ts';
+import {
+  checkContact,
+  ContactFieldError,
+  quietHoursOf,
+  type CheckedContact,
+  type ContactInput,
+} from './contact-fields.ts';
 
 interface ContactRow {
   id: string;
@@ -74,26 +80,49 @@ export class Contacts {
    */
   check(input: ContactInput): CheckedContact {
     const c = checkContact(input);
-    if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(c.customerId)) throw new ContactFieldError('customerId', `unknown customer '${c.customerId}'`);
+    if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(c.customerId))
+      throw new ContactFieldError('customerId', `unknown customer '${c.customerId}'`);
     if (c.siteId) {
-      const site = prepared(this.#db, 'SELECT customer_id FROM sites WHERE id = ?').get(c.siteId) as { customer_id: string } | undefined;
+      const site = prepared(this.#db, 'SELECT customer_id FROM sites WHERE id = ?').get(c.siteId) as
+        | { customer_id: string }
+        | undefined;
       if (!site) throw new ContactFieldError('siteId', `unknown site '${c.siteId}'`);
-      if (site.customer_id !== c.customerId) throw new ContactFieldError('siteId', `site '${c.siteId}' belongs to customer '${site.customer_id}', not '${c.customerId}'`);
+      if (site.customer_id !== c.customerId)
+        throw new ContactFieldError(
+          'siteId',
+          `site '${c.siteId}' belongs to customer '${site.customer_id}', not '${c.customerId}'`,
+        );
     }
     return c;
   }
 
   /** Creates or replaces a contact (and re-activates a removed one). The caller has run check(). */
   save(id: string, c: CheckedContact, nowMs: number): ContactRecord {
-    prepared(this.#db, `INSERT INTO contacts (id, customer_id, site_id, name, role, phone, email, preferred_channel, language,
+    prepared(
+      this.#db,
+      `INSERT INTO contacts (id, customer_id, site_id, name, role, phone, email, preferred_channel, language,
         quiet_from_min, quiet_to_min, receives_notices, active, created_at_ms, updated_at_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id, name = excluded.name,
         role = excluded.role, phone = excluded.phone, email = excluded.email, preferred_channel = excluded.preferred_channel,
         language = excluded.language, quiet_from_min = excluded.quiet_from_min, quiet_to_min = excluded.quiet_to_min,
-        receives_notices = excluded.receives_notices, active = 1, updated_at_ms = excluded.updated_at_ms`)
-      .run(id, c.customerId, c.siteId, c.name, c.role, c.phone, c.email, c.preferredChannel, c.language,
-        c.quietFromMin, c.quietToMin, c.receivesNotices ? 1 : 0, nowMs, nowMs);
+        receives_notices = excluded.receives_notices, active = 1, updated_at_ms = excluded.updated_at_ms`,
+    ).run(
+      id,
+      c.customerId,
+      c.siteId,
+      c.name,
+      c.role,
+      c.phone,
+      c.email,
+      c.preferredChannel,
+      c.language,
+      c.quietFromMin,
+      c.quietToMin,
+      c.receivesNotices ? 1 : 0,
+      nowMs,
+      nowMs,
+    );
     return this.get(id)!;
   }
 
@@ -110,17 +139,21 @@ export class Contacts {
 
   /** A customer's contacts, site contacts and customer-wide ones; removed ones only when asked. */
   listForCustomer(customerId: string, opts: { includeRemoved?: boolean } = {}): ContactRecord[] {
-    const rows = prepared(this.#db, `SELECT * FROM contacts WHERE customer_id = ? ${opts.includeRemoved ? '' : 'AND active = 1'} ORDER BY site_id IS NOT NULL, site_id, name, id`)
-      .all(customerId) as unknown as ContactRow[];
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM contacts WHERE customer_id = ? ${opts.includeRemoved ? '' : 'AND active = 1'} ORDER BY site_id IS NOT NULL, site_id, name, id`,
+    ).all(customerId) as unknown as ContactRow[];
     return rows.map(toContact);
   }
 
   /** Who hears about a job at `siteId`: its active contacts who take notices, and the customer-wide ones. */
   recipientsForSite(siteId: string): ContactRecord[] {
-    const rows = prepared(this.#db, `SELECT c.* FROM contacts c JOIN sites s ON s.customer_id = c.customer_id
+    const rows = prepared(
+      this.#db,
+      `SELECT c.* FROM contacts c JOIN sites s ON s.customer_id = c.customer_id
         WHERE s.id = ? AND c.active = 1 AND c.receives_notices = 1 AND (c.site_id = s.id OR c.site_id IS NULL)
-        ORDER BY c.site_id IS NULL, c.id`)
-      .all(siteId) as unknown as ContactRow[];
+        ORDER BY c.site_id IS NULL, c.id`,
+    ).all(siteId) as unknown as ContactRow[];
     return rows.map(toContact);
   }
 
@@ -128,7 +161,9 @@ export class Contacts {
   findByAddress(address: { phone?: string; email?: string }): ContactRecord[] {
     const rows = address.phone
       ? prepared(this.#db, 'SELECT * FROM contacts WHERE phone = ? AND active = 1 ORDER BY id').all(address.phone)
-      : prepared(this.#db, 'SELECT * FROM contacts WHERE lower(email) = lower(?) AND active = 1 ORDER BY id').all(address.email ?? '');
+      : prepared(this.#db, 'SELECT * FROM contacts WHERE lower(email) = lower(?) AND active = 1 ORDER BY id').all(
+          address.email ?? '',
+        );
     return (rows as unknown as ContactRow[]).map(toContact);
   }
 

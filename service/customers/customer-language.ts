@@ -5,6 +5,13 @@ import { acceptedLanguages, CUSTOMER_DEFAULT_LANGUAGE, pickLanguage, type Langua
  * (`?lang=`), else their contact record's, else their browser's (Accept-Language), else
  * Indonesian. Anything Purna does not speak is passed over, never refused.
  */
-export function customerLanguage(input: { requested?: string | null; contact?: Language | null; acceptLanguage?: string }): Language {
-  return pickLanguage([input.requested, input.contact, ...acceptedLanguages(input.acceptLanguage)], CUSTOMER_DEFAULT_LANGUAGE);
+export function customerLanguage(input: {
+  requested?: string | null;
+  contact?: Language | null;
+  acceptLanguage?: string;
+}): Language {
+  return pickLanguage(
+    [input.requested, input.contact, ...acceptedLanguages(input.acceptLanguage)],
+    CUSTOMER_DEFAULT_LANGUAGE,
+  );
 }

@@ -3,7 +3,14 @@
 
 import { prepared } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
-import { requireFound, type Contact, type Customer, type DeviceRecord, type ServiceWorkOrder, type Site } from '../types.ts';
+import {
+  requireFound,
+  type Contact,
+  type Customer,
+  type DeviceRecord,
+  type ServiceWorkOrder,
+  type Site,
+} from '../types.ts';
 import type { CustomerMessageRecord } from '../notifications/notifier.ts';
 import { publicContact } from './contacts.ts';
 
@@ -37,18 +44,22 @@ export function customerRecord(stores: ServiceStores, customerId: string, nowMs:
   const customer = requireFound(registry.getCustomer(customerId), 'customer', customerId);
   const everyone = contacts.listForCustomer(customerId, { includeRemoved: true });
   const names = new Map(everyone.map((c) => [c.id, c.name]));
-  const ratings = prepared(db, `SELECT s.work_order_id AS workOrderId, w.device_id AS deviceId, s.answered_at_ms AS answeredAtMs, s.csat, s.nps, s.comment
+  const ratings = prepared(
+    db,
+    `SELECT s.work_order_id AS workOrderId, w.device_id AS deviceId, s.answered_at_ms AS answeredAtMs, s.csat, s.nps, s.comment
       FROM surveys s JOIN work_orders w ON w.id = s.work_order_id
       JOIN devices d ON d.id = w.device_id JOIN sites st ON st.id = d.site_id
-      WHERE st.customer_id = ? AND s.answered_at_ms IS NOT NULL ORDER BY s.answered_at_ms DESC`)
-    .all(customerId) as unknown as Rating[];
+      WHERE st.customer_id = ? AND s.answered_at_ms IS NOT NULL ORDER BY s.answered_at_ms DESC`,
+  ).all(customerId) as unknown as Rating[];
   return {
     customer,
     sites: registry.listSites({ customerId }),
     contacts: contacts.listForCustomer(customerId).map(publicContact),
     devices: registry.listDevices({ customerId }).map((d) => ({ ...d, warrantyActive: d.warrantyEndMs >= nowMs })),
     workOrders: orders.list({ customerId, limit: RECORD_WORK_ORDERS }),
-    messages: notifier.customerMessages({ contactIds: everyone.map((c) => c.id), limit: RECORD_MESSAGES }).map((m) => ({ ...m, contactName: names.get(m.contactId) })),
+    messages: notifier
+      .customerMessages({ contactIds: everyone.map((c) => c.id), limit: RECORD_MESSAGES })
+      .map((m) => ({ ...m, contactName: names.get(m.contactId) })),
     ratings,
   };
 }

@@ -12,7 +12,10 @@ export function linkKey(dataDir: string): Buffer {
   const path = join(dataDir, 'link-key');
   if (existsSync(path)) {
     const key = readFileSync(path);
-    if (key.length < 32) throw new Error(`${path} holds ${key.length} bytes; a tracking link key needs 32 (delete the file to make a new one, ending the links issued so far)`);
+    if (key.length < 32)
+      throw new Error(
+        `${path} holds ${key.length} bytes; a tracking link key needs 32 (delete the file to make a new one, ending the links issued so far)`,
+      );
     return key;
   }
   const key = randomBytes(32);

@@ -8,7 +8,14 @@ import type { OutgoingMessage } from '../notifications/channels.ts';
 import { LINK_PLACEHOLDER, type NoticeKind } from '../notifications/notifier.ts';
 
 /** Failure modes the catalogue has plain words for; others are named by the product catalogue. */
-const PLAIN_MODES = new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'unknown_anomaly', 'customer_reported']);
+const PLAIN_MODES = new Set([
+  'bearing_wear',
+  'cooling_failure',
+  'lubrication_loss',
+  'sensor_fault',
+  'unknown_anomaly',
+  'customer_reported',
+]);
 
 export type DelayReason = 'at_risk' | 'respond' | 'resolve';
 
@@ -45,7 +52,12 @@ function formatterOf(lang: Language, timeZone: string, kind: 'day' | 'time'): In
   const key = `${lang}|${timeZone}|${kind}`;
   let f = dateParts.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(LOCALES[lang], kind === 'day' ? { weekday: 'long', day: 'numeric', month: 'long', timeZone } : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+    f = new Intl.DateTimeFormat(
+      LOCALES[lang],
+      kind === 'day'
+        ? { weekday: 'long', day: 'numeric', month: 'long', timeZone }
+        : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone },
+    );
     dateParts.set(key, f);
   }
   return f;
@@ -70,7 +82,8 @@ export function formatWindow(lang: Language, fromMs: number, toMs: number, timeZ
 function finding(lang: Language, f: NoticeFacts): string {
   const when = f.failureInMs !== null && f.failureInMs > 0 ? formatDuration(lang, f.failureInMs) : 'none';
   const model = f.modelName;
-  if (f.mode === 'customer_reported') return t(lang, 'notice.finding.customer_reported', { model, report: f.customerReport ?? '' });
+  if (f.mode === 'customer_reported')
+    return t(lang, 'notice.finding.customer_reported', { model, report: f.customerReport ?? '' });
   if (!PLAIN_MODES.has(f.mode)) return t(lang, 'notice.finding.other', { model, mode: f.modeName, when });
   return t(lang, `notice.finding.${f.mode}` as MessageKey, { model, when });
 }
@@ -80,7 +93,10 @@ function partSentence(lang: Language, f: NoticeFacts): string {
 }
 
 function warrantySentence(lang: Language, f: NoticeFacts): string {
-  return t(lang, 'notice.warranty', { covered: f.warrantyCovered ? 'yes' : 'no', tier: t(lang, `contractTier.${f.contractTier}` as MessageKey) });
+  return t(lang, 'notice.warranty', {
+    covered: f.warrantyCovered ? 'yes' : 'no',
+    tier: t(lang, `contractTier.${f.contractTier}` as MessageKey),
+  });
 }
 
 function windowText(lang: Language, f: NoticeFacts): string {
@@ -88,7 +104,11 @@ function windowText(lang: Language, f: NoticeFacts): string {
 }
 
 /** The paragraphs of the notice (the e-mail's body) and its one-paragraph form. */
-function paragraphs(kind: NoticeKind, lang: Language, f: NoticeFacts): { lines: string[]; short: string; params: string[]; action: MessageKey } {
+function paragraphs(
+  kind: NoticeKind,
+  lang: Language,
+  f: NoticeFacts,
+): { lines: string[]; short: string; params: string[]; action: MessageKey } {
   const technician = f.technicianFirstName ?? t(lang, 'notice.ourTechnician');
   const window = windowText(lang, f);
   const id = f.workOrderId;
@@ -97,7 +117,10 @@ function paragraphs(kind: NoticeKind, lang: Language, f: NoticeFacts): { lines: 
       const found = finding(lang, f);
       const part = partSentence(lang, f);
       const warranty = warrantySentence(lang, f);
-      const opening = f.mode === 'customer_reported' ? t(lang, 'notice.visit_planned.reported', { site: f.siteName, finding: found }) : t(lang, 'notice.visit_planned.found', { site: f.siteName, finding: found });
+      const opening =
+        f.mode === 'customer_reported'
+          ? t(lang, 'notice.visit_planned.reported', { site: f.siteName, finding: found })
+          : t(lang, 'notice.visit_planned.found', { site: f.siteName, finding: found });
       return {
         lines: [opening, t(lang, 'notice.visit_planned.who', { technician, window }), part, warranty],
         short: t(lang, 'notice.visit_planned.short', { id, finding: found, technician, window, part, warranty }),
@@ -113,11 +136,26 @@ function paragraphs(kind: NoticeKind, lang: Language, f: NoticeFacts): { lines: 
         action: 'notice.track',
       };
     case 'delayed': {
-      const delay = t(lang, 'notice.delayed.body', { reason: f.delayReason ?? 'at_risk', site: f.siteName, by: f.deadlineMs === null ? '' : formatWindowPoint(lang, f.deadlineMs, f.timeZone), technician, window });
-      return { lines: [delay, t(lang, 'notice.delayed.sorry')], short: t(lang, 'notice.delayed.short', { id, delay }), params: [f.contactName, id, delay], action: 'notice.track' };
+      const delay = t(lang, 'notice.delayed.body', {
+        reason: f.delayReason ?? 'at_risk',
+        site: f.siteName,
+        by: f.deadlineMs === null ? '' : formatWindowPoint(lang, f.deadlineMs, f.timeZone),
+        technician,
+        window,
+      });
+      return {
+        lines: [delay, t(lang, 'notice.delayed.sorry')],
+        short: t(lang, 'notice.delayed.short', { id, delay }),
+        params: [f.contactName, id, delay],
+        action: 'notice.track',
+      };
     }
     case 'resolved': {
-      const outcome = t(lang, 'notice.resolved.outcome', { code: f.resolutionCode ?? 'other', part: f.part.name, site: f.siteName });
+      const outcome = t(lang, 'notice.resolved.outcome', {
+        code: f.resolutionCode ?? 'other',
+        part: f.part.name,
+        site: f.siteName,
+      });
       return {
         lines: [outcome, warrantySentence(lang, f)],
         short: t(lang, 'notice.resolved.short', { id, outcome }),
@@ -127,7 +165,12 @@ function paragraphs(kind: NoticeKind, lang: Language, f: NoticeFacts): { lines: 
     }
     case 'cancelled': {
       const why = t(lang, 'notice.cancelled.body', { site: f.siteName });
-      return { lines: [why], short: t(lang, 'notice.cancelled.short', { id, why }), params: [f.contactName, id, why], action: 'notice.track' };
+      return {
+        lines: [why],
+        short: t(lang, 'notice.cancelled.short', { id, why }),
+        params: [f.contactName, id, why],
+        action: 'notice.track',
+      };
     }
   }
 }
@@ -137,24 +180,44 @@ function formatWindowPoint(lang: Language, ms: number, timeZone: string): string
   return `${formatDate(lang, ms, timeZone)}, ${formatterOf(lang, timeZone, 'time').format(ms)} ${zoneName(lang, ms, timeZone)}`;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * The notice of `kind` for one contact. The link is left as LINK_PLACEHOLDER: the outbox puts the
  * contact's own tracking URL there when it sends (the token never rests in the store).
  * `template` is the WhatsApp template's name for this kind (a setting).
  */
-export function composeNotice(kind: NoticeKind, lang: Language, f: NoticeFacts, to: string, template: string): OutgoingMessage {
+export function composeNotice(
+  kind: NoticeKind,
+  lang: Language,
+  f: NoticeFacts,
+  to: string,
+  template: string,
+): OutgoingMessage {
   const { lines, short, params, action } = paragraphs(kind, lang, f);
-  const subject = t(lang, `notice.subject.${kind}` as MessageKey, { id: f.workOrderId, model: f.modelName, site: f.siteName });
+  const subject = t(lang, `notice.subject.${kind}` as MessageKey, {
+    id: f.workOrderId,
+    model: f.modelName,
+    site: f.siteName,
+  });
   const greeting = t(lang, 'notice.greeting', { name: f.contactName });
   const actionText = t(lang, action, { link: LINK_PLACEHOLDER });
   const signature = t(lang, 'notice.signature');
   const about = t(lang, 'notice.about', { id: f.workOrderId, model: f.modelName, serial: f.serial, site: f.siteName });
   const text = [greeting, '', ...lines, '', actionText, '', signature, about].join('\n');
-  const html = `<!doctype html><html lang="${lang}"><body style="font:15px/1.5 sans-serif;color:#1b2430;max-width:36rem">`
-    + `<p>${escapeHtml(greeting)}</p>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}`
-    + `<p><a href="${LINK_PLACEHOLDER}" style="display:inline-block;padding:.6rem 1.2rem;background:#0b6e4f;color:#fff;border-radius:.4rem;text-decoration:none">${escapeHtml(t(lang, action === 'notice.confirm' ? 'notice.button.confirm' : 'notice.button.track'))}</a></p>`
-    + `<p>${escapeHtml(signature).replaceAll('\n', '<br>')}<br><small style="color:#5b6773">${escapeHtml(about)}</small></p></body></html>`;
-  return { to, language: lang, subject, text, html, short: `${short} ${LINK_PLACEHOLDER}`, whatsapp: { template, params: [...params, LINK_PLACEHOLDER] } };
+  const html =
+    `<!doctype html><html lang="${lang}"><body style="font:15px/1.5 sans-serif;color:#1b2430;max-width:36rem">` +
+    `<p>${escapeHtml(greeting)}</p>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}` +
+    `<p><a href="${LINK_PLACEHOLDER}" style="display:inline-block;padding:.6rem 1.2rem;background:#0b6e4f;color:#fff;border-radius:.4rem;text-decoration:none">${escapeHtml(t(lang, action === 'notice.confirm' ? 'notice.button.confirm' : 'notice.button.track'))}</a></p>` +
+    `<p>${escapeHtml(signature).replaceAll('\n', '<br>')}<br><small style="color:#5b6773">${escapeHtml(about)}</small></p></body></html>`;
+  return {
+    to,
+    language: lang,
+    subject,
+    text,
+    html,
+    short: `${short} ${LINK_PLACEHOLDER}`,
+    whatsapp: { template, params: [...params, LINK_PLACEHOLDER] },
+  };
 }

@@ -27,7 +27,11 @@ const EXPIRES_AFTER_MS: Record<NoticeKind, number> = {
 };
 
 /** The setting that turns each channel on, for the reason a message could not go. */
-const CHANNEL_SETTING: Record<CustomerChannel, string> = { email: 'PURNA_SMTP_HOST', whatsapp: 'PURNA_WHATSAPP_TOKEN', sms: 'PURNA_SMS_URL' };
+const CHANNEL_SETTING: Record<CustomerChannel, string> = {
+  email: 'PURNA_SMTP_HOST',
+  whatsapp: 'PURNA_WHATSAPP_TOKEN',
+  sms: 'PURNA_SMS_URL',
+};
 
 /** How wide an arrival window is promised: two hours when planned, one once on the way. */
 const PLANNED_WINDOW_MS = 2 * HOUR;
@@ -51,7 +55,8 @@ export class CustomerNotices {
 
   /** After a work-order change (inside its transaction): the notice it calls for, if any. */
   afterChange(order: ServiceWorkOrder, nowMs: number): void {
-    if (order.state === 'assigned' && order.technicianId && order.partStatus !== 'backorder') this.#send('visit_planned', order, nowMs, {});
+    if (order.state === 'assigned' && order.technicianId && order.partStatus !== 'backorder')
+      this.#send('visit_planned', order, nowMs, {});
     else if (order.state === 'en_route') this.#send('en_route', order, nowMs, {});
     else if (order.state === 'resolved') this.#send('resolved', order, nowMs, {});
     // Only a visit the customer was told about is called off to them.
@@ -64,11 +69,23 @@ export class CustomerNotices {
     this.#send('delayed', order, nowMs, { delayReason: reason, deadlineMs });
   }
 
-  #send(kind: NoticeKind, order: ServiceWorkOrder, nowMs: number, extra: { delayReason?: DelayReason; deadlineMs?: number | null; onlyIfTold?: boolean }): void {
+  #send(
+    kind: NoticeKind,
+    order: ServiceWorkOrder,
+    nowMs: number,
+    extra: { delayReason?: DelayReason; deadlineMs?: number | null; onlyIfTold?: boolean },
+  ): void {
     const { registry, contacts, notifier } = this.#o.stores;
     const device = registry.getDevice(order.deviceId);
     if (!device?.siteId) return;
-    const told = extra.onlyIfTold ? new Set(notifier.customerMessages({ workOrderId: order.id }).filter((m) => m.notice === 'visit_planned').map((m) => m.contactId)) : null;
+    const told = extra.onlyIfTold
+      ? new Set(
+          notifier
+            .customerMessages({ workOrderId: order.id })
+            .filter((m) => m.notice === 'visit_planned')
+            .map((m) => m.contactId),
+        )
+      : null;
     for (const contact of contacts.recipientsForSite(device.siteId)) {
       if (told && !told.has(contact.id)) continue;
       const channel = this.#channelFor(contact);
@@ -87,7 +104,14 @@ export class CustomerNotices {
         payload: {
           message: composeNotice(kind, contact.language as Language, facts, to, template),
           linkId,
-          quiet: contact.quietFromMin !== null && contact.quietToMin !== null ? { fromMin: contact.quietFromMin, toMin: contact.quietToMin, timeZone: device.timeZone ?? 'Asia/Jakarta' } : null,
+          quiet:
+            contact.quietFromMin !== null && contact.quietToMin !== null
+              ? {
+                  fromMin: contact.quietFromMin,
+                  toMin: contact.quietToMin,
+                  timeZone: device.timeZone ?? 'Asia/Jakarta',
+                }
+              : null,
         },
       });
     }
@@ -102,21 +126,36 @@ export class CustomerNotices {
     const { notifier } = this.#o.stores;
     const mobile = c.phone !== null && parsePhone(c.phone).mobile;
     const addressOf = (ch: CustomerChannel) => (ch === 'email' ? c.email : mobile ? c.phone : null);
-    const order: CustomerChannel[] = [c.preferredChannel, ...(['email', 'whatsapp', 'sms'] as const).filter((ch) => ch !== c.preferredChannel)];
+    const order: CustomerChannel[] = [
+      c.preferredChannel,
+      ...(['email', 'whatsapp', 'sms'] as const).filter((ch) => ch !== c.preferredChannel),
+    ];
     for (const ch of order) {
       const to = addressOf(ch);
       if (to && notifier.hasChannel(ch)) return { ok: true, channel: ch, to };
     }
     const preferred = c.preferredChannel;
-    return { ok: false, reason: `${preferred} is not configured (${CHANNEL_SETTING[preferred]} unset) and no other configured channel has an address for ${c.name}` };
+    return {
+      ok: false,
+      reason: `${preferred} is not configured (${CHANNEL_SETTING[preferred]} unset) and no other configured channel has an address for ${c.name}`,
+    };
   }
 
-  #facts(kind: NoticeKind, o: ServiceWorkOrder, c: ContactRecord, nowMs: number, extra: { delayReason?: DelayReason; deadlineMs?: number | null }): NoticeFacts {
+  #facts(
+    kind: NoticeKind,
+    o: ServiceWorkOrder,
+    c: ContactRecord,
+    nowMs: number,
+    extra: { delayReason?: DelayReason; deadlineMs?: number | null },
+  ): NoticeFacts {
     const { registry, network, catalogue } = this.#o.stores;
     const device = registry.getDevice(o.deviceId)!;
     const model = catalogue.current(device.modelId);
     const tech = o.technicianId ? network.getTechnician(o.technicianId) : undefined;
-    const partStatus = o.partStatus === 'reserved' || o.partStatus === 'backorder' || o.partStatus === 'consumed' ? o.partStatus : 'none';
+    const partStatus =
+      o.partStatus === 'reserved' || o.partStatus === 'backorder' || o.partStatus === 'consumed'
+        ? o.partStatus
+        : 'none';
     return {
       workOrderId: o.id,
       contactName: c.name,

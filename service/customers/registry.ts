@@ -3,7 +3,17 @@ import { memo } from '../../core/bounded-memo.ts';
 import { checkTimeZone } from '../../core/i18n/format.ts';
 import type { CatalogueStore } from '../catalogue/store.ts';
 import { inTransaction, prepared } from '../db.ts';
-import { badRequest, DEFAULT_SITE_TIME_ZONE, notFound, type ContractTier, type Customer, type DeviceInput, type DeviceRecord, type Site, type SiteInput } from '../types.ts';
+import {
+  badRequest,
+  DEFAULT_SITE_TIME_ZONE,
+  notFound,
+  type ContractTier,
+  type Customer,
+  type DeviceInput,
+  type DeviceRecord,
+  type Site,
+  type SiteInput,
+} from '../types.ts';
 
 /** A month of warranty (a device's default is its model's warrantyMonths): a twelfth of a 365-day year, so 24 months are 730 days. */
 const MONTH_MS = (365 / 12) * 24 * 3600_000;
@@ -77,7 +87,9 @@ export class Registry {
   modelIdOf(deviceId: string): string | null {
     const known = this.#modelOf.get(deviceId);
     if (known !== undefined) return known;
-    const row = prepared(this.#db, 'SELECT model_id FROM devices WHERE id = ?').get(deviceId) as { model_id: string } | undefined;
+    const row = prepared(this.#db, 'SELECT model_id FROM devices WHERE id = ?').get(deviceId) as
+      | { model_id: string }
+      | undefined;
     const modelId = row?.model_id ?? null;
     if (!this.#db.isTransaction) memo(this.#modelOf, deviceId, () => modelId, MODEL_OF_MEMO_LIMIT);
     return modelId;
@@ -89,17 +101,24 @@ export class Registry {
   }
 
   upsertCustomer(c: { id: string; name: string; email?: string | null; phone?: string | null }): void {
-    prepared(this.#db, `INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`)
-      .run(c.id, c.name, c.email ?? null, c.phone ?? null);
+    prepared(
+      this.#db,
+      `INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`,
+    ).run(c.id, c.name, c.email ?? null, c.phone ?? null);
   }
 
   listCustomers(): Customer[] {
-    return prepared(this.#db, 'SELECT id, name, email, phone FROM customers ORDER BY id').all() as unknown as Customer[];
+    return prepared(
+      this.#db,
+      'SELECT id, name, email, phone FROM customers ORDER BY id',
+    ).all() as unknown as Customer[];
   }
 
   getCustomer(id: string): Customer | undefined {
-    return prepared(this.#db, 'SELECT id, name, email, phone FROM customers WHERE id = ?').get(id) as Customer | undefined;
+    return prepared(this.#db, 'SELECT id, name, email, phone FROM customers WHERE id = ?').get(id) as
+      | Customer
+      | undefined;
   }
 
   /** Saves a site; a time zone left out keeps the stored one (a new site: DEFAULT_SITE_TIME_ZONE). */
@@ -110,22 +129,32 @@ export class Registry {
       if (!zone.ok) throw badRequest(`timeZone: ${zone.reason}`);
       timeZone = zone.timeZone;
     }
-    if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(s.customerId)) throw notFound('customer', s.customerId);
-    const stored = prepared(this.#db, 'SELECT time_zone FROM sites WHERE id = ?').get(s.id) as { time_zone: string } | undefined;
-    prepared(this.#db, `INSERT INTO sites (id, customer_id, name, city, lat, lon, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?)
+    if (!prepared(this.#db, 'SELECT 1 FROM customers WHERE id = ?').get(s.customerId))
+      throw notFound('customer', s.customerId);
+    const stored = prepared(this.#db, 'SELECT time_zone FROM sites WHERE id = ?').get(s.id) as
+      | { time_zone: string }
+      | undefined;
+    prepared(
+      this.#db,
+      `INSERT INTO sites (id, customer_id, name, city, lat, lon, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, city = excluded.city,
-        lat = excluded.lat, lon = excluded.lon, time_zone = excluded.time_zone`)
-      .run(s.id, s.customerId, s.name, s.city, s.lat, s.lon, timeZone ?? stored?.time_zone ?? DEFAULT_SITE_TIME_ZONE);
+        lat = excluded.lat, lon = excluded.lon, time_zone = excluded.time_zone`,
+    ).run(s.id, s.customerId, s.name, s.city, s.lat, s.lon, timeZone ?? stored?.time_zone ?? DEFAULT_SITE_TIME_ZONE);
   }
 
   listSites(filter: { customerId?: string } = {}): Site[] {
     const select = 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites';
-    const rows = filter.customerId ? prepared(this.#db, `${select} WHERE customer_id = ? ORDER BY id`).all(filter.customerId) : prepared(this.#db, `${select} ORDER BY id`).all();
+    const rows = filter.customerId
+      ? prepared(this.#db, `${select} WHERE customer_id = ? ORDER BY id`).all(filter.customerId)
+      : prepared(this.#db, `${select} ORDER BY id`).all();
     return rows as unknown as Site[];
   }
 
   getSite(id: string): Site | undefined {
-    return prepared(this.#db, 'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites WHERE id = ?').get(id) as Site | undefined;
+    return prepared(
+      this.#db,
+      'SELECT id, customer_id AS customerId, name, city, lat, lon, time_zone AS timeZone FROM sites WHERE id = ?',
+    ).get(id) as Site | undefined;
   }
 
   /**
@@ -137,24 +166,47 @@ export class Registry {
     const db = this.#db;
     const now = this.#nowMs();
     const get = prepared(db, 'SELECT id FROM devices WHERE id = ?');
-    const insert = prepared(db, `INSERT INTO devices (id, model_id, serial, site_id, install_date_ms, warranty_end_ms, contract_tier, created_at_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    const update = prepared(db, `UPDATE devices SET model_id = ?, serial = COALESCE(?, serial), site_id = COALESCE(?, site_id),
+    const insert = prepared(
+      db,
+      `INSERT INTO devices (id, model_id, serial, site_id, install_date_ms, warranty_end_ms, contract_tier, created_at_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const update = prepared(
+      db,
+      `UPDATE devices SET model_id = ?, serial = COALESCE(?, serial), site_id = COALESCE(?, site_id),
       install_date_ms = COALESCE(?, install_date_ms), warranty_end_ms = COALESCE(?, warranty_end_ms),
-      contract_tier = COALESCE(?, contract_tier) WHERE id = ?`);
+      contract_tier = COALESCE(?, contract_tier) WHERE id = ?`,
+    );
     const siteExists = prepared(db, 'SELECT 1 FROM sites WHERE id = ?');
     inTransaction(db, () => {
       for (const d of devices) {
         this.#modelOf.delete(d.deviceId);
         const model = this.#catalogue.current(d.modelId);
         if (!model) throw badRequest(`device '${d.deviceId}': unknown model '${d.modelId}'`);
-        if (d.siteId && !siteExists.get(d.siteId)) throw badRequest(`device '${d.deviceId}': unknown site '${d.siteId}'`);
+        if (d.siteId && !siteExists.get(d.siteId))
+          throw badRequest(`device '${d.deviceId}': unknown site '${d.siteId}'`);
         if (get.get(d.deviceId)) {
-          update.run(d.modelId, d.serial ?? null, d.siteId ?? null, d.installDateMs ?? null, d.warrantyEndMs ?? null, d.contractTier ?? null, d.deviceId);
+          update.run(
+            d.modelId,
+            d.serial ?? null,
+            d.siteId ?? null,
+            d.installDateMs ?? null,
+            d.warrantyEndMs ?? null,
+            d.contractTier ?? null,
+            d.deviceId,
+          );
         } else {
           const installed = d.installDateMs ?? now;
-          insert.run(d.deviceId, d.modelId, d.serial ?? d.deviceId.toUpperCase(), d.siteId ?? null, installed,
-            d.warrantyEndMs ?? Math.round(installed + model.warrantyMonths * MONTH_MS), d.contractTier ?? 'standard', now);
+          insert.run(
+            d.deviceId,
+            d.modelId,
+            d.serial ?? d.deviceId.toUpperCase(),
+            d.siteId ?? null,
+            installed,
+            d.warrantyEndMs ?? Math.round(installed + model.warrantyMonths * MONTH_MS),
+            d.contractTier ?? 'standard',
+            now,
+          );
         }
       }
     });
@@ -163,9 +215,18 @@ export class Registry {
   listDevices(filter: { modelId?: string; siteId?: string; customerId?: string } = {}): DeviceRecord[] {
     const where: string[] = [];
     const args: string[] = [];
-    if (filter.modelId) { where.push('d.model_id = ?'); args.push(filter.modelId); }
-    if (filter.siteId) { where.push('d.site_id = ?'); args.push(filter.siteId); }
-    if (filter.customerId) { where.push('s.customer_id = ?'); args.push(filter.customerId); }
+    if (filter.modelId) {
+      where.push('d.model_id = ?');
+      args.push(filter.modelId);
+    }
+    if (filter.siteId) {
+      where.push('d.site_id = ?');
+      args.push(filter.siteId);
+    }
+    if (filter.customerId) {
+      where.push('s.customer_id = ?');
+      args.push(filter.customerId);
+    }
     const sql = `${DEVICE_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id`;
     return (prepared(this.#db, sql).all(...args) as unknown as DeviceRow[]).map(toDevice);
   }

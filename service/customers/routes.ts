@@ -14,9 +14,20 @@ const CustomerBody = Type.Object(
 
 const SiteBody = Type.Object(
   {
-    customerId: Text(64), name: Text(), city: Type.Optional(Type.String({ maxLength: 100 })), lat: Lat, lon: Lon,
+    customerId: Text(64),
+    name: Text(),
+    city: Type.Optional(Type.String({ maxLength: 100 })),
+    lat: Lat,
+    lon: Lon,
     // Checked against the IANA database by the registry (400 naming timeZone); kept when left out.
-    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT); default Asia/Jakarta' })),
+    timeZone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'IANA time zone, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT); default Asia/Jakarta',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -33,7 +44,10 @@ const DeviceBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const Devices = Type.Object({ devices: Type.Array(DeviceBody, { minItems: 1, maxItems: 10000 }) }, { additionalProperties: false });
+const Devices = Type.Object(
+  { devices: Type.Array(DeviceBody, { minItems: 1, maxItems: 10000 }) },
+  { additionalProperties: false },
+);
 
 /**
  * The customers' side of the registry: customers, sites, devices and a device's
@@ -44,46 +58,93 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
   const { service } = opts;
   const guard = guardFor(opts);
 
-  app.get('/customers', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customers' } }, async () => ({ customers: service.listCustomers() }));
-  app.put('/customers/:id', {
-    ...guard(MANAGE),
-    schema: { tags: ['network'], summary: 'Create or update a customer', params: IdParams, body: CustomerBody },
-  }, async (request) => ({ customer: service.saveCustomer({ id: request.params.id, ...request.body }) }));
+  app.get('/customers', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customers' } }, async () => ({
+    customers: service.listCustomers(),
+  }));
+  app.put(
+    '/customers/:id',
+    {
+      ...guard(MANAGE),
+      schema: { tags: ['network'], summary: 'Create or update a customer', params: IdParams, body: CustomerBody },
+    },
+    async (request) => ({ customer: service.saveCustomer({ id: request.params.id, ...request.body }) }),
+  );
 
-  app.get('/sites', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customer sites with location' } }, async () => ({ sites: service.listSites() }));
-  app.put('/sites/:id', {
-    ...guard(MANAGE),
-    schema: { tags: ['network'], summary: 'Create or update a site', params: IdParams, body: SiteBody },
-  }, async (request) => ({ site: service.saveSite({ id: request.params.id, city: '', ...request.body }) }));
+  app.get(
+    '/sites',
+    { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customer sites with location' } },
+    async () => ({ sites: service.listSites() }),
+  );
+  app.put(
+    '/sites/:id',
+    {
+      ...guard(MANAGE),
+      schema: { tags: ['network'], summary: 'Create or update a site', params: IdParams, body: SiteBody },
+    },
+    async (request) => ({ site: service.saveSite({ id: request.params.id, city: '', ...request.body }) }),
+  );
 
-  app.post('/devices', {
-    ...guard(MANAGE),
-    schema: { tags: ['devices'], summary: 'Provision devices (idempotent upsert; fields left out keep their stored value)', body: Devices },
-  }, async (request) => {
-    service.registerDevices(request.body.devices);
-    return { devices: request.body.devices.map((d) => service.getDevice(d.deviceId)) };
-  });
+  app.post(
+    '/devices',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['devices'],
+        summary: 'Provision devices (idempotent upsert; fields left out keep their stored value)',
+        body: Devices,
+      },
+    },
+    async (request) => {
+      service.registerDevices(request.body.devices);
+      return { devices: request.body.devices.map((d) => service.getDevice(d.deviceId)) };
+    },
+  );
 
-  app.post('/devices/import', {
-    ...guard(MANAGE),
-    schema: { tags: ['devices'], summary: `CSV import of devices, all or nothing. ${csvColumns('devices')}`, body: CsvBody, response: importResponses },
-  }, async (request, reply) => sendImport(reply, service.importCsv('devices', request.body)));
+  app.post(
+    '/devices/import',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['devices'],
+        summary: `CSV import of devices, all or nothing. ${csvColumns('devices')}`,
+        body: CsvBody,
+        response: importResponses,
+      },
+    },
+    async (request, reply) => sendImport(reply, service.importCsv('devices', request.body)),
+  );
 
-  app.get('/devices/:id/service', {
-    ...guard(FIELD),
-    schema: { tags: ['devices'], summary: 'A device\'s service record: site, customer, warranty, contract, work orders (technicians: devices of their active jobs)', params: IdParams },
-  }, async (request) => {
-    const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
-    // A technician needs the site of the device they are sent to, and nothing else.
-    const user = userOf(request);
-    // A technician account without a technician id is nobody's technician: it must not match the
-    // unassigned jobs (null === null).
-    const ownsActiveJob = (technicianId: string | null | undefined) =>
-      !!technicianId && service.listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId);
-    if (user?.role === 'technician' && !ownsActiveJob(user.technicianId)) {
-      throw forbidden('not a device of your active work orders');
-    }
-    // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
-    return { device, warrantyActive: device.warrantyEndMs >= service.nowMs(), workOrders: service.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }) };
-  });
+  app.get(
+    '/devices/:id/service',
+    {
+      ...guard(FIELD),
+      schema: {
+        tags: ['devices'],
+        summary:
+          "A device's service record: site, customer, warranty, contract, work orders (technicians: devices of their active jobs)",
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
+      // A technician needs the site of the device they are sent to, and nothing else.
+      const user = userOf(request);
+      // A technician account without a technician id is nobody's technician: it must not match the
+      // unassigned jobs (null === null).
+      const ownsActiveJob = (technicianId: string | null | undefined) =>
+        !!technicianId &&
+        service
+          .listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] })
+          .some((o) => o.technicianId === technicianId);
+      if (user?.role === 'technician' && !ownsActiveJob(user.technicianId)) {
+        throw forbidden('not a device of your active work orders');
+      }
+      // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
+      return {
+        device,
+        warrantyActive: device.warrantyEndMs >= service.nowMs(),
+        workOrders: service.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }),
+      };
+    },
+  );
 }

@@ -38,7 +38,12 @@ export class SurveyLinks {
     const token = this.#s.surveys.issue(wo.id, nowMs);
     const url = `${this.#baseUrl}${token}`;
     const device = this.#s.registry.getDevice(wo.deviceId);
-    this.#s.notifier.enqueue('survey.requested', { workOrderId: wo.id, deviceId: wo.deviceId, customerId: device?.customerId ?? null, url });
+    this.#s.notifier.enqueue('survey.requested', {
+      workOrderId: wo.id,
+      deviceId: wo.deviceId,
+      customerId: device?.customerId ?? null,
+      url,
+    });
     return { token, url };
   }
 
@@ -55,7 +60,14 @@ export class SurveyLinks {
     const device = this.#s.registry.getDevice(wo.deviceId);
     return {
       survey,
-      workOrder: { id: wo.id, deviceId: wo.deviceId, resolvedAtMs: wo.resolvedAtMs, resolutionCode: wo.resolutionCode, timeZone: device?.timeZone ?? null, contactLanguage: null },
+      workOrder: {
+        id: wo.id,
+        deviceId: wo.deviceId,
+        resolvedAtMs: wo.resolvedAtMs,
+        resolutionCode: wo.resolutionCode,
+        timeZone: device?.timeZone ?? null,
+        contactLanguage: null,
+      },
     };
   }
 

@@ -19,7 +19,8 @@ export interface SurveyPageJob {
   timeZone: string | null;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const nonceAttr = (nonce: string | undefined) => (nonce ? ` nonce="${escapeHtml(nonce)}"` : '');
 
@@ -44,17 +45,28 @@ fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.
 
 function scale(name: string, from: number, to: number): string {
   let out = '<div class="scale">';
-  for (let v = from; v <= to; v++) out += `<label><input type="radio" name="${name}" value="${v}" required>${v}</label>`;
+  for (let v = from; v <= to; v++)
+    out += `<label><input type="radio" name="${name}" value="${v}" required>${v}</label>`;
   return `${out}</div>`;
 }
 
 export function surveyFormPage(lang: Language, job: SurveyPageJob, nonce?: CspNonce): string {
-  const about = job.resolvedAtMs === null
-    ? t(lang, 'survey.about', { id: job.id, device: job.deviceId })
-    : t(lang, 'survey.aboutResolved', { id: job.id, device: job.deviceId, resolvedAt: formatDateTime(lang, job.resolvedAtMs, job.timeZone) });
+  const about =
+    job.resolvedAtMs === null
+      ? t(lang, 'survey.about', { id: job.id, device: job.deviceId })
+      : t(lang, 'survey.aboutResolved', {
+          id: job.id,
+          device: job.deviceId,
+          resolvedAt: formatDateTime(lang, job.resolvedAtMs, job.timeZone),
+        });
   // What the form's script says after a submission, in the page's language (the API's own
   // messages are English, for tools).
-  const replies = { ok: t(lang, 'survey.thanks'), gone: t(lang, 'survey.gone'), invalid: t(lang, 'survey.invalidAnswer'), failed: t(lang, 'survey.failed') };
+  const replies = {
+    ok: t(lang, 'survey.thanks'),
+    gone: t(lang, 'survey.gone'),
+    invalid: t(lang, 'survey.invalidAnswer'),
+    failed: t(lang, 'survey.failed'),
+  };
   return page(
     lang,
     t(lang, 'survey.title'),
@@ -88,5 +100,10 @@ document.getElementById('f').addEventListener('submit', async (e) => {
 /** The page for a link that cannot be answered: used or expired (410), unknown (404). */
 export function surveyMessagePage(lang: Language, statusCode: number, nonce?: CspNonce): string {
   const message = t(lang, statusCode === 410 ? 'survey.gone' : 'survey.invalidLink');
-  return page(lang, t(lang, 'survey.messageTitle'), `<h1>${escapeHtml(t(lang, 'survey.messageTitle'))}</h1><p>${escapeHtml(message)}</p>`, nonce);
+  return page(
+    lang,
+    t(lang, 'survey.messageTitle'),
+    `<h1>${escapeHtml(t(lang, 'survey.messageTitle'))}</h1><p>${escapeHtml(message)}</p>`,
+    nonce,
+  );
 }

@@ -39,14 +39,21 @@ export class Surveys {
   /** Issues (or re-issues, while unanswered) the survey of a work order; returns the token to put in the link. */
   issue(workOrderId: string, nowMs: number): string {
     const token = randomBytes(32).toString('base64url');
-    const existing = prepared(this.#db, 'SELECT answered_at_ms FROM surveys WHERE work_order_id = ?').get(workOrderId) as { answered_at_ms: number | null } | undefined;
-    if (existing?.answered_at_ms != null) throw new ServiceError(409, 'Conflict', `the survey of ${workOrderId} is already answered`);
+    const existing = prepared(this.#db, 'SELECT answered_at_ms FROM surveys WHERE work_order_id = ?').get(
+      workOrderId,
+    ) as { answered_at_ms: number | null } | undefined;
+    if (existing?.answered_at_ms != null)
+      throw new ServiceError(409, 'Conflict', `the survey of ${workOrderId} is already answered`);
     if (existing) {
-      prepared(this.#db, 'UPDATE surveys SET token_hash = ?, issued_at_ms = ?, expires_at_ms = ? WHERE work_order_id = ?')
-        .run(hash(token), nowMs, nowMs + SURVEY_TTL_MS, workOrderId);
+      prepared(
+        this.#db,
+        'UPDATE surveys SET token_hash = ?, issued_at_ms = ?, expires_at_ms = ? WHERE work_order_id = ?',
+      ).run(hash(token), nowMs, nowMs + SURVEY_TTL_MS, workOrderId);
     } else {
-      prepared(this.#db, 'INSERT INTO surveys (token_hash, work_order_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)')
-        .run(hash(token), workOrderId, nowMs, nowMs + SURVEY_TTL_MS);
+      prepared(
+        this.#db,
+        'INSERT INTO surveys (token_hash, work_order_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)',
+      ).run(hash(token), workOrderId, nowMs, nowMs + SURVEY_TTL_MS);
     }
     return token;
   }
@@ -64,20 +71,26 @@ export class Surveys {
     if (!Number.isInteger(a.nps) || a.nps < 0 || a.nps > 10) throw badRequest('nps must be an integer from 0 to 10');
     this.open(token, nowMs);
     // The WHERE clause makes the link single-use even against two simultaneous submissions.
-    const r = prepared(this.#db, `UPDATE surveys SET answered_at_ms = ?, csat = ?, nps = ?, comment = ?
-      WHERE token_hash = ? AND answered_at_ms IS NULL AND expires_at_ms >= ?`)
-      .run(nowMs, a.csat, a.nps, a.comment ?? null, hash(token), nowMs);
+    const r = prepared(
+      this.#db,
+      `UPDATE surveys SET answered_at_ms = ?, csat = ?, nps = ?, comment = ?
+      WHERE token_hash = ? AND answered_at_ms IS NULL AND expires_at_ms >= ?`,
+    ).run(nowMs, a.csat, a.nps, a.comment ?? null, hash(token), nowMs);
     if (r.changes !== 1) throw new ServiceError(410, 'Gone', 'this survey link has already been used');
     return this.#byToken(token);
   }
 
   forWorkOrder(workOrderId: string): Survey | undefined {
-    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE work_order_id = ?').get(workOrderId) as SurveyRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE work_order_id = ?').get(workOrderId) as
+      | SurveyRow
+      | undefined;
     return r ? toSurvey(r) : undefined;
   }
 
   #byToken(token: string): Survey {
-    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE token_hash = ?').get(hash(token)) as SurveyRow | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM surveys WHERE token_hash = ?').get(hash(token)) as
+      | SurveyRow
+      | undefined;
     if (!r) throw new ServiceError(404, 'Not Found', 'unknown survey link');
     return toSurvey(r);
   }

@@ -41,27 +41,41 @@ export class TrackingLinks {
 
   /** The link of (job, contact), issued on first use. Inside the caller's transaction. */
   ensure(workOrderId: string, contactId: string, nowMs: number): string {
-    const existing = prepared(this.#db, 'SELECT id FROM tracking_links WHERE work_order_id = ? AND contact_id = ?').get(workOrderId, contactId) as { id: string } | undefined;
+    const existing = prepared(this.#db, 'SELECT id FROM tracking_links WHERE work_order_id = ? AND contact_id = ?').get(
+      workOrderId,
+      contactId,
+    ) as { id: string } | undefined;
     if (existing) return existing.id;
     const id = randomBytes(16).toString('base64url');
-    prepared(this.#db, 'INSERT INTO tracking_links (id, token_hash, work_order_id, contact_id, issued_at_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(id, sha256(this.tokenOf(id)), workOrderId, contactId, nowMs);
+    prepared(
+      this.#db,
+      'INSERT INTO tracking_links (id, token_hash, work_order_id, contact_id, issued_at_ms) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, sha256(this.tokenOf(id)), workOrderId, contactId, nowMs);
     return id;
   }
 
   byToken(token: string): TrackingLink | undefined {
-    const r = prepared(this.#db, 'SELECT * FROM tracking_links WHERE token_hash = ?').get(sha256(token)) as Row | undefined;
+    const r = prepared(this.#db, 'SELECT * FROM tracking_links WHERE token_hash = ?').get(sha256(token)) as
+      | Row
+      | undefined;
     return r ? toLink(r) : undefined;
   }
 
   /** Records the customer's word once; false when the link had been used already. */
   confirm(linkId: string, confirmation: 'done' | 'not_fixed', nowMs: number): boolean {
-    const r = prepared(this.#db, 'UPDATE tracking_links SET confirmation = ?, confirmed_at_ms = ? WHERE id = ? AND confirmed_at_ms IS NULL').run(confirmation, nowMs, linkId);
+    const r = prepared(
+      this.#db,
+      'UPDATE tracking_links SET confirmation = ?, confirmed_at_ms = ? WHERE id = ? AND confirmed_at_ms IS NULL',
+    ).run(confirmation, nowMs, linkId);
     return r.changes === 1;
   }
 
   forWorkOrder(workOrderId: string): TrackingLink[] {
-    return (prepared(this.#db, 'SELECT * FROM tracking_links WHERE work_order_id = ? ORDER BY issued_at_ms, id').all(workOrderId) as unknown as Row[]).map(toLink);
+    return (
+      prepared(this.#db, 'SELECT * FROM tracking_links WHERE work_order_id = ? ORDER BY issued_at_ms, id').all(
+        workOrderId,
+      ) as unknown as Row[]
+    ).map(toLink);
   }
 }
 
@@ -75,5 +89,12 @@ interface Row {
 }
 
 function toLink(r: Row): TrackingLink {
-  return { id: r.id, workOrderId: r.work_order_id, contactId: r.contact_id, issuedAtMs: r.issued_at_ms, confirmation: r.confirmation, confirmedAtMs: r.confirmed_at_ms };
+  return {
+    id: r.id,
+    workOrderId: r.work_order_id,
+    contactId: r.contact_id,
+    issuedAtMs: r.issued_at_ms,
+    confirmation: r.confirmation,
+    confirmedAtMs: r.confirmed_at_ms,
+  };
 }

@@ -16,7 +16,8 @@ export async function registerOpenApi(app: FastifyInstance, info: { version?: st
     // here rather than in each route, where a response schema would also narrow the handler's type.
     transform: ({ schema, url }) => {
       const response: Record<string, unknown> = { ...(schema?.response as Record<string, unknown> | undefined) };
-      if (!Object.keys(response).some((code) => code.startsWith('2'))) response['2XX'] = { description: 'Default Response' };
+      if (!Object.keys(response).some((code) => code.startsWith('2')))
+        response['2XX'] = { description: 'Default Response' };
       return { schema: { ...schema, response: { '4XX': ERROR_BODY_SCHEMA, ...response } }, url };
     },
     openapi: {
@@ -31,8 +32,16 @@ export async function registerOpenApi(app: FastifyInstance, info: { version?: st
         version: info.version ?? '0.1.0',
       },
       tags: [
-        { name: 'devices' }, { name: 'work orders' }, { name: 'technicians' }, { name: 'inventory' }, { name: 'network' }, { name: 'customers' },
-        { name: 'webhooks' }, { name: 'surveys' }, { name: 'kpis' }, { name: 'catalogue' },
+        { name: 'devices' },
+        { name: 'work orders' },
+        { name: 'technicians' },
+        { name: 'inventory' },
+        { name: 'network' },
+        { name: 'customers' },
+        { name: 'webhooks' },
+        { name: 'surveys' },
+        { name: 'kpis' },
+        { name: 'catalogue' },
       ],
     },
   });

@@ -25,7 +25,9 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
   await app.register(async (scope) => {
     // CSV imports post the file as text/csv; only this scope parses it, and a route whose body is
     // a CSV file says so in its config (the dashboard answers any undeclared body type with 415).
-    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
     scope.addHook('onRoute', (route) => {
       if (route.schema?.body === CsvBody) route.config = { ...route.config, accepts: ['text/csv'] };
     });

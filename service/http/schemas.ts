@@ -22,7 +22,10 @@ export const Note = Type.String({ maxLength: 2000 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const CsvBody = Type.String({ minLength: 1, description: 'CSV file, header line first (Content-Type: text/csv)' });
+export const CsvBody = Type.String({
+  minLength: 1,
+  description: 'CSV file, header line first (Content-Type: text/csv)',
+});
 
 const ImportResultSchema = Type.Object({
   kind: Type.String(),

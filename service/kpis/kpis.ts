@@ -8,7 +8,6 @@ export type { ServiceKpis };
 export const REPEAT_WINDOW_MS = 30 * 24 * 3600_000;
 const YEAR_MS = 365 * 24 * 3600_000;
 
-
 interface Row {
   id: string;
   device_id: string;
@@ -33,15 +32,21 @@ const pct = (n: number, d: number) => (d ? (100 * n) / d : null);
  * jobs still active. Surveys count by the time they were answered.
  */
 export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number): ServiceKpis {
-  const rows = db.prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
+  const rows = db
+    .prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
       w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id
     FROM work_orders w LEFT JOIN devices d ON d.id = w.device_id
-    WHERE w.created_at_ms >= ? AND w.created_at_ms < ?`).all(fromMs, toMs) as unknown as Row[];
+    WHERE w.created_at_ms >= ? AND w.created_at_ms < ?`)
+    .all(fromMs, toMs) as unknown as Row[];
 
   const resolved = rows.filter((r) => r.state === 'resolved');
   const confirmed = resolved.filter((r) => r.resolution_code !== 'no_fault_found');
-  const failuresPrevented = confirmed.filter((r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! <= r.predicted_failure_at_ms).length;
-  const failuresNotPrevented = confirmed.filter((r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! > r.predicted_failure_at_ms).length;
+  const failuresPrevented = confirmed.filter(
+    (r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! <= r.predicted_failure_at_ms,
+  ).length;
+  const failuresNotPrevented = confirmed.filter(
+    (r) => r.predicted_failure_at_ms != null && r.resolved_at_ms! > r.predicted_failure_at_ms,
+  ).length;
 
   const responded = rows.filter((r) => r.on_site_at_ms != null);
   const meanTimeToRespondMs = mean(responded.map((r) => r.on_site_at_ms! - r.created_at_ms));
@@ -53,7 +58,8 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
     if (r.sla_resolve_by_ms == null) continue;
     if (r.state === 'resolved') {
       slaJudged++;
-      const respondedInTime = r.sla_respond_by_ms == null || (r.on_site_at_ms != null && r.on_site_at_ms <= r.sla_respond_by_ms);
+      const respondedInTime =
+        r.sla_respond_by_ms == null || (r.on_site_at_ms != null && r.on_site_at_ms <= r.sla_respond_by_ms);
       if (respondedInTime && r.resolved_at_ms! <= r.sla_resolve_by_ms) slaMet++;
     } else if (r.state !== 'cancelled' && nowMs > r.sla_resolve_by_ms) {
       slaJudged++; // still open past its deadline: already a breach
@@ -61,16 +67,28 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
   }
 
   // First-time fix: a confirmed fix with no follow-up job on the same device+mode within the repeat window.
-  const followUp = db.prepare('SELECT 1 FROM work_orders WHERE device_id = ? AND mode = ? AND id != ? AND created_at_ms > ? AND created_at_ms <= ? LIMIT 1');
-  const fixedFirstTime = confirmed.filter((r) => !followUp.get(r.device_id, r.mode, r.id, r.resolved_at_ms!, r.resolved_at_ms! + REPEAT_WINDOW_MS)).length;
+  const followUp = db.prepare(
+    'SELECT 1 FROM work_orders WHERE device_id = ? AND mode = ? AND id != ? AND created_at_ms > ? AND created_at_ms <= ? LIMIT 1',
+  );
+  const fixedFirstTime = confirmed.filter(
+    (r) => !followUp.get(r.device_id, r.mode, r.id, r.resolved_at_ms!, r.resolved_at_ms! + REPEAT_WINDOW_MS),
+  ).length;
 
-  const stockOuts = (db.prepare("SELECT COUNT(*) AS n FROM stock_events WHERE kind = 'stockout' AND at_ms >= ? AND at_ms < ?").get(fromMs, toMs) as { n: number }).n;
+  const stockOuts = (
+    db
+      .prepare("SELECT COUNT(*) AS n FROM stock_events WHERE kind = 'stockout' AND at_ms >= ? AND at_ms < ?")
+      .get(fromMs, toMs) as { n: number }
+  ).n;
 
-  const answers = db.prepare('SELECT csat, nps FROM surveys WHERE answered_at_ms >= ? AND answered_at_ms < ?').all(fromMs, toMs) as { csat: number; nps: number }[];
+  const answers = db
+    .prepare('SELECT csat, nps FROM surveys WHERE answered_at_ms >= ? AND answered_at_ms < ?')
+    .all(fromMs, toMs) as { csat: number; nps: number }[];
   const promoters = answers.filter((a) => a.nps >= 9).length;
   const detractors = answers.filter((a) => a.nps <= 6).length;
 
-  const devicesByModel = db.prepare('SELECT model_id, COUNT(*) AS n FROM devices GROUP BY model_id ORDER BY model_id').all() as { model_id: string; n: number }[];
+  const devicesByModel = db
+    .prepare('SELECT model_id, COUNT(*) AS n FROM devices GROUP BY model_id ORDER BY model_id')
+    .all() as { model_id: string; n: number }[];
   const periodYears = Math.max(toMs - fromMs, 1) / YEAR_MS;
   const failureRateByModel = devicesByModel
     .map((m) => {
@@ -116,10 +134,18 @@ const MAX_TREND_BUCKETS = 366;
  * The KPIs per consecutive bucket of [fromMs, toMs) (e.g. weeks over a quarter) for the trend
  * charts; the last bucket ends at toMs.
  */
-export function computeKpiTrend(db: DatabaseSync, fromMs: number, toMs: number, bucketMs: number, nowMs: number): ServiceKpis[] {
+export function computeKpiTrend(
+  db: DatabaseSync,
+  fromMs: number,
+  toMs: number,
+  bucketMs: number,
+  nowMs: number,
+): ServiceKpis[] {
   if (!(bucketMs > 0) || !(toMs > fromMs)) throw badRequest('need from < to and a positive bucket');
-  if ((toMs - fromMs) / bucketMs > MAX_TREND_BUCKETS) throw badRequest('at most 366 buckets: choose a longer bucket or a shorter period');
+  if ((toMs - fromMs) / bucketMs > MAX_TREND_BUCKETS)
+    throw badRequest('at most 366 buckets: choose a longer bucket or a shorter period');
   const out: ServiceKpis[] = [];
-  for (let start = fromMs; start < toMs; start += bucketMs) out.push(computeKpis(db, start, Math.min(toMs, start + bucketMs), nowMs));
+  for (let start = fromMs; start < toMs; start += bucketMs)
+    out.push(computeKpis(db, start, Math.min(toMs, start + bucketMs), nowMs));
   return out;
 }

@@ -12,7 +12,10 @@ const DEFAULT_BUCKET: Bucket = 'week';
 const Period = { from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()) };
 const KpiQuery = Type.Object(Period, { additionalProperties: false });
 const TrendQuery = Type.Object(
-  { ...Period, bucket: Type.Optional(Type.Unsafe<Bucket>({ type: 'string', enum: ['day', 'week'], default: DEFAULT_BUCKET })) },
+  {
+    ...Period,
+    bucket: Type.Optional(Type.Unsafe<Bucket>({ type: 'string', enum: ['day', 'week'], default: DEFAULT_BUCKET })),
+  },
   { additionalProperties: false },
 );
 
@@ -23,24 +26,41 @@ export async function kpiRoutes(scope: FastifyInstance, opts: ServiceRoutesOptio
   const guard = guardFor(opts);
   const tags = ['kpis'];
 
-  app.get('/kpis/trend', {
-    ...guard(MANAGE),
-    schema: { tags, summary: 'The KPIs per day or week over [from, to) (epoch ms; default the last 12 weeks), for trend charts', querystring: TrendQuery },
-  }, async (request) => {
-    const bucket = request.query.bucket ?? DEFAULT_BUCKET;
-    const to = request.query.to ?? service.nowMs() + 1;
-    const from = request.query.from ?? to - 12 * BUCKET_MS.week;
-    if (from >= to) throw badRequest('from must be before to');
-    return { bucket, buckets: service.kpiTrend(from, to, BUCKET_MS[bucket]) };
-  });
+  app.get(
+    '/kpis/trend',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags,
+        summary: 'The KPIs per day or week over [from, to) (epoch ms; default the last 12 weeks), for trend charts',
+        querystring: TrendQuery,
+      },
+    },
+    async (request) => {
+      const bucket = request.query.bucket ?? DEFAULT_BUCKET;
+      const to = request.query.to ?? service.nowMs() + 1;
+      const from = request.query.from ?? to - 12 * BUCKET_MS.week;
+      if (from >= to) throw badRequest('from must be before to');
+      return { bucket, buckets: service.kpiTrend(from, to, BUCKET_MS[bucket]) };
+    },
+  );
 
-  app.get('/kpis', {
-    ...guard(MANAGE),
-    schema: { tags, summary: 'Service KPIs over [from, to) (epoch ms; default the last 30 days) for work orders created in the period', querystring: KpiQuery },
-  }, async (request) => {
-    const to = request.query.to ?? service.nowMs() + 1; // [from, to): include this very millisecond
-    const from = request.query.from ?? to - 30 * DAY_MS;
-    if (from >= to) throw badRequest('from must be before to');
-    return { kpis: service.kpis(from, to), leadTimeMs: service.currentLeadTimeMs() };
-  });
+  app.get(
+    '/kpis',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags,
+        summary:
+          'Service KPIs over [from, to) (epoch ms; default the last 30 days) for work orders created in the period',
+        querystring: KpiQuery,
+      },
+    },
+    async (request) => {
+      const to = request.query.to ?? service.nowMs() + 1; // [from, to): include this very millisecond
+      const from = request.query.from ?? to - 30 * DAY_MS;
+      if (from >= to) throw badRequest('from must be before to');
+      return { kpis: service.kpis(from, to), leadTimeMs: service.currentLeadTimeMs() };
+    },
+  );
 }

@@ -13,12 +13,29 @@ const SKILL_MODE = new RegExp(`^(\\*|${MODE_ID_PATTERN.source.slice(1, -1)})$`);
 
 const TechnicianBody = Type.Object(
   {
-    name: Text(), phone: Type.Optional(Text(40)), email: Type.Optional(Type.String({ format: 'email' })), homeLat: Lat, homeLon: Lon, depotId: Type.Optional(Text(64)),
-    shiftStartMin: Type.Optional(Minutes), shiftEndMin: Type.Optional(Minutes),
-    utcOffsetMin: Type.Optional(Type.Integer({ minimum: -720, maximum: 840 })), workDaysMask: Type.Optional(Type.Integer({ minimum: 0, maximum: 127 })),
-    maxOpenJobs: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), active: Type.Optional(Type.Boolean()),
+    name: Text(),
+    phone: Type.Optional(Text(40)),
+    email: Type.Optional(Type.String({ format: 'email' })),
+    homeLat: Lat,
+    homeLon: Lon,
+    depotId: Type.Optional(Text(64)),
+    shiftStartMin: Type.Optional(Minutes),
+    shiftEndMin: Type.Optional(Minutes),
+    utcOffsetMin: Type.Optional(Type.Integer({ minimum: -720, maximum: 840 })),
+    workDaysMask: Type.Optional(Type.Integer({ minimum: 0, maximum: 127 })),
+    maxOpenJobs: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    active: Type.Optional(Type.Boolean()),
     skills: Type.Array(
-      Type.Object({ modelId: Text(64), mode: Type.String({ pattern: SKILL_MODE.source, description: "'*' or a failure mode of the model (of any model, for modelId '*')" }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          modelId: Text(64),
+          mode: Type.String({
+            pattern: SKILL_MODE.source,
+            description: "'*' or a failure mode of the model (of any model, for modelId '*')",
+          }),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1 },
     ),
   },
@@ -36,7 +53,11 @@ const InventoryQuery = Type.Object(
 );
 const StockParams = Type.Object({ depotId: Text(64), sku: Text(64) });
 const StockBody = Type.Object(
-  { onHand: Type.Integer({ minimum: 0 }), reorderPoint: Type.Optional(Type.Integer({ minimum: 0 })), leadTimeMs: Type.Optional(Type.Integer({ minimum: 0 })) },
+  {
+    onHand: Type.Integer({ minimum: 0 }),
+    reorderPoint: Type.Optional(Type.Integer({ minimum: 0 })),
+    leadTimeMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
   { additionalProperties: false },
 );
 
@@ -47,47 +68,113 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
   const guard = guardFor(opts);
 
   // ── technicians ──
-  app.get('/technicians', { ...guard(MANAGE), schema: { tags: ['technicians'], summary: 'Technicians with skills, shift, capacity and current load' } },
-    async () => ({ technicians: service.listTechnicians() }));
-  app.get('/technicians/:id', {
-    ...guard(FIELD),
-    schema: { tags: ['technicians'], summary: 'One technician and their active work orders', params: IdParams },
-  }, async (request) => {
-    const user = userOf(request);
-    if (user?.role === 'technician' && (user.technicianId ?? null) !== request.params.id) throw forbidden('technicians see only their own record');
-    const technician = requireFound(service.getTechnician(request.params.id), 'technician', request.params.id);
-    return { technician, workOrders: service.listWorkOrders({ technicianId: technician.id, state: [...ASSIGNED_STATES] }) };
-  });
+  app.get(
+    '/technicians',
+    {
+      ...guard(MANAGE),
+      schema: { tags: ['technicians'], summary: 'Technicians with skills, shift, capacity and current load' },
+    },
+    async () => ({ technicians: service.listTechnicians() }),
+  );
+  app.get(
+    '/technicians/:id',
+    {
+      ...guard(FIELD),
+      schema: { tags: ['technicians'], summary: 'One technician and their active work orders', params: IdParams },
+    },
+    async (request) => {
+      const user = userOf(request);
+      if (user?.role === 'technician' && (user.technicianId ?? null) !== request.params.id)
+        throw forbidden('technicians see only their own record');
+      const technician = requireFound(service.getTechnician(request.params.id), 'technician', request.params.id);
+      return {
+        technician,
+        workOrders: service.listWorkOrders({ technicianId: technician.id, state: [...ASSIGNED_STATES] }),
+      };
+    },
+  );
   // A new or freed-up technician may staff waiting jobs: the service sweeps its backlog.
-  app.put('/technicians/:id', {
-    ...guard(MANAGE),
-    schema: { tags: ['technicians'], summary: 'Create or update a technician (skills are replaced)', params: IdParams, body: TechnicianBody },
-  }, async (request) => ({ technician: service.saveTechnician({ id: request.params.id, ...request.body }) }));
-  app.post('/technicians/import', {
-    ...guard(MANAGE),
-    schema: { tags: ['technicians'], summary: `CSV import of technicians, all or nothing. ${csvColumns('technicians')}; skills as model:mode;model:mode`, body: CsvBody, response: importResponses },
-  }, async (request, reply) => sendImport(reply, service.importCsv('technicians', request.body)));
+  app.put(
+    '/technicians/:id',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['technicians'],
+        summary: 'Create or update a technician (skills are replaced)',
+        params: IdParams,
+        body: TechnicianBody,
+      },
+    },
+    async (request) => ({ technician: service.saveTechnician({ id: request.params.id, ...request.body }) }),
+  );
+  app.post(
+    '/technicians/import',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['technicians'],
+        summary: `CSV import of technicians, all or nothing. ${csvColumns('technicians')}; skills as model:mode;model:mode`,
+        body: CsvBody,
+        response: importResponses,
+      },
+    },
+    async (request, reply) => sendImport(reply, service.importCsv('technicians', request.body)),
+  );
 
   // ── depots and inventory ──
-  app.get('/depots', { ...guard(FIELD), schema: { tags: ['inventory'], summary: 'Depots with location' } }, async () => ({ depots: service.listDepots() }));
-  app.put('/depots/:id', {
-    ...guard(MANAGE),
-    schema: { tags: ['inventory'], summary: 'Create or update a depot', params: IdParams, body: DepotBody },
-  }, async (request) => ({ depot: service.saveDepot({ id: request.params.id, city: '', ...request.body }) }));
-  app.get('/inventory', {
-    ...guard(FIELD),
-    schema: { tags: ['inventory'], summary: 'Parts on hand, reserved and available per depot', querystring: InventoryQuery },
-  }, async (request) => {
-    const items = service.listInventory(request.query);
-    return { inventory: request.query.belowReorderPoint ? items.filter((i) => i.belowReorderPoint) : items };
-  });
+  app.get(
+    '/depots',
+    { ...guard(FIELD), schema: { tags: ['inventory'], summary: 'Depots with location' } },
+    async () => ({ depots: service.listDepots() }),
+  );
+  app.put(
+    '/depots/:id',
+    {
+      ...guard(MANAGE),
+      schema: { tags: ['inventory'], summary: 'Create or update a depot', params: IdParams, body: DepotBody },
+    },
+    async (request) => ({ depot: service.saveDepot({ id: request.params.id, city: '', ...request.body }) }),
+  );
+  app.get(
+    '/inventory',
+    {
+      ...guard(FIELD),
+      schema: {
+        tags: ['inventory'],
+        summary: 'Parts on hand, reserved and available per depot',
+        querystring: InventoryQuery,
+      },
+    },
+    async (request) => {
+      const items = service.listInventory(request.query);
+      return { inventory: request.query.belowReorderPoint ? items.filter((i) => i.belowReorderPoint) : items };
+    },
+  );
   // Stock arrived: the service fills backorders.
-  app.put('/inventory/:depotId/:sku', {
-    ...guard(MANAGE),
-    schema: { tags: ['inventory'], summary: 'Set stock on hand (a count), reorder point and lead time of a part at a depot', params: StockParams, body: StockBody },
-  }, async (request) => ({ item: service.saveInventory({ ...request.params, ...request.body }) }));
-  app.post('/inventory/import', {
-    ...guard(MANAGE),
-    schema: { tags: ['inventory'], summary: `CSV import of stock, all or nothing. ${csvColumns('inventory')}`, body: CsvBody, response: importResponses },
-  }, async (request, reply) => sendImport(reply, service.importCsv('inventory', request.body)));
+  app.put(
+    '/inventory/:depotId/:sku',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['inventory'],
+        summary: 'Set stock on hand (a count), reorder point and lead time of a part at a depot',
+        params: StockParams,
+        body: StockBody,
+      },
+    },
+    async (request) => ({ item: service.saveInventory({ ...request.params, ...request.body }) }),
+  );
+  app.post(
+    '/inventory/import',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags: ['inventory'],
+        summary: `CSV import of stock, all or nothing. ${csvColumns('inventory')}`,
+        body: CsvBody,
+        response: importResponses,
+      },
+    },
+    async (request, reply) => sendImport(reply, service.importCsv('inventory', request.body)),
+  );
 }

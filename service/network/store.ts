@@ -1,7 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ASSIGNED_STATES } from '../../core/work-order-states.ts';
 import { inTransaction, prepared, sqlList } from '../db.ts';
-import { badRequest, notFound, type Depot, type InventoryItem, type Technician, type TechnicianSkill } from '../types.ts';
+import {
+  badRequest,
+  notFound,
+  type Depot,
+  type InventoryItem,
+  type Technician,
+  type TechnicianSkill,
+} from '../types.ts';
 
 /** The service network: depots with their parts inventory, and the technicians. */
 
@@ -22,8 +29,33 @@ interface TechnicianRow {
   open_jobs: number;
 }
 
-export type TechnicianInput = Omit<Technician, 'openJobs' | 'phone' | 'email' | 'depotId' | 'shiftStartMin' | 'shiftEndMin' | 'utcOffsetMin' | 'workDaysMask' | 'maxOpenJobs' | 'active'> &
-  Partial<Pick<Technician, 'phone' | 'email' | 'depotId' | 'shiftStartMin' | 'shiftEndMin' | 'utcOffsetMin' | 'workDaysMask' | 'maxOpenJobs' | 'active'>>;
+export type TechnicianInput = Omit<
+  Technician,
+  | 'openJobs'
+  | 'phone'
+  | 'email'
+  | 'depotId'
+  | 'shiftStartMin'
+  | 'shiftEndMin'
+  | 'utcOffsetMin'
+  | 'workDaysMask'
+  | 'maxOpenJobs'
+  | 'active'
+> &
+  Partial<
+    Pick<
+      Technician,
+      | 'phone'
+      | 'email'
+      | 'depotId'
+      | 'shiftStartMin'
+      | 'shiftEndMin'
+      | 'utcOffsetMin'
+      | 'workDaysMask'
+      | 'maxOpenJobs'
+      | 'active'
+    >
+  >;
 
 export interface InventoryInput {
   depotId: string;
@@ -45,9 +77,11 @@ export class Network {
   // ── depots ──
 
   upsertDepot(d: Depot): void {
-    prepared(this.#db, `INSERT INTO depots (id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city, lat = excluded.lat, lon = excluded.lon`)
-      .run(d.id, d.name, d.city, d.lat, d.lon);
+    prepared(
+      this.#db,
+      `INSERT INTO depots (id, name, city, lat, lon) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city, lat = excluded.lat, lon = excluded.lon`,
+    ).run(d.id, d.name, d.city, d.lat, d.lon);
   }
 
   listDepots(): Depot[] {
@@ -61,28 +95,55 @@ export class Network {
   // ── technicians ──
 
   upsertTechnician(t: TechnicianInput): void {
-    if (t.depotId && !this.depotExists(t.depotId)) throw badRequest(`technician '${t.id}': unknown depot '${t.depotId}'`);
+    if (t.depotId && !this.depotExists(t.depotId))
+      throw badRequest(`technician '${t.id}': unknown depot '${t.depotId}'`);
     const db = this.#db;
     inTransaction(db, () => {
-      prepared(db, `INSERT INTO technicians (id, name, phone, email, home_lat, home_lon, depot_id, shift_start_min, shift_end_min,
+      prepared(
+        db,
+        `INSERT INTO technicians (id, name, phone, email, home_lat, home_lon, depot_id, shift_start_min, shift_end_min,
           utc_offset_min, work_days_mask, max_open_jobs, active)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email,
           home_lat = excluded.home_lat, home_lon = excluded.home_lon, depot_id = excluded.depot_id,
           shift_start_min = excluded.shift_start_min, shift_end_min = excluded.shift_end_min, utc_offset_min = excluded.utc_offset_min,
-          work_days_mask = excluded.work_days_mask, max_open_jobs = excluded.max_open_jobs, active = excluded.active`)
-        .run(t.id, t.name, t.phone ?? null, t.email ?? null, t.homeLat, t.homeLon, t.depotId ?? null, t.shiftStartMin ?? 480,
-          t.shiftEndMin ?? 1020, t.utcOffsetMin ?? 420, t.workDaysMask ?? 126, t.maxOpenJobs ?? 3, t.active === false ? 0 : 1);
+          work_days_mask = excluded.work_days_mask, max_open_jobs = excluded.max_open_jobs, active = excluded.active`,
+      ).run(
+        t.id,
+        t.name,
+        t.phone ?? null,
+        t.email ?? null,
+        t.homeLat,
+        t.homeLon,
+        t.depotId ?? null,
+        t.shiftStartMin ?? 480,
+        t.shiftEndMin ?? 1020,
+        t.utcOffsetMin ?? 420,
+        t.workDaysMask ?? 126,
+        t.maxOpenJobs ?? 3,
+        t.active === false ? 0 : 1,
+      );
       prepared(db, 'DELETE FROM technician_skills WHERE technician_id = ?').run(t.id);
-      const addSkill = prepared(db, 'INSERT OR IGNORE INTO technician_skills (technician_id, model_id, mode) VALUES (?, ?, ?)');
+      const addSkill = prepared(
+        db,
+        'INSERT OR IGNORE INTO technician_skills (technician_id, model_id, mode) VALUES (?, ?, ?)',
+      );
       for (const s of t.skills) addSkill.run(t.id, s.modelId, s.mode);
     });
   }
 
   listTechnicians(): Technician[] {
-    const rows = prepared(this.#db, `SELECT t.*, ${OPEN_JOBS} AS open_jobs FROM technicians t ORDER BY t.id`).all() as unknown as TechnicianRow[];
-    const skills = prepared(this.#db, 'SELECT technician_id, model_id, mode FROM technician_skills ORDER BY model_id, mode').all() as {
-      technician_id: string; model_id: string; mode: string;
+    const rows = prepared(
+      this.#db,
+      `SELECT t.*, ${OPEN_JOBS} AS open_jobs FROM technicians t ORDER BY t.id`,
+    ).all() as unknown as TechnicianRow[];
+    const skills = prepared(
+      this.#db,
+      'SELECT technician_id, model_id, mode FROM technician_skills ORDER BY model_id, mode',
+    ).all() as {
+      technician_id: string;
+      model_id: string;
+      mode: string;
     }[];
     const byTech = new Map<string, TechnicianSkill[]>();
     for (const s of skills) {
@@ -94,10 +155,14 @@ export class Network {
   }
 
   getTechnician(id: string): Technician | undefined {
-    const r = prepared(this.#db, `SELECT t.*, ${OPEN_JOBS} AS open_jobs FROM technicians t WHERE t.id = ?`).get(id) as TechnicianRow | undefined;
+    const r = prepared(this.#db, `SELECT t.*, ${OPEN_JOBS} AS open_jobs FROM technicians t WHERE t.id = ?`).get(id) as
+      | TechnicianRow
+      | undefined;
     if (!r) return undefined;
-    const skills = prepared(this.#db, 'SELECT model_id AS modelId, mode FROM technician_skills WHERE technician_id = ? ORDER BY model_id, mode')
-      .all(id) as unknown as TechnicianSkill[];
+    const skills = prepared(
+      this.#db,
+      'SELECT model_id AS modelId, mode FROM technician_skills WHERE technician_id = ? ORDER BY model_id, mode',
+    ).all(id) as unknown as TechnicianSkill[];
     return toTechnician(r, skills);
   }
 
@@ -105,23 +170,58 @@ export class Network {
 
   upsertInventory(i: InventoryInput): void {
     if (!this.depotExists(i.depotId)) throw badRequest(`unknown depot '${i.depotId}'`);
-    if (!prepared(this.#db, 'SELECT 1 FROM parts WHERE sku = ?').get(i.sku)) throw badRequest(`unknown part '${i.sku}'`);
-    const reserved = (prepared(this.#db, 'SELECT reserved FROM inventory WHERE depot_id = ? AND sku = ?').get(i.depotId, i.sku) as { reserved: number } | undefined)?.reserved ?? 0;
-    if (i.onHand < reserved) throw badRequest(`depot '${i.depotId}' part '${i.sku}': on hand ${i.onHand} is below the ${reserved} already reserved`);
-    prepared(this.#db, `INSERT INTO inventory (depot_id, sku, on_hand, reserved, reorder_point, lead_time_ms) VALUES (?, ?, ?, 0, ?, ?)
+    if (!prepared(this.#db, 'SELECT 1 FROM parts WHERE sku = ?').get(i.sku))
+      throw badRequest(`unknown part '${i.sku}'`);
+    const reserved =
+      (
+        prepared(this.#db, 'SELECT reserved FROM inventory WHERE depot_id = ? AND sku = ?').get(i.depotId, i.sku) as
+          | { reserved: number }
+          | undefined
+      )?.reserved ?? 0;
+    if (i.onHand < reserved)
+      throw badRequest(
+        `depot '${i.depotId}' part '${i.sku}': on hand ${i.onHand} is below the ${reserved} already reserved`,
+      );
+    prepared(
+      this.#db,
+      `INSERT INTO inventory (depot_id, sku, on_hand, reserved, reorder_point, lead_time_ms) VALUES (?, ?, ?, 0, ?, ?)
       ON CONFLICT(depot_id, sku) DO UPDATE SET on_hand = excluded.on_hand,
-        reorder_point = COALESCE(?, reorder_point), lead_time_ms = COALESCE(?, lead_time_ms)`)
-      .run(i.depotId, i.sku, i.onHand, i.reorderPoint ?? 0, i.leadTimeMs ?? 0, i.reorderPoint ?? null, i.leadTimeMs ?? null);
+        reorder_point = COALESCE(?, reorder_point), lead_time_ms = COALESCE(?, lead_time_ms)`,
+    ).run(
+      i.depotId,
+      i.sku,
+      i.onHand,
+      i.reorderPoint ?? 0,
+      i.leadTimeMs ?? 0,
+      i.reorderPoint ?? null,
+      i.leadTimeMs ?? null,
+    );
   }
 
   listInventory(filter: { depotId?: string; sku?: string } = {}): InventoryItem[] {
     const where: string[] = [];
     const args: string[] = [];
-    if (filter.depotId) { where.push('i.depot_id = ?'); args.push(filter.depotId); }
-    if (filter.sku) { where.push('i.sku = ?'); args.push(filter.sku); }
-    const rows = prepared(this.#db, `SELECT i.depot_id, i.sku, p.name, i.on_hand, i.reserved, i.reorder_point, i.lead_time_ms
-      FROM inventory i JOIN parts p ON p.sku = i.sku${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.depot_id, i.sku`)
-      .all(...args) as { depot_id: string; sku: string; name: string; on_hand: number; reserved: number; reorder_point: number; lead_time_ms: number }[];
+    if (filter.depotId) {
+      where.push('i.depot_id = ?');
+      args.push(filter.depotId);
+    }
+    if (filter.sku) {
+      where.push('i.sku = ?');
+      args.push(filter.sku);
+    }
+    const rows = prepared(
+      this.#db,
+      `SELECT i.depot_id, i.sku, p.name, i.on_hand, i.reserved, i.reorder_point, i.lead_time_ms
+      FROM inventory i JOIN parts p ON p.sku = i.sku${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.depot_id, i.sku`,
+    ).all(...args) as {
+      depot_id: string;
+      sku: string;
+      name: string;
+      on_hand: number;
+      reserved: number;
+      reorder_point: number;
+      lead_time_ms: number;
+    }[];
     return rows.map((r) => ({
       depotId: r.depot_id,
       sku: r.sku,
@@ -141,20 +241,29 @@ export class Network {
    * first's reservation and matches no row. The CHECK (reserved <= on_hand) backs it up.
    */
   tryReserve(depotId: string, sku: string, workOrderId: string, nowMs: number): boolean {
-    const r = prepared(this.#db, 'UPDATE inventory SET reserved = reserved + 1 WHERE depot_id = ? AND sku = ? AND on_hand - reserved >= 1').run(depotId, sku);
+    const r = prepared(
+      this.#db,
+      'UPDATE inventory SET reserved = reserved + 1 WHERE depot_id = ? AND sku = ? AND on_hand - reserved >= 1',
+    ).run(depotId, sku);
     if (r.changes !== 1) return false;
     this.#stockEvent(nowMs, depotId, sku, 'reserve', 1, workOrderId);
     return true;
   }
 
   release(depotId: string, sku: string, workOrderId: string, nowMs: number): void {
-    prepared(this.#db, 'UPDATE inventory SET reserved = reserved - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1').run(depotId, sku);
+    prepared(
+      this.#db,
+      'UPDATE inventory SET reserved = reserved - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1',
+    ).run(depotId, sku);
     this.#stockEvent(nowMs, depotId, sku, 'release', 1, workOrderId);
   }
 
   /** The reserved unit left the depot in the technician's van and was fitted. */
   consume(depotId: string, sku: string, workOrderId: string, nowMs: number): void {
-    prepared(this.#db, 'UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1').run(depotId, sku);
+    prepared(
+      this.#db,
+      'UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1',
+    ).run(depotId, sku);
     this.#stockEvent(nowMs, depotId, sku, 'consume', 1, workOrderId);
   }
 
@@ -163,9 +272,18 @@ export class Network {
     this.#stockEvent(nowMs, null, sku, 'stockout', 1, workOrderId);
   }
 
-  #stockEvent(atMs: number, depotId: string | null, sku: string, kind: string, quantity: number, workOrderId: string | null): void {
-    prepared(this.#db, 'INSERT INTO stock_events (at_ms, depot_id, sku, kind, quantity, work_order_id) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(atMs, depotId, sku, kind, quantity, workOrderId);
+  #stockEvent(
+    atMs: number,
+    depotId: string | null,
+    sku: string,
+    kind: string,
+    quantity: number,
+    workOrderId: string | null,
+  ): void {
+    prepared(
+      this.#db,
+      'INSERT INTO stock_events (at_ms, depot_id, sku, kind, quantity, work_order_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(atMs, depotId, sku, kind, quantity, workOrderId);
   }
 
   requireTechnician(id: string): Technician {

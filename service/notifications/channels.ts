@@ -85,11 +85,21 @@ export class EmailChannel implements ChannelSender {
 
   async send(m: OutgoingMessage): Promise<{ providerId: string | null }> {
     try {
-      const info = await this.#transport.sendMail({ from: this.#from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: { 'Content-Language': m.language } });
+      const info = await this.#transport.sendMail({
+        from: this.#from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        headers: { 'Content-Language': m.language },
+      });
       return { providerId: info.messageId ?? null };
     } catch (err) {
       const e = err as Error & { responseCode?: number; response?: string };
-      throw new ChannelError(`SMTP: ${e.response ?? e.message}`, { permanent: permanentSmtp(e.responseCode), status: e.responseCode ?? null });
+      throw new ChannelError(`SMTP: ${e.response ?? e.message}`, {
+        permanent: permanentSmtp(e.responseCode),
+        status: e.responseCode ?? null,
+      });
     }
   }
 
@@ -105,8 +115,19 @@ function permanentHttp(status: number): boolean {
   return status >= 400 && status < 500 && ![401, 403, 408, 409, 425, 429].includes(status);
 }
 
-async function postJson(url: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<{ status: number; json: unknown; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; json: unknown; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'manual',
+  });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -159,7 +180,10 @@ export class WhatsAppChannel implements ChannelSender {
       return { providerId: id };
     }
     const reason = (r.json as { error?: { message?: string; code?: number } } | null)?.error;
-    throw new ChannelError(`WhatsApp HTTP ${r.status}${reason ? `: ${reason.message ?? ''}${reason.code ? ` (code ${reason.code})` : ''}` : ''}`, { permanent: permanentHttp(r.status), status: r.status });
+    throw new ChannelError(
+      `WhatsApp HTTP ${r.status}${reason ? `: ${reason.message ?? ''}${reason.code ? ` (code ${reason.code})` : ''}` : ''}`,
+      { permanent: permanentHttp(r.status), status: r.status },
+    );
   }
 }
 
@@ -175,9 +199,11 @@ export interface SmsSettings {
 
 /** The body template with {{to}} and {{text}} filled in wherever a string holds them. */
 export function fillTemplate(template: unknown, values: Record<string, string>): unknown {
-  if (typeof template === 'string') return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+  if (typeof template === 'string')
+    return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
   if (Array.isArray(template)) return template.map((v) => fillTemplate(v, values));
-  if (template && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillTemplate(v, values)]));
+  if (template && typeof template === 'object')
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillTemplate(v, values)]));
   return template;
 }
 
@@ -192,25 +218,62 @@ export class SmsChannel implements ChannelSender {
 
   async send(m: OutgoingMessage): Promise<{ providerId: string | null }> {
     const headers = this.#s.token ? { [this.#s.authHeader]: this.#s.token } : {};
-    const r = await postJson(this.#s.url, headers, fillTemplate(this.#s.bodyTemplate, { to: m.to, text: m.short }), this.#s.timeoutMs ?? 10_000);
+    const r = await postJson(
+      this.#s.url,
+      headers,
+      fillTemplate(this.#s.bodyTemplate, { to: m.to, text: m.short }),
+      this.#s.timeoutMs ?? 10_000,
+    );
     if (r.status >= 200 && r.status < 300) {
       const j = r.json as { id?: unknown; messageId?: unknown; message_id?: unknown } | null;
       const id = j?.id ?? j?.messageId ?? j?.message_id;
       return { providerId: id === undefined || id === null ? null : String(id) };
     }
-    throw new ChannelError(`SMS gateway HTTP ${r.status}: ${r.text.slice(0, 200)}`, { permanent: permanentHttp(r.status), status: r.status });
+    throw new ChannelError(`SMS gateway HTTP ${r.status}: ${r.text.slice(0, 200)}`, {
+      permanent: permanentHttp(r.status),
+      status: r.status,
+    });
   }
 }
 
 /** The customer channels the settings turn on (e-mail with an SMTP host, WhatsApp with a token, SMS with a URL). */
 export function channelsFromSettings(s: {
-  smtpHost: string; smtpPort: number; smtpTls: EmailSettings['tls']; smtpUser: string; smtpPassword: string; smtpFrom: string;
-  whatsappBaseUrl: string; whatsappToken: string; whatsappPhoneNumberId: string;
-  smsUrl: string; smsAuthHeader: string; smsToken: string; smsBodyTemplate: string;
+  smtpHost: string;
+  smtpPort: number;
+  smtpTls: EmailSettings['tls'];
+  smtpUser: string;
+  smtpPassword: string;
+  smtpFrom: string;
+  whatsappBaseUrl: string;
+  whatsappToken: string;
+  whatsappPhoneNumberId: string;
+  smsUrl: string;
+  smsAuthHeader: string;
+  smsToken: string;
+  smsBodyTemplate: string;
 }): Partial<Record<CustomerChannel, ChannelSender>> {
   const out: Partial<Record<CustomerChannel, ChannelSender>> = {};
-  if (s.smtpHost) out.email = new EmailChannel({ host: s.smtpHost, port: s.smtpPort, tls: s.smtpTls, user: s.smtpUser, password: s.smtpPassword, from: s.smtpFrom });
-  if (s.whatsappToken) out.whatsapp = new WhatsAppChannel({ baseUrl: s.whatsappBaseUrl, token: s.whatsappToken, phoneNumberId: s.whatsappPhoneNumberId });
-  if (s.smsUrl) out.sms = new SmsChannel({ url: s.smsUrl, authHeader: s.smsAuthHeader, token: s.smsToken, bodyTemplate: JSON.parse(s.smsBodyTemplate) });
+  if (s.smtpHost)
+    out.email = new EmailChannel({
+      host: s.smtpHost,
+      port: s.smtpPort,
+      tls: s.smtpTls,
+      user: s.smtpUser,
+      password: s.smtpPassword,
+      from: s.smtpFrom,
+    });
+  if (s.whatsappToken)
+    out.whatsapp = new WhatsAppChannel({
+      baseUrl: s.whatsappBaseUrl,
+      token: s.whatsappToken,
+      phoneNumberId: s.whatsappPhoneNumberId,
+    });
+  if (s.smsUrl)
+    out.sms = new SmsChannel({
+      url: s.smsUrl,
+      authHeader: s.smsAuthHeader,
+      token: s.smsToken,
+      bodyTemplate: JSON.parse(s.smsBodyTemplate),
+    });
   return out;
 }

@@ -97,7 +97,8 @@ export interface CustomerMessageRecord extends Delivery {
 /** Where the link goes in a message until it is sent: replaced by the contact's own URL. */
 export const LINK_PLACEHOLDER = '{{tracking_link}}';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const isCustomerChannel = (c: string): c is CustomerChannel => (CUSTOMER_CHANNELS as readonly string[]).includes(c);
 
@@ -220,11 +221,15 @@ export class Notifier {
     if (cfg.secret.length < 16) throw badRequest('webhook secret must be at least 16 characters');
     const events = cfg.events?.length ? cfg.events : ['*'];
     // Same URL configured again (options on every start): update it in place, keep its id and queue.
-    const existing = prepared(this.#db, 'SELECT id FROM webhooks WHERE url = ?').get(cfg.url) as { id: string } | undefined;
+    const existing = prepared(this.#db, 'SELECT id FROM webhooks WHERE url = ?').get(cfg.url) as
+      | { id: string }
+      | undefined;
     const id = existing?.id ?? `wh-${randomUUID().slice(0, 8)}`;
-    prepared(this.#db, `INSERT INTO webhooks (id, url, secret, events, active, created_at_ms) VALUES (?, ?, ?, ?, 1, ?)
-      ON CONFLICT(id) DO UPDATE SET secret = excluded.secret, events = excluded.events, active = 1`)
-      .run(id, cfg.url, cfg.secret, events.join(','), this.#clock.nowMs());
+    prepared(
+      this.#db,
+      `INSERT INTO webhooks (id, url, secret, events, active, created_at_ms) VALUES (?, ?, ?, ?, 1, ?)
+      ON CONFLICT(id) DO UPDATE SET secret = excluded.secret, events = excluded.events, active = 1`,
+    ).run(id, cfg.url, cfg.secret, events.join(','), this.#clock.nowMs());
     return this.getWebhook(id)!;
   }
 
@@ -254,13 +259,19 @@ export class Notifier {
     // What was still queued for it will never be wanted: close it as 'dead' (kept in the log,
     // visible with GET /deliveries?state=dead) rather than retrying forever against a receiver
     // the operator has switched off.
-    prepared(this.#db, "UPDATE deliveries SET state = 'dead', last_error = 'webhook removed' WHERE channel = 'webhook' AND target = ? AND state = 'pending'").run(id);
+    prepared(
+      this.#db,
+      "UPDATE deliveries SET state = 'dead', last_error = 'webhook removed' WHERE channel = 'webhook' AND target = ? AND state = 'pending'",
+    ).run(id);
   }
 
   getWebhook(id: string): Webhook | undefined {
     const r = prepared(this.#db, 'SELECT id, url, events, active, created_at_ms FROM webhooks WHERE id = ?').get(id) as
-      { id: string; url: string; events: string; active: number; created_at_ms: number } | undefined;
-    return r ? { id: r.id, url: r.url, events: r.events.split(','), active: r.active === 1, createdAtMs: r.created_at_ms } : undefined;
+      | { id: string; url: string; events: string; active: number; created_at_ms: number }
+      | undefined;
+    return r
+      ? { id: r.id, url: r.url, events: r.events.split(','), active: r.active === 1, createdAtMs: r.created_at_ms }
+      : undefined;
   }
 
   listWebhooks(): Webhook[] {
@@ -278,15 +289,23 @@ export class Notifier {
     const now = this.#clock.nowMs();
     const eventId = randomUUID();
     const payload = JSON.stringify({ id: eventId, event, occurredAtMs: now, data });
-    const insert = prepared(this.#db, `INSERT INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, created_at_ms)
-      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`);
-    const hooks = prepared(this.#db, 'SELECT id, events FROM webhooks WHERE active = 1').all() as { id: string; events: string }[];
+    const insert = prepared(
+      this.#db,
+      `INSERT INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, created_at_ms)
+      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+    );
+    const hooks = prepared(this.#db, 'SELECT id, events FROM webhooks WHERE active = 1').all() as {
+      id: string;
+      events: string;
+    }[];
     for (const h of hooks) {
       const subscribed = h.events.split(',');
-      if (subscribed.includes('*') || subscribed.includes(event)) insert.run('webhook', h.id, event, eventId, payload, now, now);
+      if (subscribed.includes('*') || subscribed.includes(event))
+        insert.run('webhook', h.id, event, eventId, payload, now, now);
     }
     if (this.#publish) {
-      for (const t of new Set(technicianIds)) insert.run('mqtt', topics.technicianDispatch(t), event, eventId, payload, now, now);
+      for (const t of new Set(technicianIds))
+        insert.run('mqtt', topics.technicianDispatch(t), event, eventId, payload, now, now);
     }
     this.#passNow();
   }
@@ -301,27 +320,54 @@ export class Notifier {
   enqueueCustomer(m: CustomerMessage): boolean {
     const now = this.#clock.nowMs();
     const held = m.urgent || m.refused ? null : quietUntil(now, m.payload.quiet);
-    const r = prepared(this.#db, `INSERT OR IGNORE INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, last_error,
+    const r = prepared(
+      this.#db,
+      `INSERT OR IGNORE INTO deliveries (channel, target, event, event_id, payload, state, attempts, next_attempt_at_ms, last_error,
         created_at_ms, work_order_id, contact_id, notice, urgent, held_until_ms, expires_at_ms)
-      VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(m.channel, m.payload.message.to, `notice.${m.notice}`, randomUUID(), JSON.stringify(m.payload), m.refused ? 'dead' : 'pending', held ?? now,
-        m.refused ? `not sent: ${m.refused}` : null, now, m.workOrderId, m.contactId, m.notice, m.urgent ? 1 : 0, held, Math.max(m.expiresAtMs, held ?? 0));
+      VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      m.channel,
+      m.payload.message.to,
+      `notice.${m.notice}`,
+      randomUUID(),
+      JSON.stringify(m.payload),
+      m.refused ? 'dead' : 'pending',
+      held ?? now,
+      m.refused ? `not sent: ${m.refused}` : null,
+      now,
+      m.workOrderId,
+      m.contactId,
+      m.notice,
+      m.urgent ? 1 : 0,
+      held,
+      Math.max(m.expiresAtMs, held ?? 0),
+    );
     if (r.changes > 0 && !m.refused && held === null) this.#passNow();
     return r.changes > 0;
   }
 
   /** The customer messages about a job, or to any of `contactIds`, newest first. */
-  customerMessages(filter: { workOrderId?: string; contactIds?: readonly string[]; limit?: number }): CustomerMessageRecord[] {
+  customerMessages(filter: {
+    workOrderId?: string;
+    contactIds?: readonly string[];
+    limit?: number;
+  }): CustomerMessageRecord[] {
     const where: string[] = [`channel IN (${CUSTOMER_CHANNELS.map((c) => `'${c}'`).join(', ')})`];
     const args: (string | number)[] = [];
-    if (filter.workOrderId) { where.push('work_order_id = ?'); args.push(filter.workOrderId); }
+    if (filter.workOrderId) {
+      where.push('work_order_id = ?');
+      args.push(filter.workOrderId);
+    }
     if (filter.contactIds) {
       if (!filter.contactIds.length) return [];
       where.push(`contact_id IN (${filter.contactIds.map(() => '?').join(', ')})`);
       args.push(...filter.contactIds);
     }
     args.push(filter.limit ?? 500);
-    const rows = prepared(this.#db, `SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY created_at_ms DESC, id DESC LIMIT ?`).all(...args) as Record<string, unknown>[];
+    const rows = prepared(
+      this.#db,
+      `SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY created_at_ms DESC, id DESC LIMIT ?`,
+    ).all(...args) as Record<string, unknown>[];
     return rows.map((r) => {
       const payload = JSON.parse(r.payload as string) as CustomerMessagePayload;
       return {
@@ -337,21 +383,30 @@ export class Notifier {
         language: payload.message.language,
         subject: payload.message.subject,
         // What it said, without the link: the record shows the news, not a working token.
-        text: (r.channel === 'email' ? payload.message.text : payload.message.short).replaceAll(LINK_PLACEHOLDER, '[link]'),
+        text: (r.channel === 'email' ? payload.message.text : payload.message.short).replaceAll(
+          LINK_PLACEHOLDER,
+          '[link]',
+        ),
       };
     });
   }
 
   listDeliveries(filter: { state?: string; limit?: number } = {}): Delivery[] {
-    const rows = prepared(this.#db, `SELECT id, channel, target, event, event_id, state, attempts, next_attempt_at_ms, last_status, last_error,
-        created_at_ms, delivered_at_ms FROM deliveries ${filter.state ? 'WHERE state = ?' : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...(filter.state ? [filter.state, filter.limit ?? 200] : [filter.limit ?? 200])) as Record<string, unknown>[];
+    const rows = prepared(
+      this.#db,
+      `SELECT id, channel, target, event, event_id, state, attempts, next_attempt_at_ms, last_status, last_error,
+        created_at_ms, delivered_at_ms FROM deliveries ${filter.state ? 'WHERE state = ?' : ''} ORDER BY id DESC LIMIT ?`,
+    ).all(...(filter.state ? [filter.state, filter.limit ?? 200] : [filter.limit ?? 200])) as Record<string, unknown>[];
     return rows.map(toDelivery);
   }
 
   deliveryAttempts(deliveryId: number): { atMs: number; status: number | null; error: string | null; ok: boolean }[] {
-    return (prepared(this.#db, 'SELECT at_ms, status, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as
-      { at_ms: number; status: number | null; error: string | null; ok: number }[]).map((a) => ({ atMs: a.at_ms, status: a.status, error: a.error, ok: a.ok === 1 }));
+    return (
+      prepared(
+        this.#db,
+        'SELECT at_ms, status, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY id',
+      ).all(deliveryId) as { at_ms: number; status: number | null; error: string | null; ok: number }[]
+    ).map((a) => ({ atMs: a.at_ms, status: a.status, error: a.error, ok: a.ok === 1 }));
   }
 
   /**
@@ -364,16 +419,23 @@ export class Notifier {
     const now = this.#clock.nowMs();
     this.#lastPruneMs = now;
     const before = now - this.#retainMs;
-    const finished = "state != 'pending' AND channel IN ('webhook', 'mqtt') AND COALESCE(delivered_at_ms, created_at_ms) < ?";
+    const finished =
+      "state != 'pending' AND channel IN ('webhook', 'mqtt') AND COALESCE(delivered_at_ms, created_at_ms) < ?";
     return inTransaction(this.#db, () => {
-      prepared(this.#db, `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${finished})`).run(before);
+      prepared(
+        this.#db,
+        `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${finished})`,
+      ).run(before);
       return Number(prepared(this.#db, `DELETE FROM deliveries WHERE ${finished}`).run(before).changes);
     });
   }
 
   /** Makes a pending delivery due now (an operator's "retry now"). */
   retryNow(deliveryId: number): void {
-    const r = prepared(this.#db, "UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(this.#clock.nowMs(), deliveryId);
+    const r = prepared(this.#db, "UPDATE deliveries SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'").run(
+      this.#clock.nowMs(),
+      deliveryId,
+    );
     if (r.changes === 0) throw notFound('pending delivery', String(deliveryId));
     this.#passNow();
   }
@@ -381,7 +443,11 @@ export class Notifier {
   /** A pass now rather than at the next poll; if it fails, that is logged and the poll tries again. */
   #passNow(): void {
     if (this.#stopped) return;
-    setImmediate(() => this.processDue().catch((err) => this.#log.error({ err }, 'notification outbox pass failed; the next poll tries again')));
+    setImmediate(() =>
+      this.processDue().catch((err) =>
+        this.#log.error({ err }, 'notification outbox pass failed; the next poll tries again'),
+      ),
+    );
   }
 
   /** Attempts every due delivery once; resolves to how many were delivered. One run at a time. */
@@ -403,10 +469,12 @@ export class Notifier {
   async #runOnce(): Promise<number> {
     if (!this.#db.isOpen) return 0;
     if (this.#clock.nowMs() - this.#lastPruneMs >= PRUNE_EVERY_MS) this.pruneFinished();
-    const due = prepared(this.#db, `SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, d.urgent, d.expires_at_ms, w.url, w.secret
+    const due = prepared(
+      this.#db,
+      `SELECT d.id, d.channel, d.target, d.event, d.payload, d.attempts, d.urgent, d.expires_at_ms, w.url, w.secret
         FROM deliveries d LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target
-        WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`)
-      .all(this.#clock.nowMs()) as unknown as DueRow[];
+        WHERE d.state = 'pending' AND d.next_attempt_at_ms <= ? ORDER BY d.next_attempt_at_ms, d.id LIMIT 100`,
+    ).all(this.#clock.nowMs()) as unknown as DueRow[];
     const byTarget = new Map<string, DueRow[]>();
     for (const d of due) {
       const key = `${d.channel}\u0000${d.target}`;
@@ -438,8 +506,10 @@ export class Notifier {
     let providerId: string | null = null;
     const customer = isCustomerChannel(d.channel) ? (JSON.parse(d.payload) as CustomerMessagePayload) : null;
     if (customer && d.expires_at_ms !== null && this.#clock.nowMs() > d.expires_at_ms) {
-      prepared(this.#db, "UPDATE deliveries SET state = 'dead', last_error = ? WHERE id = ? AND state = 'pending'")
-        .run(`expired: not sent by ${new Date(d.expires_at_ms).toISOString()}, when it stopped being news${d.attempts ? ' (see the attempts)' : ''}`, d.id);
+      prepared(this.#db, "UPDATE deliveries SET state = 'dead', last_error = ? WHERE id = ? AND state = 'pending'").run(
+        `expired: not sent by ${new Date(d.expires_at_ms).toISOString()}, when it stopped being news${d.attempts ? ' (see the attempts)' : ''}`,
+        d.id,
+      );
       return false;
     }
     try {
@@ -460,7 +530,12 @@ export class Notifier {
       }
     } catch (err) {
       // A refused target was never contacted: nothing about it (open port or not) enters the log.
-      error = err instanceof OutboundRefused ? `refused, nothing sent: ${err.message}` : err instanceof Error ? err.message : String(err);
+      error =
+        err instanceof OutboundRefused
+          ? `refused, nothing sent: ${err.message}`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       if (err instanceof ChannelError) {
         permanent = err.permanent;
         status = err.status;
@@ -470,21 +545,45 @@ export class Notifier {
     if (!this.#db.isOpen) return null;
     const now = this.#clock.nowMs();
     const attempts = d.attempts + 1;
-    prepared(this.#db, 'INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)').run(d.id, now, status, error, ok ? 1 : 0);
+    prepared(
+      this.#db,
+      'INSERT INTO delivery_attempts (delivery_id, at_ms, status, error, ok) VALUES (?, ?, ?, ?, ?)',
+    ).run(d.id, now, status, error, ok ? 1 : 0);
     if (ok) {
-      prepared(this.#db, "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ?, provider_message_id = ? WHERE id = ? AND state = 'pending'")
-        .run(attempts, status, now, providerId, d.id);
+      prepared(
+        this.#db,
+        "UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at_ms = ?, provider_message_id = ? WHERE id = ? AND state = 'pending'",
+      ).run(attempts, status, now, providerId, d.id);
     } else if (permanent) {
       // The provider will never take this one (a bad address, an unknown number): no retries, the job shows why.
-      prepared(this.#db, "UPDATE deliveries SET state = 'dead', attempts = ?, last_status = ?, last_error = ? WHERE id = ? AND state = 'pending'").run(attempts, status, error, d.id);
-      this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error }, 'customer message refused for good; not retried');
+      prepared(
+        this.#db,
+        "UPDATE deliveries SET state = 'dead', attempts = ?, last_status = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+      ).run(attempts, status, error, d.id);
+      this.#log.warn(
+        { delivery: d.id, channel: d.channel, event: d.event, attempts, status, error },
+        'customer message refused for good; not retried',
+      );
     } else {
       const delayMs = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempts - 1));
       // A customer's retry that would land in their quiet hours waits for them to end (urgent ones do not).
       const held = customer && d.urgent !== 1 ? quietUntil(now + delayMs, customer.quiet) : null;
-      prepared(this.#db, "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ?, held_until_ms = COALESCE(?, held_until_ms) WHERE id = ? AND state = 'pending'")
-        .run(attempts, status, error, held ?? now + delayMs, held, d.id);
-      this.#log.warn({ delivery: d.id, channel: d.channel, event: d.event, attempts, status, error, retryInMs: (held ?? now + delayMs) - now }, 'notification delivery failed; will retry');
+      prepared(
+        this.#db,
+        "UPDATE deliveries SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at_ms = ?, held_until_ms = COALESCE(?, held_until_ms) WHERE id = ? AND state = 'pending'",
+      ).run(attempts, status, error, held ?? now + delayMs, held, d.id);
+      this.#log.warn(
+        {
+          delivery: d.id,
+          channel: d.channel,
+          event: d.event,
+          attempts,
+          status,
+          error,
+          retryInMs: (held ?? now + delayMs) - now,
+        },
+        'notification delivery failed; will retry',
+      );
     }
     return ok;
   }
@@ -494,7 +593,14 @@ export class Notifier {
     const url = p.linkId ? this.#linkUrl(p.linkId) : '';
     const fill = (s: string) => s.replaceAll(LINK_PLACEHOLDER, url);
     const m = p.message;
-    return { ...m, subject: fill(m.subject), text: fill(m.text), html: m.html.replaceAll(LINK_PLACEHOLDER, escapeHtml(url)), short: fill(m.short), whatsapp: { template: m.whatsapp.template, params: m.whatsapp.params.map(fill) } };
+    return {
+      ...m,
+      subject: fill(m.subject),
+      text: fill(m.text),
+      html: m.html.replaceAll(LINK_PLACEHOLDER, escapeHtml(url)),
+      short: fill(m.short),
+      whatsapp: { template: m.whatsapp.template, params: m.whatsapp.params.map(fill) },
+    };
   }
 
   async #post(url: string, secret: string, deliveryId: number, event: string, body: string): Promise<number> {

@@ -48,7 +48,11 @@ type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Whether `entry` is something an allow-list may hold: a host name, an IP address or a CIDR range. */
 export function isAllowEntry(entry: string): boolean {
-  return ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry) || /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(entry);
+  return (
+    ipaddr.isValid(entry) ||
+    ipaddr.isValidCIDR(entry) ||
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(entry)
+  );
 }
 
 /**
@@ -81,15 +85,19 @@ export class OutboundAddressPolicy {
 
   /** The address to connect to for `url`; throws OutboundRefused naming the address and its range. */
   async check(url: URL): Promise<CheckedTarget> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefused(`${url.protocol} is not http(s)`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new OutboundRefused(`${url.protocol} is not http(s)`);
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
     let answers: ResolvedAddress[];
-    if (ipaddr.isValid(hostname)) answers = [{ address: hostname, family: ipaddr.parse(hostname).kind() === 'ipv4' ? 4 : 6 }];
+    if (ipaddr.isValid(hostname))
+      answers = [{ address: hostname, family: ipaddr.parse(hostname).kind() === 'ipv4' ? 4 : 6 }];
     else {
       try {
         answers = await this.#resolve(hostname);
       } catch (err) {
-        throw new OutboundRefused(`${hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new OutboundRefused(
+          `${hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
     }
     if (answers.length === 0) throw new OutboundRefused(`${hostname} does not resolve`);
@@ -98,7 +106,9 @@ export class OutboundAddressPolicy {
       const why = this.#refusal(a.address, hostAllowed);
       if (why) {
         const via = a.address === hostname ? '' : ` resolves to ${a.address},`;
-        throw new OutboundRefused(`${hostname}${via} ${why}; webhooks reach internal addresses only when ${this.#settingName} names the host or its range`);
+        throw new OutboundRefused(
+          `${hostname}${via} ${why}; webhooks reach internal addresses only when ${this.#settingName} names the host or its range`,
+        );
       }
     }
     const first = answers[0];
@@ -110,7 +120,8 @@ export class OutboundAddressPolicy {
     // process() turns an IPv4-mapped IPv6 address (::ffff:127.0.0.1) into the IPv4 it carries.
     const ip = ipaddr.process(address);
     if (this.#ranges.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits))) return null;
-    if (METADATA.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits))) return 'is a cloud metadata address';
+    if (METADATA.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits)))
+      return 'is a cloud metadata address';
     const range = ip.range();
     if (range === 'unicast' || hostAllowed) return null;
     return `is ${RANGE_WORDS[range] ?? `a reserved (${range})`} address`;

@@ -11,7 +11,12 @@ import type { CheckedTarget } from './outbound-address.ts';
  * receiver cannot bounce the request to an address the policy never saw. Resolves to the
  * status code once the headers arrive; the body is drained and dropped.
  */
-export function postPinned(target: CheckedTarget, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+export function postPinned(
+  target: CheckedTarget,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<number> {
   const { url } = target;
   const tls = url.protocol === 'https:';
   return new Promise((resolve, reject) => {

@@ -15,7 +15,13 @@ const clocks = new Map<string, Intl.DateTimeFormat>();
 function clockIn(timeZone: string): Intl.DateTimeFormat {
   let f = clocks.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     clocks.set(timeZone, f);
   }
   return f;
@@ -43,7 +49,7 @@ export function quietUntil(ms: number, w: QuietWindow | null): number | null {
   if (!inWindow(start, w)) return null;
   // The minutes from now to the window's end on the wall clock, then checked against the zone.
   const wallMinutes = (w.toMin - start + DAY_MIN) % DAY_MIN;
-  let end = ms + Math.ceil(wallMinutes * 60_000 / 1000) * 1000;
+  let end = ms + Math.ceil((wallMinutes * 60_000) / 1000) * 1000;
   for (let i = 0; i < DAY_MIN && inWindow(minuteOfDay(end, w.timeZone), w); i++) end += 60_000;
   return end;
 }

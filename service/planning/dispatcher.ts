@@ -53,14 +53,32 @@ export class Dispatcher {
     const patch: WorkOrderPatch = { ...partPlan.patch };
     if (!part && device) notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
 
-    const ranked = device ? rankTechnicians(network.listTechnicians(), { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon }, now) : [];
+    const ranked = device
+      ? rankTechnicians(
+          network.listTechnicians(),
+          { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon },
+          now,
+        )
+      : [];
     const best = ranked[0];
     if (!best) notes.push(`no active technician with capacity is skilled for ${wo.mode} on ${modelId}: left open`);
-    else if (!best.onShift) notes.push(`nobody suitable on shift now: ${best.technician.id} can be on site in ${hours(best.etaMs)} (after their shift starts)`);
+    else if (!best.onShift)
+      notes.push(
+        `nobody suitable on shift now: ${best.technician.id} can be on site in ${hours(best.etaMs)} (after their shift starts)`,
+      );
     const plan: DispatchPlan = {
       plannedAtMs: now,
       ...(skill ? { skill } : {}),
-      technician: best ? { id: best.technician.id, name: best.technician.name, distanceKm: round1(best.distanceKm), etaMs: best.etaMs, onShift: best.onShift, openJobs: best.technician.openJobs } : null,
+      technician: best
+        ? {
+            id: best.technician.id,
+            name: best.technician.name,
+            distanceKm: round1(best.distanceKm),
+            etaMs: best.etaMs,
+            onShift: best.onShift,
+            openJobs: best.technician.openJobs,
+          }
+        : null,
       technicianCandidates: ranked.length,
       part,
       depots,
@@ -71,10 +89,25 @@ export class Dispatcher {
     patch.plan_json = JSON.stringify(plan);
     patch.technician_eta_ms = best?.etaMs ?? null;
     if (!best) {
-      return [{ order: orders.patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: notes.join('; ') }), prevTechnicianId: wo.technicianId ?? null }];
+      return [
+        {
+          order: orders.patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: notes.join('; ') }),
+          prevTechnicianId: wo.technicianId ?? null,
+        },
+      ];
     }
-    const planned = orders.patch(wo.id, patch, { actor: DISPATCHER, nowMs: now, note: `planned: ${best.technician.id}${reservedAt ? `, part at ${reservedAt}` : ''}` });
-    return [this.#lifecycle.apply(planned, { to: 'assigned', actor: DISPATCHER, technicianId: best.technician.id, note: notes.join('; ') || undefined }, now)];
+    const planned = orders.patch(wo.id, patch, {
+      actor: DISPATCHER,
+      nowMs: now,
+      note: `planned: ${best.technician.id}${reservedAt ? `, part at ${reservedAt}` : ''}`,
+    });
+    return [
+      this.#lifecycle.apply(
+        planned,
+        { to: 'assigned', actor: DISPATCHER, technicianId: best.technician.id, note: notes.join('; ') || undefined },
+        now,
+      ),
+    ];
   }
 
   /**
@@ -88,22 +121,38 @@ export class Dispatcher {
     const out: Change[] = [];
     const waiting = orders
       .list({ state: statesBefore('on_site') })
-      .filter((w) => (w.state === 'open' && w.plan !== null && w.plan.technician === null) || w.partStatus === 'backorder')
+      .filter(
+        (w) => (w.state === 'open' && w.plan !== null && w.plan.technician === null) || w.partStatus === 'backorder',
+      )
       .sort((a, b) => a.createdAtMs - b.createdAtMs)
       .slice(0, BACKLOG_SWEEP_MAX);
     for (const wo of waiting) {
       const device = registry.getDevice(wo.deviceId);
       if (!device) continue;
       if (wo.state === 'open') {
-        const ranked = rankTechnicians(network.listTechnicians(), { modelId: device.modelId, mode: wo.mode, siteLat: device.lat, siteLon: device.lon }, now);
+        const ranked = rankTechnicians(
+          network.listTechnicians(),
+          { modelId: device.modelId, mode: wo.mode, siteLat: device.lat, siteLon: device.lon },
+          now,
+        );
         if (ranked.length) out.push(...this.plan(wo, now));
       } else if (wo.partSku && network.listInventory({ sku: wo.partSku }).some((i) => i.available > 0)) {
         const notes: string[] = [];
         const part = { sku: wo.partSku, name: wo.partName ?? wo.partSku };
         const p = this.#planPart(wo, part, { lat: device.lat, lon: device.lon }, notes, now);
         if (!p.reservedAt) continue;
-        const plan: DispatchPlan = { ...(wo.plan ?? emptyPlan(now, part)), depots: p.depots, reservedAt: p.reservedAt, backorder: false, notes: [...(wo.plan?.notes ?? []), `part arrived: reserved at ${p.reservedAt}`, ...notes] };
-        const order = orders.patch(wo.id, { ...p.patch, plan_json: JSON.stringify(plan) }, { actor: DISPATCHER, nowMs: now, note: `backorder filled: ${wo.partSku} reserved at ${p.reservedAt}` });
+        const plan: DispatchPlan = {
+          ...(wo.plan ?? emptyPlan(now, part)),
+          depots: p.depots,
+          reservedAt: p.reservedAt,
+          backorder: false,
+          notes: [...(wo.plan?.notes ?? []), `part arrived: reserved at ${p.reservedAt}`, ...notes],
+        };
+        const order = orders.patch(
+          wo.id,
+          { ...p.patch, plan_json: JSON.stringify(plan) },
+          { actor: DISPATCHER, nowMs: now, note: `backorder filled: ${wo.partSku} reserved at ${p.reservedAt}` },
+        );
         out.push({ order, prevTechnicianId: wo.technicianId ?? null });
       }
     }
@@ -122,22 +171,46 @@ export class Dispatcher {
     const patch: WorkOrderPatch = {};
     if (part && (wo.partStatus === 'none' || wo.partStatus === 'released' || wo.partStatus === 'backorder')) {
       const options = depotOptions(network.listDepots(), network.listInventory({ sku: part.sku }), part.sku, site);
-      depots = options.map((o) => ({ depotId: o.depot.id, distanceKm: round1(o.distanceKm), available: o.available, leadTimeMs: o.leadTimeMs }));
+      depots = options.map((o) => ({
+        depotId: o.depot.id,
+        distanceKm: round1(o.distanceKm),
+        available: o.available,
+        leadTimeMs: o.leadTimeMs,
+      }));
       const chosen = options.find((o) => o.available > 0 && network.tryReserve(o.depot.id, part.sku, wo.id, now));
       if (chosen) {
         this.#announceReorder(chosen.depot.id, part.sku, chosen.available, now);
         reservedAt = chosen.depot.id;
         backorder = false;
-        if (options[0] !== chosen) notes.push(`nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`);
-        Object.assign(patch, { part_sku: part.sku, part_depot_id: chosen.depot.id, part_status: 'reserved', part_lead_time_ms: chosen.leadTimeMs });
+        if (options[0] !== chosen)
+          notes.push(
+            `nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`,
+          );
+        Object.assign(patch, {
+          part_sku: part.sku,
+          part_depot_id: chosen.depot.id,
+          part_status: 'reserved',
+          part_lead_time_ms: chosen.leadTimeMs,
+        });
       } else {
         backorder = true;
         notes.push(`no depot has ${part.sku} in stock: backordered`);
         if (wo.partStatus !== 'backorder') {
           network.recordStockOut(part.sku, wo.id, now);
-          notifier.enqueue('inventory.stockout', { sku: part.sku, partName: part.name, workOrderId: wo.id, deviceId: wo.deviceId, atMs: now });
+          notifier.enqueue('inventory.stockout', {
+            sku: part.sku,
+            partName: part.name,
+            workOrderId: wo.id,
+            deviceId: wo.deviceId,
+            atMs: now,
+          });
         }
-        Object.assign(patch, { part_sku: part.sku, part_depot_id: null, part_status: 'backorder', part_lead_time_ms: null });
+        Object.assign(patch, {
+          part_sku: part.sku,
+          part_depot_id: null,
+          part_status: 'backorder',
+          part_lead_time_ms: null,
+        });
       }
     }
     return { depots, reservedAt, backorder, patch };
@@ -152,14 +225,30 @@ export class Dispatcher {
     const item = this.#s.network.listInventory({ depotId, sku })[0];
     if (!item || !(availableBefore > item.reorderPoint && item.available <= item.reorderPoint)) return;
     this.#s.notifier.enqueue('inventory.reorder', {
-      depotId, sku, partName: item.partName, onHand: item.onHand, reserved: item.reserved, available: item.available,
-      reorderPoint: item.reorderPoint, suggestedQuantity: item.reorderPoint - item.available + 1, atMs: now,
+      depotId,
+      sku,
+      partName: item.partName,
+      onHand: item.onHand,
+      reserved: item.reserved,
+      available: item.available,
+      reorderPoint: item.reorderPoint,
+      suggestedQuantity: item.reorderPoint - item.available + 1,
+      atMs: now,
     });
   }
 }
 
 function emptyPlan(now: number, part: Part | null): DispatchPlan {
-  return { plannedAtMs: now, technician: null, technicianCandidates: 0, part, depots: [], reservedAt: null, backorder: false, notes: [] };
+  return {
+    plannedAtMs: now,
+    technician: null,
+    technicianCandidates: 0,
+    part,
+    depots: [],
+    reservedAt: null,
+    backorder: false,
+    notes: [],
+  };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -76,7 +76,8 @@ export function rankTechnicians(
     if (!t.active || t.openJobs >= t.maxOpenJobs || !hasSkill(t, job.modelId, job.mode)) continue;
     const wait = msUntilOnShift(t, nowMs);
     if (!Number.isFinite(wait)) continue;
-    const distanceKm = job.siteLat == null || job.siteLon == null ? 0 : haversineKm(t.homeLat, t.homeLon, job.siteLat, job.siteLon);
+    const distanceKm =
+      job.siteLat == null || job.siteLon == null ? 0 : haversineKm(t.homeLat, t.homeLon, job.siteLat, job.siteLon);
     const etaMs = wait + travelMs(distanceKm);
     out.push({ technician: t, distanceKm, etaMs, onShift: wait === 0, score: etaMs + t.openJobs * LOAD_PENALTY_MS });
   }

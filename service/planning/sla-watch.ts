@@ -64,7 +64,12 @@ export class SlaWatch {
       for (const wo of orders.unmarkedSlaBreaches(now, SLA_CHECK_MAX)) {
         let order = wo;
         const missed: ('respond' | 'resolve')[] = [];
-        if (order.slaRespondBreachedAtMs == null && order.onSiteAtMs == null && order.slaRespondByMs != null && order.slaRespondByMs < now) {
+        if (
+          order.slaRespondBreachedAtMs == null &&
+          order.onSiteAtMs == null &&
+          order.slaRespondByMs != null &&
+          order.slaRespondByMs < now
+        ) {
           order = orders.markSlaBreach(order.id, 'respond', order.slaRespondByMs, now);
           missed.push('respond');
         }
@@ -72,17 +77,25 @@ export class SlaWatch {
           order = orders.markSlaBreach(order.id, 'resolve', order.slaResolveByMs, now);
           missed.push('resolve');
         }
-        notifier.enqueue('workOrder.slaBreached', { missed, workOrder: order }, order.technicianId ? [order.technicianId] : []);
+        notifier.enqueue(
+          'workOrder.slaBreached',
+          { missed, workOrder: order },
+          order.technicianId ? [order.technicianId] : [],
+        );
         if (missed.includes('respond')) this.#o.notices.delayed(order, 'respond', order.slaRespondByMs, now);
         else this.#o.notices.delayed(order, 'resolve', order.slaResolveByMs, now);
         out.push(order);
       }
       // Before the deadline passes: nobody on the way an hour before it, tell the customer now.
-      for (const wo of orders.atRiskOfLateArrival(now, AT_RISK_HORIZON_MS, SLA_CHECK_MAX)) this.#o.notices.delayed(wo, 'at_risk', wo.slaRespondByMs, now);
+      for (const wo of orders.atRiskOfLateArrival(now, AT_RISK_HORIZON_MS, SLA_CHECK_MAX))
+        this.#o.notices.delayed(wo, 'at_risk', wo.slaRespondByMs, now);
       return out;
     });
     for (const order of marked) {
-      log.warn({ workOrder: order.id, device: order.deviceId, state: order.state, technician: order.technicianId }, 'SLA deadline missed');
+      log.warn(
+        { workOrder: order.id, device: order.deviceId, state: order.state, technician: order.technicianId },
+        'SLA deadline missed',
+      );
       bus.emit('workOrder', order);
     }
     return marked;

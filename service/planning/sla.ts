@@ -8,17 +8,38 @@ const HOUR_MS = 3600_000;
  * severity. Premium buys the 4-hour on-site response common in industrial service contracts;
  * basic is next-business-day class.
  */
-export const SLA_HOURS: Readonly<Record<ContractTier, Readonly<Record<Severity, { respondH: number; resolveH: number }>>>> = {
-  premium: { critical: { respondH: 4, resolveH: 12 }, high: { respondH: 8, resolveH: 24 }, medium: { respondH: 24, resolveH: 48 }, low: { respondH: 48, resolveH: 96 } },
-  standard: { critical: { respondH: 8, resolveH: 24 }, high: { respondH: 24, resolveH: 48 }, medium: { respondH: 48, resolveH: 96 }, low: { respondH: 72, resolveH: 168 } },
-  basic: { critical: { respondH: 24, resolveH: 48 }, high: { respondH: 48, resolveH: 96 }, medium: { respondH: 72, resolveH: 168 }, low: { respondH: 120, resolveH: 240 } },
+export const SLA_HOURS: Readonly<
+  Record<ContractTier, Readonly<Record<Severity, { respondH: number; resolveH: number }>>>
+> = {
+  premium: {
+    critical: { respondH: 4, resolveH: 12 },
+    high: { respondH: 8, resolveH: 24 },
+    medium: { respondH: 24, resolveH: 48 },
+    low: { respondH: 48, resolveH: 96 },
+  },
+  standard: {
+    critical: { respondH: 8, resolveH: 24 },
+    high: { respondH: 24, resolveH: 48 },
+    medium: { respondH: 48, resolveH: 96 },
+    low: { respondH: 72, resolveH: 168 },
+  },
+  basic: {
+    critical: { respondH: 24, resolveH: 48 },
+    high: { respondH: 48, resolveH: 96 },
+    medium: { respondH: 72, resolveH: 168 },
+    low: { respondH: 120, resolveH: 240 },
+  },
 };
 
 /**
  * Severity from the health verdict and the forecast: a failure forecast within a day is
  * critical whatever the score says, because that is when the response SLA starts to matter.
  */
-export function severityOf(health: HealthReport, predictedFailureAtMs: number | null | undefined, nowMs: number): Severity {
+export function severityOf(
+  health: HealthReport,
+  predictedFailureAtMs: number | null | undefined,
+  nowMs: number,
+): Severity {
   const untilFailureMs = predictedFailureAtMs == null ? Infinity : predictedFailureAtMs - nowMs;
   if (health.state === 'critical' || untilFailureMs <= 24 * HOUR_MS) return 'critical';
   if (health.state === 'warning' || untilFailureMs <= 72 * HOUR_MS) return 'high';
@@ -26,7 +47,11 @@ export function severityOf(health: HealthReport, predictedFailureAtMs: number | 
   return 'medium';
 }
 
-export function slaDeadlines(tier: ContractTier, severity: Severity, openedAtMs: number): { respondByMs: number; resolveByMs: number } {
+export function slaDeadlines(
+  tier: ContractTier,
+  severity: Severity,
+  openedAtMs: number,
+): { respondByMs: number; resolveByMs: number } {
   const h = SLA_HOURS[tier][severity];
   return { respondByMs: openedAtMs + h.respondH * HOUR_MS, resolveByMs: openedAtMs + h.resolveH * HOUR_MS };
 }

@@ -61,28 +61,62 @@ export class WorkOrderCommands {
         const escalated = this.#o.lifecycle.escalate(existing, req, now);
         return { order: escalated?.order ?? existing, created: false, changes: escalated ? [escalated] : [] };
       }
-      const changes = this.#openAndPlan({ deviceId: req.deviceId, mode: req.mode, health: req.health, predictedFailureAtMs: req.predictedFailureAtMs ?? null, source: 'analytics', actor: SYSTEM, model: req.model }, now);
+      const changes = this.#openAndPlan(
+        {
+          deviceId: req.deviceId,
+          mode: req.mode,
+          health: req.health,
+          predictedFailureAtMs: req.predictedFailureAtMs ?? null,
+          source: 'analytics',
+          actor: SYSTEM,
+          model: req.model,
+        },
+        now,
+      );
       return { order: changes[changes.length - 1].order, created: true, changes };
     });
     const { order, created } = result;
-    if (created) this.#o.log.info({ workOrder: order.id, device: req.deviceId, mode: req.mode, severity: order.severity, technician: order.technicianId }, 'work order opened');
-    else if (result.changes.length) this.#o.log.warn({ workOrder: order.id, device: req.deviceId, severity: order.severity }, 'work order escalated');
+    if (created)
+      this.#o.log.info(
+        {
+          workOrder: order.id,
+          device: req.deviceId,
+          mode: req.mode,
+          severity: order.severity,
+          technician: order.technicianId,
+        },
+        'work order opened',
+      );
+    else if (result.changes.length)
+      this.#o.log.warn({ workOrder: order.id, device: req.deviceId, severity: order.severity }, 'work order escalated');
     return { order, created };
   }
 
   /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
-  create(input: { deviceId: string; mode: FailureMode; severity?: Severity; note?: string; actor: string }): ServiceWorkOrder {
+  create(input: {
+    deviceId: string;
+    mode: FailureMode;
+    severity?: Severity;
+    note?: string;
+    actor: string;
+  }): ServiceWorkOrder {
     const now = this.#o.clock.nowMs();
     const device = this.#o.stores.registry.getDevice(input.deviceId);
     if (!device) throw notFound('device', input.deviceId);
     const wrongMode = this.#o.stores.catalogue.modeProblem(device.modelId, input.mode);
     if (wrongMode) throw badRequest(`mode: ${wrongMode}`);
     const health: HealthReport = {
-      deviceId: input.deviceId, tsMs: now, score: 100, state: 'watch', mode: input.mode, evidence: {},
+      deviceId: input.deviceId,
+      tsMs: now,
+      score: 100,
+      state: 'watch',
+      mode: input.mode,
+      evidence: {},
       explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
     };
     const { changes } = this.#commit(() => {
-      if (this.#o.stores.orders.findActive(input.deviceId, input.mode)) throw conflict(`device ${input.deviceId} already has an active ${input.mode} work order`);
+      if (this.#o.stores.orders.findActive(input.deviceId, input.mode))
+        throw conflict(`device ${input.deviceId} already has an active ${input.mode} work order`);
       return { changes: this.#openAndPlan({ ...input, health, predictedFailureAtMs: null, source: 'planner' }, now) };
     });
     return changes[changes.length - 1].order;
@@ -110,10 +144,21 @@ export class WorkOrderCommands {
     const { changes } = this.#commit(() => {
       const wo = this.#o.stores.orders.findActive(c.deviceId, c.mode);
       if (!wo || !statesBefore('en_route').includes(wo.state)) return { changes: [] };
-      return { changes: [this.#o.lifecycle.apply(wo, { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` }, now)] };
+      return {
+        changes: [
+          this.#o.lifecycle.apply(
+            wo,
+            { to: 'cancelled', actor: 'analytics', note: `dispatch withdrawn: ${c.reason}` },
+            now,
+          ),
+        ],
+      };
     });
     if (!changes.length) return null;
-    this.#o.log.info({ workOrder: changes[0].order.id, device: c.deviceId, mode: c.mode }, 'work order cancelled: dispatch withdrawn');
+    this.#o.log.info(
+      { workOrder: changes[0].order.id, device: c.deviceId, mode: c.mode },
+      'work order cancelled: dispatch withdrawn',
+    );
     logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
     return changes[0].order;
   }
@@ -130,15 +175,25 @@ export class WorkOrderCommands {
     if (order.state === 'resolved') this.#afterResolution(order, now);
     // After the cancellation's own event: analytics, which just closed its request, holds the mode off.
     if (order.state === 'cancelled' && input.falseAlarm) {
-      this.#o.bus.emit('falseAlarm', { deviceId: order.deviceId, mode: order.mode, tsMs: now, workOrderId: order.id, score: order.evidence.score });
+      this.#o.bus.emit('falseAlarm', {
+        deviceId: order.deviceId,
+        mode: order.mode,
+        tsMs: now,
+        workOrderId: order.id,
+        score: order.evidence.score,
+      });
     }
     // A finished job frees a technician (and a cancelled one its part): staff what was waiting.
-    if (order.state === 'resolved' || order.state === 'cancelled') logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
+    if (order.state === 'resolved' || order.state === 'cancelled')
+      logFailure(this.#o.log, 'sweepBacklog', () => this.sweepBacklog());
     return order;
   }
 
   /** A planner gives an assigned job to another technician; both hear of it (the outbox). */
-  reassign(id: string, input: { technicianId: string; version?: number; actor: string; note?: string }): ServiceWorkOrder {
+  reassign(
+    id: string,
+    input: { technicianId: string; version?: number; actor: string; note?: string },
+  ): ServiceWorkOrder {
     const now = this.#o.clock.nowMs();
     const [{ order }] = this.#commit(() => {
       const wo = this.#o.stores.orders.require(id);
@@ -157,14 +212,18 @@ export class WorkOrderCommands {
     if (!this.#o.autoDispatch) return [];
     const now = this.#o.clock.nowMs();
     const { changes } = this.#commit(() => ({ changes: this.#o.dispatcher.sweep(now) }));
-    if (changes.length) this.#o.log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
+    if (changes.length)
+      this.#o.log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
     return changes.map((c) => c.order);
   }
 
   /** Opens a job and, with autoDispatch, plans it (inside the caller's transaction). */
   #openAndPlan(input: OpenInput, now: number): Change[] {
     const opened = this.#o.lifecycle.open(input, now);
-    return [{ order: opened, prevTechnicianId: null }, ...(this.#o.autoDispatch ? this.#o.dispatcher.plan(opened, now) : [])];
+    return [
+      { order: opened, prevTechnicianId: null },
+      ...(this.#o.autoDispatch ? this.#o.dispatcher.plan(opened, now) : []),
+    ];
   }
 
   /**
@@ -189,7 +248,8 @@ export class WorkOrderCommands {
 
   /** After a resolution: restart the replaced component's baseline, ask the customer how it went. */
   #afterResolution(wo: ServiceWorkOrder, now: number): void {
-    if (wo.resolutionCode === 'fault_confirmed_part_replaced') this.#o.bus.emit('baselineReset', { deviceId: wo.deviceId, mode: wo.mode, tsMs: now });
+    if (wo.resolutionCode === 'fault_confirmed_part_replaced')
+      this.#o.bus.emit('baselineReset', { deviceId: wo.deviceId, mode: wo.mode, tsMs: now });
     try {
       inTransaction(this.#o.stores.db, () => this.#o.surveys.request(wo, now));
     } catch (err) {

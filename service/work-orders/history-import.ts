@@ -8,7 +8,14 @@ import type { Network } from '../network/store.ts';
 import type { Registry } from '../customers/registry.ts';
 import { slaDeadlines } from '../planning/sla.ts';
 import type { Surveys } from '../customers/surveys.ts';
-import { RESOLUTION_CODES, SEVERITIES, badRequest, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
+import {
+  RESOLUTION_CODES,
+  SEVERITIES,
+  badRequest,
+  type ResolutionCode,
+  type ServiceWorkOrder,
+  type Severity,
+} from '../types.ts';
 import type { WorkOrderPatch, WorkOrderStore } from './store.ts';
 
 /** One finished job as a legacy system knows it. Times are epoch ms and must not go backwards. */
@@ -65,17 +72,28 @@ export function importHistory(stores: HistoryStores, entries: readonly Historica
     if (wrongMode) throw fail(wrongMode);
     if (!SEVERITIES.includes(h.severity)) throw fail(`unknown severity '${h.severity}'`);
     const closedBy = h.resolvedAtMs !== undefined ? 'resolved' : h.cancelledAtMs !== undefined ? 'cancelled' : null;
-    if (!closedBy || (h.resolvedAtMs !== undefined && h.cancelledAtMs !== undefined)) throw fail('must end either resolved or cancelled (import active jobs through the dispatcher)');
-    if (closedBy === 'resolved' && (!h.resolutionCode || !RESOLUTION_CODES.includes(h.resolutionCode))) throw fail('a resolved job needs a resolution code');
-    if (closedBy === 'resolved' && h.onSiteAtMs === undefined) throw fail('a resolved job needs the time the technician was on site');
-    if (h.technicianId && !stores.network.getTechnician(h.technicianId)) throw fail(`unknown technician '${h.technicianId}'`);
+    if (!closedBy || (h.resolvedAtMs !== undefined && h.cancelledAtMs !== undefined))
+      throw fail('must end either resolved or cancelled (import active jobs through the dispatcher)');
+    if (closedBy === 'resolved' && (!h.resolutionCode || !RESOLUTION_CODES.includes(h.resolutionCode)))
+      throw fail('a resolved job needs a resolution code');
+    if (closedBy === 'resolved' && h.onSiteAtMs === undefined)
+      throw fail('a resolved job needs the time the technician was on site');
+    if (h.technicianId && !stores.network.getTechnician(h.technicianId))
+      throw fail(`unknown technician '${h.technicianId}'`);
     if (h.onSiteAtMs !== undefined && !h.technicianId) throw fail('someone was on site: technicianId is required');
-    if (stores.orders.findActive(h.deviceId, h.mode)) throw fail(`the device has an active ${h.mode} work order; import history before going live`);
+    if (stores.orders.findActive(h.deviceId, h.mode))
+      throw fail(`the device has an active ${h.mode} work order; import history before going live`);
 
     // The lifecycle steps that happened, in order (a missing intermediate time takes the next one's).
     const steps: { to: WorkOrderState; atMs: number | undefined }[] = [
-      { to: 'assigned', atMs: h.assignedAtMs ?? (h.technicianId ? (h.acknowledgedAtMs ?? h.enRouteAtMs ?? h.onSiteAtMs) : undefined) },
-      { to: 'acknowledged', atMs: h.acknowledgedAtMs ?? (h.onSiteAtMs !== undefined ? (h.enRouteAtMs ?? h.onSiteAtMs) : undefined) },
+      {
+        to: 'assigned',
+        atMs: h.assignedAtMs ?? (h.technicianId ? (h.acknowledgedAtMs ?? h.enRouteAtMs ?? h.onSiteAtMs) : undefined),
+      },
+      {
+        to: 'acknowledged',
+        atMs: h.acknowledgedAtMs ?? (h.onSiteAtMs !== undefined ? (h.enRouteAtMs ?? h.onSiteAtMs) : undefined),
+      },
       { to: 'en_route', atMs: h.enRouteAtMs ?? h.onSiteAtMs },
       { to: 'on_site', atMs: h.onSiteAtMs },
       { to: closedBy, atMs: closedBy === 'resolved' ? h.resolvedAtMs : h.cancelledAtMs },
@@ -86,18 +104,31 @@ export function importHistory(stores: HistoryStores, entries: readonly Historica
       if (!Number.isFinite(s.atMs) || s.atMs < last) throw fail(`time of '${s.to}' is before the step before it`);
       last = s.atMs;
     }
-    if (h.survey && (h.survey.answeredAtMs < last || closedBy !== 'resolved')) throw fail('a survey is answered after the job was resolved');
+    if (h.survey && (h.survey.answeredAtMs < last || closedBy !== 'resolved'))
+      throw fail('a survey is answered after the job was resolved');
 
     const sla = slaDeadlines(device.contractTier, h.severity, h.createdAtMs);
     const evidence: HealthReport = {
-      deviceId: h.deviceId, tsMs: h.createdAtMs, score: 0, state: 'watch', mode: h.mode, evidence: {},
+      deviceId: h.deviceId,
+      tsMs: h.createdAtMs,
+      score: 0,
+      state: 'watch',
+      mode: h.mode,
+      evidence: {},
       explanation: h.note ?? 'imported from the service history',
     };
     let wo = stores.orders.insert(
       {
-        deviceId: h.deviceId, mode: h.mode, severity: h.severity, evidence, predictedFailureAtMs: h.predictedFailureAtMs ?? null,
-        slaRespondByMs: sla.respondByMs, slaResolveByMs: sla.resolveByMs, warrantyCovered: h.createdAtMs <= device.warrantyEndMs,
-        source: h.source ?? 'import', note: h.note ?? null,
+        deviceId: h.deviceId,
+        mode: h.mode,
+        severity: h.severity,
+        evidence,
+        predictedFailureAtMs: h.predictedFailureAtMs ?? null,
+        slaRespondByMs: sla.respondByMs,
+        slaResolveByMs: sla.resolveByMs,
+        warrantyCovered: h.createdAtMs <= device.warrantyEndMs,
+        source: h.source ?? 'import',
+        note: h.note ?? null,
       },
       'import',
       h.createdAtMs,
@@ -118,7 +149,12 @@ export function importHistory(stores: HistoryStores, entries: readonly Historica
 }
 
 /** Replays the lifecycle steps with their own times; the lifecycle rules still apply to each. */
-function replaySteps(stores: HistoryStores, h: HistoricalWorkOrder, id: string, taken: readonly { to: WorkOrderState; atMs: number }[]): ServiceWorkOrder {
+function replaySteps(
+  stores: HistoryStores,
+  h: HistoricalWorkOrder,
+  id: string,
+  taken: readonly { to: WorkOrderState; atMs: number }[],
+): ServiceWorkOrder {
   let wo = stores.orders.require(id);
   for (const s of taken) {
     const patch: WorkOrderPatch = {};
@@ -127,7 +163,8 @@ function replaySteps(stores: HistoryStores, h: HistoricalWorkOrder, id: string, 
     if (s.to === 'cancelled') patch.cancelled_at_ms = s.atMs;
     if (s.to === 'resolved') {
       Object.assign(patch, { resolved_at_ms: s.atMs, resolution_code: h.resolutionCode });
-      if (h.partSku && h.resolutionCode === 'fault_confirmed_part_replaced') Object.assign(patch, { part_sku: h.partSku, part_depot_id: h.partDepotId ?? null, part_status: 'consumed' });
+      if (h.partSku && h.resolutionCode === 'fault_confirmed_part_replaced')
+        Object.assign(patch, { part_sku: h.partSku, part_depot_id: h.partDepotId ?? null, part_status: 'consumed' });
     }
     const actor = s.to === 'assigned' || s.to === 'cancelled' ? 'import' : `technician:${h.technicianId}`;
     wo = stores.orders.transition(wo.id, s.to, { actor, nowMs: s.atMs, patch, note: 'imported' });

@@ -48,14 +48,17 @@ export interface OpenInput {
 export function transitionError(from: WorkOrderState, to: WorkOrderState): string | null {
   if (TRANSITIONS[from].includes(to)) return null;
   if (from === 'resolved' || from === 'cancelled') return `work order is ${from}: no further transitions`;
-  if (from === 'on_site' && to === 'cancelled') return 'technician is on site: resolve with a resolution code (no_fault_found if nothing was wrong) instead of cancelling';
+  if (from === 'on_site' && to === 'cancelled')
+    return 'technician is on site: resolve with a resolution code (no_fault_found if nothing was wrong) instead of cancelling';
   return `cannot move a work order from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ')})`;
 }
 
 /** Optimistic concurrency: a writer that read an older version gets a 409 instead of overwriting. */
 export function requireVersion(wo: ServiceWorkOrder, expected: number | undefined): void {
   if (expected !== undefined && expected !== wo.version) {
-    throw conflict(`version mismatch: work order ${wo.id} is at version ${wo.version}, not ${expected}; reload and retry`);
+    throw conflict(
+      `version mismatch: work order ${wo.id} is at version ${wo.version}, not ${expected}; reload and retry`,
+    );
   }
 }
 
@@ -124,11 +127,19 @@ export class Lifecycle {
    * they decline it (back to open) and it is planned again.
    */
   reassign(wo: ServiceWorkOrder, input: { technicianId: string; actor: string; note?: string }, now: number): Change {
-    if (wo.state !== 'assigned') throw conflict(`work order is ${wo.state}: only an assigned work order can be reassigned${wo.state === 'open' ? ' (assign it instead)' : ''}`);
-    if (wo.technicianId === input.technicianId) throw conflict(`work order is already assigned to ${input.technicianId}`);
+    if (wo.state !== 'assigned')
+      throw conflict(
+        `work order is ${wo.state}: only an assigned work order can be reassigned${wo.state === 'open' ? ' (assign it instead)' : ''}`,
+      );
+    if (wo.technicianId === input.technicianId)
+      throw conflict(`work order is already assigned to ${input.technicianId}`);
     this.#requireAvailable(input.technicianId);
     const note = `reassigned from ${wo.technicianId ?? 'nobody'} to ${input.technicianId}${input.note ? `: ${input.note}` : ''}`;
-    const order = this.#s.orders.patch(wo.id, { technician_id: input.technicianId, assigned_at_ms: now }, { actor: input.actor, nowMs: now, note });
+    const order = this.#s.orders.patch(
+      wo.id,
+      { technician_id: input.technicianId, assigned_at_ms: now },
+      { actor: input.actor, nowMs: now, note },
+    );
     return { order, prevTechnicianId: wo.technicianId ?? null };
   }
 
@@ -136,7 +147,8 @@ export class Lifecycle {
     const tech = this.#s.network.getTechnician(technicianId);
     if (!tech) throw notFound('technician', technicianId);
     if (!tech.active) throw conflict(`technician ${tech.id} is not active`);
-    if (tech.openJobs >= tech.maxOpenJobs) throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
+    if (tech.openJobs >= tech.maxOpenJobs)
+      throw conflict(`technician ${tech.id} is at capacity (${tech.openJobs}/${tech.maxOpenJobs} open jobs)`);
   }
 
   /** Validates the step's extra inputs, applies it and its stock effects. */
@@ -144,7 +156,8 @@ export class Lifecycle {
     // The lifecycle verdict (409) comes before the step's own inputs (400).
     const reason = transitionError(wo.state, input.to);
     if (reason) throw conflict(reason);
-    if (input.falseAlarm && input.to !== 'cancelled') throw badRequest('falseAlarm applies only to a cancellation (to: cancelled)');
+    if (input.falseAlarm && input.to !== 'cancelled')
+      throw badRequest('falseAlarm applies only to a cancellation (to: cancelled)');
     const patch: WorkOrderPatch = {};
     switch (input.to) {
       case 'assigned': {
@@ -166,7 +179,8 @@ export class Lifecycle {
         patch.resolution_code = input.resolutionCode;
         patch.resolved_at_ms = now;
         if (input.resolutionCode === 'fault_confirmed_part_replaced') {
-          if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) this.#s.network.consume(wo.partDepotId, wo.partSku, wo.id, now);
+          if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku)
+            this.#s.network.consume(wo.partDepotId, wo.partSku, wo.id, now);
           if (wo.partSku) patch.part_status = 'consumed';
         } else {
           this.#releasePart(wo, now, patch);
@@ -179,7 +193,9 @@ export class Lifecycle {
       default:
         break;
     }
-    const note = input.falseAlarm ? `${FALSE_ALARM_NOTE_PREFIX}${input.note ? `: ${input.note}` : ''}` : input.note ?? null;
+    const note = input.falseAlarm
+      ? `${FALSE_ALARM_NOTE_PREFIX}${input.note ? `: ${input.note}` : ''}`
+      : (input.note ?? null);
     const order = this.#s.orders.transition(wo.id, input.to, { actor: input.actor, nowMs: now, note, patch });
     return { order, prevTechnicianId: wo.technicianId ?? null };
   }

@@ -15,7 +15,6 @@ import {
   type WorkOrderFilter,
 } from '../types.ts';
 
-
 interface WorkOrderRow {
   id: string;
   device_id: string;
@@ -92,7 +91,8 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     note: r.note,
     customerReport: r.customer_report,
     technicianEtaMs: r.technician_eta_ms,
-    plannedLeadTimeMs: r.part_status === 'backorder' ? null : Math.max(r.technician_eta_ms ?? 0, r.part_lead_time_ms ?? 0),
+    plannedLeadTimeMs:
+      r.part_status === 'backorder' ? null : Math.max(r.technician_eta_ms ?? 0, r.part_lead_time_ms ?? 0),
     plan: r.plan_json ? (JSON.parse(r.plan_json) as DispatchPlan) : null,
     modelId: r.model_id,
     modelVersion: r.model_version,
@@ -156,8 +156,10 @@ export class WorkOrderStore {
   }
 
   findActive(deviceId: string, mode: string): ServiceWorkOrder | undefined {
-    const row = prepared(this.#db, `${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN (${CLOSED})`)
-      .get(deviceId, mode) as WorkOrderRow | undefined;
+    const row = prepared(this.#db, `${SELECT} WHERE w.device_id = ? AND w.mode = ? AND w.state NOT IN (${CLOSED})`).get(
+      deviceId,
+      mode,
+    ) as WorkOrderRow | undefined;
     return row ? toWorkOrder(row) : undefined;
   }
 
@@ -168,31 +170,68 @@ export class WorkOrderStore {
       where.push(`w.state IN (${filter.state.map(() => '?').join(', ')})`);
       args.push(...filter.state);
     }
-    if (filter.deviceId) { where.push('w.device_id = ?'); args.push(filter.deviceId); }
+    if (filter.deviceId) {
+      where.push('w.device_id = ?');
+      args.push(filter.deviceId);
+    }
     if (filter.customerId) {
-      where.push('w.device_id IN (SELECT d.id FROM devices d JOIN sites s ON s.id = d.site_id WHERE s.customer_id = ?)');
+      where.push(
+        'w.device_id IN (SELECT d.id FROM devices d JOIN sites s ON s.id = d.site_id WHERE s.customer_id = ?)',
+      );
       args.push(filter.customerId);
     }
-    if (filter.technicianId) { where.push('w.technician_id = ?'); args.push(filter.technicianId); }
-    if (filter.mode) { where.push('w.mode = ?'); args.push(filter.mode); }
-    if (filter.fromMs !== undefined) { where.push('w.created_at_ms >= ?'); args.push(filter.fromMs); }
-    if (filter.toMs !== undefined) { where.push('w.created_at_ms <= ?'); args.push(filter.toMs); }
+    if (filter.technicianId) {
+      where.push('w.technician_id = ?');
+      args.push(filter.technicianId);
+    }
+    if (filter.mode) {
+      where.push('w.mode = ?');
+      args.push(filter.mode);
+    }
+    if (filter.fromMs !== undefined) {
+      where.push('w.created_at_ms >= ?');
+      args.push(filter.fromMs);
+    }
+    if (filter.toMs !== undefined) {
+      where.push('w.created_at_ms <= ?');
+      args.push(filter.toMs);
+    }
     let sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY w.created_at_ms DESC, w.id DESC`;
-    if (filter.limit !== undefined) { sql += ' LIMIT ?'; args.push(filter.limit); }
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT ?';
+      args.push(filter.limit);
+    }
     return (prepared(this.#db, sql).all(...args) as unknown as WorkOrderRow[]).map(toWorkOrder);
   }
 
   /** Inserts an open work order and its first history entry. Must run inside a transaction. */
   insert(input: NewWorkOrder, actor: string, nowMs: number): ServiceWorkOrder {
     // Sequential, readable ids (WO-000042): safe because the caller holds the write lock.
-    const next = (prepared(this.#db, 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number }).n;
+    const next = (prepared(this.#db, 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number })
+      .n;
     const id = `WO-${String(next).padStart(6, '0')}`;
-    prepared(this.#db, `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
+    prepared(
+      this.#db,
+      `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
         created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version)
-      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(id, input.deviceId, input.mode, input.severity, JSON.stringify(input.evidence), input.predictedFailureAtMs,
-        nowMs, nowMs, input.slaRespondByMs, input.slaResolveByMs, input.warrantyCovered ? 1 : 0, input.source, input.note ?? null,
-        input.model?.id ?? null, input.model?.version ?? null);
+      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      input.deviceId,
+      input.mode,
+      input.severity,
+      JSON.stringify(input.evidence),
+      input.predictedFailureAtMs,
+      nowMs,
+      nowMs,
+      input.slaRespondByMs,
+      input.slaResolveByMs,
+      input.warrantyCovered ? 1 : 0,
+      input.source,
+      input.note ?? null,
+      input.model?.id ?? null,
+      input.model?.version ?? null,
+    );
     this.#record(id, null, 'open', actor, nowMs, input.note ?? null);
     return this.require(id);
   }
@@ -201,7 +240,11 @@ export class WorkOrderStore {
    * Moves a work order to `to` if the lifecycle allows it. The UPDATE matches the version read
    * here, so of two concurrent writers exactly one succeeds and the other gets a 409.
    */
-  transition(id: string, to: WorkOrderState, opts: { actor: string; nowMs: number; note?: string | null; patch?: WorkOrderPatch }): ServiceWorkOrder {
+  transition(
+    id: string,
+    to: WorkOrderState,
+    opts: { actor: string; nowMs: number; note?: string | null; patch?: WorkOrderPatch },
+  ): ServiceWorkOrder {
     const current = this.require(id);
     const reason = transitionError(current.state, to);
     if (reason) throw conflict(reason);
@@ -223,11 +266,15 @@ export class WorkOrderStore {
    * resolved by the resolution deadline. Earliest resolution deadline first, at most `limit`.
    */
   unmarkedSlaBreaches(nowMs: number, limit: number): ServiceWorkOrder[] {
-    return (prepared(this.#db, `${SELECT} WHERE w.state NOT IN (${CLOSED}) AND (
+    return (
+      prepared(
+        this.#db,
+        `${SELECT} WHERE w.state NOT IN (${CLOSED}) AND (
         (w.sla_respond_breached_at_ms IS NULL AND w.on_site_at_ms IS NULL AND w.sla_respond_by_ms < ?)
         OR (w.sla_resolve_breached_at_ms IS NULL AND w.sla_resolve_by_ms < ?))
-      ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`)
-      .all(nowMs, nowMs, limit) as unknown as WorkOrderRow[]).map(toWorkOrder);
+      ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`,
+      ).all(nowMs, nowMs, limit) as unknown as WorkOrderRow[]
+    ).map(toWorkOrder);
   }
 
   /**
@@ -235,9 +282,13 @@ export class WorkOrderStore {
    * technician may well be late, and the customer should hear it before the deadline passes.
    */
   atRiskOfLateArrival(nowMs: number, horizonMs: number, limit: number): ServiceWorkOrder[] {
-    return (prepared(this.#db, `${SELECT} WHERE w.state IN ('open', 'assigned', 'acknowledged') AND w.on_site_at_ms IS NULL
-        AND w.sla_respond_by_ms > ? AND w.sla_respond_by_ms <= ? ORDER BY w.sla_respond_by_ms, w.id LIMIT ?`)
-      .all(nowMs, nowMs + horizonMs, limit) as unknown as WorkOrderRow[]).map(toWorkOrder);
+    return (
+      prepared(
+        this.#db,
+        `${SELECT} WHERE w.state IN ('open', 'assigned', 'acknowledged') AND w.on_site_at_ms IS NULL
+        AND w.sla_respond_by_ms > ? AND w.sla_respond_by_ms <= ? ORDER BY w.sla_respond_by_ms, w.id LIMIT ?`,
+      ).all(nowMs, nowMs + horizonMs, limit) as unknown as WorkOrderRow[]
+    ).map(toWorkOrder);
   }
 
   /**
@@ -249,7 +300,16 @@ export class WorkOrderStore {
     const column = kind === 'respond' ? 'sla_respond_breached_at_ms' : 'sla_resolve_breached_at_ms';
     const current = this.require(id);
     prepared(this.#db, `UPDATE work_orders SET ${column} = ? WHERE id = ? AND ${column} IS NULL`).run(breachedAtMs, id);
-    this.#record(id, current.state, current.state, 'system:sla', nowMs, kind === 'respond' ? 'SLA breached: nobody on site by the response deadline' : 'SLA breached: not resolved by the resolution deadline');
+    this.#record(
+      id,
+      current.state,
+      current.state,
+      'system:sla',
+      nowMs,
+      kind === 'respond'
+        ? 'SLA breached: nobody on site by the response deadline'
+        : 'SLA breached: not resolved by the resolution deadline',
+    );
     return this.require(id);
   }
 
@@ -261,13 +321,25 @@ export class WorkOrderStore {
    * (backordered ones have none); with neither, a day.
    */
   currentLeadTimeMs(): number {
-    const actual = (prepared(this.#db, `SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
-      ORDER BY on_site_at_ms DESC LIMIT 50`).all() as { ms: number }[]).map((r) => r.ms);
+    const actual = (
+      prepared(
+        this.#db,
+        `SELECT on_site_at_ms - created_at_ms AS ms FROM work_orders WHERE on_site_at_ms IS NOT NULL
+      ORDER BY on_site_at_ms DESC LIMIT 50`,
+      ).all() as { ms: number }[]
+    ).map((r) => r.ms);
     if (actual.length >= 5) return p90(actual);
     // Planned: the later of technician arrival and part arrival (as ServiceWorkOrder.plannedLeadTimeMs), in SQL:
     // this runs on every work-order change when wired to analytics.
-    const planned = (prepared(this.#db, `SELECT MAX(COALESCE(technician_eta_ms, 0), COALESCE(part_lead_time_ms, 0)) AS ms FROM work_orders
-      WHERE part_status != 'backorder' ORDER BY created_at_ms DESC LIMIT 200`).all() as { ms: number }[]).map((r) => r.ms).filter((ms) => ms > 0);
+    const planned = (
+      prepared(
+        this.#db,
+        `SELECT MAX(COALESCE(technician_eta_ms, 0), COALESCE(part_lead_time_ms, 0)) AS ms FROM work_orders
+      WHERE part_status != 'backorder' ORDER BY created_at_ms DESC LIMIT 200`,
+      ).all() as { ms: number }[]
+    )
+      .map((r) => r.ms)
+      .filter((ms) => ms > 0);
     if (planned.length) return p90(planned);
     return DEFAULT_LEAD_TIME_MS;
   }
@@ -284,22 +356,30 @@ export class WorkOrderStore {
   }
 
   history(id: string): WorkOrderEvent[] {
-    return prepared(this.#db, `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
-      FROM work_order_events WHERE work_order_id = ? ORDER BY id`).all(id) as unknown as WorkOrderEvent[];
+    return prepared(
+      this.#db,
+      `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
+      FROM work_order_events WHERE work_order_id = ? ORDER BY id`,
+    ).all(id) as unknown as WorkOrderEvent[];
   }
 
   #update(current: ServiceWorkOrder, cols: WorkOrderPatch & { state?: string }, nowMs: number): void {
     const keys = Object.keys(cols) as (keyof typeof cols)[];
     const sets = keys.map((k) => `${k} = ?`);
     const values = keys.map((k) => (cols[k] ?? null) as SQLInputValue);
-    const result = prepared(this.#db, `UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}
-      WHERE id = ? AND version = ?`).run(...values, nowMs, current.id, current.version);
+    const result = prepared(
+      this.#db,
+      `UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}
+      WHERE id = ? AND version = ?`,
+    ).run(...values, nowMs, current.id, current.version);
     if (result.changes !== 1) throw conflict(`work order ${current.id} changed concurrently; reload and retry`);
   }
 
   #record(id: string, from: string | null, to: string, actor: string, atMs: number, note: string | null): void {
-    prepared(this.#db, 'INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, from, to, actor, atMs, note);
+    prepared(
+      this.#db,
+      'INSERT INTO work_order_events (work_order_id, from_state, to_state, actor, at_ms, note) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, from, to, actor, atMs, note);
   }
 }
 

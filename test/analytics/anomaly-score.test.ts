@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import { AnomalyScorer, DEFAULT_ANOMALY_SCORE_PARAMS } from '../../analytics/anomaly-score.ts';
 import { prng } from '../../device-sim/series.ts';
 
-const gaussian = (rand: () => number) => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
+const gaussian = (rand: () => number) =>
+  Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
 
 it('a unit-free score: steady noise stays low, a spike is flagged once, at any scale', () => {
   for (const scale of [0.01, 1, 1e6]) {
@@ -13,7 +14,10 @@ it('a unit-free score: steady noise stays low, a spike is flagged once, at any s
       const spike = i === 2000 ? 12 : 0;
       scores.push(scorer.update(i * 60_000, scale * (10 + gaussian(rand) + spike)));
     }
-    const alarms = scores.map((s, i) => [s, i] as const).filter(([s]) => s >= 0.99).map(([, i]) => i);
+    const alarms = scores
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s >= 0.99)
+      .map(([, i]) => i);
     expect(alarms).toContain(2000);
     // Outside the spike: at most a handful of alarms in 3,000 samples of noise.
     expect(alarms.filter((i) => i < 1990 || i > 2100).length).toBeLessThanOrEqual(3);
@@ -52,7 +56,10 @@ it('a value normal for the day but wrong for the hour is flagged once the daily 
 it('a scorer restored from its JSON snapshot scores the rest of the series exactly as one never stopped', () => {
   const rand = prng(11);
   const step = 10 * 60_000;
-  const series = Array.from({ length: 3000 }, (_, i) => 20 + 5 * Math.sin((2 * Math.PI * i * step) / 86_400_000) + gaussian(rand) + (i === 2500 ? 15 : 0));
+  const series = Array.from(
+    { length: 3000 },
+    (_, i) => 20 + 5 * Math.sin((2 * Math.PI * i * step) / 86_400_000) + gaussian(rand) + (i === 2500 ? 15 : 0),
+  );
   const uninterrupted = new AnomalyScorer();
   const beforeRestart = new AnomalyScorer();
   for (let i = 0; i < 2000; i++) {
@@ -135,7 +142,8 @@ it('the scorer decides: an alarm scores 1, anything else under one half, so any 
   const rand = prng(5);
   const scorer = new AnomalyScorer();
   const scores: number[] = [];
-  for (let i = 0; i < 3000; i++) scores.push(scorer.update(i * 60_000, 10 + gaussian(rand) + (i === 2000 || i === 2500 ? 15 : 0)));
+  for (let i = 0; i < 3000; i++)
+    scores.push(scorer.update(i * 60_000, 10 + gaussian(rand) + (i === 2000 || i === 2500 ? 15 : 0)));
   expect(scores[2000]).toBe(1);
   expect(scores[2500]).toBe(1);
   // Every score is an alarm (1) or at most one half: nothing for a threshold to pick between.
@@ -151,7 +159,8 @@ it('a noisy trend sets records all the time: values beyond the range are routine
   const rand = prng(21);
   const trend = new AnomalyScorer();
   let trendAlarms = 0;
-  for (let i = 0; i < 4000; i++) if (trend.update(i * 300_000, 20 + i * 0.01 + 1.5 * gaussian(rand)) === 1) trendAlarms++;
+  for (let i = 0; i < 4000; i++)
+    if (trend.update(i * 300_000, 20 + i * 0.01 + 1.5 * gaussian(rand)) === 1) trendAlarms++;
   expect(trendAlarms).toBeLessThanOrEqual(2);
 
   const steady = new AnomalyScorer();
@@ -184,7 +193,8 @@ it('a sensor that sticks at one value is flagged once; a series that always repe
   // Coarsely quantised readings repeat for a while all the time: their usual runs are learnt.
   const quantised = new AnomalyScorer();
   let quantisedAlarms = 0;
-  for (let i = 0; i < 4000; i++) if (quantised.update(i * 300_000, Math.round(20 + 0.3 * gaussian(rand))) === 1) quantisedAlarms++;
+  for (let i = 0; i < 4000; i++)
+    if (quantised.update(i * 300_000, Math.round(20 + 0.3 * gaussian(rand))) === 1) quantisedAlarms++;
   expect(quantisedAlarms).toBeLessThanOrEqual(1);
   // And a series flat from its first sample is flat, not stuck.
   const flat = new AnomalyScorer();
@@ -195,7 +205,9 @@ it('a sensor that sticks at one value is flagged once; a series that always repe
 
 it('restored mid-run, the scorer flags the stuck sensor where one never stopped would; an older snapshot starts the runs over', () => {
   const rand = prng(17);
-  const series = Array.from({ length: 3500 }, (_, i) => (i < 2000 ? Math.round(100 * (5 + gaussian(rand))) / 100 : 4.2));
+  const series = Array.from({ length: 3500 }, (_, i) =>
+    i < 2000 ? Math.round(100 * (5 + gaussian(rand))) / 100 : 4.2,
+  );
   const uninterrupted = new AnomalyScorer();
   const beforeRestart = new AnomalyScorer();
   for (let i = 0; i < 2005; i++) {
@@ -242,7 +254,13 @@ it('one sample over the alarm level is not yet an alarm: bursty noise raises few
     const rand = prng(31);
     const scorer = new AnomalyScorer({ ...DEFAULT_ANOMALY_SCORE_PARAMS, alarmSamples });
     let first: number | undefined;
-    for (let i = 0; i < 6000; i++) if (scorer.update(i * 300_000, 10 + gaussian(rand) + (i >= 5000 ? 3 : 0)) === 1 && i >= 5000 && first === undefined) first = i;
+    for (let i = 0; i < 6000; i++)
+      if (
+        scorer.update(i * 300_000, 10 + gaussian(rand) + (i >= 5000 ? 3 : 0)) === 1 &&
+        i >= 5000 &&
+        first === undefined
+      )
+        first = i;
     return first;
   };
   const immediate = firstAfterShift(1);

@@ -29,7 +29,10 @@ function run(signal: (i: number) => Record<string, number>, n: number, modelId =
 describe('streaming detector', () => {
   it('steady noise opens nothing and stays healthy', () => {
     const rand = prng(7);
-    const { dispatches, health } = run(() => ({ vibration: 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), 5000);
+    const { dispatches, health } = run(
+      () => ({ vibration: 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }),
+      5000,
+    );
     expect(dispatches).toEqual([]);
     const after = health.slice(100);
     expect(after.length).toBe(4900);
@@ -43,7 +46,12 @@ describe('streaming detector', () => {
     // +0.7 mm/s is about 3 σ of this pump's normal spread (its floor: 8 % of zone B/C), under the
     // elevation rule's 4 σ, so only its persistence makes it news. Five-minute samples: the CUSUM
     // adds evidence up per five minutes of time, whatever the sampling rate.
-    const { health, dispatches } = run((i) => ({ vibration: (i < 1000 ? 1.6 : 2.3) + 0.05 * gaussian(rand) }), 1200, 'pump-p200', 300_000);
+    const { health, dispatches } = run(
+      (i) => ({ vibration: (i < 1000 ? 1.6 : 2.3) + 0.05 * gaussian(rand) }),
+      1200,
+      'pump-p200',
+      300_000,
+    );
     expect(health.slice(0, 1000).filter((h) => h.rule === 'cusum-shift')).toEqual([]);
     const shifted = health.slice(1000).findIndex((h) => h.rule === 'cusum-shift');
     expect(shifted).toBeGreaterThan(5);
@@ -72,7 +80,10 @@ describe('streaming detector', () => {
     const rand = prng(3);
     // Bearing wear: from 1.6 mm/s at t=100 s rising to 7.1 mm/s (class II zone C/D) at t=300 s.
     const vib = (i: number) => 1.6 + (i > 100 ? (5.5 * (i - 100)) / 200 : 0);
-    const { dispatches, health, t0 } = run((i) => ({ vibration: vib(i) + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), 400);
+    const { dispatches, health, t0 } = run(
+      (i) => ({ vibration: vib(i) + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }),
+      400,
+    );
     expect(dispatches.length).toBe(1);
     const d = dispatches[0];
     expect(d.mode).toBe('bearing_wear');
@@ -89,7 +100,14 @@ describe('streaming detector', () => {
 
   it('a temperature ramp is a cooling failure', () => {
     const rand = prng(5);
-    const { dispatches } = run((i) => ({ vibration: 2.4 + 0.05 * gaussian(rand), temperature: 78 + (i > 100 ? ((105 - 78) * (i - 100)) / 200 : 0) + 0.3 * gaussian(rand) }), 400, 'compressor-c75');
+    const { dispatches } = run(
+      (i) => ({
+        vibration: 2.4 + 0.05 * gaussian(rand),
+        temperature: 78 + (i > 100 ? ((105 - 78) * (i - 100)) / 200 : 0) + 0.3 * gaussian(rand),
+      }),
+      400,
+      'compressor-c75',
+    );
     expect(dispatches.map((d) => d.mode)).toEqual(['cooling_failure']);
   });
 
@@ -107,7 +125,9 @@ describe('streaming detector', () => {
     const jump = health[3000];
     expect(jump.metric).toBe('pressure');
     expect(jump.rule).toBe('anomaly-likelihood');
-    expect(jump.explanation).toMatch(/^pressure 112\.00 is outside anything this device has shown before \(0\.\d\d to 99\.\d\d\)$/);
+    expect(jump.explanation).toMatch(
+      /^pressure 112\.00 is outside anything this device has shown before \(0\.\d\d to 99\.\d\d\)$/,
+    );
     expect(health.slice(200, 3000).filter((h) => /outside anything/.test(h.explanation))).toEqual([]);
     // Unusual is not yet broken: no visit for one value.
     expect(dispatches).toEqual([]);
@@ -126,8 +146,16 @@ describe('sampling rate', () => {
     for (const stepMs of [10_000, 60_000, 300_000]) {
       const rand = prng(1);
       const n = (failureH * 3600_000) / stepMs;
-      const { dispatches, t0 } = run((i) => ({ vibration: wear(i * stepMs) + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), n, 'pump-p200', stepMs);
-      expect(dispatches.map((d) => d.mode), `every ${stepMs / 1000} s`).toEqual(['bearing_wear']);
+      const { dispatches, t0 } = run(
+        (i) => ({ vibration: wear(i * stepMs) + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }),
+        n,
+        'pump-p200',
+        stepMs,
+      );
+      expect(
+        dispatches.map((d) => d.mode),
+        `every ${stepMs / 1000} s`,
+      ).toEqual(['bearing_wear']);
       leadH.push(failureH - (dispatches[0].tsMs - t0) / 3600_000);
     }
     // At least the 48 h parts-and-travel lead time at every rate, and within a few hours of each
@@ -145,14 +173,21 @@ describe('a machine that stops and starts', () => {
     const rand = prng(1);
     let temperature = 58;
     const stepMs = 300_000;
-    return run((i) => {
-      const t = i * stepMs;
-      const running = t % (3 * 3600_000) < 2 * 3600_000;
-      temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1800_000));
-      const progress = wear ? Math.max(0, (t - 24 * 3600_000) / (120 * 3600_000)) : 0;
-      const vibration = running ? 1.6 + (7.2 - 1.6) * Math.pow(progress, 2.5) + 0.05 * gaussian(rand) : 0.08 + 0.01 * Math.abs(gaussian(rand));
-      return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
-    }, (144 * 3600_000) / stepMs, 'pump-p200', stepMs);
+    return run(
+      (i) => {
+        const t = i * stepMs;
+        const running = t % (3 * 3600_000) < 2 * 3600_000;
+        temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1800_000));
+        const progress = wear ? Math.max(0, (t - 24 * 3600_000) / (120 * 3600_000)) : 0;
+        const vibration = running
+          ? 1.6 + (7.2 - 1.6) * Math.pow(progress, 2.5) + 0.05 * gaussian(rand)
+          : 0.08 + 0.01 * Math.abs(gaussian(rand));
+        return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
+      },
+      (144 * 3600_000) / stepMs,
+      'pump-p200',
+      stepMs,
+    );
   };
 
   it('healthy, its stops open nothing', () => {
@@ -169,13 +204,18 @@ describe('a machine that stops and starts', () => {
     const rand = prng(4);
     let temperature = 30;
     const stepMs = 60_000;
-    const { dispatches, health } = run((i) => {
-      const t = i * stepMs;
-      const running = t % (24 * 3600_000) >= 8 * 3600_000;
-      temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1200_000));
-      const vibration = running ? 1.6 + 0.05 * gaussian(rand) : 0.08 + 0.01 * Math.abs(gaussian(rand));
-      return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
-    }, (4 * 86_400_000) / stepMs, 'pump-p200', stepMs);
+    const { dispatches, health } = run(
+      (i) => {
+        const t = i * stepMs;
+        const running = t % (24 * 3600_000) >= 8 * 3600_000;
+        temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1200_000));
+        const vibration = running ? 1.6 + 0.05 * gaussian(rand) : 0.08 + 0.01 * Math.abs(gaussian(rand));
+        return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
+      },
+      (4 * 86_400_000) / stepMs,
+      'pump-p200',
+      stepMs,
+    );
     expect(dispatches).toEqual([]);
     const judged = health.filter((h) => h.state !== 'warming_up');
     expect(judged.length).toBeGreaterThan(3 * 1440);
@@ -187,7 +227,12 @@ describe('a machine that stops and starts', () => {
     // two days of "stopped" the nominal is dropped and it learns what it shows.
     const rand = prng(6);
     const stepMs = 300_000;
-    const { health } = run(() => ({ vibration: 0.3 + 0.02 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), (4 * 86_400_000) / stepMs, 'pump-p200', stepMs);
+    const { health } = run(
+      () => ({ vibration: 0.3 + 0.02 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }),
+      (4 * 86_400_000) / stepMs,
+      'pump-p200',
+      stepMs,
+    );
     const firstJudged = health.findIndex((h) => h.state !== 'warming_up');
     expect(firstJudged).toBeGreaterThan(0);
     expect(health[firstJudged].tsMs - health[0].tsMs).toBeLessThan(2.2 * 86_400_000);
@@ -200,7 +245,10 @@ describe('a machine that stops and starts', () => {
     const stepMs = 300_000;
     const deadFrom = 288;
     const { dispatches, health, t0 } = run(
-      (i) => ({ vibration: i < deadFrom ? 1.6 + 0.05 * gaussian(rand) : 0.04 + 0.01 * Math.abs(gaussian(rand)), temperature: 58 + 0.3 * gaussian(rand) }),
+      (i) => ({
+        vibration: i < deadFrom ? 1.6 + 0.05 * gaussian(rand) : 0.04 + 0.01 * Math.abs(gaussian(rand)),
+        temperature: 58 + 0.3 * gaussian(rand),
+      }),
       deadFrom + 60,
       'pump-p200',
       stepMs,
@@ -228,7 +276,11 @@ describe('state across a restart', () => {
     const rand = prng(21);
     const make = () => {
       const bus = new EventBus();
-      const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel('pump-p200') });
+      const analytics = new Analytics({
+        bus,
+        log: createLogger('silent'),
+        deviceModelOf: () => deviceModel('pump-p200'),
+      });
       const health: HealthReport[] = [];
       const dispatches: DispatchRequest[] = [];
       bus.on('health', (h) => health.push(h));
@@ -237,7 +289,11 @@ describe('state across a restart', () => {
       return { bus, analytics, health, dispatches };
     };
     const t0 = 1_700_000_000_000;
-    const sample = (i: number) => ({ deviceId: 'dev-1', tsMs: t0 + i * 1000, values: { vibration: 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) } });
+    const sample = (i: number) => ({
+      deviceId: 'dev-1',
+      tsMs: t0 + i * 1000,
+      values: { vibration: 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) },
+    });
     const before = make();
     for (let i = 0; i < 400; i++) before.bus.emit('telemetry', [sample(i)]);
     const snapshot = JSON.parse(JSON.stringify(before.analytics.snapshot()));
@@ -254,7 +310,8 @@ describe('state across a restart', () => {
     expect(fresh.health[0].state).toBe('warming_up');
 
     // A step right after the restart is judged against the restored baseline.
-    for (let i = 401; i < 420; i++) after.bus.emit('telemetry', [{ ...sample(i), values: { vibration: 4.0, temperature: 58 } }]);
+    for (let i = 401; i < 420; i++)
+      after.bus.emit('telemetry', [{ ...sample(i), values: { vibration: 4.0, temperature: 58 } }]);
     expect(after.dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
   });
 });
@@ -264,7 +321,15 @@ describe('dispatch hysteresis', () => {
     const rand = prng(21);
     // Three days of 5-minute samples; from day one, 2 % of vibration readings are impossible (80 mm/s).
     const n = 3 * 288;
-    const { dispatches, cancels } = run((i) => ({ vibration: i > 288 && rand() < 0.02 ? 80 : 1.6 + 0.05 * gaussian(rand), temperature: 58 + 0.3 * gaussian(rand) }), n, 'pump-p200', 300_000);
+    const { dispatches, cancels } = run(
+      (i) => ({
+        vibration: i > 288 && rand() < 0.02 ? 80 : 1.6 + 0.05 * gaussian(rand),
+        temperature: 58 + 0.3 * gaussian(rand),
+      }),
+      n,
+      'pump-p200',
+      300_000,
+    );
     expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
     expect(cancels).toEqual([]);
   });
@@ -272,7 +337,12 @@ describe('dispatch hysteresis', () => {
   it('a machine anomaly that goes away is called off after a quiet day, not after a quiet hour', () => {
     const rand = prng(22);
     // Five-minute samples: an hour in ISO zone D (sample 300–311), then normal again for two days.
-    const { dispatches, cancels, t0 } = run((i) => ({ vibration: (i >= 300 && i < 312 ? 8 : 1.6) + 0.05 * gaussian(rand) }), 312 + 2 * 288, 'pump-p200', 300_000);
+    const { dispatches, cancels, t0 } = run(
+      (i) => ({ vibration: (i >= 300 && i < 312 ? 8 : 1.6) + 0.05 * gaussian(rand) }),
+      312 + 2 * 288,
+      'pump-p200',
+      300_000,
+    );
     expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
     expect(cancels.map((c) => c.mode)).toEqual(['bearing_wear']);
     const quietMs = cancels[0].tsMs - (t0 + 311 * 300_000);
@@ -284,7 +354,10 @@ describe('dispatch hysteresis', () => {
   it('a flapping signal produces one work order request, not many', () => {
     const rand = prng(77);
     // Healthy for 300 s, then flapping every 20 s between normal and ISO zone C for 20 minutes.
-    const { dispatches } = run((i) => ({ vibration: (i > 300 && Math.floor(i / 20) % 2 === 0 ? 4.2 : 1.6) + 0.05 * gaussian(rand) }), 1500);
+    const { dispatches } = run(
+      (i) => ({ vibration: (i > 300 && Math.floor(i / 20) % 2 === 0 ? 4.2 : 1.6) + 0.05 * gaussian(rand) }),
+      1500,
+    );
     expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
   });
 });

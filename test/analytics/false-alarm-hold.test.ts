@@ -14,19 +14,44 @@ const HOUR = 3600_000;
 /** A pump (ISO 10816 class II: zone C from 2.8 mm/s, D from 7.1) read every minute. */
 function pump(quietMs?: number) {
   const bus = new EventBus();
-  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel('pump-p200'), falseAlarmQuietMs: quietMs });
+  const analytics = new Analytics({
+    bus,
+    log: createLogger('silent'),
+    deviceModelOf: () => deviceModel('pump-p200'),
+    falseAlarmQuietMs: quietMs,
+  });
   const dispatches: DispatchRequest[] = [];
   bus.on('dispatch', (d) => dispatches.push(d));
   analytics.start();
   let i = 0;
   const read = (vibration: number, n: number) => {
-    for (let k = 0; k < n; k++, i++) bus.emit('telemetry', [{ deviceId: 'pump-1', tsMs: T0 + i * 60_000, values: { vibration: vibration + 0.02 * Math.sin(i) } }]);
+    for (let k = 0; k < n; k++, i++)
+      bus.emit('telemetry', [
+        { deviceId: 'pump-1', tsMs: T0 + i * 60_000, values: { vibration: vibration + 0.02 * Math.sin(i) } },
+      ]);
   };
   /** What the service domain emits when a planner cancels the job (optionally as a false alarm). */
   const cancel = (d: DispatchRequest, falseAlarm: boolean) => {
-    const order: WorkOrder = { id: 'WO-1', deviceId: d.deviceId, mode: d.mode, state: 'cancelled', evidence: d.health, predictedFailureAtMs: null, createdAtMs: T0, updatedAtMs: T0, version: 2 };
+    const order: WorkOrder = {
+      id: 'WO-1',
+      deviceId: d.deviceId,
+      mode: d.mode,
+      state: 'cancelled',
+      evidence: d.health,
+      predictedFailureAtMs: null,
+      createdAtMs: T0,
+      updatedAtMs: T0,
+      version: 2,
+    };
     bus.emit('workOrder', order);
-    if (falseAlarm) bus.emit('falseAlarm', { deviceId: d.deviceId, mode: d.mode, tsMs: Date.now(), workOrderId: order.id, score: d.health.score });
+    if (falseAlarm)
+      bus.emit('falseAlarm', {
+        deviceId: d.deviceId,
+        mode: d.mode,
+        tsMs: Date.now(),
+        workOrderId: order.id,
+        score: d.health.score,
+      });
   };
   return { dispatches, read, cancel };
 }

@@ -24,7 +24,11 @@ const T0 = 1_700_000_000_000;
 it('an impossible value reported as a sensor fault makes the device a sensor fault without moving its baseline', () => {
   const rand = prng(4);
   const { bus, health, dispatches } = make();
-  const normal = (i: number) => ({ deviceId: 'dev-1', tsMs: T0 + i * 1000, values: { vibration: 1.6 + 0.05 * (rand() - 0.5), temperature: 58 + (rand() - 0.5) } });
+  const normal = (i: number) => ({
+    deviceId: 'dev-1',
+    tsMs: T0 + i * 1000,
+    values: { vibration: 1.6 + 0.05 * (rand() - 0.5), temperature: 58 + (rand() - 0.5) },
+  });
   for (let i = 0; i < 300; i++) bus.emit('telemetry', [normal(i)]);
   const baselineBefore = health.at(-1)!.evidence.baselineMean;
   expect(health.at(-1)!.state).toBe('healthy');
@@ -32,7 +36,12 @@ it('an impossible value reported as a sensor fault makes the device a sensor fau
   // Vibration velocity RMS cannot be negative: ingest rejected these and reported them, alone
   // (a few in a row: the physical-range rule dispatches from a decaying count of 3).
   for (let i = 300; i < 305; i++) {
-    bus.emit('sensorFault', { deviceId: 'dev-1', readings: [{ deviceId: 'dev-1', tsMs: T0 + i * 1000, values: { vibration: -5 } }], reason: 'vibration -5 …', tsMs: T0 + i * 1000 });
+    bus.emit('sensorFault', {
+      deviceId: 'dev-1',
+      readings: [{ deviceId: 'dev-1', tsMs: T0 + i * 1000, values: { vibration: -5 } }],
+      reason: 'vibration -5 …',
+      tsMs: T0 + i * 1000,
+    });
   }
   const fault = health.at(-1)!;
   expect(fault.state).toBe('sensor_fault');

@@ -18,15 +18,29 @@ function setup(path: string) {
   const bus = new EventBus();
   const lines: { level: number; msg: string }[] = [];
   const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-  const analytics = new Analytics({ bus, log: pino({ level: 'silent' }), deviceModelOf: () => deviceModel('pump-p200') });
+  const analytics = new Analytics({
+    bus,
+    log: pino({ level: 'silent' }),
+    deviceModelOf: () => deviceModel('pump-p200'),
+  });
   const health: HealthReport[] = [];
   bus.on('health', (h) => health.push(h));
   analytics.start();
-  return { bus, analytics, health, lines, file: new AnalyticsStateFile({ analytics, path, saveEveryMs: 300_000, maxMetricsPerDevice: 32, log }) };
+  return {
+    bus,
+    analytics,
+    health,
+    lines,
+    file: new AnalyticsStateFile({ analytics, path, saveEveryMs: 300_000, maxMetricsPerDevice: 32, log }),
+  };
 }
 
 const t0 = 1_700_000_000_000;
-const reading = (i: number) => ({ deviceId: 'dev-1', tsMs: t0 + i * 1000, values: { vibration: 1.6 + (i % 7) * 0.01, temperature: 58 + (i % 5) * 0.1 } });
+const reading = (i: number) => ({
+  deviceId: 'dev-1',
+  tsMs: t0 + i * 1000,
+  values: { vibration: 1.6 + (i % 7) * 0.01, temperature: 58 + (i % 5) * 0.1 },
+});
 
 describe('analytics state file', () => {
   it('saves on stop and a new start carries on from it without a warm-up', () => {

@@ -17,7 +17,10 @@ beforeAll(async () => {
   await loginAs(purna, 'planner'); // creates the user
   purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot Jakarta', city: 'Jakarta', lat: -6.2, lon: 106.8 });
   purna.service.network.upsertInventory({ depotId: 'D-1', sku: 'P200-BRG-KIT', onHand: 3 });
-  purna.service.registerDevices([{ deviceId: 'pump-0001', modelId: 'pump-p200' }, { deviceId: 'pump-0002', modelId: 'pump-p200' }]);
+  purna.service.registerDevices([
+    { deviceId: 'pump-0001', modelId: 'pump-p200' },
+    { deviceId: 'pump-0002', modelId: 'pump-p200' },
+  ]);
   mkdirSync('test-artifacts', { recursive: true });
 });
 
@@ -45,7 +48,11 @@ describe('the catalogue page', () => {
   it('at a desk: lists the models, creates one through a form that checks as you type, edits it into version 2, refuses to delete a model in use', async () => {
     const page = await openCatalogue({ width: 1440, height: 900 });
     const rows = page.locator('#catalogue-table tbody tr');
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.modelId))).toEqual(['compressor-c75', 'motor-m15', 'pump-p200']);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.modelId))).toEqual([
+      'compressor-c75',
+      'motor-m15',
+      'pump-p200',
+    ]);
     const pump = page.locator('tr[data-model-id="pump-p200"]');
     expect(await pump.locator('td').nth(2).textContent()).toBe('temperature (°C), vibration (mm/s)');
     expect(await pump.locator('td').nth(6).textContent()).toBe('2');
@@ -69,8 +76,12 @@ describe('the catalogue page', () => {
     expect(await problem(page, 'metrics[0].normalRange').textContent()).toBe('');
     expect(await page.locator('#model-problems').textContent()).toBe('2 problems to fix');
     await page.locator('#model-save').click();
-    await expect.poll(() => problem(page, 'metrics[0].normalRange').textContent()).toBe('give both numbers, from and up to');
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field)).toBe('metrics[0].physicalRange[0]');
+    await expect
+      .poll(() => problem(page, 'metrics[0].normalRange').textContent())
+      .toBe('give both numbers, from and up to');
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field))
+      .toBe('metrics[0].physicalRange[0]');
     expect(purna.service.listProductModels().map((m) => m.id)).not.toContain('booster-b40');
     await field(page, 'metrics[0].physicalRange[0]').fill('0');
     await field(page, 'metrics[0].physicalRange[1]').fill('16');
@@ -78,14 +89,25 @@ describe('the catalogue page', () => {
     await field(page, 'metrics[0].normalRange[1]').fill('6');
     await expect.poll(() => problem(page, 'metrics[0].physicalRange').textContent()).toBe('');
     await field(page, 'metrics[0].ratedLimits.lower').fill('7');
-    await expect.poll(() => problem(page, 'metrics[0].ratedLimits.lower').textContent()).toBe('must be below the normal range (from 3)');
+    await expect
+      .poll(() => problem(page, 'metrics[0].ratedLimits.lower').textContent())
+      .toBe('must be below the normal range (from 3)');
     await field(page, 'metrics[0].ratedLimits.lower').fill('2');
 
     await page.locator('[data-add="metric"]').click();
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field)).toBe('metrics[1].name');
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field))
+      .toBe('metrics[1].name');
     await field(page, 'metrics[1].name').fill('flow');
     await page.locator('#model-form [data-field="metrics[1].unit"]').selectOption('L/min');
-    for (const [f, v] of [['physicalRange[0]', '0'], ['physicalRange[1]', '400'], ['normalRange[0]', '40'], ['normalRange[1]', '120'], ['ratedLimits.lower', '20']]) await field(page, `metrics[1].${f}`).fill(v);
+    for (const [f, v] of [
+      ['physicalRange[0]', '0'],
+      ['physicalRange[1]', '400'],
+      ['normalRange[0]', '40'],
+      ['normalRange[1]', '120'],
+      ['ratedLimits.lower', '20'],
+    ])
+      await field(page, `metrics[1].${f}`).fill(v);
 
     await page.locator('[data-add="mode"]').click();
     await field(page, 'failureModes[0].id').fill('seal_leak');
@@ -98,7 +120,9 @@ describe('the catalogue page', () => {
     await field(page, 'failureModes[0].parts[0].sku').fill('B40-SEAL-KIT');
     await field(page, 'failureModes[0].parts[0].name').fill('Seal kit B40');
     // A part no depot holds is a warning, not an error: the model can be saved.
-    await expect.poll(() => problem(page, 'failureModes[0].parts[0].sku').textContent()).toBe("no depot holds 'B40-SEAL-KIT' yet: a job needing it waits for stock");
+    await expect
+      .poll(() => problem(page, 'failureModes[0].parts[0].sku').textContent())
+      .toBe("no depot holds 'B40-SEAL-KIT' yet: a job needing it waits for stock");
     expect(await problem(page, 'failureModes[0].parts[0].sku').getAttribute('class')).toBe('problem warning');
     await expect.poll(() => page.locator('#model-problems').textContent()).toBe('Nothing to fix, 1 warning');
     await page.screenshot({ path: 'test-artifacts/catalogue-desk-form.png', fullPage: true });
@@ -109,8 +133,17 @@ describe('the catalogue page', () => {
     await booster.waitFor();
     expect(await booster.locator('td').nth(4).textContent()).toBe('1');
     expect(purna.service.getProductModel('booster-b40')).toMatchObject({
-      metrics: [{ name: 'pressure', unit: 'bar', physicalRange: [0, 16], ratedLimits: { lower: 2 } }, { name: 'flow', unit: 'L/min' }],
-      failureModes: [{ id: 'seal_leak', signature: [{ metric: 'pressure', direction: 'down' }], parts: [{ sku: 'B40-SEAL-KIT', quantity: 1 }] }],
+      metrics: [
+        { name: 'pressure', unit: 'bar', physicalRange: [0, 16], ratedLimits: { lower: 2 } },
+        { name: 'flow', unit: 'L/min' },
+      ],
+      failureModes: [
+        {
+          id: 'seal_leak',
+          signature: [{ metric: 'pressure', direction: 'down' }],
+          parts: [{ sku: 'B40-SEAL-KIT', quantity: 1 }],
+        },
+      ],
     });
 
     // A live edit: version 2, seen in the table.
@@ -124,21 +157,30 @@ describe('the catalogue page', () => {
     await page.screenshot({ path: 'test-artifacts/catalogue-desk.png', fullPage: true });
 
     // An import with a problem: nothing saved, the problem by its line.
-    const csv = 'record,modelId,name,kind,warrantyMonths,unit,physicalMin,physicalMax,normalMin,normalMax\nmodel,fan-f1,Fan F1,fan,12,,,,,\nmetric,fan-f1,speed,,,rpm,0,100,60,20\n';
-    await page.locator('#catalogue-file').setInputFiles({ name: 'fans.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const csv =
+      'record,modelId,name,kind,warrantyMonths,unit,physicalMin,physicalMax,normalMin,normalMax\nmodel,fan-f1,Fan F1,fan,12,,,,,\nmetric,fan-f1,speed,,,rpm,0,100,60,20\n';
+    await page
+      .locator('#catalogue-file')
+      .setInputFiles({ name: 'fans.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.locator('#catalogue-import').click();
-    await expect.poll(() => page.locator('#catalogue-status').textContent()).toBe('Nothing imported: 1 problem in the file');
-    expect(await page.locator('#catalogue-import-report li').allTextContents()).toEqual(['Line 3: 60 must be below 20']);
+    await expect
+      .poll(() => page.locator('#catalogue-status').textContent())
+      .toBe('Nothing imported: 1 problem in the file');
+    expect(await page.locator('#catalogue-import-report li').allTextContents()).toEqual([
+      'Line 3: 60 must be below 20',
+    ]);
     expect(purna.service.listProductModels().map((m) => m.id)).not.toContain('fan-f1');
 
     // An unused model goes.
     await booster.getByRole('button', { name: 'Delete booster-b40' }).click();
-    await expect.poll(() => page.locator('#catalogue-status').textContent()).toBe('booster-b40 deleted (its versions stay readable)');
+    await expect
+      .poll(() => page.locator('#catalogue-status').textContent())
+      .toBe('booster-b40 deleted (its versions stay readable)');
     await expect.poll(() => booster.count()).toBe(0);
     expect(cspViolations(browser)).toEqual([]);
   });
 
-  it('on a phone, in Indonesian: the page and the form fit the screen, problems said in the viewer\'s language', async () => {
+  it("on a phone, in Indonesian: the page and the form fit the screen, problems said in the viewer's language", async () => {
     const page = await openCatalogue({ width: 390, height: 844 });
     await page.locator('#language').selectOption('id');
     await page.locator('nav a[href="#/catalogue"]').waitFor();
@@ -154,7 +196,9 @@ describe('the catalogue page', () => {
     // Nothing wider than the phone: the table scrolls inside its box, the form's fields stack.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    const widths = await page.locator('#model-form .field').evaluateAll((fs) => fs.slice(0, 6).map((f) => Math.round(f.getBoundingClientRect().width)));
+    const widths = await page
+      .locator('#model-form .field')
+      .evaluateAll((fs) => fs.slice(0, 6).map((f) => Math.round(f.getBoundingClientRect().width)));
     expect(Math.min(...widths)).toBeGreaterThan(300);
     await page.screenshot({ path: 'test-artifacts/catalogue-phone.png', fullPage: true });
     expect(cspViolations(browser)).toEqual([]);

@@ -50,7 +50,9 @@ it('shows a customer and manages their contacts at desk size', async () => {
   await page.locator('#cf-phone').fill('0812');
   await page.locator('#cf-channel').selectOption('whatsapp');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => page.locator('#cf-error').textContent()).toMatch(/^phone: '0812' is not a valid phone number/);
+  await expect
+    .poll(() => page.locator('#cf-error').textContent())
+    .toMatch(/^phone: '0812' is not a valid phone number/);
   await page.locator('#cf-phone').fill('0812 7777 1234');
   await page.locator('#cf-quiet-from').fill('21:00');
   await page.locator('#cf-quiet-to').fill('06:30');
@@ -60,14 +62,22 @@ it('shows a customer and manages their contacts at desk size', async () => {
   expect(await added.textContent()).toContain('+6281277771234');
   expect(await added.textContent()).toContain('21:00–06:30');
   const saved = purna.service.listContacts(customer.id).find((c) => c.name === 'Joko Purnomo')!;
-  expect(saved).toMatchObject({ phone: '+6281277771234', preferredChannel: 'whatsapp', language: 'id', quietHours: { from: '21:00', to: '06:30' } });
+  expect(saved).toMatchObject({
+    phone: '+6281277771234',
+    preferredChannel: 'whatsapp',
+    language: 'id',
+    quietHours: { from: '21:00', to: '06:30' },
+  });
   await page.screenshot({ path: `${ARTIFACTS}/customer-page-desk.png`, fullPage: true });
 
   await added.getByRole('button', { name: 'Edit' }).click();
   await page.locator('#cf-language').selectOption('en');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => purna.service.getContact(saved.id).language).toBe('en');
-  await page.locator('#customer-contacts tbody tr', { hasText: 'Joko Purnomo' }).getByRole('button', { name: 'Remove' }).click();
+  await page
+    .locator('#customer-contacts tbody tr', { hasText: 'Joko Purnomo' })
+    .getByRole('button', { name: 'Remove' })
+    .click();
   await expect.poll(() => page.locator('#customer-contacts tbody tr', { hasText: 'Joko Purnomo' }).count()).toBe(0);
   expect(purna.service.getContact(saved.id).active).toBe(false);
   await context.close();

@@ -29,25 +29,57 @@ const LOCALE = { id: 'id-ID', en: 'en-GB' } as const;
 
 beforeAll(async () => {
   purna = await startTestPurna();
-  seedDemo(purna.service, { devices: [{ deviceId: jakartaPump, modelId: 'pump-p200' }], totalDevices: 30, historyDays: 14 });
+  seedDemo(purna.service, {
+    devices: [{ deviceId: jakartaPump, modelId: 'pump-p200' }],
+    totalDevices: 30,
+    historyDays: 14,
+  });
   purna.service.registerDevices([{ deviceId: makassarPump, modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
-  purna.fleetView.register(purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}, ${d.city}` : null, timeZone: d.timeZone })));
+  purna.fleetView.register(
+    purna.service.listDevices().map((d) => ({
+      deviceId: d.id,
+      modelId: d.modelId,
+      site: d.siteName ? `${d.siteName}, ${d.city}` : null,
+      timeZone: d.timeZone,
+    })),
+  );
   // Readings: vibration 7.1 mm/s (ISO 10816 class II zone C/D boundary) on the Jakarta pump.
   device = await connectDevice(purna.mqttUrl, jakartaPump);
-  await device.publishAsync(topics.telemetry(jakartaPump), JSON.stringify({ values: { vibration: 7.1, temperature: 61.25 } }), { qos: 1 });
+  await device.publishAsync(
+    topics.telemetry(jakartaPump),
+    JSON.stringify({ values: { vibration: 7.1, temperature: 61.25 } }),
+    { qos: 1 },
+  );
   const other = await connectDevice(purna.mqttUrl, makassarPump);
-  await other.publishAsync(topics.telemetry(makassarPump), JSON.stringify({ values: { vibration: 2.4, temperature: 55.5 } }), { qos: 1 });
+  await other.publishAsync(
+    topics.telemetry(makassarPump),
+    JSON.stringify({ values: { vibration: 2.4, temperature: 55.5 } }),
+    { qos: 1 },
+  );
   await other.endAsync();
   // The work order analytics would open at ISO 10816 zone D (class II: C/D at 7.1 mm/s).
   const request = dispatchRequest(jakartaPump);
-  request.health = { ...request.health, rule: 'iso10816-zone-d', score: 5, state: 'critical', evidence: { smoothed: 7.1, zoneBC: 2.8, zoneCD: 7.1 }, explanation: 'vibration 7.10 mm/s is in ISO 10816 zone D' };
+  request.health = {
+    ...request.health,
+    rule: 'iso10816-zone-d',
+    score: 5,
+    state: 'critical',
+    evidence: { smoothed: 7.1, zoneBC: 2.8, zoneCD: 7.1 },
+    explanation: 'vibration 7.10 mm/s is in ISO 10816 zone D',
+  };
   const order = purna.service.handleDispatch(request).order;
   workOrderId = order.id;
   technicianId = order.technicianId!;
   // A finished job of the Makassar plant, for the customer's survey page.
   const resolved: HistoricalWorkOrder = {
-    deviceId: makassarPump, mode: 'bearing_wear', severity: 'high', createdAtMs: Date.now() - 86_400_000, technicianId,
-    onSiteAtMs: Date.now() - 80_000_000, resolvedAtMs: Date.now() - 79_000_000, resolutionCode: 'fault_confirmed_part_replaced',
+    deviceId: makassarPump,
+    mode: 'bearing_wear',
+    severity: 'high',
+    createdAtMs: Date.now() - 86_400_000,
+    technicianId,
+    onSiteAtMs: Date.now() - 80_000_000,
+    resolvedAtMs: Date.now() - 79_000_000,
+    resolutionCode: 'fault_confirmed_part_replaced',
   };
   const [resolvedId] = purna.service.importHistory([resolved]);
   surveyUrl = new URL(purna.service.issueSurvey(resolvedId).url, purna.dashboardUrl).href;
@@ -62,7 +94,12 @@ afterAll(async () => {
   await purna?.destroy();
 });
 
-async function signIn(context: BrowserContext, email: string, labels: { email: string; password: string; submit: string }, hash = ''): Promise<Page> {
+async function signIn(
+  context: BrowserContext,
+  email: string,
+  labels: { email: string; password: string; submit: string },
+  hash = '',
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${purna.dashboardUrl}${hash}`);
   await page.getByLabel(labels.email, { exact: true }).fill(email);
@@ -74,9 +111,14 @@ async function signIn(context: BrowserContext, email: string, labels: { email: s
 
 /** The page is no wider than the screen (a long Indonesian label would push it sideways), then a screenshot. */
 async function shoot(page: Page, name: string): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
   await page.screenshot({ path: `${ARTIFACTS}/i18n-${name}.png`, fullPage: true });
-  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(
+    innerWidth,
+  );
 }
 
 const go = async (page: Page, hash: string) => {
@@ -87,23 +129,47 @@ const go = async (page: Page, hash: string) => {
 const TEXT = {
   id: {
     labels: { email: 'Email', password: 'Kata sandi', submit: 'Masuk' },
-    fleetTitle: 'Kesehatan armada', attention: 'Perlu perhatian', vibration: '7,10', temperature: '61,3',
-    time: /^\d{2}\.\d{2}\.\d{2} WIB$/, makassarTime: /^\d{2}\.\d{2}\.\d{2} WITA$/,
-    learning: 'sedang mempelajari perilaku normal perangkat ini', zoneD: 'getaran 7,10 mm/s di zona D ISO 10816 (≥ 7,1 mm/s): kerusakan sedang terjadi',
-    health: /^Kesehatan \d+ \(/, boardColumn: /^ditugaskan \(1\)$/, sla: /SLA: selesaikan dalam .+ \(paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB\)/,
-    kpis: 'KPI layanan', kpiLabel: 'Tuntas pada kunjungan pertama', tech: 'Tugas saya', techSla: /SLA: selesaikan paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB \(sisa /,
-    where: /^Lokasi: .+ · nomor seri /, acknowledge: 'Terima tugas',
-    survey: 'Bagaimana kunjungan servis kami?', surveyTime: /selesai \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WITA\./,
+    fleetTitle: 'Kesehatan armada',
+    attention: 'Perlu perhatian',
+    vibration: '7,10',
+    temperature: '61,3',
+    time: /^\d{2}\.\d{2}\.\d{2} WIB$/,
+    makassarTime: /^\d{2}\.\d{2}\.\d{2} WITA$/,
+    learning: 'sedang mempelajari perilaku normal perangkat ini',
+    zoneD: 'getaran 7,10 mm/s di zona D ISO 10816 (≥ 7,1 mm/s): kerusakan sedang terjadi',
+    health: /^Kesehatan \d+ \(/,
+    boardColumn: /^ditugaskan \(1\)$/,
+    sla: /SLA: selesaikan dalam .+ \(paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB\)/,
+    kpis: 'KPI layanan',
+    kpiLabel: 'Tuntas pada kunjungan pertama',
+    tech: 'Tugas saya',
+    techSla: /SLA: selesaikan paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB \(sisa /,
+    where: /^Lokasi: .+ · nomor seri /,
+    acknowledge: 'Terima tugas',
+    survey: 'Bagaimana kunjungan servis kami?',
+    surveyTime: /selesai \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WITA\./,
   },
   en: {
     labels: { email: 'Email', password: 'Password', submit: 'Sign in' },
-    fleetTitle: 'Fleet health', attention: 'Needs attention', vibration: '7.10', temperature: '61.3',
-    time: /^\d{2}:\d{2}:\d{2} WIB$/, makassarTime: /^\d{2}:\d{2}:\d{2} WITA$/,
-    learning: 'learning this device’s normal behaviour', zoneD: 'vibration 7.10 mm/s is in ISO 10816 zone D (≥ 7.1 mm/s): damage is occurring',
-    health: /^Health \d+ \(/, boardColumn: /^assigned \(1\)$/, sla: /SLA: resolve within .+ \(by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB\)/,
-    kpis: 'Service KPIs', kpiLabel: 'First-time fix', tech: 'My dispatches', techSla: /SLA: resolve by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB \(.+ left\)/,
-    where: /^Where: .+ · serial /, acknowledge: 'Acknowledge',
-    survey: 'How did our service visit go?', surveyTime: /completed \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WITA\./,
+    fleetTitle: 'Fleet health',
+    attention: 'Needs attention',
+    vibration: '7.10',
+    temperature: '61.3',
+    time: /^\d{2}:\d{2}:\d{2} WIB$/,
+    makassarTime: /^\d{2}:\d{2}:\d{2} WITA$/,
+    learning: 'learning this device’s normal behaviour',
+    zoneD: 'vibration 7.10 mm/s is in ISO 10816 zone D (≥ 7.1 mm/s): damage is occurring',
+    health: /^Health \d+ \(/,
+    boardColumn: /^assigned \(1\)$/,
+    sla: /SLA: resolve within .+ \(by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB\)/,
+    kpis: 'Service KPIs',
+    kpiLabel: 'First-time fix',
+    tech: 'My dispatches',
+    techSla: /SLA: resolve by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB \(.+ left\)/,
+    where: /^Where: .+ · serial /,
+    acknowledge: 'Acknowledge',
+    survey: 'How did our service visit go?',
+    surveyTime: /completed \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WITA\./,
   },
 } as const;
 
@@ -111,7 +177,8 @@ for (const lang of ['id', 'en'] as const) {
   for (const size of ['phone', 'desk'] as const) {
     describe(`${lang} at ${size} size`, () => {
       const text = TEXT[lang];
-      const contextOf = () => browser.newContext({ viewport: SIZES[size], locale: LOCALE[lang], timezoneId: 'Asia/Jakarta' });
+      const contextOf = () =>
+        browser.newContext({ viewport: SIZES[size], locale: LOCALE[lang], timezoneId: 'Asia/Jakarta' });
 
       it('the planner’s fleet, device, work-order board and KPIs', async () => {
         const context = await contextOf();
@@ -124,7 +191,9 @@ for (const lang of ['id', 'en'] as const) {
         expect(await row.locator('td.temperature').textContent()).toBe(text.temperature);
         expect(await row.locator('td.seen').textContent()).toMatch(text.time);
         expect(await row.locator('td.why').textContent()).toBe(text.learning);
-        expect(await page.locator(`#devices tr[data-device-id="${makassarPump}"] td.seen`).textContent()).toMatch(text.makassarTime);
+        expect(await page.locator(`#devices tr[data-device-id="${makassarPump}"] td.seen`).textContent()).toMatch(
+          text.makassarTime,
+        );
         await shoot(page, `${lang}-${size}-fleet`);
 
         await go(page, `#/device/${jakartaPump}`);

@@ -20,12 +20,18 @@ const deviceId = 'pump-jkt-1';
 beforeAll(async () => {
   purna = await startTestPurna();
   seedSmallNetwork(purna.service);
-  purna.fleetView.register(purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ?? null })));
+  purna.fleetView.register(
+    purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ?? null })),
+  );
   browser = await launchBrowser();
   device = await connectDevice(purna.mqttUrl, deviceId);
   const t0 = Date.now() - 120_000;
   for (let i = 0; i < 60; i++) {
-    await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + i * 2000, values: { vibration: 1.6 + 0.05 * Math.sin(i), temperature: 58 } }), { qos: 1 });
+    await device.publishAsync(
+      topics.telemetry(deviceId),
+      JSON.stringify({ ts: t0 + i * 2000, values: { vibration: 1.6 + 0.05 * Math.sin(i), temperature: 58 } }),
+      { qos: 1 },
+    );
   }
 });
 afterAll(async () => {
@@ -87,15 +93,23 @@ describe('under the Content-Security-Policy', () => {
 
   it("the customer's survey form (inline script and style, by nonce) styles itself and submits, with no CSP violation", async () => {
     const resolved: HistoricalWorkOrder = {
-      deviceId, mode: 'bearing_wear', severity: 'high', createdAtMs: Date.now() - 86_400_000, technicianId: 'T-JKT-1',
-      onSiteAtMs: Date.now() - 80_000_000, resolvedAtMs: Date.now() - 79_000_000, resolutionCode: 'fault_confirmed_part_replaced',
+      deviceId,
+      mode: 'bearing_wear',
+      severity: 'high',
+      createdAtMs: Date.now() - 86_400_000,
+      technicianId: 'T-JKT-1',
+      onSiteAtMs: Date.now() - 80_000_000,
+      resolvedAtMs: Date.now() - 79_000_000,
+      resolutionCode: 'fault_confirmed_part_replaced',
     };
     const [id] = purna.service.importHistory([resolved]);
     const { url } = purna.service.issueSurvey(id);
     const page = await browser.newPage();
     await page.goto(new URL(url, purna.dashboardUrl).href);
     // The inline style applied: the button is the green one.
-    expect(await page.getByRole('button', { name: 'Send' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(11, 110, 79)');
+    expect(await page.getByRole('button', { name: 'Send' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(
+      'rgb(11, 110, 79)',
+    );
     await page.locator('input[name="csat"][value="5"]').check();
     await page.locator('input[name="nps"][value="9"]').check();
     await page.getByRole('button', { name: 'Send' }).click();
@@ -109,7 +123,13 @@ describe('under the Content-Security-Policy', () => {
     const before = cspViolations(browser).length;
     const page = await browser.newPage();
     await page.setContent(`<iframe id="f" src="${purna.dashboardUrl}"></iframe>`);
-    await expect.poll(() => cspViolations(browser).slice(before).some((v) => /frame-ancestors 'none'/.test(v))).toBe(true);
+    await expect
+      .poll(() =>
+        cspViolations(browser)
+          .slice(before)
+          .some((v) => /frame-ancestors 'none'/.test(v)),
+      )
+      .toBe(true);
     expect(await page.frameLocator('#f').locator('#login-form').count()).toBe(0);
     await page.close();
   });

@@ -19,7 +19,14 @@ let device: MqttClient;
 beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { devices: [{ deviceId, modelId: 'pump-p200' }], totalDevices: 40 });
-  purna.fleetView.register(purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null, timeZone: d.timeZone })));
+  purna.fleetView.register(
+    purna.service.listDevices().map((d) => ({
+      deviceId: d.id,
+      modelId: d.modelId,
+      site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null,
+      timeZone: d.timeZone,
+    })),
+  );
   browser = await launchBrowser();
   device = await connectDevice(purna.mqttUrl, deviceId);
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -30,7 +37,12 @@ afterAll(async () => {
   await purna?.destroy();
 });
 
-async function signIn(context: BrowserContext, role: 'planner' | 'technician', technicianId?: string, hash = ''): Promise<Page> {
+async function signIn(
+  context: BrowserContext,
+  role: 'planner' | 'technician',
+  technicianId?: string,
+  hash = '',
+): Promise<Page> {
   await loginAs(purna, role, technicianId); // creates the user through the real store
   const page = await context.newPage();
   await page.goto(`${purna.dashboardUrl}${hash}`);
@@ -57,7 +69,11 @@ it('planner sees the degradation and the work order; the technician resolves it;
   const t0 = Date.now() - 200_000;
   for (let i = 0; i < 190; i++) {
     const vibration = i < 60 ? 1.6 + 0.03 * Math.sin(i) : 1.6 + 5.6 * ((i - 60) / 120) ** 2;
-    await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + i * 1000, values: { vibration, temperature: 58 + 0.2 * Math.cos(i) } }), { qos: 1 });
+    await device.publishAsync(
+      topics.telemetry(deviceId),
+      JSON.stringify({ ts: t0 + i * 1000, values: { vibration, temperature: 58 + 0.2 * Math.cos(i) } }),
+      { qos: 1 },
+    );
   }
 
   // The work order appears on the board without a reload.
@@ -66,7 +82,10 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await board.screenshot({ path: `${ARTIFACTS}/planner-board.png`, fullPage: true });
   await fleet.locator(`#devices tr[data-device-id="${deviceId}"] .state-critical`).waitFor({ timeout: 10_000 });
   // The live alerts feed told the planner as it got worse, and that a work order opened.
-  await fleet.locator('#alerts li', { hasText: `${deviceId}:` }).first().waitFor({ timeout: 10_000 });
+  await fleet
+    .locator('#alerts li', { hasText: `${deviceId}:` })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await fleet.locator('#alerts li.work-order', { hasText: deviceId }).waitFor({ timeout: 10_000 });
   await fleet.screenshot({ path: `${ARTIFACTS}/planner-fleet.png`, fullPage: true });
 
@@ -98,16 +117,22 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await job.getByLabel('Resolution').selectOption('fault_confirmed_part_replaced');
   await job.getByLabel('Notes').fill('bearing replaced, vibration back to 1.5 mm/s');
   await job.getByRole('button', { name: 'Resolve' }).click();
-  await expect.poll(() => tech.locator(`#my-jobs article[data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 }).toBe(0);
+  await expect
+    .poll(() => tech.locator(`#my-jobs article[data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 })
+    .toBe(0);
   expect(purna.service.getWorkOrder(workOrderId)!.state).toBe('resolved');
 
   // The planner's board and KPIs caught up without a reload.
   // It leaves the active columns for the week's resolved column.
   await expect
-    .poll(() => board.locator(`#board [data-state="resolved"] [data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 })
+    .poll(() => board.locator(`#board [data-state="resolved"] [data-work-order-id="${workOrderId}"]`).count(), {
+      timeout: 10_000,
+    })
     .toBe(1);
   expect(await board.locator(`#board [data-work-order-id="${workOrderId}"]`).count()).toBe(1);
-  await expect.poll(async () => Number(await kpis.locator('#kpi-resolved').textContent()), { timeout: 10_000 }).toBe(resolvedBefore + 1);
+  await expect
+    .poll(async () => Number(await kpis.locator('#kpi-resolved').textContent()), { timeout: 10_000 })
+    .toBe(resolvedBefore + 1);
   await kpis.screenshot({ path: `${ARTIFACTS}/planner-kpis.png`, fullPage: true });
   await planner.close();
   await phone.close();
@@ -131,7 +156,9 @@ it("a technician cannot open another technician's work order, by URL or API", as
 
   const context = await browser.newContext();
   const page = await signIn(context, 'technician', other.id, `#/device/${deviceId}`);
-  await expect.poll(() => page.locator('#device-health').textContent(), { timeout: 10_000 }).toMatch(/history unavailable: not a device of your work orders/);
+  await expect
+    .poll(() => page.locator('#device-health').textContent(), { timeout: 10_000 })
+    .toMatch(/history unavailable: not a device of your work orders/);
   await page.goto(`${purna.dashboardUrl}#/tech`);
   await expect.poll(() => page.locator(`#my-jobs [data-work-order-id="${order.id}"]`).count()).toBe(0);
   await context.close();

@@ -16,12 +16,34 @@ let shortLived: TestPurna;
 let browser: Browser;
 
 const TEXT = {
-  en: { expired: 'Your session expired; please sign in again.', signedOut: 'You were signed out.', connecting: 'connecting…', live: 'live', lost: /^connection lost — retrying \(attempt \d+\)$/, retry: 'Retry now', kpis: 'Service KPIs', fleet: 'Fleet health' },
-  id: { expired: 'Sesi Anda telah berakhir; silakan masuk lagi.', signedOut: 'Anda telah keluar.', connecting: 'menghubungkan…', live: 'terhubung', lost: /^koneksi terputus — mencoba lagi \(percobaan ke-\d+\)$/, retry: 'Coba sekarang', kpis: 'KPI layanan', fleet: 'Kesehatan armada' },
+  en: {
+    expired: 'Your session expired; please sign in again.',
+    signedOut: 'You were signed out.',
+    connecting: 'connecting…',
+    live: 'live',
+    lost: /^connection lost — retrying \(attempt \d+\)$/,
+    retry: 'Retry now',
+    kpis: 'Service KPIs',
+    fleet: 'Fleet health',
+  },
+  id: {
+    expired: 'Sesi Anda telah berakhir; silakan masuk lagi.',
+    signedOut: 'Anda telah keluar.',
+    connecting: 'menghubungkan…',
+    live: 'terhubung',
+    lost: /^koneksi terputus — mencoba lagi \(percobaan ke-\d+\)$/,
+    retry: 'Coba sekarang',
+    kpis: 'KPI layanan',
+    fleet: 'Kesehatan armada',
+  },
 } as const;
 
 beforeAll(async () => {
-  [purna, shortLived, browser] = await Promise.all([startTestPurna(), startTestPurna({ sessionTtlHours: SHORT_TTL_HOURS }), launchBrowser()]);
+  [purna, shortLived, browser] = await Promise.all([
+    startTestPurna(),
+    startTestPurna({ sessionTtlHours: SHORT_TTL_HOURS }),
+    launchBrowser(),
+  ]);
   await loginAs(purna, 'planner');
   await loginAs(shortLived, 'planner');
 });
@@ -70,7 +92,10 @@ for (const { lang, size } of MATRIX) {
       const context = await contextFor(browser, lang, size);
       const page = await signIn(context, purna.dashboardUrl, lang, 'planner@test.purna');
       const cookie = (await context.cookies()).find((c) => c.name === 'purna_session')!;
-      const res = await fetch(`${purna.dashboardUrl}api/auth/logout`, { method: 'POST', headers: { cookie: `${cookie.name}=${cookie.value}`, 'sec-fetch-site': 'same-origin' } });
+      const res = await fetch(`${purna.dashboardUrl}api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie: `${cookie.name}=${cookie.value}`, 'sec-fetch-site': 'same-origin' },
+      });
       expect(res.status).toBe(200);
       await signInForm(page).waitFor({ timeout: 10_000 });
       expect(await page.locator('#login-error').textContent()).toBe(text.signedOut);
@@ -96,7 +121,9 @@ for (const { lang, size } of MATRIX) {
       const status = page.locator('#connection');
       await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(text.lost);
       // It retries by itself, with the attempt counted.
-      await expect.poll(async () => Number(/\d+/.exec((await status.textContent()) ?? '')?.[0]), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(async () => Number(/\d+/.exec((await status.textContent()) ?? '')?.[0]), { timeout: 15_000 })
+        .toBeGreaterThanOrEqual(2);
       await shoot(page, `session-${lang}-${size}-connection-lost`);
 
       await context.setOffline(false);

@@ -31,13 +31,27 @@ const dismissals: FalseAlarmDismissal[] = [];
 const TEXT = {
   id: {
     labels: { email: 'Email', password: 'Kata sandi', submit: 'Masuk' },
-    plan: 'Rencanakan penugasan', cancel: 'Batalkan', confirm: 'Batalkan perintah kerja', technician: 'Teknisi', falseAlarm: 'Abaikan sebagai alarm palsu',
-    resolved: /^selesai \(\d+\)$/, sla: /\(paling lambat .*\d{2}\.\d{2} WIB\)/, cancelled: /: dibatalkan$/, dismissed: /: diabaikan sebagai alarm palsu$/,
+    plan: 'Rencanakan penugasan',
+    cancel: 'Batalkan',
+    confirm: 'Batalkan perintah kerja',
+    technician: 'Teknisi',
+    falseAlarm: 'Abaikan sebagai alarm palsu',
+    resolved: /^selesai \(\d+\)$/,
+    sla: /\(paling lambat .*\d{2}\.\d{2} WIB\)/,
+    cancelled: /: dibatalkan$/,
+    dismissed: /: diabaikan sebagai alarm palsu$/,
   },
   en: {
     labels: { email: 'Email', password: 'Password', submit: 'Sign in' },
-    plan: 'Plan dispatch', cancel: 'Cancel', confirm: 'Cancel work order', technician: 'Technician', falseAlarm: 'Dismiss as a false alarm',
-    resolved: /^resolved \(\d+\)$/, sla: /\(by .*\d{2}:\d{2} WIB\)/, cancelled: /: cancelled$/, dismissed: /: dismissed as a false alarm$/,
+    plan: 'Plan dispatch',
+    cancel: 'Cancel',
+    confirm: 'Cancel work order',
+    technician: 'Technician',
+    falseAlarm: 'Dismiss as a false alarm',
+    resolved: /^resolved \(\d+\)$/,
+    sla: /\(by .*\d{2}:\d{2} WIB\)/,
+    cancelled: /: cancelled$/,
+    dismissed: /: dismissed as a false alarm$/,
   },
 } as const;
 
@@ -45,19 +59,48 @@ beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { totalDevices: 30, historyDays: 0 });
   const devices = purna.service.listDevices();
-  purna.fleetView.register(devices.map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}, ${d.city}` : null, timeZone: d.timeZone })));
+  purna.fleetView.register(
+    devices.map((d) => ({
+      deviceId: d.id,
+      modelId: d.modelId,
+      site: d.siteName ? `${d.siteName}, ${d.city}` : null,
+      timeZone: d.timeZone,
+    })),
+  );
   const jakarta = devices.filter((d) => d.timeZone === 'Asia/Jakarta');
   assigned = purna.service.handleDispatch(dispatchRequest(jakarta[0].id)).order;
   expect(assigned.state).toBe('assigned');
   const variants = ['id-phone', 'id-desk', 'en-phone', 'en-desk'];
-  variants.forEach((v, i) => toCancel.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'cooling_failure')).order));
-  variants.forEach((v, i) => toDismiss.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'sensor_fault')).order));
+  variants.forEach((v, i) =>
+    toCancel.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'cooling_failure')).order),
+  );
+  variants.forEach((v, i) =>
+    toDismiss.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'sensor_fault')).order),
+  );
   purna.bus.on('falseAlarm', (d) => dismissals.push(d));
   const now = Date.now();
   const technicianId = assigned.technicianId!;
   [recentResolved, oldResolved] = purna.service.importHistory([
-    { deviceId: jakarta[5].id, mode: 'bearing_wear', severity: 'high', createdAtMs: now - 2 * DAY, technicianId, onSiteAtMs: now - 1.9 * DAY, resolvedAtMs: now - 1.8 * DAY, resolutionCode: 'fault_confirmed_part_replaced' },
-    { deviceId: jakarta[5].id, mode: 'bearing_wear', severity: 'high', createdAtMs: now - 12 * DAY, technicianId, onSiteAtMs: now - 11.9 * DAY, resolvedAtMs: now - 11.8 * DAY, resolutionCode: 'no_fault_found' },
+    {
+      deviceId: jakarta[5].id,
+      mode: 'bearing_wear',
+      severity: 'high',
+      createdAtMs: now - 2 * DAY,
+      technicianId,
+      onSiteAtMs: now - 1.9 * DAY,
+      resolvedAtMs: now - 1.8 * DAY,
+      resolutionCode: 'fault_confirmed_part_replaced',
+    },
+    {
+      deviceId: jakarta[5].id,
+      mode: 'bearing_wear',
+      severity: 'high',
+      createdAtMs: now - 12 * DAY,
+      technicianId,
+      onSiteAtMs: now - 11.9 * DAY,
+      resolvedAtMs: now - 11.8 * DAY,
+      resolutionCode: 'no_fault_found',
+    },
   ]);
   await loginAs(purna, 'planner');
   browser = await launchBrowser();
@@ -70,14 +113,24 @@ afterAll(async () => {
 
 /** A job declined back to open, for the plan-dispatch check (each variant its own). */
 function openJob(): ServiceWorkOrder {
-  const job = purna.service.handleDispatch(dispatchRequest(purna.service.listDevices().filter((d) => !purna.service.listWorkOrders({ deviceId: d.id }).length)[0].id, 'lubrication_loss')).order;
+  const job = purna.service.handleDispatch(
+    dispatchRequest(
+      purna.service.listDevices().filter((d) => !purna.service.listWorkOrders({ deviceId: d.id }).length)[0].id,
+      'lubrication_loss',
+    ),
+  ).order;
   return purna.service.transition(job.id, { to: 'open', version: job.version, actor: 'test', note: 'declined' });
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
   await page.screenshot({ path: `${ARTIFACTS}/board-${name}.png`, fullPage: true });
-  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(
+    innerWidth,
+  );
 }
 
 for (const lang of ['id', 'en'] as const) {
@@ -86,7 +139,11 @@ for (const lang of ['id', 'en'] as const) {
       const text = TEXT[lang];
       it('plan dispatch on open jobs only, closed columns, names, zone, filters, cancel with a reason', async () => {
         const open = openJob();
-        const context = await browser.newContext({ viewport: SIZES[size], locale: LOCALE[lang], timezoneId: 'Asia/Jakarta' });
+        const context = await browser.newContext({
+          viewport: SIZES[size],
+          locale: LOCALE[lang],
+          timezoneId: 'Asia/Jakarta',
+        });
         const page = await context.newPage();
         await page.goto(`${purna.dashboardUrl}#/work-orders`);
         await page.getByLabel(text.labels.email, { exact: true }).fill('planner@test.purna');
@@ -113,7 +170,9 @@ for (const lang of ['id', 'en'] as const) {
 
         // The technician filter leaves that technician's jobs only.
         await page.getByLabel(text.technician, { exact: true }).selectOption(technician.id);
-        const shown = await page.locator('#board [data-work-order-id]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-work-order-id')));
+        const shown = await page
+          .locator('#board [data-work-order-id]')
+          .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-work-order-id')));
         expect(shown).toContain(assigned.id);
         for (const id of shown) expect(purna.service.getWorkOrder(id!)!.technicianId).toBe(technician.id);
         await page.getByLabel(text.technician, { exact: true }).selectOption('');
@@ -130,7 +189,11 @@ for (const lang of ['id', 'en'] as const) {
         await dialog.getByRole('button', { name: text.confirm }).click();
         await expect.poll(() => page.locator('#view .status').textContent()).toMatch(text.cancelled);
         expect(purna.service.getWorkOrder(job.id)!.state).toBe('cancelled');
-        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({ toState: 'cancelled', note: 'customer replaced the pump themselves', actor: expect.stringContaining('planner') });
+        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({
+          toState: 'cancelled',
+          note: 'customer replaced the pump themselves',
+          actor: expect.stringContaining('planner'),
+        });
         await expect.poll(() => card(job.id).getAttribute('data-state')).toBe('cancelled');
 
         // Dismissed as a false alarm: the reason is kept, marked, and analytics hears of it.
@@ -140,8 +203,13 @@ for (const lang of ['id', 'en'] as const) {
         await dialog.getByLabel(text.falseAlarm).check();
         await dialog.getByRole('button', { name: text.confirm }).click();
         await expect.poll(() => page.locator('#view .status').textContent()).toMatch(text.dismissed);
-        expect(purna.service.workOrderHistory(duplicate.id).at(-1)).toMatchObject({ toState: 'cancelled', note: 'dismissed as a false alarm: second job for the same pump: the sensor is fine' });
-        expect(dismissals).toContainEqual(expect.objectContaining({ workOrderId: duplicate.id, deviceId: duplicate.deviceId, mode: 'sensor_fault' }));
+        expect(purna.service.workOrderHistory(duplicate.id).at(-1)).toMatchObject({
+          toState: 'cancelled',
+          note: 'dismissed as a false alarm: second job for the same pump: the sensor is fine',
+        });
+        expect(dismissals).toContainEqual(
+          expect.objectContaining({ workOrderId: duplicate.id, deviceId: duplicate.deviceId, mode: 'sensor_fault' }),
+        );
         expect(cspViolations(browser)).toEqual([]);
         await context.close();
       });

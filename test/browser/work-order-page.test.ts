@@ -23,13 +23,23 @@ const jobs = new Map<string, ServiceWorkOrder>();
 const TEXT = {
   id: {
     labels: { email: 'Email', password: 'Kata sandi', submit: 'Masuk' },
-    addNote: 'Tambah catatan', saveNote: 'Simpan catatan', reassignTo: 'Alihkan ke', reassign: 'Alihkan', opened: 'terbuka',
-    survey: /^★★★★☆ .*9.* WITA.*teknisi datang tepat waktu/, zone: /WIB/,
+    addNote: 'Tambah catatan',
+    saveNote: 'Simpan catatan',
+    reassignTo: 'Alihkan ke',
+    reassign: 'Alihkan',
+    opened: 'terbuka',
+    survey: /^★★★★☆ .*9.* WITA.*teknisi datang tepat waktu/,
+    zone: /WIB/,
   },
   en: {
     labels: { email: 'Email', password: 'Password', submit: 'Sign in' },
-    addNote: 'Add a note', saveNote: 'Add note', reassignTo: 'Reassign to', reassign: 'Reassign', opened: 'open',
-    survey: /^★★★★☆ .*9.* WITA.*teknisi datang tepat waktu/, zone: /WIB/,
+    addNote: 'Add a note',
+    saveNote: 'Add note',
+    reassignTo: 'Reassign to',
+    reassign: 'Reassign',
+    opened: 'open',
+    survey: /^★★★★☆ .*9.* WITA.*teknisi datang tepat waktu/,
+    zone: /WIB/,
   },
 } as const;
 
@@ -38,17 +48,34 @@ beforeAll(async () => {
   seedDemo(purna.service, { totalDevices: 30, historyDays: 0 });
   purna.service.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
   const devices = purna.service.listDevices();
-  purna.fleetView.register(devices.map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ? `${d.siteName}, ${d.city}` : null, timeZone: d.timeZone })));
+  purna.fleetView.register(
+    devices.map((d) => ({
+      deviceId: d.id,
+      modelId: d.modelId,
+      site: d.siteName ? `${d.siteName}, ${d.city}` : null,
+      timeZone: d.timeZone,
+    })),
+  );
   const jakarta = devices.filter((d) => d.timeZone === 'Asia/Jakarta');
-  ['id-phone', 'id-desk', 'en-phone', 'en-desk'].forEach((v, i) => jobs.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i].id)).order));
+  ['id-phone', 'id-desk', 'en-phone', 'en-desk'].forEach((v, i) =>
+    jobs.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i].id)).order),
+  );
   const makassar = devices.find((d) => d.id === 'pump-mks-1')!;
   expect(makassar.timeZone).toBe('Asia/Makassar');
   const now = Date.now();
-  [resolvedId] = purna.service.importHistory([{
-    deviceId: makassar.id, mode: 'bearing_wear', severity: 'high', createdAtMs: now - 3 * 86_400_000, technicianId: jobs.get('id-phone')!.technicianId,
-    onSiteAtMs: now - 2.9 * 86_400_000, resolvedAtMs: now - 2.8 * 86_400_000, resolutionCode: 'fault_confirmed_part_replaced',
-    survey: { answeredAtMs: now - 2 * 86_400_000, csat: 4, nps: 9, comment: 'teknisi datang tepat waktu' },
-  }]);
+  [resolvedId] = purna.service.importHistory([
+    {
+      deviceId: makassar.id,
+      mode: 'bearing_wear',
+      severity: 'high',
+      createdAtMs: now - 3 * 86_400_000,
+      technicianId: jobs.get('id-phone')!.technicianId,
+      onSiteAtMs: now - 2.9 * 86_400_000,
+      resolvedAtMs: now - 2.8 * 86_400_000,
+      resolutionCode: 'fault_confirmed_part_replaced',
+      survey: { answeredAtMs: now - 2 * 86_400_000, csat: 4, nps: 9, comment: 'teknisi datang tepat waktu' },
+    },
+  ]);
   await loginAs(purna, 'planner');
   browser = await launchBrowser();
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -59,9 +86,14 @@ afterAll(async () => {
 });
 
 async function shoot(page: Page, name: string): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
   await page.screenshot({ path: `${ARTIFACTS}/work-order-${name}.png`, fullPage: true });
-  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(
+    innerWidth,
+  );
 }
 
 for (const lang of ['id', 'en'] as const) {
@@ -70,7 +102,11 @@ for (const lang of ['id', 'en'] as const) {
       const text = TEXT[lang];
       it('timeline with who and why, a note, reassignment by name, the customer’s rating', async () => {
         const job = jobs.get(`${lang}-${size}`)!;
-        const context = await browser.newContext({ viewport: SIZES[size], locale: LOCALE[lang], timezoneId: 'Asia/Jakarta' });
+        const context = await browser.newContext({
+          viewport: SIZES[size],
+          locale: LOCALE[lang],
+          timezoneId: 'Asia/Jakarta',
+        });
         const page = await context.newPage();
         await page.goto(`${purna.dashboardUrl}#/work-order/${job.id}`);
         await page.getByLabel(text.labels.email, { exact: true }).fill('planner@test.purna');
@@ -89,8 +125,13 @@ for (const lang of ['id', 'en'] as const) {
         // A note: in the timeline, with the planner as its author; the version does not change.
         await page.getByLabel(text.addNote, { exact: true }).fill('customer asks for a call before the visit');
         await page.getByRole('button', { name: text.saveNote }).click();
-        await expect.poll(() => page.locator('#work-order-history').textContent()).toContain('customer asks for a call before the visit');
-        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({ note: 'customer asks for a call before the visit', actor: expect.stringContaining('planner') });
+        await expect
+          .poll(() => page.locator('#work-order-history').textContent())
+          .toContain('customer asks for a call before the visit');
+        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({
+          note: 'customer asks for a call before the visit',
+          actor: expect.stringContaining('planner'),
+        });
         expect(purna.service.getWorkOrder(job.id)!.version).toBe(job.version);
 
         // Reassign to another technician, chosen by name.
@@ -101,7 +142,9 @@ for (const lang of ['id', 'en'] as const) {
         await expect.poll(() => purna.service.getWorkOrder(job.id)!.technicianId).toBe(target);
         const after = purna.service.listTechnicians().find((x) => x.id === target)!;
         await expect.poll(() => page.locator('#wo-facts').textContent()).toContain(after.name);
-        expect(await page.locator('#work-order-history').textContent()).toContain(`reassigned from ${before.id} to ${after.id}`);
+        expect(await page.locator('#work-order-history').textContent()).toContain(
+          `reassigned from ${before.id} to ${after.id}`,
+        );
         await shoot(page, `${lang}-${size}`);
 
         // A resolved job: the customer's rating, on the site's clock (Makassar: WITA).

@@ -6,8 +6,24 @@ import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../dashboard/auth/users.ts';
-import { acceptedLanguages, catalogue, LANGUAGES, LOCALES, pickLanguage, t, type Language } from '../../core/i18n/index.ts';
-import { checkTimeZone, formatDateTime, formatDuration, formatNumber, formatPercent, formatTime, zoneName } from '../../core/i18n/format.ts';
+import {
+  acceptedLanguages,
+  catalogue,
+  LANGUAGES,
+  LOCALES,
+  pickLanguage,
+  t,
+  type Language,
+} from '../../core/i18n/index.ts';
+import {
+  checkTimeZone,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatTime,
+  zoneName,
+} from '../../core/i18n/format.ts';
 import { NOTICE_KINDS } from '../../core/types.ts';
 import { WORK_ORDER_STATES } from '../../core/work-order-states.ts';
 import { CONTRACT_TIERS, CUSTOMER_CHANNELS, FAILURE_MODES, RESOLUTION_CODES, SEVERITIES } from '../../service/types.ts';
@@ -19,7 +35,12 @@ const id = catalogue('id');
 function placeholders(message: string, locale: string): string[] {
   const names = new Set<string>();
   const walk = (nodes: unknown[]) => {
-    for (const node of nodes as { type: number; value?: string; options?: Record<string, { value: unknown[] }>; children?: unknown[] }[]) {
+    for (const node of nodes as {
+      type: number;
+      value?: string;
+      options?: Record<string, { value: unknown[] }>;
+      children?: unknown[];
+    }[]) {
       if (node.type >= 1 && node.type <= 6 && typeof node.value === 'string') names.add(node.value);
       for (const option of Object.values(node.options ?? {})) walk(option.value);
       if (node.children) walk(node.children);
@@ -49,8 +70,11 @@ describe('the catalogues', () => {
 
   it('say each thing in Indonesian, not in English (messages equal in both are names, symbols or placeholders)', () => {
     // A message left in English is a key added to id.json without a translation.
-    const sameAllowed = /^(language\.|role\.admin$|deviceState\.(offline|online)$|fleet\.model$|fleet\.col\.model$|login\.email$|kpis\.(csat|nps|csatValue|trend\.sla)$|customers\.col\.model$|channel\.(whatsapp|sms)$|contractTier\.premium$)/;
-    const same = Object.keys(en).filter((k) => en[k] === id[k] && !sameAllowed.test(k) && /[a-z]{3}/i.test(en[k].replace(/\{[^}]*\}/g, '')));
+    const sameAllowed =
+      /^(language\.|role\.admin$|deviceState\.(offline|online)$|fleet\.model$|fleet\.col\.model$|login\.email$|kpis\.(csat|nps|csatValue|trend\.sla)$|customers\.col\.model$|channel\.(whatsapp|sms)$|contractTier\.premium$)/;
+    const same = Object.keys(en).filter(
+      (k) => en[k] === id[k] && !sameAllowed.test(k) && /[a-z]{3}/i.test(en[k].replace(/\{[^}]*\}/g, '')),
+    );
     expect(same).toEqual([]);
   });
 });
@@ -69,7 +93,8 @@ const code = ROOTS.flatMap(sources).map((file) => ({ file, text: readFileSync(fi
 function literalKeys(): { file: string; key: string }[] {
   const out: { file: string; key: string }[] = [];
   const patterns = [/\bt\(\s*(?:[\w.]+\s*,\s*)?'([^'$]+)'/g, /data-i18n(?:-label)?="([^"]+)"/g];
-  for (const { file, text } of code) for (const p of patterns) for (const m of text.matchAll(p)) out.push({ file, key: m[1] });
+  for (const { file, text } of code)
+    for (const p of patterns) for (const m of text.matchAll(p)) out.push({ file, key: m[1] });
   return out;
 }
 
@@ -88,11 +113,26 @@ describe('the keys the code uses', () => {
     const keys = literalKeys();
     expect(keys.length).toBeGreaterThan(100);
     expect(keys.some((k) => k.file.endsWith('index.html'))).toBe(true);
-    expect([...families()]).toEqual(expect.arrayContaining(['deviceState', 'workOrderState', 'failureMode', 'severity', 'partStatus', 'resolutionCode', 'metric', 'role', 'language', 'connection']));
+    expect([...families()]).toEqual(
+      expect.arrayContaining([
+        'deviceState',
+        'workOrderState',
+        'failureMode',
+        'severity',
+        'partStatus',
+        'resolutionCode',
+        'metric',
+        'role',
+        'language',
+        'connection',
+      ]),
+    );
   });
 
   it('are all in the catalogues', () => {
-    const unknown = literalKeys().filter(({ key }) => !(key in en)).map(({ file, key }) => `${file}: ${key}`);
+    const unknown = literalKeys()
+      .filter(({ key }) => !(key in en))
+      .map(({ file, key }) => `${file}: ${key}`);
     expect(unknown).toEqual([]);
   });
 
@@ -103,7 +143,19 @@ describe('the keys the code uses', () => {
       severity: SEVERITIES,
       resolutionCode: RESOLUTION_CODES,
       partStatus: ['none', 'reserved', 'backorder', 'consumed', 'released'],
-      deviceState: ['warming_up', 'healthy', 'watch', 'warning', 'critical', 'sensor_fault', 'silent', 'online', 'offline', 'unknown', 'waiting'],
+      deviceState: [
+        'warming_up',
+        'healthy',
+        'watch',
+        'warning',
+        'critical',
+        'sensor_fault',
+        'silent',
+        'online',
+        'offline',
+        'unknown',
+        'waiting',
+      ],
       role: ROLES,
       language: LANGUAGES,
       metric: ['temperature', 'vibration'],
@@ -112,24 +164,36 @@ describe('the keys the code uses', () => {
       noticeKind: NOTICE_KINDS,
       contractTier: CONTRACT_TIERS,
     };
-    const missing = Object.entries(sets).flatMap(([family, values]) => values.map((v) => `${family}.${v}`).filter((k) => !(k in en)));
+    const missing = Object.entries(sets).flatMap(([family, values]) =>
+      values.map((v) => `${family}.${v}`).filter((k) => !(k in en)),
+    );
     expect(missing).toEqual([]);
   });
 
   it('leave no key unused (a key is used when the code names it or its family)', () => {
     const all = code.map((c) => c.text).join('\n');
     const fams = families();
-    const unused = Object.keys(en).filter((k) => !all.includes(`'${k}'`) && !all.includes(`"${k}"`) && !fams.has(k.slice(0, k.lastIndexOf('.'))));
+    const unused = Object.keys(en).filter(
+      (k) => !all.includes(`'${k}'`) && !all.includes(`"${k}"`) && !fams.has(k.slice(0, k.lastIndexOf('.'))),
+    );
     expect(unused).toEqual([]);
   });
 });
 
 describe('t()', () => {
   it('fills placeholders and ICU plurals in each language', () => {
-    expect(t('en', 'kpis.rate.text', { rate: '0.12', failures: 1, devices: 2000 })).toBe('0.12 / device-year (1 failure in 2,000 devices)');
-    expect(t('en', 'kpis.rate.text', { rate: '0.12', failures: 3, devices: 1 })).toBe('0.12 / device-year (3 failures in 1 device)');
-    expect(t('id', 'kpis.rate.text', { rate: '0,12', failures: 3, devices: 2000 })).toBe('0,12 / perangkat / tahun (3 kerusakan pada 2.000 perangkat)');
-    expect(t('id', 'board.card.who', { id: 'WO-1', severity: 'kritis', technician: 'none' })).toBe('WO-1 · kritis · belum ditugaskan');
+    expect(t('en', 'kpis.rate.text', { rate: '0.12', failures: 1, devices: 2000 })).toBe(
+      '0.12 / device-year (1 failure in 2,000 devices)',
+    );
+    expect(t('en', 'kpis.rate.text', { rate: '0.12', failures: 3, devices: 1 })).toBe(
+      '0.12 / device-year (3 failures in 1 device)',
+    );
+    expect(t('id', 'kpis.rate.text', { rate: '0,12', failures: 3, devices: 2000 })).toBe(
+      '0,12 / perangkat / tahun (3 kerusakan pada 2.000 perangkat)',
+    );
+    expect(t('id', 'board.card.who', { id: 'WO-1', severity: 'kritis', technician: 'none' })).toBe(
+      'WO-1 · kritis · belum ditugaskan',
+    );
   });
 });
 
@@ -165,7 +229,10 @@ describe('numbers, times and zones', () => {
   });
 
   it('show every time with its zone, WIB/WITA/WIT for Indonesia', () => {
-    expect(both((l) => formatDateTime(l, at, 'Asia/Jakarta'))).toEqual({ id: '3 Des 2026, 14.05 WIB', en: '3 Dec 2026, 14:05 WIB' });
+    expect(both((l) => formatDateTime(l, at, 'Asia/Jakarta'))).toEqual({
+      id: '3 Des 2026, 14.05 WIB',
+      en: '3 Dec 2026, 14:05 WIB',
+    });
     expect(formatDateTime('id', at, 'Asia/Makassar')).toBe('3 Des 2026, 15.05 WITA');
     expect(formatTime('en', at, 'Asia/Jayapura')).toBe('16:05:09 WIT');
     expect(formatTime('id', at, 'Asia/Pontianak')).toBe('14.05.09 WIB');

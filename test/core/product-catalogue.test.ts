@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../../core/i18n/index.ts';
-import { convert, PROBLEM_CODES, type ProductModel, seedProductModels, validateProductModel } from '../../core/product-catalogue.ts';
+import {
+  convert,
+  PROBLEM_CODES,
+  type ProductModel,
+  seedProductModels,
+  validateProductModel,
+} from '../../core/product-catalogue.ts';
 
 const booster = (): ProductModel => ({
   id: 'booster-b40',
@@ -10,7 +16,7 @@ const booster = (): ProductModel => ({
     { name: 'pressure', unit: 'bar', physicalRange: [0, 16], normalRange: [3, 6], ratedLimits: { lower: 2 } },
     { name: 'flow', unit: 'L/min', physicalRange: [0, 400], normalRange: [40, 120], ratedLimits: { lower: 20 } },
     { name: 'current', unit: 'A', physicalRange: [0, 80], normalRange: [10, 22], ratedLimits: { upper: 30 } },
-    { name: 'temperature', unit: '°C', physicalRange: [-40, 150], normalRange: [20, 60] , ratedLimits: {} },
+    { name: 'temperature', unit: '°C', physicalRange: [-40, 150], normalRange: [20, 60], ratedLimits: {} },
   ],
   failureModes: [
     {
@@ -55,7 +61,11 @@ describe('product catalogue', () => {
     expect(errors.map((e) => e.code)).toEqual(expect.arrayContaining(['rangeOrder', 'noSuchMetric']));
     expect(errors.find((e) => e.code === 'noSuchMetric')?.params).toEqual({ metric: 'torque' });
     expect(errors.find((e) => e.code === 'rangeOrder')?.params).toEqual({ min: 16, max: 0 });
-    const missing = PROBLEM_CODES.flatMap((code) => (['en', 'id'] as const).filter((lang) => !(`catalogue.problem.${code}` in catalogue(lang))).map((lang) => `${lang}: ${code}`));
+    const missing = PROBLEM_CODES.flatMap((code) =>
+      (['en', 'id'] as const)
+        .filter((lang) => !(`catalogue.problem.${code}` in catalogue(lang)))
+        .map((lang) => `${lang}: ${code}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -63,7 +73,12 @@ describe('product catalogue', () => {
     const r = validateProductModel(booster(), new Set(['OTHER']));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([
-      { field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'B40-SEAL-KIT' is not in the inventory yet", params: { sku: 'B40-SEAL-KIT' } },
+      {
+        field: 'failureModes[0].parts[0].sku',
+        code: 'partNotStocked',
+        message: "part 'B40-SEAL-KIT' is not in the inventory yet",
+        params: { sku: 'B40-SEAL-KIT' },
+      },
     ]);
   });
 

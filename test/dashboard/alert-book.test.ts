@@ -22,7 +22,13 @@ const open = () => {
   const db = openControlRoomDb(join(dir, 'control-room.db'));
   const book = new AlertBook({ bus, db, log: createLogger('silent'), nowMs: () => now, retentionMs: 30 * 86_400_000 });
   book.start();
-  return { book, close: () => { book.stop(); db.close(); } };
+  return {
+    book,
+    close: () => {
+      book.stop();
+      db.close();
+    },
+  };
 };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'purna-alerts-'));
@@ -32,10 +38,35 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const health = (deviceId: string, state: HealthState, score: number, rule = 'baseline') =>
-  bus.emit('health', { deviceId, tsMs: now, score, state, rule, metric: 'vibration', explanation: `${state} because`, evidence: { smoothed: 5.2, zoneCD: 7.1 } } satisfies HealthReport);
+  bus.emit('health', {
+    deviceId,
+    tsMs: now,
+    score,
+    state,
+    rule,
+    metric: 'vibration',
+    explanation: `${state} because`,
+    evidence: { smoothed: 5.2, zoneCD: 7.1 },
+  } satisfies HealthReport);
 const order = (id: string, state: WorkOrderState): WorkOrder => ({
-  id, deviceId: 'pump-a-0002', mode: 'bearing_wear', state, evidence: { deviceId: 'pump-a-0002', tsMs: now, score: 20, state: 'critical', rule: 'iso10816-zone-d', evidence: { smoothed: 7.4 }, explanation: '' },
-  predictedFailureAtMs: null, createdAtMs: now, updatedAtMs: now, version: 1, technicianId: 'tech-1',
+  id,
+  deviceId: 'pump-a-0002',
+  mode: 'bearing_wear',
+  state,
+  evidence: {
+    deviceId: 'pump-a-0002',
+    tsMs: now,
+    score: 20,
+    state: 'critical',
+    rule: 'iso10816-zone-d',
+    evidence: { smoothed: 7.4 },
+    explanation: '',
+  },
+  predictedFailureAtMs: null,
+  createdAtMs: now,
+  updatedAtMs: now,
+  version: 1,
+  technicianId: 'tech-1',
 });
 
 it('a device getting worse raises one alert that escalates, needs acknowledging again, and resolves on recovery', () => {
@@ -46,9 +77,20 @@ it('a device getting worse raises one alert that escalates, needs acknowledging 
   now += 1000;
   health('pump-a-0001', 'watch', 85, 'zscore');
   const [raised] = book.list();
-  expect(raised).toMatchObject({ deviceId: 'pump-a-0001', kind: 'health', level: 'watch', fromState: 'healthy', resolvedAtMs: null, report: { rule: 'zscore', score: 85 } });
+  expect(raised).toMatchObject({
+    deviceId: 'pump-a-0001',
+    kind: 'health',
+    level: 'watch',
+    fromState: 'healthy',
+    resolvedAtMs: null,
+    report: { rule: 'zscore', score: 85 },
+  });
   const acknowledged = book.acknowledge(raised.id, 'user-planner-1', '  checking with the site  ');
-  expect(acknowledged).toMatchObject({ acknowledgedBy: 'user-planner-1', acknowledgedAtMs: now, comment: 'checking with the site' });
+  expect(acknowledged).toMatchObject({
+    acknowledgedBy: 'user-planner-1',
+    acknowledgedAtMs: now,
+    comment: 'checking with the site',
+  });
   now += 1000;
   health('pump-a-0001', 'warning', 60, 'elevated');
   health('pump-a-0001', 'watch', 80, 'zscore'); // better again: the alert keeps its worst level
@@ -56,7 +98,13 @@ it('a device getting worse raises one alert that escalates, needs acknowledging 
   health('pump-a-0001', 'critical', 5, 'iso10816-zone-d');
   const list = book.list();
   expect(list).toHaveLength(1);
-  expect(list[0]).toMatchObject({ id: raised.id, level: 'critical', acknowledgedBy: null, comment: 'checking with the site', report: { rule: 'iso10816-zone-d' } });
+  expect(list[0]).toMatchObject({
+    id: raised.id,
+    level: 'critical',
+    acknowledgedBy: null,
+    comment: 'checking with the site',
+    report: { rule: 'iso10816-zone-d' },
+  });
   now += 1000;
   health('pump-a-0001', 'healthy', 95);
   expect(book.list()[0]).toMatchObject({ id: raised.id, resolvedAtMs: now });
@@ -70,7 +118,9 @@ it('offline and silent are connection alerts, resolved when the device is back o
   const { book, close } = open();
   bus.emit('deviceStatus', { deviceId: 'motor-a-0003', status: 'silent', tsMs: now });
   bus.emit('deviceStatus', { deviceId: 'motor-a-0003', status: 'offline', tsMs: now });
-  expect(book.list()).toMatchObject([{ deviceId: 'motor-a-0003', kind: 'connection', level: 'offline', resolvedAtMs: null }]);
+  expect(book.list()).toMatchObject([
+    { deviceId: 'motor-a-0003', kind: 'connection', level: 'offline', resolvedAtMs: null },
+  ]);
   now += 5000;
   bus.emit('deviceStatus', { deviceId: 'motor-a-0003', status: 'online', tsMs: now });
   expect(book.list()).toMatchObject([{ kind: 'connection', resolvedAtMs: now }]);
@@ -82,7 +132,9 @@ it('a job raises an alert when it opens (not when first seen later) and resolves
   bus.emit('workOrder', order('WO-7', 'open'));
   bus.emit('workOrder', order('WO-7', 'assigned'));
   bus.emit('workOrder', order('WO-8', 'on_site')); // opened before this book existed
-  expect(book.list()).toMatchObject([{ kind: 'work_order', workOrderId: 'WO-7', level: 'bearing_wear', deviceId: 'pump-a-0002', resolvedAtMs: null }]);
+  expect(book.list()).toMatchObject([
+    { kind: 'work_order', workOrderId: 'WO-7', level: 'bearing_wear', deviceId: 'pump-a-0002', resolvedAtMs: null },
+  ]);
   now += 1000;
   bus.emit('workOrder', order('WO-7', 'resolved'));
   expect(book.list()).toMatchObject([{ workOrderId: 'WO-7', resolvedAtMs: now }]);
@@ -102,8 +154,21 @@ it('assigns to a planner and back to nobody; the list, acknowledgements and assi
 
   bus = new EventBus();
   const second = open();
-  expect(second.book.list()).toMatchObject([{ id: a.id, level: 'warning', assignedTo: 'user-planner-2', assignedBy: 'user-lead', acknowledgedBy: 'user-planner-2', comment: 'technician called' }]);
-  expect(second.book.assign(a.id, 'user-lead', null)).toMatchObject({ assignedTo: null, assignedBy: null, assignedAtMs: null });
+  expect(second.book.list()).toMatchObject([
+    {
+      id: a.id,
+      level: 'warning',
+      assignedTo: 'user-planner-2',
+      assignedBy: 'user-lead',
+      acknowledgedBy: 'user-planner-2',
+      comment: 'technician called',
+    },
+  ]);
+  expect(second.book.assign(a.id, 'user-lead', null)).toMatchObject({
+    assignedTo: null,
+    assignedBy: null,
+    assignedAtMs: null,
+  });
   // The first report after the restart is the baseline again; recovery still resolves the open alert.
   health('comp-a-0001', 'healthy', 100);
   expect(second.book.list()[0].resolvedAtMs).toBe(now);

@@ -24,7 +24,10 @@ type HistoricalWorkOrder = Parameters<ServiceDomain['importHistory']>[0][number]
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Routes reachable without a login by design; every other route must answer 401 without a session. */
-const UI_FILES = readdirSync(fileURLToPath(new URL('../../dashboard/ui/dist/', import.meta.url)), { recursive: true, withFileTypes: true })
+const UI_FILES = readdirSync(fileURLToPath(new URL('../../dashboard/ui/dist/', import.meta.url)), {
+  recursive: true,
+  withFileTypes: true,
+})
   .filter((e) => e.isFile())
   .map((e) => `${e.parentPath}/${e.name}`.split('/ui/dist/')[1].replace(/^\/?/, '/'));
 function isPublicByDesign(path: string): boolean {
@@ -45,7 +48,24 @@ function concrete(pattern: string, encode = false): string {
 }
 
 /** Spellings of /api/users that a raw `startsWith('/api/')` misses. */
-const SPELLINGS = ['/%61pi/users', '/%61%70%69/users', '/api/%75sers', '/%2Fapi/users', '//api/users', '/api//users', '/API/users', '/Api/users', '/api./users', '/api/users.', '/api/users/', '/./api/users', '/x/../api/users', '/api%2Fusers', '/api/users%00', '/api/users?x=/api/'];
+const SPELLINGS = [
+  '/%61pi/users',
+  '/%61%70%69/users',
+  '/api/%75sers',
+  '/%2Fapi/users',
+  '//api/users',
+  '/api//users',
+  '/API/users',
+  '/Api/users',
+  '/api./users',
+  '/api/users.',
+  '/api/users/',
+  '/./api/users',
+  '/x/../api/users',
+  '/api%2Fusers',
+  '/api/users%00',
+  '/api/users?x=/api/',
+];
 
 describe('default deny on the matched route', () => {
   it('every registered route that is not public by design answers 401 without a session, plainly and percent-encoded', async () => {
@@ -53,11 +73,25 @@ describe('default deny on the matched route', () => {
     const guarded = routes.filter((r) => !isPublicByDesign(r.path));
     // Enough to mean something: the dashboard's, the service domain's and provisioning's routes.
     expect(guarded.length).toBeGreaterThan(50);
-    expect(guarded.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /api/users', 'GET /api/auth/me', 'POST /api/devices/provision', 'GET /api/devices/:id/telemetry', 'POST /api/technicians/:id/mqtt-token', 'DELETE /api/devices/:id/credentials']));
+    expect(guarded.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/users',
+        'GET /api/auth/me',
+        'POST /api/devices/provision',
+        'GET /api/devices/:id/telemetry',
+        'POST /api/technicians/:id/mqtt-token',
+        'DELETE /api/devices/:id/credentials',
+      ]),
+    );
     const answers: string[] = [];
     for (const { method, path } of guarded) {
       for (const url of [concrete(path), concrete(path, true)]) {
-        const status = await rawRequest(base, method, url, method === 'GET' || method === 'HEAD' || method === 'DELETE' ? {} : json({})).then(
+        const status = await rawRequest(
+          base,
+          method,
+          url,
+          method === 'GET' || method === 'HEAD' || method === 'DELETE' ? {} : json({}),
+        ).then(
           (r) => r.status,
           (err: Error) => err.message,
         );
@@ -75,21 +109,49 @@ describe('default deny on the matched route', () => {
       expect(post.status, `POST ${path}`).toBe(401);
       expect((await rawRequest(base, 'GET', path)).status, `GET ${path}`).toBe(401);
     }
-    for (const path of ['/%61pi/auth/me', '/%61pi/devices', '/%61pi/devices/pump-jkt-1/telemetry', '/%61pi/work-orders', '/%61pi/webhooks']) {
+    for (const path of [
+      '/%61pi/auth/me',
+      '/%61pi/devices',
+      '/%61pi/devices/pump-jkt-1/telemetry',
+      '/%61pi/work-orders',
+      '/%61pi/webhooks',
+    ]) {
       expect((await rawRequest(base, 'GET', path)).status, path).toBe(401);
     }
-    expect((await rawRequest(base, 'POST', '/%61pi/devices/provision', json({ devices: [{ id: 'evil-0001', modelId: 'pump-p200' }] }))).status).toBe(401);
+    expect(
+      (
+        await rawRequest(
+          base,
+          'POST',
+          '/%61pi/devices/provision',
+          json({ devices: [{ id: 'evil-0001', modelId: 'pump-p200' }] }),
+        )
+      ).status,
+    ).toBe(401);
     expect((await rawRequest(base, 'POST', '/%61pi/technicians/T-JKT-1/mqtt-token')).status).toBe(401);
     expect((await rawRequest(base, 'DELETE', '/%61pi/devices/pump-jkt-1/credentials')).status).toBe(401);
     expect(purna.users.count()).toBe(usersBefore);
     expect(purna.users.byEmail(admin.email)).toBeUndefined();
-    const login = await rawRequest(base, 'POST', '/api/auth/login', json({ email: admin.email, password: admin.password }));
+    const login = await rawRequest(
+      base,
+      'POST',
+      '/api/auth/login',
+      json({ email: admin.email, password: admin.password }),
+    );
     expect(login.status).toBe(401);
   });
 
   it('a path that matches no route is 401 without a session and 404 only with one', async () => {
     const cookie = await loginAs(purna, 'planner');
-    for (const path of ['/api/nope', '/%61pi/nope', '/API/users', '/api./users', '//api/users', '/nope', '/assets/nope.js']) {
+    for (const path of [
+      '/api/nope',
+      '/%61pi/nope',
+      '/API/users',
+      '/api./users',
+      '//api/users',
+      '/nope',
+      '/assets/nope.js',
+    ]) {
       expect((await rawRequest(base, 'GET', path)).status, path).toBe(401);
       expect((await rawRequest(base, 'POST', path, json({}))).status, `POST ${path}`).toBe(401);
       expect((await rawRequest(base, 'GET', path, { headers: { cookie } })).status, `${path} with a session`).toBe(404);
@@ -99,13 +161,28 @@ describe('default deny on the matched route', () => {
   it('role checks hold under every spelling: a technician reaches no planner or admin route', async () => {
     const cookie = await loginAs(purna, 'technician', 'T-JKT-1');
     const asTech = (method: string, path: string, body?: unknown) =>
-      rawRequest(base, method, path, body === undefined ? { headers: { cookie } } : { headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      rawRequest(
+        base,
+        method,
+        path,
+        body === undefined
+          ? { headers: { cookie } }
+          : { headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      );
     for (const path of ['/api/users', '/%61pi/users', '/api/%75sers']) {
       expect((await asTech('GET', path)).status, path).toBe(403);
-      expect((await asTech('POST', path, { email: 'x@evil.example', role: 'admin', password: 'intruder-password-123' })).status, path).toBe(403);
+      expect(
+        (await asTech('POST', path, { email: 'x@evil.example', role: 'admin', password: 'intruder-password-123' }))
+          .status,
+        path,
+      ).toBe(403);
     }
-    for (const path of ['/%61pi/devices', '/%61pi/webhooks', '/%61pi/kpis']) expect((await asTech('GET', path)).status, path).toBe(403);
-    expect((await asTech('POST', '/%61pi/devices/provision', { devices: [{ id: 'evil-0002', modelId: 'pump-p200' }] })).status).toBe(403);
+    for (const path of ['/%61pi/devices', '/%61pi/webhooks', '/%61pi/kpis'])
+      expect((await asTech('GET', path)).status, path).toBe(403);
+    expect(
+      (await asTech('POST', '/%61pi/devices/provision', { devices: [{ id: 'evil-0002', modelId: 'pump-p200' }] }))
+        .status,
+    ).toBe(403);
     expect((await asTech('DELETE', '/%61pi/devices/pump-jkt-1/credentials')).status).toBe(403);
     expect((await asTech('POST', '/%61pi/technicians/T-BDG-1/mqtt-token')).status).toBe(403);
     expect(purna.users.byEmail('x@evil.example')).toBeUndefined();
@@ -120,11 +197,20 @@ describe('default deny on the matched route', () => {
     expect((await rawRequest(base, 'GET', '/docs')).status).toBe(200);
     expect(JSON.parse((await rawRequest(base, 'GET', '/docs/json')).body).paths['/api/work-orders']).toBeDefined();
     expect((await rawRequest(base, 'GET', '/healthz')).status).toBe(200);
-    expect((await rawRequest(base, 'POST', '/api/auth/login', json({ email: 'nobody@x.example', password: 'wrong' }))).status).toBe(401);
+    expect(
+      (await rawRequest(base, 'POST', '/api/auth/login', json({ email: 'nobody@x.example', password: 'wrong' })))
+        .status,
+    ).toBe(401);
 
     const resolved: HistoricalWorkOrder = {
-      deviceId: 'pump-jkt-1', mode: 'bearing_wear', severity: 'high', createdAtMs: Date.now() - 86_400_000, technicianId: 'T-JKT-1',
-      onSiteAtMs: Date.now() - 80_000_000, resolvedAtMs: Date.now() - 79_000_000, resolutionCode: 'fault_confirmed_part_replaced',
+      deviceId: 'pump-jkt-1',
+      mode: 'bearing_wear',
+      severity: 'high',
+      createdAtMs: Date.now() - 86_400_000,
+      technicianId: 'T-JKT-1',
+      onSiteAtMs: Date.now() - 80_000_000,
+      resolvedAtMs: Date.now() - 79_000_000,
+      resolutionCode: 'fault_confirmed_part_replaced',
     };
     const [id] = purna.service.importHistory([resolved]);
     const { url } = purna.service.issueSurvey(id);

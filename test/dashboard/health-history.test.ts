@@ -19,9 +19,22 @@ let bus: EventBus;
 let now = T0;
 const open = () => {
   const db = openControlRoomDb(join(dir, 'control-room.db'));
-  const history = new HealthHistory({ bus, db, log: createLogger('silent'), nowMs: () => now, retentionMs: 7 * 86_400_000 });
+  const history = new HealthHistory({
+    bus,
+    db,
+    log: createLogger('silent'),
+    nowMs: () => now,
+    retentionMs: 7 * 86_400_000,
+  });
   history.start();
-  return { db, history, close: () => { history.stop(); db.close(); } };
+  return {
+    db,
+    history,
+    close: () => {
+      history.stop();
+      db.close();
+    },
+  };
 };
 
 beforeEach(() => {
@@ -32,7 +45,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const report = (tsMs: number, score: number, state: HealthState, extra: Partial<HealthReport> = {}): HealthReport => ({
-  deviceId: DEVICE, tsMs, score, state, metric: 'temperature', rule: 'baseline', explanation: '', evidence: { baselineMean: 60, baselineStd: 2, smoothed: 61, ratedMax: 90 }, ...extra,
+  deviceId: DEVICE,
+  tsMs,
+  score,
+  state,
+  metric: 'temperature',
+  rule: 'baseline',
+  explanation: '',
+  evidence: { baselineMean: 60, baselineStd: 2, smoothed: 61, ratedMax: 90 },
+  ...extra,
 });
 
 it('keeps a state change at once, else at most a row a minute and a heartbeat while nothing changes', () => {
@@ -40,12 +61,24 @@ it('keeps a state change at once, else at most a row a minute and a heartbeat wh
   // A report a second for 40 minutes: healthy, the same score throughout, then watch at 30:00.
   for (let s = 0; s < 40 * 60; s++) {
     const state: HealthState = s >= 30 * 60 ? 'watch' : 'healthy';
-    bus.emit('health', report(T0 + s * 1000, state === 'watch' ? 85 : 100, state, state === 'watch' ? { rule: 'zscore' } : {}));
+    bus.emit(
+      'health',
+      report(T0 + s * 1000, state === 'watch' ? 85 : 100, state, state === 'watch' ? { rule: 'zscore' } : {}),
+    );
   }
   const points = history.points(DEVICE, T0, T0 + 3600_000, 1000);
   // 00:00 (first), the heartbeats at 15:00 and 30:00 ... and 30:00 is also the change to watch.
-  expect(points.map((p) => [(p.tsMs - T0) / 1000, p.state])).toEqual([[0, 'healthy'], [HEARTBEAT_MS / 1000, 'healthy'], [1800, 'watch']]);
-  expect(points[2]).toMatchObject({ score: 85, rule: 'zscore', metric: 'temperature', evidence: { baselineMean: 60, baselineStd: 2, ratedMax: 90 } });
+  expect(points.map((p) => [(p.tsMs - T0) / 1000, p.state])).toEqual([
+    [0, 'healthy'],
+    [HEARTBEAT_MS / 1000, 'healthy'],
+    [1800, 'watch'],
+  ]);
+  expect(points[2]).toMatchObject({
+    score: 85,
+    rule: 'zscore',
+    metric: 'temperature',
+    evidence: { baselineMean: 60, baselineStd: 2, ratedMax: 90 },
+  });
   close();
 });
 
@@ -53,7 +86,12 @@ it('writes a row a minute while the score or the baseline moves, never closer', 
   const { history, close } = open();
   for (let s = 0; s < 10 * 60; s++) {
     // A creeping fault: score and baseline change every second, the state stays warning.
-    bus.emit('health', report(T0 + s * 1000, 60 - s / 60, 'warning', { evidence: { baselineMean: 60 + s / 10, baselineStd: 2, smoothed: 70 } }));
+    bus.emit(
+      'health',
+      report(T0 + s * 1000, 60 - s / 60, 'warning', {
+        evidence: { baselineMean: 60 + s / 10, baselineStd: 2, smoothed: 70 },
+      }),
+    );
   }
   const ts = history.points(DEVICE, T0, T0 + 600_000, 1000).map((p) => (p.tsMs - T0) / 1000);
   expect(ts).toEqual([0, 60, 120, 180, 240, 300, 360, 420, 480, 540]);
@@ -63,7 +101,8 @@ it('writes a row a minute while the score or the baseline moves, never closer', 
 it('gives the row in force at the start of a range first, and the worst of each slice when there are too many', () => {
   const { history, close } = open();
   // One row per minute for 2 hours (the state flips each minute), one dip to 10 at minute 67.
-  for (let m = 0; m < 120; m++) bus.emit('health', report(T0 + m * 60_000, m === 67 ? 10 : 80 - (m % 2), m % 2 ? 'warning' : 'watch'));
+  for (let m = 0; m < 120; m++)
+    bus.emit('health', report(T0 + m * 60_000, m === 67 ? 10 : 80 - (m % 2), m % 2 ? 'warning' : 'watch'));
   const range = history.points(DEVICE, T0 + 3600_000, T0 + 7200_000 - 1, 6);
   expect(range[0].tsMs).toBe(T0 + 59 * 60_000); // before the range: what held at its start
   expect(range.slice(1)).toHaveLength(6);
@@ -79,7 +118,13 @@ it('records health transitions, connection changes and sensor faults (one a minu
   bus.emit('deviceStatus', { deviceId: DEVICE, status: 'online', tsMs: T0 + 3000 });
   bus.emit('deviceStatus', { deviceId: DEVICE, status: 'online', tsMs: T0 + 3500 });
   bus.emit('deviceStatus', { deviceId: DEVICE, status: 'offline', tsMs: T0 + 4000 });
-  for (let s = 0; s < 90; s++) bus.emit('sensorFault', { deviceId: DEVICE, readings: [{ deviceId: DEVICE, tsMs: T0 + 5000 + s * 1000, values: { temperature: -400 } }], reason: 'temperature -400 is below the sensor range', tsMs: T0 + 5000 + s * 1000 });
+  for (let s = 0; s < 90; s++)
+    bus.emit('sensorFault', {
+      deviceId: DEVICE,
+      readings: [{ deviceId: DEVICE, tsMs: T0 + 5000 + s * 1000, values: { temperature: -400 } }],
+      reason: 'temperature -400 is below the sensor range',
+      tsMs: T0 + 5000 + s * 1000,
+    });
   const events = history.events(DEVICE, T0, T0 + 3600_000, 100);
   expect(events.map((e) => [e.kind, e.from, e.to, (e.tsMs - T0) / 1000])).toEqual([
     ['sensor_fault', null, 'sensor_fault', 65],
@@ -102,7 +147,9 @@ it('after a restart it knows the last stored state (a change is an event and a r
   bus.emit('health', report(T0 + 10_000, 45, 'warning')); // same state, 10 s later: not stored
   bus.emit('health', report(T0 + 20_000, 100, 'healthy'));
   expect(second.history.points(DEVICE, T0, T0 + 60_000, 100).map((p) => p.state)).toEqual(['warning', 'healthy']);
-  expect(second.history.events(DEVICE, T0, T0 + 60_000, 10).map((e) => `${e.from}→${e.to}`)).toEqual(['warning→healthy']);
+  expect(second.history.events(DEVICE, T0, T0 + 60_000, 10).map((e) => `${e.from}→${e.to}`)).toEqual([
+    'warning→healthy',
+  ]);
   now = T0 + 7 * 86_400_000 + 15_000;
   second.history.prune();
   expect(second.history.points(DEVICE, 0, T0 + 60_000, 100).map((p) => p.state)).toEqual(['healthy']);

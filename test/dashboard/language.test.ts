@@ -23,10 +23,20 @@ async function dashboard(users: UserStore) {
   const store = new SqliteTelemetryStore(':memory:');
   await store.start();
   const app = await buildDashboard({
-    log: silentLog, fleet: new FleetView(new EventBus()), store, nowMs: () => Date.now(), listWorkOrders: () => [],
-    users, sessionTtlMs: 3600_000, cookieSecure: 'false', technicianSeesDevice: () => false,
+    log: silentLog,
+    fleet: new FleetView(new EventBus()),
+    store,
+    nowMs: () => Date.now(),
+    listWorkOrders: () => [],
+    users,
+    sessionTtlMs: 3600_000,
+    cookieSecure: 'false',
+    technicianSeesDevice: () => false,
   });
-  cleanups.push(() => app.close(), () => store.close());
+  cleanups.push(
+    () => app.close(),
+    () => store.close(),
+  );
   return app;
 }
 
@@ -47,7 +57,13 @@ describe('a user’s language', () => {
     const me = () => app.inject({ url: '/api/auth/me', headers: { cookie } }).then((r) => r.json().user);
     expect((await me()).language).toBeNull();
 
-    const set = (language: unknown) => app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { cookie, 'sec-fetch-site': 'same-origin' }, payload: { language } });
+    const set = (language: unknown) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/auth/me',
+        headers: { cookie, 'sec-fetch-site': 'same-origin' },
+        payload: { language },
+      });
     const res = await set('id');
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ email: 'planner@example.com', language: 'id' });
@@ -67,7 +83,12 @@ describe('a user’s language', () => {
     const users = new UserStore(':memory:', systemClock);
     cleanups.push(() => users.close());
     const app = await dashboard(users);
-    const res = await app.inject({ method: 'PATCH', url: '/api/auth/me', headers: { 'sec-fetch-site': 'same-origin' }, payload: { language: 'id' } });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      headers: { 'sec-fetch-site': 'same-origin' },
+      payload: { language: 'id' },
+    });
     expect(res.statusCode).toBe(401);
   });
 

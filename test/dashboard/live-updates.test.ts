@@ -11,7 +11,10 @@ let purna: TestPurna;
 let device: MqttClient;
 const deviceId = 'pump-live-0001';
 let temperature = 50;
-const publish = () => device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ values: { temperature: temperature++ } }), { qos: 1 });
+const publish = () =>
+  device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ values: { temperature: temperature++ } }), {
+    qos: 1,
+  });
 
 beforeAll(async () => {
   purna = await startTestPurna();
@@ -25,7 +28,12 @@ afterAll(async () => {
 /** A socket.io client as the browser's, recording everything it hears. */
 async function liveClient(cookie: string) {
   const heard: { event: string; args: unknown[]; atMs: number }[] = [];
-  const socket: Socket = ioClient(purna.dashboardUrl, { transports: ['websocket'], extraHeaders: { cookie }, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+  const socket: Socket = ioClient(purna.dashboardUrl, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
+  });
   socket.onAny((event, ...args) => heard.push({ event, args, atMs: Date.now() }));
   let disconnect: { reason: string; atMs: number } | null = null;
   socket.on('disconnect', (reason) => (disconnect = { reason, atMs: Date.now() }));
@@ -44,14 +52,18 @@ async function liveClient(cookie: string) {
 /** Publishes until `client` has a delta (so the connection is really streaming), bounded. */
 async function streaming(client: Awaited<ReturnType<typeof liveClient>>) {
   const before = client.deltas();
-  await eventually(async () => {
-    await publish();
-    return client.deltas() > before;
-  }, 10_000, 300);
+  await eventually(
+    async () => {
+      await publish();
+      return client.deltas() > before;
+    },
+    10_000,
+    300,
+  );
 }
 
 describe('a live connection ends with its session', () => {
-  it('logout closes that session\'s connections within a second, says why, and nothing more arrives', async () => {
+  it("logout closes that session's connections within a second, says why, and nothing more arrives", async () => {
     const cookie = await loginAs(purna, 'planner');
     const other = await loginAs(purna, 'planner'); // the same user signed in elsewhere: a second session
     const mine = await liveClient(cookie);
@@ -59,11 +71,15 @@ describe('a live connection ends with its session', () => {
     await streaming(mine);
 
     const loggedOutAt = Date.now();
-    expect((await fetch(`${purna.dashboardUrl}api/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${purna.dashboardUrl}api/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(
+      200,
+    );
     await eventually(() => mine.disconnected() !== null, 5000, 20);
     expect(mine.disconnected()!.reason).toBe('io server disconnect'); // the client does not reconnect
     expect(mine.disconnected()!.atMs - loggedOutAt).toBeLessThan(1000);
-    expect(mine.heard.filter((h) => h.event === 'session-ended').map((h) => h.args[0])).toEqual([{ reason: 'session ended' }]);
+    expect(mine.heard.filter((h) => h.event === 'session-ended').map((h) => h.args[0])).toEqual([
+      { reason: 'session ended' },
+    ]);
 
     // Telemetry goes on: the other session still streams, the ended one hears nothing more.
     const heardAtLogout = mine.heard.length;
@@ -94,7 +110,9 @@ describe('a live connection ends with its session', () => {
     const closed = client.disconnected()!;
     expect(closed.reason).toBe('io server disconnect');
     expect(closed.atMs).toBeGreaterThanOrEqual(expiresAt - 50); // not before the session's end (clock granularity)
-    expect(client.heard.filter((h) => h.event === 'session-ended').map((h) => h.args[0])).toEqual([{ reason: 'session expired' }]);
+    expect(client.heard.filter((h) => h.event === 'session-ended').map((h) => h.args[0])).toEqual([
+      { reason: 'session expired' },
+    ]);
     const heardAtExpiry = client.heard.length;
     await publish();
     await new Promise((r) => setTimeout(r, 600)); // two delta frames

@@ -20,7 +20,10 @@ afterEach(async () => {
   cleanup = null;
 });
 
-async function start(loginLimits: Partial<LoginLimits>, nowMs = () => Date.now()): Promise<{ base: string; users: UserStore; app: FastifyInstance }> {
+async function start(
+  loginLimits: Partial<LoginLimits>,
+  nowMs = () => Date.now(),
+): Promise<{ base: string; users: UserStore; app: FastifyInstance }> {
   const users = new UserStore(':memory:', systemClock);
   await users.create({ email: 'victim@example.com', role: 'planner', password: PASSWORD });
   await users.create({ email: 'attacker@example.com', role: 'technician', technicianId: 'T-1', password: PASSWORD });
@@ -48,7 +51,11 @@ async function start(loginLimits: Partial<LoginLimits>, nowMs = () => Date.now()
 }
 
 const login = (base: string, email: string, password: string, from = '127.0.0.1') =>
-  rawRequest(base, 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }), localAddress: from });
+  rawRequest(base, 'POST', '/api/auth/login', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+    localAddress: from,
+  });
 
 function tally(statuses: number[]): Record<number, number> {
   const out: Record<number, number> = {};
@@ -62,7 +69,9 @@ const LONG = 3600_000;
 describe('login limits', () => {
   it('per account: 50 concurrent wrong guesses from 50 addresses, 5 reach the password check, 45 are refused', async () => {
     const { base } = await start({ perAccount: 5, accountWindowMs: LONG, perSource: HIGH });
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => login(base, 'victim@example.com', `guess-${i}`, `127.0.0.${10 + i}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => login(base, 'victim@example.com', `guess-${i}`, `127.0.0.${10 + i}`)),
+    );
     expect(tally(answers.map((a) => a.status))).toEqual({ 401: 5, 429: 45 });
     const refused = answers.find((a) => a.status === 429)!;
     expect(JSON.parse(refused.body).message).toMatch(/too many failed logins for this account/);
@@ -73,9 +82,13 @@ describe('login limits', () => {
 
   it('per source: 50 concurrent attempts on 50 accounts from one address, 5 let through, 45 refused before any hash', async () => {
     const { base } = await start({ perSource: 5, sourceWindowMs: LONG, perAccount: HIGH });
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => login(base, `user-${i}@example.com`, 'a-wrong-password')));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => login(base, `user-${i}@example.com`, 'a-wrong-password')),
+    );
     expect(tally(answers.map((a) => a.status))).toEqual({ 401: 5, 429: 45 });
-    expect(JSON.parse(answers.find((a) => a.status === 429)!.body).message).toMatch(/too many login attempts from this address/);
+    expect(JSON.parse(answers.find((a) => a.status === 429)!.body).message).toMatch(
+      /too many login attempts from this address/,
+    );
     // Another address is not held back by this one.
     expect((await login(base, 'victim@example.com', PASSWORD, '127.0.0.2')).status).toBe(200);
   });
@@ -83,7 +96,8 @@ describe('login limits', () => {
   it("a success on the attacker's own account does not reset the victim account's count", async () => {
     const { base } = await start({ perAccount: 3, accountWindowMs: LONG, perSource: HIGH });
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 3; i++) expect((await login(base, 'victim@example.com', `round-${round}-guess-${i}`)).status).toBeOneOf([401, 429]);
+      for (let i = 0; i < 3; i++)
+        expect((await login(base, 'victim@example.com', `round-${round}-guess-${i}`)).status).toBeOneOf([401, 429]);
       expect((await login(base, 'attacker@example.com', PASSWORD)).status).toBe(200);
     }
     expect((await login(base, 'victim@example.com', 'one-more-guess')).status).toBe(429);
@@ -103,7 +117,8 @@ describe('login limits', () => {
 
   it('the source limit counts every attempt on arrival, even one whose body is invalid, and lifts after its window', async () => {
     const { base } = await start({ perSource: 3, sourceWindowMs: 1500, perAccount: HIGH });
-    const invalid = () => rawRequest(base, 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body: '{}' });
+    const invalid = () =>
+      rawRequest(base, 'POST', '/api/auth/login', { headers: { 'content-type': 'application/json' }, body: '{}' });
     for (let i = 0; i < 3; i++) expect((await invalid()).status).toBe(400);
     const refused = await login(base, 'victim@example.com', PASSWORD);
     expect(refused.status).toBe(429);
@@ -114,7 +129,11 @@ describe('login limits', () => {
 
   it('password hashing is bounded: past a few queued checks, further logins get 503 at once instead of queueing on the thread pool', async () => {
     const { base } = await start({ perAccount: HIGH, perSource: HIGH });
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => login(base, `user-${i}@example.com`, 'a-wrong-password', `127.0.1.${1 + i}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        login(base, `user-${i}@example.com`, 'a-wrong-password', `127.0.1.${1 + i}`),
+      ),
+    );
     const counts = tally(answers.map((a) => a.status));
     expect(Object.keys(counts).sort()).toEqual(['401', '503']);
     // One or two hashing and eight waiting at a time: most of a burst of 60 is refused.

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
   const cli = fileURLToPath(new URL('../../device-sim/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PURNA_EMAIL: '', PURNA_PASSWORD: '' } });
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PURNA_EMAIL: '', PURNA_PASSWORD: '' },
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -36,7 +39,20 @@ it('--provision-url registers its own sim- devices, which publish with their tok
   });
   await eventually(() => purna.fleet!.stats().connected === 3);
   const token = (await loginAs(purna, 'planner')).split('=')[1];
-  const { code, out } = await runCli(['--devices', '3', '--rate', '5', '--broker', purna.mqttUrl, '--provision-url', purna.dashboardUrl, '--provision-token', token, '--duration', '3']);
+  const { code, out } = await runCli([
+    '--devices',
+    '3',
+    '--rate',
+    '5',
+    '--broker',
+    purna.mqttUrl,
+    '--provision-url',
+    purna.dashboardUrl,
+    '--provision-token',
+    token,
+    '--duration',
+    '3',
+  ]);
   expect(code, out).toBe(0);
   expect(out).toMatch(/provisioned 3 devices/);
   const simulated = [...perDevice.keys()].filter((id) => id.startsWith('sim-')).sort();
@@ -54,7 +70,23 @@ it('--id-prefix names the devices; one that makes no device id is refused', asyn
   purna.bus.on('telemetry', (readings) => {
     for (const r of readings) seen.add(r.deviceId);
   });
-  const { code, out } = await runCli(['--devices', '1', '--rate', '5', '--id-prefix', 'lab7-', '--broker', purna.mqttUrl, '--provision-url', purna.dashboardUrl, '--provision-token', token, '--duration', '2', '--quiet']);
+  const { code, out } = await runCli([
+    '--devices',
+    '1',
+    '--rate',
+    '5',
+    '--id-prefix',
+    'lab7-',
+    '--broker',
+    purna.mqttUrl,
+    '--provision-url',
+    purna.dashboardUrl,
+    '--provision-token',
+    token,
+    '--duration',
+    '2',
+    '--quiet',
+  ]);
   expect(code, out).toBe(0);
   expect(seen.has('lab7-pump-0001')).toBe(true);
   const bad = await runCli(['--devices', '1', '--id-prefix', 'a/b', '--broker', purna.mqttUrl, '--duration', '1']);
@@ -68,15 +100,39 @@ it('a run in which no device could connect exits 1 with the broker’s reason; a
   const anonymous = await runCli(['--devices', '2', '--rate', '5', '--broker', purna.mqttUrl, '--duration', '20']);
   expect(anonymous.code, anonymous.out).toBe(1);
   // Every device refused as not authorised: the run ends at once rather than after its 20 s.
-  expect(anonymous.out).toMatch(/no device could connect to mqtt:\/\/localhost:\d+ in \d\.\d s \(Connection refused: Bad username or password\): provision the devices/);
+  expect(anonymous.out).toMatch(
+    /no device could connect to mqtt:\/\/localhost:\d+ in \d\.\d s \(Connection refused: Bad username or password\): provision the devices/,
+  );
   expect(accepted).toBe(0);
 
   // Nothing listening: no answer to wait for, the connect timeout ends it.
-  const nobody = await runCli(['--devices', '1', '--broker', 'mqtt://127.0.0.1:1', '--connect-timeout', '2', '--quiet']);
+  const nobody = await runCli([
+    '--devices',
+    '1',
+    '--broker',
+    'mqtt://127.0.0.1:1',
+    '--connect-timeout',
+    '2',
+    '--quiet',
+  ]);
   expect(nobody.code, nobody.out).toBe(1);
-  expect(nobody.out).toMatch(/no device could connect to mqtt:\/\/127\.0\.0\.1:1 in \d+\.\d s \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+  expect(nobody.out).toMatch(
+    /no device could connect to mqtt:\/\/127\.0\.0\.1:1 in \d+\.\d s \(connect ECONNREFUSED 127\.0\.0\.1:1\)/,
+  );
 
-  const bad = await runCli(['--devices', '2', '--broker', purna.mqttUrl, '--provision-url', purna.dashboardUrl, '--provision-token', 'not-a-session', '--duration', '2', '--quiet']);
+  const bad = await runCli([
+    '--devices',
+    '2',
+    '--broker',
+    purna.mqttUrl,
+    '--provision-url',
+    purna.dashboardUrl,
+    '--provision-token',
+    'not-a-session',
+    '--duration',
+    '2',
+    '--quiet',
+  ]);
   expect(bad.code).toBe(2);
   expect(bad.out).toMatch(/provisioning failed: HTTP 401/);
 });

@@ -41,7 +41,10 @@ it('each device is its own MQTT 3.1.1 client: retained online status, {ts, value
   try {
     const ids = fleet.devices.map((d) => d.deviceId);
     expect(ids).toEqual(['pump-0001', 'compressor-0002', 'motor-0003', 'pump-0004', 'compressor-0005', 'motor-0006']);
-    await eventually(() => ids.every((id) => (telemetry.get(id)?.length ?? 0) >= 3 && status.get(id)?.includes('online')), 10_000);
+    await eventually(
+      () => ids.every((id) => (telemetry.get(id)?.length ?? 0) >= 3 && status.get(id)?.includes('online')),
+      10_000,
+    );
     expect(ids.every((id) => clients.get(id)?.version === 4)).toBe(true);
     const msg = telemetry.get('pump-0001')![0];
     expect(Object.keys(msg).sort()).toEqual(['ts', 'values']);
@@ -52,7 +55,10 @@ it('each device is its own MQTT 3.1.1 client: retained online status, {ts, value
     // A retained status: a late subscriber learns that every device is online.
     const late = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: 'late' });
     const retained = new Map<string, string>();
-    late.on('message', (topic, payload, packet) => packet.retain && retained.set(topic.split('/')[3], payload.toString()));
+    late.on(
+      'message',
+      (topic, payload, packet) => packet.retain && retained.set(topic.split('/')[3], payload.toString()),
+    );
     await late.subscribeAsync('purna/v1/devices/+/status', { qos: 1 });
     await eventually(() => retained.size === 6, 5000);
     expect([...retained.values()].every((s) => s === 'online')).toBe(true);
@@ -62,7 +68,10 @@ it('each device is its own MQTT 3.1.1 client: retained online status, {ts, value
     const n = telemetry.get('motor-0003')!.length;
     clients.get('motor-0003')!.conn.destroy();
     await eventually(() => status.get('motor-0003')!.includes('offline'), 5000);
-    await eventually(() => status.get('motor-0003')!.lastIndexOf('online') > status.get('motor-0003')!.indexOf('offline'), 10_000);
+    await eventually(
+      () => status.get('motor-0003')!.lastIndexOf('online') > status.get('motor-0003')!.indexOf('offline'),
+      10_000,
+    );
     await eventually(() => telemetry.get('motor-0003')!.length > n + 3, 10_000);
     expect(fleet.stats().reconnects).toBeGreaterThan(0);
   } finally {
@@ -98,9 +107,19 @@ it('buffers QoS 1 readings while the broker is away for seconds and delivers the
     return new Promise<void>((r) => b.close(() => r()));
   };
   let life = await brokerLife();
-  const fleet = await startFleet({ brokerUrl: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`, devices: 3, rateHz: 10, seed: 9, qos: 1, speed: 2 }); // speed ≠ 1: timestamps step by tick, not by a timer's drift
+  const fleet = await startFleet({
+    brokerUrl: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    devices: 3,
+    rateHz: 10,
+    seed: 9,
+    qos: 1,
+    speed: 2,
+  }); // speed ≠ 1: timestamps step by tick, not by a timer's drift
   try {
-    await eventually(() => fleet.stats().connected === 3 && received.size === 3 && [...received.values()].every((s) => s.size >= 5), 10_000);
+    await eventually(
+      () => fleet.stats().connected === 3 && received.size === 3 && [...received.values()].every((s) => s.size >= 5),
+      10_000,
+    );
     await closeBroker(life);
     const outageFromTs = Math.max(...[...received.values()].flatMap((s) => [...s]));
     await new Promise((r) => setTimeout(r, 3000));

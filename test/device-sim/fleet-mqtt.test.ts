@@ -34,7 +34,28 @@ it('the CLI runs a fleet against mosquitto, writes ground truth, stops after --d
   const sub = await collect(broker.url, seen);
   const gt = join(mkdtempSync(join(tmpdir(), 'purna-sim-')), 'truth.json');
   const cli = fileURLToPath(new URL('../../device-sim/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--devices', '12', '--rate', '5', '--broker', broker.url, '--duration', '3', '--faults', '0.25,0.25,0', '--speed', '3600', '--ground-truth', gt, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      '--devices',
+      '12',
+      '--rate',
+      '5',
+      '--broker',
+      broker.url,
+      '--duration',
+      '3',
+      '--faults',
+      '0.25,0.25,0',
+      '--speed',
+      '3600',
+      '--ground-truth',
+      gt,
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -67,7 +88,11 @@ it('survives a broker restart and resumes publishing', async () => {
 
 it('Ctrl-C stops the CLI cleanly: a progress line before, exit 0, a summary, and every device left offline (retained)', async () => {
   const cli = fileURLToPath(new URL('../../device-sim/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--devices', '5', '--rate', '2', '--broker', broker.url, '--seed', '77'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [cli, '--devices', '5', '--rate', '2', '--broker', broker.url, '--seed', '77'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

@@ -19,7 +19,9 @@ describe('seeded series', () => {
     const a = run(spec, 7, 60_000, START + DAY);
     expect(run(spec, 7, 60_000, START + DAY)).toEqual(a);
     expect(run(spec, 8, 60_000, START + DAY)).not.toEqual(a);
-    expect(planFleet({ devices: 50, seed: 3, faults: { machine: 0.2, sensor: 0.1, connectivity: 0.1 }, startMs: START })).toEqual(
+    expect(
+      planFleet({ devices: 50, seed: 3, faults: { machine: 0.2, sensor: 0.1, connectivity: 0.1 }, startMs: START }),
+    ).toEqual(
       planFleet({ devices: 50, seed: 3, faults: { machine: 0.2, sensor: 0.1, connectivity: 0.1 }, startMs: START }),
     );
   });
@@ -39,15 +41,22 @@ describe('seeded series', () => {
 
 describe('fault profiles and their signatures', () => {
   const failureMs = START + 20 * DAY;
-  it("bearing wear: vibration rises slowly, then crosses the ISO zone C/D boundary near the recorded failure time", () => {
-    const spec: SimDeviceSpec = { deviceId: 'pump-0002', modelId: 'pump-p200', profile: 'bearing_wear', onsetMs: failureMs - 14 * DAY, failureMs };
+  it('bearing wear: vibration rises slowly, then crosses the ISO zone C/D boundary near the recorded failure time', () => {
+    const spec: SimDeviceSpec = {
+      deviceId: 'pump-0002',
+      modelId: 'pump-p200',
+      profile: 'bearing_wear',
+      onsetMs: failureMs - 14 * DAY,
+      failureMs,
+    };
     const rows = run(spec, 5, 600_000, failureMs + 5 * 3600_000);
     // …and a failed machine trips a few hours later: it reports nothing more.
     expect(run(spec, 5, 600_000, failureMs + 7 * 3600_000).at(-1)!.v).toBeNull();
     const cd = ISO10816_ZONES_MM_S.II.cd;
     // Hourly means, so one noisy sample does not decide.
     const hourly: { ts: number; v: number }[] = [];
-    for (let i = 0; i + 6 <= rows.length; i += 6) hourly.push({ ts: rows[i].ts, v: rows.slice(i, i + 6).reduce((a, r) => a + r.v!.vibration, 0) / 6 });
+    for (let i = 0; i + 6 <= rows.length; i += 6)
+      hourly.push({ ts: rows[i].ts, v: rows.slice(i, i + 6).reduce((a, r) => a + r.v!.vibration, 0) / 6 });
     const crossing = hourly.find((h) => h.v >= cd)!;
     expect(Math.abs(crossing.ts - failureMs)).toBeLessThan(12 * 3600_000);
     const halfway = hourly.find((h) => h.ts >= failureMs - 7 * DAY)!;
@@ -55,7 +64,13 @@ describe('fault profiles and their signatures', () => {
   });
 
   it('cooling failure: temperature passes the rated maximum near the failure time', () => {
-    const spec: SimDeviceSpec = { deviceId: 'compressor-0003', modelId: 'compressor-c75', profile: 'cooling_failure', onsetMs: failureMs - 5 * DAY, failureMs };
+    const spec: SimDeviceSpec = {
+      deviceId: 'compressor-0003',
+      modelId: 'compressor-c75',
+      profile: 'cooling_failure',
+      onsetMs: failureMs - 5 * DAY,
+      failureMs,
+    };
     const rows = run(spec, 5, 600_000, failureMs + 5 * 3600_000);
     const first = rows.find((r) => r.v!.temperature >= 105)!;
     expect(Math.abs(first.ts - failureMs)).toBeLessThan(DAY);
@@ -64,23 +79,44 @@ describe('fault profiles and their signatures', () => {
 
   it('a stuck sensor repeats its value; spikes leave the physical range; offline sends nothing', () => {
     const onsetMs = START + 2 * DAY;
-    const stuck = run({ deviceId: 'motor-0004', modelId: 'motor-m15', profile: 'stuck_sensor', onsetMs, faultMetric: 'vibration' }, 9, 60_000, START + 3 * DAY);
+    const stuck = run(
+      { deviceId: 'motor-0004', modelId: 'motor-m15', profile: 'stuck_sensor', onsetMs, faultMetric: 'vibration' },
+      9,
+      60_000,
+      START + 3 * DAY,
+    );
     const after = stuck.filter((r) => r.ts >= onsetMs).map((r) => r.v!.vibration);
     expect(new Set(after).size).toBe(1);
     expect(new Set(stuck.filter((r) => r.ts < onsetMs).map((r) => r.v!.vibration)).size).toBeGreaterThan(100);
 
-    const spikes = run({ deviceId: 'motor-0005', modelId: 'motor-m15', profile: 'spikes', onsetMs, faultMetric: 'vibration' }, 9, 60_000, START + 3 * DAY);
+    const spikes = run(
+      { deviceId: 'motor-0005', modelId: 'motor-m15', profile: 'spikes', onsetMs, faultMetric: 'vibration' },
+      9,
+      60_000,
+      START + 3 * DAY,
+    );
     const out = spikes.filter((r) => r.v!.vibration > deviceModel('motor-m15').physicalRange.vibrationMmS[1]);
     expect(out.length).toBeGreaterThan(5);
     expect(out.every((r) => r.ts >= onsetMs)).toBe(true);
 
-    const offline = run({ deviceId: 'motor-0006', modelId: 'motor-m15', profile: 'offline', onsetMs }, 9, 60_000, START + 3 * DAY);
+    const offline = run(
+      { deviceId: 'motor-0006', modelId: 'motor-m15', profile: 'offline', onsetMs },
+      9,
+      60_000,
+      START + 3 * DAY,
+    );
     expect(offline.filter((r) => r.ts >= onsetMs).every((r) => r.v === null)).toBe(true);
     expect(offline.filter((r) => r.ts < onsetMs).every((r) => r.v !== null)).toBe(true);
   });
 
   it('the plan seeds each class of fault and its ground truth names mode, onset and failure', () => {
-    const specs = planFleet({ devices: 100, seed: 11, startMs: START, durationMs: 30 * DAY, faults: { machine: 0.1, sensor: 0.06, connectivity: 0.04 } });
+    const specs = planFleet({
+      devices: 100,
+      seed: 11,
+      startMs: START,
+      durationMs: 30 * DAY,
+      faults: { machine: 0.1, sensor: 0.06, connectivity: 0.04 },
+    });
     const truth = groundTruth(specs);
     expect(truth.filter((t) => t.class === 'machine').length).toBe(10);
     expect(truth.filter((t) => t.class === 'sensor').length).toBe(6);
@@ -89,14 +125,21 @@ describe('fault profiles and their signatures', () => {
       expect(t.failureMs!).toBeGreaterThan(t.onsetMs);
       expect(t.failureMs!).toBeLessThanOrEqual(START + 30 * DAY);
     }
-    expect(new Set(truth.map((t) => t.mode))).toEqual(new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'intermittent', 'offline']));
+    expect(new Set(truth.map((t) => t.mode))).toEqual(
+      new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'intermittent', 'offline']),
+    );
     expect(groundTruthCsv(truth).split('\n')[0]).toBe('deviceId,modelId,profile,class,mode,onset,failure');
   });
 });
 
 describe('createSeries (the library cursor for benchmarks)', () => {
   it('steps through time with the same readings as the device series, null values in gaps, null past the end', () => {
-    const spec: SimDeviceSpec = { deviceId: 'motor-0007', modelId: 'motor-m15', profile: 'offline', onsetMs: START + 3600_000 };
+    const spec: SimDeviceSpec = {
+      deviceId: 'motor-0007',
+      modelId: 'motor-m15',
+      profile: 'offline',
+      onsetMs: START + 3600_000,
+    };
     const cursor = createSeries(spec, 4, { startMs: START, stepMs: 60_000, endMs: START + 2 * 3600_000 });
     const direct = new DeviceSeries(spec, 4);
     const rows = [];
@@ -113,8 +156,14 @@ describe('createSeries (the library cursor for benchmarks)', () => {
 describe('the demo fleet of npm start', () => {
   it('exactly two of 20 devices degrade, one bearing wear and one cooling failure, reaching their thresholds within ~2.5 minutes; the rest stay healthy', () => {
     const specs = planFleet({ devices: 20, seed: 42, demo: true, startMs: START });
-    expect(specs.map((s) => s.deviceId)).toEqual(planFleet({ devices: 20, seed: 7, demo: true }).map((s) => s.deviceId)); // ids do not depend on seed or clock
-    expect(specs.every((s) => /^(pump|compressor|motor)-\d{4}$/.test(s.deviceId) && s.deviceId.startsWith(deviceModel(s.modelId).kind))).toBe(true);
+    expect(specs.map((s) => s.deviceId)).toEqual(
+      planFleet({ devices: 20, seed: 7, demo: true }).map((s) => s.deviceId),
+    ); // ids do not depend on seed or clock
+    expect(
+      specs.every(
+        (s) => /^(pump|compressor|motor)-\d{4}$/.test(s.deviceId) && s.deviceId.startsWith(deviceModel(s.modelId).kind),
+      ),
+    ).toBe(true);
     const faulty = specs.filter((s) => s.profile !== 'healthy');
     expect(faulty.map((s) => s.profile).sort()).toEqual(['bearing_wear', 'cooling_failure']);
     // One reading a second at speed 1, as npm start runs it.
@@ -149,7 +198,13 @@ describe('the demo fleet of npm start', () => {
 describe('more fault signatures', () => {
   const failureMs = START + 20 * DAY;
   it('lubrication loss raises both vibration and temperature towards their limits by the failure time', () => {
-    const spec: SimDeviceSpec = { deviceId: 'pump-0010', modelId: 'pump-p200', profile: 'lubrication_loss', onsetMs: failureMs - 6 * DAY, failureMs };
+    const spec: SimDeviceSpec = {
+      deviceId: 'pump-0010',
+      modelId: 'pump-p200',
+      profile: 'lubrication_loss',
+      onsetMs: failureMs - 6 * DAY,
+      failureMs,
+    };
     const rows = run(spec, 5, 600_000, failureMs);
     const early = rows.filter((r) => r.ts < failureMs - 6 * DAY);
     const last = rows.slice(-6);
@@ -160,16 +215,31 @@ describe('more fault signatures', () => {
   });
 
   it('a sudden failure gives little warning: zone B until the last hours, zone D at the failure time', () => {
-    const spec: SimDeviceSpec = { deviceId: 'motor-0011', modelId: 'motor-m15', profile: 'sudden_failure', onsetMs: failureMs - 2 * 3600_000, failureMs };
+    const spec: SimDeviceSpec = {
+      deviceId: 'motor-0011',
+      modelId: 'motor-m15',
+      profile: 'sudden_failure',
+      onsetMs: failureMs - 2 * 3600_000,
+      failureMs,
+    };
     const rows = run(spec, 5, 60_000, failureMs + 3600_000);
     const cls = ISO10816_ZONES_MM_S.I;
-    expect(Math.max(...rows.filter((r) => r.ts < failureMs - 3600_000).map((r) => r.v!.vibration))).toBeLessThan(cls.bc);
+    expect(Math.max(...rows.filter((r) => r.ts < failureMs - 3600_000).map((r) => r.v!.vibration))).toBeLessThan(
+      cls.bc,
+    );
     expect(rows.filter((r) => r.ts >= failureMs).every((r) => r.v!.vibration > cls.cd)).toBe(true);
   });
 
   it('a drifting sensor walks away from the truth day by day; intermittent connectivity leaves gaps after onset only', () => {
     const onsetMs = START + DAY;
-    const spec: SimDeviceSpec = { deviceId: 'compressor-0012', modelId: 'compressor-c75', profile: 'sensor_drift', onsetMs, faultMetric: 'temperature', driftSign: 1 };
+    const spec: SimDeviceSpec = {
+      deviceId: 'compressor-0012',
+      modelId: 'compressor-c75',
+      profile: 'sensor_drift',
+      onsetMs,
+      faultMetric: 'temperature',
+      driftSign: 1,
+    };
     const drift = run(spec, 5, 3600_000, START + 6 * DAY);
     const healthy = run({ ...spec, profile: 'healthy' }, 5, 3600_000, START + 6 * DAY);
     const diffs = drift.map((r, i) => r.v!.temperature - healthy[i].v!.temperature);
@@ -177,7 +247,12 @@ describe('more fault signatures', () => {
     expect(diffs.at(-1)!).toBeGreaterThan(15); // ~4 °C a day for 5 days
     expect(drift.map((r) => r.v!.vibration)).toEqual(healthy.map((r) => r.v!.vibration));
 
-    const flaky = run({ deviceId: 'pump-0013', modelId: 'pump-p200', profile: 'intermittent', onsetMs }, 5, 60_000, START + 3 * DAY);
+    const flaky = run(
+      { deviceId: 'pump-0013', modelId: 'pump-p200', profile: 'intermittent', onsetMs },
+      5,
+      60_000,
+      START + 3 * DAY,
+    );
     expect(flaky.filter((r) => r.ts < onsetMs).every((r) => r.v !== null)).toBe(true);
     const gaps = flaky.filter((r) => r.ts >= onsetMs && r.v === null).length;
     expect(gaps).toBeGreaterThan(100);
@@ -187,7 +262,12 @@ describe('more fault signatures', () => {
 
 describe('on/off duty', () => {
   it('a cycling machine runs its share of the time; stopped, it barely vibrates and cools towards ambient', () => {
-    const spec: SimDeviceSpec = { deviceId: 'motor-0020', modelId: 'motor-m15', profile: 'healthy', duty: { onH: 8, offH: 4 } };
+    const spec: SimDeviceSpec = {
+      deviceId: 'motor-0020',
+      modelId: 'motor-m15',
+      profile: 'healthy',
+      duty: { onH: 8, offH: 4 },
+    };
     const s = new DeviceSeries(spec, 3);
     const model = deviceModel('motor-m15');
     const rows: { running: boolean; v: Record<string, number> }[] = [];
@@ -207,7 +287,13 @@ describe('on/off duty', () => {
   });
 
   it('the plan puts a share of the fleet on a duty without moving any seeded fault', () => {
-    const base = { devices: 200, seed: 5, startMs: START, durationMs: 30 * DAY, faults: { machine: 0.1, sensor: 0.05, connectivity: 0.05 } };
+    const base = {
+      devices: 200,
+      seed: 5,
+      startMs: START,
+      durationMs: 30 * DAY,
+      faults: { machine: 0.1, sensor: 0.05, connectivity: 0.05 },
+    };
     const plain = planFleet(base);
     const cycling = planFleet({ ...base, cycling: 0.5 });
     expect(plain.every((s) => s.duty === undefined)).toBe(true);
@@ -215,6 +301,10 @@ describe('on/off duty', () => {
     expect(n).toBeGreaterThan(70);
     expect(n).toBeLessThan(130);
     expect(groundTruth(cycling)).toEqual(groundTruth(plain));
-    expect(planFleet({ devices: 20, seed: 42, demo: true, cycling: 1 }).filter((s) => s.profile !== 'healthy').every((s) => !s.duty)).toBe(true);
+    expect(
+      planFleet({ devices: 20, seed: 42, demo: true, cycling: 1 })
+        .filter((s) => s.profile !== 'healthy')
+        .every((s) => !s.duty),
+    ).toBe(true);
   });
 });

@@ -25,16 +25,26 @@ afterAll(async () => {
 /** Ten kinds of bad payload, each deterministic from the seed. */
 function hostile(i: number, rand: () => number): Buffer {
   switch (i % 10) {
-    case 0: return Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)));
-    case 1: return Buffer.from('['.repeat(3000) + ']'.repeat(3000));
-    case 2: return Buffer.from(`{"temperature": 1e${309 + Math.floor(rand() * 100)}}`);
-    case 3: return Buffer.from(JSON.stringify({ temperature: 'hot', vibration: 1 }));
-    case 4: return Buffer.from(JSON.stringify({ ts: 'tomorrow', values: { temperature: 1 } }));
-    case 5: return Buffer.concat([Buffer.from('{"temperature": 1, "x'), Buffer.from([0xc3, 0x28]), Buffer.from('": 2}')]);
-    case 6: return Buffer.from(JSON.stringify({ ts: Date.now() + 86_400_000 * 30, values: { temperature: 1 } }));
-    case 7: return Buffer.from(JSON.stringify([{ temperature: 1 }, { temperature: null }]));
-    case 8: return Buffer.from(JSON.stringify({ values: [1, 2, 3] }));
-    default: return Buffer.from(JSON.stringify({ ['__proto__']: 1, constructor: { prototype: 1 } }));
+    case 0:
+      return Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)));
+    case 1:
+      return Buffer.from('['.repeat(3000) + ']'.repeat(3000));
+    case 2:
+      return Buffer.from(`{"temperature": 1e${309 + Math.floor(rand() * 100)}}`);
+    case 3:
+      return Buffer.from(JSON.stringify({ temperature: 'hot', vibration: 1 }));
+    case 4:
+      return Buffer.from(JSON.stringify({ ts: 'tomorrow', values: { temperature: 1 } }));
+    case 5:
+      return Buffer.concat([Buffer.from('{"temperature": 1, "x'), Buffer.from([0xc3, 0x28]), Buffer.from('": 2}')]);
+    case 6:
+      return Buffer.from(JSON.stringify({ ts: Date.now() + 86_400_000 * 30, values: { temperature: 1 } }));
+    case 7:
+      return Buffer.from(JSON.stringify([{ temperature: 1 }, { temperature: null }]));
+    case 8:
+      return Buffer.from(JSON.stringify({ values: [1, 2, 3] }));
+    default:
+      return Buffer.from(JSON.stringify({ ['__proto__']: 1, constructor: { prototype: 1 } }));
   }
 }
 
@@ -49,7 +59,13 @@ it('10,000 hostile payloads mixed into 2,000 valid ones: all valid stored, every
     pending.push(device.publishAsync(topics.telemetry(deviceId), hostile(i, rand), { qos: 1 }));
     if (i % 5 === 0) {
       const ts = t0 + good++ * 1000;
-      pending.push(device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 50 + (good % 7), vibration: 2 } }), { qos: 1 }));
+      pending.push(
+        device.publishAsync(
+          topics.telemetry(deviceId),
+          JSON.stringify({ ts, values: { temperature: 50 + (good % 7), vibration: 2 } }),
+          { qos: 1 },
+        ),
+      );
     }
     if (pending.length >= 200) await Promise.all(pending.splice(0));
   }

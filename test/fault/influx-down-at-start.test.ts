@@ -18,7 +18,8 @@ let dataDir: string;
 const started: PurnaProcess[] = [];
 
 beforeAll(async () => {
-  if (!influxdAvailable()) throw new Error("this test starts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
+  if (!influxdAvailable())
+    throw new Error("this test starts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
   influx = await startInfluxd({ launch: false }); // a port and a config, nothing listening yet
   dataDir = mkdtempSync(join(tmpdir(), 'purna-down-at-start-'));
 });
@@ -29,7 +30,10 @@ afterAll(async () => {
 });
 
 async function start(): Promise<PurnaProcess> {
-  const p = await startPurnaProcess({ INFLUX_URL: influx.url, INFLUX_DATABASE: DB, PURNA_DATA_DIR: dataDir }, { http: await freePort(), mqtt: await freePort() });
+  const p = await startPurnaProcess(
+    { INFLUX_URL: influx.url, INFLUX_DATABASE: DB, PURNA_DATA_DIR: dataDir },
+    { http: await freePort(), mqtt: await freePort() },
+  );
   started.push(p);
   return p;
 }
@@ -60,7 +64,9 @@ it('starts with InfluxDB unreachable, acknowledges into the write-ahead log acro
   const first = await start();
   const notReady = await readyz(first);
   expect(notReady.status).toBe(503);
-  expect(notReady.failing.find((c) => c.name === 'telemetry store')?.detail).toMatch(/influxdb not started for \d+ s, retrying: InfluxDB unreachable/);
+  expect(notReady.failing.find((c) => c.name === 'telemetry store')?.detail).toMatch(
+    /influxdb not started for \d+ s, retrying: InfluxDB unreachable/,
+  );
   const ackedBefore = await publish(first, t0, 400);
 
   // An operator restarts it during the outage: it stops without waiting for the store (the log
@@ -75,8 +81,14 @@ it('starts with InfluxDB unreachable, acknowledges into the write-ahead log acro
 
   await influx.restart();
   const acked = [...ackedBefore, ...ackedAfter];
-  await waitFor(async () => (await storedTimestamps()).length >= acked.length, 60_000, 'every acknowledged reading in InfluxDB').catch(async (err: Error) => {
-    throw new Error(`${err.message}: ${(await storedTimestamps()).length} of ${acked.length} stored; readyz ${JSON.stringify(await readyz(second))}`);
+  await waitFor(
+    async () => (await storedTimestamps()).length >= acked.length,
+    60_000,
+    'every acknowledged reading in InfluxDB',
+  ).catch(async (err: Error) => {
+    throw new Error(
+      `${err.message}: ${(await storedTimestamps()).length} of ${acked.length} stored; readyz ${JSON.stringify(await readyz(second))}`,
+    );
   });
   const stored = await storedTimestamps();
   expect(new Set(stored).size).toBe(stored.length); // none twice

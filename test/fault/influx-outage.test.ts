@@ -12,7 +12,10 @@ let influx: LocalInfluxd;
 let purna: TestPurna;
 
 beforeAll(async () => {
-  if (!influxdAvailable()) throw new Error("this test stops and restarts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
+  if (!influxdAvailable())
+    throw new Error(
+      "this test stops and restarts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)",
+    );
   influx = await startInfluxd();
   purna = await startTestPurna({ influxUrl: influx.url, influxDatabase: 'outage' });
 });
@@ -38,7 +41,12 @@ async function storedTimestamps(deviceId: string): Promise<number[]> {
 it('InfluxDB away for 20 s under QoS 1 load: every acknowledged message stored exactly once', async () => {
   const deviceId = 'pump-outage-0001';
   // A bounded load: at most 100,000 messages or 40 s.
-  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 100_000, maxMs: 40_000, window: 50 });
+  const load = await startQoS1Load(purna.mqttUrl, deviceId, {
+    t0: Date.now() - 3_600_000,
+    maxMessages: 100_000,
+    maxMs: 40_000,
+    window: 50,
+  });
   await waitFor(() => load.acked.length >= 2000, 20_000, 'load under way');
   await influx.stop();
   const ackedAtOutage = load.acked.length;
@@ -51,8 +59,14 @@ it('InfluxDB away for 20 s under QoS 1 load: every acknowledged message stored e
   await load.stop();
   const acked = [...load.acked];
 
-  await waitFor(async () => (await storedCount(deviceId)) >= acked.length, 120_000, 'backlog drained into InfluxDB').catch(async (err: Error) => {
-    throw new Error(`${err.message}: ${await storedCount(deviceId)} of ${acked.length} stored; writer ${JSON.stringify(purna.writer.stats)}`);
+  await waitFor(
+    async () => (await storedCount(deviceId)) >= acked.length,
+    120_000,
+    'backlog drained into InfluxDB',
+  ).catch(async (err: Error) => {
+    throw new Error(
+      `${err.message}: ${await storedCount(deviceId)} of ${acked.length} stored; writer ${JSON.stringify(purna.writer.stats)}`,
+    );
   });
   expect(purna.writer.stats.refusedReadings).toBe(0);
   const stored = await storedTimestamps(deviceId);

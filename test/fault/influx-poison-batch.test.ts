@@ -16,11 +16,18 @@ let influx: LocalInfluxd;
 let purna: TestPurna;
 
 beforeAll(async () => {
-  if (!influxdAvailable()) throw new Error("this test starts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
+  if (!influxdAvailable())
+    throw new Error("this test starts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
   influx = await startInfluxd({ maxBodySize: MAX_BODY_BYTES });
   // A long batch age puts every device's readings into one batch; a short stuck bound lets the outage check be quick.
   // pump-wide-0001 uses 24 + 64 metric names: above the default PURNA_MAX_METRICS_PER_DEVICE (32).
-  purna = await startTestPurna({ influxUrl: influx.url, influxDatabase: DB, writeBatchMaxAgeMs: 1000, writeStuckAfterMs: 1500, maxMetricsPerDevice: 100 });
+  purna = await startTestPurna({
+    influxUrl: influx.url,
+    influxDatabase: DB,
+    writeBatchMaxAgeMs: 1000,
+    writeStuckAfterMs: 1500,
+    maxMetricsPerDevice: 100,
+  });
 });
 afterAll(async () => {
   await purna?.destroy();
@@ -40,7 +47,8 @@ async function storedTimestamps(deviceId: string, field: string): Promise<number
 /** `count` metrics with names of `nameLength` characters. */
 function wideValues(count: number, nameLength: number, seed: number): Record<string, number> {
   const values: Record<string, number> = {};
-  for (let m = 0; m < count; m++) values[`m${String(m).padStart(2, '0')}_`.padEnd(nameLength, 'x')] = 60 + ((seed * 7 + m) % 100) / 7;
+  for (let m = 0; m < count; m++)
+    values[`m${String(m).padStart(2, '0')}_`.padEnd(nameLength, 'x')] = 60 + ((seed * 7 + m) % 100) / 7;
   return values;
 }
 
@@ -61,7 +69,10 @@ function collectErrors(client: MqttClient, deviceId: string): { error: string }[
 it('413 and partial writes: split until they pass, refuse only what the store will not take, with its reason; the rest is stored', async () => {
   const t0 = Date.now() - 3_600_000;
   // A string field `firmware` already in the measurement: a float `firmware` conflicts with it (HTTP 400, partial write).
-  const seed = await fetch(`${influx.url}/write?db=${DB}&precision=ms`, { method: 'POST', body: `telemetry,device=compressor-seed-0001 firmware="1.2.3" ${t0}` });
+  const seed = await fetch(`${influx.url}/write?db=${DB}&precision=ms`, {
+    method: 'POST',
+    body: `telemetry,device=compressor-seed-0001 firmware="1.2.3" ${t0}`,
+  });
   expect(seed.status).toBe(204);
 
   const wide = await connectDevice(purna.mqttUrl, 'pump-wide-0001');
@@ -79,31 +90,55 @@ it('413 and partial writes: split until they pass, refuse only what the store wi
   const wideReadings = Array.from({ length: 120 }, (_, i) => ({ ts: t0 + i, values: wideValues(24, 40, i) }));
   const tooWide = [t0 + 500, t0 + 501];
   await wide.publishAsync(topics.telemetry('pump-wide-0001'), JSON.stringify(wideReadings.slice(0, 60)), { qos: 1 });
-  await wide.publishAsync(topics.telemetry('pump-wide-0001'), JSON.stringify(tooWide.map((ts) => ({ ts, values: wideValues(64, 63, ts) }))), { qos: 1 });
+  await wide.publishAsync(
+    topics.telemetry('pump-wide-0001'),
+    JSON.stringify(tooWide.map((ts) => ({ ts, values: wideValues(64, 63, ts) }))),
+    { qos: 1 },
+  );
   await wide.publishAsync(topics.telemetry('pump-wide-0001'), JSON.stringify(wideReadings.slice(60)), { qos: 1 });
   // 50 readings, three of them with a float `firmware`.
   const badTs = [t0 + 10, t0 + 20, t0 + 30];
-  const conflictReadings = Array.from({ length: 50 }, (_, i) => ({ ts: t0 + i, values: { temperature: 70 + i / 10, ...(badTs.includes(t0 + i) ? { firmware: 2 } : {}) } }));
-  await conflict.publishAsync(topics.telemetry('compressor-conflict-0001'), JSON.stringify(conflictReadings), { qos: 1 });
+  const conflictReadings = Array.from({ length: 50 }, (_, i) => ({
+    ts: t0 + i,
+    values: { temperature: 70 + i / 10, ...(badTs.includes(t0 + i) ? { firmware: 2 } : {}) },
+  }));
+  await conflict.publishAsync(topics.telemetry('compressor-conflict-0001'), JSON.stringify(conflictReadings), {
+    qos: 1,
+  });
   // A well-behaved device in the same batches.
-  for (let i = 0; i < 20; i++) await narrow.publishAsync(topics.telemetry('motor-narrow-0001'), JSON.stringify({ ts: t0 + i, values: { temperature: 50 + i, vibration: 1.2 } }), { qos: 1 });
+  for (let i = 0; i < 20; i++)
+    await narrow.publishAsync(
+      topics.telemetry('motor-narrow-0001'),
+      JSON.stringify({ ts: t0 + i, values: { temperature: 50 + i, vibration: 1.2 } }),
+      { qos: 1 },
+    );
 
   const expectedWide = wideReadings.map((r) => r.ts);
   const expectedConflict = conflictReadings.map((r) => r.ts).filter((ts) => !badTs.includes(ts));
-  await waitFor(async () => purna.writer.stats.pending === 0, 30_000, 'every accepted reading settled').catch(async (err: Error) => {
-    const stored = (await storedTimestamps('pump-wide-0001', Object.keys(wideReadings[0].values)[0])).length;
-    throw new Error(`${err.message}: ${stored} of ${expectedWide.length} wide readings stored; writer ${JSON.stringify(purna.writer.stats)}; readyz ${JSON.stringify(await readyz())}`);
-  });
+  await waitFor(async () => purna.writer.stats.pending === 0, 30_000, 'every accepted reading settled').catch(
+    async (err: Error) => {
+      const stored = (await storedTimestamps('pump-wide-0001', Object.keys(wideReadings[0].values)[0])).length;
+      throw new Error(
+        `${err.message}: ${stored} of ${expectedWide.length} wide readings stored; writer ${JSON.stringify(purna.writer.stats)}; readyz ${JSON.stringify(await readyz())}`,
+      );
+    },
+  );
 
   expect(await storedTimestamps('pump-wide-0001', Object.keys(wideReadings[0].values)[0])).toEqual(expectedWide);
   expect(await storedTimestamps('pump-wide-0001', Object.keys(wideValues(64, 63, 0))[63])).toEqual([]);
   expect(await storedTimestamps('compressor-conflict-0001', 'temperature')).toEqual(expectedConflict);
-  expect(await storedTimestamps('motor-narrow-0001', 'temperature')).toEqual(Array.from({ length: 20 }, (_, i) => t0 + i));
+  expect(await storedTimestamps('motor-narrow-0001', 'temperature')).toEqual(
+    Array.from({ length: 20 }, (_, i) => t0 + i),
+  );
   expect(purna.writer.stats.refusedReadings).toBe(tooWide.length + badTs.length);
   expect(purna.writer.stats.splitWrites).toBeGreaterThan(0);
 
   // Each device hears what was refused and why (the store's own words); the healthy one hears nothing.
-  await waitFor(() => wideErrors.length >= 1 && conflictErrors.length >= 1, 10_000, 'refusals reported on the errors topics');
+  await waitFor(
+    () => wideErrors.length >= 1 && conflictErrors.length >= 1,
+    10_000,
+    'refusals reported on the errors topics',
+  );
   const wideText = wideErrors.map((e) => e.error).join('\n');
   for (const ts of tooWide) expect(wideText).toContain(`ts ${ts}`);
   expect(wideText).toMatch(/413/);
@@ -123,11 +158,19 @@ it('/readyz names the telemetry writer once its oldest batch has failed longer t
   const device = await connectDevice(purna.mqttUrl, 'pump-outage-0002');
   await influx.stop();
   const ts = Date.now() - 1000;
-  await device.publishAsync(topics.telemetry('pump-outage-0002'), JSON.stringify({ ts, values: { temperature: 61 } }), { qos: 1 });
-  await waitFor(async () => (await readyz()).failing.some((c) => c.name === 'telemetry writer'), 15_000, '/readyz to name the stuck writer');
+  await device.publishAsync(topics.telemetry('pump-outage-0002'), JSON.stringify({ ts, values: { temperature: 61 } }), {
+    qos: 1,
+  });
+  await waitFor(
+    async () => (await readyz()).failing.some((c) => c.name === 'telemetry writer'),
+    15_000,
+    '/readyz to name the stuck writer',
+  );
   const during = await readyz();
   expect(during.status).toBe(503);
-  expect(during.failing.find((c) => c.name === 'telemetry writer')?.detail).toMatch(/stuck: the oldest unstored batch has been failing for \d+ s \(InfluxDB unreachable/);
+  expect(during.failing.find((c) => c.name === 'telemetry writer')?.detail).toMatch(
+    /stuck: the oldest unstored batch has been failing for \d+ s \(InfluxDB unreachable/,
+  );
   await influx.restart();
   await waitFor(async () => (await readyz()).status === 200, 30_000, '/readyz ready again after the store returned');
   expect(await storedTimestamps('pump-outage-0002', 'temperature')).toEqual([ts]);

@@ -47,7 +47,10 @@ async function mqttAnswers(mqttUrl: string, i: number): Promise<boolean> {
     try {
       // A rejected message (not a number) logs a warning line as well.
       await client.publishAsync(topics.telemetry(`pump-logfull-${i}`), '{"temperature": "hot"}', { qos: 1 });
-      await Promise.race([client.publishAsync(topics.telemetry(`pump-logfull-${i}`), '{"temperature": 61.5}', { qos: 1 }), new Promise((_, reject) => setTimeout(() => reject(new Error('no PUBACK')), 3000))]);
+      await Promise.race([
+        client.publishAsync(topics.telemetry(`pump-logfull-${i}`), '{"temperature": 61.5}', { qos: 1 }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no PUBACK')), 3000)),
+      ]);
       return true;
     } finally {
       client.end(true);
@@ -76,7 +79,9 @@ it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are c
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child!.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   await waitFor(() => healthy(httpUrl), 30_000, 'purna answering /healthz');
 
   fs.fill();
@@ -92,7 +97,10 @@ it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are c
   let dropped = 0;
   await waitFor(
     async () => {
-      const metrics = await fetch(`${httpUrl}metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+      const metrics = await fetch(`${httpUrl}metrics`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.text(),
+        () => '',
+      );
       dropped = Number(/^purna_log_lines_dropped_total (\d+)/m.exec(metrics)?.[1] ?? 0);
       return dropped > rounds;
     },
@@ -102,14 +110,26 @@ it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are c
   // Space back: logging resumes by itself and says how many lines it dropped.
   fs.free();
   const logFile = join(fs.dir, 'purna.log');
-  const noticed = await waitFor(async () => (await healthy(httpUrl)) && readFileSync(logFile, 'utf8').includes('log lines dropped'), 10_000, 'the dropped-lines notice').then(
+  const noticed = await waitFor(
+    async () => (await healthy(httpUrl)) && readFileSync(logFile, 'utf8').includes('log lines dropped'),
+    10_000,
+    'the dropped-lines notice',
+  ).then(
     () => true,
     () => false,
   );
 
   child.kill('SIGTERM');
   const exit = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
-  const figures = { httpOk, httpTried: rounds, mqttOk, mqttTried: rounds / 4, droppedLogLines: dropped, noticed, exitCode: exit?.code ?? 'still running after 15 s' };
+  const figures = {
+    httpOk,
+    httpTried: rounds,
+    mqttOk,
+    mqttTried: rounds / 4,
+    droppedLogLines: dropped,
+    noticed,
+    exitCode: exit?.code ?? 'still running after 15 s',
+  };
   console.log('log disk full:', JSON.stringify(figures));
   expect(figures).toMatchObject({ httpOk: rounds, mqttOk: rounds / 4, noticed: true, exitCode: 0 });
   expect(figures.droppedLogLines).toBeGreaterThan(rounds);

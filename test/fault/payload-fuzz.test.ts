@@ -30,20 +30,82 @@ const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand(
 const RAW = '"\u0001raw\u0001"';
 
 /** One defect each; `raw` replaces the RAW placeholder in the serialised text. */
-function defect(rand: () => number, nowMs: number): { where: 'ts' | 'value' | 'key' | 'reading' | 'message' | 'bytes'; value?: unknown; raw?: string } {
+function defect(
+  rand: () => number,
+  nowMs: number,
+): { where: 'ts' | 'value' | 'key' | 'reading' | 'message' | 'bytes'; value?: unknown; raw?: string } {
   switch (Math.floor(rand() * 6)) {
     case 0:
-      return { where: 'ts', value: pick(rand, [1e16, -1e16, 1e300, -1e300, 8.64e15 + 1, nowMs + 86_400_000, nowMs - 2 * 365 * 86_400_000, 1.5, 'tomorrow', '+275760-09-13T00:00:00Z', '2026-13-45T99:99:99Z', null, {}, [], true]) };
+      return {
+        where: 'ts',
+        value: pick(rand, [
+          1e16,
+          -1e16,
+          1e300,
+          -1e300,
+          8.64e15 + 1,
+          nowMs + 86_400_000,
+          nowMs - 2 * 365 * 86_400_000,
+          1.5,
+          'tomorrow',
+          '+275760-09-13T00:00:00Z',
+          '2026-13-45T99:99:99Z',
+          null,
+          {},
+          [],
+          true,
+        ]),
+      };
     case 1: {
       const v = pick(rand, ['hot', null, [], {}, true, 'NaN', -1e300, 1e16, RAW]);
       return { where: 'value', value: v, raw: v === RAW ? pick(rand, ['1e400', '-1e999', '123e4567']) : undefined };
     }
     case 2:
-      return { where: 'key', value: pick(rand, ['__proto__', '__defineGetter__', 'tem perature', '', 'a'.repeat(65), '1abc', 'é', 'x\u0000y', '$where']) };
+      return {
+        where: 'key',
+        value: pick(rand, [
+          '__proto__',
+          '__defineGetter__',
+          'tem perature',
+          '',
+          'a'.repeat(65),
+          '1abc',
+          'é',
+          'x\u0000y',
+          '$where',
+        ]),
+      };
     case 3:
-      return { where: 'reading', value: pick(rand, [null, 42, 'reading', [], [1, 2], { values: [1, 2] }, { values: {} }, {}, { ts: Date.now(), values: { temperature: 50 }, extra: 1 }]) };
+      return {
+        where: 'reading',
+        value: pick(rand, [
+          null,
+          42,
+          'reading',
+          [],
+          [1, 2],
+          { values: [1, 2] },
+          { values: {} },
+          {},
+          { ts: Date.now(), values: { temperature: 50 }, extra: 1 },
+        ]),
+      };
     case 4:
-      return { where: 'message', raw: pick(rand, ['', '[]', '42', '"x"', 'null', '['.repeat(4000) + ']'.repeat(4000), '{"temperature": 1', '{"temperature": 1}}', '{temperature: 1}', "{'temperature': 1}"]) };
+      return {
+        where: 'message',
+        raw: pick(rand, [
+          '',
+          '[]',
+          '42',
+          '"x"',
+          'null',
+          '['.repeat(4000) + ']'.repeat(4000),
+          '{"temperature": 1',
+          '{"temperature": 1}}',
+          '{temperature: 1}',
+          "{'temperature': 1}",
+        ]),
+      };
     default:
       return { where: 'bytes' };
   }
@@ -62,7 +124,11 @@ function hostileMessage(rand: () => number, nowMs: number): Buffer {
   if (d.where === 'bytes') {
     const text = JSON.stringify({ temperature: 50 });
     const at = Math.floor(rand() * text.length);
-    return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(pick(rand, [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])), Buffer.from(text.slice(at))]);
+    return Buffer.concat([
+      Buffer.from(text.slice(0, at)),
+      Buffer.from(pick(rand, [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])),
+      Buffer.from(text.slice(at)),
+    ]);
   }
   const count = rand() < 0.5 ? 1 : 1 + Math.floor(rand() * 5);
   const readings: unknown[] = [];
@@ -91,7 +157,14 @@ it('3,000 messages with one random defect each among 600 good ones: every defect
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < BAD; i++) {
     pending.push(device.publishAsync(topics.telemetry(deviceId), hostileMessage(rand, Date.now()), { qos: 1 }));
-    if (i % 5 === 0) pending.push(device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + good++ * 1000, values: { temperature: 50, vibration: 2 } }), { qos: 1 }));
+    if (i % 5 === 0)
+      pending.push(
+        device.publishAsync(
+          topics.telemetry(deviceId),
+          JSON.stringify({ ts: t0 + good++ * 1000, values: { temperature: 50, vibration: 2 } }),
+          { qos: 1 },
+        ),
+      );
     if (pending.length >= 200) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
@@ -107,7 +180,11 @@ it('3,000 messages with one random defect each among 600 good ones: every defect
   expect(metrics).toMatch(/^purna_mqtt_messages_rejected_by_kind_total\{kind="payload"\} 3000$/m);
 
   // Still ingesting: a good message after all that is stored.
-  await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + good++ * 1000, values: { temperature: 51, vibration: 2 } }), { qos: 1 });
+  await device.publishAsync(
+    topics.telemetry(deviceId),
+    JSON.stringify({ ts: t0 + good++ * 1000, values: { temperature: 51, vibration: 2 } }),
+    { qos: 1 },
+  );
   await purna.writer.flush();
   const stored = await purna.store.query(deviceId, t0, t0 + good * 1000, 10_000);
   expect(stored.length).toBe(good);
@@ -120,7 +197,9 @@ it('{"ts":1e16,...}, which ended the process, is rejected with a reason and the 
   await eventually(() => reasons.length > before);
   expect(reasons.at(-1)).toMatch(/ts 10000000000000000 is too far in the future/);
   const ts = Date.now() - 1000;
-  await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 52 } }), { qos: 1 });
+  await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 52 } }), {
+    qos: 1,
+  });
   await purna.writer.flush();
   expect((await purna.store.query(deviceId, ts, ts, 10)).map((r) => r.values.temperature)).toEqual([52]);
 });

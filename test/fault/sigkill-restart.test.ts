@@ -19,7 +19,9 @@ afterAll(async () => {
 function storedTimestamps(deviceId: string): Set<number> {
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
   try {
-    const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as { ts: number }[];
+    const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as {
+      ts: number;
+    }[];
     return new Set(rows.map((r) => r.ts));
   } finally {
     db.close();
@@ -32,7 +34,11 @@ it('SIGKILL mid-load, restart on the same data dir: every acknowledged message i
   const env = { PURNA_DATA_DIR: dataDir, PURNA_WRITE_BATCH_SIZE: '50000', PURNA_WRITE_BATCH_MAX_AGE_MS: '5000' };
   purna = await startPurnaProcess(env, ports);
   const deviceId = 'compressor-kill-0001';
-  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 100_000, maxMs: 30_000 });
+  const load = await startQoS1Load(purna.mqttUrl, deviceId, {
+    t0: Date.now() - 3_600_000,
+    maxMessages: 100_000,
+    maxMs: 30_000,
+  });
   await waitFor(() => load.acked.length >= 3000, 30_000, '3000 acknowledged messages');
   purna.child.kill('SIGKILL');
   const exit = await purna.exited;
@@ -44,7 +50,11 @@ it('SIGKILL mid-load, restart on the same data dir: every acknowledged message i
   expect(acked.filter((ts) => !storedBefore.has(ts)).length).toBeGreaterThan(0);
 
   purna = await startPurnaProcess(env, ports);
-  await waitFor(() => acked.every((ts) => storedTimestamps(deviceId).has(ts)), 30_000, 'every acknowledged message stored after restart');
+  await waitFor(
+    () => acked.every((ts) => storedTimestamps(deviceId).has(ts)),
+    30_000,
+    'every acknowledged message stored after restart',
+  );
   const stored = storedTimestamps(deviceId);
   expect(acked.filter((ts) => !stored.has(ts))).toEqual([]);
   expect(stored.size).toBeLessThanOrEqual(load.sent());

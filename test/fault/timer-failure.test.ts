@@ -17,9 +17,18 @@ it('a failing analytics snapshot is logged and counted at every run; Purna keeps
   mkdirSync(join(dataDir, 'analytics-state.json.tmp'));
   const purna = await startPurnaProcess({ PURNA_DATA_DIR: dataDir, PURNA_ANALYTICS_SNAPSHOT_EVERY_MS: '1000' });
   try {
-    const failures = () => purna.output().split('\n').filter((l) => l.includes('"job":"analytics snapshot"') && l.includes('periodic job failed')).length;
+    const failures = () =>
+      purna
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"job":"analytics snapshot"') && l.includes('periodic job failed')).length;
     await eventually(() => failures() >= 2, 15_000);
-    const line = JSON.parse(purna.output().split('\n').find((l) => l.includes('"job":"analytics snapshot"'))!);
+    const line = JSON.parse(
+      purna
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"job":"analytics snapshot"'))!,
+    );
     expect(line).toMatchObject({ level: 50, part: 'analytics', err: { code: 'EISDIR' } });
     expect(purna.child.exitCode).toBe(null);
 
@@ -30,11 +39,15 @@ it('a failing analytics snapshot is logged and counted at every run; Purna keeps
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    await client.publishAsync(topics.telemetry('pump-timer-0001'), JSON.stringify({ temperature: 50, vibration: 2 }), { qos: 1 });
+    await client.publishAsync(topics.telemetry('pump-timer-0001'), JSON.stringify({ temperature: 50, vibration: 2 }), {
+      qos: 1,
+    });
     await client.endAsync();
     const metrics = await (await fetch(`${purna.httpUrl}metrics`)).text();
     expect(metrics).toMatch(/^purna_mqtt_messages_received_total 1$/m);
-    expect(Number(/^purna_periodic_job_failures_total\{job="analytics snapshot"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(
+      Number(/^purna_periodic_job_failures_total\{job="analytics snapshot"\} (\d+)$/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(2);
   } finally {
     purna.child.kill('SIGTERM');
   }

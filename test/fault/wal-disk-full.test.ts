@@ -28,7 +28,9 @@ afterAll(async () => {
 function storedTimestamps(deviceId: string): number[] {
   const db = new DatabaseSync(join(fs.dir, 'telemetry.db'), { readOnly: true });
   try {
-    const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as { ts: number }[];
+    const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as {
+      ts: number;
+    }[];
     return rows.map((r) => r.ts);
   } finally {
     db.close();
@@ -48,7 +50,13 @@ it('data dir fills up under QoS 1 load: no PUBACK for what is not on disk, /read
   purna = await startPurnaProcess(env, ports);
   const deviceId = 'pump-diskfull-0001';
   // Bounded: at most 200,000 messages or 90 s.
-  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 200_000, maxMs: 90_000, window: 50, reconnectMs: 300 });
+  const load = await startQoS1Load(purna.mqttUrl, deviceId, {
+    t0: Date.now() - 3_600_000,
+    maxMessages: 200_000,
+    maxMs: 90_000,
+    window: 50,
+    reconnectMs: 300,
+  });
   await waitFor(() => load.acked.length >= 2000, 20_000, '2000 acknowledged messages');
 
   fs.fill();
@@ -72,9 +80,17 @@ it('data dir fills up under QoS 1 load: no PUBACK for what is not on disk, /read
 
   fs.free();
   let recovered = false;
-  await waitFor(async () => (recovered = (await walCheck(purna!.httpUrl))?.ok === true), 15_000, 'the write-ahead log taking messages again').catch(() => {});
+  await waitFor(
+    async () => (recovered = (await walCheck(purna!.httpUrl))?.ok === true),
+    15_000,
+    'the write-ahead log taking messages again',
+  ).catch(() => {});
   const ackedAtFree = load.acked.length;
-  await waitFor(() => load.acked.length >= ackedAtFree + 2000, 30_000, '2000 more acknowledged after space returned').catch(() => {});
+  await waitFor(
+    () => load.acked.length >= ackedAtFree + 2000,
+    30_000,
+    '2000 more acknowledged after space returned',
+  ).catch(() => {});
   const ackedAfterFree = load.acked.length - ackedAtFree;
 
   purna.child.kill('SIGKILL');
@@ -82,10 +98,14 @@ it('data dir fills up under QoS 1 load: no PUBACK for what is not on disk, /read
   await load.stop();
   const acked = [...load.acked];
   purna = await startPurnaProcess(env, ports);
-  await waitFor(() => {
-    const stored = new Set(storedTimestamps(deviceId));
-    return acked.every((ts) => stored.has(ts));
-  }, 60_000, 'every acknowledged message stored after the restart').catch(() => {});
+  await waitFor(
+    () => {
+      const stored = new Set(storedTimestamps(deviceId));
+      return acked.every((ts) => stored.has(ts));
+    },
+    60_000,
+    'every acknowledged message stored after the restart',
+  ).catch(() => {});
   const stored = storedTimestamps(deviceId);
   const storedSet = new Set(stored);
   const figures = {

@@ -17,7 +17,10 @@ let influx: LocalInfluxd;
 let purna: PurnaProcess | null = null;
 
 beforeAll(async () => {
-  if (!influxdAvailable()) throw new Error("this test stops and restarts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)");
+  if (!influxdAvailable())
+    throw new Error(
+      "this test stops and restarts its own InfluxDB: install Debian's influxdb (apt-get install -y influxdb)",
+    );
   influx = await startInfluxd();
 });
 afterAll(async () => {
@@ -43,10 +46,20 @@ async function storedTimestamps(deviceId: string): Promise<Set<number>> {
 }
 
 it('1 MiB bound, store away: publishers held back, then everything drains, the log shrinks to near zero and ingest goes on', async () => {
-  purna = await startPurnaProcess({ PURNA_DATA_DIR: dataDir, INFLUX_URL: influx.url, INFLUX_DATABASE: 'walbound', PURNA_WAL_MAX_BYTES: String(MAX_BYTES) });
+  purna = await startPurnaProcess({
+    PURNA_DATA_DIR: dataDir,
+    INFLUX_URL: influx.url,
+    INFLUX_DATABASE: 'walbound',
+    PURNA_WAL_MAX_BYTES: String(MAX_BYTES),
+  });
   const deviceId = 'pump-walbound-0001';
   // Bounded: at most 200,000 messages or 120 s.
-  const load = await startQoS1Load(purna.mqttUrl, deviceId, { t0: Date.now() - 3_600_000, maxMessages: 200_000, maxMs: 120_000, window: 50 });
+  const load = await startQoS1Load(purna.mqttUrl, deviceId, {
+    t0: Date.now() - 3_600_000,
+    maxMessages: 200_000,
+    maxMs: 120_000,
+    window: 50,
+  });
   await waitFor(() => load.acked.length >= 1000, 20_000, '1000 acknowledged messages');
 
   await influx.stop();
@@ -69,16 +82,24 @@ it('1 MiB bound, store away: publishers held back, then everything drains, the l
   const ackedWhileHeld = load.acked.length - heldAt;
 
   await influx.restart();
-  const resumed = await waitFor(() => load.acked.length >= heldAt + 5000, 60_000, 'ingest going on after the store returned').then(
+  const resumed = await waitFor(
+    () => load.acked.length >= heldAt + 5000,
+    60_000,
+    'ingest going on after the store returned',
+  ).then(
     () => true,
     () => false,
   );
   await load.stop();
   const acked = [...load.acked];
-  const drained = await waitFor(async () => {
-    const stored = await storedTimestamps(deviceId);
-    return acked.every((ts) => stored.has(ts));
-  }, 60_000, 'every acknowledged message stored').then(
+  const drained = await waitFor(
+    async () => {
+      const stored = await storedTimestamps(deviceId);
+      return acked.every((ts) => stored.has(ts));
+    },
+    60_000,
+    'every acknowledged message stored',
+  ).then(
     () => true,
     () => false,
   );

@@ -18,7 +18,12 @@ beforeAll(async () => {
   const res = await fetch(`${purna.dashboardUrl}api/devices/provision`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
-    body: JSON.stringify({ devices: [{ id: 'pump-acl-0001', modelId: 'pump-p200' }, { id: 'pump-acl-0002', modelId: 'pump-p200' }] }),
+    body: JSON.stringify({
+      devices: [
+        { id: 'pump-acl-0001', modelId: 'pump-p200' },
+        { id: 'pump-acl-0002', modelId: 'pump-p200' },
+      ],
+    }),
   });
   expect(res.status).toBe(201);
   const body = (await res.json()) as { devices: { id: string; token: string }[] };
@@ -31,7 +36,10 @@ afterAll(async () => {
 });
 
 /** Connects and reports the CONNACK return code (0 = accepted), or 'closed' if the socket closed without one. */
-function tryConnect(opts: IClientOptions, url = purna.mqttUrl): Promise<{ code: number | 'closed'; client: MqttClient }> {
+function tryConnect(
+  opts: IClientOptions,
+  url = purna.mqttUrl,
+): Promise<{ code: number | 'closed'; client: MqttClient }> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
     clients.push(client);
@@ -61,7 +69,11 @@ async function storedCount(deviceId: string): Promise<number> {
 
 describe('device identity', () => {
   it('a provisioned device with its token connects and its telemetry is stored', async () => {
-    const { code, client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const { code, client } = await tryConnect({
+      clientId: 'pump-acl-0001',
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+    });
     expect(code).toBe(0);
     await client.publishAsync(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 61 }), { qos: 1 });
     await eventually(async () => (await storedCount('pump-acl-0001')) === 1);
@@ -69,13 +81,19 @@ describe('device identity', () => {
 
   it('an unknown client and a wrong token are refused (CONNACK 4), and nothing is stored', async () => {
     expect((await tryConnect({ clientId: 'x', username: 'pump-nobody-9999', password: 'guess' })).code).toBe(4);
-    expect((await tryConnect({ clientId: 'y', username: 'pump-acl-0002', password: tokens['pump-acl-0001'] })).code).toBe(4);
+    expect(
+      (await tryConnect({ clientId: 'y', username: 'pump-acl-0002', password: tokens['pump-acl-0001'] })).code,
+    ).toBe(4);
     expect((await tryConnect({ clientId: 'z' })).code).toBe(4);
     expect(await storedCount('pump-acl-0002')).toBe(0);
   });
 
   it('a device publishing under another device id is disconnected and nothing is stored for the victim', async () => {
-    const { client } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const { client } = await tryConnect({
+      clientId: 'pump-acl-0002',
+      username: 'pump-acl-0002',
+      password: tokens['pump-acl-0002'],
+    });
     const closed = new Promise<void>((r) => client.once('close', () => r()));
     client.publish(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 999 }), { qos: 1 });
     await closed;
@@ -84,12 +102,19 @@ describe('device identity', () => {
   });
 
   it('a device may subscribe to its own errors topic; any other subscription gets SUBACK 0x80', async () => {
-    const { client } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const { client } = await tryConnect({
+      clientId: 'pump-acl-0002',
+      username: 'pump-acl-0002',
+      password: tokens['pump-acl-0002'],
+    });
     const own = await client.subscribeAsync(topics.errors('pump-acl-0002'), { qos: 1 });
     expect(own[0].qos).toBe(1);
     // MQTT.js turns a SUBACK failure (0x80) into an error carrying the packet.
     for (const topic of [topics.errors('pump-acl-0001'), '#', topics.telemetry('pump-acl-0002')]) {
-      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(() => null, (e: unknown) => e)) as { packet?: { granted: number[] } } | null;
+      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(
+        () => null,
+        (e: unknown) => e,
+      )) as { packet?: { granted: number[] } } | null;
       expect(err?.packet?.granted, topic).toEqual([128]);
     }
   });
@@ -105,14 +130,24 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
 
   it('accepts keep-alive 0, which MQTT 3.1.1 allows ("no keep-alive") [MQTT-3.1.2-10], and a long one', async () => {
     for (const keepalive of [0, 65535]) {
-      const { code, client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'], keepalive });
+      const { code, client } = await tryConnect({
+        clientId: 'pump-acl-0001',
+        username: 'pump-acl-0001',
+        password: tokens['pump-acl-0001'],
+        keepalive,
+      });
       expect(code, `keep-alive ${keepalive}`).toBe(0);
       await client.endAsync();
     }
   });
 
   it('turns TCP keep-alive on for every MQTT connection, so a vanished keep-alive-0 peer is still found', async () => {
-    const { client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'], keepalive: 0 });
+    const { client } = await tryConnect({
+      clientId: 'pump-acl-0001',
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+      keepalive: 0,
+    });
     const port = new URL(purna.mqttUrl).port;
     // The broker's side of the connection, as the kernel sees it (ss from iproute2).
     const ss = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
@@ -122,38 +157,68 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
 
   it('answers an MQTT 5 CONNECT with keep-alive 0 by CONNACK 0x01 (unacceptable protocol version), never an undefined code', async () => {
     // MQTT 5, clean start, keep-alive 0, no properties, client id "v5".
-    const connect = Buffer.from([0x10, 0x0f, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x76, 0x35]);
+    const connect = Buffer.from([
+      0x10, 0x0f, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x76, 0x35,
+    ]);
     expect([...(await rawReply(connect))]).toEqual([0x20, 0x02, 0x00, 0x01]);
   });
 
   it('disconnects a client publishing to a topic containing U+0000, others unaffected', async () => {
-    const { client: bad } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const { client: bad } = await tryConnect({
+      clientId: 'pump-acl-0001',
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+    });
     const closed = new Promise<void>((r) => bad.once('close', () => r()));
     bad.publish('purna/v1/devices/pump-acl-0001/telemetry\u0000x', JSON.stringify({ temperature: 1 }), { qos: 1 });
     await closed;
-    const { client: good } = await tryConnect({ clientId: 'pump-acl-0002', username: 'pump-acl-0002', password: tokens['pump-acl-0002'] });
+    const { client: good } = await tryConnect({
+      clientId: 'pump-acl-0002',
+      username: 'pump-acl-0002',
+      password: tokens['pump-acl-0002'],
+    });
     await good.publishAsync(topics.telemetry('pump-acl-0002'), JSON.stringify({ temperature: 40 }), { qos: 1 });
     await eventually(async () => (await storedCount('pump-acl-0002')) === 1);
   });
 
   it('disconnects a client sending a payload over the limit', async () => {
-    const { client } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const { client } = await tryConnect({
+      clientId: 'pump-acl-0001',
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+    });
     const closed = new Promise<void>((r) => client.once('close', () => r()));
-    client.publish(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 1, pad: 'x'.repeat(5000) }), { qos: 1 });
+    client.publish(topics.telemetry('pump-acl-0001'), JSON.stringify({ temperature: 1, pad: 'x'.repeat(5000) }), {
+      qos: 1,
+    });
     await closed;
     expect(await storedCount('pump-acl-0001')).toBe(1);
   });
 
   it('refuses an MQTT 5 CONNECT cleanly (CONNACK: unsupported protocol) and keeps running', async () => {
-    const { code } = await tryConnect({ clientId: 'v5-client', protocolVersion: 5, username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const { code } = await tryConnect({
+      clientId: 'v5-client',
+      protocolVersion: 5,
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+    });
     expect(code).not.toBe(0);
-    const { code: after } = await tryConnect({ clientId: 'pump-acl-0001', username: 'pump-acl-0001', password: tokens['pump-acl-0001'] });
+    const { code: after } = await tryConnect({
+      clientId: 'pump-acl-0001',
+      username: 'pump-acl-0001',
+      password: tokens['pump-acl-0001'],
+    });
     expect(after).toBe(0);
   });
 
   it('provisioning by CSV is all or nothing, with line numbers', async () => {
     const cookie = await loginAs(purna, 'planner');
-    const post = (csv: string) => fetch(`${purna.dashboardUrl}api/devices/provision.csv`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv' }, body: csv });
+    const post = (csv: string) =>
+      fetch(`${purna.dashboardUrl}api/devices/provision.csv`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'text/csv' },
+        body: csv,
+      });
     const bad = await post('id,modelId\nmotor-csv-0001,motor-m15\nbad id,motor-m15\nmotor-csv-0001,motor-m15\n');
     expect(bad.status).toBe(422);
     const body = (await bad.json()) as { errors: { line: number }[] };
@@ -161,7 +226,11 @@ describe('protocol guards (aedes 1.x gaps closed by Purna)', () => {
     const ok = await post('id,modelId\nmotor-csv-0001,motor-m15\nmotor-csv-0002,motor-m15\n');
     expect(ok.status).toBe(201);
     expect(((await ok.json()) as { devices: unknown[] }).devices.length).toBe(2);
-    const anonymous = await fetch(`${purna.dashboardUrl}api/devices/provision.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,modelId\nx,y' });
+    const anonymous = await fetch(`${purna.dashboardUrl}api/devices/provision.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'id,modelId\nx,y',
+    });
     expect(anonymous.status).toBe(401);
   });
 });
@@ -171,13 +240,34 @@ describe('technician field apps', () => {
   const OTHER = 'T-ACL-2';
   beforeAll(() => {
     for (const id of [TECH, OTHER]) {
-      purna.service.network.upsertTechnician({ id, name: id, homeLat: -6.2, homeLon: 106.8, shiftStartMin: 0, shiftEndMin: 1440, utcOffsetMin: 420, workDaysMask: 127, maxOpenJobs: 3, active: true, skills: [{ modelId: '*', mode: '*' }] } as Parameters<typeof purna.service.network.upsertTechnician>[0]);
+      purna.service.network.upsertTechnician({
+        id,
+        name: id,
+        homeLat: -6.2,
+        homeLon: 106.8,
+        shiftStartMin: 0,
+        shiftEndMin: 1440,
+        utcOffsetMin: 420,
+        workDaysMask: 127,
+        maxOpenJobs: 3,
+        active: true,
+        skills: [{ modelId: '*', mode: '*' }],
+      } as Parameters<typeof purna.service.network.upsertTechnician>[0]);
     }
   });
 
-  async function issue(cookie: string, id: string): Promise<{ status: number; body: { username?: string; token?: string; topic?: string; message?: string } }> {
-    const res = await fetch(`${purna.dashboardUrl}api/technicians/${id}/mqtt-token`, { method: 'POST', headers: { cookie } });
-    return { status: res.status, body: (await res.json()) as { username?: string; token?: string; topic?: string; message?: string } };
+  async function issue(
+    cookie: string,
+    id: string,
+  ): Promise<{ status: number; body: { username?: string; token?: string; topic?: string; message?: string } }> {
+    const res = await fetch(`${purna.dashboardUrl}api/technicians/${id}/mqtt-token`, {
+      method: 'POST',
+      headers: { cookie },
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { username?: string; token?: string; topic?: string; message?: string },
+    };
   }
 
   it('get a token of their own, hear their own dispatch topic and nothing else, and may not publish', async () => {
@@ -186,17 +276,34 @@ describe('technician field apps', () => {
     expect(issued.body.username).toBe(`technician:${TECH}`);
     expect(issued.body.topic).toBe(topics.technicianDispatch(TECH));
 
-    const { code, client } = await tryConnect({ clientId: `technician:${TECH}`, username: issued.body.username, password: issued.body.token });
+    const { code, client } = await tryConnect({
+      clientId: `technician:${TECH}`,
+      username: issued.body.username,
+      password: issued.body.token,
+    });
     expect(code).toBe(0);
     const granted = await client.subscribeAsync(topics.technicianDispatch(TECH), { qos: 1 });
     expect(granted[0].qos).toBe(1);
-    for (const topic of [topics.technicianDispatch(OTHER), 'purna/v1/technicians/+/dispatch', topics.errors('pump-acl-0001')]) {
-      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(() => null, (e: unknown) => e)) as { packet?: { granted: number[] } } | null;
+    for (const topic of [
+      topics.technicianDispatch(OTHER),
+      'purna/v1/technicians/+/dispatch',
+      topics.errors('pump-acl-0001'),
+    ]) {
+      const err = (await client.subscribeAsync(topic, { qos: 1 }).then(
+        () => null,
+        (e: unknown) => e,
+      )) as { packet?: { granted: number[] } } | null;
       expect(err?.packet?.granted, topic).toEqual([128]);
     }
     // What the service domain's notifier publishes reaches the app.
-    const received = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())));
-    purna.broker.publish(topics.technicianDispatch(TECH), JSON.stringify({ event: 'assigned', workOrderId: 'WO-ACL' }), 1);
+    const received = new Promise<string>((resolve) =>
+      client.once('message', (_topic, payload) => resolve(payload.toString())),
+    );
+    purna.broker.publish(
+      topics.technicianDispatch(TECH),
+      JSON.stringify({ event: 'assigned', workOrderId: 'WO-ACL' }),
+      1,
+    );
     expect(JSON.parse(await received)).toMatchObject({ workOrderId: 'WO-ACL' });
     // A field app publishing (here: posing as a device) is disconnected and nothing is stored.
     const before = await storedCount('pump-acl-0002');
@@ -206,12 +313,17 @@ describe('technician field apps', () => {
     expect(await storedCount('pump-acl-0002')).toBe(before);
   });
 
-  it('a wrong token or another technician\'s name is refused; a technician issues only their own; unknown technicians get 404', async () => {
+  it("a wrong token or another technician's name is refused; a technician issues only their own; unknown technicians get 404", async () => {
     const own = await issue(await loginAs(purna, 'technician', OTHER), OTHER);
     expect(own.status).toBe(201);
-    expect((await tryConnect({ clientId: 'f1', username: `technician:${TECH}`, password: own.body.token })).code).toBe(4);
+    expect((await tryConnect({ clientId: 'f1', username: `technician:${TECH}`, password: own.body.token })).code).toBe(
+      4,
+    );
     expect((await tryConnect({ clientId: 'f2', username: `technician:${OTHER}`, password: 'guess' })).code).toBe(4);
-    expect((await tryConnect({ clientId: `technician:${OTHER}`, username: `technician:${OTHER}`, password: own.body.token })).code).toBe(0);
+    expect(
+      (await tryConnect({ clientId: `technician:${OTHER}`, username: `technician:${OTHER}`, password: own.body.token }))
+        .code,
+    ).toBe(0);
     const forbidden = await issue(await loginAs(purna, 'technician', OTHER), TECH);
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.message).toMatch(/only for themselves/);
@@ -226,7 +338,11 @@ describe('one client cannot knock another off or lock it out', () => {
   const SERVICE = { username: 'ops-tool', password: 'ops-tool-token-0123456789abcdef' };
   let technician: { username: string; token: string };
   beforeAll(async () => {
-    guarded = await startTestPurna({ mqttAuth: 'token', mqttServiceUser: SERVICE.username, mqttServiceToken: SERVICE.password });
+    guarded = await startTestPurna({
+      mqttAuth: 'token',
+      mqttServiceUser: SERVICE.username,
+      mqttServiceToken: SERVICE.password,
+    });
     const store = new DeviceCredentials(`${guarded.dataDir}/credentials.db`);
     for (const id of ['dev-a', 'dev-b', 'dev-c']) creds[id] = store.issueDeviceToken(id, Date.now());
     technician = store.issueTechnicianToken('T-KNOCK', Date.now());
@@ -240,7 +356,9 @@ describe('one client cannot knock another off or lock it out', () => {
 
   /** True once `client` is still connected and its QoS 1 PUBLISH was acknowledged. */
   async function stillServes(client: MqttClient): Promise<boolean> {
-    await client.publishAsync(topics.telemetry(client.options.clientId!), JSON.stringify({ temperature: 20 }), { qos: 1 });
+    await client.publishAsync(topics.telemetry(client.options.clientId!), JSON.stringify({ temperature: 20 }), {
+      qos: 1,
+    });
     return client.connected;
   }
 
@@ -254,7 +372,9 @@ describe('one client cannot knock another off or lock it out', () => {
     let kicked = false;
     devB.once('close', () => (kicked = true));
     expect((await asDevice('dev-a', 'dev-b')).code).toBe(2);
-    expect((await connect({ clientId: 'dev-b', username: technician.username, password: technician.token })).code).toBe(2);
+    expect((await connect({ clientId: 'dev-b', username: technician.username, password: technician.token })).code).toBe(
+      2,
+    );
     expect(await stillServes(devB)).toBe(true);
     expect(kicked).toBe(false);
     // With its own client id device A connects as ever.

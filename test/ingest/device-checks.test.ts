@@ -18,7 +18,8 @@ async function listeningDevice(purna: TestPurna, deviceId: string): Promise<{ cl
   return { client, reasons };
 }
 
-const metrics = (prefix: string, n: number, value = 1) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, value]));
+const metrics = (prefix: string, n: number, value = 1) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, value]));
 
 describe('metric names per device', () => {
   let purna: TestPurna;
@@ -31,13 +32,16 @@ describe('metric names per device', () => {
 
   it('the metric that would be the 33rd is rejected with its name; the 32 known flow on; another device has its own allowance', async () => {
     const { client, reasons } = await listeningDevice(purna, 'pump-names-0001');
-    const send = (values: Record<string, number>) => client.publishAsync(topics.telemetry('pump-names-0001'), JSON.stringify(values), { qos: 1 });
+    const send = (values: Record<string, number>) =>
+      client.publishAsync(topics.telemetry('pump-names-0001'), JSON.stringify(values), { qos: 1 });
     await send({ temperature: 50, vibration: 2, ...metrics('m', 28) });
     await send({ temperature: 51, m28: 1, m29: 1 });
     expect(reasons).toEqual([]);
     await send({ temperature: 52, extra_a: 1 });
     await eventually(() => reasons.length === 1);
-    expect(reasons[0]).toBe('metric "extra_a" would be this device\'s metric number 33: a device may have at most 32 metric names (it has 32)');
+    expect(reasons[0]).toBe(
+      'metric "extra_a" would be this device\'s metric number 33: a device may have at most 32 metric names (it has 32)',
+    );
     // Known metrics keep flowing, in any combination.
     await send({ temperature: 53, vibration: 2.5, m29: 7 });
     await eventually(() => purna.fleetView.get('pump-names-0001')?.latest.temperature === 53);
@@ -57,12 +61,17 @@ describe('metric names per device', () => {
     let n = 0;
     const t0 = Date.now() - 600_000;
     for (let m = 0; m < 53; m++) {
-      const batch = Array.from({ length: 10 }, (_, r) => ({ ts: t0 + m * 10 + r, values: Object.fromEntries(Array.from({ length: 64 }, () => [`junk_${n++}`, 1])) }));
+      const batch = Array.from({ length: 10 }, (_, r) => ({
+        ts: t0 + m * 10 + r,
+        values: Object.fromEntries(Array.from({ length: 64 }, () => [`junk_${n++}`, 1])),
+      }));
       await client.publishAsync(topics.telemetry('pump-flood-0001'), JSON.stringify(batch), { qos: 1 });
     }
     await eventually(() => reasons.length === 53);
     expect(reasons[0]).toMatch(/^\[0\]\.metric "junk_32" would be this device's metric number 33/);
-    await client.publishAsync(topics.telemetry('pump-flood-0001'), JSON.stringify({ temperature: 50, vibration: 2 }), { qos: 1 });
+    await client.publishAsync(topics.telemetry('pump-flood-0001'), JSON.stringify({ temperature: 50, vibration: 2 }), {
+      qos: 1,
+    });
     await eventually(() => purna.fleetView.get('pump-flood-0001')?.latest.temperature === 50);
     expect(Object.keys(purna.fleetView.get('pump-flood-0001')!.latest)).toEqual(['temperature', 'vibration']);
     expect(purna.analytics.metricNames('pump-flood-0001')).toEqual(['temperature', 'vibration']);
@@ -77,7 +86,11 @@ it('a snapshot from before the bound is trimmed on restore (and says so); the de
     const d1 = await listeningDevice(first, 'pump-trim-0001');
     // Two readings: one reading carries at most 64 metrics.
     const all = Object.entries(metrics('old', 100));
-    await d1.client.publishAsync(topics.telemetry('pump-trim-0001'), JSON.stringify([Object.fromEntries(all.slice(0, 50)), Object.fromEntries(all.slice(50))]), { qos: 1 });
+    await d1.client.publishAsync(
+      topics.telemetry('pump-trim-0001'),
+      JSON.stringify([Object.fromEntries(all.slice(0, 50)), Object.fromEntries(all.slice(50))]),
+      { qos: 1 },
+    );
     await eventually(() => first.analytics.metricNames('pump-trim-0001').length === 100);
     await d1.client.endAsync();
     await first.stop(); // saves the analytics snapshot
@@ -89,7 +102,9 @@ it('a snapshot from before the bound is trimmed on restore (and says so); the de
       expect(trimmed).toMatchObject({ level: 40, droppedMetrics: 68, maxMetricsPerDevice: 32 });
       expect(second.analytics.metricNames('pump-trim-0001')).toEqual(Object.keys(metrics('old', 32)));
       const d2 = await listeningDevice(second, 'pump-trim-0001');
-      await d2.client.publishAsync(topics.telemetry('pump-trim-0001'), JSON.stringify({ old0: 5, old31: 6 }), { qos: 1 });
+      await d2.client.publishAsync(topics.telemetry('pump-trim-0001'), JSON.stringify({ old0: 5, old31: 6 }), {
+        qos: 1,
+      });
       await d2.client.publishAsync(topics.telemetry('pump-trim-0001'), JSON.stringify({ temperature: 50 }), { qos: 1 });
       await eventually(() => d2.reasons.length === 1);
       expect(d2.reasons[0]).toMatch(/^metric "temperature" would be this device's metric number 33/);
@@ -117,15 +132,30 @@ describe('physically impossible values', () => {
     const { client, reasons } = await listeningDevice(purna, deviceId);
     const t0 = Date.now() - 120_000;
     // 40 ordinary readings (past the detectors' warm-up of 30), then impossible ones.
-    const normal = Array.from({ length: 40 }, (_, i) => ({ ts: t0 + i * 1000, values: { temperature: 58 + (i % 3) * 0.1, vibration: 1.6 + (i % 5) * 0.01 } }));
+    const normal = Array.from({ length: 40 }, (_, i) => ({
+      ts: t0 + i * 1000,
+      values: { temperature: 58 + (i % 3) * 0.1, vibration: 1.6 + (i % 5) * 0.01 },
+    }));
     await client.publishAsync(topics.telemetry(deviceId), JSON.stringify(normal), { qos: 1 });
     for (let i = 0; i < 4; i++) {
-      await client.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + 50_000 + i * 1000, values: { temperature: 58, vibration: -5 } }), { qos: 1 });
+      await client.publishAsync(
+        topics.telemetry(deviceId),
+        JSON.stringify({ ts: t0 + 50_000 + i * 1000, values: { temperature: 58, vibration: -5 } }),
+        { qos: 1 },
+      );
     }
-    await client.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + 60_000, values: { temperature: -300, vibration: 1.6 } }), { qos: 1 });
+    await client.publishAsync(
+      topics.telemetry(deviceId),
+      JSON.stringify({ ts: t0 + 60_000, values: { temperature: -300, vibration: 1.6 } }),
+      { qos: 1 },
+    );
     await eventually(() => reasons.length === 5);
-    expect(reasons[0]).toBe('vibration -5 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s): sensor fault, message rejected');
-    expect(reasons[4]).toBe('temperature -300 °C is outside what the sensor can read on pump-p200 (-40…200 °C): sensor fault, message rejected');
+    expect(reasons[0]).toBe(
+      'vibration -5 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s): sensor fault, message rejected',
+    );
+    expect(reasons[4]).toBe(
+      'temperature -300 °C is outside what the sensor can read on pump-p200 (-40…200 °C): sensor fault, message rejected',
+    );
     expect(purna.ingest.stats.rejectedByKind.sensor_fault).toBe(5);
 
     const summary = purna.fleetView.get(deviceId)!;
@@ -148,10 +178,16 @@ describe('physically impossible values', () => {
     const deviceId = 'pump-faulty-0002';
     const { client, reasons } = await listeningDevice(purna, deviceId);
     const t0 = Date.now() - 60_000;
-    const batch = [{ ts: t0, values: { vibration: 1.5 } }, { ts: t0 + 1000, values: { vibration: 80 } }, { ts: t0 + 2000, values: { vibration: 90 } }];
+    const batch = [
+      { ts: t0, values: { vibration: 1.5 } },
+      { ts: t0 + 1000, values: { vibration: 80 } },
+      { ts: t0 + 2000, values: { vibration: 90 } },
+    ];
     await client.publishAsync(topics.telemetry(deviceId), JSON.stringify(batch), { qos: 1 });
     await eventually(() => reasons.length === 1);
-    expect(reasons[0]).toBe('[1].vibration 80 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s), and 1 more reading like it: sensor fault, message rejected');
+    expect(reasons[0]).toBe(
+      '[1].vibration 80 mm/s is outside what the sensor can read on pump-p200 (0…50 mm/s), and 1 more reading like it: sensor fault, message rejected',
+    );
     expect(purna.fleetView.get(deviceId)?.latest ?? {}).toEqual({});
     await client.endAsync();
   });

@@ -23,20 +23,30 @@ afterAll(async () => {
 });
 
 const publish = (i: number, qos: 0 | 1 = 1) =>
-  device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + i * 1000, values: { temperature: 40 + (i % 10) } }), { qos });
+  device.publishAsync(
+    topics.telemetry(deviceId),
+    JSON.stringify({ ts: t0 + i * 1000, values: { temperature: 40 + (i % 10) } }),
+    { qos },
+  );
 
 it('ingests from mosquitto, and gets what was published while it was away', async () => {
   const purna = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-ext-test' });
   try {
     expect(purna.broker.listening).toBe(true);
     for (let i = 0; i < 50; i++) await publish(i);
-    await eventually(async () => (await purna.store.query(deviceId, t0, t0 + 1e6, 1000)).length === 50).catch((e) => { throw new Error(`first 50: ${purna.ingest.stats.readingsAccepted} accepted: ${e.message}`); });
+    await eventually(async () => (await purna.store.query(deviceId, t0, t0 + 1e6, 1000)).length === 50).catch((e) => {
+      throw new Error(`first 50: ${purna.ingest.stats.readingsAccepted} accepted: ${e.message}`);
+    });
     await purna.stop();
 
     for (let i = 50; i < 120; i++) await publish(i); // Purna is away: mosquitto queues for its session
     const again = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-ext-test' }, purna.dataDir);
     try {
-      await eventually(async () => (await again.store.query(deviceId, t0, t0 + 1e6, 1000)).length === 120).catch((e) => { throw new Error(`backlog: ${again.ingest.stats.readingsAccepted} accepted: ${e.message}`); });
+      await eventually(async () => (await again.store.query(deviceId, t0, t0 + 1e6, 1000)).length === 120).catch(
+        (e) => {
+          throw new Error(`backlog: ${again.ingest.stats.readingsAccepted} accepted: ${e.message}`);
+        },
+      );
       const errors: string[] = [];
       device.on('message', (_t, p) => errors.push(p.toString()));
       await device.subscribeAsync(topics.errors(deviceId), { qos: 1 });
@@ -54,8 +64,20 @@ it('ingests from mosquitto, and gets what was published while it was away', asyn
 it('two workers in one MQTT 5 shared-subscription group split the load; every message stored once', async () => {
   const influx = inject('influxUrl');
   const db = `purna_share_${Date.now()}`;
-  const a = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-worker-a', mqttShareGroup: 'purna', influxUrl: influx, influxDatabase: db });
-  const b = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-worker-b', mqttShareGroup: 'purna', influxUrl: influx, influxDatabase: db });
+  const a = await startTestPurna({
+    mqttUrl: broker.url,
+    mqttClientId: 'purna-worker-a',
+    mqttShareGroup: 'purna',
+    influxUrl: influx,
+    influxDatabase: db,
+  });
+  const b = await startTestPurna({
+    mqttUrl: broker.url,
+    mqttClientId: 'purna-worker-b',
+    mqttShareGroup: 'purna',
+    influxUrl: influx,
+    influxDatabase: db,
+  });
   try {
     const N = 400;
     for (let i = 1000; i < 1000 + N; i++) await publish(i);
@@ -78,12 +100,15 @@ it('its data disk full: what Purna refused (no PUBACK) the broker delivers again
   const purna = await startTestPurna({ mqttUrl: broker.url, mqttClientId: 'purna-ext-diskfull' }, fs.dir);
   try {
     for (let i = from; i < from + 20; i++) await publish(i);
-    const storedCount = async () => (await purna.store.query(deviceId, t0 + from * 1000, t0 + (from + 200) * 1000, 1000)).length;
+    const storedCount = async () =>
+      (await purna.store.query(deviceId, t0 + from * 1000, t0 + (from + 200) * 1000, 1000)).length;
     await eventually(async () => (await storedCount()) === 20);
     fs.fill();
     for (let i = from + 20; i < from + 200; i++) await publish(i); // mosquitto takes them; Purna cannot
     const walCheck = async () => {
-      const body = (await (await fetch(`${purna.dashboardUrl}readyz`)).json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
+      const body = (await (await fetch(`${purna.dashboardUrl}readyz`)).json()) as {
+        checks: { name: string; ok: boolean; detail?: string }[];
+      };
       return body.checks.find((c) => c.name === 'write-ahead log');
     };
     await eventually(async () => /disk full/.test((await walCheck())?.detail ?? ''), 10_000);

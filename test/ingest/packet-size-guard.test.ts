@@ -25,7 +25,8 @@ const str = (v: string) => {
   const b = Buffer.from(v);
   return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 };
-const packet = (first: number, body: Buffer) => Buffer.concat([Buffer.from([first]), remainingLength(body.length), body]);
+const packet = (first: number, body: Buffer) =>
+  Buffer.concat([Buffer.from([first]), remainingLength(body.length), body]);
 
 describe('FixedHeaderScanner', () => {
   it('follows packet boundaries across chunks and finds the first announced length over the limit', () => {
@@ -60,7 +61,8 @@ describe('a client announcing a huge PUBLISH, against a Purna process', () => {
     await purna?.exited;
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const rssBytes = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${purna.child.pid}/status`, 'utf8'))![1]) * 1024;
+  const rssBytes = () =>
+    Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${purna.child.pid}/status`, 'utf8'))![1]) * 1024;
 
   /** A raw MQTT 3.1.1 session (open mode), CONNACK received. */
   function rawSession(clientId: string): Promise<{ socket: Socket; closed: () => boolean }> {
@@ -69,7 +71,11 @@ describe('a client announcing a huge PUBLISH, against a Purna process', () => {
       const socket = createConnection({ host: '127.0.0.1', port }, () => {
         socket.write(packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str(clientId)])));
       });
-      socket.once('data', (d) => (d[0] === 0x20 && d[3] === 0 ? resolve({ socket, closed: () => closed }) : reject(new Error(`CONNACK ${[...d]}`))));
+      socket.once('data', (d) =>
+        d[0] === 0x20 && d[3] === 0
+          ? resolve({ socket, closed: () => closed })
+          : reject(new Error(`CONNACK ${[...d]}`)),
+      );
       socket.on('close', () => (closed = true));
       socket.on('error', () => {});
     });
@@ -94,7 +100,9 @@ describe('a client announcing a huge PUBLISH, against a Purna process', () => {
     expect(bodySent).toBeLessThanOrEqual(8 * 1024);
     socket.destroy();
     // The refusal is logged with its reason (LOG_LEVEL warn in the process).
-    expect(purna.output()).toMatch(/"announcedBytes":2097152\d\d.*mqtt packet over the size limit announced; connection closed/);
+    expect(purna.output()).toMatch(
+      /"announcedBytes":2097152\d\d.*mqtt packet over the size limit announced; connection closed/,
+    );
   });
 
   it('three clients sending 200 MiB PUBLISH bodies at full speed are cut off early; RSS does not grow by the announced size; others publish on', async () => {
@@ -127,7 +135,11 @@ describe('a client announcing a huge PUBLISH, against a Purna process', () => {
     for (const s of sent) expect(s).toBeLessThan(32 * 1024 * 1024);
     expect(peak - before).toBeLessThan(64 * 1024 * 1024);
 
-    const ok = await mqtt.connectAsync(purna.mqttUrl, { clientId: 'normal-0001', protocolVersion: 4, reconnectPeriod: 0 });
+    const ok = await mqtt.connectAsync(purna.mqttUrl, {
+      clientId: 'normal-0001',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     // The largest payload allowed (256 KiB) still goes through: the guard's bound is a whole PUBLISH.
     await ok.publishAsync(topics.telemetry('normal-0001'), Buffer.alloc(256 * 1024, 0x20), { qos: 1 });
     await ok.publishAsync(topics.telemetry('normal-0001'), JSON.stringify({ temperature: 40 }), { qos: 1 });

@@ -16,7 +16,11 @@ afterAll(async () => {
   for (const p of started) await p.destroy();
 });
 
-async function client(url: string, clientId: string, opts: IClientOptions = {}): Promise<{ c: MqttClient; got: string[] }> {
+async function client(
+  url: string,
+  clientId: string,
+  opts: IClientOptions = {},
+): Promise<{ c: MqttClient; got: string[] }> {
   const c = await mqtt.connectAsync(url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...opts });
   open.push(c);
   const got: string[] = [];
@@ -40,7 +44,11 @@ describe('cases the suite does not run', () => {
     started.push(purna);
     const { c: watcher, got } = await client(purna.mqttUrl, 'myclientid2', { clean: false });
     await watcher.subscribeAsync('Topic/C', { qos: 2 });
-    const { c } = await client(purna.mqttUrl, 'myclientid', { clean: true, keepalive: 2, will: { topic: 'Topic/C', payload: Buffer.from('client not disconnected'), qos: 0, retain: false } });
+    const { c } = await client(purna.mqttUrl, 'myclientid', {
+      clean: true,
+      keepalive: 2,
+      will: { topic: 'Topic/C', payload: Buffer.from('client not disconnected'), qos: 0, retain: false },
+    });
     c.stream.destroy(); // a broken connection, not a DISCONNECT
     await expect.poll(() => got, { timeout: 5000 }).toEqual(['client not disconnected']);
   });
@@ -51,8 +59,14 @@ describe('cases the suite does not run', () => {
     const creds = new DeviceCredentials(`${secured.dataDir}/credentials.db`);
     const deviceToken = creds.issueDeviceToken('pump-paho-0001', Date.now());
     creds.close();
-    const { c } = await client(secured.mqttUrl, 'pump-paho-0001', { username: 'pump-paho-0001', password: deviceToken });
-    const err = (await c.subscribeAsync('test/nosubscribe', { qos: 2 }).then(() => null, (e: unknown) => e)) as { packet?: { granted: number[] } } | null;
+    const { c } = await client(secured.mqttUrl, 'pump-paho-0001', {
+      username: 'pump-paho-0001',
+      password: deviceToken,
+    });
+    const err = (await c.subscribeAsync('test/nosubscribe', { qos: 2 }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { packet?: { granted: number[] } } | null;
     expect(err?.packet?.granted).toEqual([0x80]);
   });
 
@@ -60,8 +74,16 @@ describe('cases the suite does not run', () => {
     const purna = await startTestPurna({ mqttAuth: 'open', mqttDenySubscribe: ['test/nosubscribe', 'secret/#'] });
     started.push(purna);
     const { c } = await client(purna.mqttUrl, 'deny-list');
-    const granted = async (filter: string) => ((await c.subscribeAsync(filter, { qos: 1 }).then((g) => g, (e: { packet?: { granted: number[] } }) => e.packet?.granted)) as { qos: number }[] | number[])[0];
-    for (const filter of ['test/nosubscribe', 'secret/#', 'secret', 'secret/a/+']) expect(await granted(filter), filter).toBe(0x80);
-    for (const filter of ['test/other', 'test/+', '#', 'secretive/a']) expect(await granted(filter), filter).toMatchObject({ qos: 1 });
+    const granted = async (filter: string) =>
+      (
+        (await c.subscribeAsync(filter, { qos: 1 }).then(
+          (g) => g,
+          (e: { packet?: { granted: number[] } }) => e.packet?.granted,
+        )) as { qos: number }[] | number[]
+      )[0];
+    for (const filter of ['test/nosubscribe', 'secret/#', 'secret', 'secret/a/+'])
+      expect(await granted(filter), filter).toBe(0x80);
+    for (const filter of ['test/other', 'test/+', '#', 'secretive/a'])
+      expect(await granted(filter), filter).toMatchObject({ qos: 1 });
   });
 });

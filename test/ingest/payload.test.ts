@@ -7,7 +7,10 @@ const parse = (p: string | Buffer) => parseTelemetry(typeof p === 'string' ? Buf
 describe('parseTelemetry: accepted forms', () => {
   it('flat values take the server time', () => {
     const r = parse('{"temperature": 71.2, "vibration": 3.1}');
-    expect(r).toEqual({ ok: true, readings: [{ deviceId: 'pump-0001', tsMs: NOW, values: { temperature: 71.2, vibration: 3.1 } }] });
+    expect(r).toEqual({
+      ok: true,
+      readings: [{ deviceId: 'pump-0001', tsMs: NOW, values: { temperature: 71.2, vibration: 3.1 } }],
+    });
   });
 
   it('{ts, values} takes the device time, epoch ms or ISO 8601', () => {
@@ -20,7 +23,9 @@ describe('parseTelemetry: accepted forms', () => {
   });
 
   it('an array carries several readings in order; unknown metric names are kept as they come', () => {
-    const r = parse(`[{"ts": ${NOW - 2000}, "values": {"temperature": 1}}, {"ts": ${NOW - 1000}, "values": {"humidity_pct": 55}}, {"pressure.bar": 2.5}]`);
+    const r = parse(
+      `[{"ts": ${NOW - 2000}, "values": {"temperature": 1}}, {"ts": ${NOW - 1000}, "values": {"humidity_pct": 55}}, {"pressure.bar": 2.5}]`,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.readings.map((x) => x.tsMs)).toEqual([NOW - 2000, NOW - 1000, NOW]);
@@ -41,7 +46,11 @@ describe('parseTelemetry: rejected with a reason', () => {
     ['an empty object', '{}', /no metric values/],
     ['an empty array', '[]', /empty array/],
     ['ts in the far future', `{"ts": ${NOW + 3600_000}, "values": {"t": 1}}`, /too far in the future/],
-    ['ts older than the window', `{"ts": ${NOW - 400 * 86_400_000}, "values": {"t": 1}}`, /too old: more than 365 days before server time/],
+    [
+      'ts older than the window',
+      `{"ts": ${NOW - 400 * 86_400_000}, "values": {"t": 1}}`,
+      /too old: more than 365 days before server time/,
+    ],
     ['ts not a date', '{"ts": "yesterday", "values": {"t": 1}}', /must be ISO 8601/],
     ['ts a float', '{"ts": 1.5, "values": {"t": 1}}', /integer of epoch milliseconds/],
     ['a metric name with a space', '{"tem perature": 1}', /metric name "tem perature" is not allowed/],
@@ -58,7 +67,9 @@ describe('parseTelemetry: rejected with a reason', () => {
   }
 
   it('too many readings or metrics', () => {
-    const many = JSON.stringify(Array.from({ length: DEFAULT_PAYLOAD_LIMITS.maxReadingsPerMessage + 1 }, () => ({ t: 1 })));
+    const many = JSON.stringify(
+      Array.from({ length: DEFAULT_PAYLOAD_LIMITS.maxReadingsPerMessage + 1 }, () => ({ t: 1 })),
+    );
     expect(parse(many)).toMatchObject({ ok: false, reason: expect.stringMatching(/more than 10000 readings/) });
     const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, i])));
     expect(parse(wide)).toMatchObject({ ok: false, reason: expect.stringMatching(/more than 64 metrics/) });
@@ -73,10 +84,22 @@ describe('parseTelemetry: rejected with a reason', () => {
 describe('parseTelemetry: timestamps no Date can hold, and absurd magnitudes', () => {
   const cases: [string, string, RegExp][] = [
     // 1e16 ms is beyond what a Date holds (±8.64e15): formatting it for the reason used to throw.
-    ['ts 1e16', '{"ts": 1e16, "values": {"temperature": 1}}', /ts 10000000000000000 is too far in the future: more than 5 min ahead/],
-    ['ts -1e16', '{"ts": -1e16, "values": {"temperature": 1}}', /ts -10000000000000000 is too old: more than 365 days before/],
+    [
+      'ts 1e16',
+      '{"ts": 1e16, "values": {"temperature": 1}}',
+      /ts 10000000000000000 is too far in the future: more than 5 min ahead/,
+    ],
+    [
+      'ts -1e16',
+      '{"ts": -1e16, "values": {"temperature": 1}}',
+      /ts -10000000000000000 is too old: more than 365 days before/,
+    ],
     ['ts 1e300, flat form', '{"ts": 1e300, "temperature": 1}', /ts 1e\+300 is too far in the future/],
-    ['ts just past the largest Date', `{"ts": ${8.64e15 + 1}, "values": {"t": 1}}`, /ts 8640000000000001 is too far in the future/],
+    [
+      'ts just past the largest Date',
+      `{"ts": ${8.64e15 + 1}, "values": {"t": 1}}`,
+      /ts 8640000000000001 is too far in the future/,
+    ],
     ['ts in year 275760 as ISO', '{"ts": "+275760-09-13T00:00:00Z", "values": {"t": 1}}', /must be ISO 8601/],
     ['a value beyond ±1e15', '{"pressure": -1e300}', /pressure -1e\+300 is beyond ±1000000000000000/],
   ];
@@ -91,25 +114,81 @@ describe('parseTelemetry: timestamps no Date can hold, and absurd magnitudes', (
   it('the window is a setting: a day ahead accepted when allowed, not by default', () => {
     const ahead = `{"ts": ${NOW + 23 * 3600_000}, "values": {"t": 1}}`;
     expect(parse(ahead).ok).toBe(false);
-    expect(parseTelemetry(Buffer.from(ahead), 'pump-0001', NOW, { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: 86_400_000 }).ok).toBe(true);
+    expect(
+      parseTelemetry(Buffer.from(ahead), 'pump-0001', NOW, { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: 86_400_000 })
+        .ok,
+    ).toBe(true);
   });
 });
 
 describe('parseTelemetry never throws', () => {
   /** Awkward JSON values: big, tiny, negative, odd types, prototype names, long strings. */
   const atoms: unknown[] = [
-    0, -0, 1, -1, 1.5, 1e15, -1e15, 1e16, -1e16, 8.64e15, 8.64e15 + 1, -8.64e15 - 1, 1e300, -1e300, 5e-324,
-    Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '', 'x', 'NaN', 'Infinity', '-Infinity', '2026-11-22', '2026-11-22T12:00:00Z',
-    '9999-12-31T23:59:59.999Z', '0000-01-01', '2026-13-45T99:99:99Z', 'a'.repeat(5000), '\u0000', '\ud800', null, true, false, [], {}, [1, 2], { a: 1 },
+    0,
+    -0,
+    1,
+    -1,
+    1.5,
+    1e15,
+    -1e15,
+    1e16,
+    -1e16,
+    8.64e15,
+    8.64e15 + 1,
+    -8.64e15 - 1,
+    1e300,
+    -1e300,
+    5e-324,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 2,
+    '',
+    'x',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '2026-11-22',
+    '2026-11-22T12:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '0000-01-01',
+    '2026-13-45T99:99:99Z',
+    'a'.repeat(5000),
+    '\u0000',
+    '\ud800',
+    null,
+    true,
+    false,
+    [],
+    {},
+    [1, 2],
+    { a: 1 },
   ];
-  const keys = ['ts', 'values', 'temperature', 'vibration', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'é', 'a'.repeat(100), '0', '1e3', 'ts ', 'VALUES'];
+  const keys = [
+    'ts',
+    'values',
+    'temperature',
+    'vibration',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    '',
+    ' ',
+    'é',
+    'a'.repeat(100),
+    '0',
+    '1e3',
+    'ts ',
+    'VALUES',
+  ];
 
   function randomValue(rand: () => number, depth: number): unknown {
     const r = rand();
     if (depth > 3 || r < 0.5) return atoms[Math.floor(rand() * atoms.length)];
     if (r < 0.75) return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
     const obj: Record<string, unknown> = {};
-    for (let i = Math.floor(rand() * 5); i > 0; i--) obj[keys[Math.floor(rand() * keys.length)]] = randomValue(rand, depth + 1);
+    for (let i = Math.floor(rand() * 5); i > 0; i--)
+      obj[keys[Math.floor(rand() * keys.length)]] = randomValue(rand, depth + 1);
     return obj;
   }
 
@@ -119,7 +198,8 @@ describe('parseTelemetry never throws', () => {
     let rejected = 0;
     for (let i = 0; i < 10_000; i++) {
       let payload: Buffer;
-      if (i % 10 === 0) payload = Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)));
+      if (i % 10 === 0)
+        payload = Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)));
       else {
         // JSON.stringify writes "__proto__" as an own key, as a device could.
         const text = JSON.stringify(randomValue(rand, 0)) ?? 'undefined';

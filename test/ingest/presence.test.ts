@@ -10,7 +10,14 @@ it('a device that stops reporting for N × its interval is silent even with its 
   const clock = new ManualClock(1_000_000);
   const events: DeviceStatusEvent[] = [];
   bus.on('deviceStatus', (e) => events.push(e));
-  const presence = new Presence({ bus, clock, log: createLogger('silent'), silentAfterIntervals: 5, minSilentMs: 3000, checkEveryMs: 1000 });
+  const presence = new Presence({
+    bus,
+    clock,
+    log: createLogger('silent'),
+    silentAfterIntervals: 5,
+    minSilentMs: 3000,
+    checkEveryMs: 1000,
+  });
   presence.connection('pump-1', 'online');
   for (let i = 0; i < 20; i++) {
     presence.seen('pump-1');

@@ -20,4 +20,3 @@ it('spend() runs into debt, so an address that goes on failing stays exhausted u
   expect(limiter.exhausted('10.0.0.9', 63_000)).toBe(false);
   expect(limiter.exhausted('10.0.0.10', 0)).toBe(false);
 });
-

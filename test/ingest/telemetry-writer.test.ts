@@ -45,7 +45,15 @@ const reading = (i: number): Reading => ({ deviceId: 'd', tsMs: i, values: { t: 
 it('backs off while the store is away (traffic does not hammer it), then drains the backlog in order once it returns, with no more traffic', async () => {
   const store = new FlakyStore(4);
   const settled: number[] = [];
-  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 1000, maxBatchAgeMs: 10, minRetryMs: 20, maxRetryMs: 80, onSettled: (n) => settled.push(n) });
+  const writer = new TelemetryWriter({
+    store,
+    log: createLogger('silent'),
+    batchSize: 1000,
+    maxBatchAgeMs: 10,
+    minRetryMs: 20,
+    maxRetryMs: 80,
+    onSettled: (n) => settled.push(n),
+  });
   // 12 batches' worth arrive while the store fails…
   for (let i = 0; i < 12_000; i++) writer.enqueue([reading(i)]);
   // …and then nothing more arrives: the backlog must still drain by itself.
@@ -62,7 +70,14 @@ it('backs off while the store is away (traffic does not hammer it), then drains 
 it('traffic arriving during an outage does not cut the backoff short (tries stay on the retry schedule)', async () => {
   const store = new FlakyStore(Number.MAX_SAFE_INTEGER); // away until the test says otherwise
   const minRetryMs = 200;
-  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 1000, maxBatchAgeMs: 10, minRetryMs, maxRetryMs: 400 });
+  const writer = new TelemetryWriter({
+    store,
+    log: createLogger('silent'),
+    batchSize: 1000,
+    maxBatchAgeMs: 10,
+    minRetryMs,
+    maxRetryMs: 400,
+  });
   const started = performance.now();
   // 20 full batches arrive one by one while the store is away, each after the previous try has failed.
   for (let chunk = 0; chunk < 20; chunk++) {
@@ -129,7 +144,11 @@ it('two writes in flight; the second finishing first does not confirm before the
   const store = new ManualStore();
   const confirmed: number[] = [];
   const writer = new TelemetryWriter({
-    store, log, batchSize: 100, maxBatchAgeMs: 10_000, maxInFlight: 2,
+    store,
+    log,
+    batchSize: 100,
+    maxBatchAgeMs: 10_000,
+    maxInFlight: 2,
     onSettled: (n) => {
       confirmed.push(n);
       wal.confirm(n);
@@ -138,7 +157,11 @@ it('two writes in flight; the second finishing first does not confirm before the
   // 200 readings through the log, one message each, then to the writer in log order (as ingest does).
   for (let i = 0; i < 200; i++) {
     const r = reading(i);
-    await new Promise<void>((resolve, reject) => wal.append(r.deviceId, Date.now(), Buffer.from(JSON.stringify({ ts: r.tsMs, values: r.values })), 1, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      wal.append(r.deviceId, Date.now(), Buffer.from(JSON.stringify({ ts: r.tsMs, values: r.values })), 1, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
     writer.enqueue([r]);
   }
   expect(store.calls.length).toBe(2); // both batches in flight at once
@@ -171,7 +194,16 @@ it('two writes in flight; the second finishing first does not confirm before the
 it('a later batch stored while an earlier one fails waits for the earlier one to be retried and stored', async () => {
   const store = new ManualStore();
   const settled: number[] = [];
-  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 10, maxBatchAgeMs: 10_000, maxInFlight: 2, minRetryMs: 20, maxRetryMs: 40, onSettled: (n) => settled.push(n) });
+  const writer = new TelemetryWriter({
+    store,
+    log: createLogger('silent'),
+    batchSize: 10,
+    maxBatchAgeMs: 10_000,
+    maxInFlight: 2,
+    minRetryMs: 20,
+    maxRetryMs: 40,
+    onSettled: (n) => settled.push(n),
+  });
   writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(i)));
   writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(10 + i)));
   writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(20 + i))); // waits: two in flight already
@@ -217,15 +249,34 @@ it('a reading the store refuses (SQLite: NaN into a NOT NULL column) is found by
   const store = new SqliteTelemetryStore(join(dir, 'telemetry.db'));
   await store.start();
   const refused: { readings: readonly Reading[]; reason: string }[] = [];
-  const writer = new TelemetryWriter({ store, log, batchSize: 64, maxBatchAgeMs: 10_000, onSettled: (n) => wal.confirm(n), onRefused: (readings, reason) => refused.push({ readings, reason }) });
-  const readings = Array.from({ length: 64 }, (_, i) => (i === 37 ? { deviceId: 'd', tsMs: i, values: { t: Number.NaN } } : reading(i)));
+  const writer = new TelemetryWriter({
+    store,
+    log,
+    batchSize: 64,
+    maxBatchAgeMs: 10_000,
+    onSettled: (n) => wal.confirm(n),
+    onRefused: (readings, reason) => refused.push({ readings, reason }),
+  });
+  const readings = Array.from({ length: 64 }, (_, i) =>
+    i === 37 ? { deviceId: 'd', tsMs: i, values: { t: Number.NaN } } : reading(i),
+  );
   for (const r of readings) {
-    await new Promise<void>((resolve, reject) => wal.append(r.deviceId, Date.now(), Buffer.from(JSON.stringify({ ts: r.tsMs, values: { t: r.tsMs } })), 1, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      wal.append(
+        r.deviceId,
+        Date.now(),
+        Buffer.from(JSON.stringify({ ts: r.tsMs, values: { t: r.tsMs } })),
+        1,
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
   }
   expect(readdirSync(dir).filter((f) => f.endsWith('.wal')).length).toBeGreaterThan(4);
   writer.enqueue(readings);
   await writer.flush(5000);
-  expect((await store.query('d', 0, 100, 100)).map((r) => r.tsMs)).toEqual(readings.map((r) => r.tsMs).filter((ts) => ts !== 37));
+  expect((await store.query('d', 0, 100, 100)).map((r) => r.tsMs)).toEqual(
+    readings.map((r) => r.tsMs).filter((ts) => ts !== 37),
+  );
   expect(refused.map((r) => r.readings.map((x) => x.tsMs))).toEqual([[37]]);
   expect(refused[0].reason).toMatch(/NOT NULL constraint failed/);
   expect(writer.stats).toMatchObject({ pending: 0, storedReadings: 63, refusedReadings: 1, retrying: false });
@@ -258,7 +309,14 @@ it('an error the store does not explain is retried, never dropped', async () => 
     },
     async close() {},
   };
-  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 10, maxBatchAgeMs: 5, minRetryMs: 10, maxRetryMs: 20 });
+  const writer = new TelemetryWriter({
+    store,
+    log: createLogger('silent'),
+    batchSize: 10,
+    maxBatchAgeMs: 5,
+    minRetryMs: 10,
+    maxRetryMs: 20,
+  });
   writer.enqueue(Array.from({ length: 10 }, (_, i) => reading(i)));
   await writer.flush(5000);
   expect(written.length).toBe(10);
@@ -268,7 +326,15 @@ it('an error the store does not explain is retried, never dropped', async () => 
 
 it('readiness: not ready once writes have failed longer than stuckAfterMs, naming the error; ready again after a write succeeds', async () => {
   const store = new FlakyStore(Number.MAX_SAFE_INTEGER);
-  const writer = new TelemetryWriter({ store, log: createLogger('silent'), batchSize: 1, maxBatchAgeMs: 5, minRetryMs: 10, maxRetryMs: 20, stuckAfterMs: 1000 });
+  const writer = new TelemetryWriter({
+    store,
+    log: createLogger('silent'),
+    batchSize: 1,
+    maxBatchAgeMs: 5,
+    minRetryMs: 10,
+    maxRetryMs: 20,
+    stuckAfterMs: 1000,
+  });
   expect(writer.readiness().ok).toBe(true);
   writer.enqueue([reading(1)]);
   await tick();
@@ -277,7 +343,9 @@ it('readiness: not ready once writes have failed longer than stuckAfterMs, namin
   await new Promise((r) => setTimeout(r, 1100));
   const stuck = writer.readiness();
   expect(stuck.ok).toBe(false);
-  expect(stuck.detail).toMatch(/^stuck: the oldest unstored batch has been failing for \d+ s \(store away\); 1 readings pending$/);
+  expect(stuck.detail).toMatch(
+    /^stuck: the oldest unstored batch has been failing for \d+ s \(store away\); 1 readings pending$/,
+  );
   store.failuresLeft = 0;
   await writer.flush(5000);
   expect(writer.readiness()).toEqual({ ok: true, detail: '0 readings pending' });

@@ -15,7 +15,10 @@ function capturingLog() {
 }
 const reading = (i: number) => ({ deviceId: 'pump-1', tsMs: 1_700_000_000_000 + i, values: { temperature: i } });
 const payload = (i: number) => Buffer.from(JSON.stringify({ ts: reading(i).tsMs, values: reading(i).values }));
-const append = (wal: WriteAheadLog, i: number) => new Promise<void>((resolve, reject) => wal.append('pump-1', Date.now(), payload(i), 1, (err) => (err ? reject(err) : resolve())));
+const append = (wal: WriteAheadLog, i: number) =>
+  new Promise<void>((resolve, reject) =>
+    wal.append('pump-1', Date.now(), payload(i), 1, (err) => (err ? reject(err) : resolve())),
+  );
 
 describe('write-ahead log', () => {
   it('replays what was appended and not confirmed, cutting a torn last record', async () => {
@@ -39,7 +42,8 @@ describe('write-ahead log', () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
     const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, segmentBytes: 2000 });
     wal.open();
-    for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 50 }, (_, i) => append(wal, round * 50 + i)));
+    for (let round = 0; round < 10; round++)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => append(wal, round * 50 + i)));
     expect(wal.appended).toBe(500);
     expect(wal.fsyncs).toBeLessThanOrEqual(20);
     expect(readdirSync(dir).length).toBeGreaterThan(3);
@@ -88,7 +92,13 @@ describe('write-ahead log', () => {
     const again = new WriteAheadLog({ dir, log: captured.log, maxBytes: 1 << 30 });
     expect(again.open().map((r) => r.values.temperature)).toEqual([0, 1]);
     expect(statSync(segment).size).toBe(cutFrom);
-    expect(captured.lines).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('cut a torn or damaged tail'), cutBytes: before.length - cutFrom, keptRecords: 2 }));
+    expect(captured.lines).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringContaining('cut a torn or damaged tail'),
+        cutBytes: before.length - cutFrom,
+        keptRecords: 2,
+      }),
+    );
     await append(again, 5);
     again.close();
 
@@ -164,10 +174,12 @@ describe('write-ahead log on a full disk (a real 1 MiB tmpfs)', () => {
         Promise.all(
           Array.from({ length: 20 }, () => {
             const i = next++;
-            return new Promise<void>((resolve) => wal.append('pump-1', Date.now(), payload(i), 1, (err) => {
-              (err ? refused : acked).push(i);
-              resolve();
-            }));
+            return new Promise<void>((resolve) =>
+              wal.append('pump-1', Date.now(), payload(i), 1, (err) => {
+                (err ? refused : acked).push(i);
+                resolve();
+              }),
+            );
           }),
         );
       for (let r = 0; r < 100; r++) await round();

@@ -32,7 +32,15 @@ function noise(): number {
 
 function reading(t0: number, t: number) {
   const pressure = 4.5 + 0.01 * noise() - (t > FALL_STARTS ? (t - FALL_STARTS) * FALL_PER_MS : 0);
-  return { ts: t0 + t, values: { pressure: Math.round(pressure * 1000) / 1000, flow: 80 + 2 * noise(), current: 15 + 0.3 * noise(), temperature: 45 + 0.5 * noise() } };
+  return {
+    ts: t0 + t,
+    values: {
+      pressure: Math.round(pressure * 1000) / 1000,
+      flow: 80 + 2 * noise(),
+      current: 15 + 0.3 * noise(),
+      temperature: 45 + 0.5 * noise(),
+    },
+  };
 }
 
 async function api(path: string, method = 'GET', body?: unknown) {
@@ -49,7 +57,14 @@ beforeAll(async () => {
   purna.bus.on('dispatch', (d) => dispatches.push(d));
   planner = await loginAs(purna, 'planner');
   purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
-  purna.service.network.upsertTechnician({ id: 'T-1', name: 'Budi', homeLat: -6.2, homeLon: 106.8, depotId: 'D-1', skills: [{ modelId: '*', mode: '*' }] });
+  purna.service.network.upsertTechnician({
+    id: 'T-1',
+    name: 'Budi',
+    homeLat: -6.2,
+    homeLon: 106.8,
+    depotId: 'D-1',
+    skills: [{ modelId: '*', mode: '*' }],
+  });
   expect((await api('catalogue/models', 'POST', boosterPump())).status).toBe(201);
   // The model's parts are in the parts list once it is saved; the depot stocks its seal kit.
   purna.service.network.upsertInventory({ depotId: 'D-1', sku: 'B40-SEAL-KIT', onHand: 3 });
@@ -91,7 +106,13 @@ describe('analytics judges a device by its catalogue model', () => {
     for (let day = 0; day < 9 && dispatches.length === 0; day++) await sendDay();
     expect(dispatches).toHaveLength(1);
     const d = dispatches[0];
-    expect(d).toMatchObject({ deviceId: 'booster-0201', mode: 'seal_leak', model: { id: 'booster-b40', version: 1 }, parts: [{ sku: 'B40-SEAL-KIT', quantity: 1 }], skill: 'mechanical-seal' });
+    expect(d).toMatchObject({
+      deviceId: 'booster-0201',
+      mode: 'seal_leak',
+      model: { id: 'booster-b40', version: 1 },
+      parts: [{ sku: 'B40-SEAL-KIT', quantity: 1 }],
+      skill: 'mechanical-seal',
+    });
     expect(d.health).toMatchObject({ metric: 'pressure', rule: 'trend-forecast', evidence: { ratedLower: 2 } });
     // Ahead of the crossing by more than the lead time Purna assumes before it has any work-order
     // history (24 h, DEFAULT_LEAD_TIME_MS), and the forecast says when.
@@ -100,7 +121,13 @@ describe('analytics judges a device by its catalogue model', () => {
     expect(Math.abs(d.predictedFailureAtMs! - (t0 + CROSSING))).toBeLessThan(DAY);
 
     const order = await eventually(() => purna.service.listWorkOrders({ deviceId: 'booster-0201' })[0]);
-    expect(order).toMatchObject({ mode: 'seal_leak', modelId: 'booster-b40', modelVersion: 1, partSku: 'B40-SEAL-KIT', technicianId: 'T-1' });
+    expect(order).toMatchObject({
+      mode: 'seal_leak',
+      modelId: 'booster-b40',
+      modelVersion: 1,
+      partSku: 'B40-SEAL-KIT',
+      technicianId: 'T-1',
+    });
     expect(order.plan?.skill).toBe('mechanical-seal');
   });
 
@@ -108,7 +135,12 @@ describe('analytics judges a device by its catalogue model', () => {
     const before = purna.analytics.health('booster-0201')!;
     expect(before.evidence.ratedLower).toBe(2);
     const { json } = await api('catalogue/models/booster-b40');
-    const edited = { ...json.model, metrics: json.model.metrics.map((m: { name: string }) => (m.name === 'pressure' ? { ...m, ratedLimits: { lower: 1 } } : m)) };
+    const edited = {
+      ...json.model,
+      metrics: json.model.metrics.map((m: { name: string }) =>
+        m.name === 'pressure' ? { ...m, ratedLimits: { lower: 1 } } : m,
+      ),
+    };
     expect((await api('catalogue/models/booster-b40', 'PUT', edited)).status).toBe(200);
 
     const next = reading(t0, sentUntil);

@@ -16,7 +16,12 @@ let device: MqttClient;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  purna = await startTestPurna({ smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpTls: 'none', smtpFrom: 'Purna Service <service@purna.test>' });
+  purna = await startTestPurna({
+    smtpHost: '127.0.0.1',
+    smtpPort: smtp.port,
+    smtpTls: 'none',
+    smtpFrom: 'Purna Service <service@purna.test>',
+  });
   seedDemo(purna.service, { devices: [{ deviceId, modelId: 'pump-p200' }], totalDevices: 40, historyDays: 0 });
   device = await connectDevice(purna.mqttUrl, deviceId);
 });
@@ -27,7 +32,20 @@ afterAll(async () => {
 });
 
 const WEEKDAYS_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-const MONTHS_ID = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
+const MONTHS_ID = [
+  'Januari',
+  'Februari',
+  'Maret',
+  'April',
+  'Mei',
+  'Juni',
+  'Juli',
+  'Agustus',
+  'September',
+  'Oktober',
+  'November',
+  'Desember',
+];
 /** A window as an Indonesian reader in Jakarta writes it, worked out here by hand (WIB = UTC+7, no DST). */
 function jakartaWindow(fromMs: number, toMs: number): string {
   const a = new Date(fromMs + 7 * 3600_000);
@@ -36,7 +54,9 @@ function jakartaWindow(fromMs: number, toMs: number): string {
   return `${WEEKDAYS_ID[a.getUTCDay()]}, ${a.getUTCDate()} ${MONTHS_ID[a.getUTCMonth()]}, ${hm(a)}–${hm(b)} WIB`;
 }
 
-it('the predicted failure reaches the site\'s contact as an Indonesian e-mail with the arrival window in WIB', { timeout: 90_000 }, async () => {
+it("the predicted failure reaches the site's contact as an Indonesian e-mail with the arrival window in WIB", {
+  timeout: 90_000,
+}, async () => {
   const site = purna.service.getDevice(deviceId)!;
   const lead = purna.service.contacts.recipientsForSite(site.siteId!).find((c) => c.siteId === site.siteId)!;
   expect(lead.language).toBe('id');
@@ -46,23 +66,42 @@ it('the predicted failure reaches the site\'s contact as an Indonesian e-mail wi
   const t0 = Date.now() - 200_000;
   for (let i = 0; i < 190; i++) {
     const vibration = i < 60 ? 1.6 + 0.03 * Math.sin(i) : 1.6 + 5.6 * ((i - 60) / 120) ** 2;
-    await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: t0 + i * 1000, values: { vibration, temperature: 58 + 0.2 * Math.cos(i) } }), { qos: 1 });
+    await device.publishAsync(
+      topics.telemetry(deviceId),
+      JSON.stringify({ ts: t0 + i * 1000, values: { vibration, temperature: 58 + 0.2 * Math.cos(i) } }),
+      { qos: 1 },
+    );
   }
-  const wo = (await eventually(() => purna.service.listWorkOrders({ deviceId }).find((o) => o.state === 'assigned'), 30_000))!;
+  const wo = (await eventually(
+    () => purna.service.listWorkOrders({ deviceId }).find((o) => o.state === 'assigned'),
+    30_000,
+  ))!;
   expect(wo.mode).toBe('bearing_wear');
 
-  const mail = (await eventually(async () => (await smtp.messages()).find((m) => m.envelope.to.includes(lead.email!))?.mail, 20_000))!;
-  expect(mail.subject).toMatch(new RegExp(`^Kunjungan servis dijadwalkan: Centrifugal pump P200 \\(22 kW\\) di .+ \\(${wo.id}\\)$`));
+  const mail = (await eventually(
+    async () => (await smtp.messages()).find((m) => m.envelope.to.includes(lead.email!))?.mail,
+    20_000,
+  ))!;
+  expect(mail.subject).toMatch(
+    new RegExp(`^Kunjungan servis dijadwalkan: Centrifugal pump P200 \\(22 kW\\) di .+ \\(${wo.id}\\)$`),
+  );
   expect(mail.text).toContain(`Yth. Bapak/Ibu ${lead.name},`);
   expect(mail.text).toContain('bantalan (bearing) Centrifugal pump P200 (22 kW) Anda mulai aus');
   const tech = purna.service.getTechnician(wo.technicianId!)!;
   const fromMs = Math.floor((wo.plan!.plannedAtMs + wo.plannedLeadTimeMs!) / 1_800_000) * 1_800_000;
-  expect(mail.text).toContain(`Teknisi: ${tech.name.split(' ')[0]}. Perkiraan kedatangan: ${jakartaWindow(fromMs, fromMs + 2 * 3600_000)}.`);
+  expect(mail.text).toContain(
+    `Teknisi: ${tech.name.split(' ')[0]}. Perkiraan kedatangan: ${jakartaWindow(fromMs, fromMs + 2 * 3600_000)}.`,
+  );
   expect(mail.text).toContain(wo.warrantyCovered ? 'ditanggung garansi' : 'tidak ditanggung garansi');
   // The link is the dashboard's own address (no public URL set) and opens the tracking page.
   const link = /(http:\/\/localhost:\d+\/api\/track\/[A-Za-z0-9_-]{43})/.exec(mail.text!)![1];
   expect(link.startsWith(purna.dashboardUrl)).toBe(true);
 
   // The work order shows the delivery.
-  expect(purna.service.workOrderMessages(wo.id).find((m) => m.contactId === lead.id)).toMatchObject({ notice: 'visit_planned', channel: 'email', state: 'delivered', language: 'id' });
+  expect(purna.service.workOrderMessages(wo.id).find((m) => m.contactId === lead.id)).toMatchObject({
+    notice: 'visit_planned',
+    channel: 'email',
+    state: 'delivered',
+    language: 'id',
+  });
 });

@@ -8,7 +8,10 @@ import type { DeviceSummary } from '../../dashboard/fleet-view.ts';
 import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 const stores = [
-  { name: 'InfluxDB', overrides: () => ({ influxUrl: inject('influxUrl'), influxDatabase: `purna_it_${process.pid}_${Date.now()}` }) },
+  {
+    name: 'InfluxDB',
+    overrides: () => ({ influxUrl: inject('influxUrl'), influxDatabase: `purna_it_${process.pid}_${Date.now()}` }),
+  },
   { name: 'SQLite', overrides: () => ({}) },
 ];
 
@@ -66,7 +69,9 @@ for (const store of stores) {
     });
 
     it('the live socket.io feed carries the latest values', async () => {
-      const last = (await eventually(() => deltas.findLast((d) => d.deviceId === deviceId && d.latestTsMs === t0 + (N - 1) * 1000)))!;
+      const last = (await eventually(() =>
+        deltas.findLast((d) => d.deviceId === deviceId && d.latestTsMs === t0 + (N - 1) * 1000),
+      ))!;
       expect(last.latest.temperature).toBeCloseTo(60 + (N - 1) / 10, 6);
       const list = (await (await get('api/devices')).json()) as { devices: DeviceSummary[] };
       expect(list.devices.find((d) => d.deviceId === deviceId)?.latest.vibration).toBeCloseTo(1.5 + (N - 1) / 100, 6);

@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 const compose = (envFile: string, ...args: string[]) =>
-  spawnSync('docker-compose', ['--project-directory', root, '-f', join(root, 'docker-compose.yml'), '--env-file', envFile, ...args], { encoding: 'utf8' });
+  spawnSync(
+    'docker-compose',
+    ['--project-directory', root, '-f', join(root, 'docker-compose.yml'), '--env-file', envFile, ...args],
+    { encoding: 'utf8' },
+  );
 
 describe('docker-compose.yml', () => {
   it('docker-compose is installed (apt-get install -y docker-compose)', () => {
@@ -18,7 +22,10 @@ describe('docker-compose.yml', () => {
   it('validates with every secret set, and names the simulator profile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-compose-'));
     const env = join(dir, '.env');
-    writeFileSync(env, readFileSync(join(root, '.env.example'), 'utf8').replace(/PASSWORD=$/gm, 'PASSWORD=not-a-real-secret-123'));
+    writeFileSync(
+      env,
+      readFileSync(join(root, '.env.example'), 'utf8').replace(/PASSWORD=$/gm, 'PASSWORD=not-a-real-secret-123'),
+    );
     const ok = compose(env, 'config', '-q');
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
@@ -35,7 +42,9 @@ describe('docker-compose.yml', () => {
     writeFileSync(env, readFileSync(join(root, '.env.example'), 'utf8'));
     const r = compose(env, 'config', '-q');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/set INFLUXDB_ADMIN_PASSWORD in \.env|set INFLUX_PASSWORD in \.env|set PURNA_ADMIN_PASSWORD in \.env/);
+    expect(r.stderr).toMatch(
+      /set INFLUXDB_ADMIN_PASSWORD in \.env|set INFLUX_PASSWORD in \.env|set PURNA_ADMIN_PASSWORD in \.env/,
+    );
   });
 });
 

@@ -15,14 +15,25 @@ describe('configuration', () => {
   });
 
   it('a bad value stops start-up with a message naming the setting', () => {
-    expect(() => loadConfig({ PURNA_HTTP_PORT: '70000' }, [])).toThrow(/PURNA_HTTP_PORT must be an integer from 0 to 65535, got '70000'/);
+    expect(() => loadConfig({ PURNA_HTTP_PORT: '70000' }, [])).toThrow(
+      /PURNA_HTTP_PORT must be an integer from 0 to 65535, got '70000'/,
+    );
     expect(() => loadConfig({ INFLUX_URL: 'not a url' }, [])).toThrow(/INFLUX_URL must be a URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({}, ['--nosim'])).toThrow(/unknown argument --nosim/);
-    expect(() => loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.0.0.0/33' }, [])).toThrow(/PURNA_WEBHOOK_ALLOW_HOSTS must list host names, IP addresses or CIDR ranges .*'10\.0\.0\.0\/33'/);
-    expect(loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.20.0.0/16,fd00::1' }, []).webhookAllowHosts).toEqual(['crm.internal', '10.20.0.0/16', 'fd00::1']);
-    expect(() => loadConfig({ PURNA_MQTT_DENY_SUBSCRIBE: 'ok/topic, bad/#/filter' }, [])).toThrow(/PURNA_MQTT_DENY_SUBSCRIBE: '#' must be the last level/);
-    expect(loadConfig({ PURNA_MQTT_DENY_SUBSCRIBE: ' test/nosubscribe , secret/#,' }, []).mqttDenySubscribe).toEqual(['test/nosubscribe', 'secret/#']);
+    expect(() => loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.0.0.0/33' }, [])).toThrow(
+      /PURNA_WEBHOOK_ALLOW_HOSTS must list host names, IP addresses or CIDR ranges .*'10\.0\.0\.0\/33'/,
+    );
+    expect(
+      loadConfig({ PURNA_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.20.0.0/16,fd00::1' }, []).webhookAllowHosts,
+    ).toEqual(['crm.internal', '10.20.0.0/16', 'fd00::1']);
+    expect(() => loadConfig({ PURNA_MQTT_DENY_SUBSCRIBE: 'ok/topic, bad/#/filter' }, [])).toThrow(
+      /PURNA_MQTT_DENY_SUBSCRIBE: '#' must be the last level/,
+    );
+    expect(loadConfig({ PURNA_MQTT_DENY_SUBSCRIBE: ' test/nosubscribe , secret/#,' }, []).mqttDenySubscribe).toEqual([
+      'test/nosubscribe',
+      'secret/#',
+    ]);
   });
 
   it('reads a JSON config file; the environment wins over it; unknown keys are refused', () => {

@@ -34,7 +34,9 @@ it('SIGTERM mid-load: exit 0 and every acknowledged message stored', async () =>
     while (!stopped && sent < MAX_MESSAGES && client.connected) {
       const ts = t0 + sent++;
       const p = client
-        .publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 60, vibration: 1.5 } }), { qos: 1 })
+        .publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 60, vibration: 1.5 } }), {
+          qos: 1,
+        })
         .then(
           () => void acked.push(ts),
           () => {},
@@ -57,7 +59,9 @@ it('SIGTERM mid-load: exit 0 and every acknowledged message stored', async () =>
   expect(acked.length).toBeGreaterThanOrEqual(2000);
 
   const db = new DatabaseSync(join(dataDir, 'telemetry.db'), { readOnly: true });
-  const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as { ts: number }[];
+  const rows = db.prepare("SELECT ts FROM telemetry WHERE device = ? AND metric = 'temperature'").all(deviceId) as {
+    ts: number;
+  }[];
   db.close();
   const stored = new Set(rows.map((r) => r.ts));
   const missing = acked.filter((ts) => !stored.has(ts));

@@ -14,7 +14,8 @@ afterAll(async () => {
 it('/healthz answers and /metrics counts what ingest did', async () => {
   expect((await fetch(`${purna.dashboardUrl}healthz`)).status).toBe(200);
   const device = await connectDevice(purna.mqttUrl, 'motor-ops-0001');
-  for (let i = 0; i < 7; i++) await device.publishAsync(topics.telemetry('motor-ops-0001'), JSON.stringify({ temperature: 50 + i }), { qos: 1 });
+  for (let i = 0; i < 7; i++)
+    await device.publishAsync(topics.telemetry('motor-ops-0001'), JSON.stringify({ temperature: 50 + i }), { qos: 1 });
   await device.publishAsync(topics.telemetry('motor-ops-0001'), 'not json', { qos: 1 });
   await eventually(() => purna.writer.stats.storedReadings === 7);
   const text = await (await fetch(`${purna.dashboardUrl}metrics`)).text();
@@ -33,7 +34,13 @@ it('/readyz is 200 when ready and 503 naming the broker once it stops listening'
   const ready = await fetch(`${purna.dashboardUrl}readyz`);
   expect(ready.status).toBe(200);
   const body = (await ready.json()) as { checks: { name: string; ok: boolean }[] };
-  expect(body.checks.map((c) => c.name)).toEqual(['mqtt broker', 'telemetry store', 'telemetry writer', 'write-ahead log', 'write queue']);
+  expect(body.checks.map((c) => c.name)).toEqual([
+    'mqtt broker',
+    'telemetry store',
+    'telemetry writer',
+    'write-ahead log',
+    'write queue',
+  ]);
   await purna.broker.stop();
   const notReady = await fetch(`${purna.dashboardUrl}readyz`);
   expect(notReady.status).toBe(503);
@@ -54,20 +61,34 @@ describe('/metrics (issue 18)', () => {
     try {
       // Concurrent and back-to-back scrapes: windows the event-loop histogram has no sample for.
       const first = await Promise.all([scrape(fresh), scrape(fresh), scrape(fresh)]);
-      const texts = [...(await Promise.all(first.map((r) => { expect(r.status).toBe(200); return r.text(); }))), await (await scrape(fresh)).text()];
+      const texts = [
+        ...(await Promise.all(
+          first.map((r) => {
+            expect(r.status).toBe(200);
+            return r.text();
+          }),
+        )),
+        await (await scrape(fresh)).text(),
+      ];
       for (const text of texts.toReversed()) {
         const all = samples(text);
         expect(all.length).toBeGreaterThan(50);
         expect(all.filter((s) => !Number.isFinite(s.value)).map((s) => s.name)).toEqual([]);
-        const loop = Object.fromEntries(all.filter((s) => s.name.startsWith('purna_nodejs_eventloop_lag')).map((s) => [s.name, s.value]));
+        const loop = Object.fromEntries(
+          all.filter((s) => s.name.startsWith('purna_nodejs_eventloop_lag')).map((s) => [s.name, s.value]),
+        );
         expect(Object.keys(loop)).toHaveLength(8);
         for (const [name, v] of Object.entries(loop)) {
           expect(v, name).toBeGreaterThanOrEqual(0);
           expect(v, name).toBeLessThan(60); // seconds; 9223372036.85 was int64 max in ns
         }
         expect(loop.purna_nodejs_eventloop_lag_seconds).toBeGreaterThan(0); // measured, not last scrape's 0
-        expect(loop.purna_nodejs_eventloop_lag_min_seconds).toBeLessThanOrEqual(loop.purna_nodejs_eventloop_lag_p50_seconds);
-        expect(loop.purna_nodejs_eventloop_lag_p50_seconds).toBeLessThanOrEqual(loop.purna_nodejs_eventloop_lag_max_seconds);
+        expect(loop.purna_nodejs_eventloop_lag_min_seconds).toBeLessThanOrEqual(
+          loop.purna_nodejs_eventloop_lag_p50_seconds,
+        );
+        expect(loop.purna_nodejs_eventloop_lag_p50_seconds).toBeLessThanOrEqual(
+          loop.purna_nodejs_eventloop_lag_max_seconds,
+        );
       }
     } finally {
       await fresh.destroy();
@@ -98,14 +119,20 @@ describe('/metrics (issue 18)', () => {
     try {
       const refused = await scrape(elsewhere);
       expect(refused.status).toBe(403);
-      expect((await refused.json()).message).toBe('metrics are served to 10.0.0.0/8 without a token; set PURNA_METRICS_TOKEN to scrape from elsewhere');
+      expect((await refused.json()).message).toBe(
+        'metrics are served to 10.0.0.0/8 without a token; set PURNA_METRICS_TOKEN to scrape from elsewhere',
+      );
       // A forwarded-for header does not make a client local.
       expect((await scrape(elsewhere, { 'x-forwarded-for': '10.1.2.3' })).status).toBe(403);
     } finally {
       await elsewhere.destroy();
     }
     expect(loadConfig({}, []).metricsAllowFrom).toEqual(['127.0.0.0/8', '::1']);
-    expect(() => loadConfig({ PURNA_METRICS_TOKEN: 'too-short' }, [])).toThrow(/PURNA_METRICS_TOKEN must have at least 24 characters/);
-    expect(() => loadConfig({ PURNA_METRICS_ALLOW_FROM: 'prometheus.internal' }, [])).toThrow(/PURNA_METRICS_ALLOW_FROM must list IP addresses or CIDR ranges/);
+    expect(() => loadConfig({ PURNA_METRICS_TOKEN: 'too-short' }, [])).toThrow(
+      /PURNA_METRICS_TOKEN must have at least 24 characters/,
+    );
+    expect(() => loadConfig({ PURNA_METRICS_ALLOW_FROM: 'prometheus.internal' }, [])).toThrow(
+      /PURNA_METRICS_ALLOW_FROM must list IP addresses or CIDR ranges/,
+    );
   });
 });

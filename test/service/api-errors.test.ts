@@ -36,7 +36,8 @@ async function build() {
     users,
     sessionTtlMs: 3600_000,
     cookieSecure: 'false',
-    technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+    technicianSeesDevice: (technicianId, deviceId) =>
+      service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
     apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
   });
   await app.ready();
@@ -58,17 +59,87 @@ describe('API errors', () => {
     const { app, service, planner, budi } = await build();
     const theirs = service.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1, not budi
     const cases = [
-      { what: 'dashboard route, schema', status: 400, req: { url: '/api/devices/pump-jkt-1/telemetry?limit=0', headers: planner }, message: /querystring\/limit/ },
-      { what: 'dashboard route, rule', status: 400, req: { url: '/api/devices/pump-jkt-1/telemetry?from=20&to=10', headers: planner }, message: /from must not be after to/ },
-      { what: 'dashboard route, not yours', status: 403, req: { url: '/api/devices/pump-bdg-1/telemetry', headers: budi }, message: /not a device of your work orders/ },
-      { what: 'work orders, schema', status: 400, req: { method: 'POST' as const, url: `/api/work-orders/${theirs.id}/transitions`, headers: planner, payload: { to: 'teleported', version: 1 } }, message: /body\/to/ },
-      { what: 'work orders, unknown', status: 404, req: { url: '/api/work-orders/WO-999999', headers: planner }, message: /work order 'WO-999999' not found/ },
-      { what: 'work orders, not yours', status: 403, req: { url: `/api/work-orders/${theirs.id}`, headers: budi }, message: /not assigned to you/ },
-      { what: 'work orders, lifecycle', status: 409, req: { method: 'POST' as const, url: `/api/work-orders/${theirs.id}/transitions`, headers: planner, payload: { to: 'on_site', version: theirs.version } }, message: /cannot move a work order from assigned to on_site/ },
-      { what: 'devices, not yours', status: 403, req: { url: '/api/devices/pump-bdg-1/service', headers: budi }, message: /not a device of your active work orders/ },
-      { what: 'network, schema', status: 400, req: { method: 'PUT' as const, url: '/api/depots/D-NEW', headers: planner, payload: { name: 'New', lat: 91, lon: 0 } }, message: /body\/lat/ },
-      { what: 'kpis, rule', status: 400, req: { url: '/api/kpis?from=10&to=5', headers: planner }, message: /from must be before to/ },
-      { what: 'surveys, unknown link', status: 404, req: { url: '/api/surveys/unknown-token-0123456789' }, message: /unknown survey link/ },
+      {
+        what: 'dashboard route, schema',
+        status: 400,
+        req: { url: '/api/devices/pump-jkt-1/telemetry?limit=0', headers: planner },
+        message: /querystring\/limit/,
+      },
+      {
+        what: 'dashboard route, rule',
+        status: 400,
+        req: { url: '/api/devices/pump-jkt-1/telemetry?from=20&to=10', headers: planner },
+        message: /from must not be after to/,
+      },
+      {
+        what: 'dashboard route, not yours',
+        status: 403,
+        req: { url: '/api/devices/pump-bdg-1/telemetry', headers: budi },
+        message: /not a device of your work orders/,
+      },
+      {
+        what: 'work orders, schema',
+        status: 400,
+        req: {
+          method: 'POST' as const,
+          url: `/api/work-orders/${theirs.id}/transitions`,
+          headers: planner,
+          payload: { to: 'teleported', version: 1 },
+        },
+        message: /body\/to/,
+      },
+      {
+        what: 'work orders, unknown',
+        status: 404,
+        req: { url: '/api/work-orders/WO-999999', headers: planner },
+        message: /work order 'WO-999999' not found/,
+      },
+      {
+        what: 'work orders, not yours',
+        status: 403,
+        req: { url: `/api/work-orders/${theirs.id}`, headers: budi },
+        message: /not assigned to you/,
+      },
+      {
+        what: 'work orders, lifecycle',
+        status: 409,
+        req: {
+          method: 'POST' as const,
+          url: `/api/work-orders/${theirs.id}/transitions`,
+          headers: planner,
+          payload: { to: 'on_site', version: theirs.version },
+        },
+        message: /cannot move a work order from assigned to on_site/,
+      },
+      {
+        what: 'devices, not yours',
+        status: 403,
+        req: { url: '/api/devices/pump-bdg-1/service', headers: budi },
+        message: /not a device of your active work orders/,
+      },
+      {
+        what: 'network, schema',
+        status: 400,
+        req: {
+          method: 'PUT' as const,
+          url: '/api/depots/D-NEW',
+          headers: planner,
+          payload: { name: 'New', lat: 91, lon: 0 },
+        },
+        message: /body\/lat/,
+      },
+      {
+        what: 'kpis, rule',
+        status: 400,
+        req: { url: '/api/kpis?from=10&to=5', headers: planner },
+        message: /from must be before to/,
+      },
+      {
+        what: 'surveys, unknown link',
+        status: 404,
+        req: { url: '/api/surveys/unknown-token-0123456789' },
+        message: /unknown survey link/,
+      },
     ];
     for (const c of cases) {
       const r = await app.inject(c.req);

@@ -35,9 +35,14 @@ describe('product catalogue in the service store', () => {
     const dbPath = join(dir, 'service.db');
     const first = started({ dbPath });
     expect(first.service.listProductModels().map((m) => [m.id, m.version, m.updatedBy])).toEqual([
-      ['compressor-c75', 1, 'system:seed'], ['motor-m15', 1, 'system:seed'], ['pump-p200', 1, 'system:seed'],
+      ['compressor-c75', 1, 'system:seed'],
+      ['motor-m15', 1, 'system:seed'],
+      ['pump-p200', 1, 'system:seed'],
     ]);
-    expect(first.service.getProductModel('pump-p200').metrics.map((m) => `${m.name} ${m.unit}`)).toEqual(['temperature °C', 'vibration mm/s']);
+    expect(first.service.getProductModel('pump-p200').metrics.map((m) => `${m.name} ${m.unit}`)).toEqual([
+      'temperature °C',
+      'vibration mm/s',
+    ]);
     for (const id of ['compressor-c75', 'motor-m15', 'pump-p200']) first.service.deleteProductModel(id, 'admin:a');
     first.service.stop();
     // A restart on the same file does not bring deleted models back, even when none is left.
@@ -53,7 +58,15 @@ describe('product catalogue in the service store', () => {
   it('each change is a new version with who and when, announced after the commit; an unchanged save makes none', () => {
     const { service, clock, events } = started();
     const created = service.createProductModel(boosterPump(), 'planner:p1');
-    expect(created).toMatchObject({ changed: true, model: { id: 'booster-b40', version: 1, updatedBy: 'planner:p1', updatedAt: new Date(clock.nowMs()).toISOString() } });
+    expect(created).toMatchObject({
+      changed: true,
+      model: {
+        id: 'booster-b40',
+        version: 1,
+        updatedBy: 'planner:p1',
+        updatedAt: new Date(clock.nowMs()).toISOString(),
+      },
+    });
     expect(events.map((e) => [e.change, e.model.version])).toEqual([['created', 1]]);
 
     clock.advance(HOUR);
@@ -61,7 +74,10 @@ describe('product catalogue in the service store', () => {
     edited.metrics[0].ratedLimits = { lower: 1.5 };
     const v2 = service.updateProductModel('booster-b40', edited, 'admin:a1', 1);
     expect(v2.model).toMatchObject({ version: 2, updatedBy: 'admin:a1' });
-    expect(events.at(-1)).toMatchObject({ change: 'updated', model: { version: 2, metrics: [{ name: 'pressure', ratedLimits: { lower: 1.5 } }, {}, {}, {}] } });
+    expect(events.at(-1)).toMatchObject({
+      change: 'updated',
+      model: { version: 2, metrics: [{ name: 'pressure', ratedLimits: { lower: 1.5 } }, {}, {}, {}] },
+    });
     expect(service.getProductModel('booster-b40').metrics[0].ratedLimits).toEqual({ lower: 1.5 });
 
     const again = service.updateProductModel('booster-b40', edited, 'admin:a1');
@@ -69,10 +85,14 @@ describe('product catalogue in the service store', () => {
     expect(events).toHaveLength(2);
 
     // Edited from version 1 while 2 is current: someone else's change would be lost.
-    expect(() => service.updateProductModel('booster-b40', boosterPump(), 'planner:p2', 1)).toThrow(/version mismatch: product model 'booster-b40' is at version 2, not 1/);
+    expect(() => service.updateProductModel('booster-b40', boosterPump(), 'planner:p2', 1)).toThrow(
+      /version mismatch: product model 'booster-b40' is at version 2, not 1/,
+    );
 
     const history = service.productModelHistory('booster-b40');
-    expect(history.map((h) => [h.change, h.model.version, h.model.updatedBy, h.model.metrics[0].ratedLimits.lower])).toEqual([
+    expect(
+      history.map((h) => [h.change, h.model.version, h.model.updatedBy, h.model.metrics[0].ratedLimits.lower]),
+    ).toEqual([
       ['created', 1, 'planner:p1', 2],
       ['updated', 2, 'admin:a1', 1.5],
     ]);
@@ -95,7 +115,9 @@ describe('product catalogue in the service store', () => {
       }
     })();
     expect(thrown?.statusCode).toBe(400);
-    expect(thrown?.problems?.map((p) => p.field)).toEqual(expect.arrayContaining(['metrics[0].physicalRange', 'metrics[1].unit', 'failureModes[0].signature[2].metric']));
+    expect(thrown?.problems?.map((p) => p.field)).toEqual(
+      expect.arrayContaining(['metrics[0].physicalRange', 'metrics[1].unit', 'failureModes[0].signature[2].metric']),
+    );
     expect(thrown?.message).toMatch(/metrics\[0\]\.physicalRange min 16 must be below max 0/);
     expect(thrown?.message).toMatch(/failureModes\[0\]\.signature\[2\]\.metric the model has no metric 'torque'/);
     expect(() => service.getProductModel('booster-b40')).toThrow(/not found/);
@@ -106,7 +128,14 @@ describe('product catalogue in the service store', () => {
     const { service } = started();
     seedSmallNetwork(service);
     const saved = service.createProductModel(boosterPump(), 'planner:p1');
-    expect(saved.warnings).toEqual([{ field: 'failureModes[0].parts[0].sku', code: 'partNotStocked', message: "part 'B40-SEAL-KIT' is not in the inventory yet", params: { sku: 'B40-SEAL-KIT' } }]);
+    expect(saved.warnings).toEqual([
+      {
+        field: 'failureModes[0].parts[0].sku',
+        code: 'partNotStocked',
+        message: "part 'B40-SEAL-KIT' is not in the inventory yet",
+        params: { sku: 'B40-SEAL-KIT' },
+      },
+    ]);
     // Saving the model made the SKU known: a depot may now stock it.
     service.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 2 });
     const edited = { ...boosterPump(), name: 'Booster pump B40 (rev. 2)' };
@@ -116,7 +145,9 @@ describe('product catalogue in the service store', () => {
   it('refuses to delete a model devices use, naming how many; an unused one goes, its history stays and its id continues', () => {
     const { service, events } = started();
     seedSmallNetwork(service);
-    expect(() => service.deleteProductModel('pump-p200', 'admin:a')).toThrow(/product model 'pump-p200' is used by 3 devices; move them to another model first/);
+    expect(() => service.deleteProductModel('pump-p200', 'admin:a')).toThrow(
+      /product model 'pump-p200' is used by 3 devices; move them to another model first/,
+    );
     service.createProductModel(boosterPump(), 'planner:p1');
     service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
     expect(() => service.deleteProductModel('booster-b40', 'admin:a')).toThrow(/used by 1 device;/);
@@ -126,18 +157,24 @@ describe('product catalogue in the service store', () => {
     expect(events.at(-1)).toMatchObject({ change: 'deleted', model: { id: 'booster-b40', version: 2 } });
     expect(() => service.getProductModel('booster-b40')).toThrow(/not found/);
     expect(service.productModelHistory('booster-b40').map((h) => h.change)).toEqual(['created', 'deleted']);
-    expect(() => service.registerDevices([{ deviceId: 'booster-0002', modelId: 'booster-b40' }])).toThrow(/unknown model 'booster-b40'/);
+    expect(() => service.registerDevices([{ deviceId: 'booster-0002', modelId: 'booster-b40' }])).toThrow(
+      /unknown model 'booster-b40'/,
+    );
     expect(service.createProductModel(boosterPump(), 'planner:p1').model.version).toBe(3);
   });
 
-  it('a device follows its model: a new version at once, another model once re-registered; its warranty is the model\'s', () => {
+  it("a device follows its model: a new version at once, another model once re-registered; its warranty is the model's", () => {
     const { service, clock } = started();
     service.createProductModel(boosterPump(), 'planner:p1');
     service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
     expect(service.productModelOfDevice('booster-0001')).toMatchObject({ id: 'booster-b40', version: 1 });
     expect(service.getDevice('booster-0001')!.warrantyEndMs - clock.nowMs()).toBe(18 * (365 / 12) * 24 * HOUR);
     service.updateProductModel('booster-b40', { ...boosterPump(), warrantyMonths: 12 }, 'planner:p1');
-    expect(service.productModelOfDevice('booster-0001')).toMatchObject({ id: 'booster-b40', version: 2, warrantyMonths: 12 });
+    expect(service.productModelOfDevice('booster-0001')).toMatchObject({
+      id: 'booster-b40',
+      version: 2,
+      warrantyMonths: 12,
+    });
     service.registerDevices([{ deviceId: 'booster-0001', modelId: 'motor-m15' }]);
     expect(service.productModelOfDevice('booster-0001')).toMatchObject({ id: 'motor-m15' });
     expect(service.productModelOfDevice('nobody-0001')).toBeUndefined();
@@ -153,9 +190,18 @@ describe('product catalogue in the service store', () => {
 
     // Without a version in the request: the device's model as it is now.
     const seal = service.handleDispatch(dispatchRequest('booster-0001', 'seal_leak' as FailureMode)).order;
-    expect(seal).toMatchObject({ modelId: 'booster-b40', modelVersion: 2, partSku: 'B40-SEAL-KIT', partStatus: 'reserved', partDepotId: 'D-JKT' });
+    expect(seal).toMatchObject({
+      modelId: 'booster-b40',
+      modelVersion: 2,
+      partSku: 'B40-SEAL-KIT',
+      partStatus: 'reserved',
+      partDepotId: 'D-JKT',
+    });
     // Analytics judged by version 1 (the readings came in before the edit): that is what the job says.
-    const overload = service.handleDispatch({ ...dispatchRequest('booster-0001', 'motor_overload' as FailureMode), model: { id: 'booster-b40', version: 1 } }).order;
+    const overload = service.handleDispatch({
+      ...dispatchRequest('booster-0001', 'motor_overload' as FailureMode),
+      model: { id: 'booster-b40', version: 1 },
+    }).order;
     expect(overload).toMatchObject({ modelId: 'booster-b40', modelVersion: 1, partSku: null });
     expect(overload.plan?.notes).toContain('no spare part listed for motor_overload on booster-b40: inspection visit');
     // The built-in models keep their parts, the sensor module included.
@@ -171,16 +217,41 @@ describe("a catalogue model's own failure modes", () => {
     seedSmallNetwork(service);
     service.createProductModel(boosterPump(), 'planner:p1');
     service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
-    service.saveTechnician({ id: 'T-SEAL', name: 'Seal specialist', homeLat: -6.2, homeLon: 106.84, depotId: 'D-JKT', skills: [{ modelId: 'booster-b40', mode: 'seal_leak' }] });
-    expect(() => service.saveTechnician({ id: 'T-X', name: 'X', homeLat: -6.2, homeLon: 106.84, skills: [{ modelId: 'booster-b40', mode: 'bearing_wear' }] }))
-      .toThrow("skills[0].mode: 'bearing_wear' is not a failure mode of booster-b40 (seal_leak, motor_overload, sensor_fault, unknown_anomaly)");
+    service.saveTechnician({
+      id: 'T-SEAL',
+      name: 'Seal specialist',
+      homeLat: -6.2,
+      homeLon: 106.84,
+      depotId: 'D-JKT',
+      skills: [{ modelId: 'booster-b40', mode: 'seal_leak' }],
+    });
+    expect(() =>
+      service.saveTechnician({
+        id: 'T-X',
+        name: 'X',
+        homeLat: -6.2,
+        homeLon: 106.84,
+        skills: [{ modelId: 'booster-b40', mode: 'bearing_wear' }],
+      }),
+    ).toThrow(
+      "skills[0].mode: 'bearing_wear' is not a failure mode of booster-b40 (seal_leak, motor_overload, sensor_fault, unknown_anomaly)",
+    );
     const job = service.createWorkOrder({ deviceId: 'booster-0001', mode: 'seal_leak', actor: 'planner:p1' });
     expect(job).toMatchObject({ mode: 'seal_leak', modelId: 'booster-b40', modelVersion: 1, source: 'planner' });
-    expect(() => service.createWorkOrder({ deviceId: 'booster-0001', mode: 'cooling_failure', actor: 'planner:p1' })).toThrow(/^mode: 'cooling_failure' is not a failure mode of booster-b40/);
+    expect(() =>
+      service.createWorkOrder({ deviceId: 'booster-0001', mode: 'cooling_failure', actor: 'planner:p1' }),
+    ).toThrow(/^mode: 'cooling_failure' is not a failure mode of booster-b40/);
     // Every model has the sensor and unknown-anomaly modes.
-    expect(service.createWorkOrder({ deviceId: 'booster-0001', mode: 'unknown_anomaly', actor: 'planner:p1' }).mode).toBe('unknown_anomaly');
-    const csv = service.importCsv('technicians', 'id,name,homeLat,homeLon,skills\nT-CSV,Ani,-6.2,106.8,booster-b40:seal_leak;*:motor_overload\nT-BAD,Eko,-6.2,106.8,*:melting\n');
-    expect(csv.errors).toEqual([{ line: 3, message: "skills: unknown failure mode: no product model has a failure mode 'melting'" }]);
+    expect(
+      service.createWorkOrder({ deviceId: 'booster-0001', mode: 'unknown_anomaly', actor: 'planner:p1' }).mode,
+    ).toBe('unknown_anomaly');
+    const csv = service.importCsv(
+      'technicians',
+      'id,name,homeLat,homeLon,skills\nT-CSV,Ani,-6.2,106.8,booster-b40:seal_leak;*:motor_overload\nT-BAD,Eko,-6.2,106.8,*:melting\n',
+    );
+    expect(csv.errors).toEqual([
+      { line: 3, message: "skills: unknown failure mode: no product model has a failure mode 'melting'" },
+    ]);
   });
 });
 
@@ -204,12 +275,18 @@ describe('service store upgrade', () => {
     const db = openServiceDb(path);
     try {
       expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
-      expect(db.prepare('SELECT id, version, updated_by FROM device_models').all()).toEqual([{ id: 'pump-p200', version: 1, updated_by: 'system:seed' }]);
+      expect(db.prepare('SELECT id, version, updated_by FROM device_models').all()).toEqual([
+        { id: 'pump-p200', version: 1, updated_by: 'system:seed' },
+      ]);
       expect(db.prepare('SELECT model_id FROM devices').all()).toEqual([{ model_id: 'pump-p200' }]);
-      expect(db.prepare('SELECT id, model_id, model_version FROM work_orders').all()).toEqual([{ id: 'WO-000001', model_id: null, model_version: null }]);
+      expect(db.prepare('SELECT id, model_id, model_version FROM work_orders').all()).toEqual([
+        { id: 'WO-000001', model_id: null, model_version: null },
+      ]);
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'model_parts'").all()).toEqual([]);
       // Foreign keys are back on: a device of a model the catalogue lacks is refused.
-      expect(() => db.exec("INSERT INTO devices VALUES ('x-1', 'nope', 'X', NULL, 0, 1, 'standard', 0)")).toThrow(/FOREIGN KEY/);
+      expect(() => db.exec("INSERT INTO devices VALUES ('x-1', 'nope', 'X', NULL, 0, 1, 'standard', 0)")).toThrow(
+        /FOREIGN KEY/,
+      );
     } finally {
       db.close();
     }

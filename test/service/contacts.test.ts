@@ -24,7 +24,14 @@ async function build() {
   service = ctx.service;
   seedSmallNetwork(service);
   service.registry.upsertCustomer({ id: 'C2', name: 'PT Lain' });
-  service.registry.upsertSite({ id: 'S-OTHER', customerId: 'C2', name: 'Other plant', city: 'Bogor', lat: -6.6, lon: 106.8 });
+  service.registry.upsertSite({
+    id: 'S-OTHER',
+    customerId: 'C2',
+    name: 'Other plant',
+    city: 'Bogor',
+    lat: -6.6,
+    lon: 106.8,
+  });
   app = Fastify({ ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } } });
   app.setErrorHandler(apiErrorHandler);
   await registerOpenApi(app);
@@ -33,7 +40,16 @@ async function build() {
   return { ...ctx, app };
 }
 
-const good = { customerId: 'C1', siteId: 'S-JKT', name: 'Dewi Lestari', role: 'Kepala pemeliharaan', phone: '0812-3456-7890', email: 'Dewi.Lestari@TirtaMakmur.co.id', preferredChannel: 'whatsapp', quietHours: { from: '21:00', to: '07:00' } };
+const good = {
+  customerId: 'C1',
+  siteId: 'S-JKT',
+  name: 'Dewi Lestari',
+  role: 'Kepala pemeliharaan',
+  phone: '0812-3456-7890',
+  email: 'Dewi.Lestari@TirtaMakmur.co.id',
+  preferredChannel: 'whatsapp',
+  quietHours: { from: '21:00', to: '07:00' },
+};
 
 describe('contact fields', () => {
   it('keeps phones as E.164 and knows mobiles from landlines', () => {
@@ -44,14 +60,31 @@ describe('contact fields', () => {
 
   it('checks e-mail strictly and lower-cases only the domain', () => {
     expect(parseEmail(' Budi.S@Example.CO.ID ')).toBe('Budi.S@example.co.id');
-    for (const bad of ['budi', 'budi@', '@x.id', 'bu di@x.id', 'budi@x', 'budi..s@x.id', 'budi@-x.id', 'budi@x.123', '"budi"@x.id', 'a@b@c.id']) {
+    for (const bad of [
+      'budi',
+      'budi@',
+      '@x.id',
+      'bu di@x.id',
+      'budi@x',
+      'budi..s@x.id',
+      'budi@-x.id',
+      'budi@x.123',
+      '"budi"@x.id',
+      'a@b@c.id',
+    ]) {
       expect(() => parseEmail(bad), bad).toThrow(/^email: /);
     }
   });
 
   it('defaults to Indonesian and to e-mail when an address is given', () => {
     const c = checkContact({ customerId: 'C1', name: 'Agus', email: 'agus@x.co.id' });
-    expect(c).toMatchObject({ language: 'id', preferredChannel: 'email', phone: null, quietFromMin: null, receivesNotices: true });
+    expect(c).toMatchObject({
+      language: 'id',
+      preferredChannel: 'email',
+      phone: null,
+      quietFromMin: null,
+      receivesNotices: true,
+    });
   });
 });
 
@@ -61,8 +94,16 @@ describe('contacts API', () => {
     const put = await app.inject({ method: 'PUT', url: '/api/contacts/CT-1', payload: good });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().contact).toMatchObject({
-      id: 'CT-1', customerId: 'C1', siteId: 'S-JKT', phone: '+6281234567890', email: 'Dewi.Lestari@tirtamakmur.co.id',
-      preferredChannel: 'whatsapp', language: 'id', quietHours: { from: '21:00', to: '07:00' }, receivesNotices: true, active: true,
+      id: 'CT-1',
+      customerId: 'C1',
+      siteId: 'S-JKT',
+      phone: '+6281234567890',
+      email: 'Dewi.Lestari@tirtamakmur.co.id',
+      preferredChannel: 'whatsapp',
+      language: 'id',
+      quietHours: { from: '21:00', to: '07:00' },
+      receivesNotices: true,
+      active: true,
     });
     expect(put.json().contact).not.toHaveProperty('quietFromMin');
     const list = await app.inject('/api/customers/C1/contacts');
@@ -107,15 +148,23 @@ describe('contacts API', () => {
 
   it('imports contacts from CSV all or nothing, each bad row with its line number', async () => {
     const { app } = await build();
-    const csv = (body: string) => app.inject({ method: 'POST', url: '/api/contacts/import', headers: { 'content-type': 'text/csv' }, payload: body });
+    const csv = (body: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/contacts/import',
+        headers: { 'content-type': 'text/csv' },
+        payload: body,
+      });
     const header = 'id,customerId,siteId,name,phone,email,preferredChannel,language,quietFrom,quietTo';
-    const bad = await csv([
-      header,
-      'CT-1,C1,S-JKT,Dewi Lestari,0812 3456 7890,dewi@tirta.co.id,whatsapp,id,21:00,07:00',
-      'CT-2,C1,,John Miller,,john@tirta,email,en,,',
-      'CT-3,C1,S-BDG,Agus,+62 22 7000000,,sms,id,,',
-      'CT-4,C1,S-BDG,Rina,0813 1111 2222,,sms,id,22:00,',
-    ].join('\n'));
+    const bad = await csv(
+      [
+        header,
+        'CT-1,C1,S-JKT,Dewi Lestari,0812 3456 7890,dewi@tirta.co.id,whatsapp,id,21:00,07:00',
+        'CT-2,C1,,John Miller,,john@tirta,email,en,,',
+        'CT-3,C1,S-BDG,Agus,+62 22 7000000,,sms,id,,',
+        'CT-4,C1,S-BDG,Rina,0813 1111 2222,,sms,id,22:00,',
+      ].join('\n'),
+    );
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ committed: false, imported: 0 });
     expect(bad.json().errors).toEqual([
@@ -125,11 +174,22 @@ describe('contacts API', () => {
     ]);
     expect((await app.inject('/api/customers/C1/contacts')).json().contacts).toEqual([]);
 
-    const ok = await csv([header, 'CT-1,C1,S-JKT,Dewi Lestari,0812 3456 7890,dewi@tirta.co.id,whatsapp,id,21:00,07:00', 'CT-2,C1,,John Miller,,john@tirta.co.id,email,en,,'].join('\n'));
+    const ok = await csv(
+      [
+        header,
+        'CT-1,C1,S-JKT,Dewi Lestari,0812 3456 7890,dewi@tirta.co.id,whatsapp,id,21:00,07:00',
+        'CT-2,C1,,John Miller,,john@tirta.co.id,email,en,,',
+      ].join('\n'),
+    );
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ committed: true, imported: 2 });
     const contacts = (await app.inject('/api/customers/C1/contacts')).json().contacts;
-    expect(contacts.map((c: { id: string; language: string; phone: string | null }) => [c.id, c.language, c.phone])).toEqual([['CT-2', 'en', null], ['CT-1', 'id', '+6281234567890']]);
+    expect(
+      contacts.map((c: { id: string; language: string; phone: string | null }) => [c.id, c.language, c.phone]),
+    ).toEqual([
+      ['CT-2', 'en', null],
+      ['CT-1', 'id', '+6281234567890'],
+    ]);
   });
 
   it("gives a customer's record: sites, contacts, devices with warranty, jobs, ratings", async () => {
@@ -144,11 +204,20 @@ describe('contacts API', () => {
     expect(r.statusCode).toBe(200);
     const rec = r.json();
     expect(rec.customer).toMatchObject({ id: 'C1', name: 'PT Tirta Makmur' });
-    expect(rec.sites.map((s: { id: string; timeZone: string }) => [s.id, s.timeZone])).toEqual([['S-BDG', 'Asia/Jakarta'], ['S-JKT', 'Asia/Jakarta']]);
+    expect(rec.sites.map((s: { id: string; timeZone: string }) => [s.id, s.timeZone])).toEqual([
+      ['S-BDG', 'Asia/Jakarta'],
+      ['S-JKT', 'Asia/Jakarta'],
+    ]);
     expect(rec.contacts.map((c: { id: string }) => c.id)).toEqual(['CT-1']);
-    expect(rec.devices.map((d: { id: string; warrantyActive: boolean }) => [d.id, d.warrantyActive])).toEqual([['pump-bdg-1', true], ['pump-jkt-1', true], ['pump-jkt-2', true]]);
+    expect(rec.devices.map((d: { id: string; warrantyActive: boolean }) => [d.id, d.warrantyActive])).toEqual([
+      ['pump-bdg-1', true],
+      ['pump-jkt-1', true],
+      ['pump-jkt-2', true],
+    ]);
     expect(rec.workOrders.map((w: { id: string; state: string }) => [w.id, w.state])).toEqual([[wo.id, 'resolved']]);
-    expect(rec.ratings).toEqual([expect.objectContaining({ workOrderId: wo.id, deviceId: 'pump-jkt-1', csat: 4, nps: 8, comment: 'cepat' })]);
+    expect(rec.ratings).toEqual([
+      expect.objectContaining({ workOrderId: wo.id, deviceId: 'pump-jkt-1', csat: 4, nps: 8, comment: 'cepat' }),
+    ]);
     // Another customer's jobs are not on it.
     expect((await app.inject('/api/customers/C2')).json().workOrders).toEqual([]);
     expect((await app.inject('/api/customers/NOPE')).statusCode).toBe(404);

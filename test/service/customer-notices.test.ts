@@ -25,7 +25,14 @@ afterEach(() => {
 const LINK_KEY = randomBytes(32);
 
 function build(opts: { withEmail?: boolean } = {}) {
-  const email = new EmailChannel({ host: '127.0.0.1', port: smtp.port, tls: 'none', user: '', password: '', from: 'Purna Service <service@purna.test>' });
+  const email = new EmailChannel({
+    host: '127.0.0.1',
+    port: smtp.port,
+    tls: 'none',
+    user: '',
+    password: '',
+    from: 'Purna Service <service@purna.test>',
+  });
   const ctx = makeService({
     notifier: { pollIntervalMs: 0, baseRetryDelayMs: 1000, channels: opts.withEmail === false ? {} : { email } },
     linkKey: LINK_KEY,
@@ -33,8 +40,21 @@ function build(opts: { withEmail?: boolean } = {}) {
   });
   service = ctx.service;
   seedSmallNetwork(service);
-  service.saveContact('K-ID', { customerId: 'C1', siteId: 'S-JKT', name: 'Dewi Lestari', email: 'dewi@tirta.test', phone: '0812 3456 7890', preferredChannel: 'email' });
-  service.saveContact('K-EN', { customerId: 'C1', name: 'Mark Thompson', email: 'mark@tirta.test', preferredChannel: 'email', language: 'en' });
+  service.saveContact('K-ID', {
+    customerId: 'C1',
+    siteId: 'S-JKT',
+    name: 'Dewi Lestari',
+    email: 'dewi@tirta.test',
+    phone: '0812 3456 7890',
+    preferredChannel: 'email',
+  });
+  service.saveContact('K-EN', {
+    customerId: 'C1',
+    name: 'Mark Thompson',
+    email: 'mark@tirta.test',
+    preferredChannel: 'email',
+    language: 'en',
+  });
   // At the Bandung site only: never told about a Jakarta job.
   service.saveContact('K-BDG', { customerId: 'C1', siteId: 'S-BDG', name: 'Agus', email: 'agus@tirta.test' });
   return ctx;
@@ -47,7 +67,9 @@ describe('notices by e-mail', () => {
   it('tells each contact of the site in their language, with the arrival window in WIB, once', async () => {
     const { service, clock } = build();
     const before = (await smtp.messages()).length;
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', MONDAY_9_WIB + 3 * 24 * HOUR)).order;
+    const wo = service.handleDispatch(
+      dispatchRequest('pump-jkt-1', 'bearing_wear', MONDAY_9_WIB + 3 * 24 * HOUR),
+    ).order;
     expect(wo.state).toBe('assigned');
     await service.notifier.processDue();
     const received = (await smtp.messages()).slice(before);
@@ -62,7 +84,9 @@ describe('notices by e-mail', () => {
     expect(id.text).toContain('Yth. Bapak/Ibu Dewi Lestari,');
     expect(id.text).toContain('bantalan (bearing) Centrifugal pump P200 (22 kW) Anda mulai aus');
     expect(id.text).toContain('dalam sekitar 3 hari');
-    expect(id.text).toContain(`Teknisi: Budi. Perkiraan kedatangan: Senin, 23 November, ${window.replaceAll(':', '.')} WIB.`);
+    expect(id.text).toContain(
+      `Teknisi: Budi. Perkiraan kedatangan: Senin, 23 November, ${window.replaceAll(':', '.')} WIB.`,
+    );
     expect(id.text).toContain('Suku cadang (Bearing kit P200) sudah disiapkan dan dibawa oleh teknisi.');
     expect(id.text).toContain('Kunjungan ini ditanggung garansi: tanpa biaya untuk Anda.');
     const en = received.find((m) => m.envelope.to[0] === 'mark@tirta.test')!.mail;
@@ -76,7 +100,8 @@ describe('notices by e-mail', () => {
     expect(link).not.toBeNull();
     expect(en.text).not.toContain(link[1]);
     expect(id.html).toContain(`href="${link[0]}"`);
-    const dump = JSON.stringify(service.listDeliveries({ limit: 1000 })) + JSON.stringify(service.workOrderMessages(wo.id));
+    const dump =
+      JSON.stringify(service.listDeliveries({ limit: 1000 })) + JSON.stringify(service.workOrderMessages(wo.id));
     const rows = service.notifier.customerMessages({ workOrderId: wo.id });
     expect(rows.every((r) => !r.text.includes(link[1]))).toBe(true);
     expect(dump).not.toContain(link[1]);
@@ -87,7 +112,10 @@ describe('notices by e-mail', () => {
     await service.notifier.processDue();
     expect((await smtp.messages()).length).toBe(before + 2);
     expect(service.workOrderMessages(wo.id).map((m) => [m.notice, m.contactId, m.state, m.channel])).toEqual(
-      expect.arrayContaining([['visit_planned', 'K-ID', 'delivered', 'email'], ['visit_planned', 'K-EN', 'delivered', 'email']]),
+      expect.arrayContaining([
+        ['visit_planned', 'K-ID', 'delivered', 'email'],
+        ['visit_planned', 'K-EN', 'delivered', 'email'],
+      ]),
     );
     expect(service.workOrderMessages(wo.id)).toHaveLength(2);
   });
@@ -102,51 +130,98 @@ describe('notices by e-mail', () => {
     await service.notifier.processDue();
     const onTheWay = (await mailTo('dewi@tirta.test')).at(-1)!.mail;
     expect(onTheWay.subject).toBe(`Teknisi kami sedang menuju Plant Cikarang (${wo.id})`);
-    expect(onTheWay.text).toMatch(/Budi sedang dalam perjalanan ke Plant Cikarang dan diperkirakan tiba Senin, 23 November, \d\d\.\d\d–\d\d\.\d\d WIB\./);
+    expect(onTheWay.text).toMatch(
+      /Budi sedang dalam perjalanan ke Plant Cikarang dan diperkirakan tiba Senin, 23 November, \d\d\.\d\d–\d\d\.\d\d WIB\./,
+    );
     clock.advance(HOUR);
     v = service.transition(wo.id, { to: 'on_site', actor: 'technician:T-JKT-1', version: v }).version;
     clock.advance(HOUR);
-    service.transition(wo.id, { to: 'resolved', actor: 'technician:T-JKT-1', version: v, resolutionCode: 'fault_confirmed_part_replaced' });
+    service.transition(wo.id, {
+      to: 'resolved',
+      actor: 'technician:T-JKT-1',
+      version: v,
+      resolutionCode: 'fault_confirmed_part_replaced',
+    });
     await service.notifier.processDue();
     const done = (await mailTo('mark@tirta.test')).at(-1)!.mail;
     expect(done.subject).toBe(`Work done on your Centrifugal pump P200 (22 kW) at Plant Cikarang (${wo.id})`);
     expect(done.text).toContain('the Bearing kit P200 was replaced and the machine runs normally again');
-    expect(done.text).toMatch(/Please confirm that the work is done and tell us how we did: https:\/\/service\.purna\.test\/api\/track\//);
+    expect(done.text).toMatch(
+      /Please confirm that the work is done and tell us how we did: https:\/\/service\.purna\.test\/api\/track\//,
+    );
     // The same contact's link in every notice about the job.
     const links = (await mailTo('dewi@tirta.test')).map((m) => /api\/track\/([A-Za-z0-9_-]+)/.exec(m.mail.text!)?.[1]);
     expect(new Set(links.slice(-3)).size).toBe(1);
-    expect(service.workOrderMessages(wo.id).map((m) => `${m.notice}:${m.contactId}`).sort()).toEqual(
-      ['en_route:K-EN', 'en_route:K-ID', 'resolved:K-EN', 'resolved:K-ID', 'visit_planned:K-EN', 'visit_planned:K-ID'],
-    );
+    expect(
+      service
+        .workOrderMessages(wo.id)
+        .map((m) => `${m.notice}:${m.contactId}`)
+        .sort(),
+    ).toEqual([
+      'en_route:K-EN',
+      'en_route:K-ID',
+      'resolved:K-EN',
+      'resolved:K-ID',
+      'visit_planned:K-EN',
+      'visit_planned:K-ID',
+    ]);
   });
 
   it('holds a notice through the contact\'s quiet hours in the site\'s zone; "on the way" goes at once', async () => {
     const { service, clock } = build();
     // 09:00 WIB now: quiet until 10:30 WIB.
-    service.saveContact('K-ID', { customerId: 'C1', siteId: 'S-JKT', name: 'Dewi Lestari', email: 'dewi-quiet@tirta.test', preferredChannel: 'email', quietHours: { from: '08:00', to: '10:30' } });
+    service.saveContact('K-ID', {
+      customerId: 'C1',
+      siteId: 'S-JKT',
+      name: 'Dewi Lestari',
+      email: 'dewi-quiet@tirta.test',
+      preferredChannel: 'email',
+      quietHours: { from: '08:00', to: '10:30' },
+    });
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     await service.notifier.processDue();
     const held = service.workOrderMessages(wo.id).find((m) => m.contactId === 'K-ID')!;
-    expect(held).toMatchObject({ notice: 'visit_planned', state: 'pending', heldUntilMs: MONDAY_9_WIB + 1.5 * HOUR, attempts: 0 });
+    expect(held).toMatchObject({
+      notice: 'visit_planned',
+      state: 'pending',
+      heldUntilMs: MONDAY_9_WIB + 1.5 * HOUR,
+      attempts: 0,
+    });
     expect(await mailTo('dewi-quiet@tirta.test')).toHaveLength(0);
 
     const v = service.transition(wo.id, { to: 'acknowledged', actor: 'technician:T-JKT-1' }).version;
     service.transition(wo.id, { to: 'en_route', actor: 'technician:T-JKT-1', version: v });
     await service.notifier.processDue();
-    expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject)).toEqual([`Teknisi kami sedang menuju Plant Cikarang (${wo.id})`]);
+    expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject)).toEqual([
+      `Teknisi kami sedang menuju Plant Cikarang (${wo.id})`,
+    ]);
 
     clock.advance(1.5 * HOUR - 1);
     await service.notifier.processDue();
     expect(await mailTo('dewi-quiet@tirta.test')).toHaveLength(1);
     clock.advance(1);
     await service.notifier.processDue();
-    expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject).at(-1)).toMatch(/^Kunjungan servis dijadwalkan/);
+    expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject).at(-1)).toMatch(
+      /^Kunjungan servis dijadwalkan/,
+    );
   });
 
   it('stops at a refusal the server means (550), retries one it does not (451), and says why on the job', async () => {
     const { service, clock } = build();
-    service.saveContact('K-ID', { customerId: 'C1', siteId: 'S-JKT', name: 'Dewi Lestari', email: 'bounce.dewi@tirta.test', preferredChannel: 'email' });
-    service.saveContact('K-EN', { customerId: 'C1', name: 'Mark Thompson', email: 'busy.mark@tirta.test', preferredChannel: 'email', language: 'en' });
+    service.saveContact('K-ID', {
+      customerId: 'C1',
+      siteId: 'S-JKT',
+      name: 'Dewi Lestari',
+      email: 'bounce.dewi@tirta.test',
+      preferredChannel: 'email',
+    });
+    service.saveContact('K-EN', {
+      customerId: 'C1',
+      name: 'Mark Thompson',
+      email: 'busy.mark@tirta.test',
+      preferredChannel: 'email',
+      language: 'en',
+    });
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     await service.notifier.processDue();
     clock.advance(1000);
@@ -158,7 +233,10 @@ describe('notices by e-mail', () => {
     // A day later the news is stale: given up, not sent late.
     clock.advance(25 * HOUR);
     await service.notifier.processDue();
-    expect(service.workOrderMessages(wo.id).find((m) => m.contactId === 'K-EN')).toMatchObject({ state: 'dead', lastError: expect.stringMatching(/^expired: not sent by /) });
+    expect(service.workOrderMessages(wo.id).find((m) => m.contactId === 'K-EN')).toMatchObject({
+      state: 'dead',
+      lastError: expect.stringMatching(/^expired: not sent by /),
+    });
   });
 
   it('records a notice that cannot go (no channel configured) on the job, with the setting to set', async () => {

@@ -36,7 +36,8 @@ async function build(): Promise<{ app: FastifyInstance; service: ServiceDomain }
     users,
     sessionTtlMs: 3600_000,
     cookieSecure: 'false',
-    technicianSeesDevice: (technicianId, deviceId) => service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+    technicianSeesDevice: (technicianId, deviceId) =>
+      service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
     apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
   });
   await app.ready();
@@ -68,7 +69,9 @@ describe('service routes in the dashboard server', () => {
     const budi = await login(app, 'budi@example.com');
 
     expect((await app.inject({ url: '/api/work-orders', headers: planner })).json().workOrders).toHaveLength(2);
-    expect((await app.inject({ url: '/api/work-orders', headers: budi })).json().workOrders.map((w: { id: string }) => w.id)).toEqual([mine.id]);
+    expect(
+      (await app.inject({ url: '/api/work-orders', headers: budi })).json().workOrders.map((w: { id: string }) => w.id),
+    ).toEqual([mine.id]);
     expect((await app.inject({ url: `/api/work-orders/${theirs.id}`, headers: budi })).statusCode).toBe(403);
     expect((await app.inject({ url: '/api/kpis', headers: budi })).statusCode).toBe(403);
     expect((await app.inject({ url: '/api/kpis', headers: planner })).statusCode).toBe(200);
@@ -76,18 +79,41 @@ describe('service routes in the dashboard server', () => {
 
     let wo = mine;
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const) {
-      const r = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, headers: budi, payload: { to, version: wo.version } });
+      const r = await app.inject({
+        method: 'POST',
+        url: `/api/work-orders/${wo.id}/transitions`,
+        headers: budi,
+        payload: { to, version: wo.version },
+      });
       expect(r.statusCode, to).toBe(200);
       wo = r.json().workOrder;
     }
-    const bad = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, headers: budi, payload: { to: 'cancelled', version: wo.version } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/api/work-orders/${wo.id}/transitions`,
+      headers: budi,
+      payload: { to: 'cancelled', version: wo.version },
+    });
     expect(bad.statusCode).toBe(403);
-    const invalid = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, headers: planner, payload: { to: 'cancelled', version: wo.version } });
+    const invalid = await app.inject({
+      method: 'POST',
+      url: `/api/work-orders/${wo.id}/transitions`,
+      headers: planner,
+      payload: { to: 'cancelled', version: wo.version },
+    });
     expect(invalid.statusCode).toBe(409);
     expect(invalid.json().message).toMatch(/on site/);
-    const done = await app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, headers: budi, payload: { to: 'resolved', version: wo.version, resolutionCode: 'fault_confirmed_part_replaced' } });
+    const done = await app.inject({
+      method: 'POST',
+      url: `/api/work-orders/${wo.id}/transitions`,
+      headers: budi,
+      payload: { to: 'resolved', version: wo.version, resolutionCode: 'fault_confirmed_part_replaced' },
+    });
     expect(done.statusCode).toBe(200);
-    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({ toState: 'resolved', actor: expect.stringMatching(/^technician:/) });
+    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({
+      toState: 'resolved',
+      actor: expect.stringMatching(/^technician:/),
+    });
 
     const { url } = service.issueSurvey(wo.id);
     expect((await app.inject(url)).statusCode).toBe(200); // no login
@@ -99,7 +125,16 @@ describe('service routes in the dashboard server', () => {
     const { app, service } = await build();
     const t0 = service.nowMs() - 10 * 86_400_000;
     const [past] = service.importHistory([
-      { deviceId: 'pump-jkt-1', mode: 'bearing_wear', severity: 'high', createdAtMs: t0, technicianId: 'T-BDG-1', onSiteAtMs: t0 + 3600_000, resolvedAtMs: t0 + 7200_000, resolutionCode: 'fault_confirmed_part_replaced' },
+      {
+        deviceId: 'pump-jkt-1',
+        mode: 'bearing_wear',
+        severity: 'high',
+        createdAtMs: t0,
+        technicianId: 'T-BDG-1',
+        onSiteAtMs: t0 + 3600_000,
+        resolvedAtMs: t0 + 7200_000,
+        resolutionCode: 'fault_confirmed_part_replaced',
+      },
     ]);
     const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     expect(mine.technicianId).toBe('T-JKT-1');
@@ -108,7 +143,10 @@ describe('service routes in the dashboard server', () => {
     const ids = async (headers: Record<string, string>) => {
       const r = await app.inject({ url: '/api/devices/pump-jkt-1/service', headers });
       expect(r.statusCode).toBe(200);
-      return r.json().workOrders.map((w: { id: string }) => w.id).sort();
+      return r
+        .json()
+        .workOrders.map((w: { id: string }) => w.id)
+        .sort();
     };
     expect(await ids(planner)).toEqual([past, mine.id].sort());
     expect(await ids(budi)).toEqual([mine.id]);

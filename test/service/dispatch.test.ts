@@ -23,7 +23,8 @@ function setup(opts: Parameters<typeof seedSmallNetwork>[1] = {}) {
   return ctx;
 }
 
-const kit = (service: ServiceDomain, depotId: string) => service.network.listInventory({ depotId, sku: 'P200-BRG-KIT' })[0];
+const kit = (service: ServiceDomain, depotId: string) =>
+  service.network.listInventory({ depotId, sku: 'P200-BRG-KIT' })[0];
 
 describe('dispatch planning', () => {
   it('assigns the skilled technician nearest the site and reserves the part at the nearest depot', () => {
@@ -71,11 +72,22 @@ describe('dispatch planning', () => {
     });
     await new Promise<void>((resolve) => erp.listen(0, '127.0.0.1', resolve));
     try {
-      service.notifier.addWebhook({ url: `http://127.0.0.1:${(erp.address() as AddressInfo).port}/erp`, secret: 'erp-secret-0123456789', events: ['inventory.reorder', 'inventory.stockout'] });
-      const erpEvents = () => service.notifier.listDeliveries().reverse().map((d) => d.event);
+      service.notifier.addWebhook({
+        url: `http://127.0.0.1:${(erp.address() as AddressInfo).port}/erp`,
+        secret: 'erp-secret-0123456789',
+        events: ['inventory.reorder', 'inventory.stockout'],
+      });
+      const erpEvents = () =>
+        service.notifier
+          .listDeliveries()
+          .reverse()
+          .map((d) => d.event);
       service.handleDispatch(dispatchRequest('pump-bdg-1')); // Bandung 3 → 2 free: above the point
       expect(erpEvents()).toEqual([]);
-      service.registerDevices([{ deviceId: 'pump-bdg-2', modelId: 'pump-p200', siteId: 'S-BDG' }, { deviceId: 'pump-bdg-3', modelId: 'pump-p200', siteId: 'S-BDG' }]);
+      service.registerDevices([
+        { deviceId: 'pump-bdg-2', modelId: 'pump-p200', siteId: 'S-BDG' },
+        { deviceId: 'pump-bdg-3', modelId: 'pump-p200', siteId: 'S-BDG' },
+      ]);
       service.handleDispatch(dispatchRequest('pump-bdg-2')); // 2 → 1: reaches the point
       expect(erpEvents()).toEqual(['inventory.reorder']);
       service.handleDispatch(dispatchRequest('pump-jkt-1')); // Jakarta 1 → 0: was already at the point
@@ -88,8 +100,22 @@ describe('dispatch planning', () => {
 
       await service.notifier.processDue();
       expect(received).toMatchObject([
-        { event: 'inventory.reorder', data: { depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: 3, reserved: 2, available: 1, reorderPoint: 1, suggestedQuantity: 1 } },
-        { event: 'inventory.stockout', data: { sku: 'P200-BRG-KIT', workOrderId: backordered.id, deviceId: 'pump-jkt-2' } },
+        {
+          event: 'inventory.reorder',
+          data: {
+            depotId: 'D-BDG',
+            sku: 'P200-BRG-KIT',
+            onHand: 3,
+            reserved: 2,
+            available: 1,
+            reorderPoint: 1,
+            suggestedQuantity: 1,
+          },
+        },
+        {
+          event: 'inventory.stockout',
+          data: { sku: 'P200-BRG-KIT', workOrderId: backordered.id, deviceId: 'pump-jkt-2' },
+        },
       ]);
     } finally {
       await new Promise<void>((resolve) => erp.close(() => resolve()));
@@ -103,22 +129,38 @@ describe('dispatch planning', () => {
     expect(kit(service, 'D-JKT')).toMatchObject({ onHand: 1, reserved: 0 });
     let wo2 = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     expect(wo2.partDepotId).toBe('D-JKT');
-    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) wo2 = service.transition(wo2.id, { to, version: wo2.version, actor: 't' });
-    wo2 = service.transition(wo2.id, { to: 'resolved', resolutionCode: 'fault_confirmed_part_replaced', version: wo2.version, actor: 't' });
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      wo2 = service.transition(wo2.id, { to, version: wo2.version, actor: 't' });
+    wo2 = service.transition(wo2.id, {
+      to: 'resolved',
+      resolutionCode: 'fault_confirmed_part_replaced',
+      version: wo2.version,
+      actor: 't',
+    });
     expect(wo2.partStatus).toBe('consumed');
     expect(kit(service, 'D-JKT')).toMatchObject({ onHand: 0, reserved: 0 });
   });
 
   it('marks warranty coverage from the device warranty end', () => {
     const { service, clock } = setup();
-    service.registerDevices([{ deviceId: 'old-pump', modelId: 'pump-p200', siteId: 'S-JKT', installDateMs: clock.nowMs() - 5 * 365 * 24 * HOUR, warrantyEndMs: clock.nowMs() - 24 * HOUR } as never]);
+    service.registerDevices([
+      {
+        deviceId: 'old-pump',
+        modelId: 'pump-p200',
+        siteId: 'S-JKT',
+        installDateMs: clock.nowMs() - 5 * 365 * 24 * HOUR,
+        warrantyEndMs: clock.nowMs() - 24 * HOUR,
+      } as never,
+    ]);
     expect(service.handleDispatch(dispatchRequest('old-pump')).order.warrantyCovered).toBe(false);
     expect(service.handleDispatch(dispatchRequest('pump-jkt-1')).order.warrantyCovered).toBe(true);
   });
 
   it('computes SLA deadlines from severity and contract tier', () => {
     const { service, clock } = setup();
-    service.registerDevices([{ deviceId: 'vip-pump', modelId: 'pump-p200', siteId: 'S-JKT', contractTier: 'premium' } as never]);
+    service.registerDevices([
+      { deviceId: 'vip-pump', modelId: 'pump-p200', siteId: 'S-JKT', contractTier: 'premium' } as never,
+    ]);
     const now = clock.nowMs();
     // failure forecast in 10 h → critical; premium → 4 h on site, 12 h resolved
     const wo = service.handleDispatch(dispatchRequest('vip-pump', 'bearing_wear', now + 10 * HOUR)).order;
@@ -129,7 +171,14 @@ describe('dispatch planning', () => {
   it('leaves the job open, with the reason, when no skilled technician has capacity', () => {
     const { service } = setup();
     service.registerDevices([{ deviceId: 'comp-1', modelId: 'compressor-c75', siteId: 'S-JKT' }]);
-    service.network.upsertTechnician({ id: 'T-BDG-1', name: 'Siti Rahayu', homeLat: -6.9, homeLon: 107.62, maxOpenJobs: 0, skills: [{ modelId: '*', mode: '*' }] });
+    service.network.upsertTechnician({
+      id: 'T-BDG-1',
+      name: 'Siti Rahayu',
+      homeLat: -6.9,
+      homeLon: 107.62,
+      maxOpenJobs: 0,
+      skills: [{ modelId: '*', mode: '*' }],
+    });
     const wo = service.handleDispatch(dispatchRequest('comp-1')).order;
     expect(wo.state).toBe('open');
     expect(wo.technicianId).toBeNull();
@@ -144,7 +193,13 @@ describe('dispatch planning', () => {
     expect(service.currentLeadTimeMs()).toBe(planned.plannedLeadTimeMs);
     for (let i = 0; i < 5; i++) {
       service.registerDevices([{ deviceId: `p-${i}`, modelId: 'pump-p200', siteId: 'S-JKT' }]);
-      service.network.upsertTechnician({ id: `T-${i}`, name: `Tech ${i}`, homeLat: -6.2, homeLon: 106.85, skills: [{ modelId: '*', mode: '*' }] });
+      service.network.upsertTechnician({
+        id: `T-${i}`,
+        name: `Tech ${i}`,
+        homeLat: -6.2,
+        homeLon: 106.85,
+        skills: [{ modelId: '*', mode: '*' }],
+      });
       let wo = service.handleDispatch(dispatchRequest(`p-${i}`)).order;
       wo = service.transition(wo.id, { to: 'acknowledged', version: wo.version, actor: 't' });
       wo = service.transition(wo.id, { to: 'en_route', version: wo.version, actor: 't' });
@@ -158,20 +213,38 @@ describe('dispatch planning', () => {
 
 describe('technician ranking', () => {
   const tech = (id: string, lat: number, extra: Partial<Technician> = {}): Technician => ({
-    id, name: id, phone: null, email: null, homeLat: lat, homeLon: 106.8, depotId: null, shiftStartMin: 480, shiftEndMin: 1020,
-    utcOffsetMin: 420, workDaysMask: 126, maxOpenJobs: 3, active: true, skills: [{ modelId: 'pump-p200', mode: '*' }], openJobs: 0, ...extra,
+    id,
+    name: id,
+    phone: null,
+    email: null,
+    homeLat: lat,
+    homeLon: 106.8,
+    depotId: null,
+    shiftStartMin: 480,
+    shiftEndMin: 1020,
+    utcOffsetMin: 420,
+    workDaysMask: 126,
+    maxOpenJobs: 3,
+    active: true,
+    skills: [{ modelId: 'pump-p200', mode: '*' }],
+    openJobs: 0,
+    ...extra,
   });
   const job = { modelId: 'pump-p200', mode: 'bearing_wear', siteLat: -6.2, siteLon: 106.8 };
 
   it('prefers skill, then earliest arrival counting shift wait and load', () => {
-    const ranked = rankTechnicians([
-      tech('far', -6.9),
-      tech('near-busy', -6.21, { openJobs: 1 }),
-      tech('near', -6.25),
-      tech('unskilled', -6.2, { skills: [{ modelId: 'motor-m15', mode: '*' }] }),
-      tech('full', -6.2, { openJobs: 3 }),
-      tech('inactive', -6.2, { active: false }),
-    ], job, MONDAY_9_WIB);
+    const ranked = rankTechnicians(
+      [
+        tech('far', -6.9),
+        tech('near-busy', -6.21, { openJobs: 1 }),
+        tech('near', -6.25),
+        tech('unskilled', -6.2, { skills: [{ modelId: 'motor-m15', mode: '*' }] }),
+        tech('full', -6.2, { openJobs: 3 }),
+        tech('inactive', -6.2, { active: false }),
+      ],
+      job,
+      MONDAY_9_WIB,
+    );
     expect(ranked.map((r) => r.technician.id)).toEqual(['near', 'near-busy', 'far']);
   });
 
@@ -194,11 +267,14 @@ describe('the last spare part', () => {
       seedSmallNetwork(service, { jakartaBearingKits: 1, bandungBearingKits: 0 });
       service.stop();
       const barrier = new SharedArrayBuffer(4);
-      const run = (deviceId: string) => new Promise<{ partStatus: string; depot: string | null }>((resolve, reject) => {
-        const w = new Worker(new URL('./fixtures/reserve-worker.ts', import.meta.url), { workerData: { dbPath, deviceId, barrier, nowMs: MONDAY_9_WIB } });
-        w.once('message', resolve);
-        w.once('error', reject);
-      });
+      const run = (deviceId: string) =>
+        new Promise<{ partStatus: string; depot: string | null }>((resolve, reject) => {
+          const w = new Worker(new URL('./fixtures/reserve-worker.ts', import.meta.url), {
+            workerData: { dbPath, deviceId, barrier, nowMs: MONDAY_9_WIB },
+          });
+          w.once('message', resolve);
+          w.once('error', reject);
+        });
       const results = await Promise.all([run('pump-jkt-1'), run('pump-jkt-2')]);
       expect(results.map((r) => r.partStatus).sort()).toEqual(['backorder', 'reserved']);
       const { service: after } = makeService({ dbPath });
@@ -214,14 +290,34 @@ describe('the last spare part', () => {
 describe('backlog sweep', () => {
   it('staffs a job left open for lack of capacity as soon as another job frees the technician', () => {
     const { service } = setup({ jakartaBearingKits: 5 });
-    service.network.upsertTechnician({ id: 'T-JKT-1', name: 'Budi Santoso', homeLat: -6.21, homeLon: 106.82, maxOpenJobs: 1, skills: [{ modelId: 'pump-p200', mode: '*' }] });
-    service.network.upsertTechnician({ id: 'T-BDG-1', name: 'Siti Rahayu', homeLat: -6.9, homeLon: 107.62, active: false, skills: [{ modelId: '*', mode: '*' }] });
+    service.network.upsertTechnician({
+      id: 'T-JKT-1',
+      name: 'Budi Santoso',
+      homeLat: -6.21,
+      homeLon: 106.82,
+      maxOpenJobs: 1,
+      skills: [{ modelId: 'pump-p200', mode: '*' }],
+    });
+    service.network.upsertTechnician({
+      id: 'T-BDG-1',
+      name: 'Siti Rahayu',
+      homeLat: -6.9,
+      homeLon: 107.62,
+      active: false,
+      skills: [{ modelId: '*', mode: '*' }],
+    });
     let first = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     const waiting = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
     expect([first.state, waiting.state]).toEqual(['assigned', 'open']);
     expect(waiting.partStatus).toBe('reserved'); // the part is held while the job waits for a technician
-    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) first = service.transition(first.id, { to, version: first.version, actor: 't' });
-    service.transition(first.id, { to: 'resolved', resolutionCode: 'fault_confirmed_no_part', version: first.version, actor: 't' });
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      first = service.transition(first.id, { to, version: first.version, actor: 't' });
+    service.transition(first.id, {
+      to: 'resolved',
+      resolutionCode: 'fault_confirmed_no_part',
+      version: first.version,
+      actor: 't',
+    });
     expect(service.getWorkOrder(waiting.id)).toMatchObject({ state: 'assigned', technicianId: 'T-JKT-1' });
   });
 

@@ -17,7 +17,11 @@ export const silentLog = pino({ level: 'silent' });
  */
 export const LOCAL_RECEIVERS = ['127.0.0.1'];
 
-export function makeService(opts: Partial<ServiceOptions> = {}): { service: ServiceDomain; bus: EventBus; clock: ManualClock } {
+export function makeService(opts: Partial<ServiceOptions> = {}): {
+  service: ServiceDomain;
+  bus: EventBus;
+  clock: ManualClock;
+} {
   const bus = new EventBus();
   const clock = new ManualClock(MONDAY_9_WIB);
   const service = new ServiceDomain({
@@ -37,7 +41,10 @@ export function makeService(opts: Partial<ServiceOptions> = {}): { service: Serv
  * A small network: Jakarta and Bandung depots, one technician in each city, one customer with a
  * site in each city, a pump at each site. Stock: one P200 bearing kit in Jakarta, two in Bandung.
  */
-export function seedSmallNetwork(service: ServiceDomain, opts: { jakartaBearingKits?: number; bandungBearingKits?: number } = {}): void {
+export function seedSmallNetwork(
+  service: ServiceDomain,
+  opts: { jakartaBearingKits?: number; bandungBearingKits?: number } = {},
+): void {
   const reg = service.registry;
   const net = service.network;
   reg.upsertCustomer({ id: 'C1', name: 'PT Tirta Makmur' });
@@ -45,10 +52,36 @@ export function seedSmallNetwork(service: ServiceDomain, opts: { jakartaBearingK
   reg.upsertSite({ id: 'S-BDG', customerId: 'C1', name: 'Plant Bandung', city: 'Bandung', lat: -6.91, lon: 107.61 });
   net.upsertDepot({ id: 'D-JKT', name: 'Depot Jakarta', city: 'Jakarta', lat: -6.17, lon: 106.83 });
   net.upsertDepot({ id: 'D-BDG', name: 'Depot Bandung', city: 'Bandung', lat: -6.92, lon: 107.6 });
-  net.upsertTechnician({ id: 'T-JKT-1', name: 'Budi Santoso', homeLat: -6.21, homeLon: 106.82, depotId: 'D-JKT', skills: [{ modelId: 'pump-p200', mode: '*' }] });
-  net.upsertTechnician({ id: 'T-BDG-1', name: 'Siti Rahayu', homeLat: -6.9, homeLon: 107.62, depotId: 'D-BDG', skills: [{ modelId: '*', mode: '*' }] });
-  net.upsertInventory({ depotId: 'D-JKT', sku: 'P200-BRG-KIT', onHand: opts.jakartaBearingKits ?? 1, reorderPoint: 1, leadTimeMs: 2 * HOUR });
-  net.upsertInventory({ depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: opts.bandungBearingKits ?? 2, reorderPoint: 1, leadTimeMs: 2 * HOUR });
+  net.upsertTechnician({
+    id: 'T-JKT-1',
+    name: 'Budi Santoso',
+    homeLat: -6.21,
+    homeLon: 106.82,
+    depotId: 'D-JKT',
+    skills: [{ modelId: 'pump-p200', mode: '*' }],
+  });
+  net.upsertTechnician({
+    id: 'T-BDG-1',
+    name: 'Siti Rahayu',
+    homeLat: -6.9,
+    homeLon: 107.62,
+    depotId: 'D-BDG',
+    skills: [{ modelId: '*', mode: '*' }],
+  });
+  net.upsertInventory({
+    depotId: 'D-JKT',
+    sku: 'P200-BRG-KIT',
+    onHand: opts.jakartaBearingKits ?? 1,
+    reorderPoint: 1,
+    leadTimeMs: 2 * HOUR,
+  });
+  net.upsertInventory({
+    depotId: 'D-BDG',
+    sku: 'P200-BRG-KIT',
+    onHand: opts.bandungBearingKits ?? 2,
+    reorderPoint: 1,
+    leadTimeMs: 2 * HOUR,
+  });
   service.registerDevices([
     { deviceId: 'pump-jkt-1', modelId: 'pump-p200', siteId: 'S-JKT' },
     { deviceId: 'pump-jkt-2', modelId: 'pump-p200', siteId: 'S-JKT' },
@@ -56,11 +89,29 @@ export function seedSmallNetwork(service: ServiceDomain, opts: { jakartaBearingK
   ]);
 }
 
-export function health(deviceId: string, state: HealthReport['state'] = 'warning', mode: FailureMode = 'bearing_wear'): HealthReport {
-  return { deviceId, tsMs: 0, score: 35, state, mode, metric: 'vibration', rule: 'trend-forecast', evidence: { latest: 5.1 }, explanation: 'vibration trending to zone D' };
+export function health(
+  deviceId: string,
+  state: HealthReport['state'] = 'warning',
+  mode: FailureMode = 'bearing_wear',
+): HealthReport {
+  return {
+    deviceId,
+    tsMs: 0,
+    score: 35,
+    state,
+    mode,
+    metric: 'vibration',
+    rule: 'trend-forecast',
+    evidence: { latest: 5.1 },
+    explanation: 'vibration trending to zone D',
+  };
 }
 
-export function dispatchRequest(deviceId: string, mode: FailureMode = 'bearing_wear', predictedFailureAtMs: number | null = null): DispatchRequest {
+export function dispatchRequest(
+  deviceId: string,
+  mode: FailureMode = 'bearing_wear',
+  predictedFailureAtMs: number | null = null,
+): DispatchRequest {
   return { deviceId, mode, tsMs: 0, health: health(deviceId, 'warning', mode), predictedFailureAtMs };
 }
 

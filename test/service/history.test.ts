@@ -21,19 +21,46 @@ function setup() {
 
 /** A proactive bearing job: forecast 3 days out, on site after 5 h, part replaced, survey answered. */
 const replaced: HistoricalWorkOrder = {
-  deviceId: 'pump-jkt-1', mode: 'bearing_wear', severity: 'high', source: 'analytics', createdAtMs: t0, predictedFailureAtMs: t0 + 3 * DAY,
-  technicianId: 'T-JKT-1', assignedAtMs: t0 + 0.25 * HOUR, acknowledgedAtMs: t0 + 0.5 * HOUR, enRouteAtMs: t0 + 4 * HOUR, onSiteAtMs: t0 + 5 * HOUR,
-  resolvedAtMs: t0 + 7 * HOUR, resolutionCode: 'fault_confirmed_part_replaced', partSku: 'P200-BRG-KIT', partDepotId: 'D-JKT',
+  deviceId: 'pump-jkt-1',
+  mode: 'bearing_wear',
+  severity: 'high',
+  source: 'analytics',
+  createdAtMs: t0,
+  predictedFailureAtMs: t0 + 3 * DAY,
+  technicianId: 'T-JKT-1',
+  assignedAtMs: t0 + 0.25 * HOUR,
+  acknowledgedAtMs: t0 + 0.5 * HOUR,
+  enRouteAtMs: t0 + 4 * HOUR,
+  onSiteAtMs: t0 + 5 * HOUR,
+  resolvedAtMs: t0 + 7 * HOUR,
+  resolutionCode: 'fault_confirmed_part_replaced',
+  partSku: 'P200-BRG-KIT',
+  partDepotId: 'D-JKT',
   survey: { answeredAtMs: t0 + 2 * DAY, csat: 5, nps: 10, comment: 'Mantap' },
 };
 /** A customer call, no forecast; the fan assembly was out of stock; nothing wrong found. */
 const noFault: HistoricalWorkOrder = {
-  deviceId: 'pump-bdg-1', mode: 'cooling_failure', severity: 'critical', source: 'planner', createdAtMs: t0 + DAY,
-  technicianId: 'T-BDG-1', onSiteAtMs: t0 + DAY + 10 * HOUR, resolvedAtMs: t0 + DAY + 11 * HOUR, resolutionCode: 'no_fault_found',
-  partSku: 'P200-FAN-ASM', stockOut: true, survey: { answeredAtMs: t0 + 3 * DAY, csat: 2, nps: 3 },
+  deviceId: 'pump-bdg-1',
+  mode: 'cooling_failure',
+  severity: 'critical',
+  source: 'planner',
+  createdAtMs: t0 + DAY,
+  technicianId: 'T-BDG-1',
+  onSiteAtMs: t0 + DAY + 10 * HOUR,
+  resolvedAtMs: t0 + DAY + 11 * HOUR,
+  resolutionCode: 'no_fault_found',
+  partSku: 'P200-FAN-ASM',
+  stockOut: true,
+  survey: { answeredAtMs: t0 + 3 * DAY, csat: 2, nps: 3 },
 };
 const cancelled: HistoricalWorkOrder = {
-  deviceId: 'pump-jkt-2', mode: 'lubrication_loss', severity: 'medium', createdAtMs: t0 + 2 * DAY, technicianId: 'T-JKT-1', assignedAtMs: t0 + 2 * DAY + HOUR, cancelledAtMs: t0 + 2 * DAY + 3 * HOUR,
+  deviceId: 'pump-jkt-2',
+  mode: 'lubrication_loss',
+  severity: 'medium',
+  createdAtMs: t0 + 2 * DAY,
+  technicianId: 'T-JKT-1',
+  assignedAtMs: t0 + 2 * DAY + HOUR,
+  cancelledAtMs: t0 + 2 * DAY + 3 * HOUR,
 };
 
 describe('service history import', () => {
@@ -47,7 +74,18 @@ describe('service history import', () => {
     const ids = service.importHistory([replaced, noFault, cancelled]);
     expect(ids).toHaveLength(3);
     const [a, b, c] = ids.map((id) => service.getWorkOrder(id)!);
-    expect(a).toMatchObject({ state: 'resolved', technicianId: 'T-JKT-1', createdAtMs: t0, onSiteAtMs: t0 + 5 * HOUR, resolvedAtMs: t0 + 7 * HOUR, partStatus: 'consumed', partSku: 'P200-BRG-KIT', partDepotId: 'D-JKT', warrantyCovered: true, source: 'analytics' });
+    expect(a).toMatchObject({
+      state: 'resolved',
+      technicianId: 'T-JKT-1',
+      createdAtMs: t0,
+      onSiteAtMs: t0 + 5 * HOUR,
+      resolvedAtMs: t0 + 7 * HOUR,
+      partStatus: 'consumed',
+      partSku: 'P200-BRG-KIT',
+      partDepotId: 'D-JKT',
+      warrantyCovered: true,
+      source: 'analytics',
+    });
     // standard tier, high → 24 h response, 48 h resolution from when the job opened
     expect(a.slaRespondByMs).toBe(t0 + 24 * HOUR);
     expect(a.slaResolveByMs).toBe(t0 + 48 * HOUR);
@@ -61,7 +99,12 @@ describe('service history import', () => {
     ]);
     // Missing intermediate times take the next step's: assigned, acknowledged and en route at the on-site time.
     expect(service.workOrderHistory(b.id).map((h) => [h.toState, h.atMs - t0 - DAY])).toEqual([
-      ['open', 0], ['assigned', 10 * HOUR], ['acknowledged', 10 * HOUR], ['en_route', 10 * HOUR], ['on_site', 10 * HOUR], ['resolved', 11 * HOUR],
+      ['open', 0],
+      ['assigned', 10 * HOUR],
+      ['acknowledged', 10 * HOUR],
+      ['en_route', 10 * HOUR],
+      ['on_site', 10 * HOUR],
+      ['resolved', 11 * HOUR],
     ]);
     expect(b).toMatchObject({ state: 'resolved', resolutionCode: 'no_fault_found', partStatus: 'none' });
     expect(c).toMatchObject({ state: 'cancelled', cancelledAtMs: t0 + 2 * DAY + 3 * HOUR, technicianId: 'T-JKT-1' });
@@ -101,7 +144,13 @@ describe('service history import', () => {
       { ...replaced, resolutionCode: undefined },
       { ...replaced, survey: { answeredAtMs: t0 + 2 * DAY, csat: 9, nps: 10 } },
       // On site, then cancelled: the lifecycle does not allow it.
-      { ...replaced, resolvedAtMs: undefined, resolutionCode: undefined, survey: undefined, cancelledAtMs: t0 + 8 * HOUR },
+      {
+        ...replaced,
+        resolvedAtMs: undefined,
+        resolutionCode: undefined,
+        survey: undefined,
+        cancelledAtMs: t0 + 8 * HOUR,
+      },
     ];
     for (const entry of bad) {
       let error: unknown;
@@ -126,7 +175,9 @@ describe('demo history', () => {
     expect(summary.historyWorkOrders).toBeGreaterThan(100);
     const all = service.listWorkOrders();
     expect(all).toHaveLength(summary.historyWorkOrders);
-    expect(all.every((w) => (w.state === 'resolved' || w.state === 'cancelled') && w.updatedAtMs < clock.nowMs())).toBe(true);
+    expect(all.every((w) => (w.state === 'resolved' || w.state === 'cancelled') && w.updatedAtMs < clock.nowMs())).toBe(
+      true,
+    );
 
     const k = service.kpis(clock.nowMs() - 90 * DAY, clock.nowMs());
     expect(k.workOrders.created).toBe(summary.historyWorkOrders);

@@ -22,9 +22,14 @@ describe('customer survey', () => {
   it('issues a one-time link on resolution that works exactly once', () => {
     const { service, clock } = setup();
     const requested: unknown[] = [];
-    service.notifier.addWebhook({ url: 'http://127.0.0.1:9/crm', secret: 'a-long-enough-secret', events: ['survey.requested'] });
+    service.notifier.addWebhook({
+      url: 'http://127.0.0.1:9/crm',
+      secret: 'a-long-enough-secret',
+      events: ['survey.requested'],
+    });
     let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) wo = service.transition(wo.id, { to, version: wo.version, actor: 't' });
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      wo = service.transition(wo.id, { to, version: wo.version, actor: 't' });
     service.transition(wo.id, { to: 'resolved', resolutionCode: 'no_fault_found', version: wo.version, actor: 't' });
     const queued = service.notifier.listDeliveries().filter((d) => d.event === 'survey.requested');
     requested.push(...queued);
@@ -34,11 +39,20 @@ describe('customer survey', () => {
     const { token, url } = service.issueSurvey(wo.id); // a re-send: the first link dies
     expect(url).toBe(`/api/surveys/${token}`);
     expect(service.openSurvey(token).workOrder.id).toBe(wo.id);
-    expect(() => service.answerSurvey(token, { csat: 6, nps: 5 })).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => service.answerSurvey(token, { csat: 6, nps: 5 })).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
     clock.advance(HOUR);
     const answered = service.answerSurvey(token, { csat: 4, nps: 9, comment: 'Teknisi datang tepat waktu' });
-    expect(answered).toMatchObject({ csat: 4, nps: 9, comment: 'Teknisi datang tepat waktu', answeredAtMs: clock.nowMs() });
-    expect(() => service.answerSurvey(token, { csat: 1, nps: 0 })).toThrow(expect.objectContaining({ statusCode: 410 }));
+    expect(answered).toMatchObject({
+      csat: 4,
+      nps: 9,
+      comment: 'Teknisi datang tepat waktu',
+      answeredAtMs: clock.nowMs(),
+    });
+    expect(() => service.answerSurvey(token, { csat: 1, nps: 0 })).toThrow(
+      expect.objectContaining({ statusCode: 410 }),
+    );
     expect(() => service.openSurvey(token)).toThrow(expect.objectContaining({ statusCode: 410 }));
     expect(() => service.openSurvey('not-a-token')).toThrow(expect.objectContaining({ statusCode: 404 }));
     expect(service.surveyOf(wo.id)).toMatchObject({ csat: 4, nps: 9 });
@@ -58,17 +72,33 @@ describe('KPIs from a known history', () => {
       at(atMs);
       return service.transition(wo.id, { to: 'resolved', resolutionCode: code, version: wo.version, actor: 't' });
     };
-    const visit = (wo: ServiceWorkOrder, onSiteMs: number) => step(step(step(wo, 'acknowledged', onSiteMs), 'en_route', onSiteMs), 'on_site', onSiteMs);
+    const visit = (wo: ServiceWorkOrder, onSiteMs: number) =>
+      step(step(step(wo, 'acknowledged', onSiteMs), 'en_route', onSiteMs), 'on_site', onSiteMs);
 
     // WO1: forecast failure in 48 h, on site after 2 h, part replaced after 3 h → prevented, SLA met.
     at(t0);
-    const wo1 = resolve(visit(service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', t0 + 48 * HOUR)).order, t0 + 2 * HOUR), 'fault_confirmed_part_replaced', t0 + 3 * HOUR);
+    const wo1 = resolve(
+      visit(service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', t0 + 48 * HOUR)).order, t0 + 2 * HOUR),
+      'fault_confirmed_part_replaced',
+      t0 + 3 * HOUR,
+    );
     // WO2: forecast in 10 h → critical (standard: 8 h / 24 h); on site after 12 h (breach), fixed without a part after 13 h → not prevented.
     at(t0 + 1 * HOUR);
-    const wo2 = resolve(visit(service.handleDispatch(dispatchRequest('pump-bdg-1', 'bearing_wear', t0 + 11 * HOUR)).order, t0 + 13 * HOUR), 'fault_confirmed_no_part', t0 + 14 * HOUR);
+    const wo2 = resolve(
+      visit(
+        service.handleDispatch(dispatchRequest('pump-bdg-1', 'bearing_wear', t0 + 11 * HOUR)).order,
+        t0 + 13 * HOUR,
+      ),
+      'fault_confirmed_no_part',
+      t0 + 14 * HOUR,
+    );
     // WO3: no forecast, high (24 h / 48 h); no fan assembly stocked (stock-out); on site after 2 h, no fault found after 3 h.
     at(t0 + 2 * HOUR);
-    const wo3 = resolve(visit(service.handleDispatch(dispatchRequest('pump-jkt-2', 'cooling_failure')).order, t0 + 4 * HOUR), 'no_fault_found', t0 + 5 * HOUR);
+    const wo3 = resolve(
+      visit(service.handleDispatch(dispatchRequest('pump-jkt-2', 'cooling_failure')).order, t0 + 4 * HOUR),
+      'no_fault_found',
+      t0 + 5 * HOUR,
+    );
     // WO5: a compressor bearing job: no C75 kit anywhere (stock-out); still assigned long past its deadline.
     at(t0 + 3 * HOUR);
     const wo5 = service.handleDispatch(dispatchRequest('comp-bdg-1')).order;
@@ -80,7 +110,11 @@ describe('KPIs from a known history', () => {
 
     // Surveys answered on day 6.
     at(t0 + 6 * DAY);
-    for (const [wo, csat, nps] of [[wo1, 5, 10], [wo2, 2, 3], [wo3, 4, 8]] as const) {
+    for (const [wo, csat, nps] of [
+      [wo1, 5, 10],
+      [wo2, 2, 3],
+      [wo3, 4, 8],
+    ] as const) {
       service.answerSurvey(service.issueSurvey(wo.id).token, { csat, nps });
     }
 
@@ -98,11 +132,26 @@ describe('KPIs from a known history', () => {
     expect(k.csatAverage).toBeCloseTo(11 / 3, 9);
     expect(k.nps).toBe(0); // one promoter, one detractor, one passive
     expect(k.surveysAnswered).toBe(3);
-    expect(k.failureRateByModel[0]).toEqual({ modelId: 'pump-p200', devices: 3, confirmedFailures: 2, failuresPerDevice: 2 / 3, failuresPerDeviceYear: (2 / 3) / (30 / 365) });
-    expect(k.failureRateByModel.find((m) => m.modelId === 'compressor-c75')).toMatchObject({ devices: 1, confirmedFailures: 0 });
+    expect(k.failureRateByModel[0]).toEqual({
+      modelId: 'pump-p200',
+      devices: 3,
+      confirmedFailures: 2,
+      failuresPerDevice: 2 / 3,
+      failuresPerDeviceYear: 2 / 3 / (30 / 365),
+    });
+    expect(k.failureRateByModel.find((m) => m.modelId === 'compressor-c75')).toMatchObject({
+      devices: 1,
+      confirmedFailures: 0,
+    });
 
     // A period before anything happened is empty, not NaN.
     const empty = service.kpis(t0 - 30 * DAY, t0);
-    expect(empty).toMatchObject({ workOrders: { created: 0 }, meanTimeToRespondMs: null, slaCompliancePct: null, csatAverage: null, nps: null });
+    expect(empty).toMatchObject({
+      workOrders: { created: 0 },
+      meanTimeToRespondMs: null,
+      slaCompliancePct: null,
+      csatAverage: null,
+      nps: null,
+    });
   });
 });

@@ -20,9 +20,15 @@ describe('MQTT technician dispatch topic', () => {
     cleanups.push(() => new Promise<void>((resolve) => broker.close(() => server.close(() => resolve()))));
     const port = (server.address() as AddressInfo).port;
 
-    const field = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'field-app-T-JKT-1', reconnectPeriod: 0 });
+    const field = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: 'field-app-T-JKT-1',
+      reconnectPeriod: 0,
+    });
     cleanups.push(() => field.endAsync());
-    const received: { topic: string; body: { event: string; data: { id: string; technicianId: string; state: string } } }[] = [];
+    const received: {
+      topic: string;
+      body: { event: string; data: { id: string; technicianId: string; state: string } };
+    }[] = [];
     field.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
     await field.subscribeAsync('purna/v1/technicians/+/dispatch', { qos: 1 });
 
@@ -30,14 +36,22 @@ describe('MQTT technician dispatch topic', () => {
       // How the wiring connects it: publish through the broker, QoS 1 so a field app that was offline gets it.
       publish: (topic, payload) =>
         new Promise<void>((resolve, reject) =>
-          broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+          broker.publish(
+            { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+            (err) => (err ? reject(err) : resolve()),
+          ),
         ),
     });
     cleanups.push(() => (service as ServiceDomain).stop());
     seedSmallNetwork(service);
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     await service.notifier.processDue();
-    const moved = service.transition(wo.id, { to: 'open', version: wo.version, actor: 'planner:ani', note: 'reassigning' });
+    const moved = service.transition(wo.id, {
+      to: 'open',
+      version: wo.version,
+      actor: 'planner:ani',
+      note: 'reassigning',
+    });
     await service.notifier.processDue();
 
     for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));

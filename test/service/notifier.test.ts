@@ -36,7 +36,10 @@ async function receiver(failures: number) {
 describe('webhooks', () => {
   it('a receiver that fails twice then succeeds gets the event exactly once more, signed, with backoff', async () => {
     const crm = await receiver(2);
-    const ctx = makeService({ webhooks: [{ url: crm.url, secret: SECRET, events: ['workOrder.open'] }], notifier: { pollIntervalMs: 0, baseRetryDelayMs: 1000 } });
+    const ctx = makeService({
+      webhooks: [{ url: crm.url, secret: SECRET, events: ['workOrder.open'] }],
+      notifier: { pollIntervalMs: 0, baseRetryDelayMs: 1000 },
+    });
     service = ctx.service;
     seedSmallNetwork(service);
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
@@ -67,15 +70,25 @@ describe('webhooks', () => {
     expect(ids.size).toBe(1);
     for (const r of crm.received) {
       expect(r.headers['x-purna-signature']).toBe(signPayload(SECRET, Number(r.headers['x-purna-timestamp']), r.body));
-      expect(JSON.parse(r.body)).toMatchObject({ event: 'workOrder.open', data: { id: wo.id, deviceId: 'pump-jkt-1' } });
+      expect(JSON.parse(r.body)).toMatchObject({
+        event: 'workOrder.open',
+        data: { id: wo.id, deviceId: 'pump-jkt-1' },
+      });
     }
     const [delivery] = n.listDeliveries();
     expect(delivery).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 204 });
-    expect(n.deliveryAttempts(delivery.id).map((a) => [a.status, a.ok])).toEqual([[500, false], [500, false], [204, true]]);
+    expect(n.deliveryAttempts(delivery.id).map((a) => [a.status, a.ok])).toEqual([
+      [500, false],
+      [500, false],
+      [204, true],
+    ]);
   });
 
   it('keeps retrying an unreachable receiver instead of dropping the event', async () => {
-    const ctx = makeService({ webhooks: [{ url: 'http://127.0.0.1:9/unreachable', secret: SECRET, events: ['*'] }], notifier: { pollIntervalMs: 0, baseRetryDelayMs: 1000, maxRetryDelayMs: 8000 } });
+    const ctx = makeService({
+      webhooks: [{ url: 'http://127.0.0.1:9/unreachable', secret: SECRET, events: ['*'] }],
+      notifier: { pollIntervalMs: 0, baseRetryDelayMs: 1000, maxRetryDelayMs: 8000 },
+    });
     service = ctx.service;
     seedSmallNetwork(service);
     service.handleDispatch(dispatchRequest('pump-jkt-1'));
@@ -97,7 +110,7 @@ describe('webhooks', () => {
     }
   });
 
-  it('a CRM that hangs does not hold back the technician\'s MQTT dispatch', async () => {
+  it("a CRM that hangs does not hold back the technician's MQTT dispatch", async () => {
     let releaseCrm!: () => void;
     const crmReleased = new Promise<void>((resolve) => (releaseCrm = resolve));
     const requests: string[] = [];
@@ -150,7 +163,7 @@ describe('webhooks', () => {
     expect(service.notifier.listDeliveries({ state: 'pending' })).toHaveLength(0);
   });
 
-  it('publishes to the assigned technician\'s MQTT topic, retrying a failed publish', async () => {
+  it("publishes to the assigned technician's MQTT topic, retrying a failed publish", async () => {
     const published: { topic: string; payload: string }[] = [];
     let failNext = true;
     const ctx = makeService({
@@ -170,7 +183,10 @@ describe('webhooks', () => {
     ctx.clock.advance(1000);
     await service.notifier.processDue();
     expect(published.map((p) => p.topic)).toEqual(['purna/v1/technicians/T-JKT-1/dispatch']);
-    expect(JSON.parse(published[0].payload)).toMatchObject({ event: 'workOrder.assigned', data: { technicianId: 'T-JKT-1', partSku: 'P200-BRG-KIT' } });
+    expect(JSON.parse(published[0].payload)).toMatchObject({
+      event: 'workOrder.assigned',
+      data: { technicianId: 'T-JKT-1', partSku: 'P200-BRG-KIT' },
+    });
   });
 });
 
@@ -194,7 +210,11 @@ describe('delivery log retention', () => {
     service.handleDispatch(dispatchRequest('pump-jkt-1'));
     service.notifier.removeWebhook(service.notifier.listWebhooks().find((w) => w.url.endsWith('/down-b'))!.id);
     await service.notifier.processDue();
-    const states = () => service!.notifier.listDeliveries().map((d) => d.state).sort();
+    const states = () =>
+      service!.notifier
+        .listDeliveries()
+        .map((d) => d.state)
+        .sort();
     expect(states()).toEqual(['dead', 'delivered', 'pending']);
 
     ctx.clock.advance(7 * 24 * 3600_000 - 1);

@@ -69,14 +69,26 @@ describe('outbound address policy', () => {
 
   it('checks what a name resolves to, every address of it, and names no port', async () => {
     const policy = new OutboundAddressPolicy({
-      resolve: dnsOf({ 'crm.example.test': ['93.184.215.14'], 'sneaky.example.test': ['93.184.215.14', '10.0.0.5'], 'meta.example.test': ['169.254.169.254'] }),
+      resolve: dnsOf({
+        'crm.example.test': ['93.184.215.14'],
+        'sneaky.example.test': ['93.184.215.14', '10.0.0.5'],
+        'meta.example.test': ['169.254.169.254'],
+      }),
     });
-    expect(await policy.check(new URL('https://crm.example.test/hook'))).toMatchObject({ hostname: 'crm.example.test', address: '93.184.215.14', family: 4 });
+    expect(await policy.check(new URL('https://crm.example.test/hook'))).toMatchObject({
+      hostname: 'crm.example.test',
+      address: '93.184.215.14',
+      family: 4,
+    });
     expect(await refusal(policy, 'https://sneaky.example.test:8086/hook')).toBe(
       'sneaky.example.test resolves to 10.0.0.5, is a private (RFC 1918) address; webhooks reach internal addresses only when PURNA_WEBHOOK_ALLOW_HOSTS names the host or its range',
     );
-    expect(await refusal(policy, 'http://meta.example.test/')).toMatch(/resolves to 169\.254\.169\.254, is a cloud metadata address/);
-    expect(await refusal(policy, 'http://nowhere.example.test/')).toMatch(/nowhere\.example\.test does not resolve \(ENOTFOUND\)/);
+    expect(await refusal(policy, 'http://meta.example.test/')).toMatch(
+      /resolves to 169\.254\.169\.254, is a cloud metadata address/,
+    );
+    expect(await refusal(policy, 'http://nowhere.example.test/')).toMatch(
+      /nowhere\.example\.test does not resolve \(ENOTFOUND\)/,
+    );
   });
 
   it('allows exactly what the allow-list names: addresses, ranges, host names (metadata only by address)', async () => {
@@ -93,7 +105,10 @@ describe('outbound address policy', () => {
     expect(await refusal(policy, 'http://crm.internal/')).toBeNull();
     expect(await refusal(policy, 'http://other.internal/')).toMatch(/other\.internal resolves to 10\.9\.9\.9/);
 
-    const byName = new OutboundAddressPolicy({ allow: ['meta.internal'], resolve: dnsOf({ 'meta.internal': ['169.254.169.254'] }) });
+    const byName = new OutboundAddressPolicy({
+      allow: ['meta.internal'],
+      resolve: dnsOf({ 'meta.internal': ['169.254.169.254'] }),
+    });
     expect(await refusal(byName, 'http://meta.internal/')).toMatch(/cloud metadata/);
     const byAddress = new OutboundAddressPolicy({ allow: ['169.254.169.254/32'] });
     expect(await refusal(byAddress, 'http://169.254.169.254/')).toBeNull();
@@ -121,7 +136,7 @@ async function receiver(host: string, port = 0) {
 }
 
 describe('delivery connects to the address it checked', () => {
-  it('sends to the checked address with the URL\'s Host header; a name rebinding to an internal address gets nothing', async () => {
+  it("sends to the checked address with the URL's Host header; a name rebinding to an internal address gets nothing", async () => {
     const allowed = await receiver('127.0.0.1');
     const rebound = await receiver('127.0.0.2', allowed.port);
     const dns = { 'crm.example.test': ['127.0.0.1'] };
@@ -142,14 +157,36 @@ describe('delivery connects to the address it checked', () => {
     expect(rebound.received).toEqual([]);
     const [latest] = service.notifier.listDeliveries();
     expect(latest).toMatchObject({ state: 'pending', lastStatus: null });
-    expect(latest.lastError).toMatch(/^refused, nothing sent: crm\.example\.test resolves to 127\.0\.0\.2, is a loopback address/);
+    expect(latest.lastError).toMatch(
+      /^refused, nothing sent: crm\.example\.test resolves to 127\.0\.0\.2, is a loopback address/,
+    );
     expect(allowed.received).toHaveLength(1);
   });
 
-  it('over https: the TLS server name is the URL\'s host and the certificate is still checked', async () => {
+  it("over https: the TLS server name is the URL's host and the certificate is still checked", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-webhook-tls-'));
     const [certPath, keyPath] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=crm.example.test', '-addext', 'subjectAltName=DNS:crm.example.test'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=crm.example.test',
+        '-addext',
+        'subjectAltName=DNS:crm.example.test',
+      ],
+      { stdio: 'ignore' },
+    );
     const serverNames: string[] = [];
     const tls = createTlsServer(
       {
@@ -176,7 +213,11 @@ describe('delivery connects to the address it checked', () => {
     expect(await service.notifier.processDue()).toBe(0);
     expect(serverNames).toEqual(['crm.example.test']);
     // Self-signed: connecting to the pinned address does not switch the certificate check off.
-    expect(service.notifier.listDeliveries()[0]).toMatchObject({ state: 'pending', lastStatus: null, lastError: expect.stringMatching(/^self-signed certificate/) });
+    expect(service.notifier.listDeliveries()[0]).toMatchObject({
+      state: 'pending',
+      lastStatus: null,
+      lastError: expect.stringMatching(/^self-signed certificate/),
+    });
   });
 });
 
@@ -188,7 +229,8 @@ describe('webhooks against the internal InfluxDB (issue 13, real servers)', () =
   });
 
   const influxUrl = inject('influxUrl');
-  const databases = async () => JSON.stringify(await (await fetch(`${influxUrl}/query?q=${encodeURIComponent('SHOW DATABASES')}`)).json());
+  const databases = async () =>
+    JSON.stringify(await (await fetch(`${influxUrl}/query?q=${encodeURIComponent('SHOW DATABASES')}`)).json());
   const pwnUrl = (db: string) => `${influxUrl}/query?q=${encodeURIComponent(`CREATE DATABASE ${db}`)}`;
 
   it('refuses the webhook at creation (400 naming url and why) and at delivery (nothing sent, same log for open and closed ports)', async () => {
@@ -201,7 +243,9 @@ describe('webhooks against the internal InfluxDB (issue 13, real servers)', () =
       body: JSON.stringify({ url: pwnUrl(db), secret: SECRET }),
     });
     expect(created.status).toBe(400);
-    expect((await created.json()).message).toMatch(/^webhook url refused: (127\.0\.0\.1|localhost resolves to \S+,) is a loopback address; .*PURNA_WEBHOOK_ALLOW_HOSTS/);
+    expect((await created.json()).message).toMatch(
+      /^webhook url refused: (127\.0\.0\.1|localhost resolves to \S+,) is a loopback address; .*PURNA_WEBHOOK_ALLOW_HOSTS/,
+    );
     expect(purna.service.notifier.listWebhooks()).toEqual([]);
 
     // A webhook stored before this check existed (or whose name now resolves inward) is

@@ -10,7 +10,10 @@ afterEach(() => {
   current = null;
 });
 
-const simFleet = Array.from({ length: 20 }, (_, i) => ({ deviceId: `sim-${String(i + 1).padStart(3, '0')}`, modelId: DEVICE_MODELS[i % 3].id }));
+const simFleet = Array.from({ length: 20 }, (_, i) => ({
+  deviceId: `sim-${String(i + 1).padStart(3, '0')}`,
+  modelId: DEVICE_MODELS[i % 3].id,
+}));
 
 describe('demo seed', () => {
   it('builds the Jakarta/Surabaya/Bandung network around the simulated fleet, idempotently', () => {
@@ -23,23 +26,39 @@ describe('demo seed', () => {
     const devices = service.listDevices();
     expect(devices).toHaveLength(300);
     expect(new Set(devices.map((d) => d.modelId))).toEqual(new Set(DEVICE_MODELS.map((m) => m.id)));
-    for (const sim of simFleet) expect(service.getDevice(sim.deviceId)).toMatchObject({ modelId: sim.modelId, siteId: expect.any(String), lat: expect.any(Number) });
+    for (const sim of simFleet)
+      expect(service.getDevice(sim.deviceId)).toMatchObject({
+        modelId: sim.modelId,
+        siteId: expect.any(String),
+        lat: expect.any(Number),
+      });
     expect(devices.every((d) => d.siteId && d.customerName)).toBe(true);
     expect(devices.some((d) => d.warrantyEndMs < clock.nowMs())).toBe(true); // some out of warranty
     expect(new Set(devices.map((d) => d.contractTier))).toEqual(new Set(['basic', 'standard', 'premium']));
     // Every site has its zone: Java's plants WIB, the Makassar plant WITA, with devices there.
     const zones = new Map(service.listSites().map((s) => [s.id, s.timeZone]));
     expect(new Set(zones.values())).toEqual(new Set(['Asia/Jakarta', 'Asia/Makassar']));
-    expect(service.listSites().filter((s) => s.timeZone === 'Asia/Makassar').map((s) => s.city)).toEqual(['Makassar']);
+    expect(
+      service
+        .listSites()
+        .filter((s) => s.timeZone === 'Asia/Makassar')
+        .map((s) => s.city),
+    ).toEqual(['Makassar']);
     expect(devices.filter((d) => d.timeZone === 'Asia/Makassar').length).toBe(5);
     expect(devices.every((d) => d.timeZone === zones.get(d.siteId!))).toBe(true);
 
     // Every site has a maintenance lead who reads Indonesian; some customers a director who reads English.
     expect(summary.contacts).toBeGreaterThan(zones.size);
     for (const site of service.listSites()) {
-      expect(service.contacts.recipientsForSite(site.id).some((c) => c.siteId === site.id && c.language === 'id'), site.id).toBe(true);
+      expect(
+        service.contacts.recipientsForSite(site.id).some((c) => c.siteId === site.id && c.language === 'id'),
+        site.id,
+      ).toBe(true);
     }
-    const customerWide = service.listCustomers().flatMap((c) => service.listContacts(c.id)).filter((c) => c.siteId === null);
+    const customerWide = service
+      .listCustomers()
+      .flatMap((c) => service.listContacts(c.id))
+      .filter((c) => c.siteId === null);
     expect(customerWide.length).toBeGreaterThan(3);
     expect(customerWide.every((c) => c.language === 'en' && c.preferredChannel === 'email')).toBe(true);
 

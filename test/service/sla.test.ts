@@ -11,11 +11,17 @@ afterEach(() => {
 describe('SLA watch', () => {
   it('marks each missed deadline once, at the deadline, without bumping the version', () => {
     const published: string[] = [];
-    const ctx = makeService({ publish: (topic, payload) => void published.push(`${topic} ${JSON.parse(payload).event}`) });
+    const ctx = makeService({
+      publish: (topic, payload) => void published.push(`${topic} ${JSON.parse(payload).event}`),
+    });
     current = ctx.service;
     const { service, bus, clock } = ctx;
     seedSmallNetwork(service);
-    service.notifier.addWebhook({ url: 'http://127.0.0.1:9/crm', secret: 'crm-secret-0123456789', events: ['workOrder.slaBreached'] });
+    service.notifier.addWebhook({
+      url: 'http://127.0.0.1:9/crm',
+      secret: 'crm-secret-0123456789',
+      events: ['workOrder.slaBreached'],
+    });
     const seen: ServiceWorkOrder[] = [];
     bus.on('workOrder', (w) => seen.push(w as ServiceWorkOrder));
 
@@ -23,7 +29,8 @@ describe('SLA watch', () => {
     const late = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     // The second job is on site in time: only its resolution deadline can be missed.
     let onTime = service.handleDispatch(dispatchRequest('pump-bdg-1')).order;
-    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) onTime = service.transition(onTime.id, { to, version: onTime.version, actor: 't' });
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      onTime = service.transition(onTime.id, { to, version: onTime.version, actor: 't' });
     seen.length = 0;
 
     clock.advance(24 * HOUR);
@@ -31,10 +38,18 @@ describe('SLA watch', () => {
     clock.advance(1);
     const [marked, ...others] = service.checkSla();
     expect(others).toEqual([]);
-    expect(marked).toMatchObject({ id: late.id, slaRespondBreachedAtMs: late.slaRespondByMs, slaResolveBreachedAtMs: null, version: late.version });
+    expect(marked).toMatchObject({
+      id: late.id,
+      slaRespondBreachedAtMs: late.slaRespondByMs,
+      slaResolveBreachedAtMs: null,
+      version: late.version,
+    });
     expect(seen.map((w) => w.id)).toEqual([late.id]);
     expect(service.checkSla()).toEqual([]); // once per deadline
-    expect(service.workOrderHistory(late.id).at(-1)).toMatchObject({ actor: 'system:sla', note: expect.stringMatching(/response deadline/) });
+    expect(service.workOrderHistory(late.id).at(-1)).toMatchObject({
+      actor: 'system:sla',
+      note: expect.stringMatching(/response deadline/),
+    });
 
     // The technician's next step still carries the version they read.
     const ack = service.transition(late.id, { to: 'acknowledged', version: late.version, actor: 't' });
@@ -50,10 +65,21 @@ describe('SLA watch', () => {
     expect(service.checkSla()).toEqual([]);
 
     // CRM and the assigned technicians heard about each breach.
-    const crm = service.notifier.listDeliveries().filter((d) => d.channel === 'webhook').map((d) => d.event);
+    const crm = service.notifier
+      .listDeliveries()
+      .filter((d) => d.channel === 'webhook')
+      .map((d) => d.event);
     expect(crm).toEqual(['workOrder.slaBreached', 'workOrder.slaBreached', 'workOrder.slaBreached']);
-    const mqtt = service.notifier.listDeliveries().filter((d) => d.channel === 'mqtt' && d.event === 'workOrder.slaBreached').map((d) => d.target).sort();
-    expect(mqtt).toEqual(['purna/v1/technicians/T-BDG-1/dispatch', 'purna/v1/technicians/T-JKT-1/dispatch', 'purna/v1/technicians/T-JKT-1/dispatch']);
+    const mqtt = service.notifier
+      .listDeliveries()
+      .filter((d) => d.channel === 'mqtt' && d.event === 'workOrder.slaBreached')
+      .map((d) => d.target)
+      .sort();
+    expect(mqtt).toEqual([
+      'purna/v1/technicians/T-BDG-1/dispatch',
+      'purna/v1/technicians/T-JKT-1/dispatch',
+      'purna/v1/technicians/T-JKT-1/dispatch',
+    ]);
   });
 
   it('leaves finished jobs alone', () => {

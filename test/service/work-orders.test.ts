@@ -27,7 +27,8 @@ function orderIn(service: ServiceDomain, state: WorkOrderState, deviceId: string
     { to: 'on_site' },
     { to: 'resolved', resolutionCode: 'fault_confirmed_part_replaced' },
   ];
-  if (state === 'cancelled') return service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:p1' });
+  if (state === 'cancelled')
+    return service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:p1' });
   for (const step of path) {
     if (wo.state === state) break;
     wo = service.transition(wo.id, { ...step, version: wo.version, actor: 'planner:p1' });
@@ -94,11 +95,20 @@ describe('work-order lifecycle', () => {
   it('allows a decline (assigned → open) and cancellation before anyone is on site', () => {
     const { service } = setup();
     const assigned = orderIn(service, 'assigned', 'pump-jkt-1');
-    const declined = service.transition(assigned.id, { to: 'open', version: assigned.version, actor: 'technician:siti' });
+    const declined = service.transition(assigned.id, {
+      to: 'open',
+      version: assigned.version,
+      actor: 'technician:siti',
+    });
     expect(declined.technicianId).toBeNull();
     for (const state of ['open', 'assigned', 'acknowledged', 'en_route'] as const) {
       const wo = orderIn(service, state, `pump-bdg-1`);
-      const cancelled = service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:ani', note: 'customer shut the line down' });
+      const cancelled = service.transition(wo.id, {
+        to: 'cancelled',
+        version: wo.version,
+        actor: 'planner:ani',
+        note: 'customer shut the line down',
+      });
       expect(cancelled.state).toBe('cancelled');
       expect(cancelled.cancelledAtMs).not.toBeNull();
     }
@@ -106,7 +116,14 @@ describe('work-order lifecycle', () => {
 
   it('rejects every transition the lifecycle does not allow with a 409 and a reason, changing nothing', () => {
     const { service } = setup();
-    service.network.upsertTechnician({ id: 'T-BDG-1', name: 'Siti Rahayu', homeLat: -6.9, homeLon: 107.62, maxOpenJobs: 100, skills: [{ modelId: '*', mode: '*' }] });
+    service.network.upsertTechnician({
+      id: 'T-BDG-1',
+      name: 'Siti Rahayu',
+      homeLat: -6.9,
+      homeLon: 107.62,
+      maxOpenJobs: 100,
+      skills: [{ modelId: '*', mode: '*' }],
+    });
     let rejected = 0;
     let n = 0;
     for (const from of WORK_ORDER_STATES) {
@@ -117,7 +134,13 @@ describe('work-order lifecycle', () => {
         const wo = orderIn(service, from, deviceId);
         let error: unknown;
         try {
-          service.transition(wo.id, { to, version: wo.version, actor: 'planner:p1', technicianId: 'T-BDG-1', resolutionCode: 'no_fault_found' });
+          service.transition(wo.id, {
+            to,
+            version: wo.version,
+            actor: 'planner:p1',
+            technicianId: 'T-BDG-1',
+            resolutionCode: 'no_fault_found',
+          });
         } catch (err) {
           error = err;
         }
@@ -134,8 +157,15 @@ describe('work-order lifecycle', () => {
   it('rejects a stale version with 409 so no update is lost silently', () => {
     const { service } = setup();
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const a = service.transition(wo.id, { to: 'assigned', technicianId: 'T-JKT-1', version: wo.version, actor: 'planner:ani' });
-    expect(() => service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:eko' })).toThrow(/version mismatch/);
+    const a = service.transition(wo.id, {
+      to: 'assigned',
+      technicianId: 'T-JKT-1',
+      version: wo.version,
+      actor: 'planner:ani',
+    });
+    expect(() => service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:eko' })).toThrow(
+      /version mismatch/,
+    );
     expect(service.getWorkOrder(wo.id)!.state).toBe('assigned');
     expect(service.getWorkOrder(wo.id)!.version).toBe(a.version);
   });
@@ -143,10 +173,16 @@ describe('work-order lifecycle', () => {
   it('requires a technician to assign and a resolution code to resolve (400)', () => {
     const { service } = setup();
     const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    expect(() => service.transition(wo.id, { to: 'assigned', version: wo.version, actor: 'p' })).toThrow(expect.objectContaining({ statusCode: 400 }));
-    expect(() => service.transition(wo.id, { to: 'assigned', technicianId: 'nobody', version: wo.version, actor: 'p' })).toThrow(expect.objectContaining({ statusCode: 404 }));
+    expect(() => service.transition(wo.id, { to: 'assigned', version: wo.version, actor: 'p' })).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
+    expect(() =>
+      service.transition(wo.id, { to: 'assigned', technicianId: 'nobody', version: wo.version, actor: 'p' }),
+    ).toThrow(expect.objectContaining({ statusCode: 404 }));
     const onSite = orderIn(service, 'on_site', 'pump-bdg-1');
-    expect(() => service.transition(onSite.id, { to: 'resolved', version: onSite.version, actor: 'p' })).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => service.transition(onSite.id, { to: 'resolved', version: onSite.version, actor: 'p' })).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
   });
 
   it('cancels on dispatchCancel only while nobody has set off', () => {
@@ -183,10 +219,21 @@ describe('escalation', () => {
     const failureAt = clock.nowMs() + 6 * HOUR;
     const { order, created } = service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', failureAt));
     expect(created).toBe(false);
-    expect(order).toMatchObject({ id: opened.id, severity: 'critical', predictedFailureAtMs: failureAt, version: opened.version + 1 });
+    expect(order).toMatchObject({
+      id: opened.id,
+      severity: 'critical',
+      predictedFailureAtMs: failureAt,
+      version: opened.version + 1,
+    });
     // standard tier, critical: 8 h / 24 h from when the job opened
-    expect([order.slaRespondByMs, order.slaResolveByMs]).toEqual([opened.createdAtMs + 8 * HOUR, opened.createdAtMs + 24 * HOUR]);
-    expect(service.workOrderHistory(order.id).at(-1)).toMatchObject({ actor: 'analytics', note: expect.stringMatching(/escalated high → critical/) });
+    expect([order.slaRespondByMs, order.slaResolveByMs]).toEqual([
+      opened.createdAtMs + 8 * HOUR,
+      opened.createdAtMs + 24 * HOUR,
+    ]);
+    expect(service.workOrderHistory(order.id).at(-1)).toMatchObject({
+      actor: 'analytics',
+      note: expect.stringMatching(/escalated high → critical/),
+    });
     expect(seen).toEqual(['high', 'critical']);
   });
 });

@@ -4,7 +4,12 @@ import { SqliteTelemetryStore } from '../../store/sqlite-store.ts';
 import { RetryableStoreError } from '../../store/telemetry-store.ts';
 import { mountSmallFilesystem } from '../support/small-filesystem.ts';
 
-const batch = (from: number) => Array.from({ length: 500 }, (_, i) => ({ deviceId: 'pump-1', tsMs: 1_700_000_000_000 + from + i, values: { temperature: 60, vibration: 1.5 } }));
+const batch = (from: number) =>
+  Array.from({ length: 500 }, (_, i) => ({
+    deviceId: 'pump-1',
+    tsMs: 1_700_000_000_000 + from + i,
+    values: { temperature: 60, vibration: 1.5 },
+  }));
 
 it('a full disk is a retryable store error (the writer keeps the batch), and writes succeed once space returns', async () => {
   const fs = mountSmallFilesystem(2 * 1024 * 1024);

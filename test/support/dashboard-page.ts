@@ -18,10 +18,20 @@ export const SIGN_IN = {
 export const TEST_PASSWORD = 'test-password-0123456789';
 
 /** Every (language, size) pair, for `for (const { lang, size } of MATRIX)`. */
-export const MATRIX: { lang: Lang; size: Size }[] = (['en', 'id'] as const).flatMap((lang) => (['desk', 'phone'] as const).map((size) => ({ lang, size })));
+export const MATRIX: { lang: Lang; size: Size }[] = (['en', 'id'] as const).flatMap((lang) =>
+  (['desk', 'phone'] as const).map((size) => ({ lang, size })),
+);
 
-export function contextFor(browser: Browser, lang: Lang, size: Size | { width: number; height: number }): Promise<BrowserContext> {
-  return browser.newContext({ viewport: typeof size === 'string' ? SIZES[size] : size, locale: LOCALES[lang], timezoneId: 'Asia/Jakarta' });
+export function contextFor(
+  browser: Browser,
+  lang: Lang,
+  size: Size | { width: number; height: number },
+): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: typeof size === 'string' ? SIZES[size] : size,
+    locale: LOCALES[lang],
+    timezoneId: 'Asia/Jakarta',
+  });
 }
 
 /** Fills and submits the sign-in form of an open page. */
@@ -33,7 +43,13 @@ export async function submitSignIn(page: Page, lang: Lang, email: string): Promi
 }
 
 /** Opens the dashboard at `hash`, signs in and waits for the live connection. */
-export async function signIn(context: BrowserContext, baseUrl: string, lang: Lang, email: string, hash = ''): Promise<Page> {
+export async function signIn(
+  context: BrowserContext,
+  baseUrl: string,
+  lang: Lang,
+  email: string,
+  hash = '',
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${baseUrl}${hash}`);
   await submitSignIn(page, lang, email);
@@ -44,7 +60,12 @@ export async function signIn(context: BrowserContext, baseUrl: string, lang: Lan
 /** A full-page screenshot in test-artifacts/, after checking nothing scrolls the page sideways. */
 export async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
   await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(innerWidth);
+  expect(scrollWidth, `${name}: page ${scrollWidth}px wide on a ${innerWidth}px screen`).toBeLessThanOrEqual(
+    innerWidth,
+  );
 }

@@ -17,7 +17,15 @@ export function rawRequest(
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method, path, headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: opts.headers,
+        localAddress: opts.localAddress,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -16,9 +16,18 @@ export interface QoS1Load {
  * a message Purna could not take) and resends what was not acknowledged; without it the load
  * ends at the first disconnect.
  */
-export async function startQoS1Load(url: string, deviceId: string, opts: { t0: number; maxMessages: number; window?: number; maxMs: number; reconnectMs?: number }): Promise<QoS1Load> {
+export async function startQoS1Load(
+  url: string,
+  deviceId: string,
+  opts: { t0: number; maxMessages: number; window?: number; maxMs: number; reconnectMs?: number },
+): Promise<QoS1Load> {
   const reconnecting = opts.reconnectMs !== undefined;
-  const client = mqtt.connect(url, { clientId: deviceId, protocolVersion: 4, reconnectPeriod: opts.reconnectMs ?? 0, connectTimeout: 5000 });
+  const client = mqtt.connect(url, {
+    clientId: deviceId,
+    protocolVersion: 4,
+    reconnectPeriod: opts.reconnectMs ?? 0,
+    connectTimeout: 5000,
+  });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -42,7 +51,11 @@ export async function startQoS1Load(url: string, deviceId: string, opts: { t0: n
       }
       const ts = opts.t0 + sent++;
       const p: Promise<void> = client
-        .publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts, values: { temperature: 60 + (ts % 10), vibration: 1.5 } }), { qos: 1 })
+        .publishAsync(
+          topics.telemetry(deviceId),
+          JSON.stringify({ ts, values: { temperature: 60 + (ts % 10), vibration: 1.5 } }),
+          { qos: 1 },
+        )
         .then(
           () => void acked.push(ts),
           () => {},

@@ -18,11 +18,14 @@ export function mosquittoAvailable(): boolean {
 }
 
 export async function startMosquitto(): Promise<Mosquitto> {
-  if (!mosquittoAvailable()) throw new Error("mosquitto not found: apt-get install -y mosquitto");
+  if (!mosquittoAvailable()) throw new Error('mosquitto not found: apt-get install -y mosquitto');
   const dir = mkdtempSync(join(tmpdir(), 'purna-mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nlog_dest none\n`);
+  writeFileSync(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nlog_dest none\n`,
+  );
   let child: ChildProcess;
   const launch = async () => {
     child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });

@@ -17,7 +17,8 @@ export interface PahoResult {
 
 /** Runs the suite against host:port (about 40 s: it sleeps); resolves with the driver's tally. */
 export function runPahoSuite(host: string, port: number, timeoutMs = 240_000): Promise<PahoResult> {
-  if (!existsSync(`${PAHO_SUITE_DIR}/client_test.py`)) return Promise.reject(new Error(`Paho interoperability suite not found at ${PAHO_SUITE_DIR}`));
+  if (!existsSync(`${PAHO_SUITE_DIR}/client_test.py`))
+    return Promise.reject(new Error(`Paho interoperability suite not found at ${PAHO_SUITE_DIR}`));
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [DRIVER, PAHO_SUITE_DIR, host, String(port)], {
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

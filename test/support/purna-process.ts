@@ -14,7 +14,10 @@ export interface PurnaProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startPurnaProcess(env: Record<string, string>, ports?: { http: number; mqtt: number }): Promise<PurnaProcess> {
+export async function startPurnaProcess(
+  env: Record<string, string>,
+  ports?: { http: number; mqtt: number },
+): Promise<PurnaProcess> {
   const http = ports?.http ?? (await freePort());
   const mqtt = ports?.mqtt ?? (await freePort());
   let out = '';
@@ -42,5 +45,11 @@ export async function startPurnaProcess(env: Record<string, string>, ports?: { h
     if (Date.now() > until) throw new Error(`purna did not start within 30 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, mqttUrl: `mqtt://127.0.0.1:${mqtt}`, httpUrl: `http://127.0.0.1:${http}/`, output: () => out, exited };
+  return {
+    child,
+    mqttUrl: `mqtt://127.0.0.1:${mqtt}`,
+    httpUrl: `http://127.0.0.1:${http}/`,
+    output: () => out,
+    exited,
+  };
 }

@@ -15,7 +15,11 @@ export interface TestPurna extends Purna {
 }
 
 /** `log`: a logger of the test's own (to read what Purna logged); by default one at TEST_LOG_LEVEL. */
-export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: string, log?: Logger): Promise<TestPurna> {
+export async function startTestPurna(
+  overrides: Partial<Config> = {},
+  dataDir?: string,
+  log?: Logger,
+): Promise<TestPurna> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'purna-test-'));
   const config = loadConfig({}, [], {
     httpHost: '127.0.0.1',
@@ -40,7 +44,11 @@ export async function startTestPurna(overrides: Partial<Config> = {}, dataDir?: 
   }) as TestPurna;
 }
 
-export async function connectDevice(url: string, clientId: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+export async function connectDevice(
+  url: string,
+  clientId: string,
+  opts: mqtt.IClientOptions = {},
+): Promise<MqttClient> {
   const client = mqtt.connect(url, { clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
@@ -71,9 +79,14 @@ const TEST_PASSWORD = 'test-password-0123456789';
  * Creates (once) a user of `role` and logs in through the real API; returns the session
  * Cookie header for fetch and socket.io-client (`extraHeaders: { cookie }`).
  */
-export async function loginAs(purna: Purna, role: 'admin' | 'planner' | 'technician', technicianId?: string): Promise<string> {
+export async function loginAs(
+  purna: Purna,
+  role: 'admin' | 'planner' | 'technician',
+  technicianId?: string,
+): Promise<string> {
   const email = `${role}${technicianId ? `-${technicianId}` : ''}@test.purna`.toLowerCase();
-  if (!purna.users.byEmail(email)) await purna.users.create({ email, role, password: TEST_PASSWORD, technicianId: technicianId ?? null });
+  if (!purna.users.byEmail(email))
+    await purna.users.create({ email, role, password: TEST_PASSWORD, technicianId: technicianId ?? null });
   const res = await fetch(`${purna.dashboardUrl}api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -87,6 +100,9 @@ export async function loginAs(purna: Purna, role: 'admin' | 'planner' | 'technic
 /** A logger that keeps every line it writes as an object, for tests that check what was logged. */
 export function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info', base: { app: 'purna' } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const log = pino(
+    { level: 'info', base: { app: 'purna' } },
+    { write: (line: string) => void lines.push(JSON.parse(line)) },
+  );
   return { log, lines };
 }

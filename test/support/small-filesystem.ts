@@ -17,11 +17,16 @@ export interface SmallFilesystem {
   unmount(): void;
 }
 
-export function mountSmallFilesystem(sizeBytes: number, dir = mkdtempSync(join(tmpdir(), 'purna-smallfs-'))): SmallFilesystem {
+export function mountSmallFilesystem(
+  sizeBytes: number,
+  dir = mkdtempSync(join(tmpdir(), 'purna-smallfs-')),
+): SmallFilesystem {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`this fault test needs a real full filesystem: mounting a ${sizeBytes}-byte tmpfs on ${dir} failed (run as root with CAP_SYS_ADMIN): ${(err as Error).message}`);
+    throw new Error(
+      `this fault test needs a real full filesystem: mounting a ${sizeBytes}-byte tmpfs on ${dir} failed (run as root with CAP_SYS_ADMIN): ${(err as Error).message}`,
+    );
   }
   const filler = join(dir, 'filler');
   const freeBytes = () => {

@@ -56,11 +56,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     async messages() {
-      const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort((a, b) => Number.parseInt(a) - Number.parseInt(b));
-      return Promise.all(files.map(async (f) => {
-        const n = Number.parseInt(f);
-        return { envelope: JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')), mail: await simpleParser(readFileSync(join(dir, f))) };
-      }));
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort((a, b) => Number.parseInt(a) - Number.parseInt(b));
+      return Promise.all(
+        files.map(async (f) => {
+          const n = Number.parseInt(f);
+          return {
+            envelope: JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')),
+            mail: await simpleParser(readFileSync(join(dir, f))),
+          };
+        }),
+      );
     },
     async stop() {
       if (child.exitCode === null) {

@@ -35,22 +35,33 @@ function toMs(v: string | undefined, fallback: number): number {
   return /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
 }
 
-const idParams = { type: 'object', properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } }, required: ['id'] } as const;
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } },
+  required: ['id'],
+} as const;
 const rangeProperties = { from: timeParam, to: timeParam } as const;
 type Range = { from?: string; to?: string };
 
 /** GET /api/devices; a device's telemetry (from the telemetry store), health history and events (from the control room's history). */
 export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptions): Promise<void> {
-  app.get('/devices', {
-    // Every known device with its latest values, health and connection status.
-    config: { roles: ['planner'] },
-    schema: { tags: ['devices'] },
-  }, async () => ({ devices: opts.fleet.list() }));
+  app.get(
+    '/devices',
+    {
+      // Every known device with its latest values, health and connection status.
+      config: { roles: ['planner'] },
+      schema: { tags: ['devices'] },
+    },
+    async () => ({ devices: opts.fleet.list() }),
+  );
 
   /** The range asked for (default: the last hour up to now), after the technician check. */
   const rangeOf = (request: FastifyRequest<{ Params: { id: string }; Querystring: Range }>) => {
     const user = request.user!;
-    if (user.role === 'technician' && !(user.technicianId && opts.technicianSeesDevice(user.technicianId, request.params.id))) {
+    if (
+      user.role === 'technician' &&
+      !(user.technicianId && opts.technicianSeesDevice(user.technicianId, request.params.id))
+    ) {
       throw new HttpError(403, 'not a device of your work orders');
     }
     const now = opts.nowMs();
@@ -74,7 +85,11 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...rangeProperties, limit: { type: 'integer', minimum: 1, maximum: MAX_POINTS }, points: { type: 'integer', minimum: 10, maximum: MAX_CHART_POINTS } },
+          properties: {
+            ...rangeProperties,
+            limit: { type: 'integer', minimum: 1, maximum: MAX_POINTS },
+            points: { type: 'integer', minimum: 10, maximum: MAX_CHART_POINTS },
+          },
         },
       },
     },
@@ -84,7 +99,13 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       const bucketMs = request.query.points ? Math.ceil((to - from + 1) / request.query.points) : 0;
       if (bucketMs >= MIN_BUCKET_MS) {
         const buckets = await opts.store.queryBuckets(id, from, to, bucketMs);
-        return { deviceId: id, from, to, bucketMs, points: buckets.map((b) => ({ tsMs: b.tsMs, values: b.mean, min: b.min, max: b.max })) };
+        return {
+          deviceId: id,
+          from,
+          to,
+          bucketMs,
+          points: buckets.map((b) => ({ tsMs: b.tsMs, values: b.mean, min: b.min, max: b.max })),
+        };
       }
       const limit = request.query.limit ?? MAX_POINTS;
       const points = await opts.store.query(id, from, to, limit);
@@ -106,12 +127,21 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       schema: {
         tags: ['devices'],
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeProperties, points: { type: 'integer', minimum: 10, maximum: MAX_CHART_POINTS } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...rangeProperties, points: { type: 'integer', minimum: 10, maximum: MAX_CHART_POINTS } },
+        },
       },
     },
     async (request) => {
       const { from, to } = rangeOf(request);
-      return { deviceId: request.params.id, from, to, points: history.points(request.params.id, from, to, request.query.points ?? 1000) };
+      return {
+        deviceId: request.params.id,
+        from,
+        to,
+        points: history.points(request.params.id, from, to, request.query.points ?? 1000),
+      };
     },
   );
 
@@ -124,12 +154,21 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       schema: {
         tags: ['devices'],
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeProperties, limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...rangeProperties, limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS } },
+        },
       },
     },
     async (request) => {
       const { from, to } = rangeOf(request);
-      return { deviceId: request.params.id, from, to, events: history.events(request.params.id, from, to, request.query.limit ?? 200) };
+      return {
+        deviceId: request.params.id,
+        from,
+        to,
+        events: history.events(request.params.id, from, to, request.query.limit ?? 200),
+      };
     },
   );
 }

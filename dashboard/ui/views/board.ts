@@ -14,7 +14,10 @@ const CLOSED_WINDOW_MS = 7 * 86_400_000;
 /** Closed jobs fetched for that week (newest first); more would not fit a column anyway. */
 const CLOSED_FETCH_LIMIT = 300;
 
-interface TechnicianName { id: string; name: string }
+interface TechnicianName {
+  id: string;
+  name: string;
+}
 
 /** When a job left the board: its resolution or cancellation time. */
 function closedAtMs(o: WorkOrderView): number {
@@ -33,13 +36,23 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const closed = new Map<string, WorkOrderView>();
   const technicians = new Map<string, string>();
   void api<{ workOrders: WorkOrderView[] }>(`work-orders?state=${CLOSED_STATES.join(',')}&limit=${CLOSED_FETCH_LIMIT}`)
-    .then((r) => { for (const o of r.workOrders) closed.set(o.id, o); render(); })
-    .catch((err) => { status.textContent = t('board.loadFailed', { reason: (err as Error).message }); });
+    .then((r) => {
+      for (const o of r.workOrders) closed.set(o.id, o);
+      render();
+    })
+    .catch((err) => {
+      status.textContent = t('board.loadFailed', { reason: (err as Error).message });
+    });
   void api<{ technicians: TechnicianName[] }>('technicians')
-    .then((r) => { for (const x of r.technicians) technicians.set(x.id, x.name); render(); })
-    .catch((err) => { status.textContent = t('board.loadFailed', { reason: (err as Error).message }); });
+    .then((r) => {
+      for (const x of r.technicians) technicians.set(x.id, x.name);
+      render();
+    })
+    .catch((err) => {
+      status.textContent = t('board.loadFailed', { reason: (err as Error).message });
+    });
 
-  const technicianName = (id: string | null | undefined) => (id ? technicians.get(id) ?? id : 'none');
+  const technicianName = (id: string | null | undefined) => (id ? (technicians.get(id) ?? id) : 'none');
 
   const dispatch = async (o: WorkOrderView) => {
     try {
@@ -54,7 +67,10 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     try {
       // The reason is the record's: stored on the transition, shown in its timeline. A false
       // alarm also tells analytics not to open the same device and failure mode again for it.
-      await api(`work-orders/${o.id}/transitions`, { method: 'POST', body: { to: 'cancelled', version: o.version, note: reason, falseAlarm } });
+      await api(`work-orders/${o.id}/transitions`, {
+        method: 'POST',
+        body: { to: 'cancelled', version: o.version, note: reason, falseAlarm },
+      });
       status.textContent = t(falseAlarm ? 'board.dismissed' : 'board.cancelled', { id: o.id });
     } catch (err) {
       status.textContent = t('board.actionFailed', { id: o.id, reason: (err as Error).message });
@@ -63,12 +79,39 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
 
   const card = (o: WorkOrderView) => {
     const zone = live.devices.get(o.deviceId)?.timeZone ?? null;
-    const c = el('article', { class: `card severity-${o.severity ?? 'unknown'}`, tabindex: '0', 'aria-labelledby': `card-${o.id}` },
-      el('h4', { id: `card-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)} · `,
-        el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, class: 'work-order-link', text: o.id })),
-      el('p', { class: 'meta who', text: t('board.card.who', { id: o.id, severity: labelOf('severity', o.severity), technician: technicianName(o.technicianId) }) }),
-      el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
-      el('p', { class: 'meta sla', text: CLOSED_STATES.includes(o.state) ? t('board.card.closed', { state: labelOf('workOrderState', o.state), at: dateTime(closedAtMs(o), zone) }) : slaText(o, zone) }),
+    const c = el(
+      'article',
+      { class: `card severity-${o.severity ?? 'unknown'}`, tabindex: '0', 'aria-labelledby': `card-${o.id}` },
+      el(
+        'h4',
+        { id: `card-${o.id}` },
+        el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }),
+        ` · ${labelOf('failureMode', o.mode)} · `,
+        el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, class: 'work-order-link', text: o.id }),
+      ),
+      el('p', {
+        class: 'meta who',
+        text: t('board.card.who', {
+          id: o.id,
+          severity: labelOf('severity', o.severity),
+          technician: technicianName(o.technicianId),
+        }),
+      }),
+      el('p', {
+        class: 'meta',
+        text: t('board.card.part', {
+          part: o.partName ?? o.partSku ?? 'none',
+          depot: o.partDepotId ?? 'none',
+          status: labelOf('partStatus', o.partStatus),
+          warranty: o.warrantyCovered ? 'yes' : 'no',
+        }),
+      }),
+      el('p', {
+        class: 'meta sla',
+        text: CLOSED_STATES.includes(o.state)
+          ? t('board.card.closed', { state: labelOf('workOrderState', o.state), at: dateTime(closedAtMs(o), zone) })
+          : slaText(o, zone),
+      }),
       el('p', { class: 'why', text: explain(o.evidence) }),
     );
     c.dataset.workOrderId = o.id;
@@ -102,9 +145,16 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     const shown = orders.filter(filters.matches);
     board.replaceChildren(
       ...COLUMNS.filter(filters.showsColumn).map((state) => {
-        const items = shown.filter((o) => o.state === state).sort(CLOSED_STATES.includes(state) ? (a, b) => closedAtMs(b) - closedAtMs(a) : bySlaDeadline);
+        const items = shown
+          .filter((o) => o.state === state)
+          .sort(CLOSED_STATES.includes(state) ? (a, b) => closedAtMs(b) - closedAtMs(a) : bySlaDeadline);
         const heading = t('board.column', { state: labelOf('workOrderState', state), count: items.length });
-        return el('section', { class: 'column', 'aria-label': heading, 'data-state': state }, el('h3', { text: heading }), ...items.map(card));
+        return el(
+          'section',
+          { class: 'column', 'aria-label': heading, 'data-state': state },
+          el('h3', { text: heading }),
+          ...items.map(card),
+        );
       }),
     );
     if (focusId) board.querySelector<HTMLElement>(`[data-work-order-id="${CSS.escape(focusId)}"]`)?.focus();
@@ -134,17 +184,27 @@ function slaText(o: WorkOrderView, zone: string | null): string {
 
 /** The board's filters: state, technician, site and failure mode; options from what is on the board. */
 function boardFilters(onChange: () => void) {
-  const state = el('select', { id: 'board-state' }, el('option', { value: '', text: t('board.filter.allStates') }),
-    ...WORK_ORDER_STATES.map((s) => el('option', { value: s, text: labelOf('workOrderState', s) })));
+  const state = el(
+    'select',
+    { id: 'board-state' },
+    el('option', { value: '', text: t('board.filter.allStates') }),
+    ...WORK_ORDER_STATES.map((s) => el('option', { value: s, text: labelOf('workOrderState', s) })),
+  );
   const technician = el('select', { id: 'board-technician' });
   const site = el('select', { id: 'board-site' });
   const mode = el('select', { id: 'board-mode' });
   for (const s of [state, technician, site, mode]) s.addEventListener('change', onChange);
-  const element = el('div', { class: 'filters' },
-    el('label', { for: 'board-state', text: t('board.filter.state') }), state,
-    el('label', { for: 'board-technician', text: t('board.filter.technician') }), technician,
-    el('label', { for: 'board-site', text: t('board.filter.site') }), site,
-    el('label', { for: 'board-mode', text: t('board.filter.mode') }), mode,
+  const element = el(
+    'div',
+    { class: 'filters' },
+    el('label', { for: 'board-state', text: t('board.filter.state') }),
+    state,
+    el('label', { for: 'board-technician', text: t('board.filter.technician') }),
+    technician,
+    el('label', { for: 'board-site', text: t('board.filter.site') }),
+    site,
+    el('label', { for: 'board-mode', text: t('board.filter.mode') }),
+    mode,
   );
   const siteOf = (o: WorkOrderView) => live.devices.get(o.deviceId)?.site ?? '';
 
@@ -153,7 +213,10 @@ function boardFilters(onChange: () => void) {
     const signature = options.map(([v, l]) => `${v}\u0000${l}`).join('\u0001');
     if (select.dataset.signature === signature) return;
     const keep = select.value;
-    select.replaceChildren(el('option', { value: '', text: all }), ...options.map(([value, text]) => el('option', { value, text })));
+    select.replaceChildren(
+      el('option', { value: '', text: all }),
+      ...options.map(([value, text]) => el('option', { value, text })),
+    );
     select.dataset.signature = signature;
     select.value = options.some(([v]) => v === keep) ? keep : '';
   };
@@ -161,14 +224,30 @@ function boardFilters(onChange: () => void) {
   return {
     element,
     refreshOptions(orders: WorkOrderView[], technicians: ReadonlyMap<string, string>): void {
-      const techIds = new Set([...technicians.keys(), ...orders.map((o) => o.technicianId).filter((x): x is string => !!x)]);
-      fill(technician, t('board.filter.allTechnicians'), [['-', t('board.filter.unassigned')],
-        ...[...techIds].map((id): [string, string] => [id, technicians.get(id) ?? id]).sort((a, b) => a[1].localeCompare(b[1]))]);
-      fill(site, t('board.filter.allSites'), [...new Set(orders.map(siteOf).filter(Boolean))].sort().map((s): [string, string] => [s, s]));
-      fill(mode, t('board.filter.allModes'), [...new Set(orders.map((o) => o.mode))].sort().map((m): [string, string] => [m, labelOf('failureMode', m)]));
+      const techIds = new Set([
+        ...technicians.keys(),
+        ...orders.map((o) => o.technicianId).filter((x): x is string => !!x),
+      ]);
+      fill(technician, t('board.filter.allTechnicians'), [
+        ['-', t('board.filter.unassigned')],
+        ...[...techIds]
+          .map((id): [string, string] => [id, technicians.get(id) ?? id])
+          .sort((a, b) => a[1].localeCompare(b[1])),
+      ]);
+      fill(
+        site,
+        t('board.filter.allSites'),
+        [...new Set(orders.map(siteOf).filter(Boolean))].sort().map((s): [string, string] => [s, s]),
+      );
+      fill(
+        mode,
+        t('board.filter.allModes'),
+        [...new Set(orders.map((o) => o.mode))].sort().map((m): [string, string] => [m, labelOf('failureMode', m)]),
+      );
     },
     matches(o: WorkOrderView): boolean {
-      if (technician.value === '-' ? !!o.technicianId : technician.value && o.technicianId !== technician.value) return false;
+      if (technician.value === '-' ? !!o.technicianId : technician.value && o.technicianId !== technician.value)
+        return false;
       if (site.value && siteOf(o) !== site.value) return false;
       return !mode.value || o.mode === mode.value;
     },
@@ -181,15 +260,27 @@ function boardFilters(onChange: () => void) {
 /** Cancelling asks why (required): the reason goes on the transition, for the record and the customer. */
 function cancelDialog(onConfirm: (o: WorkOrderView, reason: string, falseAlarm: boolean) => void) {
   const title = el('h3', { id: 'cancel-title' });
-  const reason = el('textarea', { id: 'cancel-reason', name: 'reason', required: '', minlength: '3', maxlength: '2000', rows: '3' });
+  const reason = el('textarea', {
+    id: 'cancel-reason',
+    name: 'reason',
+    required: '',
+    minlength: '3',
+    maxlength: '2000',
+    rows: '3',
+  });
   const falseAlarm = el('input', { type: 'checkbox', id: 'cancel-false-alarm', name: 'falseAlarm' });
   const confirm = el('button', { type: 'submit', value: 'confirm', text: t('board.cancelDialog.confirm') });
   const keep = el('button', { type: 'button', class: 'secondary', text: t('board.cancelDialog.keep') });
-  const form = el('form', { method: 'dialog' }, title,
-    el('label', { for: 'cancel-reason', text: t('board.cancelDialog.reason') }), reason,
+  const form = el(
+    'form',
+    { method: 'dialog' },
+    title,
+    el('label', { for: 'cancel-reason', text: t('board.cancelDialog.reason') }),
+    reason,
     el('label', { class: 'check' }, falseAlarm, ` ${t('board.cancelDialog.falseAlarm')}`),
     el('p', { class: 'meta', text: t('board.cancelDialog.falseAlarmHelp') }),
-    el('div', { class: 'actions' }, confirm, keep));
+    el('div', { class: 'actions' }, confirm, keep),
+  );
   const element = el('dialog', { class: 'cancel-dialog', 'aria-labelledby': 'cancel-title' }, form);
   let target: WorkOrderView | null = null;
   keep.addEventListener('click', () => element.close());
@@ -208,7 +299,11 @@ function cancelDialog(onConfirm: (o: WorkOrderView, reason: string, falseAlarm: 
     element,
     open(o: WorkOrderView): void {
       target = o;
-      title.textContent = t('board.cancelDialog.title', { id: o.id, device: o.deviceId, mode: labelOf('failureMode', o.mode) });
+      title.textContent = t('board.cancelDialog.title', {
+        id: o.id,
+        device: o.deviceId,
+        mode: labelOf('failureMode', o.mode),
+      });
       reason.value = '';
       falseAlarm.checked = false;
       element.showModal();

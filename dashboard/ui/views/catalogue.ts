@@ -22,7 +22,12 @@ export function catalogueView(root: HTMLElement): () => void {
   const editor = el('section', { id: 'catalogue-editor', 'aria-label': t('catalogue.editorLabel') });
   const newButton = el('button', { type: 'button', id: 'model-new', text: t('catalogue.new') });
   const file = el('input', { type: 'file', id: 'catalogue-file', accept: '.json,.csv,application/json,text/csv' });
-  const importButton = el('button', { type: 'button', class: 'secondary', id: 'catalogue-import', text: t('catalogue.import.submit') });
+  const importButton = el('button', {
+    type: 'button',
+    class: 'secondary',
+    id: 'catalogue-import',
+    text: t('catalogue.import.submit'),
+  });
   const report = el('ul', { class: 'import-report', id: 'catalogue-import-report' });
   root.append(
     el('h2', { text: t('catalogue.title') }),
@@ -32,7 +37,13 @@ export function catalogueView(root: HTMLElement): () => void {
     list,
     editor,
     el('h3', { text: t('catalogue.import.title') }),
-    el('div', { class: 'filters' }, el('label', { for: 'catalogue-file', text: t('catalogue.import.file') }), file, importButton),
+    el(
+      'div',
+      { class: 'filters' },
+      el('label', { for: 'catalogue-file', text: t('catalogue.import.file') }),
+      file,
+      importButton,
+    ),
     report,
   );
   let knownSkus = new Set<string>();
@@ -53,19 +64,37 @@ export function catalogueView(root: HTMLElement): () => void {
   };
 
   const renderList = (models: ProductModelVersion[], devices: Record<string, number>) => {
-    const head = el('tr', {}, ...(['model', 'kind', 'metrics', 'failureModes', 'version', 'updated', 'devices', 'actions'] as const).map((c) => el('th', { scope: 'col', text: t(`catalogue.col.${c}`) })));
+    const head = el(
+      'tr',
+      {},
+      ...(['model', 'kind', 'metrics', 'failureModes', 'version', 'updated', 'devices', 'actions'] as const).map((c) =>
+        el('th', { scope: 'col', text: t(`catalogue.col.${c}`) }),
+      ),
+    );
     const rows = models.map((m) => {
       const used = devices[m.id] ?? 0;
-      const edit = el('button', { type: 'button', class: 'secondary', text: t('catalogue.edit'), 'aria-label': t('catalogue.editModel', { id: m.id }) });
+      const edit = el('button', {
+        type: 'button',
+        class: 'secondary',
+        text: t('catalogue.edit'),
+        'aria-label': t('catalogue.editModel', { id: m.id }),
+      });
       edit.addEventListener('click', () => openEditor(m));
-      const remove = el('button', { type: 'button', class: 'secondary', text: t('catalogue.delete'), 'aria-label': t('catalogue.deleteModel', { id: m.id }) });
+      const remove = el('button', {
+        type: 'button',
+        class: 'secondary',
+        text: t('catalogue.delete'),
+        'aria-label': t('catalogue.deleteModel', { id: m.id }),
+      });
       // A model in use cannot go (the API says 409): say why here rather than after a click.
       if (used > 0) {
         remove.disabled = true;
         remove.title = t('catalogue.deleteInUse', { count: used });
       }
       remove.addEventListener('click', () => void removeModel(m.id));
-      const row = el('tr', {},
+      const row = el(
+        'tr',
+        {},
         el('td', {}, el('strong', { text: m.id }), el('br'), el('span', { class: 'meta', text: m.name })),
         el('td', { text: m.kind }),
         el('td', { class: 'wrap', text: m.metrics.map((x) => `${x.name} (${x.unit})`).join(', ') }),
@@ -78,7 +107,15 @@ export function catalogueView(root: HTMLElement): () => void {
       row.dataset.modelId = m.id;
       return row;
     });
-    list.replaceChildren(el('table', { id: 'catalogue-table' }, el('caption', { class: 'visually-hidden', text: t('catalogue.title') }), el('thead', {}, head), el('tbody', {}, ...rows)));
+    list.replaceChildren(
+      el(
+        'table',
+        { id: 'catalogue-table' },
+        el('caption', { class: 'visually-hidden', text: t('catalogue.title') }),
+        el('thead', {}, head),
+        el('tbody', {}, ...rows),
+      ),
+    );
   };
 
   const openEditor = (model?: ProductModelVersion) => {
@@ -92,12 +129,25 @@ export function catalogueView(root: HTMLElement): () => void {
     form.element.querySelector<HTMLElement>('input:not([readonly])')?.focus();
   };
 
-  const save = async (draft: ProductModel, edited: ProductModelVersion | undefined, showProblems: (p: readonly CatalogueProblem[]) => void) => {
+  const save = async (
+    draft: ProductModel,
+    edited: ProductModelVersion | undefined,
+    showProblems: (p: readonly CatalogueProblem[]) => void,
+  ) => {
     try {
       const saved = edited
-        ? await api<{ model: ProductModelVersion; changed: boolean }>(`catalogue/models/${encodeURIComponent(edited.id)}`, { method: 'PUT', body: { ...draft, version: edited.version } })
-        : await api<{ model: ProductModelVersion; changed: boolean }>('catalogue/models', { method: 'POST', body: draft });
-      status.textContent = saved.changed === false ? t('catalogue.unchanged', { id: saved.model.id, version: saved.model.version }) : t('catalogue.saved', { id: saved.model.id, version: saved.model.version });
+        ? await api<{ model: ProductModelVersion; changed: boolean }>(
+            `catalogue/models/${encodeURIComponent(edited.id)}`,
+            { method: 'PUT', body: { ...draft, version: edited.version } },
+          )
+        : await api<{ model: ProductModelVersion; changed: boolean }>('catalogue/models', {
+            method: 'POST',
+            body: draft,
+          });
+      status.textContent =
+        saved.changed === false
+          ? t('catalogue.unchanged', { id: saved.model.id, version: saved.model.version })
+          : t('catalogue.saved', { id: saved.model.id, version: saved.model.version });
       editor.replaceChildren();
       await load();
     } catch (err) {
@@ -124,12 +174,22 @@ export function catalogueView(root: HTMLElement): () => void {
     }
     const csv = /\.csv$/i.test(chosen.name) || chosen.type === 'text/csv';
     try {
-      const res = await fetch('/api/catalogue/import', { method: 'POST', headers: { 'content-type': csv ? 'text/csv' : 'application/json' }, body: await chosen.text() });
+      const res = await fetch('/api/catalogue/import', {
+        method: 'POST',
+        headers: { 'content-type': csv ? 'text/csv' : 'application/json' },
+        body: await chosen.text(),
+      });
       const body = (await res.json()) as ImportReport & { message?: string };
       if (res.status !== 200 && res.status !== 422) throw new Error(body.message ?? res.statusText);
-      const line = (p: ImportReport['errors'][number], warning: boolean) => el('li', { class: warning ? 'warning' : 'error', text: t('catalogue.import.line', { line: p.line, message: problemText(p) }) });
+      const line = (p: ImportReport['errors'][number], warning: boolean) =>
+        el('li', {
+          class: warning ? 'warning' : 'error',
+          text: t('catalogue.import.line', { line: p.line, message: problemText(p) }),
+        });
       report.replaceChildren(...body.errors.map((p) => line(p, false)), ...body.warnings.map((p) => line(p, true)));
-      status.textContent = body.committed ? t('catalogue.import.done', { created: body.created, updated: body.updated, unchanged: body.unchanged }) : t('catalogue.import.failed', { count: body.errors.length });
+      status.textContent = body.committed
+        ? t('catalogue.import.done', { created: body.created, updated: body.updated, unchanged: body.unchanged })
+        : t('catalogue.import.failed', { count: body.errors.length });
       if (body.committed) await load();
     } catch (err) {
       status.textContent = t('catalogue.import.error', { reason: (err as Error).message });

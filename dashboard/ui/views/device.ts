@@ -18,9 +18,27 @@ interface Point {
   values: Record<string, number>;
 }
 
-const METRICS: readonly { key: string; title: MessageKey; color: string; digits: number; threshold: (h: HealthReport | null) => number | undefined }[] = [
-  { key: 'temperature', title: 'device.chart.temperature', color: '#f59f00', digits: 1, threshold: (h) => h?.evidence.ratedMax },
-  { key: 'vibration', title: 'device.chart.vibration', color: '#4dabf7', digits: 2, threshold: (h) => h?.evidence.zoneCD },
+const METRICS: readonly {
+  key: string;
+  title: MessageKey;
+  color: string;
+  digits: number;
+  threshold: (h: HealthReport | null) => number | undefined;
+}[] = [
+  {
+    key: 'temperature',
+    title: 'device.chart.temperature',
+    color: '#f59f00',
+    digits: 1,
+    threshold: (h) => h?.evidence.ratedMax,
+  },
+  {
+    key: 'vibration',
+    title: 'device.chart.vibration',
+    color: '#4dabf7',
+    digits: 2,
+    threshold: (h) => h?.evidence.zoneCD,
+  },
 ];
 
 const MAX_POINTS = 3600;
@@ -31,17 +49,31 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
   const orders = el('ul', { id: 'device-orders' });
   const events = el('ol', { id: 'device-events', class: 'alerts', 'aria-live': 'polite' });
   const charts = el('div', { class: 'charts' });
-  root.append(el('p', {}, el('a', { href: '#/fleet', text: t('device.backToFleet') })), title, healthLine, charts, el('h3', { text: t('device.workOrders') }), orders, el('h3', { text: t('device.events') }), events);
+  root.append(
+    el('p', {}, el('a', { href: '#/fleet', text: t('device.backToFleet') })),
+    title,
+    healthLine,
+    charts,
+    el('h3', { text: t('device.workOrders') }),
+    orders,
+    el('h3', { text: t('device.events') }),
+    events,
+  );
   // The device's times are the site's: where the technician and the customer read the clock.
   const zone = () => live.devices.get(deviceId)?.timeZone ?? null;
 
-  const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; an: (number | null)[] }[] = METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], an: [] }));
+  const series: { t: number[]; v: number[]; lo: number[]; hi: number[]; thr: number[]; an: (number | null)[] }[] =
+    METRICS.map(() => ({ t: [], v: [], lo: [], hi: [], thr: [], an: [] }));
   const plots: uPlot[] = [];
   let lastHealth: HealthReport | null = null;
 
   const makePlot = (i: number) => {
     const m = METRICS[i];
-    const holder = el('figure', { class: 'chart', 'aria-label': t('device.chart.label', { metric: t(m.title), device: deviceId }) }, el('figcaption', { text: t(m.title) }));
+    const holder = el(
+      'figure',
+      { class: 'chart', 'aria-label': t('device.chart.label', { metric: t(m.title), device: deviceId }) },
+      el('figcaption', { text: t(m.title) }),
+    );
     charts.append(holder);
     const x = timeChart(zone());
     const value = valueIn(m.digits);
@@ -59,7 +91,14 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
         { label: t('device.chart.threshold'), stroke: '#f85149', width: 1.5, value },
         { label: t('device.chart.forecast'), stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true, value },
         // Anomaly markers: the samples analytics judged warning or critical on this metric.
-        { label: t('device.chart.anomaly'), stroke: '#f85149', fill: '#f85149', paths: () => null, points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' }, value },
+        {
+          label: t('device.chart.anomaly'),
+          stroke: '#f85149',
+          fill: '#f85149',
+          paths: () => null,
+          points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' },
+          value,
+        },
       ],
       axes: [x.xAxis, { stroke: '#9aa7b4' }],
     };
@@ -79,7 +118,15 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
         fc[fc.length - 1] = s.v[s.v.length - 1];
         t.push(s.t[s.t.length - 1] + tt / 1000);
         fc.push(thr);
-        plots[i].setData([t, [...s.v, null], [...s.lo, null], [...s.hi, null], [...s.thr, thr], fc, [...s.an, null]] as uPlot.AlignedData);
+        plots[i].setData([
+          t,
+          [...s.v, null],
+          [...s.lo, null],
+          [...s.hi, null],
+          [...s.thr, thr],
+          fc,
+          [...s.an, null],
+        ] as uPlot.AlignedData);
       } else plots[i].setData([t, s.v, s.lo, s.hi, s.thr, fc, s.an] as uPlot.AlignedData);
     });
   };
@@ -108,23 +155,44 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     lastHealth = h;
     title.textContent = `${deviceId}${d?.modelId ? ` · ${d.modelId}` : ''}`;
     healthLine.textContent = h
-      ? t('device.healthLine', { score: Math.round(h.score), state: labelOf('deviceState', h.state), why: explain(h), forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none' })
+      ? t('device.healthLine', {
+          score: Math.round(h.score),
+          state: labelOf('deviceState', h.state),
+          why: explain(h),
+          forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none',
+        })
       : t('device.noHealthYet');
     healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
   };
 
   const showOrders = () => {
-    const mine = [...live.workOrders.values()].filter((o) => o.deviceId === deviceId).sort((a, b) => b.createdAtMs - a.createdAtMs);
+    const mine = [...live.workOrders.values()]
+      .filter((o) => o.deviceId === deviceId)
+      .sort((a, b) => b.createdAtMs - a.createdAtMs);
     orders.replaceChildren(
       ...(mine.length
-        ? mine.map((o) => el('li', {}, el('a', { href: `#/work-orders/${o.id}`, text: o.id }), ' ',
-          t('device.orderLine', { mode: labelOf('failureMode', o.mode), state: labelOf('workOrderState', o.state), opened: dateTime(o.createdAtMs, zone()), why: explain(o.evidence) })))
+        ? mine.map((o) =>
+            el(
+              'li',
+              {},
+              el('a', { href: `#/work-orders/${o.id}`, text: o.id }),
+              ' ',
+              t('device.orderLine', {
+                mode: labelOf('failureMode', o.mode),
+                state: labelOf('workOrderState', o.state),
+                opened: dateTime(o.createdAtMs, zone()),
+                why: explain(o.evidence),
+              }),
+            ),
+          )
         : [el('li', { class: 'empty', text: t('device.noWorkOrders') })]),
     );
   };
 
   const now = Date.now();
-  api<{ points: Point[] }>(`devices/${encodeURIComponent(deviceId)}/telemetry?from=${now - 3600_000}&to=${now + 60_000}&limit=${MAX_POINTS}`)
+  api<{ points: Point[] }>(
+    `devices/${encodeURIComponent(deviceId)}/telemetry?from=${now - 3600_000}&to=${now + 60_000}&limit=${MAX_POINTS}`,
+  )
     .then(({ points }) => {
       const d = live.devices.get(deviceId);
       for (const p of points) add(p.tsMs, p.values, d?.health ?? null, false);
@@ -142,7 +210,15 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     if (d.deviceId !== deviceId) return;
     const state = d.health?.state ?? '';
     if (state && state !== lastState) {
-      if (lastState) event(t('device.event.health', { from: labelOf('deviceState', lastState), to: labelOf('deviceState', state), why: explain(d.health) }), `state-${state}`);
+      if (lastState)
+        event(
+          t('device.event.health', {
+            from: labelOf('deviceState', lastState),
+            to: labelOf('deviceState', state),
+            why: explain(d.health),
+          }),
+          `state-${state}`,
+        );
       lastState = state;
     }
     if (d.status !== lastStatus) {

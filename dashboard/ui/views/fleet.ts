@@ -30,34 +30,78 @@ export function fleetView(root: HTMLElement): () => void {
   const search = el('input', { id: 'fleet-search', type: 'search', placeholder: t('fleet.searchPlaceholder') });
   const model = el('select', { id: 'fleet-model' }, el('option', { value: '', text: t('fleet.allModels') }));
   const site = el('select', { id: 'fleet-site' }, el('option', { value: '', text: t('fleet.allSites') }));
-  const health = el('select', { id: 'fleet-health' },
+  const health = el(
+    'select',
+    { id: 'fleet-health' },
     el('option', { value: '', text: t('fleet.anyHealth') }),
     el('option', { value: 'at risk', text: t('fleet.atRisk') }),
-    ...['critical', 'sensor_fault', 'offline', 'healthy'].map((v) => el('option', { value: v, text: labelOf('deviceState', v) })));
+    ...['critical', 'sensor_fault', 'offline', 'healthy'].map((v) =>
+      el('option', { value: v, text: labelOf('deviceState', v) }),
+    ),
+  );
   const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': t('fleet.gridLabel') });
   const attention = el('tbody');
   const alerts = el('ol', { id: 'alerts', class: 'alerts', 'aria-live': 'polite' });
   root.append(
     el('section', { class: 'summary', 'aria-label': t('fleet.summaryLabel') }, counts),
-    el('section', { 'aria-labelledby': 'grid-title' },
+    el(
+      'section',
+      { 'aria-labelledby': 'grid-title' },
       el('h2', { id: 'grid-title', text: t('fleet.healthTitle') }),
-      el('div', { class: 'filters' },
-        el('label', { for: 'fleet-search', text: t('fleet.search') }), search,
-        el('label', { for: 'fleet-model', text: t('fleet.model') }), model,
-        el('label', { for: 'fleet-site', text: t('fleet.site') }), site,
-        el('label', { for: 'fleet-health', text: t('fleet.health') }), health),
-      grid),
-    el('section', { 'aria-labelledby': 'alerts-title' }, el('h2', { id: 'alerts-title', text: t('fleet.alertsTitle') }), alerts),
-    el('section', { 'aria-labelledby': 'attention-title' },
+      el(
+        'div',
+        { class: 'filters' },
+        el('label', { for: 'fleet-search', text: t('fleet.search') }),
+        search,
+        el('label', { for: 'fleet-model', text: t('fleet.model') }),
+        model,
+        el('label', { for: 'fleet-site', text: t('fleet.site') }),
+        site,
+        el('label', { for: 'fleet-health', text: t('fleet.health') }),
+        health,
+      ),
+      grid,
+    ),
+    el(
+      'section',
+      { 'aria-labelledby': 'alerts-title' },
+      el('h2', { id: 'alerts-title', text: t('fleet.alertsTitle') }),
+      alerts,
+    ),
+    el(
+      'section',
+      { 'aria-labelledby': 'attention-title' },
       el('h2', { id: 'attention-title', text: t('fleet.attentionTitle') }),
       // Wide on a phone: the table scrolls inside its box rather than the page sideways.
-      el('div', { class: 'table-scroll' },
-        el('table', { id: 'devices' },
-          el('thead', {}, el('tr', {}, ...([
-            t('fleet.col.device'), t('fleet.col.model'), t('fleet.col.site'), t('fleet.col.temperature'), t('fleet.col.vibration'),
-            t('fleet.col.health'), t('fleet.col.state'), t('fleet.col.why'), t('fleet.col.lastReading'),
-          ]).map((h) => el('th', { scope: 'col', text: h })))),
-          attention))),
+      el(
+        'div',
+        { class: 'table-scroll' },
+        el(
+          'table',
+          { id: 'devices' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...[
+                t('fleet.col.device'),
+                t('fleet.col.model'),
+                t('fleet.col.site'),
+                t('fleet.col.temperature'),
+                t('fleet.col.vibration'),
+                t('fleet.col.health'),
+                t('fleet.col.state'),
+                t('fleet.col.why'),
+                t('fleet.col.lastReading'),
+              ].map((h) => el('th', { scope: 'col', text: h })),
+            ),
+          ),
+          attention,
+        ),
+      ),
+    ),
   );
 
   const tiles = new Map<string, HTMLAnchorElement>();
@@ -80,8 +124,14 @@ export function fleetView(root: HTMLElement): () => void {
     }
     const score = d.health?.score;
     const s = stateOf(d);
-    tileEl.style.background = s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
-    tileEl.title = t('fleet.tileTitle', { device: d.deviceId, known: score === undefined ? 'no' : 'yes', score: Math.round(score ?? 0), state: labelOf('deviceState', s) });
+    tileEl.style.background =
+      s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
+    tileEl.title = t('fleet.tileTitle', {
+      device: d.deviceId,
+      known: score === undefined ? 'no' : 'yes',
+      score: Math.round(score ?? 0),
+      state: labelOf('deviceState', s),
+    });
     tileEl.setAttribute('aria-label', tileEl.title);
     // The reading's time: bench:dashboard measures publish → DOM from it.
     if (d.latestTsMs !== null) tileEl.dataset.ts = String(d.latestTsMs);
@@ -95,7 +145,11 @@ export function fleetView(root: HTMLElement): () => void {
     const score = d.health?.score;
     const bar = el('span', { class: 'health' });
     if (score !== undefined) {
-      const b = el('span', { class: 'bar', role: 'img', 'aria-label': t('fleet.healthBar', { score: Math.round(score) }) }, el('span', { style: `width:${score}%;background:${healthColor(score)}` }));
+      const b = el(
+        'span',
+        { class: 'bar', role: 'img', 'aria-label': t('fleet.healthBar', { score: Math.round(score) }) },
+        el('span', { style: `width:${score}%;background:${healthColor(score)}` }),
+      );
       bar.append(b, String(Math.round(score)));
     } else bar.textContent = '—';
     const s = stateOf(d);
@@ -117,19 +171,29 @@ export function fleetView(root: HTMLElement): () => void {
     const all = [...live.devices.values()];
     const by = (p: (d: DeviceSummary) => boolean) => all.filter(p).length;
     counts.replaceChildren(
-      ...([
-        [t('fleet.count.devices'), all.length],
-        [t('fleet.count.healthy'), by((d) => (d.health?.score ?? 100) >= 80 && stateOf(d) !== 'offline')],
-        [t('fleet.count.atRisk'), by((d) => d.health !== null && d.health.score < 80)],
-        [t('fleet.count.offline'), by((d) => d.status === 'offline' || d.status === 'silent')],
-        [t('fleet.count.openWorkOrders'), live.activeOrders().length],
-      ] as const).map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: num(v) }))),
+      ...(
+        [
+          [t('fleet.count.devices'), all.length],
+          [t('fleet.count.healthy'), by((d) => (d.health?.score ?? 100) >= 80 && stateOf(d) !== 'offline')],
+          [t('fleet.count.atRisk'), by((d) => d.health !== null && d.health.score < 80)],
+          [t('fleet.count.offline'), by((d) => d.status === 'offline' || d.status === 'silent')],
+          [t('fleet.count.openWorkOrders'), live.activeOrders().length],
+        ] as const
+      ).map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: num(v) }))),
     );
   };
   const renderAttention = () => {
     // Worst first; every device when the filter asks for a state, else those below 95 or offline.
     const list = [...live.devices.values()]
-      .filter((d) => matches(d) && (health.value || (d.health?.score ?? 100) < 95 || d.status === 'offline' || d.status === 'silent' || live.devices.size <= 50))
+      .filter(
+        (d) =>
+          matches(d) &&
+          (health.value ||
+            (d.health?.score ?? 100) < 95 ||
+            d.status === 'offline' ||
+            d.status === 'silent' ||
+            live.devices.size <= 50),
+      )
       .sort((a, b) => (a.health?.score ?? 101) - (b.health?.score ?? 101) || a.deviceId.localeCompare(b.deviceId))
       .slice(0, 100);
     attention.replaceChildren(...list.map(row));
@@ -138,13 +202,19 @@ export function fleetView(root: HTMLElement): () => void {
     const models = new Set([...live.devices.values()].map((d) => d.modelId).filter(Boolean) as string[]);
     if (model.options.length !== models.size + 1) {
       const keep = model.value;
-      model.replaceChildren(el('option', { value: '', text: t('fleet.allModels') }), ...[...models].sort().map((m) => el('option', { value: m, text: m })));
+      model.replaceChildren(
+        el('option', { value: '', text: t('fleet.allModels') }),
+        ...[...models].sort().map((m) => el('option', { value: m, text: m })),
+      );
       model.value = keep;
     }
     const sites = new Set([...live.devices.values()].map((d) => d.site).filter(Boolean) as string[]);
     if (site.options.length !== sites.size + 1) {
       const keep = site.value;
-      site.replaceChildren(el('option', { value: '', text: t('fleet.allSites') }), ...[...sites].sort().map((m) => el('option', { value: m, text: m })));
+      site.replaceChildren(
+        el('option', { value: '', text: t('fleet.allSites') }),
+        ...[...sites].sort().map((m) => el('option', { value: m, text: m })),
+      );
       site.value = keep;
     }
     grid.replaceChildren(...[...live.devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map(tile));
@@ -153,7 +223,17 @@ export function fleetView(root: HTMLElement): () => void {
   };
   // Alerts: a device getting worse (watch → warning → critical, a sensor fault, going silent or
   // offline) and every new work order, newest first.
-  const RANK: Record<string, number> = { healthy: 0, warming_up: 0, waiting: 0, watch: 1, warning: 2, sensor_fault: 2, silent: 2, offline: 2, critical: 3 };
+  const RANK: Record<string, number> = {
+    healthy: 0,
+    warming_up: 0,
+    waiting: 0,
+    watch: 1,
+    warning: 2,
+    sensor_fault: 2,
+    silent: 2,
+    offline: 2,
+    critical: 3,
+  };
   const lastState = new Map<string, string>();
   const seenOrders = new Set<string>();
   const alert = (text: string, cls: string, href: string) => {
@@ -167,7 +247,16 @@ export function fleetView(root: HTMLElement): () => void {
       const before = lastState.get(d.deviceId);
       lastState.set(d.deviceId, s);
       if (!first && before !== undefined && (RANK[s] ?? 0) > (RANK[before] ?? 0)) {
-        alert(t('fleet.alert.worse', { device: d.deviceId, from: labelOf('deviceState', before), to: labelOf('deviceState', s), why: why(d) }), `alert state-${s}`, `#/device/${encodeURIComponent(d.deviceId)}`);
+        alert(
+          t('fleet.alert.worse', {
+            device: d.deviceId,
+            from: labelOf('deviceState', before),
+            to: labelOf('deviceState', s),
+            why: why(d),
+          }),
+          `alert state-${s}`,
+          `#/device/${encodeURIComponent(d.deviceId)}`,
+        );
       }
     }
   };
@@ -181,7 +270,17 @@ export function fleetView(root: HTMLElement): () => void {
     for (const o of workOrders) {
       if (seenOrders.has(o.id)) continue;
       seenOrders.add(o.id);
-      if (!snapshot) alert(t('fleet.alert.opened', { id: o.id, device: o.deviceId, mode: labelOf('failureMode', o.mode), technician: o.technicianId ?? 'none' }), 'alert work-order', `#/work-orders/${o.id}`);
+      if (!snapshot)
+        alert(
+          t('fleet.alert.opened', {
+            id: o.id,
+            device: o.deviceId,
+            mode: labelOf('failureMode', o.mode),
+            technician: o.technicianId ?? 'none',
+          }),
+          'alert work-order',
+          `#/work-orders/${o.id}`,
+        );
     }
     if (snapshot) return renderAll();
     for (const d of devices) {

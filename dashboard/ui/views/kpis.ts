@@ -11,14 +11,28 @@ import { live } from '../state.ts';
 type Kpis = ServiceKpis;
 
 export function kpiView(root: HTMLElement): () => void {
-  const period = el('select', { id: 'kpi-period' },
+  const period = el(
+    'select',
+    { id: 'kpi-period' },
     ...[7, 30, 90].map((days) => el('option', { value: String(days), text: t('kpis.period.days', { days }) })),
-    el('option', { value: '365', text: t('kpis.period.year') }));
+    el('option', { value: '365', text: t('kpis.period.year') }),
+  );
   period.value = '90';
   const tiles = el('dl', { class: 'kpis', id: 'kpis' });
   const byModel = el('div', { id: 'kpi-models' });
-  const trendHolder = el('figure', { class: 'chart', id: 'kpi-trend', 'aria-label': t('kpis.trend.label') }, el('figcaption', { text: t('kpis.trend.caption') }));
-  root.append(el('h2', { text: t('kpis.title') }), el('p', {}, el('label', { for: 'kpi-period', text: t('kpis.period') }), ' ', period), tiles, trendHolder, el('h3', { text: t('kpis.byModel') }), byModel);
+  const trendHolder = el(
+    'figure',
+    { class: 'chart', id: 'kpi-trend', 'aria-label': t('kpis.trend.label') },
+    el('figcaption', { text: t('kpis.trend.caption') }),
+  );
+  root.append(
+    el('h2', { text: t('kpis.title') }),
+    el('p', {}, el('label', { for: 'kpi-period', text: t('kpis.period') }), ' ', period),
+    tiles,
+    trendHolder,
+    el('h3', { text: t('kpis.byModel') }),
+    byModel,
+  );
   let trend: uPlot | null = null;
 
   const load = async () => {
@@ -27,31 +41,53 @@ export function kpiView(root: HTMLElement): () => void {
     try {
       const { kpis } = await api<{ kpis: Kpis }>(`kpis?from=${from}&to=${to}`);
       tiles.replaceChildren(
-        ...([
-          [t('kpis.created'), num(kpis.workOrders.created), 'kpi-created'],
-          [t('kpis.active'), num(kpis.workOrders.active), 'kpi-active'],
-          [t('kpis.resolved'), num(kpis.workOrders.resolved), 'kpi-resolved'],
-          [t('kpis.prevented'), num(kpis.failuresPrevented), 'kpi-prevented'],
-          [t('kpis.meanTimeToRespond'), duration(kpis.meanTimeToRespondMs), 'kpi-mttr'],
-          [t('kpis.meanTimeToResolve'), duration(kpis.meanTimeToResolveMs), 'kpi-mttres'],
-          [t('kpis.slaCompliance'), pct(kpis.slaCompliancePct), 'kpi-sla'],
-          [t('kpis.firstTimeFix'), pct(kpis.firstTimeFixRatePct), 'kpi-ftf'],
-          [t('kpis.noFaultFound'), pct(kpis.noFaultFoundRatePct), 'kpi-nff'],
-          [t('kpis.stockOuts'), num(kpis.partsStockOuts), 'kpi-stockouts'],
-          [t('kpis.csat'), kpis.csatAverage === null ? '—' : t('kpis.csatValue', { value: num(kpis.csatAverage, 1) }), 'kpi-csat'],
-          [t('kpis.nps'), num(kpis.nps), 'kpi-nps'],
-        ] as const).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
+        ...(
+          [
+            [t('kpis.created'), num(kpis.workOrders.created), 'kpi-created'],
+            [t('kpis.active'), num(kpis.workOrders.active), 'kpi-active'],
+            [t('kpis.resolved'), num(kpis.workOrders.resolved), 'kpi-resolved'],
+            [t('kpis.prevented'), num(kpis.failuresPrevented), 'kpi-prevented'],
+            [t('kpis.meanTimeToRespond'), duration(kpis.meanTimeToRespondMs), 'kpi-mttr'],
+            [t('kpis.meanTimeToResolve'), duration(kpis.meanTimeToResolveMs), 'kpi-mttres'],
+            [t('kpis.slaCompliance'), pct(kpis.slaCompliancePct), 'kpi-sla'],
+            [t('kpis.firstTimeFix'), pct(kpis.firstTimeFixRatePct), 'kpi-ftf'],
+            [t('kpis.noFaultFound'), pct(kpis.noFaultFoundRatePct), 'kpi-nff'],
+            [t('kpis.stockOuts'), num(kpis.partsStockOuts), 'kpi-stockouts'],
+            [
+              t('kpis.csat'),
+              kpis.csatAverage === null ? '—' : t('kpis.csatValue', { value: num(kpis.csatAverage, 1) }),
+              'kpi-csat',
+            ],
+            [t('kpis.nps'), num(kpis.nps), 'kpi-nps'],
+          ] as const
+        ).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
       );
       const max = Math.max(0.0001, ...kpis.failureRateByModel.map((m) => m.failuresPerDeviceYear));
       byModel.replaceChildren(
         ...kpis.failureRateByModel.map((m) =>
-          el('div', { class: 'hbar', role: 'img', 'aria-label': t('kpis.rate.label', { model: m.modelId, rate: num(m.failuresPerDeviceYear, 2) }) },
+          el(
+            'div',
+            {
+              class: 'hbar',
+              role: 'img',
+              'aria-label': t('kpis.rate.label', { model: m.modelId, rate: num(m.failuresPerDeviceYear, 2) }),
+            },
             el('span', { class: 'hbar-label', text: m.modelId }),
             el('span', { class: 'hbar-bar', style: `width:${(60 * m.failuresPerDeviceYear) / max}%` }),
-            el('span', { class: 'hbar-text', text: t('kpis.rate.text', { rate: num(m.failuresPerDeviceYear, 2), failures: m.confirmedFailures, devices: m.devices }) })),
+            el('span', {
+              class: 'hbar-text',
+              text: t('kpis.rate.text', {
+                rate: num(m.failuresPerDeviceYear, 2),
+                failures: m.confirmedFailures,
+                devices: m.devices,
+              }),
+            }),
+          ),
         ),
       );
-      const { buckets } = await api<{ buckets: (Kpis & { fromMs: number })[] }>(`kpis/trend?from=${from}&to=${to}&bucket=week`);
+      const { buckets } = await api<{ buckets: (Kpis & { fromMs: number })[] }>(
+        `kpis/trend?from=${from}&to=${to}&bucket=week`,
+      );
       const data: uPlot.AlignedData = [
         buckets.map((b) => b.fromMs / 1000),
         buckets.map((b) => b.workOrders.created),

@@ -16,7 +16,17 @@ const NEXT: Record<string, { to: string; text: MessageKey } | undefined> = {
 };
 
 interface DeviceService {
-  device: { id: string; modelId: string; serial: string; siteName: string | null; city: string | null; lat: number | null; lon: number | null; customerName: string | null; timeZone: string | null };
+  device: {
+    id: string;
+    modelId: string;
+    serial: string;
+    siteName: string | null;
+    city: string | null;
+    lat: number | null;
+    lon: number | null;
+    customerName: string | null;
+    timeZone: string | null;
+  };
 }
 
 /** What the job card says about the site, once the device's service record has come. */
@@ -48,10 +58,16 @@ export function techView(root: HTMLElement): () => void {
         .then((r) => {
           const d = r.device;
           // Site names often carry the customer's and the town's name already: each said once.
-          const place = d.siteName ? [d.customerName?.replace(/^PT /, ''), d.city].reduce<string>((text, part) => (part && !text.includes(part) ? `${text}, ${part}` : text), d.siteName) : t('tech.siteNotRecorded');
-          const text = d.lat !== null && d.lon !== null
-            ? t('tech.whereAt', { place, lat: num(d.lat, 4), lon: num(d.lon, 4), serial: d.serial })
-            : t('tech.whereSerial', { place, serial: d.serial });
+          const place = d.siteName
+            ? [d.customerName?.replace(/^PT /, ''), d.city].reduce<string>(
+                (text, part) => (part && !text.includes(part) ? `${text}, ${part}` : text),
+                d.siteName,
+              )
+            : t('tech.siteNotRecorded');
+          const text =
+            d.lat !== null && d.lon !== null
+              ? t('tech.whereAt', { place, lat: num(d.lat, 4), lon: num(d.lon, 4), serial: d.serial })
+              : t('tech.whereSerial', { place, serial: d.serial });
           sites.set(o.deviceId, { text, timeZone: d.timeZone });
           render();
         })
@@ -65,11 +81,37 @@ export function techView(root: HTMLElement): () => void {
     const zone = known?.timeZone ?? live.devices.get(o.deviceId)?.timeZone ?? null;
     const left = o.slaResolveByMs ? o.slaResolveByMs - Date.now() : null;
     card.append(
-      el('h3', { id: `job-${o.id}` }, el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` — ${labelOf('failureMode', o.mode)}`),
-      el('p', { class: 'meta', text: [o.id, labelOf('workOrderState', o.state), labelOf('severity', o.severity)].filter(Boolean).join(' · ') }),
-      el('p', { class: 'meta sla', text: left === null ? '' : t('tech.sla', { by: dateTime(o.slaResolveByMs, zone), left: duration(Math.abs(left)), overdue: left < 0 ? 'yes' : 'no' }) }),
+      el(
+        'h3',
+        { id: `job-${o.id}` },
+        el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }),
+        ` — ${labelOf('failureMode', o.mode)}`,
+      ),
+      el('p', {
+        class: 'meta',
+        text: [o.id, labelOf('workOrderState', o.state), labelOf('severity', o.severity)].filter(Boolean).join(' · '),
+      }),
+      el('p', {
+        class: 'meta sla',
+        text:
+          left === null
+            ? ''
+            : t('tech.sla', {
+                by: dateTime(o.slaResolveByMs, zone),
+                left: duration(Math.abs(left)),
+                overdue: left < 0 ? 'yes' : 'no',
+              }),
+      }),
       el('p', { class: 'meta where', text: t('tech.where', { where: known?.text ?? '…' }) }),
-      el('p', { class: 'meta', text: t('tech.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
+      el('p', {
+        class: 'meta',
+        text: t('tech.part', {
+          part: o.partName ?? o.partSku ?? 'none',
+          depot: o.partDepotId ?? 'none',
+          status: labelOf('partStatus', o.partStatus),
+          warranty: o.warrantyCovered ? 'yes' : 'no',
+        }),
+      }),
       el('p', { class: 'why', text: t('tech.why', { why: explain(o.evidence) }) }),
       evidenceChart(o, zone),
     );
@@ -80,12 +122,26 @@ export function techView(root: HTMLElement): () => void {
       card.append(b);
     }
     if (o.state === 'on_site') {
-      const code = el('select', { id: `code-${o.id}` },
-        ...['fault_confirmed_part_replaced', 'fault_confirmed_no_part', 'no_fault_found'].map((v) => el('option', { value: v, text: labelOf('resolutionCode', v) })));
+      const code = el(
+        'select',
+        { id: `code-${o.id}` },
+        ...['fault_confirmed_part_replaced', 'fault_confirmed_no_part', 'no_fault_found'].map((v) =>
+          el('option', { value: v, text: labelOf('resolutionCode', v) }),
+        ),
+      );
       const notes = el('textarea', { id: `notes-${o.id}`, rows: '2' });
       const b = el('button', { type: 'button', class: 'big', text: t('tech.resolve') });
-      b.addEventListener('click', () => void transition(o, { to: 'resolved', resolutionCode: code.value, note: notes.value || undefined }));
-      card.append(el('label', { for: `code-${o.id}`, text: t('tech.resolution') }), code, el('label', { for: `notes-${o.id}`, text: t('tech.notes') }), notes, b);
+      b.addEventListener(
+        'click',
+        () => void transition(o, { to: 'resolved', resolutionCode: code.value, note: notes.value || undefined }),
+      );
+      card.append(
+        el('label', { for: `code-${o.id}`, text: t('tech.resolution') }),
+        code,
+        el('label', { for: `notes-${o.id}`, text: t('tech.notes') }),
+        notes,
+        b,
+      );
     }
     return card;
   };
@@ -96,12 +152,17 @@ export function techView(root: HTMLElement): () => void {
     const existing = charts.get(o.id);
     if (existing) return existing;
     const metric = o.evidence?.metric ?? 'vibration';
-    const holder = el('figure', { class: 'evidence', 'aria-label': t('tech.evidenceLabel', { metric: labelOf('metric', metric), device: o.deviceId }) });
+    const holder = el('figure', {
+      class: 'evidence',
+      'aria-label': t('tech.evidenceLabel', { metric: labelOf('metric', metric), device: o.deviceId }),
+    });
     charts.set(o.id, holder);
     const threshold = metric === 'temperature' ? o.evidence?.evidence?.ratedMax : o.evidence?.evidence?.zoneCD;
     const fromMs = o.createdAtMs - 3600_000;
     const toMs = Math.max(Date.now(), o.createdAtMs + 60_000);
-    api<{ points: { tsMs: number; values: Record<string, number> }[] }>(`devices/${encodeURIComponent(o.deviceId)}/telemetry?from=${fromMs}&to=${toMs}&limit=2000`)
+    api<{ points: { tsMs: number; values: Record<string, number> }[] }>(
+      `devices/${encodeURIComponent(o.deviceId)}/telemetry?from=${fromMs}&to=${toMs}&limit=2000`,
+    )
       .then(({ points }) => {
         const rows = points.filter((p) => p.values[metric] !== undefined);
         const x = timeChart(zone);
@@ -114,20 +175,33 @@ export function techView(root: HTMLElement): () => void {
             // The hour before the work order up to now, however few readings there are.
             scales: { x: { time: true, range: [fromMs / 1000, toMs / 1000] } },
             series: [x.xSeries, { stroke: '#4dabf7', width: 2 }, { stroke: '#f85149', width: 1 }],
-            axes: [{ ...x.xAxis, size: 30 }, { stroke: '#9aa7b4', size: 40 }],
+            axes: [
+              { ...x.xAxis, size: 30 },
+              { stroke: '#9aa7b4', size: 40 },
+            ],
           },
-          [rows.map((p) => p.tsMs / 1000), rows.map((p) => p.values[metric]), rows.map(() => threshold ?? null)] as uPlot.AlignedData,
+          [
+            rows.map((p) => p.tsMs / 1000),
+            rows.map((p) => p.values[metric]),
+            rows.map(() => threshold ?? null),
+          ] as uPlot.AlignedData,
           holder,
         );
       })
-      .catch((err: Error) => holder.append(el('figcaption', { text: t('tech.evidenceUnavailable', { reason: err.message }) })));
+      .catch((err: Error) =>
+        holder.append(el('figcaption', { text: t('tech.evidenceUnavailable', { reason: err.message }) })),
+      );
     return holder;
   };
 
   const render = () => {
     const mine = live.activeOrders().sort((a, b) => (a.slaResolveByMs ?? Infinity) - (b.slaResolveByMs ?? Infinity));
     // Keep what the technician is typing: do not re-render a card being edited.
-    if (list.contains(document.activeElement) && (document.activeElement?.tagName === 'TEXTAREA' || document.activeElement?.tagName === 'SELECT')) return;
+    if (
+      list.contains(document.activeElement) &&
+      (document.activeElement?.tagName === 'TEXTAREA' || document.activeElement?.tagName === 'SELECT')
+    )
+      return;
     list.replaceChildren(...(mine.length ? mine.map(job) : [el('p', { class: 'empty', text: t('tech.none') })]));
   };
   render();

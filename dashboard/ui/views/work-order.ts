@@ -9,13 +9,30 @@ import { live, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
 
 interface Detail {
-  workOrder: WorkOrderView & { createdAtMs: number; customerReport: string | null; partName: string | null; note: string | null };
+  workOrder: WorkOrderView & {
+    createdAtMs: number;
+    customerReport: string | null;
+    partName: string | null;
+    note: string | null;
+  };
   history: { atMs: number; fromState: string | null; toState: string; actor: string; note: string | null }[];
 }
 interface DeviceService {
-  device: { id: string; customerId: string | null; customerName: string | null; siteName: string | null; timeZone: string | null };
+  device: {
+    id: string;
+    customerId: string | null;
+    customerName: string | null;
+    siteName: string | null;
+    timeZone: string | null;
+  };
 }
-interface TechnicianRow { id: string; name: string; active: boolean; openJobs: number; maxOpenJobs: number }
+interface TechnicianRow {
+  id: string;
+  name: string;
+  active: boolean;
+  openJobs: number;
+  maxOpenJobs: number;
+}
 interface Survey {
   answeredAtMs: number | null;
   csat: number | null;
@@ -27,30 +44,71 @@ interface Survey {
 export function messageState(m: MessageView, zone: string | null): string {
   if (m.state === 'delivered') return t('workOrder.message.delivered', { at: dateTime(m.deliveredAtMs, zone) });
   if (m.state === 'dead') return t('workOrder.message.failed', { reason: m.lastError ?? '' });
-  if (m.heldUntilMs !== null && m.attempts === 0) return t('workOrder.message.held', { until: dateTime(m.heldUntilMs, zone) });
-  if (m.attempts > 0) return t('workOrder.message.retrying', { attempts: m.attempts, reason: m.lastError ?? '', next: dateTime(m.nextAttemptAtMs, zone) });
+  if (m.heldUntilMs !== null && m.attempts === 0)
+    return t('workOrder.message.held', { until: dateTime(m.heldUntilMs, zone) });
+  if (m.attempts > 0)
+    return t('workOrder.message.retrying', {
+      attempts: m.attempts,
+      reason: m.lastError ?? '',
+      next: dateTime(m.nextAttemptAtMs, zone),
+    });
   return t('workOrder.message.queued');
 }
 
-export function messageTable(id: string, messages: MessageView[], zoneOf: (m: MessageView) => string | null, withJob: boolean): HTMLElement {
+export function messageTable(
+  id: string,
+  messages: MessageView[],
+  zoneOf: (m: MessageView) => string | null,
+  withJob: boolean,
+): HTMLElement {
   if (!messages.length) return el('p', { class: 'empty', id, text: t('workOrder.noMessages') });
-  const heads = [t('workOrder.col.sent'), ...(withJob ? [t('customers.col.workOrder')] : []), t('workOrder.col.contact'), t('customers.col.channel'), t('workOrder.col.notice'), t('workOrder.col.state'), t('workOrder.col.said')];
-  return el('div', { class: 'table-scroll' }, el('table', { id, class: 'messages' },
-    el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
-    el('tbody', {}, ...messages.map((m) => {
-      const zone = zoneOf(m);
-      const tr = el('tr', { class: `message-${m.state}` },
-        el('td', { text: dateTime(m.createdAtMs, zone) }),
-        ...(withJob ? [el('td', {}, el('a', { href: `#/work-order/${encodeURIComponent(m.workOrderId)}`, text: m.workOrderId }))] : []),
-        el('td', { text: `${m.contactName ?? m.contactId} · ${m.target}` }),
-        el('td', { text: labelOf('channel', m.channel) }),
-        el('td', { text: labelOf('noticeKind', m.notice) }),
-        el('td', { class: 'state', text: messageState(m, zone) }),
-        el('td', { class: 'said', text: m.subject || m.text }));
-      tr.dataset.notice = m.notice;
-      tr.dataset.state = m.state;
-      return tr;
-    }))));
+  const heads = [
+    t('workOrder.col.sent'),
+    ...(withJob ? [t('customers.col.workOrder')] : []),
+    t('workOrder.col.contact'),
+    t('customers.col.channel'),
+    t('workOrder.col.notice'),
+    t('workOrder.col.state'),
+    t('workOrder.col.said'),
+  ];
+  return el(
+    'div',
+    { class: 'table-scroll' },
+    el(
+      'table',
+      { id, class: 'messages' },
+      el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
+      el(
+        'tbody',
+        {},
+        ...messages.map((m) => {
+          const zone = zoneOf(m);
+          const tr = el(
+            'tr',
+            { class: `message-${m.state}` },
+            el('td', { text: dateTime(m.createdAtMs, zone) }),
+            ...(withJob
+              ? [
+                  el(
+                    'td',
+                    {},
+                    el('a', { href: `#/work-order/${encodeURIComponent(m.workOrderId)}`, text: m.workOrderId }),
+                  ),
+                ]
+              : []),
+            el('td', { text: `${m.contactName ?? m.contactId} · ${m.target}` }),
+            el('td', { text: labelOf('channel', m.channel) }),
+            el('td', { text: labelOf('noticeKind', m.notice) }),
+            el('td', { class: 'state', text: messageState(m, zone) }),
+            el('td', { class: 'said', text: m.subject || m.text }),
+          );
+          tr.dataset.notice = m.notice;
+          tr.dataset.state = m.state;
+          return tr;
+        }),
+      ),
+    ),
+  );
 }
 
 export function workOrderView(root: HTMLElement, id: string): () => void {
@@ -58,7 +116,8 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
   const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status', id: 'wo-status' });
   root.append(el('p', {}, el('a', { href: '#/work-orders', text: t('workOrder.back') })), status, body);
   let technicians = new Map<string, TechnicianRow>();
-  const nameOf = (techId: string | null | undefined) => (techId ? technicians.get(techId)?.name ?? techId : t('workOrder.nobody'));
+  const nameOf = (techId: string | null | undefined) =>
+    techId ? (technicians.get(techId)?.name ?? techId) : t('workOrder.nobody');
   let zone: string | null = null;
   let customer: { id: string | null; name: string | null; site: string | null } = { id: null, name: null, site: null };
 
@@ -70,10 +129,13 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         api<{ technicians: TechnicianRow[] }>('technicians'),
       ]);
       technicians = new Map(techs.technicians.map((x) => [x.id, x]));
-      const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then((r) => r.survey, (err) => {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      });
+      const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then(
+        (r) => r.survey,
+        (err) => {
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        },
+      );
       if (customer.id === null) {
         const d = (await api<DeviceService>(`devices/${encodeURIComponent(detail.workOrder.deviceId)}/service`)).device;
         zone = d.timeZone;
@@ -91,60 +153,164 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
     if (body.contains(document.activeElement) && document.activeElement?.matches('input, textarea, select')) return;
     body.dataset.version = String(o.version);
     body.replaceChildren(
-      el('h2', { id: 'work-order-title', text: t('workOrder.title', { id: o.id, state: labelOf('workOrderState', o.state) }) }),
-      el('p', { class: 'meta' },
-        el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }), ` · ${labelOf('failureMode', o.mode)} · ${labelOf('severity', o.severity)} · `,
-        customer.id ? el('a', { href: `#/customers/${encodeURIComponent(customer.id)}`, text: customer.name ?? customer.id }) : '', customer.site ? ` · ${customer.site}` : ''),
-      el('p', { class: 'meta', id: 'wo-facts', text: t('workOrder.facts', { state: labelOf('workOrderState', o.state), severity: labelOf('severity', o.severity), technician: nameOf(o.technicianId), opened: dateTime(o.createdAtMs, zone) }) }),
-      el('p', { class: 'meta', id: 'wo-sla', text: o.slaResolveByMs ? t('workOrder.sla', { by: dateTime(o.slaResolveByMs, zone) }) : '' }),
-      el('p', { class: 'meta', text: t('board.card.part', { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none', status: labelOf('partStatus', o.partStatus), warranty: o.warrantyCovered ? 'yes' : 'no' }) }),
+      el('h2', {
+        id: 'work-order-title',
+        text: t('workOrder.title', { id: o.id, state: labelOf('workOrderState', o.state) }),
+      }),
+      el(
+        'p',
+        { class: 'meta' },
+        el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }),
+        ` · ${labelOf('failureMode', o.mode)} · ${labelOf('severity', o.severity)} · `,
+        customer.id
+          ? el('a', { href: `#/customers/${encodeURIComponent(customer.id)}`, text: customer.name ?? customer.id })
+          : '',
+        customer.site ? ` · ${customer.site}` : '',
+      ),
+      el('p', {
+        class: 'meta',
+        id: 'wo-facts',
+        text: t('workOrder.facts', {
+          state: labelOf('workOrderState', o.state),
+          severity: labelOf('severity', o.severity),
+          technician: nameOf(o.technicianId),
+          opened: dateTime(o.createdAtMs, zone),
+        }),
+      }),
+      el('p', {
+        class: 'meta',
+        id: 'wo-sla',
+        text: o.slaResolveByMs ? t('workOrder.sla', { by: dateTime(o.slaResolveByMs, zone) }) : '',
+      }),
+      el('p', {
+        class: 'meta',
+        text: t('board.card.part', {
+          part: o.partName ?? o.partSku ?? 'none',
+          depot: o.partDepotId ?? 'none',
+          status: labelOf('partStatus', o.partStatus),
+          warranty: o.warrantyCovered ? 'yes' : 'no',
+        }),
+      }),
       o.state === 'assigned' ? reassignForm(o) : '',
-      ...(o.customerReport ? [el('h3', { text: t('workOrder.customerReport') }), el('blockquote', { id: 'customer-report', text: o.customerReport })] : []),
+      ...(o.customerReport
+        ? [
+            el('h3', { text: t('workOrder.customerReport') }),
+            el('blockquote', { id: 'customer-report', text: o.customerReport }),
+          ]
+        : []),
       el('h3', { text: t('workOrder.feedback') }),
       survey && survey.answeredAtMs !== null
-        ? el('p', { id: 'work-order-survey' },
-          el('span', { class: 'stars', 'aria-label': t('customers.starsLabel', { stars: survey.csat ?? 0 }), text: '★'.repeat(survey.csat ?? 0) + '☆'.repeat(5 - (survey.csat ?? 0)) }),
-          ` ${survey.nps === null ? '' : t('workOrder.nps', { nps: num(survey.nps) })} ${dateTime(survey.answeredAtMs, zone)}`,
-          ...(survey.comment ? [el('q', { class: 'comment', text: survey.comment })] : []))
+        ? el(
+            'p',
+            { id: 'work-order-survey' },
+            el('span', {
+              class: 'stars',
+              'aria-label': t('customers.starsLabel', { stars: survey.csat ?? 0 }),
+              text: '★'.repeat(survey.csat ?? 0) + '☆'.repeat(5 - (survey.csat ?? 0)),
+            }),
+            ` ${survey.nps === null ? '' : t('workOrder.nps', { nps: num(survey.nps) })} ${dateTime(survey.answeredAtMs, zone)}`,
+            ...(survey.comment ? [el('q', { class: 'comment', text: survey.comment })] : []),
+          )
         : el('p', { class: 'empty', id: 'work-order-survey', text: t('workOrder.noFeedback') }),
       el('h3', { text: t('workOrder.messages') }),
       messageTable('work-order-messages', messages, () => zone, false),
       el('h3', { text: t('workOrder.history') }),
-      el('div', { class: 'table-scroll' }, el('table', { id: 'work-order-history' },
-        el('thead', {}, el('tr', {}, ...[t('workOrder.col.when'), t('workOrder.col.step'), t('workOrder.col.by'), t('workOrder.col.note')].map((h) => el('th', { scope: 'col', text: h })))),
-        el('tbody', {}, ...d.history.map((h) => el('tr', {},
-          el('td', { text: dateTime(h.atMs, zone) }),
-          el('td', { text: h.fromState && h.fromState !== h.toState ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}` : labelOf('workOrderState', h.toState) }),
-          el('td', { text: h.actor }),
-          el('td', { class: 'why', text: h.note ?? '' })))))),
+      el(
+        'div',
+        { class: 'table-scroll' },
+        el(
+          'table',
+          { id: 'work-order-history' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...[t('workOrder.col.when'), t('workOrder.col.step'), t('workOrder.col.by'), t('workOrder.col.note')].map(
+                (h) => el('th', { scope: 'col', text: h }),
+              ),
+            ),
+          ),
+          el(
+            'tbody',
+            {},
+            ...d.history.map((h) =>
+              el(
+                'tr',
+                {},
+                el('td', { text: dateTime(h.atMs, zone) }),
+                el('td', {
+                  text:
+                    h.fromState && h.fromState !== h.toState
+                      ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}`
+                      : labelOf('workOrderState', h.toState),
+                }),
+                el('td', { text: h.actor }),
+                el('td', { class: 'why', text: h.note ?? '' }),
+              ),
+            ),
+          ),
+        ),
+      ),
       noteForm(),
     );
   };
 
   const noteForm = (): HTMLFormElement => {
     const text = el('textarea', { id: 'wo-note', rows: '2', maxlength: '2000', required: '' });
-    const form = el('form', { class: 'note-form' }, el('label', { for: 'wo-note', text: t('workOrder.addNote') }), text,
-      el('button', { type: 'submit', text: t('workOrder.addNote.submit') }));
+    const form = el(
+      'form',
+      { class: 'note-form' },
+      el('label', { for: 'wo-note', text: t('workOrder.addNote') }),
+      text,
+      el('button', { type: 'submit', text: t('workOrder.addNote.submit') }),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      void act(() => api(`work-orders/${encodeURIComponent(id)}/notes`, { method: 'POST', body: { note: text.value } }), t('workOrder.noted'));
+      void act(
+        () => api(`work-orders/${encodeURIComponent(id)}/notes`, { method: 'POST', body: { note: text.value } }),
+        t('workOrder.noted'),
+      );
     });
     return form;
   };
 
   const reassignForm = (o: WorkOrderView): HTMLFormElement => {
-    const options = [...technicians.values()].filter((x) => x.active && x.id !== o.technicianId).sort((a, b) => a.name.localeCompare(b.name));
-    const select = el('select', { id: 'wo-technician' }, ...options.map((x) => el('option', { value: x.id, text: t('workOrder.techOption', { name: x.name, load: x.openJobs, max: x.maxOpenJobs }) })));
+    const options = [...technicians.values()]
+      .filter((x) => x.active && x.id !== o.technicianId)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const select = el(
+      'select',
+      { id: 'wo-technician' },
+      ...options.map((x) =>
+        el('option', {
+          value: x.id,
+          text: t('workOrder.techOption', { name: x.name, load: x.openJobs, max: x.maxOpenJobs }),
+        }),
+      ),
+    );
     const reason = el('input', { id: 'wo-reassign-note', maxlength: '2000' });
-    const form = el('form', { class: 'reassign filters' },
-      el('label', { for: 'wo-technician', text: t('workOrder.reassignTo') }), select,
-      el('label', { for: 'wo-reassign-note', text: t('workOrder.reassignWhy') }), reason,
-      el('button', { type: 'submit', text: t('workOrder.reassign') }));
+    const form = el(
+      'form',
+      { class: 'reassign filters' },
+      el('label', { for: 'wo-technician', text: t('workOrder.reassignTo') }),
+      select,
+      el('label', { for: 'wo-reassign-note', text: t('workOrder.reassignWhy') }),
+      reason,
+      el('button', { type: 'submit', text: t('workOrder.reassign') }),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       // The version read with the page: someone else's change in between is a 409, shown as it is.
-      void act(() => api(`work-orders/${encodeURIComponent(id)}/reassign`, { method: 'POST', body: { technicianId: select.value, version: o.version, note: reason.value.trim() || undefined } }),
-        t('workOrder.reassigned', { name: technicians.get(select.value)?.name ?? select.value }));
+      void act(
+        () =>
+          api(`work-orders/${encodeURIComponent(id)}/reassign`, {
+            method: 'POST',
+            body: { technicianId: select.value, version: o.version, note: reason.value.trim() || undefined },
+          }),
+        t('workOrder.reassigned', { name: technicians.get(select.value)?.name ?? select.value }),
+      );
     });
     return form;
   };
