@@ -11,7 +11,7 @@ const MOVED_SIGMAS = 4;
 
 function movement(d: DeviceState, metric: string): -1 | 0 | 1 {
   const m = d.metrics.get(metric);
-  if (!m || !m.last) return 0;
+  if (!m?.last) return 0;
   return m.elevationSigned >= MOVED_SIGMAS ? 1 : m.elevationSigned <= -MOVED_SIGMAS ? -1 : 0;
 }
 

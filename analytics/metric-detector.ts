@@ -409,7 +409,7 @@ export class MetricDetector {
     if (dt !== s[LONG_DT]) {
       const ref = this.params.referenceIntervalMs;
       s[LONG_DT] = dt;
-      s[LONG_RATE] = dt === ref ? this.params.longAlpha : 1 - Math.pow(1 - this.params.longAlpha, dt / ref);
+      s[LONG_RATE] = dt === ref ? this.params.longAlpha : 1 - (1 - this.params.longAlpha) ** (dt / ref);
       s[CUSUM_WEIGHT] = Math.min(1, dt / ref);
     }
     return s[LONG_RATE];

@@ -78,6 +78,6 @@ async function runClient(c: number): Promise<void> {
 await Promise.all(Array.from({ length: CLIENTS }, (_, c) => runClient(c)));
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
-  JSON.stringify({ acked, sent, seconds: (Date.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n',
+  `${JSON.stringify({ acked, sent, seconds: (Date.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
 );
 process.exit(0);

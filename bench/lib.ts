@@ -32,7 +32,7 @@ export function benchArgs<T extends Record<string, { type: 'string' | 'boolean';
 export function writeJson(file: string | undefined, figures: Record<string, unknown>): void {
   if (!file) return;
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(figures, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`figures written to ${file}`);
 }
 

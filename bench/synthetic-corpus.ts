@@ -147,7 +147,7 @@ export const ANOMALIES: Record<string, Anomaly | null> = {
   variance: (v, i, at, sd, r) => (i >= at && i < at + 300 ? v + 3 * sd * gauss(r) : v),
   missingPeak: (v, i, at, _sd, _r, t) => (i >= at && i < at + 288 && daily(t) > 0 ? v - 20 * daily(t) : v),
   drift: (v, i, at, sd) => (i >= at ? v + (sd * (i - at)) / 60 : v),
-  stuck: (v, i, at, _sd, _r, _t) => v, // replaced below: the value freezes at row `at`
+  stuck: (v, _i, _at, _sd, _r, _t) => v, // replaced below: the value freezes at row `at`
   dropout: (v, i, at) => (i >= at && i < at + 24 ? 0 : v),
 };
 

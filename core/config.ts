@@ -48,13 +48,6 @@ const num =
     return n;
   };
 
-const bool: Parser<boolean> = (raw, name) => {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
-};
-
 const str: Parser<string> = (raw) => raw;
 
 const optionalUrl: Parser<string | null> = (raw, name) => {

@@ -168,5 +168,5 @@ export function groundTruthCsv(truth: readonly GroundTruth[]): string {
       t.failureMs === null ? '' : new Date(t.failureMs).toISOString(),
     ].join(','),
   );
-  return ['deviceId,modelId,profile,class,mode,onset,failure', ...rows].join('\n') + '\n';
+  return `${['deviceId,modelId,profile,class,mode,onset,failure', ...rows].join('\n')}\n`;
 }

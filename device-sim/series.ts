@@ -117,22 +117,22 @@ export class DeviceSeries {
     switch (spec.profile) {
       case 'bearing_wear':
         // Slow at first, accelerating to failure (as spall growth does).
-        if (running) vibration += (cd * 1.02 - baseVib) * Math.pow(progress, spec.shape ?? 2.5);
+        if (running) vibration += (cd * 1.02 - baseVib) * progress ** (spec.shape ?? 2.5);
         break;
       case 'cooling_failure':
         // Lost cooling shows under load: the rise scales with it (and fades as a stopped machine cools).
         temperature +=
-          (rated + 2 - normalTemp) * Math.pow(progress, spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad) * warm;
+          (rated + 2 - normalTemp) * progress ** (spec.shape ?? 1.5) * (0.5 + 0.5 * this.#thermalLoad) * warm;
         break;
       case 'lubrication_loss':
-        if (running) vibration += (cd * 1.02 - baseVib) * Math.pow(progress, 2);
-        temperature += (rated + 2 - normalTemp) * Math.pow(progress, 2) * warm;
+        if (running) vibration += (cd * 1.02 - baseVib) * progress ** 2;
+        temperature += (rated + 2 - normalTemp) * progress ** 2 * warm;
         break;
       case 'sudden_failure':
         // A faint precursor in the last hours, then the step.
         if (!running) break;
         if (progress >= 1) vibration = cd * 1.5;
-        else vibration += cd * 0.3 * Math.pow(progress, 4);
+        else vibration += cd * 0.3 * progress ** 4;
         break;
     }
 

@@ -77,7 +77,7 @@ export class EmbeddedBroker implements BrokerLink {
   }
 
   async start(): Promise<void> {
-    const { log, ingest, bus, clock, access } = this.#opts;
+    const { log, ingest, access } = this.#opts;
     const aedes = await Aedes.createBroker({
       // A client that sends no CONNECT within 10 s is dropped. Every keep-alive MQTT 3.1.1 allows is
       // accepted, 0 ("no keep-alive", [MQTT-3.1.2-10]) included: aedes' keepaliveLimit would refuse

@@ -59,7 +59,7 @@ export class ExternalBroker implements BrokerLink {
       // The broker keeps this worker's session and QoS 1 backlog for a day while it is away.
       properties: { sessionExpiryInterval: 24 * 3600 },
       reconnectPeriod: 1000,
-      customHandleAcks: (topic, message, packet, done) => {
+      customHandleAcks: (topic, message, _packet, done) => {
         const parsed = parseDeviceTopic(topic);
         if (parsed?.kind === 'telemetry') {
           ingest.acceptTelemetry(parsed.deviceId, topic, message, (err) => {

@@ -198,13 +198,12 @@ export function importCsv(
   if (missing.length || unknown.length) {
     result.errors.push({
       line: records[0].line,
-      message:
-        [
-          missing.length ? `missing column(s) ${missing.join(', ')}` : '',
-          unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; ') + ` (expected ${[...cols.required, ...cols.optional].join(', ')})`,
+      message: `${[
+        missing.length ? `missing column(s) ${missing.join(', ')}` : '',
+        unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')} (expected ${[...cols.required, ...cols.optional].join(', ')})`,
     });
     return result;
   }

@@ -127,7 +127,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async ping(): Promise<boolean> {
-    return this.#db !== null && this.#db.isOpen;
+    return this.#db?.isOpen === true;
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ export class ContactFieldError extends ServiceError {
  */
 export function parsePhone(raw: string, field = 'phone'): { e164: string; mobile: boolean } {
   const phone = parsePhoneNumberFromString(raw.trim(), 'ID');
-  if (!phone || !phone.isValid()) {
+  if (!phone?.isValid()) {
     throw new ContactFieldError(
       field,
       `'${raw}' is not a valid phone number (write it with its country code, e.g. +62 812 3456 7890)`,

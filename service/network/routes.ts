@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ASSIGNED_STATES } from '../../core/work-order-states.ts';
 import { FIELD, guardFor, MANAGE, userOf, type ServiceRoutesOptions } from '../http/access.ts';
-import { CsvBody, csvColumns, IdParams, importResponses, Lat, Lon, OneOf, sendImport, Text } from '../http/schemas.ts';
+import { CsvBody, csvColumns, IdParams, importResponses, Lat, Lon, sendImport, Text } from '../http/schemas.ts';
 import { MODE_ID_PATTERN } from '../../core/product-catalogue.ts';
 import { forbidden, requireFound } from '../types.ts';
 

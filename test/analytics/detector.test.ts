@@ -140,7 +140,7 @@ describe('sampling rate', () => {
     const failureH = 144;
     const wear = (tMs: number) => {
       const progress = Math.max(0, (tMs - 24 * 3600_000) / ((failureH - 24) * 3600_000));
-      return 1.6 + (7.2 - 1.6) * Math.pow(progress, 2.5);
+      return 1.6 + (7.2 - 1.6) * progress ** 2.5;
     };
     const leadH: number[] = [];
     for (const stepMs of [10_000, 60_000, 300_000]) {
@@ -180,7 +180,7 @@ describe('a machine that stops and starts', () => {
         temperature += ((running ? 58 : 30) - temperature) * (1 - Math.exp(-stepMs / 1800_000));
         const progress = wear ? Math.max(0, (t - 24 * 3600_000) / (120 * 3600_000)) : 0;
         const vibration = running
-          ? 1.6 + (7.2 - 1.6) * Math.pow(progress, 2.5) + 0.05 * gaussian(rand)
+          ? 1.6 + (7.2 - 1.6) * progress ** 2.5 + 0.05 * gaussian(rand)
           : 0.08 + 0.01 * Math.abs(gaussian(rand));
         return { vibration, temperature: temperature + 0.3 * gaussian(rand) };
       },

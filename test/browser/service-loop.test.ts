@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
 import { seedDemo } from '../../service/seed.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
-import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
+import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 const ARTIFACTS = 'test-artifacts';
 const deviceId = 'pump-e2e-0001';

@@ -65,7 +65,7 @@ for (const { lang, size } of MATRIX) {
       await signInForm(page).waitFor();
       await page.waitForTimeout(2500);
       expect(await page.locator('#connection').isVisible()).toBe(false);
-      expect(await page.locator('body').innerText()).not.toContain(text.connecting);
+      expect(await page.locator('body').textContent()).not.toContain(text.connecting);
       await shoot(page, `session-${lang}-${size}-sign-in`);
       await context.close();
     });

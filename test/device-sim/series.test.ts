@@ -276,7 +276,7 @@ describe('on/off duty', () => {
     expect(share).toBeGreaterThan(0.6);
     expect(share).toBeLessThan(0.73);
     // Three hours into a stop (the motor's thermal time constant is 10 min): no vibration to speak of, near ambient.
-    const deepStops = rows.filter((r, i) => i >= 180 && rows.slice(i - 180, i + 1).every((x) => !x.running));
+    const deepStops = rows.filter((_r, i) => i >= 180 && rows.slice(i - 180, i + 1).every((x) => !x.running));
     expect(deepStops.length).toBeGreaterThan(60);
     for (const r of deepStops) {
       expect(r.v.vibration).toBeLessThan(0.2);

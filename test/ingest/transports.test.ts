@@ -96,7 +96,7 @@ it('MQTTS refuses a client that does not trust the certificate, and a wrong toke
 });
 
 it('MQTT over WebSocket on the dashboard port', async () => {
-  const ws = purna.dashboardUrl.replace('http://', 'ws://') + 'mqtt';
+  const ws = `${purna.dashboardUrl.replace('http://', 'ws://')}mqtt`;
   await publishOnce(ws, {}, 42);
   await eventually(async () =>
     (await purna.store.query('motor-tls-0001', 0, Date.now() + 1000, 100)).some((r) => r.values.temperature === 42),

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../core/config.ts';
 import type { ServiceDomain } from '../../service/index.ts';
 import {
-  ChannelError,
+  type ChannelError,
   SmsChannel,
   WhatsAppChannel,
   type OutgoingMessage,
@@ -86,8 +86,7 @@ function checkCloudApiRequest(s: Seen): string | null {
   const t = b.template;
   if (typeof t?.name !== 'string' || typeof t.language?.code !== 'string') return 'template name/language';
   const body = (t.components as any[]).find((c) => c.type === 'body');
-  if (!body || !body.parameters.every((p: any) => p.type === 'text' && typeof p.text === 'string'))
-    return 'body parameters';
+  if (!body?.parameters.every((p: any) => p.type === 'text' && typeof p.text === 'string')) return 'body parameters';
   return null;
 }
 

@@ -58,10 +58,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     async messages() {
       const files = readdirSync(dir)
         .filter((f) => f.endsWith('.eml'))
-        .sort((a, b) => Number.parseInt(a) - Number.parseInt(b));
+        .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
       return Promise.all(
         files.map(async (f) => {
-          const n = Number.parseInt(f);
+          const n = Number.parseInt(f, 10);
           return {
             envelope: JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')),
             mail: await simpleParser(readFileSync(join(dir, f))),
