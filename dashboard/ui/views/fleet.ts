@@ -3,19 +3,9 @@
 import type { DeviceSummary } from '../../fleet-view.ts';
 import { el, healthColor } from '../format.ts';
 import { explain } from '../explain.ts';
+import { countFleet, FLEET_STATES, fleetStateOf as stateOf, sensorFaultNow } from '../fleet-state.ts';
 import { labelOf, num, t, time } from '../i18n.ts';
 import { live } from '../state.ts';
-
-/** The device's latest message was a physically impossible value (rejected as a sensor fault). */
-function sensorFaultNow(d: DeviceSummary): boolean {
-  return d.sensorFault !== null && (d.latestTsMs === null || d.sensorFault.tsMs >= d.latestTsMs);
-}
-
-function stateOf(d: DeviceSummary): string {
-  if (d.status === 'offline' || d.status === 'silent') return d.status;
-  if (sensorFaultNow(d)) return 'sensor_fault';
-  return d.health?.state ?? 'waiting';
-}
 
 function why(d: DeviceSummary): string {
   if (sensorFaultNow(d) && d.health?.state !== 'sensor_fault') {
@@ -35,9 +25,7 @@ export function fleetView(root: HTMLElement): () => void {
     { id: 'fleet-health' },
     el('option', { value: '', text: t('fleet.anyHealth') }),
     el('option', { value: 'at risk', text: t('fleet.atRisk') }),
-    ...['critical', 'sensor_fault', 'offline', 'healthy'].map((v) =>
-      el('option', { value: v, text: labelOf('deviceState', v) }),
-    ),
+    ...FLEET_STATES.map((v) => el('option', { value: v, text: labelOf('fleetState', v) })),
   );
   const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': t('fleet.gridLabel') });
   const attention = el('tbody');
@@ -111,7 +99,7 @@ export function fleetView(root: HTMLElement): () => void {
     if (model.value && d.modelId !== model.value) return false;
     if (site.value && d.site !== site.value) return false;
     const s = stateOf(d);
-    if (health.value === 'at risk') return (d.health?.score ?? 100) < 80;
+    if (health.value === 'at risk') return s === 'alarm' || s === 'watch';
     if (health.value) return s === health.value;
     return true;
   };
@@ -124,13 +112,13 @@ export function fleetView(root: HTMLElement): () => void {
     }
     const score = d.health?.score;
     const s = stateOf(d);
-    tileEl.style.background =
-      s === 'offline' || s === 'silent' ? '#4b5563' : score === undefined ? '#2d3742' : healthColor(score);
+    // The colour is the state the counts count it in (a grey offline tile, not its last green score).
+    tileEl.className = `tile s-${s}`;
     tileEl.title = t('fleet.tileTitle', {
       device: d.deviceId,
-      known: score === undefined ? 'no' : 'yes',
+      known: score === undefined || s === 'offline' || s === 'silent' || s === 'never_seen' ? 'no' : 'yes',
       score: Math.round(score ?? 0),
-      state: labelOf('deviceState', s),
+      state: labelOf('fleetState', s),
     });
     tileEl.setAttribute('aria-label', tileEl.title);
     // The reading's time: bench:dashboard measures publish → DOM from it.
@@ -160,26 +148,39 @@ export function fleetView(root: HTMLElement): () => void {
       el('td', { class: 'num temperature', text: num(d.latest.temperature, 1) }),
       el('td', { class: 'num vibration', text: num(d.latest.vibration, 2) }),
       el('td', {}, bar),
-      el('td', { class: `state state-${s}`, text: labelOf('deviceState', s) }),
+      // An alarm says which (warning, critical), as the health line does.
+      s === 'alarm'
+        ? el('td', { class: `state state-${d.health!.state}`, text: labelOf('deviceState', d.health!.state) })
+        : el('td', { class: `state state-${s}`, text: labelOf('fleetState', s) }),
       el('td', { class: 'why', text: why(d) }),
       // In the site's zone: the reading's local time where the machine stands.
       el('td', { class: 'num seen', text: time(d.latestTsMs, d.timeZone) }),
     );
     return tr;
   };
+  // Every device counted once, in its one state: the states add up to the devices. Each count is
+  // a button that shows those devices in the grid.
   const renderCounts = () => {
-    const all = [...live.devices.values()];
-    const by = (p: (d: DeviceSummary) => boolean) => all.filter(p).length;
+    const c = countFleet(live.devices.values());
+    const item = (key: string, label: string, value: number, state?: string) => {
+      const dd = el('dd');
+      if (state) {
+        const b = el('button', { type: 'button', class: 'count', 'aria-pressed': String(health.value === state) });
+        b.append(num(value));
+        b.addEventListener('click', () => {
+          health.value = health.value === state ? '' : state;
+          renderAll();
+        });
+        dd.append(b);
+      } else dd.textContent = num(value);
+      const div = el('div', { class: `count-${key}` }, el('dt', { text: label }), dd);
+      div.dataset.state = key;
+      return div;
+    };
     counts.replaceChildren(
-      ...(
-        [
-          [t('fleet.count.devices'), all.length],
-          [t('fleet.count.healthy'), by((d) => (d.health?.score ?? 100) >= 80 && stateOf(d) !== 'offline')],
-          [t('fleet.count.atRisk'), by((d) => d.health !== null && d.health.score < 80)],
-          [t('fleet.count.offline'), by((d) => d.status === 'offline' || d.status === 'silent')],
-          [t('fleet.count.openWorkOrders'), live.activeOrders().length],
-        ] as const
-      ).map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: num(v) }))),
+      item('total', t('fleet.count.devices'), c.total),
+      ...FLEET_STATES.map((s) => item(s, t(`fleet.count.${s}`), c[s], s)),
+      item('open-work-orders', t('fleet.count.openWorkOrders'), live.activeOrders().length),
     );
   };
   const renderAttention = () => {
@@ -190,8 +191,7 @@ export function fleetView(root: HTMLElement): () => void {
           matches(d) &&
           (health.value ||
             (d.health?.score ?? 100) < 95 ||
-            d.status === 'offline' ||
-            d.status === 'silent' ||
+            ['offline', 'silent', 'sensor_fault', 'alarm', 'watch'].includes(stateOf(d)) ||
             live.devices.size <= 50),
       )
       .sort((a, b) => (a.health?.score ?? 101) - (b.health?.score ?? 101) || a.deviceId.localeCompare(b.deviceId))
@@ -223,17 +223,7 @@ export function fleetView(root: HTMLElement): () => void {
   };
   // Alerts: a device getting worse (watch → warning → critical, a sensor fault, going silent or
   // offline) and every new work order, newest first.
-  const RANK: Record<string, number> = {
-    healthy: 0,
-    warming_up: 0,
-    waiting: 0,
-    watch: 1,
-    warning: 2,
-    sensor_fault: 2,
-    silent: 2,
-    offline: 2,
-    critical: 3,
-  };
+  const RANK: Record<string, number> = { watch: 1, sensor_fault: 2, silent: 2, offline: 2, alarm: 3 };
   const lastState = new Map<string, string>();
   const seenOrders = new Set<string>();
   const alert = (text: string, cls: string, href: string) => {
@@ -250,8 +240,8 @@ export function fleetView(root: HTMLElement): () => void {
         alert(
           t('fleet.alert.worse', {
             device: d.deviceId,
-            from: labelOf('deviceState', before),
-            to: labelOf('deviceState', s),
+            from: labelOf('fleetState', before),
+            to: labelOf('fleetState', s),
             why: why(d),
           }),
           `alert state-${s}`,
