@@ -1,11 +1,16 @@
 // npm run sim -- --devices N --rate HZ --broker mqtt://host:port   (see --help)
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type ProductModel, seedProductModels, validateProductModel } from '../core/product-catalogue.ts';
 import { DEVICE_ID_PATTERN } from '../core/topics.ts';
+import { modelsFromJson, planCatalogueFleet } from './catalogue-model.ts';
 import { startFleet } from './fleet.ts';
 import { planFleet } from './plan.ts';
 
 const HELP = `Purna fleet simulator: each device its own MQTT client (MQTT 3.1.1) publishing
-temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/telemetry.
+to purna/v1/devices/{id}/telemetry: by default the three built-in models (temperature °C and
+vibration velocity RMS mm/s); with --model, any product model of a catalogue, every metric it
+declares, in its units.
 
   --devices N            devices to simulate (default 20)
   --id-prefix P          put P before every device id (default sim-: sim-pump-0001, …), so a run never
@@ -22,6 +27,15 @@ temperature (°C) and vibration velocity RMS (mm/s) to purna/v1/devices/{id}/tel
   --faults M,S,C         seed machine, sensor and connectivity faults as shares of the fleet (e.g. 0.1,0.05,0.05)
   --cycling SHARE        put this share of the fleet on an on/off duty (default 0: continuous)
   --ground-truth FILE    write the injected faults (device, mode, onset, failure time) as .json or .csv
+  --model ID[,ID…]       simulate these catalogue models (device i of the i-th, in turn; ids like
+                         sim-booster-b40-0001) from their normal ranges and failure-mode signatures;
+                         --faults then degrades machines along their failure modes to the rated limits.
+                         The three built-in ids need no catalogue; others come from:
+  --catalogue-url URL    Purna's catalogue (GET URL/api/catalogue/models), signed in as for
+                         --provision-url (--provision-token, or PURNA_EMAIL/PURNA_PASSWORD)
+  --catalogue FILE       a catalogue JSON file: an array of models, {"models": [...]} (what the
+                         import takes and GET /api/catalogue/models answers) or {"model": {...}}.
+                         With either and no --model: every model in it
   --username U --password P   the same MQTT credentials for every device
   --provision-url URL    provision the fleet through Purna's API at URL (POST URL/api/devices/provision,
                          see device-sim/README.md); each device gets its own MQTT token.
@@ -51,6 +65,9 @@ const OPTIONS = {
   faults: { type: 'string' },
   cycling: { type: 'string', default: '0' },
   'ground-truth': { type: 'string' },
+  model: { type: 'string' },
+  'catalogue-url': { type: 'string' },
+  catalogue: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
   provision: { type: 'string' },
@@ -82,8 +99,11 @@ const seed = num('seed', values.seed, 0, 2 ** 31);
 const durationS = values.duration === undefined ? undefined : num('duration', values.duration, 1, 30 * 86400);
 const connectTimeoutS = num('connect-timeout', values['connect-timeout'], 1, 86400);
 const idPrefix = values['id-prefix'];
-// The longest id this run makes (compressor is the longest kind) must still be a device id.
-const longestId = `${idPrefix}compressor-${String(devices).padStart(4, '0')}`;
+if (values['catalogue-url'] && values.catalogue) fail('--catalogue-url and --catalogue: give one of them');
+const models = await catalogueModels();
+// The longest id this run makes (compressor is the longest built-in kind) must still be a device id.
+const longestName = models ? models.map((m) => m.id).reduce((a, b) => (b.length > a.length ? b : a)) : 'compressor';
+const longestId = `${idPrefix}${longestName}-${String(devices).padStart(4, '0')}`;
 if (!DEVICE_ID_PATTERN.test(longestId))
   fail(
     `--id-prefix '${idPrefix}' makes ids like '${longestId}', which are not device ids (${DEVICE_ID_PATTERN.source})`,
@@ -99,36 +119,81 @@ if (values.faults) {
 let credentials: ((id: string) => { username: string; password: string }) | undefined;
 if (values.username) credentials = () => ({ username: values.username!, password: values.password ?? '' });
 const provisionUrl = values['provision-url'] ?? values.provision;
-if (values['provision-token'] && !provisionUrl) fail('--provision-token needs --provision-url');
+if (values['provision-token'] && !provisionUrl && !values['catalogue-url'])
+  fail('--provision-token needs --provision-url or --catalogue-url');
 if (provisionUrl)
   credentials = await provision(provisionUrl, values['provision-token']).catch((err: Error) =>
     fail(`provisioning at ${provisionUrl} failed: ${err.message}`),
   );
+
+/** The models --model names, from --catalogue-url, --catalogue or the built-in seeds; null: the built-in fleet. */
+async function catalogueModels(): Promise<ProductModel[] | null> {
+  const wanted = values.model
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  let all: ProductModel[];
+  let from: string;
+  try {
+    if (values.catalogue) {
+      from = values.catalogue;
+      all = modelsFromJson(JSON.parse(readFileSync(values.catalogue, 'utf8')));
+    } else if (values['catalogue-url']) {
+      const base = values['catalogue-url'].replace(/\/+$/, '');
+      from = `${base}/api/catalogue/models`;
+      const session = await sessionAt(base, values['provision-token']);
+      const res = await fetch(from, { headers: { authorization: `Bearer ${session}` } });
+      if (!res.ok) fail(`reading the catalogue at ${from} failed: HTTP ${res.status} ${await res.text()}`);
+      all = modelsFromJson(await res.json());
+    } else if (wanted) {
+      from = 'the built-in models';
+      all = seedProductModels();
+    } else return null;
+  } catch (err) {
+    fail(`reading the catalogue failed: ${(err as Error).message}`);
+  }
+  const byId = new Map(all.map((m) => [m?.id, m]));
+  const chosen = wanted ? wanted.map((id) => byId.get(id)) : all;
+  if (wanted)
+    wanted.forEach((id, i) => {
+      if (!chosen[i]) fail(`no model '${id}' in ${from} (${[...byId.keys()].join(', ') || 'none'})`);
+    });
+  if (chosen.length === 0) fail(`${from} has no models`);
+  for (const m of chosen as ProductModel[]) {
+    const { errors } = validateProductModel(m);
+    if (errors.length)
+      fail(`model '${m.id}' in ${from} is not usable: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+  return chosen as ProductModel[];
+}
+
+/** A session token at Purna: --provision-token, else a login with PURNA_EMAIL/PURNA_PASSWORD. */
+async function sessionAt(base: string, token: string | undefined): Promise<string> {
+  // The session token goes in Authorization (a tool's header, not a browser's cookie).
+  if (token) return token;
+  const email = process.env.PURNA_EMAIL;
+  const password = process.env.PURNA_PASSWORD;
+  if (!email || !password)
+    fail(`${base} needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment`);
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
+  return (login.headers.get('set-cookie') ?? '').split(';')[0].replace(/^[^=]*=/, '');
+}
 
 async function provision(
   baseUrl: string,
   token: string | undefined,
 ): Promise<(id: string) => { username: string; password: string }> {
   const base = baseUrl.replace(/\/+$/, '');
-  // The session token goes in Authorization (a tool's header, not a browser's cookie).
-  let session: string;
-  if (token) session = token;
-  else {
-    const email = process.env.PURNA_EMAIL;
-    const password = process.env.PURNA_PASSWORD;
-    if (!email || !password)
-      fail(
-        '--provision-url needs --provision-token, or PURNA_EMAIL and PURNA_PASSWORD (a planner login) in the environment',
-      );
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!login.ok) fail(`login at ${base} failed: HTTP ${login.status} ${await login.text()}`);
-    session = (login.headers.get('set-cookie') ?? '').split(';')[0].replace(/^[^=]*=/, '');
-  }
-  const plan = planFleet({ devices, seed, idPrefix });
+  const session = await sessionAt(base, token);
+  // The same ids startFleet plans (they depend on the index and model only).
+  const plan = models
+    ? planCatalogueFleet(models, { devices, seed, idPrefix })
+    : planFleet({ devices, seed, idPrefix });
   const tokens = new Map<string, string>();
   for (let i = 0; i < plan.length; i += 1000) {
     const res = await fetch(`${base}/api/devices/provision`, {
@@ -158,6 +223,7 @@ const fleet = await startFleet({
   durationS,
   credentials,
   idPrefix,
+  models: models ?? undefined,
 });
 
 const started = Date.now();

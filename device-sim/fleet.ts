@@ -5,14 +5,17 @@
 import { writeFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/log.ts';
+import type { ProductModel } from '../core/product-catalogue.ts';
 import { topics } from '../core/topics.ts';
 import { groundTruth, groundTruthCsv, planFleet, type FaultMix } from './plan.ts';
+import { CatalogueSeries, planCatalogueFleet } from './catalogue-model.ts';
 import { DeviceSeries, prng, type SimDeviceSpec } from './series.ts';
 
 export type { SimDeviceSpec, SeriesCursor } from './series.ts';
 export type { GroundTruth, Profile } from './profiles.ts';
 export { planFleet, groundTruth, groundTruthCsv, type FaultMix, type PlanOptions } from './plan.ts';
 export { prng, createSeries, DeviceSeries } from './series.ts';
+export { CatalogueSeries, planCatalogueFleet, modelsFromJson } from './catalogue-model.ts';
 
 export interface FleetOptions {
   brokerUrl: string;
@@ -39,6 +42,12 @@ export interface FleetOptions {
   maxBufferedPerDevice?: number;
   /** Before every device id (see PlanOptions.idPrefix). */
   idPrefix?: string;
+  /**
+   * Catalogue models to play instead of the built-in fleet (catalogue-model.ts): device i is of
+   * `models[i % n]`, its series drawn from the model's normal ranges and failure signatures.
+   * `demo` and `cycling` are the built-in fleet's only.
+   */
+  models?: readonly ProductModel[];
 }
 
 export interface FleetStats {
@@ -69,23 +78,27 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const qos = opts.qos ?? 1;
   const wallStart = Date.now();
   const simStart = speed > 1 ? wallStart - (opts.durationS ?? 3600) * speed * 1000 : wallStart;
-  const specs = planFleet({
+  const plan = {
     devices: opts.devices,
     seed: opts.seed,
-    demo: opts.demo,
     startMs: simStart,
     durationMs: (opts.durationS ?? 3600) * speed * 1000,
     faults: opts.faults,
-    cycling: opts.cycling,
     idPrefix: opts.idPrefix,
-  });
+  };
+  const models = opts.models?.length ? new Map(opts.models.map((m) => [m.id, m])) : null;
+  const specs = models
+    ? planCatalogueFleet([...models.values()], plan)
+    : planFleet({ ...plan, demo: opts.demo, cycling: opts.cycling });
   const truth = groundTruth(specs);
   if (opts.groundTruthFile)
     writeFileSync(
       opts.groundTruthFile,
       opts.groundTruthFile.endsWith('.csv') ? groundTruthCsv(truth) : JSON.stringify(truth, null, 2),
     );
-  const series = specs.map((s) => new DeviceSeries(s, opts.seed));
+  const series = specs.map((s) =>
+    models ? new CatalogueSeries(models.get(s.modelId)!, s, opts.seed) : new DeviceSeries(s, opts.seed),
+  );
   const clients: MqttClient[] = new Array(specs.length);
   const maxBuffered = opts.maxBufferedPerDevice ?? 10_000;
   const stats = { published: 0, droppedWhileOffline: 0, reconnects: 0 };

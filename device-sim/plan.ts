@@ -148,7 +148,7 @@ export function groundTruth(specs: readonly SimDeviceSpec[]): GroundTruth[] {
       modelId: s.modelId,
       profile: s.profile,
       class: cls,
-      mode: modeOf(s.profile),
+      mode: s.failureMode ?? modeOf(s.profile),
       onsetMs: s.onsetMs,
       failureMs: cls === 'machine' ? (s.failureMs ?? null) : null,
     });

@@ -1,6 +1,12 @@
 // Degradation and fault profiles, and the ground truth each writes for evaluation.
 
-export type MachineFaultProfile = 'bearing_wear' | 'cooling_failure' | 'lubrication_loss' | 'sudden_failure';
+/** `degradation`: a catalogue model's failure mode, played from its signature (catalogue-model.ts). */
+export type MachineFaultProfile =
+  | 'bearing_wear'
+  | 'cooling_failure'
+  | 'lubrication_loss'
+  | 'sudden_failure'
+  | 'degradation';
 export type SensorFaultProfile = 'sensor_drift' | 'stuck_sensor' | 'spikes';
 export type ConnectivityProfile = 'intermittent' | 'offline';
 export type Profile = 'healthy' | MachineFaultProfile | SensorFaultProfile | ConnectivityProfile;
@@ -10,6 +16,7 @@ export const MACHINE_FAULTS: readonly MachineFaultProfile[] = [
   'cooling_failure',
   'lubrication_loss',
   'sudden_failure',
+  'degradation',
 ];
 export const SENSOR_FAULTS: readonly SensorFaultProfile[] = ['sensor_drift', 'stuck_sensor', 'spikes'];
 export const CONNECTIVITY_FAULTS: readonly ConnectivityProfile[] = ['intermittent', 'offline'];

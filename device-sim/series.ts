@@ -15,8 +15,10 @@ export interface SimDeviceSpec {
   onsetMs?: number;
   /** When a machine fault crosses its failure threshold, epoch ms. */
   failureMs?: number;
-  /** Which sensor a sensor fault hits. */
-  faultMetric?: 'temperature' | 'vibration';
+  /** Which sensor a sensor fault hits (built-in models: temperature or vibration; catalogue models: any of theirs). */
+  faultMetric?: string;
+  /** Profile `degradation` (catalogue models, catalogue-model.ts): the model's failure mode it plays. */
+  failureMode?: string;
   /** Sign of a sensor drift. */
   driftSign?: 1 | -1;
   /** Exponent of the degradation curve (progress^shape): above 1 slow at first, then accelerating. */

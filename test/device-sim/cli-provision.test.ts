@@ -3,6 +3,7 @@
 // Its ids carry a prefix (default sim-), so a run beside npm start's demo fleet leaves that fleet
 // alone; a run in which no device could connect fails with the broker's reason.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
@@ -135,4 +136,51 @@ it('a run in which no device could connect exits 1 with the broker’s reason; a
   ]);
   expect(bad.code).toBe(2);
   expect(bad.out).toMatch(/provisioning failed: HTTP 401/);
+});
+
+it('--model plays a catalogue model: from --catalogue-url, every metric it declares reaches Purna, accepted by its contract', async () => {
+  const planner = await loginAs(purna, 'planner');
+  const token = planner.split('=')[1];
+  const file = fileURLToPath(new URL('../../device-sim/examples/catalogue.json', import.meta.url));
+  const { models } = JSON.parse(readFileSync(file, 'utf8')) as { models: { id: string }[] };
+  const created = await fetch(`${purna.dashboardUrl}api/catalogue/models`, {
+    method: 'POST',
+    headers: { cookie: planner, 'content-type': 'application/json' },
+    body: JSON.stringify(models.find((m) => m.id === 'booster-b40')),
+  });
+  expect(created.status).toBe(201);
+  const seen = new Map<string, Record<string, number>>();
+  purna.bus.on('telemetry', (readings) => {
+    for (const r of readings) if (r.deviceId.startsWith('sim-booster')) seen.set(r.deviceId, r.values);
+  });
+  const { code, out } = await runCli([
+    '--devices',
+    '2',
+    '--rate',
+    '5',
+    '--model',
+    'booster-b40',
+    '--catalogue-url',
+    purna.dashboardUrl,
+    '--broker',
+    purna.mqttUrl,
+    '--provision-url',
+    purna.dashboardUrl,
+    '--provision-token',
+    token,
+    '--duration',
+    '2',
+  ]);
+  expect(code, out).toBe(0);
+  expect([...seen.keys()].sort()).toEqual(['sim-booster-b40-0001', 'sim-booster-b40-0002']);
+  const values = seen.get('sim-booster-b40-0001')!;
+  expect(Object.keys(values).sort()).toEqual(['current', 'flow', 'pressure', 'temperature']);
+  expect(values.pressure).toBeGreaterThanOrEqual(3);
+  expect(values.pressure).toBeLessThanOrEqual(6);
+  expect(purna.service.registry.getDevice('sim-booster-b40-0001')?.modelId).toBe('booster-b40');
+
+  // A model the catalogue does not have is named with the ones it has; the file form too.
+  const missing = await runCli(['--model', 'chiller-x', '--catalogue', file, '--broker', purna.mqttUrl]);
+  expect(missing.code).toBe(2);
+  expect(missing.out).toMatch(/no model 'chiller-x' in .*catalogue\.json \(booster-b40, ahu-fan-f30\)/);
 });
