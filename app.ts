@@ -138,10 +138,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const analytics = new Analytics({
       bus,
       log: log.child({ part: 'analytics' }),
-      deviceModelOf: (deviceId) => deviceModel(service.getDevice(deviceId)?.modelId),
+      deviceModelOf: (deviceId) => deviceModel(service.customers.getDevice(deviceId)?.modelId),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
       // The catalogue's current version of the device's model, from memory; analytics imports no service code.
-      modelOf: (deviceId) => service.productModelOfDevice(deviceId) ?? null,
+      modelOf: (deviceId) => service.catalogue.productModelOfDevice(deviceId) ?? null,
     });
     const analyticsState = new AnalyticsStateFile({
       analytics,
@@ -156,11 +156,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     analytics.start();
     stops.push(() => analytics.stop());
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
-    analytics.setLeadTimeMs(service.currentLeadTimeMs());
+    analytics.setLeadTimeMs(service.workOrders.currentLeadTimeMs());
     const leadTimeJob = every(
       'analytics lead time',
       60_000,
-      () => analytics.setLeadTimeMs(service.currentLeadTimeMs()),
+      () => analytics.setLeadTimeMs(service.workOrders.currentLeadTimeMs()),
       log.child({ part: 'analytics' }),
     );
     stops.push(() => leadTimeJob.stop());
@@ -213,7 +213,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         maxMetricsPerDevice: config.maxMetricsPerDevice,
         // The catalogue's current version of the device's model, from memory (asked per message).
         contractOf: (deviceId) => {
-          const model = service.productModelOfDevice(deviceId);
+          const model = service.catalogue.productModelOfDevice(deviceId);
           return model ? deviceContract(model) : null;
         },
         undeclaredMetrics: config.undeclaredMetrics,
@@ -314,8 +314,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       const note = 'demo restarted: the simulated fleet starts its story again';
       for (const s of simSpecs) {
         analytics.forget(s.deviceId);
-        for (const wo of service.listWorkOrders({ deviceId: s.deviceId, state: [...ACTIVE_STATES] })) {
-          service.transition(
+        for (const wo of service.workOrders.listWorkOrders({ deviceId: s.deviceId, state: [...ACTIVE_STATES] })) {
+          service.workOrders.transition(
             wo.id,
             wo.state === 'on_site'
               ? { to: 'resolved', resolutionCode: 'no_fault_found', actor: 'demo', note }
@@ -325,7 +325,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       }
     }
     fleetView.register(
-      service.listDevices().map((d) => ({
+      service.customers.listDevices().map((d) => ({
         deviceId: d.id,
         modelId: d.modelId,
         site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null,
@@ -355,14 +355,16 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       alerts,
       nowMs: () => clock.nowMs(),
       // Only active work orders travel to browsers; history is in the REST API.
-      listWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }),
+      listWorkOrders: () => service.workOrders.listWorkOrders({ state: [...ACTIVE_STATES] }),
       users,
       sessionTtlMs: config.sessionTtlHours * 3600_000,
       cookieSecure: config.cookieSecure,
       trustedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       // A technician sees a device while one of their active work orders is on it, not forever after.
       technicianSeesDevice: (technicianId, deviceId) =>
-        service.listWorkOrders({ deviceId, state: [...ACTIVE_STATES] }).some((o) => o.technicianId === technicianId),
+        service.workOrders
+          .listWorkOrders({ deviceId, state: [...ACTIVE_STATES] })
+          .some((o) => o.technicianId === technicianId),
       beforeRoutes: (root) => registerOpenApi(root),
       rootPlugins: [
         (root) =>
@@ -399,7 +401,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         (api) =>
           provisioningRoutes(api, {
             credentials,
-            registerDevices: (d) => service.registerDevices(d),
+            registerDevices: (d) => service.customers.registerDevices(d),
             technicianExists: (id) => service.network.getTechnician(id) !== undefined,
             nowMs: () => clock.nowMs(),
           }),
@@ -426,7 +428,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       walFailedWrites: () => wal.failedWrites,
       logLinesDropped: () => stdoutDestination().droppedLines,
       detectorSamples: () => analytics.samplesProcessed,
-      openWorkOrders: () => service.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
+      openWorkOrders: () => service.workOrders.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,
       mqttClients: () => startedBroker.connectedClients,
     });

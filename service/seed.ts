@@ -188,8 +188,8 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
   const rnd = prng(opts.seed ?? 20261122);
   const now = opts.nowMs ?? Date.now();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const reg = service.registry;
-  const net = service.network;
+  const reg = service.stores.registry;
+  const net = service.stores.network;
 
   for (const d of DEPOTS) net.upsertDepot({ id: d.id, name: d.name, city: d.city, lat: d.lat, lon: d.lon });
 
@@ -318,7 +318,7 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
 
   let historyWorkOrders = 0;
   const historyDays = opts.historyDays ?? 90;
-  if (historyDays > 0 && service.listWorkOrders({ limit: 1 }).length === 0) {
+  if (historyDays > 0 && service.workOrders.listWorkOrders({ limit: 1 }).length === 0) {
     const depotOfSite = new Map([
       ...sites.map((s) => [s.id, s.depotId] as const),
       [MAKASSAR.site.id, MAKASSAR.depotId],
@@ -327,7 +327,7 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
       rnd,
       nowMs: now,
       days: historyDays,
-      devices: service.listDevices().map((d) => ({
+      devices: service.customers.listDevices().map((d) => ({
         id: d.id,
         modelId: d.modelId,
         depotId: (d.siteId && depotOfSite.get(d.siteId)) || 'DEP-JKT',
@@ -335,7 +335,7 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
       })),
       technicians: net.listTechnicians(),
     });
-    historyWorkOrders = service.importHistory(history).length;
+    historyWorkOrders = service.workOrders.importHistory(history).length;
   }
 
   return {
@@ -369,14 +369,14 @@ const ENGLISH_READERS = [
  */
 function seedContacts(service: ServiceDomain, nowMs: number): number {
   const slugOf = new Map(
-    service.listCustomers().map((c) => [c.id, c.email?.split('@')[1] ?? `${c.id.toLowerCase()}.co.id`]),
+    service.customers.listCustomers().map((c) => [c.id, c.email?.split('@')[1] ?? `${c.id.toLowerCase()}.co.id`]),
   );
   let count = 0;
-  const add = (id: string, input: Parameters<ServiceDomain['saveContact']>[1]) => {
+  const add = (id: string, input: Parameters<ServiceDomain['customers']['saveContact']>[1]) => {
     count++;
-    if (!service.contacts.get(id)) service.contacts.save(id, service.contacts.check(input), nowMs);
+    if (!service.stores.contacts.get(id)) service.stores.contacts.save(id, service.stores.contacts.check(input), nowMs);
   };
-  service.listSites().forEach((site, i) => {
+  service.customers.listSites().forEach((site, i) => {
     const first = FIRST[(i * 11 + 3) % FIRST.length];
     const last = LAST[(i * 7 + 5) % LAST.length];
     const whatsapp = i % 3 === 2;
@@ -392,7 +392,7 @@ function seedContacts(service: ServiceDomain, nowMs: number): number {
       quietHours: whatsapp ? { from: '21:00', to: '06:00' } : null,
     });
   });
-  service.listCustomers().forEach((customer, i) => {
+  service.customers.listCustomers().forEach((customer, i) => {
     if (i % 3 !== 1) return;
     const name = ENGLISH_READERS[Math.floor(i / 3) % ENGLISH_READERS.length];
     add(`${customer.id}-K0`, {

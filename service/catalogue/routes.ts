@@ -46,7 +46,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { service } = opts;
   const guard = guardFor(opts);
-  const usage = (id: string) => service.countDevicesOfModel(id);
+  const usage = (id: string) => service.catalogue.countDevicesOfModel(id);
 
   app.get(
     '/catalogue/models',
@@ -58,7 +58,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async () => {
-      const models = service.listProductModels();
+      const models = service.catalogue.listProductModels();
       return { models, devices: Object.fromEntries(models.map((m) => [m.id, usage(m.id)])) };
     },
   );
@@ -69,7 +69,10 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
       ...guard(FIELD),
       schema: { tags: ['catalogue'], summary: 'A product model at its current version', params: IdParams },
     },
-    async (request) => ({ model: service.getProductModel(request.params.id), devices: usage(request.params.id) }),
+    async (request) => ({
+      model: service.catalogue.getProductModel(request.params.id),
+      devices: usage(request.params.id),
+    }),
   );
 
   app.get(
@@ -83,7 +86,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
         params: IdParams,
       },
     },
-    async (request) => ({ versions: service.productModelHistory(request.params.id) }),
+    async (request) => ({ versions: service.catalogue.productModelHistory(request.params.id) }),
   );
 
   app.get(
@@ -96,7 +99,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
         params: VersionParams,
       },
     },
-    async (request) => service.productModelVersion(request.params.id, request.params.version),
+    async (request) => service.catalogue.productModelVersion(request.params.id, request.params.version),
   );
 
   app.post(
@@ -110,7 +113,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request, reply) => {
-      const saved = service.createProductModel(request.body, actorOf(request));
+      const saved = service.catalogue.createProductModel(request.body, actorOf(request));
       return reply.code(201).send({ model: saved.model, warnings: saved.warnings });
     },
   );
@@ -129,7 +132,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
     },
     async (request) => {
       const { version, updatedBy: _by, updatedAt: _at, ...model } = request.body;
-      const saved = service.updateProductModel(request.params.id, model, actorOf(request), version);
+      const saved = service.catalogue.updateProductModel(request.params.id, model, actorOf(request), version);
       return { model: saved.model, changed: saved.changed, warnings: saved.warnings };
     },
   );
@@ -144,7 +147,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
         params: IdParams,
       },
     },
-    async (request) => ({ deleted: service.deleteProductModel(request.params.id, actorOf(request)) }),
+    async (request) => ({ deleted: service.catalogue.deleteProductModel(request.params.id, actorOf(request)) }),
   );
 
   // The import reads the file as text whatever its type, so that a problem can name its line.
@@ -172,7 +175,7 @@ export async function catalogueRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
       async (request, reply) => {
         const format = String(request.headers['content-type'] ?? '').startsWith('text/csv') ? 'csv' : 'json';
-        const result = service.importProductModels(format, request.body, actorOf(request));
+        const result = service.catalogue.importProductModels(format, request.body, actorOf(request));
         return reply.code(result.committed ? 200 : 422).send(result);
       },
     );

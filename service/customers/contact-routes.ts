@@ -56,7 +56,7 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         params: IdParams,
       },
     },
-    async (request) => service.customerRecord(request.params.id),
+    async (request) => service.customers.customerRecord(request.params.id),
   );
 
   app.get(
@@ -65,7 +65,7 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       ...guard(MANAGE),
       schema: { tags, summary: 'The contacts of a customer (site contacts and customer-wide ones)', params: IdParams },
     },
-    async (request) => ({ contacts: service.listContacts(request.params.id) }),
+    async (request) => ({ contacts: service.customers.listContacts(request.params.id) }),
   );
 
   app.post(
@@ -79,13 +79,14 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         body: Type.Omit(ContactBody, ['customerId']),
       },
     },
-    async (request, reply) => reply.code(201).send({ contact: service.addContact(request.params.id, request.body) }),
+    async (request, reply) =>
+      reply.code(201).send({ contact: service.customers.addContact(request.params.id, request.body) }),
   );
 
   app.get(
     '/contacts/:id',
     { ...guard(MANAGE), schema: { tags, summary: 'One contact', params: IdParams } },
-    async (request) => ({ contact: service.getContact(request.params.id) }),
+    async (request) => ({ contact: service.customers.getContact(request.params.id) }),
   );
 
   app.put(
@@ -101,7 +102,7 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         body: ContactBody,
       },
     },
-    async (request) => ({ contact: service.saveContact(request.params.id, request.body) }),
+    async (request) => ({ contact: service.customers.saveContact(request.params.id, request.body) }),
   );
 
   app.delete(
@@ -115,7 +116,7 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       },
     },
     async (request, reply) => {
-      service.removeContact(request.params.id);
+      service.customers.removeContact(request.params.id);
       return reply.code(204).send();
     },
   );
@@ -133,6 +134,6 @@ export async function contactRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         response: importResponses,
       },
     },
-    async (request, reply) => sendImport(reply, service.importCsv('contacts', request.body)),
+    async (request, reply) => sendImport(reply, service.customers.importCsv('contacts', request.body)),
   );
 }

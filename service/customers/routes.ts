@@ -59,7 +59,7 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
   const guard = guardFor(opts);
 
   app.get('/customers', { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customers' } }, async () => ({
-    customers: service.listCustomers(),
+    customers: service.customers.listCustomers(),
   }));
   app.put(
     '/customers/:id',
@@ -67,13 +67,13 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       ...guard(MANAGE),
       schema: { tags: ['network'], summary: 'Create or update a customer', params: IdParams, body: CustomerBody },
     },
-    async (request) => ({ customer: service.saveCustomer({ id: request.params.id, ...request.body }) }),
+    async (request) => ({ customer: service.customers.saveCustomer({ id: request.params.id, ...request.body }) }),
   );
 
   app.get(
     '/sites',
     { ...guard(MANAGE), schema: { tags: ['network'], summary: 'Customer sites with location' } },
-    async () => ({ sites: service.listSites() }),
+    async () => ({ sites: service.customers.listSites() }),
   );
   app.put(
     '/sites/:id',
@@ -81,7 +81,7 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       ...guard(MANAGE),
       schema: { tags: ['network'], summary: 'Create or update a site', params: IdParams, body: SiteBody },
     },
-    async (request) => ({ site: service.saveSite({ id: request.params.id, city: '', ...request.body }) }),
+    async (request) => ({ site: service.customers.saveSite({ id: request.params.id, city: '', ...request.body }) }),
   );
 
   app.post(
@@ -95,8 +95,8 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       },
     },
     async (request) => {
-      service.registerDevices(request.body.devices);
-      return { devices: request.body.devices.map((d) => service.getDevice(d.deviceId)) };
+      service.customers.registerDevices(request.body.devices);
+      return { devices: request.body.devices.map((d) => service.customers.getDevice(d.deviceId)) };
     },
   );
 
@@ -111,7 +111,7 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
         response: importResponses,
       },
     },
-    async (request, reply) => sendImport(reply, service.importCsv('devices', request.body)),
+    async (request, reply) => sendImport(reply, service.customers.importCsv('devices', request.body)),
   );
 
   app.get(
@@ -126,14 +126,14 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       },
     },
     async (request) => {
-      const device = requireFound(service.getDevice(request.params.id), 'device', request.params.id);
+      const device = requireFound(service.customers.getDevice(request.params.id), 'device', request.params.id);
       // A technician needs the site of the device they are sent to, and nothing else.
       const user = userOf(request);
       // A technician account without a technician id is nobody's technician: it must not match the
       // unassigned jobs (null === null).
       const ownsActiveJob = (technicianId: string | null | undefined) =>
         !!technicianId &&
-        service
+        service.workOrders
           .listWorkOrders({ deviceId: device.id, state: [...ACTIVE_STATES] })
           .some((o) => o.technicianId === technicianId);
       if (user?.role === 'technician' && !ownsActiveJob(user.technicianId)) {
@@ -143,7 +143,7 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       return {
         device,
         warrantyActive: device.warrantyEndMs >= service.nowMs(),
-        workOrders: service.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }),
+        workOrders: service.workOrders.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }),
       };
     },
   );

@@ -47,7 +47,7 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
       schema: { tags, summary: 'The customer survey of a work order (answers, or pending)', params: IdParams },
     },
     async (request) => ({
-      survey: requireFound(service.surveyOf(request.params.id), 'survey of work order', request.params.id),
+      survey: requireFound(service.customers.surveyOf(request.params.id), 'survey of work order', request.params.id),
     }),
   );
   app.post(
@@ -60,7 +60,7 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
         params: IdParams,
       },
     },
-    async (request, reply) => reply.code(201).send(service.issueSurvey(request.params.id)),
+    async (request, reply) => reply.code(201).send(service.customers.issueSurvey(request.params.id)),
   );
 
   // Public: the customer follows the one-time link; the token is the authorisation.
@@ -87,12 +87,12 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
           acceptLanguage: request.headers['accept-language'],
         });
       if (!wantsHtml) {
-        const opened = service.openSurvey(request.params.token);
+        const opened = service.customers.openSurvey(request.params.token);
         const language = languageFor(opened.workOrder.contactLanguage);
         return { ...opened, language, questions: questions(language) };
       }
       try {
-        const { workOrder } = service.openSurvey(request.params.token);
+        const { workOrder } = service.customers.openSurvey(request.params.token);
         return reply.type(HTML).send(surveyFormPage(languageFor(workOrder.contactLanguage), workOrder, reply.cspNonce));
       } catch (err) {
         // A person at a browser gets a page, not JSON; the status stays the API's.
@@ -115,6 +115,6 @@ export async function surveyRoutes(scope: FastifyInstance, opts: ServiceRoutesOp
         body: Answer,
       },
     },
-    async (request) => ({ survey: service.answerSurvey(request.params.token, request.body) }),
+    async (request) => ({ survey: service.customers.answerSurvey(request.params.token, request.body) }),
   );
 }

@@ -41,7 +41,7 @@ export async function kpiRoutes(scope: FastifyInstance, opts: ServiceRoutesOptio
       const to = request.query.to ?? service.nowMs() + 1;
       const from = request.query.from ?? to - 12 * BUCKET_MS.week;
       if (from >= to) throw badRequest('from must be before to');
-      return { bucket, buckets: service.kpiTrend(from, to, BUCKET_MS[bucket]) };
+      return { bucket, buckets: service.kpis.kpiTrend(from, to, BUCKET_MS[bucket]) };
     },
   );
 
@@ -60,7 +60,7 @@ export async function kpiRoutes(scope: FastifyInstance, opts: ServiceRoutesOptio
       const to = request.query.to ?? service.nowMs() + 1; // [from, to): include this very millisecond
       const from = request.query.from ?? to - 30 * DAY_MS;
       if (from >= to) throw badRequest('from must be before to');
-      return { kpis: service.kpis(from, to), leadTimeMs: service.currentLeadTimeMs() };
+      return { kpis: service.kpis.kpis(from, to), leadTimeMs: service.workOrders.currentLeadTimeMs() };
     },
   );
 }

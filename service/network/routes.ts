@@ -74,7 +74,7 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       ...guard(MANAGE),
       schema: { tags: ['technicians'], summary: 'Technicians with skills, shift, capacity and current load' },
     },
-    async () => ({ technicians: service.listTechnicians() }),
+    async () => ({ technicians: service.network.listTechnicians() }),
   );
   app.get(
     '/technicians/:id',
@@ -86,10 +86,14 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       const user = userOf(request);
       if (user?.role === 'technician' && (user.technicianId ?? null) !== request.params.id)
         throw forbidden('technicians see only their own record');
-      const technician = requireFound(service.getTechnician(request.params.id), 'technician', request.params.id);
+      const technician = requireFound(
+        service.network.getTechnician(request.params.id),
+        'technician',
+        request.params.id,
+      );
       return {
         technician,
-        workOrders: service.listWorkOrders({ technicianId: technician.id, state: [...ASSIGNED_STATES] }),
+        workOrders: service.workOrders.listWorkOrders({ technicianId: technician.id, state: [...ASSIGNED_STATES] }),
       };
     },
   );
@@ -105,7 +109,7 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         body: TechnicianBody,
       },
     },
-    async (request) => ({ technician: service.saveTechnician({ id: request.params.id, ...request.body }) }),
+    async (request) => ({ technician: service.network.saveTechnician({ id: request.params.id, ...request.body }) }),
   );
   app.post(
     '/technicians/import',
@@ -118,14 +122,14 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         response: importResponses,
       },
     },
-    async (request, reply) => sendImport(reply, service.importCsv('technicians', request.body)),
+    async (request, reply) => sendImport(reply, service.network.importCsv('technicians', request.body)),
   );
 
   // ── depots and inventory ──
   app.get(
     '/depots',
     { ...guard(FIELD), schema: { tags: ['inventory'], summary: 'Depots with location' } },
-    async () => ({ depots: service.listDepots() }),
+    async () => ({ depots: service.network.listDepots() }),
   );
   app.put(
     '/depots/:id',
@@ -133,7 +137,7 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       ...guard(MANAGE),
       schema: { tags: ['inventory'], summary: 'Create or update a depot', params: IdParams, body: DepotBody },
     },
-    async (request) => ({ depot: service.saveDepot({ id: request.params.id, city: '', ...request.body }) }),
+    async (request) => ({ depot: service.network.saveDepot({ id: request.params.id, city: '', ...request.body }) }),
   );
   app.get(
     '/inventory',
@@ -146,7 +150,7 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
       },
     },
     async (request) => {
-      const items = service.listInventory(request.query);
+      const items = service.network.listInventory(request.query);
       return { inventory: request.query.belowReorderPoint ? items.filter((i) => i.belowReorderPoint) : items };
     },
   );
@@ -162,7 +166,7 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         body: StockBody,
       },
     },
-    async (request) => ({ item: service.saveInventory({ ...request.params, ...request.body }) }),
+    async (request) => ({ item: service.network.saveInventory({ ...request.params, ...request.body }) }),
   );
   app.post(
     '/inventory/import',
@@ -175,6 +179,6 @@ export async function networkRoutes(scope: FastifyInstance, opts: ServiceRoutesO
         response: importResponses,
       },
     },
-    async (request, reply) => sendImport(reply, service.importCsv('inventory', request.body)),
+    async (request, reply) => sendImport(reply, service.network.importCsv('inventory', request.body)),
   );
 }

@@ -31,7 +31,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
   app.get(
     '/webhooks',
     { ...guard(ADMIN), schema: { tags, summary: 'Configured CRM/ERP webhooks (secrets are never returned)' } },
-    async () => ({ webhooks: service.listWebhooks() }),
+    async () => ({ webhooks: service.notifications.listWebhooks() }),
   );
   app.post(
     '/webhooks',
@@ -44,7 +44,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
         body: WebhookBody,
       },
     },
-    async (request, reply) => reply.code(201).send({ webhook: await service.addWebhook(request.body) }),
+    async (request, reply) => reply.code(201).send({ webhook: await service.notifications.addWebhook(request.body) }),
   ); // internal addresses: 400 (issue 13)
   app.delete(
     '/webhooks/:id',
@@ -53,7 +53,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
       schema: { tags, summary: 'Deactivate a webhook (its delivery log stays)', params: IdParams },
     },
     async (request, reply) => {
-      service.removeWebhook(request.params.id);
+      service.notifications.removeWebhook(request.params.id);
       return reply.code(204).send();
     },
   );
@@ -68,7 +68,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
         querystring: DeliveriesQuery,
       },
     },
-    async (request) => ({ deliveries: service.listDeliveries(request.query) }),
+    async (request) => ({ deliveries: service.notifications.listDeliveries(request.query) }),
   );
   app.get(
     '/deliveries/:id/attempts',
@@ -76,7 +76,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
       ...guard(ADMIN),
       schema: { tags, summary: 'Every attempt of one delivery', params: DeliveryParams },
     },
-    async (request) => ({ attempts: service.deliveryAttempts(request.params.id) }),
+    async (request) => ({ attempts: service.notifications.deliveryAttempts(request.params.id) }),
   );
   app.post(
     '/deliveries/:id/retry',
@@ -85,7 +85,7 @@ export async function notificationRoutes(scope: FastifyInstance, opts: ServiceRo
       schema: { tags, summary: 'Retry a pending delivery now instead of at its backoff time', params: DeliveryParams },
     },
     async (request, reply) => {
-      service.retryDelivery(request.params.id);
+      service.notifications.retryDelivery(request.params.id);
       return reply.code(202).send({ ok: true });
     },
   );

@@ -144,7 +144,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       const q = request.query;
       const technicianId = ownJobsOnly(request, q.technicianId);
       return {
-        workOrders: service.listWorkOrders({
+        workOrders: service.workOrders.listWorkOrders({
           state: q.state,
           deviceId: q.deviceId,
           technicianId,
@@ -168,7 +168,9 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request, reply) =>
-      reply.code(201).send({ workOrder: service.createWorkOrder({ ...request.body, actor: actorOf(request) }) }),
+      reply
+        .code(201)
+        .send({ workOrder: service.workOrders.createWorkOrder({ ...request.body, actor: actorOf(request) }) }),
   );
 
   app.post(
@@ -185,7 +187,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request, reply) => {
-      const ids = service.importHistory(request.body.workOrders);
+      const ids = service.workOrders.importHistory(request.body.workOrders);
       return reply.code(201).send({ imported: ids.length, ids });
     },
   );
@@ -197,9 +199,9 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       schema: { tags, summary: 'One work order with its transition history', params: IdParams },
     },
     async (request) => {
-      const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
       assertOwnJob(request, wo.technicianId ?? null);
-      return { workOrder: wo, history: service.workOrderHistory(wo.id) };
+      return { workOrder: wo, history: service.workOrders.workOrderHistory(wo.id) };
     },
   );
 
@@ -214,7 +216,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
         params: IdParams,
       },
     },
-    async (request) => ({ messages: service.workOrderMessages(request.params.id) }),
+    async (request) => ({ messages: service.notifications.workOrderMessages(request.params.id) }),
   );
 
   app.post(
@@ -233,7 +235,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request) => {
-      const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
       const b = request.body;
       if (userOf(request)?.role === 'technician') {
         assertOwnJob(request, wo.technicianId ?? null);
@@ -243,7 +245,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       // A person cancelling says why (the record, the customer's notice); a step the lifecycle refuses is its 409 first.
       if (b.to === 'cancelled' && !b.note?.trim() && !transitionError(wo.state, b.to))
         throw badRequest('note is required to cancel a work order: the reason');
-      const workOrder = service.transition(wo.id, {
+      const workOrder = service.workOrders.transition(wo.id, {
         to: b.to,
         version: b.version,
         actor: actorOf(request),
@@ -269,7 +271,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request) => ({
-      workOrder: service.reassign(request.params.id, { ...request.body, actor: actorOf(request) }),
+      workOrder: service.workOrders.reassign(request.params.id, { ...request.body, actor: actorOf(request) }),
     }),
   );
 
@@ -285,11 +287,14 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request, reply) => {
-      const wo = requireFound(service.getWorkOrder(request.params.id), 'work order', request.params.id);
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
       assertOwnJob(request, wo.technicianId ?? null);
-      return reply
-        .code(201)
-        .send({ event: service.addWorkOrderNote(wo.id, { actor: actorOf(request), note: request.body.note.trim() }) });
+      return reply.code(201).send({
+        event: service.workOrders.addWorkOrderNote(wo.id, {
+          actor: actorOf(request),
+          note: request.body.note.trim(),
+        }),
+      });
     },
   );
 
@@ -305,7 +310,10 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       },
     },
     async (request) => ({
-      workOrder: service.dispatch(request.params.id, { version: request.body.version, actor: actorOf(request) }),
+      workOrder: service.workOrders.dispatch(request.params.id, {
+        version: request.body.version,
+        actor: actorOf(request),
+      }),
     }),
   );
 }

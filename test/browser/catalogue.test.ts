@@ -15,9 +15,15 @@ beforeAll(async () => {
   purna = await startTestPurna();
   browser = await launchBrowser();
   await loginAs(purna, 'planner'); // creates the user
-  purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot Jakarta', city: 'Jakarta', lat: -6.2, lon: 106.8 });
-  purna.service.network.upsertInventory({ depotId: 'D-1', sku: 'P200-BRG-KIT', onHand: 3 });
-  purna.service.registerDevices([
+  purna.service.stores.network.upsertDepot({
+    id: 'D-1',
+    name: 'Depot Jakarta',
+    city: 'Jakarta',
+    lat: -6.2,
+    lon: 106.8,
+  });
+  purna.service.stores.network.upsertInventory({ depotId: 'D-1', sku: 'P200-BRG-KIT', onHand: 3 });
+  purna.service.customers.registerDevices([
     { deviceId: 'pump-0001', modelId: 'pump-p200' },
     { deviceId: 'pump-0002', modelId: 'pump-p200' },
   ]);
@@ -82,7 +88,7 @@ describe('the catalogue page', () => {
     await expect
       .poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.field))
       .toBe('metrics[0].physicalRange[0]');
-    expect(purna.service.listProductModels().map((m) => m.id)).not.toContain('booster-b40');
+    expect(purna.service.catalogue.listProductModels().map((m) => m.id)).not.toContain('booster-b40');
     await field(page, 'metrics[0].physicalRange[0]').fill('0');
     await field(page, 'metrics[0].physicalRange[1]').fill('16');
     await field(page, 'metrics[0].normalRange[0]').fill('3');
@@ -132,7 +138,7 @@ describe('the catalogue page', () => {
     const booster = page.locator('tr[data-model-id="booster-b40"]');
     await booster.waitFor();
     expect(await booster.locator('td').nth(4).textContent()).toBe('1');
-    expect(purna.service.getProductModel('booster-b40')).toMatchObject({
+    expect(purna.service.catalogue.getProductModel('booster-b40')).toMatchObject({
       metrics: [
         { name: 'pressure', unit: 'bar', physicalRange: [0, 16], ratedLimits: { lower: 2 } },
         { name: 'flow', unit: 'L/min' },
@@ -153,7 +159,7 @@ describe('the catalogue page', () => {
     await page.locator('#model-save').click();
     await expect.poll(() => page.locator('#catalogue-status').textContent()).toBe('booster-b40 saved as version 2');
     await expect.poll(() => booster.locator('td').nth(4).textContent()).toBe('2');
-    expect(purna.service.getProductModel('booster-b40').metrics[1].ratedLimits).toEqual({ lower: 25 });
+    expect(purna.service.catalogue.getProductModel('booster-b40').metrics[1].ratedLimits).toEqual({ lower: 25 });
     await page.screenshot({ path: 'test-artifacts/catalogue-desk.png', fullPage: true });
 
     // An import with a problem: nothing saved, the problem by its line.
@@ -169,7 +175,7 @@ describe('the catalogue page', () => {
     expect(await page.locator('#catalogue-import-report li').allTextContents()).toEqual([
       'Line 3: 60 must be below 20',
     ]);
-    expect(purna.service.listProductModels().map((m) => m.id)).not.toContain('fan-f1');
+    expect(purna.service.catalogue.listProductModels().map((m) => m.id)).not.toContain('fan-f1');
 
     // An unused model goes.
     await booster.getByRole('button', { name: 'Delete booster-b40' }).click();

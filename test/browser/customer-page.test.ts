@@ -35,12 +35,14 @@ async function signIn(context: BrowserContext, hash: string): Promise<Page> {
 }
 
 it('shows a customer and manages their contacts at desk size', async () => {
-  const customer = purna.service.listCustomers().find((c) => purna.service.customerRecord(c.id).workOrders.length > 0)!;
+  const customer = purna.service.customers
+    .listCustomers()
+    .find((c) => purna.service.customers.customerRecord(c.id).workOrders.length > 0)!;
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, '#/customers');
   await page.getByRole('link', { name: customer.name }).click();
   await expect.poll(() => page.locator('#customer-name').textContent()).toBe(customer.name);
-  const record = purna.service.customerRecord(customer.id);
+  const record = purna.service.customers.customerRecord(customer.id);
   expect(await page.locator('#customer-devices tbody tr').count()).toBe(record.devices.length);
   expect(await page.locator('#customer-orders tbody tr').count()).toBe(record.workOrders.length);
   expect(await page.locator('#customer-contacts tbody tr').count()).toBe(record.contacts.length);
@@ -61,7 +63,7 @@ it('shows a customer and manages their contacts at desk size', async () => {
   await added.waitFor();
   expect(await added.textContent()).toContain('+6281277771234');
   expect(await added.textContent()).toContain('21:00–06:30');
-  const saved = purna.service.listContacts(customer.id).find((c) => c.name === 'Joko Purnomo')!;
+  const saved = purna.service.customers.listContacts(customer.id).find((c) => c.name === 'Joko Purnomo')!;
   expect(saved).toMatchObject({
     phone: '+6281277771234',
     preferredChannel: 'whatsapp',
@@ -73,18 +75,18 @@ it('shows a customer and manages their contacts at desk size', async () => {
   await added.getByRole('button', { name: 'Edit' }).click();
   await page.locator('#cf-language').selectOption('en');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect.poll(() => purna.service.getContact(saved.id).language).toBe('en');
+  await expect.poll(() => purna.service.customers.getContact(saved.id).language).toBe('en');
   await page
     .locator('#customer-contacts tbody tr', { hasText: 'Joko Purnomo' })
     .getByRole('button', { name: 'Remove' })
     .click();
   await expect.poll(() => page.locator('#customer-contacts tbody tr', { hasText: 'Joko Purnomo' }).count()).toBe(0);
-  expect(purna.service.getContact(saved.id).active).toBe(false);
+  expect(purna.service.customers.getContact(saved.id).active).toBe(false);
   await context.close();
 });
 
 it('fits a phone: nothing wider than the screen but the scrolling tables', async () => {
-  const customer = purna.service.listCustomers()[0];
+  const customer = purna.service.customers.listCustomers()[0];
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await signIn(context, `#/customers/${customer.id}`);
   await expect.poll(() => page.locator('#customer-name').textContent()).toBe(customer.name);

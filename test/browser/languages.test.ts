@@ -34,9 +34,9 @@ beforeAll(async () => {
     totalDevices: 30,
     historyDays: 14,
   });
-  purna.service.registerDevices([{ deviceId: makassarPump, modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
+  purna.service.customers.registerDevices([{ deviceId: makassarPump, modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
   purna.fleetView.register(
-    purna.service.listDevices().map((d) => ({
+    purna.service.customers.listDevices().map((d) => ({
       deviceId: d.id,
       modelId: d.modelId,
       site: d.siteName ? `${d.siteName}, ${d.city}` : null,
@@ -67,7 +67,7 @@ beforeAll(async () => {
     evidence: { smoothed: 7.1, zoneBC: 2.8, zoneCD: 7.1 },
     explanation: 'vibration 7.10 mm/s is in ISO 10816 zone D',
   };
-  const order = purna.service.handleDispatch(request).order;
+  const order = purna.service.workOrders.handleDispatch(request).order;
   workOrderId = order.id;
   technicianId = order.technicianId!;
   // A finished job of the Makassar plant, for the customer's survey page.
@@ -81,8 +81,8 @@ beforeAll(async () => {
     resolvedAtMs: Date.now() - 79_000_000,
     resolutionCode: 'fault_confirmed_part_replaced',
   };
-  const [resolvedId] = purna.service.importHistory([resolved]);
-  surveyUrl = new URL(purna.service.issueSurvey(resolvedId).url, purna.dashboardUrl).href;
+  const [resolvedId] = purna.service.workOrders.importHistory([resolved]);
+  surveyUrl = new URL(purna.service.customers.issueSurvey(resolvedId).url, purna.dashboardUrl).href;
   await loginAs(purna, 'planner');
   await loginAs(purna, 'technician', technicianId);
   browser = await launchBrowser();

@@ -10,7 +10,7 @@ import { seedSmallNetwork } from '../service/helpers.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
-type HistoricalWorkOrder = Parameters<ServiceDomain['importHistory']>[0][number];
+type HistoricalWorkOrder = Parameters<ServiceDomain['workOrders']['importHistory']>[0][number];
 
 let purna: TestPurna;
 let browser: Browser;
@@ -21,7 +21,9 @@ beforeAll(async () => {
   purna = await startTestPurna();
   seedSmallNetwork(purna.service);
   purna.fleetView.register(
-    purna.service.listDevices().map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ?? null })),
+    purna.service.customers
+      .listDevices()
+      .map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName ?? null })),
   );
   browser = await launchBrowser();
   device = await connectDevice(purna.mqttUrl, deviceId);
@@ -102,8 +104,8 @@ describe('under the Content-Security-Policy', () => {
       resolvedAtMs: Date.now() - 79_000_000,
       resolutionCode: 'fault_confirmed_part_replaced',
     };
-    const [id] = purna.service.importHistory([resolved]);
-    const { url } = purna.service.issueSurvey(id);
+    const [id] = purna.service.workOrders.importHistory([resolved]);
+    const { url } = purna.service.customers.issueSurvey(id);
     const page = await browser.newPage();
     await page.goto(new URL(url, purna.dashboardUrl).href);
     // The inline style applied: the button is the green one.
@@ -114,7 +116,7 @@ describe('under the Content-Security-Policy', () => {
     await page.locator('input[name="nps"][value="9"]').check();
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.locator('#msg').textContent()).toBe('Thank you — your answer is recorded.');
-    expect(purna.service.surveyOf(id)).toMatchObject({ csat: 5, nps: 9 });
+    expect(purna.service.customers.surveyOf(id)).toMatchObject({ csat: 5, nps: 9 });
     await page.close();
     expect(cspViolations(browser)).toEqual([]);
   });

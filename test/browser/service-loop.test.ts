@@ -20,7 +20,7 @@ beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { devices: [{ deviceId, modelId: 'pump-p200' }], totalDevices: 40 });
   purna.fleetView.register(
-    purna.service.listDevices().map((d) => ({
+    purna.service.customers.listDevices().map((d) => ({
       deviceId: d.id,
       modelId: d.modelId,
       site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null,
@@ -90,7 +90,7 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await fleet.screenshot({ path: `${ARTIFACTS}/planner-fleet.png`, fullPage: true });
 
   const workOrderId = (await card.getAttribute('data-work-order-id'))!;
-  const order = purna.service.getWorkOrder(workOrderId)!;
+  const order = purna.service.workOrders.getWorkOrder(workOrderId)!;
   expect(order.mode).toBe('bearing_wear');
   expect(order.technicianId).toBeTruthy();
 
@@ -120,7 +120,7 @@ it('planner sees the degradation and the work order; the technician resolves it;
   await expect
     .poll(() => tech.locator(`#my-jobs article[data-work-order-id="${workOrderId}"]`).count(), { timeout: 10_000 })
     .toBe(0);
-  expect(purna.service.getWorkOrder(workOrderId)!.state).toBe('resolved');
+  expect(purna.service.workOrders.getWorkOrder(workOrderId)!.state).toBe('resolved');
 
   // The planner's board and KPIs caught up without a reload.
   // It leaves the active columns for the week's resolved column.
@@ -141,7 +141,7 @@ it('planner sees the degradation and the work order; the technician resolves it;
 });
 
 it("a technician cannot open another technician's work order, by URL or API", async () => {
-  const order = purna.service.listWorkOrders({ deviceId })[0];
+  const order = purna.service.workOrders.listWorkOrders({ deviceId })[0];
   const other = purna.service.network.listTechnicians().find((t) => t.id !== order.technicianId)!;
   const cookie = await loginAs(purna, 'technician', other.id);
   const get = (path: string) => fetch(`${purna.dashboardUrl}${path}`, { headers: { cookie } });

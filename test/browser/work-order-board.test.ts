@@ -58,7 +58,7 @@ const TEXT = {
 beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { totalDevices: 30, historyDays: 0 });
-  const devices = purna.service.listDevices();
+  const devices = purna.service.customers.listDevices();
   purna.fleetView.register(
     devices.map((d) => ({
       deviceId: d.id,
@@ -68,19 +68,22 @@ beforeAll(async () => {
     })),
   );
   const jakarta = devices.filter((d) => d.timeZone === 'Asia/Jakarta');
-  assigned = purna.service.handleDispatch(dispatchRequest(jakarta[0].id)).order;
+  assigned = purna.service.workOrders.handleDispatch(dispatchRequest(jakarta[0].id)).order;
   expect(assigned.state).toBe('assigned');
   const variants = ['id-phone', 'id-desk', 'en-phone', 'en-desk'];
   variants.forEach((v, i) =>
-    toCancel.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'cooling_failure')).order),
+    toCancel.set(
+      v,
+      purna.service.workOrders.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'cooling_failure')).order,
+    ),
   );
   variants.forEach((v, i) =>
-    toDismiss.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'sensor_fault')).order),
+    toDismiss.set(v, purna.service.workOrders.handleDispatch(dispatchRequest(jakarta[i + 1].id, 'sensor_fault')).order),
   );
   purna.bus.on('falseAlarm', (d) => dismissals.push(d));
   const now = Date.now();
   const technicianId = assigned.technicianId!;
-  [recentResolved, oldResolved] = purna.service.importHistory([
+  [recentResolved, oldResolved] = purna.service.workOrders.importHistory([
     {
       deviceId: jakarta[5].id,
       mode: 'bearing_wear',
@@ -113,13 +116,20 @@ afterAll(async () => {
 
 /** A job declined back to open, for the plan-dispatch check (each variant its own). */
 function openJob(): ServiceWorkOrder {
-  const job = purna.service.handleDispatch(
+  const job = purna.service.workOrders.handleDispatch(
     dispatchRequest(
-      purna.service.listDevices().filter((d) => !purna.service.listWorkOrders({ deviceId: d.id }).length)[0].id,
+      purna.service.customers
+        .listDevices()
+        .filter((d) => !purna.service.workOrders.listWorkOrders({ deviceId: d.id }).length)[0].id,
       'lubrication_loss',
     ),
   ).order;
-  return purna.service.transition(job.id, { to: 'open', version: job.version, actor: 'test', note: 'declined' });
+  return purna.service.workOrders.transition(job.id, {
+    to: 'open',
+    version: job.version,
+    actor: 'test',
+    note: 'declined',
+  });
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -153,7 +163,7 @@ for (const lang of ['id', 'en'] as const) {
         const card = (id: string) => page.locator(`#board [data-work-order-id="${id}"]`);
 
         // Names, not ids; the deadline on the site's clock.
-        const technician = purna.service.listTechnicians().find((x) => x.id === assigned.technicianId)!;
+        const technician = purna.service.network.listTechnicians().find((x) => x.id === assigned.technicianId)!;
         await expect.poll(() => card(assigned.id).locator('.who').textContent()).toContain(technician.name);
         expect(await card(assigned.id).locator('.sla').textContent()).toMatch(text.sla);
         // Only an open job offers "Plan dispatch".
@@ -174,7 +184,7 @@ for (const lang of ['id', 'en'] as const) {
           .locator('#board [data-work-order-id]')
           .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-work-order-id')));
         expect(shown).toContain(assigned.id);
-        for (const id of shown) expect(purna.service.getWorkOrder(id!)!.technicianId).toBe(technician.id);
+        for (const id of shown) expect(purna.service.workOrders.getWorkOrder(id!)!.technicianId).toBe(technician.id);
         await page.getByLabel(text.technician, { exact: true }).selectOption('');
 
         // Cancel asks why; without a reason nothing happens, with one it is stored on the transition.
@@ -183,13 +193,13 @@ for (const lang of ['id', 'en'] as const) {
         const dialog = page.locator('dialog.cancel-dialog');
         await dialog.getByRole('button', { name: text.confirm }).click();
         expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
-        expect(purna.service.getWorkOrder(job.id)!.state).not.toBe('cancelled');
+        expect(purna.service.workOrders.getWorkOrder(job.id)!.state).not.toBe('cancelled');
         await shoot(page, `${lang}-${size}-cancel`);
         await dialog.locator('textarea').fill('customer replaced the pump themselves');
         await dialog.getByRole('button', { name: text.confirm }).click();
         await expect.poll(() => page.locator('#view .status').textContent()).toMatch(text.cancelled);
-        expect(purna.service.getWorkOrder(job.id)!.state).toBe('cancelled');
-        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({
+        expect(purna.service.workOrders.getWorkOrder(job.id)!.state).toBe('cancelled');
+        expect(purna.service.workOrders.workOrderHistory(job.id).at(-1)).toMatchObject({
           toState: 'cancelled',
           note: 'customer replaced the pump themselves',
           actor: expect.stringContaining('planner'),
@@ -203,7 +213,7 @@ for (const lang of ['id', 'en'] as const) {
         await dialog.getByLabel(text.falseAlarm).check();
         await dialog.getByRole('button', { name: text.confirm }).click();
         await expect.poll(() => page.locator('#view .status').textContent()).toMatch(text.dismissed);
-        expect(purna.service.workOrderHistory(duplicate.id).at(-1)).toMatchObject({
+        expect(purna.service.workOrders.workOrderHistory(duplicate.id).at(-1)).toMatchObject({
           toState: 'cancelled',
           note: 'dismissed as a false alarm: second job for the same pump: the sensor is fine',
         });

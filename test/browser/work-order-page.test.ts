@@ -46,8 +46,8 @@ const TEXT = {
 beforeAll(async () => {
   purna = await startTestPurna();
   seedDemo(purna.service, { totalDevices: 30, historyDays: 0 });
-  purna.service.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
-  const devices = purna.service.listDevices();
+  purna.service.customers.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'CUST-019-S1' }]);
+  const devices = purna.service.customers.listDevices();
   purna.fleetView.register(
     devices.map((d) => ({
       deviceId: d.id,
@@ -58,12 +58,12 @@ beforeAll(async () => {
   );
   const jakarta = devices.filter((d) => d.timeZone === 'Asia/Jakarta');
   ['id-phone', 'id-desk', 'en-phone', 'en-desk'].forEach((v, i) =>
-    jobs.set(v, purna.service.handleDispatch(dispatchRequest(jakarta[i].id)).order),
+    jobs.set(v, purna.service.workOrders.handleDispatch(dispatchRequest(jakarta[i].id)).order),
   );
   const makassar = devices.find((d) => d.id === 'pump-mks-1')!;
   expect(makassar.timeZone).toBe('Asia/Makassar');
   const now = Date.now();
-  [resolvedId] = purna.service.importHistory([
+  [resolvedId] = purna.service.workOrders.importHistory([
     {
       deviceId: makassar.id,
       mode: 'bearing_wear',
@@ -115,10 +115,10 @@ for (const lang of ['id', 'en'] as const) {
         await page.locator('#connection.live').waitFor();
 
         const timeline = page.locator('#work-order-history tbody tr');
-        await expect.poll(() => timeline.count()).toBe(purna.service.workOrderHistory(job.id).length);
+        await expect.poll(() => timeline.count()).toBe(purna.service.workOrders.workOrderHistory(job.id).length);
         expect(await timeline.first().textContent()).toContain(text.opened);
         expect(await timeline.first().textContent()).toContain('system:service');
-        const before = purna.service.listTechnicians().find((x) => x.id === job.technicianId)!;
+        const before = purna.service.network.listTechnicians().find((x) => x.id === job.technicianId)!;
         expect(await page.locator('#wo-facts').textContent()).toContain(before.name);
         expect(await page.locator('#wo-sla').textContent()).toMatch(text.zone);
 
@@ -128,19 +128,19 @@ for (const lang of ['id', 'en'] as const) {
         await expect
           .poll(() => page.locator('#work-order-history').textContent())
           .toContain('customer asks for a call before the visit');
-        expect(purna.service.workOrderHistory(job.id).at(-1)).toMatchObject({
+        expect(purna.service.workOrders.workOrderHistory(job.id).at(-1)).toMatchObject({
           note: 'customer asks for a call before the visit',
           actor: expect.stringContaining('planner'),
         });
-        expect(purna.service.getWorkOrder(job.id)!.version).toBe(job.version);
+        expect(purna.service.workOrders.getWorkOrder(job.id)!.version).toBe(job.version);
 
         // Reassign to another technician, chosen by name.
         const select = page.getByLabel(text.reassignTo, { exact: true });
         const target = await select.locator('option').first().getAttribute('value');
         await select.selectOption(target!);
         await page.getByRole('button', { name: text.reassign, exact: true }).click();
-        await expect.poll(() => purna.service.getWorkOrder(job.id)!.technicianId).toBe(target);
-        const after = purna.service.listTechnicians().find((x) => x.id === target)!;
+        await expect.poll(() => purna.service.workOrders.getWorkOrder(job.id)!.technicianId).toBe(target);
+        const after = purna.service.network.listTechnicians().find((x) => x.id === target)!;
         await expect.poll(() => page.locator('#wo-facts').textContent()).toContain(after.name);
         expect(await page.locator('#work-order-history').textContent()).toContain(
           `reassigned from ${before.id} to ${after.id}`,

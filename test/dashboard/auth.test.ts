@@ -19,7 +19,7 @@ afterAll(async () => {
   await purna?.destroy();
 });
 
-type HistoricalWorkOrder = Parameters<ServiceDomain['importHistory']>[0][number];
+type HistoricalWorkOrder = Parameters<ServiceDomain['workOrders']['importHistory']>[0][number];
 
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -212,8 +212,8 @@ describe('default deny on the matched route', () => {
       resolvedAtMs: Date.now() - 79_000_000,
       resolutionCode: 'fault_confirmed_part_replaced',
     };
-    const [id] = purna.service.importHistory([resolved]);
-    const { url } = purna.service.issueSurvey(id);
+    const [id] = purna.service.workOrders.importHistory([resolved]);
+    const { url } = purna.service.customers.issueSurvey(id);
     const path = new URL(url, base).pathname;
     const page = await rawRequest(base, 'GET', path, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);

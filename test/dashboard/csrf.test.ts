@@ -52,7 +52,7 @@ describe('cross-site requests', () => {
         expect(r2.status, `${site} ${path}`).toBe(403);
       }
     }
-    expect(purna.service.getDevice('evil-0001')).toBeUndefined();
+    expect(purna.service.customers.getDevice('evil-0001')).toBeUndefined();
     // The session survived the forged logout.
     expect((await rawRequest(base, 'GET', '/api/auth/me', { headers: { cookie } })).status).toBe(200);
   });
@@ -82,7 +82,7 @@ describe('cross-site requests', () => {
       headers: { cookie, origin: 'http://evil.example' },
     });
     expect(del.status).toBe(403);
-    expect(purna.service.getDevice('evil-0002')).toBeUndefined();
+    expect(purna.service.customers.getDevice('evil-0002')).toBeUndefined();
   });
 
   it("the dashboard's own requests pass: same-origin fetch metadata, or its own Origin", async () => {
@@ -133,7 +133,7 @@ describe('cross-site requests', () => {
         )
       ).status,
     ).toBe(401);
-    expect(purna.service.getDevice('tool-0004')).toBeUndefined();
+    expect(purna.service.customers.getDevice('tool-0004')).toBeUndefined();
   });
 });
 
@@ -161,7 +161,7 @@ describe('declared body types', () => {
       body: provisionJson('evil-0004'),
     });
     expect(none.status).toBe(415);
-    expect(purna.service.getDevice('evil-0003')).toBeUndefined();
+    expect(purna.service.customers.getDevice('evil-0003')).toBeUndefined();
   });
 
   it('CSV routes take text/csv and nothing else; JSON with a charset is JSON', async () => {
@@ -191,6 +191,6 @@ describe('declared body types', () => {
     expect(
       (await csv('/api/devices/provision', 'application/json; charset=utf-8', provisionJson('json-0001'))).status,
     ).toBe(201);
-    expect(purna.service.getDevice('evil-0005')).toBeUndefined();
+    expect(purna.service.customers.getDevice('evil-0005')).toBeUndefined();
   });
 });

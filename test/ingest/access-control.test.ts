@@ -240,7 +240,7 @@ describe('technician field apps', () => {
   const OTHER = 'T-ACL-2';
   beforeAll(() => {
     for (const id of [TECH, OTHER]) {
-      purna.service.network.upsertTechnician({
+      purna.service.stores.network.upsertTechnician({
         id,
         name: id,
         homeLat: -6.2,
@@ -252,7 +252,7 @@ describe('technician field apps', () => {
         maxOpenJobs: 3,
         active: true,
         skills: [{ modelId: '*', mode: '*' }],
-      } as Parameters<typeof purna.service.network.upsertTechnician>[0]);
+      } as Parameters<typeof purna.service.stores.network.upsertTechnician>[0]);
     }
   });
 

@@ -56,8 +56,8 @@ beforeAll(async () => {
   purna = await startTestPurna({ mqttAuth: 'token' });
   purna.bus.on('dispatch', (d) => dispatches.push(d));
   planner = await loginAs(purna, 'planner');
-  purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
-  purna.service.network.upsertTechnician({
+  purna.service.stores.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
+  purna.service.stores.network.upsertTechnician({
     id: 'T-1',
     name: 'Budi',
     homeLat: -6.2,
@@ -67,7 +67,7 @@ beforeAll(async () => {
   });
   expect((await api('catalogue/models', 'POST', boosterPump())).status).toBe(201);
   // The model's parts are in the parts list once it is saved; the depot stocks its seal kit.
-  purna.service.network.upsertInventory({ depotId: 'D-1', sku: 'B40-SEAL-KIT', onHand: 3 });
+  purna.service.stores.network.upsertInventory({ depotId: 'D-1', sku: 'B40-SEAL-KIT', onHand: 3 });
   const res = await fetch(`${purna.dashboardUrl}api/devices/provision`, {
     method: 'POST',
     headers: { cookie: planner, 'content-type': 'application/json' },
@@ -120,7 +120,7 @@ describe('analytics judges a device by its catalogue model', () => {
     expect(d.tsMs).toBeGreaterThan(t0 + FALL_STARTS);
     expect(Math.abs(d.predictedFailureAtMs! - (t0 + CROSSING))).toBeLessThan(DAY);
 
-    const order = await eventually(() => purna.service.listWorkOrders({ deviceId: 'booster-0201' })[0]);
+    const order = await eventually(() => purna.service.workOrders.listWorkOrders({ deviceId: 'booster-0201' })[0]);
     expect(order).toMatchObject({
       mode: 'seal_leak',
       modelId: 'booster-b40',

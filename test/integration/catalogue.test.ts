@@ -19,8 +19,8 @@ beforeAll(async () => {
   purna = await startTestPurna({ mqttAuth: 'token' });
   purna.bus.on('catalogueChanged', (c) => changes.push(c));
   planner = await loginAs(purna, 'planner');
-  purna.service.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
-  purna.service.network.upsertTechnician({
+  purna.service.stores.network.upsertDepot({ id: 'D-1', name: 'Depot', city: 'Jakarta', lat: -6.2, lon: 106.8 });
+  purna.service.stores.network.upsertTechnician({
     id: 'T-1',
     name: 'Budi',
     homeLat: -6.2,
@@ -169,7 +169,7 @@ describe('the catalogue over REST', () => {
   });
 
   it('deleting a model that devices use is a 409 naming how many', async () => {
-    purna.service.registerDevices([
+    purna.service.customers.registerDevices([
       { deviceId: 'booster-0001', modelId: 'booster-b40' },
       { deviceId: 'booster-0002', modelId: 'booster-b40' },
     ]);

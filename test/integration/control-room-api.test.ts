@@ -14,7 +14,7 @@ const T0 = Math.floor((Date.now() - 3 * 3600_000) / 180_000) * 180_000;
 
 beforeAll(async () => {
   purna = await startTestPurna();
-  purna.service.registerDevices([{ deviceId: DEVICE, modelId: 'pump-p200' }]);
+  purna.service.customers.registerDevices([{ deviceId: DEVICE, modelId: 'pump-p200' }]);
   // Three hours at one reading every 10 s, stored as ingest stores them.
   const readings = Array.from({ length: 1080 }, (_, i) => ({
     deviceId: DEVICE,

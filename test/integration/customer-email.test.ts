@@ -57,8 +57,8 @@ function jakartaWindow(fromMs: number, toMs: number): string {
 it("the predicted failure reaches the site's contact as an Indonesian e-mail with the arrival window in WIB", {
   timeout: 90_000,
 }, async () => {
-  const site = purna.service.getDevice(deviceId)!;
-  const lead = purna.service.contacts.recipientsForSite(site.siteId!).find((c) => c.siteId === site.siteId)!;
+  const site = purna.service.customers.getDevice(deviceId)!;
+  const lead = purna.service.stores.contacts.recipientsForSite(site.siteId!).find((c) => c.siteId === site.siteId)!;
   expect(lead.language).toBe('id');
   expect(site.timeZone).toBe('Asia/Jakarta');
 
@@ -73,7 +73,7 @@ it("the predicted failure reaches the site's contact as an Indonesian e-mail wit
     );
   }
   const wo = (await eventually(
-    () => purna.service.listWorkOrders({ deviceId }).find((o) => o.state === 'assigned'),
+    () => purna.service.workOrders.listWorkOrders({ deviceId }).find((o) => o.state === 'assigned'),
     30_000,
   ))!;
   expect(wo.mode).toBe('bearing_wear');
@@ -87,7 +87,7 @@ it("the predicted failure reaches the site's contact as an Indonesian e-mail wit
   );
   expect(mail.text).toContain(`Yth. Bapak/Ibu ${lead.name},`);
   expect(mail.text).toContain('bantalan (bearing) Centrifugal pump P200 (22 kW) Anda mulai aus');
-  const tech = purna.service.getTechnician(wo.technicianId!)!;
+  const tech = purna.service.network.getTechnician(wo.technicianId!)!;
   const fromMs = Math.floor((wo.plan!.plannedAtMs + wo.plannedLeadTimeMs!) / 1_800_000) * 1_800_000;
   expect(mail.text).toContain(
     `Teknisi: ${tech.name.split(' ')[0]}. Perkiraan kedatangan: ${jakartaWindow(fromMs, fromMs + 2 * 3600_000)}.`,
@@ -98,7 +98,7 @@ it("the predicted failure reaches the site's contact as an Indonesian e-mail wit
   expect(link.startsWith(purna.dashboardUrl)).toBe(true);
 
   // The work order shows the delivery.
-  expect(purna.service.workOrderMessages(wo.id).find((m) => m.contactId === lead.id)).toMatchObject({
+  expect(purna.service.notifications.workOrderMessages(wo.id).find((m) => m.contactId === lead.id)).toMatchObject({
     notice: 'visit_planned',
     channel: 'email',
     state: 'delivered',

@@ -32,12 +32,12 @@ async function build() {
     fleet: new FleetView(bus),
     store,
     nowMs: () => service.nowMs(),
-    listWorkOrders: () => service.listWorkOrders(),
+    listWorkOrders: () => service.workOrders.listWorkOrders(),
     users,
     sessionTtlMs: 3600_000,
     cookieSecure: 'false',
     technicianSeesDevice: (technicianId, deviceId) =>
-      service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+      service.workOrders.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
     apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
   });
   await app.ready();
@@ -57,7 +57,7 @@ async function build() {
 describe('API errors', () => {
   it('answer every client error in one shape, from every part, naming the field', async () => {
     const { app, service, planner, budi } = await build();
-    const theirs = service.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1, not budi
+    const theirs = service.workOrders.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1, not budi
     const cases = [
       {
         what: 'dashboard route, schema',

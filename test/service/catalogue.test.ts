@@ -34,30 +34,31 @@ describe('product catalogue in the service store', () => {
     dirs.push(dir);
     const dbPath = join(dir, 'service.db');
     const first = started({ dbPath });
-    expect(first.service.listProductModels().map((m) => [m.id, m.version, m.updatedBy])).toEqual([
+    expect(first.service.catalogue.listProductModels().map((m) => [m.id, m.version, m.updatedBy])).toEqual([
       ['compressor-c75', 1, 'system:seed'],
       ['motor-m15', 1, 'system:seed'],
       ['pump-p200', 1, 'system:seed'],
     ]);
-    expect(first.service.getProductModel('pump-p200').metrics.map((m) => `${m.name} ${m.unit}`)).toEqual([
+    expect(first.service.catalogue.getProductModel('pump-p200').metrics.map((m) => `${m.name} ${m.unit}`)).toEqual([
       'temperature °C',
       'vibration mm/s',
     ]);
-    for (const id of ['compressor-c75', 'motor-m15', 'pump-p200']) first.service.deleteProductModel(id, 'admin:a');
+    for (const id of ['compressor-c75', 'motor-m15', 'pump-p200'])
+      first.service.catalogue.deleteProductModel(id, 'admin:a');
     first.service.stop();
     // A restart on the same file does not bring deleted models back, even when none is left.
     const second = started({ dbPath });
-    expect(second.service.listProductModels()).toEqual([]);
-    second.service.createProductModel(boosterPump(), 'admin:a');
+    expect(second.service.catalogue.listProductModels()).toEqual([]);
+    second.service.catalogue.createProductModel(boosterPump(), 'admin:a');
     second.service.stop();
     const third = started({ dbPath });
-    expect(third.service.listProductModels().map((m) => m.id)).toEqual(['booster-b40']);
+    expect(third.service.catalogue.listProductModels().map((m) => m.id)).toEqual(['booster-b40']);
     expect(third.events).toEqual([]);
   });
 
   it('each change is a new version with who and when, announced after the commit; an unchanged save makes none', () => {
     const { service, clock, events } = started();
-    const created = service.createProductModel(boosterPump(), 'planner:p1');
+    const created = service.catalogue.createProductModel(boosterPump(), 'planner:p1');
     expect(created).toMatchObject({
       changed: true,
       model: {
@@ -72,31 +73,31 @@ describe('product catalogue in the service store', () => {
     clock.advance(HOUR);
     const edited = boosterPump();
     edited.metrics[0].ratedLimits = { lower: 1.5 };
-    const v2 = service.updateProductModel('booster-b40', edited, 'admin:a1', 1);
+    const v2 = service.catalogue.updateProductModel('booster-b40', edited, 'admin:a1', 1);
     expect(v2.model).toMatchObject({ version: 2, updatedBy: 'admin:a1' });
     expect(events.at(-1)).toMatchObject({
       change: 'updated',
       model: { version: 2, metrics: [{ name: 'pressure', ratedLimits: { lower: 1.5 } }, {}, {}, {}] },
     });
-    expect(service.getProductModel('booster-b40').metrics[0].ratedLimits).toEqual({ lower: 1.5 });
+    expect(service.catalogue.getProductModel('booster-b40').metrics[0].ratedLimits).toEqual({ lower: 1.5 });
 
-    const again = service.updateProductModel('booster-b40', edited, 'admin:a1');
+    const again = service.catalogue.updateProductModel('booster-b40', edited, 'admin:a1');
     expect(again).toMatchObject({ changed: false, model: { version: 2 } });
     expect(events).toHaveLength(2);
 
     // Edited from version 1 while 2 is current: someone else's change would be lost.
-    expect(() => service.updateProductModel('booster-b40', boosterPump(), 'planner:p2', 1)).toThrow(
+    expect(() => service.catalogue.updateProductModel('booster-b40', boosterPump(), 'planner:p2', 1)).toThrow(
       /version mismatch: product model 'booster-b40' is at version 2, not 1/,
     );
 
-    const history = service.productModelHistory('booster-b40');
+    const history = service.catalogue.productModelHistory('booster-b40');
     expect(
       history.map((h) => [h.change, h.model.version, h.model.updatedBy, h.model.metrics[0].ratedLimits.lower]),
     ).toEqual([
       ['created', 1, 'planner:p1', 2],
       ['updated', 2, 'admin:a1', 1.5],
     ]);
-    expect(service.productModelVersion('booster-b40', 1).model.metrics[0].ratedLimits).toEqual({ lower: 2 });
+    expect(service.catalogue.productModelVersion('booster-b40', 1).model.metrics[0].ratedLimits).toEqual({ lower: 2 });
   });
 
   it('names every problem of a bad model at once, by field, and saves nothing', () => {
@@ -108,7 +109,7 @@ describe('product catalogue in the service store', () => {
     type Thrown = { statusCode?: number; problems?: { field: string; message: string }[]; message: string };
     const thrown = ((): Thrown | null => {
       try {
-        service.createProductModel(bad, 'planner:p1');
+        service.catalogue.createProductModel(bad, 'planner:p1');
         return null;
       } catch (err) {
         return err as Thrown;
@@ -120,14 +121,14 @@ describe('product catalogue in the service store', () => {
     );
     expect(thrown?.message).toMatch(/metrics\[0\]\.physicalRange min 16 must be below max 0/);
     expect(thrown?.message).toMatch(/failureModes\[0\]\.signature\[2\]\.metric the model has no metric 'torque'/);
-    expect(() => service.getProductModel('booster-b40')).toThrow(/not found/);
+    expect(() => service.catalogue.getProductModel('booster-b40')).toThrow(/not found/);
     expect(events).toEqual([]);
   });
 
   it('warns, and saves, when a part is stocked nowhere; a stocked part gets no warning', () => {
     const { service } = started();
     seedSmallNetwork(service);
-    const saved = service.createProductModel(boosterPump(), 'planner:p1');
+    const saved = service.catalogue.createProductModel(boosterPump(), 'planner:p1');
     expect(saved.warnings).toEqual([
       {
         field: 'failureModes[0].parts[0].sku',
@@ -137,59 +138,65 @@ describe('product catalogue in the service store', () => {
       },
     ]);
     // Saving the model made the SKU known: a depot may now stock it.
-    service.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 2 });
+    service.network.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 2 });
     const edited = { ...boosterPump(), name: 'Booster pump B40 (rev. 2)' };
-    expect(service.updateProductModel('booster-b40', edited, 'planner:p1').warnings).toEqual([]);
+    expect(service.catalogue.updateProductModel('booster-b40', edited, 'planner:p1').warnings).toEqual([]);
   });
 
   it('refuses to delete a model devices use, naming how many; an unused one goes, its history stays and its id continues', () => {
     const { service, events } = started();
     seedSmallNetwork(service);
-    expect(() => service.deleteProductModel('pump-p200', 'admin:a')).toThrow(
+    expect(() => service.catalogue.deleteProductModel('pump-p200', 'admin:a')).toThrow(
       /product model 'pump-p200' is used by 3 devices; move them to another model first/,
     );
-    service.createProductModel(boosterPump(), 'planner:p1');
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
-    expect(() => service.deleteProductModel('booster-b40', 'admin:a')).toThrow(/used by 1 device;/);
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'pump-p200' }]);
-    const deleted = service.deleteProductModel('booster-b40', 'admin:a');
+    service.catalogue.createProductModel(boosterPump(), 'planner:p1');
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
+    expect(() => service.catalogue.deleteProductModel('booster-b40', 'admin:a')).toThrow(/used by 1 device;/);
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'pump-p200' }]);
+    const deleted = service.catalogue.deleteProductModel('booster-b40', 'admin:a');
     expect(deleted).toMatchObject({ id: 'booster-b40', version: 2, updatedBy: 'admin:a' });
     expect(events.at(-1)).toMatchObject({ change: 'deleted', model: { id: 'booster-b40', version: 2 } });
-    expect(() => service.getProductModel('booster-b40')).toThrow(/not found/);
-    expect(service.productModelHistory('booster-b40').map((h) => h.change)).toEqual(['created', 'deleted']);
-    expect(() => service.registerDevices([{ deviceId: 'booster-0002', modelId: 'booster-b40' }])).toThrow(
+    expect(() => service.catalogue.getProductModel('booster-b40')).toThrow(/not found/);
+    expect(service.catalogue.productModelHistory('booster-b40').map((h) => h.change)).toEqual(['created', 'deleted']);
+    expect(() => service.customers.registerDevices([{ deviceId: 'booster-0002', modelId: 'booster-b40' }])).toThrow(
       /unknown model 'booster-b40'/,
     );
-    expect(service.createProductModel(boosterPump(), 'planner:p1').model.version).toBe(3);
+    expect(service.catalogue.createProductModel(boosterPump(), 'planner:p1').model.version).toBe(3);
   });
 
   it("a device follows its model: a new version at once, another model once re-registered; its warranty is the model's", () => {
     const { service, clock } = started();
-    service.createProductModel(boosterPump(), 'planner:p1');
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
-    expect(service.productModelOfDevice('booster-0001')).toMatchObject({ id: 'booster-b40', version: 1 });
-    expect(service.getDevice('booster-0001')!.warrantyEndMs - clock.nowMs()).toBe(18 * (365 / 12) * 24 * HOUR);
-    service.updateProductModel('booster-b40', { ...boosterPump(), warrantyMonths: 12 }, 'planner:p1');
-    expect(service.productModelOfDevice('booster-0001')).toMatchObject({
+    service.catalogue.createProductModel(boosterPump(), 'planner:p1');
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40' }]);
+    expect(service.catalogue.productModelOfDevice('booster-0001')).toMatchObject({ id: 'booster-b40', version: 1 });
+    expect(service.customers.getDevice('booster-0001')!.warrantyEndMs - clock.nowMs()).toBe(
+      18 * (365 / 12) * 24 * HOUR,
+    );
+    service.catalogue.updateProductModel('booster-b40', { ...boosterPump(), warrantyMonths: 12 }, 'planner:p1');
+    expect(service.catalogue.productModelOfDevice('booster-0001')).toMatchObject({
       id: 'booster-b40',
       version: 2,
       warrantyMonths: 12,
     });
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'motor-m15' }]);
-    expect(service.productModelOfDevice('booster-0001')).toMatchObject({ id: 'motor-m15' });
-    expect(service.productModelOfDevice('nobody-0001')).toBeUndefined();
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'motor-m15' }]);
+    expect(service.catalogue.productModelOfDevice('booster-0001')).toMatchObject({ id: 'motor-m15' });
+    expect(service.catalogue.productModelOfDevice('nobody-0001')).toBeUndefined();
   });
 
   it('a work order records the model version it was judged by, and takes its part from the catalogue', () => {
     const { service } = started();
     seedSmallNetwork(service);
-    service.createProductModel(boosterPump(), 'planner:p1');
-    service.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 1 });
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
-    service.updateProductModel('booster-b40', { ...boosterPump(), name: 'Booster pump B40 (rev. 2)' }, 'planner:p1');
+    service.catalogue.createProductModel(boosterPump(), 'planner:p1');
+    service.network.saveInventory({ depotId: 'D-JKT', sku: 'B40-SEAL-KIT', onHand: 1 });
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
+    service.catalogue.updateProductModel(
+      'booster-b40',
+      { ...boosterPump(), name: 'Booster pump B40 (rev. 2)' },
+      'planner:p1',
+    );
 
     // Without a version in the request: the device's model as it is now.
-    const seal = service.handleDispatch(dispatchRequest('booster-0001', 'seal_leak' as FailureMode)).order;
+    const seal = service.workOrders.handleDispatch(dispatchRequest('booster-0001', 'seal_leak' as FailureMode)).order;
     expect(seal).toMatchObject({
       modelId: 'booster-b40',
       modelVersion: 2,
@@ -198,16 +205,16 @@ describe('product catalogue in the service store', () => {
       partDepotId: 'D-JKT',
     });
     // Analytics judged by version 1 (the readings came in before the edit): that is what the job says.
-    const overload = service.handleDispatch({
+    const overload = service.workOrders.handleDispatch({
       ...dispatchRequest('booster-0001', 'motor_overload' as FailureMode),
       model: { id: 'booster-b40', version: 1 },
     }).order;
     expect(overload).toMatchObject({ modelId: 'booster-b40', modelVersion: 1, partSku: null });
     expect(overload.plan?.notes).toContain('no spare part listed for motor_overload on booster-b40: inspection visit');
     // The built-in models keep their parts, the sensor module included.
-    const sensor = service.handleDispatch(dispatchRequest('pump-jkt-1', 'sensor_fault')).order;
+    const sensor = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1', 'sensor_fault')).order;
     expect(sensor).toMatchObject({ modelId: 'pump-p200', modelVersion: 1, partSku: 'SNS-TV-MOD' });
-    expect(service.getWorkOrder(seal.id)).toMatchObject({ modelId: 'booster-b40', modelVersion: 2 });
+    expect(service.workOrders.getWorkOrder(seal.id)).toMatchObject({ modelId: 'booster-b40', modelVersion: 2 });
   });
 });
 
@@ -215,9 +222,9 @@ describe("a catalogue model's own failure modes", () => {
   it('a planner opens a job for one, a technician is skilled in one; a mode the model lacks is a 400 naming its modes', () => {
     const { service } = started();
     seedSmallNetwork(service);
-    service.createProductModel(boosterPump(), 'planner:p1');
-    service.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
-    service.saveTechnician({
+    service.catalogue.createProductModel(boosterPump(), 'planner:p1');
+    service.customers.registerDevices([{ deviceId: 'booster-0001', modelId: 'booster-b40', siteId: 'S-JKT' }]);
+    service.network.saveTechnician({
       id: 'T-SEAL',
       name: 'Seal specialist',
       homeLat: -6.2,
@@ -226,7 +233,7 @@ describe("a catalogue model's own failure modes", () => {
       skills: [{ modelId: 'booster-b40', mode: 'seal_leak' }],
     });
     expect(() =>
-      service.saveTechnician({
+      service.network.saveTechnician({
         id: 'T-X',
         name: 'X',
         homeLat: -6.2,
@@ -236,16 +243,21 @@ describe("a catalogue model's own failure modes", () => {
     ).toThrow(
       "skills[0].mode: 'bearing_wear' is not a failure mode of booster-b40 (seal_leak, motor_overload, sensor_fault, unknown_anomaly)",
     );
-    const job = service.createWorkOrder({ deviceId: 'booster-0001', mode: 'seal_leak', actor: 'planner:p1' });
+    const job = service.workOrders.createWorkOrder({
+      deviceId: 'booster-0001',
+      mode: 'seal_leak',
+      actor: 'planner:p1',
+    });
     expect(job).toMatchObject({ mode: 'seal_leak', modelId: 'booster-b40', modelVersion: 1, source: 'planner' });
     expect(() =>
-      service.createWorkOrder({ deviceId: 'booster-0001', mode: 'cooling_failure', actor: 'planner:p1' }),
+      service.workOrders.createWorkOrder({ deviceId: 'booster-0001', mode: 'cooling_failure', actor: 'planner:p1' }),
     ).toThrow(/^mode: 'cooling_failure' is not a failure mode of booster-b40/);
     // Every model has the sensor and unknown-anomaly modes.
     expect(
-      service.createWorkOrder({ deviceId: 'booster-0001', mode: 'unknown_anomaly', actor: 'planner:p1' }).mode,
+      service.workOrders.createWorkOrder({ deviceId: 'booster-0001', mode: 'unknown_anomaly', actor: 'planner:p1' })
+        .mode,
     ).toBe('unknown_anomaly');
-    const csv = service.importCsv(
+    const csv = service.network.importCsv(
       'technicians',
       'id,name,homeLat,homeLon,skills\nT-CSV,Ani,-6.2,106.8,booster-b40:seal_leak;*:motor_overload\nT-BAD,Eko,-6.2,106.8,*:melting\n',
     );
@@ -292,7 +304,7 @@ describe('service store upgrade', () => {
     }
     // Started on it, the catalogue is not seeded again over the migrated model.
     const { service } = started({ dbPath: path });
-    expect(service.listProductModels().map((m) => m.id)).toEqual(['pump-p200']);
-    expect(service.getDevice('pump-0001')).toMatchObject({ modelId: 'pump-p200' });
+    expect(service.catalogue.listProductModels().map((m) => m.id)).toEqual(['pump-p200']);
+    expect(service.customers.getDevice('pump-0001')).toMatchObject({ modelId: 'pump-p200' });
   });
 });

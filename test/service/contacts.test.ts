@@ -23,8 +23,8 @@ async function build() {
   const ctx = makeService();
   service = ctx.service;
   seedSmallNetwork(service);
-  service.registry.upsertCustomer({ id: 'C2', name: 'PT Lain' });
-  service.registry.upsertSite({
+  service.stores.registry.upsertCustomer({ id: 'C2', name: 'PT Lain' });
+  service.stores.registry.upsertSite({
     id: 'S-OTHER',
     customerId: 'C2',
     name: 'Other plant',
@@ -195,11 +195,16 @@ describe('contacts API', () => {
   it("gives a customer's record: sites, contacts, devices with warranty, jobs, ratings", async () => {
     const { app, service } = await build();
     await app.inject({ method: 'PUT', url: '/api/contacts/CT-1', payload: good });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    for (const to of ['acknowledged', 'en_route', 'on_site'] as const) service.transition(wo.id, { to, actor: 'test' });
-    service.transition(wo.id, { to: 'resolved', resolutionCode: 'fault_confirmed_part_replaced', actor: 'test' });
-    const { token } = service.issueSurvey(wo.id);
-    service.answerSurvey(token, { csat: 4, nps: 8, comment: 'cepat' });
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      service.workOrders.transition(wo.id, { to, actor: 'test' });
+    service.workOrders.transition(wo.id, {
+      to: 'resolved',
+      resolutionCode: 'fault_confirmed_part_replaced',
+      actor: 'test',
+    });
+    const { token } = service.customers.issueSurvey(wo.id);
+    service.customers.answerSurvey(token, { csat: 4, nps: 8, comment: 'cepat' });
     const r = await app.inject('/api/customers/C1');
     expect(r.statusCode).toBe(200);
     const rec = r.json();

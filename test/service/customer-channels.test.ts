@@ -201,7 +201,7 @@ describe('channel choice through the outbox', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.saveContact('K-WA', {
+    service.customers.saveContact('K-WA', {
       customerId: 'C1',
       siteId: 'S-JKT',
       name: 'Dewi Lestari',
@@ -209,7 +209,7 @@ describe('channel choice through the outbox', () => {
       preferredChannel: 'whatsapp',
       language: 'id',
     });
-    service.saveContact('K-SMS', {
+    service.customers.saveContact('K-SMS', {
       customerId: 'C1',
       siteId: 'S-JKT',
       name: 'Rudi',
@@ -218,7 +218,7 @@ describe('channel choice through the outbox', () => {
       language: 'en',
     });
     // Prefers e-mail, which is not configured here: hears on the first configured channel their mobile takes.
-    service.saveContact('K-FALLBACK', {
+    service.customers.saveContact('K-FALLBACK', {
       customerId: 'C1',
       siteId: 'S-JKT',
       name: 'Sri',
@@ -226,9 +226,9 @@ describe('channel choice through the outbox', () => {
       email: 'sri@tirta.test',
       preferredChannel: 'email',
     });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    await service.notifier.processDue();
-    const byContact = Object.fromEntries(service.workOrderMessages(wo.id).map((m) => [m.contactId, m]));
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    await service.stores.notifier.processDue();
+    const byContact = Object.fromEntries(service.notifications.workOrderMessages(wo.id).map((m) => [m.contactId, m]));
     expect(byContact['K-WA']).toMatchObject({
       channel: 'whatsapp',
       target: '+6281234567890',

@@ -40,7 +40,7 @@ function build(opts: { withEmail?: boolean } = {}) {
   });
   service = ctx.service;
   seedSmallNetwork(service);
-  service.saveContact('K-ID', {
+  service.customers.saveContact('K-ID', {
     customerId: 'C1',
     siteId: 'S-JKT',
     name: 'Dewi Lestari',
@@ -48,7 +48,7 @@ function build(opts: { withEmail?: boolean } = {}) {
     phone: '0812 3456 7890',
     preferredChannel: 'email',
   });
-  service.saveContact('K-EN', {
+  service.customers.saveContact('K-EN', {
     customerId: 'C1',
     name: 'Mark Thompson',
     email: 'mark@tirta.test',
@@ -56,7 +56,7 @@ function build(opts: { withEmail?: boolean } = {}) {
     language: 'en',
   });
   // At the Bandung site only: never told about a Jakarta job.
-  service.saveContact('K-BDG', { customerId: 'C1', siteId: 'S-BDG', name: 'Agus', email: 'agus@tirta.test' });
+  service.customers.saveContact('K-BDG', { customerId: 'C1', siteId: 'S-BDG', name: 'Agus', email: 'agus@tirta.test' });
   return ctx;
 }
 
@@ -67,11 +67,11 @@ describe('notices by e-mail', () => {
   it('tells each contact of the site in their language, with the arrival window in WIB, once', async () => {
     const { service, clock } = build();
     const before = (await smtp.messages()).length;
-    const wo = service.handleDispatch(
+    const wo = service.workOrders.handleDispatch(
       dispatchRequest('pump-jkt-1', 'bearing_wear', MONDAY_9_WIB + 3 * 24 * HOUR),
     ).order;
     expect(wo.state).toBe('assigned');
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     const received = (await smtp.messages()).slice(before);
     expect(received.map((m) => m.envelope.to[0]).sort()).toEqual(['dewi@tirta.test', 'mark@tirta.test']);
 
@@ -101,48 +101,51 @@ describe('notices by e-mail', () => {
     expect(en.text).not.toContain(link[1]);
     expect(id.html).toContain(`href="${link[0]}"`);
     const dump =
-      JSON.stringify(service.listDeliveries({ limit: 1000 })) + JSON.stringify(service.workOrderMessages(wo.id));
-    const rows = service.notifier.customerMessages({ workOrderId: wo.id });
+      JSON.stringify(service.notifications.listDeliveries({ limit: 1000 })) +
+      JSON.stringify(service.notifications.workOrderMessages(wo.id));
+    const rows = service.stores.notifier.customerMessages({ workOrderId: wo.id });
     expect(rows.every((r) => !r.text.includes(link[1]))).toBe(true);
     expect(dump).not.toContain(link[1]);
 
     // Sent once: the same dispatch again, a re-plan, another pass: no second visit notice.
-    service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', MONDAY_9_WIB + 2 * 24 * HOUR));
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', MONDAY_9_WIB + 2 * 24 * HOUR));
     clock.advance(60_000);
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     expect((await smtp.messages()).length).toBe(before + 2);
-    expect(service.workOrderMessages(wo.id).map((m) => [m.notice, m.contactId, m.state, m.channel])).toEqual(
+    expect(
+      service.notifications.workOrderMessages(wo.id).map((m) => [m.notice, m.contactId, m.state, m.channel]),
+    ).toEqual(
       expect.arrayContaining([
         ['visit_planned', 'K-ID', 'delivered', 'email'],
         ['visit_planned', 'K-EN', 'delivered', 'email'],
       ]),
     );
-    expect(service.workOrderMessages(wo.id)).toHaveLength(2);
+    expect(service.notifications.workOrderMessages(wo.id)).toHaveLength(2);
   });
 
   it('follows the job: en route, resolved with the confirmation link, each once', async () => {
     const { service, clock } = build();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    await service.notifier.processDue();
-    let v = service.transition(wo.id, { to: 'acknowledged', actor: 'technician:T-JKT-1' }).version;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    await service.stores.notifier.processDue();
+    let v = service.workOrders.transition(wo.id, { to: 'acknowledged', actor: 'technician:T-JKT-1' }).version;
     clock.advance(10 * 60_000);
-    v = service.transition(wo.id, { to: 'en_route', actor: 'technician:T-JKT-1', version: v }).version;
-    await service.notifier.processDue();
+    v = service.workOrders.transition(wo.id, { to: 'en_route', actor: 'technician:T-JKT-1', version: v }).version;
+    await service.stores.notifier.processDue();
     const onTheWay = (await mailTo('dewi@tirta.test')).at(-1)!.mail;
     expect(onTheWay.subject).toBe(`Teknisi kami sedang menuju Plant Cikarang (${wo.id})`);
     expect(onTheWay.text).toMatch(
       /Budi sedang dalam perjalanan ke Plant Cikarang dan diperkirakan tiba Senin, 23 November, \d\d\.\d\d–\d\d\.\d\d WIB\./,
     );
     clock.advance(HOUR);
-    v = service.transition(wo.id, { to: 'on_site', actor: 'technician:T-JKT-1', version: v }).version;
+    v = service.workOrders.transition(wo.id, { to: 'on_site', actor: 'technician:T-JKT-1', version: v }).version;
     clock.advance(HOUR);
-    service.transition(wo.id, {
+    service.workOrders.transition(wo.id, {
       to: 'resolved',
       actor: 'technician:T-JKT-1',
       version: v,
       resolutionCode: 'fault_confirmed_part_replaced',
     });
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     const done = (await mailTo('mark@tirta.test')).at(-1)!.mail;
     expect(done.subject).toBe(`Work done on your Centrifugal pump P200 (22 kW) at Plant Cikarang (${wo.id})`);
     expect(done.text).toContain('the Bearing kit P200 was replaced and the machine runs normally again');
@@ -153,7 +156,7 @@ describe('notices by e-mail', () => {
     const links = (await mailTo('dewi@tirta.test')).map((m) => /api\/track\/([A-Za-z0-9_-]+)/.exec(m.mail.text!)?.[1]);
     expect(new Set(links.slice(-3)).size).toBe(1);
     expect(
-      service
+      service.notifications
         .workOrderMessages(wo.id)
         .map((m) => `${m.notice}:${m.contactId}`)
         .sort(),
@@ -170,7 +173,7 @@ describe('notices by e-mail', () => {
   it('holds a notice through the contact\'s quiet hours in the site\'s zone; "on the way" goes at once', async () => {
     const { service, clock } = build();
     // 09:00 WIB now: quiet until 10:30 WIB.
-    service.saveContact('K-ID', {
+    service.customers.saveContact('K-ID', {
       customerId: 'C1',
       siteId: 'S-JKT',
       name: 'Dewi Lestari',
@@ -178,9 +181,9 @@ describe('notices by e-mail', () => {
       preferredChannel: 'email',
       quietHours: { from: '08:00', to: '10:30' },
     });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    await service.notifier.processDue();
-    const held = service.workOrderMessages(wo.id).find((m) => m.contactId === 'K-ID')!;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    await service.stores.notifier.processDue();
+    const held = service.notifications.workOrderMessages(wo.id).find((m) => m.contactId === 'K-ID')!;
     expect(held).toMatchObject({
       notice: 'visit_planned',
       state: 'pending',
@@ -189,18 +192,18 @@ describe('notices by e-mail', () => {
     });
     expect(await mailTo('dewi-quiet@tirta.test')).toHaveLength(0);
 
-    const v = service.transition(wo.id, { to: 'acknowledged', actor: 'technician:T-JKT-1' }).version;
-    service.transition(wo.id, { to: 'en_route', actor: 'technician:T-JKT-1', version: v });
-    await service.notifier.processDue();
+    const v = service.workOrders.transition(wo.id, { to: 'acknowledged', actor: 'technician:T-JKT-1' }).version;
+    service.workOrders.transition(wo.id, { to: 'en_route', actor: 'technician:T-JKT-1', version: v });
+    await service.stores.notifier.processDue();
     expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject)).toEqual([
       `Teknisi kami sedang menuju Plant Cikarang (${wo.id})`,
     ]);
 
     clock.advance(1.5 * HOUR - 1);
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     expect(await mailTo('dewi-quiet@tirta.test')).toHaveLength(1);
     clock.advance(1);
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     expect((await mailTo('dewi-quiet@tirta.test')).map((m) => m.mail.subject).at(-1)).toMatch(
       /^Kunjungan servis dijadwalkan/,
     );
@@ -208,32 +211,32 @@ describe('notices by e-mail', () => {
 
   it('stops at a refusal the server means (550), retries one it does not (451), and says why on the job', async () => {
     const { service, clock } = build();
-    service.saveContact('K-ID', {
+    service.customers.saveContact('K-ID', {
       customerId: 'C1',
       siteId: 'S-JKT',
       name: 'Dewi Lestari',
       email: 'bounce.dewi@tirta.test',
       preferredChannel: 'email',
     });
-    service.saveContact('K-EN', {
+    service.customers.saveContact('K-EN', {
       customerId: 'C1',
       name: 'Mark Thompson',
       email: 'busy.mark@tirta.test',
       preferredChannel: 'email',
       language: 'en',
     });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    await service.notifier.processDue();
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    await service.stores.notifier.processDue();
     clock.advance(1000);
-    await service.notifier.processDue();
-    const byContact = Object.fromEntries(service.workOrderMessages(wo.id).map((m) => [m.contactId, m]));
+    await service.stores.notifier.processDue();
+    const byContact = Object.fromEntries(service.notifications.workOrderMessages(wo.id).map((m) => [m.contactId, m]));
     expect(byContact['K-ID']).toMatchObject({ state: 'dead', attempts: 1, lastStatus: 550 });
     expect(byContact['K-ID'].lastError).toMatch(/550 5\.1\.1 mailbox unavailable/);
     expect(byContact['K-EN']).toMatchObject({ state: 'pending', attempts: 2, lastStatus: 451 });
     // A day later the news is stale: given up, not sent late.
     clock.advance(25 * HOUR);
-    await service.notifier.processDue();
-    expect(service.workOrderMessages(wo.id).find((m) => m.contactId === 'K-EN')).toMatchObject({
+    await service.stores.notifier.processDue();
+    expect(service.notifications.workOrderMessages(wo.id).find((m) => m.contactId === 'K-EN')).toMatchObject({
       state: 'dead',
       lastError: expect.stringMatching(/^expired: not sent by /),
     });
@@ -241,8 +244,8 @@ describe('notices by e-mail', () => {
 
   it('records a notice that cannot go (no channel configured) on the job, with the setting to set', async () => {
     const { service } = build({ withEmail: false });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const messages = service.workOrderMessages(wo.id);
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const messages = service.notifications.workOrderMessages(wo.id);
     expect(messages).toHaveLength(2);
     for (const m of messages) {
       expect(m.state).toBe('dead');

@@ -32,12 +32,12 @@ async function build(): Promise<{ app: FastifyInstance; service: ServiceDomain }
     fleet,
     store,
     nowMs: () => service.nowMs(),
-    listWorkOrders: () => service.listWorkOrders(),
+    listWorkOrders: () => service.workOrders.listWorkOrders(),
     users,
     sessionTtlMs: 3600_000,
     cookieSecure: 'false',
     technicianSeesDevice: (technicianId, deviceId) =>
-      service.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
+      service.workOrders.listWorkOrders({ deviceId }).some((o) => o.technicianId === technicianId),
     apiPlugins: [(api, { authorize }) => serviceRoutes(api, { service, authorize })],
   });
   await app.ready();
@@ -60,8 +60,8 @@ async function login(app: FastifyInstance, email: string): Promise<Record<string
 describe('service routes in the dashboard server', () => {
   it('enforce login, roles and technician ownership; survey links stay public', async () => {
     const { app, service } = await build();
-    const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const theirs = service.handleDispatch(dispatchRequest('pump-bdg-1')).order;
+    const mine = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const theirs = service.workOrders.handleDispatch(dispatchRequest('pump-bdg-1')).order;
     expect(mine.technicianId).toBe('T-JKT-1');
 
     expect((await app.inject('/api/work-orders')).statusCode).toBe(401);
@@ -110,12 +110,12 @@ describe('service routes in the dashboard server', () => {
       payload: { to: 'resolved', version: wo.version, resolutionCode: 'fault_confirmed_part_replaced' },
     });
     expect(done.statusCode).toBe(200);
-    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({
+    expect(service.workOrders.workOrderHistory(wo.id).at(-1)).toMatchObject({
       toState: 'resolved',
       actor: expect.stringMatching(/^technician:/),
     });
 
-    const { url } = service.issueSurvey(wo.id);
+    const { url } = service.customers.issueSurvey(wo.id);
     expect((await app.inject(url)).statusCode).toBe(200); // no login
     expect((await app.inject({ method: 'POST', url, payload: { csat: 5, nps: 10 } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url, payload: { csat: 5, nps: 10 } })).statusCode).toBe(410);
@@ -124,7 +124,7 @@ describe('service routes in the dashboard server', () => {
   it("a technician's device service record lists only their own work orders, not other technicians' past ones", async () => {
     const { app, service } = await build();
     const t0 = service.nowMs() - 10 * 86_400_000;
-    const [past] = service.importHistory([
+    const [past] = service.workOrders.importHistory([
       {
         deviceId: 'pump-jkt-1',
         mode: 'bearing_wear',
@@ -136,7 +136,7 @@ describe('service routes in the dashboard server', () => {
         resolutionCode: 'fault_confirmed_part_replaced',
       },
     ]);
-    const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const mine = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     expect(mine.technicianId).toBe('T-JKT-1');
     const planner = await login(app, 'ani@example.com');
     const budi = await login(app, 'budi@example.com');

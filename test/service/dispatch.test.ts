@@ -29,7 +29,7 @@ const kit = (service: ServiceDomain, depotId: string) =>
 describe('dispatch planning', () => {
   it('assigns the skilled technician nearest the site and reserves the part at the nearest depot', () => {
     const { service } = setup();
-    const { order } = service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    const { order } = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
     expect(order.state).toBe('assigned');
     expect(order.technicianId).toBe('T-JKT-1');
     expect(order.partSku).toBe('P200-BRG-KIT');
@@ -45,17 +45,17 @@ describe('dispatch planning', () => {
 
   it('falls back to the next depot with its longer lead time stated, then flags a backorder', () => {
     const { service } = setup({ jakartaBearingKits: 1, bandungBearingKits: 1 });
-    const first = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const second = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+    const first = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const second = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-2')).order;
     expect(second.partDepotId).toBe('D-BDG');
     expect(second.partLeadTimeMs!).toBeGreaterThan(first.partLeadTimeMs! + 3 * HOUR); // ~120 km Bandung → Jakarta
     expect(second.plan?.notes.join(' ')).toMatch(/nearest depot D-JKT has no P200-BRG-KIT free: reserved at D-BDG/);
-    service.registerDevices([{ deviceId: 'pump-jkt-3', modelId: 'pump-p200', siteId: 'S-JKT' }]);
-    const third = service.handleDispatch(dispatchRequest('pump-jkt-3')).order;
+    service.customers.registerDevices([{ deviceId: 'pump-jkt-3', modelId: 'pump-p200', siteId: 'S-JKT' }]);
+    const third = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-3')).order;
     expect(third.partStatus).toBe('backorder');
     expect(third.plannedLeadTimeMs).toBeNull();
     expect(third.plan?.backorder).toBe(true);
-    expect(service.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
+    expect(service.kpis.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
   });
 
   it('tells the ERP when a reservation reaches the reorder point, and about a stock-out, once each', async () => {
@@ -72,33 +72,33 @@ describe('dispatch planning', () => {
     });
     await new Promise<void>((resolve) => erp.listen(0, '127.0.0.1', resolve));
     try {
-      service.notifier.addWebhook({
+      service.stores.notifier.addWebhook({
         url: `http://127.0.0.1:${(erp.address() as AddressInfo).port}/erp`,
         secret: 'erp-secret-0123456789',
         events: ['inventory.reorder', 'inventory.stockout'],
       });
       const erpEvents = () =>
-        service.notifier
+        service.stores.notifier
           .listDeliveries()
           .reverse()
           .map((d) => d.event);
-      service.handleDispatch(dispatchRequest('pump-bdg-1')); // Bandung 3 → 2 free: above the point
+      service.workOrders.handleDispatch(dispatchRequest('pump-bdg-1')); // Bandung 3 → 2 free: above the point
       expect(erpEvents()).toEqual([]);
-      service.registerDevices([
+      service.customers.registerDevices([
         { deviceId: 'pump-bdg-2', modelId: 'pump-p200', siteId: 'S-BDG' },
         { deviceId: 'pump-bdg-3', modelId: 'pump-p200', siteId: 'S-BDG' },
       ]);
-      service.handleDispatch(dispatchRequest('pump-bdg-2')); // 2 → 1: reaches the point
+      service.workOrders.handleDispatch(dispatchRequest('pump-bdg-2')); // 2 → 1: reaches the point
       expect(erpEvents()).toEqual(['inventory.reorder']);
-      service.handleDispatch(dispatchRequest('pump-jkt-1')); // Jakarta 1 → 0: was already at the point
-      service.handleDispatch(dispatchRequest('pump-bdg-3')); // Bandung 1 → 0: already announced
+      service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')); // Jakarta 1 → 0: was already at the point
+      service.workOrders.handleDispatch(dispatchRequest('pump-bdg-3')); // Bandung 1 → 0: already announced
       expect(erpEvents()).toEqual(['inventory.reorder']);
-      const backordered = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+      const backordered = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-2')).order;
       expect(backordered.partStatus).toBe('backorder');
-      service.sweepBacklog(); // still nothing in stock: no second stock-out for the same job
+      service.workOrders.sweepBacklog(); // still nothing in stock: no second stock-out for the same job
       expect(erpEvents()).toEqual(['inventory.reorder', 'inventory.stockout']);
 
-      await service.notifier.processDue();
+      await service.stores.notifier.processDue();
       expect(received).toMatchObject([
         {
           event: 'inventory.reorder',
@@ -124,14 +124,14 @@ describe('dispatch planning', () => {
 
   it('releases the reserved part on cancellation and consumes it when replaced', () => {
     const { service } = setup();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:ani' });
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    service.workOrders.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:ani' });
     expect(kit(service, 'D-JKT')).toMatchObject({ onHand: 1, reserved: 0 });
-    let wo2 = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    let wo2 = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     expect(wo2.partDepotId).toBe('D-JKT');
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
-      wo2 = service.transition(wo2.id, { to, version: wo2.version, actor: 't' });
-    wo2 = service.transition(wo2.id, {
+      wo2 = service.workOrders.transition(wo2.id, { to, version: wo2.version, actor: 't' });
+    wo2 = service.workOrders.transition(wo2.id, {
       to: 'resolved',
       resolutionCode: 'fault_confirmed_part_replaced',
       version: wo2.version,
@@ -143,7 +143,7 @@ describe('dispatch planning', () => {
 
   it('marks warranty coverage from the device warranty end', () => {
     const { service, clock } = setup();
-    service.registerDevices([
+    service.customers.registerDevices([
       {
         deviceId: 'old-pump',
         modelId: 'pump-p200',
@@ -152,26 +152,26 @@ describe('dispatch planning', () => {
         warrantyEndMs: clock.nowMs() - 24 * HOUR,
       } as never,
     ]);
-    expect(service.handleDispatch(dispatchRequest('old-pump')).order.warrantyCovered).toBe(false);
-    expect(service.handleDispatch(dispatchRequest('pump-jkt-1')).order.warrantyCovered).toBe(true);
+    expect(service.workOrders.handleDispatch(dispatchRequest('old-pump')).order.warrantyCovered).toBe(false);
+    expect(service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order.warrantyCovered).toBe(true);
   });
 
   it('computes SLA deadlines from severity and contract tier', () => {
     const { service, clock } = setup();
-    service.registerDevices([
+    service.customers.registerDevices([
       { deviceId: 'vip-pump', modelId: 'pump-p200', siteId: 'S-JKT', contractTier: 'premium' } as never,
     ]);
     const now = clock.nowMs();
     // failure forecast in 10 h → critical; premium → 4 h on site, 12 h resolved
-    const wo = service.handleDispatch(dispatchRequest('vip-pump', 'bearing_wear', now + 10 * HOUR)).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('vip-pump', 'bearing_wear', now + 10 * HOUR)).order;
     expect(wo.severity).toBe('critical');
     expect([wo.slaRespondByMs, wo.slaResolveByMs]).toEqual([now + 4 * HOUR, now + 12 * HOUR]);
   });
 
   it('leaves the job open, with the reason, when no skilled technician has capacity', () => {
     const { service } = setup();
-    service.registerDevices([{ deviceId: 'comp-1', modelId: 'compressor-c75', siteId: 'S-JKT' }]);
-    service.network.upsertTechnician({
+    service.customers.registerDevices([{ deviceId: 'comp-1', modelId: 'compressor-c75', siteId: 'S-JKT' }]);
+    service.stores.network.upsertTechnician({
       id: 'T-BDG-1',
       name: 'Siti Rahayu',
       homeLat: -6.9,
@@ -179,7 +179,7 @@ describe('dispatch planning', () => {
       maxOpenJobs: 0,
       skills: [{ modelId: '*', mode: '*' }],
     });
-    const wo = service.handleDispatch(dispatchRequest('comp-1')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('comp-1')).order;
     expect(wo.state).toBe('open');
     expect(wo.technicianId).toBeNull();
     expect(wo.plan?.notes.join(' ')).toMatch(/no active technician with capacity is skilled/);
@@ -187,27 +187,27 @@ describe('dispatch planning', () => {
 
   it('feeds the lead time back: planned until visits are on record, then the p90 of actual response', () => {
     const { service, clock } = setup({ jakartaBearingKits: 10 });
-    expect(service.currentLeadTimeMs()).toBe(24 * HOUR); // nothing on record yet
-    const planned = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+    expect(service.workOrders.currentLeadTimeMs()).toBe(24 * HOUR); // nothing on record yet
+    const planned = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-2')).order;
     expect(planned.plannedLeadTimeMs).toBe(Math.max(planned.technicianEtaMs!, planned.partLeadTimeMs!));
-    expect(service.currentLeadTimeMs()).toBe(planned.plannedLeadTimeMs);
+    expect(service.workOrders.currentLeadTimeMs()).toBe(planned.plannedLeadTimeMs);
     for (let i = 0; i < 5; i++) {
-      service.registerDevices([{ deviceId: `p-${i}`, modelId: 'pump-p200', siteId: 'S-JKT' }]);
-      service.network.upsertTechnician({
+      service.customers.registerDevices([{ deviceId: `p-${i}`, modelId: 'pump-p200', siteId: 'S-JKT' }]);
+      service.stores.network.upsertTechnician({
         id: `T-${i}`,
         name: `Tech ${i}`,
         homeLat: -6.2,
         homeLon: 106.85,
         skills: [{ modelId: '*', mode: '*' }],
       });
-      let wo = service.handleDispatch(dispatchRequest(`p-${i}`)).order;
-      wo = service.transition(wo.id, { to: 'acknowledged', version: wo.version, actor: 't' });
-      wo = service.transition(wo.id, { to: 'en_route', version: wo.version, actor: 't' });
+      let wo = service.workOrders.handleDispatch(dispatchRequest(`p-${i}`)).order;
+      wo = service.workOrders.transition(wo.id, { to: 'acknowledged', version: wo.version, actor: 't' });
+      wo = service.workOrders.transition(wo.id, { to: 'en_route', version: wo.version, actor: 't' });
       clock.advance((i + 1) * HOUR);
-      service.transition(wo.id, { to: 'on_site', version: wo.version, actor: 't' });
+      service.workOrders.transition(wo.id, { to: 'on_site', version: wo.version, actor: 't' });
     }
     // responses 1..5 h → p90 = 5 h
-    expect(service.currentLeadTimeMs()).toBe(5 * HOUR);
+    expect(service.workOrders.currentLeadTimeMs()).toBe(5 * HOUR);
   });
 });
 
@@ -279,7 +279,7 @@ describe('the last spare part', () => {
       expect(results.map((r) => r.partStatus).sort()).toEqual(['backorder', 'reserved']);
       const { service: after } = makeService({ dbPath });
       expect(kit(after, 'D-JKT')).toMatchObject({ onHand: 1, reserved: 1, available: 0 });
-      expect(after.listWorkOrders()).toHaveLength(2);
+      expect(after.workOrders.listWorkOrders()).toHaveLength(2);
       after.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -290,7 +290,7 @@ describe('the last spare part', () => {
 describe('backlog sweep', () => {
   it('staffs a job left open for lack of capacity as soon as another job frees the technician', () => {
     const { service } = setup({ jakartaBearingKits: 5 });
-    service.network.upsertTechnician({
+    service.stores.network.upsertTechnician({
       id: 'T-JKT-1',
       name: 'Budi Santoso',
       homeLat: -6.21,
@@ -298,7 +298,7 @@ describe('backlog sweep', () => {
       maxOpenJobs: 1,
       skills: [{ modelId: 'pump-p200', mode: '*' }],
     });
-    service.network.upsertTechnician({
+    service.stores.network.upsertTechnician({
       id: 'T-BDG-1',
       name: 'Siti Rahayu',
       homeLat: -6.9,
@@ -306,32 +306,32 @@ describe('backlog sweep', () => {
       active: false,
       skills: [{ modelId: '*', mode: '*' }],
     });
-    let first = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const waiting = service.handleDispatch(dispatchRequest('pump-jkt-2')).order;
+    let first = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const waiting = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-2')).order;
     expect([first.state, waiting.state]).toEqual(['assigned', 'open']);
     expect(waiting.partStatus).toBe('reserved'); // the part is held while the job waits for a technician
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
-      first = service.transition(first.id, { to, version: first.version, actor: 't' });
-    service.transition(first.id, {
+      first = service.workOrders.transition(first.id, { to, version: first.version, actor: 't' });
+    service.workOrders.transition(first.id, {
       to: 'resolved',
       resolutionCode: 'fault_confirmed_no_part',
       version: first.version,
       actor: 't',
     });
-    expect(service.getWorkOrder(waiting.id)).toMatchObject({ state: 'assigned', technicianId: 'T-JKT-1' });
+    expect(service.workOrders.getWorkOrder(waiting.id)).toMatchObject({ state: 'assigned', technicianId: 'T-JKT-1' });
   });
 
   it('fills a backorder when stock arrives, without touching jobs it cannot help', () => {
     const { service } = setup({ jakartaBearingKits: 0, bandungBearingKits: 0 });
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     expect(wo.partStatus).toBe('backorder');
-    expect(service.sweepBacklog()).toEqual([]);
-    expect(service.getWorkOrder(wo.id)!.version).toBe(wo.version);
-    service.network.upsertInventory({ depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: 3 });
-    const [filled] = service.sweepBacklog();
+    expect(service.workOrders.sweepBacklog()).toEqual([]);
+    expect(service.workOrders.getWorkOrder(wo.id)!.version).toBe(wo.version);
+    service.stores.network.upsertInventory({ depotId: 'D-BDG', sku: 'P200-BRG-KIT', onHand: 3 });
+    const [filled] = service.workOrders.sweepBacklog();
     expect(filled).toMatchObject({ id: wo.id, state: 'assigned', partStatus: 'reserved', partDepotId: 'D-BDG' });
     expect(filled.plan?.notes.join(' ')).toMatch(/part arrived: reserved at D-BDG/);
     expect(kit(service, 'D-BDG')).toMatchObject({ onHand: 3, reserved: 1 });
-    expect(service.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
+    expect(service.kpis.kpis(0, Date.now() * 2).partsStockOuts).toBe(1);
   });
 });

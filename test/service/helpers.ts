@@ -45,8 +45,8 @@ export function seedSmallNetwork(
   service: ServiceDomain,
   opts: { jakartaBearingKits?: number; bandungBearingKits?: number } = {},
 ): void {
-  const reg = service.registry;
-  const net = service.network;
+  const reg = service.stores.registry;
+  const net = service.stores.network;
   reg.upsertCustomer({ id: 'C1', name: 'PT Tirta Makmur' });
   reg.upsertSite({ id: 'S-JKT', customerId: 'C1', name: 'Plant Cikarang', city: 'Jakarta', lat: -6.2, lon: 106.85 });
   reg.upsertSite({ id: 'S-BDG', customerId: 'C1', name: 'Plant Bandung', city: 'Bandung', lat: -6.91, lon: 107.61 });
@@ -82,7 +82,7 @@ export function seedSmallNetwork(
     reorderPoint: 1,
     leadTimeMs: 2 * HOUR,
   });
-  service.registerDevices([
+  service.customers.registerDevices([
     { deviceId: 'pump-jkt-1', modelId: 'pump-p200', siteId: 'S-JKT' },
     { deviceId: 'pump-jkt-2', modelId: 'pump-p200', siteId: 'S-JKT' },
     { deviceId: 'pump-bdg-1', modelId: 'pump-p200', siteId: 'S-BDG' },

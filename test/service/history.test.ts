@@ -71,9 +71,9 @@ describe('service history import', () => {
     bus.on('baselineReset', () => busEvents.push('baselineReset'));
     const stockBefore = service.network.listInventory();
 
-    const ids = service.importHistory([replaced, noFault, cancelled]);
+    const ids = service.workOrders.importHistory([replaced, noFault, cancelled]);
     expect(ids).toHaveLength(3);
-    const [a, b, c] = ids.map((id) => service.getWorkOrder(id)!);
+    const [a, b, c] = ids.map((id) => service.workOrders.getWorkOrder(id)!);
     expect(a).toMatchObject({
       state: 'resolved',
       technicianId: 'T-JKT-1',
@@ -89,7 +89,7 @@ describe('service history import', () => {
     // standard tier, high → 24 h response, 48 h resolution from when the job opened
     expect(a.slaRespondByMs).toBe(t0 + 24 * HOUR);
     expect(a.slaResolveByMs).toBe(t0 + 48 * HOUR);
-    expect(service.workOrderHistory(a.id).map((h) => [h.toState, h.atMs, h.actor])).toEqual([
+    expect(service.workOrders.workOrderHistory(a.id).map((h) => [h.toState, h.atMs, h.actor])).toEqual([
       ['open', t0, 'import'],
       ['assigned', t0 + 0.25 * HOUR, 'import'],
       ['acknowledged', t0 + 0.5 * HOUR, 'technician:T-JKT-1'],
@@ -98,7 +98,7 @@ describe('service history import', () => {
       ['resolved', t0 + 7 * HOUR, 'technician:T-JKT-1'],
     ]);
     // Missing intermediate times take the next step's: assigned, acknowledged and en route at the on-site time.
-    expect(service.workOrderHistory(b.id).map((h) => [h.toState, h.atMs - t0 - DAY])).toEqual([
+    expect(service.workOrders.workOrderHistory(b.id).map((h) => [h.toState, h.atMs - t0 - DAY])).toEqual([
       ['open', 0],
       ['assigned', 10 * HOUR],
       ['acknowledged', 10 * HOUR],
@@ -108,11 +108,16 @@ describe('service history import', () => {
     ]);
     expect(b).toMatchObject({ state: 'resolved', resolutionCode: 'no_fault_found', partStatus: 'none' });
     expect(c).toMatchObject({ state: 'cancelled', cancelledAtMs: t0 + 2 * DAY + 3 * HOUR, technicianId: 'T-JKT-1' });
-    expect(service.surveyOf(a.id)).toMatchObject({ csat: 5, nps: 10, comment: 'Mantap', answeredAtMs: t0 + 2 * DAY });
+    expect(service.customers.surveyOf(a.id)).toMatchObject({
+      csat: 5,
+      nps: 10,
+      comment: 'Mantap',
+      answeredAtMs: t0 + 2 * DAY,
+    });
 
     // The past stays in the past: no bus events, no notifications, no stock movement.
     expect(busEvents).toEqual([]);
-    expect(service.notifier.listDeliveries()).toEqual([]);
+    expect(service.stores.notifier.listDeliveries()).toEqual([]);
     expect(service.network.listInventory()).toEqual(stockBefore);
     expect(service.network.getTechnician('T-JKT-1')!.openJobs).toBe(0);
 
@@ -120,7 +125,7 @@ describe('service history import', () => {
     // respond (5 h + 10 h) / 2 = 7.5 h; resolve (7 h + 11 h) / 2 = 9 h; SLA: a met (5 h ≤ 24 h, 7 h ≤ 48 h),
     // b critical on a standard contract (8 h / 24 h) responded in 10 h → breach: 50 %; NFF 1/2; one stock-out;
     // CSAT (5 + 2) / 2; NPS: one promoter, one detractor → 0.
-    const k = service.kpis(t0, t0 + 30 * DAY);
+    const k = service.kpis.kpis(t0, t0 + 30 * DAY);
     expect(k.workOrders).toEqual({ created: 3, resolved: 2, cancelled: 1, active: 0 });
     expect(k.failuresPrevented).toBe(1);
     expect(k.meanTimeToRespondMs).toBe(7.5 * HOUR);
@@ -155,14 +160,14 @@ describe('service history import', () => {
     for (const entry of bad) {
       let error: unknown;
       try {
-        service.importHistory([cancelled, entry]);
+        service.workOrders.importHistory([cancelled, entry]);
       } catch (err) {
         error = err;
       }
       expect(error).toMatchObject({ statusCode: 400, message: expect.stringMatching(/^history entry 1 /) });
-      expect(service.listWorkOrders()).toEqual([]);
+      expect(service.workOrders.listWorkOrders()).toEqual([]);
     }
-    expect(service.kpis(0, Number.MAX_SAFE_INTEGER).partsStockOuts).toBe(0);
+    expect(service.kpis.kpis(0, Number.MAX_SAFE_INTEGER).partsStockOuts).toBe(0);
   });
 });
 
@@ -173,13 +178,13 @@ describe('demo history', () => {
     const sim = Array.from({ length: 20 }, (_, i) => ({ deviceId: `sim-${i}`, modelId: DEVICE_MODELS[i % 3].id }));
     const summary = seedDemo(service, { devices: sim, nowMs: clock.nowMs() });
     expect(summary.historyWorkOrders).toBeGreaterThan(100);
-    const all = service.listWorkOrders();
+    const all = service.workOrders.listWorkOrders();
     expect(all).toHaveLength(summary.historyWorkOrders);
     expect(all.every((w) => (w.state === 'resolved' || w.state === 'cancelled') && w.updatedAtMs < clock.nowMs())).toBe(
       true,
     );
 
-    const k = service.kpis(clock.nowMs() - 90 * DAY, clock.nowMs());
+    const k = service.kpis.kpis(clock.nowMs() - 90 * DAY, clock.nowMs());
     expect(k.workOrders.created).toBe(summary.historyWorkOrders);
     expect(k.failuresPrevented).toBeGreaterThan(20);
     expect(k.noFaultFoundRatePct).toBeGreaterThan(5);
@@ -193,7 +198,7 @@ describe('demo history', () => {
     // The high-risk product shows at the top.
     expect(k.failureRateByModel[0].modelId).toBe('compressor-c75');
     // Analytics gets the network's real response time, not the default day.
-    const leadTimeMs = service.currentLeadTimeMs();
+    const leadTimeMs = service.workOrders.currentLeadTimeMs();
     expect(leadTimeMs).not.toBe(24 * HOUR);
     expect(leadTimeMs).toBeGreaterThan(2 * HOUR);
     expect(leadTimeMs).toBeLessThan(72 * HOUR);
@@ -201,6 +206,6 @@ describe('demo history', () => {
     // Live work goes on top: the seeded technicians are all free.
     expect(service.network.listTechnicians().every((t) => t.openJobs === 0)).toBe(true);
     expect(seedDemo(service, { devices: sim, nowMs: clock.nowMs() }).historyWorkOrders).toBe(0);
-    expect(service.listWorkOrders()).toHaveLength(summary.historyWorkOrders);
+    expect(service.workOrders.listWorkOrders()).toHaveLength(summary.historyWorkOrders);
   });
 });

@@ -44,15 +44,15 @@ describe('MQTT technician dispatch topic', () => {
     });
     cleanups.push(() => (service as ServiceDomain).stop());
     seedSmallNetwork(service);
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    await service.notifier.processDue();
-    const moved = service.transition(wo.id, {
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    await service.stores.notifier.processDue();
+    const moved = service.workOrders.transition(wo.id, {
       to: 'open',
       version: wo.version,
       actor: 'planner:ani',
       note: 'reassigning',
     });
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
 
     for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(received.map((r) => [r.topic, r.body.event])).toEqual([
@@ -62,6 +62,6 @@ describe('MQTT technician dispatch topic', () => {
     ]);
     expect(received[0].body.data).toMatchObject({ id: wo.id, technicianId: 'T-JKT-1', state: 'assigned' });
     expect(received[1].body.data).toMatchObject({ id: moved.id, state: 'open' });
-    expect(service.notifier.listDeliveries().every((d) => d.state === 'delivered')).toBe(true);
+    expect(service.stores.notifier.listDeliveries().every((d) => d.state === 'delivered')).toBe(true);
   });
 });

@@ -42,8 +42,8 @@ describe('webhooks', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const n = service.notifier;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const n = service.stores.notifier;
 
     await n.processDue();
     expect(crm.received).toHaveLength(1);
@@ -91,17 +91,17 @@ describe('webhooks', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
     const attemptsPerPass: number[] = [];
     for (let i = 0; i < 16; i++) {
       const before = totalAttempts(service);
-      await service.notifier.processDue();
+      await service.stores.notifier.processDue();
       attemptsPerPass.push(totalAttempts(service) - before);
       ctx.clock.advance(8000);
     }
     // A receiver that is down is tried once per pass, not once per queued event.
     expect(attemptsPerPass).toEqual(Array(16).fill(1));
-    const deliveries = service.notifier.listDeliveries();
+    const deliveries = service.stores.notifier.listDeliveries();
     expect(deliveries.length).toBe(2); // workOrder.open and workOrder.assigned
     for (const d of deliveries) {
       expect(d.state).toBe('pending');
@@ -137,11 +137,11 @@ describe('webhooks', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    expect(await service.notifier.processDue()).toBe(2);
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    expect(await service.stores.notifier.processDue()).toBe(2);
     expect(crmPendingAtPublish.length).toBe(1);
     expect(requests).toEqual(['workOrder.assigned']);
-    expect(service.notifier.listDeliveries().map((d) => [d.channel, d.state])).toEqual([
+    expect(service.stores.notifier.listDeliveries().map((d) => [d.channel, d.state])).toEqual([
       ['mqtt', 'delivered'],
       ['webhook', 'delivered'],
     ]);
@@ -152,15 +152,15 @@ describe('webhooks', () => {
     const ctx = makeService({ webhooks: [{ url: crm.url, secret: SECRET }], notifier: { pollIntervalMs: 0 } });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    const [hook] = service.notifier.listWebhooks();
-    service.notifier.removeWebhook(hook.id);
-    await service.notifier.processDue();
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    const [hook] = service.stores.notifier.listWebhooks();
+    service.stores.notifier.removeWebhook(hook.id);
+    await service.stores.notifier.processDue();
     expect(crm.received).toHaveLength(0);
-    const deliveries = service.notifier.listDeliveries();
+    const deliveries = service.stores.notifier.listDeliveries();
     expect(deliveries.length).toBe(2);
     expect(deliveries.every((d) => d.state === 'dead' && d.lastError === 'webhook removed')).toBe(true);
-    expect(service.notifier.listDeliveries({ state: 'pending' })).toHaveLength(0);
+    expect(service.stores.notifier.listDeliveries({ state: 'pending' })).toHaveLength(0);
   });
 
   it("publishes to the assigned technician's MQTT topic, retrying a failed publish", async () => {
@@ -178,10 +178,10 @@ describe('webhooks', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    await service.notifier.processDue();
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    await service.stores.notifier.processDue();
     ctx.clock.advance(1000);
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     expect(published.map((p) => p.topic)).toEqual(['purna/v1/technicians/T-JKT-1/dispatch']);
     expect(JSON.parse(published[0].payload)).toMatchObject({
       event: 'workOrder.assigned',
@@ -191,7 +191,7 @@ describe('webhooks', () => {
 });
 
 function totalAttempts(service: ServiceDomain): number {
-  return service.notifier.listDeliveries().reduce((n, d) => n + d.attempts, 0);
+  return service.stores.notifier.listDeliveries().reduce((n, d) => n + d.attempts, 0);
 }
 
 describe('delivery log retention', () => {
@@ -207,23 +207,25 @@ describe('delivery log retention', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    service.notifier.removeWebhook(service.notifier.listWebhooks().find((w) => w.url.endsWith('/down-b'))!.id);
-    await service.notifier.processDue();
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    service.stores.notifier.removeWebhook(
+      service.stores.notifier.listWebhooks().find((w) => w.url.endsWith('/down-b'))!.id,
+    );
+    await service.stores.notifier.processDue();
     const states = () =>
-      service!.notifier
+      service!.stores.notifier
         .listDeliveries()
         .map((d) => d.state)
         .sort();
     expect(states()).toEqual(['dead', 'delivered', 'pending']);
 
     ctx.clock.advance(7 * 24 * 3600_000 - 1);
-    await service.notifier.processDue(); // an hourly prune, but everything is still inside the retention
+    await service.stores.notifier.processDue(); // an hourly prune, but everything is still inside the retention
     expect(states()).toEqual(['dead', 'delivered', 'pending']);
     ctx.clock.advance(2 * 3600_000);
-    await service.notifier.processDue();
+    await service.stores.notifier.processDue();
     expect(states()).toEqual(['pending']); // the receiver that is down still gets its event, however old
-    const [pending] = service.notifier.listDeliveries();
-    expect(service.notifier.deliveryAttempts(pending.id).length).toBeGreaterThan(2);
+    const [pending] = service.stores.notifier.listDeliveries();
+    expect(service.stores.notifier.deliveryAttempts(pending.id).length).toBeGreaterThan(2);
   });
 });

@@ -146,16 +146,16 @@ describe('delivery connects to the address it checked', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    expect(await service.notifier.processDue()).toBe(1);
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    expect(await service.stores.notifier.processDue()).toBe(1);
     expect(allowed.received.map((h) => h.host)).toEqual([`crm.example.test:${allowed.port}`]);
 
     // The name now answers 127.0.0.2 (not allowed): refused at delivery, nothing reaches it.
     dns['crm.example.test'] = ['127.0.0.2'];
-    service.handleDispatch(dispatchRequest('pump-jkt-2'));
-    expect(await service.notifier.processDue()).toBe(0);
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-2'));
+    expect(await service.stores.notifier.processDue()).toBe(0);
     expect(rebound.received).toEqual([]);
-    const [latest] = service.notifier.listDeliveries();
+    const [latest] = service.stores.notifier.listDeliveries();
     expect(latest).toMatchObject({ state: 'pending', lastStatus: null });
     expect(latest.lastError).toMatch(
       /^refused, nothing sent: crm\.example\.test resolves to 127\.0\.0\.2, is a loopback address/,
@@ -209,11 +209,11 @@ describe('delivery connects to the address it checked', () => {
     });
     service = ctx.service;
     seedSmallNetwork(service);
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    expect(await service.notifier.processDue()).toBe(0);
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    expect(await service.stores.notifier.processDue()).toBe(0);
     expect(serverNames).toEqual(['crm.example.test']);
     // Self-signed: connecting to the pinned address does not switch the certificate check off.
-    expect(service.notifier.listDeliveries()[0]).toMatchObject({
+    expect(service.stores.notifier.listDeliveries()[0]).toMatchObject({
       state: 'pending',
       lastStatus: null,
       lastError: expect.stringMatching(/^self-signed certificate/),
@@ -246,23 +246,23 @@ describe('webhooks against the internal InfluxDB (issue 13, real servers)', () =
     expect((await created.json()).message).toMatch(
       /^webhook url refused: (127\.0\.0\.1|localhost resolves to \S+,) is a loopback address; .*PURNA_WEBHOOK_ALLOW_HOSTS/,
     );
-    expect(purna.service.notifier.listWebhooks()).toEqual([]);
+    expect(purna.service.stores.notifier.listWebhooks()).toEqual([]);
 
     // A webhook stored before this check existed (or whose name now resolves inward) is
     // refused when delivered: InfluxDB sees nothing, and a listening port and a closed one
     // (9, discard) leave the same words in the log.
     const closedPort = pwnUrl(db).replace(/:\d+\//, ':9/');
-    purna.service.notifier.addWebhook({ url: pwnUrl(db), secret: SECRET });
-    purna.service.notifier.addWebhook({ url: closedPort, secret: SECRET });
-    purna.service.notifier.enqueue('workOrder.open', { id: 'WO-1' });
-    await purna.service.notifier.processDue();
+    purna.service.stores.notifier.addWebhook({ url: pwnUrl(db), secret: SECRET });
+    purna.service.stores.notifier.addWebhook({ url: closedPort, secret: SECRET });
+    purna.service.stores.notifier.enqueue('workOrder.open', { id: 'WO-1' });
+    await purna.service.stores.notifier.processDue();
     expect(await databases()).not.toContain(db);
-    const deliveries = purna.service.notifier.listDeliveries();
+    const deliveries = purna.service.stores.notifier.listDeliveries();
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) {
       expect(d).toMatchObject({ state: 'pending', lastStatus: null });
       expect(d.lastError).toMatch(/^refused, nothing sent: .*loopback/);
-      const attempts = purna.service.notifier.deliveryAttempts(d.id);
+      const attempts = purna.service.stores.notifier.deliveryAttempts(d.id);
       expect(attempts.length).toBeGreaterThan(0);
       expect(attempts.every((a) => a.status === null && !a.ok)).toBe(true);
     }
@@ -279,9 +279,9 @@ describe('webhooks against the internal InfluxDB (issue 13, real servers)', () =
       body: JSON.stringify({ url: `http://127.0.0.1:${crm.port}/crm`, secret: SECRET }),
     });
     expect(created.status).toBe(201);
-    purna.service.notifier.enqueue('workOrder.open', { id: 'WO-1' });
-    await purna.service.notifier.processDue();
+    purna.service.stores.notifier.enqueue('workOrder.open', { id: 'WO-1' });
+    await purna.service.stores.notifier.processDue();
     expect(crm.received.map((h) => h['x-purna-event'])).toEqual(['workOrder.open']);
-    expect(purna.service.notifier.listDeliveries()).toMatchObject([{ state: 'delivered', lastStatus: 204 }]);
+    expect(purna.service.stores.notifier.listDeliveries()).toMatchObject([{ state: 'delivered', lastStatus: 204 }]);
   });
 });

@@ -29,8 +29,8 @@ async function build(extra: Partial<ServiceRoutesOptions> = {}) {
 describe('service routes', () => {
   it('lists and filters work orders; bad query → 400 with a message', async () => {
     const { app, service } = await build();
-    service.handleDispatch(dispatchRequest('pump-jkt-1'));
-    service.handleDispatch(dispatchRequest('pump-bdg-1', 'cooling_failure'));
+    service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
+    service.workOrders.handleDispatch(dispatchRequest('pump-bdg-1', 'cooling_failure'));
     const all = await app.inject('/api/work-orders');
     expect(all.statusCode).toBe(200);
     expect(all.json().workOrders).toHaveLength(2);
@@ -47,7 +47,7 @@ describe('service routes', () => {
 
   it('moves a work order through its lifecycle; invalid step, stale version → 409; unknown → 404; bad body → 400', async () => {
     const { app, service } = await build();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     const post = (id: string, payload: object) =>
       app.inject({ method: 'POST', url: `/api/work-orders/${id}/transitions`, payload });
     const skip = await post(wo.id, { to: 'on_site', version: wo.version });
@@ -75,7 +75,7 @@ describe('service routes', () => {
     const { app, service, bus } = await build();
     const dismissals: unknown[] = [];
     bus.on('falseAlarm', (d) => dismissals.push(d));
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1', 'sensor_fault')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1', 'sensor_fault')).order;
     const post = (payload: object) =>
       app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/transitions`, payload });
     for (const payload of [
@@ -89,7 +89,7 @@ describe('service routes', () => {
     const wrongStep = await post({ to: 'acknowledged', version: wo.version, falseAlarm: true });
     expect(wrongStep.statusCode).toBe(400);
     expect(wrongStep.json().message).toMatch(/falseAlarm applies only to a cancellation/);
-    expect(service.getWorkOrder(wo.id)!.state).toBe('assigned');
+    expect(service.workOrders.getWorkOrder(wo.id)!.state).toBe('assigned');
     const ok = await post({
       to: 'cancelled',
       version: wo.version,
@@ -97,7 +97,7 @@ describe('service routes', () => {
       falseAlarm: true,
     });
     expect(ok.statusCode).toBe(200);
-    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({
+    expect(service.workOrders.workOrderHistory(wo.id).at(-1)).toMatchObject({
       toState: 'cancelled',
       note: 'dismissed as a false alarm: duplicate of the bearing job: the sensor is fine',
     });
@@ -108,7 +108,7 @@ describe('service routes', () => {
 
   it('reassigns an assigned job (version-checked, both technicians told) and keeps notes without a version change', async () => {
     const { app, service } = await build();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     const other = wo.technicianId === 'T-JKT-1' ? 'T-BDG-1' : 'T-JKT-1';
     const reassign = (payload: object) =>
       app.inject({ method: 'POST', url: `/api/work-orders/${wo.id}/reassign`, payload });
@@ -120,7 +120,7 @@ describe('service routes', () => {
     const ok = await reassign({ technicianId: other, version: wo.version, note: 'Budi is off sick' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().workOrder).toMatchObject({ state: 'assigned', technicianId: other, version: wo.version + 1 });
-    expect(service.workOrderHistory(wo.id).at(-1)).toMatchObject({
+    expect(service.workOrders.workOrderHistory(wo.id).at(-1)).toMatchObject({
       note: `reassigned from ${wo.technicianId} to ${other}: Budi is off sick`,
     });
     const note = await app.inject({
@@ -134,7 +134,7 @@ describe('service routes', () => {
       toState: 'assigned',
       note: 'customer asks for a call before the visit',
     });
-    expect(service.getWorkOrder(wo.id)!.version).toBe(wo.version + 1);
+    expect(service.workOrders.getWorkOrder(wo.id)!.version).toBe(wo.version + 1);
     const blank = await app.inject({
       method: 'POST',
       url: `/api/work-orders/${wo.id}/notes`,
@@ -142,7 +142,11 @@ describe('service routes', () => {
     });
     expect(blank.statusCode).toBe(400);
     expect(blank.json().message).toMatch(/note/);
-    const acked = service.transition(wo.id, { to: 'acknowledged', version: wo.version + 1, actor: 'technician' });
+    const acked = service.workOrders.transition(wo.id, {
+      to: 'acknowledged',
+      version: wo.version + 1,
+      actor: 'technician',
+    });
     const late = await reassign({ technicianId: wo.technicianId, version: acked.version });
     expect(late.statusCode).toBe(409);
     expect(late.json().message).toMatch(/only an assigned work order can be reassigned/);
@@ -210,7 +214,7 @@ describe('service routes', () => {
     expect(bad.json()).toMatchObject({ committed: false, imported: 0, rows: 6 });
     expect(bad.json().errors.map((e: { line: number }) => e.line)).toEqual([3, 4, 5, 6, 7]);
     expect(bad.json().errors[0].message).toMatch(/unknown model 'pump-p999'/);
-    expect(service.getDevice('imp-1')).toBeUndefined();
+    expect(service.customers.getDevice('imp-1')).toBeUndefined();
 
     const good = await csv(
       '/api/devices/import',
@@ -218,7 +222,7 @@ describe('service routes', () => {
     );
     expect(good.statusCode).toBe(200);
     expect(good.json()).toMatchObject({ committed: true, imported: 2, errors: [] });
-    expect(service.getDevice('imp-1')).toMatchObject({
+    expect(service.customers.getDevice('imp-1')).toMatchObject({
       contractTier: 'premium',
       warrantyEndMs: Date.parse('2028-01-31'),
       siteId: 'S-JKT',
@@ -273,7 +277,7 @@ describe('service routes', () => {
     const bad = await post([job, { ...job, deviceId: 'pump-bdg-1', resolvedAtMs: t }]);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^history entry 1 \(pump-bdg-1\): time of 'resolved' is before/);
-    expect(service.listWorkOrders()).toHaveLength(0);
+    expect(service.workOrders.listWorkOrders()).toHaveLength(0);
     expect((await post([{ ...job, state: 'resolved' }])).statusCode).toBe(400); // unknown field
     const ok = await post([job, { ...job, deviceId: 'pump-bdg-1', technicianId: 'T-BDG-1' }]);
     expect(ok.statusCode).toBe(201);
@@ -281,7 +285,7 @@ describe('service routes', () => {
       imported: 2,
       ids: [expect.stringMatching(/^WO-/), expect.stringMatching(/^WO-/)],
     });
-    expect(service.listWorkOrders({ state: ['resolved'] })).toHaveLength(2);
+    expect(service.workOrders.listWorkOrders({ state: ['resolved'] })).toHaveLength(2);
   });
 
   it('serves KPI trends per week or day', async () => {
@@ -289,7 +293,7 @@ describe('service routes', () => {
     const now = clock.nowMs();
     const week = 7 * 24 * 3600_000;
     // One finished job in each of the last three weeks, none in the fourth.
-    service.importHistory(
+    service.workOrders.importHistory(
       [3, 2, 1].map((weeksAgo, i) => ({
         deviceId: ['pump-jkt-1', 'pump-jkt-2', 'pump-bdg-1'][i],
         mode: 'bearing_wear' as const,
@@ -341,18 +345,18 @@ describe('service routes', () => {
       expect(bad.statusCode, timeZone).toBe(400);
       expect(bad.json().message, timeZone).toMatch(/timeZone/);
     }
-    expect(service.listSites().find((s) => s.id === 'S-MKS')!.timeZone).toBe('Asia/Makassar');
-    service.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'S-MKS' }]);
-    expect(service.getDevice('pump-mks-1')!.timeZone).toBe('Asia/Makassar');
-    expect(service.getDevice('pump-jkt-1')!.timeZone).toBe('Asia/Jakarta');
+    expect(service.customers.listSites().find((s) => s.id === 'S-MKS')!.timeZone).toBe('Asia/Makassar');
+    service.customers.registerDevices([{ deviceId: 'pump-mks-1', modelId: 'pump-p200', siteId: 'S-MKS' }]);
+    expect(service.customers.getDevice('pump-mks-1')!.timeZone).toBe('Asia/Makassar');
+    expect(service.customers.getDevice('pump-jkt-1')!.timeZone).toBe('Asia/Jakarta');
   });
 
   it('serves the one-time survey link over HTTP', async () => {
     const { app, service } = await build();
-    let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    let wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
-      wo = service.transition(wo.id, { to, version: wo.version, actor: 't' });
-    service.transition(wo.id, {
+      wo = service.workOrders.transition(wo.id, { to, version: wo.version, actor: 't' });
+    service.workOrders.transition(wo.id, {
       to: 'resolved',
       resolutionCode: 'fault_confirmed_part_replaced',
       version: wo.version,
@@ -442,8 +446,8 @@ describe('service routes', () => {
           return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `needs ${roles.join(' or ')}` });
       };
     const { app, service } = await build({ authorize });
-    const mine = service.handleDispatch(dispatchRequest('pump-jkt-1')).order; // → T-JKT-1
-    const theirs = service.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1
+    const mine = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order; // → T-JKT-1
+    const theirs = service.workOrders.handleDispatch(dispatchRequest('pump-bdg-1')).order; // → T-BDG-1
     const budi = { 'x-test-user': JSON.stringify({ id: 'u-budi', role: 'technician', technicianId: 'T-JKT-1' }) };
     const planner = { 'x-test-user': JSON.stringify({ id: 'u-ani', role: 'planner' }) };
 
@@ -458,7 +462,7 @@ describe('service routes', () => {
       payload: { to: 'acknowledged', version: mine.version },
     });
     expect(ack.statusCode).toBe(200);
-    expect(service.workOrderHistory(mine.id).at(-1)?.actor).toBe('technician:u-budi');
+    expect(service.workOrders.workOrderHistory(mine.id).at(-1)?.actor).toBe('technician:u-budi');
     expect(
       (
         await app.inject({

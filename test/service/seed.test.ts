@@ -19,15 +19,15 @@ describe('demo seed', () => {
   it('builds the Jakarta/Surabaya/Bandung network around the simulated fleet, idempotently', () => {
     const { service, clock } = makeService();
     current = service;
-    service.registerDevices(simFleet); // as the wiring does, before or after the seed
+    service.customers.registerDevices(simFleet); // as the wiring does, before or after the seed
     const summary = seedDemo(service, { devices: simFleet, nowMs: clock.nowMs() });
     expect(summary).toMatchObject({ depots: 3, technicians: 32, devices: 300 });
     expect(service.network.listDepots().map((d) => d.city)).toEqual(['Bandung', 'Jakarta', 'Surabaya']);
-    const devices = service.listDevices();
+    const devices = service.customers.listDevices();
     expect(devices).toHaveLength(300);
     expect(new Set(devices.map((d) => d.modelId))).toEqual(new Set(DEVICE_MODELS.map((m) => m.id)));
     for (const sim of simFleet)
-      expect(service.getDevice(sim.deviceId)).toMatchObject({
+      expect(service.customers.getDevice(sim.deviceId)).toMatchObject({
         modelId: sim.modelId,
         siteId: expect.any(String),
         lat: expect.any(Number),
@@ -36,10 +36,10 @@ describe('demo seed', () => {
     expect(devices.some((d) => d.warrantyEndMs < clock.nowMs())).toBe(true); // some out of warranty
     expect(new Set(devices.map((d) => d.contractTier))).toEqual(new Set(['basic', 'standard', 'premium']));
     // Every site has its zone: Java's plants WIB, the Makassar plant WITA, with devices there.
-    const zones = new Map(service.listSites().map((s) => [s.id, s.timeZone]));
+    const zones = new Map(service.customers.listSites().map((s) => [s.id, s.timeZone]));
     expect(new Set(zones.values())).toEqual(new Set(['Asia/Jakarta', 'Asia/Makassar']));
     expect(
-      service
+      service.customers
         .listSites()
         .filter((s) => s.timeZone === 'Asia/Makassar')
         .map((s) => s.city),
@@ -49,21 +49,21 @@ describe('demo seed', () => {
 
     // Every site has a maintenance lead who reads Indonesian; some customers a director who reads English.
     expect(summary.contacts).toBeGreaterThan(zones.size);
-    for (const site of service.listSites()) {
+    for (const site of service.customers.listSites()) {
       expect(
-        service.contacts.recipientsForSite(site.id).some((c) => c.siteId === site.id && c.language === 'id'),
+        service.stores.contacts.recipientsForSite(site.id).some((c) => c.siteId === site.id && c.language === 'id'),
         site.id,
       ).toBe(true);
     }
-    const customerWide = service
+    const customerWide = service.customers
       .listCustomers()
-      .flatMap((c) => service.listContacts(c.id))
+      .flatMap((c) => service.customers.listContacts(c.id))
       .filter((c) => c.siteId === null);
     expect(customerWide.length).toBeGreaterThan(3);
     expect(customerWide.every((c) => c.language === 'en' && c.preferredChannel === 'email')).toBe(true);
 
     // A forecast on a simulated device is planned at once from the seeded network.
-    const wo = service.handleDispatch(dispatchRequest('sim-001')).order;
+    const wo = service.workOrders.handleDispatch(dispatchRequest('sim-001')).order;
     expect(wo.state).toBe('assigned');
     expect(wo.partStatus).toBe('reserved');
     expect(wo.partDepotId).toBe('DEP-JKT');
@@ -71,10 +71,12 @@ describe('demo seed', () => {
 
     clock.advance(24 * 3600_000);
     seedDemo(service, { devices: simFleet, nowMs: clock.nowMs() });
-    expect(service.listDevices()).toEqual(devices);
+    expect(service.customers.listDevices()).toEqual(devices);
     expect(service.network.listInventory()).toEqual(stockAfterReservation);
     expect(service.network.listTechnicians()).toHaveLength(32);
-    expect(service.listCustomers().flatMap((c) => service.listContacts(c.id))).toHaveLength(summary.contacts);
+    expect(service.customers.listCustomers().flatMap((c) => service.customers.listContacts(c.id))).toHaveLength(
+      summary.contacts,
+    );
   });
 });
 

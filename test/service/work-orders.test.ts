@@ -19,7 +19,7 @@ function setup(autoDispatch = false) {
 
 /** Drives a fresh work order on its own device to `state` along the happy path (or to cancelled). */
 function orderIn(service: ServiceDomain, state: WorkOrderState, deviceId: string): ServiceWorkOrder {
-  let wo = service.handleDispatch(dispatchRequest(deviceId)).order;
+  let wo = service.workOrders.handleDispatch(dispatchRequest(deviceId)).order;
   const path: { to: WorkOrderState; technicianId?: string; resolutionCode?: 'fault_confirmed_part_replaced' }[] = [
     { to: 'assigned', technicianId: 'T-BDG-1' },
     { to: 'acknowledged' },
@@ -28,10 +28,10 @@ function orderIn(service: ServiceDomain, state: WorkOrderState, deviceId: string
     { to: 'resolved', resolutionCode: 'fault_confirmed_part_replaced' },
   ];
   if (state === 'cancelled')
-    return service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:p1' });
+    return service.workOrders.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:p1' });
   for (const step of path) {
     if (wo.state === state) break;
-    wo = service.transition(wo.id, { ...step, version: wo.version, actor: 'planner:p1' });
+    wo = service.workOrders.transition(wo.id, { ...step, version: wo.version, actor: 'planner:p1' });
   }
   expect(wo.state).toBe(state);
   return wo;
@@ -45,7 +45,7 @@ describe('work-order lifecycle', () => {
     bus.emit('dispatch', dispatchRequest('pump-jkt-1'));
     bus.emit('dispatch', dispatchRequest('pump-jkt-1'));
     bus.emit('dispatch', dispatchRequest('pump-jkt-1', 'cooling_failure'));
-    const orders = service.listWorkOrders({ deviceId: 'pump-jkt-1' });
+    const orders = service.workOrders.listWorkOrders({ deviceId: 'pump-jkt-1' });
     expect(orders).toHaveLength(2);
     expect(seen).toHaveLength(2);
     const bearing = orders.find((o) => o.mode === 'bearing_wear')!;
@@ -56,12 +56,12 @@ describe('work-order lifecycle', () => {
     expect(bearing.slaRespondByMs).toBe(clock.nowMs() + 24 * HOUR);
     expect(bearing.slaResolveByMs).toBe(clock.nowMs() + 48 * HOUR);
     expect(bearing.warrantyCovered).toBe(true);
-    expect(service.listWorkOrders({ state: ['open'] })).toHaveLength(2);
+    expect(service.workOrders.listWorkOrders({ state: ['open'] })).toHaveLength(2);
   });
 
   it('walks open → assigned → acknowledged → en_route → on_site → resolved, recording who and when', () => {
     const { service, clock } = setup();
-    let wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    let wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
     const steps = [
       { to: 'assigned', technicianId: 'T-JKT-1', actor: 'planner:ani' },
       { to: 'acknowledged', actor: 'technician:budi' },
@@ -71,7 +71,7 @@ describe('work-order lifecycle', () => {
     ] as const;
     for (const step of steps) {
       clock.advance(HOUR);
-      const next = service.transition(wo.id, { ...step, version: wo.version });
+      const next = service.workOrders.transition(wo.id, { ...step, version: wo.version });
       expect(next.state).toBe(step.to);
       expect(next.version).toBe(wo.version + 1);
       expect(next.updatedAtMs).toBe(clock.nowMs());
@@ -80,7 +80,7 @@ describe('work-order lifecycle', () => {
     expect(wo.technicianId).toBe('T-JKT-1');
     expect(wo.resolutionCode).toBe('fault_confirmed_no_part');
     expect(wo.onSiteAtMs).toBe(wo.createdAtMs + 4 * HOUR);
-    const history = service.workOrderHistory(wo.id);
+    const history = service.workOrders.workOrderHistory(wo.id);
     expect(history.map((h) => [h.fromState, h.toState, h.actor])).toEqual([
       [null, 'open', 'system:service'],
       ['open', 'assigned', 'planner:ani'],
@@ -95,7 +95,7 @@ describe('work-order lifecycle', () => {
   it('allows a decline (assigned → open) and cancellation before anyone is on site', () => {
     const { service } = setup();
     const assigned = orderIn(service, 'assigned', 'pump-jkt-1');
-    const declined = service.transition(assigned.id, {
+    const declined = service.workOrders.transition(assigned.id, {
       to: 'open',
       version: assigned.version,
       actor: 'technician:siti',
@@ -103,7 +103,7 @@ describe('work-order lifecycle', () => {
     expect(declined.technicianId).toBeNull();
     for (const state of ['open', 'assigned', 'acknowledged', 'en_route'] as const) {
       const wo = orderIn(service, state, `pump-bdg-1`);
-      const cancelled = service.transition(wo.id, {
+      const cancelled = service.workOrders.transition(wo.id, {
         to: 'cancelled',
         version: wo.version,
         actor: 'planner:ani',
@@ -116,7 +116,7 @@ describe('work-order lifecycle', () => {
 
   it('rejects every transition the lifecycle does not allow with a 409 and a reason, changing nothing', () => {
     const { service } = setup();
-    service.network.upsertTechnician({
+    service.stores.network.upsertTechnician({
       id: 'T-BDG-1',
       name: 'Siti Rahayu',
       homeLat: -6.9,
@@ -130,11 +130,11 @@ describe('work-order lifecycle', () => {
       for (const to of WORK_ORDER_STATES) {
         if (TRANSITIONS[from].includes(to)) continue;
         const deviceId = `dev-${n++}`;
-        service.registerDevices([{ deviceId, modelId: 'pump-p200', siteId: 'S-BDG' }]);
+        service.customers.registerDevices([{ deviceId, modelId: 'pump-p200', siteId: 'S-BDG' }]);
         const wo = orderIn(service, from, deviceId);
         let error: unknown;
         try {
-          service.transition(wo.id, {
+          service.workOrders.transition(wo.id, {
             to,
             version: wo.version,
             actor: 'planner:p1',
@@ -146,7 +146,7 @@ describe('work-order lifecycle', () => {
         }
         expect(error, `${from} → ${to}`).toMatchObject({ statusCode: 409 });
         expect((error as Error).message.length).toBeGreaterThan(10);
-        expect(service.getWorkOrder(wo.id)).toEqual(wo);
+        expect(service.workOrders.getWorkOrder(wo.id)).toEqual(wo);
         rejected++;
       }
     }
@@ -156,43 +156,43 @@ describe('work-order lifecycle', () => {
 
   it('rejects a stale version with 409 so no update is lost silently', () => {
     const { service } = setup();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    const a = service.transition(wo.id, {
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    const a = service.workOrders.transition(wo.id, {
       to: 'assigned',
       technicianId: 'T-JKT-1',
       version: wo.version,
       actor: 'planner:ani',
     });
-    expect(() => service.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:eko' })).toThrow(
-      /version mismatch/,
-    );
-    expect(service.getWorkOrder(wo.id)!.state).toBe('assigned');
-    expect(service.getWorkOrder(wo.id)!.version).toBe(a.version);
+    expect(() =>
+      service.workOrders.transition(wo.id, { to: 'cancelled', version: wo.version, actor: 'planner:eko' }),
+    ).toThrow(/version mismatch/);
+    expect(service.workOrders.getWorkOrder(wo.id)!.state).toBe('assigned');
+    expect(service.workOrders.getWorkOrder(wo.id)!.version).toBe(a.version);
   });
 
   it('requires a technician to assign and a resolution code to resolve (400)', () => {
     const { service } = setup();
-    const wo = service.handleDispatch(dispatchRequest('pump-jkt-1')).order;
-    expect(() => service.transition(wo.id, { to: 'assigned', version: wo.version, actor: 'p' })).toThrow(
+    const wo = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order;
+    expect(() => service.workOrders.transition(wo.id, { to: 'assigned', version: wo.version, actor: 'p' })).toThrow(
       expect.objectContaining({ statusCode: 400 }),
     );
     expect(() =>
-      service.transition(wo.id, { to: 'assigned', technicianId: 'nobody', version: wo.version, actor: 'p' }),
+      service.workOrders.transition(wo.id, { to: 'assigned', technicianId: 'nobody', version: wo.version, actor: 'p' }),
     ).toThrow(expect.objectContaining({ statusCode: 404 }));
     const onSite = orderIn(service, 'on_site', 'pump-bdg-1');
-    expect(() => service.transition(onSite.id, { to: 'resolved', version: onSite.version, actor: 'p' })).toThrow(
-      expect.objectContaining({ statusCode: 400 }),
-    );
+    expect(() =>
+      service.workOrders.transition(onSite.id, { to: 'resolved', version: onSite.version, actor: 'p' }),
+    ).toThrow(expect.objectContaining({ statusCode: 400 }));
   });
 
   it('cancels on dispatchCancel only while nobody has set off', () => {
     const { service, bus } = setup();
     bus.emit('dispatch', dispatchRequest('pump-jkt-1'));
     bus.emit('dispatchCancel', { deviceId: 'pump-jkt-1', mode: 'bearing_wear', tsMs: 0, reason: 'recovered' });
-    expect(service.listWorkOrders({ deviceId: 'pump-jkt-1' })[0].state).toBe('cancelled');
+    expect(service.workOrders.listWorkOrders({ deviceId: 'pump-jkt-1' })[0].state).toBe('cancelled');
     const enRoute = orderIn(service, 'en_route', 'pump-bdg-1');
     bus.emit('dispatchCancel', { deviceId: 'pump-bdg-1', mode: 'bearing_wear', tsMs: 0, reason: 'recovered' });
-    expect(service.getWorkOrder(enRoute.id)!.state).toBe('en_route');
+    expect(service.workOrders.getWorkOrder(enRoute.id)!.state).toBe('en_route');
   });
 
   it('emits baselineReset when a part was replaced, and the full work order on every change', () => {
@@ -212,12 +212,14 @@ describe('escalation', () => {
     const { service, bus, clock } = setup();
     const seen: string[] = [];
     bus.on('workOrder', (w) => seen.push((w as ServiceWorkOrder).severity));
-    const opened = service.handleDispatch(dispatchRequest('pump-jkt-1')).order; // warning → high: 24 h / 48 h
+    const opened = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1')).order; // warning → high: 24 h / 48 h
     clock.advance(2 * HOUR);
-    const same = service.handleDispatch(dispatchRequest('pump-jkt-1'));
+    const same = service.workOrders.handleDispatch(dispatchRequest('pump-jkt-1'));
     expect(same.order.version).toBe(opened.version);
     const failureAt = clock.nowMs() + 6 * HOUR;
-    const { order, created } = service.handleDispatch(dispatchRequest('pump-jkt-1', 'bearing_wear', failureAt));
+    const { order, created } = service.workOrders.handleDispatch(
+      dispatchRequest('pump-jkt-1', 'bearing_wear', failureAt),
+    );
     expect(created).toBe(false);
     expect(order).toMatchObject({
       id: opened.id,
@@ -230,7 +232,7 @@ describe('escalation', () => {
       opened.createdAtMs + 8 * HOUR,
       opened.createdAtMs + 24 * HOUR,
     ]);
-    expect(service.workOrderHistory(order.id).at(-1)).toMatchObject({
+    expect(service.workOrders.workOrderHistory(order.id).at(-1)).toMatchObject({
       actor: 'analytics',
       note: expect.stringMatching(/escalated high → critical/),
     });

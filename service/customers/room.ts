@@ -1,0 +1,113 @@
+// The customers room as callers see it (`service.customers`): customers, sites and devices (the
+// registry), their contacts, the customer record, surveys and the CSV import of devices and
+// contacts. Each method hands the call to the store or link service that does the work.
+
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import { importCsv, type ImportResult } from '../csv-import.ts';
+import type { ServiceStores } from '../stores.ts';
+import {
+  requireFound,
+  type Contact,
+  type Customer,
+  type DeviceInput,
+  type DeviceRecord,
+  type Site,
+  type SiteInput,
+} from '../types.ts';
+import type { ContactInput } from './contact-fields.ts';
+import { publicContact } from './contacts.ts';
+import { customerRecord, type CustomerRecord } from './customer-record.ts';
+import type { Registry } from './registry.ts';
+import type { SurveyedJob, SurveyLinks } from './survey-links.ts';
+import type { Survey, SurveyAnswer } from './surveys.ts';
+
+export class CustomersRoom {
+  readonly #stores: ServiceStores;
+  readonly #surveys: SurveyLinks;
+  readonly #clock: Clock;
+
+  constructor(stores: ServiceStores, surveys: SurveyLinks, clock: Clock) {
+    this.#stores = stores;
+    this.#surveys = surveys;
+    this.#clock = clock;
+  }
+
+  get #registry(): Registry {
+    return this.#stores.registry;
+  }
+
+  // ── customers, sites, devices (registry.ts) ──────────────────────────────
+
+  /** Idempotent upsert; fields not given keep their stored values (see Registry.upsertDevices). */
+  registerDevices(devices: readonly DeviceInput[]): void {
+    this.#registry.upsertDevices(devices);
+  }
+  listDevices(): DeviceRecord[] {
+    return this.#registry.listDevices();
+  }
+  getDevice(id: string): DeviceRecord | undefined {
+    return this.#registry.getDevice(id);
+  }
+  listCustomers(): Customer[] {
+    return this.#registry.listCustomers();
+  }
+  listSites(): Site[] {
+    return this.#registry.listSites();
+  }
+  saveCustomer(c: Parameters<Registry['upsertCustomer']>[0]): Customer | undefined {
+    this.#registry.upsertCustomer(c);
+    return this.listCustomers().find((x) => x.id === c.id);
+  }
+  saveSite(s: SiteInput): Site | undefined {
+    this.#registry.upsertSite(s);
+    return this.#registry.getSite(s.id);
+  }
+  /** CSV import of devices or contacts (all or nothing; see csv-import.ts for why). */
+  importCsv(kind: 'devices' | 'contacts', text: string): ImportResult {
+    return importCsv(kind, text, this.#stores, this.#clock.nowMs());
+  }
+
+  /** The customer's page: sites, contacts, devices with warranty, jobs, ratings (404 unknown customer). */
+  customerRecord(customerId: string): CustomerRecord {
+    return customerRecord(this.#stores, customerId, this.#clock.nowMs());
+  }
+
+  // ── contacts (contacts.ts) ───────────────────────────────────────────────
+
+  listContacts(customerId: string): Contact[] {
+    requireFound(this.#registry.getCustomer(customerId), 'customer', customerId);
+    return this.#stores.contacts.listForCustomer(customerId).map(publicContact);
+  }
+  getContact(id: string): Contact {
+    return publicContact(this.#stores.contacts.require(id));
+  }
+  /** Creates or replaces a contact; a bad field is a 400 naming it (see contact-fields.ts). */
+  saveContact(id: string, input: ContactInput): Contact {
+    const { contacts } = this.#stores;
+    return publicContact(contacts.save(id, contacts.check(input), this.#clock.nowMs()));
+  }
+  /** A new contact of `customerId` under an id of Purna's choosing. */
+  addContact(customerId: string, input: Omit<ContactInput, 'customerId'>): Contact {
+    return this.saveContact(`CON-${randomUUID().slice(0, 8)}`, { ...input, customerId });
+  }
+  removeContact(id: string): void {
+    this.#stores.contacts.deactivate(id, this.#clock.nowMs());
+  }
+
+  // ── surveys (survey-links.ts) ────────────────────────────────────────────
+
+  /** Issues a fresh one-time survey link for a resolved work order (a re-send; the old link dies). */
+  issueSurvey(workOrderId: string): { token: string; url: string } {
+    return this.#surveys.reissue(workOrderId);
+  }
+  openSurvey(token: string): { survey: Survey; workOrder: SurveyedJob } {
+    return this.#surveys.open(token);
+  }
+  answerSurvey(token: string, answer: SurveyAnswer): Survey {
+    return this.#surveys.answer(token, answer);
+  }
+  surveyOf(workOrderId: string): Survey | undefined {
+    return this.#surveys.of(workOrderId);
+  }
+}
