@@ -177,7 +177,7 @@ it('--model plays a catalogue model: from --catalogue-url, every metric it decla
   expect(Object.keys(values).sort()).toEqual(['current', 'flow', 'pressure', 'temperature']);
   expect(values.pressure).toBeGreaterThanOrEqual(3);
   expect(values.pressure).toBeLessThanOrEqual(6);
-  expect(purna.service.registry.getDevice('sim-booster-b40-0001')?.modelId).toBe('booster-b40');
+  expect(purna.service.stores.registry.getDevice('sim-booster-b40-0001')?.modelId).toBe('booster-b40');
 
   // A model the catalogue does not have is named with the ones it has; the file form too.
   const missing = await runCli(['--model', 'chiller-x', '--catalogue', file, '--broker', purna.mqttUrl]);
