@@ -6,6 +6,7 @@ import { explain } from '../explain.ts';
 import { countFleet, FLEET_STATES, fleetStateOf as stateOf, sensorFaultNow } from '../fleet-state.ts';
 import { labelOf, num, t, time } from '../i18n.ts';
 import { live } from '../state.ts';
+import { tileGrid } from './tile-grid.ts';
 
 function why(d: DeviceSummary): string {
   if (sensorFaultNow(d) && d.health?.state !== 'sensor_fault') {
@@ -27,7 +28,23 @@ export function fleetView(root: HTMLElement): () => void {
     el('option', { value: 'at risk', text: t('fleet.atRisk') }),
     ...FLEET_STATES.map((v) => el('option', { value: v, text: labelOf('fleetState', v) })),
   );
-  const grid = el('div', { class: 'grid', id: 'health-grid', role: 'list', 'aria-label': t('fleet.gridLabel') });
+  const grid = tileGrid({
+    id: 'health-grid',
+    label: t('fleet.gridLabel'),
+    href: (id) => `#/device/${encodeURIComponent(id)}`,
+    paint: (tile, id) => {
+      const d = live.devices.get(id);
+      if (d) paintTile(tile, d);
+    },
+  });
+  // One Tab past the grid, however many devices: to the alerts (a hash link would change the route).
+  const skipGrid = el('a', { href: '#alerts-title', class: 'skip-inline', id: 'skip-grid', text: t('fleet.skipGrid') });
+  skipGrid.addEventListener('click', (e) => {
+    e.preventDefault();
+    document.getElementById('alerts-title')?.focus();
+  });
+  const gridHelp = el('p', { class: 'hint', id: 'grid-help', text: t('fleet.gridHelp') });
+  grid.element.setAttribute('aria-describedby', 'grid-help');
   const attention = el('tbody');
   const alerts = el('ol', { id: 'alerts', class: 'alerts', 'aria-live': 'polite' });
   root.append(
@@ -48,12 +65,14 @@ export function fleetView(root: HTMLElement): () => void {
         el('label', { for: 'fleet-health', text: t('fleet.health') }),
         health,
       ),
-      grid,
+      skipGrid,
+      grid.element,
+      gridHelp,
     ),
     el(
       'section',
       { 'aria-labelledby': 'alerts-title' },
-      el('h2', { id: 'alerts-title', text: t('fleet.alertsTitle') }),
+      el('h2', { id: 'alerts-title', tabindex: '-1', text: t('fleet.alertsTitle') }),
       alerts,
     ),
     el(
@@ -92,7 +111,6 @@ export function fleetView(root: HTMLElement): () => void {
     ),
   );
 
-  const tiles = new Map<string, HTMLAnchorElement>();
   const matches = (d: DeviceSummary) => {
     const q = search.value.trim().toLowerCase();
     if (q && !d.deviceId.toLowerCase().includes(q)) return false;
@@ -103,13 +121,7 @@ export function fleetView(root: HTMLElement): () => void {
     if (health.value) return s === health.value;
     return true;
   };
-  const tile = (d: DeviceSummary) => {
-    let tileEl = tiles.get(d.deviceId);
-    if (!tileEl) {
-      tileEl = el('a', { href: `#/device/${encodeURIComponent(d.deviceId)}`, role: 'listitem', class: 'tile' });
-      tileEl.dataset.deviceId = d.deviceId;
-      tiles.set(d.deviceId, tileEl);
-    }
+  const paintTile = (tileEl: HTMLAnchorElement, d: DeviceSummary) => {
     const score = d.health?.score;
     const s = stateOf(d);
     // The colour is the state the counts count it in (a grey offline tile, not its last green score).
@@ -123,8 +135,17 @@ export function fleetView(root: HTMLElement): () => void {
     tileEl.setAttribute('aria-label', tileEl.title);
     // The reading's time: bench:dashboard measures publish → DOM from it.
     if (d.latestTsMs !== null) tileEl.dataset.ts = String(d.latestTsMs);
-    tileEl.hidden = !matches(d);
-    return tileEl;
+  };
+  /** Which devices the grid shows (those the filters let through, by id), and whether each is among them. */
+  let shown = new Set<string>();
+  const refilter = () => {
+    const ids = [...live.devices.values()]
+      .filter(matches)
+      .map((d) => d.deviceId)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    shown = new Set(ids);
+    grid.setItems(ids);
+    grid.element.dataset.count = String(ids.length);
   };
   const row = (d: DeviceSummary) => {
     const tr = el('tr');
@@ -217,7 +238,7 @@ export function fleetView(root: HTMLElement): () => void {
       );
       site.value = keep;
     }
-    grid.replaceChildren(...[...live.devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map(tile));
+    refilter();
     renderCounts();
     renderAttention();
   };
@@ -255,6 +276,8 @@ export function fleetView(root: HTMLElement): () => void {
   for (const input of [search, model, site, health]) input.addEventListener('input', renderAll);
   renderAll();
   let pending = false;
+  let lastSummary = 0;
+  let relistDue = false;
   const unsubscribe = live.subscribe(({ devices, workOrders, snapshot }) => {
     watchAlerts(devices, snapshot && lastState.size === 0);
     for (const o of workOrders) {
@@ -273,20 +296,35 @@ export function fleetView(root: HTMLElement): () => void {
         );
     }
     if (snapshot) return renderAll();
+    // Only rendered tiles are painted; a device entering or leaving the filtered set (new, or its
+    // state moved across a state filter) re-lists the grid once this frame.
+    let relist = false;
     for (const d of devices) {
-      const known = tiles.has(d.deviceId);
-      const added = tile(d);
-      if (!known) grid.append(added);
+      if (shown.has(d.deviceId) !== matches(d)) relist = true;
+      else grid.update(d.deviceId);
     }
-    // The table and counts at most every animation frame, however many deltas arrive.
+    // The counts and the table at most twice a second, however many deltas arrive: at 10,000
+    // devices they walk the whole fleet.
     if (!pending) {
       pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        renderCounts();
-        renderAttention();
-      });
+      const wait = Math.max(0, lastSummary + 500 - performance.now());
+      setTimeout(() => {
+        requestAnimationFrame(() => {
+          pending = false;
+          lastSummary = performance.now();
+          if (relistDue) {
+            relistDue = false;
+            refilter();
+          }
+          renderCounts();
+          renderAttention();
+        });
+      }, wait);
     }
+    if (relist) relistDue = true;
   });
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    grid.destroy();
+  };
 }
