@@ -293,6 +293,48 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   -- A job the customer reported: their own words, kept as they gave them.
   ALTER TABLE work_orders ADD COLUMN customer_report TEXT;
   `,
+  // 8: the customer's side of a job (issue 17): the rating given on the tracking page (kept on
+  // the link: every contact may give one; the first also answers the job's survey), the
+  // planner's follow-up tasks (a low rating, "not fixed", a message nobody could place), and the
+  // messages customers send in (e-mail, WhatsApp), each once by the provider's message id.
+  `
+  ALTER TABLE tracking_links ADD COLUMN csat INTEGER CHECK (csat BETWEEN 1 AND 5);
+  ALTER TABLE tracking_links ADD COLUMN nps INTEGER CHECK (nps BETWEEN 0 AND 10);
+  ALTER TABLE tracking_links ADD COLUMN comment TEXT;
+  CREATE TABLE follow_ups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    work_order_id TEXT REFERENCES work_orders(id),
+    customer_id TEXT REFERENCES customers(id),
+    contact_id TEXT REFERENCES contacts(id),
+    reason TEXT NOT NULL CHECK (reason IN ('low_rating', 'not_fixed', 'unplaced_message')),
+    csat INTEGER,
+    nps INTEGER,
+    comment TEXT,
+    created_at_ms INTEGER NOT NULL,
+    done_at_ms INTEGER,
+    done_by TEXT,
+    done_note TEXT
+  );
+  CREATE INDEX follow_ups_open ON follow_ups(done_at_ms, created_at_ms);
+  CREATE INDEX follow_ups_work_order ON follow_ups(work_order_id);
+  CREATE TABLE inbound_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'whatsapp')),
+    provider_message_id TEXT NOT NULL,
+    from_address TEXT NOT NULL,
+    from_name TEXT,
+    subject TEXT,
+    text TEXT NOT NULL,
+    contact_id TEXT REFERENCES contacts(id),
+    customer_id TEXT REFERENCES customers(id),
+    work_order_id TEXT REFERENCES work_orders(id),
+    outcome TEXT NOT NULL CHECK (outcome IN ('attached', 'opened', 'unplaced', 'unknown_sender')),
+    received_at_ms INTEGER NOT NULL,
+    UNIQUE (channel, provider_message_id)
+  );
+  CREATE INDEX inbound_customer ON inbound_messages(customer_id, received_at_ms);
+  CREATE INDEX inbound_work_order ON inbound_messages(work_order_id);
+  `,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { CatalogueStore } from './catalogue/store.ts';
 import { Contacts } from './customers/contacts.ts';
+import { FollowUps } from './customers/follow-ups.ts';
 import { Registry } from './customers/registry.ts';
 import { Surveys } from './customers/surveys.ts';
 import { TrackingLinks } from './customers/tracking-links.ts';
@@ -26,6 +27,8 @@ export interface ServiceStores {
   surveys: Surveys;
   /** The customers' tracking links (one per job and contact). */
   links: TrackingLinks;
+  /** The planner's follow-up tasks (a low rating, "not fixed", a message no job fits). */
+  followUps: FollowUps;
   /** The notifications outbox (rows written in the caller's transaction, delivered by its own loop). */
   notifier: Notifier;
 }
@@ -55,6 +58,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     network: new Network(db),
     surveys: new Surveys(db),
     links,
+    followUps: new FollowUps(db),
     notifier: new Notifier({
       db,
       log: opts.log.child({ module: 'notifier' }),

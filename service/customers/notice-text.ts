@@ -221,3 +221,6 @@ export function composeNotice(
     whatsapp: { template, params: [...params, LINK_PLACEHOLDER] },
   };
 }
+
+/** The sentences the tracking page shares with the notices (customers/tracking-page.ts). */
+export { finding as noticeFinding, partSentence, warrantySentence, formatWindowPoint };

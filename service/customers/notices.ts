@@ -90,7 +90,7 @@ export class CustomerNotices {
       if (told && !told.has(contact.id)) continue;
       const channel = this.#channelFor(contact);
       const to = channel.ok ? channel.to : (contact.email ?? contact.phone ?? '');
-      const facts = this.#facts(kind, order, contact, nowMs, extra);
+      const facts = noticeFacts(this.#o.stores, kind, order, contact, nowMs, extra);
       const template = this.#o.whatsappTemplates[kind];
       const linkId = this.#o.links.ensure(order.id, contact.id, nowMs);
       notifier.enqueueCustomer({
@@ -140,60 +140,64 @@ export class CustomerNotices {
       reason: `${preferred} is not configured (${CHANNEL_SETTING[preferred]} unset) and no other configured channel has an address for ${c.name}`,
     };
   }
+}
 
-  #facts(
-    kind: NoticeKind,
-    o: ServiceWorkOrder,
-    c: ContactRecord,
-    nowMs: number,
-    extra: { delayReason?: DelayReason; deadlineMs?: number | null },
-  ): NoticeFacts {
-    const { registry, network, catalogue } = this.#o.stores;
-    const device = registry.getDevice(o.deviceId)!;
-    const model = catalogue.current(device.modelId);
-    const tech = o.technicianId ? network.getTechnician(o.technicianId) : undefined;
-    const partStatus =
-      o.partStatus === 'reserved' || o.partStatus === 'backorder' || o.partStatus === 'consumed'
-        ? o.partStatus
-        : 'none';
-    return {
-      workOrderId: o.id,
-      contactName: c.name,
-      customerName: device.customerName ?? '',
-      siteName: device.siteName ?? '',
-      timeZone: device.timeZone ?? 'Asia/Jakarta',
-      modelName: model?.name ?? device.modelId,
-      serial: device.serial,
-      mode: o.mode,
-      modeName: model?.failureModes.find((m) => m.id === o.mode)?.name ?? o.mode.replaceAll('_', ' '),
-      customerReport: o.customerReport,
-      failureInMs: o.predictedFailureAtMs === null ? null : o.predictedFailureAtMs - nowMs,
-      technicianFirstName: tech ? tech.name.split(/\s+/)[0] : null,
-      arrival: this.#arrival(kind, o, nowMs),
-      part: { name: o.partName ?? o.partSku ?? '', status: partStatus },
-      warrantyCovered: o.warrantyCovered,
-      contractTier: device.contractTier,
-      resolutionCode: o.resolutionCode,
-      delayReason: extra.delayReason ?? null,
-      deadlineMs: extra.deadlineMs ?? null,
-    };
-  }
+/** What a notice (or the tracking page) says of a job, for one contact. */
+export function noticeFacts(
+  stores: ServiceStores,
+  kind: NoticeKind,
+  o: ServiceWorkOrder,
+  c: Pick<ContactRecord, 'name'>,
+  nowMs: number,
+  extra: { delayReason?: DelayReason; deadlineMs?: number | null } = {},
+): NoticeFacts {
+  const { registry, network, catalogue } = stores;
+  const device = registry.getDevice(o.deviceId)!;
+  const model = catalogue.current(device.modelId);
+  const tech = o.technicianId ? network.getTechnician(o.technicianId) : undefined;
+  const partStatus =
+    o.partStatus === 'reserved' || o.partStatus === 'backorder' || o.partStatus === 'consumed' ? o.partStatus : 'none';
+  return {
+    workOrderId: o.id,
+    contactName: c.name,
+    customerName: device.customerName ?? '',
+    siteName: device.siteName ?? '',
+    timeZone: device.timeZone ?? 'Asia/Jakarta',
+    modelName: model?.name ?? device.modelId,
+    serial: device.serial,
+    mode: o.mode,
+    modeName: model?.failureModes.find((m) => m.id === o.mode)?.name ?? o.mode.replaceAll('_', ' '),
+    customerReport: o.customerReport,
+    failureInMs: o.predictedFailureAtMs === null ? null : o.predictedFailureAtMs - nowMs,
+    technicianFirstName: tech ? tech.name.split(/\s+/)[0] : null,
+    arrival: arrivalWindow(kind, o, nowMs),
+    part: { name: o.partName ?? o.partSku ?? '', status: partStatus },
+    warrantyCovered: o.warrantyCovered,
+    contractTier: device.contractTier,
+    resolutionCode: o.resolutionCode,
+    delayReason: extra.delayReason ?? null,
+    deadlineMs: extra.deadlineMs ?? null,
+  };
+}
 
-  /**
-   * The window the technician is expected in. Planned: from when the plan has both technician
-   * and part there (rounded down to the half hour), two hours wide. On the way: the drive from
-   * their planned distance at van speed, from the quarter hour, one hour wide.
-   */
-  #arrival(kind: NoticeKind, o: ServiceWorkOrder, nowMs: number): { fromMs: number; toMs: number } | null {
-    if (o.state === 'en_route' && o.plan?.technician) {
-      const from = floorTo(nowMs + (o.plan.technician.distanceKm / VAN_SPEED_KMH) * HOUR, 15 * MINUTE);
-      return { fromMs: from, toMs: from + EN_ROUTE_WINDOW_MS };
-    }
-    if (kind === 'resolved' || kind === 'cancelled') return null;
-    const lead = o.plannedLeadTimeMs ?? o.technicianEtaMs;
-    if (lead === null || !o.plan) return null;
-    const from = floorTo(o.plan.plannedAtMs + lead, 30 * MINUTE);
-    if (from + PLANNED_WINDOW_MS < nowMs) return null; // the plan's time has passed: no stale promise
-    return { fromMs: from, toMs: from + PLANNED_WINDOW_MS };
+/**
+ * The window the technician is expected in. Planned: from when the plan has both technician
+ * and part there (rounded down to the half hour), two hours wide. On the way: the drive from
+ * their planned distance at van speed, from the quarter hour, one hour wide.
+ */
+export function arrivalWindow(
+  kind: NoticeKind,
+  o: ServiceWorkOrder,
+  nowMs: number,
+): { fromMs: number; toMs: number } | null {
+  if (o.state === 'en_route' && o.plan?.technician) {
+    const from = floorTo(nowMs + (o.plan.technician.distanceKm / VAN_SPEED_KMH) * HOUR, 15 * MINUTE);
+    return { fromMs: from, toMs: from + EN_ROUTE_WINDOW_MS };
   }
+  if (kind === 'resolved' || kind === 'cancelled') return null;
+  const lead = o.plannedLeadTimeMs ?? o.technicianEtaMs;
+  if (lead === null || !o.plan) return null;
+  const from = floorTo(o.plan.plannedAtMs + lead, 30 * MINUTE);
+  if (from + PLANNED_WINDOW_MS < nowMs) return null; // the plan's time has passed: no stale promise
+  return { fromMs: from, toMs: from + PLANNED_WINDOW_MS };
 }

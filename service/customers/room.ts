@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { importCsv, type ImportResult } from '../csv-import.ts';
+import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import {
   requireFound,
@@ -21,16 +22,21 @@ import { customerRecord, type CustomerRecord } from './customer-record.ts';
 import type { Registry } from './registry.ts';
 import type { SurveyedJob, SurveyLinks } from './survey-links.ts';
 import type { Survey, SurveyAnswer } from './surveys.ts';
+import type { FollowUp } from './follow-ups.ts';
+import { CustomerTracking, type TrackingOpen } from './tracking.ts';
+import type { TrackingAnswer, TrackingLink } from './tracking-links.ts';
 
 export class CustomersRoom {
   readonly #stores: ServiceStores;
   readonly #surveys: SurveyLinks;
   readonly #clock: Clock;
+  readonly #tracking: CustomerTracking;
 
   constructor(stores: ServiceStores, surveys: SurveyLinks, clock: Clock) {
     this.#stores = stores;
     this.#surveys = surveys;
     this.#clock = clock;
+    this.#tracking = new CustomerTracking(stores, clock);
   }
 
   get #registry(): Registry {
@@ -109,5 +115,34 @@ export class CustomersRoom {
   }
   surveyOf(workOrderId: string): Survey | undefined {
     return this.#surveys.of(workOrderId);
+  }
+
+  // ── the tracking page and the planner's follow-ups (tracking.ts, follow-ups.ts) ──
+
+  /** What a tracking link opens: the job's view, or why not (404 unknown, 410 used or expired, with the contact's language). */
+  openTracking(token: string): TrackingOpen {
+    return this.#tracking.open(token);
+  }
+  /** The customer's confirmation and rating on their tracking page (once; see CustomerTracking.answer). */
+  answerTracking(token: string, answer: TrackingAnswer): ReturnType<CustomerTracking['answer']> {
+    return this.#tracking.answer(token, answer);
+  }
+  /** The confirmations and ratings the customer's contacts gave on a job's tracking links. */
+  trackingAnswers(workOrderId: string): (TrackingLink & { contactName: string | null })[] {
+    const { orders, links, contacts } = this.#stores;
+    return links
+      .forWorkOrder(orders.require(workOrderId).id)
+      .filter((l) => l.confirmedAtMs !== null)
+      .map((l) => ({ ...l, contactName: contacts.get(l.contactId)?.name ?? null }));
+  }
+  listFollowUps(
+    filter: { open?: boolean; workOrderId?: string; customerId?: string; limit?: number } = {},
+  ): FollowUp[] {
+    return this.#stores.followUps.list(filter);
+  }
+  /** A planner closes a follow-up (409 when already done). */
+  completeFollowUp(id: number, input: { actor: string; note?: string }): FollowUp {
+    const { db, followUps } = this.#stores;
+    return inTransaction(db, () => followUps.done(id, input.actor, input.note?.trim() || null, this.#clock.nowMs()));
   }
 }

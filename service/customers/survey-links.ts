@@ -3,6 +3,7 @@ import type { Language } from '../../core/i18n/index.ts';
 import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { conflict, type ServiceWorkOrder } from '../types.ts';
+import { feedbackReceived } from './feedback.ts';
 import type { Survey, SurveyAnswer } from './surveys.ts';
 
 /** What the survey page shows of the job it asks about. */
@@ -76,6 +77,17 @@ export class SurveyLinks {
     return inTransaction(this.#s.db, () => {
       const survey = this.#s.surveys.answer(token, answer, now);
       this.#s.notifier.enqueue('survey.answered', survey);
+      feedbackReceived(
+        this.#s,
+        {
+          workOrderId: survey.workOrderId,
+          contactId: null,
+          csat: survey.csat,
+          nps: survey.nps,
+          comment: survey.comment,
+        },
+        now,
+      );
       return survey;
     });
   }

@@ -19,16 +19,16 @@ export interface SurveyPageJob {
   timeZone: string | null;
 }
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const nonceAttr = (nonce: string | undefined) => (nonce ? ` nonce="${escapeHtml(nonce)}"` : '');
+export const nonceAttr = (nonce: string | undefined) => (nonce ? ` nonce="${escapeHtml(nonce)}"` : '');
 
 /** JSON inside a <script>: no "</script>" or "<!--" can close or confuse the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** Links to the page in the languages it is not in (the query keeps the token's URL as it is). */
-function languageLinks(lang: Language): string {
+export function languageLinks(lang: Language): string {
   const others = LANGUAGES.filter((l) => l !== lang);
   return `<nav class="lang" aria-label="${escapeHtml(t(lang, 'language.label'))}">${others.map((l) => `<a href="?lang=${l}" hreflang="${l}" lang="${l}">${escapeHtml(t(l, `language.${l}`))}</a>`).join(' ')}</nav>`;
 }

@@ -80,6 +80,37 @@ export class Surveys {
     return this.#byToken(token);
   }
 
+  /**
+   * The tracking page's rating answers the job's survey (the survey folds into the page): the
+   * unanswered survey is answered (its link stops working), or one is recorded answered when none
+   * was issued. False when the survey was answered already (by its link or another contact):
+   * the rating then stays on the tracking link alone. Inside the caller's transaction.
+   */
+  answerForWorkOrder(
+    workOrderId: string,
+    a: { csat: number; nps: number | null; comment: string | null },
+    nowMs: number,
+  ): boolean {
+    const existing = prepared(this.#db, 'SELECT answered_at_ms FROM surveys WHERE work_order_id = ?').get(
+      workOrderId,
+    ) as { answered_at_ms: number | null } | undefined;
+    if (existing?.answered_at_ms != null) return false;
+    if (existing) {
+      prepared(
+        this.#db,
+        'UPDATE surveys SET answered_at_ms = ?, csat = ?, nps = ?, comment = ? WHERE work_order_id = ? AND answered_at_ms IS NULL',
+      ).run(nowMs, a.csat, a.nps, a.comment, workOrderId);
+    } else {
+      // No link was issued: a hash no token has (random), so the row opens no survey page.
+      prepared(
+        this.#db,
+        `INSERT INTO surveys (token_hash, work_order_id, issued_at_ms, expires_at_ms, answered_at_ms, csat, nps, comment)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(hash(randomBytes(32).toString('base64url')), workOrderId, nowMs, nowMs, nowMs, a.csat, a.nps, a.comment);
+    }
+    return true;
+  }
+
   forWorkOrder(workOrderId: string): Survey | undefined {
     const r = prepared(this.#db, 'SELECT * FROM surveys WHERE work_order_id = ?').get(workOrderId) as
       | SurveyRow

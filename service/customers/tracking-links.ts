@@ -12,6 +12,18 @@ export interface TrackingLink {
   issuedAtMs: number;
   confirmation: 'done' | 'not_fixed' | null;
   confirmedAtMs: number | null;
+  /** The stars (1–5), recommendation (0–10) and comment given with the confirmation. */
+  csat: number | null;
+  nps: number | null;
+  comment: string | null;
+}
+
+/** What the customer says on the tracking page after the visit. */
+export interface TrackingAnswer {
+  confirmation: 'done' | 'not_fixed';
+  csat?: number;
+  nps?: number;
+  comment?: string;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -61,13 +73,22 @@ export class TrackingLinks {
     return r ? toLink(r) : undefined;
   }
 
-  /** Records the customer's word once; false when the link had been used already. */
-  confirm(linkId: string, confirmation: 'done' | 'not_fixed', nowMs: number): boolean {
+  /**
+   * Records the customer's word once (the WHERE clause makes the link single-use even against two
+   * simultaneous submissions); false when the link had been used already.
+   */
+  confirm(linkId: string, a: TrackingAnswer, nowMs: number): boolean {
     const r = prepared(
       this.#db,
-      'UPDATE tracking_links SET confirmation = ?, confirmed_at_ms = ? WHERE id = ? AND confirmed_at_ms IS NULL',
-    ).run(confirmation, nowMs, linkId);
+      `UPDATE tracking_links SET confirmation = ?, confirmed_at_ms = ?, csat = ?, nps = ?, comment = ?
+      WHERE id = ? AND confirmed_at_ms IS NULL`,
+    ).run(a.confirmation, nowMs, a.csat ?? null, a.nps ?? null, a.comment ?? null, linkId);
     return r.changes === 1;
+  }
+
+  get(linkId: string): TrackingLink | undefined {
+    const r = prepared(this.#db, 'SELECT * FROM tracking_links WHERE id = ?').get(linkId) as Row | undefined;
+    return r ? toLink(r) : undefined;
   }
 
   forWorkOrder(workOrderId: string): TrackingLink[] {
@@ -86,6 +107,9 @@ interface Row {
   issued_at_ms: number;
   confirmation: 'done' | 'not_fixed' | null;
   confirmed_at_ms: number | null;
+  csat: number | null;
+  nps: number | null;
+  comment: string | null;
 }
 
 function toLink(r: Row): TrackingLink {
@@ -96,5 +120,8 @@ function toLink(r: Row): TrackingLink {
     issuedAtMs: r.issued_at_ms,
     confirmation: r.confirmation,
     confirmedAtMs: r.confirmed_at_ms,
+    csat: r.csat,
+    nps: r.nps,
+    comment: r.comment,
   };
 }

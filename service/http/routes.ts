@@ -2,8 +2,10 @@ import type {} from '@fastify/swagger'; // route schema fields (tags, summary) f
 import type { FastifyInstance } from 'fastify';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { contactRoutes } from '../customers/contact-routes.ts';
+import { feedbackRoutes } from '../customers/feedback-routes.ts';
 import { customerRoutes } from '../customers/routes.ts';
 import { surveyRoutes } from '../customers/survey-routes.ts';
+import { trackingRoutes } from '../customers/tracking-routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
 import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
@@ -37,6 +39,8 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await networkRoutes(scope, opts);
     await notificationRoutes(scope, opts);
     await surveyRoutes(scope, opts);
+    await trackingRoutes(scope, opts);
+    await feedbackRoutes(scope, opts);
     await kpiRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });
