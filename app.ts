@@ -359,6 +359,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       users,
       sessionTtlMs: config.sessionTtlHours * 3600_000,
       cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
       trustedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       // A technician sees a device while one of their active work orders is on it, not forever after.
       technicianSeesDevice: (technicianId, deviceId) =>

@@ -494,6 +494,13 @@ export const settings = {
     description:
       'Addresses and CIDR ranges that may read /metrics without a token while PURNA_METRICS_TOKEN is unset (empty: nobody)',
   }),
+  trustProxy: setting({
+    env: 'PURNA_TRUST_PROXY',
+    default: Object.freeze([]) as readonly string[],
+    parse: addressList(false),
+    description:
+      'Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For names the client (login limits, /metrics allow-list and logs then see the client, not the proxy); empty: the header is ignored',
+  }),
   smtpHost: setting({
     env: 'PURNA_SMTP_HOST',
     default: '',

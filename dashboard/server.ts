@@ -39,6 +39,11 @@ export interface DashboardOptions {
   cookieSecure: 'auto' | 'true' | 'false';
   /** Origins besides the request's own that may send state-changing requests (the public URL's, behind a proxy). */
   trustedOrigins?: string[];
+  /**
+   * Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed. Empty or absent: the header is
+   * ignored, so a client cannot pick its own source address to dodge the per-source login limit.
+   */
+  trustProxy?: readonly string[];
   /** Login attempts let through per source address and per account (defaults in plugins/auth.ts). */
   loginLimits?: Partial<LoginLimits>;
   /** Whether a technician may see a device (one of their work orders is on it). */
@@ -56,6 +61,7 @@ const UI_DIST = fileURLToPath(new URL('./ui/dist/', import.meta.url));
 /** Builds the fastify app: REST under /api, socket.io live updates, the built UI. Does not listen. */
 export async function buildDashboard(opts: DashboardOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    trustProxy: opts.trustProxy?.length ? [...opts.trustProxy] : false,
     loggerInstance: opts.log as FastifyBaseLogger,
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });

@@ -76,8 +76,10 @@ function metricsGuard(access: MetricsAccess): (request: FastifyRequest, reply: F
         message: 'metrics need Authorization: Bearer <PURNA_METRICS_TOKEN>',
       });
     }
-    // The socket's address (fastify trusts no X-Forwarded-For unless told to), never a header.
-    if (allowedAddress(request.socket.remoteAddress ?? '')) return;
+    // The client's address: the socket's, or behind a proxy listed in PURNA_TRUST_PROXY the one it
+    // forwards (else a proxy on loopback would open /metrics to everyone behind it). fastify believes
+    // X-Forwarded-For only from those proxies, so a client cannot name its own address.
+    if (allowedAddress(request.ip)) return;
     return reply.code(403).send({
       statusCode: 403,
       error: 'Forbidden',

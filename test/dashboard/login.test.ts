@@ -23,6 +23,7 @@ afterEach(async () => {
 async function start(
   loginLimits: Partial<LoginLimits>,
   nowMs = () => Date.now(),
+  trustProxy?: readonly string[],
 ): Promise<{ base: string; users: UserStore; app: FastifyInstance }> {
   const users = new UserStore(':memory:', systemClock);
   await users.create({ email: 'victim@example.com', role: 'planner', password: PASSWORD });
@@ -40,6 +41,7 @@ async function start(
     cookieSecure: 'false',
     technicianSeesDevice: () => false,
     loginLimits,
+    trustProxy,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   cleanup = async () => {
@@ -50,9 +52,9 @@ async function start(
   return { base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, users, app };
 }
 
-const login = (base: string, email: string, password: string, from = '127.0.0.1') =>
+const login = (base: string, email: string, password: string, from = '127.0.0.1', forwardedFor?: string) =>
   rawRequest(base, 'POST', '/api/auth/login', {
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
     body: JSON.stringify({ email, password }),
     localAddress: from,
   });
@@ -91,6 +93,31 @@ describe('login limits', () => {
     );
     // Another address is not held back by this one.
     expect((await login(base, 'victim@example.com', PASSWORD, '127.0.0.2')).status).toBe(200);
+  });
+
+  it('X-Forwarded-For is ignored unless its sender is a trusted proxy (PURNA_TRUST_PROXY)', async () => {
+    // Not trusted: a client naming a fresh address per attempt is still one source.
+    const direct = await start({ perSource: 3, sourceWindowMs: LONG, perAccount: HIGH });
+    const spoofed = [];
+    for (let i = 0; i < 6; i++)
+      spoofed.push((await login(direct.base, `u${i}@example.com`, 'x', '127.0.0.1', `203.0.113.${i}`)).status);
+    expect(tally(spoofed)).toEqual({ 401: 3, 429: 3 });
+    await cleanup?.();
+    cleanup = null;
+
+    // Behind a trusted proxy (127.0.0.1): clients are told apart by the header, so one noisy client
+    // does not lock out everybody else coming through the same proxy.
+    const proxied = await start({ perSource: 3, sourceWindowMs: LONG, perAccount: HIGH }, undefined, ['127.0.0.1']);
+    const noisy = [];
+    for (let i = 0; i < 5; i++)
+      noisy.push((await login(proxied.base, `u${i}@example.com`, 'x', '127.0.0.1', '198.51.100.7')).status);
+    expect(tally(noisy)).toEqual({ 401: 3, 429: 2 });
+    expect((await login(proxied.base, 'victim@example.com', PASSWORD, '127.0.0.1', '198.51.100.8')).status).toBe(200);
+    // From an address that is not the proxy the header is still ignored.
+    const other = [];
+    for (let i = 0; i < 4; i++)
+      other.push((await login(proxied.base, `v${i}@example.com`, 'x', '127.0.0.5', `203.0.113.${i}`)).status);
+    expect(tally(other)).toEqual({ 401: 3, 429: 1 });
   });
 
   it("a success on the attacker's own account does not reset the victim account's count", async () => {

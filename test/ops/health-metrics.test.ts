@@ -127,6 +127,19 @@ describe('/metrics (issue 18)', () => {
     } finally {
       await elsewhere.destroy();
     }
+    // Behind a reverse proxy on loopback (PURNA_TRUST_PROXY), the client it forwards for is judged,
+    // so the proxy does not open /metrics to the outside.
+    const proxied = await startTestPurna({ trustProxy: ['127.0.0.1'] });
+    try {
+      expect((await scrape(proxied, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
+      expect((await scrape(proxied, { 'x-forwarded-for': '127.0.0.1' })).status).toBe(200);
+      expect((await scrape(proxied)).status).toBe(200);
+    } finally {
+      await proxied.destroy();
+    }
+    expect(() => loadConfig({ PURNA_TRUST_PROXY: 'my-proxy' }, [])).toThrow(
+      /PURNA_TRUST_PROXY must list IP addresses or CIDR ranges/,
+    );
     expect(loadConfig({}, []).metricsAllowFrom).toEqual(['127.0.0.0/8', '::1']);
     expect(() => loadConfig({ PURNA_METRICS_TOKEN: 'too-short' }, [])).toThrow(
       /PURNA_METRICS_TOKEN must have at least 24 characters/,
