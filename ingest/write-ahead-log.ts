@@ -268,6 +268,15 @@ export class WriteAheadLog {
     this.#probeTimer = null;
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
+    // Confirmation within a segment is not persisted, so a stored-but-kept active segment would
+    // replay at the next start (harmless to the store, but its refused readings would be reported
+    // to the devices again). At a clean stop with nothing in flight and everything confirmed, the
+    // log holds nothing anyone needs: remove it.
+    const idle = !this.#flushing && this.#batch.length === 0 && this.#waiting.length === 0;
+    if (idle && this.#segments.every((seg) => seg.confirmed >= seg.readings)) {
+      for (const seg of this.#segments.splice(0)) rmSync(seg.path, { force: true });
+      this.#unconfirmedBytes = 0;
+    }
   }
 
   /** An empty log takes any one message, whatever its size: a bound smaller than a message must not stop ingest for good. */

@@ -38,6 +38,24 @@ describe('write-ahead log', () => {
     again.close();
   });
 
+  it('a clean stop with everything stored leaves nothing to replay (a restart does not report refused readings again)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    wal.open();
+    await Promise.all([0, 1, 2].map((i) => append(wal, i)));
+    wal.confirm(3);
+    wal.close();
+    expect(readdirSync(dir)).toEqual([]);
+    const again = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    expect(again.open()).toEqual([]);
+    // Appends after a restart go on as before, and what is not confirmed at a stop is kept.
+    await append(again, 3);
+    again.close();
+    const third = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    expect(third.open().map((r) => r.values.temperature)).toEqual([3]);
+    third.close();
+  });
+
   it('group-commits many appends in few fsyncs and deletes segments once confirmed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
     const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, segmentBytes: 2000 });
