@@ -4,6 +4,7 @@
 // (`seedProductModels`, from core/device-models.ts). Validation lives here too so that the API, the
 // CSV/JSON import and start-up all name the same problems the same way.
 
+import { isJobType, JOB_TYPES, type JobType } from './job-types.ts';
 import {
   DEVICE_MODELS,
   type DeviceModelSpec,
@@ -132,6 +133,23 @@ export interface ProductModel {
   warrantyMonths: number;
   /** Default service interval: by calendar days and/or running hours (planned service). */
   serviceInterval: { days?: number; runningHours?: number };
+  /**
+   * What a technician ticks off or records on each kind of job on this model (the commissioning
+   * checklist with its acceptance readings, the maintenance steps). A job type not listed gets
+   * Purna's default (`checklistFor`).
+   */
+  checklists?: Partial<Record<JobType, ChecklistItem[]>>;
+}
+
+/** One step of a job's checklist: a check to tick, or a reading to record within a range. */
+export interface ChecklistItem {
+  /** Stable id within the list (snake_case), e.g. `alignment_checked`. */
+  id: string;
+  label: string;
+  /** A reading to record (an acceptance reading): one of the model's metrics, in its unit, and the range it must fall in. */
+  reading?: { metric: string; min: number; max: number };
+  /** A required item must be done (a reading: recorded within its range) before the job can be resolved. Default true. */
+  required?: boolean;
 }
 
 /** A stored model: the catalogue keeps every version. */
@@ -224,6 +242,7 @@ export const PROBLEM_CODES = [
   'warrantyMonths',
   'positiveDays',
   'partNotStocked',
+  'unknownJobType',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -377,7 +396,81 @@ export function validateProductModel(
     err('serviceInterval.days', 'positiveDays', 'must be a positive number of days');
   if (runningHours !== undefined && !(runningHours > 0))
     err('serviceInterval.runningHours', 'positiveHours', 'must be a positive number of hours');
+  for (const [jobType, items] of Object.entries(m.checklists ?? {})) {
+    const at = `checklists.${jobType}`;
+    if (!isJobType(jobType)) {
+      err(at, 'unknownJobType', `unknown job type '${jobType}'; one of ${JOB_TYPES.join(', ')}`, {
+        jobType,
+        jobTypes: JOB_TYPES.join(', '),
+      });
+      continue;
+    }
+    const ids = new Set<string>();
+    (Array.isArray(items) ? items : []).forEach((item, i) => {
+      const f = `${at}[${i}]`;
+      if (!MODE_ID_PATTERN.test(item.id ?? ''))
+        err(`${f}.id`, 'modeIdFormat', 'must be snake_case: a letter, then letters, digits or "_"');
+      else if (ids.has(item.id)) err(`${f}.id`, 'listedTwice', `'${item.id}' is listed twice`, { name: item.id });
+      else ids.add(item.id);
+      if (!item.label?.trim()) err(`${f}.label`, 'required', 'is required');
+      const r = item.reading;
+      if (r === undefined) return;
+      if (!metrics.has(r.metric))
+        err(`${f}.reading.metric`, 'noSuchMetric', `the model has no metric '${r.metric}'`, {
+          metric: String(r.metric),
+        });
+      if (!Number.isFinite(r.min)) err(`${f}.reading.min`, 'notANumber', 'must be a number');
+      if (!Number.isFinite(r.max)) err(`${f}.reading.max`, 'notANumber', 'must be a number');
+      else if (Number.isFinite(r.min) && r.min >= r.max)
+        err(`${f}.reading`, 'rangeOrder', `min ${r.min} must be below max ${r.max}`, { min: r.min, max: r.max });
+    });
+  }
   return { errors, warnings };
+}
+
+/**
+ * The checklist of a job of `jobType` on this model: the model's own when its catalogue entry
+ * lists one, else Purna's default. The default commissioning and maintenance lists record one
+ * reading of each metric, to be within its normal range: a machine installed badly (misaligned,
+ * running hot) must not be accepted, nor learnt by analytics as this machine's normal.
+ */
+export function checklistFor(model: ProductModel, jobType: JobType): ChecklistItem[] {
+  const own = model.checklists?.[jobType];
+  if (own) return own.map((i) => ({ ...i, required: i.required ?? true }));
+  const readings = (label: string): ChecklistItem[] =>
+    model.metrics.map((x) => ({
+      id: `reading_${x.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`,
+      label: `${label}: ${x.name} (${x.unit})`,
+      reading: { metric: x.name, min: x.normalRange[0], max: x.normalRange[1] },
+      required: true,
+    }));
+  switch (jobType) {
+    case 'installation':
+      return [
+        { id: 'mounted_aligned', label: 'Mounted, levelled and aligned', required: true },
+        { id: 'connections_checked', label: 'Power, piping and connections checked', required: true },
+        { id: 'sensors_reporting', label: 'Sensors reporting to Purna', required: true },
+        ...readings('Acceptance reading'),
+        { id: 'customer_briefed', label: 'Customer shown how to operate it', required: false },
+      ];
+    case 'planned_maintenance':
+      return [
+        { id: 'visual_inspection', label: 'Visual inspection (leaks, corrosion, fixings)', required: true },
+        { id: 'lubrication', label: 'Lubricated to the manual', required: true },
+        { id: 'filters_cleaned', label: 'Filters and vents cleaned', required: false },
+        ...readings('Reading after service'),
+      ];
+    case 'inspection':
+      return [
+        { id: 'visual_inspection', label: 'Visual inspection (leaks, corrosion, fixings)', required: true },
+        ...readings('Reading').map((i) => ({ ...i, required: false })),
+      ];
+    default:
+      return [
+        { id: 'cause_found', label: 'Cause found and recorded', required: false },
+        { id: 'test_run', label: 'Test run after the repair', required: false },
+      ];
+  }
 }
 
 /** The catalogue form of one of the built-in models (seed data). */

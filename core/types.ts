@@ -1,6 +1,7 @@
 // Domain types shared by every part. Units are in the names where a number has one:
 // temperature in °C, vibration as velocity RMS in mm/s (the unit of ISO 10816 / 20816 zones).
 
+import type { JobType } from './job-types.ts';
 import type { WorkOrderState } from './work-order-states.ts';
 
 /** Metric name → numeric value, e.g. { temperature: 71.2, vibration: 3.1 }. */
@@ -110,6 +111,8 @@ export interface WorkOrder {
   updatedAtMs: number;
   version: number;
   technicianId?: string | null;
+  /** The kind of job (core/job-types.ts); absent on records from before job types: a predicted failure. */
+  jobType?: JobType;
 }
 
 export type DeviceConnectionStatus = 'online' | 'offline' | 'silent';

@@ -7,6 +7,7 @@
 // file and import it again. The writes run in one transaction, so a failure in the middle
 // (a constraint the validation did not foresee) rolls back the rows already written too.
 
+import { isPlannedJob } from '../core/job-types.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from './db.ts';
 import type { Network } from './network/store.ts';
@@ -158,7 +159,7 @@ function skills(v: string, catalogue: CatalogueStore): TechnicianSkill[] {
     const [modelId, mode = '*'] = s.split(':');
     if (modelId !== '*' && !catalogue.current(modelId)) throw new RowError(`skills: unknown model '${modelId}'`);
     // A mode of that model (of any model, for '*'): the catalogue's modes, not a fixed list.
-    const wrongMode = mode === '*' ? null : catalogue.modeProblem(modelId, mode);
+    const wrongMode = mode === '*' || isPlannedJob(mode) ? null : catalogue.modeProblem(modelId, mode);
     if (wrongMode) throw new RowError(`skills: unknown failure mode: ${wrongMode}`);
     out.push({ modelId, mode });
   }

@@ -335,6 +335,32 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   CREATE INDEX inbound_customer ON inbound_messages(customer_id, received_at_ms);
   CREATE INDEX inbound_work_order ON inbound_messages(work_order_id);
   `,
+  // 9: job types (issue 19): a work order is a predicted failure, a customer's report, an
+  // installation, planned maintenance or an inspection (core/job-types.ts); jobs opened by a
+  // person before were the customer's reports. Each job's checklist, copied from the catalogue
+  // when it opens (a later catalogue edit does not change a job under way), per device: one
+  // maintenance visit covers several. A reading item keeps its range and the value recorded.
+  `
+  ALTER TABLE work_orders ADD COLUMN job_type TEXT NOT NULL DEFAULT 'predicted_failure';
+  UPDATE work_orders SET job_type = 'customer_reported' WHERE source IN ('planner', 'customer');
+  CREATE INDEX work_orders_job_type ON work_orders(job_type, created_at_ms);
+  CREATE TABLE work_order_checklist (
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    device_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    metric TEXT,
+    min_value REAL,
+    max_value REAL,
+    required INTEGER NOT NULL,
+    done_at_ms INTEGER,
+    done_by TEXT,
+    value REAL,
+    note TEXT,
+    PRIMARY KEY (work_order_id, device_id, item_id)
+  );
+  `,
 ];
 
 /**

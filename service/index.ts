@@ -34,6 +34,8 @@ export type { ContactInput } from './customers/contact-fields.ts';
 export type { CustomerRecord, Rating } from './customers/customer-record.ts';
 export type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 export type { TransitionInput } from './work-orders/lifecycle.ts';
+export type { ChecklistEntry, ChecklistRecord } from './work-orders/checklist.ts';
+export type { NewJobInput } from './work-orders/commands.ts';
 export type { CatalogueRoom, CustomersRoom, KpisRoom, NetworkRoom, NotificationsRoom, WorkOrdersRoom };
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
 export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';

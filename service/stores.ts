@@ -10,6 +10,7 @@ import { TrackingLinks } from './customers/tracking-links.ts';
 import { openServiceDb } from './db.ts';
 import { Network } from './network/store.ts';
 import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
+import { Checklists } from './work-orders/checklist.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
 /**
@@ -23,6 +24,8 @@ export interface ServiceStores {
   registry: Registry;
   contacts: Contacts;
   orders: WorkOrderStore;
+  /** Each job's checklist (work-orders/checklist.ts). */
+  checklists: Checklists;
   network: Network;
   surveys: Surveys;
   /** The customers' tracking links (one per job and contact). */
@@ -55,6 +58,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     registry: new Registry(db, () => opts.clock.nowMs(), catalogue),
     contacts: new Contacts(db),
     orders: new WorkOrderStore(db),
+    checklists: new Checklists(db),
     network: new Network(db),
     surveys: new Surveys(db),
     links,

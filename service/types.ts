@@ -3,6 +3,7 @@
 
 import { HttpError, type Problem } from '../core/http-errors.ts';
 import type { Language } from '../core/i18n/index.ts';
+import type { JobType } from '../core/job-types.ts';
 import type { CustomerChannel, FailureMode, WorkOrder, WorkOrderState } from '../core/types.ts';
 
 export const FAILURE_MODES: readonly FailureMode[] = [
@@ -58,6 +59,8 @@ export interface DeviceInput {
 }
 
 export interface ServiceWorkOrder extends WorkOrder {
+  /** What kind of job (core/job-types.ts): a failure's repair, or planned work. */
+  jobType: JobType;
   severity: Severity;
   /** SLA: someone on site by then (response), job resolved by then (resolution). */
   slaRespondByMs: number | null;
@@ -130,6 +133,7 @@ export interface WorkOrderFilter {
   customerId?: string;
   technicianId?: string;
   mode?: FailureMode;
+  jobType?: JobType[];
   fromMs?: number;
   toMs?: number;
   limit?: number;

@@ -65,6 +65,22 @@ const FailureMode = Type.Object(
   { additionalProperties: false },
 );
 
+/** One checklist step (core's ChecklistItem); the validator checks ids, labels and readings against the model. */
+const ChecklistItem = Type.Object(
+  {
+    id: Type.String({ maxLength: 64 }),
+    label: Name(),
+    reading: Type.Optional(
+      Type.Object(
+        { metric: Type.String({ maxLength: 64 }), min: Type.Number(), max: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
+    required: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 const modelFields = {
   id: Type.String({ maxLength: 64 }),
   name: Name(),
@@ -82,6 +98,12 @@ const modelFields = {
   serviceInterval: Type.Object(
     { days: Type.Optional(Type.Number()), runningHours: Type.Optional(Type.Number()) },
     { additionalProperties: false },
+  ),
+  checklists: Type.Optional(
+    Type.Record(Type.String({ maxLength: 64 }), Type.Array(ChecklistItem, { maxItems: 64 }), {
+      description:
+        'Per job type (installation, planned_maintenance, inspection …): the steps and readings a technician records',
+    }),
   ),
 };
 

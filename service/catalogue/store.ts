@@ -219,6 +219,23 @@ function specOf(m: ProductModel): ProductModel {
     ...(m.sensorParts?.length ? { sensorParts: m.sensorParts.map(part) } : {}),
     warrantyMonths: m.warrantyMonths,
     serviceInterval: defined({ days: m.serviceInterval.days, runningHours: m.serviceInterval.runningHours }),
+    ...(m.checklists
+      ? {
+          checklists: Object.fromEntries(
+            Object.entries(m.checklists).map(([jobType, items]) => [
+              jobType,
+              (items ?? []).map((i) =>
+                defined({
+                  id: i.id,
+                  label: i.label,
+                  reading: i.reading ? { metric: i.reading.metric, min: i.reading.min, max: i.reading.max } : undefined,
+                  required: i.required,
+                }),
+              ),
+            ]),
+          ),
+        }
+      : {}),
   };
   return spec;
 }

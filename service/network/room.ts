@@ -1,6 +1,7 @@
 // The network room as callers see it (`service.network`): technicians, depots and stock. A change
 // that may staff or supply waiting jobs sweeps the backlog afterwards.
 
+import { isPlannedJob } from '../../core/job-types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { importCsv, type ImportResult } from '../csv-import.ts';
 import type { ServiceStores } from '../stores.ts';
@@ -39,7 +40,7 @@ export class NetworkRoom {
   saveTechnician(t: TechnicianInput): Technician | undefined {
     const { catalogue } = this.#stores;
     t.skills.forEach((s, i) => {
-      const wrong = s.mode === '*' ? null : catalogue.modeProblem(s.modelId, s.mode);
+      const wrong = s.mode === '*' || isPlannedJob(s.mode) ? null : catalogue.modeProblem(s.modelId, s.mode);
       if (wrong) throw badRequest(`skills[${i}].mode: ${wrong}`);
     });
     this.#network.upsertTechnician(t);

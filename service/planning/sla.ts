@@ -1,3 +1,4 @@
+import { isFailureJob, type JobType } from '../../core/job-types.ts';
 import type { HealthReport } from '../../core/types.ts';
 import type { ContractTier, Severity } from '../types.ts';
 
@@ -53,5 +54,36 @@ export function slaDeadlines(
   openedAtMs: number,
 ): { respondByMs: number; resolveByMs: number } {
   const h = SLA_HOURS[tier][severity];
+  return { respondByMs: openedAtMs + h.respondH * HOUR_MS, resolveByMs: openedAtMs + h.resolveH * HOUR_MS };
+}
+
+/**
+ * Planned work has its own terms, the same for every tier: it is booked, not a fault. An
+ * installation is commissioned within the week it is delivered; an inspection within a week and
+ * a half. Planned maintenance is due by its plan's date (`dueAtMs`), someone on site that day;
+ * without a date, within two weeks.
+ */
+export const PLANNED_SLA_HOURS: Readonly<Record<JobType, { respondH: number; resolveH: number } | null>> = {
+  predicted_failure: null,
+  customer_reported: null,
+  installation: { respondH: 72, resolveH: 120 },
+  planned_maintenance: { respondH: 336, resolveH: 336 },
+  inspection: { respondH: 168, resolveH: 240 },
+};
+
+/** The deadlines of a job of any type: failures by tier and severity, planned work by its own terms. */
+export function jobSlaDeadlines(
+  jobType: JobType,
+  tier: ContractTier,
+  severity: Severity,
+  openedAtMs: number,
+  dueAtMs?: number | null,
+): { respondByMs: number; resolveByMs: number } {
+  if (isFailureJob(jobType)) return slaDeadlines(tier, severity, openedAtMs);
+  if (jobType === 'planned_maintenance' && dueAtMs != null) {
+    const by = Math.max(dueAtMs, openedAtMs + HOUR_MS);
+    return { respondByMs: by, resolveByMs: by + 24 * HOUR_MS };
+  }
+  const h = PLANNED_SLA_HOURS[jobType]!;
   return { respondByMs: openedAtMs + h.respondH * HOUR_MS, resolveByMs: openedAtMs + h.resolveH * HOUR_MS };
 }

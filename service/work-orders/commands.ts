@@ -5,6 +5,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/log.ts';
+import { isFailureJob, type JobType } from '../../core/job-types.ts';
 import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
 import { statesBefore } from '../../core/work-order-states.ts';
 import type { CustomerNotices } from '../customers/notices.ts';
@@ -14,6 +15,22 @@ import type { Dispatcher } from '../planning/dispatcher.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, notFound, type ServiceWorkOrder, type Severity } from '../types.ts';
 import { requireVersion, type Change, type Lifecycle, type OpenInput, type TransitionInput } from './lifecycle.ts';
+
+/** A job opened by a person or by the planned-work rooms (installation, maintenance). */
+export interface NewJobInput {
+  deviceId: string;
+  /** Default customer_reported: a person opening a job by hand is most often passing on a customer's call. */
+  jobType?: JobType;
+  /** Required for a failure job; left out for planned work. */
+  mode?: FailureMode;
+  severity?: Severity;
+  note?: string;
+  actor: string;
+  /** Default 'planner'. */
+  source?: string;
+  /** Planned maintenance: when it is due (its SLA). */
+  dueAtMs?: number | null;
+}
 
 /** Actor name of changes the service domain makes by itself. */
 const SYSTEM = 'system:service';
@@ -92,32 +109,70 @@ export class WorkOrderCommands {
     return { order, created };
   }
 
-  /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
-  create(input: {
-    deviceId: string;
-    mode: FailureMode;
-    severity?: Severity;
-    note?: string;
-    actor: string;
-  }): ServiceWorkOrder {
+  /**
+   * A planner opens a job by hand: a customer's report (the default) or any planned kind. A
+   * failure job names a failure mode of the device's model; a planned one none (its mode is its
+   * type). Planned like an analytics one.
+   */
+  create(input: NewJobInput): ServiceWorkOrder {
+    return this.createWith(input, () => {});
+  }
+
+  /**
+   * As `create`, with `then` run on the opened job inside the same transaction, before it is
+   * planned (an installation's device registered with it, a maintenance visit's other devices).
+   */
+  createWith(input: NewJobInput, then: (opened: ServiceWorkOrder) => void): ServiceWorkOrder {
     const now = this.#o.clock.nowMs();
+    const jobType = input.jobType ?? 'customer_reported';
     const device = this.#o.stores.registry.getDevice(input.deviceId);
     if (!device) throw notFound('device', input.deviceId);
-    const wrongMode = this.#o.stores.catalogue.modeProblem(device.modelId, input.mode);
-    if (wrongMode) throw badRequest(`mode: ${wrongMode}`);
+    let mode: FailureMode;
+    if (isFailureJob(jobType)) {
+      if (!input.mode) throw badRequest(`mode: is required for a ${jobType} job (a failure mode of ${device.modelId})`);
+      const wrongMode = this.#o.stores.catalogue.modeProblem(device.modelId, input.mode);
+      if (wrongMode) throw badRequest(`mode: ${wrongMode}`);
+      mode = input.mode;
+    } else {
+      if (input.mode && input.mode !== jobType)
+        throw badRequest(`mode: a ${jobType} job has no failure mode (leave mode out)`);
+      mode = jobType;
+    }
     const health: HealthReport = {
       deviceId: input.deviceId,
       tsMs: now,
       score: 100,
       state: 'watch',
-      mode: input.mode,
+      mode,
       evidence: {},
       explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
     };
     const { changes } = this.#commit(() => {
-      if (this.#o.stores.orders.findActive(input.deviceId, input.mode))
-        throw conflict(`device ${input.deviceId} already has an active ${input.mode} work order`);
-      return { changes: this.#openAndPlan({ ...input, health, predictedFailureAtMs: null, source: 'planner' }, now) };
+      if (this.#o.stores.orders.findActive(input.deviceId, mode))
+        throw conflict(`device ${input.deviceId} already has an active ${mode} work order`);
+      const opened = this.#o.lifecycle.open(
+        {
+          deviceId: input.deviceId,
+          mode,
+          jobType,
+          health,
+          predictedFailureAtMs: null,
+          source: input.source ?? 'planner',
+          actor: input.actor,
+          severity:
+            input.severity ?? (isFailureJob(jobType) ? undefined : jobType === 'installation' ? 'medium' : 'low'),
+          note: input.note,
+          dueAtMs: input.dueAtMs,
+        },
+        now,
+      );
+      then(opened);
+      return {
+        changes: [
+          { order: opened, prevTechnicianId: null },
+          ...(this.#o.autoDispatch ? this.#o.dispatcher.plan(opened, now) : []),
+        ],
+      };
     });
     return changes[changes.length - 1].order;
   }

@@ -4,7 +4,9 @@
 
 import type { DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
 import { TRANSITIONS, type WorkOrderState } from '../../core/work-order-states.ts';
-import { severityOf, slaDeadlines } from '../planning/sla.ts';
+import type { JobType } from '../../core/job-types.ts';
+import { checklistFor } from '../../core/product-catalogue.ts';
+import { jobSlaDeadlines, severityOf, slaDeadlines } from '../planning/sla.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, notFound, type ResolutionCode, type ServiceWorkOrder, type Severity } from '../types.ts';
 import type { WorkOrderPatch } from './store.ts';
@@ -42,6 +44,10 @@ export interface OpenInput {
   note?: string;
   /** The catalogue version analytics judged by; absent: the device's model's current version. */
   model?: { id: string; version: number };
+  /** Default predicted_failure. */
+  jobType?: JobType;
+  /** Planned maintenance: when the plan says it is due (its SLA). */
+  dueAtMs?: number | null;
 }
 
 /** Why `from → to` is not allowed, or null when it is. */
@@ -74,12 +80,14 @@ export class Lifecycle {
   /** Opens a job with its severity, SLA deadlines from the contract tier and warranty as of now. */
   open(input: OpenInput, now: number): ServiceWorkOrder {
     const device = this.#s.registry.getDevice(input.deviceId);
+    const jobType = input.jobType ?? 'predicted_failure';
     const severity = input.severity ?? severityOf(input.health, input.predictedFailureAtMs, now);
-    const sla = slaDeadlines(device?.contractTier ?? 'standard', severity, now);
+    const sla = jobSlaDeadlines(jobType, device?.contractTier ?? 'standard', severity, now, input.dueAtMs);
     const current = device ? this.#s.catalogue.current(device.modelId) : undefined;
-    return this.#s.orders.insert(
+    const order = this.#s.orders.insert(
       {
         deviceId: input.deviceId,
+        jobType,
         mode: input.mode,
         severity,
         evidence: input.health,
@@ -94,6 +102,8 @@ export class Lifecycle {
       input.actor,
       now,
     );
+    if (current) this.#s.checklists.add(order.id, order.deviceId, checklistFor(current, jobType));
+    return order;
   }
 
   /**
@@ -174,8 +184,10 @@ export class Lifecycle {
       case 'on_site':
         patch.on_site_at_ms = now;
         break;
-      case 'resolved':
+      case 'resolved': {
         if (!input.resolutionCode) throw badRequest('resolutionCode is required to resolve a work order');
+        const open = this.#s.checklists.problems(wo.id);
+        if (open.length) throw conflict(`checklist not complete: ${open.join('; ')}`);
         patch.resolution_code = input.resolutionCode;
         patch.resolved_at_ms = now;
         if (input.resolutionCode === 'fault_confirmed_part_replaced') {
@@ -186,6 +198,7 @@ export class Lifecycle {
           this.#releasePart(wo, now, patch);
         }
         break;
+      }
       case 'cancelled':
         patch.cancelled_at_ms = now;
         this.#releasePart(wo, now, patch);

@@ -4,12 +4,13 @@
 
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
-import type { DispatchCancel, DispatchRequest, FailureMode } from '../../core/types.ts';
+import type { DispatchCancel, DispatchRequest } from '../../core/types.ts';
 import { inTransaction } from '../db.ts';
 import type { SlaWatch } from '../planning/sla-watch.ts';
 import type { ServiceStores } from '../stores.ts';
-import type { ServiceWorkOrder, Severity, WorkOrderEvent, WorkOrderFilter } from '../types.ts';
-import type { WorkOrderCommands } from './commands.ts';
+import { conflict, type ServiceWorkOrder, type WorkOrderEvent, type WorkOrderFilter } from '../types.ts';
+import type { ChecklistEntry, ChecklistRecord } from './checklist.ts';
+import type { NewJobInput, WorkOrderCommands } from './commands.ts';
 import { importHistory, type HistoricalWorkOrder } from './history-import.ts';
 import type { TransitionInput } from './lifecycle.ts';
 
@@ -59,15 +60,24 @@ export class WorkOrdersRoom {
   handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null {
     return this.#o.commands.handleDispatchCancel(c);
   }
-  /** A planner opens a job by hand (customer call, routine visit); planned like an analytics one. */
-  createWorkOrder(input: {
-    deviceId: string;
-    mode: FailureMode;
-    severity?: Severity;
-    note?: string;
-    actor: string;
-  }): ServiceWorkOrder {
+  /** A planner opens a job by hand: a customer's report (default) or planned work (jobType); planned like an analytics one. */
+  createWorkOrder(input: NewJobInput): ServiceWorkOrder {
     return this.#o.commands.create(input);
+  }
+  /** The job's checklist, per device, with what was recorded. */
+  workOrderChecklist(id: string): ChecklistEntry[] {
+    const { orders, checklists } = this.#o.stores;
+    return checklists.list(orders.require(id).id);
+  }
+  /** Records one checklist item (a check, a reading) on an active job; a reading outside its range is kept and blocks the resolution. */
+  recordChecklistItem(id: string, record: ChecklistRecord, by: string): ChecklistEntry {
+    const { stores, clock } = this.#o;
+    return inTransaction(stores.db, () => {
+      const wo = stores.orders.require(id);
+      if (wo.state === 'resolved' || wo.state === 'cancelled')
+        throw conflict(`work order is ${wo.state}: its checklist is closed`);
+      return stores.checklists.record(wo.id, wo.deviceId, record, by, clock.nowMs());
+    });
   }
   /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
   dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { JOB_TYPES } from '../../core/job-types.ts';
 import { WORK_ORDER_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 import {
   actorOf,
@@ -35,6 +36,7 @@ const ListQuery = Type.Object(
     deviceId: Type.Optional(Text(64)),
     technicianId: Type.Optional(Text(64)),
     mode: Type.Optional(Mode),
+    jobType: Type.Optional(Type.Array(OneOf(JOB_TYPES))),
     from: Type.Optional(Type.Integer({ description: 'created at or after, epoch ms' })),
     to: Type.Optional(Type.Integer({ description: 'created at or before, epoch ms' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
@@ -43,7 +45,26 @@ const ListQuery = Type.Object(
 );
 
 const NewWorkOrder = Type.Object(
-  { deviceId: Text(64), mode: Mode, severity: Type.Optional(OneOf(SEVERITIES)), note: Type.Optional(Note) },
+  {
+    deviceId: Text(64),
+    jobType: Type.Optional(
+      OneOf(JOB_TYPES, 'default customer_reported; installation, planned_maintenance and inspection take no mode'),
+    ),
+    mode: Type.Optional(Mode),
+    severity: Type.Optional(OneOf(SEVERITIES)),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false },
+);
+
+const ChecklistBody = Type.Object(
+  {
+    itemId: Type.String({ pattern: MODE_ID_PATTERN.source }),
+    deviceId: Type.Optional(Text(64)),
+    done: Type.Optional(Type.Boolean({ description: 'a check: ticked (true) or not' })),
+    value: Type.Optional(Type.Number({ description: "a reading, in the metric's unit" })),
+    note: Type.Optional(Note),
+  },
   { additionalProperties: false },
 );
 
@@ -138,6 +159,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
         // Accept the comma form too: fastify parses ?state=a,b as one string.
         const q = request.query as Record<string, unknown>;
         if (typeof q.state === 'string') q.state = q.state.split(',').filter(Boolean);
+        if (typeof q.jobType === 'string') q.jobType = q.jobType.split(',').filter(Boolean);
       },
     },
     async (request) => {
@@ -149,6 +171,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
           deviceId: q.deviceId,
           technicianId,
           mode: q.mode,
+          jobType: q.jobType,
           fromMs: q.from,
           toMs: q.to,
           limit: q.limit,
@@ -163,7 +186,8 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
       ...guard(MANAGE),
       schema: {
         tags,
-        summary: 'Open a work order by hand (customer call, routine visit); planned like an automatic one',
+        summary:
+          "Open a work order by hand: a customer's report (mode required) or planned work (jobType installation, planned_maintenance, inspection); planned like an automatic one",
         body: NewWorkOrder,
       },
     },
@@ -295,6 +319,42 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
           note: request.body.note.trim(),
         }),
       });
+    },
+  );
+
+  app.get(
+    '/work-orders/:id/checklist',
+    {
+      ...guard(FIELD),
+      schema: {
+        tags,
+        summary: "The job's checklist per device: checks and readings, what was recorded",
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
+      assertOwnJob(request, wo.technicianId ?? null);
+      return { checklist: service.workOrders.workOrderChecklist(wo.id) };
+    },
+  );
+
+  app.post(
+    '/work-orders/:id/checklist',
+    {
+      ...guard(FIELD),
+      schema: {
+        tags,
+        summary:
+          'Record one checklist item: a check (done) or a reading (value). Required items must be done, readings within range, before the job resolves (409)',
+        params: IdParams,
+        body: ChecklistBody,
+      },
+    },
+    async (request) => {
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
+      assertOwnJob(request, wo.technicianId ?? null);
+      return { item: service.workOrders.recordChecklistItem(wo.id, request.body, actorOf(request)) };
     },
   );
 

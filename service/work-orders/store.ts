@@ -1,5 +1,6 @@
 import { prepared, sqlList } from '../db.ts';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { JobType } from '../../core/job-types.ts';
 import type { FailureMode, HealthReport } from '../../core/types.ts';
 import { CLOSED_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
 import { transitionError } from './lifecycle.ts';
@@ -49,6 +50,7 @@ interface WorkOrderRow {
   model_id: string | null;
   model_version: number | null;
   customer_report: string | null;
+  job_type: string;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -63,6 +65,7 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
   return {
     id: r.id,
     deviceId: r.device_id,
+    jobType: r.job_type as JobType,
     mode: r.mode as FailureMode,
     state: r.state as WorkOrderState,
     evidence: JSON.parse(r.evidence_json) as HealthReport,
@@ -101,6 +104,8 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
 
 export interface NewWorkOrder {
   deviceId: string;
+  /** Default predicted_failure. */
+  jobType?: JobType;
   mode: FailureMode;
   severity: Severity;
   evidence: HealthReport;
@@ -188,6 +193,10 @@ export class WorkOrderStore {
       where.push('w.mode = ?');
       args.push(filter.mode);
     }
+    if (filter.jobType?.length) {
+      where.push(`w.job_type IN (${filter.jobType.map(() => '?').join(', ')})`);
+      args.push(...filter.jobType);
+    }
     if (filter.fromMs !== undefined) {
       where.push('w.created_at_ms >= ?');
       args.push(filter.fromMs);
@@ -213,8 +222,8 @@ export class WorkOrderStore {
     prepared(
       this.#db,
       `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
-        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version)
-      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version, job_type)
+      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       input.deviceId,
@@ -231,6 +240,7 @@ export class WorkOrderStore {
       input.note ?? null,
       input.model?.id ?? null,
       input.model?.version ?? null,
+      input.jobType ?? 'predicted_failure',
     );
     this.#record(id, null, 'open', actor, nowMs, input.note ?? null);
     return this.require(id);

@@ -24,6 +24,7 @@ import {
   formatTime,
   zoneName,
 } from '../../core/i18n/format.ts';
+import { JOB_TYPES } from '../../core/job-types.ts';
 import { NOTICE_KINDS } from '../../core/types.ts';
 import { WORK_ORDER_STATES } from '../../core/work-order-states.ts';
 import { CONTRACT_TIERS, CUSTOMER_CHANNELS, FAILURE_MODES, RESOLUTION_CODES, SEVERITIES } from '../../service/types.ts';
@@ -163,6 +164,7 @@ describe('the keys the code uses', () => {
       channel: CUSTOMER_CHANNELS,
       noticeKind: NOTICE_KINDS,
       contractTier: CONTRACT_TIERS,
+      jobType: JOB_TYPES,
     };
     const missing = Object.entries(sets).flatMap(([family, values]) =>
       values.map((v) => `${family}.${v}`).filter((k) => !(k in en)),

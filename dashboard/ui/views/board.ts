@@ -6,6 +6,7 @@ import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
+import { newJobForm } from './new-job-form.ts';
 
 /** Every state in lifecycle order: work to do, then what was resolved or cancelled lately. */
 const COLUMNS = WORK_ORDER_STATES;
@@ -29,7 +30,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const board = el('div', { class: 'board', id: 'board' });
   const filters = boardFilters(() => render());
   const dialog = cancelDialog((o, reason, falseAlarm) => void cancel(o, reason, falseAlarm));
-  root.append(el('h2', { text: t('board.title') }), filters.element, status, board, dialog.element);
+  root.append(el('h2', { text: t('board.title') }), newJobForm(), filters.element, status, board, dialog.element);
 
   // Closed jobs do not come with the live snapshot (it carries active work): fetched once here,
   // then kept current by the live deltas of jobs closing while the board is open.
@@ -86,7 +87,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
         'h4',
         { id: `card-${o.id}` },
         el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }),
-        ` · ${labelOf('failureMode', o.mode)} · `,
+        ` · ${o.jobType && o.jobType !== 'predicted_failure' ? `${labelOf('jobType', o.jobType)}${o.jobType === 'customer_reported' ? `: ${labelOf('failureMode', o.mode)}` : ''}` : labelOf('failureMode', o.mode)} · `,
         el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, class: 'work-order-link', text: o.id }),
       ),
       el('p', {
