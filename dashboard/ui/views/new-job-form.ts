@@ -10,7 +10,7 @@ import { live } from '../state.ts';
 const BY_HAND: readonly JobType[] = JOB_TYPES.filter((j) => j !== 'predicted_failure');
 
 export function newJobForm(): HTMLElement {
-  const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'status', id: 'new-job-status' });
+  const status = el('p', { role: 'status', 'aria-live': 'polite', class: 'new-job-status', id: 'new-job-status' });
   const devices = el('datalist', { id: 'new-job-devices' });
   const device = el('input', { id: 'new-job-device', name: 'deviceId', list: 'new-job-devices', required: '' });
   const type = el(
