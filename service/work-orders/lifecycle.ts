@@ -44,7 +44,7 @@ export interface OpenInput {
   note?: string;
   /** The catalogue version analytics judged by; absent: the device's model's current version. */
   model?: { id: string; version: number };
-  /** Default predicted_failure. */
+  /** Default: predicted_failure from analytics, customer_reported from anyone else. */
   jobType?: JobType;
   /** Planned maintenance: when the plan says it is due (its SLA). */
   dueAtMs?: number | null;
@@ -80,7 +80,8 @@ export class Lifecycle {
   /** Opens a job with its severity, SLA deadlines from the contract tier and warranty as of now. */
   open(input: OpenInput, now: number): ServiceWorkOrder {
     const device = this.#s.registry.getDevice(input.deviceId);
-    const jobType = input.jobType ?? 'predicted_failure';
+    // Analytics' own jobs are predicted failures; one a person or a customer opened, their report.
+    const jobType = input.jobType ?? (input.source === 'analytics' ? 'predicted_failure' : 'customer_reported');
     const severity = input.severity ?? severityOf(input.health, input.predictedFailureAtMs, now);
     const sla = jobSlaDeadlines(jobType, device?.contractTier ?? 'standard', severity, now, input.dueAtMs);
     const current = device ? this.#s.catalogue.current(device.modelId) : undefined;
