@@ -16,15 +16,16 @@ import { stdoutDestination, type Logger } from './core/log.ts';
 import { PurnaMetrics } from './core/metrics.ts';
 import { every } from './core/periodic.ts';
 import { ACTIVE_STATES } from './core/work-order-states.ts';
+import { Demo } from './demo/index.ts';
 import { opsRoutes } from './dashboard/routes/ops.ts';
-import { ensureAdmin, ensureDemoUsers, DEMO_PLANNER_EMAIL } from './dashboard/auth/bootstrap.ts';
+import { ensureAdmin } from './dashboard/auth/bootstrap.ts';
 import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
 import { FleetView } from './dashboard/fleet-view.ts';
 import { AlertBook } from './dashboard/alerts/alert-book.ts';
 import { openControlRoomDb } from './dashboard/history/db.ts';
 import { HealthHistory } from './dashboard/history/health-history.ts';
-import { planFleet, startFleet, type Fleet } from './device-sim/fleet.ts';
+import type { Fleet } from './device-sim/fleet.ts';
 import { AccessControl } from './ingest/access-control.ts';
 import { DeviceCredentials } from './ingest/device-credentials.ts';
 import type { BrokerLink } from './ingest/broker-link.ts';
@@ -33,6 +34,7 @@ import { maxPacketBytesFor } from './ingest/packet-size-guard.ts';
 import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
 import { Presence } from './ingest/presence.ts';
+import { telemetryReadiness } from './ingest/readiness.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { DeviceChecks } from './ingest/device-checks.ts';
 import { DEFAULT_PAYLOAD_LIMITS } from './ingest/payload.ts';
@@ -42,7 +44,6 @@ import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
 import { linkKey } from './service/customers/link-key.ts';
 import { channelsFromSettings } from './service/notifications/channels.ts';
-import { seedDemo } from './service/seed.ts';
 import { ServiceDomain } from './service/index.ts';
 import { InfluxTelemetryStore } from './store/influx-store.ts';
 import { SqliteTelemetryStore } from './store/sqlite-store.ts';
@@ -224,9 +225,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     });
     const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
     stops.push(() => credentials.close());
+    // The token's length is checked with the configuration (core/config.ts).
     if (config.mqttServiceUser) {
-      if (config.mqttServiceToken.length < 24)
-        throw new Error('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters');
       credentials.setServiceToken(config.mqttServiceUser, config.mqttServiceToken, clock.nowMs());
     }
     const access = new AccessControl({
@@ -242,8 +242,6 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     });
     if (config.mqttAuth === 'open')
       log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
-    if (Boolean(config.tlsCert) !== Boolean(config.tlsKey))
-      throw new Error('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
     const embedded = config.mqttUrl
       ? null
       : new EmbeddedBroker({
@@ -299,31 +297,22 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     alerts.start();
     stops.push(() => alerts.stop());
 
-    const simSpecs =
-      config.simDevices > 0 ? planFleet({ devices: config.simDevices, seed: config.simSeed, demo: true }) : [];
-    // Demo mode: a service network (Jakarta, Surabaya, Bandung depots, technicians, parts, a few
-    // hundred devices) with the simulated fleet among its devices.
-    if (simSpecs.length > 0) {
-      seedDemo(service, {
-        devices: simSpecs.map((s) => ({ deviceId: s.deviceId, modelId: s.modelId })),
-        seed: config.simSeed,
-      });
-      // `npm start` again on the same data dir: the simulated fleet plays its story from the start.
-      // Its detectors start afresh and its earlier work orders are closed; otherwise the failing
-      // pump and compressor find their last run's work orders still open and nothing new happens.
-      const note = 'demo restarted: the simulated fleet starts its story again';
-      for (const s of simSpecs) {
-        analytics.forget(s.deviceId);
-        for (const wo of service.workOrders.listWorkOrders({ deviceId: s.deviceId, state: [...ACTIVE_STATES] })) {
-          service.workOrders.transition(
-            wo.id,
-            wo.state === 'on_site'
-              ? { to: 'resolved', resolutionCode: 'no_fault_found', actor: 'demo', note }
-              : { to: 'cancelled', actor: 'demo', note },
-          );
-        }
-      }
-    }
+    // Demo mode (demo/): the demo network with the simulated fleet among its devices, its story
+    // restarted; its logins once users exist; the fleet itself once the broker listens.
+    const demo =
+      config.simDevices > 0
+        ? new Demo({
+            devices: config.simDevices,
+            rateHz: config.simRateHz,
+            seed: config.simSeed,
+            service,
+            analytics,
+            credentials,
+            clock,
+            log: log.child({ part: 'device-sim' }),
+          })
+        : null;
+    demo?.prepare();
     fleetView.register(
       service.customers.listDevices().map((d) => ({
         deviceId: d.id,
@@ -336,16 +325,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const users = new UserStore(join(config.dataDir, 'users.db'), clock);
     stops.push(() => users.close());
     await ensureAdmin(users, config.adminEmail, config.adminPassword, log.child({ part: 'auth' }));
-    const demoLogin =
-      simSpecs.length > 0
-        ? {
-            email: DEMO_PLANNER_EMAIL,
-            password: await ensureDemoUsers(
-              users,
-              service.network.listTechnicians().map((t) => ({ id: t.id, name: t.name })),
-            ),
-          }
-        : null;
+    const demoLogin = demo ? await demo.logins(users) : null;
+    const readiness = telemetryReadiness({ broker, storeStartup, writer, wal, walMaxBytes: config.walMaxBytes });
 
     const http = await buildDashboard({
       log: log.child({ part: 'dashboard' }),
@@ -372,29 +353,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
           opsRoutes(root, {
             metrics,
             metricsAccess: { token: config.metricsToken, allowFrom: config.metricsAllowFrom },
-            readiness: [
-              { name: 'mqtt broker', check: async () => ({ ok: broker!.listening }) },
-              { name: 'telemetry store', check: () => storeStartup.readiness() },
-              { name: 'telemetry writer', check: async () => writer.readiness() },
-              {
-                name: 'write-ahead log',
-                check: async () => {
-                  const full = wal.diskFull;
-                  if (!full) return { ok: true, detail: `${wal.unconfirmedBytes} bytes not yet confirmed stored` };
-                  return {
-                    ok: false,
-                    detail: `disk full (${full.code}) since ${new Date(full.sinceMs).toISOString()}: QoS 1 telemetry is refused (no PUBACK) until space returns`,
-                  };
-                },
-              },
-              {
-                name: 'write queue',
-                check: async () => ({
-                  ok: !wal.backPressure && wal.unconfirmedBytes < config.walMaxBytes * 0.9,
-                  detail: `${writer.stats.pending} readings pending, ${wal.unconfirmedBytes} bytes in the write-ahead log`,
-                }),
-              },
-            ],
+            readiness,
           }),
       ],
       apiPlugins: [
@@ -440,22 +399,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const mqttUrl = broker.url;
 
     let fleet: Fleet | null = null;
-    if (simSpecs.length > 0) {
-      // The demo fleet is provisioned like real devices: each gets its own token.
-      const simTokens = new Map(
-        simSpecs.map((s) => [s.deviceId, credentials.issueDeviceToken(s.deviceId, clock.nowMs())]),
-      );
-      fleet = await startFleet({
-        credentials: (deviceId) => ({ username: deviceId, password: simTokens.get(deviceId)! }),
-        brokerUrl: mqttUrl,
-        devices: config.simDevices,
-        rateHz: config.simRateHz,
-        seed: config.simSeed,
-        demo: true,
-        log: log.child({ part: 'device-sim' }),
-      });
-      const startedFleet = fleet;
-      stops.push(() => startedFleet.stop());
+    if (demo) {
+      fleet = await demo.startFleet(mqttUrl);
+      stops.push(() => demo.stop());
     }
 
     return {

@@ -663,6 +663,10 @@ function checkTogether(c: Config): void {
   if (c.smtpHost && !c.smtpFrom)
     throw new ConfigError('PURNA_SMTP_FROM must be set with PURNA_SMTP_HOST (the From: of the notices)');
   if (c.smtpPassword && !c.smtpUser) throw new ConfigError('PURNA_SMTP_PASSWORD is set without PURNA_SMTP_USER');
+  if (c.mqttServiceUser && c.mqttServiceToken.length < 24)
+    throw new ConfigError('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters (with PURNA_MQTT_SERVICE_USER)');
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey))
+    throw new ConfigError('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
   if (Boolean(c.whatsappToken) !== Boolean(c.whatsappPhoneNumberId)) {
     throw new ConfigError(
       c.whatsappToken

@@ -38,7 +38,6 @@ export type { ChecklistEntry, ChecklistRecord } from './work-orders/checklist.ts
 export type { NewJobInput } from './work-orders/commands.ts';
 export type { CatalogueRoom, CustomersRoom, KpisRoom, NetworkRoom, NotificationsRoom, WorkOrdersRoom };
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
-export { seedDemo, type SeedOptions, type SeedSummary } from './seed.ts';
 
 export interface ServiceOptions {
   bus: EventBus;

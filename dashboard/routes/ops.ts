@@ -2,11 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import type { PurnaMetrics } from '../../core/metrics.ts';
-
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<{ ok: boolean; detail?: string }>;
-}
+import type { ReadinessCheck } from '../../core/readiness.ts';
 
 /** Who may read /metrics: the bearer token when one is set, else these client addresses. */
 export interface MetricsAccess {

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seedDemo } from '../../service/seed.ts';
+import { seedDemo } from '../../demo/seed.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 

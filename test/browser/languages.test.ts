@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
 import type { HistoricalWorkOrder } from '../../service/work-orders/history-import.ts';
-import { seedDemo } from '../../service/seed.ts';
+import { seedDemo } from '../../demo/seed.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 import { dispatchRequest } from '../service/helpers.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
-import { seedDemo } from '../../service/seed.ts';
+import { seedDemo } from '../../demo/seed.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { connectDevice, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 

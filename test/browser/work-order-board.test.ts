@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { seedDemo } from '../../service/seed.ts';
+import { seedDemo } from '../../demo/seed.ts';
 import type { FalseAlarmDismissal } from '../../core/types.ts';
 import type { ServiceWorkOrder } from '../../service/types.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
-import { seedDemo } from '../../service/seed.ts';
+import { seedDemo } from '../../demo/seed.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp.ts';
 import { connectDevice, eventually, startTestPurna, type TestPurna } from '../support/purna.ts';
 

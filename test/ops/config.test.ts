@@ -36,6 +36,17 @@ describe('configuration', () => {
     ]);
   });
 
+  it('settings that only make sense together stop start-up as a configuration error naming them', () => {
+    const short = { PURNA_MQTT_SERVICE_USER: 'tools', PURNA_MQTT_SERVICE_TOKEN: 'too-short' };
+    expect(() => loadConfig(short, [])).toThrow(ConfigError);
+    expect(() => loadConfig(short, [])).toThrow(/PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters/);
+    expect(loadConfig({ ...short, PURNA_MQTT_SERVICE_TOKEN: 'x'.repeat(24) }, []).mqttServiceUser).toBe('tools');
+    expect(() => loadConfig({ PURNA_TLS_CERT: '/etc/purna/cert.pem' }, [])).toThrow(ConfigError);
+    expect(() => loadConfig({ PURNA_TLS_KEY: '/etc/purna/key.pem' }, [])).toThrow(
+      /set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither/,
+    );
+  });
+
   it('reads a JSON config file; the environment wins over it; unknown keys are refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-config-'));
     const file = join(dir, 'purna.json');

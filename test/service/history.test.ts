@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEVICE_MODELS } from '../../core/device-models.ts';
-import { seedDemo, type HistoricalWorkOrder, type ServiceDomain } from '../../service/index.ts';
+import { seedDemo } from '../../demo/seed.ts';
+import type { HistoricalWorkOrder, ServiceDomain } from '../../service/index.ts';
 import { HOUR, makeService, MONDAY_9_WIB, seedSmallNetwork } from './helpers.ts';
 
 const DAY = 24 * HOUR;

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEVICE_MODELS } from '../../core/device-models.ts';
-import { seedDemo, type ServiceDomain } from '../../service/index.ts';
+import { seedDemo } from '../../demo/seed.ts';
+import type { ServiceDomain } from '../../service/index.ts';
 import { parseCsv } from '../../service/csv-import.ts';
-import { dispatchRequest, makeService } from './helpers.ts';
+import { dispatchRequest, makeService } from '../service/helpers.ts';
 
 let current: ServiceDomain | null = null;
 afterEach(() => {

@@ -6,9 +6,14 @@
 import { prng } from '../core/random.ts';
 import { DEVICE_MODELS } from '../core/device-models.ts';
 import type { FailureMode } from '../core/types.ts';
-import type { HistoricalWorkOrder } from './work-orders/history-import.ts';
-import type { ServiceDomain } from './index.ts';
-import type { ContractTier, ResolutionCode, Severity, Technician } from './types.ts';
+import type {
+  ContractTier,
+  HistoricalWorkOrder,
+  ResolutionCode,
+  ServiceDomain,
+  Severity,
+  Technician,
+} from '../service/index.ts';
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
