@@ -3,6 +3,7 @@
 // connect and on every reconnect (never stale), then batched deltas.
 import { io } from 'socket.io-client';
 import './control-room.css';
+import type { Alert } from '../alerts/alert-book.ts';
 import type { DeviceSummary } from '../fleet-view.ts';
 import { api, ApiError, onUnauthorized, type Me } from './api.ts';
 import { el } from './format.ts';
@@ -96,11 +97,11 @@ function sessionLost(why: 'login.sessionExpired' | 'login.signedOut'): void {
   showLogin();
   document.querySelector<HTMLElement>('#login-error')!.textContent = t(why);
 }
-socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) =>
-  live.snapshot(s.devices, s.workOrders),
+socket.on('snapshot', (s: { devices: DeviceSummary[]; workOrders: WorkOrderView[]; alerts?: Alert[] }) =>
+  live.snapshot(s.devices, s.workOrders, s.alerts),
 );
-socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[] }) =>
-  live.delta(d.devices, d.workOrders),
+socket.on('delta', (d: { devices: DeviceSummary[]; workOrders: WorkOrderView[]; alerts?: Alert[] }) =>
+  live.delta(d.devices, d.workOrders, d.alerts),
 );
 
 let me: Me | null = null;

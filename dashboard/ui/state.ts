@@ -1,5 +1,6 @@
 // The client's copy of what the server streams: devices and active work orders, replaced by
 // every snapshot (connect, reconnect) and patched by deltas. Views subscribe to changes.
+import type { Alert } from '../alerts/alert-book.ts';
 import type { DeviceSummary } from '../fleet-view.ts';
 import type { WorkOrder } from '../../core/types.ts';
 import { ACTIVE_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
@@ -21,11 +22,18 @@ export interface WorkOrderView extends WorkOrder {
 
 export const ACTIVE = new Set<WorkOrderState>(ACTIVE_STATES);
 
-type Listener = (changed: { devices: DeviceSummary[]; workOrders: WorkOrderView[]; snapshot: boolean }) => void;
+type Listener = (changed: {
+  devices: DeviceSummary[];
+  workOrders: WorkOrderView[];
+  alerts: Alert[];
+  snapshot: boolean;
+}) => void;
 
 class LiveState {
   readonly devices = new Map<string, DeviceSummary>();
   readonly workOrders = new Map<string, WorkOrderView>();
+  /** The planners' alert list as the server keeps it (empty for technicians). */
+  readonly alerts = new Map<number, Alert>();
   readonly #listeners = new Set<Listener>();
 
   subscribe(l: Listener): () => void {
@@ -33,21 +41,30 @@ class LiveState {
     return () => this.#listeners.delete(l);
   }
 
-  snapshot(devices: DeviceSummary[], workOrders: WorkOrderView[]): void {
+  snapshot(devices: DeviceSummary[], workOrders: WorkOrderView[], alerts: Alert[] = []): void {
     this.devices.clear();
     this.workOrders.clear();
+    this.alerts.clear();
     for (const d of devices) this.devices.set(d.deviceId, d);
     for (const o of workOrders) this.workOrders.set(o.id, o);
-    for (const l of this.#listeners) l({ devices, workOrders, snapshot: true });
+    for (const a of alerts) this.alerts.set(a.id, a);
+    for (const l of this.#listeners) l({ devices, workOrders, alerts, snapshot: true });
   }
 
-  delta(devices: DeviceSummary[], workOrders: WorkOrderView[]): void {
+  /** An alert as an API call returned it (acknowledged, assigned): shown before its delta arrives. */
+  alertChanged(alert: Alert): void {
+    this.alerts.set(alert.id, alert);
+    for (const l of this.#listeners) l({ devices: [], workOrders: [], alerts: [alert], snapshot: false });
+  }
+
+  delta(devices: DeviceSummary[], workOrders: WorkOrderView[], alerts: Alert[] = []): void {
+    for (const a of alerts) this.alerts.set(a.id, a);
     for (const d of devices) this.devices.set(d.deviceId, d);
     for (const o of workOrders) {
       if (ACTIVE.has(o.state)) this.workOrders.set(o.id, o);
       else this.workOrders.set(o.id, o); // kept: a resolved order stays visible in "done" until the next snapshot
     }
-    for (const l of this.#listeners) l({ devices, workOrders, snapshot: false });
+    for (const l of this.#listeners) l({ devices, workOrders, alerts, snapshot: false });
   }
 
   activeOrders(): WorkOrderView[] {

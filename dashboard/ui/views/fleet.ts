@@ -6,6 +6,7 @@ import { explain } from '../explain.ts';
 import { countFleet, FLEET_STATES, fleetStateOf as stateOf, sensorFaultNow } from '../fleet-state.ts';
 import { labelOf, num, t, time } from '../i18n.ts';
 import { live } from '../state.ts';
+import { alertList } from './alert-list.ts';
 import { tileGrid } from './tile-grid.ts';
 
 function why(d: DeviceSummary): string {
@@ -46,7 +47,7 @@ export function fleetView(root: HTMLElement): () => void {
   const gridHelp = el('p', { class: 'hint', id: 'grid-help', text: t('fleet.gridHelp') });
   grid.element.setAttribute('aria-describedby', 'grid-help');
   const attention = el('tbody');
-  const alerts = el('ol', { id: 'alerts', class: 'alerts', 'aria-live': 'polite' });
+  const alerts = alertList();
   root.append(
     el('section', { class: 'summary', 'aria-label': t('fleet.summaryLabel') }, counts),
     el(
@@ -73,7 +74,7 @@ export function fleetView(root: HTMLElement): () => void {
       'section',
       { 'aria-labelledby': 'alerts-title' },
       el('h2', { id: 'alerts-title', tabindex: '-1', text: t('fleet.alertsTitle') }),
-      alerts,
+      alerts.element,
     ),
     el(
       'section',
@@ -242,59 +243,12 @@ export function fleetView(root: HTMLElement): () => void {
     renderCounts();
     renderAttention();
   };
-  // Alerts: a device getting worse (watch → warning → critical, a sensor fault, going silent or
-  // offline) and every new work order, newest first.
-  const RANK: Record<string, number> = { watch: 1, sensor_fault: 2, silent: 2, offline: 2, alarm: 3 };
-  const lastState = new Map<string, string>();
-  const seenOrders = new Set<string>();
-  const alert = (text: string, cls: string, href: string) => {
-    // When the planner saw it: their own clock and zone.
-    alerts.prepend(el('li', { class: cls }, el('time', { text: time(Date.now()) }), ' ', el('a', { href, text })));
-    while (alerts.children.length > 50) alerts.lastElementChild!.remove();
-  };
-  const watchAlerts = (devices: DeviceSummary[], first: boolean) => {
-    for (const d of devices) {
-      const s = stateOf(d);
-      const before = lastState.get(d.deviceId);
-      lastState.set(d.deviceId, s);
-      if (!first && before !== undefined && (RANK[s] ?? 0) > (RANK[before] ?? 0)) {
-        alert(
-          t('fleet.alert.worse', {
-            device: d.deviceId,
-            from: labelOf('fleetState', before),
-            to: labelOf('fleetState', s),
-            why: why(d),
-          }),
-          `alert state-${s}`,
-          `#/device/${encodeURIComponent(d.deviceId)}`,
-        );
-      }
-    }
-  };
-  for (const o of live.workOrders.values()) seenOrders.add(o.id);
-  watchAlerts([...live.devices.values()], true);
   for (const input of [search, model, site, health]) input.addEventListener('input', renderAll);
   renderAll();
   let pending = false;
   let lastSummary = 0;
   let relistDue = false;
-  const unsubscribe = live.subscribe(({ devices, workOrders, snapshot }) => {
-    watchAlerts(devices, snapshot && lastState.size === 0);
-    for (const o of workOrders) {
-      if (seenOrders.has(o.id)) continue;
-      seenOrders.add(o.id);
-      if (!snapshot)
-        alert(
-          t('fleet.alert.opened', {
-            id: o.id,
-            device: o.deviceId,
-            mode: labelOf('failureMode', o.mode),
-            technician: o.technicianId ?? 'none',
-          }),
-          'alert work-order',
-          `#/work-orders/${o.id}`,
-        );
-    }
+  const unsubscribe = live.subscribe(({ devices, snapshot }) => {
     if (snapshot) return renderAll();
     // Only rendered tiles are painted; a device entering or leaving the filtered set (new, or its
     // state moved across a state filter) re-lists the grid once this frame.
@@ -326,5 +280,6 @@ export function fleetView(root: HTMLElement): () => void {
   return () => {
     unsubscribe();
     grid.destroy();
+    alerts.destroy();
   };
 }
