@@ -361,6 +361,19 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
     PRIMARY KEY (work_order_id, device_id, item_id)
   );
   `,
+  // 10: installation and commissioning (issue 19): a device installed through Purna has its
+  // commissioning job; its warranty starts when that job resolves, with the acceptance readings
+  // the checklist recorded kept here (what analytics' baseline started from).
+  `
+  CREATE TABLE installations (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id),
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    requested_at_ms INTEGER NOT NULL,
+    requested_by TEXT NOT NULL,
+    commissioned_at_ms INTEGER,
+    acceptance_json TEXT
+  );
+  `,
 ];
 
 /**

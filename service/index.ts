@@ -7,6 +7,8 @@ import { CatalogueRoom } from './catalogue/room.ts';
 import { CustomerNotices } from './customers/notices.ts';
 import { CustomersRoom } from './customers/room.ts';
 import { SurveyLinks } from './customers/survey-links.ts';
+import { Installations } from './installation/installation.ts';
+import { InstallationRoom } from './installation/room.ts';
 import { KpisRoom } from './kpis/room.ts';
 import { NetworkRoom } from './network/room.ts';
 import {
@@ -36,7 +38,15 @@ export type { HistoricalWorkOrder } from './work-orders/history-import.ts';
 export type { TransitionInput } from './work-orders/lifecycle.ts';
 export type { ChecklistEntry, ChecklistRecord } from './work-orders/checklist.ts';
 export type { NewJobInput } from './work-orders/commands.ts';
-export type { CatalogueRoom, CustomersRoom, KpisRoom, NetworkRoom, NotificationsRoom, WorkOrdersRoom };
+export type {
+  CatalogueRoom,
+  CustomersRoom,
+  InstallationRoom,
+  KpisRoom,
+  NetworkRoom,
+  NotificationsRoom,
+  WorkOrdersRoom,
+};
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
 
 export interface ServiceOptions {
@@ -77,6 +87,7 @@ interface Running {
   notifications: NotificationsRoom;
   catalogue: CatalogueRoom;
   kpis: KpisRoom;
+  installation: InstallationRoom;
   slaWatch: SlaWatch;
   unsubscribe: (() => void)[];
 }
@@ -120,6 +131,11 @@ export class ServiceDomain {
     const lifecycle = new Lifecycle(stores);
     const surveys = new SurveyLinks(stores, clock, this.#opts.surveyBaseUrl ?? '/api/surveys/');
     const dispatcher = new Dispatcher(stores, lifecycle);
+    const installations = new Installations({
+      stores,
+      bus,
+      warrantyMonthsOf: (modelId) => stores.catalogue.current(modelId)?.warrantyMonths ?? 0,
+    });
     const commands = new WorkOrderCommands({
       stores,
       lifecycle,
@@ -130,6 +146,7 @@ export class ServiceDomain {
       log,
       clock,
       autoDispatch: this.#opts.autoDispatch !== false,
+      resolutionHooks: [installations.onResolved],
     });
     const everyMs = this.#opts.slaCheckIntervalMs ?? 60_000;
     const slaWatch = new SlaWatch({ stores, notices, bus, log, clock, everyMs });
@@ -142,6 +159,7 @@ export class ServiceDomain {
       notifications: new NotificationsRoom(stores),
       catalogue: new CatalogueRoom(stores, catalogue),
       kpis: new KpisRoom(stores, clock),
+      installation: new InstallationRoom(stores, installations, commands, clock),
       slaWatch,
       unsubscribe: [],
     };
@@ -196,6 +214,10 @@ export class ServiceDomain {
   /** KPIs of a period and their trend. */
   get kpis(): KpisRoom {
     return this.#run().kpis;
+  }
+  /** Installing devices: the commissioning job, the warranty from commissioning. */
+  get installation(): InstallationRoom {
+    return this.#run().installation;
   }
   /** The stores themselves, for the demo seed and tests only: routes and parts go through the rooms. */
   get stores(): ServiceStores {

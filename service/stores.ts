@@ -10,6 +10,7 @@ import { TrackingLinks } from './customers/tracking-links.ts';
 import { openServiceDb } from './db.ts';
 import { Network } from './network/store.ts';
 import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
+import { InstallationStore } from './installation/store.ts';
 import { Checklists } from './work-orders/checklist.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
@@ -26,6 +27,8 @@ export interface ServiceStores {
   orders: WorkOrderStore;
   /** Each job's checklist (work-orders/checklist.ts). */
   checklists: Checklists;
+  /** Devices installed through Purna and their commissioning (installation/). */
+  installations: InstallationStore;
   network: Network;
   surveys: Surveys;
   /** The customers' tracking links (one per job and contact). */
@@ -59,6 +62,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     contacts: new Contacts(db),
     orders: new WorkOrderStore(db),
     checklists: new Checklists(db),
+    installations: new InstallationStore(db),
     network: new Network(db),
     surveys: new Surveys(db),
     links,

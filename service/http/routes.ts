@@ -6,6 +6,7 @@ import { feedbackRoutes } from '../customers/feedback-routes.ts';
 import { customerRoutes } from '../customers/routes.ts';
 import { surveyRoutes } from '../customers/survey-routes.ts';
 import { trackingRoutes } from '../customers/tracking-routes.ts';
+import { installationRoutes } from '../installation/routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
 import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
@@ -42,6 +43,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await trackingRoutes(scope, opts);
     await feedbackRoutes(scope, opts);
     await kpiRoutes(scope, opts);
+    await installationRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });
 }

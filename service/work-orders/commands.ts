@@ -47,7 +47,16 @@ export interface WorkOrderCommandsOptions {
   clock: Clock;
   /** Plan (technician, part) as soon as a work order opens, and sweep the backlog. */
   autoDispatch: boolean;
+  /** What other rooms do when a job resolves (installation commissions its device, maintenance records the service). */
+  resolutionHooks?: readonly ResolutionHook[];
 }
+
+/**
+ * Something a room does when a job resolves: its writes run inside the resolution's
+ * transaction (a failure undoes the resolution); the function it returns, if any, runs after
+ * the commit (its bus events).
+ */
+export type ResolutionHook = (order: ServiceWorkOrder, nowMs: number) => (() => void) | undefined;
 
 /** Runs `fn`, logging instead of throwing: a bus listener must not throw into the emitter, a follow-up must not undo its cause. */
 export function logFailure(log: Logger, event: string, fn: () => unknown): void {
@@ -221,11 +230,19 @@ export class WorkOrderCommands {
   /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
   transition(id: string, input: TransitionInput): ServiceWorkOrder {
     const now = this.#o.clock.nowMs();
+    const afterCommit: (() => void)[] = [];
     const [{ order }] = this.#commit(() => {
       const wo = this.#o.stores.orders.require(id);
       requireVersion(wo, input.version);
-      return { changes: [this.#o.lifecycle.apply(wo, input, now)] };
+      const change = this.#o.lifecycle.apply(wo, input, now);
+      if (change.order.state === 'resolved')
+        for (const hook of this.#o.resolutionHooks ?? []) {
+          const after = hook(change.order, now);
+          if (after) afterCommit.push(after);
+        }
+      return { changes: [change] };
     }).changes;
+    for (const after of afterCommit) logFailure(this.#o.log, 'afterResolution', after);
     this.#o.log.info({ workOrder: id, state: order.state, actor: input.actor }, 'work order transition');
     if (order.state === 'resolved') this.#afterResolution(order, now);
     // After the cancellation's own event: analytics, which just closed its request, holds the mode off.
