@@ -128,6 +128,11 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       trackingBaseUrl: () => `${(config.publicUrl ?? dashboardBase).replace(/\/+$/, '')}/api/track/`,
       linkKey: linkKey(config.dataDir),
       whatsappTemplates: config.whatsappTemplates,
+      inbound: {
+        whatsappAppSecret: config.whatsappAppSecret,
+        whatsappVerifyToken: config.whatsappVerifyToken,
+        emailSecret: config.inboundEmailSecret,
+      },
       publish: (topic, payload) => {
         if (!brokerForService) throw new Error('broker not started yet');
         brokerForService.publish(topic, payload, 1);

@@ -565,6 +565,30 @@ export const settings = {
     description:
       'The approved message template of each notice, `notice=template` comma-separated (parameters: service/notifications/README.md)',
   }),
+  whatsappAppSecret: setting({
+    env: 'PURNA_WHATSAPP_APP_SECRET',
+    default: '',
+    parse: str,
+    description:
+      "The Meta app's secret: the WhatsApp webhook (POST /api/inbound/whatsapp) is accepted only with its X-Hub-Signature-256; empty: the webhook answers 503",
+    secret: true,
+  }),
+  whatsappVerifyToken: setting({
+    env: 'PURNA_WHATSAPP_VERIFY_TOKEN',
+    default: '',
+    parse: str,
+    description:
+      "The verify token entered in the app's webhook settings, for Meta's subscription handshake (GET /api/inbound/whatsapp)",
+    secret: true,
+  }),
+  inboundEmailSecret: setting({
+    env: 'PURNA_INBOUND_EMAIL_SECRET',
+    default: '',
+    parse: str,
+    description:
+      'The secret an inbound-mail relay signs POST /api/inbound/email with (X-Purna-Signature: sha256=HMAC of the body); empty: that endpoint answers 503',
+    secret: true,
+  }),
   smsUrl: setting({
     env: 'PURNA_SMS_URL',
     default: '',

@@ -29,6 +29,12 @@ export type BuiltInFailureMode =
  */
 export type FailureMode = BuiltInFailureMode | (string & {});
 
+/**
+ * The mode of a job a customer reported (a call, a message) until a technician diagnoses it: any
+ * model may have one, and the customer's own words say what is wrong.
+ */
+export const CUSTOMER_REPORTED_MODE = 'customer_reported';
+
 /** The channels Purna reaches a customer's contact on. */
 export type CustomerChannel = 'email' | 'whatsapp' | 'sms';
 export const CUSTOMER_CHANNELS: readonly CustomerChannel[] = ['email', 'whatsapp', 'sms'];

@@ -5,7 +5,7 @@ import type { Logger } from '../core/log.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { CatalogueRoom } from './catalogue/room.ts';
 import { CustomerNotices } from './customers/notices.ts';
-import { CustomersRoom } from './customers/room.ts';
+import { CustomersRoom, type InboundSecrets } from './customers/room.ts';
 import { SurveyLinks } from './customers/survey-links.ts';
 import { Installations } from './installation/installation.ts';
 import { InstallationRoom } from './installation/room.ts';
@@ -74,6 +74,8 @@ export interface ServiceOptions {
   linkKey?: Buffer;
   /** The approved WhatsApp template of each notice kind (PURNA_WHATSAPP_TEMPLATES). */
   whatsappTemplates?: Readonly<Record<NoticeKind, string>>;
+  /** The secrets inbound customer messages (WhatsApp webhook, e-mail relay) are checked with; unset, those endpoints answer 503. */
+  inbound?: InboundSecrets;
   /** How often active jobs are checked against their SLA deadlines, ms (real time). Default 60 s; 0 = never by itself (tests call checkSla()). */
   slaCheckIntervalMs?: number;
 }
@@ -155,7 +157,10 @@ export class ServiceDomain {
       stores,
       workOrders: new WorkOrdersRoom({ stores, commands, slaWatch, log, clock }),
       network: new NetworkRoom(stores, clock, () => commands.sweepBacklog()),
-      customers: new CustomersRoom(stores, surveys, clock),
+      customers: new CustomersRoom(stores, surveys, clock, {
+        createJob: (input) => commands.create(input),
+        inbound: this.#opts.inbound,
+      }),
       notifications: new NotificationsRoom(stores),
       catalogue: new CatalogueRoom(stores, catalogue),
       kpis: new KpisRoom(stores, clock),

@@ -4,6 +4,7 @@ import type { Logger } from '../core/log.ts';
 import { CatalogueStore } from './catalogue/store.ts';
 import { Contacts } from './customers/contacts.ts';
 import { FollowUps } from './customers/follow-ups.ts';
+import { InboundMessages } from './customers/inbound.ts';
 import { Registry } from './customers/registry.ts';
 import { Surveys } from './customers/surveys.ts';
 import { TrackingLinks } from './customers/tracking-links.ts';
@@ -35,6 +36,8 @@ export interface ServiceStores {
   links: TrackingLinks;
   /** The planner's follow-up tasks (a low rating, "not fixed", a message no job fits). */
   followUps: FollowUps;
+  /** What customers sent in (e-mail replies, WhatsApp), each once. */
+  inbound: InboundMessages;
   /** The notifications outbox (rows written in the caller's transaction, delivered by its own loop). */
   notifier: Notifier;
 }
@@ -67,6 +70,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     surveys: new Surveys(db),
     links,
     followUps: new FollowUps(db),
+    inbound: new InboundMessages(db),
     notifier: new Notifier({
       db,
       log: opts.log.child({ module: 'notifier' }),

@@ -7,6 +7,7 @@ import {
   type ProductModel,
   type ProductModelVersion,
 } from '../../core/product-catalogue.ts';
+import { CUSTOMER_REPORTED_MODE } from '../../core/types.ts';
 import { prepared } from '../db.ts';
 
 interface VersionRow {
@@ -98,7 +99,7 @@ export class CatalogueStore {
    * a model's own modes and the ones every model has (sensor_fault, unknown_anomaly).
    */
   modeProblem(modelId: string, mode: string): string | null {
-    if ((BUILT_IN_MODES as readonly string[]).includes(mode)) return null;
+    if ((BUILT_IN_MODES as readonly string[]).includes(mode) || mode === CUSTOMER_REPORTED_MODE) return null;
     if (modelId === '*') {
       return this.list().some((m) => modesOf(m).includes(mode))
         ? null

@@ -56,7 +56,7 @@ export async function feedbackRoutes(scope: FastifyInstance, opts: ServiceRoutes
       schema: {
         tags,
         summary:
-          "What the customer said about a job: the survey's answer, each contact's confirmation and rating from their tracking page, the follow-ups it opened",
+          "What the customer said about a job: the survey's answer, each contact's confirmation and rating from their tracking page, the follow-ups it opened, the messages the customer sent about it",
         params: IdParams,
       },
     },
@@ -64,6 +64,7 @@ export async function feedbackRoutes(scope: FastifyInstance, opts: ServiceRoutes
       survey: service.customers.surveyOf(request.params.id) ?? null,
       answers: service.customers.trackingAnswers(request.params.id),
       followUps: service.customers.listFollowUps({ workOrderId: request.params.id }),
+      inbound: service.customers.inboundMessages({ workOrderId: request.params.id }),
     }),
   );
 }

@@ -2,7 +2,7 @@
 // registry), their contacts, the customer record, surveys and the CSV import of devices and
 // contacts. Each method hands the call to the store or link service that does the work.
 
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { importCsv, type ImportResult } from '../csv-import.ts';
 import { inTransaction } from '../db.ts';
@@ -14,8 +14,10 @@ import {
   type DeviceInput,
   type DeviceRecord,
   type Site,
+  type ServiceWorkOrder,
   type SiteInput,
 } from '../types.ts';
+import type { NewJobInput } from '../work-orders/commands.ts';
 import type { ContactInput } from './contact-fields.ts';
 import { publicContact } from './contacts.ts';
 import { customerRecord, type CustomerRecord } from './customer-record.ts';
@@ -23,8 +25,31 @@ import type { Registry } from './registry.ts';
 import type { SurveyedJob, SurveyLinks } from './survey-links.ts';
 import type { Survey, SurveyAnswer } from './surveys.ts';
 import type { FollowUp } from './follow-ups.ts';
+import {
+  CustomerInbox,
+  validSignature,
+  type InboundChannel,
+  type InboundInput,
+  type InboundMessage,
+} from './inbound.ts';
 import { CustomerTracking, type TrackingOpen } from './tracking.ts';
 import type { TrackingAnswer, TrackingLink } from './tracking-links.ts';
+
+/** The secrets inbound messages are checked with (settings; see core/config.ts). */
+export interface InboundSecrets {
+  /** The Meta app's secret: X-Hub-Signature-256 of a WhatsApp webhook. */
+  whatsappAppSecret?: string;
+  /** What Meta's subscription handshake must present (hub.verify_token). */
+  whatsappVerifyToken?: string;
+  /** The inbound-mail relay's secret: X-Purna-Signature of POST /api/inbound/email. */
+  emailSecret?: string;
+}
+
+export interface CustomersRoomOptions {
+  /** Opens a job (the work-orders room's command): a customer's message about a machine with no open job. */
+  createJob: (input: NewJobInput) => ServiceWorkOrder;
+  inbound?: InboundSecrets;
+}
 
 export class CustomersRoom {
   readonly #stores: ServiceStores;
@@ -32,11 +57,16 @@ export class CustomersRoom {
   readonly #clock: Clock;
   readonly #tracking: CustomerTracking;
 
-  constructor(stores: ServiceStores, surveys: SurveyLinks, clock: Clock) {
+  readonly #inbox: CustomerInbox;
+  readonly #inboundSecrets: InboundSecrets;
+
+  constructor(stores: ServiceStores, surveys: SurveyLinks, clock: Clock, opts: CustomersRoomOptions) {
     this.#stores = stores;
     this.#surveys = surveys;
     this.#clock = clock;
     this.#tracking = new CustomerTracking(stores, clock);
+    this.#inbox = new CustomerInbox(stores, clock, opts.createJob);
+    this.#inboundSecrets = opts.inbound ?? {};
   }
 
   get #registry(): Registry {
@@ -144,5 +174,38 @@ export class CustomersRoom {
   completeFollowUp(id: number, input: { actor: string; note?: string }): FollowUp {
     const { db, followUps } = this.#stores;
     return inTransaction(db, () => followUps.done(id, input.actor, input.note?.trim() || null, this.#clock.nowMs()));
+  }
+
+  // ── what customers send in (inbound.ts) ──────────────────────────────────
+
+  /**
+   * Whether an inbound request is signed with the configured secret: 'unconfigured' when none is
+   * set (the endpoint is off), 'bad' when the signature is missing or wrong.
+   */
+  checkInboundSignature(
+    channel: InboundChannel,
+    body: Buffer,
+    header: string | undefined,
+  ): 'ok' | 'bad' | 'unconfigured' {
+    const secret = channel === 'whatsapp' ? this.#inboundSecrets.whatsappAppSecret : this.#inboundSecrets.emailSecret;
+    if (!secret) return 'unconfigured';
+    return validSignature(secret, body, header) ? 'ok' : 'bad';
+  }
+  /** Meta's webhook subscription handshake: the challenge to echo, or null when the token is not ours. */
+  whatsappChallenge(mode: string | undefined, token: string | undefined, challenge: string | undefined): string | null {
+    const expected = this.#inboundSecrets.whatsappVerifyToken;
+    if (!expected || mode !== 'subscribe' || token === undefined || challenge === undefined) return null;
+    const a = Buffer.from(token);
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b) ? challenge : null;
+  }
+  /** Files a customer's message: on their open job, as a new customer-reported one, or as a follow-up (see inbound.ts). */
+  receiveMessage(input: InboundInput): InboundMessage {
+    return this.#inbox.receive(input);
+  }
+  /** The messages a customer sent in, or those filed on one job; newest first. */
+  inboundMessages(filter: { customerId?: string; workOrderId?: string }): InboundMessage[] {
+    if (filter.workOrderId) this.#stores.orders.require(filter.workOrderId);
+    return this.#stores.inbound.list(filter);
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { contactRoutes } from '../customers/contact-routes.ts';
 import { feedbackRoutes } from '../customers/feedback-routes.ts';
+import { inboundRoutes } from '../customers/inbound-routes.ts';
 import { customerRoutes } from '../customers/routes.ts';
 import { surveyRoutes } from '../customers/survey-routes.ts';
 import { trackingRoutes } from '../customers/tracking-routes.ts';
@@ -42,6 +43,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await surveyRoutes(scope, opts);
     await trackingRoutes(scope, opts);
     await feedbackRoutes(scope, opts);
+    await inboundRoutes(scope, opts);
     await kpiRoutes(scope, opts);
     await installationRoutes(scope, opts);
     await catalogueRoutes(scope, opts);

@@ -6,7 +6,13 @@ import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/log.ts';
 import { isFailureJob, type JobType } from '../../core/job-types.ts';
-import type { DispatchCancel, DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
+import {
+  CUSTOMER_REPORTED_MODE,
+  type DispatchCancel,
+  type DispatchRequest,
+  type FailureMode,
+  type HealthReport,
+} from '../../core/types.ts';
 import { statesBefore } from '../../core/work-order-states.ts';
 import type { CustomerNotices } from '../customers/notices.ts';
 import type { SurveyLinks } from '../customers/survey-links.ts';
@@ -30,6 +36,11 @@ export interface NewJobInput {
   source?: string;
   /** Planned maintenance: when it is due (its SLA). */
   dueAtMs?: number | null;
+  /**
+   * The customer's own words, kept as they gave them; required with mode customer_reported (a
+   * job they reported whose failure nobody has diagnosed yet).
+   */
+  customerReport?: string;
 }
 
 /** Actor name of changes the service domain makes by itself. */
@@ -142,11 +153,16 @@ export class WorkOrderCommands {
       const wrongMode = this.#o.stores.catalogue.modeProblem(device.modelId, input.mode);
       if (wrongMode) throw badRequest(`mode: ${wrongMode}`);
       mode = input.mode;
+    } else if (input.mode === CUSTOMER_REPORTED_MODE) {
+      throw badRequest(`mode: customer_reported is for a customer_reported job, not ${jobType}`);
     } else {
       if (input.mode && input.mode !== jobType)
         throw badRequest(`mode: a ${jobType} job has no failure mode (leave mode out)`);
       mode = jobType;
     }
+    const report = input.customerReport?.trim() || undefined;
+    if (mode === CUSTOMER_REPORTED_MODE && !report)
+      throw badRequest("customerReport: a job the customer reported keeps the customer's own words");
     const health: HealthReport = {
       deviceId: input.deviceId,
       tsMs: now,
@@ -154,7 +170,9 @@ export class WorkOrderCommands {
       state: 'watch',
       mode,
       evidence: {},
-      explanation: `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
+      explanation: report
+        ? `reported by the customer: “${report}”`
+        : `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
     };
     const { changes } = this.#commit(() => {
       if (this.#o.stores.orders.findActive(input.deviceId, mode))
@@ -172,6 +190,7 @@ export class WorkOrderCommands {
             input.severity ?? (isFailureJob(jobType) ? undefined : jobType === 'installation' ? 'medium' : 'low'),
           note: input.note,
           dueAtMs: input.dueAtMs,
+          customerReport: report,
         },
         now,
       );

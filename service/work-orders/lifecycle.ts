@@ -42,6 +42,8 @@ export interface OpenInput {
   actor: string;
   severity?: Severity;
   note?: string;
+  /** The customer's own words, for a job they reported. */
+  customerReport?: string;
   /** The catalogue version analytics judged by; absent: the device's model's current version. */
   model?: { id: string; version: number };
   /** Default: predicted_failure from analytics, customer_reported from anyone else. */
@@ -98,6 +100,7 @@ export class Lifecycle {
         warrantyCovered: device ? now <= device.warrantyEndMs : false,
         source: input.source,
         note: input.note ?? (device ? null : 'device not in the registry: default contract terms, no warranty'),
+        customerReport: input.customerReport ?? null,
         model: input.model ?? (current ? { id: current.id, version: current.version } : null),
       },
       input.actor,

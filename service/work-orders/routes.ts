@@ -26,7 +26,7 @@ const PLANNER_ONLY_STEPS: readonly WorkOrderState[] = ['assigned', 'cancelled'];
 const Mode = Type.String({
   pattern: MODE_ID_PATTERN.source,
   description:
-    "a failure mode of the device's product model (GET /api/catalogue/models/{id}), or sensor_fault, unknown_anomaly",
+    "a failure mode of the device's product model (GET /api/catalogue/models/{id}), or sensor_fault, unknown_anomaly; customer_reported (with customerReport) until diagnosed",
 });
 
 const ListQuery = Type.Object(
@@ -53,6 +53,13 @@ const NewWorkOrder = Type.Object(
     mode: Type.Optional(Mode),
     severity: Type.Optional(OneOf(SEVERITIES)),
     note: Type.Optional(Note),
+    customerReport: Type.Optional(
+      Type.String({
+        maxLength: 4000,
+        description:
+          "the customer's own words, kept as they gave them; required with mode customer_reported (not yet diagnosed)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

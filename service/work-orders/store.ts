@@ -115,6 +115,8 @@ export interface NewWorkOrder {
   warrantyCovered: boolean;
   source: string;
   note?: string | null;
+  /** A job the customer reported: their words, kept as they gave them. */
+  customerReport?: string | null;
   /** The catalogue version the job was judged by. */
   model?: { id: string; version: number } | null;
 }
@@ -222,8 +224,9 @@ export class WorkOrderStore {
     prepared(
       this.#db,
       `INSERT INTO work_orders (id, device_id, mode, state, severity, evidence_json, predicted_failure_at_ms,
-        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version, job_type)
-      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        created_at_ms, updated_at_ms, version, sla_respond_by_ms, sla_resolve_by_ms, warranty_covered, source, note, model_id, model_version, job_type,
+        customer_report)
+      VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       input.deviceId,
@@ -241,6 +244,7 @@ export class WorkOrderStore {
       input.model?.id ?? null,
       input.model?.version ?? null,
       input.jobType ?? 'predicted_failure',
+      input.customerReport ?? null,
     );
     this.#record(id, null, 'open', actor, nowMs, input.note ?? null);
     return this.require(id);
