@@ -103,7 +103,7 @@ export interface FailureModeSpec {
   name: string;
   /** The metrics that move, and which way: the mode whose signature fits best is the diagnosis. */
   signature: SignatureTerm[];
-  /** Spare parts the repair needs (SKUs of the parts inventory); the first is the one a work order reserves. */
+  /** Spare parts the repair needs (SKUs of the parts inventory), each in its quantity: a work order reserves them all. */
   parts: PartSpec[];
   /** The technician skill the repair needs (free text tag, e.g. `mechanical-seal`). */
   skill: string;
@@ -126,7 +126,7 @@ export interface ProductModel {
   /**
    * Spare parts that replace a faulty sensor. A sensor fault is no failure mode of the machine
    * (it has no metric signature: analytics finds it from impossible or stuck values), so it is
-   * not among `failureModes`; a `sensor_fault` work order reserves the first of these.
+   * not among `failureModes`; a `sensor_fault` work order reserves these.
    */
   sensorParts?: PartSpec[];
   /** Default warranty from installation, months. */

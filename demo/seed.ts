@@ -5,6 +5,7 @@
 
 import { prng } from '../core/random.ts';
 import { DEVICE_MODELS } from '../core/device-models.ts';
+import { seedProductModels } from '../core/product-catalogue.ts';
 import type { FailureMode } from '../core/types.ts';
 import type {
   ContractTier,
@@ -263,6 +264,15 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
         active: true,
         // Juniors are not yet certified on sensor modules' calibration: senior work.
         skills: models.map((modelId) => ({ modelId, mode: '*' })),
+        // The repair skills of the models they service (the catalogue's words), so the dispatcher's
+        // preference for the skill a job needs has someone to prefer.
+        skillTags: [
+          ...new Set(
+            seedProductModels()
+              .filter((m) => models.includes('*') || models.includes(m.id))
+              .flatMap((m) => m.failureModes.map((f) => f.skill)),
+          ),
+        ].sort(),
       });
       techCount++;
     }

@@ -85,7 +85,17 @@ export const CSV_COLUMNS: Record<ImportKind, { required: string[]; optional: str
   },
   technicians: {
     required: ['id', 'name', 'homeLat', 'homeLon', 'skills'],
-    optional: ['phone', 'email', 'depotId', 'shiftStart', 'shiftEnd', 'workDays', 'maxOpenJobs', 'utcOffsetMinutes'],
+    optional: [
+      'phone',
+      'email',
+      'depotId',
+      'shiftStart',
+      'shiftEnd',
+      'workDays',
+      'maxOpenJobs',
+      'utcOffsetMinutes',
+      'skillTags',
+    ],
   },
   inventory: { required: ['depotId', 'sku', 'onHand'], optional: ['reorderPoint', 'leadTimeHours'] },
   contacts: {
@@ -261,6 +271,11 @@ export function importCsv(
             ? num(row.utcOffsetMinutes, 'utcOffsetMinutes', -720, 840, true)
             : undefined,
           skills: skills(row.skills, catalogue),
+          // 'mechanical-seal;bearings': the catalogue's repair skills; an empty cell keeps the stored ones.
+          skillTags: opt('skillTags')
+            ?.split(';')
+            .map((x) => x.trim())
+            .filter(Boolean),
         };
         key = t.id;
         write = () => network.upsertTechnician(t);

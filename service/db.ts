@@ -374,6 +374,29 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
     acceptance_json TEXT
   );
   `,
+  // 11: the right part and skill (issue 15). A technician's repair skills are the catalogue's words
+  // (mechanical-seal, bearings, electrical), beside the models and modes they may be sent to; a
+  // job reserves every part its failure mode names, each in its quantity and at its own depot
+  // (work_orders' part_* columns stay the job's summary: the first part, the status of them all).
+  // A job from before has no rows here: its one part is read from those columns.
+  `
+  CREATE TABLE technician_skill_tags (
+    technician_id TEXT NOT NULL REFERENCES technicians(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (technician_id, tag)
+  );
+  CREATE TABLE work_order_parts (
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    position INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity >= 1),
+    status TEXT NOT NULL CHECK (status IN ('reserved', 'backorder', 'consumed', 'released')),
+    depot_id TEXT,
+    lead_time_ms INTEGER,
+    PRIMARY KEY (work_order_id, sku)
+  );
+  `,
 ];
 
 /**

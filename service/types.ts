@@ -91,9 +91,26 @@ export interface ServiceWorkOrder extends WorkOrder {
   plannedLeadTimeMs: number | null;
   /** Why this technician and this depot: the options the dispatcher weighed. */
   plan: DispatchPlan | null;
+  /**
+   * Every spare part the job needs (its failure mode's parts in the catalogue version it was judged
+   * by), each with its quantity and where it stands; `partSku` … are the first of them, `partStatus`
+   * all of them (backorder while any is).
+   */
+  parts: WorkOrderPart[];
   /** The product model and its catalogue version the job was judged by (null: imported history). */
   modelId: string | null;
   modelVersion: number | null;
+}
+
+export interface WorkOrderPart {
+  sku: string;
+  name: string;
+  quantity: number;
+  status: Exclude<PartStatus, 'none'>;
+  /** Where it is reserved (or was consumed from); null while backordered. */
+  depotId: string | null;
+  /** From that depot to the site, ms; null while backordered. */
+  leadTimeMs: number | null;
 }
 
 export interface DispatchPlan {
@@ -110,6 +127,14 @@ export interface DispatchPlan {
   part: { sku: string; name: string } | null;
   /** The skill the catalogue's failure mode names for the repair (absent: a built-in mode or none named). */
   skill?: string;
+  /**
+   * With a skill: whether the technician assigned has it. False when nobody who could take the
+   * job had it: the best of them was assigned all the same (the notes say so), rather than the
+   * job waiting for a specialist who may never have capacity.
+   */
+  skillMatched?: boolean;
+  /** Every part reserved or backordered for the job, in the catalogue's order (`part` is the first). */
+  parts?: { sku: string; name: string; quantity: number; reservedAt: string | null; leadTimeMs: number | null }[];
   depots: { depotId: string; distanceKm: number; available: number; leadTimeMs: number }[];
   reservedAt: string | null;
   backorder: boolean;
@@ -228,6 +253,12 @@ export interface Technician {
   maxOpenJobs: number;
   active: boolean;
   skills: TechnicianSkill[];
+  /**
+   * The repair skills they have, in the catalogue's words (a failure mode's `skill`: mechanical-seal,
+   * bearings, electrical …). `skills` says which models and modes they may be sent to; among those,
+   * the dispatcher prefers one with the skill the failure mode needs.
+   */
+  skillTags: string[];
   /** Jobs assigned and not yet resolved or cancelled. */
   openJobs: number;
 }

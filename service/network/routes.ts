@@ -9,6 +9,8 @@ import { forbidden, requireFound } from '../types.ts';
 
 const Minutes = Type.Integer({ minimum: 0, maximum: 1440 });
 /** A skill's mode: any, or a failure mode id (the catalogue's, checked by the service). */
+/** A repair skill as the catalogue names it: free text, no ';' (the CSV's separator), no blank ends. */
+const SKILL_TAG = /^[^;\s](?:[^;]*[^;\s])?$/;
 const SKILL_MODE = new RegExp(`^(\\*|${MODE_ID_PATTERN.source.slice(1, -1)})$`);
 
 const TechnicianBody = Type.Object(
@@ -37,6 +39,13 @@ const TechnicianBody = Type.Object(
         { additionalProperties: false },
       ),
       { minItems: 1 },
+    ),
+    skillTags: Type.Optional(
+      Type.Array(Type.String({ pattern: SKILL_TAG.source, maxLength: 64 }), {
+        maxItems: 50,
+        description:
+          "Repair skills in the catalogue's words (a failure mode's skill: mechanical-seal, bearings …); the dispatcher prefers a technician with the one a job needs. Absent: the stored ones are kept",
+      }),
     ),
   },
   { additionalProperties: false },

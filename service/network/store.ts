@@ -41,6 +41,7 @@ export type TechnicianInput = Omit<
   | 'workDaysMask'
   | 'maxOpenJobs'
   | 'active'
+  | 'skillTags'
 > &
   Partial<
     Pick<
@@ -54,6 +55,7 @@ export type TechnicianInput = Omit<
       | 'workDaysMask'
       | 'maxOpenJobs'
       | 'active'
+      | 'skillTags'
     >
   >;
 
@@ -129,6 +131,12 @@ export class Network {
         'INSERT OR IGNORE INTO technician_skills (technician_id, model_id, mode) VALUES (?, ?, ?)',
       );
       for (const s of t.skills) addSkill.run(t.id, s.modelId, s.mode);
+      // Absent: the skill tags stay as they were (a caller that never heard of them keeps them).
+      if (t.skillTags) {
+        prepared(db, 'DELETE FROM technician_skill_tags WHERE technician_id = ?').run(t.id);
+        const addTag = prepared(db, 'INSERT OR IGNORE INTO technician_skill_tags (technician_id, tag) VALUES (?, ?)');
+        for (const tag of t.skillTags) addTag.run(t.id, tag);
+      }
     });
   }
 
@@ -151,7 +159,13 @@ export class Network {
       list.push({ modelId: s.model_id, mode: s.mode });
       byTech.set(s.technician_id, list);
     }
-    return rows.map((r) => toTechnician(r, byTech.get(r.id) ?? []));
+    const tags = new Map<string, string[]>();
+    for (const r of prepared(this.#db, 'SELECT technician_id, tag FROM technician_skill_tags ORDER BY tag').all() as {
+      technician_id: string;
+      tag: string;
+    }[])
+      tags.set(r.technician_id, [...(tags.get(r.technician_id) ?? []), r.tag]);
+    return rows.map((r) => toTechnician(r, byTech.get(r.id) ?? [], tags.get(r.id) ?? []));
   }
 
   getTechnician(id: string): Technician | undefined {
@@ -163,7 +177,12 @@ export class Network {
       this.#db,
       'SELECT model_id AS modelId, mode FROM technician_skills WHERE technician_id = ? ORDER BY model_id, mode',
     ).all(id) as unknown as TechnicianSkill[];
-    return toTechnician(r, skills);
+    const tags = (
+      prepared(this.#db, 'SELECT tag FROM technician_skill_tags WHERE technician_id = ? ORDER BY tag').all(id) as {
+        tag: string;
+      }[]
+    ).map((x) => x.tag);
+    return toTechnician(r, skills, tags);
   }
 
   // ── inventory ──
@@ -240,31 +259,31 @@ export class Network {
    * two writers (threads, processes) serialise on SQLite's write lock, the second sees the
    * first's reservation and matches no row. The CHECK (reserved <= on_hand) backs it up.
    */
-  tryReserve(depotId: string, sku: string, workOrderId: string, nowMs: number): boolean {
+  tryReserve(depotId: string, sku: string, workOrderId: string, nowMs: number, quantity = 1): boolean {
     const r = prepared(
       this.#db,
-      'UPDATE inventory SET reserved = reserved + 1 WHERE depot_id = ? AND sku = ? AND on_hand - reserved >= 1',
-    ).run(depotId, sku);
+      'UPDATE inventory SET reserved = reserved + ? WHERE depot_id = ? AND sku = ? AND on_hand - reserved >= ?',
+    ).run(quantity, depotId, sku, quantity);
     if (r.changes !== 1) return false;
-    this.#stockEvent(nowMs, depotId, sku, 'reserve', 1, workOrderId);
+    this.#stockEvent(nowMs, depotId, sku, 'reserve', quantity, workOrderId);
     return true;
   }
 
-  release(depotId: string, sku: string, workOrderId: string, nowMs: number): void {
+  release(depotId: string, sku: string, workOrderId: string, nowMs: number, quantity = 1): void {
     prepared(
       this.#db,
-      'UPDATE inventory SET reserved = reserved - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1',
-    ).run(depotId, sku);
-    this.#stockEvent(nowMs, depotId, sku, 'release', 1, workOrderId);
+      'UPDATE inventory SET reserved = reserved - ? WHERE depot_id = ? AND sku = ? AND reserved >= ?',
+    ).run(quantity, depotId, sku, quantity);
+    this.#stockEvent(nowMs, depotId, sku, 'release', quantity, workOrderId);
   }
 
-  /** The reserved unit left the depot in the technician's van and was fitted. */
-  consume(depotId: string, sku: string, workOrderId: string, nowMs: number): void {
+  /** The reserved units left the depot in the technician's van and were fitted. */
+  consume(depotId: string, sku: string, workOrderId: string, nowMs: number, quantity = 1): void {
     prepared(
       this.#db,
-      'UPDATE inventory SET reserved = reserved - 1, on_hand = on_hand - 1 WHERE depot_id = ? AND sku = ? AND reserved >= 1',
-    ).run(depotId, sku);
-    this.#stockEvent(nowMs, depotId, sku, 'consume', 1, workOrderId);
+      'UPDATE inventory SET reserved = reserved - ?, on_hand = on_hand - ? WHERE depot_id = ? AND sku = ? AND reserved >= ?',
+    ).run(quantity, quantity, depotId, sku, quantity);
+    this.#stockEvent(nowMs, depotId, sku, 'consume', quantity, workOrderId);
   }
 
   /** A job needed a part no depot had: the stock-out KPI counts these. */
@@ -293,7 +312,7 @@ export class Network {
   }
 }
 
-function toTechnician(r: TechnicianRow, skills: TechnicianSkill[]): Technician {
+function toTechnician(r: TechnicianRow, skills: TechnicianSkill[], skillTags: string[]): Technician {
   return {
     id: r.id,
     name: r.name,
@@ -309,6 +328,7 @@ function toTechnician(r: TechnicianRow, skills: TechnicianSkill[]): Technician {
     maxOpenJobs: r.max_open_jobs,
     active: r.active === 1,
     skills,
+    skillTags,
     openJobs: r.open_jobs,
   };
 }

@@ -3,10 +3,10 @@
 // Writes the plan, reservations and outbox rows inside the caller's transaction and returns the
 // changes; the caller owns the transaction and tells the bus.
 
-import { partsFor } from '../../core/product-catalogue.ts';
+import { type PartSpec, type ProductModel, partsFor } from '../../core/product-catalogue.ts';
 import { statesBefore } from '../../core/work-order-states.ts';
 import type { ServiceStores } from '../stores.ts';
-import type { DispatchPlan, ServiceWorkOrder } from '../types.ts';
+import type { DispatchPlan, ServiceWorkOrder, WorkOrderPart } from '../types.ts';
 import type { Change, Lifecycle } from '../work-orders/lifecycle.ts';
 import type { WorkOrderPatch } from '../work-orders/store.ts';
 import { depotOptions, rankTechnicians } from './planner.ts';
@@ -17,7 +17,6 @@ const DISPATCHER = 'system:dispatcher';
 const BACKLOG_SWEEP_MAX = 50;
 
 type Site = { lat: number | null; lon: number | null };
-type Part = { sku: string; name: string };
 
 export class Dispatcher {
   readonly #s: ServiceStores;
@@ -35,40 +34,43 @@ export class Dispatcher {
    * open with the reason in its plan.
    */
   plan(wo: ServiceWorkOrder, now: number): Change[] {
-    const { registry, network, orders, catalogue } = this.#s;
+    const { registry, network, orders } = this.#s;
     const device = registry.getDevice(wo.deviceId);
     const modelId = device?.modelId ?? 'unknown';
     const notes: string[] = [];
-    // The model's current version: a part corrected in the catalogue since the job opened is the one to send.
-    const model = device ? catalogue.current(modelId) : undefined;
-    const listed = model ? partsFor(model, wo.mode)[0] : undefined;
-    const part = listed ? { sku: listed.sku, name: listed.name } : null;
+    const model = device ? this.#judgedBy(wo, modelId) : undefined;
+    const wanted = model ? partsFor(model, wo.mode) : [];
     const skill = model?.failureModes.find((f) => f.id === wo.mode)?.skill;
     const site = { lat: device?.lat ?? null, lon: device?.lon ?? null };
     if (!device) notes.push('device not in the registry: no site, no parts catalogue');
     else if (site.lat == null) notes.push('device has no site location: distances not considered');
 
-    const partPlan = this.#planPart(wo, part, site, notes, now);
+    const partPlan = this.#planParts(wo, wanted, site, notes, now);
     const { depots, reservedAt, backorder } = partPlan;
     const patch: WorkOrderPatch = { ...partPlan.patch };
-    if (!part && device) notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
+    if (!wanted.length && device) notes.push(`no spare part listed for ${wo.mode} on ${modelId}: inspection visit`);
 
     const ranked = device
       ? rankTechnicians(
           network.listTechnicians(),
-          { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon },
+          { modelId, mode: wo.mode, siteLat: site.lat, siteLon: site.lon, skill },
           now,
         )
       : [];
     const best = ranked[0];
     if (!best) notes.push(`no active technician with capacity is skilled for ${wo.mode} on ${modelId}: left open`);
+    else if (!best.hasSkill)
+      // Better a technician who may go than a job waiting for a specialist who may never be free.
+      notes.push(
+        `nobody who can take the job has the skill '${skill}' that ${wo.mode} needs: assigned ${best.technician.id} without it`,
+      );
     else if (!best.onShift)
       notes.push(
         `nobody suitable on shift now: ${best.technician.id} can be on site in ${hours(best.etaMs)} (after their shift starts)`,
       );
     const plan: DispatchPlan = {
       plannedAtMs: now,
-      ...(skill ? { skill } : {}),
+      ...(skill ? { skill, ...(best ? { skillMatched: best.hasSkill } : {}) } : {}),
       technician: best
         ? {
             id: best.technician.id,
@@ -80,7 +82,8 @@ export class Dispatcher {
           }
         : null,
       technicianCandidates: ranked.length,
-      part,
+      part: partPlan.rows[0] ? { sku: partPlan.rows[0].sku, name: partPlan.rows[0].name } : null,
+      parts: partPlan.rows.map(planPart),
       depots,
       reservedAt,
       backorder,
@@ -136,22 +139,36 @@ export class Dispatcher {
           now,
         );
         if (ranked.length) out.push(...this.plan(wo, now));
-      } else if (wo.partSku && network.listInventory({ sku: wo.partSku }).some((i) => i.available > 0)) {
+      } else if (
+        wo.parts.some(
+          (p) =>
+            p.status === 'backorder' && network.listInventory({ sku: p.sku }).some((i) => i.available >= p.quantity),
+        )
+      ) {
         const notes: string[] = [];
-        const part = { sku: wo.partSku, name: wo.partName ?? wo.partSku };
-        const p = this.#planPart(wo, part, { lat: device.lat, lon: device.lon }, notes, now);
-        if (!p.reservedAt) continue;
+        const p = this.#planParts(wo, wo.parts, { lat: device.lat, lon: device.lon }, notes, now);
+        if (!p.newlyReserved.length) continue;
+        const several = p.rows.length > 1;
         const plan: DispatchPlan = {
-          ...(wo.plan ?? emptyPlan(now, part)),
+          ...(wo.plan ?? emptyPlan(now, p.rows[0])),
           depots: p.depots,
           reservedAt: p.reservedAt,
-          backorder: false,
-          notes: [...(wo.plan?.notes ?? []), `part arrived: reserved at ${p.reservedAt}`, ...notes],
+          backorder: p.backorder,
+          parts: p.rows.map(planPart),
+          notes: [
+            ...(wo.plan?.notes ?? []),
+            ...p.newlyReserved.map((r) => `part arrived: reserved at ${r.depotId}${several ? ` (${r.sku})` : ''}`),
+            ...notes,
+          ],
         };
         const order = orders.patch(
           wo.id,
           { ...p.patch, plan_json: JSON.stringify(plan) },
-          { actor: DISPATCHER, nowMs: now, note: `backorder filled: ${wo.partSku} reserved at ${p.reservedAt}` },
+          {
+            actor: DISPATCHER,
+            nowMs: now,
+            note: `backorder filled: ${p.newlyReserved.map((r) => `${r.sku} reserved at ${r.depotId}`).join(', ')}`,
+          },
         );
         out.push({ order, prevTechnicianId: wo.technicianId ?? null });
       }
@@ -160,42 +177,59 @@ export class Dispatcher {
   }
 
   /**
-   * Reserves the spare part at the nearest depot with a free unit, unless one is already
-   * reserved; none anywhere → backorder (a stock-out, counted once per job).
+   * The catalogue version the job was judged by (recorded on it), so the parts and skill are that
+   * version's, as the diagnosis was; the device's model as it is now for a job without one.
    */
-  #planPart(wo: ServiceWorkOrder, part: Part | null, site: Site, notes: string[], now: number) {
-    const { network, notifier } = this.#s;
+  #judgedBy(wo: ServiceWorkOrder, modelId: string): ProductModel | undefined {
+    const { catalogue } = this.#s;
+    if (wo.modelId && wo.modelVersion != null) {
+      const judged = catalogue.version(wo.modelId, wo.modelVersion)?.model;
+      if (judged) return judged;
+    }
+    return catalogue.current(modelId);
+  }
+
+  /**
+   * Reserves every part the repair needs, each in its quantity at the nearest depot with that many
+   * free (parts already reserved stay where they are); a part no depot has enough of is
+   * backordered (a stock-out, counted once per job and part). Writes the job's parts list and
+   * returns the summary columns: the first part, backorder while any part is, the longest lead time.
+   */
+  #planParts(wo: ServiceWorkOrder, wanted: readonly PartSpec[], site: Site, notes: string[], now: number) {
+    const { network, notifier, orders } = this.#s;
+    const had = new Map(wo.parts.map((p) => [p.sku, p]));
     let depots: DispatchPlan['depots'] = [];
-    let reservedAt: string | null = wo.partStatus === 'reserved' ? wo.partDepotId : null;
-    let backorder = wo.partStatus === 'backorder';
-    const patch: WorkOrderPatch = {};
-    if (part && (wo.partStatus === 'none' || wo.partStatus === 'released' || wo.partStatus === 'backorder')) {
+    const rows: WorkOrderPart[] = [];
+    const newlyReserved: { sku: string; depotId: string }[] = [];
+    wanted.forEach((part, i) => {
+      const before = had.get(part.sku);
+      if (before && (before.status === 'reserved' || before.status === 'consumed')) {
+        rows.push(before);
+        return;
+      }
+      const q = part.quantity;
       const options = depotOptions(network.listDepots(), network.listInventory({ sku: part.sku }), part.sku, site);
-      depots = options.map((o) => ({
-        depotId: o.depot.id,
-        distanceKm: round1(o.distanceKm),
-        available: o.available,
-        leadTimeMs: o.leadTimeMs,
-      }));
-      const chosen = options.find((o) => o.available > 0 && network.tryReserve(o.depot.id, part.sku, wo.id, now));
+      // The first part's options, as the plan has always shown them.
+      if (i === 0)
+        depots = options.map((o) => ({
+          depotId: o.depot.id,
+          distanceKm: round1(o.distanceKm),
+          available: o.available,
+          leadTimeMs: o.leadTimeMs,
+        }));
+      const chosen = options.find((o) => o.available >= q && network.tryReserve(o.depot.id, part.sku, wo.id, now, q));
+      const what = q === 1 ? part.sku : `${q} × ${part.sku}`;
       if (chosen) {
         this.#announceReorder(chosen.depot.id, part.sku, chosen.available, now);
-        reservedAt = chosen.depot.id;
-        backorder = false;
         if (options[0] !== chosen)
           notes.push(
-            `nearest depot ${options[0].depot.id} has no ${part.sku} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`,
+            `nearest depot ${options[0].depot.id} has no ${what} free: reserved at ${chosen.depot.id}, lead time ${hours(chosen.leadTimeMs)} instead of ${hours(options[0].leadTimeMs)}`,
           );
-        Object.assign(patch, {
-          part_sku: part.sku,
-          part_depot_id: chosen.depot.id,
-          part_status: 'reserved',
-          part_lead_time_ms: chosen.leadTimeMs,
-        });
+        rows.push({ ...spec(part), status: 'reserved', depotId: chosen.depot.id, leadTimeMs: chosen.leadTimeMs });
+        newlyReserved.push({ sku: part.sku, depotId: chosen.depot.id });
       } else {
-        backorder = true;
-        notes.push(`no depot has ${part.sku} in stock: backordered`);
-        if (wo.partStatus !== 'backorder') {
+        notes.push(`no depot has ${what} in stock: backordered`);
+        if (before?.status !== 'backorder') {
           network.recordStockOut(part.sku, wo.id, now);
           notifier.enqueue('inventory.stockout', {
             sku: part.sku,
@@ -205,15 +239,22 @@ export class Dispatcher {
             atMs: now,
           });
         }
-        Object.assign(patch, {
-          part_sku: part.sku,
-          part_depot_id: null,
-          part_status: 'backorder',
-          part_lead_time_ms: null,
-        });
+        rows.push({ ...spec(part), status: 'backorder', depotId: null, leadTimeMs: null });
       }
+    });
+    const patch: WorkOrderPatch = {};
+    const backorder = rows.some((r) => r.status === 'backorder');
+    if (rows.length) {
+      orders.saveParts(wo.id, rows);
+      Object.assign(patch, {
+        part_sku: rows[0].sku,
+        part_depot_id: rows[0].depotId,
+        part_status: backorder ? 'backorder' : 'reserved',
+        part_lead_time_ms: backorder ? null : Math.max(...rows.map((r) => r.leadTimeMs ?? 0)),
+      });
     }
-    return { depots, reservedAt, backorder, patch };
+    const reservedAt = rows[0]?.status === 'reserved' ? rows[0].depotId : null;
+    return { depots, reservedAt, backorder, patch, rows, newlyReserved };
   }
 
   /**
@@ -238,12 +279,20 @@ export class Dispatcher {
   }
 }
 
-function emptyPlan(now: number, part: Part | null): DispatchPlan {
+function spec(p: PartSpec | WorkOrderPart): { sku: string; name: string; quantity: number } {
+  return { sku: p.sku, name: p.name, quantity: p.quantity };
+}
+
+function planPart(r: WorkOrderPart): NonNullable<DispatchPlan['parts']>[number] {
+  return { ...spec(r), reservedAt: r.status === 'reserved' ? r.depotId : null, leadTimeMs: r.leadTimeMs };
+}
+
+function emptyPlan(now: number, first: WorkOrderPart | undefined): DispatchPlan {
   return {
     plannedAtMs: now,
     technician: null,
     technicianCandidates: 0,
-    part,
+    part: first ? { sku: first.sku, name: first.name } : null,
     depots: [],
     reservedAt: null,
     backorder: false,

@@ -56,19 +56,23 @@ export interface TechnicianChoice {
   /** Until the technician can be at the site: wait for the shift + travel. */
   etaMs: number;
   onShift: boolean;
+  /** Has the repair skill the job names (true when it names none). */
+  hasSkill: boolean;
   score: number;
 }
 
 /**
  * Ranks the technicians who can do the job: skilled for this model and failure mode, active,
- * below their open-job capacity. Among those, the earliest effective arrival wins — travel time
- * plus the wait for their shift plus a penalty per job already on their list — so an on-shift
- * technician nearby beats an idle one across the city, and at night the job goes to whoever is
- * there first in the morning rather than staying unassigned. Ties go to the lower id (stable).
+ * below their open-job capacity. When the job names a repair skill (the catalogue failure mode's
+ * `skill`), those who have it (`skillTags`) come first, however far; among equals the earliest
+ * effective arrival wins — travel time plus the wait for their shift plus a penalty per job
+ * already on their list — so an on-shift technician nearby beats an idle one across the city,
+ * and at night the job goes to whoever is there first in the morning rather than staying
+ * unassigned. Ties go to the lower id (stable).
  */
 export function rankTechnicians(
   technicians: readonly Technician[],
-  job: { modelId: string; mode: string; siteLat: number | null; siteLon: number | null },
+  job: { modelId: string; mode: string; siteLat: number | null; siteLon: number | null; skill?: string },
   nowMs: number,
 ): TechnicianChoice[] {
   const out: TechnicianChoice[] = [];
@@ -79,9 +83,19 @@ export function rankTechnicians(
     const distanceKm =
       job.siteLat == null || job.siteLon == null ? 0 : haversineKm(t.homeLat, t.homeLon, job.siteLat, job.siteLon);
     const etaMs = wait + travelMs(distanceKm);
-    out.push({ technician: t, distanceKm, etaMs, onShift: wait === 0, score: etaMs + t.openJobs * LOAD_PENALTY_MS });
+    out.push({
+      technician: t,
+      distanceKm,
+      etaMs,
+      onShift: wait === 0,
+      hasSkill: !job.skill || t.skillTags.includes(job.skill),
+      score: etaMs + t.openJobs * LOAD_PENALTY_MS,
+    });
   }
-  return out.sort((a, b) => a.score - b.score || a.technician.id.localeCompare(b.technician.id));
+  return out.sort(
+    (a, b) =>
+      Number(b.hasSkill) - Number(a.hasSkill) || a.score - b.score || a.technician.id.localeCompare(b.technician.id),
+  );
 }
 
 export interface DepotOption {

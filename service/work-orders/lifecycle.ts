@@ -195,8 +195,14 @@ export class Lifecycle {
         patch.resolution_code = input.resolutionCode;
         patch.resolved_at_ms = now;
         if (input.resolutionCode === 'fault_confirmed_part_replaced') {
-          if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku)
-            this.#s.network.consume(wo.partDepotId, wo.partSku, wo.id, now);
+          // Every part fitted: the reserved ones leave their depots' stock (a backordered one came some other way).
+          for (const p of wo.parts)
+            if (p.status === 'reserved' && p.depotId) this.#s.network.consume(p.depotId, p.sku, wo.id, now, p.quantity);
+          if (wo.parts.length)
+            this.#s.orders.saveParts(
+              wo.id,
+              wo.parts.map((p) => ({ ...p, status: 'consumed' })),
+            );
           if (wo.partSku) patch.part_status = 'consumed';
         } else {
           this.#releasePart(wo, now, patch);
@@ -217,12 +223,16 @@ export class Lifecycle {
     return { order, prevTechnicianId: wo.technicianId ?? null };
   }
 
+  /** Every part reserved for the job back to its depot's free stock; backordered ones no longer wanted. */
   #releasePart(wo: ServiceWorkOrder, now: number, patch: WorkOrderPatch): void {
-    if (wo.partStatus === 'reserved' && wo.partDepotId && wo.partSku) {
-      this.#s.network.release(wo.partDepotId, wo.partSku, wo.id, now);
-      patch.part_status = 'released';
-    } else if (wo.partStatus === 'backorder') {
-      patch.part_status = 'released';
-    }
+    const open = wo.parts.filter((p) => p.status === 'reserved' || p.status === 'backorder');
+    if (!open.length) return;
+    for (const p of open)
+      if (p.status === 'reserved' && p.depotId) this.#s.network.release(p.depotId, p.sku, wo.id, now, p.quantity);
+    this.#s.orders.saveParts(
+      wo.id,
+      wo.parts.map((p) => (p.status === 'reserved' || p.status === 'backorder' ? { ...p, status: 'released' } : p)),
+    );
+    patch.part_status = 'released';
   }
 }

@@ -14,6 +14,7 @@ import {
   type Severity,
   type WorkOrderEvent,
   type WorkOrderFilter,
+  type WorkOrderPart,
 } from '../types.ts';
 
 interface WorkOrderRow {
@@ -61,7 +62,38 @@ const CLOSED = sqlList(CLOSED_STATES);
 
 const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
 
-function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
+interface PartRow {
+  sku: string;
+  name: string;
+  quantity: number;
+  status: WorkOrderPart['status'];
+  depot_id: string | null;
+  lead_time_ms: number | null;
+}
+
+function toWorkOrder(r: WorkOrderRow, partRows: PartRow[]): ServiceWorkOrder {
+  // A job from before the parts list (or an imported one) has its one part in the summary columns.
+  const parts: WorkOrderPart[] = partRows.length
+    ? partRows.map((p) => ({
+        sku: p.sku,
+        name: p.name,
+        quantity: p.quantity,
+        status: p.status,
+        depotId: p.depot_id,
+        leadTimeMs: p.lead_time_ms,
+      }))
+    : r.part_sku && r.part_status !== 'none'
+      ? [
+          {
+            sku: r.part_sku,
+            name: r.part_name ?? r.part_sku,
+            quantity: 1,
+            status: r.part_status as WorkOrderPart['status'],
+            depotId: r.part_depot_id,
+            leadTimeMs: r.part_lead_time_ms,
+          },
+        ]
+      : [];
   return {
     id: r.id,
     deviceId: r.device_id,
@@ -99,6 +131,7 @@ function toWorkOrder(r: WorkOrderRow): ServiceWorkOrder {
     plan: r.plan_json ? (JSON.parse(r.plan_json) as DispatchPlan) : null,
     modelId: r.model_id,
     modelVersion: r.model_version,
+    parts,
   };
 }
 
@@ -153,7 +186,7 @@ export class WorkOrderStore {
 
   get(id: string): ServiceWorkOrder | undefined {
     const row = prepared(this.#db, `${SELECT} WHERE w.id = ?`).get(id) as WorkOrderRow | undefined;
-    return row ? toWorkOrder(row) : undefined;
+    return row ? this.#toWorkOrder(row) : undefined;
   }
 
   require(id: string): ServiceWorkOrder {
@@ -167,7 +200,7 @@ export class WorkOrderStore {
       deviceId,
       mode,
     ) as WorkOrderRow | undefined;
-    return row ? toWorkOrder(row) : undefined;
+    return row ? this.#toWorkOrder(row) : undefined;
   }
 
   list(filter: WorkOrderFilter = {}): ServiceWorkOrder[] {
@@ -212,7 +245,7 @@ export class WorkOrderStore {
       sql += ' LIMIT ?';
       args.push(filter.limit);
     }
-    return (prepared(this.#db, sql).all(...args) as unknown as WorkOrderRow[]).map(toWorkOrder);
+    return (prepared(this.#db, sql).all(...args) as unknown as WorkOrderRow[]).map((r) => this.#toWorkOrder(r));
   }
 
   /** Inserts an open work order and its first history entry. Must run inside a transaction. */
@@ -288,7 +321,7 @@ export class WorkOrderStore {
         OR (w.sla_resolve_breached_at_ms IS NULL AND w.sla_resolve_by_ms < ?))
       ORDER BY w.sla_resolve_by_ms, w.created_at_ms, w.id LIMIT ?`,
       ).all(nowMs, nowMs, limit) as unknown as WorkOrderRow[]
-    ).map(toWorkOrder);
+    ).map((r) => this.#toWorkOrder(r));
   }
 
   /**
@@ -302,7 +335,7 @@ export class WorkOrderStore {
         `${SELECT} WHERE w.state IN ('open', 'assigned', 'acknowledged') AND w.on_site_at_ms IS NULL
         AND w.sla_respond_by_ms > ? AND w.sla_respond_by_ms <= ? ORDER BY w.sla_respond_by_ms, w.id LIMIT ?`,
       ).all(nowMs, nowMs + horizonMs, limit) as unknown as WorkOrderRow[]
-    ).map(toWorkOrder);
+    ).map((r) => this.#toWorkOrder(r));
   }
 
   /**
@@ -375,6 +408,28 @@ export class WorkOrderStore {
       `SELECT id, work_order_id AS workOrderId, from_state AS fromState, to_state AS toState, actor, at_ms AS atMs, note
       FROM work_order_events WHERE work_order_id = ? ORDER BY id`,
     ).all(id) as unknown as WorkOrderEvent[];
+  }
+
+  /**
+   * Replaces the job's parts list (the dispatcher's reservations, the lifecycle's consumption or
+   * release). The summary columns are the caller's to patch. Must run inside a transaction.
+   */
+  saveParts(id: string, parts: readonly WorkOrderPart[]): void {
+    prepared(this.#db, 'DELETE FROM work_order_parts WHERE work_order_id = ?').run(id);
+    const add = prepared(
+      this.#db,
+      `INSERT INTO work_order_parts (work_order_id, position, sku, name, quantity, status, depot_id, lead_time_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    parts.forEach((p, i) => add.run(id, i, p.sku, p.name, p.quantity, p.status, p.depotId, p.leadTimeMs));
+  }
+
+  #toWorkOrder(row: WorkOrderRow): ServiceWorkOrder {
+    const parts = prepared(
+      this.#db,
+      'SELECT sku, name, quantity, status, depot_id, lead_time_ms FROM work_order_parts WHERE work_order_id = ? ORDER BY position',
+    ).all(row.id) as unknown as PartRow[];
+    return toWorkOrder(row, parts);
   }
 
   #update(current: ServiceWorkOrder, cols: WorkOrderPatch & { state?: string }, nowMs: number): void {

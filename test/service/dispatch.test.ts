@@ -227,6 +227,7 @@ describe('technician ranking', () => {
     maxOpenJobs: 3,
     active: true,
     skills: [{ modelId: 'pump-p200', mode: '*' }],
+    skillTags: [],
     openJobs: 0,
     ...extra,
   });
