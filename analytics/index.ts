@@ -308,6 +308,8 @@ export class Analytics {
   }
 
   #emitHealth(d: DeviceState, report: HealthReport): void {
+    // The running state this reading left (running-state.ts): maintenance counts running hours by it.
+    report.running = !d.stopped;
     d.health = report;
     this.#bus.emit('health', report);
   }

@@ -63,6 +63,11 @@ export interface HealthReport {
   timeToThresholdMs?: number | null;
   /** Human-readable one-liner: why this score. */
   explanation: string;
+  /**
+   * Whether the machine ran at this reading, as analytics reads it from its running metric (a
+   * model without one runs all the time). The service counts running hours from it.
+   */
+  running?: boolean;
 }
 
 /** Analytics asks the service domain to send someone. */

@@ -397,6 +397,52 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
     PRIMARY KEY (work_order_id, sku)
   );
   `,
+  // 12: maintenance plans (issue 19, item 3): per model and per device (an override), by
+  // calendar days and/or running hours; each device's running time as counted from analytics'
+  // running state; when each device was last serviced; and the maintenance each visit carries
+  // (one visit covers a site's due devices, or rides on a repair already planned there).
+  `
+  CREATE TABLE maintenance_plans (
+    id TEXT PRIMARY KEY,
+    model_id TEXT,
+    device_id TEXT REFERENCES devices(id),
+    interval_days INTEGER CHECK (interval_days > 0),
+    interval_running_hours INTEGER CHECK (interval_running_hours > 0),
+    lead_days INTEGER NOT NULL CHECK (lead_days >= 0),
+    lead_running_hours INTEGER CHECK (lead_running_hours >= 0),
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    CHECK ((model_id IS NULL) != (device_id IS NULL)),
+    CHECK (interval_days IS NOT NULL OR interval_running_hours IS NOT NULL)
+  );
+  CREATE UNIQUE INDEX maintenance_plans_model ON maintenance_plans(model_id) WHERE model_id IS NOT NULL;
+  CREATE UNIQUE INDEX maintenance_plans_device ON maintenance_plans(device_id) WHERE device_id IS NOT NULL;
+  CREATE TABLE running_hours (
+    device_id TEXT PRIMARY KEY,
+    running_ms INTEGER NOT NULL,
+    last_ts_ms INTEGER NOT NULL,
+    last_running INTEGER NOT NULL
+  );
+  CREATE TABLE maintenance_services (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id),
+    done_at_ms INTEGER NOT NULL,
+    done_running_ms INTEGER NOT NULL,
+    work_order_id TEXT REFERENCES work_orders(id)
+  );
+  CREATE TABLE maintenance_items (
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    due_at_ms INTEGER,
+    due_running_ms INTEGER,
+    reason TEXT NOT NULL CHECK (reason IN ('calendar', 'running_hours')),
+    merged INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL,
+    done_at_ms INTEGER,
+    done_running_ms INTEGER,
+    PRIMARY KEY (work_order_id, device_id)
+  );
+  CREATE INDEX maintenance_items_device ON maintenance_items(device_id);
+  `,
 ];
 
 /**

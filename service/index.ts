@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import { every, type PeriodicJob } from '../core/periodic.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { CatalogueRoom } from './catalogue/room.ts';
 import { CustomerNotices } from './customers/notices.ts';
@@ -10,6 +11,9 @@ import { SurveyLinks } from './customers/survey-links.ts';
 import { Installations } from './installation/installation.ts';
 import { InstallationRoom } from './installation/room.ts';
 import { KpisRoom } from './kpis/room.ts';
+import { Maintenance } from './maintenance/maintenance.ts';
+import { MaintenanceRoom } from './maintenance/room.ts';
+import { RunningHours } from './maintenance/running-hours.ts';
 import { NetworkRoom } from './network/room.ts';
 import {
   DEFAULT_WHATSAPP_TEMPLATES,
@@ -43,6 +47,7 @@ export type {
   CustomersRoom,
   InstallationRoom,
   KpisRoom,
+  MaintenanceRoom,
   NetworkRoom,
   NotificationsRoom,
   WorkOrdersRoom,
@@ -76,6 +81,8 @@ export interface ServiceOptions {
   whatsappTemplates?: Readonly<Record<NoticeKind, string>>;
   /** The secrets inbound customer messages (WhatsApp webhook, e-mail relay) are checked with; unset, those endpoints answer 503. */
   inbound?: InboundSecrets;
+  /** How often the maintenance pass plans the visits due, ms (real time). Default an hour; 0 = never by itself (tests call planDue()). */
+  maintenanceIntervalMs?: number;
   /** How often active jobs are checked against their SLA deadlines, ms (real time). Default 60 s; 0 = never by itself (tests call checkSla()). */
   slaCheckIntervalMs?: number;
 }
@@ -90,6 +97,8 @@ interface Running {
   catalogue: CatalogueRoom;
   kpis: KpisRoom;
   installation: InstallationRoom;
+  maintenance: MaintenanceRoom;
+  maintenancePass: PeriodicJob | null;
   slaWatch: SlaWatch;
   unsubscribe: (() => void)[];
 }
@@ -138,6 +147,8 @@ export class ServiceDomain {
       bus,
       warrantyMonthsOf: (modelId) => stores.catalogue.current(modelId)?.warrantyMonths ?? 0,
     });
+    const runningHours = new RunningHours(stores.maintenance);
+    const maintenance = new Maintenance({ stores, running: runningHours });
     const commands = new WorkOrderCommands({
       stores,
       lifecycle,
@@ -148,7 +159,7 @@ export class ServiceDomain {
       log,
       clock,
       autoDispatch: this.#opts.autoDispatch !== false,
-      resolutionHooks: [installations.onResolved],
+      resolutionHooks: [installations.onResolved, maintenance.onResolved],
     });
     const everyMs = this.#opts.slaCheckIntervalMs ?? 60_000;
     const slaWatch = new SlaWatch({ stores, notices, bus, log, clock, everyMs });
@@ -165,6 +176,8 @@ export class ServiceDomain {
       catalogue: new CatalogueRoom(stores, catalogue),
       kpis: new KpisRoom(stores, clock),
       installation: new InstallationRoom(stores, installations, commands, clock),
+      maintenance: new MaintenanceRoom(stores, maintenance, runningHours, commands, clock),
+      maintenancePass: null,
       slaWatch,
       unsubscribe: [],
     };
@@ -176,6 +189,10 @@ export class ServiceDomain {
       bus.on('dispatchCancel', (c) => logFailure(log, 'dispatchCancel', () => commands.handleDispatchCancel(c))),
     );
     slaWatch.start();
+    const running = this.#running;
+    running.unsubscribe.push(bus.on('health', (report) => runningHours.observe(report)));
+    const passMs = this.#opts.maintenanceIntervalMs ?? 3_600_000;
+    if (passMs > 0) running.maintenancePass = every('maintenance', passMs, () => running.maintenance.planDue(), log);
     log.info({ db: dbPath }, 'service domain started');
   }
 
@@ -183,6 +200,8 @@ export class ServiceDomain {
     const r = this.#running;
     if (!r) return;
     r.slaWatch.stop();
+    r.maintenancePass?.stop();
+    logFailure(this.#opts.log, 'flushRunningHours', () => r.maintenance.flushRunningHours());
     for (const off of r.unsubscribe) off();
     r.stores.notifier.stop();
     r.stores.db.close();
@@ -223,6 +242,10 @@ export class ServiceDomain {
   /** Installing devices: the commissioning job, the warranty from commissioning. */
   get installation(): InstallationRoom {
     return this.#run().installation;
+  }
+  /** Maintenance plans per model and device, running hours, next due dates, the visits due. */
+  get maintenance(): MaintenanceRoom {
+    return this.#run().maintenance;
   }
   /** The stores themselves, for the demo seed and tests only: routes and parts go through the rooms. */
   get stores(): ServiceStores {

@@ -12,6 +12,7 @@ import { openServiceDb } from './db.ts';
 import { Network } from './network/store.ts';
 import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
 import { InstallationStore } from './installation/store.ts';
+import { MaintenanceStore } from './maintenance/store.ts';
 import { Checklists } from './work-orders/checklist.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
@@ -30,6 +31,8 @@ export interface ServiceStores {
   checklists: Checklists;
   /** Devices installed through Purna and their commissioning (installation/). */
   installations: InstallationStore;
+  /** Maintenance plans, running hours, services done, the maintenance each visit carries (maintenance/). */
+  maintenance: MaintenanceStore;
   network: Network;
   surveys: Surveys;
   /** The customers' tracking links (one per job and contact). */
@@ -66,6 +69,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     orders: new WorkOrderStore(db),
     checklists: new Checklists(db),
     installations: new InstallationStore(db),
+    maintenance: new MaintenanceStore(db),
     network: new Network(db),
     surveys: new Surveys(db),
     links,

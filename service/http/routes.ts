@@ -9,6 +9,7 @@ import { surveyRoutes } from '../customers/survey-routes.ts';
 import { trackingRoutes } from '../customers/tracking-routes.ts';
 import { installationRoutes } from '../installation/routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
+import { maintenanceRoutes } from '../maintenance/routes.ts';
 import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
@@ -46,6 +47,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await inboundRoutes(scope, opts);
     await kpiRoutes(scope, opts);
     await installationRoutes(scope, opts);
+    await maintenanceRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });
 }
