@@ -22,32 +22,19 @@ import { ensureAdmin } from './dashboard/auth/bootstrap.ts';
 import { UserStore } from './dashboard/auth/users.ts';
 import { buildDashboard } from './dashboard/server.ts';
 import { FleetView } from './dashboard/fleet-view.ts';
-import { AlertBook } from './dashboard/alerts/alert-book.ts';
-import { openControlRoomDb } from './dashboard/history/db.ts';
-import { HealthHistory } from './dashboard/history/health-history.ts';
+import { startControlRoom } from './dashboard/control-room.ts';
 import type { Fleet } from './device-sim/fleet.ts';
-import { AccessControl } from './ingest/access-control.ts';
-import { DeviceCredentials } from './ingest/device-credentials.ts';
-import type { BrokerLink } from './ingest/broker-link.ts';
-import { EmbeddedBroker } from './ingest/embedded-broker.ts';
-import { maxPacketBytesFor } from './ingest/packet-size-guard.ts';
-import { ExternalBroker } from './ingest/external-broker.ts';
 import { provisioningRoutes } from './ingest/http/provisioning-routes.ts';
-import { Presence } from './ingest/presence.ts';
 import { telemetryReadiness } from './ingest/readiness.ts';
-import { Ingest } from './ingest/ingest.ts';
-import { DeviceChecks } from './ingest/device-checks.ts';
-import { DEFAULT_PAYLOAD_LIMITS } from './ingest/payload.ts';
-import { TelemetryWriter } from './ingest/telemetry-writer.ts';
-import { WriteAheadLog } from './ingest/write-ahead-log.ts';
+import { buildTelemetryPath } from './ingest/telemetry-path.ts';
+import type { BrokerLink } from './ingest/broker-link.ts';
+import type { Ingest } from './ingest/ingest.ts';
+import type { TelemetryWriter } from './ingest/telemetry-writer.ts';
 import { registerOpenApi } from './service/http/openapi.ts';
 import { serviceRoutes } from './service/http/routes.ts';
-import { linkKey } from './service/customers/link-key.ts';
-import { channelsFromSettings } from './service/notifications/channels.ts';
 import { ServiceDomain } from './service/index.ts';
-import { InfluxTelemetryStore } from './store/influx-store.ts';
-import { SqliteTelemetryStore } from './store/sqlite-store.ts';
-import { StoreStartup } from './store/store-startup.ts';
+import { serviceOptions } from './service/settings.ts';
+import { openTelemetryStore } from './store/open-store.ts';
 import type { TelemetryStore } from './store/telemetry-store.ts';
 
 export interface Purna {
@@ -71,18 +58,6 @@ export interface Purna {
   stop(): Promise<void>;
 }
 
-export function createTelemetryStore(config: Config): TelemetryStore {
-  if (config.influxUrl) {
-    return new InfluxTelemetryStore({
-      url: config.influxUrl,
-      database: config.influxDatabase,
-      username: config.influxUsername,
-      password: config.influxPassword,
-    });
-  }
-  return new SqliteTelemetryStore(join(config.dataDir, 'telemetry.db'));
-}
-
 export async function startPurna(config: Config, log: Logger, clock: Clock = systemClock): Promise<Purna> {
   mkdirSync(config.dataDir, { recursive: true });
   const bus = new EventBus((event, err) => log.error({ err, event }, 'event listener failed'));
@@ -98,46 +73,25 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
   };
 
   try {
-    const store = createTelemetryStore(config);
-    stops.push(() => store.close());
-    // A store that is away does not stop start-up: telemetry goes into the write-ahead log and
-    // is stored once the store is back (StoreStartup keeps trying).
-    const storeStartup = new StoreStartup({
-      store,
-      log: log.child({ part: 'store', url: config.influxUrl ?? undefined }),
-    });
-    await storeStartup.start();
-    stops.push(() => storeStartup.stop());
+    const { store, storeStartup } = await openTelemetryStore(config, log, (s) => stops.push(s));
 
     // The broker is built after the service; dispatches published before it listens wait in
     // the service's outbox and are retried.
     let brokerForService: BrokerLink | null = null;
-    const customerChannels = channelsFromSettings(config);
-    stops.push(() => {
-      for (const c of Object.values(customerChannels)) c.close?.();
-    });
     let dashboardBase = '';
-    const service = new ServiceDomain({
-      bus,
-      log: log.child({ part: 'service' }),
-      clock,
-      dbPath: join(config.dataDir, 'service.db'),
-      notifier: { outboundAllow: config.webhookAllowHosts, channels: customerChannels },
-      surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
-      // Notices carry absolute links: the public URL, else the dashboard's own once it listens.
-      trackingBaseUrl: () => `${(config.publicUrl ?? dashboardBase).replace(/\/+$/, '')}/api/track/`,
-      linkKey: linkKey(config.dataDir),
-      whatsappTemplates: config.whatsappTemplates,
-      inbound: {
-        whatsappAppSecret: config.whatsappAppSecret,
-        whatsappVerifyToken: config.whatsappVerifyToken,
-        emailSecret: config.inboundEmailSecret,
-      },
-      publish: (topic, payload) => {
-        if (!brokerForService) throw new Error('broker not started yet');
-        brokerForService.publish(topic, payload, 1);
-      },
-    });
+    const service = new ServiceDomain(
+      serviceOptions(config, {
+        bus,
+        log: log.child({ part: 'service' }),
+        clock,
+        publish: (topic, payload) => {
+          if (!brokerForService) throw new Error('broker not started yet');
+          brokerForService.publish(topic, payload, 1);
+        },
+        dashboardBase: () => dashboardBase,
+        onStop: (s) => stops.push(s),
+      }),
+    );
     service.start();
     stops.push(() => service.stop());
 
@@ -172,135 +126,35 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     stops.push(() => leadTimeJob.stop());
 
     const metrics = new PurnaMetrics();
-    const wal = new WriteAheadLog({
-      dir: join(config.dataDir, 'wal'),
-      log: log.child({ part: 'wal' }),
-      maxBytes: config.walMaxBytes,
-    });
-    const replay = wal.open();
-    stops.push(() => wal.close());
-    const writer = new TelemetryWriter({
+    const { wal, writer, ingest, credentials, broker, embedded } = buildTelemetryPath({
+      config,
       store,
-      log: log.child({ part: 'writer' }),
-      batchSize: config.writeBatchSize,
-      maxBatchAgeMs: config.writeBatchMaxAgeMs,
-      onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
-      stuckAfterMs: config.writeStuckAfterMs,
-      onSettled: (count) => wal.confirm(count),
-      // Only ever called after a store answer, by when `ingest` below exists.
-      onRefused: (readings, reason) => ingest.refusedByStore(readings, reason),
-    });
-    stops.push(() => writer.stop());
-    // What a previous run acknowledged but had not stored goes first, in the log's order.
-    if (replay.length > 0) writer.enqueue(replay);
-
-    // The broker reports rejections; ingest needs the broker for that and the broker needs
-    // ingest for its hook: tie the knot through a late-bound function.
-    let broker: BrokerLink | null = null;
-    const presence = new Presence({
       bus,
       clock,
-      log: log.child({ part: 'presence' }),
-      silentAfterIntervals: 5,
-      minSilentMs: 30_000,
-      checkEveryMs: 5000,
+      log,
+      metrics,
+      // The catalogue's current version of the device's model, from memory (asked per message).
+      contractOf: (deviceId) => {
+        const model = service.catalogue.productModelOfDevice(deviceId);
+        return model ? deviceContract(model) : null;
+      },
+      knownMetricsOf: (deviceId) => analytics.metricNames(deviceId),
+      onStop: (s) => stops.push(s),
     });
-    presence.start();
-    stops.push(() => presence.stop());
-    const ingest = new Ingest({
-      presence,
-      bus,
-      log: log.child({ part: 'ingest' }),
-      clock,
-      writer,
-      wal,
-      limits: { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: config.maxFutureSkewMs, maxAgeMs: config.maxPastAgeMs },
-      deviceChecks: new DeviceChecks({
-        maxMetricsPerDevice: config.maxMetricsPerDevice,
-        // The catalogue's current version of the device's model, from memory (asked per message).
-        contractOf: (deviceId) => {
-          const model = service.catalogue.productModelOfDevice(deviceId);
-          return model ? deviceContract(model) : null;
-        },
-        undeclaredMetrics: config.undeclaredMetrics,
-        // After a restart a device keeps the metrics its restored detectors have, not a fresh allowance.
-        knownMetricsOf: (deviceId) => analytics.metricNames(deviceId),
-      }),
-      reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
-    });
-    const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
-    stops.push(() => credentials.close());
-    // The token's length is checked with the configuration (core/config.ts).
-    if (config.mqttServiceUser) {
-      credentials.setServiceToken(config.mqttServiceUser, config.mqttServiceToken, clock.nowMs());
-    }
-    const access = new AccessControl({
-      mode: config.mqttAuth,
-      credentials,
-      log: log.child({ part: 'mqtt-access' }),
-      clock,
-      maxPayloadBytes: config.mqttMaxPayloadBytes,
-      maxConnectsPerIpPerMinute: config.mqttMaxConnectsPerIpPerMinute,
-      maxConnectsPerClientIdPerMinute: config.mqttMaxConnectsPerClientPerMinute,
-      maxAuthFailuresPerIpPerMinute: config.mqttMaxAuthFailuresPerIpPerMinute,
-      denySubscribe: config.mqttDenySubscribe,
-    });
-    if (config.mqttAuth === 'open')
-      log.warn('MQTT authentication is OFF (PURNA_MQTT_AUTH=open): any client may publish as any device');
-    const embedded = config.mqttUrl
-      ? null
-      : new EmbeddedBroker({
-          host: config.mqttHost,
-          port: config.mqttPort,
-          log: log.child({ part: 'broker' }),
-          bus,
-          clock,
-          ingest,
-          access,
-          maxPacketBytes: maxPacketBytesFor(config.mqttMaxPayloadBytes),
-          tls: config.tlsCert
-            ? { host: config.mqttHost, port: config.mqttsPort, certPath: config.tlsCert, keyPath: config.tlsKey }
-            : null,
-        });
-    broker =
-      embedded ??
-      new ExternalBroker({
-        url: config.mqttUrl!,
-        username: config.mqttUsername,
-        password: config.mqttPassword,
-        clientId: config.mqttClientId,
-        shareGroup: config.mqttShareGroup || undefined,
-        log: log.child({ part: 'external-broker' }),
-        clock,
-        ingest,
-      });
 
     const fleetView = new FleetView(bus);
     fleetView.start();
     stops.push(() => fleetView.stop());
 
     // The control room's memory: health history and device events for the device page, the alert list.
-    const controlRoomDb = openControlRoomDb(join(config.dataDir, 'control-room.db'));
-    stops.push(() => controlRoomDb.close());
-    const retentionMs = config.historyRetentionDays * 86_400_000;
-    const healthHistory = new HealthHistory({
+    const { healthHistory, alerts } = startControlRoom({
       bus,
-      db: controlRoomDb,
-      log: log.child({ part: 'history' }),
+      dbPath: join(config.dataDir, 'control-room.db'),
+      retentionMs: config.historyRetentionDays * 86_400_000,
+      log,
       nowMs: () => clock.nowMs(),
-      retentionMs,
+      onStop: (s) => stops.push(s),
     });
-    healthHistory.start();
-    stops.push(() => healthHistory.stop());
-    const alerts = new AlertBook({
-      bus,
-      db: controlRoomDb,
-      log: log.child({ part: 'alerts' }),
-      nowMs: () => clock.nowMs(),
-      retentionMs,
-    });
-    alerts.start();
-    stops.push(() => alerts.stop());
 
     // Demo mode (demo/): the demo network with the simulated fleet among its devices, its story
     // restarted; its logins once users exist; the fleet itself once the broker listens.
