@@ -177,6 +177,19 @@ export interface ServiceKpis {
   /** % promoters (9–10) − % detractors (0–6). */
   nps: number | null;
   surveysAnswered: number;
+  /**
+   * Each technician's jobs of the period that they resolved: how many, the first-time-fix rate of
+   * the confirmed ones (as firstTimeFixRatePct) and the customers' average stars (CSAT, 1–5) of
+   * the rated ones; the busiest first.
+   */
+  byTechnician: {
+    technicianId: string;
+    name: string;
+    resolved: number;
+    firstTimeFixRatePct: number | null;
+    csatAverage: number | null;
+    ratings: number;
+  }[];
   /** High-risk products: confirmed failures per device and per device-year in the period. */
   failureRateByModel: {
     modelId: string;

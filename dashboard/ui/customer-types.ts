@@ -2,6 +2,7 @@
 import type { Language } from '../../core/i18n/index.ts';
 import type { CustomerChannel } from '../../core/types.ts';
 import type { WorkOrderView } from './state.ts';
+import type { FollowUpView, InboundView } from './views/customer-voice.ts';
 
 export interface Contact {
   id: string;
@@ -54,6 +55,8 @@ export interface CustomerRecordView {
   }[];
   workOrders: (WorkOrderView & { createdAtMs: number })[];
   messages: MessageView[];
+  inbound: InboundView[];
+  followUps: FollowUpView[];
   ratings: {
     workOrderId: string;
     deviceId: string;

@@ -20,7 +20,7 @@ ol.timeline li::before{content:"";position:absolute;left:.3rem;top:.35rem;width:
 ol.timeline li.done::before{background:#0b6e4f;border-color:#0b6e4f}ol.timeline li.current::before{background:#fff;border:4px solid #0b6e4f}
 ol.timeline li.cancelled::before{background:#b42318;border-color:#b42318}ol.timeline li.todo{color:#6b7682}
 ol.timeline li .when{display:block;font-size:.9rem;color:#4f5b66}dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}
-fieldset{border:0;padding:0;margin:.8rem 0}legend{font-weight:600;margin-bottom:.4rem}
+fieldset{border:0;padding:0;margin:.8rem 0}legend{font-weight:600;margin-bottom:.4rem}legend.big{font-size:1.1rem}
 .choice label{display:block;border:1px solid #b8c2cc;border-radius:.5rem;padding:.6rem .8rem;margin:.35rem 0;min-height:44px}
 .stars{display:flex;gap:.25rem}.stars label{flex:1;text-align:center;border:1px solid #b8c2cc;border-radius:.5rem;min-height:44px;padding:.35rem 0;font-size:1.3rem}
 .stars input,.scale input{position:absolute;opacity:0;width:1px;height:1px}.stars label:has(input:checked),.scale label:has(input:checked){background:#0b6e4f;color:#fff;border-color:#0b6e4f}
@@ -44,9 +44,9 @@ function answerForm(lang: Language): string {
     stars += `<label><input type="radio" name="csat" value="${n}" aria-label="${escapeHtml(t(lang, 'track.answer.star', { n }))}">${'★'.repeat(n)}</label>`;
   let scale = '';
   for (let n = 0; n <= 10; n++) scale += `<label><input type="radio" name="nps" value="${n}">${n}</label>`;
-  return `<section class="card" id="answer-card"><h2>${escapeHtml(t(lang, 'track.answer.title'))}</h2>
+  return `<section class="card" id="answer-card">
 <form id="answer">
-<fieldset class="choice"><legend>${escapeHtml(t(lang, 'track.answer.title'))}</legend>
+<fieldset class="choice"><legend class="big">${escapeHtml(t(lang, 'track.answer.title'))}</legend>
 <label><input type="radio" name="confirmation" value="done" required> ${escapeHtml(t(lang, 'track.answer.done'))}</label>
 <label><input type="radio" name="confirmation" value="not_fixed"> ${escapeHtml(t(lang, 'track.answer.notFixed'))}</label></fieldset>
 <fieldset><legend>${escapeHtml(t(lang, 'track.answer.stars'))}</legend><div class="stars">${stars}</div></fieldset>
@@ -100,6 +100,7 @@ const replies = ${scriptJson(replies)};
 const step = ${scriptJson(v.step)};
 const form = document.getElementById('answer');
 let answering = false;
+if (form) form.addEventListener('change', () => { if (!answering) document.getElementById('msg').textContent = ''; });
 if (form) form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const d = new FormData(form);

@@ -21,6 +21,9 @@ interface Row {
   sla_respond_by_ms: number | null;
   sla_resolve_by_ms: number | null;
   model_id: string | null;
+  technician_id: string | null;
+  technician_name: string | null;
+  csat: number | null;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -34,8 +37,11 @@ const pct = (n: number, d: number) => (d ? (100 * n) / d : null);
 export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number): ServiceKpis {
   const rows = db
     .prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
-      w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id
+      w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id,
+      w.technician_id, t.name AS technician_name, s.csat
     FROM work_orders w LEFT JOIN devices d ON d.id = w.device_id
+    LEFT JOIN technicians t ON t.id = w.technician_id
+    LEFT JOIN surveys s ON s.work_order_id = w.id AND s.answered_at_ms IS NOT NULL
     WHERE w.created_at_ms >= ? AND w.created_at_ms < ?`)
     .all(fromMs, toMs) as unknown as Row[];
 
@@ -70,9 +76,31 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
   const followUp = db.prepare(
     'SELECT 1 FROM work_orders WHERE device_id = ? AND mode = ? AND id != ? AND created_at_ms > ? AND created_at_ms <= ? LIMIT 1',
   );
-  const fixedFirstTime = confirmed.filter(
-    (r) => !followUp.get(r.device_id, r.mode, r.id, r.resolved_at_ms!, r.resolved_at_ms! + REPEAT_WINDOW_MS),
-  ).length;
+  const firstTime = (r: Row) =>
+    !followUp.get(r.device_id, r.mode, r.id, r.resolved_at_ms!, r.resolved_at_ms! + REPEAT_WINDOW_MS);
+  const fixedFirstTime = confirmed.filter(firstTime).length;
+
+  const byTech = new Map<string, Row[]>();
+  for (const r of resolved) {
+    if (!r.technician_id) continue;
+    const list = byTech.get(r.technician_id) ?? [];
+    list.push(r);
+    byTech.set(r.technician_id, list);
+  }
+  const byTechnician = [...byTech.entries()]
+    .map(([technicianId, jobs]) => {
+      const fixes = jobs.filter((r) => r.resolution_code !== 'no_fault_found');
+      const rated = jobs.filter((r) => r.csat != null);
+      return {
+        technicianId,
+        name: jobs[0].technician_name ?? technicianId,
+        resolved: jobs.length,
+        firstTimeFixRatePct: pct(fixes.filter(firstTime).length, fixes.length),
+        csatAverage: mean(rated.map((r) => r.csat!)),
+        ratings: rated.length,
+      };
+    })
+    .sort((a, b) => b.resolved - a.resolved || a.name.localeCompare(b.name));
 
   const stockOuts = (
     db
@@ -82,9 +110,11 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
 
   const answers = db
     .prepare('SELECT csat, nps FROM surveys WHERE answered_at_ms >= ? AND answered_at_ms < ?')
-    .all(fromMs, toMs) as { csat: number; nps: number }[];
-  const promoters = answers.filter((a) => a.nps >= 9).length;
-  const detractors = answers.filter((a) => a.nps <= 6).length;
+    .all(fromMs, toMs) as { csat: number; nps: number | null }[];
+  // A rating on the tracking page may come without the recommendation score: NPS counts those who gave one.
+  const recommendations = answers.filter((a) => a.nps !== null) as { nps: number }[];
+  const promoters = recommendations.filter((a) => a.nps >= 9).length;
+  const detractors = recommendations.filter((a) => a.nps <= 6).length;
 
   const devicesByModel = db
     .prepare('SELECT model_id, COUNT(*) AS n FROM devices GROUP BY model_id ORDER BY model_id')
@@ -121,8 +151,9 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
     noFaultFoundRatePct: pct(resolved.length - confirmed.length, resolved.length),
     partsStockOuts: stockOuts,
     csatAverage: mean(answers.map((a) => a.csat)),
-    nps: answers.length ? pct(promoters - detractors, answers.length) : null,
+    nps: recommendations.length ? pct(promoters - detractors, recommendations.length) : null,
     surveysAnswered: answers.length,
+    byTechnician,
     failureRateByModel,
   };
 }

@@ -195,6 +195,20 @@ describe('tracking page', () => {
     );
     expect(feedback.survey.csat).toBe(2); // the first answer is the job's survey
     expect(feedback.followUps).toHaveLength(1);
+    // The KPI page's row for the technician: the job, its fix held, the customer's stars (the survey's).
+    const kpis = service.kpis.kpis(clock.nowMs() - 24 * HOUR, clock.nowMs() + 1);
+    expect(kpis.byTechnician).toEqual([
+      {
+        technicianId: 'T-JKT-1',
+        name: 'Budi Santoso',
+        resolved: 1,
+        firstTimeFixRatePct: 100,
+        csatAverage: 2,
+        ratings: 1,
+      },
+    ]);
+    expect(kpis.csatAverage).toBe(2);
+    expect(kpis.nps).toBe(-100); // one answer, a detractor (4)
 
     const closed = await app.inject({
       method: 'POST',

@@ -6,6 +6,7 @@ import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
+import { boardCustomerDesk } from './customer-voice.ts';
 import { newJobForm } from './new-job-form.ts';
 
 /** Every state in lifecycle order: work to do, then what was resolved or cancelled lately. */
@@ -30,7 +31,18 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const board = el('div', { class: 'board', id: 'board' });
   const filters = boardFilters(() => render());
   const dialog = cancelDialog((o, reason, falseAlarm) => void cancel(o, reason, falseAlarm));
-  root.append(el('h2', { text: t('board.title') }), newJobForm(), filters.element, status, board, dialog.element);
+  const desk = boardCustomerDesk((text) => {
+    status.textContent = text;
+  });
+  root.append(
+    el('h2', { text: t('board.title') }),
+    desk.element,
+    newJobForm(),
+    filters.element,
+    status,
+    board,
+    dialog.element,
+  );
 
   // Closed jobs do not come with the live snapshot (it carries active work): fetched once here,
   // then kept current by the live deltas of jobs closing while the board is open.
@@ -164,9 +176,11 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const unsubscribe = live.subscribe(({ workOrders, snapshot }) => {
     for (const o of workOrders) if (CLOSED_STATES.includes(o.state)) closed.set(o.id, o);
     if (snapshot || workOrders.length) render();
+    if (workOrders.length) desk.refresh();
   });
   return () => {
     unsubscribe();
+    desk.stop();
     dialog.element.close();
   };
 }

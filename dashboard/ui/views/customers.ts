@@ -8,6 +8,7 @@ import { LANGUAGES } from '../../../core/i18n/index.ts';
 import { CUSTOMER_CHANNELS } from '../../../core/types.ts';
 import type { Contact, CustomerRecordView } from '../customer-types.ts';
 import { messageTable } from './work-order.ts';
+import { followUpList, inboundList } from './customer-voice.ts';
 
 interface CustomerRow {
   id: string;
@@ -217,6 +218,11 @@ export function customerView(root: HTMLElement, customerId: string): () => void 
         }),
         t('customers.noRatings'),
       ),
+      // The customer's sites share Indonesia's zones: their messages on the first site's clock.
+      el('h3', { text: t('inbound.title') }),
+      inboundList('customer-inbound', r.inbound, r.sites[0]?.timeZone ?? null),
+      el('h3', { text: t('followUps.title') }),
+      followUpList('customer-follow-ups', r.followUps, () => void load(), r.sites[0]?.timeZone ?? null),
     );
   };
 

@@ -20,6 +20,7 @@ export function kpiView(root: HTMLElement): () => void {
   period.value = '90';
   const tiles = el('dl', { class: 'kpis', id: 'kpis' });
   const byModel = el('div', { id: 'kpi-models' });
+  const byTechnician = el('div', { id: 'kpi-technicians', class: 'table-scroll' });
   const trendHolder = el(
     'figure',
     { class: 'chart', id: 'kpi-trend', 'aria-label': t('kpis.trend.label') },
@@ -32,6 +33,8 @@ export function kpiView(root: HTMLElement): () => void {
     trendHolder,
     el('h3', { text: t('kpis.byModel') }),
     byModel,
+    el('h3', { text: t('kpis.byTechnician') }),
+    byTechnician,
   );
   let trend: uPlot | null = null;
 
@@ -62,6 +65,7 @@ export function kpiView(root: HTMLElement): () => void {
           ] as const
         ).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
       );
+      byTechnician.replaceChildren(technicianTable(kpis.byTechnician));
       const max = Math.max(0.0001, ...kpis.failureRateByModel.map((m) => m.failuresPerDeviceYear));
       byModel.replaceChildren(
         ...kpis.failureRateByModel.map((m) =>
@@ -134,4 +138,45 @@ export function kpiView(root: HTMLElement): () => void {
     if (timer) clearTimeout(timer);
     trend?.destroy();
   };
+}
+
+/** CSAT and first-time fix per technician: who the customers rate, whose fixes hold. */
+function technicianTable(rows: Kpis['byTechnician']): HTMLElement {
+  if (!rows.length) return el('p', { class: 'empty', text: t('kpis.tech.none') });
+  return el(
+    'table',
+    {},
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...(['kpis.tech.name', 'kpis.tech.resolved', 'kpis.tech.firstTimeFix', 'kpis.tech.csat'] as const).map((k) =>
+          el('th', { scope: 'col', text: t(k) }),
+        ),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      ...rows.map((r) => {
+        const row = el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: r.name }),
+          el('td', { text: num(r.resolved) }),
+          el('td', { text: pct(r.firstTimeFixRatePct) }),
+          el('td', {
+            text:
+              r.csatAverage === null
+                ? '—'
+                : t('kpis.tech.csatValue', { value: num(r.csatAverage, 1), ratings: num(r.ratings) }),
+          }),
+        );
+        row.dataset.technicianId = r.technicianId;
+        return row;
+      }),
+    ),
+  );
 }

@@ -7,6 +7,7 @@ import { el } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
+import { feedbackSections, type FeedbackView } from './customer-voice.ts';
 
 interface Detail {
   workOrder: WorkOrderView & {
@@ -123,10 +124,11 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
 
   const load = async () => {
     try {
-      const [detail, { messages }, techs] = await Promise.all([
+      const [detail, { messages }, techs, feedback] = await Promise.all([
         api<Detail>(`work-orders/${encodeURIComponent(id)}`),
         api<{ messages: MessageView[] }>(`work-orders/${encodeURIComponent(id)}/messages`),
         api<{ technicians: TechnicianRow[] }>('technicians'),
+        api<FeedbackView>(`work-orders/${encodeURIComponent(id)}/feedback`),
       ]);
       technicians = new Map(techs.technicians.map((x) => [x.id, x]));
       const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then(
@@ -141,13 +143,13 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         zone = d.timeZone;
         customer = { id: d.customerId, name: d.customerName, site: d.siteName };
       }
-      render(detail, messages, survey);
+      render(detail, messages, survey, feedback);
     } catch (err) {
       body.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
     }
   };
 
-  const render = (d: Detail, messages: MessageView[], survey: Survey | null) => {
+  const render = (d: Detail, messages: MessageView[], survey: Survey | null, feedback: FeedbackView) => {
     const o = d.workOrder;
     // A reload while the planner types (a poll, a live change) would throw their text away.
     if (body.contains(document.activeElement) && document.activeElement?.matches('input, textarea, select')) return;
@@ -212,6 +214,7 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
             ...(survey.comment ? [el('q', { class: 'comment', text: survey.comment })] : []),
           )
         : el('p', { class: 'empty', id: 'work-order-survey', text: t('workOrder.noFeedback') }),
+      ...feedbackSections(feedback, zone, () => void load()),
       el('h3', { text: t('workOrder.messages') }),
       messageTable('work-order-messages', messages, () => zone, false),
       el('h3', { text: t('workOrder.history') }),
