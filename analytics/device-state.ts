@@ -4,6 +4,7 @@ import type { DeviceModelSpec } from '../core/device-models.ts';
 import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport } from '../core/types.ts';
 import { AnomalyScorer } from './anomaly-score.ts';
+import { JointModel } from './joint-model.ts';
 import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorParams, type SampleResult } from './metric-detector.ts';
 import { catalogueMetricFacts, metricFacts, type MetricFacts } from './metric-kinds.ts';
 
@@ -61,6 +62,29 @@ export interface DeviceState {
   stopped: boolean;
   /** When the machine last started after a stop (temperature settles for a while after it). */
   startedAtMs: number;
+  /**
+   * Devices with three or more metrics: the joint normal of all of them at the running point
+   * (joint-model.ts), null until then; its metrics in the model's order and a buffer of one reading.
+   */
+  joint: JointModel | null;
+  jointMetrics: readonly MetricState[];
+  jointValues: Float64Array | null;
+}
+
+/** Shared by every device without a joint model (nothing allocated per device for it). */
+const NO_METRICS: readonly MetricState[] = Object.freeze([]);
+
+/** Devices with at least this many metrics get a joint model... */
+export const JOINT_MIN_METRICS = 3;
+/** ...and at most this many take part in it (its state grows with the square). */
+export const JOINT_MAX_METRICS = 16;
+
+/** A joint model over the device's metrics in the order they were first seen (the first JOINT_MAX_METRICS). */
+export function newJointModel(d: DeviceState): void {
+  const metrics = [...d.metrics.values()].slice(0, JOINT_MAX_METRICS);
+  d.jointMetrics = metrics;
+  d.joint = new JointModel(metrics.map((m) => m.name));
+  d.jointValues = new Float64Array(metrics.length);
 }
 
 export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVersion | null = null): DeviceState {
@@ -75,6 +99,9 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     catalogue,
     stopped: false,
     startedAtMs: Number.NEGATIVE_INFINITY,
+    joint: null,
+    jointMetrics: NO_METRICS,
+    jointValues: null,
   };
 }
 

@@ -5,17 +5,20 @@ import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
 import {
   applyCatalogueVersion,
+  JOINT_MAX_METRICS,
+  JOINT_MIN_METRICS,
   newDeviceState,
+  newJointModel,
   newMetricState,
   type DeviceState,
   type MetricState,
 } from './device-state.ts';
-import { diagnose } from './diagnosis.ts';
+import { diagnose, diagnoseJoint } from './diagnosis.ts';
 import { DispatchDecision } from './dispatch.ts';
 import { FalseAlarmHolds } from './false-alarm-hold.ts';
 import { leftOutByRunningState } from './running-state.ts';
 import { restoreSnapshot, snapshotOf } from './snapshot.ts';
-import { evidenceOf, judge, MetricVerdict } from './verdict.ts';
+import { evidenceOf, JOINT_RULE, judge, jointResidual, MetricVerdict } from './verdict.ts';
 
 export interface AnalyticsOptions {
   bus: EventBus;
@@ -149,6 +152,7 @@ export class Analytics {
       m.detector.reset();
       m.anomalyStreak = 0;
     }
+    d.joint?.reset();
   }
 
   /** Feeds readings (in order) through the detectors; emits health per device and dispatch decisions. */
@@ -161,6 +165,7 @@ export class Analytics {
       const values = r.values;
       let position = 0;
       for (const metric in values) this.#sample(d, metric, position++, r.tsMs, valueOf(values, metric));
+      if (position >= JOINT_MIN_METRICS) this.#joint(d, r.tsMs, position);
       lastDevice = d;
       lastReading = r;
     }
@@ -220,6 +225,26 @@ export class Analytics {
     m.last = res;
   }
 
+  /**
+   * A reading of a device with three or more metrics teaches and judges its joint model, when it
+   * carries all of them, all within their sensors' ranges, and the machine runs (a stopped
+   * machine's metrics say nothing of its running normal). A new metric makes a new joint model.
+   */
+  #joint(d: DeviceState, tsMs: number, metricsInReading: number): void {
+    const size = Math.min(d.metrics.size, JOINT_MAX_METRICS);
+    if (d.joint === null || d.joint.d !== size) newJointModel(d);
+    if (metricsInReading < d.metrics.size || d.stopped) return;
+    const metrics = d.jointMetrics;
+    const values = d.jointValues!;
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i];
+      const v = m.lastValue;
+      if (v < m.facts.physicalMin || v > m.facts.physicalMax) return;
+      values[i] = v;
+    }
+    d.joint!.update(tsMs, values);
+  }
+
   #assess(reading: Reading, d: DeviceState): void {
     let judged = this.#judged;
     let worst = this.#worst;
@@ -230,13 +255,17 @@ export class Analytics {
     // The only modes that matter together (no Set per assessment).
     let bearingWear = false;
     let coolingFailure = false;
+    // A device's joint model explains its unit-free metrics' moves while it says the device is at
+    // its normal for its running point (or is still learning it): a load change moves them all.
+    const joint = d.joint;
+    const explained = joint !== null && !joint.alarm;
     for (const m of d.metrics.values()) {
       if (!m.last) continue;
       if (m.last.warmingUp) {
         warmingUp = true;
         continue;
       }
-      const v = judge(judged, m, this.#leadTimeMs);
+      const v = judge(judged, m, this.#leadTimeMs, explained);
       if (v.anomalous && v.mode === 'bearing_wear') bearingWear = true;
       if (v.anomalous && v.mode === 'cooling_failure') coolingFailure = true;
       if (v.due && (!anyDue || v.score < due.score)) {
@@ -247,6 +276,18 @@ export class Analytics {
         judged = worst;
         worst = v;
         judgedAny = true;
+      }
+    }
+    // The device-level rule: the joint model off its normal (joint-model.ts), judged beside the metrics.
+    if (joint?.alarm && judgedAny) {
+      const v = jointResidual(judged, d, joint, reading.tsMs);
+      if (v.due && (!anyDue || v.score < due.score)) {
+        due.copyFrom(v);
+        anyDue = true;
+      }
+      if (v.score < worst.score) {
+        judged = worst;
+        worst = v;
       }
     }
     this.#judged = judged;
@@ -267,7 +308,9 @@ export class Analytics {
     // A catalogue model names its modes by signature (diagnosis.ts); without one, both vibration
     // and temperature rising together point at lubrication.
     const catalogue = d.catalogue;
-    if (catalogue && !worst.sensorFault) mode = diagnose(d, catalogue, worst.metric)?.id ?? mode;
+    if (catalogue && !worst.sensorFault)
+      mode =
+        (worst.rule === JOINT_RULE ? diagnoseJoint(d, catalogue) : diagnose(d, catalogue, worst.metric))?.id ?? mode;
     else if (bearingWear && coolingFailure) mode = 'lubrication_loss';
     const state: HealthState = worst.sensorFault
       ? 'sensor_fault'
@@ -291,7 +334,12 @@ export class Analytics {
       explanation: worst.explanation,
     };
     // Read before the report goes out: a listener may feed analytics again, and the verdicts are rewritten then.
-    const diagnosed = catalogue && anyDue && !due.sensorFault ? diagnose(d, catalogue, due.metric) : null;
+    const diagnosed =
+      catalogue && anyDue && !due.sensorFault
+        ? due.rule === JOINT_RULE
+          ? diagnoseJoint(d, catalogue)
+          : diagnose(d, catalogue, due.metric)
+        : null;
     const dueMode: FailureMode | null = anyDue ? (diagnosed?.id ?? due.mode) : null;
     const dueRule = due.rule;
     const dueTimeToThresholdMs = Number.isNaN(due.timeToThresholdMs) ? null : due.timeToThresholdMs;

@@ -2,7 +2,8 @@
 
 import type { FailureMode } from '../core/types.ts';
 import type { AnomalyScorerState } from './anomaly-score.ts';
-import { newMetricState, type DeviceState } from './device-state.ts';
+import { newJointModel, newMetricState, type DeviceState } from './device-state.ts';
+import type { JointModelState } from './joint-model.ts';
 import type { DetectorState } from './metric-detector.ts';
 
 /** One metric as a snapshot keeps it. */
@@ -12,6 +13,8 @@ interface SavedDevice {
   metrics: Record<string, SavedMetric>;
   dispatched: FailureMode[];
   lastDueTsMs?: number;
+  /** The joint model of a device with three or more metrics (absent in older snapshots: learnt afresh). */
+  joint?: JointModelState;
 }
 
 export function snapshotOf(devices: ReadonlyMap<string, DeviceState>): unknown {
@@ -24,7 +27,12 @@ export function snapshotOf(devices: ReadonlyMap<string, DeviceState>): unknown {
         anomalyStreak: m.anomalyStreak,
         ...(m.scorer ? { scorer: m.scorer.snapshot() } : {}),
       };
-    saved[id] = { metrics, dispatched: [...d.dispatched], lastDueTsMs: d.lastDueTsMs };
+    saved[id] = {
+      metrics,
+      dispatched: [...d.dispatched],
+      lastDueTsMs: d.lastDueTsMs,
+      ...(d.joint ? { joint: d.joint.snapshot() } : {}),
+    };
   }
   return { version: 1, devices: saved };
 }
@@ -58,6 +66,11 @@ export function restoreSnapshot(
     }
     for (const mode of saved.dispatched) d.dispatched.add(mode);
     d.lastDueTsMs = saved.lastDueTsMs ?? 0;
+    // The joint model carries on when its metrics are the device's (in the same order); else it is learnt afresh.
+    if (saved.joint && d.metrics.size >= 3) {
+      newJointModel(d);
+      if (!d.joint!.restore(saved.joint)) d.joint = null;
+    }
   }
   return { droppedMetrics };
 }

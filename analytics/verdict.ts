@@ -4,10 +4,11 @@
 // the rules after them each lower the score and say why, when they find something worse.
 
 import type { FailureMode } from '../core/types.ts';
-import type { MetricState } from './device-state.ts';
+import type { DeviceState, MetricState } from './device-state.ts';
 import { fmt, formatDuration } from './format.ts';
 import { DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import type { MetricFacts } from './metric-kinds.ts';
+import type { JointModel } from './joint-model.ts';
 import { IMPLAUSIBLE_STOP_MS } from './running-state.ts';
 
 /** How many |z| ≥ 4 samples in a row (see Analytics) make more than a blip. */
@@ -62,6 +63,10 @@ export class MetricVerdict {
   /** A sensor fault's own evidence: its name and number. */
   faultEvidence = '';
   faultEvidenceValue = Number.NaN;
+  /** The device-level rule's numbers: T²/d against its usual level, the metric's share of it, how long (ms). */
+  jointRatio = Number.NaN;
+  jointShare = Number.NaN;
+  jointAlarmMs = Number.NaN;
 
   copyFrom(v: MetricVerdict): void {
     this.metric = v.metric;
@@ -87,6 +92,9 @@ export class MetricVerdict {
     this.cusum = v.cusum;
     this.faultEvidence = v.faultEvidence;
     this.faultEvidenceValue = v.faultEvidenceValue;
+    this.jointRatio = v.jointRatio;
+    this.jointShare = v.jointShare;
+    this.jointAlarmMs = v.jointAlarmMs;
   }
 }
 
@@ -322,6 +330,12 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
   return false;
 }
 
+/**
+ * The rules that say a sensor is broken: the ones a unit-free metric is judged by while its
+ * device's joint model explains its moves (the first three of VERDICT_RULES).
+ */
+const SENSOR_RULES = 3;
+
 /** The rules, in the order they run. */
 export const VERDICT_RULES: readonly VerdictRule[] = [
   physicalRange,
@@ -341,21 +355,19 @@ export const VERDICT_RULES: readonly VerdictRule[] = [
 /**
  * Judges a metric from its last result: starts the verdict from the metric's standing against its
  * long-term normal (and counts the assessments it has been elevated), then runs the rules.
+ * `explained`: the device's joint model says the device is at its normal for its running point
+ * (or is still learning it); a unit-free metric is then judged by the sensor-fault rules only,
+ * since its level moves with the load, which its own baseline cannot tell from a fault.
  */
-export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): MetricVerdict {
+export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number, explained = false): MetricVerdict {
   const res = m.last!;
   const f = m.facts;
   const sigma = Math.max(res.longStd, f.sigmaFloor);
   const signed = sigma > 0 ? (res.smoothed - res.longMean) / sigma : 0;
   m.elevationSigned = signed;
-  // Elevation counts in the direction the metric fails (a pressure falling towards its lower limit).
-  const elevation = f.fallsOnly
-    ? -signed
-    : f.risesOnly
-      ? signed
-      : f.kind.threshold === 'rated-limits'
-        ? Math.abs(signed)
-        : signed;
+  // Elevation counts in the direction the metric fails (a pressure falling towards its lower
+  // limit), either way for a metric that fails both ways or of which nothing is known (unit-free).
+  const elevation = f.fallsOnly ? -signed : f.risesOnly ? signed : Math.abs(signed);
   m.elevatedStreak = elevation >= ELEVATED_SIGMAS ? m.elevatedStreak + 1 : 0;
   v.metric = m.name;
   v.facts = f;
@@ -363,7 +375,8 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): Met
   v.score = 100;
   v.rule = 'baseline';
   v.mode = f.failureMode;
-  v.anomalous = m.elevatedStreak >= ELEVATED_STREAK;
+  const onlySensorRules = explained && f.unitFree;
+  v.anomalous = !onlySensorRules && m.elevatedStreak >= ELEVATED_STREAK;
   v.sensorFault = false;
   v.timeToThresholdMs = Number.NaN;
   v.earliestMs = Number.NaN;
@@ -382,7 +395,77 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): Met
   v.cusum = Number.NaN;
   v.faultEvidence = '';
   v.faultEvidenceValue = Number.NaN;
-  for (let i = 0; i < VERDICT_RULES.length; i++) if (VERDICT_RULES[i](v, m, leadTimeMs)) break;
+  v.jointRatio = Number.NaN;
+  v.jointShare = Number.NaN;
+  v.jointAlarmMs = Number.NaN;
+  const rules = onlySensorRules ? SENSOR_RULES : VERDICT_RULES.length;
+  for (let i = 0; i < rules; i++) if (VERDICT_RULES[i](v, m, leadTimeMs)) break;
+  return v;
+}
+
+export const JOINT_RULE = 'joint-residual';
+/** A device off its joint normal: a warning (below the watch rules, above the forecast)... */
+const JOINT_SCORE = 60;
+/** ...and a visit once it has lasted this long and this many readings (an event of minutes, not a blip). */
+const JOINT_DUE_MS = 180_000;
+const JOINT_DUE_SAMPLES = 60;
+/** Metrics named in the explanation: at most this many, each with at least this share of the residual. */
+const JOINT_NAMED = 3;
+const JOINT_NAMED_SHARE = 0.1;
+
+/**
+ * The device-level rule: its metrics together are off their normal for the running point
+ * (joint-model.ts). Written for the metric with the largest share of the residual; the
+ * explanation names the metrics that broke the pattern and which way each moved.
+ */
+export function jointResidual(v: MetricVerdict, d: DeviceState, joint: JointModel, tsMs: number): MetricVerdict {
+  const metrics = d.jointMetrics;
+  let top = 0;
+  for (let i = 1; i < metrics.length; i++) if (joint.share(i) > joint.share(top)) top = i;
+  const m = metrics[top];
+  const res = m.last;
+  const lastedMs = Math.max(0, tsMs - joint.alarmSinceMs);
+  v.metric = m.name;
+  v.facts = m.facts;
+  v.due = lastedMs >= JOINT_DUE_MS && joint.alarmSamples >= JOINT_DUE_SAMPLES;
+  v.score = JOINT_SCORE;
+  v.rule = JOINT_RULE;
+  v.mode = 'unknown_anomaly';
+  v.anomalous = true;
+  v.sensorFault = false;
+  v.timeToThresholdMs = Number.NaN;
+  v.earliestMs = Number.NaN;
+  v.trending = false;
+  v.value = m.lastValue;
+  v.baselineMean = res ? res.longMean : Number.NaN;
+  v.baselineStd = res ? res.longStd : Number.NaN;
+  v.z = joint.residual(top);
+  v.elevationSigmas = Number.NaN;
+  v.smoothed = res ? res.smoothed : Number.NaN;
+  v.stoppedSamples = 0;
+  v.anomalyLikelihood = Number.NaN;
+  v.cusum = Number.NaN;
+  v.faultEvidence = '';
+  v.faultEvidenceValue = Number.NaN;
+  v.jointRatio = joint.ratio;
+  v.jointShare = joint.share(top);
+  v.jointAlarmMs = lastedMs;
+  // The named metrics, largest share first (a few comparisons; no sort, no array per reading).
+  let text = '';
+  let named = 0;
+  let floor = Number.POSITIVE_INFINITY;
+  while (named < JOINT_NAMED) {
+    let best = -1;
+    for (let i = 0; i < metrics.length; i++) {
+      const share = joint.share(i);
+      if (share >= JOINT_NAMED_SHARE && share < floor && (best < 0 || share > joint.share(best))) best = i;
+    }
+    if (best < 0) break;
+    floor = joint.share(best);
+    text += `${named > 0 ? ', ' : ''}${metrics[best].name} ${joint.residual(best) < 0 ? 'low' : 'high'} (${fmt(100 * joint.share(best), 0)} %)`;
+    named++;
+  }
+  v.explanation = `${named > 1 ? 'these metrics together are' : `${m.name} is`} off this device's normal for its running point: ${text || m.name} — ${fmt(joint.ratio, 1)} × the usual residual, for ${formatDuration(lastedMs)}`;
   return v;
 }
 
@@ -394,6 +477,14 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number): Met
  */
 export function evidenceOf(v: MetricVerdict): Record<string, number> {
   const f = v.facts!;
+  if (v.rule === JOINT_RULE)
+    return {
+      value: v.value,
+      residualSigmas: v.z,
+      jointRatio: v.jointRatio,
+      jointShare: v.jointShare,
+      jointAlarmMs: v.jointAlarmMs,
+    };
   // A unit-free metric's evidence is written in one literal, with the same keys in the same order:
   // one shape from the start, no properties added to it one by one (measured in bench:detector:
   // properties added to a literal live in a separate store: 40 bytes more per device's last report).

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { Analytics } from '../analytics/index.ts';
 import { EventBus } from '../core/event-bus.ts';
 import { createLogger } from '../core/log.ts';
-import type { HealthReport } from '../core/types.ts';
+import type { FailureMode, HealthReport } from '../core/types.ts';
 import {
   PUMP_RIG_SCENARIOS,
   PumpRig,
@@ -51,18 +51,44 @@ interface Row {
 function run(plan: PumpRigPlan, deviceId: string) {
   const bus = new EventBus();
   let last: HealthReport | null = null;
-  const dispatchedAt: { tsMs: number; mode: string; rule: string }[] = [];
+  const dispatchedAt: { tsMs: number; mode: FailureMode; rule: string; health: HealthReport }[] = [];
   bus.on('health', (h) => {
     last = h;
   });
-  bus.on('dispatch', (d) => dispatchedAt.push({ tsMs: d.tsMs, mode: d.mode, rule: d.health.rule ?? '' }));
+  bus.on('dispatch', (d) =>
+    dispatchedAt.push({ tsMs: d.tsMs, mode: d.mode, rule: d.health.rule ?? '', health: d.health }),
+  );
   const analytics = new Analytics({ bus, log: createLogger('silent') });
   analytics.start();
   const rig = new PumpRig(plan);
   const rows: Row[] = [];
+  // Between experiments the rig is put right and any work order closed (as the service does
+  // when the technician resolves it): the next experiment's fault may be dispatched again.
+  let experiment = -1;
+  let closedUpTo = 0;
+  const closeWorkOrders = (tsMs: number) => {
+    for (; closedUpTo < dispatchedAt.length; closedUpTo++) {
+      const d = dispatchedAt[closedUpTo];
+      bus.emit('workOrder', {
+        id: `wo-${deviceId}-${closedUpTo}`,
+        deviceId,
+        mode: d.mode,
+        state: 'resolved',
+        evidence: d.health,
+        predictedFailureAtMs: null,
+        createdAtMs: d.tsMs,
+        updatedAtMs: tsMs,
+        version: 2,
+      });
+    }
+  };
   const rules = new Map<string, number>();
   const t0 = performance.now();
   for (let s = rig.next(); s; s = rig.next()) {
+    if (s.experiment !== experiment) {
+      closeWorkOrders(s.tsMs);
+      experiment = s.experiment;
+    }
     last = null;
     bus.emit('telemetry', [{ deviceId, tsMs: s.tsMs, values: s.values }]);
     const h = last as HealthReport | null;

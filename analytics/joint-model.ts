@@ -1,0 +1,740 @@
+// A device's joint normal, for devices with three or more metrics: where all its metrics should be
+// together at the running point it is at, and how far the reading is from there.
+//
+// Why: a closed valve or a leak moves flow, pressure, current and the temperatures a little each,
+// together; no metric alone leaves its normal range (which spans every load), so the per-metric
+// rules miss it, and a load change moves every metric a lot, so per-metric rules that look at the
+// level alarm on every load change. The relationship between the metrics is what a fault breaks.
+//
+// How (streaming, bounded state, O(d²) per reading, d ≤ 16):
+// 1. Each metric is standardised by its running mean and spread (z).
+// 2. The running point p: where along the direction the metrics step together the device runs. A
+//    load change makes every load-coupled metric step at once, noise steps each alone and a slow
+//    metric (a temperature lagging the load by minutes) hardly steps: the leading eigenvector of
+//    the correlation of the readings' steps is the load's direction among the fast metrics, and
+//    p weighs those by the inverse of their noise (generalised least squares).
+// 3. The device's normal at p is a regression of every metric on a piecewise-linear function of p
+//    (nine knots; the affinity laws make pressure ∝ speed² and power ∝ speed³: a straight line,
+//    plain PCA, and even a cubic left load-dependent residuals of a few noise σ) and on p and p²
+//    smoothed over 1 and 10 minutes' worth of readings
+//    (a temperature follows the load's history, not its present), learnt by exponentially
+//    weighted least squares (the normal equations accumulate; solved every 32 readings).
+// 4. The residual e = z − normal(p) is smoothed over about 40 readings (a multivariate EWMA,
+//    Lowry et al. 1992: a persistent shift adds up, noise averages out) and the covariance of
+//    that smoothed residual on normal running is learnt with forgetting; the statistic is its
+//    Mahalanobis distance T² = r̄ᵀ Σ⁻¹ r̄, and each metric's share r̄_i (Σ⁻¹ r̄)_i / T² (the
+//    shares add up to 1) says which metrics broke the pattern.
+// 5. A state alarm over minutes, with hysteresis: on when T²/d is `onRatio` times its learnt
+//    usual level, off only once it has been under `offRatio` times for `clearSamples` readings:
+//    the alarm ends when the device is back at its normal for its load, not when a slow variable
+//    stops drifting.
+// Learning (the regression, the residual covariance, the usual level) stops while the alarm is on
+// and while the statistic is between the off and on levels: a fault must not become the normal.
+// The running point's scale and direction keep learning; when they move (the device shows a
+// running range it had not shown), the normal is learnt again (no alarms while it is).
+
+/**
+ * Regressors of the normal: a piecewise-linear function of the running point (hat functions on
+ * HATS knots from −2.4 to +2.4 of its σ, clamped beyond), and p, p² smoothed over two horizons.
+ */
+const HATS = 9;
+const HAT_MIN = -2.4;
+const HAT_STEP = 0.6;
+const K = HATS + 4;
+/** Readings of global statistics before the running point's direction is first taken. */
+const SCALE_SAMPLES = 300;
+/** Readings of learning the normal (no alarms) after it, and then of learning the usual level. */
+const LEARN_SAMPLES = 3600;
+/** Readings of learning the statistic's usual level before it judges. */
+const LEVEL_SAMPLES = 1800;
+/** A load history more than this share of its learnt range beyond it is news too. */
+const HISTORY_MARGIN = 0.1;
+/** Floors of the learning rates (1/readings of memory). */
+const NORMAL_RATE_MIN = 1 / 20_000;
+const COVARIANCE_RATE_MIN = 1 / 20_000;
+const GLOBAL_RATE_MIN = 1 / 20_000;
+const LEVEL_RATE_MIN = 1 / 5000;
+/** Smoothing of the running point for the regressors of the load's history (about 1 and 10 minutes at 1 Hz). */
+const HISTORY_FAST = 1 / 60;
+const HISTORY_SLOW = 1 / 600;
+/** Smoothing of the readings whose steps orient the running point. */
+const STEP_SMOOTH = 0.3;
+/** A metric steps with the load when its loading on the direction is at least this share of the largest. */
+const LOADING_SHARE = 0.5;
+/** A residual whose steps' variance is under this share of its own is slow (lag-1 autocorrelation above 0.95). */
+const SLOW_BELOW = 0.1;
+/** Smoothing of the metrics' shares of T² (about ten readings). */
+const SHARE_SMOOTH = 0.1;
+/** The regression, the Cholesky factor and the running point's direction are refreshed every this many readings. */
+const REFRESH = 32;
+/** The direction moved this much (1 − |cos|) or a metric's spread by this factor: learn the normal again. */
+const DIRECTION_MOVED = 0.03;
+const SPREAD_MOVED = 2;
+/** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
+const REGRESSION_RIDGE = 1e-4;
+const COVARIANCE_RIDGE = 1e-3;
+
+export interface JointModelParams {
+  /** Weight of a reading in the smoothed residual (about 2/λ readings of memory). */
+  lambda: number;
+  /** Alarm on when T²/d is this many times its usual level... */
+  onRatio: number;
+  /** ...off once under this many times... */
+  offRatio: number;
+  /** ...for this many readings in a row. */
+  clearSamples: number;
+}
+
+export const DEFAULT_JOINT_MODEL_PARAMS: JointModelParams = {
+  lambda: 0.05,
+  onRatio: 4,
+  offRatio: 2,
+  clearSamples: 10,
+};
+
+/** Phases of learning. */
+const SCALING = 0,
+  LEARNING = 1,
+  JUDGING = 2;
+
+export interface JointModelState {
+  metrics: string[];
+  state: number[];
+}
+
+/** The scalar fields a snapshot keeps before the array, in this order. */
+const SCALARS = 28;
+
+export class JointModel {
+  readonly metrics: readonly string[];
+  readonly d: number;
+  readonly params: JointModelParams;
+  /** Every number of the model in one array (offsets below): bounded state, no boxed fields. */
+  readonly #s: Float64Array;
+  readonly #gMean: number;
+  readonly #gVar: number;
+  readonly #gCov: number;
+  readonly #gStep: number;
+  readonly #gLast: number;
+  readonly #dir: number;
+  readonly #dirRef: number;
+  readonly #weights: number;
+  readonly #spreadRef: number;
+  readonly #meanRef: number;
+  readonly #phi: number;
+  readonly #xtx: number;
+  readonly #xtz: number;
+  readonly #beta: number;
+  readonly #cov: number;
+  readonly #chol: number;
+  readonly #regressionChol: number;
+  readonly #z: number;
+  readonly #e: number;
+  readonly #smoothed: number;
+  readonly #y: number;
+  readonly #work: number;
+  readonly #share: number;
+  readonly #eVar: number;
+  readonly #eStepVar: number;
+  readonly #eLast: number;
+  readonly #fast: number;
+  #n = 0;
+  #phase = SCALING;
+  #phaseN = 0;
+  #covN = 0;
+  #pScale = 1;
+  #pMin = 0;
+  #pMax = 0;
+  #history = [0, 0, 0, 0];
+  /** The learnt range of each history regressor, min and max. */
+  #historyRange = [0, 0, 0, 0, 0, 0, 0, 0];
+  #level = 1;
+  #levelN = 0;
+  #ratio = 0;
+  #t2 = 0;
+  #fastCount = 1;
+  #alarm = false;
+  #clearRun = 0;
+  #alarmSamples = 0;
+  #alarmSinceMs = Number.NaN;
+  /** The last reading's running point (σ along the direction the metrics step together). */
+  runningPoint = 0;
+
+  constructor(metrics: readonly string[], params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS) {
+    const d = metrics.length;
+    this.metrics = metrics;
+    this.d = d;
+    this.params = params;
+    let o = 0;
+    const take = (k: number) => {
+      const at = o;
+      o += k;
+      return at;
+    };
+    this.#gMean = take(d);
+    this.#gVar = take(d);
+    this.#gCov = take(d * d);
+    this.#gStep = take(d * d);
+    this.#gLast = take(d);
+    this.#dir = take(d);
+    this.#dirRef = take(d);
+    this.#weights = take(d);
+    this.#spreadRef = take(d);
+    this.#meanRef = take(d);
+    this.#phi = take(K);
+    this.#xtx = take(K * K);
+    this.#xtz = take(K * d);
+    this.#beta = take(K * d);
+    this.#cov = take(d * d);
+    this.#chol = take(d * d);
+    this.#regressionChol = take(K * K);
+    this.#z = take(d);
+    this.#e = take(d);
+    this.#smoothed = take(d);
+    this.#y = take(Math.max(d, K));
+    this.#work = take(Math.max(d, K));
+    this.#share = take(d);
+    this.#eVar = take(d);
+    this.#eStepVar = take(d);
+    this.#eLast = take(d);
+    this.#fast = take(d);
+    this.#s = new Float64Array(o);
+  }
+
+  /** Bytes of numeric state (the array; the object around it adds a few hundred). */
+  get stateBytes(): number {
+    return this.#s.byteLength;
+  }
+
+  /** Whether the model judges (its normal and usual level are learnt). */
+  get judging(): boolean {
+    return this.#phase === JUDGING && this.#levelN >= LEVEL_SAMPLES;
+  }
+
+  get alarm(): boolean {
+    return this.#alarm;
+  }
+
+  /** Readings the current alarm has lasted (0: none). */
+  get alarmSamples(): number {
+    return this.#alarmSamples;
+  }
+
+  /** When the current alarm began (NaN: none). */
+  get alarmSinceMs(): number {
+    return this.#alarmSinceMs;
+  }
+
+  /** The last reading's T² of the smoothed residual. */
+  get t2(): number {
+    return this.#t2;
+  }
+
+  /** T²/d against its usual level: 1 is usual. */
+  get ratio(): number {
+    return this.#ratio;
+  }
+
+  /** Metric i's smoothed share of T² (the shares add up to about 1). */
+  share(i: number): number {
+    return this.#s[this.#share + i];
+  }
+
+  /** Metric i's smoothed residual from its normal at the running point, in its spreads (+ above, − below). */
+  residual(i: number): number {
+    return this.#s[this.#smoothed + i];
+  }
+
+  /** Metric i's index, in the metrics this model was made for (−1: not one). */
+  indexOf(metric: string): number {
+    return this.metrics.indexOf(metric);
+  }
+
+  /** Forgets everything (a baseline reset). */
+  reset(): void {
+    this.#s.fill(0);
+    this.#n = 0;
+    this.#phase = SCALING;
+    this.#phaseN = 0;
+    this.#covN = 0;
+    this.#pScale = 1;
+    this.#level = 1;
+    this.#levelN = 0;
+    this.#ratio = 0;
+    this.#t2 = 0;
+    this.#endAlarm();
+  }
+
+  /** One reading, its values in `metrics` order: judged against the normal, then learnt (unless alarmed). */
+  update(tsMs: number, x: ArrayLike<number>): void {
+    const s = this.#s;
+    const d = this.d;
+    this.#n++;
+    this.#learnGlobal(x);
+    if (this.#phase === SCALING) {
+      if (++this.#phaseN >= SCALE_SAMPLES) this.#startLearning();
+      return;
+    }
+    // Standardised reading, its running point and the load's history.
+    const meanRef = this.#meanRef;
+    const spreadRef = this.#spreadRef;
+    const weights = this.#weights;
+    const z = this.#z;
+    let p = 0;
+    for (let i = 0; i < d; i++) {
+      const dev = x[i] - s[meanRef + i];
+      s[z + i] = dev / s[spreadRef + i];
+      p += s[weights + i] * dev;
+    }
+    p /= this.#pScale;
+    this.runningPoint = p;
+    const h = this.#history;
+    h[0] += HISTORY_FAST * (p - h[0]);
+    h[1] += HISTORY_FAST * (p * p - h[1]);
+    h[2] += HISTORY_SLOW * (p - h[2]);
+    h[3] += HISTORY_SLOW * (p * p - h[3]);
+    const phi = this.#phi;
+    s.fill(0, phi, phi + HATS);
+    const at = Math.min(HATS - 1, Math.max(0, (p - HAT_MIN) / HAT_STEP));
+    const knot = Math.min(HATS - 2, Math.floor(at));
+    s[phi + knot] = knot + 1 - at;
+    s[phi + knot + 1] = at - knot;
+    s[phi + HATS] = h[0];
+    s[phi + HATS + 1] = h[1];
+    s[phi + HATS + 2] = h[2];
+    s[phi + HATS + 3] = h[3];
+    // The residual from the normal, and its smoothed value. A running point beyond any learnt (a
+    // load never run before) is not judged: the normal there is an extrapolation. It is learnt
+    // (the range grows), and the smoothed residual fades meanwhile.
+    const novel = this.#phase === JUDGING && this.#novel(p);
+    const beta = this.#beta;
+    const e = this.#e;
+    const r = this.#smoothed;
+    const lambda = this.params.lambda;
+    for (let i = 0; i < d; i++) {
+      let predicted = 0;
+      for (let k = 0; k < K; k++) predicted += s[phi + k] * s[beta + k * d + i];
+      const ei = s[z + i] - predicted;
+      s[e + i] = ei;
+      s[r + i] += lambda * ((novel ? 0 : ei) - s[r + i]);
+    }
+    if (novel) {
+      // Alarmed, it may still end (the smoothed residual fades), but nothing is learnt: a fault
+      // that takes the device somewhere new must not teach it.
+      if (this.#alarm) this.#judge(tsMs);
+      else this.#learnNormal(p);
+    } else {
+      if (this.#phase === JUDGING) this.#judge(tsMs);
+      // Learnt only while the device is clearly at its normal: not alarmed, and not in the band
+      // between the alarm's off and on levels where a fault is building up.
+      if (!this.#alarm && !(this.#levelN >= LEVEL_SAMPLES && this.#ratio >= this.params.offRatio)) {
+        this.#learnNormal(p);
+        this.#learnCovariance();
+      }
+    }
+    if (this.#n % REFRESH === 0) this.#refresh();
+  }
+
+  /**
+   * Running mean, variance and covariance of the raw readings, and the covariance of their
+   * (lightly smoothed) steps from one reading to the next: always learnt, they only scale and
+   * orient the running point.
+   */
+  #learnGlobal(x: ArrayLike<number>): void {
+    const s = this.#s;
+    const d = this.d;
+    const rate = Math.max(1 / this.#n, GLOBAL_RATE_MIN);
+    const stepRate = Math.max(1 / Math.max(1, this.#n - 1), GLOBAL_RATE_MIN);
+    const m = this.#gMean;
+    const v = this.#gVar;
+    const c = this.#gCov;
+    const st = this.#gStep;
+    const last = this.#gLast;
+    const dev = this.#y;
+    const step = this.#work;
+    const first = this.#n === 1;
+    for (let i = 0; i < d; i++) {
+      const di = x[i] - s[m + i];
+      s[m + i] += rate * di;
+      s[dev + i] = di;
+      // Steps of the reading smoothed over a few readings: noise steps shrink, a load ramp stays.
+      const smoothed = first ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
+      s[step + i] = smoothed - s[last + i];
+      s[last + i] = smoothed;
+    }
+    for (let i = 0; i < d; i++) {
+      const di = s[dev + i];
+      const si = s[step + i];
+      s[v + i] += rate * ((1 - rate) * di * di - s[v + i]);
+      const row = c + i * d;
+      for (let j = 0; j <= i; j++) s[row + j] += rate * ((1 - rate) * di * s[dev + j] - s[row + j]);
+      if (first) continue;
+      const srow = st + i * d;
+      for (let j = 0; j <= i; j++) s[srow + j] += stepRate * (si * s[step + j] - s[srow + j]);
+    }
+  }
+
+  /** Takes the running point's scale and direction from the global statistics; the normal is learnt afresh. */
+  #startLearning(): void {
+    const s = this.#s;
+    const d = this.d;
+    // The frame the normal is learnt in (fixed until the running range moves): the metrics'
+    // means and spreads, the running point's direction, weights and scale.
+    for (let i = 0; i < d; i++) {
+      s[this.#meanRef + i] = s[this.#gMean + i];
+      s[this.#spreadRef + i] = Math.sqrt(s[this.#gVar + i]) || 1;
+      s[this.#dir + i] = 1 / Math.sqrt(d);
+    }
+    this.#direction(30);
+    s.copyWithin(this.#dirRef, this.#dir, this.#dir + d);
+    this.#setWeights();
+    s.fill(0, this.#xtx, this.#xtx + K * K + 2 * K * d);
+    s.fill(0, this.#cov, this.#cov + d * d);
+    s.fill(0, this.#smoothed, this.#smoothed + d);
+    this.#history.fill(0);
+    this.#pMin = Number.POSITIVE_INFINITY;
+    this.#pMax = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < 4; k++) {
+      this.#historyRange[2 * k] = Number.POSITIVE_INFINITY;
+      this.#historyRange[2 * k + 1] = Number.NEGATIVE_INFINITY;
+    }
+    this.#level = 1;
+    this.#levelN = 0;
+    this.#ratio = 0;
+    this.#phase = LEARNING;
+    this.#phaseN = 0;
+    this.#covN = 0;
+    this.#endAlarm();
+  }
+
+  /** The running point's direction: the leading eigenvector of the correlation of the readings' steps (power iteration, warm-started). */
+  #direction(iterations: number): void {
+    const s = this.#s;
+    const d = this.d;
+    const st = this.#gStep;
+    const w = this.#dir;
+    const tmp = this.#work;
+    for (let it = 0; it < iterations; it++) {
+      let norm = 0;
+      for (let i = 0; i < d; i++) {
+        let acc = 0;
+        for (let j = 0; j < d; j++) {
+          const sij = i >= j ? s[st + i * d + j] : s[st + j * d + i];
+          acc += (sij / Math.sqrt(s[st + i * d + i] * s[st + j * d + j] + 1e-300)) * s[w + j];
+        }
+        s[tmp + i] = acc;
+        norm += acc * acc;
+      }
+      norm = Math.sqrt(norm);
+      if (!(norm > 0)) return;
+      for (let i = 0; i < d; i++) s[w + i] = s[tmp + i] / norm;
+    }
+  }
+
+  /**
+   * The weights that read the running point off the metrics: those that step with the load (at
+   * least half the largest loading), each weighed by the inverse of its step's spread (its
+   * noise), the least-noisy reading of it. A slow metric's steps are tiny, so even a small
+   * loading would weigh a lagging temperature in: it is left out. Its scale: the readings' spread
+   * along it.
+   */
+  #setWeights(): void {
+    const s = this.#s;
+    const d = this.d;
+    const st = this.#gStep;
+    const c = this.#gCov;
+    const w = this.#dir;
+    const a = this.#weights;
+    let largest = 0;
+    for (let i = 0; i < d; i++) largest = Math.max(largest, Math.abs(s[w + i]));
+    for (let i = 0; i < d; i++)
+      s[a + i] = Math.abs(s[w + i]) >= LOADING_SHARE * largest ? s[w + i] / (Math.sqrt(s[st + i * d + i]) || 1) : 0;
+    let variance = 0;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) variance += s[a + i] * s[a + j] * (i >= j ? s[c + i * d + j] : s[c + j * d + i]);
+    this.#pScale = Math.sqrt(variance) || 1;
+  }
+
+  /**
+   * A running point, or a history of the load, beyond any learnt (a load never run, or never for
+   * this long): the normal there is an extrapolation of the regression, worst for the slow
+   * metrics that follow the load's history.
+   */
+  #novel(p: number): boolean {
+    if (p < this.#pMin || p > this.#pMax) return true;
+    const h = this.#history;
+    const r = this.#historyRange;
+    for (let k = 0; k < 4; k++) {
+      const margin = HISTORY_MARGIN * (r[2 * k + 1] - r[2 * k]);
+      if (h[k] < r[2 * k] - margin || h[k] > r[2 * k + 1] + margin) return true;
+    }
+    return false;
+  }
+
+  /** The regression's normal equations, exponentially weighted; the learnt range of running points and load histories. */
+  #learnNormal(p: number): void {
+    const s = this.#s;
+    const d = this.d;
+    this.#phaseN++;
+    if (p < this.#pMin) this.#pMin = p;
+    if (p > this.#pMax) this.#pMax = p;
+    const h = this.#history;
+    const range = this.#historyRange;
+    for (let k = 0; k < 4; k++) {
+      if (h[k] < range[2 * k]) range[2 * k] = h[k];
+      if (h[k] > range[2 * k + 1]) range[2 * k + 1] = h[k];
+    }
+    const rate = Math.max(1 / this.#phaseN, NORMAL_RATE_MIN);
+    const phi = this.#phi;
+    const xtx = this.#xtx;
+    const xtz = this.#xtz;
+    const z = this.#z;
+    for (let k = 0; k < K; k++) {
+      const fk = s[phi + k];
+      const row = xtx + k * K;
+      for (let j = 0; j <= k; j++) s[row + j] += rate * (fk * s[phi + j] - s[row + j]);
+      const zr = xtz + k * d;
+      for (let i = 0; i < d; i++) s[zr + i] += rate * (fk * s[z + i] - s[zr + i]);
+    }
+  }
+
+  /**
+   * The smoothed residual's covariance, learnt afresh halfway through the learning once the
+   * regression has settled (its first residuals are the regression's own error); the end of the
+   * learning.
+   */
+  #learnCovariance(): void {
+    const s = this.#s;
+    const d = this.d;
+    if (this.#phase === LEARNING && this.#phaseN === LEARN_SAMPLES / 2) this.#covN = 0;
+    this.#covN++;
+    const covRate = Math.max(1 / this.#covN, COVARIANCE_RATE_MIN);
+    const cov = this.#cov;
+    const r = this.#smoothed;
+    const e = this.#e;
+    const last = this.#eLast;
+    for (let i = 0; i < d; i++) {
+      const ri = s[r + i];
+      const row = cov + i * d;
+      for (let j = 0; j <= i; j++) s[row + j] += covRate * (ri * s[r + j] - s[row + j]);
+      // How fast each residual moves: a slow one (a lagging temperature) keeps its sign for long.
+      const ei = s[e + i];
+      const step = ei - s[last + i];
+      s[last + i] = ei;
+      s[this.#eVar + i] += covRate * (ei * ei - s[this.#eVar + i]);
+      s[this.#eStepVar + i] += covRate * (step * step - s[this.#eStepVar + i]);
+    }
+    if (this.#phase === LEARNING && this.#phaseN % REFRESH === 0) this.#solveRegression();
+    if (this.#phase === LEARNING && this.#phaseN >= LEARN_SAMPLES) {
+      this.#solveRegression();
+      this.#factorCovariance();
+      this.#phase = JUDGING;
+    }
+  }
+
+  /** T² of the smoothed residual, the metrics' shares of it, and the state alarm. */
+  #judge(tsMs: number): void {
+    const s = this.#s;
+    const d = this.d;
+    const L = this.#chol;
+    const r = this.#smoothed;
+    const y = this.#y;
+    // Forward: L y = r̄; T² = |y|².
+    let t2 = 0;
+    const fast = this.#fast;
+    for (let i = 0; i < d; i++) {
+      let acc = s[fast + i] * s[r + i];
+      const row = L + i * d;
+      for (let j = 0; j < i; j++) acc -= s[row + j] * s[y + j];
+      const yi = acc / s[row + i];
+      s[y + i] = yi;
+      t2 += yi * yi;
+    }
+    // Back: Lᵀ w = y gives Σ⁻¹ r̄; metric i's share is r̄_i w_i / T².
+    const w = this.#work;
+    for (let i = d - 1; i >= 0; i--) {
+      let acc = s[y + i];
+      for (let j = i + 1; j < d; j++) acc -= s[L + j * d + i] * s[w + j];
+      s[w + i] = acc / s[L + i * d + i];
+    }
+    this.#t2 = t2;
+    const share = this.#share;
+    const inv = t2 > 0 ? 1 / t2 : 0;
+    for (let i = 0; i < d; i++) s[share + i] += SHARE_SMOOTH * (s[fast + i] * s[r + i] * s[w + i] * inv - s[share + i]);
+    const u = t2 / this.#fastCount;
+    const ratio = u / this.#level;
+    this.#ratio = ratio;
+    if (this.#levelN < LEVEL_SAMPLES) {
+      // The usual level is learnt first, on normal running, before it judges.
+      this.#learnLevel(u);
+      return;
+    }
+    if (!this.#alarm) {
+      if (ratio >= this.params.onRatio) {
+        this.#alarm = true;
+        this.#alarmSinceMs = tsMs;
+        this.#alarmSamples = 1;
+        this.#clearRun = 0;
+      } else if (ratio < this.params.offRatio) this.#learnLevel(u);
+    } else {
+      this.#alarmSamples++;
+      this.#clearRun = ratio < this.params.offRatio ? this.#clearRun + 1 : 0;
+      if (this.#clearRun >= this.params.clearSamples) this.#endAlarm();
+    }
+  }
+
+  #learnLevel(u: number): void {
+    this.#levelN++;
+    this.#level += Math.max(1 / this.#levelN, LEVEL_RATE_MIN) * (u - this.#level);
+  }
+
+  #endAlarm(): void {
+    this.#alarm = false;
+    this.#clearRun = 0;
+    this.#alarmSamples = 0;
+    this.#alarmSinceMs = Number.NaN;
+  }
+
+  /** Every REFRESH readings: the regression and the covariance's factor; whether the running range moved (then learn again). */
+  #refresh(): void {
+    if (this.#phase === JUDGING && !this.#alarm) {
+      this.#solveRegression();
+      this.#factorCovariance();
+    }
+    const s = this.#s;
+    const d = this.d;
+    let moved = false;
+    for (let i = 0; i < d && !moved; i++) {
+      const ratio = Math.sqrt(s[this.#gVar + i]) / s[this.#spreadRef + i];
+      if (ratio > SPREAD_MOVED || ratio < 1 / SPREAD_MOVED) moved = true;
+    }
+    if (!moved) {
+      this.#direction(2);
+      let cos = 0;
+      for (let i = 0; i < d; i++) cos += s[this.#dir + i] * s[this.#dirRef + i];
+      if (1 - Math.abs(cos) > DIRECTION_MOVED) moved = true;
+      // Back to the reference: the normal is learnt along it (a wobble is not a move).
+      else s.copyWithin(this.#dir, this.#dirRef, this.#dirRef + d);
+    }
+    if (moved) this.#startLearning();
+  }
+
+  /** β = (XᵀX + ridge)⁻¹ XᵀZ, from the accumulated normal equations (Cholesky, K × K). */
+  #solveRegression(): void {
+    const s = this.#s;
+    const d = this.d;
+    const L = this.#regressionChol;
+    cholesky(s, this.#xtx, L, K, REGRESSION_RIDGE);
+    const y = this.#y;
+    const xtz = this.#xtz;
+    const beta = this.#beta;
+    for (let i = 0; i < d; i++) {
+      for (let k = 0; k < K; k++) {
+        let acc = s[xtz + k * d + i];
+        for (let j = 0; j < k; j++) acc -= s[L + k * K + j] * s[y + j];
+        s[y + k] = acc / s[L + k * K + k];
+      }
+      for (let k = K - 1; k >= 0; k--) {
+        let acc = s[y + k];
+        for (let j = k + 1; j < K; j++) acc -= s[L + j * K + k] * s[beta + j * d + i];
+        s[beta + k * d + i] = acc / s[L + k * K + k];
+      }
+    }
+  }
+
+  /**
+   * The Cholesky factor of the smoothed residual's covariance over the fast metrics: a slow
+   * metric's residual (its steps under SLOW_BELOW of its spread, a temperature lagging the load)
+   * stays off the alarm, in and out, so that after a fault the alarm ends once the fast metrics
+   * are back at their normal, not when a temperature has finished settling. Its row is the
+   * identity's and its residual is read as 0.
+   */
+  #factorCovariance(): void {
+    const s = this.#s;
+    const d = this.d;
+    const fast = this.#fast;
+    let anyFast = false;
+    for (let i = 0; i < d; i++) {
+      const v = s[this.#eVar + i];
+      s[fast + i] = v > 0 && s[this.#eStepVar + i] / v >= SLOW_BELOW ? 1 : 0;
+      if (s[fast + i] === 1) anyFast = true;
+    }
+    if (!anyFast) s.fill(1, fast, fast + d);
+    const cov = this.#cov;
+    const L = this.#chol;
+    let count = 0;
+    for (let i = 0; i < d; i++) {
+      count += s[fast + i];
+      for (let j = 0; j <= i; j++)
+        s[L + i * d + j] = s[fast + i] === 1 && s[fast + j] === 1 ? s[cov + i * d + j] : i === j ? 1 : 0;
+    }
+    this.#fastCount = count;
+    cholesky(s, L, L, d, COVARIANCE_RIDGE);
+  }
+
+  snapshot(): JointModelState {
+    const h = this.#history;
+    const scalars = [
+      this.#n,
+      this.#phase,
+      this.#phaseN,
+      this.#covN,
+      this.#pScale,
+      this.#pMin,
+      this.#pMax,
+      this.#level,
+      this.#levelN,
+      h[0],
+      h[1],
+      h[2],
+      h[3],
+      this.#fastCount,
+      this.#ratio,
+      this.#t2,
+      this.#alarm ? 1 : 0,
+      this.#clearRun,
+      this.#alarmSamples,
+      this.#alarmSinceMs,
+      ...this.#historyRange,
+    ];
+    return { metrics: [...this.metrics], state: [...scalars, ...this.#s] };
+  }
+
+  /** Restores a snapshot of a model of the same metrics (false, and nothing changed, otherwise). */
+  restore(saved: JointModelState): boolean {
+    if (
+      !Array.isArray(saved?.metrics) ||
+      !Array.isArray(saved.state) ||
+      saved.metrics.length !== this.d ||
+      saved.metrics.some((m, i) => m !== this.metrics[i]) ||
+      saved.state.length !== SCALARS + this.#s.length ||
+      saved.state.some((v) => typeof v !== 'number' && v !== null)
+    )
+      return false;
+    const st = saved.state;
+    [this.#n, this.#phase, this.#phaseN, this.#covN, this.#pScale, this.#pMin, this.#pMax, this.#level, this.#levelN] =
+      st;
+    this.#history = st.slice(9, 13);
+    [this.#fastCount, this.#ratio, this.#t2] = st.slice(13, 16);
+    this.#alarm = st[16] === 1;
+    [this.#clearRun, this.#alarmSamples, this.#alarmSinceMs] = st.slice(17, 20);
+    this.#historyRange = st.slice(20, SCALARS);
+    this.#s.set(st.slice(SCALARS));
+    return true;
+  }
+}
+
+/** Lower Cholesky factor of the n × n lower triangle at `a` plus a ridge (a share of its mean diagonal), into `l`. */
+function cholesky(s: Float64Array, a: number, l: number, n: number, ridgeShare: number): void {
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += s[a + i * n + i];
+  const ridge = (ridgeShare * trace) / n + 1e-12;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let acc = s[a + i * n + j] + (i === j ? ridge : 0);
+      for (let k = 0; k < j; k++) acc -= s[l + i * n + k] * s[l + j * n + k];
+      if (i === j) s[l + i * n + i] = Math.sqrt(Math.max(acc, ridge));
+      else s[l + i * n + j] = acc / s[l + j * n + j];
+    }
+  }
+}

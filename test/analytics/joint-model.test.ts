@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { Analytics } from '../../analytics/index.ts';
+import { JointModel } from '../../analytics/joint-model.ts';
+import { EventBus } from '../../core/event-bus.ts';
+import { createLogger } from '../../core/log.ts';
+import type { DispatchRequest, HealthReport } from '../../core/types.ts';
+import {
+  PUMP_RIG_METRICS,
+  PumpRig,
+  type PumpRigExperiment,
+  type PumpRigPlan,
+  planPumpRig,
+} from '../../device-sim/pump-rig.ts';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+const HOUR = 3600_000;
+
+/** The rig with one chosen experiment after a 2 h training run (the plan's load and noise, our fault). */
+function planWith(scenario: PumpRigExperiment['scenario'], severity: number, seed = 7): PumpRigPlan {
+  const base = planPumpRig({ seed, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+  const t = START + 2 * HOUR;
+  const e: PumpRigExperiment = {
+    id: `exp-${scenario}`,
+    scenario,
+    startMs: t,
+    faultStartMs: t + 30 * 60_000,
+    faultEndMs: t + 40 * 60_000,
+    endMs: t + 70 * 60_000,
+    severity,
+  };
+  if (scenario === 'sensor_gain_drift') e.driftMetric = 'flow';
+  return { ...base, experiments: [e], endMs: e.endMs };
+}
+
+function runModel(plan: PumpRigPlan) {
+  const model = new JointModel([...PUMP_RIG_METRICS]);
+  const rig = new PumpRig(plan);
+  const x = new Float64Array(PUMP_RIG_METRICS.length);
+  const out: { tsMs: number; alarm: boolean; fault: boolean; top: string }[] = [];
+  for (let s = rig.next(); s; s = rig.next()) {
+    PUMP_RIG_METRICS.forEach((m, i) => {
+      x[i] = s.values[m];
+    });
+    model.update(s.tsMs, x);
+    let top = 0;
+    for (let i = 1; i < model.d; i++) if (model.share(i) > model.share(top)) top = i;
+    out.push({ tsMs: s.tsMs, alarm: model.alarm, fault: s.fault, top: PUMP_RIG_METRICS[top] });
+  }
+  return { model, out };
+}
+
+describe('joint model', () => {
+  it('learns the load-coupled normal: load changes between 30 and 100 % are no alarm; a closed delivery valve is, naming flow and pressure, and the alarm ends after it', () => {
+    const plan = planWith('outlet_valve_closure', 0.8);
+    const { model, out } = runModel(plan);
+    const e = plan.experiments[0];
+    expect(model.judging).toBe(true);
+    const before = out.filter((r) => r.tsMs >= e.startMs && r.tsMs < e.faultStartMs);
+    // 30 minutes of running with the load moving: no alarm at all.
+    expect(before.filter((r) => r.alarm)).toEqual([]);
+    const fault = out.filter((r) => r.fault);
+    const first = fault.findIndex((r) => r.alarm);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(60);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.8);
+    expect(['flow', 'outletPressure', 'motorCurrent', 'inletPressure']).toContain(fault[first + 30].top);
+    // Back to normal: off within five minutes of the valve opening (the temperatures the fault
+    // warmed take a quarter of an hour to settle; they do not keep it on).
+    const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
+    expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
+  });
+
+  it('a leak and a rotor imbalance are found; same plan, same alarms (deterministic)', () => {
+    for (const scenario of ['leak', 'rotor_imbalance'] as const) {
+      const plan = planWith(scenario, 0.8);
+      const a = runModel(plan).out;
+      const fault = a.filter((r) => r.fault);
+      expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.5);
+      expect(runModel(plan).out).toEqual(a);
+    }
+  });
+
+  it('keeps bounded state (≤ 16 KiB for 8 metrics) and carries on the same after a snapshot and restore', () => {
+    const plan = planWith('cavitation', 0.7);
+    const rig = new PumpRig(plan);
+    const a = new JointModel([...PUMP_RIG_METRICS]);
+    let b: JointModel | null = null;
+    const x = new Float64Array(8);
+    let k = 0;
+    let compared = 0;
+    for (let s = rig.next(); s; s = rig.next(), k++) {
+      PUMP_RIG_METRICS.forEach((m, i) => {
+        x[i] = s.values[m];
+      });
+      a.update(s.tsMs, x);
+      if (k === 2.5 * 3600) {
+        b = new JointModel([...PUMP_RIG_METRICS]);
+        expect(b.restore(JSON.parse(JSON.stringify(a.snapshot())))).toBe(true);
+        continue;
+      }
+      if (b) {
+        b.update(s.tsMs, x);
+        expect(b.ratio).toBeCloseTo(a.ratio, 9);
+        expect(b.alarm).toBe(a.alarm);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(2000);
+    expect(a.stateBytes).toBeLessThanOrEqual(16 * 1024);
+    expect(new JointModel(['a', 'b', 'c']).restore(a.snapshot())).toBe(false);
+  });
+});
+
+describe('analytics with a joint model', () => {
+  it('an 8-sensor pump: healthy through load changes, a joint-residual warning naming the metrics in a valve closure, a dispatch after 3 minutes, healthy again after', () => {
+    const plan = planWith('inlet_valve_closure', 0.6);
+    const e = plan.experiments[0];
+    const bus = new EventBus();
+    const analytics = new Analytics({ bus, log: createLogger('silent') });
+    analytics.start();
+    const reports: HealthReport[] = [];
+    const dispatches: DispatchRequest[] = [];
+    bus.on('health', (h) => reports.push(h));
+    bus.on('dispatch', (d) => dispatches.push(d));
+    const rig = new PumpRig(plan);
+    for (let s = rig.next(); s; s = rig.next())
+      bus.emit('telemetry', [{ deviceId: 'rig-1', tsMs: s.tsMs, values: s.values }]);
+    analytics.stop();
+    const before = reports.filter((h) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs);
+    expect(before.every((h) => h.state === 'healthy')).toBe(true);
+    const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
+    const warned = during.filter((h) => h.rule === 'joint-residual');
+    expect(warned.length / during.length).toBeGreaterThan(0.8);
+    expect(warned[0].state).toBe('warning');
+    expect(warned.at(-1)!.explanation).toMatch(
+      /inletPressure low \(\d+ %\).*off|off this device's normal for its running point: .*inletPressure low/,
+    );
+    expect(warned.at(-1)!.evidence.jointRatio).toBeGreaterThan(4);
+    expect(dispatches).toHaveLength(1);
+    expect(dispatches[0].tsMs - e.faultStartMs).toBeGreaterThanOrEqual(180_000);
+    expect(dispatches[0].tsMs).toBeLessThan(e.faultEndMs);
+    expect(dispatches[0].health.rule).toBe('joint-residual');
+    const healthyAgain = reports.find((h) => h.tsMs >= e.faultEndMs && h.state === 'healthy');
+    expect(healthyAgain!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
+  });
+});
