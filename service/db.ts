@@ -443,6 +443,83 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
   );
   CREATE INDEX maintenance_items_device ON maintenance_items(device_id);
   `,
+  // 13: warranty and contract terms, prices and quotes (issue 19, items 4 and 5). Terms per model
+  // ('*': any) and tier ('warranty': the manufacturer's; basic/standard/premium: service
+  // contracts): the period, whether parts and labour are covered, the resolution codes excluded.
+  // Part prices and labour rates in whole rupiah; quotes for work the customer pays, one pending
+  // per job, its lines as JSON (their amounts whole rupiah), the total an INTEGER; the amount the
+  // customer approved on the job. Warranty claims with their amounts and status, and the
+  // reminders sent before a warranty or contract ends (once per device, kind and end date).
+  `
+  CREATE TABLE coverage_terms (
+    model_id TEXT NOT NULL,
+    tier TEXT NOT NULL CHECK (tier IN ('warranty', 'basic', 'standard', 'premium')),
+    period_months INTEGER NOT NULL CHECK (period_months >= 0),
+    parts_covered INTEGER NOT NULL,
+    labour_covered INTEGER NOT NULL,
+    exclusions_json TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (model_id, tier)
+  );
+  CREATE TABLE part_prices (
+    sku TEXT PRIMARY KEY,
+    price_idr INTEGER NOT NULL CHECK (price_idr >= 0),
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE labour_rates (
+    skill TEXT PRIMARY KEY,
+    rate_idr_per_hour INTEGER NOT NULL CHECK (rate_idr_per_hour >= 0),
+    updated_by TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE quotes (
+    id TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'withdrawn')),
+    coverage TEXT NOT NULL,
+    lines_json TEXT NOT NULL,
+    total_idr INTEGER NOT NULL CHECK (total_idr >= 0),
+    created_by TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_via TEXT CHECK (decided_via IN ('tracking', 'phone', 'api')),
+    decided_at_ms INTEGER,
+    decision_note TEXT
+  );
+  CREATE UNIQUE INDEX quotes_one_pending ON quotes(work_order_id) WHERE status = 'pending';
+  CREATE INDEX quotes_work_order ON quotes(work_order_id);
+  ALTER TABLE work_orders ADD COLUMN approved_amount_idr INTEGER;
+  CREATE TABLE warranty_claims (
+    id TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL UNIQUE REFERENCES work_orders(id),
+    device_id TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    coverage TEXT NOT NULL CHECK (coverage IN ('warranty', 'contract')),
+    cause TEXT NOT NULL,
+    labour_minutes INTEGER NOT NULL CHECK (labour_minutes >= 0),
+    parts_json TEXT NOT NULL,
+    parts_idr INTEGER NOT NULL CHECK (parts_idr >= 0),
+    labour_idr INTEGER NOT NULL CHECK (labour_idr >= 0),
+    total_idr INTEGER NOT NULL CHECK (total_idr >= 0),
+    status TEXT NOT NULL CHECK (status IN ('submitted', 'approved', 'rejected')),
+    created_by TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_at_ms INTEGER,
+    decision_note TEXT
+  );
+  CREATE INDEX warranty_claims_status ON warranty_claims(status, created_at_ms);
+  CREATE TABLE coverage_reminders (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    kind TEXT NOT NULL CHECK (kind IN ('warranty', 'contract')),
+    ends_at_ms INTEGER NOT NULL,
+    sent_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (device_id, kind, ends_at_ms)
+  );
+  `,
 ];
 
 /**

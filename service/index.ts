@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import { every, type PeriodicJob } from '../core/periodic.ts';
+import { Quotes } from './billing/quotes.ts';
+import { BillingRoom } from './billing/room.ts';
 import { Catalogue } from './catalogue/catalogue.ts';
 import { CatalogueRoom } from './catalogue/room.ts';
 import { CustomerNotices } from './customers/notices.ts';
@@ -43,6 +45,7 @@ export type { TransitionInput } from './work-orders/lifecycle.ts';
 export type { ChecklistEntry, ChecklistRecord } from './work-orders/checklist.ts';
 export type { NewJobInput } from './work-orders/commands.ts';
 export type {
+  BillingRoom,
   CatalogueRoom,
   CustomersRoom,
   InstallationRoom,
@@ -98,6 +101,7 @@ interface Running {
   kpis: KpisRoom;
   installation: InstallationRoom;
   maintenance: MaintenanceRoom;
+  billing: BillingRoom;
   maintenancePass: PeriodicJob | null;
   slaWatch: SlaWatch;
   unsubscribe: (() => void)[];
@@ -139,13 +143,14 @@ export class ServiceDomain {
       links: stores.links,
       whatsappTemplates: this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES,
     });
-    const lifecycle = new Lifecycle(stores);
+    const quotes = new Quotes(stores);
+    const lifecycle = new Lifecycle(stores, [quotes.onOpened]);
     const surveys = new SurveyLinks(stores, clock, this.#opts.surveyBaseUrl ?? '/api/surveys/');
     const dispatcher = new Dispatcher(stores, lifecycle);
     const installations = new Installations({
       stores,
       bus,
-      warrantyMonthsOf: (modelId) => stores.catalogue.current(modelId)?.warrantyMonths ?? 0,
+      warrantyMonthsOf: (modelId) => stores.terms.terms(modelId, 'warranty').periodMonths,
     });
     const runningHours = new RunningHours(stores.maintenance);
     const maintenance = new Maintenance({ stores, running: runningHours });
@@ -177,6 +182,7 @@ export class ServiceDomain {
       kpis: new KpisRoom(stores, clock),
       installation: new InstallationRoom(stores, installations, commands, clock),
       maintenance: new MaintenanceRoom(stores, maintenance, runningHours, commands, clock),
+      billing: new BillingRoom(stores, quotes, commands, clock),
       maintenancePass: null,
       slaWatch,
       unsubscribe: [],
@@ -246,6 +252,10 @@ export class ServiceDomain {
   /** Maintenance plans per model and device, running hours, next due dates, the visits due. */
   get maintenance(): MaintenanceRoom {
     return this.#run().maintenance;
+  }
+  /** Part prices, labour rates, quotes for paid work and the customer's decision on them. */
+  get billing(): BillingRoom {
+    return this.#run().billing;
   }
   /** The stores themselves, for the demo seed and tests only: routes and parts go through the rooms. */
   get stores(): ServiceStores {

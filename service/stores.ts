@@ -12,7 +12,9 @@ import { openServiceDb } from './db.ts';
 import { Network } from './network/store.ts';
 import { Notifier, type NotifierOptions } from './notifications/notifier.ts';
 import { InstallationStore } from './installation/store.ts';
+import { BillingStore } from './billing/store.ts';
 import { MaintenanceStore } from './maintenance/store.ts';
+import { TermsStore } from './warranty/terms.ts';
 import { Checklists } from './work-orders/checklist.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
@@ -33,6 +35,10 @@ export interface ServiceStores {
   installations: InstallationStore;
   /** Maintenance plans, running hours, services done, the maintenance each visit carries (maintenance/). */
   maintenance: MaintenanceStore;
+  /** Part prices, labour rates, quotes (billing/). */
+  billing: BillingStore;
+  /** Warranty and contract terms, and what covers a device when (warranty/). */
+  terms: TermsStore;
   network: Network;
   surveys: Surveys;
   /** The customers' tracking links (one per job and contact). */
@@ -70,6 +76,8 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     checklists: new Checklists(db),
     installations: new InstallationStore(db),
     maintenance: new MaintenanceStore(db),
+    billing: new BillingStore(db),
+    terms: new TermsStore(db, catalogue),
     network: new Network(db),
     surveys: new Surveys(db),
     links,

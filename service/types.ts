@@ -81,6 +81,8 @@ export interface ServiceWorkOrder extends WorkOrder {
   partLeadTimeMs: number | null;
   /** Inside the device's warranty when opened: no charge to the customer. */
   warrantyCovered: boolean;
+  /** The amount of the quote the customer approved, whole rupiah (null: nothing to pay, or not approved yet). */
+  approvedAmountIdr: number | null;
   source: string;
   note: string | null;
   /** A job the customer reported (a call, a message): their own words. */

@@ -184,3 +184,14 @@ export function formatDuration(lang: Language, ms: number | null | undefined): s
   );
   return f.format(ms < 0 ? -value : value);
 }
+
+/**
+ * An amount of rupiah as Indonesians write it, whatever the viewer's language: `Rp 1.234.567`
+ * (Intl's id-ID IDR currency format; the rupiah is priced in whole units, so Intl shows none
+ * after the comma). Amounts are whole rupiah (service/billing/money.ts); a bigint is formatted
+ * exactly too.
+ */
+export function formatIdr(amount: number | bigint | null | undefined): string {
+  if (amount === null || amount === undefined || (typeof amount === 'number' && !Number.isFinite(amount))) return NONE;
+  return cached('idr', () => new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR' })).format(amount);
+}

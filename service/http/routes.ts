@@ -1,5 +1,6 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
 import type { FastifyInstance } from 'fastify';
+import { billingRoutes } from '../billing/routes.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { contactRoutes } from '../customers/contact-routes.ts';
 import { feedbackRoutes } from '../customers/feedback-routes.ts';
@@ -48,6 +49,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await kpiRoutes(scope, opts);
     await installationRoutes(scope, opts);
     await maintenanceRoutes(scope, opts);
+    await billingRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });
 }

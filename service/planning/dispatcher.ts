@@ -35,6 +35,8 @@ export class Dispatcher {
    */
   plan(wo: ServiceWorkOrder, now: number): Change[] {
     const { registry, network, orders } = this.#s;
+    // Paid work waits for the customer's yes (billing/quotes.ts): nobody is sent, no part reserved.
+    if (this.#s.billing.awaitingApproval(wo.id)) return [];
     const device = registry.getDevice(wo.deviceId);
     const modelId = device?.modelId ?? 'unknown';
     const notes: string[] = [];

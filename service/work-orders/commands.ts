@@ -212,6 +212,8 @@ export class WorkOrderCommands {
       const wo = this.#o.stores.orders.require(id);
       requireVersion(wo, opts.version);
       if (wo.state !== 'open') throw conflict(`work order is ${wo.state}: only an open work order can be dispatched`);
+      if (this.#o.stores.billing.awaitingApproval(wo.id))
+        throw conflict(`work order ${wo.id} waits for the customer's approval of its quote`);
       const changes = this.#o.dispatcher.plan(wo, now);
       return { order: changes.length ? changes[changes.length - 1].order : wo, changes };
     }).order;

@@ -72,11 +72,16 @@ export function requireVersion(wo: ServiceWorkOrder, expected: number | undefine
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
+/** What another room does when a job opens, inside its transaction and before it is planned (billing quotes a paid repair). */
+export type OpenHook = (opened: ServiceWorkOrder, nowMs: number) => void;
+
 export class Lifecycle {
   readonly #s: ServiceStores;
+  readonly #openHooks: readonly OpenHook[];
 
-  constructor(stores: ServiceStores) {
+  constructor(stores: ServiceStores, openHooks: readonly OpenHook[] = []) {
     this.#s = stores;
+    this.#openHooks = openHooks;
   }
 
   /** Opens a job with its severity, SLA deadlines from the contract tier and warranty as of now. */
@@ -107,6 +112,7 @@ export class Lifecycle {
       now,
     );
     if (current) this.#s.checklists.add(order.id, order.deviceId, checklistFor(current, jobType));
+    for (const hook of this.#openHooks) hook(order, now);
     return order;
   }
 
@@ -176,6 +182,8 @@ export class Lifecycle {
     switch (input.to) {
       case 'assigned': {
         if (!input.technicianId) throw badRequest('technicianId is required to assign a work order');
+        if (this.#s.billing.awaitingApproval(wo.id))
+          throw conflict(`work order ${wo.id} waits for the customer's approval of its quote`);
         this.#requireAvailable(input.technicianId);
         patch.technician_id = input.technicianId;
         patch.assigned_at_ms = now;

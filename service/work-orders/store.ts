@@ -52,6 +52,7 @@ interface WorkOrderRow {
   model_version: number | null;
   customer_report: string | null;
   job_type: string;
+  approved_amount_idr: number | null;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -122,6 +123,7 @@ function toWorkOrder(r: WorkOrderRow, partRows: PartRow[]): ServiceWorkOrder {
     partStatus: r.part_status as PartStatus,
     partLeadTimeMs: r.part_lead_time_ms,
     warrantyCovered: r.warranty_covered === 1,
+    approvedAmountIdr: r.approved_amount_idr,
     source: r.source,
     note: r.note,
     customerReport: r.customer_report,
@@ -174,6 +176,7 @@ export interface WorkOrderPatch {
   sla_resolve_by_ms?: number | null;
   predicted_failure_at_ms?: number | null;
   evidence_json?: string;
+  approved_amount_idr?: number | null;
 }
 
 /** Persistence of work orders and their transition history. Callers own the transaction. */
