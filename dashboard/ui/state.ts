@@ -14,6 +14,8 @@ export interface WorkOrderView extends WorkOrder {
   partName?: string | null;
   partDepotId?: string | null;
   partStatus?: string;
+  /** Every part of the job with its quantity (partSku … are the first). */
+  parts?: { sku: string; name: string; quantity: number; status: string; depotId: string | null }[];
   warrantyCovered?: boolean;
   resolutionCode?: string | null;
   resolvedAtMs?: number | null;
@@ -73,3 +75,21 @@ class LiveState {
 }
 
 export const live = new LiveState();
+
+/**
+ * A job's parts as the part line says them: one part as before (its depot in `depot`); several
+ * as a list, each with its quantity and, when they come from different depots, its own depot.
+ */
+export function partLine(o: WorkOrderView): { part: string; depot: string } {
+  const parts = o.parts ?? [];
+  if (parts.length <= 1) return { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none' };
+  const depots = new Set(parts.map((p) => p.depotId));
+  const one = depots.size === 1 ? [...depots][0] : undefined;
+  const text = parts
+    .map(
+      (p) =>
+        `${p.quantity > 1 ? `${p.quantity} × ` : ''}${p.name}${one === undefined && p.depotId ? ` @ ${p.depotId}` : ''}`,
+    )
+    .join(', ');
+  return { part: text, depot: one ?? 'none' };
+}

@@ -1,12 +1,17 @@
 // The device page charts every metric of the device's catalogue model with its rated limits, and
 // the forecast to the limit the health is heading for: a booster pump (pressure falling towards
 // its lower limit of 2 bar, flow, motor current, temperature) published over real MQTT into a real
-// Purna, shown in Chromium at a desk and on a phone.
+// Purna, shown in Chromium at a desk and on a phone. Its seal-leak job's page names both parts
+// the repair takes, each from the depot it is reserved at.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductModel } from '../../core/product-catalogue.ts';
 import { topics } from '../../core/topics.ts';
-import { boosterPump } from '../service/helpers.ts';
+import type { FailureMode } from '../../core/types.ts';
+import { dispatchRequest } from '../service/helpers.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { connectDevice, eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
@@ -30,8 +35,16 @@ beforeAll(async () => {
   purna = await startTestPurna();
   browser = await launchBrowser();
   await loginAs(purna, 'planner');
-  purna.service.catalogue.createProductModel(boosterPump(), 'planner:p1');
+  // The example catalogue's booster pump: its seal repair takes a seal kit and two O-ring sets.
+  const file = fileURLToPath(new URL('../../device-sim/examples/catalogue.json', import.meta.url));
+  const { models } = JSON.parse(readFileSync(file, 'utf8')) as { models: ProductModel[] };
+  purna.service.catalogue.createProductModel(models.find((m) => m.id === 'booster-b40')!, 'planner:p1');
   purna.service.customers.registerDevices([{ deviceId: DEVICE, modelId: 'booster-b40' }]);
+  const net = purna.service.stores.network;
+  net.upsertDepot({ id: 'D-1', name: 'Depot Jakarta', city: 'Jakarta', lat: -6.2, lon: 106.8 });
+  net.upsertDepot({ id: 'D-2', name: 'Depot Bekasi', city: 'Bekasi', lat: -6.24, lon: 107.0 });
+  net.upsertInventory({ depotId: 'D-1', sku: 'B40-SEAL-KIT', onHand: 1 });
+  net.upsertInventory({ depotId: 'D-2', sku: 'B40-ORING-SET', onHand: 4 });
   client = await connectDevice(purna.mqttUrl, DEVICE);
   // Five days up to now, an hour per message (a gateway's buffer): pressure steady at 4.5 bar for
   // three days, then falling 0.4 bar a day towards its lower limit of 2 bar.
@@ -108,7 +121,7 @@ describe('the device page', () => {
       {
         metric: 'temperature',
         caption: 'Temperature (°C)',
-        upper: undefined,
+        upper: '80',
         lower: undefined,
         canvas: true,
         forecast: undefined,
@@ -131,6 +144,23 @@ describe('the device page', () => {
     expect(widest).toBeLessThanOrEqual(390);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: 'test-artifacts/device-booster-phone.png', fullPage: true });
+    expect(cspViolations(browser)).toEqual([]);
+  });
+
+  it('the seal-leak job’s page names both parts, each with its quantity and depot', async () => {
+    const job =
+      purna.service.workOrders.listWorkOrders({ deviceId: DEVICE })[0] ??
+      purna.service.workOrders.handleDispatch(dispatchRequest(DEVICE, 'seal_leak' as FailureMode)).order;
+    expect(job.parts.map((p) => [p.sku, p.quantity, p.status, p.depotId])).toEqual([
+      ['B40-SEAL-KIT', 1, 'reserved', 'D-1'],
+      ['B40-ORING-SET', 2, 'reserved', 'D-2'],
+    ]);
+    const page = await openDevice({ width: 1440, height: 900 }, 'en-GB');
+    await page.goto(`${purna.dashboardUrl}#/work-order/${job.id}`);
+    const line = page.locator('p.meta', { hasText: 'Seal kit B40' });
+    await expect
+      .poll(() => line.textContent(), { timeout: 10_000 })
+      .toBe('Seal kit B40 @ D-1, 2 × O-ring set B40 @ D-2 (reserved) · warranty');
     expect(cspViolations(browser)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { api } from '../api.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
-import { live, type WorkOrderView } from '../state.ts';
+import { live, partLine, type WorkOrderView } from '../state.ts';
 import { boardCustomerDesk } from './customer-voice.ts';
 import { newJobForm } from './new-job-form.ts';
 
@@ -113,8 +113,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
       el('p', {
         class: 'meta',
         text: t('board.card.part', {
-          part: o.partName ?? o.partSku ?? 'none',
-          depot: o.partDepotId ?? 'none',
+          ...partLine(o),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),

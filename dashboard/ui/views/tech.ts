@@ -7,7 +7,7 @@ import { timeChart } from '../charts.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
-import { live, type WorkOrderView } from '../state.ts';
+import { live, partLine, type WorkOrderView } from '../state.ts';
 
 const NEXT: Record<string, { to: string; text: MessageKey } | undefined> = {
   assigned: { to: 'acknowledged', text: 'tech.next.acknowledge' },
@@ -106,8 +106,7 @@ export function techView(root: HTMLElement): () => void {
       el('p', {
         class: 'meta',
         text: t('tech.part', {
-          part: o.partName ?? o.partSku ?? 'none',
-          depot: o.partDepotId ?? 'none',
+          ...partLine(o),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),

@@ -5,7 +5,7 @@
 import { api, ApiError } from '../api.ts';
 import { el } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
-import { live, type WorkOrderView } from '../state.ts';
+import { live, partLine, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
 import { feedbackSections, type FeedbackView } from './customer-voice.ts';
 
@@ -187,8 +187,7 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
       el('p', {
         class: 'meta',
         text: t('board.card.part', {
-          part: o.partName ?? o.partSku ?? 'none',
-          depot: o.partDepotId ?? 'none',
+          ...partLine(o),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
