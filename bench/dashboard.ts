@@ -1,11 +1,14 @@
-// npm run bench:dashboard [-- --devices 1000 --seconds 30 --json FILE]
-// 1,000 simulated devices at 1 Hz (the simulator CLI, its own process) → Purna → a headless
+// npm run bench:dashboard [-- --devices 10000 --seconds 30 --warmup 15 --connect-within 180 --json FILE]
+// 10,000 simulated devices at 1 Hz (the simulator CLI, its own process) → Purna → a headless
 // Chromium showing the planner's fleet view. Measures publish → DOM latency (the reading's
-// timestamp is its publish time; a MutationObserver in the page sees the tile change) and the
-// main thread's busy fraction (Chrome's own TaskDuration, via CDP).
+// timestamp is its publish time; a MutationObserver in the page sees a rendered tile change: the
+// grid is virtualised, so the tiles in its window are the ones a planner sees) and the main
+// thread's busy fraction (Chrome's own TaskDuration, via CDP). Loopback only; bounded in time:
+// the fleet has --connect-within seconds to show in the page, then warm-up and measurement,
+// and the simulator stops by itself after all of it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileSorted } from 'simple-statistics';
@@ -16,13 +19,20 @@ import { launchBrowser } from '../test/support/browser.ts';
 import { benchArgs, progress, progressDone, writeJson } from './lib.ts';
 
 const args = benchArgs({
-  devices: { type: 'string', default: '1000' },
+  devices: { type: 'string', default: '10000' },
   seconds: { type: 'string', default: '30' },
   warmup: { type: 'string', default: '15' },
+  'connect-within': { type: 'string', default: '180' },
 });
 const DEVICES = Number(args.devices);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
+const CONNECT_WITHIN = Number(args['connect-within']);
+/** The issue's limits: publish → DOM p99 and the main thread's busy share. */
+const P99_LIMIT_MS = 500;
+const BUSY_LIMIT = 0.5;
+const startedAt = Date.now();
+const loadAtStart = loadavg()[0];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'purna-bench-dash-'));
 const config = loadConfig({}, [], {
@@ -52,7 +62,9 @@ const sim = spawn(
     '--qos',
     '1',
     '--duration',
-    String(WARMUP + SECONDS + 10),
+    String(CONNECT_WITHIN + WARMUP + SECONDS + 10),
+    '--connect-timeout',
+    String(CONNECT_WITHIN),
     '--quiet',
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
@@ -87,11 +99,28 @@ await cdp.send('Performance.enable');
 const taskDuration = async () =>
   (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
 
-for (let s = 0; s < WARMUP; s++) {
-  progress(`warming up: ${s}/${WARMUP} s, ${await page.locator('#health-grid .tile').count()} tiles`);
+const inPage = () =>
+  page.evaluate(() => ({
+    devices: Number(document.querySelector('#health-grid')?.getAttribute('data-count') ?? 0),
+    tiles: document.querySelectorAll('#health-grid .tile').length,
+  }));
+// The whole fleet in the page (each device shows with its first reading), within the bound.
+const connectStart = Date.now();
+for (;;) {
+  const { devices, tiles } = await inPage();
+  const waited = Math.round((Date.now() - connectStart) / 1000);
+  progress(
+    `connecting: ${devices.toLocaleString()}/${DEVICES.toLocaleString()} devices in the page (${tiles} tiles rendered), ${waited} s`,
+  );
+  if (devices >= DEVICES || waited >= CONNECT_WITHIN) break;
   await new Promise((r) => setTimeout(r, 1000));
 }
-const tiles = await page.locator('#health-grid .tile').count();
+const connectSeconds = Math.round((Date.now() - connectStart) / 1000);
+for (let s = 0; s < WARMUP; s++) {
+  progress(`warming up: ${s}/${WARMUP} s`);
+  await new Promise((r) => setTimeout(r, 1000));
+}
+const { devices: devicesShown, tiles } = await inPage();
 await page.evaluate(() => ((window as unknown as { __measuring: boolean }).__measuring = true));
 const busy0 = await taskDuration();
 const t0 = Date.now();
@@ -111,18 +140,33 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const figures = {
   devices: DEVICES,
-  tilesShown: tiles,
+  devicesInPage: devicesShown,
+  tilesRendered: tiles,
+  connectSeconds,
   updatesMeasured: lat.length,
   p50Ms: pct(50),
   p99Ms: pct(99),
+  p99Ratio: Math.round((pct(99) / P99_LIMIT_MS) * 100) / 100,
   mainThreadBusy: Math.round(busy * 1000) / 1000,
+  busyRatio: Math.round((busy / BUSY_LIMIT) * 100) / 100,
+  wallSeconds: Math.round((Date.now() - startedAt) / 1000),
+  // The machine's 1-minute load average: Purna, the simulator and Chromium share its cores with
+  // whatever else runs, and a load above the core count shows in the latency.
+  loadAverage: [Math.round(loadAtStart * 10) / 10, Math.round(loadavg()[0] * 10) / 10],
 };
 console.log(
-  `dashboard with ${tiles} device tiles, ${lat.length.toLocaleString()} tile updates measured over ${SECONDS} s`,
+  `dashboard with ${devicesShown.toLocaleString()} of ${DEVICES.toLocaleString()} devices (in the page after ${connectSeconds} s), ${tiles} tiles rendered; ${lat.length.toLocaleString()} tile updates measured over ${SECONDS} s`,
 );
 console.log(
-  `publish → DOM latency: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (target p99 < 500 ms: ${(figures.p99Ms / 500).toFixed(2)} × the limit)`,
+  `publish → DOM latency: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (limit p99 < ${P99_LIMIT_MS} ms: ${figures.p99Ratio.toFixed(2)} × the limit)`,
 );
-console.log(`main thread busy: ${(busy * 100).toFixed(1)} % (target < 50 %)`);
+console.log(
+  `main thread busy: ${(busy * 100).toFixed(1)} % (limit < ${BUSY_LIMIT * 100} %: ${figures.busyRatio.toFixed(2)} × the limit)`,
+);
+console.log(
+  `load average (1 min) at start ${figures.loadAverage[0]}, at end ${figures.loadAverage[1]}, on ${availableParallelism()} cores`,
+);
+if (devicesShown < DEVICES)
+  console.log(`only ${devicesShown} of ${DEVICES} devices reached the page within ${CONNECT_WITHIN} s`);
 writeJson(args.json, figures);
 process.exit(0);
