@@ -69,6 +69,9 @@ export interface DeviceState {
   joint: JointModel | null;
   jointMetrics: readonly MetricState[];
   jointValues: Float64Array | null;
+  /** When the device's last reading came, and the usual interval between its readings (EWMA, ms; NaN: not yet known). */
+  lastReadingMs: number;
+  readingIntervalMs: number;
 }
 
 /** Shared by every device without a joint model (nothing allocated per device for it). */
@@ -76,8 +79,16 @@ const NO_METRICS: readonly MetricState[] = Object.freeze([]);
 
 /** Devices with at least this many metrics get a joint model... */
 export const JOINT_MIN_METRICS = 3;
-/** ...and at most this many take part in it (its state grows with the square). */
+/** ...and at most this many take part in it (its state grows with the square)... */
 export const JOINT_MAX_METRICS = 16;
+/**
+ * ...when it reports at least about once a minute: the joint model counts in readings (an hour
+ * of learning and a smoothing over about 40 readings at 1 Hz); at five-minute readings that
+ * would be 20 days of learning and a smoothing over hours, where the day's ambient cycle moves
+ * the metrics more than a fault of minutes (bench:fleet --fleet mixed: 24 false dispatches per
+ * 100 device-months instead of 1.4). Slower devices keep the per-metric rules.
+ */
+export const JOINT_MAX_INTERVAL_MS = 60_000;
 
 /** A joint model over the device's metrics in the order they were first seen (the first JOINT_MAX_METRICS). */
 export function newJointModel(d: DeviceState): void {
@@ -102,6 +113,8 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     joint: null,
     jointMetrics: NO_METRICS,
     jointValues: null,
+    lastReadingMs: Number.NaN,
+    readingIntervalMs: Number.NaN,
   };
 }
 

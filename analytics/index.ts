@@ -5,6 +5,7 @@ import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
 import {
   applyCatalogueVersion,
+  JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
   newDeviceState,
@@ -231,6 +232,16 @@ export class Analytics {
    * machine's metrics say nothing of its running normal). A new metric makes a new joint model.
    */
   #joint(d: DeviceState, tsMs: number, metricsInReading: number): void {
+    const dt = tsMs - d.lastReadingMs;
+    d.lastReadingMs = tsMs;
+    if (dt > 0)
+      d.readingIntervalMs = Number.isNaN(d.readingIntervalMs)
+        ? dt
+        : d.readingIntervalMs + 0.05 * (dt - d.readingIntervalMs);
+    if (!(d.readingIntervalMs <= JOINT_MAX_INTERVAL_MS)) {
+      d.joint = null;
+      return;
+    }
     const size = Math.min(d.metrics.size, JOINT_MAX_METRICS);
     if (d.joint === null || d.joint.d !== size) newJointModel(d);
     if (metricsInReading < d.metrics.size || d.stopped) return;
