@@ -298,6 +298,47 @@ export class WorkOrderCommands {
   }
 
   /**
+   * What a customer-reported job turned out to be: its mode becomes one of the device's model
+   * (the customer's words stay on the job). An open job is planned again for it, so the part and
+   * skill the catalogue lists for the mode are what the dispatcher looks for; a job already
+   * assigned keeps its technician and its plan (the technician on site brings or orders the part).
+   * 409 unless the job is an active customer_reported one, or when the device already has an
+   * active job of that mode.
+   */
+  diagnose(id: string, input: { mode: FailureMode; version?: number; actor: string; note?: string }): ServiceWorkOrder {
+    const now = this.#o.clock.nowMs();
+    const { stores } = this.#o;
+    const result = this.#commit(() => {
+      const wo = stores.orders.require(id);
+      requireVersion(wo, input.version);
+      if (wo.mode !== CUSTOMER_REPORTED_MODE)
+        throw conflict(`work order ${id} is ${wo.mode}: only a customer_reported job is diagnosed`);
+      if (wo.state === 'resolved' || wo.state === 'cancelled') throw conflict(`work order ${id} is ${wo.state}`);
+      if (input.mode === CUSTOMER_REPORTED_MODE) throw badRequest('mode: name what the fault is');
+      const device = stores.registry.getDevice(wo.deviceId);
+      const wrong = device ? stores.catalogue.modeProblem(device.modelId, input.mode) : null;
+      if (wrong) throw badRequest(`mode: ${wrong}`);
+      if (stores.orders.findActive(wo.deviceId, input.mode))
+        throw conflict(`device ${wo.deviceId} already has an active ${input.mode} work order`);
+      const diagnosed = stores.orders.patch(
+        id,
+        { mode: input.mode },
+        {
+          actor: input.actor,
+          nowMs: now,
+          note: `diagnosed: ${input.mode} (reported by the customer)${input.note ? `: ${input.note}` : ''}`,
+        },
+      );
+      const replanned =
+        diagnosed.state === 'open' && this.#o.autoDispatch ? this.#o.dispatcher.plan(diagnosed, now) : [];
+      return { changes: [{ order: diagnosed, prevTechnicianId: null }, ...replanned] };
+    });
+    const order = result.changes[result.changes.length - 1].order;
+    this.#o.log.info({ workOrder: id, mode: input.mode, actor: input.actor }, 'work order diagnosed');
+    return order;
+  }
+
+  /**
    * Staffs or supplies work waiting on the network (see Dispatcher.sweep). Runs after a job
    * frees a technician, and should run after stock or technicians change.
    */

@@ -4,7 +4,7 @@
 
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
-import type { DispatchCancel, DispatchRequest } from '../../core/types.ts';
+import type { DispatchCancel, DispatchRequest, FailureMode } from '../../core/types.ts';
 import { inTransaction } from '../db.ts';
 import type { SlaWatch } from '../planning/sla-watch.ts';
 import type { ServiceStores } from '../stores.ts';
@@ -94,6 +94,10 @@ export class WorkOrdersRoom {
   addWorkOrderNote(id: string, input: { actor: string; note: string }): WorkOrderEvent {
     const { stores, clock } = this.#o;
     return inTransaction(stores.db, () => stores.orders.addNote(id, input.actor, clock.nowMs(), input.note));
+  }
+  /** What a customer-reported job turned out to be (see WorkOrderCommands.diagnose). */
+  diagnose(id: string, input: { mode: FailureMode; version?: number; actor: string; note?: string }): ServiceWorkOrder {
+    return this.#o.commands.diagnose(id, input);
   }
   /** A lifecycle step requested by a person or API client. Throws ServiceError 400/404/409. */
   transition(id: string, input: TransitionInput): ServiceWorkOrder {

@@ -44,6 +44,11 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const DiagnosisBody = Type.Object(
+  { mode: Mode, version: Type.Optional(Type.Integer({ minimum: 1 })), note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+
 const NewWorkOrder = Type.Object(
   {
     deviceId: Text(64),
@@ -304,6 +309,25 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
     async (request) => ({
       workOrder: service.workOrders.reassign(request.params.id, { ...request.body, actor: actorOf(request) }),
     }),
+  );
+
+  app.post(
+    '/work-orders/:id/diagnosis',
+    {
+      ...guard(FIELD),
+      schema: {
+        tags,
+        summary:
+          "Name what a customer-reported job turned out to be (a technician: on their own jobs): mode becomes one of the model's; an open job is planned again for it. 409 unless an active customer_reported job or on a stale version",
+        params: IdParams,
+        body: DiagnosisBody,
+      },
+    },
+    async (request) => {
+      const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
+      assertOwnJob(request, wo.technicianId ?? null);
+      return { workOrder: service.workOrders.diagnose(wo.id, { ...request.body, actor: actorOf(request) }) };
+    },
   );
 
   app.post(

@@ -158,6 +158,8 @@ export interface NewWorkOrder {
 
 /** Column updates a transition or plan may carry along with the state change. */
 export interface WorkOrderPatch {
+  /** A diagnosis: what a customer-reported job turned out to be. */
+  mode?: string;
   technician_id?: string | null;
   assigned_at_ms?: number | null;
   on_site_at_ms?: number | null;

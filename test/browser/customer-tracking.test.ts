@@ -231,6 +231,15 @@ it('shows the follow-up on the board and the work order; the planner closes it; 
   });
   await expect.poll(() => page.locator('.status').first().textContent()).toContain(reported!.id);
 
+  // Its page keeps the customer's words until a technician or planner says what it was.
+  await page.goto(`${purna.dashboardUrl}#/work-order/${reported!.id}`);
+  await expect.poll(() => page.locator('#customer-report').textContent()).toBe('Pompa bocor lagi, ada genangan air');
+  await page.getByLabel('Diagnosis', { exact: true }).selectOption('lubrication_loss');
+  await page.getByLabel('What was found', { exact: true }).fill('mechanical seal worn');
+  await page.getByRole('button', { name: 'Set the failure mode' }).click();
+  await expect.poll(() => purna.service.workOrders.getWorkOrder(reported!.id)!.mode).toBe('lubrication_loss');
+  await expect.poll(() => page.locator('#wo-diagnosis').count()).toBe(0);
+
   // The work order shows what the customers said; the follow-up is closed from there.
   await page.goto(`${purna.dashboardUrl}#/work-order/${job.id}`);
   const answers = page.locator('#work-order-answers li');

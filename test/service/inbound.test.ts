@@ -215,7 +215,7 @@ describe('inbound messages', () => {
     expect(r.json().message).toMatch(/PURNA_WHATSAPP_APP_SECRET/);
   });
 
-  it("a planner's customer-reported job keeps the customer's words (400 without them)", async () => {
+  it("a planner's customer-reported job keeps the customer's words (400 without them) until diagnosed", async () => {
     const { app } = await build();
     const bad = await app.inject({
       method: 'POST',
@@ -241,5 +241,27 @@ describe('inbound messages', () => {
       source: 'planner',
       severity: 'high',
     });
+    // The technician finds what it is: the mode becomes the model's, the customer's words stay.
+    const job = ok.json().workOrder;
+    const diagnose = (payload: object) =>
+      app.inject({ method: 'POST', url: `/api/work-orders/${job.id}/diagnosis`, payload });
+    expect((await diagnose({ mode: 'flux_capacitor', version: job.version })).json().message).toMatch(
+      /^mode: 'flux_capacitor' is not a failure mode of pump-p200/,
+    );
+    expect((await diagnose({ mode: 'lubrication_loss', version: job.version - 1 })).statusCode).toBe(409);
+    const diagnosed = await diagnose({ mode: 'lubrication_loss', version: job.version, note: 'seal dry, oil gone' });
+    expect(diagnosed.statusCode).toBe(200);
+    expect(diagnosed.json().workOrder).toMatchObject({
+      mode: 'lubrication_loss',
+      customerReport: 'Bocor di bagian bawah pompa, air menggenang',
+      technicianId: job.technicianId,
+      version: job.version + 1,
+    });
+    expect((await app.inject(`/api/work-orders/${job.id}`)).json().history.at(-1).note).toBe(
+      'diagnosed: lubrication_loss (reported by the customer): seal dry, oil gone',
+    );
+    const again = await diagnose({ mode: 'bearing_wear' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toMatch(/only a customer_reported job is diagnosed/);
   });
 });

@@ -347,3 +347,51 @@ export function boardCustomerDesk(say: (text: string) => void): {
     },
   };
 }
+
+/**
+ * A customer-reported job's diagnosis: the failure modes of the device's model to choose from
+ * (POST …/diagnosis with the version read with the page; a change in between is a 409, shown).
+ */
+export function diagnoseForm(
+  o: { id: string; version: number; modelId: string | null },
+  say: (text: string) => void,
+): HTMLFormElement {
+  const select = el('select', { id: 'wo-diagnosis', required: '' });
+  const note = el('input', { id: 'wo-diagnosis-note', maxlength: '2000' });
+  const form = el(
+    'form',
+    { class: 'diagnose filters' },
+    el('label', { for: 'wo-diagnosis', text: t('workOrder.diagnosis') }),
+    select,
+    el('label', { for: 'wo-diagnosis-note', text: t('workOrder.diagnosisNote') }),
+    note,
+    el('button', { type: 'submit', text: t('workOrder.diagnose') }),
+  );
+  if (o.modelId)
+    void api<{ model: { failureModes: { id: string; name: string }[] } }>(
+      `catalogue/models/${encodeURIComponent(o.modelId)}`,
+    ).then(
+      (r) =>
+        select.replaceChildren(
+          el('option', { value: '', text: t('report.choose') }),
+          ...[
+            ...r.model.failureModes.map((m) => [m.id, m.name]),
+            ...['sensor_fault', 'unknown_anomaly'].map((m) => [m, labelOf('failureMode', m)]),
+          ].map(([value, text]) => el('option', { value, text })),
+        ),
+      (err) => say((err as Error).message),
+    );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api(`work-orders/${encodeURIComponent(o.id)}/diagnosis`, {
+        method: 'POST',
+        body: { mode: select.value, version: o.version, ...(note.value.trim() ? { note: note.value.trim() } : {}) },
+      });
+      say(t('workOrder.diagnosed', { mode: select.selectedOptions[0]?.textContent ?? select.value }));
+    } catch (err) {
+      say(t('board.actionFailed', { id: o.id, reason: (err as Error).message }));
+    }
+  });
+  return form;
+}

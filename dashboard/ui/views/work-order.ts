@@ -7,12 +7,13 @@ import { el } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
-import { feedbackSections, type FeedbackView } from './customer-voice.ts';
+import { diagnoseForm, feedbackSections, type FeedbackView } from './customer-voice.ts';
 
 interface Detail {
   workOrder: WorkOrderView & {
     createdAtMs: number;
     customerReport: string | null;
+    modelId: string | null;
     partName: string | null;
     note: string | null;
   };
@@ -193,6 +194,11 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         }),
       }),
       o.state === 'assigned' ? reassignForm(o) : '',
+      o.mode === 'customer_reported' && o.state !== 'resolved' && o.state !== 'cancelled'
+        ? diagnoseForm(o, (text) => {
+            status.textContent = text;
+          })
+        : '',
       ...(o.customerReport
         ? [
             el('h3', { text: t('workOrder.customerReport') }),
