@@ -30,6 +30,8 @@ import { SlaWatch } from './planning/sla-watch.ts';
 import { openServiceStores, type ServiceStores } from './stores.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { Lifecycle } from './work-orders/lifecycle.ts';
+import { Claims } from './warranty/claims.ts';
+import { WarrantyRoom } from './warranty/room.ts';
 import { WorkOrdersRoom } from './work-orders/room.ts';
 
 export * from './types.ts';
@@ -53,6 +55,7 @@ export type {
   MaintenanceRoom,
   NetworkRoom,
   NotificationsRoom,
+  WarrantyRoom,
   WorkOrdersRoom,
 };
 export { DEFAULT_LEAD_TIME_MS } from './work-orders/store.ts';
@@ -102,6 +105,7 @@ interface Running {
   installation: InstallationRoom;
   maintenance: MaintenanceRoom;
   billing: BillingRoom;
+  warranty: WarrantyRoom;
   maintenancePass: PeriodicJob | null;
   slaWatch: SlaWatch;
   unsubscribe: (() => void)[];
@@ -183,6 +187,7 @@ export class ServiceDomain {
       installation: new InstallationRoom(stores, installations, commands, clock),
       maintenance: new MaintenanceRoom(stores, maintenance, runningHours, commands, clock),
       billing: new BillingRoom(stores, quotes, commands, clock),
+      warranty: new WarrantyRoom(stores, new Claims(stores), clock),
       maintenancePass: null,
       slaWatch,
       unsubscribe: [],
@@ -256,6 +261,10 @@ export class ServiceDomain {
   /** Part prices, labour rates, quotes for paid work and the customer's decision on them. */
   get billing(): BillingRoom {
     return this.#run().billing;
+  }
+  /** Warranty and contract terms, coverage, warranty claims. */
+  get warranty(): WarrantyRoom {
+    return this.#run().warranty;
   }
   /** The stores themselves, for the demo seed and tests only: routes and parts go through the rooms. */
   get stores(): ServiceStores {

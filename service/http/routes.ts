@@ -11,6 +11,7 @@ import { trackingRoutes } from '../customers/tracking-routes.ts';
 import { installationRoutes } from '../installation/routes.ts';
 import { kpiRoutes } from '../kpis/routes.ts';
 import { maintenanceRoutes } from '../maintenance/routes.ts';
+import { warrantyRoutes } from '../warranty/routes.ts';
 import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
@@ -50,6 +51,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await installationRoutes(scope, opts);
     await maintenanceRoutes(scope, opts);
     await billingRoutes(scope, opts);
+    await warrantyRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });
 }
