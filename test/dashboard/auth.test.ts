@@ -36,7 +36,19 @@ function isPublicByDesign(path: string): boolean {
     UI_FILES.includes(path) ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
-    ['/healthz', '/readyz', '/metrics', '/api/auth/login', '/api/auth/logout', '/api/surveys/:token'].includes(path)
+    [
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/surveys/:token',
+      // A customer's one-time tracking link: the token is the credential (test/service/tracking.test.ts).
+      '/api/track/:token',
+      // Providers' webhooks: the body's HMAC is the credential, 503 while unconfigured (test/service/inbound.test.ts).
+      '/api/inbound/whatsapp',
+      '/api/inbound/email',
+    ].includes(path)
   );
 }
 
