@@ -2,6 +2,7 @@
 // analytics predicts its bearing failure, the work order planned — and the site's maintenance
 // lead, who reads Indonesian, gets an e-mail through a real SMTP server on loopback saying what
 // was found, who comes, and when, on the plant's clock (WIB).
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../core/topics.ts';
@@ -10,6 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp.ts';
 import { connectDevice, eventually, startTestPurna, type TestPurna } from '../support/purna.ts';
 
 const deviceId = 'pump-notice-0001';
+const APP_SECRET = 'meta-app-secret-for-the-test';
 let smtp: SmtpSink;
 let purna: TestPurna;
 let device: MqttClient;
@@ -21,6 +23,7 @@ beforeAll(async () => {
     smtpPort: smtp.port,
     smtpTls: 'none',
     smtpFrom: 'Purna Service <service@purna.test>',
+    whatsappAppSecret: APP_SECRET,
   });
   seedDemo(purna.service, { devices: [{ deviceId, modelId: 'pump-p200' }], totalDevices: 40, historyDays: 0 });
   device = await connectDevice(purna.mqttUrl, deviceId);
@@ -96,6 +99,16 @@ it("the predicted failure reaches the site's contact as an Indonesian e-mail wit
   // The link is the dashboard's own address (no public URL set) and opens the tracking page.
   const link = /(http:\/\/localhost:\d+\/api\/track\/[A-Za-z0-9_-]{43})/.exec(mail.text!)![1];
   expect(link.startsWith(purna.dashboardUrl)).toBe(true);
+  const page = await fetch(link, { headers: { accept: 'text/html' } });
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('<html lang="id">');
+  expect(html).toContain('Kunjungan dijadwalkan');
+  expect(html).toContain(
+    jakartaWindow(fromMs, fromMs + 2 * 3600_000)
+      .split(', ')
+      .slice(-1)[0],
+  );
 
   // The work order shows the delivery.
   expect(purna.service.notifications.workOrderMessages(wo.id).find((m) => m.contactId === lead.id)).toMatchObject({
@@ -104,4 +117,49 @@ it("the predicted failure reaches the site's contact as an Indonesian e-mail wit
     state: 'delivered',
     language: 'id',
   });
+});
+
+it("takes the lead's WhatsApp reply through the dashboard, signed as Meta signs it, onto the job", async () => {
+  const wo = purna.service.workOrders.listWorkOrders({ deviceId }).find((o) => o.state === 'assigned')!;
+  const site = purna.service.customers.getDevice(deviceId)!;
+  const lead = purna.service.stores.contacts.recipientsForSite(site.siteId!).find((c) => c.siteId === site.siteId)!;
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              contacts: [{ profile: { name: lead.name }, wa_id: lead.phone!.slice(1) }],
+              messages: [
+                {
+                  from: lead.phone!.slice(1),
+                  id: 'wamid.reply-1',
+                  timestamp: '1763863200',
+                  type: 'text',
+                  text: { body: 'Baik, kami tunggu.' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const post = (signature: string) =>
+    fetch(`${purna.dashboardUrl}api/inbound/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+  expect((await post('sha256=00')).status).toBe(401);
+  const r = await post(`sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`);
+  expect(r.status).toBe(200);
+  expect((await r.json()).received).toMatchObject([{ outcome: 'attached', workOrderId: wo.id }]);
+  expect(purna.service.workOrders.workOrderHistory(wo.id).at(-1)!.note).toBe(
+    `WhatsApp from ${lead.name}: “Baik, kami tunggu.”`,
+  );
 });
