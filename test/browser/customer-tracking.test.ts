@@ -252,6 +252,13 @@ it('shows the follow-up on the board and the work order; the planner closes it; 
   await expect.poll(() => page.locator('#work-order-follow-ups li.done').count()).toBe(1);
   expect(purna.service.customers.listFollowUps({ open: true })).toEqual([]);
   await page.screenshot({ path: `${ARTIFACTS}/work-order-customer-voice.png`, fullPage: true });
+
+  // The KPI page: the technician's first-time fix and the customers' stars (the survey's: 2).
+  await page.goto(`${purna.dashboardUrl}#/kpis`);
+  const row = page.locator(`#kpi-technicians tr[data-technician-id="${job.technicianId}"]`);
+  await row.waitFor();
+  expect(await row.locator('td').allTextContents()).toEqual(['1', '100%', '2.0 / 5 (1)']);
+  await page.locator('#kpi-technicians').screenshot({ path: `${ARTIFACTS}/kpis-by-technician.png` });
   expect(cspViolations(browser)).toEqual([]);
   await context.close();
 }, 60_000);
