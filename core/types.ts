@@ -198,4 +198,17 @@ export interface ServiceKpis {
     failuresPerDevice: number;
     failuresPerDeviceYear: number;
   }[];
+  /** Planned work (installation, maintenance, inspection) against unplanned (failures) among the jobs created. */
+  planned: { planned: number; unplanned: number; plannedSharePct: number | null };
+  /** Maintenance due in the period (by its due date) done by then, of what can be judged (done, or overdue). */
+  maintenanceCompliancePct: number | null;
+  maintenanceJudged: number;
+  /** Warranty claims made in the period per model, whole rupiah: approved and still submitted. */
+  warrantyCostByModel: { modelId: string; claims: number; approvedIdr: number; submittedIdr: number }[];
+  /** Quotes customers approved in the period, whole rupiah. */
+  serviceRevenueIdr: number;
+  /** Repair visits (someone on site) in the period to a device visited less than 30 days before. */
+  repeatVisits30d: number;
+  /** … of all repair visits in the period. */
+  repeatVisitRatePct: number | null;
 }

@@ -1,5 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { FAILURE_JOB_TYPES, PLANNED_JOB_TYPES } from '../../core/job-types.ts';
 import type { ServiceKpis } from '../../core/types.ts';
+import { sumRupiah } from '../billing/money.ts';
+import { sqlList } from '../db.ts';
 import { badRequest } from '../types.ts';
 
 export type { ServiceKpis };
@@ -24,6 +27,7 @@ interface Row {
   technician_id: string | null;
   technician_name: string | null;
   csat: number | null;
+  job_type: string;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -38,7 +42,7 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
   const rows = db
     .prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
       w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id,
-      w.technician_id, t.name AS technician_name, s.csat
+      w.technician_id, t.name AS technician_name, s.csat, w.job_type
     FROM work_orders w LEFT JOIN devices d ON d.id = w.device_id
     LEFT JOIN technicians t ON t.id = w.technician_id
     LEFT JOIN surveys s ON s.work_order_id = w.id AND s.answered_at_ms IS NOT NULL
@@ -133,9 +137,32 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
     })
     .sort((a, b) => b.failuresPerDevice - a.failuresPerDevice || a.modelId.localeCompare(b.modelId));
 
+  const plannedCount = rows.filter((r) => (PLANNED_JOB_TYPES as readonly string[]).includes(r.job_type)).length;
+  const maintenance = maintenanceCompliance(db, fromMs, toMs, nowMs);
+  const visits = repeatVisits(db, fromMs, toMs);
+
   return {
     fromMs,
     toMs,
+    planned: {
+      planned: plannedCount,
+      unplanned: rows.length - plannedCount,
+      plannedSharePct: pct(plannedCount, rows.length),
+    },
+    maintenanceCompliancePct: pct(maintenance.met, maintenance.judged),
+    maintenanceJudged: maintenance.judged,
+    warrantyCostByModel: warrantyCost(db, fromMs, toMs),
+    serviceRevenueIdr: sumRupiah(
+      (
+        db
+          .prepare(
+            "SELECT total_idr FROM quotes WHERE status = 'approved' AND decided_at_ms >= ? AND decided_at_ms < ?",
+          )
+          .all(fromMs, toMs) as { total_idr: number }[]
+      ).map((q) => q.total_idr),
+    ),
+    repeatVisits30d: visits.repeats,
+    repeatVisitRatePct: pct(visits.repeats, visits.visits),
     workOrders: {
       created: rows.length,
       resolved: resolved.length,
@@ -156,6 +183,75 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
     byTechnician,
     failureRateByModel,
   };
+}
+
+/**
+ * Maintenance due in [fromMs, toMs) by its calendar date (or, for a running-hours item, planned
+ * then): met when done by its due date (running hours: at or before the due count); judged once
+ * done, or once its date has passed undone.
+ */
+function maintenanceCompliance(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number) {
+  const items = db
+    .prepare(`SELECT reason, due_at_ms, due_running_ms, done_at_ms, done_running_ms FROM maintenance_items
+      WHERE COALESCE(due_at_ms, created_at_ms) >= ? AND COALESCE(due_at_ms, created_at_ms) < ?`)
+    .all(fromMs, toMs) as {
+    reason: string;
+    due_at_ms: number | null;
+    due_running_ms: number | null;
+    done_at_ms: number | null;
+    done_running_ms: number | null;
+  }[];
+  let judged = 0;
+  let met = 0;
+  for (const i of items) {
+    if (i.done_at_ms === null) {
+      if (i.reason === 'calendar' && i.due_at_ms !== null && nowMs > i.due_at_ms) judged++;
+      continue;
+    }
+    judged++;
+    // Judged by what made it due (a plan with both intervals is due at whichever comes first).
+    if (
+      i.reason === 'running_hours' && i.due_running_ms !== null
+        ? (i.done_running_ms ?? 0) <= i.due_running_ms
+        : i.due_at_ms === null || i.done_at_ms <= i.due_at_ms
+    )
+      met++;
+  }
+  return { judged, met };
+}
+
+function warrantyCost(db: DatabaseSync, fromMs: number, toMs: number): ServiceKpis['warrantyCostByModel'] {
+  const rows = db
+    .prepare(`SELECT model_id, status, total_idr FROM warranty_claims
+      WHERE created_at_ms >= ? AND created_at_ms < ? AND status != 'rejected' ORDER BY model_id`)
+    .all(fromMs, toMs) as { model_id: string; status: string; total_idr: number }[];
+  const byModel = new Map<string, { claims: number; approved: number[]; submitted: number[] }>();
+  for (const r of rows) {
+    const m = byModel.get(r.model_id) ?? { claims: 0, approved: [], submitted: [] };
+    m.claims++;
+    (r.status === 'approved' ? m.approved : m.submitted).push(r.total_idr);
+    byModel.set(r.model_id, m);
+  }
+  return [...byModel].map(([modelId, m]) => ({
+    modelId,
+    claims: m.claims,
+    approvedIdr: sumRupiah(m.approved),
+    submittedIdr: sumRupiah(m.submitted),
+  }));
+}
+
+/**
+ * Repair visits (someone on site for a failure job) in the period, and how many came less than
+ * REPEAT_WINDOW_MS after a visit of any kind to the same device: the customer had to call the
+ * service back. A planned visit is not counted as a repeat: it was booked, not called for.
+ */
+function repeatVisits(db: DatabaseSync, fromMs: number, toMs: number): { visits: number; repeats: number } {
+  return db
+    .prepare(`SELECT COUNT(*) AS visits, COALESCE(SUM(EXISTS (
+        SELECT 1 FROM work_orders p WHERE p.device_id = w.device_id AND p.id != w.id AND p.on_site_at_ms IS NOT NULL
+          AND p.on_site_at_ms < w.on_site_at_ms AND p.on_site_at_ms > w.on_site_at_ms - ?)), 0) AS repeats
+      FROM work_orders w WHERE w.on_site_at_ms >= ? AND w.on_site_at_ms < ? AND w.job_type IN (${sqlList(FAILURE_JOB_TYPES)})`)
+    .get(REPEAT_WINDOW_MS, fromMs, toMs) as { visits: number; repeats: number };
 }
 
 /** At most this many buckets per trend: a year of days. */

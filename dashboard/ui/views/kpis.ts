@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { ServiceKpis } from '../../../core/types.ts';
 import { api } from '../api.ts';
 import { timeChart, valueIn } from '../charts.ts';
+import { formatIdr } from '../../../core/i18n/format.ts';
 import { el } from '../format.ts';
 import { duration, num, pct, t } from '../i18n.ts';
 import { live } from '../state.ts';
@@ -21,6 +22,7 @@ export function kpiView(root: HTMLElement): () => void {
   const tiles = el('dl', { class: 'kpis', id: 'kpis' });
   const byModel = el('div', { id: 'kpi-models' });
   const byTechnician = el('div', { id: 'kpi-technicians', class: 'table-scroll' });
+  const warrantyByModel = el('ul', { id: 'kpi-warranty-models' });
   const trendHolder = el(
     'figure',
     { class: 'chart', id: 'kpi-trend', 'aria-label': t('kpis.trend.label') },
@@ -33,6 +35,8 @@ export function kpiView(root: HTMLElement): () => void {
     trendHolder,
     el('h3', { text: t('kpis.byModel') }),
     byModel,
+    el('h3', { text: t('kpis.warrantyByModel') }),
+    warrantyByModel,
     el('h3', { text: t('kpis.byTechnician') }),
     byTechnician,
   );
@@ -62,10 +66,31 @@ export function kpiView(root: HTMLElement): () => void {
               'kpi-csat',
             ],
             [t('kpis.nps'), num(kpis.nps), 'kpi-nps'],
+            [t('kpis.plannedShare'), pct(kpis.planned.plannedSharePct), 'kpi-planned'],
+            [t('kpis.maintenanceCompliance'), pct(kpis.maintenanceCompliancePct), 'kpi-maintenance'],
+            [t('kpis.revenue'), formatIdr(kpis.serviceRevenueIdr), 'kpi-revenue'],
+            [
+              t('kpis.warrantyCost'),
+              formatIdr(kpis.warrantyCostByModel.reduce((sum, m) => sum + m.approvedIdr, 0)),
+              'kpi-warranty-cost',
+            ],
+            [t('kpis.repeatVisits'), num(kpis.repeatVisits30d), 'kpi-repeat-visits'],
           ] as const
         ).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
       );
       byTechnician.replaceChildren(technicianTable(kpis.byTechnician));
+      warrantyByModel.replaceChildren(
+        ...kpis.warrantyCostByModel.map((m) =>
+          el('li', {
+            text: t('kpis.warrantyModelLine', {
+              model: m.modelId,
+              claims: m.claims,
+              approved: formatIdr(m.approvedIdr),
+              submitted: formatIdr(m.submittedIdr),
+            }),
+          }),
+        ),
+      );
       const max = Math.max(0.0001, ...kpis.failureRateByModel.map((m) => m.failuresPerDeviceYear));
       byModel.replaceChildren(
         ...kpis.failureRateByModel.map((m) =>
