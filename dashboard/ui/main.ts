@@ -116,7 +116,8 @@ function route(): void {
   for (const a of nav.querySelectorAll('a'))
     a.setAttribute('aria-current', a.getAttribute('href') === `#/${page}` ? 'page' : 'false');
   if (me.role === 'technician') {
-    cleanup = page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket) : techView(view);
+    cleanup =
+      page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket, { technician: true }) : techView(view);
   } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
   else if (page === 'work-orders') cleanup = boardView(view, id);
   else if (page === 'work-order' && id) cleanup = workOrderView(view, decodeURIComponent(id));

@@ -72,7 +72,7 @@ describe('the catalogues', () => {
   it('say each thing in Indonesian, not in English (messages equal in both are names, symbols or placeholders)', () => {
     // A message left in English is a key added to id.json without a translation.
     const sameAllowed =
-      /^(language\.|role\.admin$|deviceState\.(offline|online)$|fleetState\.(offline|alarm)$|fleet\.count\.(offline|alarm)$|fleet\.model$|fleet\.col\.model$|login\.email$|kpis\.(csat|nps|csatValue|trend\.sla)$|customers\.col\.model$|channel\.(whatsapp|sms)$|contractTier\.premium$)/;
+      /^(language\.|role\.admin$|deviceState\.(offline|online)$|fleetState\.(offline|alarm)$|fleet\.count\.(offline|alarm)$|fleet\.model$|device\.record\.model$|fleet\.col\.model$|login\.email$|kpis\.(csat|nps|csatValue|trend\.sla)$|customers\.col\.model$|channel\.(whatsapp|sms)$|contractTier\.premium$)/;
     const same = Object.keys(en).filter(
       (k) => en[k] === id[k] && !sameAllowed.test(k) && /[a-z]{3}/i.test(en[k].replace(/\{[^}]*\}/g, '')),
     );

@@ -1,23 +1,48 @@
-// Planner (and the technician on the job): one device — a live chart of every metric its
-// catalogue model declares, each with its rated limits (upper and/or lower), the detector's
-// baseline band and, on the metric the health is about, the forecast line to the limit it is
-// heading for; its health with the reason, and its work orders.
+// Planner (and the technician on the job): one device, as an operator expects from Grafana — a
+// time range (1 h … 30 d, earlier / later, drag across a chart to zoom), per metric the readings
+// with the baseline band and the failure threshold as analytics reported them at each time (the
+// stored health history, not only since the page opened), the forecast from the latest report,
+// work orders and device events as annotations; the device's customer, site, warranty and
+// contract from the service record; health live, and in live mode the charts follow the readings.
+// One chart per metric of the device's catalogue model, each with its rated limits (upper and/or
+// lower) and, on the metric the health is about, the forecast to the limit it is heading for.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Socket } from 'socket.io-client';
 import type { DeviceSummary } from '../../fleet-view.ts';
+import type { DeviceEvent, HealthPoint } from '../../history/health-history.ts';
 import type { ProductModelVersion } from '../../../core/product-catalogue.ts';
 import type { HealthReport } from '../../../core/types.ts';
-import { api } from '../api.ts';
-import { timeChart, valueIn } from '../charts.ts';
+import { api, ApiError } from '../api.ts';
+import { timeChart } from '../charts.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
-import { dateTime, duration, labelOf, t, time, type MessageKey } from '../i18n.ts';
-import { live } from '../state.ts';
+import { date, dateTime, duration, labelOf, num, t, time, type MessageKey } from '../i18n.ts';
+import { live, type WorkOrderView } from '../state.ts';
 
 interface Point {
   tsMs: number;
   values: Record<string, number>;
+}
+
+/** What the service registry knows of the device (GET /api/devices/:id/service). */
+interface ServiceRecord {
+  device: {
+    id: string;
+    modelId: string;
+    serial: string;
+    siteId: string | null;
+    siteName: string | null;
+    city: string | null;
+    customerId: string | null;
+    customerName: string | null;
+    timeZone: string | null;
+    installDateMs: number;
+    warrantyEndMs: number;
+    contractTier: string;
+  };
+  warrantyActive: boolean;
+  workOrders: WorkOrderView[];
 }
 
 /** One chart: a metric of the device's model, with the limits the catalogue gives it. */
@@ -26,6 +51,8 @@ interface ChartSpec {
   title: string;
   color: string;
   digits: number;
+  /** The unit on the value axis and in the legend. */
+  unit: string;
   /** Rated limits from the catalogue (vibration's upper is the ISO 10816 zone C/D boundary). */
   upper?: number;
   lower?: number;
@@ -47,6 +74,7 @@ function chartsOf(model: ProductModelVersion | null, keys: readonly string[]): C
           ? t(TITLES[m.name])
           : `${labelOf('metric', m.name)} (${m.unit})`,
       color: COLORS[i % COLORS.length],
+      unit: m.unit,
       // A hundredth of the normal range is what a reading means (0.01 bar, 1 rpm).
       digits: Math.max(0, Math.min(3, Math.ceil(-Math.log10((m.normalRange[1] - m.normalRange[0]) / 100)))),
       upper: m.ratedLimits.upper,
@@ -57,7 +85,8 @@ function chartsOf(model: ProductModelVersion | null, keys: readonly string[]): C
     key,
     title: TITLES[key] ? t(TITLES[key]) : labelOf('metric', key),
     color: COLORS[i % COLORS.length],
-    digits: 2,
+    unit: key === 'temperature' ? '°C' : key === 'vibration' ? 'mm/s' : '',
+    digits: key === 'temperature' ? 1 : 2,
   }));
 }
 
@@ -70,46 +99,161 @@ function forecastTarget(c: ChartSpec, h: HealthReport): number | undefined {
   return falling && lower !== undefined ? lower : (upper ?? lower);
 }
 
-const MAX_POINTS = 3600;
+export const RANGES: readonly { key: string; ms: number }[] = [
+  { key: '1h', ms: 3600_000 },
+  { key: '6h', ms: 6 * 3600_000 },
+  { key: '24h', ms: 86_400_000 },
+  { key: '7d', ms: 7 * 86_400_000 },
+  { key: '30d', ms: 30 * 86_400_000 },
+];
 
-export function deviceView(root: HTMLElement, deviceId: string, socket: Socket): () => void {
+/** A zoom never narrower than this (ms): a minute at 1 Hz is 60 readings. */
+const MIN_SPAN_MS = 60_000;
+const CHART_HEIGHT = 240;
+
+interface Annotation {
+  tsMs: number;
+  color: string;
+  label: string;
+}
+
+interface Range {
+  fromMs: number;
+  toMs: number;
+  /** The range ends now and follows the clock (a preset); false after a zoom or a step back. */
+  live: boolean;
+  preset: string | null;
+}
+
+export function deviceView(
+  root: HTMLElement,
+  deviceId: string,
+  socket: Socket,
+  opts: { technician?: boolean } = {},
+): () => void {
   const title = el('h2', { id: 'device-title', text: deviceId });
   const healthLine = el('p', { class: 'health-line', id: 'device-health', role: 'status', 'aria-live': 'polite' });
-  const orders = el('ul', { id: 'device-orders' });
-  const events = el('ol', { id: 'device-events', class: 'alerts', 'aria-live': 'polite' });
+  const record = el('dl', { class: 'record', id: 'device-record' });
+  const orders = el('ul', { id: 'device-orders', class: 'plain-list' });
+  const events = el('ol', { id: 'device-events', class: 'alerts' });
   const charts = el('div', { class: 'charts', id: 'device-charts' });
+  const rangeLabel = el('p', { class: 'range-label', id: 'device-range', 'aria-live': 'polite' });
+  const status = el('p', { class: 'hint', id: 'device-status' });
+  const presets = RANGES.map((r) => {
+    const b = el('button', {
+      type: 'button',
+      class: 'secondary small',
+      text: t(`device.range.${r.key}` as MessageKey),
+    });
+    b.dataset.range = r.key;
+    b.addEventListener('click', () => setRange(presetRange(r.key)));
+    return b;
+  });
+  const earlier = el('button', {
+    type: 'button',
+    class: 'secondary small',
+    id: 'range-earlier',
+    text: t('device.range.earlier'),
+  });
+  const later = el('button', {
+    type: 'button',
+    class: 'secondary small',
+    id: 'range-later',
+    text: t('device.range.later'),
+  });
+  const zoomOut = el('button', {
+    type: 'button',
+    class: 'secondary small',
+    id: 'range-zoom-out',
+    text: t('device.range.zoomOut'),
+  });
+  const toolbar = el(
+    'div',
+    { class: 'range-bar', role: 'group', 'aria-label': t('device.range.label') },
+    ...presets,
+    earlier,
+    later,
+    zoomOut,
+  );
   root.append(
-    el('p', {}, el('a', { href: '#/fleet', text: t('device.backToFleet') })),
+    el(
+      'p',
+      {},
+      opts.technician
+        ? el('a', { href: '#/tech', text: t('device.backToJobs') })
+        : el('a', { href: '#/fleet', text: t('device.backToFleet') }),
+    ),
     title,
     healthLine,
+    el(
+      'section',
+      { class: 'record-card', 'aria-labelledby': 'record-title' },
+      el('h3', { id: 'record-title', text: t('device.record.title') }),
+      record,
+    ),
+    el('h3', { text: t('device.history') }),
+    toolbar,
+    rangeLabel,
+    el('p', { class: 'hint', text: t('device.zoomHint') }),
     charts,
+    status,
     el('h3', { text: t('device.workOrders') }),
     orders,
     el('h3', { text: t('device.events') }),
     events,
   );
-  // The device's times are the site's: where the technician and the customer read the clock.
-  const zone = () => live.devices.get(deviceId)?.timeZone ?? null;
 
-  type Series = {
-    t: number[];
-    v: number[];
-    lo: number[];
-    hi: number[];
-    upper: number[];
-    lower: number[];
-    an: (number | null)[];
+  let service: ServiceRecord | null = null;
+  const zone = () => service?.device.timeZone ?? live.devices.get(deviceId)?.timeZone ?? null;
+  const now = () => Date.now();
+  const presetRange = (key: string): Range => {
+    const ms = RANGES.find((r) => r.key === key)!.ms;
+    const to = now();
+    return { fromMs: to - ms, toMs: to, live: true, preset: key };
   };
-  let specs: ChartSpec[] = [];
-  let series: Series[] = [];
-  const plots: uPlot[] = [];
+  let range: Range = presetRange('1h');
+
+  // The data the charts draw, per metric: readings, then the stored health's band and threshold
+  // held from each report until the next; annotations shared by all charts.
+  let readings: Point[] = [];
+  let healthPoints: HealthPoint[] = [];
+  let annotations: Annotation[] = [];
   let lastHealth: HealthReport | null = null;
-  // Every reading since the page opened (bounded), so the charts can be drawn once the model is known.
-  const received: { tsMs: number; values: Record<string, number>; h: HealthReport | null; judged: boolean }[] = [];
-  /** 'waiting' for a model id, 'loading' it, 'drawn' once the charts exist. */
-  let charted: 'waiting' | 'loading' | 'drawn' = 'waiting';
+  const plots: uPlot[] = [];
+
+  const drawAnnotations = (u: uPlot) => {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    ctx.save();
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    let lastLabelX = Number.NEGATIVE_INFINITY;
+    for (const a of annotations) {
+      const x = u.valToPos(a.tsMs / 1000, 'x', true);
+      if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) continue;
+      ctx.strokeStyle = a.color;
+      ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+      ctx.lineWidth = devicePixelRatio;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      // A label where there is room for it (the list below names every one).
+      if (x - lastLabelX > 90 * devicePixelRatio) {
+        ctx.fillStyle = a.color;
+        ctx.fillText(a.label, x + 3 * devicePixelRatio, top + 2 * devicePixelRatio);
+        lastLabelX = x;
+      }
+    }
+    ctx.restore();
+  };
+
+  let specs: ChartSpec[] = [];
+  const figuresOf: HTMLElement[] = [];
+  const forecastNotes: HTMLElement[] = [];
 
   const makePlot = (c: ChartSpec) => {
+    const note = el('p', { class: 'hint forecast-note' });
     const holder = el(
       'figure',
       {
@@ -120,162 +264,223 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
         'aria-label': t('device.chart.label', { metric: c.title, device: deviceId }),
       },
       el('figcaption', { text: c.title }),
+      note,
     );
+    figuresOf.push(holder);
+    forecastNotes.push(note);
     charts.append(holder);
     const x = timeChart(zone());
-    const value = valueIn(c.digits);
+    const unit = c.unit ? ` ${c.unit}` : '';
+    const value: uPlot.Series.Value = (_u, v) => (v === null || v === undefined ? '—' : `${num(v, c.digits)}${unit}`);
     const opts: uPlot.Options = {
-      // A phone's width too: the chart never pushes the page sideways.
-      width: Math.min(900, Math.max(280, root.clientWidth - 40)),
-      height: 220,
+      width: chartWidth(),
+      height: CHART_HEIGHT,
       tzDate: x.tzDate,
-      scales: { x: x.xScale },
+      scales: { x: { time: true, range: () => [range.fromMs / 1000, range.toMs / 1000] } },
+      // Drag across a chart to zoom: the selection becomes the range (and is fetched at its resolution).
+      cursor: { sync: { key: `device-${deviceId}` }, drag: { x: true, y: false, setScale: false } },
       series: [
         x.xSeries,
         { label: labelOf('metric', c.key), stroke: c.color, width: 2, value },
-        { label: t('device.chart.baselineLow'), stroke: 'rgba(150,160,170,0.6)', dash: [4, 4], value },
-        { label: t('device.chart.baselineHigh'), stroke: 'rgba(150,160,170,0.6)', dash: [4, 4], value },
+        { label: t('device.chart.baselineLow'), stroke: 'rgba(150,160,170,0.5)', width: 1, value },
+        { label: t('device.chart.baselineHigh'), stroke: 'rgba(150,160,170,0.5)', width: 1, value },
         { label: t('device.chart.threshold'), stroke: '#f85149', width: 1.5, value },
         { label: t('device.chart.lowerThreshold'), stroke: '#f85149', width: 1.5, dash: [2, 3], value },
         { label: t('device.chart.forecast'), stroke: '#d29922', dash: [8, 4], width: 2, spanGaps: true, value },
-        // Anomaly markers: the samples analytics judged warning or critical on this metric.
+      ],
+      // The normal band: baseline ± 2σ as analytics reported it at each time.
+      bands: [{ series: [3, 2], fill: 'rgba(120,140,160,0.18)' }],
+      axes: [
+        x.xAxis,
         {
-          label: t('device.chart.anomaly'),
-          stroke: '#f85149',
-          fill: '#f85149',
-          paths: () => null,
-          points: { show: true, size: 7, fill: '#f85149', stroke: '#f85149' },
-          value,
+          stroke: '#9aa7b4',
+          size: 64,
+          label: c.unit,
+          labelSize: 18,
+          values: (_u, splits) => splits.map((v) => num(v, c.digits)),
+          grid: { stroke: 'rgba(150,160,170,0.12)' },
         },
       ],
-      axes: [x.xAxis, { stroke: '#9aa7b4' }],
+      hooks: {
+        draw: [drawAnnotations],
+        setSelect: [
+          (u) => {
+            if (u.select.width < 4) return;
+            const from = u.posToVal(u.select.left, 'x') * 1000;
+            const to = u.posToVal(u.select.left + u.select.width, 'x') * 1000;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            zoomTo(from, to);
+          },
+        ],
+      },
     };
-    plots.push(new uPlot(opts, [[], [], [], [], [], [], [], []], holder));
+    plots.push(new uPlot(opts, [[], [], [], [], [], [], []], holder));
   };
+  const chartWidth = () => Math.max(260, charts.clientWidth - 18);
+  const resize = new ResizeObserver(() => {
+    const width = chartWidth();
+    for (const p of plots) if (Math.abs(p.width - width) > 2) p.setSize({ width, height: CHART_HEIGHT });
+  });
+  resize.observe(charts);
 
-  const redraw = () => {
-    specs.forEach((c, i) => {
-      const s = series[i];
-      // The forecast: from the latest smoothed value to the limit at the forecast time.
-      const t = [...s.t];
-      const fc = s.t.map(() => null as number | null);
-      const h = lastHealth?.metric === c.key ? lastHealth : null;
-      const tt = h?.timeToThresholdMs ?? null;
-      const target = h ? forecastTarget(c, h) : undefined;
-      // What is drawn, said on the figure too (a screen reader's and a test's view of the canvas).
-      const figure = plots[i].root.parentElement!;
-      figure.dataset.points = String(s.t.length);
-      if (tt && tt > 0 && target !== undefined && s.t.length > 0 && tt < 30 * 86_400_000) {
-        figure.dataset.forecast = String(target);
-        fc[fc.length - 1] = s.v[s.v.length - 1];
-        t.push(s.t[s.t.length - 1] + tt / 1000);
-        fc.push(target);
-        plots[i].setData([
-          t,
-          [...s.v, null],
-          [...s.lo, null],
-          [...s.hi, null],
-          [...s.upper, s.upper.at(-1) ?? null],
-          [...s.lower, s.lower.at(-1) ?? null],
-          fc,
-          [...s.an, null],
-        ] as uPlot.AlignedData);
-      } else {
-        delete figure.dataset.forecast;
-        plots[i].setData([t, s.v, s.lo, s.hi, s.upper, s.lower, fc, s.an] as uPlot.AlignedData);
-      }
-    });
-  };
-
-  /** `judged`: the health report is this sample's own (live), not today's applied to history. */
-  const add = (tsMs: number, values: Record<string, number>, h: HealthReport | null, judged: boolean) => {
-    specs.forEach((c, i) => {
-      const v = values[c.key];
-      if (v === undefined) return;
-      const s = series[i];
-      if (s.t.length && tsMs / 1000 <= s.t[s.t.length - 1]) return;
-      const mine = h?.metric === c.key ? h : null;
-      const mean = mine?.evidence.baselineMean;
-      const std = mine?.evidence.baselineStd;
-      const none = null as unknown as number;
-      s.t.push(tsMs / 1000);
-      s.v.push(v);
-      s.lo.push(mean !== undefined && std !== undefined ? mean - 2 * std : none);
-      s.hi.push(mean !== undefined && std !== undefined ? mean + 2 * std : none);
-      // The catalogue's limits; without a model, what the health report names (as before the catalogue).
-      s.upper.push(c.upper ?? mine?.evidence.ratedUpper ?? mine?.evidence.ratedMax ?? mine?.evidence.zoneCD ?? none);
-      s.lower.push(c.lower ?? mine?.evidence.ratedLower ?? none);
-      s.an.push(judged && mine && (mine.state === 'warning' || mine.state === 'critical') ? v : null);
-      if (s.t.length > MAX_POINTS)
-        for (const k of ['t', 'v', 'lo', 'hi', 'upper', 'lower', 'an'] as const) s[k].shift();
-    });
-  };
-
-  const record = (tsMs: number, values: Record<string, number>, h: HealthReport | null, judged: boolean) => {
-    received.push({ tsMs, values, h, judged });
-    if (received.length > MAX_POINTS) received.shift();
-    if (charted === 'drawn') add(tsMs, values, h, judged);
-  };
-
-  const draw = (model: ProductModelVersion | null) => {
-    if (charted === 'drawn') return;
-    charted = 'drawn';
-    const keys = [...new Set(received.flatMap((r) => Object.keys(r.values)))];
+  /** The charts, once: from the device's catalogue model, else from the metrics its readings carry. */
+  const makeCharts = (model: ProductModelVersion | null) => {
+    if (specs.length) return;
+    const keys = [...new Set(readings.flatMap((r) => Object.keys(r.values)))];
     specs = chartsOf(model, keys.length ? keys : ['temperature', 'vibration']);
     for (const c of specs) makePlot(c);
-    replay();
   };
 
-  /** The charts drawn again from every reading received, in time order (history may come after a live reading). */
-  const replay = () => {
-    series = specs.map(() => ({ t: [], v: [], lo: [], hi: [], upper: [], lower: [], an: [] }));
-    for (const r of [...received].sort((a, b) => a.tsMs - b.tsMs)) add(r.tsMs, r.values, r.h, r.judged);
-    redraw();
-  };
-
-  /** Once the device's model is known: its catalogue entry (any signed-in role may read it), then the charts. */
-  let modelIdKnown: string | null = null;
-  const chartModel = (modelId: string | null | undefined) => {
-    if (!modelId) return;
-    if (!modelIdKnown) {
-      modelIdKnown = modelId;
-      title.textContent = `${deviceId} · ${modelId}`;
+  /** Metric `c` with the health in force at each reading: each stored report held until the next on that metric. */
+  const dataFor = (c: ChartSpec, i: number): uPlot.AlignedData => {
+    const xs: number[] = [];
+    const vs: (number | null)[] = [];
+    const lo: (number | null)[] = [];
+    const hi: (number | null)[] = [];
+    const up: (number | null)[] = [];
+    const down: (number | null)[] = [];
+    const reports = healthPoints.filter((h) => h.metric === c.key);
+    let j = -1;
+    let upper = c.upper;
+    let lower = c.lower;
+    for (const p of readings) {
+      const v = p.values[c.key];
+      if (v === undefined) continue;
+      while (j + 1 < reports.length && reports[j + 1].tsMs <= p.tsMs) {
+        j++;
+        // The catalogue's limits; without a model, what the stored report named.
+        const e = reports[j].evidence;
+        upper = c.upper ?? e.ratedUpper ?? e.ratedMax ?? e.zoneCD ?? upper;
+        lower = c.lower ?? e.ratedLower ?? lower;
+      }
+      const e = j >= 0 ? reports[j].evidence : undefined;
+      xs.push(p.tsMs / 1000);
+      vs.push(v);
+      const ok = e && Number.isFinite(e.baselineMean) && Number.isFinite(e.baselineStd) && e.baselineStd > 0;
+      lo.push(ok ? e.baselineMean - 2 * e.baselineStd : null);
+      hi.push(ok ? e.baselineMean + 2 * e.baselineStd : null);
+      up.push(upper ?? null);
+      down.push(lower ?? null);
     }
-    if (charted !== 'waiting') return;
-    charted = 'loading';
-    api<{ model: ProductModelVersion }>(`catalogue/models/${encodeURIComponent(modelId)}`)
-      .then(({ model }) => draw(model))
-      .catch(() => draw(null));
+    const fc: (number | null)[] = xs.map(() => null);
+    // What is drawn, said on the figure too (a screen reader's and a test's view of the canvas).
+    const figure = figuresOf[i];
+    figure.dataset.points = String(xs.length);
+    figure.dataset.band = String(lo.filter((v) => v !== null).length);
+    figure.dataset.from = String(Math.round(range.fromMs));
+    figure.dataset.to = String(Math.round(range.toMs));
+    figure.dataset.annotations = String(
+      annotations.filter((a) => a.tsMs >= range.fromMs && a.tsMs <= range.toMs).length,
+    );
+    // The forecast of the latest report on this metric: from the last reading to the limit it heads
+    // for at the forecast time (beyond the range's end it leaves the chart to the right).
+    const h = lastHealth?.metric === c.key ? lastHealth : null;
+    const target = h ? forecastTarget(c, h) : undefined;
+    const tt = h?.timeToThresholdMs ?? null;
+    if (h && tt && tt > 0 && target !== undefined && tt < 30 * 86_400_000 && xs.length > 0) {
+      figure.dataset.forecast = String(target);
+      forecastNotes[i].textContent = t('device.forecastNote', {
+        threshold: `${num(target, c.digits)}${c.unit ? ` ${c.unit}` : ''}`,
+        in: duration(tt),
+      });
+      fc[fc.length - 1] = vs[vs.length - 1];
+      return [
+        [...xs, xs[xs.length - 1] + tt / 1000],
+        [...vs, null],
+        [...lo, null],
+        [...hi, null],
+        [...up, up.at(-1) ?? null],
+        [...down, down.at(-1) ?? null],
+        [...fc, target],
+      ] as uPlot.AlignedData;
+    }
+    delete figure.dataset.forecast;
+    forecastNotes[i].textContent = '';
+    return [xs, vs, lo, hi, up, down, fc] as uPlot.AlignedData;
   };
 
-  const showHealth = (d: DeviceSummary | undefined) => {
-    const h = d?.health ?? null;
-    lastHealth = h;
-    chartModel(d?.modelId);
-    const modelId = d?.modelId ?? modelIdKnown;
-    title.textContent = `${deviceId}${modelId ? ` · ${modelId}` : ''}`;
-    healthLine.textContent = h
-      ? t('device.healthLine', {
-          score: Math.round(h.score),
-          state: labelOf('deviceState', h.state),
-          why: explain(h),
-          forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none',
-        })
-      : t('device.noHealthYet');
-    healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
+  let redrawPending = 0;
+  const redraw = () => {
+    redrawPending = 0;
+    specs.forEach((c, i) => {
+      plots[i].setData(dataFor(c, i), false);
+      plots[i].setScale('x', { min: range.fromMs / 1000, max: range.toMs / 1000 });
+    });
+  };
+  const scheduleRedraw = () => {
+    if (!redrawPending) redrawPending = requestAnimationFrame(redraw);
   };
 
-  const showOrders = () => {
-    const mine = [...live.workOrders.values()]
-      .filter((o) => o.deviceId === deviceId)
-      .sort((a, b) => b.createdAtMs - a.createdAtMs);
+  const showRange = () => {
+    for (const b of presets) b.setAttribute('aria-pressed', String(range.preset === b.dataset.range));
+    later.disabled = range.live;
+    rangeLabel.textContent = t('device.range.shown', {
+      from: dateTime(range.fromMs, zone()),
+      to: range.live ? t('device.range.now') : dateTime(range.toMs, zone()),
+    });
+  };
+
+  const annotationsOf = (evs: DeviceEvent[], workOrders: WorkOrderView[]): Annotation[] => {
+    const out: Annotation[] = [];
+    for (const o of workOrders) {
+      out.push({ tsMs: o.createdAtMs, color: '#d29922', label: t('device.annotation.opened', { id: o.id }) });
+      if (o.resolvedAtMs)
+        out.push({ tsMs: o.resolvedAtMs, color: '#3fb950', label: t('device.annotation.resolved', { id: o.id }) });
+      if (o.cancelledAtMs)
+        out.push({ tsMs: o.cancelledAtMs, color: '#9aa7b4', label: t('device.annotation.cancelled', { id: o.id }) });
+    }
+    for (const e of evs) out.push({ tsMs: e.tsMs, color: eventColor(e), label: eventText(e, true) });
+    return out.sort((a, b) => a.tsMs - b.tsMs);
+  };
+
+  const eventColor = (e: DeviceEvent) =>
+    e.kind === 'sensor_fault'
+      ? '#a371f7'
+      : e.kind === 'connection'
+        ? '#9aa7b4'
+        : e.to === 'critical'
+          ? '#f85149'
+          : e.to === 'warning' || e.to === 'watch'
+            ? '#d29922'
+            : '#3fb950';
+
+  const eventText = (e: DeviceEvent, short = false): string => {
+    if (e.kind === 'connection') return t('device.event.connection', { status: labelOf('deviceState', e.to) });
+    if (e.kind === 'sensor_fault')
+      return t('device.event.sensorFault', {
+        metric: labelOf('metric', String(e.detail?.metric ?? '')),
+        value: num(Number(e.detail?.value), 2),
+      });
+    const from = labelOf('deviceState', e.from ?? '');
+    const to = labelOf('deviceState', e.to);
+    return short ? `${from} → ${to}` : t('device.event.transition', { from, to });
+  };
+
+  const showEvents = (evs: DeviceEvent[]) => {
+    events.replaceChildren(
+      ...(evs.length
+        ? evs.map((e) => {
+            const li = el(
+              'li',
+              { class: `event kind-${e.kind} level-${e.to}` },
+              el('time', { text: dateTime(e.tsMs, zone()) }),
+              ` ${eventText(e)}`,
+            );
+            return li;
+          })
+        : [el('li', { class: 'empty', text: t('device.noEvents') })]),
+    );
+  };
+
+  const showOrders = (list: WorkOrderView[]) => {
+    const sorted = [...list].sort((a, b) => b.createdAtMs - a.createdAtMs);
     orders.replaceChildren(
-      ...(mine.length
-        ? mine.map((o) =>
+      ...(sorted.length
+        ? sorted.map((o) =>
             el(
               'li',
               {},
-              el('a', { href: `#/work-orders/${o.id}`, text: o.id }),
+              el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, text: o.id }),
               ' ',
               t('device.orderLine', {
                 mode: labelOf('failureMode', o.mode),
@@ -289,63 +494,215 @@ export function deviceView(root: HTMLElement, deviceId: string, socket: Socket):
     );
   };
 
-  // The registry says the device's model (the live view knows it only for devices registered before start).
-  api<{ device: { modelId: string } }>(`devices/${encodeURIComponent(deviceId)}/service`)
-    .then(({ device }) => chartModel(device.modelId))
-    .catch(() => {
-      if (charted === 'waiting') draw(null);
-    });
-
-  const now = Date.now();
-  api<{ points: Point[] }>(
-    `devices/${encodeURIComponent(deviceId)}/telemetry?from=${now - 3600_000}&to=${now + 60_000}&limit=${MAX_POINTS}`,
-  )
-    .then(({ points }) => {
-      const d = live.devices.get(deviceId);
-      for (const p of points) record(p.tsMs, p.values, d?.health ?? null, false);
-      if (charted === 'drawn') replay();
-    })
-    .catch((err: Error) => healthLine.append(' ', t('device.historyUnavailable', { reason: err.message })));
-
-  let lastState = '';
-  let lastStatus = '';
-  const event = (text: string, cls = '') => {
-    events.prepend(el('li', { class: cls }, el('time', { text: time(Date.now(), zone()) }), ` ${text}`));
-    while (events.children.length > 100) events.lastElementChild!.remove();
+  const showRecord = (r: ServiceRecord | null, error?: string) => {
+    if (!r) {
+      record.replaceChildren(
+        el(
+          'div',
+          {},
+          el('dt', { text: t('device.record.title') }),
+          el('dd', { text: error ?? t('device.record.none') }),
+        ),
+      );
+      return;
+    }
+    const d = r.device;
+    const item = (key: string, label: string, value: Node | string) => {
+      const div = el('div', {}, el('dt', { text: label }), el('dd', {}, value));
+      div.dataset.field = key;
+      return div;
+    };
+    const customer =
+      d.customerId && !opts.technician
+        ? el('a', { href: `#/customers/${encodeURIComponent(d.customerId)}`, text: d.customerName ?? d.customerId })
+        : (d.customerName ?? '—');
+    record.replaceChildren(
+      item('customer', t('device.record.customer'), customer),
+      item('site', t('device.record.site'), [d.siteName, d.city].filter(Boolean).join(', ') || '—'),
+      item('model', t('device.record.model'), `${d.modelId} · ${t('device.record.serial', { serial: d.serial })}`),
+      item('installed', t('device.record.installed'), date(d.installDateMs, d.timeZone)),
+      item(
+        'warranty',
+        t('device.record.warranty'),
+        t(r.warrantyActive ? 'device.record.warrantyActive' : 'device.record.warrantyEnded', {
+          date: date(d.warrantyEndMs, d.timeZone),
+        }),
+      ),
+      item('contract', t('device.record.contract'), labelOf('contractTier', d.contractTier)),
+    );
   };
+
+  let fetchSeq = 0;
+  const load = async () => {
+    const seq = ++fetchSeq;
+    const { fromMs, toMs } = range;
+    const width = Math.max(260, charts.clientWidth - 18);
+    const points = Math.max(10, Math.min(5000, Math.round(width)));
+    const q = `from=${Math.round(fromMs)}&to=${Math.round(toMs)}`;
+    const id = encodeURIComponent(deviceId);
+    status.textContent = t('device.loading');
+    try {
+      const [tel, hist, evs, rec] = await Promise.all([
+        api<{ points: Point[] }>(`devices/${id}/telemetry?${q}&points=${points}`),
+        api<{ points: HealthPoint[] }>(`devices/${id}/health?${q}&points=${points}`).catch(() => ({ points: [] })),
+        api<{ events: DeviceEvent[] }>(`devices/${id}/events?${q}&limit=500`).catch(() => ({ events: [] })),
+        service
+          ? Promise.resolve(service)
+          : api<ServiceRecord>(`devices/${id}/service`).catch((err: unknown) => {
+              showRecord(
+                null,
+                err instanceof ApiError && err.status === 404 ? t('device.record.none') : (err as Error).message,
+              );
+              return null;
+            }),
+      ]);
+      if (seq !== fetchSeq) return; // a newer range was asked for meanwhile
+      readings = tel.points;
+      healthPoints = hist.points;
+      if (rec && !service) {
+        service = rec;
+        showRecord(rec);
+        showOrders(rec.workOrders);
+        showTitle();
+      }
+      if (!specs.length) {
+        // The device's catalogue model (any signed-in role may read it) says which charts, with which limits.
+        const modelId = service?.device.modelId ?? live.devices.get(deviceId)?.modelId ?? null;
+        const model = modelId
+          ? await api<{ model: ProductModelVersion }>(`catalogue/models/${encodeURIComponent(modelId)}`)
+              .then((r) => r.model)
+              .catch(() => null)
+          : null;
+        makeCharts(model);
+      }
+      if (!lastHealth) {
+        const last = healthPoints.at(-1);
+        if (last)
+          lastHealth = {
+            deviceId,
+            explanation: '',
+            ...last,
+            metric: last.metric ?? undefined,
+            rule: last.rule ?? undefined,
+            state: last.state as HealthReport['state'],
+            mode: (last.mode ?? undefined) as HealthReport['mode'],
+          };
+      }
+      annotations = annotationsOf(evs.events, service?.workOrders ?? []);
+      showEvents(evs.events);
+      status.textContent = readings.length ? '' : t('device.noReadings');
+      showRange();
+      redraw();
+    } catch (err) {
+      if (seq !== fetchSeq) return;
+      const why = t('device.historyUnavailable', { reason: (err as Error).message });
+      status.textContent = why;
+      healthLine.append(' ', why);
+    }
+  };
+
+  function setRange(r: Range): void {
+    range = r;
+    showRange();
+    void load();
+  }
+  function zoomTo(fromMs: number, toMs: number): void {
+    const mid = (fromMs + toMs) / 2;
+    const span = Math.max(MIN_SPAN_MS, toMs - fromMs);
+    const to = Math.min(now(), mid + span / 2);
+    setRange({ fromMs: to - span, toMs: to, live: false, preset: null });
+  }
+  earlier.addEventListener('click', () => {
+    const span = range.toMs - range.fromMs;
+    setRange({ fromMs: range.fromMs - span / 2, toMs: range.toMs - span / 2, live: false, preset: null });
+  });
+  later.addEventListener('click', () => {
+    const span = range.toMs - range.fromMs;
+    const to = Math.min(now(), range.toMs + span / 2);
+    // Back at now: the range follows the clock again.
+    const atNow = to >= now() - 1000;
+    setRange({ fromMs: to - span, toMs: to, live: atNow, preset: atNow ? range.preset : null });
+  });
+  zoomOut.addEventListener('click', () => {
+    const span = Math.min(30 * 86_400_000, (range.toMs - range.fromMs) * 2);
+    const mid = (range.fromMs + range.toMs) / 2;
+    const to = Math.min(now(), mid + span / 2);
+    setRange({ fromMs: to - span, toMs: to, live: range.live && to >= now() - 1000, preset: null });
+  });
+
+  const showTitle = (d = live.devices.get(deviceId)) => {
+    const modelId = d?.modelId ?? service?.device.modelId;
+    title.textContent = `${deviceId}${modelId ? ` · ${modelId}` : ''}`;
+  };
+  const showHealth = (d: DeviceSummary | undefined) => {
+    const h = d?.health ?? null;
+    if (h) lastHealth = h;
+    showTitle(d);
+    healthLine.textContent = h
+      ? t('device.healthLine', {
+          score: Math.round(h.score),
+          state: labelOf('deviceState', h.state),
+          why: explain(h),
+          forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none',
+        })
+      : t('device.noHealthYet');
+    healthLine.className = `health-line state-${h?.state ?? 'waiting'}`;
+  };
+
+  // Live: the health line always; in live mode the range follows the clock and new readings join.
+  let lastState = '';
   const onDevice = (d: DeviceSummary) => {
     if (d.deviceId !== deviceId) return;
-    const state = d.health?.state ?? '';
-    if (state && state !== lastState) {
-      if (lastState)
-        event(
-          t('device.event.health', {
-            from: labelOf('deviceState', lastState),
-            to: labelOf('deviceState', state),
-            why: explain(d.health),
-          }),
-          `state-${state}`,
-        );
-      lastState = state;
-    }
-    if (d.status !== lastStatus) {
-      if (lastStatus) event(t('device.event.connection', { status: labelOf('deviceState', d.status) }));
-      lastStatus = d.status;
-    }
     showHealth(d);
-    if (d.latestTsMs !== null) record(d.latestTsMs, d.latest, d.health, true);
-    if (charted === 'drawn') redraw();
+    const state = d.health?.state ?? '';
+    if (lastState && state && state !== lastState && d.health) {
+      const e: DeviceEvent = { tsMs: d.health.tsMs, kind: 'health', from: lastState, to: state, detail: null };
+      annotations = [...annotations, { tsMs: e.tsMs, color: eventColor(e), label: eventText(e, true) }];
+      events.querySelector('.empty')?.remove();
+      events.prepend(
+        el(
+          'li',
+          { class: `event kind-health level-${state}` },
+          el('time', { text: time(e.tsMs, zone()) }),
+          ` ${eventText(e)}`,
+        ),
+      );
+    }
+    if (state) lastState = state;
+    if (!range.live || d.latestTsMs === null) return;
+    const span = range.toMs - range.fromMs;
+    range = { ...range, toMs: Math.max(range.toMs, d.latestTsMs), fromMs: Math.max(range.toMs, d.latestTsMs) - span };
+    if (!readings.length || d.latestTsMs > readings[readings.length - 1].tsMs)
+      readings.push({ tsMs: d.latestTsMs, values: { ...d.latest } });
+    while (readings.length && readings[0].tsMs < range.fromMs) readings.shift();
+    if (d.health && (!healthPoints.length || d.health.tsMs > healthPoints[healthPoints.length - 1].tsMs))
+      healthPoints.push({
+        tsMs: d.health.tsMs,
+        score: d.health.score,
+        state: d.health.state,
+        metric: d.health.metric ?? null,
+        rule: d.health.rule ?? null,
+        mode: d.health.mode ?? null,
+        timeToThresholdMs: d.health.timeToThresholdMs ?? null,
+        evidence: d.health.evidence,
+      });
+    scheduleRedraw();
   };
   socket.on('device', onDevice);
   socket.emit('watch-device', deviceId);
-  const off = live.subscribe(({ workOrders }) => {
-    if (workOrders.some((o) => o.deviceId === deviceId)) showOrders();
-  });
+  const labelTimer = setInterval(() => {
+    if (range.live) showRange();
+  }, 30_000);
   showHealth(live.devices.get(deviceId));
-  showOrders();
+  lastState = live.devices.get(deviceId)?.health?.state ?? '';
+  showRecord(null, t('device.loading'));
+  showRange();
+  void load();
   return () => {
     socket.off('device', onDevice);
-    off();
+    clearInterval(labelTimer);
+    resize.disconnect();
+    if (redrawPending) cancelAnimationFrame(redrawPending);
     for (const p of plots) p.destroy();
   };
 }
