@@ -90,12 +90,29 @@ export const JOINT_MAX_METRICS = 16;
  */
 export const JOINT_MAX_INTERVAL_MS = 60_000;
 
-/** A joint model over the device's metrics in the order they were first seen (the first JOINT_MAX_METRICS). */
+/**
+ * A joint model over the device's metrics in the order they were first seen (the first
+ * JOINT_MAX_METRICS). It takes over from the unit-free scorers of its metrics: while it explains
+ * them they are judged by the sensor-fault rules only, so their scorers would only cost time and
+ * memory (about a kilobyte each).
+ */
 export function newJointModel(d: DeviceState): void {
   const metrics = [...d.metrics.values()].slice(0, JOINT_MAX_METRICS);
   d.jointMetrics = metrics;
   d.joint = new JointModel(metrics.map((m) => m.name));
   d.jointValues = new Float64Array(metrics.length);
+  for (const m of metrics) {
+    m.scorer = null;
+    m.anomalyScore = 0;
+  }
+}
+
+/** The device has no joint model any more (it reports too seldom): its unit-free metrics get their scorers back. */
+export function dropJointModel(d: DeviceState): void {
+  d.joint = null;
+  d.jointMetrics = NO_METRICS;
+  d.jointValues = null;
+  for (const m of d.metrics.values()) if (m.facts.unitFree && m.scorer === null) m.scorer = new AnomalyScorer();
 }
 
 export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVersion | null = null): DeviceState {
@@ -151,8 +168,25 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     nominalTrusted: true,
     warmSinceMs: Number.NaN,
     warmWhileStoppedMs: 0,
-    normalText: `${metric} is within this device's normal range`,
+    normalText: normalTextOf(metric),
   };
+}
+
+/**
+ * The healthy explanation, one string per metric name for every device (at 60–80 bytes each it
+ * was a noticeable share of an eight-metric device's state); bounded, as metric names come from
+ * devices.
+ */
+const NORMAL_TEXTS = new Map<string, string>();
+const NORMAL_TEXTS_MAX = 10_000;
+
+function normalTextOf(metric: string): string {
+  let text = NORMAL_TEXTS.get(metric);
+  if (text === undefined) {
+    text = `${metric} is within this device's normal range`;
+    if (NORMAL_TEXTS.size < NORMAL_TEXTS_MAX) NORMAL_TEXTS.set(metric, text);
+  }
+  return text;
 }
 
 function newDetector(facts: MetricFacts): MetricDetector {
@@ -174,7 +208,7 @@ export function applyCatalogueVersion(d: DeviceState, model: ProductModelVersion
     m.facts = after;
     if (before.unit !== after.unit || before.unitFree !== after.unitFree) {
       m.detector = newDetector(after);
-      m.scorer = after.unitFree ? new AnomalyScorer() : null;
+      m.scorer = after.unitFree && d.joint === null ? new AnomalyScorer() : null;
       m.last = null;
       m.anomalyStreak = 0;
       m.elevatedStreak = 0;

@@ -5,6 +5,7 @@ import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode, HealthReport, HealthState, Reading } from '../core/types.ts';
 import {
   applyCatalogueVersion,
+  dropJointModel,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
@@ -239,7 +240,7 @@ export class Analytics {
         ? dt
         : d.readingIntervalMs + 0.05 * (dt - d.readingIntervalMs);
     if (!(d.readingIntervalMs <= JOINT_MAX_INTERVAL_MS)) {
-      d.joint = null;
+      if (d.joint !== null) dropJointModel(d);
       return;
     }
     const size = Math.min(d.metrics.size, JOINT_MAX_METRICS);

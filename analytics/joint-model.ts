@@ -127,7 +127,6 @@ export class JointModel {
   readonly #beta: number;
   readonly #cov: number;
   readonly #chol: number;
-  readonly #regressionChol: number;
   readonly #z: number;
   readonly #e: number;
   readonly #smoothed: number;
@@ -173,8 +172,8 @@ export class JointModel {
     };
     this.#gMean = take(d);
     this.#gVar = take(d);
-    this.#gCov = take(d * d);
-    this.#gStep = take(d * d);
+    this.#gCov = take(tri(d));
+    this.#gStep = take(tri(d));
     this.#gLast = take(d);
     this.#dir = take(d);
     this.#dirRef = take(d);
@@ -182,12 +181,12 @@ export class JointModel {
     this.#spreadRef = take(d);
     this.#meanRef = take(d);
     this.#phi = take(K);
-    this.#xtx = take(K * K);
+    this.#xtx = take(tri(K));
     this.#xtz = take(K * d);
     this.#beta = take(K * d);
-    this.#cov = take(d * d);
-    this.#chol = take(d * d);
-    this.#regressionChol = take(K * K);
+    this.#cov = take(tri(d));
+    this.#chol = take(tri(d));
+
     this.#z = take(d);
     this.#e = take(d);
     this.#smoothed = take(d);
@@ -366,10 +365,10 @@ export class JointModel {
       const di = s[dev + i];
       const si = s[step + i];
       s[v + i] += rate * ((1 - rate) * di * di - s[v + i]);
-      const row = c + i * d;
+      const row = c + tri(i);
       for (let j = 0; j <= i; j++) s[row + j] += rate * ((1 - rate) * di * s[dev + j] - s[row + j]);
       if (first) continue;
-      const srow = st + i * d;
+      const srow = st + tri(i);
       for (let j = 0; j <= i; j++) s[srow + j] += stepRate * (si * s[step + j] - s[srow + j]);
     }
   }
@@ -388,8 +387,8 @@ export class JointModel {
     this.#direction(30);
     s.copyWithin(this.#dirRef, this.#dir, this.#dir + d);
     this.#setWeights();
-    s.fill(0, this.#xtx, this.#xtx + K * K + 2 * K * d);
-    s.fill(0, this.#cov, this.#cov + d * d);
+    s.fill(0, this.#xtx, this.#xtx + tri(K) + 2 * K * d);
+    s.fill(0, this.#cov, this.#cov + tri(d));
     s.fill(0, this.#smoothed, this.#smoothed + d);
     this.#history.fill(0);
     this.#pMin = Number.POSITIVE_INFINITY;
@@ -419,8 +418,8 @@ export class JointModel {
       for (let i = 0; i < d; i++) {
         let acc = 0;
         for (let j = 0; j < d; j++) {
-          const sij = i >= j ? s[st + i * d + j] : s[st + j * d + i];
-          acc += (sij / Math.sqrt(s[st + i * d + i] * s[st + j * d + j] + 1e-300)) * s[w + j];
+          const sij = s[st + sym(i, j)];
+          acc += (sij / Math.sqrt(s[st + tri(i) + i] * s[st + tri(j) + j] + 1e-300)) * s[w + j];
         }
         s[tmp + i] = acc;
         norm += acc * acc;
@@ -448,10 +447,9 @@ export class JointModel {
     let largest = 0;
     for (let i = 0; i < d; i++) largest = Math.max(largest, Math.abs(s[w + i]));
     for (let i = 0; i < d; i++)
-      s[a + i] = Math.abs(s[w + i]) >= LOADING_SHARE * largest ? s[w + i] / (Math.sqrt(s[st + i * d + i]) || 1) : 0;
+      s[a + i] = Math.abs(s[w + i]) >= LOADING_SHARE * largest ? s[w + i] / (Math.sqrt(s[st + tri(i) + i]) || 1) : 0;
     let variance = 0;
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++) variance += s[a + i] * s[a + j] * (i >= j ? s[c + i * d + j] : s[c + j * d + i]);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) variance += s[a + i] * s[a + j] * s[c + sym(i, j)];
     this.#pScale = Math.sqrt(variance) || 1;
   }
 
@@ -491,7 +489,7 @@ export class JointModel {
     const z = this.#z;
     for (let k = 0; k < K; k++) {
       const fk = s[phi + k];
-      const row = xtx + k * K;
+      const row = xtx + tri(k);
       for (let j = 0; j <= k; j++) s[row + j] += rate * (fk * s[phi + j] - s[row + j]);
       const zr = xtz + k * d;
       for (let i = 0; i < d; i++) s[zr + i] += rate * (fk * s[z + i] - s[zr + i]);
@@ -515,7 +513,7 @@ export class JointModel {
     const last = this.#eLast;
     for (let i = 0; i < d; i++) {
       const ri = s[r + i];
-      const row = cov + i * d;
+      const row = cov + tri(i);
       for (let j = 0; j <= i; j++) s[row + j] += covRate * (ri * s[r + j] - s[row + j]);
       // How fast each residual moves: a slow one (a lagging temperature) keeps its sign for long.
       const ei = s[e + i];
@@ -544,7 +542,7 @@ export class JointModel {
     const fast = this.#fast;
     for (let i = 0; i < d; i++) {
       let acc = s[fast + i] * s[r + i];
-      const row = L + i * d;
+      const row = L + tri(i);
       for (let j = 0; j < i; j++) acc -= s[row + j] * s[y + j];
       const yi = acc / s[row + i];
       s[y + i] = yi;
@@ -554,8 +552,8 @@ export class JointModel {
     const w = this.#work;
     for (let i = d - 1; i >= 0; i--) {
       let acc = s[y + i];
-      for (let j = i + 1; j < d; j++) acc -= s[L + j * d + i] * s[w + j];
-      s[w + i] = acc / s[L + i * d + i];
+      for (let j = i + 1; j < d; j++) acc -= s[L + tri(j) + i] * s[w + j];
+      s[w + i] = acc / s[L + tri(i) + i];
     }
     this.#t2 = t2;
     const share = this.#share;
@@ -623,7 +621,8 @@ export class JointModel {
   #solveRegression(): void {
     const s = this.#s;
     const d = this.d;
-    const L = this.#regressionChol;
+    // The factor is needed only here: one scratch array serves every model (1.4 KB less each).
+    const L = REGRESSION_FACTOR;
     cholesky(s, this.#xtx, L, K, REGRESSION_RIDGE);
     const y = this.#y;
     const xtz = this.#xtz;
@@ -631,13 +630,13 @@ export class JointModel {
     for (let i = 0; i < d; i++) {
       for (let k = 0; k < K; k++) {
         let acc = s[xtz + k * d + i];
-        for (let j = 0; j < k; j++) acc -= s[L + k * K + j] * s[y + j];
-        s[y + k] = acc / s[L + k * K + k];
+        for (let j = 0; j < k; j++) acc -= L[tri(k) + j] * s[y + j];
+        s[y + k] = acc / L[tri(k) + k];
       }
       for (let k = K - 1; k >= 0; k--) {
         let acc = s[y + k];
-        for (let j = k + 1; j < K; j++) acc -= s[L + j * K + k] * s[beta + j * d + i];
-        s[beta + k * d + i] = acc / s[L + k * K + k];
+        for (let j = k + 1; j < K; j++) acc -= L[tri(j) + k] * s[beta + j * d + i];
+        s[beta + k * d + i] = acc / L[tri(k) + k];
       }
     }
   }
@@ -666,7 +665,7 @@ export class JointModel {
     for (let i = 0; i < d; i++) {
       count += s[fast + i];
       for (let j = 0; j <= i; j++)
-        s[L + i * d + j] = s[fast + i] === 1 && s[fast + j] === 1 ? s[cov + i * d + j] : i === j ? 1 : 0;
+        s[L + tri(i) + j] = s[fast + i] === 1 && s[fast + j] === 1 ? s[cov + tri(i) + j] : i === j ? 1 : 0;
     }
     this.#fastCount = count;
     cholesky(s, L, L, d, COVARIANCE_RIDGE);
@@ -724,17 +723,37 @@ export class JointModel {
   }
 }
 
-/** Lower Cholesky factor of the n × n lower triangle at `a` plus a ridge (a share of its mean diagonal), into `l`. */
-function cholesky(s: Float64Array, a: number, l: number, n: number, ridgeShare: number): void {
+/**
+ * Symmetric and triangular matrices are kept packed, row by row, lower triangle only: element
+ * (i, j), j ≤ i, is at tri(i) + j (half the memory of a full square).
+ */
+function tri(i: number): number {
+  return (i * (i + 1)) >> 1;
+}
+
+function sym(i: number, j: number): number {
+  return i >= j ? tri(i) + j : tri(j) + i;
+}
+
+/** Scratch for the regression's Cholesky factor (models are solved one at a time). */
+const REGRESSION_FACTOR = new Float64Array(tri(K));
+
+/**
+ * Lower Cholesky factor of the packed n × n symmetric matrix at offset `a` of `s` plus a ridge (a
+ * share of its mean diagonal), packed into `out` (an array, or an offset into `s`; in place works).
+ */
+function cholesky(s: Float64Array, a: number, out: Float64Array | number, n: number, ridgeShare: number): void {
+  const t = typeof out === 'number' ? s : out;
+  const l = typeof out === 'number' ? out : 0;
   let trace = 0;
-  for (let i = 0; i < n; i++) trace += s[a + i * n + i];
+  for (let i = 0; i < n; i++) trace += s[a + tri(i) + i];
   const ridge = (ridgeShare * trace) / n + 1e-12;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      let acc = s[a + i * n + j] + (i === j ? ridge : 0);
-      for (let k = 0; k < j; k++) acc -= s[l + i * n + k] * s[l + j * n + k];
-      if (i === j) s[l + i * n + i] = Math.sqrt(Math.max(acc, ridge));
-      else s[l + i * n + j] = acc / s[l + j * n + j];
+      let acc = s[a + tri(i) + j] + (i === j ? ridge : 0);
+      for (let k = 0; k < j; k++) acc -= t[l + tri(i) + k] * t[l + tri(j) + k];
+      if (i === j) t[l + tri(i) + i] = Math.sqrt(Math.max(acc, ridge));
+      else t[l + tri(i) + j] = acc / t[l + tri(j) + j];
     }
   }
 }

@@ -2,7 +2,7 @@
 
 import type { FailureMode } from '../core/types.ts';
 import type { AnomalyScorerState } from './anomaly-score.ts';
-import { newJointModel, newMetricState, type DeviceState } from './device-state.ts';
+import { dropJointModel, newJointModel, newMetricState, type DeviceState } from './device-state.ts';
 import type { JointModelState } from './joint-model.ts';
 import type { DetectorState } from './metric-detector.ts';
 
@@ -69,7 +69,7 @@ export function restoreSnapshot(
     // The joint model carries on when its metrics are the device's (in the same order); else it is learnt afresh.
     if (saved.joint && d.metrics.size >= 3) {
       newJointModel(d);
-      if (!d.joint!.restore(saved.joint)) d.joint = null;
+      if (!d.joint!.restore(saved.joint)) dropJointModel(d);
     }
   }
   return { droppedMetrics };
