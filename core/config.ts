@@ -9,6 +9,7 @@ const DEFAULT_TEMPLATES: Readonly<Record<NoticeKind, string>> = Object.freeze({
   delayed: 'purna_delayed',
   resolved: 'purna_resolved',
   cancelled: 'purna_cancelled',
+  coverage_ending: 'purna_coverage_ending',
 });
 
 // The one place that reads the environment. Every setting is declared once below with its
@@ -162,6 +163,8 @@ const noticeTemplates: Parser<Readonly<Record<NoticeKind, string>>> = (raw, name
       );
     out[kind as NoticeKind] = template;
   }
+  // A setting written before the warranty reminders (issue 19) lacks their kind: it keeps its default.
+  out.coverage_ending ??= DEFAULT_TEMPLATES.coverage_ending;
   const missing = NOTICE_KINDS.filter((k) => !out[k]);
   if (missing.length)
     throw new ConfigError(`${name} must name a template for every notice; missing ${missing.join(', ')}`);

@@ -39,9 +39,19 @@ export const CUSTOMER_REPORTED_MODE = 'customer_reported';
 export type CustomerChannel = 'email' | 'whatsapp' | 'sms';
 export const CUSTOMER_CHANNELS: readonly CustomerChannel[] = ['email', 'whatsapp', 'sms'];
 
-/** The kinds of notice a customer's contact gets about a job (service/customers/notices.ts). */
-export type NoticeKind = 'visit_planned' | 'en_route' | 'delayed' | 'resolved' | 'cancelled';
-export const NOTICE_KINDS: readonly NoticeKind[] = ['visit_planned', 'en_route', 'delayed', 'resolved', 'cancelled'];
+/**
+ * The kinds of notice a customer's contact gets: about a job (service/customers/notices.ts), and
+ * that a device's warranty or service contract is about to end (service/warranty/reminders.ts).
+ */
+export type NoticeKind = 'visit_planned' | 'en_route' | 'delayed' | 'resolved' | 'cancelled' | 'coverage_ending';
+export const NOTICE_KINDS: readonly NoticeKind[] = [
+  'visit_planned',
+  'en_route',
+  'delayed',
+  'resolved',
+  'cancelled',
+  'coverage_ending',
+];
 
 export type HealthState = 'warming_up' | 'healthy' | 'watch' | 'warning' | 'critical' | 'sensor_fault' | 'silent';
 

@@ -31,6 +31,7 @@ import { openServiceStores, type ServiceStores } from './stores.ts';
 import { logFailure, WorkOrderCommands } from './work-orders/commands.ts';
 import { Lifecycle } from './work-orders/lifecycle.ts';
 import { Claims } from './warranty/claims.ts';
+import { CoverageReminders } from './warranty/reminders.ts';
 import { WarrantyRoom } from './warranty/room.ts';
 import { WorkOrdersRoom } from './work-orders/room.ts';
 
@@ -107,6 +108,7 @@ interface Running {
   billing: BillingRoom;
   warranty: WarrantyRoom;
   maintenancePass: PeriodicJob | null;
+  reminderPass: PeriodicJob | null;
   slaWatch: SlaWatch;
   unsubscribe: (() => void)[];
 }
@@ -187,8 +189,18 @@ export class ServiceDomain {
       installation: new InstallationRoom(stores, installations, commands, clock),
       maintenance: new MaintenanceRoom(stores, maintenance, runningHours, commands, clock),
       billing: new BillingRoom(stores, quotes, commands, clock),
-      warranty: new WarrantyRoom(stores, new Claims(stores), clock),
+      warranty: new WarrantyRoom(
+        stores,
+        new Claims(stores),
+        new CoverageReminders(
+          stores,
+          (this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES).coverage_ending ??
+            DEFAULT_WHATSAPP_TEMPLATES.coverage_ending,
+        ),
+        clock,
+      ),
       maintenancePass: null,
+      reminderPass: null,
       slaWatch,
       unsubscribe: [],
     };
@@ -203,7 +215,10 @@ export class ServiceDomain {
     const running = this.#running;
     running.unsubscribe.push(bus.on('health', (report) => runningHours.observe(report)));
     const passMs = this.#opts.maintenanceIntervalMs ?? 3_600_000;
-    if (passMs > 0) running.maintenancePass = every('maintenance', passMs, () => running.maintenance.planDue(), log);
+    if (passMs > 0) {
+      running.maintenancePass = every('maintenance', passMs, () => running.maintenance.planDue(), log);
+      running.reminderPass = every('coverageReminders', passMs, () => running.warranty.remindCoverageEnding(), log);
+    }
     log.info({ db: dbPath }, 'service domain started');
   }
 
@@ -212,6 +227,7 @@ export class ServiceDomain {
     if (!r) return;
     r.slaWatch.stop();
     r.maintenancePass?.stop();
+    r.reminderPass?.stop();
     logFailure(this.#opts.log, 'flushRunningHours', () => r.maintenance.flushRunningHours());
     for (const off of r.unsubscribe) off();
     r.stores.notifier.stop();

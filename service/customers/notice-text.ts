@@ -172,6 +172,9 @@ function paragraphs(
         action: 'notice.track',
       };
     }
+    case 'coverage_ending':
+      // About a device, not a job: composed by warranty/reminders.ts.
+      throw new Error('a coverage_ending notice is composed by service/warranty/reminders.ts');
   }
 }
 

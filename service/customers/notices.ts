@@ -24,6 +24,7 @@ const EXPIRES_AFTER_MS: Record<NoticeKind, number> = {
   delayed: 6 * HOUR,
   resolved: 72 * HOUR,
   cancelled: 24 * HOUR,
+  coverage_ending: 7 * 24 * HOUR,
 };
 
 /** The setting that turns each channel on, for the reason a message could not go. */

@@ -62,9 +62,10 @@ export interface CustomerMessagePayload {
   quiet: QuietWindow | null;
 }
 
-/** One notice for one contact about one job, as the outbox is asked to send it. */
+/** One notice for one contact about one job (or a device: a warranty ending), as the outbox is asked to send it. */
 export interface CustomerMessage {
-  workOrderId: string;
+  /** Null for a notice about a device rather than a job (coverage_ending). */
+  workOrderId: string | null;
   contactId: string;
   notice: NoticeKind;
   channel: CustomerChannel;
@@ -80,7 +81,7 @@ export interface CustomerMessage {
 /** A customer message on the record: the delivery, whom it went to, and what it said (the link left out). */
 export interface CustomerMessageRecord extends Delivery {
   channel: CustomerChannel;
-  workOrderId: string;
+  workOrderId: string | null;
   contactId: string;
   notice: NoticeKind;
   urgent: boolean;

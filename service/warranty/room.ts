@@ -6,17 +6,25 @@ import { inTransaction } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { notFound, requireFound } from '../types.ts';
 import type { ClaimInput, ClaimStatus, Claims, WarrantyClaim } from './claims.ts';
+import type { CoverageReminders, ReminderSent } from './reminders.ts';
 import type { Coverage, CoverageTerms, TermsInput, TermsTier } from './terms.ts';
 
 export class WarrantyRoom {
   readonly #stores: ServiceStores;
   readonly #claims: Claims;
+  readonly #reminders: CoverageReminders;
   readonly #clock: Clock;
 
-  constructor(stores: ServiceStores, claims: Claims, clock: Clock) {
+  constructor(stores: ServiceStores, claims: Claims, reminders: CoverageReminders, clock: Clock) {
     this.#stores = stores;
     this.#claims = claims;
+    this.#reminders = reminders;
     this.#clock = clock;
+  }
+
+  /** Tells the customers whose warranty or contract ends within a month (once per device, kind and end); runs every hour by itself. */
+  remindCoverageEnding(): ReminderSent[] {
+    return this.#reminders.run(this.#clock.nowMs());
   }
 
   /** The terms in force for every catalogue model and tier (stored or Purna's default), and the '*' rows. */

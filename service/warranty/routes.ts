@@ -90,6 +90,17 @@ export async function warrantyRoutes(scope: FastifyInstance, opts: ServiceRoutes
     async (request, reply) =>
       reply.code(201).send({ claim: service.warranty.createClaim(request.params.id, request.body, actorOf(request)) }),
   );
+  app.post(
+    '/warranty/reminders/run',
+    {
+      ...guard(MANAGE),
+      schema: {
+        tags,
+        summary: 'Remind the customers whose warranty or contract ends within 30 days (runs every hour by itself)',
+      },
+    },
+    async () => ({ reminders: service.warranty.remindCoverageEnding() }),
+  );
   app.get(
     '/warranty/claims',
     {

@@ -309,6 +309,8 @@ describe('settings', () => {
       delayed: 'c',
       resolved: 'd',
       cancelled: 'e',
+      // Not named: the warranty reminder keeps its default template.
+      coverage_ending: 'purna_coverage_ending',
     });
   });
 });
