@@ -361,3 +361,24 @@ describe('dispatch hysteresis', () => {
     expect(dispatches.map((d) => d.mode)).toEqual(['bearing_wear']);
   });
 });
+
+describe('both directions for a metric nothing is known of', () => {
+  it('a unit-free pressure that falls and stays low is elevated below its normal a day later, as a rise would be above it', () => {
+    for (const sign of [-1, 1]) {
+      const rand = prng(11);
+      // Five-minute readings: three days at 4 bar ± 0.05, then 20 σ away for a day.
+      const day = 288;
+      const { health } = run(
+        (i) => ({ pressure: 4 + (i >= 3 * day ? sign * 1 : 0) + 0.05 * gaussian(rand) }),
+        4 * day,
+        'pump-p200',
+        300_000,
+      );
+      const last = health.at(-1)!;
+      expect(last.state).not.toBe('healthy');
+      expect(health.slice(-day / 2).every((h) => h.rule === 'elevated' || h.rule === 'anomaly-likelihood')).toBe(true);
+      const elevated = health.filter((h) => h.rule === 'elevated').at(-1);
+      expect(elevated?.explanation).toMatch(sign < 0 ? /below this device's normal/ : /above this device's normal/);
+    }
+  });
+});
