@@ -171,7 +171,8 @@ export class WorkOrderCommands {
       mode,
       evidence: {},
       explanation: report
-        ? `reported by the customer: “${report}”`
+        ? // The customer's words, in no language of ours: the board and the technician's card show them as they are.
+          `“${report}”`
         : `opened by ${input.actor}${input.note ? `: ${input.note}` : ''}`,
     };
     const { changes } = this.#commit(() => {

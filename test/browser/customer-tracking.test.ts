@@ -238,7 +238,7 @@ it('shows the follow-up on the board and the work order; the planner closes it; 
   await page.getByLabel('What was found', { exact: true }).fill('mechanical seal worn');
   await page.getByRole('button', { name: 'Set the failure mode' }).click();
   await expect.poll(() => purna.service.workOrders.getWorkOrder(reported!.id)!.mode).toBe('lubrication_loss');
-  await expect.poll(() => page.locator('#wo-diagnosis').count()).toBe(0);
+  await expect.poll(() => page.locator('select.diagnosis').count()).toBe(0);
 
   // The work order shows what the customers said; the follow-up is closed from there.
   await page.goto(`${purna.dashboardUrl}#/work-order/${job.id}`);
@@ -260,5 +260,41 @@ it('shows the follow-up on the board and the work order; the planner closes it; 
   expect(await row.locator('td').allTextContents()).toEqual(['1', '100%', '2.0 / 5 (1)']);
   await page.locator('#kpi-technicians').screenshot({ path: `${ARTIFACTS}/kpis-by-technician.png` });
   expect(cspViolations(browser)).toEqual([]);
+  await context.close();
+}, 60_000);
+
+it('the technician on site says what a customer-reported fault is, from their phone', async () => {
+  const { customers, workOrders } = purna.service;
+  const device = customers
+    .listDevices()
+    .find((d) => d.modelId === 'pump-p200' && d.siteId && !workOrders.listWorkOrders({ deviceId: d.id }).length)!;
+  const opened = workOrders.createWorkOrder({
+    deviceId: device.id,
+    jobType: 'customer_reported',
+    mode: 'customer_reported',
+    customerReport: 'Pompa bergetar keras',
+    actor: 'planner:test',
+  });
+  expect(opened.technicianId).toBeTruthy();
+  const actor = `technician:${opened.technicianId}`;
+  let v = opened.version;
+  for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+    v = workOrders.transition(opened.id, { to, actor, version: v }).version;
+  await loginAs(purna, 'technician', opened.technicianId!);
+  const context = await browser.newContext({ ...PHONE, locale: 'id-ID' });
+  const page = await context.newPage();
+  await page.goto(`${purna.dashboardUrl}#/tech`);
+  await page.getByLabel('Email', { exact: true }).fill(`technician-${opened.technicianId}@test.purna`.toLowerCase());
+  await page.getByLabel('Kata sandi', { exact: true }).fill('test-password-0123456789');
+  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+  const card = page.locator('article', { hasText: opened.id });
+  await card.waitFor();
+  expect(await card.textContent()).toContain('“Pompa bergetar keras”');
+  await card.getByLabel('Hasil diagnosis').selectOption('bearing_wear');
+  await card.getByRole('button', { name: 'Tetapkan mode kerusakan' }).click();
+  await expect.poll(() => workOrders.getWorkOrder(opened.id)!.mode).toBe('bearing_wear');
+  await expect.poll(() => card.locator('select.diagnosis').count()).toBe(0);
+  expect(workOrders.getWorkOrder(opened.id)!.customerReport).toBe('Pompa bergetar keras');
+  await shoot(page, 'tech-diagnosis');
   await context.close();
 }, 60_000);

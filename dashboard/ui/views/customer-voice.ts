@@ -353,24 +353,28 @@ export function boardCustomerDesk(say: (text: string) => void): {
  * (POST …/diagnosis with the version read with the page; a change in between is a 409, shown).
  */
 export function diagnoseForm(
-  o: { id: string; version: number; modelId: string | null },
+  o: { id: string; version: number; deviceId: string },
   say: (text: string) => void,
 ): HTMLFormElement {
-  const select = el('select', { id: 'wo-diagnosis', required: '' });
-  const note = el('input', { id: 'wo-diagnosis-note', maxlength: '2000' });
+  const select = el('select', { id: `diagnosis-${o.id}`, class: 'diagnosis', required: '' });
+  const note = el('input', { id: `diagnosis-note-${o.id}`, maxlength: '2000' });
   const form = el(
     'form',
     { class: 'diagnose filters' },
-    el('label', { for: 'wo-diagnosis', text: t('workOrder.diagnosis') }),
+    el('label', { for: select.id, text: t('workOrder.diagnosis') }),
     select,
-    el('label', { for: 'wo-diagnosis-note', text: t('workOrder.diagnosisNote') }),
+    el('label', { for: note.id, text: t('workOrder.diagnosisNote') }),
     note,
     el('button', { type: 'submit', text: t('workOrder.diagnose') }),
   );
-  if (o.modelId)
-    void api<{ model: { failureModes: { id: string; name: string }[] } }>(
-      `catalogue/models/${encodeURIComponent(o.modelId)}`,
-    ).then(
+  // The device's model as the service record has it, then its failure modes from the catalogue.
+  void api<{ device: { modelId: string } }>(`devices/${encodeURIComponent(o.deviceId)}/service`)
+    .then((r) =>
+      api<{ model: { failureModes: { id: string; name: string }[] } }>(
+        `catalogue/models/${encodeURIComponent(r.device.modelId)}`,
+      ),
+    )
+    .then(
       (r) =>
         select.replaceChildren(
           el('option', { value: '', text: t('report.choose') }),

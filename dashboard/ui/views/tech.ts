@@ -8,6 +8,7 @@ import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
+import { diagnoseForm } from './customer-voice.ts';
 
 const NEXT: Record<string, { to: string; text: MessageKey } | undefined> = {
   assigned: { to: 'acknowledged', text: 'tech.next.acknowledge' },
@@ -120,6 +121,13 @@ export function techView(root: HTMLElement): () => void {
       b.addEventListener('click', () => void transition(o, { to: next.to }));
       card.append(b);
     }
+    // On site, the technician says what a customer-reported fault really is.
+    if (o.state === 'on_site' && o.mode === 'customer_reported')
+      card.append(
+        diagnoseForm({ id: o.id, version: o.version, deviceId: o.deviceId }, (text) => {
+          status.textContent = text;
+        }),
+      );
     if (o.state === 'on_site') {
       const code = el(
         'select',

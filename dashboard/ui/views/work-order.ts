@@ -13,7 +13,6 @@ interface Detail {
   workOrder: WorkOrderView & {
     createdAtMs: number;
     customerReport: string | null;
-    modelId: string | null;
     partName: string | null;
     note: string | null;
   };
