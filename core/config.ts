@@ -10,6 +10,7 @@ const DEFAULT_TEMPLATES: Readonly<Record<NoticeKind, string>> = Object.freeze({
   resolved: 'purna_resolved',
   cancelled: 'purna_cancelled',
   coverage_ending: 'purna_coverage_ending',
+  quote_ready: 'purna_quote_ready',
 });
 
 // The one place that reads the environment. Every setting is declared once below with its
@@ -165,6 +166,7 @@ const noticeTemplates: Parser<Readonly<Record<NoticeKind, string>>> = (raw, name
   }
   // A setting written before the warranty reminders (issue 19) lacks their kind: it keeps its default.
   out.coverage_ending ??= DEFAULT_TEMPLATES.coverage_ending;
+  out.quote_ready ??= DEFAULT_TEMPLATES.quote_ready;
   const missing = NOTICE_KINDS.filter((k) => !out[k]);
   if (missing.length)
     throw new ConfigError(`${name} must name a template for every notice; missing ${missing.join(', ')}`);

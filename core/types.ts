@@ -41,9 +41,17 @@ export const CUSTOMER_CHANNELS: readonly CustomerChannel[] = ['email', 'whatsapp
 
 /**
  * The kinds of notice a customer's contact gets: about a job (service/customers/notices.ts), and
- * that a device's warranty or service contract is about to end (service/warranty/reminders.ts).
+ * that a device's warranty or service contract is about to end (service/warranty/reminders.ts),
+ * that a repair's quote waits for their approval (service/billing/quote-notice.ts).
  */
-export type NoticeKind = 'visit_planned' | 'en_route' | 'delayed' | 'resolved' | 'cancelled' | 'coverage_ending';
+export type NoticeKind =
+  | 'visit_planned'
+  | 'en_route'
+  | 'delayed'
+  | 'resolved'
+  | 'cancelled'
+  | 'coverage_ending'
+  | 'quote_ready';
 export const NOTICE_KINDS: readonly NoticeKind[] = [
   'visit_planned',
   'en_route',
@@ -51,6 +59,7 @@ export const NOTICE_KINDS: readonly NoticeKind[] = [
   'resolved',
   'cancelled',
   'coverage_ending',
+  'quote_ready',
 ];
 
 export type HealthState = 'warming_up' | 'healthy' | 'watch' | 'warning' | 'critical' | 'sensor_fault' | 'silent';

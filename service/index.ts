@@ -149,7 +149,8 @@ export class ServiceDomain {
       links: stores.links,
       whatsappTemplates: this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES,
     });
-    const quotes = new Quotes(stores);
+    const templates = this.#opts.whatsappTemplates ?? DEFAULT_WHATSAPP_TEMPLATES;
+    const quotes = new Quotes(stores, templates.quote_ready ?? DEFAULT_WHATSAPP_TEMPLATES.quote_ready);
     const lifecycle = new Lifecycle(stores, [quotes.onOpened]);
     const surveys = new SurveyLinks(stores, clock, this.#opts.surveyBaseUrl ?? '/api/surveys/');
     const dispatcher = new Dispatcher(stores, lifecycle);

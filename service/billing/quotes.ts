@@ -14,6 +14,7 @@ import type { ServiceStores } from '../stores.ts';
 import { conflict, requireFound, type ServiceWorkOrder } from '../types.ts';
 import type { WorkOrderCommands } from '../work-orders/commands.ts';
 import { labourAmount, lineAmount, requireRupiah, sumRupiah } from './money.ts';
+import { tellQuote } from './quote-notice.ts';
 import type { DecidedVia, Quote, QuoteLine } from './store.ts';
 
 /** Repair time quoted for a mode the catalogue gives none (a built-in one: a sensor swap, an unknown anomaly's look), hours. */
@@ -25,9 +26,12 @@ export type QuoteLineInput = Omit<QuoteLine, 'amountIdr' | 'priced'>;
 
 export class Quotes {
   readonly #s: ServiceStores;
+  readonly #whatsappTemplate: string;
 
-  constructor(stores: ServiceStores) {
+  /** `whatsappTemplate`: the approved template of the quote_ready notice. */
+  constructor(stores: ServiceStores, whatsappTemplate: string) {
     this.#s = stores;
+    this.#whatsappTemplate = whatsappTemplate;
   }
 
   /** When a repair opens (inside its transaction, before it is planned): quote what the customer would pay. */
@@ -75,6 +79,7 @@ export class Quotes {
       createdBy: SYSTEM,
       createdAtMs: nowMs,
     });
+    tellQuote(this.#s, wo, quote, this.#whatsappTemplate, nowMs);
     orders.addNote(
       wo.id,
       SYSTEM,

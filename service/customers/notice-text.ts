@@ -173,8 +173,9 @@ function paragraphs(
       };
     }
     case 'coverage_ending':
-      // About a device, not a job: composed by warranty/reminders.ts.
-      throw new Error('a coverage_ending notice is composed by service/warranty/reminders.ts');
+    case 'quote_ready':
+      // Composed by their rooms: warranty/reminders.ts, billing/quote-notice.ts.
+      throw new Error(`a ${kind} notice is composed by its own room`);
   }
 }
 

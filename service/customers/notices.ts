@@ -25,6 +25,7 @@ const EXPIRES_AFTER_MS: Record<NoticeKind, number> = {
   resolved: 72 * HOUR,
   cancelled: 24 * HOUR,
   coverage_ending: 7 * 24 * HOUR,
+  quote_ready: 24 * HOUR,
 };
 
 /** The setting that turns each channel on, for the reason a message could not go. */

@@ -1,6 +1,7 @@
 import type {} from '@fastify/swagger'; // route schema fields (tags, summary) for the OpenAPI document
 import type { FastifyInstance } from 'fastify';
 import { billingRoutes } from '../billing/routes.ts';
+import { quoteTrackingRoutes } from '../billing/tracking-routes.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { contactRoutes } from '../customers/contact-routes.ts';
 import { feedbackRoutes } from '../customers/feedback-routes.ts';
@@ -51,6 +52,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
     await installationRoutes(scope, opts);
     await maintenanceRoutes(scope, opts);
     await billingRoutes(scope, opts);
+    await quoteTrackingRoutes(scope, opts);
     await warrantyRoutes(scope, opts);
     await catalogueRoutes(scope, opts);
   });

@@ -5,12 +5,11 @@
 
 import { formatDate } from '../../core/i18n/format.ts';
 import { t, type Language } from '../../core/i18n/index.ts';
-import { parsePhone } from '../customers/contact-fields.ts';
-import type { ContactRecord } from '../customers/contacts.ts';
 import { DAY_MS } from '../calendar.ts';
 import { inTransaction, prepared } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
-import type { CustomerChannel, DeviceRecord } from '../types.ts';
+import { channelFor } from '../notifications/channel-choice.ts';
+import type { DeviceRecord } from '../types.ts';
 
 /** How long before the end the customer hears: a month, time to sign an extension. */
 export const REMINDER_LEAD_MS = 30 * DAY_MS;
@@ -121,24 +120,4 @@ export class CoverageReminders {
     }
     return recipients.length;
   }
-}
-
-/**
- * The contact's preferred channel when configured and they have its address, else the first that
- * is (e-mail, WhatsApp, SMS) — the rule of the job notices (customers/notices.ts).
- */
-function channelFor(
-  c: ContactRecord,
-  configured: (ch: CustomerChannel) => boolean,
-): { ok: true; channel: CustomerChannel; to: string } | { ok: false; reason: string } {
-  const mobile = c.phone !== null && parsePhone(c.phone).mobile;
-  const addressOf = (ch: CustomerChannel) => (ch === 'email' ? c.email : mobile ? c.phone : null);
-  for (const ch of [
-    c.preferredChannel,
-    ...(['email', 'whatsapp', 'sms'] as const).filter((x) => x !== c.preferredChannel),
-  ]) {
-    const to = addressOf(ch);
-    if (to && configured(ch)) return { ok: true, channel: ch, to };
-  }
-  return { ok: false, reason: `no configured channel has an address for ${c.name}` };
 }

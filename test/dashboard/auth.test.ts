@@ -45,6 +45,8 @@ function isPublicByDesign(path: string): boolean {
       '/api/surveys/:token',
       // A customer's one-time tracking link: the token is the credential (test/service/tracking.test.ts).
       '/api/track/:token',
+      // The quote on that link, approved or declined by the customer (test/service/billing.test.ts).
+      '/api/track/:token/quote',
       // Providers' webhooks: the body's HMAC is the credential, 503 while unconfigured (test/service/inbound.test.ts).
       '/api/inbound/whatsapp',
       '/api/inbound/email',

@@ -162,3 +162,32 @@ describe('quotes for paid work', () => {
     expect(huge.json.message).toMatch(/lines\[0\]\.amountIdr exceeds/);
   });
 });
+
+describe('the quote on the tracking link', () => {
+  it('the customer hears of the quote with their link, sees it and approves it there; then the technician goes', async () => {
+    s = await startPlannedServer({ linkKey: Buffer.alloc(32, 7) });
+    await priceList(s);
+    s.service.customers.saveContact('K-JKT', {
+      customerId: 'C1',
+      siteId: 'S-JKT',
+      name: 'Dewi',
+      email: 'dewi@tirta.test',
+      language: 'id',
+    });
+    registerOld(s, 'old-pump', 'basic', 400);
+    const wo = s.service.workOrders.handleDispatch(dispatchRequest('old-pump')).order;
+    // The notice went into the outbox with the contact's tracking link (no e-mail configured here: recorded, not sent).
+    const notice = s.service.notifications.workOrderMessages(wo.id).find((m) => m.notice === 'quote_ready')!;
+    expect(notice.subject).toMatch(new RegExp(`^${wo.id}: penawaran Rp\\s3\\.190\\.000 untuk`, 'u'));
+    const token = s.service.stores.links.tokenOf(s.service.stores.links.forWorkOrder(wo.id)[0].id);
+    const seen = await s.api(`track/${token}/quote`);
+    expect(seen.status).toBe(200);
+    expect(seen.json.quote).toMatchObject({ status: 'pending', totalIdr: 3_190_000 });
+    expect((await s.api(`track/${'x'.repeat(43)}/quote`)).status).toBe(404);
+    const yes = await s.api(`track/${token}/quote`, { body: { decision: 'approve' } });
+    expect(yes.status).toBe(200);
+    expect(yes.json).toMatchObject({ quote: { status: 'approved', decidedVia: 'tracking' }, state: 'assigned' });
+    expect((await s.api(`track/${token}/quote`, { body: { decision: 'decline' } })).status).toBe(409);
+    expect(s.service.workOrders.getWorkOrder(wo.id)?.approvedAmountIdr).toBe(3_190_000);
+  });
+});

@@ -311,6 +311,7 @@ describe('settings', () => {
       cancelled: 'e',
       // Not named: the warranty reminder keeps its default template.
       coverage_ending: 'purna_coverage_ending',
+      quote_ready: 'purna_quote_ready',
     });
   });
 });
