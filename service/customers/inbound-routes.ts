@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { ServiceRoutesOptions } from '../http/access.ts';
+import { guardFor, MANAGE, type ServiceRoutesOptions } from '../http/access.ts';
+import { OneOf } from '../http/schemas.ts';
 import { badRequest, ServiceError } from '../types.ts';
 import { mailbox, whatsappMessages, type InboundChannel } from './inbound.ts';
 
@@ -46,6 +47,14 @@ const InboundEmail = Type.Object(
   { additionalProperties: false },
 );
 
+const InboundQuery = Type.Object(
+  {
+    outcome: Type.Optional(OneOf(['attached', 'opened', 'unplaced', 'unknown_sender'] as const)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
 const SIGNATURE_HEADER: Record<InboundChannel, string> = {
   whatsapp: 'x-hub-signature-256',
   email: 'x-purna-signature',
@@ -62,6 +71,7 @@ const SETTING: Record<InboundChannel, string> = {
  */
 export async function inboundRoutes(parent: FastifyInstance, opts: ServiceRoutesOptions): Promise<void> {
   const { service } = opts;
+  const guard = guardFor(opts);
   const tags = ['inbound'];
   await parent.register(async (scope) => {
     const raw = new WeakMap<FastifyRequest, Buffer>();
@@ -95,6 +105,20 @@ export async function inboundRoutes(parent: FastifyInstance, opts: ServiceRoutes
         });
     };
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/inbound',
+      {
+        ...guard(MANAGE),
+        schema: {
+          tags,
+          summary:
+            'Messages that came in by outcome, newest first (default unknown_sender: from addresses no contact has, kept apart from every customer)',
+          querystring: InboundQuery,
+        },
+      },
+      async (request) => ({ messages: service.customers.inboundMessages(request.query) }),
+    );
 
     app.get(
       '/inbound/whatsapp',

@@ -87,11 +87,18 @@ export class InboundMessages {
     return this.find(m.channel, m.providerMessageId)!;
   }
 
-  /** A customer's or a job's messages, newest first. */
-  list(filter: { customerId?: string; workOrderId?: string; limit?: number }): InboundMessage[] {
+  /** A customer's or a job's messages, or those of one outcome (the unknown senders), newest first. */
+  list(filter: {
+    customerId?: string;
+    workOrderId?: string;
+    outcome?: InboundOutcome;
+    limit?: number;
+  }): InboundMessage[] {
     const [col, value] = filter.workOrderId
       ? ['m.work_order_id', filter.workOrderId]
-      : ['m.customer_id', filter.customerId ?? ''];
+      : filter.customerId
+        ? ['m.customer_id', filter.customerId]
+        : ['m.outcome', filter.outcome ?? 'unknown_sender'];
     return (
       prepared(this.#db, `${SELECT} WHERE ${col} = ? ORDER BY m.received_at_ms DESC, m.id DESC LIMIT ?`).all(
         value,

@@ -31,6 +31,7 @@ import {
   type InboundChannel,
   type InboundInput,
   type InboundMessage,
+  type InboundOutcome,
 } from './inbound.ts';
 import { CustomerTracking, type TrackingOpen } from './tracking.ts';
 import type { TrackingAnswer, TrackingLink } from './tracking-links.ts';
@@ -203,8 +204,13 @@ export class CustomersRoom {
   receiveMessage(input: InboundInput): InboundMessage {
     return this.#inbox.receive(input);
   }
-  /** The messages a customer sent in, or those filed on one job; newest first. */
-  inboundMessages(filter: { customerId?: string; workOrderId?: string }): InboundMessage[] {
+  /** The messages a customer sent in, those filed on one job, or those of one outcome (unknown senders); newest first. */
+  inboundMessages(filter: {
+    customerId?: string;
+    workOrderId?: string;
+    outcome?: InboundOutcome;
+    limit?: number;
+  }): InboundMessage[] {
     if (filter.workOrderId) this.#stores.orders.require(filter.workOrderId);
     return this.#stores.inbound.list(filter);
   }

@@ -205,6 +205,10 @@ describe('inbound messages', () => {
     const stranger = await postWhatsApp(app, whatsappWebhook('6285700001111', 'wamid.S1', 'halo?', 'Someone'));
     expect(stranger.json().received[0]).toMatchObject({ outcome: 'unknown_sender', workOrderId: null });
     expect(service.customers.inboundMessages({ customerId: 'C1' })).toHaveLength(3);
+    // Kept apart from every customer, but where a planner can look.
+    expect((await app.inject('/api/inbound?outcome=unknown_sender')).json().messages).toMatchObject([
+      { fromAddress: '6285700001111', fromName: 'Someone', text: 'halo?', customerId: null },
+    ]);
   });
 
   it('answers 503 naming the setting when no secret is configured', async () => {
