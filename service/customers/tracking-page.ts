@@ -13,13 +13,13 @@ const REFRESH_MS = 20_000;
 
 const STYLE = `*{box-sizing:border-box}body{font:17px/1.5 system-ui,sans-serif;margin:0;color:#1b2430;background:#f4f6f8}
 main{max-width:32rem;margin:0 auto;padding:.75rem 1rem 2rem}h1{font-size:1.4rem;line-height:1.25;margin:.5rem 0}
-h2{font-size:1.05rem;margin:1.2rem 0 .4rem}.muted{color:#4f5b66;font-size:.92rem}.card{background:#fff;border-radius:.75rem;padding:1rem;margin:.75rem 0;box-shadow:0 1px 2px #0002}
+h2{font-size:1.05rem;margin:1.2rem 0 .4rem}.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}.muted{color:#4f5b66;font-size:.92rem}.card{background:#fff;border-radius:.75rem;padding:1rem;margin:.75rem 0;box-shadow:0 1px 2px #0002}
 .now{font-size:1.25rem;font-weight:700;color:#0b6e4f;margin:0}.lang{text-align:right;font-size:.95rem;padding:.5rem 1rem 0}.lang a{color:#0b6e4f}
 ol.timeline{list-style:none;margin:0;padding:0}ol.timeline li{position:relative;padding:0 0 .9rem 1.9rem}
 ol.timeline li::before{content:"";position:absolute;left:.3rem;top:.35rem;width:.8rem;height:.8rem;border-radius:50%;border:2px solid #8a96a3;background:#fff}
 ol.timeline li.done::before{background:#0b6e4f;border-color:#0b6e4f}ol.timeline li.current::before{background:#fff;border:4px solid #0b6e4f}
 ol.timeline li.cancelled::before{background:#b42318;border-color:#b42318}ol.timeline li.todo{color:#6b7682}
-ol.timeline li .when{display:block;font-size:.9rem;color:#4f5b66}dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}
+ol.timeline li .when{display:block;font-size:.9rem;color:#4f5b66}dl{margin:0}dt{font-weight:600;margin-top:.6rem}dt:first-child{margin-top:0}dd{margin:0}
 fieldset{border:0;padding:0;margin:.8rem 0}legend{font-weight:600;margin-bottom:.4rem}legend.big{font-size:1.1rem}
 .choice label{display:block;border:1px solid #b8c2cc;border-radius:.5rem;padding:.6rem .8rem;margin:.35rem 0;min-height:44px}
 .stars{display:flex;gap:.25rem}.stars label{flex:1;text-align:center;border:1px solid #b8c2cc;border-radius:.5rem;min-height:44px;padding:.35rem 0;font-size:1.3rem}
