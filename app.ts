@@ -178,6 +178,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         modelId: d.modelId,
         site: d.siteName ? `${d.siteName}${d.city ? `, ${d.city}` : ''}` : null,
         timeZone: d.timeZone,
+        lat: d.lat,
+        lon: d.lon,
       })),
     );
 
@@ -200,6 +202,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       sessionTtlMs: config.sessionTtlHours * 3600_000,
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
+      map: { tileUrl: config.mapTileUrl, attribution: config.mapAttribution },
       trustedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       // A technician sees a device while one of their active work orders is on it, not forever after.
       technicianSeesDevice: (technicianId, deviceId) =>

@@ -104,6 +104,19 @@ const topicFilterList: Parser<readonly string[]> = (raw, name) => {
 };
 
 /** A shared secret: unset, or at least `min` characters. */
+/** A map tile URL template (Leaflet's {z}/{x}/{y}, optional {s} and {r}), http or https; '' for none. */
+const tileUrl: Parser<string> = (raw, name) => {
+  if (raw === '') return raw;
+  let ok = /\{z\}/.test(raw) && /\{x\}/.test(raw) && /\{y\}/.test(raw);
+  try {
+    ok &&= ['http:', 'https:'].includes(new URL(raw.replaceAll(/\{[a-z]+\}/g, '0')).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ConfigError(`${name} must be an http(s) URL with {z}, {x} and {y} in it, got '${raw}'`);
+  return raw;
+};
+
 const token =
   (min: number): Parser<string> =>
   (raw, name) => {
@@ -458,6 +471,19 @@ export const settings = {
     default: 5 * 60_000,
     parse: int(1000, 86_400_000),
     description: "How often the detectors' state is saved to the data dir (ms; also on stop)",
+  }),
+  mapTileUrl: setting({
+    env: 'PURNA_MAP_TILE_URL',
+    default: '',
+    parse: tileUrl,
+    description:
+      "Map tiles for the work-order board's map of jobs and technicians, as a URL template (https://tiles.example/{z}/{x}/{y}.png; your own tile server or a provider you may use). Unset: the board lists them instead (no network is assumed)",
+  }),
+  mapAttribution: setting({
+    env: 'PURNA_MAP_ATTRIBUTION',
+    default: '',
+    parse: str,
+    description: 'The attribution the tile source asks for, shown in the corner of the map (plain text)',
   }),
   adminEmail: setting({
     env: 'PURNA_ADMIN_EMAIL',

@@ -9,6 +9,9 @@ export interface DeviceSummary {
   site: string | null;
   /** The site's IANA time zone (Asia/Jakarta): times of this device are shown in it. */
   timeZone: string | null;
+  /** Where the site is (WGS 84 degrees), for the board's map; null without a site. */
+  lat?: number | null;
+  lon?: number | null;
   latest: MetricValues;
   /** Device time of the latest reading, epoch ms. */
   latestTsMs: number | null;
@@ -69,13 +72,22 @@ export class FleetView {
 
   /** Registers known devices (from the service registry) so they show before their first reading. */
   register(
-    devices: readonly { deviceId: string; modelId: string | null; site?: string | null; timeZone?: string | null }[],
+    devices: readonly {
+      deviceId: string;
+      modelId: string | null;
+      site?: string | null;
+      timeZone?: string | null;
+      lat?: number | null;
+      lon?: number | null;
+    }[],
   ): void {
     for (const d of devices) {
       const summary = this.#device(d.deviceId);
       summary.modelId = d.modelId;
       if (d.site !== undefined) summary.site = d.site;
       if (d.timeZone !== undefined) summary.timeZone = d.timeZone;
+      if (d.lat !== undefined) summary.lat = d.lat;
+      if (d.lon !== undefined) summary.lon = d.lon;
     }
   }
 

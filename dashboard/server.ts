@@ -48,6 +48,8 @@ export interface DashboardOptions {
   loginLimits?: Partial<LoginLimits>;
   /** Whether a technician may see a device (one of their work orders is on it). */
   technicianSeesDevice: (technicianId: string, deviceId: string) => boolean;
+  /** The board's map: a tile URL template the operator configured (none: a list) and its attribution. */
+  map?: { tileUrl: string; attribution: string };
   /** Runs on the root instance before any route (e.g. the OpenAPI collector, which sees routes added after it). */
   beforeRoutes?: (app: FastifyInstance) => Promise<void>;
   /** Routes outside /api, public unless their config says `public: false` (health, readiness, metrics). */
@@ -77,7 +79,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   });
 
   // First, so every response (errors and 404s included) carries the headers.
-  await registerSecurityHeaders(app);
+  await registerSecurityHeaders(app, { mapTileUrl: opts.map?.tileUrl });
   if (opts.beforeRoutes) await opts.beforeRoutes(app);
   const { authorize } = await registerAuth(app, {
     users: opts.users,
@@ -104,6 +106,16 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
           assignees: () => opts.users.list().filter((u) => u.role === 'planner' || u.role === 'admin'),
         });
       await meRoutes(api, { users: opts.users });
+      const map = { tileUrl: opts.map?.tileUrl || null, attribution: opts.map?.attribution ?? '' };
+      api.get(
+        '/map',
+        {
+          // The board's map source: null tileUrl = no map, a list (no network is assumed).
+          config: { roles: ['planner'] },
+          schema: { tags: ['work-orders'], summary: "The work-order board's map tiles (null: none configured)" },
+        },
+        async () => map,
+      );
       for (const plugin of opts.apiPlugins ?? []) await plugin(api, { authorize });
     },
     { prefix: '/api' },

@@ -41,10 +41,22 @@ export const SOCKET_HEADERS: Record<string, string> = {
  * HSTS (browsers honour it over https only). No upgrade-insecure-requests: Purna is reached over
  * plain http on a LAN or behind a TLS proxy, and it would send the UI's own assets to https.
  */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+export async function registerSecurityHeaders(app: FastifyInstance, opts: { mapTileUrl?: string } = {}): Promise<void> {
+  const tiles = tileSource(opts.mapTileUrl);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      // The map's tiles are images from the tile source the operator configured, and only those.
+      directives: tiles ? { ...CSP_DIRECTIVES, imgSrc: [...CSP_DIRECTIVES.imgSrc, tiles] } : CSP_DIRECTIVES,
+    },
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   });
+}
+
+/** The CSP source of a tile URL template: its origin, with a {s} subdomain as a wildcard host. */
+export function tileSource(template: string | undefined): string | null {
+  if (!template) return null;
+  const url = new URL(template.replace('{s}', 'wildcard-subdomain').replaceAll(/\{[a-z]+\}/g, '0'));
+  return `${url.protocol}//${url.host.replace('wildcard-subdomain', '*')}`;
 }

@@ -5,7 +5,8 @@ import { api } from '../api.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
-import { live, partLine, type WorkOrderView } from '../state.ts';
+import { ACTIVE, live, partLine, type WorkOrderView } from '../state.ts';
+import { boardWhere } from './board-where.ts';
 import { boardCustomerDesk } from './customer-voice.ts';
 import { newJobForm } from './new-job-form.ts';
 
@@ -31,6 +32,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   const board = el('div', { class: 'board', id: 'board' });
   const filters = boardFilters(() => render());
   const dialog = cancelDialog((o, reason, falseAlarm) => void cancel(o, reason, falseAlarm));
+  const where = boardWhere();
   const desk = boardCustomerDesk((text) => {
     status.textContent = text;
   });
@@ -41,6 +43,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     filters.element,
     status,
     board,
+    where.element,
     dialog.element,
   );
 
@@ -169,6 +172,8 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
         );
       }),
     );
+    // The active jobs the filters show, on the map or in the list.
+    where.update(shown.filter((o) => ACTIVE.has(o.state)));
     if (focusId) board.querySelector<HTMLElement>(`[data-work-order-id="${CSS.escape(focusId)}"]`)?.focus();
   }
   render();
@@ -180,6 +185,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
   return () => {
     unsubscribe();
     desk.stop();
+    where.destroy();
     dialog.element.close();
   };
 }
