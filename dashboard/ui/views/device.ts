@@ -19,6 +19,7 @@ import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { date, dateTime, duration, labelOf, num, t, time, type MessageKey } from '../i18n.ts';
 import { live, type WorkOrderView } from '../state.ts';
+import { servicePlanCard } from './device-service-plan.ts';
 
 interface Point {
   tsMs: number;
@@ -191,6 +192,7 @@ export function deviceView(
       el('h3', { id: 'record-title', text: t('device.record.title') }),
       record,
     ),
+    servicePlanCard(deviceId, () => zone()),
     el('h3', { text: t('device.history') }),
     toolbar,
     rangeLabel,

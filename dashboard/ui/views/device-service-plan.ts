@@ -1,0 +1,103 @@
+// The device page's planned-service card (issue 19): the next maintenance due date in the site's
+// zone, running hours, the plan and where it comes from, the last service and the visit under
+// way; and what covers the device (warranty or contract, until when) for those who may see it.
+import { api } from '../api.ts';
+import { el } from '../format.ts';
+import { date, labelOf, num, t } from '../i18n.ts';
+
+interface DeviceMaintenance {
+  plan: {
+    source: 'device' | 'model' | 'catalogue';
+    intervalDays: number | null;
+    intervalRunningHours: number | null;
+  } | null;
+  runningHours: number;
+  sinceMs: number;
+  lastServiceWorkOrderId: string | null;
+  nextDueAtMs: number | null;
+  dueRunningHours: number | null;
+  openVisitWorkOrderId: string | null;
+}
+
+interface Coverage {
+  kind: 'warranty' | 'contract' | 'none';
+  tier: string | null;
+  endsAtMs: number | null;
+}
+
+/** The card, filled once its answers arrive; `zone` is the site's time zone (asked when they do). */
+export function servicePlanCard(deviceId: string, zone: () => string | null): HTMLElement {
+  const list = el('dl', { class: 'record', id: 'device-maintenance' });
+  const card = el(
+    'section',
+    { class: 'record-card', 'aria-labelledby': 'maintenance-title' },
+    el('h3', { id: 'maintenance-title', text: t('device.plan.title') }),
+    list,
+  );
+  const id = encodeURIComponent(deviceId);
+  const row = (label: string, value: Node | string, rowId: string) =>
+    el('div', {}, el('dt', { text: label }), el('dd', { id: rowId }, value));
+  const link = (wo: string) => el('a', { href: `#/work-order/${encodeURIComponent(wo)}`, text: wo });
+  void Promise.all([
+    api<{ maintenance: DeviceMaintenance }>(`devices/${id}/maintenance`).catch(() => null),
+    // Planners and admins see the cover; a technician's page goes without it.
+    api<{ coverage: Coverage }>(`devices/${id}/coverage`).catch(() => null),
+  ]).then(([m, c]) => {
+    const rows: HTMLElement[] = [];
+    if (m) {
+      const { maintenance: x } = m;
+      rows.push(
+        row(
+          t('device.plan.nextDue'),
+          x.nextDueAtMs === null ? t('device.plan.none') : date(x.nextDueAtMs, zone()),
+          'device-next-due',
+        ),
+        row(
+          t('device.plan.runningHours'),
+          x.dueRunningHours === null
+            ? num(x.runningHours, 1)
+            : t('device.plan.runningOf', { hours: num(x.runningHours, 1), due: num(x.dueRunningHours, 1) }),
+          'device-running-hours',
+        ),
+        row(
+          t('device.plan.plan'),
+          x.plan
+            ? t('device.plan.every', {
+                days: x.plan.intervalDays ?? 0,
+                hours: x.plan.intervalRunningHours ?? 0,
+                source: labelOf('planSource', x.plan.source),
+              })
+            : t('device.plan.none'),
+          'device-plan',
+        ),
+        row(
+          t('device.plan.lastService'),
+          x.lastServiceWorkOrderId
+            ? link(x.lastServiceWorkOrderId)
+            : t('device.plan.since', { date: date(x.sinceMs, zone()) }),
+          'device-last-service',
+        ),
+      );
+      if (x.openVisitWorkOrderId) rows.push(row(t('device.plan.visit'), link(x.openVisitWorkOrderId), 'device-visit'));
+    }
+    if (c) {
+      const { coverage: k } = c;
+      rows.push(
+        row(
+          t('device.plan.coverage'),
+          k.kind === 'none' || k.endsAtMs === null
+            ? t('device.plan.notCovered')
+            : t('device.plan.coveredUntil', {
+                kind: k.kind,
+                tier: labelOf('contractTier', k.tier),
+                date: date(k.endsAtMs, zone()),
+              }),
+          'device-coverage',
+        ),
+      );
+    }
+    list.replaceChildren(...rows);
+    card.hidden = rows.length === 0;
+  });
+  return card;
+}
