@@ -9,6 +9,7 @@ import { api, ApiError, onUnauthorized, type Me } from './api.ts';
 import { el } from './format.ts';
 import { language, setLanguage, t } from './i18n.ts';
 import { isLanguage, LANGUAGES } from '../../core/i18n/index.ts';
+import { forgetAll, rememberedMe, rememberMe } from './field-store.ts';
 import { live, type WorkOrderView } from './state.ts';
 import { boardView } from './views/board.ts';
 import { customersView, customerView } from './views/customers.ts';
@@ -117,7 +118,9 @@ function route(): void {
     a.setAttribute('aria-current', a.getAttribute('href') === `#/${page}` ? 'page' : 'false');
   if (me.role === 'technician') {
     cleanup =
-      page === 'device' && id ? deviceView(view, decodeURIComponent(id), socket, { technician: true }) : techView(view);
+      page === 'device' && id
+        ? deviceView(view, decodeURIComponent(id), socket, { technician: true })
+        : techView(view, me);
   } else if (page === 'device' && id) cleanup = deviceView(view, decodeURIComponent(id), socket);
   else if (page === 'work-orders') cleanup = boardView(view, id);
   else if (page === 'work-order' && id) cleanup = workOrderView(view, decodeURIComponent(id));
@@ -141,9 +144,14 @@ function showLogin(): void {
 }
 
 async function showApp(): Promise<void> {
-  const r = await api<{ user: Me | null }>('auth/me').catch(() => ({ user: null }));
+  // Unreachable (offline, not a 401): a technician who signed in on this phone before gets their
+  // app from what it kept (field-store.ts); the socket connects, and the server checks the session, once back.
+  const r = await api<{ user: Me | null }>('auth/me').catch((err: unknown) => ({
+    user: err instanceof ApiError ? null : rememberedMe(),
+  }));
   if (!r.user) return showLogin();
   me = r.user;
+  if (me.role === 'technician') rememberMe(me);
   loginSection.hidden = true;
   main.hidden = false;
   // The user's own choice; without one, what the sign-in page showed (the browser's, or picked there).
@@ -197,6 +205,7 @@ function logoutButton(): HTMLButtonElement {
   const b = el('button', { type: 'button', class: 'secondary', text: t('nav.signOut') });
   b.addEventListener('click', async () => {
     await api('auth/logout', { method: 'POST' }).catch(() => {});
+    forgetAll(); // signed out on purpose: this phone keeps nobody's jobs, sites or unsent changes
     socket.disconnect();
     showLogin();
     document.querySelector<HTMLElement>('#login-error')!.textContent = '';
@@ -227,6 +236,12 @@ function loginFailure(err: unknown): string {
   return t('login.failed', { reason: (err as Error).message });
 }
 
+// The technician app's offline shell (sw.ts). Registered for every role: the worker caches only
+// the page and its assets, never the API.
+if ('serviceWorker' in navigator)
+  navigator.serviceWorker.register('/sw.js').catch(() => {
+    // no worker (an insecure origin, a private window): the app works online as before
+  });
 window.addEventListener('hashchange', route);
 setLanguage(language());
 showConnection();

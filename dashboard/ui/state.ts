@@ -37,6 +37,8 @@ class LiveState {
   /** The planners' alert list as the server keeps it (empty for technicians). */
   readonly alerts = new Map<number, Alert>();
   readonly #listeners = new Set<Listener>();
+  /** When the last snapshot came (null: none since the page loaded, e.g. offline). */
+  snapshotAtMs: number | null = null;
 
   subscribe(l: Listener): () => void {
     this.#listeners.add(l);
@@ -50,6 +52,7 @@ class LiveState {
     for (const d of devices) this.devices.set(d.deviceId, d);
     for (const o of workOrders) this.workOrders.set(o.id, o);
     for (const a of alerts) this.alerts.set(a.id, a);
+    this.snapshotAtMs = Date.now();
     for (const l of this.#listeners) l({ devices, workOrders, alerts, snapshot: true });
   }
 

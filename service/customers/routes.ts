@@ -5,7 +5,7 @@ import { DEVICE_ID_PATTERN } from '../../core/topics.ts';
 import { ACTIVE_STATES } from '../../core/work-order-states.ts';
 import { FIELD, guardFor, MANAGE, ownJobsOnly, userOf, type ServiceRoutesOptions } from '../http/access.ts';
 import { CsvBody, csvColumns, IdParams, importResponses, Lat, Lon, OneOf, sendImport, Text } from '../http/schemas.ts';
-import { CONTRACT_TIERS, forbidden, requireFound } from '../types.ts';
+import { CONTRACT_TIERS, type DeviceRecord, forbidden, requireFound } from '../types.ts';
 
 const CustomerBody = Type.Object(
   { name: Text(), email: Type.Optional(Type.String({ format: 'email' })), phone: Type.Optional(Text(40)) },
@@ -142,9 +142,27 @@ export async function customerRoutes(scope: FastifyInstance, opts: ServiceRoutes
       // Of the device's history a technician sees only their own jobs, as on GET /work-orders.
       return {
         device,
+        siteContact: siteContact(service, device),
         warrantyActive: device.warrantyEndMs >= service.nowMs(),
         workOrders: service.workOrders.listWorkOrders({ deviceId: device.id, technicianId: ownJobsOnly(request) }),
       };
     },
   );
+}
+
+/**
+ * Whom the technician calls at the site: the first active contact with a phone who looks after
+ * this site, else one of the whole customer's, else the customer's own number; null when none is recorded.
+ */
+function siteContact(
+  service: ServiceRoutesOptions['service'],
+  device: DeviceRecord,
+): { name: string | null; role: string | null; phone: string } | null {
+  if (!device.customerId) return null;
+  const withPhone = service.customers.listContacts(device.customerId).filter((c) => c.active && c.phone);
+  const contact =
+    withPhone.find((c) => c.siteId !== null && c.siteId === device.siteId) ?? withPhone.find((c) => c.siteId === null);
+  if (contact) return { name: contact.name, role: contact.role, phone: contact.phone! };
+  const customer = service.customers.listCustomers().find((c) => c.id === device.customerId);
+  return customer?.phone ? { name: customer.name, role: null, phone: customer.phone } : null;
 }

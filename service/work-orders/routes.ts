@@ -263,7 +263,7 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
         tags,
         summary: 'Move a work order along its lifecycle (409 on an invalid step or a stale version)',
         description:
-          'open → assigned (technicianId) | cancelled; assigned → acknowledged | open (decline) | cancelled; acknowledged → en_route | cancelled; ' +
+          'open → assigned (technicianId) | cancelled; assigned → acknowledged | open (decline; a technician gives the reason as note) | cancelled; acknowledged → en_route | cancelled; ' +
           'en_route → on_site | cancelled; on_site → resolved (resolutionCode). Send the version you last read. A cancellation needs a note (the reason); ' +
           'falseAlarm: true with it dismisses the job as a false alarm (analytics holds that device and mode off).',
         params: IdParams,
@@ -277,6 +277,9 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
         assertOwnJob(request, wo.technicianId ?? null);
         // Technicians move their own jobs forward or decline them; assigning and cancelling is the planner's.
         if (PLANNER_ONLY_STEPS.includes(b.to)) throw forbidden(`a technician cannot move a work order to ${b.to}`);
+        // Declining hands the job back to the planner, who needs to know why (no skill, no van, sick).
+        if (b.to === 'open' && !b.note?.trim() && !transitionError(wo.state, b.to))
+          throw badRequest('note is required to decline a work order: the reason');
       }
       // A person cancelling says why (the record, the customer's notice); a step the lifecycle refuses is its 409 first.
       if (b.to === 'cancelled' && !b.note?.trim() && !transitionError(wo.state, b.to))

@@ -30,10 +30,17 @@ const UI_FILES = readdirSync(fileURLToPath(new URL('../../dashboard/ui/dist/', i
 })
   .filter((e) => e.isFile())
   .map((e) => `${e.parentPath}/${e.name}`.split('/ui/dist/')[1].replace(/^\/?/, '/'));
+/**
+ * The technician app's install files are public by design: the browser fetches the manifest
+ * without credentials (the sign-in page already links it) and installs the service worker before
+ * anyone signs in; neither holds data (the worker caches only the page and its assets, never /api).
+ */
+const PWA_FILES = ['/manifest.webmanifest', '/sw.js', '/icon.svg', '/icon-192.png', '/icon-512.png'];
 function isPublicByDesign(path: string): boolean {
   return (
     path === '/' ||
     UI_FILES.includes(path) ||
+    PWA_FILES.includes(path) ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
     [
@@ -204,6 +211,14 @@ describe('default deny on the matched route', () => {
 
   it('public by design stays reachable without a session: the UI files, the API docs, login, operators, one-time survey links', async () => {
     expect(UI_FILES.length).toBeGreaterThan(1);
+    expect(UI_FILES).toEqual(expect.arrayContaining(PWA_FILES));
+    const manifest = await rawRequest(base, 'GET', '/manifest.webmanifest');
+    expect(manifest.headers['content-type']).toMatch(/^application\/manifest\+json/);
+    expect(JSON.parse(manifest.body).start_url).toBe('/#/tech');
+    const worker = await rawRequest(base, 'GET', '/sw.js');
+    expect(worker.headers['content-type']).toMatch(/javascript/);
+    // The worker never serves the API from its cache.
+    expect(worker.body).toMatch(/api\|socket/);
     const index = await rawRequest(base, 'GET', '/');
     expect(index.status).toBe(200);
     expect(index.body).toMatch(/<!doctype html>/i);

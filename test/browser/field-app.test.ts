@@ -1,0 +1,176 @@
+// The technician's field app in Debian's Chromium on a phone (390×844), in Indonesian and in
+// English: it installs (manifest, service worker, no installability error), the job card calls
+// the site (tel:) and navigates there (geo:), and offline (context.setOffline) it opens from the
+// service worker with the jobs it kept, queues a status change that reaches the server once back
+// online, shows a change the server refused because the job moved meanwhile (409), and declines a
+// job with a reason. Screenshots in test-artifacts/field-app-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { seedDemo } from '../../demo/seed.ts';
+import type { ServiceWorkOrder } from '../../service/types.ts';
+import { cspViolations, launchBrowser } from '../support/browser.ts';
+import { contextFor, shoot, signIn, type Lang } from '../support/dashboard-page.ts';
+import { loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
+import { dispatchRequest } from '../service/helpers.ts';
+
+let purna: TestPurna;
+let browser: Browser;
+
+const TEXT = {
+  id: {
+    acknowledge: 'Terima tugas',
+    decline: 'Tolak tugas ini',
+    declineConfirm: 'Tolak',
+    tooFar: 'Terlalu jauh untuk tiba tepat waktu',
+    offline: /^Luring — tugas Anda per .*2 perubahan menunggu dikirim\.$/,
+    pending: 'Menunggu dikirim: diterima',
+    conflict: /berubah selama Anda luring: sekarang dalam perjalanan — “diterima” dari Anda tidak diterapkan\./,
+    call: /^Telepon .+ \(\+62/,
+    navigate: 'Navigasi',
+  },
+  en: {
+    acknowledge: 'Acknowledge',
+    decline: 'Decline this job',
+    declineConfirm: 'Decline',
+    tooFar: 'Too far to reach in time',
+    offline: /^Offline — your jobs as of .* 2 changes wait to be sent\.$/,
+    pending: 'Waiting to be sent: acknowledged',
+    conflict: /changed while you were offline: it is now en route — your “acknowledged” was not applied\./,
+    call: /^Call .+ \(\+62/,
+    navigate: 'Navigate',
+  },
+} as const;
+
+/** Three assigned jobs of one technician: to queue offline, to conflict, to decline. */
+const jobsOf = new Map<Lang, { technicianId: string; jobs: ServiceWorkOrder[] }>();
+
+beforeAll(async () => {
+  purna = await startTestPurna();
+  seedDemo(purna.service, { totalDevices: 30, historyDays: 0 });
+  const devices = purna.service.customers.listDevices().filter((d) => d.timeZone === 'Asia/Jakarta');
+  purna.fleetView.register(
+    devices.map((d) => ({ deviceId: d.id, modelId: d.modelId, site: d.siteName, timeZone: d.timeZone })),
+  );
+  let next = 0;
+  for (const lang of ['id', 'en'] as const) {
+    const jobs = [0, 1, 2].map(
+      () => purna.service.workOrders.handleDispatch(dispatchRequest(devices[next++].id)).order,
+    );
+    const technicianId = jobs[0].technicianId!;
+    jobsOf.set(lang, {
+      technicianId,
+      jobs: jobs.map((j) =>
+        j.technicianId === technicianId
+          ? j
+          : purna.service.workOrders.reassign(j.id, { technicianId, version: j.version, actor: 'test' }),
+      ),
+    });
+    await loginAs(purna, 'technician', technicianId);
+  }
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await purna?.destroy();
+});
+
+const card = (page: Page, id: string) => page.locator(`#my-jobs article[data-work-order-id="${id}"]`);
+const stateOf = (id: string) => purna.service.workOrders.getWorkOrder(id)!.state;
+
+describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) => {
+  it('installs, works offline, sends what it queued once online, shows a conflict, declines with a reason', async () => {
+    const text = TEXT[lang];
+    const { technicianId, jobs } = jobsOf.get(lang)!;
+    const [queued, conflicting, declined] = jobs;
+    const context = await contextFor(browser, lang, 'phone');
+    const page = await signIn(context, purna.dashboardUrl, lang, `technician-${technicianId}@test.purna`.toLowerCase());
+    for (const j of jobs) await card(page, j.id).waitFor();
+
+    // Installable: the manifest, a service worker controlling the page, and Chromium's own verdict.
+    const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
+    expect(manifest).toMatchObject({ display: 'standalone', start_url: '/#/tech', scope: '/' });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null))
+      .toMatch(/\/sw\.js$/);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    // Playwright's contexts are incognito profiles, where Chromium never offers to install: that
+    // is the one error it may name (a missing icon, manifest field or worker would be listed too).
+    expect(installabilityErrors.map((e) => e.errorId).filter((e) => e !== 'in-incognito')).toEqual([]);
+
+    // The site's phone and a navigation link on the card.
+    const call = card(page, queued.id).locator('a.call');
+    await call.waitFor();
+    expect(await call.getAttribute('href')).toMatch(/^tel:\+62\d+$/);
+    expect(await call.textContent()).toMatch(text.call);
+    const nav = card(page, queued.id).getByRole('link', { name: text.navigate });
+    expect(await nav.getAttribute('href')).toMatch(/^geo:-?\d+\.\d+,\d+\.\d+\?q=/);
+    // The header's controls stay on their lines: no button is taller than one line of its text.
+    const tall = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('header button, header select, header nav a')]
+        .filter((b) => !b.hidden && b.offsetParent !== null)
+        .filter((b) => b.getBoundingClientRect().height > 2 * Number.parseFloat(getComputedStyle(b).lineHeight || '20'))
+        .map((b) => b.textContent),
+    );
+    expect(tall).toEqual([]);
+    await shoot(page, `field-app-${lang}-online`);
+
+    // Offline: the page reloads from the service worker, with the jobs this phone kept.
+    await context.setOffline(true);
+    await page.reload();
+    for (const j of jobs) await card(page, j.id).waitFor();
+
+    // Two changes made offline wait on the phone; the server has not seen them.
+    await card(page, queued.id).getByRole('button', { name: text.acknowledge }).click();
+    await card(page, conflicting.id).getByRole('button', { name: text.acknowledge }).click();
+    await expect.poll(() => card(page, queued.id).locator('.pending').textContent()).toBe(text.pending);
+    expect(await page.locator('#tech-offline').textContent()).toMatch(text.offline);
+    expect(stateOf(queued.id)).toBe('assigned');
+    await shoot(page, `field-app-${lang}-offline`);
+
+    // Meanwhile the conflicting job moves on the server (acknowledged and set off from another phone).
+    let c = purna.service.workOrders.transition(conflicting.id, {
+      to: 'acknowledged',
+      version: conflicting.version,
+      actor: technicianId,
+    });
+    c = purna.service.workOrders.transition(c.id, { to: 'en_route', version: c.version, actor: technicianId });
+
+    // Back online: the queued change reaches the server; the stale one is refused and shown.
+    await context.setOffline(false);
+    await expect.poll(() => stateOf(queued.id), { timeout: 15_000 }).toBe('acknowledged');
+    const conflict = page.locator(`#tech-conflicts p[data-work-order-id="${conflicting.id}"]`);
+    await conflict.waitFor({ timeout: 15_000 });
+    expect(await conflict.textContent()).toMatch(text.conflict);
+    expect(stateOf(conflicting.id)).toBe('en_route');
+    expect(
+      await page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((k) => k.endsWith('.queue'))
+          .map((k) => localStorage.getItem(k)),
+      ),
+    ).toEqual(['[]']);
+    await expect.poll(() => card(page, queued.id).getAttribute('data-state')).toBe('acknowledged');
+    await page.locator('#connection.live').waitFor();
+    await shoot(page, `field-app-${lang}-conflict`);
+
+    // Declined with a reason: the job goes back to the planner, the reason on its record.
+    const d = card(page, declined.id);
+    await d.getByText(text.decline).click();
+    await d.getByRole('combobox').first().selectOption('too_far');
+    await d.getByRole('button', { name: text.declineConfirm, exact: true }).click();
+    await expect
+      .poll(() =>
+        purna.service.workOrders
+          .workOrderHistory(declined.id)
+          .some((e) => e.fromState === 'assigned' && e.toState === 'open' && e.note === text.tooFar),
+      )
+      .toBe(true);
+    await expect.poll(() => card(page, declined.id).count()).toBe(0);
+    await context.close();
+    expect(cspViolations(browser)).toEqual([]);
+  }, 90_000);
+});
