@@ -480,6 +480,9 @@ export function evidenceOf(v: MetricVerdict): Record<string, number> {
   if (v.rule === JOINT_RULE)
     return {
       value: v.value,
+      baselineMean: v.baselineMean,
+      baselineStd: v.baselineStd,
+      smoothed: v.smoothed,
       residualSigmas: v.z,
       jointRatio: v.jointRatio,
       jointShare: v.jointShare,

@@ -37,12 +37,17 @@ export function explain(h: Report | null | undefined): string {
     case 'cusum-shift':
       return t('why.shift', { metric, mean: v(e.baselineMean), cusum: num(e.cusum, 0) });
     case 'elevated':
-      return t('why.elevated', {
-        metric,
-        value: v(e.smoothed),
-        sigmas: num(e.elevationSigmas, 1),
-        mean: v(e.baselineMean),
-      });
+      return t(
+        e.smoothed !== undefined && e.baselineMean !== undefined && e.smoothed < e.baselineMean
+          ? 'why.elevatedBelow'
+          : 'why.elevated',
+        {
+          metric,
+          value: v(e.smoothed),
+          sigmas: num(e.elevationSigmas, 1),
+          mean: v(e.baselineMean),
+        },
+      );
     case 'trend-forecast': {
       const threshold = h.metric === 'temperature' ? e.ratedMax : e.zoneCD;
       return t('why.forecast', {
@@ -54,6 +59,8 @@ export function explain(h: Report | null | undefined): string {
         earliest: duration(e.timeToThresholdEarliestMs),
       });
     }
+    case 'joint-residual':
+      return t('why.joint', { metric, ratio: num(e.jointRatio, 1), for: duration(e.jointAlarmMs) });
     case 'stuck-sensor':
       return t('why.stuck', { metric, value: v(e.value), repeats: e.repeats ?? 0 });
     case 'silent-vibration-sensor':
