@@ -72,6 +72,10 @@ export interface DeviceState {
   /** When the device's last reading came, and the usual interval between its readings (EWMA, ms; NaN: not yet known). */
   lastReadingMs: number;
   readingIntervalMs: number;
+  /** Time run since analytics first heard the device in this process, ms (running-state.ts countRunningTime); the service sums it into running hours. */
+  runningMs: number;
+  /** The reading the running time was last counted to (NaN: none yet). */
+  runningCountedToMs: number;
 }
 
 /** Shared by every device without a joint model (nothing allocated per device for it). */
@@ -131,6 +135,8 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     jointMetrics: NO_METRICS,
     jointValues: null,
     lastReadingMs: Number.NaN,
+    runningMs: 0,
+    runningCountedToMs: Number.NaN,
     readingIntervalMs: Number.NaN,
   };
 }

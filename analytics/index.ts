@@ -18,7 +18,7 @@ import {
 import { diagnose, diagnoseJoint } from './diagnosis.ts';
 import { DispatchDecision } from './dispatch.ts';
 import { FalseAlarmHolds } from './false-alarm-hold.ts';
-import { leftOutByRunningState } from './running-state.ts';
+import { countRunningTime, leftOutByRunningState } from './running-state.ts';
 import { restoreSnapshot, snapshotOf } from './snapshot.ts';
 import { evidenceOf, JOINT_RULE, judge, jointResidual, MetricVerdict } from './verdict.ts';
 
@@ -164,6 +164,7 @@ export class Analytics {
     for (const r of readings) {
       const d = this.#device(r.deviceId);
       if (lastDevice && lastDevice !== d) this.#assess(lastReading!, lastDevice);
+      countRunningTime(d, r.tsMs);
       const values = r.values;
       let position = 0;
       for (const metric in values) this.#sample(d, metric, position++, r.tsMs, valueOf(values, metric));
@@ -368,8 +369,9 @@ export class Analytics {
   }
 
   #emitHealth(d: DeviceState, report: HealthReport): void {
-    // The running state this reading left (running-state.ts): maintenance counts running hours by it.
+    // The running state this reading left, and the time run so far (running-state.ts): maintenance counts running hours by it.
     report.running = !d.stopped;
+    report.runningMs = d.runningMs;
     d.health = report;
     this.#bus.emit('health', report);
   }

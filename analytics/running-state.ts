@@ -26,6 +26,28 @@ export const IMPLAUSIBLE_STOP_MS = 2 * 3_600_000;
 const NOMINAL_STOP_LIMIT_MS = 2 * 86_400_000;
 
 /**
+ * A gap between two readings longer than this is not counted as time run even when the machine
+ * ran at the first: nobody heard it run (a dead gateway, the mains off). Readings come every few
+ * seconds to a few minutes; half an hour covers the slowest.
+ */
+export const MAX_COUNTED_GAP_MS = 30 * 60_000;
+
+/**
+ * Counts the time from the device's previous reading to this one as run when the machine ran at
+ * the previous one (`d.stopped` as that reading left it): called before the reading's samples.
+ * Per reading, not per health report, so a gateway's buffered hour counts minute by minute.
+ */
+export function countRunningTime(d: DeviceState, tsMs: number): void {
+  const gap = tsMs - d.runningCountedToMs;
+  if (!(gap > 0)) {
+    if (Number.isNaN(d.runningCountedToMs)) d.runningCountedToMs = tsMs;
+    return;
+  }
+  if (!d.stopped && gap <= MAX_COUNTED_GAP_MS) d.runningMs += gap;
+  d.runningCountedToMs = tsMs;
+}
+
+/**
  * Whether the machine's running state keeps this reading away from the detector (for a metric
  * with a part in it: its kind's `runningState`); keeps the device's running state on the way.
  */

@@ -84,9 +84,15 @@ export interface HealthReport {
   explanation: string;
   /**
    * Whether the machine ran at this reading, as analytics reads it from its running metric (a
-   * model without one runs all the time). The service counts running hours from it.
+   * model without one runs all the time).
    */
   running?: boolean;
+  /**
+   * The time the machine has run since analytics first heard it in this process, ms, counted
+   * reading by reading (gaps over 30 minutes not counted): the service sums its increases into
+   * the device's running hours.
+   */
+  runningMs?: number;
 }
 
 /** Analytics asks the service domain to send someone. */

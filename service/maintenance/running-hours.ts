@@ -1,21 +1,18 @@
-// Running hours per device, counted from the running state analytics reads off each reading
-// (HealthReport.running: the model's running metric against its stopped level, or vibration
-// under a quarter of its running normal): the time from a report that said running to the next
-// report is time run. Counted in memory per report (the bus carries one per device and batch),
-// written to the store by the maintenance pass and on stop.
+// Running hours per device, from analytics: each health report carries the time the machine has
+// run since analytics first heard it in this process (`HealthReport.runningMs`, counted reading by
+// reading from its running state: the model's running metric against its stopped level, or
+// vibration under a quarter of its running normal; gaps over 30 minutes not counted). The service
+// adds each increase to the device's lifetime count; after a restart analytics counts from 0
+// again and the first report's whole value is the increase. Counted in memory per report, written
+// to the store by the maintenance pass and on stop.
 
 import type { HealthReport } from '../../core/types.ts';
 import type { MaintenanceStore } from './store.ts';
 
-/**
- * A gap between two reports longer than this is not counted even if the machine was running at
- * the first: nobody heard it run (a dead gateway, a device switched off at the mains). Readings
- * come every few seconds to a few minutes; half an hour covers the slowest.
- */
-export const MAX_COUNTED_GAP_MS = 30 * 60_000;
-
 interface Counter {
   runningMs: number;
+  /** Analytics' count at the last report (this process). */
+  seenMs: number;
   lastTsMs: number;
   lastRunning: boolean;
   dirty: boolean;
@@ -27,28 +24,24 @@ export class RunningHours {
 
   constructor(store: MaintenanceStore) {
     this.#store = store;
-    for (const r of store.allRunning()) this.#counters.set(r.deviceId, { ...r, dirty: false });
+    for (const r of store.allRunning()) this.#counters.set(r.deviceId, { ...r, seenMs: 0, dirty: false });
   }
 
-  /** One health report: counts the time since the previous one if the machine was running then. */
+  /** One health report: adds what analytics counted since the last one. */
   observe(report: HealthReport): void {
-    if (report.running === undefined) return;
-    const c = this.#counters.get(report.deviceId);
+    const counted = report.runningMs;
+    if (counted === undefined) return;
+    let c = this.#counters.get(report.deviceId);
     if (!c) {
-      this.#counters.set(report.deviceId, {
-        runningMs: 0,
-        lastTsMs: report.tsMs,
-        lastRunning: report.running,
-        dirty: true,
-      });
-      return;
+      c = { runningMs: 0, seenMs: 0, lastTsMs: report.tsMs, lastRunning: report.running ?? true, dirty: true };
+      this.#counters.set(report.deviceId, c);
     }
-    // A replayed or late reading says nothing new about time run.
-    if (report.tsMs <= c.lastTsMs) return;
-    const gap = report.tsMs - c.lastTsMs;
-    if (c.lastRunning && gap <= MAX_COUNTED_GAP_MS) c.runningMs += gap;
-    c.lastTsMs = report.tsMs;
-    c.lastRunning = report.running;
+    // Less than last time: analytics started counting afresh (a restart).
+    const increase = counted >= c.seenMs ? counted - c.seenMs : counted;
+    c.seenMs = counted;
+    if (increase > 0) c.runningMs += increase;
+    c.lastTsMs = Math.max(c.lastTsMs, report.tsMs);
+    c.lastRunning = report.running ?? c.lastRunning;
     c.dirty = true;
   }
 
