@@ -146,6 +146,19 @@ for (const lang of ['id', 'en'] as const) {
           `reassigned from ${before.id} to ${after.id}`,
         );
         await shoot(page, `${lang}-${size}`);
+        if (size === 'desk') {
+          // The messages to the customer (not sent here: no channel is configured, and the reason
+          // is long) fit the card at a desk: the state and what it said wrap instead of running
+          // past the edge, where the last column could only be reached by scrolling the table.
+          const messages = page.locator('#work-order-messages');
+          await expect.poll(() => messages.locator('tbody tr').count()).toBeGreaterThan(0);
+          expect(await messages.locator('td.state').first().textContent()).toMatch(/PURNA_SMTP_HOST/);
+          const fit = await messages.evaluate((table) => {
+            const box = table.parentElement!;
+            return { table: box.scrollWidth, box: box.clientWidth };
+          });
+          expect(fit.table, `messages table ${fit.table}px in a ${fit.box}px card`).toBeLessThanOrEqual(fit.box);
+        }
 
         // A resolved job: the customer's rating, on the site's clock (Makassar: WITA).
         await page.goto(`${purna.dashboardUrl}#/work-order/${resolvedId}`);
