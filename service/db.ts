@@ -520,6 +520,21 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
     PRIMARY KEY (device_id, kind, ends_at_ms)
   );
   `,
+  // 14: what a technician brings back from a job (issue 18, item 5): the photo and the customer's
+  // signature, kept with the work order in this file (a few hundred KB each, capped by the route;
+  // one backup holds them with the job) and served only to those who may read the job.
+  `CREATE TABLE work_order_attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    kind TEXT NOT NULL CHECK (kind IN ('photo', 'signature')),
+    content_type TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    signed_by TEXT,
+    created_by TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX work_order_attachments_job ON work_order_attachments (work_order_id, id);`,
 ];
 
 /**

@@ -33,6 +33,7 @@ import { Lifecycle } from './work-orders/lifecycle.ts';
 import { Claims } from './warranty/claims.ts';
 import { CoverageReminders } from './warranty/reminders.ts';
 import { WarrantyRoom } from './warranty/room.ts';
+import { FieldWork } from './work-orders/field-work.ts';
 import { WorkOrdersRoom } from './work-orders/room.ts';
 
 export * from './types.ts';
@@ -178,7 +179,19 @@ export class ServiceDomain {
     const catalogue = new Catalogue({ stores, bus, log: log.child({ module: 'catalogue' }), clock });
     this.#running = {
       stores,
-      workOrders: new WorkOrdersRoom({ stores, commands, slaWatch, log, clock }),
+      workOrders: new WorkOrdersRoom({
+        stores,
+        commands,
+        slaWatch,
+        fieldWork: new FieldWork({
+          stores,
+          bus,
+          clock,
+          trackingBaseUrl: this.#opts.trackingBaseUrl ?? (() => '/api/track/'),
+        }),
+        log,
+        clock,
+      }),
       network: new NetworkRoom(stores, clock, () => commands.sweepBacklog()),
       customers: new CustomersRoom(stores, surveys, clock, {
         createJob: (input) => commands.create(input),

@@ -15,6 +15,7 @@ import { maintenanceRoutes } from '../maintenance/routes.ts';
 import { warrantyRoutes } from '../warranty/routes.ts';
 import { networkRoutes } from '../network/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
+import { fieldWorkRoutes } from '../work-orders/field-routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
 import type { ServiceRoutesOptions } from './access.ts';
 import { CsvBody } from './schemas.ts';
@@ -40,6 +41,7 @@ export async function serviceRoutes(app: FastifyInstance, opts: ServiceRoutesOpt
       if (route.schema?.body === CsvBody) route.config = { ...route.config, accepts: ['text/csv'] };
     });
     await workOrderRoutes(scope, opts);
+    await fieldWorkRoutes(scope, opts);
     await customerRoutes(scope, opts);
     await contactRoutes(scope, opts);
     await networkRoutes(scope, opts);

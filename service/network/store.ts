@@ -286,6 +286,21 @@ export class Network {
     this.#stockEvent(nowMs, depotId, sku, 'consume', quantity, workOrderId);
   }
 
+  /**
+   * Units fitted that nothing had reserved (the technician found the job needed more, or another
+   * part): they leave the free stock of `depotId` (a depot, or a van kept as one). False, and
+   * nothing taken, when fewer are free; like tryReserve, the conditional UPDATE is the race guard.
+   */
+  tryTake(depotId: string, sku: string, workOrderId: string, nowMs: number, quantity: number): boolean {
+    const r = prepared(
+      this.#db,
+      'UPDATE inventory SET on_hand = on_hand - ? WHERE depot_id = ? AND sku = ? AND on_hand - reserved >= ?',
+    ).run(quantity, depotId, sku, quantity);
+    if (r.changes !== 1) return false;
+    this.#stockEvent(nowMs, depotId, sku, 'consume', quantity, workOrderId);
+    return true;
+  }
+
   /** A job needed a part no depot had: the stock-out KPI counts these. */
   recordStockOut(sku: string, workOrderId: string, nowMs: number): void {
     this.#stockEvent(nowMs, null, sku, 'stockout', 1, workOrderId);

@@ -11,6 +11,7 @@ import type { ServiceStores } from '../stores.ts';
 import { conflict, type ServiceWorkOrder, type WorkOrderEvent, type WorkOrderFilter } from '../types.ts';
 import type { ChecklistEntry, ChecklistRecord } from './checklist.ts';
 import type { NewJobInput, WorkOrderCommands } from './commands.ts';
+import type { Attachment, AttachmentKind, FieldWork, PartUsedInput } from './field-work.ts';
 import { importHistory, type HistoricalWorkOrder } from './history-import.ts';
 import type { TransitionInput } from './lifecycle.ts';
 
@@ -18,6 +19,8 @@ export interface WorkOrdersRoomOptions {
   stores: ServiceStores;
   commands: WorkOrderCommands;
   slaWatch: SlaWatch;
+  /** Parts used, photos and signatures (field-work.ts). */
+  fieldWork: FieldWork;
   log: Logger;
   clock: Clock;
 }
@@ -78,6 +81,28 @@ export class WorkOrdersRoom {
         throw conflict(`work order is ${wo.state}: its checklist is closed`);
       return stores.checklists.record(wo.id, wo.deviceId, record, by, clock.nowMs());
     });
+  }
+  /** Parts fitted on site leave the stock they came from (see FieldWork.usePart). */
+  usePart(id: string, input: PartUsedInput, actor: string): ServiceWorkOrder {
+    return this.#o.fieldWork.usePart(id, input, actor);
+  }
+  /** A photo or the customer's signature kept with the job. */
+  addAttachment(
+    id: string,
+    input: { kind: AttachmentKind; contentType: string; bytes: Buffer; signedBy?: string },
+    actor: string,
+  ): Attachment {
+    return this.#o.fieldWork.addAttachment(id, input, actor);
+  }
+  /** The customer's tracking link for a resolved job, to hand over on site. */
+  customerLink(id: string): { url: string; contactName: string } {
+    return this.#o.fieldWork.customerLink(id);
+  }
+  attachments(id: string): Attachment[] {
+    return this.#o.fieldWork.attachments(this.#o.stores.orders.require(id).id);
+  }
+  attachmentFile(id: string, attachmentId: number): Attachment & { bytes: Buffer } {
+    return this.#o.fieldWork.attachmentFile(this.#o.stores.orders.require(id).id, attachmentId);
   }
   /** Re-runs the dispatcher on an open work order (after a decline, or when technicians come on shift). */
   dispatch(id: string, opts: { version?: number; actor: string }): ServiceWorkOrder {
