@@ -49,15 +49,22 @@ export function explain(h: Report | null | undefined): string {
         },
       );
     case 'trend-forecast': {
-      const threshold = h.metric === 'temperature' ? e.ratedMax : e.zoneCD;
-      return t('why.forecast', {
+      // Falling toward a lower limit (pressure, flow) or rising toward an upper one: the limit is
+      // whichever the evidence names in that direction (catalogue limits, the rated maximum, zone D).
+      const falling = e.smoothed !== undefined && e.baselineMean !== undefined && e.smoothed < e.baselineMean;
+      const threshold = falling ? e.ratedLower : (e.ratedUpper ?? e.ratedMax ?? e.zoneCD);
+      const earliest = e.timeToThresholdEarliestMs;
+      const params = {
         metric,
         value: v(e.smoothed),
         sigmas: num(e.elevationSigmas, 1),
-        threshold: v(threshold, 1),
+        threshold: v(threshold, digits),
         in: duration(e.timeToThresholdMs ?? h.timeToThresholdMs),
-        earliest: duration(e.timeToThresholdEarliestMs),
-      });
+        earliest: duration(earliest),
+      };
+      if (earliest === undefined || threshold === undefined)
+        return t(falling ? 'why.forecastFallingShort' : 'why.forecastShort', params);
+      return t(falling ? 'why.forecastFalling' : 'why.forecast', params);
     }
     case 'joint-residual':
       return t('why.joint', { metric, ratio: num(e.jointRatio, 1), for: duration(e.jointAlarmMs) });

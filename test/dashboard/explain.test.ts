@@ -1,0 +1,58 @@
+// The dashboard's "why" for a forecast, from the evidence analytics sends: the limit in the
+// direction the metric moves, whichever kind of limit the model has (issue 15: any metric).
+import { describe, expect, it } from 'vitest';
+import { explain } from '../../dashboard/ui/explain.ts';
+
+const forecast = (evidence: Record<string, number>, metric: string) => ({
+  rule: 'trend-forecast',
+  metric,
+  state: 'degrading',
+  explanation: 'as analytics wrote it',
+  evidence,
+});
+
+describe('forecast explanation', () => {
+  it('a falling pressure names its lower limit, and says falling', () => {
+    const text = explain(
+      forecast(
+        {
+          smoothed: 2.61,
+          baselineMean: 3.5,
+          elevationSigmas: 6.2,
+          ratedLower: 2,
+          timeToThresholdMs: 30 * 3600_000,
+          timeToThresholdEarliestMs: 20 * 3600_000,
+        },
+        'pressure',
+      ) as never,
+    );
+    expect(text).toMatch(/falling/);
+    expect(text).toMatch(/below normal/);
+    expect(text).toMatch(/reach 2\.00 in/);
+    expect(text).not.toMatch(/—/);
+  });
+
+  it('a rising motor current names its upper limit; a temperature its rated maximum; vibration zone D', () => {
+    const up = {
+      smoothed: 27,
+      baselineMean: 20,
+      elevationSigmas: 5,
+      timeToThresholdMs: 3600_000,
+      timeToThresholdEarliestMs: 1800_000,
+    };
+    expect(explain(forecast({ ...up, ratedUpper: 30 }, 'motor_current') as never)).toMatch(/rising.*reach 30\.00 in/);
+    expect(explain(forecast({ ...up, ratedMax: 95 }, 'temperature') as never)).toMatch(/reach 95\.0 in/);
+    expect(explain(forecast({ ...up, zoneCD: 7.1 }, 'vibration') as never)).toMatch(/reach 7\.10 in/);
+  });
+
+  it('without a limit or an earliest time in the evidence it says so in words, not with dashes', () => {
+    const text = explain(
+      forecast(
+        { smoothed: 61.2, baselineMean: 60, elevationSigmas: 3, timeToThresholdMs: 3 * 3600_000 },
+        'temperature',
+      ) as never,
+    );
+    expect(text).toMatch(/its limit in 3/);
+    expect(text).not.toMatch(/—/);
+  });
+});
