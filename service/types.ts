@@ -83,6 +83,8 @@ export interface ServiceWorkOrder extends WorkOrder {
   warrantyCovered: boolean;
   /** The amount of the quote the customer approved, whole rupiah (null: nothing to pay, or not approved yet). */
   approvedAmountIdr: number | null;
+  /** The total of the quote the customer has yet to approve: the job is not dispatched meanwhile (null: none pending). */
+  awaitingApprovalIdr: number | null;
   source: string;
   note: string | null;
   /** A job the customer reported (a call, a message): their own words. */

@@ -17,6 +17,8 @@ export interface WorkOrderView extends WorkOrder {
   /** Every part of the job with its quantity (partSku … are the first). */
   parts?: { sku: string; name: string; quantity: number; status: string; depotId: string | null }[];
   warrantyCovered?: boolean;
+  approvedAmountIdr?: number | null;
+  awaitingApprovalIdr?: number | null;
   resolutionCode?: string | null;
   resolvedAtMs?: number | null;
   cancelledAtMs?: number | null;

@@ -113,7 +113,8 @@ export class Lifecycle {
     );
     if (current) this.#s.checklists.add(order.id, order.deviceId, checklistFor(current, jobType));
     for (const hook of this.#openHooks) hook(order, now);
-    return order;
+    // Read again: a hook may have changed what the record says (a pending quote).
+    return this.#openHooks.length ? this.#s.orders.require(order.id) : order;
   }
 
   /**

@@ -53,6 +53,7 @@ interface WorkOrderRow {
   customer_report: string | null;
   job_type: string;
   approved_amount_idr: number | null;
+  pending_quote_idr: number | null;
 }
 
 /** Lead time analytics assumes until the service network has a history: a day, the standard-tier response. */
@@ -61,7 +62,10 @@ export const DEFAULT_LEAD_TIME_MS = 24 * 3600_000;
 /** The closed states as an SQL list (constants, not input). */
 const CLOSED = sqlList(CLOSED_STATES);
 
-const SELECT = 'SELECT w.*, p.name AS part_name FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku';
+// The pending quote's total (billing/): the job waits for the customer's approval while there is one.
+const SELECT = `SELECT w.*, p.name AS part_name,
+  (SELECT q.total_idr FROM quotes q WHERE q.work_order_id = w.id AND q.status = 'pending') AS pending_quote_idr
+  FROM work_orders w LEFT JOIN parts p ON p.sku = w.part_sku`;
 
 interface PartRow {
   sku: string;
@@ -124,6 +128,7 @@ function toWorkOrder(r: WorkOrderRow, partRows: PartRow[]): ServiceWorkOrder {
     partLeadTimeMs: r.part_lead_time_ms,
     warrantyCovered: r.warranty_covered === 1,
     approvedAmountIdr: r.approved_amount_idr,
+    awaitingApprovalIdr: r.pending_quote_idr ?? null,
     source: r.source,
     note: r.note,
     customerReport: r.customer_report,

@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDate } from '../../core/i18n/format.ts';
+import { dispatchRequest } from '../service/helpers.ts';
 import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { eventually, loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
 
@@ -75,6 +76,30 @@ describe('planned work in the browser', () => {
     await page.locator('#new-job-mode').fill('melting');
     await page.locator('#new-job button[type=submit]').click();
     await page.locator('#new-job-status', { hasText: "'melting' is not a failure mode" }).waitFor();
+
+    // An out-of-warranty repair waits on the board for the customer's yes to its quote.
+    purna.service.billing.setLabourRate('bearings', 185_000, 'planner:p');
+    purna.service.billing.setPartPrice('P200-BRG-KIT', 2_450_000, 'planner:p');
+    purna.service.customers.registerDevices([
+      {
+        deviceId: 'pump-mks-old',
+        modelId: 'pump-p200',
+        siteId: 'S-MKS',
+        installDateMs: Date.now() - 4 * 365 * DAY,
+        warrantyEndMs: Date.now() - 2 * 365 * DAY,
+      },
+    ]);
+    const paid = purna.service.workOrders.handleDispatch(dispatchRequest('pump-mks-old')).order;
+    const card = page.locator(`#board [data-work-order-id="${paid.id}"]`);
+    await card.locator('.awaiting-approval').waitFor();
+    expect(await card.locator('.awaiting-approval').textContent()).toMatch(
+      /^Menunggu persetujuan pelanggan atas penawaran: Rp\s3\.190\.000$/u,
+    );
+    purna.service.billing.decide(purna.service.billing.quoteOf(paid.id).id, 'approved', {
+      by: 'planner:p',
+      via: 'phone',
+    });
+    await card.locator('.meta', { hasText: 'Pelanggan menyetujui Rp' }).waitFor();
 
     await page.goto(`${purna.dashboardUrl}#/device/pump-mks-1`);
     const due = formatDate('id', installedAt + 90 * DAY, 'Asia/Makassar');

@@ -48,7 +48,13 @@ describe('quotes for paid work', () => {
     await priceList(s);
     registerOld(s, 'old-pump', 'basic', 400);
     const wo = s.service.workOrders.handleDispatch(dispatchRequest('old-pump')).order;
-    expect(wo).toMatchObject({ state: 'open', technicianId: null, warrantyCovered: false, approvedAmountIdr: null });
+    expect(wo).toMatchObject({
+      state: 'open',
+      technicianId: null,
+      warrantyCovered: false,
+      approvedAmountIdr: null,
+      awaitingApprovalIdr: 3_190_000,
+    });
     const quote = (await s.api(`work-orders/${wo.id}/quote`)).json.quote;
     expect(quote).toMatchObject({ status: 'pending', coverage: 'none', totalIdr: 3_190_000 });
     expect(quote.lines.map((l: { kind: string; amountIdr: number }) => [l.kind, l.amountIdr])).toEqual([
@@ -79,6 +85,7 @@ describe('quotes for paid work', () => {
       state: 'assigned',
       technicianId: 'T-JKT-1',
       approvedAmountIdr: 3_190_000,
+      awaitingApprovalIdr: null,
       partStatus: 'reserved',
     });
     expect((await s.api(`quotes/${quote.id}/approve`, { body: {} })).status).toBe(409);

@@ -1,6 +1,7 @@
 // Planner: the work-order board, one column per state (the closed ones: the last week), with
 // filters and the actions a planner takes on each card.
 import { CLOSED_STATES, WORK_ORDER_STATES } from '../../../core/work-order-states.ts';
+import { formatIdr } from '../../../core/i18n/format.ts';
 import { api } from '../api.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
@@ -129,6 +130,16 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
       }),
       el('p', { class: 'why', text: explain(o.evidence) }),
     );
+    // Paid work: waiting for the customer's yes to its quote, or what they approved.
+    if (o.awaitingApprovalIdr != null)
+      c.append(
+        el('p', {
+          class: 'meta awaiting-approval',
+          text: t('board.card.awaitingApproval', { amount: formatIdr(o.awaitingApprovalIdr) }),
+        }),
+      );
+    else if (o.approvedAmountIdr != null)
+      c.append(el('p', { class: 'meta', text: t('board.card.approved', { amount: formatIdr(o.approvedAmountIdr) }) }));
     c.dataset.workOrderId = o.id;
     c.dataset.state = o.state;
     const actions = el('div', { class: 'actions' });
