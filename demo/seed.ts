@@ -250,7 +250,8 @@ export function seedDemo(service: ServiceDomain, opts: SeedOptions = {}): SeedSu
       if (!models.length) models.push(pick(modelIds));
       net.upsertTechnician({
         id,
-        name: `${FIRST[(techCount * 7 + i) % FIRST.length]} ${LAST[(techCount * 5 + i * 3) % LAST.length]}`,
+        // 7 and 5 are prime to 30 and 18: a name repeats only after lcm(30, 18) = 90 technicians.
+        name: `${FIRST[(techCount * 7) % FIRST.length]} ${LAST[(techCount * 5) % LAST.length]}`,
         phone: `+62 81${String(200000000 + techCount * 104729).slice(0, 9)}`,
         email: `${id.toLowerCase()}@purna.example`,
         homeLat: area.lat + (rnd() - 0.5) * 0.05,

@@ -24,6 +24,9 @@ describe('demo seed', () => {
     const summary = seedDemo(service, { devices: simFleet, nowMs: clock.nowMs() });
     expect(summary).toMatchObject({ depots: 3, technicians: 32, devices: 300 });
     expect(service.network.listDepots().map((d) => d.city)).toEqual(['Bandung', 'Jakarta', 'Surabaya']);
+    // A planner picks technicians by name (board filter, reassign list, KPIs): no two share one.
+    const names = service.network.listTechnicians().map((t) => t.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     const devices = service.customers.listDevices();
     expect(devices).toHaveLength(300);
     expect(new Set(devices.map((d) => d.modelId))).toEqual(new Set(DEVICE_MODELS.map((m) => m.id)));
