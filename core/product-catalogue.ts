@@ -4,7 +4,7 @@
 // (`seedProductModels`, from core/device-models.ts). Validation lives here too so that the API, the
 // CSV/JSON import and start-up all name the same problems the same way.
 
-import { isJobType, JOB_TYPES, type JobType } from './job-types.ts';
+import { isFailureJob, isJobType, JOB_TYPES, type JobType } from './job-types.ts';
 import {
   DEVICE_MODELS,
   type DeviceModelSpec,
@@ -109,6 +109,12 @@ export interface FailureModeSpec {
   skill: string;
   /** Typical repair time on site, hours. */
   repairHours: number;
+  /**
+   * What the technician checks and records repairing this failure (a seal leak: the shaft sleeve
+   * inspected, a pressure reading after the repair). Absent: the model's list for the job type,
+   * else Purna's default (`checklistFor`).
+   */
+  checklist?: ChecklistItem[];
 }
 
 export interface ProductModel {
@@ -405,6 +411,15 @@ export function validateProductModel(
       });
       continue;
     }
+    checkItems(at, items);
+  }
+  (m.failureModes ?? []).forEach((f, i) => {
+    if (f.checklist !== undefined) checkItems(`failureModes[${i}].checklist`, f.checklist);
+  });
+  return { errors, warnings };
+
+  /** A checklist's items: ids snake_case and each once, labels, readings of the model's metrics within a range. */
+  function checkItems(at: string, items: readonly ChecklistItem[]): void {
     const ids = new Set<string>();
     (Array.isArray(items) ? items : []).forEach((item, i) => {
       const f = `${at}[${i}]`;
@@ -425,17 +440,18 @@ export function validateProductModel(
         err(`${f}.reading`, 'rangeOrder', `min ${r.min} must be below max ${r.max}`, { min: r.min, max: r.max });
     });
   }
-  return { errors, warnings };
 }
 
 /**
- * The checklist of a job of `jobType` on this model: the model's own when its catalogue entry
- * lists one, else Purna's default. The default commissioning and maintenance lists record one
+ * The checklist of a job of `jobType` on this model: for a repair, its failure mode's list when
+ * the catalogue gives one; else the model's own for the job type when it lists one, else Purna's default. The default commissioning and maintenance lists record one
  * reading of each metric, to be within its normal range: a machine installed badly (misaligned,
  * running hot) must not be accepted, nor learnt by analytics as this machine's normal.
  */
-export function checklistFor(model: ProductModel, jobType: JobType): ChecklistItem[] {
-  const own = model.checklists?.[jobType];
+export function checklistFor(model: ProductModel, jobType: JobType, mode?: string): ChecklistItem[] {
+  // A repair: the failure mode's own list first (what fixing this fault on this model takes).
+  const forMode = isFailureJob(jobType) ? model.failureModes.find((f) => f.id === mode)?.checklist : undefined;
+  const own = forMode ?? model.checklists?.[jobType];
   if (own) return own.map((i) => ({ ...i, required: i.required ?? true }));
   const readings = (label: string): ChecklistItem[] =>
     model.metrics.map((x) => ({

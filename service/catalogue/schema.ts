@@ -44,6 +44,22 @@ const Metric = Type.Object(
   { additionalProperties: false },
 );
 
+/** One checklist step (core's ChecklistItem); the validator checks ids, labels and readings against the model. */
+const ChecklistItem = Type.Object(
+  {
+    id: Type.String({ maxLength: 64 }),
+    label: Name(),
+    reading: Type.Optional(
+      Type.Object(
+        { metric: Type.String({ maxLength: 64 }), min: Type.Number(), max: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
+    required: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 const FailureMode = Type.Object(
   {
     id: Type.String({ maxLength: 64, description: 'snake_case id work orders carry' }),
@@ -61,22 +77,7 @@ const FailureMode = Type.Object(
     parts: Type.Array(Part, { maxItems: 32 }),
     skill: Name(64),
     repairHours: Type.Number(),
-  },
-  { additionalProperties: false },
-);
-
-/** One checklist step (core's ChecklistItem); the validator checks ids, labels and readings against the model. */
-const ChecklistItem = Type.Object(
-  {
-    id: Type.String({ maxLength: 64 }),
-    label: Name(),
-    reading: Type.Optional(
-      Type.Object(
-        { metric: Type.String({ maxLength: 64 }), min: Type.Number(), max: Type.Number() },
-        { additionalProperties: false },
-      ),
-    ),
-    required: Type.Optional(Type.Boolean()),
+    checklist: Type.Optional(Type.Array(ChecklistItem, { maxItems: 64 })),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import {
   BUILT_IN_MODES,
   modesOf,
   type CatalogueChange,
+  type ChecklistItem,
   type PartSpec,
   type ProductModel,
   type ProductModelVersion,
@@ -196,6 +197,15 @@ export function sameSpec(a: ProductModel, b: ProductModel): boolean {
  */
 function specOf(m: ProductModel): ProductModel {
   const part = (p: PartSpec): PartSpec => ({ sku: p.sku, name: p.name, quantity: p.quantity });
+  const items = (list: readonly ChecklistItem[] | undefined): ChecklistItem[] =>
+    (list ?? []).map((i) =>
+      defined({
+        id: i.id,
+        label: i.label,
+        reading: i.reading ? { metric: i.reading.metric, min: i.reading.min, max: i.reading.max } : undefined,
+        required: i.required,
+      }),
+    );
   const spec: ProductModel = {
     id: m.id,
     name: m.name,
@@ -215,6 +225,7 @@ function specOf(m: ProductModel): ProductModel {
       parts: f.parts.map(part),
       skill: f.skill,
       repairHours: f.repairHours,
+      ...(f.checklist ? { checklist: items(f.checklist) } : {}),
     })),
     ...(m.running ? { running: { metric: m.running.metric, stoppedBelow: m.running.stoppedBelow } } : {}),
     ...(m.sensorParts?.length ? { sensorParts: m.sensorParts.map(part) } : {}),
@@ -222,19 +233,7 @@ function specOf(m: ProductModel): ProductModel {
     serviceInterval: defined({ days: m.serviceInterval.days, runningHours: m.serviceInterval.runningHours }),
     ...(m.checklists
       ? {
-          checklists: Object.fromEntries(
-            Object.entries(m.checklists).map(([jobType, items]) => [
-              jobType,
-              (items ?? []).map((i) =>
-                defined({
-                  id: i.id,
-                  label: i.label,
-                  reading: i.reading ? { metric: i.reading.metric, min: i.reading.min, max: i.reading.max } : undefined,
-                  required: i.required,
-                }),
-              ),
-            ]),
-          ),
+          checklists: Object.fromEntries(Object.entries(m.checklists).map(([jobType, list]) => [jobType, items(list)])),
         }
       : {}),
   };

@@ -2,6 +2,7 @@
 // dispatcher do the work and return the changes, an outbox row per change is queued for the
 // webhooks and technicians concerned, and only after the commit does the bus hear of it.
 
+import { checklistFor } from '../../core/product-catalogue.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/log.ts';
@@ -330,6 +331,10 @@ export class WorkOrderCommands {
           note: `diagnosed: ${input.mode} (reported by the customer)${input.note ? `: ${input.note}` : ''}`,
         },
       );
+      // What repairing that fault takes, when the catalogue lists it for the mode (added after what is there).
+      const model = device ? stores.catalogue.current(device.modelId) : undefined;
+      const modeList = model?.failureModes.find((f) => f.id === input.mode)?.checklist;
+      if (modeList) stores.checklists.add(id, wo.deviceId, checklistFor(model!, 'customer_reported', input.mode));
       const replanned =
         diagnosed.state === 'open' && this.#o.autoDispatch ? this.#o.dispatcher.plan(diagnosed, now) : [];
       return { changes: [{ order: diagnosed, prevTechnicianId: null }, ...replanned] };

@@ -111,7 +111,7 @@ export class Lifecycle {
       input.actor,
       now,
     );
-    if (current) this.#s.checklists.add(order.id, order.deviceId, checklistFor(current, jobType));
+    if (current) this.#s.checklists.add(order.id, order.deviceId, checklistFor(current, jobType, order.mode));
     for (const hook of this.#openHooks) hook(order, now);
     // Read again: a hook may have changed what the record says (a pending quote).
     return this.#openHooks.length ? this.#s.orders.require(order.id) : order;

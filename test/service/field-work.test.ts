@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTACHMENT_MAX_BYTES } from '../../service/work-orders/field-work.ts';
 import type { ServiceWorkOrder } from '../../service/types.ts';
 import { loginAs, startTestPurna, type TestPurna } from '../support/purna.ts';
-import { dispatchRequest, seedSmallNetwork } from './helpers.ts';
+import { boosterPump, dispatchRequest, seedSmallNetwork } from './helpers.ts';
 
 let purna: TestPurna;
 let tech: string;
@@ -217,5 +217,54 @@ describe('on site: parts used, photo, signature, the customer link', () => {
     expect((await call(tech, 'POST', `work-orders/${job.id}/customer-link`)).json.url).toBe(link.json.url);
     const page = await fetch(url, { headers: { accept: 'application/json' } });
     expect(page.status).toBe(200);
+  });
+
+  it("a repair's checklist comes from its failure mode in the catalogue, validated like the job types' lists", async () => {
+    const model = boosterPump();
+    const seal = model.failureModes[0];
+    const wrong = await call(planner, 'POST', 'catalogue/models', {
+      ...model,
+      failureModes: [
+        {
+          ...seal,
+          checklist: [
+            { id: 'Sleeve', label: '' },
+            { id: 'p', label: 'p', reading: { metric: 'torque', min: 1, max: 2 } },
+          ],
+        },
+        model.failureModes[1],
+      ],
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.problems.map((p: { field: string }) => p.field)).toEqual([
+      'failureModes[0].checklist[0].id',
+      'failureModes[0].checklist[0].label',
+      'failureModes[0].checklist[1].reading.metric',
+    ]);
+    const checklist = [
+      { id: 'sleeve_inspected', label: 'Shaft sleeve inspected for scoring' },
+      {
+        id: 'pressure_after',
+        label: 'Discharge pressure after the repair',
+        reading: { metric: 'pressure', min: 3, max: 6 },
+      },
+    ];
+    const created = await call(planner, 'POST', 'catalogue/models', {
+      ...model,
+      failureModes: [{ ...seal, checklist }, model.failureModes[1]],
+    });
+    expect(created.status, created.json.message).toBe(201);
+    purna.service.customers.registerDevices([{ deviceId: 'booster-jkt-1', modelId: 'booster-b40', siteId: 'S-JKT' }]);
+    const repair = purna.service.workOrders.handleDispatch(dispatchRequest('booster-jkt-1', 'seal_leak')).order;
+    expect(purna.service.workOrders.workOrderChecklist(repair.id)).toMatchObject([
+      { itemId: 'sleeve_inspected', required: true, reading: null },
+      { itemId: 'pressure_after', required: true, reading: { metric: 'pressure', min: 3, max: 6 } },
+    ]);
+    // The other mode lists none: the default repair list.
+    const other = purna.service.workOrders.handleDispatch(dispatchRequest('booster-jkt-1', 'motor_overload')).order;
+    expect(purna.service.workOrders.workOrderChecklist(other.id).map((e) => e.itemId)).toEqual([
+      'cause_found',
+      'test_run',
+    ]);
   });
 });
