@@ -80,6 +80,9 @@ export function kpiView(root: HTMLElement): () => void {
       );
       byTechnician.replaceChildren(technicianTable(kpis.byTechnician));
       warrantyByModel.replaceChildren(
+        ...(kpis.warrantyCostByModel.length
+          ? []
+          : [el('li', { class: 'empty', text: t('kpis.warrantyByModel.none') })]),
         ...kpis.warrantyCostByModel.map((m) =>
           el('li', {
             text: t('kpis.warrantyModelLine', {
