@@ -16,6 +16,7 @@ import { startPurna } from '../app.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import { launchBrowser } from '../test/support/browser.ts';
+import { startInfluxd } from '../test/support/influxd.ts';
 import { benchArgs, progress, progressDone, writeJson } from './lib.ts';
 
 const args = benchArgs({
@@ -23,6 +24,8 @@ const args = benchArgs({
   seconds: { type: 'string', default: '30' },
   warmup: { type: 'string', default: '15' },
   'connect-within': { type: 'string', default: '180' },
+  // sqlite: the embedded default; influx: a real InfluxDB (INFLUX_URL, or Debian's influxd started here), as a fleet this size would use.
+  store: { type: 'string', default: 'sqlite' },
 });
 const DEVICES = Number(args.devices);
 const SECONDS = Number(args.seconds);
@@ -34,6 +37,16 @@ const BUSY_LIMIT = 0.5;
 const startedAt = Date.now();
 const loadAtStart = loadavg()[0];
 
+if (args.store !== 'sqlite' && args.store !== 'influx') {
+  console.error(`--store must be sqlite or influx, got '${args.store}'`);
+  process.exit(2);
+}
+const influx =
+  args.store === 'influx'
+    ? process.env.INFLUX_URL
+      ? { url: process.env.INFLUX_URL, destroy: async () => {} }
+      : await startInfluxd()
+    : null;
 const dataDir = mkdtempSync(join(tmpdir(), 'purna-bench-dash-'));
 const config = loadConfig({}, [], {
   httpHost: '127.0.0.1',
@@ -45,6 +58,7 @@ const config = loadConfig({}, [], {
   mqttAuth: 'open',
   logLevel: 'warn',
   mqttMaxConnectsPerIpPerMinute: 100_000,
+  ...(influx ? { influxUrl: influx.url, influxDatabase: 'bench_dashboard' } : {}),
 });
 const purna = await startPurna(config, createLogger(config.logLevel));
 await purna.users.create({ email: 'bench@purna.test', role: 'planner', password: 'bench-password-123456' });
@@ -138,10 +152,12 @@ const pct = (p: number) => (lat.length ? Math.round(quantileSorted(lat, p / 100)
 sim.kill('SIGTERM');
 await browser.close();
 await purna.stop();
+await influx?.destroy();
 rmSync(dataDir, { recursive: true, force: true });
 
 const figures = {
   devices: DEVICES,
+  store: args.store,
   devicesInPage: devicesShown,
   tilesRendered: tiles,
   connectSeconds,

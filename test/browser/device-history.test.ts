@@ -116,6 +116,13 @@ describe.each(MATRIX)('the device page ($lang, $size)', ({ lang, size }: { lang:
     f = await figure(page, 'temperature');
     expect(Number(f.band)).toBeGreaterThan(250);
     expect(Number(f.annotations)).toBeGreaterThanOrEqual(2);
+    // The health and the forecast as stored (a row per 15 min while nothing changes, a state change at
+    // once): over 5 hours at least 10 rows, and the warning's forecast among them.
+    const healthPanel = await page
+      .locator('#device-health-history')
+      .evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+    expect(Number(healthPanel.points)).toBeGreaterThanOrEqual(10);
+    expect(Number(healthPanel.forecasts)).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('button', { name: text.range6h, exact: true }).getAttribute('aria-pressed')).toBe(
       'true',
     );

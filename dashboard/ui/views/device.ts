@@ -111,6 +111,7 @@ export const RANGES: readonly { key: string; ms: number }[] = [
 /** A zoom never narrower than this (ms): a minute at 1 Hz is 60 readings. */
 const MIN_SPAN_MS = 60_000;
 const CHART_HEIGHT = 240;
+const HEALTH_HEIGHT = 180;
 
 interface Annotation {
   tsMs: number;
@@ -138,6 +139,13 @@ export function deviceView(
   const orders = el('ul', { id: 'device-orders', class: 'plain-list' });
   const events = el('ol', { id: 'device-events', class: 'alerts' });
   const charts = el('div', { class: 'charts', id: 'device-charts' });
+  // The health as stored over the range: the score, and how far off the forecast put the failure
+  // at each report (the forecast's history: when it first said a day, how it moved).
+  const healthPanel = el(
+    'figure',
+    { class: 'chart', id: 'device-health-history', 'aria-label': t('device.chart.healthHistory') },
+    el('figcaption', { text: t('device.chart.healthHistory') }),
+  );
   const rangeLabel = el('p', { class: 'range-label', id: 'device-range', 'aria-live': 'polite' });
   const status = el('p', { class: 'hint', id: 'device-status' });
   const presets = RANGES.map((r) => {
@@ -198,6 +206,7 @@ export function deviceView(
     rangeLabel,
     el('p', { class: 'hint', text: t('device.zoomHint') }),
     charts,
+    healthPanel,
     status,
     el('h3', { text: t('device.workOrders') }),
     orders,
@@ -322,8 +331,94 @@ export function deviceView(
   const resize = new ResizeObserver(() => {
     const width = chartWidth();
     for (const p of plots) if (Math.abs(p.width - width) > 2) p.setSize({ width, height: CHART_HEIGHT });
+    if (healthPlot && Math.abs(healthPlot.width - width) > 2) healthPlot.setSize({ width, height: HEALTH_HEIGHT });
   });
   resize.observe(charts);
+
+  let healthPlot: uPlot | null = null;
+  // Made with the metric charts, once the site's zone is known from the service record.
+  const makeHealthPlot = () => {
+    const healthX = timeChart(zone());
+    healthPlot = new uPlot(
+      {
+        width: chartWidth(),
+        height: HEALTH_HEIGHT,
+        tzDate: healthX.tzDate,
+        scales: {
+          x: { time: true, range: () => [range.fromMs / 1000, range.toMs / 1000] },
+          score: { range: [0, 100] },
+          h: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] },
+        },
+        cursor: { sync: { key: `device-${deviceId}` }, drag: { x: true, y: false, setScale: false } },
+        series: [
+          healthX.xSeries,
+          {
+            label: t('device.chart.score'),
+            scale: 'score',
+            stroke: '#3fb950',
+            width: 2,
+            paths: uPlot.paths.stepped?.({ align: 1 }),
+            value: (_u, v) => (v === null ? '—' : num(v, 0)),
+          },
+          {
+            label: t('device.chart.forecastHours'),
+            scale: 'h',
+            stroke: '#d29922',
+            width: 1.5,
+            dash: [6, 3],
+            points: { show: true, size: 4 },
+            value: (_u, v) => (v === null ? '—' : duration(v * 3600_000)),
+          },
+        ],
+        axes: [
+          healthX.xAxis,
+          { scale: 'score', stroke: '#9aa7b4', size: 64, label: t('device.chart.score'), labelSize: 18 },
+          {
+            scale: 'h',
+            side: 1,
+            stroke: '#d29922',
+            size: 56,
+            label: t('device.chart.hours'),
+            labelSize: 18,
+            grid: { show: false },
+            // Whole hours, days and weeks: a forecast is read as "in 6 hours", never "in 0.4".
+            incrs: [1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720],
+            values: (_u, splits) => splits.map((v) => num(v, 0)),
+          },
+        ],
+        hooks: {
+          draw: [drawAnnotations],
+          setSelect: [
+            (u) => {
+              if (u.select.width < 4) return;
+              const from = u.posToVal(u.select.left, 'x') * 1000;
+              const to = u.posToVal(u.select.left + u.select.width, 'x') * 1000;
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              zoomTo(from, to);
+            },
+          ],
+        },
+      },
+      [[], [], []],
+      healthPanel,
+    );
+  };
+  /** The stored reports in the range: score, and the forecast's time to the limit in hours (30 days at most). */
+  const healthData = (): uPlot.AlignedData => {
+    const xs: number[] = [];
+    const score: (number | null)[] = [];
+    const hours: (number | null)[] = [];
+    for (const h of healthPoints) {
+      if (h.tsMs < range.fromMs - 86_400_000) continue;
+      xs.push(h.tsMs / 1000);
+      score.push(h.score);
+      const tt = h.timeToThresholdMs;
+      hours.push(tt !== null && tt > 0 && tt < 30 * 86_400_000 ? tt / 3600_000 : null);
+    }
+    healthPanel.dataset.points = String(xs.length);
+    healthPanel.dataset.forecasts = String(hours.filter((v) => v !== null).length);
+    return [xs, score, hours] as uPlot.AlignedData;
+  };
 
   /** The charts, once: from the device's catalogue model, else from the metrics its readings carry. */
   const makeCharts = (model: ProductModelVersion | null) => {
@@ -331,6 +426,7 @@ export function deviceView(
     const keys = [...new Set(readings.flatMap((r) => Object.keys(r.values)))];
     specs = chartsOf(model, keys.length ? keys : ['temperature', 'vibration']);
     for (const c of specs) makePlot(c);
+    makeHealthPlot();
   };
 
   /** Metric `c` with the health in force at each reading: each stored report held until the next on that metric. */
@@ -408,6 +504,8 @@ export function deviceView(
       plots[i].setData(dataFor(c, i), false);
       plots[i].setScale('x', { min: range.fromMs / 1000, max: range.toMs / 1000 });
     });
+    healthPlot?.setData(healthData(), false);
+    healthPlot?.setScale('x', { min: range.fromMs / 1000, max: range.toMs / 1000 });
   };
   const scheduleRedraw = () => {
     if (!redrawPending) redrawPending = requestAnimationFrame(redraw);
@@ -706,5 +804,6 @@ export function deviceView(
     resize.disconnect();
     if (redrawPending) cancelAnimationFrame(redrawPending);
     for (const p of plots) p.destroy();
+    healthPlot?.destroy();
   };
 }
