@@ -12,7 +12,7 @@ import { prng } from '../core/random.ts';
 import type { MetricValues } from '../core/types.ts';
 import { CONNECTIVITY_FAULTS, SENSOR_FAULTS } from './profiles.ts';
 import type { PlanOptions } from './plan.ts';
-import { hashString, type SimDeviceSpec, TRIP_AFTER_FAILURE_MS } from './series.ts';
+import { hashString, MAX_PROGRESS, type SimDeviceSpec, TRIP_AFTER_FAILURE_MS } from './series.ts';
 
 const HOUR = 3600_000;
 const DAY = 86_400_000;
@@ -129,7 +129,7 @@ export class CatalogueSeries {
       spec.onsetMs !== undefined &&
       spec.failureMs !== undefined &&
       tsMs > spec.onsetMs
-        ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs)
+        ? Math.min(MAX_PROGRESS, (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs))
         : 0;
     const shaped = progress > 0 ? progress ** (spec.shape ?? 1.5) : 0;
     let values: MetricValues = {};

@@ -46,6 +46,13 @@ function slotRandom(seed: number, slot: number): number {
 /** How long a failed machine keeps running (and reporting) before it trips. */
 export const TRIP_AFTER_FAILURE_MS = 6 * 3600_000;
 
+/**
+ * How far a failed machine's degradation goes on past its failure (progress 1) while it runs until
+ * it trips. Days-long faults never get there within TRIP_AFTER_FAILURE_MS (at most 1.08); the
+ * demo's two-minute ones would otherwise reach 180 and read far outside their sensors' range.
+ */
+export const MAX_PROGRESS = 1.25;
+
 export class DeviceSeries {
   readonly spec: SimDeviceSpec;
   readonly #p: SimModelParams;
@@ -111,7 +118,7 @@ export class DeviceSeries {
     const rated = p.model.ratedMaxTemperatureC;
     const progress =
       spec.onsetMs !== undefined && spec.failureMs !== undefined && tsMs > spec.onsetMs
-        ? (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs)
+        ? Math.min(MAX_PROGRESS, (tsMs - spec.onsetMs) / (spec.failureMs - spec.onsetMs))
         : 0;
     const normalTemp = p.model.healthy.ambientC + p.fullLoadRiseC * (running ? load : 1) + this.#offsetTempC;
     // 1 while running (the thermal load never falls below minLoad then), towards 0 as a stopped machine cools.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceModel, ISO10816_ZONES_MM_S } from '../../core/device-models.ts';
 import { groundTruth, groundTruthCsv, planFleet } from '../../device-sim/plan.ts';
-import { createSeries, DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+import { createSeries, DeviceSeries, type SimDeviceSpec, TRIP_AFTER_FAILURE_MS } from '../../device-sim/series.ts';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -306,5 +306,35 @@ describe('on/off duty', () => {
         .filter((s) => s.profile !== 'healthy')
         .every((s) => !s.duty),
     ).toBe(true);
+  });
+});
+
+describe('the demo fleet after its failures', () => {
+  it('keeps every reading within what its sensors can read until the machine trips', () => {
+    // npm start's pump fails 150 s in and its compressor 120 s in; both run on until they trip
+    // (TRIP_AFTER_FAILURE_MS). Before, their degradation went on growing past the failure:
+    // vibration 430 mm/s and 314 °C within 12 minutes, every reading refused by ingest as a sensor
+    // fault, logged twice a second for six hours.
+    const specs = planFleet({ devices: 20, seed: 42, demo: true, startMs: START });
+    const failing = specs.filter((s) => s.failureMs !== undefined);
+    expect(failing.map((s) => s.profile).sort()).toEqual(['bearing_wear', 'cooling_failure']);
+    for (const spec of failing) {
+      const model = deviceModel(spec.modelId);
+      const [tLo, tHi] = model.physicalRange.temperatureC;
+      const [vLo, vHi] = model.physicalRange.vibrationMmS;
+      const rows = run(spec, 42, 10_000, spec.failureMs! + TRIP_AFTER_FAILURE_MS - 10_000);
+      for (const { ts, v } of rows) {
+        if (!v) continue;
+        expect(v.temperature, `${spec.deviceId} at +${(ts - START) / 1000} s`).toBeGreaterThanOrEqual(tLo);
+        expect(v.temperature, `${spec.deviceId} at +${(ts - START) / 1000} s`).toBeLessThanOrEqual(tHi);
+        expect(v.vibration, `${spec.deviceId} at +${(ts - START) / 1000} s`).toBeGreaterThanOrEqual(vLo);
+        expect(v.vibration, `${spec.deviceId} at +${(ts - START) / 1000} s`).toBeLessThanOrEqual(vHi);
+      }
+      // Still failed: past its limit at the end, as at the failure.
+      const last = rows.at(-1)!.v!;
+      if (spec.profile === 'bearing_wear')
+        expect(last.vibration).toBeGreaterThan(ISO10816_ZONES_MM_S[model.machineClass].cd);
+      else expect(last.temperature).toBeGreaterThan(model.ratedMaxTemperatureC);
+    }
   });
 });
