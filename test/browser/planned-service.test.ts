@@ -95,10 +95,17 @@ describe('planned work in the browser', () => {
     expect(await card.locator('.awaiting-approval').textContent()).toMatch(
       /^Menunggu persetujuan pelanggan atas penawaran: Rp\s3\.190\.000$/u,
     );
-    purna.service.billing.decide(purna.service.billing.quoteOf(paid.id).id, 'approved', {
-      by: 'planner:p',
-      via: 'phone',
-    });
+    // The customer says yes on the phone: the planner records it on the job's page.
+    await page.goto(`${purna.dashboardUrl}#/work-order/${paid.id}`);
+    await page.locator('#wo-quote-total').waitFor();
+    expect(await page.locator('#wo-quote-total').textContent()).toMatch(/^Rp\s3\.190\.000$/u);
+    expect(await page.locator('#wo-quote-lines tbody tr').count()).toBe(2);
+    await page.locator('#wo-quote-note').fill('Pak Hendra, per telepon');
+    await page.locator('#wo-quote-approve').click();
+    await page.locator('#wo-status', { hasText: 'disetujui: teknisi diberangkatkan' }).waitFor();
+    await eventually(() => purna.service.workOrders.getWorkOrder(paid.id)?.state === 'assigned', 10_000);
+    expect(purna.service.billing.quoteOf(paid.id)).toMatchObject({ status: 'approved', decidedVia: 'phone' });
+    await page.goto(`${purna.dashboardUrl}#/work-orders`);
     await card.locator('.meta', { hasText: 'Pelanggan menyetujui Rp' }).waitFor();
 
     await page.goto(`${purna.dashboardUrl}#/device/pump-mks-1`);

@@ -8,6 +8,7 @@ import { dateTime, labelOf, num, t } from '../i18n.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
 import { diagnoseForm, feedbackSections, type FeedbackView } from './customer-voice.ts';
+import { quotePanel } from './quote-panel.ts';
 
 interface Detail {
   workOrder: WorkOrderView & {
@@ -192,6 +193,15 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
       }),
+      o.jobType !== 'installation' && o.jobType !== 'planned_maintenance' && o.jobType !== 'inspection'
+        ? quotePanel(
+            o.id,
+            (text) => {
+              status.textContent = text;
+            },
+            () => void load(),
+          )
+        : '',
       o.state === 'assigned' ? reassignForm(o) : '',
       o.mode === 'customer_reported' && o.state !== 'resolved' && o.state !== 'cancelled'
         ? diagnoseForm(o, (text) => {
