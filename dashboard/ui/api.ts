@@ -37,6 +37,16 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return json as T;
 }
 
+/** Sends a file as the request's body (a photo, a signature), typed as `contentType`; JSON back as api() does. */
+export async function upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  const res = await fetch(`/api/${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : {};
+  if (res.status === 401) unauthorized();
+  if (!res.ok) throw new ApiError(res.status, (json as { message?: string }).message ?? res.statusText);
+  return json as T;
+}
+
 export interface Me {
   id: string;
   email: string;

@@ -4,6 +4,7 @@
 // service worker with the jobs it kept, queues a status change that reaches the server once back
 // online, shows a change the server refused because the job moved meanwhile (409), and declines a
 // job with a reason. Screenshots in test-artifacts/field-app-*.png.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../demo/seed.ts';
@@ -27,6 +28,12 @@ const TEXT = {
     conflict: /berubah selama Anda luring: sekarang dalam perjalanan — “diterima” dari Anda tidak diterapkan\./,
     call: /^Telepon .+ \(\+62/,
     navigate: 'Navigasi',
+    fitted: 'Terpasang',
+    takePhoto: 'Ambil foto',
+    signerName: 'Nama pelanggan',
+    saveSignature: 'Simpan tanda tangan',
+    resolution: 'Hasil penanganan',
+    resolve: 'Selesaikan',
   },
   en: {
     acknowledge: 'Acknowledge',
@@ -38,10 +45,17 @@ const TEXT = {
     conflict: /changed while you were offline: it is now en route — your “acknowledged” was not applied\./,
     call: /^Call .+ \(\+62/,
     navigate: 'Navigate',
+    fitted: 'Fitted',
+    takePhoto: 'Take a photo',
+    signerName: "Customer's name",
+    saveSignature: 'Save signature',
+    resolution: 'Resolution',
+    resolve: 'Resolve',
   },
 } as const;
 
 /** Three assigned jobs of one technician: to queue offline, to conflict, to decline. */
+const spareDevices: string[] = [];
 const jobsOf = new Map<Lang, { technicianId: string; jobs: ServiceWorkOrder[] }>();
 
 beforeAll(async () => {
@@ -67,6 +81,7 @@ beforeAll(async () => {
     });
     await loginAs(purna, 'technician', technicianId);
   }
+  spareDevices.push(devices[next++].id, devices[next++].id);
   browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
@@ -170,6 +185,96 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
       )
       .toBe(true);
     await expect.poll(() => card(page, declined.id).count()).toBe(0);
+    await context.close();
+    expect(cspViolations(browser)).toEqual([]);
+  }, 90_000);
+
+  it('on site: the checklist, a part fitted off the stock, a photo and the signature kept, then the customer link', async () => {
+    const text = TEXT[lang];
+    const { technicianId } = jobsOf.get(lang)!;
+    // One more job for them (the first test left two of theirs active: capacity allows a third).
+    const opened = purna.service.workOrders.handleDispatch(dispatchRequest(spareDevices.pop()!)).order;
+    let job =
+      opened.technicianId === technicianId
+        ? opened
+        : purna.service.workOrders.reassign(opened.id, { technicianId, version: opened.version, actor: 'test' });
+    for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
+      job = purna.service.workOrders.transition(job.id, { to, version: job.version, actor: technicianId });
+    const part = job.parts[0];
+    expect(part).toMatchObject({ status: 'reserved' });
+    const before = purna.service.stores.network.listInventory({ depotId: part.depotId!, sku: part.sku })[0];
+    const context = await contextFor(browser, lang, 'phone');
+    const page = await signIn(context, purna.dashboardUrl, lang, `technician-${technicianId}@test.purna`.toLowerCase());
+    const c = card(page, job.id);
+    await c.waitFor();
+
+    // The checklist: every item ticked reaches the job's record.
+    const boxes = c.locator('.checklist input[type="checkbox"]');
+    await expect.poll(() => boxes.count()).toBeGreaterThan(0);
+    const n = await boxes.count();
+    for (let i = 0; i < n; i++) {
+      await c.locator('.checklist input[type="checkbox"]').nth(i).check();
+      await expect.poll(() => purna.service.workOrders.workOrderChecklist(job.id)[i].doneAtMs).not.toBeNull();
+    }
+
+    // The reserved part fitted: it leaves the depot's stock (on hand and reserved, one each).
+    await c.getByRole('button', { name: text.fitted }).click();
+    await expect
+      .poll(() => purna.service.stores.network.listInventory({ depotId: part.depotId!, sku: part.sku })[0])
+      .toMatchObject({ onHand: before.onHand - part.quantity, reserved: before.reserved - part.quantity });
+    await expect
+      .poll(() => c.locator(`.parts-used li[data-sku="${part.sku}"]`).getAttribute('data-status'))
+      .toBe('consumed');
+
+    // A photo from the camera input, scaled down to a JPEG before it is sent.
+    await c
+      .getByLabel(text.takePhoto)
+      .setInputFiles(fileURLToPath(new URL('../../dashboard/ui/public/icon-512.png', import.meta.url)));
+    await expect.poll(() => purna.service.workOrders.attachments(job.id).map((a) => a.kind)).toEqual(['photo']);
+    expect(purna.service.workOrders.attachments(job.id)[0].contentType).toBe('image/jpeg');
+
+    // The customer signs with a finger (a pointer drawn across the pad) and gives their name.
+    const pad = c.locator('canvas.signature-pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    await page.mouse.move(box.x + 20, box.y + box.height * 0.7);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++)
+      await page.mouse.move(box.x + 20 + i * 22, box.y + box.height * (0.7 - 0.4 * Math.sin(i / 2)));
+    await page.mouse.up();
+    await c.getByLabel(text.signerName).fill('Ibu Sari');
+    await shoot(page, `field-app-${lang}-on-site`);
+    await c.getByRole('button', { name: text.saveSignature }).click();
+    await expect
+      .poll(() => purna.service.workOrders.attachments(job.id).map((a) => a.kind))
+      .toEqual(['photo', 'signature']);
+    const signature = purna.service.workOrders.attachments(job.id)[1];
+    expect(signature).toMatchObject({ contentType: 'image/png', signedBy: 'Ibu Sari' });
+    const png = purna.service.workOrders.attachmentFile(job.id, signature.id).bytes;
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // Kept with the job and shown from the server (same origin, the session's cookie).
+    await expect.poll(() => c.locator('.attachments img').count()).toBe(2);
+    await expect
+      .poll(() =>
+        c
+          .locator('.attachments img')
+          .first()
+          .evaluate((img: HTMLImageElement) => img.naturalWidth),
+      )
+      .toBeGreaterThan(0);
+
+    // Resolved: the customer's page to hand over.
+    await c.getByLabel(text.resolution).selectOption('fault_confirmed_part_replaced');
+    await c.getByRole('button', { name: text.resolve, exact: true }).click();
+    const link = page.locator(`#tech-done [data-work-order-id="${job.id}"] a.customer-link`);
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toMatch(/\/api\/track\/[\w-]{43}$/);
+    expect(stateOf(job.id)).toBe('resolved');
+    // Nothing left the stock twice at the resolution.
+    expect(purna.service.stores.network.listInventory({ depotId: part.depotId!, sku: part.sku })[0].onHand).toBe(
+      before.onHand - part.quantity,
+    );
+    await shoot(page, `field-app-${lang}-resolved`);
     await context.close();
     expect(cspViolations(browser)).toEqual([]);
   }, 90_000);

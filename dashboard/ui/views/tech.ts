@@ -15,6 +15,7 @@ import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import { diagnoseForm } from './customer-voice.ts';
+import { fieldWorkSection } from './field-work.ts';
 
 const NEXT: Record<string, { to: string; text: MessageKey } | undefined> = {
   assigned: { to: 'acknowledged', text: 'tech.next.acknowledge' },
@@ -65,7 +66,8 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
   const offline = el('p', { class: 'offline-note', id: 'tech-offline', role: 'status' });
   const conflicts = el('div', { id: 'tech-conflicts', role: 'alert' });
   const list = el('div', { id: 'my-jobs', class: 'jobs' });
-  root.append(el('h2', { text: t('tech.title') }), offline, conflicts, status, list);
+  const done = el('div', { id: 'tech-done', 'aria-live': 'polite' });
+  root.append(el('h2', { text: t('tech.title') }), offline, conflicts, status, done, list);
   const sites = new Map<string, SiteInfo | 'loading' | { error: string }>(Object.entries(store.sites()));
   const checklists = new Map<string, ChecklistEntry[] | 'loading'>();
   /** Jobs whose state the technician moved while online, shown before the server's delta comes. */
@@ -155,6 +157,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
           store.dequeue(c.key);
           sent++;
           live.delta([], [r.workOrder]);
+          if (c.body.to === 'resolved') void resolvedPanel(r.workOrder);
         } catch (err) {
           if (unreachable(err)) {
             lost();
@@ -202,6 +205,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
       answered();
       status.textContent = t('tech.moved', { id: o.id, state: labelOf('workOrderState', body.to) });
       live.delta([], [r.workOrder]);
+      if (body.to === 'resolved') void resolvedPanel(r.workOrder);
     } catch (err) {
       if (unreachable(err)) {
         lost();
@@ -213,6 +217,35 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
 
   /** Sites asked of the server since the view opened (the ones this phone kept show meanwhile). */
   const asked = new Set<string>();
+  /** After a resolution: the customer's tracking page, where they confirm the fix and rate the visit, to hand over. */
+  const resolvedPanel = async (o: WorkOrderView) => {
+    const box = el('div', { class: 'done-card' });
+    box.dataset.workOrderId = o.id;
+    box.append(el('p', { text: t('tech.done.resolved', { id: o.id, device: o.deviceId }) }));
+    try {
+      const link = await api<{ url: string; contactName: string }>(`work-orders/${o.id}/customer-link`, {
+        method: 'POST',
+      });
+      box.append(
+        el(
+          'p',
+          {},
+          el('a', {
+            class: 'button-link customer-link',
+            href: link.url,
+            target: '_blank',
+            rel: 'noopener',
+            text: t('tech.done.customerLink', { name: link.contactName }),
+          }),
+        ),
+        el('p', { class: 'hint', text: t('tech.done.customerLinkHint') }),
+      );
+    } catch (err) {
+      box.append(el('p', { class: 'hint', text: t('tech.done.noLink', { reason: (err as Error).message }) }));
+    }
+    done.replaceChildren(box);
+  };
+
   const loadSite = (deviceId: string) => {
     asked.add(deviceId);
     if (!sites.has(deviceId)) sites.set(deviceId, 'loading');
@@ -402,6 +435,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     p.dataset.deviceId = deviceId;
     return p;
   };
+  const fieldSections = new Map<string, ReturnType<typeof fieldWorkSection>>();
   /** The decline forms the technician opened: kept open across re-renders. */
   const openDeclines = new Set<string>();
 
@@ -465,6 +499,17 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     if (reachable || charts.has(o.id)) card.append(evidenceChart(o, zone));
     const checklist = checklistSection(o);
     if (checklist) card.append(checklist);
+    if (shown === 'on_site' && o.state === 'on_site' && reachable) {
+      // Built once per job and kept: a half-drawn signature survives re-renders.
+      let section = fieldSections.get(o.id);
+      if (!section) {
+        section = fieldWorkSection(o, (text) => {
+          status.textContent = text;
+        });
+        fieldSections.set(o.id, section);
+      } else section.update(o);
+      card.append(section.element);
+    }
     const next = NEXT[shown];
     const actions = el('div', { class: 'actions' });
     if (next) {
