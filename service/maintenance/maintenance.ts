@@ -90,7 +90,9 @@ export class Maintenance {
     const plan = this.effectivePlan(device);
     const runningMs = this.#o.running.runningMs(device.id);
     const last = maintenance.lastService(device.id);
-    const sinceMs = last?.doneAtMs ?? device.installDateMs;
+    // Without a service on record: from its installation, or from when Purna first heard of it if
+    // later — a fleet imported with years-old install dates is not all due on the first pass.
+    const sinceMs = last?.doneAtMs ?? Math.max(device.installDateMs, maintenance.registeredAt(device.id) ?? 0);
     const sinceRunningMs = last?.doneRunningMs ?? 0;
     const open = maintenance.openItemOf(device.id);
     const base: DeviceMaintenance = {

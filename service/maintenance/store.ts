@@ -174,6 +174,15 @@ export class MaintenanceStore {
     return r ? { doneAtMs: r.done_at_ms, doneRunningMs: r.done_running_ms, workOrderId: r.work_order_id } : undefined;
   }
 
+  /** When Purna first heard of the device (its registration), epoch ms. */
+  registeredAt(deviceId: string): number | undefined {
+    return (
+      prepared(this.#db, 'SELECT created_at_ms FROM devices WHERE id = ?').get(deviceId) as
+        | { created_at_ms: number }
+        | undefined
+    )?.created_at_ms;
+  }
+
   /** The maintenance items of jobs still under way, by device: a device in one is not planned again. */
   openItemDevices(): Set<string> {
     return new Set(
