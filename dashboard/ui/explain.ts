@@ -72,6 +72,8 @@ export function explain(h: Report | null | undefined): string {
       return t('why.stuck', { metric, value: v(e.value), repeats: e.repeats ?? 0 });
     case 'silent-vibration-sensor':
       return t('why.silentVibration', { value: v(e.value), for: duration(e.warmWhileStoppedMs) });
+    case 'history-import':
+      return t('why.imported');
     default:
       return h.explanation;
   }

@@ -115,6 +115,8 @@ export function importHistory(stores: HistoryStores, entries: readonly Historica
       state: 'watch',
       mode: h.mode,
       evidence: {},
+      // Without a note of its own, the dashboard says this in the viewer's language (rule below).
+      ...(h.note ? {} : { rule: 'history-import' }),
       explanation: h.note ?? 'imported from the service history',
     };
     let wo = stores.orders.insert(

@@ -23,6 +23,7 @@ let device: MqttClient;
 let workOrderId: string;
 let technicianId: string;
 let surveyUrl: string;
+let resolvedId: string;
 
 const SIZES = { phone: { width: 390, height: 844 }, desk: { width: 1440, height: 900 } } as const;
 const LOCALE = { id: 'id-ID', en: 'en-GB' } as const;
@@ -81,7 +82,7 @@ beforeAll(async () => {
     resolvedAtMs: Date.now() - 79_000_000,
     resolutionCode: 'fault_confirmed_part_replaced',
   };
-  const [resolvedId] = purna.service.workOrders.importHistory([resolved]);
+  [resolvedId] = purna.service.workOrders.importHistory([resolved]);
   surveyUrl = new URL(purna.service.customers.issueSurvey(resolvedId).url, purna.dashboardUrl).href;
   await loginAs(purna, 'planner');
   await loginAs(purna, 'technician', technicianId);
@@ -142,6 +143,7 @@ const TEXT = {
     sla: /SLA: selesaikan dalam .+ \(paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB\)/,
     kpis: 'KPI layanan',
     kpiLabel: 'Tuntas pada kunjungan pertama',
+    imported: 'diimpor dari riwayat servis',
     noClaims: 'Tidak ada klaim garansi pada periode ini.',
     tech: 'Tugas saya',
     techSla: /SLA: selesaikan paling lambat \d{1,2} \w{3} \d{4}, \d{2}\.\d{2} WIB \(sisa /,
@@ -165,6 +167,7 @@ const TEXT = {
     sla: /SLA: resolve within .+ \(by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB\)/,
     kpis: 'Service KPIs',
     kpiLabel: 'First-time fix',
+    imported: 'imported from the service history',
     noClaims: 'No warranty claims in this period.',
     tech: 'My dispatches',
     techSla: /SLA: resolve by \d{1,2} \w{3} \d{4}, \d{2}:\d{2} WIB \(.+ left\)/,
@@ -209,6 +212,10 @@ for (const lang of ['id', 'en'] as const) {
         const card = page.locator(`#board [data-work-order-id="${workOrderId}"]`);
         expect(await card.textContent()).toMatch(text.sla);
         expect(await card.locator('.why').textContent()).toBe(text.zoneD);
+        // A job from the imported service history says where it came from in the viewer's language.
+        expect(await page.locator(`#board [data-work-order-id="${resolvedId}"] .why`).textContent()).toBe(
+          text.imported,
+        );
         await shoot(page, `${lang}-${size}-board`);
 
         await go(page, '#/kpis');
