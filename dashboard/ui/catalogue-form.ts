@@ -90,6 +90,8 @@ export function modelForm(opts: ModelFormOptions): ModelForm {
           sensorParts: opts.model.sensorParts,
           warrantyMonths: opts.model.warrantyMonths,
           serviceInterval: opts.model.serviceInterval,
+          // Not edited here (JSON import or the API): kept as they are, not dropped on save.
+          ...(opts.model.checklists ? { checklists: opts.model.checklists } : {}),
         }
       : {
           id: '',
