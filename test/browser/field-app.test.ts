@@ -71,6 +71,9 @@ beforeAll(async () => {
       () => purna.service.workOrders.handleDispatch(dispatchRequest(devices[next++].id)).order,
     );
     const technicianId = jobs[0].technicianId!;
+    // Room for the three and the one each test finishes on site, whatever order the tests run in.
+    const network = purna.service.stores.network;
+    network.upsertTechnician({ ...network.getTechnician(technicianId)!, maxOpenJobs: 6 });
     jobsOf.set(lang, {
       technicianId,
       jobs: jobs.map((j) =>
@@ -192,12 +195,12 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
   it('on site: the checklist, a part fitted off the stock, a photo and the signature kept, then the customer link', async () => {
     const text = TEXT[lang];
     const { technicianId } = jobsOf.get(lang)!;
-    // One more job for them (the first test left two of theirs active: capacity allows a third).
-    const opened = purna.service.workOrders.handleDispatch(dispatchRequest(spareDevices.pop()!)).order;
+    // One more job for them, to finish on site.
+    const fresh = purna.service.workOrders.handleDispatch(dispatchRequest(spareDevices.pop()!)).order;
     let job =
-      opened.technicianId === technicianId
-        ? opened
-        : purna.service.workOrders.reassign(opened.id, { technicianId, version: opened.version, actor: 'test' });
+      fresh.technicianId === technicianId
+        ? fresh
+        : purna.service.workOrders.reassign(fresh.id, { technicianId, version: fresh.version, actor: 'test' });
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
       job = purna.service.workOrders.transition(job.id, { to, version: job.version, actor: technicianId });
     const part = job.parts[0];
@@ -207,6 +210,26 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     const page = await signIn(context, purna.dashboardUrl, lang, `technician-${technicianId}@test.purna`.toLowerCase());
     const c = card(page, job.id);
     await c.waitFor();
+
+    // 'Why' is live: the device's latest health, not the evidence frozen when the job opened.
+    const report = (smoothed: number) =>
+      purna.bus.emit('health', {
+        deviceId: job.deviceId,
+        tsMs: Date.now(),
+        score: 12,
+        state: 'critical',
+        mode: 'bearing_wear',
+        metric: 'vibration',
+        rule: 'iso10816-zone-d',
+        evidence: { smoothed, zoneCD: 7.1 },
+        explanation: `vibration ${smoothed} mm/s in ISO zone D`,
+      });
+    const opened = await c.locator('.why:not(.now)').textContent();
+    report(9.3);
+    await expect.poll(() => c.locator('.why.now').textContent()).toMatch(/9[.,]30/);
+    report(12.5);
+    await expect.poll(() => c.locator('.why.now').textContent()).toMatch(/12[.,]50/);
+    expect(await c.locator('.why:not(.now)').textContent()).toBe(opened);
 
     // The checklist: every item ticked reaches the job's record.
     const boxes = c.locator('.checklist input[type="checkbox"]');
