@@ -149,12 +149,6 @@ const lat = (await page.evaluate(() => (window as unknown as { __lat: number[] }
 progressDone();
 const pct = (p: number) => (lat.length ? Math.round(quantileSorted(lat, p / 100)) : Number.NaN);
 
-sim.kill('SIGTERM');
-await browser.close();
-await purna.stop();
-await influx?.destroy();
-rmSync(dataDir, { recursive: true, force: true });
-
 const figures = {
   devices: DEVICES,
   store: args.store,
@@ -188,4 +182,12 @@ if (lat.length === 0) console.log('no tile update was measured: the figures abov
 if (devicesShown < DEVICES)
   console.log(`only ${devicesShown} of ${DEVICES} devices reached the page within ${CONNECT_WITHIN} s`);
 writeJson(args.json, figures);
+
+// The figures first, then the clean-up: stopping Purna waits for its writer to store the backlog
+// (up to its flush deadline), which on a saturated run can take a while.
+sim.kill('SIGTERM');
+await browser.close();
+await purna.stop();
+await influx?.destroy();
+rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);
