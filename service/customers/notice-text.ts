@@ -2,6 +2,7 @@
 // zone: an e-mail (subject, text and HTML), one SMS-sized paragraph, and the parameters of the
 // approved WhatsApp template. Pure: the facts come in, the message goes out.
 
+import { isPlannedJob } from '../../core/job-types.ts';
 import { formatDate, formatDuration, zoneName } from '../../core/i18n/format.ts';
 import { LOCALES, t, type Language, type MessageKey } from '../../core/i18n/index.ts';
 import type { OutgoingMessage } from '../notifications/channels.ts';
@@ -114,11 +115,14 @@ function paragraphs(
   const id = f.workOrderId;
   switch (kind) {
     case 'visit_planned': {
-      const found = finding(lang, f);
+      // Planned work (an installation, maintenance, an inspection) was booked, not found.
+      const planned = isPlannedJob(f.mode);
+      const found = planned ? t(lang, 'notice.planned.what', { kind: f.mode, model: f.modelName }) : finding(lang, f);
       const part = partSentence(lang, f);
       const warranty = warrantySentence(lang, f);
-      const opening =
-        f.mode === 'customer_reported'
+      const opening = planned
+        ? t(lang, 'notice.visit_planned.booked', { site: f.siteName, what: found })
+        : f.mode === 'customer_reported'
           ? t(lang, 'notice.visit_planned.reported', { site: f.siteName, finding: found })
           : t(lang, 'notice.visit_planned.found', { site: f.siteName, finding: found });
       return {
@@ -151,11 +155,16 @@ function paragraphs(
       };
     }
     case 'resolved': {
-      const outcome = t(lang, 'notice.resolved.outcome', {
-        code: f.resolutionCode ?? 'other',
-        part: f.part.name,
-        site: f.siteName,
-      });
+      const outcome = isPlannedJob(f.mode)
+        ? t(lang, 'notice.resolved.planned', {
+            what: t(lang, 'notice.planned.what', { kind: f.mode, model: f.modelName }),
+            site: f.siteName,
+          })
+        : t(lang, 'notice.resolved.outcome', {
+            code: f.resolutionCode ?? 'other',
+            part: f.part.name,
+            site: f.siteName,
+          });
       return {
         lines: [outcome, warrantySentence(lang, f)],
         short: t(lang, 'notice.resolved.short', { id, outcome }),

@@ -74,4 +74,39 @@ describe('coverage reminders', () => {
       service.stop();
     }
   });
+
+  it('a planned visit is told as booked, not as a fault found: the installation and its completion', async () => {
+    const email = new EmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      tls: 'none',
+      user: '',
+      password: '',
+      from: 'Purna Service <service@purna.test>',
+    });
+    const { service } = makeService({ notifier: { pollIntervalMs: 0, channels: { email } } });
+    try {
+      seedSmallNetwork(service);
+      service.customers.saveContact('K-BDG', {
+        customerId: 'C1',
+        siteId: 'S-BDG',
+        name: 'Agus',
+        email: 'agus@tirta.test',
+        language: 'id',
+      });
+      const before = (await smtp.messages()).length;
+      const { workOrder } = service.installation.install(
+        'pump-new-7',
+        { modelId: 'pump-p200', siteId: 'S-BDG' },
+        'planner:p',
+      );
+      expect(workOrder.state).toBe('assigned');
+      await service.stores.notifier.processDue();
+      const mail = (await smtp.messages()).slice(before).find((m) => m.envelope.to[0] === 'agus@tirta.test')!;
+      expect(mail.mail.text).toMatch(/Di Plant Bandung, kami sudah menjadwalkan instalasi dan komisioning /);
+      expect(mail.mail.text).not.toMatch(/menemukan/);
+    } finally {
+      service.stop();
+    }
+  });
 });
