@@ -36,6 +36,8 @@ export interface QueuedChange {
 export interface Conflict {
   workOrderId: string;
   wanted: string;
+  /** The state the technician saw when they made the change. */
+  fromState: string;
   /** The job's state on the server when it refused; null when the technician can no longer see it. */
   nowState: string | null;
   reason: string;

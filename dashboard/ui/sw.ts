@@ -36,8 +36,7 @@ worker.addEventListener('install', (e) => {
       await cache.addAll(SHELL);
       // The bundle the page names (hashed): read off the page itself, so no build step lists it.
       const page = await (await cache.match('/'))?.text();
-      const assets = [...(page ?? '').matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-      await cache.addAll([...new Set(assets)]);
+      await cache.addAll(assetsOf(page ?? ''));
       await worker.skipWaiting();
     })(),
   );
@@ -67,11 +66,36 @@ worker.addEventListener('fetch', (e) => {
   }
 });
 
+/** The hashed assets a page names. */
+function assetsOf(page: string): string[] {
+  return [...new Set([...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]))];
+}
+
+/**
+ * A new build names new assets (the worker's own bytes do not change, so it is not reinstalled):
+ * keep those the page names, and drop the previous builds' entry files and styles. Lazily loaded
+ * chunks (the board's map) are not named by the page and stay until a new worker version.
+ */
+async function prune(cache: Cache, page: string): Promise<void> {
+  const named = new Set(assetsOf(page));
+  for (const req of await cache.keys()) {
+    const path = new URL(req.url).pathname;
+    if (/^\/assets\/index-[^/]+\.(js|css)$/.test(path) && !named.has(path)) await cache.delete(req);
+  }
+}
+
 async function networkFirst(key: Request, request: Request): Promise<Response> {
   const cache = await caches.open(CACHE);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(key, res.clone());
+    if (res.ok) {
+      await cache.put(key, res.clone());
+      if (request.mode === 'navigate')
+        void res
+          .clone()
+          .text()
+          .then((page) => prune(cache, page));
+    }
     return res;
   } catch (err) {
     const cached = await cache.match(key);

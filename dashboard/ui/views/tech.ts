@@ -119,12 +119,20 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
         });
         const p = el('p', {
           class: 'conflict',
-          text: t('tech.conflict.text', {
-            id: c.workOrderId,
-            wanted: labelOf('workOrderState', c.wanted),
-            now: c.nowState ?? 'gone',
-            nowLabel: labelOf('workOrderState', c.nowState),
-          }),
+          // The job moved meanwhile (or is gone), or it had not and the server said why not (a checklist not done).
+          text:
+            c.nowState !== null && c.nowState === c.fromState
+              ? t('tech.conflict.refused', {
+                  id: c.workOrderId,
+                  wanted: labelOf('workOrderState', c.wanted),
+                  reason: c.reason,
+                })
+              : t('tech.conflict.text', {
+                  id: c.workOrderId,
+                  wanted: labelOf('workOrderState', c.wanted),
+                  now: c.nowState ?? 'gone',
+                  nowLabel: labelOf('workOrderState', c.nowState),
+                }),
         });
         p.dataset.workOrderId = c.workOrderId;
         return el('div', { class: 'conflict-row' }, p, ok);
@@ -183,6 +191,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     store.addConflict({
       workOrderId: c.workOrderId,
       wanted: c.body.to,
+      fromState: c.fromState,
       nowState: now?.workOrder.state ?? null,
       reason: err.message,
       atMs: Date.now(),
