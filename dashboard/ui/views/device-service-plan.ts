@@ -25,8 +25,11 @@ interface Coverage {
   endsAtMs: number | null;
 }
 
-/** The card, filled once its answers arrive; `zone` is the site's time zone (asked when they do). */
-export function servicePlanCard(deviceId: string, zone: () => string | null): HTMLElement {
+/**
+ * The card, filled once its answers arrive; `zone` is the site's time zone (asked when they do).
+ * `cover`: ask what covers the device (planners and admins; a technician's request is a 403).
+ */
+export function servicePlanCard(deviceId: string, zone: () => string | null, cover = true): HTMLElement {
   const list = el('dl', { class: 'record', id: 'device-maintenance' });
   const card = el(
     'section',
@@ -40,8 +43,8 @@ export function servicePlanCard(deviceId: string, zone: () => string | null): HT
   const link = (wo: string) => el('a', { href: `#/work-order/${encodeURIComponent(wo)}`, text: wo });
   void Promise.all([
     api<{ maintenance: DeviceMaintenance }>(`devices/${id}/maintenance`).catch(() => null),
-    // Planners and admins see the cover; a technician's page goes without it.
-    api<{ coverage: Coverage }>(`devices/${id}/coverage`).catch(() => null),
+    // Planners and admins see the cover; a technician's page goes without it (and does not ask).
+    cover ? api<{ coverage: Coverage }>(`devices/${id}/coverage`).catch(() => null) : null,
   ]).then(([m, c]) => {
     const rows: HTMLElement[] = [];
     if (m) {

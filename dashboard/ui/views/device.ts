@@ -200,7 +200,7 @@ export function deviceView(
       el('h3', { id: 'record-title', text: t('device.record.title') }),
       record,
     ),
-    servicePlanCard(deviceId, () => zone()),
+    servicePlanCard(deviceId, () => zone(), !opts.technician),
     el('h3', { text: t('device.history') }),
     toolbar,
     rangeLabel,
