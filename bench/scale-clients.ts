@@ -10,6 +10,10 @@
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MqttClient } from 'mqtt';
+
+/** This process's RSS before any client exists: the parent subtracts it to get the clients' own cost. */
+const rssStartBytes = process.memoryUsage().rss;
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     'keepalive-s': { type: 'string', default: '120' },
     /** CONNECTs in flight at once during the ramp (the rest wait their turn). */
     window: { type: 'string', default: '64' },
+    /** raw: the lean client below; mqttjs: one MQTT.js client per device, to compare their memory. */
+    impl: { type: 'string', default: 'raw' },
   },
 });
 const PORT = Number(values.port);
@@ -202,15 +208,89 @@ function publish(d: Device): void {
   schedule(d, PERIOD_MS);
 }
 
-for (const d of devices) open(d);
+/** The same device on MQTT.js (v4, clean session, its own reconnect every second). */
+function openMqttJs(d: Device, token: string): void {
+  if (connectsInFlight >= WINDOW) {
+    waitingMqttJs.push([d, token]);
+    return;
+  }
+  connectsInFlight++;
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    connectsInFlight--;
+    const next = waitingMqttJs.shift();
+    if (next) openMqttJs(...next);
+  };
+  const localAddress = ADDRESSES[d.index % ADDRESSES.length];
+  const client = new MqttClient(() => connect({ host: HOST, port: PORT, localAddress }), {
+    clientId: d.id,
+    username: d.id,
+    password: token,
+    protocolVersion: 4,
+    keepalive: KEEPALIVE_S,
+    reconnectPeriod: 1000,
+  });
+  const topic = `purna/v1/devices/${d.id}/telemetry`;
+  const tick = () => {
+    d.timer = setTimeout(tick, PERIOD_MS);
+    if (!d.connected) return;
+    if (d.pendingSince > 0) {
+      stats.skipped++;
+      return;
+    }
+    const started = performance.now();
+    d.pendingSince = started;
+    stats.published++;
+    const payload = `{"ts":${Date.now()},"values":{"temperature":${(58 + (d.index % 50) / 10).toFixed(1)},"vibration":${(1.5 + (d.index % 9) / 100).toFixed(2)}}}`;
+    client.publish(topic, payload, { qos: 1 }, (err) => {
+      d.pendingSince = 0;
+      if (err) return;
+      stats.acked++;
+      if (stats.lat.length < 100_000) stats.lat.push(performance.now() - started);
+    });
+  };
+  client.on('connect', () => {
+    settle();
+    d.connected = true;
+    stats.connected++;
+    stats.connacks++;
+    if (d.timer) clearTimeout(d.timer);
+    d.timer = setTimeout(tick, Math.random() * PERIOD_MS);
+  });
+  client.on('error', () => {
+    stats.socketErrors++;
+    settle();
+  });
+  client.on('close', () => {
+    settle();
+    if (d.connected) stats.connected--;
+    d.connected = false;
+    d.pendingSince = 0;
+  });
+  mqttJsClients.push(client);
+}
+const waitingMqttJs: [Device, string][] = [];
+const mqttJsClients: MqttClient[] = [];
+
+if (values.impl === 'mqttjs') devices.forEach((d, i) => openMqttJs(d, creds[i].token));
+else for (const d of devices) open(d);
 
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'report') {
     const lat = stats.lat;
     stats.lat = [];
     const cpu = process.cpuUsage();
-    process.send!({ ...stats, lat, rssBytes: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send!({
+      ...stats,
+      lat,
+      rssBytes: process.memoryUsage().rss,
+      rssStartBytes,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
   } else if (msg.cmd === 'exit') {
+    for (const c of mqttJsClients) c.end(true);
     for (const d of devices) {
       if (d.timer) clearTimeout(d.timer);
       d.socket?.removeAllListeners('close');

@@ -3,7 +3,7 @@
 //  A. Connections one node holds at one reading a minute: a real Purna (node main.ts, embedded
 //     broker, token auth, InfluxDB) in its own process on a temporary data dir; devices
 //     provisioned through POST /api/devices/provision; raw MQTT 3.1.1 clients (bench/scale-clients.ts)
-//     in several processes from 16 source addresses 127.0.1.x, ramped in; then a steady minute:
+//     in several processes from 16 or more source addresses 127.0.x.y, ramped in; then a steady minute:
 //     Purna's RSS per connection (/proc/PID/status), its event-loop delay (/metrics), publish →
 //     PUBACK latency at QoS 1 over every client, its CPU per reading; then a broker restart
 //     (SIGTERM, start again on the same data dir and ports) and how long the reconnect storm takes.
@@ -42,11 +42,23 @@ const args = benchArgs({
   /** mosquitto's max_inflight_messages: QoS 1 messages on their way to one worker before its PUBACKs (mosquitto's default is 20). */
   'broker-inflight': { type: 'string', default: '1000' },
   'skip-connections': { type: 'boolean', default: false },
+  /** raw (default): bench/scale-clients.ts's lean client; mqttjs: one MQTT.js client per device, to compare. */
+  client: { type: 'string', default: 'raw' },
   'skip-workers': { type: 'boolean', default: false },
 });
 const CLIENTS_SCRIPT = fileURLToPath(new URL('./scale-clients.ts', import.meta.url));
 const PUBLISHER = fileURLToPath(new URL('./ingest-publisher.ts', import.meta.url));
-const ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`);
+/**
+ * Client source addresses: loopback answers on all of 127/8, and each address has its own
+ * ephemeral ports (28,000 here). At most 2,500 devices an address, so that the ramp and a
+ * reconnect storm in the same minute stay under PURNA_MQTT_MAX_CONNECTS_PER_IP_PER_MINUTE's
+ * default of 5,000; at least 16.
+ */
+const sourceAddresses = (devices: number) =>
+  Array.from(
+    { length: Math.max(16, Math.ceil(devices / 2500)) },
+    (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+  );
 const ADMIN = { email: 'bench@purna.test', password: 'bench-password-123456' };
 
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
@@ -122,6 +134,7 @@ if (!args['skip-connections']) {
     wanted = ceiling;
   }
   const N = wanted;
+  const ADDRESSES = sourceAddresses(N);
   const dataDir = mkdtempSync(join(tmpdir(), 'purna-scale-'));
   const ports = { http: await freePort(), mqtt: await freePort() };
   const env = {
@@ -194,6 +207,8 @@ if (!args['skip-connections']) {
         ADDRESSES.join(','),
         '--period-ms',
         args['period-ms'],
+        '--impl',
+        args.client,
       ],
       { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
@@ -216,6 +231,7 @@ if (!args['skip-connections']) {
       acked: sum('acked'),
       skipped: sum('skipped'),
       clientRss: sum('rssBytes'),
+      clientRssStart: sum('rssStartBytes'),
       clientCpuMs: sum('cpuMs'),
     };
   };
@@ -276,11 +292,12 @@ if (!args['skip-connections']) {
     pubackP99Ms: pct(latencies, 99),
     pubackMaxMs: latencies.length ? round(latencies.at(-1)!, 1) : Number.NaN,
     latencySamples: latencies.length,
-    clientRssPerConnectionKiB: round(s.clientRss / 1024 / Math.max(1, s.connected), 1),
+    client: args.client,
+    clientRssPerConnectionKiB: round((s.clientRss - s.clientRssStart) / 1024 / Math.max(1, s.connected), 1),
     load: { start: loadSteadyStart, end: load() },
   };
   console.log(
-    `steady ${steady.seconds} s at one reading a minute: ${steady.connected.toLocaleString()} connections, ${steady.readingsPerSecond} readings/s; Purna RSS ${steady.purnaRssBeforeMiB} → ${steady.purnaRssMiB} MiB = ${steady.rssPerConnectionKiB} KiB per connection; CPU ${steady.purnaCores} cores = ${steady.purnaCpuMsPerReading} ms per reading; event loop p99 ${steady.eventLoopP99Ms} ms (max ${steady.eventLoopMaxMs} ms); publish → PUBACK p50 ${steady.pubackP50Ms} ms, p99 ${steady.pubackP99Ms} ms over ${steady.latencySamples.toLocaleString()}; load ${steady.load.end.join(' ')}`,
+    `steady ${steady.seconds} s at one reading a minute: ${steady.connected.toLocaleString()} connections, ${steady.readingsPerSecond} readings/s; Purna RSS ${steady.purnaRssBeforeMiB} → ${steady.purnaRssMiB} MiB = ${steady.rssPerConnectionKiB} KiB per connection (the ${steady.client} clients' own: ${steady.clientRssPerConnectionKiB} KiB each); CPU ${steady.purnaCores} cores = ${steady.purnaCpuMsPerReading} ms per reading; event loop p99 ${steady.eventLoopP99Ms} ms (max ${steady.eventLoopMaxMs} ms); publish → PUBACK p50 ${steady.pubackP50Ms} ms, p99 ${steady.pubackP99Ms} ms over ${steady.latencySamples.toLocaleString()}; load ${steady.load.end.join(' ')}`,
   );
 
   // Reconnect storm: the broker (Purna) restarts on the same data dir and ports.
