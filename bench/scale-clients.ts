@@ -277,6 +277,8 @@ const mqttJsClients: MqttClient[] = [];
 if (values.impl === 'mqttjs') devices.forEach((d, i) => openMqttJs(d, creds[i].token));
 else for (const d of devices) open(d);
 
+// The parent is gone (it failed, or was killed): so is the fleet.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'report') {
     const lat = stats.lat;

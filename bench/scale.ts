@@ -114,10 +114,27 @@ async function eventLoop(httpUrl: string): Promise<{ p99Ms: number; maxMs: numbe
 
 const pct = (sorted: number[], p: number) => (sorted.length ? round(quantileSorted(sorted, p / 100), 1) : Number.NaN);
 
+/** Every process this run started, killed if it ends early (the fleet also exits when its IPC channel closes). */
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+const START_TIMEOUT_MS = 120_000;
+const startPurna = async (env: Record<string, string>, ports?: { http: number; mqtt: number }) => {
+  const p = await startPurnaProcess(env, ports, START_TIMEOUT_MS);
+  started.add(p.child);
+  return p;
+};
+
 const figures: Record<string, unknown> = {
   machine: { cores: (await import('node:os')).cpus().length, fd: fdLimits() },
 };
 const influx = await startInfluxd();
+const influxPid = pidOf(influx.dir);
+process.on('exit', () => {
+  // Still that influxd (its data dir on its command line), not a process that took over the pid.
+  if (influxPid && pidOf(influx.dir) === influxPid) process.kill(influxPid, 'SIGKILL');
+});
 console.log(`InfluxDB at ${influx.url}; load ${load().join(' ')}`);
 
 // ── A. Connections one node holds ────────────────────────────────────────────────────────────
@@ -146,7 +163,7 @@ if (!args['skip-connections']) {
     PURNA_ADMIN_PASSWORD: ADMIN.password,
     PURNA_METRICS_ALLOW_FROM: '127.0.0.1',
   };
-  let purna: PurnaProcess = await startPurnaProcess(env, ports);
+  let purna: PurnaProcess = await startPurna(env, ports);
   const login = await fetch(`${purna.httpUrl}api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -217,6 +234,7 @@ if (!args['skip-connections']) {
       reports.set(child, m);
     });
     fleet.push(child);
+    started.add(child);
   }
   const poll = async () => {
     for (const c of fleet) c.send({ cmd: 'report' });
@@ -305,7 +323,7 @@ if (!args['skip-connections']) {
   purna.child.kill('SIGTERM');
   await purna.exited;
   const stopS = (performance.now() - tKill) / 1000;
-  purna = await startPurnaProcess(env, ports);
+  purna = await startPurna(env, ports);
   const tReady = performance.now();
   const startS = (tReady - tKill) / 1000 - stopS;
   s = await poll();
@@ -373,6 +391,7 @@ if (!args['skip-workers']) {
     `listener ${mqPort} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_inflight_messages ${Number(args['broker-inflight'])}\nlog_dest none\n`,
   );
   const mosquitto = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  started.add(mosquitto);
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = connect(mqPort, '127.0.0.1', () => (sock.end(), resolve(true)));
@@ -399,7 +418,6 @@ if (!args['skip-workers']) {
   console.log(
     `disk: a 200-byte write + fdatasync in ${tmpdir()} takes p50 ${fsyncMs.p50} ms, p99 ${fsyncMs.p99} ms; load ${load().join(' ')}`,
   );
-  const influxPid = pidOf(influx.dir);
   const runs: Record<string, unknown>[] = [];
   const readings = Number(args['worker-readings']);
   for (const k of args.workers.split(',').map(Number)) {
@@ -410,7 +428,7 @@ if (!args['skip-workers']) {
       const dir = mkdtempSync(join(tmpdir(), `purna-scale-w${w}-`));
       dirs.push(dir);
       workers.push(
-        await startPurnaProcess({
+        await startPurna({
           PURNA_DATA_DIR: dir,
           MQTT_URL: mqUrl,
           // A group per run: a worker that left keeps its place in its group for its session's
@@ -453,6 +471,7 @@ if (!args['skip-workers']) {
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
+      started.add(child);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.once('exit', (code) =>

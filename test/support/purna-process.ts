@@ -17,6 +17,8 @@ export interface PurnaProcess {
 export async function startPurnaProcess(
   env: Record<string, string>,
   ports?: { http: number; mqtt: number },
+  /** How long to wait for "Dashboard:" (a restart on a loaded machine with a big data dir takes longer). */
+  startTimeoutMs = 30_000,
 ): Promise<PurnaProcess> {
   const http = ports?.http ?? (await freePort());
   const mqtt = ports?.mqtt ?? (await freePort());
@@ -39,10 +41,13 @@ export async function startPurnaProcess(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const until = Date.now() + 30_000;
+  const until = Date.now() + startTimeoutMs;
   while (!out.includes('Dashboard:')) {
     if (child.exitCode !== null) throw new Error(`purna exited with ${child.exitCode}:\n${out}`);
-    if (Date.now() > until) throw new Error(`purna did not start within 30 s:\n${out}`);
+    if (Date.now() > until) {
+      child.kill('SIGKILL'); // not left running behind the error
+      throw new Error(`purna did not start within ${startTimeoutMs / 1000} s:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
