@@ -132,13 +132,17 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         api<FeedbackView>(`work-orders/${encodeURIComponent(id)}/feedback`),
       ]);
       technicians = new Map(techs.technicians.map((x) => [x.id, x]));
-      const survey = await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then(
-        (r) => r.survey,
-        (err) => {
-          if (err instanceof ApiError && err.status === 404) return null;
-          throw err;
-        },
-      );
+      // A survey goes out when a job is resolved: before, there is none to ask for (a 404 in the console).
+      const survey =
+        detail.workOrder.state !== 'resolved'
+          ? null
+          : await api<{ survey: Survey }>(`work-orders/${encodeURIComponent(id)}/survey`).then(
+              (r) => r.survey,
+              (err) => {
+                if (err instanceof ApiError && err.status === 404) return null;
+                throw err;
+              },
+            );
       if (customer.id === null) {
         const d = (await api<DeviceService>(`devices/${encodeURIComponent(detail.workOrder.deviceId)}/service`)).device;
         zone = d.timeZone;
@@ -193,7 +197,11 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
       }),
-      o.jobType !== 'installation' && o.jobType !== 'planned_maintenance' && o.jobType !== 'inspection'
+      o.jobType !== 'installation' &&
+        o.jobType !== 'planned_maintenance' &&
+        o.jobType !== 'inspection' &&
+        // A quote waits, was approved, or was declined (the job cancelled); else there is none to ask for.
+        (o.awaitingApprovalIdr !== null || o.approvedAmountIdr !== null || o.state === 'cancelled')
         ? quotePanel(
             o.id,
             (text) => {
