@@ -84,6 +84,7 @@ beforeAll(async () => {
     });
     await loginAs(purna, 'technician', technicianId);
   }
+  await loginAs(purna, 'planner');
   spareDevices.push(devices[next++].id, devices[next++].id);
   browser = await launchBrowser();
 }, 60_000);
@@ -135,6 +136,12 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     );
     expect(tall).toEqual([]);
     await shoot(page, `field-app-${lang}-online`);
+    // The device page from the card: back to their jobs, and no planner's link to the fleet.
+    await card(page, queued.id).locator('h3 a').click();
+    await page.locator('#device-title').waitFor();
+    expect(await page.locator('#view a[href="#/fleet"]').count()).toBe(0);
+    await page.locator('#view a[href="#/tech"]').click();
+    await card(page, queued.id).waitFor();
 
     // Offline: the page reloads from the service worker, with the jobs this phone kept.
     await context.setOffline(true);
@@ -256,6 +263,9 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     await expect.poll(() => purna.service.workOrders.attachments(job.id).map((a) => a.kind)).toEqual(['photo']);
     expect(purna.service.workOrders.attachments(job.id)[0].contentType).toBe('image/jpeg');
 
+    // Shown back (after the status line above moved the page): the pad is where it will stay.
+    await expect.poll(() => c.locator('.attachments img').count()).toBe(1);
+
     // The customer signs with a finger (a pointer drawn across the pad) and gives their name.
     const pad = c.locator('canvas.signature-pad');
     await pad.scrollIntoViewIfNeeded();
@@ -299,6 +309,14 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     );
     await shoot(page, `field-app-${lang}-resolved`);
     await context.close();
+
+    // The planner sees both on the work-order page, from the server.
+    const desk = await contextFor(browser, lang, 'desk');
+    const planner = await signIn(desk, purna.dashboardUrl, lang, 'planner@test.purna', `#/work-order/${job.id}`);
+    const proof = planner.locator('#work-order-proof img');
+    await expect.poll(() => proof.count()).toBe(2);
+    await expect.poll(() => proof.nth(1).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(600);
+    await desk.close();
     expect(cspViolations(browser)).toEqual([]);
   }, 90_000);
 });

@@ -36,6 +36,38 @@ async function scaledPhoto(file: File): Promise<Blob> {
   );
 }
 
+/** The job's photos and signature as thumbnails, each linking to the full image (the planner's work-order page). */
+export function proofSection(workOrderId: string): HTMLElement {
+  const list = el('ul', { class: 'attachments plain-list', id: 'work-order-proof' });
+  const section = el(
+    'section',
+    { 'aria-labelledby': 'proof-title' },
+    el('h3', { id: 'proof-title', text: t('workOrder.proof') }),
+    list,
+  );
+  api<{ attachments: Attachment[] }>(`work-orders/${encodeURIComponent(workOrderId)}/attachments`)
+    .then(({ attachments }) => {
+      if (!attachments.length) return list.append(el('li', { class: 'empty', text: t('workOrder.noProof') }));
+      for (const a of attachments) {
+        const src = `/api/work-orders/${encodeURIComponent(workOrderId)}/attachments/${a.id}`;
+        const caption =
+          a.kind === 'signature'
+            ? t('tech.signature.of', { name: a.signedBy ?? '' })
+            : t('tech.photo.kept', { kb: num(a.size / 1024, 0) });
+        const li = el(
+          'li',
+          {},
+          el('a', { href: src, target: '_blank', rel: 'noopener' }, el('img', { src, alt: caption, loading: 'lazy' })),
+          el('span', { text: caption }),
+        );
+        li.dataset.kind = a.kind;
+        list.append(li);
+      }
+    })
+    .catch((err: Error) => list.append(el('li', { class: 'error', text: err.message })));
+  return section;
+}
+
 export function fieldWorkSection(
   first: WorkOrderView,
   say: (text: string) => void,

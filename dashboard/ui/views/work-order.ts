@@ -9,6 +9,7 @@ import { live, partLine, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
 import { diagnoseForm, feedbackSections, type FeedbackView } from './customer-voice.ts';
 import { quotePanel } from './quote-panel.ts';
+import { proofSection } from './field-work.ts';
 
 interface Detail {
   workOrder: WorkOrderView & {
@@ -197,6 +198,8 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
       }),
+      // What the technician brought back: the photo and the customer's signature (views/field-work.ts).
+      proofSection(o.id),
       o.jobType !== 'installation' &&
         o.jobType !== 'planned_maintenance' &&
         o.jobType !== 'inspection' &&
