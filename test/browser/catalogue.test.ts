@@ -191,6 +191,10 @@ describe('the catalogue page', () => {
     await page.locator('#language').selectOption('id');
     await page.locator('nav a[href="#/catalogue"]').waitFor();
     await expect.poll(() => page.locator('#view h2').textContent()).toBe('Katalog produk');
+    // The built-in metrics and failure modes in Indonesian, as the board and the device page say them.
+    const pump = page.locator('#catalogue-table tbody tr', { hasText: 'pump-p200' });
+    await expect.poll(() => pump.textContent()).toContain('suhu (°C), getaran (mm/s)');
+    expect(await pump.textContent()).toContain('keausan bearing, gangguan pendinginan, kekurangan pelumasan');
     await page.locator('#model-new').click();
     await field(page, 'id').fill('Booster B40');
     await field(page, 'metrics[0].physicalRange[0]').fill('16');

@@ -1,11 +1,18 @@
 // Planner: the product catalogue. The models Purna services, each at its current version and how
 // many devices are of it; a form to create or change one that checks itself as you type; delete
 // for a model no device uses; and an import of a JSON or CSV file (all or nothing, problems by line).
+import { hasMessage } from '../../../core/i18n/index.ts';
 import type { CatalogueProblem, ProductModel, ProductModelVersion } from '../../../core/product-catalogue.ts';
 import { api, ApiError } from '../api.ts';
 import { modelForm, problemText } from '../catalogue-form.ts';
 import { el } from '../format.ts';
 import { dateTime, num, t } from '../i18n.ts';
+
+/** A metric or failure mode Purna has words for, in the viewer's language; else as the catalogue names it. */
+function named(family: 'metric' | 'failureMode', id: string, name: string): string {
+  const key = `${family}.${id}`;
+  return hasMessage(key) ? t(key) : name;
+}
 
 interface ImportReport {
   committed: boolean;
@@ -97,8 +104,11 @@ export function catalogueView(root: HTMLElement): () => void {
         {},
         el('td', {}, el('strong', { text: m.id }), el('br'), el('span', { class: 'meta', text: m.name })),
         el('td', { text: m.kind }),
-        el('td', { class: 'wrap', text: m.metrics.map((x) => `${x.name} (${x.unit})`).join(', ') }),
-        el('td', { class: 'wrap', text: m.failureModes.map((f) => f.name).join(', ') }),
+        el('td', {
+          class: 'wrap',
+          text: m.metrics.map((x) => `${named('metric', x.name, x.name)} (${x.unit})`).join(', '),
+        }),
+        el('td', { class: 'wrap', text: m.failureModes.map((f) => named('failureMode', f.id, f.name)).join(', ') }),
         el('td', { class: 'num', text: num(m.version) }),
         el('td', { text: t('catalogue.updated', { by: m.updatedBy, at: dateTime(Date.parse(m.updatedAt)) }) }),
         el('td', { class: 'num', text: num(used) }),
