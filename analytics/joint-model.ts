@@ -16,16 +16,16 @@
 // 3. The device's normal at p is a regression of every metric on a piecewise-linear function of p
 //    (nine knots; the affinity laws make pressure ∝ speed² and power ∝ speed³: a straight line,
 //    plain PCA, and even a cubic left load-dependent residuals of a few noise σ) and on p and p²
-//    smoothed over 1 and 10 minutes' worth of readings
+//    smoothed over 1 and 10 minutes
 //    (a temperature follows the load's history, not its present), learnt by exponentially
 //    weighted least squares (the normal equations accumulate; solved every 32 readings).
-// 4. The residual e = z − normal(p) is smoothed over about 40 readings (a multivariate EWMA,
+// 4. The residual e = z − normal(p) is smoothed over about 40 s (a multivariate EWMA,
 //    Lowry et al. 1992: a persistent shift adds up, noise averages out) and the covariance of
 //    that smoothed residual on normal running is learnt with forgetting; the statistic is its
 //    Mahalanobis distance T² = r̄ᵀ Σ⁻¹ r̄, and each metric's share r̄_i (Σ⁻¹ r̄)_i / T² (the
 //    shares add up to 1) says which metrics broke the pattern.
 // 5. A state alarm over minutes, with hysteresis: on when T²/d is `onRatio` times its learnt
-//    usual level, off only once it has been under `offRatio` times for `clearSamples` readings:
+//    usual level, off only once it has been under `offRatio` times for `clearSamples` seconds:
 //    the alarm ends when the device is back at its normal for its load, not when a slow variable
 //    stops drifting.
 // Learning (the regression, the residual covariance, the usual level) stops while the alarm is on
@@ -41,12 +41,26 @@ const HATS = 9;
 const HAT_MIN = -2.4;
 const HAT_STEP = 0.6;
 const K = HATS + 4;
-/** Readings of global statistics before the running point's direction is first taken. */
+/**
+ * Time is counted in seconds of readings: every learning, smoothing and hysteresis constant below
+ * and in JointModelParams was set on readings a second apart and now stands for that much time
+ * (a reading weighs the seconds since the one before, at most MAX_STEP_MS: a gap is not time
+ * learnt). At 1 Hz every weight is 1 and nothing changes; a device reporting every 10 s learns in
+ * the same hour, not in ten. Each phase also wants a least number of readings (the regression
+ * has 13 regressors per metric), which only a device reporting less often than every few seconds
+ * notices.
+ */
+const REFERENCE_MS = 1000;
+const MAX_STEP_MS = 600_000;
+/** Seconds of global statistics before the running point's direction is first taken (and at least so many readings). */
 const SCALE_SAMPLES = 300;
-/** Readings of learning the normal (no alarms) after it, and then of learning the usual level. */
+const SCALE_READINGS = 100;
+/** Seconds of learning the normal (no alarms) after it, and then of learning the usual level. */
 const LEARN_SAMPLES = 3600;
-/** Readings of learning the statistic's usual level before it judges. */
+const LEARN_READINGS = 600;
+/** Seconds of learning the statistic's usual level before it judges. */
 const LEVEL_SAMPLES = 1800;
+const LEVEL_READINGS = 300;
 /** A load history more than this share of its learnt range beyond it is news too. */
 const HISTORY_MARGIN = 0.1;
 /** Floors of the learning rates (1/readings of memory). */
@@ -75,13 +89,13 @@ const REGRESSION_RIDGE = 1e-4;
 const COVARIANCE_RIDGE = 1e-3;
 
 export interface JointModelParams {
-  /** Weight of a reading in the smoothed residual (about 2/λ readings of memory). */
+  /** Weight of a reading a second after the last in the smoothed residual (about 2/λ seconds of memory). */
   lambda: number;
   /** Alarm on when T²/d is this many times its usual level... */
   onRatio: number;
   /** ...off once under this many times... */
   offRatio: number;
-  /** ...for this many readings in a row. */
+  /** ...for this many seconds of readings in a row. */
   clearSamples: number;
 }
 
@@ -103,7 +117,7 @@ export interface JointModelState {
 }
 
 /** The scalar fields a snapshot keeps before the array, in this order. */
-const SCALARS = 28;
+const SCALARS = 33;
 
 export class JointModel {
   readonly metrics: readonly string[];
@@ -139,8 +153,14 @@ export class JointModel {
   readonly #fast: number;
   #n = 0;
   #phase = SCALING;
+  /** Seconds of readings in this phase (learnt ones while learning), and how many readings. */
   #phaseN = 0;
+  #phaseReadings = 0;
   #covN = 0;
+  #lastTsMs = Number.NaN;
+  /** This reading's weight (seconds since the last, at most MAX_STEP_MS) and the rates it gives. */
+  #w = 1;
+  #rates = new Float64Array(RATES);
   #pScale = 1;
   #pMin = 0;
   #pMax = 0;
@@ -149,6 +169,7 @@ export class JointModel {
   #historyRange = [0, 0, 0, 0, 0, 0, 0, 0];
   #level = 1;
   #levelN = 0;
+  #levelReadings = 0;
   #ratio = 0;
   #t2 = 0;
   #fastCount = 1;
@@ -207,7 +228,30 @@ export class JointModel {
 
   /** Whether the model judges (its normal and usual level are learnt). */
   get judging(): boolean {
-    return this.#phase === JUDGING && this.#levelN >= LEVEL_SAMPLES;
+    return this.#phase === JUDGING && this.#levelLearnt();
+  }
+
+  #levelLearnt(): boolean {
+    return this.#levelN >= LEVEL_SAMPLES && this.#levelReadings >= LEVEL_READINGS;
+  }
+
+  /** The weight of a reading at tsMs, and the per-second rates compounded over it (recomputed only when it changes). */
+  #weigh(tsMs: number): void {
+    const dt = this.#lastTsMs < tsMs ? Math.min(MAX_STEP_MS, tsMs - this.#lastTsMs) : REFERENCE_MS;
+    this.#lastTsMs = tsMs;
+    const w = dt / REFERENCE_MS;
+    if (w === this.#w && this.#rates[R_LAMBDA] !== 0) return;
+    this.#w = w;
+    const r = this.#rates;
+    const per = (rate: number) => (w === 1 ? rate : 1 - (1 - rate) ** w);
+    r[R_LAMBDA] = per(this.params.lambda);
+    r[R_HISTORY_FAST] = per(HISTORY_FAST);
+    r[R_HISTORY_SLOW] = per(HISTORY_SLOW);
+    r[R_SHARE] = per(SHARE_SMOOTH);
+    r[R_NORMAL_MIN] = per(NORMAL_RATE_MIN);
+    r[R_COVARIANCE_MIN] = per(COVARIANCE_RATE_MIN);
+    r[R_GLOBAL_MIN] = per(GLOBAL_RATE_MIN);
+    r[R_LEVEL_MIN] = per(LEVEL_RATE_MIN);
   }
 
   get alarm(): boolean {
@@ -255,10 +299,13 @@ export class JointModel {
     this.#n = 0;
     this.#phase = SCALING;
     this.#phaseN = 0;
+    this.#phaseReadings = 0;
     this.#covN = 0;
     this.#pScale = 1;
     this.#level = 1;
     this.#levelN = 0;
+    this.#levelReadings = 0;
+    this.#lastTsMs = Number.NaN;
     this.#ratio = 0;
     this.#t2 = 0;
     this.#endAlarm();
@@ -269,9 +316,12 @@ export class JointModel {
     const s = this.#s;
     const d = this.d;
     this.#n++;
+    this.#weigh(tsMs);
+    const rates = this.#rates;
     this.#learnGlobal(x);
     if (this.#phase === SCALING) {
-      if (++this.#phaseN >= SCALE_SAMPLES) this.#startLearning();
+      this.#phaseN += this.#w;
+      if (++this.#phaseReadings >= SCALE_READINGS && this.#phaseN >= SCALE_SAMPLES) this.#startLearning();
       return;
     }
     // Standardised reading, its running point and the load's history.
@@ -288,10 +338,12 @@ export class JointModel {
     p /= this.#pScale;
     this.runningPoint = p;
     const h = this.#history;
-    h[0] += HISTORY_FAST * (p - h[0]);
-    h[1] += HISTORY_FAST * (p * p - h[1]);
-    h[2] += HISTORY_SLOW * (p - h[2]);
-    h[3] += HISTORY_SLOW * (p * p - h[3]);
+    const fastRate = rates[R_HISTORY_FAST];
+    const slowRate = rates[R_HISTORY_SLOW];
+    h[0] += fastRate * (p - h[0]);
+    h[1] += fastRate * (p * p - h[1]);
+    h[2] += slowRate * (p - h[2]);
+    h[3] += slowRate * (p * p - h[3]);
     const phi = this.#phi;
     s.fill(0, phi, phi + HATS);
     const at = Math.min(HATS - 1, Math.max(0, (p - HAT_MIN) / HAT_STEP));
@@ -309,7 +361,7 @@ export class JointModel {
     const beta = this.#beta;
     const e = this.#e;
     const r = this.#smoothed;
-    const lambda = this.params.lambda;
+    const lambda = rates[R_LAMBDA];
     for (let i = 0; i < d; i++) {
       let predicted = 0;
       for (let k = 0; k < K; k++) predicted += s[phi + k] * s[beta + k * d + i];
@@ -326,7 +378,7 @@ export class JointModel {
       if (this.#phase === JUDGING) this.#judge(tsMs);
       // Learnt only while the device is clearly at its normal: not alarmed, and not in the band
       // between the alarm's off and on levels where a fault is building up.
-      if (!this.#alarm && !(this.#levelN >= LEVEL_SAMPLES && this.#ratio >= this.params.offRatio)) {
+      if (!this.#alarm && !(this.#levelLearnt() && this.#ratio >= this.params.offRatio)) {
         this.#learnNormal(p);
         this.#learnCovariance();
       }
@@ -342,8 +394,9 @@ export class JointModel {
   #learnGlobal(x: ArrayLike<number>): void {
     const s = this.#s;
     const d = this.d;
-    const rate = Math.max(1 / this.#n, GLOBAL_RATE_MIN);
-    const stepRate = Math.max(1 / Math.max(1, this.#n - 1), GLOBAL_RATE_MIN);
+    const floor = this.#rates[R_GLOBAL_MIN];
+    const rate = Math.max(1 / this.#n, floor);
+    const stepRate = Math.max(1 / Math.max(1, this.#n - 1), floor);
     const m = this.#gMean;
     const v = this.#gVar;
     const c = this.#gCov;
@@ -399,9 +452,11 @@ export class JointModel {
     }
     this.#level = 1;
     this.#levelN = 0;
+    this.#levelReadings = 0;
     this.#ratio = 0;
     this.#phase = LEARNING;
     this.#phaseN = 0;
+    this.#phaseReadings = 0;
     this.#covN = 0;
     this.#endAlarm();
   }
@@ -473,7 +528,9 @@ export class JointModel {
   #learnNormal(p: number): void {
     const s = this.#s;
     const d = this.d;
-    this.#phaseN++;
+    const w = this.#w;
+    this.#phaseN += w;
+    this.#phaseReadings++;
     if (p < this.#pMin) this.#pMin = p;
     if (p > this.#pMax) this.#pMax = p;
     const h = this.#history;
@@ -482,7 +539,7 @@ export class JointModel {
       if (h[k] < range[2 * k]) range[2 * k] = h[k];
       if (h[k] > range[2 * k + 1]) range[2 * k + 1] = h[k];
     }
-    const rate = Math.max(1 / this.#phaseN, NORMAL_RATE_MIN);
+    const rate = Math.max(w / this.#phaseN, this.#rates[R_NORMAL_MIN]);
     const phi = this.#phi;
     const xtx = this.#xtx;
     const xtz = this.#xtz;
@@ -504,9 +561,12 @@ export class JointModel {
   #learnCovariance(): void {
     const s = this.#s;
     const d = this.d;
-    if (this.#phase === LEARNING && this.#phaseN === LEARN_SAMPLES / 2) this.#covN = 0;
-    this.#covN++;
-    const covRate = Math.max(1 / this.#covN, COVARIANCE_RATE_MIN);
+    // Halfway through (in time; the first reading past it): the regression's first residuals are forgotten.
+    const w = this.#w;
+    if (this.#phase === LEARNING && this.#phaseN >= LEARN_SAMPLES / 2 && this.#phaseN - w < LEARN_SAMPLES / 2)
+      this.#covN = 0;
+    this.#covN += w;
+    const covRate = Math.max(w / this.#covN, this.#rates[R_COVARIANCE_MIN]);
     const cov = this.#cov;
     const r = this.#smoothed;
     const e = this.#e;
@@ -522,8 +582,8 @@ export class JointModel {
       s[this.#eVar + i] += covRate * (ei * ei - s[this.#eVar + i]);
       s[this.#eStepVar + i] += covRate * (step * step - s[this.#eStepVar + i]);
     }
-    if (this.#phase === LEARNING && this.#phaseN % REFRESH === 0) this.#solveRegression();
-    if (this.#phase === LEARNING && this.#phaseN >= LEARN_SAMPLES) {
+    if (this.#phase === LEARNING && this.#phaseReadings % REFRESH === 0) this.#solveRegression();
+    if (this.#phase === LEARNING && this.#phaseN >= LEARN_SAMPLES && this.#phaseReadings >= LEARN_READINGS) {
       this.#solveRegression();
       this.#factorCovariance();
       this.#phase = JUDGING;
@@ -558,11 +618,12 @@ export class JointModel {
     this.#t2 = t2;
     const share = this.#share;
     const inv = t2 > 0 ? 1 / t2 : 0;
-    for (let i = 0; i < d; i++) s[share + i] += SHARE_SMOOTH * (s[fast + i] * s[r + i] * s[w + i] * inv - s[share + i]);
+    const shareRate = this.#rates[R_SHARE];
+    for (let i = 0; i < d; i++) s[share + i] += shareRate * (s[fast + i] * s[r + i] * s[w + i] * inv - s[share + i]);
     const u = t2 / this.#fastCount;
     const ratio = u / this.#level;
     this.#ratio = ratio;
-    if (this.#levelN < LEVEL_SAMPLES) {
+    if (!this.#levelLearnt()) {
       // The usual level is learnt first, on normal running, before it judges.
       this.#learnLevel(u);
       return;
@@ -576,14 +637,16 @@ export class JointModel {
       } else if (ratio < this.params.offRatio) this.#learnLevel(u);
     } else {
       this.#alarmSamples++;
-      this.#clearRun = ratio < this.params.offRatio ? this.#clearRun + 1 : 0;
+      this.#clearRun = ratio < this.params.offRatio ? this.#clearRun + this.#w : 0;
       if (this.#clearRun >= this.params.clearSamples) this.#endAlarm();
     }
   }
 
   #learnLevel(u: number): void {
-    this.#levelN++;
-    this.#level += Math.max(1 / this.#levelN, LEVEL_RATE_MIN) * (u - this.#level);
+    const w = this.#w;
+    this.#levelN += w;
+    this.#levelReadings++;
+    this.#level += Math.max(w / this.#levelN, this.#rates[R_LEVEL_MIN]) * (u - this.#level);
   }
 
   #endAlarm(): void {
@@ -695,6 +758,11 @@ export class JointModel {
       this.#alarmSamples,
       this.#alarmSinceMs,
       ...this.#historyRange,
+      this.#phaseReadings,
+      this.#levelReadings,
+      this.#lastTsMs,
+      this.#w,
+      0,
     ];
     return { metrics: [...this.metrics], state: [...scalars, ...this.#s] };
   }
@@ -717,7 +785,11 @@ export class JointModel {
     [this.#fastCount, this.#ratio, this.#t2] = st.slice(13, 16);
     this.#alarm = st[16] === 1;
     [this.#clearRun, this.#alarmSamples, this.#alarmSinceMs] = st.slice(17, 20);
-    this.#historyRange = st.slice(20, SCALARS);
+    this.#historyRange = st.slice(20, 28);
+    [this.#phaseReadings, this.#levelReadings, this.#lastTsMs, this.#w] = st.slice(28, 32);
+    // JSON has no NaN: a model that never had a reading comes back as null.
+    if (typeof this.#lastTsMs !== 'number') this.#lastTsMs = Number.NaN;
+    this.#rates.fill(0);
     this.#s.set(st.slice(SCALARS));
     return true;
   }
@@ -734,6 +806,17 @@ function tri(i: number): number {
 function sym(i: number, j: number): number {
   return i >= j ? tri(i) + j : tri(j) + i;
 }
+
+/** The per-second rates a reading's weight compounds, in JointModel's #rates. */
+const R_LAMBDA = 0,
+  R_HISTORY_FAST = 1,
+  R_HISTORY_SLOW = 2,
+  R_SHARE = 3,
+  R_NORMAL_MIN = 4,
+  R_COVARIANCE_MIN = 5,
+  R_GLOBAL_MIN = 6,
+  R_LEVEL_MIN = 7,
+  RATES = 8;
 
 /** Scratch for the regression's Cholesky factor (models are solved one at a time). */
 const REGRESSION_FACTOR = new Float64Array(tri(K));

@@ -408,7 +408,7 @@ export const JOINT_RULE = 'joint-residual';
 const JOINT_SCORE = 60;
 /** ...and a visit once it has lasted this long and this many readings (an event of minutes, not a blip). */
 const JOINT_DUE_MS = 180_000;
-const JOINT_DUE_SAMPLES = 60;
+const JOINT_DUE_SAMPLES = 3;
 /** Metrics named in the explanation: at most this many, each with at least this share of the residual. */
 const JOINT_NAMED = 3;
 const JOINT_NAMED_SHARE = 0.1;

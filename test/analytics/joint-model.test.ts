@@ -16,9 +16,14 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3600_000;
 
 /** The rig with one chosen experiment after a 2 h training run (the plan's load and noise, our fault). */
-function planWith(scenario: PumpRigExperiment['scenario'], severity: number, seed = 7): PumpRigPlan {
-  const base = planPumpRig({ seed, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
-  const t = START + 2 * HOUR;
+function planWith(
+  scenario: PumpRigExperiment['scenario'],
+  severity: number,
+  seed = 7,
+  trainingMs = 2 * HOUR,
+): PumpRigPlan {
+  const base = planPumpRig({ seed, startMs: START, trainingMs, repeats: 1 });
+  const t = START + trainingMs;
   const e: PumpRigExperiment = {
     id: `exp-${scenario}`,
     scenario,
@@ -32,19 +37,22 @@ function planWith(scenario: PumpRigExperiment['scenario'], severity: number, see
   return { ...base, experiments: [e], endMs: e.endMs };
 }
 
-function runModel(plan: PumpRigPlan) {
+/** The rig through a bare joint model, every `every`-th reading (10: a reading every 10 s). */
+function runModel(plan: PumpRigPlan, every = 1) {
   const model = new JointModel([...PUMP_RIG_METRICS]);
   const rig = new PumpRig(plan);
   const x = new Float64Array(PUMP_RIG_METRICS.length);
-  const out: { tsMs: number; alarm: boolean; fault: boolean; top: string }[] = [];
+  const out: { tsMs: number; alarm: boolean; fault: boolean; top: string; judging: boolean }[] = [];
+  let k = 0;
   for (let s = rig.next(); s; s = rig.next()) {
+    if (k++ % every !== 0) continue;
     PUMP_RIG_METRICS.forEach((m, i) => {
       x[i] = s.values[m];
     });
     model.update(s.tsMs, x);
     let top = 0;
     for (let i = 1; i < model.d; i++) if (model.share(i) > model.share(top)) top = i;
-    out.push({ tsMs: s.tsMs, alarm: model.alarm, fault: s.fault, top: PUMP_RIG_METRICS[top] });
+    out.push({ tsMs: s.tsMs, alarm: model.alarm, fault: s.fault, top: PUMP_RIG_METRICS[top], judging: model.judging });
   }
   return { model, out };
 }
@@ -66,6 +74,24 @@ describe('joint model', () => {
     expect(['flow', 'outletPressure', 'motorCurrent', 'inletPressure']).toContain(fault[first + 30].top);
     // Back to normal: off within five minutes of the valve opening (the temperatures the fault
     // warmed take a quarter of an hour to settle; they do not keep it on).
+    const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
+    expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
+  });
+
+  it('counts in time: read every 10 s it judges after about three hours (16 h when it counted readings) and, having run 5 h of loads, finds the closed valve and clears after it', () => {
+    const plan = planWith('outlet_valve_closure', 0.8, 7, 5 * HOUR);
+    const e = plan.experiments[0];
+    const { model, out } = runModel(plan, 10);
+    expect(model.judging).toBe(true);
+    const before = out.filter((r) => r.tsMs >= e.startMs && r.tsMs < e.faultStartMs);
+    expect(before.every((r) => r.judging)).toBe(true);
+    expect(before.filter((r) => r.alarm)).toEqual([]);
+    const fault = out.filter((r) => r.fault);
+    // 60 readings of the fault: found within its first two minutes, alarmed for most of it.
+    const first = fault.findIndex((r) => r.alarm);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(12);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.7);
     const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
     expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
   });
