@@ -35,6 +35,7 @@ export function languageLinks(lang: Language): string {
 
 function page(lang: Language, title: string, body: string, nonce?: CspNonce): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="/icon.svg" type="image/svg+xml">
 <title>${escapeHtml(title)}</title>
 <style${nonceAttr(nonce?.style)}>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b2430}h1{font-size:1.6rem;line-height:1.25}
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.4rem}

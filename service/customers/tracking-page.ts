@@ -31,7 +31,7 @@ textarea{width:100%;min-height:5rem;font:inherit}button{font:inherit;font-weight
 
 function shell(lang: Language, title: string, body: string, nonce?: CspNonce): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><link rel="icon" href="/icon.svg" type="image/svg+xml">
 <title>${escapeHtml(title)}</title><style${nonceAttr(nonce?.style)}>${STYLE}</style></head>
 <body>${languageLinks(lang)}<main>${body}</main></body></html>`;
 }

@@ -99,6 +99,10 @@ it('walks the timeline in Indonesian on a phone, then takes the confirmation and
   await page.goto(link);
   expect(await page.locator('html').getAttribute('lang')).toBe('id');
   expect(await page.locator('h1').textContent()).toBe('Kunjungan servis Anda');
+  // Purna's icon, public like the page: without one the browser asks for /favicon.ico, a 401 in
+  // the customer's console (no session there).
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect((await fetch(new URL(icon!, link))).status).toBe(200);
   expect(await page.locator('#now').textContent()).toBe('Kunjungan dijadwalkan');
   // The window on the site's clock (WIB), whatever the phone's own zone.
   const fromMs = Math.floor((job.plan!.plannedAtMs + job.plannedLeadTimeMs!) / 1_800_000) * 1_800_000;

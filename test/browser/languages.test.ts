@@ -258,6 +258,8 @@ for (const lang of ['id', 'en'] as const) {
         const page = await context.newPage();
         await page.goto(surveyUrl);
         await page.getByRole('heading', { name: text.survey }).waitFor();
+        const icon = await page.locator('link[rel="icon"]').getAttribute('href'); // else a 401 for /favicon.ico
+        expect((await fetch(new URL(icon!, surveyUrl))).status).toBe(200);
         expect(await page.locator('p.muted').textContent()).toMatch(text.surveyTime);
         await shoot(page, `${lang}-${size}-survey`);
         await context.close();
