@@ -1,15 +1,17 @@
 // Planner: the service KPIs over a selectable period, refreshed as work orders change.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ServiceKpis } from '../../../core/types.ts';
+import type { ServiceKpis, WorkOrderState } from '../../../core/types.ts';
 import { api } from '../api.ts';
 import { timeChart, valueIn } from '../charts.ts';
 import { formatIdr } from '../../../core/i18n/format.ts';
+import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
 import { el } from '../format.ts';
-import { duration, num, pct, t } from '../i18n.ts';
+import { date, duration, labelOf, num, pct, t } from '../i18n.ts';
 import { live } from '../state.ts';
 
 type Kpis = ServiceKpis;
+type DrillRow = { id: string; deviceId: string; mode: string; state: WorkOrderState; createdAtMs: number };
 
 export function kpiView(root: HTMLElement): () => void {
   const period = el(
@@ -20,6 +22,9 @@ export function kpiView(root: HTMLElement): () => void {
   );
   period.value = '90';
   const tiles = el('dl', { class: 'kpis', id: 'kpis' });
+  // How the cohort splits (created = active + resolved + cancelled), each part a way into the jobs behind it.
+  const cohort = el('p', { id: 'kpi-cohort', class: 'kpi-cohort' });
+  const drill = el('section', { id: 'kpi-drill', 'aria-live': 'polite', hidden: '' });
   const byModel = el('div', { id: 'kpi-models' });
   const byTechnician = el('div', { id: 'kpi-technicians', class: 'table-scroll' });
   const warrantyByModel = el('ul', { id: 'kpi-warranty-models' });
@@ -32,6 +37,8 @@ export function kpiView(root: HTMLElement): () => void {
     el('h2', { text: t('kpis.title') }),
     el('p', {}, el('label', { for: 'kpi-period', text: t('kpis.period') }), ' ', period),
     tiles,
+    cohort,
+    drill,
     trendHolder,
     el('h3', { text: t('kpis.byModel') }),
     byModel,
@@ -53,6 +60,7 @@ export function kpiView(root: HTMLElement): () => void {
             [t('kpis.created'), num(kpis.workOrders.created), 'kpi-created'],
             [t('kpis.active'), num(kpis.workOrders.active), 'kpi-active'],
             [t('kpis.resolved'), num(kpis.workOrders.resolved), 'kpi-resolved'],
+            [t('kpis.cancelled'), num(kpis.workOrders.cancelled), 'kpi-cancelled'],
             [t('kpis.prevented'), num(kpis.failuresPrevented), 'kpi-prevented'],
             [t('kpis.meanTimeToRespond'), duration(kpis.meanTimeToRespondMs), 'kpi-mttr'],
             [t('kpis.meanTimeToResolve'), duration(kpis.meanTimeToResolveMs), 'kpi-mttres'],
@@ -77,6 +85,21 @@ export function kpiView(root: HTMLElement): () => void {
             [t('kpis.repeatVisits'), num(kpis.repeatVisits30d), 'kpi-repeat-visits'],
           ] as const
         ).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
+      );
+      const wo = kpis.workOrders;
+      const part = (state: WorkOrderState[] | null, text: string) => {
+        const b = el('button', { type: 'button', class: 'link', text });
+        b.addEventListener('click', () => void showJobs(state, text, from, to));
+        return b;
+      };
+      cohort.replaceChildren(
+        part(null, t('kpis.cohort.created', { count: wo.created })),
+        ' = ',
+        part([...ACTIVE_STATES], t('kpis.cohort.active', { count: wo.active })),
+        ' + ',
+        part(['resolved'], t('kpis.cohort.resolved', { count: wo.resolved })),
+        ' + ',
+        part(['cancelled'], t('kpis.cohort.cancelled', { count: wo.cancelled })),
       );
       byTechnician.replaceChildren(technicianTable(kpis.byTechnician));
       warrantyByModel.replaceChildren(
@@ -141,7 +164,11 @@ export function kpiView(root: HTMLElement): () => void {
               { label: t('kpis.trend.prevented'), stroke: '#3fb950', width: 2, value: valueIn(0) },
               { label: t('kpis.trend.sla'), stroke: '#d29922', width: 2, scale: 'pct', value: valueIn(0) },
             ],
-            axes: [x.xAxis, { stroke: '#9aa7b4' }, { side: 1, scale: 'pct', stroke: '#9aa7b4' }],
+            axes: [
+              { ...x.xAxis, label: t('kpis.trend.axisWeek') },
+              { stroke: '#9aa7b4', label: t('kpis.trend.axisCount') },
+              { side: 1, scale: 'pct', stroke: '#9aa7b4', label: t('kpis.trend.axisPct') },
+            ],
           },
           data,
           trendHolder,
@@ -151,7 +178,37 @@ export function kpiView(root: HTMLElement): () => void {
       tiles.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
     }
   };
-  period.addEventListener('change', () => void load());
+  /** The work orders behind a number: the period's cohort, in the states it counts, each a link to its page. */
+  const showJobs = async (states: WorkOrderState[] | null, title: string, from: number, to: number) => {
+    const query = `work-orders?from=${from}&to=${to - 1}&limit=500${states ? `&state=${states.join(',')}` : ''}`;
+    drill.hidden = false;
+    try {
+      const { workOrders } = await api<{ workOrders: DrillRow[] }>(query);
+      drill.replaceChildren(
+        el('h3', { text: title }),
+        workOrders.length
+          ? el(
+              'ul',
+              { class: 'kpi-drill-list' },
+              ...workOrders.map((o) =>
+                el(
+                  'li',
+                  { 'data-work-order-id': o.id },
+                  el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, text: o.id }),
+                  ` · ${o.deviceId} · ${labelOf('failureMode', o.mode)} · ${labelOf('workOrderState', o.state)} · ${date(o.createdAtMs)}`,
+                ),
+              ),
+            )
+          : el('p', { class: 'empty', text: t('kpis.drill.none') }),
+      );
+    } catch (err) {
+      drill.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
+    }
+  };
+  period.addEventListener('change', () => {
+    drill.hidden = true;
+    void load();
+  });
   void load();
   let timer: ReturnType<typeof setTimeout> | null = null;
   const off = live.subscribe(({ workOrders }) => {
