@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, influxdAvailable, startInfluxd, type LocalInfluxd } from '../support/influxd.ts';
+import { influxdAvailable, startInfluxd, type LocalInfluxd } from '../support/influxd.ts';
 import { startQoS1Load, waitFor } from '../support/load.ts';
 import { startPurnaProcess, type PurnaProcess } from '../support/purna-process.ts';
 
@@ -30,10 +30,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<PurnaProcess> {
-  const p = await startPurnaProcess(
-    { INFLUX_URL: influx.url, INFLUX_DATABASE: DB, PURNA_DATA_DIR: dataDir },
-    { http: await freePort(), mqtt: await freePort() },
-  );
+  const p = await startPurnaProcess({ INFLUX_URL: influx.url, INFLUX_DATABASE: DB, PURNA_DATA_DIR: dataDir });
   started.push(p);
   return p;
 }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, expect, it } from 'vitest';
-import { freePort } from '../support/influxd.ts';
 import { startQoS1Load, waitFor } from '../support/load.ts';
 import { startPurnaProcess, type PurnaProcess } from '../support/purna-process.ts';
 
@@ -29,10 +28,9 @@ function storedTimestamps(deviceId: string): Set<number> {
 }
 
 it('SIGKILL mid-load, restart on the same data dir: every acknowledged message is stored', async () => {
-  const ports = { http: await freePort(), mqtt: await freePort() };
   // A slow store (big batches, long batch age) makes sure plenty is acknowledged but not yet stored at the kill.
   const env = { PURNA_DATA_DIR: dataDir, PURNA_WRITE_BATCH_SIZE: '50000', PURNA_WRITE_BATCH_MAX_AGE_MS: '5000' };
-  purna = await startPurnaProcess(env, ports);
+  purna = await startPurnaProcess(env);
   const deviceId = 'compressor-kill-0001';
   const load = await startQoS1Load(purna.mqttUrl, deviceId, {
     t0: Date.now() - 3_600_000,
@@ -49,7 +47,7 @@ it('SIGKILL mid-load, restart on the same data dir: every acknowledged message i
   // The kill came before the store had everything: the log is what saves the rest.
   expect(acked.filter((ts) => !storedBefore.has(ts)).length).toBeGreaterThan(0);
 
-  purna = await startPurnaProcess(env, ports);
+  purna = await startPurnaProcess(env);
   await waitFor(
     () => acked.every((ts) => storedTimestamps(deviceId).has(ts)),
     30_000,

@@ -6,7 +6,6 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '../support/influxd.ts';
 import { startQoS1Load, waitFor } from '../support/load.ts';
 import { startPurnaProcess, type PurnaProcess } from '../support/purna-process.ts';
 import { mountSmallFilesystem, type SmallFilesystem } from '../support/small-filesystem.ts';
@@ -44,10 +43,9 @@ async function walCheck(httpUrl: string): Promise<{ ok: boolean; detail?: string
 }
 
 it('data dir fills up under QoS 1 load: no PUBACK for what is not on disk, /readyz says so, recovers by itself, nothing acknowledged is lost', async () => {
-  const ports = { http: await freePort(), mqtt: await freePort() };
   // Reconnects every 300 ms: room for them in the per-client CONNECT limit.
   const env = { PURNA_DATA_DIR: fs.dir, PURNA_MQTT_MAX_CONNECTS_PER_CLIENT_PER_MINUTE: '10000' };
-  purna = await startPurnaProcess(env, ports);
+  purna = await startPurnaProcess(env);
   const deviceId = 'pump-diskfull-0001';
   // Bounded: at most 200,000 messages or 90 s.
   const load = await startQoS1Load(purna.mqttUrl, deviceId, {
@@ -97,7 +95,7 @@ it('data dir fills up under QoS 1 load: no PUBACK for what is not on disk, /read
   await purna.exited;
   await load.stop();
   const acked = [...load.acked];
-  purna = await startPurnaProcess(env, ports);
+  purna = await startPurnaProcess(env);
   await waitFor(
     () => {
       const stored = new Set(storedTimestamps(deviceId));
