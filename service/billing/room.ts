@@ -1,6 +1,6 @@
 // The billing room as callers see it (`service.billing`): the price list (parts, labour rates),
 // quotes for paid work and the customer's decision on them. The customers' tracking page calls
-// `quoteOf(workOrderId)` and `decide(quoteId, 'approved' | 'declined', { via: 'tracking', by })`.
+// `currentQuote(workOrderId)` (its API `quoteOf`) and `decide(quoteId, 'approved' | 'declined', { via: 'tracking', by })`.
 
 import type { Clock } from '../../core/clock.ts';
 import { inTransaction } from '../db.ts';
@@ -47,6 +47,10 @@ export class BillingRoom {
   /** The job's current quote (404: none). */
   quoteOf(workOrderId: string): Quote {
     return this.#quotes.quoteOf(workOrderId);
+  }
+  /** The job's current quote, or null when it has none (the tracking page asks for every job). */
+  currentQuote(workOrderId: string): Quote | null {
+    return this.#stores.billing.quotesOf(workOrderId)[0] ?? null;
   }
   getQuote(id: string): Quote {
     return this.#quotes.get(id);

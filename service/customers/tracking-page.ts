@@ -1,12 +1,14 @@
 // The tracking page as a customer's phone gets it: one column, the current step first, then the
-// timeline, who comes and when, the part and the warranty; after the visit, the confirmation and
-// rating. Server-rendered in the customer's language with every time on the site's clock; a small
-// script re-reads the job every 20 s and reloads when it moved, and posts the answer.
-import { formatDateTime } from '../../core/i18n/format.ts';
+// timeline, who comes and when, the part and the warranty; a quote for paid work, line by line in
+// rupiah, to approve or decline before anyone is sent; after the visit, the confirmation and rating. Server-rendered in the customer's language with every time on the site's clock; a small
+// script re-reads the job every 20 s and reloads when it moved, and posts the answers (the strict
+// CSP allows only that nonce'd script: no inline handlers).
+import { formatDateTime, formatIdr } from '../../core/i18n/format.ts';
 import { t, type Language, type MessageKey } from '../../core/i18n/index.ts';
 import { formatWindow, noticeFinding, partSentence, warrantySentence } from './notice-text.ts';
 import { escapeHtml, languageLinks, nonceAttr, scriptJson, type CspNonce } from './survey-page.ts';
 import type { TrackingView } from './tracking.ts';
+import type { Quote, QuoteLine } from '../billing/store.ts';
 
 /** How often the open page asks whether the job moved, ms. */
 const REFRESH_MS = 20_000;
@@ -27,7 +29,10 @@ fieldset{border:0;padding:0;margin:.8rem 0}legend{font-weight:600;margin-bottom:
 .stars label:has(input:focus-visible),.scale label:has(input:focus-visible){outline:3px solid #f5a623}
 .scale{display:grid;grid-template-columns:repeat(11,1fr);gap:.15rem}.scale label{text-align:center;border:1px solid #b8c2cc;border-radius:.35rem;padding:.4rem 0;font-size:.9rem;min-height:44px}
 textarea{width:100%;min-height:5rem;font:inherit}button{font:inherit;font-weight:600;width:100%;min-height:48px;border-radius:.5rem;border:0;background:#0b6e4f;color:#fff}
-#msg{font-weight:600}`;
+#msg,#quote-msg{font-weight:600}table.quote{width:100%;border-collapse:collapse}table.quote td{padding:.45rem 0;vertical-align:top;border-bottom:1px solid #e3e8ed}
+table.quote td.amount{text-align:right;white-space:nowrap;padding-left:.75rem}table.quote tfoot td{font-weight:700;font-size:1.1rem;border-bottom:0}
+.buttons{display:flex;gap:.6rem;margin-top:.8rem}.buttons button{flex:1}button.decline{background:#fff;color:#b42318;border:2px solid #b42318}
+.decided{font-weight:600;margin:.6rem 0 0}.decided.approved{color:#0b6e4f}.decided.declined{color:#b42318}`;
 
 function shell(lang: Language, title: string, body: string, nonce?: CspNonce): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -56,7 +61,45 @@ function answerForm(lang: Language): string {
 <button type="submit">${escapeHtml(t(lang, 'track.answer.send'))}</button></form><p id="msg" role="status"></p></section>`;
 }
 
-export function trackingPage(lang: Language, v: TrackingView, nonce?: CspNonce): string {
+function quoteLineDetail(lang: Language, l: QuoteLine): string {
+  if (l.kind === 'labour')
+    return t(lang, 'track.quote.labourTime', { minutes: l.minutes ?? 0, rate: formatIdr(l.unitPriceIdr) });
+  return t(lang, 'track.quote.quantity', { n: l.quantity ?? 1, price: formatIdr(l.unitPriceIdr) });
+}
+
+/**
+ * The quote of paid work: its lines and total in rupiah (as Indonesians write it, in every
+ * language), and while it waits for the customer, Approve / Decline with an optional reason; once
+ * decided, the decision. A withdrawn quote is not shown.
+ */
+function quoteCard(lang: Language, v: TrackingView, q: Quote): string {
+  if (q.status === 'withdrawn') return '';
+  const rows = q.lines
+    .map(
+      (l) =>
+        `<tr data-kind="${l.kind}"><td>${escapeHtml(l.description)}<br><span class="muted">${escapeHtml(l.priced ? quoteLineDetail(lang, l) : t(lang, 'track.quote.unpriced'))}</span></td><td class="amount">${escapeHtml(l.priced ? formatIdr(l.amountIdr) : '—')}</td></tr>`,
+    )
+    .join('');
+  const table = `<table class="quote" id="quote-lines"><tbody>${rows}</tbody><tfoot><tr><td>${escapeHtml(t(lang, 'track.quote.total'))}</td><td class="amount" id="quote-total">${escapeHtml(formatIdr(q.totalIdr))}</td></tr></tfoot></table>`;
+  const pending = q.status === 'pending' && v.state === 'open';
+  const unpriced = q.lines.some((l) => !l.priced);
+  let foot = '';
+  if (q.status === 'approved' || q.status === 'declined') {
+    const when = formatDateTime(lang, q.decidedAtMs ?? q.updatedAtMs, v.facts.timeZone);
+    foot = `<p class="decided ${q.status}" id="quote-decision" data-status="${q.status}">${escapeHtml(t(lang, `track.quote.${q.status}`, { when }))}</p>`;
+  } else if (pending && unpriced) foot = `<p class="muted">${escapeHtml(t(lang, 'track.quote.pricing'))}</p>`;
+  else if (pending)
+    foot = `<form id="quote-form">
+<fieldset><legend><label for="quote-note">${escapeHtml(t(lang, 'track.quote.reason'))}</label></legend><textarea id="quote-note" name="note" maxlength="2000"></textarea></fieldset>
+<p class="muted">${escapeHtml(t(lang, 'track.quote.once'))}</p>
+<div class="buttons"><button type="submit" name="decision" value="approve">${escapeHtml(t(lang, 'track.quote.approve'))}</button><button type="submit" name="decision" value="decline" class="decline">${escapeHtml(t(lang, 'track.quote.decline'))}</button></div></form>`;
+  const intro = pending
+    ? `<p>${escapeHtml(t(lang, q.coverage === 'contract' ? 'track.quote.introContract' : 'track.quote.intro'))}</p>`
+    : '';
+  return `<section class="card" id="quote" data-status="${q.status}"><h2>${escapeHtml(t(lang, 'track.quote.title'))}</h2>${intro}${table}${foot}<p id="quote-msg" role="status"></p></section>`;
+}
+
+export function trackingPage(lang: Language, v: TrackingView, nonce?: CspNonce, quote?: Quote | null): string {
   const f = v.facts;
   const zone = f.timeZone;
   const currentIndex = v.timeline.findIndex((s) => s.step === v.step);
@@ -83,6 +126,8 @@ export function trackingPage(lang: Language, v: TrackingView, nonce?: CspNonce):
     needStars: t(lang, 'track.answer.needStars'),
     tooSoon: t(lang, 'track.answer.tooSoon'),
     failed: t(lang, 'track.answer.failed'),
+    quoteSending: t(lang, 'track.quote.sending'),
+    quoteAlready: t(lang, 'track.quote.already'),
   };
   return shell(
     lang,
@@ -91,6 +136,7 @@ export function trackingPage(lang: Language, v: TrackingView, nonce?: CspNonce):
 ${f.contactName ? `<p>${escapeHtml(t(lang, 'track.hello', { name: f.contactName }))}</p>` : ''}
 <p class="muted" id="about">${escapeHtml(t(lang, 'track.about', { id: v.workOrderId, model: f.modelName, serial: f.serial, site: f.siteName }))}</p>
 <section class="card" id="status"><p class="now" id="now">${escapeHtml(t(lang, `track.step.${v.step}` as MessageKey))}</p>${arrival && v.step !== 'resolved' ? `<p id="now-arrival">${escapeHtml(t(lang, 'track.arrival'))}: <strong>${escapeHtml(arrival)}</strong></p>` : ''}</section>
+${quote ? quoteCard(lang, v, quote) : ''}
 ${v.canAnswer ? answerForm(lang) : ''}
 <section class="card"><h2>${escapeHtml(t(lang, 'track.timeline'))}</h2><ol class="timeline" id="timeline">${items}</ol></section>
 <section class="card"><dl id="details">${details.map(([k, dt, dd]) => `<dt>${escapeHtml(dt)}</dt><dd data-key="${k}">${escapeHtml(dd)}</dd>`).join('')}</dl></section>
@@ -120,6 +166,29 @@ if (form) form.addEventListener('submit', async (e) => {
   msg.textContent = ok ? replies[confirmation] : status === 410 ? replies.gone : status === 409 ? replies.tooSoon : status === 400 ? replies.needStars : replies.failed;
   if (ok || status === 410) form.remove();
   else answering = false;
+});
+// The quote: approve or decline (with the optional reason) on the quote's own route, then the
+// page again, which shows the decision; a quote answered meanwhile (409) is said so politely.
+const quoteForm = document.getElementById('quote-form');
+if (quoteForm) quoteForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const decision = e.submitter && e.submitter.value === 'decline' ? 'decline' : 'approve';
+  const body = { decision };
+  const note = String(new FormData(quoteForm).get('note') || '').trim();
+  if (decision === 'decline' && note) body.note = note;
+  const msg = document.getElementById('quote-msg');
+  for (const b of quoteForm.querySelectorAll('button')) b.disabled = true;
+  answering = true;
+  msg.textContent = replies.quoteSending;
+  let status = 0;
+  try {
+    status = (await fetch(location.pathname + '/quote', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) })).status;
+  } catch {}
+  if (status >= 200 && status < 300) return location.reload();
+  if (status === 409 || status === 410) { msg.textContent = replies.quoteAlready; quoteForm.remove(); return; }
+  msg.textContent = replies.failed;
+  for (const b of quoteForm.querySelectorAll('button')) b.disabled = false;
+  answering = false;
 });
 // The job moves while the page is open: look again now and then, reload when it did.
 setInterval(async () => {

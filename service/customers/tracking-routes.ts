@@ -58,7 +58,7 @@ export async function trackingRoutes(parent: FastifyInstance, opts: ServiceRoute
         schema: {
           tags,
           summary:
-            "A customer's tracking page (their link from a notice): the job's timeline, arrival window, technician's first name, part, warranty; after resolution the confirmation and rating. A browser (Accept: text/html) gets the page in ?lang=, else the contact's language; 404 unknown, 410 used or expired (in the contact's language)",
+            "A customer's tracking page (their link from a notice): the job's timeline, arrival window, technician's first name, part, warranty; a quote awaiting the customer with Approve / Decline (it posts to /api/track/:token/quote); after resolution the confirmation and rating. A browser (Accept: text/html) gets the page in ?lang=, else the contact's language; 404 unknown, 410 used or expired (in the contact's language)",
           params: TokenParams,
           querystring: LanguageQuery,
         },
@@ -83,7 +83,8 @@ export async function trackingRoutes(parent: FastifyInstance, opts: ServiceRoute
         const lang = languageFor(opened.view.contactLanguage);
         reply.header('cache-control', 'no-store');
         if (!wantsHtml) return { tracking: opened.view, language: lang };
-        return reply.type(HTML).send(trackingPage(lang, opened.view, reply.cspNonce));
+        const quote = service.billing.currentQuote(opened.view.workOrderId);
+        return reply.type(HTML).send(trackingPage(lang, opened.view, reply.cspNonce, quote));
       },
     );
 
