@@ -9,7 +9,10 @@ type Report = Pick<HealthReport, 'rule' | 'metric' | 'evidence' | 'explanation' 
   timeToThresholdMs?: number | null;
 };
 
-export function explain(h: Report | null | undefined): string {
+/** Units of the built-in metrics; a catalogue metric's unit comes from the caller (its model). */
+const BUILT_IN_UNITS: Record<string, string> = { temperature: '°C', vibration: 'mm/s' };
+
+export function explain(h: Report | null | undefined, unit?: string): string {
   if (!h) return '';
   if (h.state === 'warming_up') return t('why.learning');
   const e = h.evidence ?? {};
@@ -17,6 +20,9 @@ export function explain(h: Report | null | undefined): string {
   // Vibration in mm/s with two decimals, temperature in °C with one, as the fleet table shows them.
   const digits = h.metric === 'temperature' ? 1 : 2;
   const v = (x: number | undefined, d = digits) => num(x, d);
+  // A value with its unit, for the texts that do not spell the unit out themselves.
+  const u = unit ?? BUILT_IN_UNITS[h.metric ?? ''] ?? '';
+  const vu = (x: number | undefined, d = digits) => (x === undefined || !u ? v(x, d) : `${v(x, d)} ${u}`);
   switch (h.rule) {
     case 'baseline':
       return t('why.normal', { metric });
@@ -31,11 +37,11 @@ export function explain(h: Report | null | undefined): string {
     case 'near-rated-max-temperature':
       return t('why.nearRatedMax', { value: v(e.smoothed, 1), max: v(e.ratedMax, 0) });
     case 'anomaly-likelihood':
-      return t('why.unusual', { metric, value: v(e.value), likelihood: num(e.anomalyLikelihood, 3) });
+      return t('why.unusual', { metric, value: vu(e.value), likelihood: num(e.anomalyLikelihood, 3) });
     case 'zscore':
-      return t('why.zscore', { metric, value: v(e.value), z: num(e.z, 1) });
+      return t('why.zscore', { metric, value: vu(e.value), z: num(e.z, 1) });
     case 'cusum-shift':
-      return t('why.shift', { metric, mean: v(e.baselineMean), cusum: num(e.cusum, 0) });
+      return t('why.shift', { metric, mean: vu(e.baselineMean), cusum: num(e.cusum, 0) });
     case 'elevated':
       return t(
         e.smoothed !== undefined && e.baselineMean !== undefined && e.smoothed < e.baselineMean
@@ -43,9 +49,9 @@ export function explain(h: Report | null | undefined): string {
           : 'why.elevated',
         {
           metric,
-          value: v(e.smoothed),
+          value: vu(e.smoothed),
           sigmas: num(e.elevationSigmas, 1),
-          mean: v(e.baselineMean),
+          mean: vu(e.baselineMean),
         },
       );
     case 'trend-forecast': {
@@ -56,9 +62,9 @@ export function explain(h: Report | null | undefined): string {
       const earliest = e.timeToThresholdEarliestMs;
       const params = {
         metric,
-        value: v(e.smoothed),
+        value: vu(e.smoothed),
         sigmas: num(e.elevationSigmas, 1),
-        threshold: v(threshold, digits),
+        threshold: vu(threshold, digits),
         in: duration(e.timeToThresholdMs ?? h.timeToThresholdMs),
         earliest: duration(earliest),
       };
@@ -69,7 +75,7 @@ export function explain(h: Report | null | undefined): string {
     case 'joint-residual':
       return t('why.joint', { metric, ratio: num(e.jointRatio, 1), for: duration(e.jointAlarmMs) });
     case 'stuck-sensor':
-      return t('why.stuck', { metric, value: v(e.value), repeats: e.repeats ?? 0 });
+      return t('why.stuck', { metric, value: vu(e.value), repeats: e.repeats ?? 0 });
     case 'silent-vibration-sensor':
       return t('why.silentVibration', { value: v(e.value), for: duration(e.warmWhileStoppedMs) });
     case 'history-import':

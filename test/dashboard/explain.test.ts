@@ -29,6 +29,22 @@ describe('forecast explanation', () => {
     expect(text).toMatch(/falling/);
     expect(text).toMatch(/below normal/);
     expect(text).toMatch(/reach 2\.00 in/);
+    // Without the model's unit, no unit is guessed; with it, each value carries it.
+    const withUnit = explain(
+      forecast(
+        {
+          smoothed: 2.61,
+          baselineMean: 3.5,
+          elevationSigmas: 6.2,
+          ratedLower: 2,
+          timeToThresholdMs: 1,
+          timeToThresholdEarliestMs: 1,
+        },
+        'pressure',
+      ) as never,
+      'bar',
+    );
+    expect(withUnit).toMatch(/pressure 2\.61 bar is falling.*reach 2\.00 bar in/);
     expect(text).not.toMatch(/—/);
   });
 
@@ -40,9 +56,35 @@ describe('forecast explanation', () => {
       timeToThresholdMs: 3600_000,
       timeToThresholdEarliestMs: 1800_000,
     };
-    expect(explain(forecast({ ...up, ratedUpper: 30 }, 'motor_current') as never)).toMatch(/rising.*reach 30\.00 in/);
-    expect(explain(forecast({ ...up, ratedMax: 95 }, 'temperature') as never)).toMatch(/reach 95\.0 in/);
-    expect(explain(forecast({ ...up, zoneCD: 7.1 }, 'vibration') as never)).toMatch(/reach 7\.10 in/);
+    expect(explain(forecast({ ...up, ratedUpper: 30 }, 'motor_current') as never, 'A')).toMatch(
+      /rising.*reach 30\.00 A in/,
+    );
+    // The built-in metrics' units are known without the model.
+    expect(explain(forecast({ ...up, ratedMax: 95 }, 'temperature') as never)).toMatch(
+      /27\.0 °C is rising.*reach 95\.0 °C in/,
+    );
+    expect(explain(forecast({ ...up, zoneCD: 7.1 }, 'vibration') as never)).toMatch(
+      /27\.00 mm\/s is rising.*reach 7\.10 mm\/s in/,
+    );
+  });
+
+  it('the generic texts carry the unit: a z-score and an elevation of a temperature', () => {
+    const z = explain({
+      rule: 'zscore',
+      metric: 'temperature',
+      state: 'watch',
+      explanation: '',
+      evidence: { value: 70.5, z: 5.7 },
+    } as never);
+    expect(z).toMatch(/temperature 70\.5 °C is 5\.7 σ/);
+    const up = explain({
+      rule: 'elevated',
+      metric: 'vibration',
+      state: 'watch',
+      explanation: '',
+      evidence: { smoothed: 4.2, baselineMean: 2.1, elevationSigmas: 6 },
+    } as never);
+    expect(up).toMatch(/4\.20 mm\/s is 6\.0 σ above this device’s normal 2\.10 mm\/s/);
   });
 
   it('without a limit or an earliest time in the evidence it says so in words, not with dashes', () => {

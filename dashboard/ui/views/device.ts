@@ -742,7 +742,7 @@ export function deviceView(
       ? t('device.healthLine', {
           score: Math.round(h.score),
           state: labelOf('deviceState', h.state),
-          why: explain(h),
+          why: explain(h, specs.find((c) => c.key === h.metric)?.unit),
           forecast: h.timeToThresholdMs ? duration(h.timeToThresholdMs) : 'none',
         })
       : t('device.noHealthYet');
