@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics } from '../../core/topics.ts';
-import { freePort } from '../support/influxd.ts';
 import { waitFor } from '../support/load.ts';
 import { connectDevice } from '../support/purna.ts';
 import { mountSmallFilesystem, type SmallFilesystem } from '../support/small-filesystem.ts';
@@ -61,17 +60,16 @@ async function mqttAnswers(mqttUrl: string, i: number): Promise<boolean> {
 }
 
 it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are counted, logging resumes when space returns, SIGTERM exits', async () => {
-  const [http, mqtt] = [await freePort(), await freePort()];
-  const httpUrl = `http://127.0.0.1:${http}/`;
-  const mqttUrl = `mqtt://127.0.0.1:${mqtt}`;
-  const out = openSync(join(fs.dir, 'purna.log'), 'a');
+  const logFile = join(fs.dir, 'purna.log');
+  const out = openSync(logFile, 'a');
   child = spawn(process.execPath, [MAIN, '--no-sim'], {
     env: {
       PATH: process.env.PATH ?? '',
       PURNA_HTTP_HOST: '127.0.0.1',
       PURNA_MQTT_HOST: '127.0.0.1',
-      PURNA_HTTP_PORT: String(http),
-      PURNA_MQTT_PORT: String(mqtt),
+      // Any free ports, read from the banner below (one probed free and closed could be taken first).
+      PURNA_HTTP_PORT: '0',
+      PURNA_MQTT_PORT: '0',
       PURNA_DATA_DIR: dataDir,
       PURNA_MQTT_AUTH: 'open',
       LOG_LEVEL: 'info',
@@ -82,6 +80,13 @@ it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are c
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child!.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // main.ts's banner: '  Dashboard: http://localhost:<port>/' and '  MQTT:      mqtt://localhost:<port>'.
+  const port = (line: RegExp) => line.exec(readFileSync(logFile, 'utf8'))?.[1];
+  const bannerHttp = /^ {2}Dashboard: http:\/\/[^\s/]+:(\d+)\//m;
+  const bannerMqtt = /^ {2}MQTT: +mqtt:\/\/[^\s/]+:(\d+)\n/m;
+  await waitFor(() => port(bannerHttp) !== undefined && port(bannerMqtt) !== undefined, 30_000, 'the banner');
+  const httpUrl = `http://127.0.0.1:${port(bannerHttp)}/`;
+  const mqttUrl = `mqtt://127.0.0.1:${port(bannerMqtt)}`;
   await waitFor(() => healthy(httpUrl), 30_000, 'purna answering /healthz');
 
   fs.fill();
@@ -109,7 +114,6 @@ it('stdout on a full disk: HTTP and MQTT keep answering, dropped log lines are c
   ).catch(() => {});
   // Space back: logging resumes by itself and says how many lines it dropped.
   fs.free();
-  const logFile = join(fs.dir, 'purna.log');
   const noticed = await waitFor(
     async () => (await healthy(httpUrl)) && readFileSync(logFile, 'utf8').includes('log lines dropped'),
     10_000,

@@ -61,13 +61,14 @@ export interface InfluxdOptions {
 
 export async function startInfluxd(opts: InfluxdOptions = {}): Promise<LocalInfluxd> {
   const dir = mkdtempSync(join(tmpdir(), 'purna-influxd-'));
-  const port = await freePort();
-  const rpcPort = await freePort();
+  let port = await freePort();
+  let rpcPort = await freePort();
   for (const sub of ['meta', 'data', 'wal']) mkdirSync(join(dir, sub));
   const configPath = join(dir, 'influxdb.conf');
-  writeFileSync(
-    configPath,
-    `reporting-disabled = true
+  const writeConfig = () =>
+    writeFileSync(
+      configPath,
+      `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
   dir = "${dir}/meta"
@@ -87,8 +88,9 @@ ${opts.maxBodySize === undefined ? '' : `  max-body-size = ${opts.maxBodySize}\n
 [subscriber]
   enabled = false
 `,
-  );
-  const url = `http://127.0.0.1:${port}`;
+    );
+  writeConfig();
+  let url = `http://127.0.0.1:${port}`;
   let child: ChildProcess;
   let log = '';
   const launch = async () => {
@@ -106,7 +108,20 @@ ${opts.maxBodySize === undefined ? '' : `  max-body-size = ${opts.maxBodySize}\n
     await exited;
     clearTimeout(timer);
   };
-  if (opts.launch !== false) await launch();
+  // influxd cannot be told to pick a port and say which: on its first start, a port taken since
+  // freePort() probed it gets new ports (at most 3 tries). A restart keeps its port: the store's
+  // users were given the URL.
+  for (let tries = 1; opts.launch !== false; tries++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (tries === 3 || !/address already in use/i.test(log)) throw err;
+      [port, rpcPort] = [await freePort(), await freePort()];
+      url = `http://127.0.0.1:${port}`;
+      writeConfig();
+    }
+  }
   return {
     url,
     port,

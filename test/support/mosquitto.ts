@@ -20,22 +20,24 @@ export function mosquittoAvailable(): boolean {
 export async function startMosquitto(): Promise<Mosquitto> {
   if (!mosquittoAvailable()) throw new Error('mosquitto not found: apt-get install -y mosquitto');
   const dir = mkdtempSync(join(tmpdir(), 'purna-mosquitto-'));
-  const port = await freePort();
+  let port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nlog_dest none\n`,
-  );
   let child: ChildProcess;
-  const launch = async () => {
+  /** false: it exited before it listened (its port taken since freePort() probed it). */
+  const launch = async (): Promise<boolean> => {
+    writeFileSync(
+      conf,
+      `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nlog_dest none\n`,
+    );
     child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     const until = Date.now() + 10_000;
     for (;;) {
+      if (child.exitCode !== null) return false;
       const ok = await new Promise<boolean>((resolve) => {
         const s = connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
         s.on('error', () => resolve(false));
       });
-      if (ok) return;
+      if (ok && child.exitCode === null) return true;
       if (Date.now() > until) throw new Error('mosquitto did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -46,7 +48,11 @@ export async function startMosquitto(): Promise<Mosquitto> {
     child.kill('SIGTERM');
     await exited;
   };
-  await launch();
+  // A new port for each try: mosquitto cannot be told to pick one and say which.
+  for (let tries = 1; !(await launch()); tries++) {
+    if (tries === 3) throw new Error(`mosquitto exited at start ${tries} times (port ${port} in use?)`);
+    port = await freePort();
+  }
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
@@ -56,7 +62,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     },
     restart: async () => {
       await stop();
-      await launch();
+      if (!(await launch())) throw new Error(`mosquitto exited at restart (port ${port} in use?)`);
     },
   };
 }

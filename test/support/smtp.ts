@@ -3,7 +3,6 @@
 // parsed with mailparser as a mail client would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -23,29 +22,21 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startSmtpSink(): Promise<SmtpSink> {
   const dir = mkdtempSync(join(tmpdir(), 'purna-smtp-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(PYTHON, [SCRIPT, String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Port 0: the sink binds any free port and says which ('ready <port>').
+  const child: ChildProcess = spawn(PYTHON, [SCRIPT, '0', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`SMTP sink did not start within 10 s: ${stderr}`)), 10_000);
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
+      stdout += d;
+      const ready = /ready (\d+)\n/.exec(stdout);
+      if (ready) {
         clearTimeout(timer);
-        resolve();
+        resolve(Number(ready[1]));
       }
     });
     child.once('exit', (code) => {
