@@ -67,6 +67,13 @@ function quoteLineDetail(lang: Language, l: QuoteLine): string {
   return t(lang, 'track.quote.quantity', { n: l.quantity ?? 1, price: formatIdr(l.unitPriceIdr) });
 }
 
+/** Labour lines Purna wrote ("Labour: <mode>") in the page's language; the planner's own words as written. */
+function lineTitle(lang: Language, l: QuoteLine): string {
+  if (l.kind !== 'labour') return l.description;
+  const own = l.description.startsWith('Labour: ') ? '' : l.description;
+  return own ? `${t(lang, 'track.quote.labour')}: ${own}` : t(lang, 'track.quote.labour');
+}
+
 /**
  * The quote of paid work: its lines and total in rupiah (as Indonesians write it, in every
  * language), and while it waits for the customer, Approve / Decline with an optional reason; once
@@ -77,7 +84,7 @@ function quoteCard(lang: Language, v: TrackingView, q: Quote): string {
   const rows = q.lines
     .map(
       (l) =>
-        `<tr data-kind="${l.kind}"><td>${escapeHtml(l.description)}<br><span class="muted">${escapeHtml(l.priced ? quoteLineDetail(lang, l) : t(lang, 'track.quote.unpriced'))}</span></td><td class="amount">${escapeHtml(l.priced ? formatIdr(l.amountIdr) : '—')}</td></tr>`,
+        `<tr data-kind="${l.kind}"><td>${escapeHtml(lineTitle(lang, l))}<br><span class="muted">${escapeHtml(l.priced ? quoteLineDetail(lang, l) : t(lang, 'track.quote.unpriced'))}</span></td><td class="amount">${escapeHtml(l.priced ? formatIdr(l.amountIdr) : '—')}</td></tr>`,
     )
     .join('');
   const table = `<table class="quote" id="quote-lines"><tbody>${rows}</tbody><tfoot><tr><td>${escapeHtml(t(lang, 'track.quote.total'))}</td><td class="amount" id="quote-total">${escapeHtml(formatIdr(q.totalIdr))}</td></tr></tfoot></table>`;
@@ -94,7 +101,7 @@ function quoteCard(lang: Language, v: TrackingView, q: Quote): string {
 <p class="muted">${escapeHtml(t(lang, 'track.quote.once'))}</p>
 <div class="buttons"><button type="submit" name="decision" value="approve">${escapeHtml(t(lang, 'track.quote.approve'))}</button><button type="submit" name="decision" value="decline" class="decline">${escapeHtml(t(lang, 'track.quote.decline'))}</button></div></form>`;
   const intro = pending
-    ? `<p>${escapeHtml(t(lang, q.coverage === 'contract' ? 'track.quote.introContract' : 'track.quote.intro'))}</p>`
+    ? `<p id="quote-intro">${escapeHtml(t(lang, q.coverage === 'contract' ? 'track.quote.introContract' : 'track.quote.intro'))}</p>`
     : '';
   return `<section class="card" id="quote" data-status="${q.status}"><h2>${escapeHtml(t(lang, 'track.quote.title'))}</h2>${intro}${table}${foot}<p id="quote-msg" role="status"></p></section>`;
 }
@@ -135,7 +142,7 @@ export function trackingPage(lang: Language, v: TrackingView, nonce?: CspNonce, 
     `<h1>${escapeHtml(t(lang, 'track.title'))}</h1>
 ${f.contactName ? `<p>${escapeHtml(t(lang, 'track.hello', { name: f.contactName }))}</p>` : ''}
 <p class="muted" id="about">${escapeHtml(t(lang, 'track.about', { id: v.workOrderId, model: f.modelName, serial: f.serial, site: f.siteName }))}</p>
-<section class="card" id="status"><p class="now" id="now">${escapeHtml(t(lang, `track.step.${v.step}` as MessageKey))}</p>${arrival && v.step !== 'resolved' ? `<p id="now-arrival">${escapeHtml(t(lang, 'track.arrival'))}: <strong>${escapeHtml(arrival)}</strong></p>` : ''}</section>
+<section class="card" id="status"><p class="now" id="now">${escapeHtml(t(lang, `track.step.${v.step}` as MessageKey))}</p>${quote?.status === 'pending' && v.state === 'open' ? `<p id="now-quote">${escapeHtml(t(lang, 'track.quote.waiting'))}</p>` : ''}${arrival && v.step !== 'resolved' ? `<p id="now-arrival">${escapeHtml(t(lang, 'track.arrival'))}: <strong>${escapeHtml(arrival)}</strong></p>` : ''}</section>
 ${quote ? quoteCard(lang, v, quote) : ''}
 ${v.canAnswer ? answerForm(lang) : ''}
 <section class="card"><h2>${escapeHtml(t(lang, 'track.timeline'))}</h2><ol class="timeline" id="timeline">${items}</ol></section>
@@ -185,7 +192,13 @@ if (quoteForm) quoteForm.addEventListener('submit', async (e) => {
     status = (await fetch(location.pathname + '/quote', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) })).status;
   } catch {}
   if (status >= 200 && status < 300) return location.reload();
-  if (status === 409 || status === 410) { msg.textContent = replies.quoteAlready; quoteForm.remove(); return; }
+  if (status === 409 || status === 410) {
+    // Answered meanwhile (another contact, the planner by phone): say so; the next look reloads with the decision.
+    msg.textContent = replies.quoteAlready;
+    for (const el of [quoteForm, document.getElementById('quote-intro'), document.getElementById('now-quote')]) if (el) el.remove();
+    answering = false;
+    return;
+  }
   msg.textContent = replies.failed;
   for (const b of quoteForm.querySelectorAll('button')) b.disabled = false;
   answering = false;

@@ -115,9 +115,11 @@ it('shows the quote in rupiah in Indonesian; the approval sends the technician; 
   expect(rupiah(await rows.nth(0).locator('td.amount').textContent())).toBe('Rp 2.450.000');
   expect(rupiah(await rows.nth(0).locator('.muted').textContent())).toBe('1 × Rp 2.450.000');
   expect(rupiah(await rows.nth(1).locator('td.amount').textContent())).toBe('Rp 740.000');
+  expect(await rows.nth(1).locator('td').first().textContent()).toMatch(/^Jasa teknisi240 menit/);
   expect(rupiah(await rows.nth(1).locator('.muted').textContent())).toBe('240 menit, Rp 185.000 per jam');
   expect(rupiah(await page.locator('#quote-total').textContent())).toBe('Rp 3.190.000');
   expect(await page.locator('#now').textContent()).toBe('Dilaporkan');
+  expect(await page.locator('#now-quote').textContent()).toBe('Penawaran di bawah menunggu jawaban Anda.');
   // A stale page: the director opens their own link before the lead answers.
   const stale = await context.newPage();
   await stale.goto(directorLink);
@@ -136,6 +138,7 @@ it('shows the quote in rupiah in Indonesian; the approval sends the technician; 
   expect(approved.technicianId).toBeTruthy();
   expect(purna.service.billing.quoteOf(job.id)).toMatchObject({ status: 'approved', decidedVia: 'tracking' });
   expect(await page.locator('#now').textContent()).toBe('Kunjungan dijadwalkan');
+  expect(await page.locator('#now-quote').count()).toBe(0);
   await shoot(page, 'tracking-quote-id-approved');
 
   // The director's page still shows the buttons; their "decline" is refused politely, nothing changes.
@@ -145,9 +148,14 @@ it('shows the quote in rupiah in Indonesian; the approval sends the technician; 
     .toBe(
       'This quote has already been answered, so it cannot be changed here. If you want to change your answer, reply to our message or call us.',
     );
-  expect(await stale.locator('#quote-form').count()).toBe(0);
+  expect(await stale.locator('#quote-form, #quote-intro, #now-quote').count()).toBe(0);
   expect(purna.service.workOrders.getWorkOrder(job.id)!.state).toBe('assigned');
   await shoot(stale, 'tracking-quote-en-already');
+  // Its next look (every 20 s) finds the job moved and shows the decision.
+  await expect
+    .poll(() => stale.locator('#quote-decision').getAttribute('data-status'), { timeout: 30_000 })
+    .toBe('approved');
+  expect(await stale.locator('#now').textContent()).toBe('Visit planned');
   expect(cspViolations(browser)).toEqual([]);
   await context.close();
 }, 90_000);
