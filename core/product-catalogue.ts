@@ -443,6 +443,29 @@ export function validateProductModel(
 }
 
 /**
+ * Purna's own checklist steps (a model without its own list gets these), in English; the
+ * dashboard shows them in the viewer's language by id (`checklist.<id>` in core/i18n) when the
+ * label is still this one, and a model's own wording as written.
+ */
+export const DEFAULT_CHECKLIST_LABELS = {
+  mounted_aligned: 'Mounted, levelled and aligned',
+  connections_checked: 'Power, piping and connections checked',
+  sensors_reporting: 'Sensors reporting to Purna',
+  customer_briefed: 'Customer shown how to operate it',
+  visual_inspection: 'Visual inspection (leaks, corrosion, fixings)',
+  lubrication: 'Lubricated to the manual',
+  filters_cleaned: 'Filters and vents cleaned',
+  cause_found: 'Cause found and recorded',
+  test_run: 'Test run after the repair',
+} as const;
+/** The words before a default reading step's "metric (unit)", by kind. */
+export const DEFAULT_READING_LABELS = {
+  acceptance: 'Acceptance reading',
+  afterService: 'Reading after service',
+  reading: 'Reading',
+} as const;
+
+/**
  * The checklist of a job of `jobType` on this model: for a repair, its failure mode's list when
  * the catalogue gives one; else the model's own for the job type when it lists one, else Purna's default. The default commissioning and maintenance lists record one
  * reading of each metric, to be within its normal range: a machine installed badly (misaligned,
@@ -463,28 +486,28 @@ export function checklistFor(model: ProductModel, jobType: JobType, mode?: strin
   switch (jobType) {
     case 'installation':
       return [
-        { id: 'mounted_aligned', label: 'Mounted, levelled and aligned', required: true },
-        { id: 'connections_checked', label: 'Power, piping and connections checked', required: true },
-        { id: 'sensors_reporting', label: 'Sensors reporting to Purna', required: true },
-        ...readings('Acceptance reading'),
-        { id: 'customer_briefed', label: 'Customer shown how to operate it', required: false },
+        { id: 'mounted_aligned', label: DEFAULT_CHECKLIST_LABELS.mounted_aligned, required: true },
+        { id: 'connections_checked', label: DEFAULT_CHECKLIST_LABELS.connections_checked, required: true },
+        { id: 'sensors_reporting', label: DEFAULT_CHECKLIST_LABELS.sensors_reporting, required: true },
+        ...readings(DEFAULT_READING_LABELS.acceptance),
+        { id: 'customer_briefed', label: DEFAULT_CHECKLIST_LABELS.customer_briefed, required: false },
       ];
     case 'planned_maintenance':
       return [
-        { id: 'visual_inspection', label: 'Visual inspection (leaks, corrosion, fixings)', required: true },
-        { id: 'lubrication', label: 'Lubricated to the manual', required: true },
-        { id: 'filters_cleaned', label: 'Filters and vents cleaned', required: false },
-        ...readings('Reading after service'),
+        { id: 'visual_inspection', label: DEFAULT_CHECKLIST_LABELS.visual_inspection, required: true },
+        { id: 'lubrication', label: DEFAULT_CHECKLIST_LABELS.lubrication, required: true },
+        { id: 'filters_cleaned', label: DEFAULT_CHECKLIST_LABELS.filters_cleaned, required: false },
+        ...readings(DEFAULT_READING_LABELS.afterService),
       ];
     case 'inspection':
       return [
-        { id: 'visual_inspection', label: 'Visual inspection (leaks, corrosion, fixings)', required: true },
-        ...readings('Reading').map((i) => ({ ...i, required: false })),
+        { id: 'visual_inspection', label: DEFAULT_CHECKLIST_LABELS.visual_inspection, required: true },
+        ...readings(DEFAULT_READING_LABELS.reading).map((i) => ({ ...i, required: false })),
       ];
     default:
       return [
-        { id: 'cause_found', label: 'Cause found and recorded', required: false },
-        { id: 'test_run', label: 'Test run after the repair', required: false },
+        { id: 'cause_found', label: DEFAULT_CHECKLIST_LABELS.cause_found, required: false },
+        { id: 'test_run', label: DEFAULT_CHECKLIST_LABELS.test_run, required: false },
       ];
   }
 }

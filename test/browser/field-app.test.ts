@@ -251,6 +251,10 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     const boxes = c.locator('.checklist input[type="checkbox"]');
     await expect.poll(() => boxes.count()).toBeGreaterThan(0);
     const n = await boxes.count();
+    // Purna's default steps (the seed models have no list of their own) in the technician's language.
+    expect(await c.locator('.checklist').textContent()).toContain(
+      lang === 'id' ? 'Penyebab ditemukan dan dicatat' : 'Cause found and recorded',
+    );
     for (let i = 0; i < n; i++) {
       await c.locator('.checklist input[type="checkbox"]').nth(i).check();
       await expect.poll(() => purna.service.workOrders.workOrderChecklist(job.id)[i].doneAtMs).not.toBeNull();

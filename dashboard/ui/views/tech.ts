@@ -4,6 +4,7 @@
 // phone (field-store.ts), and status changes wait in an outbox, sent in order once back online;
 // one the server refuses because the job changed meanwhile (409) is shown, never dropped silently.
 import uPlot from 'uplot';
+import { DEFAULT_CHECKLIST_LABELS, DEFAULT_READING_LABELS } from '../../../core/product-catalogue.ts';
 import type { HealthReport } from '../../../core/types.ts';
 import 'uplot/dist/uPlot.min.css';
 import '../field-app.css';
@@ -365,13 +366,13 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
               o.id,
               now.map((e) => (e.itemId === item.itemId && e.deviceId === item.deviceId ? r.item : e)),
             );
-          status.textContent = t('tech.checklistSaved', { item: item.label });
+          status.textContent = t('tech.checklistSaved', { item: checklistLabel(item) });
         } catch (err) {
           status.textContent = t('board.actionFailed', { id: o.id, reason: (err as Error).message });
         }
         render();
       };
-      const label = `${item.label}${item.required ? '' : ` (${t('tech.optional')})`}`;
+      const label = `${checklistLabel(item)}${item.required ? '' : ` (${t('tech.optional')})`}`;
       if (item.reading) {
         const input = el('input', {
           id,
@@ -665,4 +666,19 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', onOffline);
   };
+}
+
+/**
+ * A checklist step in the viewer's language: Purna's default steps by id (while their label is
+ * still the default's), a default reading step's kind before its "metric (unit)"; a model's own
+ * wording as its author wrote it.
+ */
+function checklistLabel(item: { itemId: string; label: string }): string {
+  const defaults: Record<string, string> = DEFAULT_CHECKLIST_LABELS;
+  if (defaults[item.itemId] === item.label) return labelOf('checklist', item.itemId);
+  if (item.itemId.startsWith('reading_'))
+    for (const [kind, words] of Object.entries(DEFAULT_READING_LABELS))
+      if (item.label.startsWith(`${words}: `))
+        return `${labelOf('checklistReading', kind)}: ${item.label.slice(words.length + 2)}`;
+  return item.label;
 }
