@@ -47,6 +47,10 @@ export class SqliteTelemetryStore implements TelemetryStore {
     db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
+      -- 64 MB of page cache (the default is 2 MB): the key is (device, ts, metric), so each second of a
+      -- large fleet's readings lands on as many leaf pages as there are devices; with 10,000 devices
+      -- the default cache re-read them for every batch (a 10,000-reading second took 220 ms, 167 with this).
+      PRAGMA cache_size = -65536;
       CREATE TABLE IF NOT EXISTS telemetry (
         device TEXT NOT NULL,
         ts INTEGER NOT NULL,
