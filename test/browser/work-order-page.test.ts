@@ -151,7 +151,24 @@ for (const lang of ['id', 'en'] as const) {
           return m !== null && Number(m[1]) < Number(m[2]);
         })?.value;
         await select.selectOption(target!);
+        if (lang === 'en' && size === 'desk') {
+          // The page re-renders while the planner chooses (every 10 s, and on each live change of
+          // the job): the choice must survive it (it was reset to the first name in the list).
+          await select.evaluate((e) => {
+            (e as HTMLSelectElement & { stale?: boolean }).stale = true;
+          });
+          await page.waitForFunction(
+            () =>
+              !(document.querySelector('#wo-technician') as (HTMLSelectElement & { stale?: boolean }) | null)?.stale,
+            undefined,
+            { timeout: 15_000 },
+          );
+          expect(await select.inputValue()).toBe(target);
+        }
+        const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/reassign'));
         await page.getByRole('button', { name: text.reassign, exact: true }).click();
+        const reply = await answer;
+        expect(reply.status(), `reassign to ${target}: ${await reply.text()}`).toBe(200);
         await expect
           .poll(() => purna.service.workOrders.getWorkOrder(job.id)!.technicianId, { timeout: 10_000 })
           .toBe(target);

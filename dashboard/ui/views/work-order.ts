@@ -304,6 +304,9 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
     return form;
   };
 
+  // What the planner has chosen in the reassign form so far: the page re-renders on every live
+  // change and every 10 s, and a choice must survive that (it was reset to the first name).
+  const reassignDraft = { technicianId: '', note: '' };
   const reassignForm = (o: WorkOrderView): HTMLFormElement => {
     const options = [...technicians.values()]
       .filter((x) => x.active && x.id !== o.technicianId)
@@ -319,6 +322,14 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
       ),
     );
     const reason = el('input', { id: 'wo-reassign-note', maxlength: '2000' });
+    if (options.some((x) => x.id === reassignDraft.technicianId)) select.value = reassignDraft.technicianId;
+    reason.value = reassignDraft.note;
+    select.addEventListener('change', () => {
+      reassignDraft.technicianId = select.value;
+    });
+    reason.addEventListener('input', () => {
+      reassignDraft.note = reason.value;
+    });
     const form = el(
       'form',
       { class: 'reassign filters' },
@@ -336,6 +347,9 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
           api(`work-orders/${encodeURIComponent(id)}/reassign`, {
             method: 'POST',
             body: { technicianId: select.value, version: o.version, note: reason.value.trim() || undefined },
+          }).then(() => {
+            reassignDraft.technicianId = '';
+            reassignDraft.note = '';
           }),
         t('workOrder.reassigned', { name: technicians.get(select.value)?.name ?? select.value }),
       );
