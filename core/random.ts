@@ -9,3 +9,24 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Standard normal draws from `rand` (Box–Muller; each pair of uniforms gives two draws, the
+ * second kept for the next call). Deterministic for a deterministic `rand`: the simulators'
+ * noise, one source per simulated device.
+ */
+export function gaussian(rand: () => number): () => number {
+  let spare = Number.NaN;
+  return () => {
+    if (!Number.isNaN(spare)) {
+      const s = spare;
+      spare = Number.NaN;
+      return s;
+    }
+    const u = Math.max(rand(), 1e-12);
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}

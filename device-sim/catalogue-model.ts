@@ -8,7 +8,7 @@
 // Pure and seeded like series.ts: same model, spec and seed, same readings at the same times.
 
 import type { FailureModeSpec, MetricSpec, ProductModel } from '../core/product-catalogue.ts';
-import { prng } from '../core/random.ts';
+import { gaussian, prng } from '../core/random.ts';
 import type { MetricValues } from '../core/types.ts';
 import { CONNECTIVITY_FAULTS, SENSOR_FAULTS } from './profiles.ts';
 import type { PlanOptions } from './plan.ts';
@@ -69,7 +69,7 @@ export class CatalogueSeries {
   readonly #rand: () => number;
   readonly #metrics: MetricPlan[];
   #stuck: MetricValues | null = null;
-  #spare = Number.NaN;
+  readonly #gaussian: () => number;
 
   constructor(model: ProductModel, spec: SimDeviceSpec, seed: number) {
     if (spec.modelId !== model.id) throw new Error(`device ${spec.deviceId} is of ${spec.modelId}, not ${model.id}`);
@@ -77,6 +77,7 @@ export class CatalogueSeries {
     this.spec = spec;
     this.#seed = (seed ^ hashString(spec.deviceId)) >>> 0;
     this.#rand = prng(this.#seed);
+    this.#gaussian = gaussian(this.#rand);
     const mode = spec.failureMode ? model.failureModes.find((f) => f.id === spec.failureMode) : undefined;
     if (spec.profile === 'degradation' && !mode)
       throw new Error(`device ${spec.deviceId}: ${model.id} has no failure mode '${spec.failureMode}'`);
@@ -176,19 +177,6 @@ export class CatalogueSeries {
       }
     }
     return values;
-  }
-
-  #gaussian(): number {
-    if (!Number.isNaN(this.#spare)) {
-      const s = this.#spare;
-      this.#spare = Number.NaN;
-      return s;
-    }
-    const u = Math.max(this.#rand(), 1e-12);
-    const v = this.#rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
   }
 }
 

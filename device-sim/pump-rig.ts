@@ -19,7 +19,7 @@
 // A load point between 30 and 100 % (the drive's speed set point) changes every 2–10 minutes and
 // the drive ramps to it in about 15 s: a load change moves every sensor and is not a fault.
 
-import { prng } from '../core/random.ts';
+import { gaussian, prng } from '../core/random.ts';
 
 /** The rig's metrics as it reports them, in this order (units: m³/h, bar, bar, A, g, g, °C, °C). */
 export const PUMP_RIG_METRICS = [
@@ -161,12 +161,13 @@ export class PumpRig {
   #nextSetPointMs: number;
   #fluidC = AMBIENT_C + 4;
   #motorC = AMBIENT_C + 20;
-  #spare = Number.NaN;
+  readonly #gauss: () => number;
   #experiment = -1;
 
   constructor(plan: PumpRigPlan) {
     this.plan = plan;
     this.#rand = prng((plan.seed * 2654435761) >>> 0);
+    this.#gauss = gaussian(this.#rand);
     // The load has its own stream: the same seed runs the same load whatever the faults draw.
     this.#loadRand = prng((plan.seed ^ 0x10ad) >>> 0);
     this.#ts = plan.startMs;
@@ -233,20 +234,6 @@ export class PumpRig {
       fluidTemperature: this.#fluidC,
       motorTemperature: this.#motorC,
     };
-  }
-
-  /** A standard normal draw (Box–Muller, the spare kept). */
-  #gauss(): number {
-    if (!Number.isNaN(this.#spare)) {
-      const s = this.#spare;
-      this.#spare = Number.NaN;
-      return s;
-    }
-    const u = Math.max(this.#rand(), 1e-12);
-    const v = this.#rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
   }
 }
 

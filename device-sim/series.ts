@@ -1,7 +1,7 @@
 // The pure, seeded signal of one device: a function of its spec, the seed and simulated time.
 // No I/O: the MQTT fleet, the analytics benchmark and the tests all draw from it.
 
-import { prng } from '../core/random.ts';
+import { gaussian, prng } from '../core/random.ts';
 import { ISO10816_ZONES_MM_S } from '../core/device-models.ts';
 import type { MetricValues } from '../core/types.ts';
 import { simParams, type SimModelParams } from './models.ts';
@@ -63,13 +63,14 @@ export class DeviceSeries {
   #thermalLoad = -1;
   #lastTs = 0;
   #stuck: MetricValues | null = null;
-  #spare = Number.NaN;
+  readonly #gaussian: () => number;
 
   constructor(spec: SimDeviceSpec, seed: number) {
     this.spec = spec;
     this.#p = simParams(spec.modelId);
     this.#seed = (seed ^ hashString(spec.deviceId)) >>> 0;
     this.#rand = prng(this.#seed);
+    this.#gaussian = gaussian(this.#rand);
     this.#offsetTempC = (this.#rand() - 0.5) * 4;
     this.#offsetVibMmS = (this.#rand() - 0.5) * 0.2 * this.#p.model.healthy.vibrationMmS;
   }
@@ -180,19 +181,6 @@ export class DeviceSeries {
       }
     }
     return values;
-  }
-
-  #gaussian(): number {
-    if (!Number.isNaN(this.#spare)) {
-      const s = this.#spare;
-      this.#spare = Number.NaN;
-      return s;
-    }
-    const u = Math.max(this.#rand(), 1e-12);
-    const v = this.#rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
   }
 }
 
