@@ -195,6 +195,12 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     const d = card(page, declined.id);
     await d.getByText(text.decline).click();
     await d.getByRole('combobox').first().selectOption('too_far');
+    // A live change of the job list rebuilds every card before the technician sends: the chosen
+    // reason must survive it (it was reset to the first reason, and the decline said another).
+    const q = purna.service.workOrders.getWorkOrder(queued.id);
+    if (!q) throw new Error('queued job vanished');
+    purna.service.workOrders.transition(q.id, { to: 'en_route', version: q.version, actor: technicianId });
+    await expect.poll(() => card(page, queued.id).getAttribute('data-state')).toBe('en_route');
     await d.getByRole('button', { name: text.declineConfirm, exact: true }).click();
     await expect
       .poll(() =>

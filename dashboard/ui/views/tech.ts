@@ -415,6 +415,16 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
       ...DECLINE_REASONS.map((r) => el('option', { value: r, text: t(`tech.declineReason.${r}` as MessageKey) })),
     );
     const words = el('textarea', { id: `decline-note-${o.id}`, rows: '2' });
+    // The card is rebuilt on every live change of the job list: keep the chosen reason and the
+    // words typed so far, or a re-render between choosing and sending declines with another reason.
+    const draft = declineDrafts.get(o.id);
+    if (draft) {
+      reason.value = draft.reason;
+      words.value = draft.text;
+    }
+    const keepDraft = () => declineDrafts.set(o.id, { reason: reason.value, text: words.value });
+    reason.addEventListener('change', keepDraft);
+    words.addEventListener('input', keepDraft);
     const error = el('p', { class: 'error', role: 'alert' });
     const send = el('button', { type: 'button', class: 'danger', text: t('tech.declineConfirm') });
     send.addEventListener('click', () => {
@@ -448,6 +458,8 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
   const fieldSections = new Map<string, ReturnType<typeof fieldWorkSection>>();
   /** The decline forms the technician opened: kept open across re-renders. */
   const openDeclines = new Set<string>();
+  /** The reason chosen and the words typed in a decline form not sent yet, by work order. */
+  const declineDrafts = new Map<string, { reason: string; text: string }>();
 
   const job = (o: WorkOrderView, pending: QueuedChange[]) => {
     // While changes wait, the card shows where they take it.
