@@ -59,13 +59,31 @@ export class DeviceCredentials {
 
   /** Issues (or rotates) a device's token and returns it: the only time it is visible. */
   issueDeviceToken(deviceId: string, nowMs: number): string {
-    if (!DEVICE_ID_PATTERN.test(deviceId))
-      throw new Error(`device id "${deviceId}" is not allowed (1–64 of letters, digits, . _ -)`);
-    const token = randomBytes(32).toString('base64url');
-    this.#db
-      .prepare('INSERT OR REPLACE INTO device_credentials (device_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)')
-      .run(deviceId, sha256(token), nowMs);
-    return token;
+    return this.issueDeviceTokens([deviceId], nowMs)[0];
+  }
+
+  /**
+   * Issues (or rotates) the tokens of many devices in one transaction, all or none: one commit
+   * (one fsync) for the batch, where one statement per device committed, and synced, each token
+   * on its own (provisioning 19,000 devices took 55–86 s). Tokens in the order of the ids.
+   */
+  issueDeviceTokens(deviceIds: readonly string[], nowMs: number): string[] {
+    for (const deviceId of deviceIds)
+      if (!DEVICE_ID_PATTERN.test(deviceId))
+        throw new Error(`device id "${deviceId}" is not allowed (1–64 of letters, digits, . _ -)`);
+    const insert = this.#db.prepare(
+      'INSERT OR REPLACE INTO device_credentials (device_id, token_sha256, issued_at_ms) VALUES (?, ?, ?)',
+    );
+    const tokens = deviceIds.map(() => randomBytes(32).toString('base64url'));
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      deviceIds.forEach((deviceId, i) => insert.run(deviceId, sha256(tokens[i]), nowMs));
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+    return tokens;
   }
 
   issueServiceToken(username: string, nowMs: number): string {

@@ -32,14 +32,11 @@ export async function provisioningRoutes(app: FastifyInstance, opts: Provisionin
 
     const provision = (devices: DeviceInput[]) => {
       opts.registerDevices(devices.map((d) => ({ deviceId: d.id, modelId: d.modelId, siteId: d.siteId })));
-      const now = opts.nowMs();
-      return {
-        devices: devices.map((d) => ({
-          id: d.id,
-          username: d.id,
-          token: opts.credentials.issueDeviceToken(d.id, now),
-        })),
-      };
+      const tokens = opts.credentials.issueDeviceTokens(
+        devices.map((d) => d.id),
+        opts.nowMs(),
+      );
+      return { devices: devices.map((d, i) => ({ id: d.id, username: d.id, token: tokens[i] })) };
     };
 
     scope.post<{ Body: { devices: DeviceInput[] } }>(
