@@ -23,6 +23,7 @@ import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { alertRoutes } from './routes/api/alerts.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
 import { meRoutes } from './routes/api/me.ts';
+import { peopleRoutes } from './routes/api/people.ts';
 
 export interface DashboardOptions {
   log: Logger;
@@ -106,6 +107,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
           assignees: () => opts.users.list().filter((u) => u.role === 'planner' || u.role === 'admin'),
         });
       await meRoutes(api, { users: opts.users });
+      await peopleRoutes(api, { users: opts.users });
       const map = { tileUrl: opts.map?.tileUrl || null, attribution: opts.map?.attribution ?? '' };
       api.get(
         '/map',

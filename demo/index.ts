@@ -33,7 +33,7 @@ export interface DemoOptions {
 }
 
 /** Note on the work orders the restart closes. */
-const RESTART_NOTE = 'demo restarted: the simulated fleet starts its story again';
+export const RESTART_NOTE = 'demo restarted: the simulated fleet starts its story again';
 
 export class Demo {
   readonly #o: DemoOptions;

@@ -85,16 +85,20 @@ export const live = new LiveState();
  * A job's parts as the part line says them: one part as before (its depot in `depot`); several
  * as a list, each with its quantity and, when they come from different depots, its own depot.
  */
-export function partLine(o: WorkOrderView): { part: string; depot: string } {
+export function partLine(
+  o: WorkOrderView,
+  depotName: (depotId: string) => string = (d) => d,
+): { part: string; depot: string } {
   const parts = o.parts ?? [];
-  if (parts.length <= 1) return { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ?? 'none' };
+  if (parts.length <= 1)
+    return { part: o.partName ?? o.partSku ?? 'none', depot: o.partDepotId ? depotName(o.partDepotId) : 'none' };
   const depots = new Set(parts.map((p) => p.depotId));
   const one = depots.size === 1 ? [...depots][0] : undefined;
   const text = parts
     .map(
       (p) =>
-        `${p.quantity > 1 ? `${p.quantity} × ` : ''}${p.name}${one === undefined && p.depotId ? ` @ ${p.depotId}` : ''}`,
+        `${p.quantity > 1 ? `${p.quantity} × ` : ''}${p.name}${one === undefined && p.depotId ? ` @ ${depotName(p.depotId)}` : ''}`,
     )
     .join(', ');
-  return { part: text, depot: one ?? 'none' };
+  return { part: text, depot: one ? depotName(one) : 'none' };
 }

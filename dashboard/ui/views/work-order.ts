@@ -10,6 +10,7 @@ import type { MessageView } from '../customer-types.ts';
 import { diagnoseForm, feedbackSections, type FeedbackView } from './customer-voice.ts';
 import { quotePanel } from './quote-panel.ts';
 import { proofSection } from './field-work.ts';
+import { actorName, historyNote, NO_NAMES, type HistoryNames } from '../history-text.ts';
 
 interface Detail {
   workOrder: WorkOrderView & {
@@ -123,6 +124,9 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
     techId ? (technicians.get(techId)?.name ?? techId) : t('workOrder.nobody');
   let zone: string | null = null;
   let customer: { id: string | null; name: string | null; site: string | null } = { id: null, name: null, site: null };
+  // Who the history's ids are: users, depots and the customer's contacts change rarely, read once.
+  let names: HistoryNames = NO_NAMES;
+  let staff: Promise<[Map<string, string>, Map<string, string>]> | null = null;
 
   const load = async () => {
     try {
@@ -144,11 +148,40 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
                 throw err;
               },
             );
+      staff ??= Promise.all([
+        api<{ people: { id: string; name: string }[] }>('people').then(
+          (r) => new Map(r.people.map((u) => [u.id, u.name])),
+        ),
+        api<{ depots: { id: string; name: string }[] }>('depots').then(
+          (r) => new Map(r.depots.map((x) => [x.id, x.name])),
+        ),
+      ]);
       if (customer.id === null) {
         const d = (await api<DeviceService>(`devices/${encodeURIComponent(detail.workOrder.deviceId)}/service`)).device;
         zone = d.timeZone;
         customer = { id: d.customerId, name: d.customerName, site: d.siteName };
+        const contacts = d.customerId
+          ? (
+              await api<{ contacts: { id: string; name: string }[] }>(
+                `customers/${encodeURIComponent(d.customerId)}/contacts`,
+              )
+            ).contacts
+          : [];
+        names = { ...names, contacts: new Map(contacts.map((c) => [c.id, c.name])) };
       }
+      const [users, depots] = await staff;
+      names = {
+        ...names,
+        users,
+        depots,
+        technicians: new Map([...technicians.values()].map((x) => [x.id, x.name])),
+        parts: new Map([
+          ...(detail.workOrder.partSku && detail.workOrder.partName
+            ? [[detail.workOrder.partSku, detail.workOrder.partName] as const]
+            : []),
+          ...(detail.workOrder.parts ?? []).map((p) => [p.sku, p.name] as const),
+        ]),
+      };
       render(detail, messages, survey, feedback);
     } catch (err) {
       body.replaceChildren(el('p', { class: 'error', text: (err as Error).message }));
@@ -192,8 +225,9 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
       }),
       el('p', {
         class: 'meta',
+        id: 'wo-part',
         text: t('board.card.part', {
-          ...partLine(o),
+          ...partLine(o, (depotId) => names.depots.get(depotId) ?? depotId),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
@@ -274,8 +308,9 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
                       ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}`
                       : labelOf('workOrderState', h.toState),
                 }),
-                el('td', { text: h.actor }),
-                el('td', { class: 'why', text: h.note ?? '' }),
+                // The name, the id behind it on hover (what the API and the log say).
+                el('td', { text: actorName(h.actor, names), title: h.actor }),
+                el('td', { class: 'why', text: historyNote(h.note, names) }),
               ),
             ),
           ),
