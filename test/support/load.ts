@@ -19,7 +19,15 @@ export interface QoS1Load {
 export async function startQoS1Load(
   url: string,
   deviceId: string,
-  opts: { t0: number; maxMessages: number; window?: number; maxMs: number; reconnectMs?: number },
+  opts: {
+    t0: number;
+    maxMessages: number;
+    window?: number;
+    maxMs: number;
+    reconnectMs?: number;
+    /** Messages per second at most (a device's steady rate); unset: as fast as acknowledged. */
+    ratePerSecond?: number;
+  },
 ): Promise<QoS1Load> {
   const reconnecting = opts.reconnectMs !== undefined;
   const client = mqtt.connect(url, {
@@ -42,11 +50,16 @@ export async function startQoS1Load(
   if (!reconnecting) client.on('close', () => signalStop());
   const deadline = Date.now() + opts.maxMs;
   const window = opts.window ?? 100;
+  const startedAt = Date.now();
   const loop = (async () => {
     const inflight = new Set<Promise<void>>();
     while (!stopped && sent < opts.maxMessages && Date.now() < deadline && (client.connected || reconnecting)) {
       if (!client.connected) {
         await new Promise((r) => setTimeout(r, 20)); // what is in flight is resent on reconnect
+        continue;
+      }
+      if (opts.ratePerSecond && sent >= ((Date.now() - startedAt) / 1000) * opts.ratePerSecond) {
+        await new Promise((r) => setTimeout(r, 10));
         continue;
       }
       const ts = opts.t0 + sent++;
