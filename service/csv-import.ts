@@ -8,7 +8,7 @@
 // (a constraint the validation did not foresee) rolls back the rows already written too.
 
 import { isPlannedJob } from '../core/job-types.ts';
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../sql/sql-db.ts';
 import { inTransaction } from './db.ts';
 import type { Network } from './network/store.ts';
 import { ContactFieldError } from './customers/contact-fields.ts';
@@ -187,7 +187,7 @@ function yesNo(v: string, name: string): boolean {
 export function importCsv(
   kind: ImportKind,
   text: string,
-  deps: { db: DatabaseSync; catalogue: CatalogueStore; registry: Registry; network: Network; contacts: Contacts },
+  deps: { db: SqlDb; catalogue: CatalogueStore; registry: Registry; network: Network; contacts: Contacts },
   nowMs: number,
 ): ImportResult {
   const records = parseCsv(text);

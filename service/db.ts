@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { seedProductModels } from '../core/product-catalogue.ts';
+import type { SqlDb, SqlStatement } from '../sql/sql-db.ts';
+import { SqliteDb } from '../sql/sqlite-db.ts';
 
 /**
  * The service store: one SQLite file (node:sqlite, no native addon) owned by the service
@@ -10,7 +9,7 @@ import { seedProductModels } from '../core/product-catalogue.ts';
  *
  * Times are epoch milliseconds (`*_ms`), locations WGS84 degrees, quantities whole units.
  */
-const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
+const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
   // 1: the whole service network and the work-order lifecycle.
   `
   CREATE TABLE customers (
@@ -545,7 +544,7 @@ const MIGRATIONS: readonly (string | ((db: DatabaseSync) => void))[] = [
  * built-in models (they were mirrored from code on every start): they become version 1 of the
  * catalogue, as seeded. Work orders record the model version they were judged by.
  */
-function catalogueAsData(db: DatabaseSync): void {
+function catalogueAsData(db: SqlDb): void {
   const nowMs = Date.now();
   const existing = (db.prepare('SELECT id FROM device_models ORDER BY id').all() as { id: string }[]).map((r) => r.id);
   db.exec(`
@@ -595,9 +594,8 @@ function catalogueAsData(db: DatabaseSync): void {
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function openServiceDb(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
+export function openServiceDb(path: string): SqlDb {
+  const db = new SqliteDb(path);
   // WAL: readers (dashboard, KPIs) never block the writer; busy_timeout: a second process on
   // the same file waits for the lock instead of failing at once.
   db.exec(`
@@ -616,7 +614,7 @@ export function openServiceDb(path: string): DatabaseSync {
  * others reference: with them on, dropping the old table would fail or cascade). `upTo` stops
  * earlier: the tests build a file as an older Purna left it.
  */
-export function migrate(db: DatabaseSync, upTo = MIGRATIONS.length): void {
+export function migrate(db: SqlDb, upTo = MIGRATIONS.length): void {
   const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (current >= upTo) return;
   db.exec('PRAGMA foreign_keys = OFF');
@@ -645,7 +643,7 @@ export function migrate(db: DatabaseSync, upTo = MIGRATIONS.length): void {
 }
 
 /** Runs fn in one IMMEDIATE transaction (takes the write lock first, so no upgrade deadlock). */
-export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
+export function inTransaction<T>(db: SqlDb, fn: () => T): T {
   if (db.isTransaction) return fn();
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -658,7 +656,7 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
-const statementCaches = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+const statementCaches = new WeakMap<SqlDb, Map<string, SqlStatement>>();
 
 /**
  * Prepares `sql` once per connection and reuses the statement: preparing costs more than
@@ -669,7 +667,7 @@ export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v}'`).join(', ');
 }
 
-export function prepared(db: DatabaseSync, sql: string): StatementSync {
+export function prepared(db: SqlDb, sql: string): SqlStatement {
   let cache = statementCaches.get(db);
   if (!cache) {
     cache = new Map();

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../sql/sql-db.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { CatalogueStore } from './catalogue/store.ts';
@@ -23,7 +23,7 @@ import { WorkOrderStore } from './work-orders/store.ts';
  * together: a started domain has all of them, a stopped one none, so no part checks each store.
  */
 export interface ServiceStores {
-  db: DatabaseSync;
+  db: SqlDb;
   /** Product models, every version of each (catalogue/). */
   catalogue: CatalogueStore;
   registry: Registry;

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { prepared } from '../db.ts';
 import type { Rupiah } from './money.ts';
 
@@ -79,9 +79,9 @@ export interface PriceEntry {
 
 /** Part prices, labour rates and quotes. Callers own the transaction. */
 export class BillingStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

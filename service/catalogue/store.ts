@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import {
   BUILT_IN_MODES,
   modesOf,
@@ -50,10 +50,10 @@ function toVersion(r: {
  * nothing behind.
  */
 export class CatalogueStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #current = new Map<string, ProductModelVersion>();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

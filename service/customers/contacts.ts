@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import type { Language } from '../../core/i18n/index.ts';
 import { prepared } from '../db.ts';
 import { notFound, type Contact, type CustomerChannel } from '../types.ts';
@@ -68,9 +68,9 @@ export function publicContact(c: ContactRecord): Contact {
  * them stay on the customer's record under their name.
  */
 export class Contacts {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

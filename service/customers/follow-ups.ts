@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { prepared } from '../db.ts';
 import { conflict, notFound } from '../types.ts';
 
@@ -39,9 +39,9 @@ export interface NewFollowUp {
  * with a note. They stay on the work order and the customer's record once done.
  */
 export class FollowUps {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

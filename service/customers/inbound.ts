@@ -5,7 +5,7 @@
 // customer's record and on the job.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import type { Clock } from '../../core/clock.ts';
 import { CUSTOMER_REPORTED_MODE } from '../../core/types.ts';
 import { ACTIVE_STATES } from '../../core/work-order-states.ts';
@@ -52,9 +52,9 @@ export interface InboundMessage {
 const MAX_TEXT = 4000;
 
 export class InboundMessages {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { memo } from '../../core/bounded-memo.ts';
 import { checkTimeZone } from '../../core/i18n/format.ts';
 import type { CatalogueStore } from '../catalogue/store.ts';
@@ -63,12 +63,12 @@ function toDevice(r: DeviceRow): DeviceRecord {
 
 /** Customers, sites, device models and devices: who owns what, where, under which contract. */
 export class Registry {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #nowMs: () => number;
   readonly #catalogue: CatalogueStore;
   readonly #modelOf = new Map<string, string | null>();
 
-  constructor(db: DatabaseSync, nowMs: () => number, catalogue: CatalogueStore) {
+  constructor(db: SqlDb, nowMs: () => number, catalogue: CatalogueStore) {
     this.#db = db;
     this.#nowMs = nowMs;
     this.#catalogue = catalogue;

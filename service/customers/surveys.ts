@@ -1,6 +1,6 @@
 import { prepared } from '../db.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { badRequest, ServiceError } from '../types.ts';
 
 /** A survey link stays valid this long: long enough for a customer back from leave, short enough to be meaningless later. */
@@ -30,9 +30,9 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
  * same UPDATE that checks it is unanswered) and a copy of the database cannot answer for anyone.
  */
 export class Surveys {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { prepared } from '../db.ts';
 
 /** A tracking link keeps working this long after its job is resolved or cancelled. */
@@ -37,10 +37,10 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * guessable leads to one (256 bits). A key lost or changed ends every link issued with it.
  */
 export class TrackingLinks {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #key: Buffer;
 
-  constructor(db: DatabaseSync, key: Buffer) {
+  constructor(db: SqlDb, key: Buffer) {
     if (key.length < 32) throw new Error('the tracking link key must have at least 32 bytes');
     this.#db = db;
     this.#key = key;

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { prepared } from '../db.ts';
 
 /** A device installed through Purna: its commissioning job, and once that resolved, when and with which acceptance readings. */
@@ -32,9 +32,9 @@ const toInstallation = (r: Row): Installation => ({
 
 /** Persistence of installations. Callers own the transaction. */
 export class InstallationStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { FAILURE_JOB_TYPES, PLANNED_JOB_TYPES } from '../../core/job-types.ts';
 import type { ServiceKpis } from '../../core/types.ts';
 import { sumRupiah } from '../billing/money.ts';
@@ -38,7 +38,7 @@ const pct = (n: number, d: number) => (d ? (100 * n) / d : null);
  * every rate has one denominator a planner can count on the board; `nowMs` judges the SLA of
  * jobs still active. Surveys count by the time they were answered.
  */
-export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number): ServiceKpis {
+export function computeKpis(db: SqlDb, fromMs: number, toMs: number, nowMs: number): ServiceKpis {
   const rows = db
     .prepare(`SELECT w.id, w.device_id, w.mode, w.state, w.created_at_ms, w.on_site_at_ms, w.resolved_at_ms, w.resolution_code,
       w.predicted_failure_at_ms, w.sla_respond_by_ms, w.sla_resolve_by_ms, d.model_id,
@@ -190,7 +190,7 @@ export function computeKpis(db: DatabaseSync, fromMs: number, toMs: number, nowM
  * then): met when done by its due date (running hours: at or before the due count); judged once
  * done, or once its date has passed undone.
  */
-function maintenanceCompliance(db: DatabaseSync, fromMs: number, toMs: number, nowMs: number) {
+function maintenanceCompliance(db: SqlDb, fromMs: number, toMs: number, nowMs: number) {
   const items = db
     .prepare(`SELECT reason, due_at_ms, due_running_ms, done_at_ms, done_running_ms FROM maintenance_items
       WHERE COALESCE(due_at_ms, created_at_ms) >= ? AND COALESCE(due_at_ms, created_at_ms) < ?`)
@@ -220,7 +220,7 @@ function maintenanceCompliance(db: DatabaseSync, fromMs: number, toMs: number, n
   return { judged, met };
 }
 
-function warrantyCost(db: DatabaseSync, fromMs: number, toMs: number): ServiceKpis['warrantyCostByModel'] {
+function warrantyCost(db: SqlDb, fromMs: number, toMs: number): ServiceKpis['warrantyCostByModel'] {
   const rows = db
     .prepare(`SELECT model_id, status, total_idr FROM warranty_claims
       WHERE created_at_ms >= ? AND created_at_ms < ? AND status != 'rejected' ORDER BY model_id`)
@@ -245,7 +245,7 @@ function warrantyCost(db: DatabaseSync, fromMs: number, toMs: number): ServiceKp
  * REPEAT_WINDOW_MS after a visit of any kind to the same device: the customer had to call the
  * service back. A planned visit is not counted as a repeat: it was booked, not called for.
  */
-function repeatVisits(db: DatabaseSync, fromMs: number, toMs: number): { visits: number; repeats: number } {
+function repeatVisits(db: SqlDb, fromMs: number, toMs: number): { visits: number; repeats: number } {
   return db
     .prepare(`SELECT COUNT(*) AS visits, COALESCE(SUM(EXISTS (
         SELECT 1 FROM work_orders p WHERE p.device_id = w.device_id AND p.id != w.id AND p.on_site_at_ms IS NOT NULL
@@ -262,7 +262,7 @@ const MAX_TREND_BUCKETS = 366;
  * charts; the last bucket ends at toMs.
  */
 export function computeKpiTrend(
-  db: DatabaseSync,
+  db: SqlDb,
   fromMs: number,
   toMs: number,
   bucketMs: number,

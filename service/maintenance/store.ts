@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { prepared, sqlList } from '../db.ts';
 import { CLOSED_STATES } from '../../core/work-order-states.ts';
 
@@ -91,9 +91,9 @@ const CLOSED = sqlList(CLOSED_STATES);
 
 /** Persistence of plans, running hours, services done and the maintenance visits carry. Callers own the transaction. */
 export class MaintenanceStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

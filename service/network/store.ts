@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { ASSIGNED_STATES } from '../../core/work-order-states.ts';
 import { inTransaction, prepared, sqlList } from '../db.ts';
 import {
@@ -70,9 +70,9 @@ export interface InventoryInput {
 const OPEN_JOBS = `(SELECT COUNT(*) FROM work_orders w WHERE w.technician_id = t.id AND w.state IN (${sqlList(ASSIGNED_STATES)}))`;
 
 export class Network {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

@@ -1,6 +1,6 @@
 import { inTransaction, prepared } from '../db.ts';
 import { createHmac, randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import { every, type PeriodicJob } from '../../core/periodic.ts';
@@ -120,7 +120,7 @@ interface DueRow {
 }
 
 export interface NotifierOptions {
-  db: DatabaseSync;
+  db: SqlDb;
   log: Logger;
   clock: Clock;
   publish?: PublishFn;
@@ -158,7 +158,7 @@ export function signPayload(secret: string, timestampMs: number, body: string): 
  * across restarts. Delivery is at-least-once; receivers deduplicate on X-Purna-Delivery.
  */
 export class Notifier {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #publish: PublishFn | undefined;

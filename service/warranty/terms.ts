@@ -3,7 +3,7 @@
 // model's own over the '*' row over Purna's defaults: the period, whether parts and labour are
 // covered, and the resolution codes a claim is excluded for (no fault found: nothing to repair).
 
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { addMonths } from '../calendar.ts';
 import type { CatalogueStore } from '../catalogue/store.ts';
 import { prepared } from '../db.ts';
@@ -71,10 +71,10 @@ interface Row {
 }
 
 export class TermsStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #catalogue: CatalogueStore;
 
-  constructor(db: DatabaseSync, catalogue: CatalogueStore) {
+  constructor(db: SqlDb, catalogue: CatalogueStore) {
     this.#db = db;
     this.#catalogue = catalogue;
   }

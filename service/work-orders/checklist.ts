@@ -2,7 +2,7 @@
 // maintenance visit covers several), ticked off or recorded by the technician, and checked before
 // the job may be resolved. Runs inside the caller's transaction.
 
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import type { ChecklistItem } from '../../core/product-catalogue.ts';
 import { prepared } from '../db.ts';
 import { badRequest, notFound } from '../types.ts';
@@ -65,9 +65,9 @@ function toEntry(r: Row): ChecklistEntry {
 }
 
 export class Checklists {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 

@@ -3,7 +3,7 @@
 // with the work order. Each call is one transaction; the changed job goes out on the bus so the
 // board and the technician's phone follow.
 
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import { inTransaction, prepared } from '../db.ts';
@@ -73,7 +73,7 @@ const COLUMNS = 'id, work_order_id, kind, content_type, size, signed_by, created
 
 export class FieldWork {
   readonly #stores: ServiceStores;
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly #trackingBaseUrl: () => string;

@@ -1,5 +1,5 @@
 import { prepared, sqlList } from '../db.ts';
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { SqlDb, SqlValue } from '../../sql/sql-db.ts';
 import type { JobType } from '../../core/job-types.ts';
 import type { FailureMode, HealthReport } from '../../core/types.ts';
 import { CLOSED_STATES, type WorkOrderState } from '../../core/work-order-states.ts';
@@ -188,9 +188,9 @@ export interface WorkOrderPatch {
 
 /** Persistence of work orders and their transition history. Callers own the transaction. */
 export class WorkOrderStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDb) {
     this.#db = db;
   }
 
@@ -215,7 +215,7 @@ export class WorkOrderStore {
 
   list(filter: WorkOrderFilter = {}): ServiceWorkOrder[] {
     const where: string[] = [];
-    const args: SQLInputValue[] = [];
+    const args: SqlValue[] = [];
     if (filter.state?.length) {
       where.push(`w.state IN (${filter.state.map(() => '?').join(', ')})`);
       args.push(...filter.state);
@@ -445,7 +445,7 @@ export class WorkOrderStore {
   #update(current: ServiceWorkOrder, cols: WorkOrderPatch & { state?: string }, nowMs: number): void {
     const keys = Object.keys(cols) as (keyof typeof cols)[];
     const sets = keys.map((k) => `${k} = ?`);
-    const values = keys.map((k) => (cols[k] ?? null) as SQLInputValue);
+    const values = keys.map((k) => (cols[k] ?? null) as SqlValue);
     const result = prepared(
       this.#db,
       `UPDATE work_orders SET ${[...sets, 'updated_at_ms = ?', 'version = version + 1'].join(', ')}

@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CatalogueChange } from '../../core/product-catalogue.ts';
 import type { FailureMode } from '../../core/types.ts';
 import { migrate, openServiceDb, SCHEMA_VERSION } from '../../service/db.ts';
+import { SqliteDb } from '../../sql/sqlite-db.ts';
 import type { ServiceDomain } from '../../service/index.ts';
 import { boosterPump, dispatchRequest, HOUR, makeService, seedSmallNetwork } from './helpers.ts';
 
@@ -272,7 +272,7 @@ describe('service store upgrade', () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-cat-up-'));
     dirs.push(dir);
     const path = join(dir, 'service.db');
-    const old = new DatabaseSync(path);
+    const old = new SqliteDb(path);
     old.exec('PRAGMA foreign_keys = ON');
     migrate(old, 4);
     old.exec(`
