@@ -14,7 +14,7 @@ import type { DeviceEvent, HealthPoint } from '../../history/health-history.ts';
 import type { ProductModelVersion } from '../../../core/product-catalogue.ts';
 import type { HealthReport } from '../../../core/types.ts';
 import { api, ApiError } from '../api.ts';
-import { timeChart } from '../charts.ts';
+import { recordXTicks, timeChart } from '../charts.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { date, dateTime, duration, labelOf, num, t, time, type MessageKey } from '../i18n.ts';
@@ -313,7 +313,7 @@ export function deviceView(
         },
       ],
       hooks: {
-        draw: [drawAnnotations],
+        draw: [drawAnnotations, recordXTicks],
         setSelect: [
           (u) => {
             if (u.select.width < 4) return;
@@ -387,7 +387,7 @@ export function deviceView(
           },
         ],
         hooks: {
-          draw: [drawAnnotations],
+          draw: [drawAnnotations, recordXTicks],
           setSelect: [
             (u) => {
               if (u.select.width < 4) return;

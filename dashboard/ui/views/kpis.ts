@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ServiceKpis, WorkOrderState } from '../../../core/types.ts';
 import { api } from '../api.ts';
-import { timeChart, valueIn } from '../charts.ts';
+import { recordXTicks, timeChart, valueIn } from '../charts.ts';
 import { formatIdr } from '../../../core/i18n/format.ts';
 import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
 import { el } from '../format.ts';
@@ -169,6 +169,7 @@ export function kpiView(root: HTMLElement): () => void {
               { stroke: '#9aa7b4', label: t('kpis.trend.axisCount') },
               { side: 1, scale: 'pct', stroke: '#9aa7b4', label: t('kpis.trend.axisPct') },
             ],
+            hooks: { draw: [recordXTicks] },
           },
           data,
           trendHolder,
