@@ -30,6 +30,14 @@ const { values } = parseArgs({
     window: { type: 'string', default: '64' },
     /** raw: the lean client below; mqttjs: one MQTT.js client per device, to compare their memory. */
     impl: { type: 'string', default: 'raw' },
+    /**
+     * skip: a device whose last reading is not yet acknowledged skips its turn (bench:scale's one
+     * in flight). send: it publishes anyway, as a device on a fixed clock does (bench:dashboard:
+     * a slow broker then sees its backlog grow instead of the load fall).
+     */
+    pending: { type: 'string', default: 'skip' },
+    /** Vary the values from reading to reading (a little), so the detectors see a live series. */
+    vary: { type: 'boolean', default: false },
   },
 });
 const PORT = Number(values.port);
@@ -40,6 +48,8 @@ const ADDRESSES = values.addresses!.split(',');
 const PERIOD_MS = Number(values['period-ms']);
 const KEEPALIVE_S = Number(values['keepalive-s']);
 const WINDOW = Number(values.window);
+const SEND_WHEN_PENDING = values.pending === 'send';
+const VARY = values.vary === true;
 const creds = (JSON.parse(readFileSync(values.credentials!, 'utf8')) as { id: string; token: string }[]).slice(
   FROM,
   FROM + COUNT,
@@ -55,6 +65,8 @@ interface Device {
   connected: boolean;
   pendingSince: number;
   packetId: number;
+  /** Readings sent, for the variation of the values. */
+  sent: number;
   timer: NodeJS.Timeout | null;
   inbox: Buffer | null;
 }
@@ -116,6 +128,7 @@ const devices: Device[] = creds.map((c, i) => ({
   connected: false,
   pendingSince: 0,
   packetId: 0,
+  sent: 0,
   timer: null,
   inbox: null,
 }));
@@ -191,17 +204,20 @@ function schedule(d: Device, delayMs: number): void {
 function publish(d: Device): void {
   d.timer = null;
   if (!d.connected || !d.socket) return;
-  if (d.pendingSince > 0) stats.skipped++;
+  if (d.pendingSince > 0 && !SEND_WHEN_PENDING) stats.skipped++;
   else {
     d.packetId = (d.packetId % 65535) + 1;
     const now = Date.now();
+    // With --vary a small deterministic wobble (±0.4 °C, ±0.04 mm/s) around the device's level.
+    const wobble = VARY ? ((d.sent++ * 7) % 9) - 4 : 0;
     const body = Buffer.from(
-      `{"ts":${now},"values":{"temperature":${(58 + (d.index % 50) / 10).toFixed(1)},"vibration":${(1.5 + (d.index % 9) / 100).toFixed(2)}}}`,
+      `{"ts":${now},"values":{"temperature":${(58 + (d.index % 50) / 10 + wobble / 10).toFixed(1)},"vibration":${(1.5 + (d.index % 9) / 100 + wobble / 100).toFixed(2)}}}`,
     );
     const head = Buffer.from([0x32]);
     const rest = d.topic.length + 2 + body.length;
     const id = Buffer.from([d.packetId >> 8, d.packetId & 255]);
-    d.pendingSince = performance.now();
+    // With several in flight the latency is the oldest's (PUBACKs come back in order).
+    if (d.pendingSince === 0) d.pendingSince = performance.now();
     d.socket.write(Buffer.concat([head, remainingLength(rest), d.topic, id, body]));
     stats.published++;
   }
