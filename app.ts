@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Analytics } from './analytics/index.ts';
 import { AnalyticsStateFile } from './analytics/snapshot-file.ts';
+import { NatsLink } from './cluster/nats-link.ts';
+import { StreamPublisher } from './cluster/stream-publisher.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import { deviceModel } from './core/device-models.ts';
@@ -125,6 +127,24 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     );
     stops.push(() => leadTimeJob.stop());
 
+    // With PURNA_NATS_URL every accepted reading also goes to the partitioned stream (cluster/).
+    let streamPublisher: StreamPublisher | null = null;
+    if (config.natsUrl) {
+      const link = new NatsLink({
+        url: config.natsUrl,
+        name: config.workerId,
+        log: log.child({ part: 'nats' }),
+        stream: { maxAgeMs: config.streamMaxAgeMs },
+      });
+      link.start();
+      stops.push(() => link.stop());
+      streamPublisher = new StreamPublisher({
+        js: () => link.jetstream(),
+        partitions: config.partitions,
+        log: log.child({ part: 'stream' }),
+      });
+    }
+
     const metrics = new PurnaMetrics();
     const { wal, writer, ingest, credentials, broker, embedded } = buildTelemetryPath({
       config,
@@ -139,6 +159,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         return model ? deviceContract(model) : null;
       },
       knownMetricsOf: (deviceId) => analytics.metricNames(deviceId),
+      stream: streamPublisher,
       onStop: (s) => stops.push(s),
     });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { topicFilterError } from './topic-filters.ts';
 import { NOTICE_KINDS, type NoticeKind } from './types.ts';
@@ -212,6 +213,30 @@ const jsonBodyTemplate: Parser<string> = (raw, name) => {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headerName: Parser<string> = (raw, name) => {
   if (!HEADER_NAME.test(raw)) throw new ConfigError(`${name} must be an HTTP header name, got '${raw}'`);
+  return raw;
+};
+
+/** A NATS server URL (nats://, tls://; comma-separated for a cluster's seed servers), or empty (one process, no stream). */
+const natsUrls: Parser<string> = (raw, name) => {
+  const v = raw.trim();
+  if (v === '') return '';
+  for (const u of v.split(',').map((x) => x.trim())) {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      throw new ConfigError(`${name} must be nats:// or tls:// URLs separated by commas, got '${raw}'`);
+    }
+    if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
+      throw new ConfigError(`${name} must be nats:// or tls:// URLs separated by commas, got '${raw}'`);
+  }
+  return v;
+};
+
+/** A worker's name in lease keys (`owner.<p>` values, `worker.<id>` keys): letters, digits, '-', '_'; empty: host name and process id. */
+const workerId: Parser<string> = (raw, name) => {
+  if (raw !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(raw))
+    throw new ConfigError(`${name} must be 1 to 64 letters, digits, '-' or '_', got '${raw}'`);
   return raw;
 };
 
@@ -645,6 +670,55 @@ export const settings = {
     parse: jsonBodyTemplate,
     description: 'The JSON body the gateway wants, `{{to}}` (E.164) and `{{text}}` where the number and the text go',
   }),
+  natsUrl: setting({
+    env: 'PURNA_NATS_URL',
+    default: '',
+    parse: natsUrls,
+    description:
+      'NATS server(s) with JetStream (nats://host:4222, comma-separated seeds): ingest publishes every accepted reading to the partitioned stream PURNA_READINGS and analytics judges only the partitions this worker leases (cluster/README.md). Empty: one process judges every device',
+  }),
+  partitions: setting({
+    env: 'PURNA_PARTITIONS',
+    default: 64,
+    parse: int(1, 4096),
+    description:
+      'Partitions of the reading stream (p = FNV-1a(deviceId) mod P); every worker of a cluster must have the same, and it is fixed for the life of the stream',
+  }),
+  workerId: setting({
+    env: 'PURNA_WORKER_ID',
+    default: '',
+    parse: workerId,
+    description:
+      "This worker's name in the partition leases (letters, digits, '-', '_'); empty: host name and process id",
+  }),
+  leaseTtlMs: setting({
+    env: 'PURNA_LEASE_TTL_MS',
+    default: 6000,
+    parse: int(1000, 120_000),
+    description:
+      "How long a partition's lease lasts unless renewed (ms; renewed every third of it): a worker that dies loses its partitions this long after, plus PURNA_LEASE_SKEW_MS",
+  }),
+  leaseSkewMs: setting({
+    env: 'PURNA_LEASE_SKEW_MS',
+    default: 1000,
+    parse: int(0, 60_000),
+    description:
+      'Margin for clock skew and pauses: a lease that expired or was released is taken only this long after (ms)',
+  }),
+  partitionSnapshotEveryMs: setting({
+    env: 'PURNA_PARTITION_SNAPSHOT_EVERY_MS',
+    default: 60_000,
+    parse: int(1000, 86_400_000),
+    description:
+      "How often a worker saves each leased partition's detector state to the purna_snapshots bucket, with the stream sequence it covers (ms; also when it lets a partition go)",
+  }),
+  streamMaxAgeMs: setting({
+    env: 'PURNA_STREAM_MAX_AGE_MS',
+    default: 3_600_000,
+    parse: int(60_000, 366 * 86_400_000),
+    description:
+      'How long the stream PURNA_READINGS keeps a reading (ms); at least two PURNA_PARTITION_SNAPSHOT_EVERY_MS, so a replay from the last snapshot finds what it needs',
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     default: 'info',
@@ -708,6 +782,11 @@ export function loadConfig(
     out[key] = raw === undefined ? s.default : s.parse(raw, s.env);
   }
   if (noSim) out.simDevices = 0;
+  // A name every worker of a cluster has apart: host and process (a restarted process is a new worker).
+  if (out.workerId === '')
+    out.workerId = `${hostname()
+      .replaceAll(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 48)}-${process.pid}`;
   Object.assign(out, overrides);
   checkTogether(out as Config);
   return Object.freeze(out) as Config;
@@ -720,6 +799,12 @@ function checkTogether(c: Config): void {
   if (c.smtpPassword && !c.smtpUser) throw new ConfigError('PURNA_SMTP_PASSWORD is set without PURNA_SMTP_USER');
   if (c.mqttServiceUser && c.mqttServiceToken.length < 24)
     throw new ConfigError('PURNA_MQTT_SERVICE_TOKEN must have at least 24 characters (with PURNA_MQTT_SERVICE_USER)');
+  if (c.natsUrl && c.streamMaxAgeMs < 2 * c.partitionSnapshotEveryMs)
+    throw new ConfigError(
+      `PURNA_STREAM_MAX_AGE_MS (${c.streamMaxAgeMs}) must be at least two PURNA_PARTITION_SNAPSHOT_EVERY_MS (${c.partitionSnapshotEveryMs}): a replay from the last snapshot needs those readings`,
+    );
+  if (c.natsUrl && c.leaseSkewMs >= c.leaseTtlMs)
+    throw new ConfigError('PURNA_LEASE_SKEW_MS must be less than PURNA_LEASE_TTL_MS');
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey))
     throw new ConfigError('set both PURNA_TLS_CERT and PURNA_TLS_KEY, or neither');
   if (Boolean(c.whatsappToken) !== Boolean(c.whatsappPhoneNumberId)) {

@@ -13,7 +13,8 @@ export interface IngestOptions {
   bus: EventBus;
   log: Logger;
   clock: Clock;
-  writer: TelemetryWriter;
+  /** The telemetry writer, or with PURNA_NATS_URL the writer and the reading stream together (telemetry-path.ts). */
+  writer: Pick<TelemetryWriter, 'enqueue'>;
   /** Accepted readings are on disk here before the message is acknowledged. */
   wal: WriteAheadLog;
   /** Last-seen and silence tracking. */

@@ -21,6 +21,8 @@ import { Ingest } from './ingest.ts';
 import { maxPacketBytesFor } from './packet-size-guard.ts';
 import { DEFAULT_PAYLOAD_LIMITS } from './payload.ts';
 import { Presence } from './presence.ts';
+import type { ReadingSink } from './reading-sink.ts';
+import { SinkConfirmations } from './sink-confirmations.ts';
 import { TelemetryWriter } from './telemetry-writer.ts';
 import { WriteAheadLog } from './write-ahead-log.ts';
 
@@ -35,6 +37,8 @@ export interface TelemetryPathOptions {
   contractOf: DeviceChecksOptions['contractOf'];
   /** After a restart a device keeps the metrics its restored detectors have, not a fresh allowance. */
   knownMetricsOf: DeviceChecksOptions['knownMetricsOf'];
+  /** A second sink for every accepted reading (the reading stream with PURNA_NATS_URL), confirmed to the log with the store: the log drops a reading only once both have it. */
+  stream?: ReadingSink | null;
   /** Puts a stop on the wiring's list (stopped in reverse order of registration). */
   onStop: (stop: () => Promise<void> | void) => void;
 }
@@ -60,6 +64,14 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
   });
   const replay = wal.open();
   onStop(() => wal.close());
+  const stream = o.stream ?? null;
+  // Without a stream the store alone confirms, exactly as before; with one, both must.
+  const both = stream ? new SinkConfirmations(2, (count) => wal.confirm(count)) : null;
+  if (stream && both) {
+    stream.onSettled((count) => both.settled(1, count));
+    // Stopped after the writer (stops run in reverse), before the log closes.
+    onStop(() => stream.stop());
+  }
   const writer = new TelemetryWriter({
     store,
     log: log.child({ part: 'writer' }),
@@ -67,13 +79,25 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
     maxBatchAgeMs: config.writeBatchMaxAgeMs,
     onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
     stuckAfterMs: config.writeStuckAfterMs,
-    onSettled: (count) => wal.confirm(count),
+    onSettled: both ? (count) => both.settled(0, count) : (count) => wal.confirm(count),
     // Only ever called after a store answer, by when `ingest` below exists.
     onRefused: (readings, reason) => ingest.refusedByStore(readings, reason),
   });
   onStop(() => writer.stop());
   // What a previous run acknowledged but had not stored goes first, in the log's order.
-  if (replay.length > 0) writer.enqueue(replay);
+  if (replay.length > 0) {
+    writer.enqueue(replay);
+    stream?.enqueue(replay);
+  }
+  // Both sinks take every accepted reading in the log's order (their confirmations are counts).
+  const sinks: Pick<TelemetryWriter, 'enqueue'> = stream
+    ? {
+        enqueue: (readings) => {
+          writer.enqueue(readings);
+          stream.enqueue(readings);
+        },
+      }
+    : writer;
 
   // The broker reports rejections; ingest needs the broker for that and the broker needs
   // ingest for its hook: tie the knot through a late-bound function.
@@ -93,7 +117,7 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
     bus,
     log: log.child({ part: 'ingest' }),
     clock,
-    writer,
+    writer: sinks,
     wal,
     limits: { ...DEFAULT_PAYLOAD_LIMITS, maxFutureSkewMs: config.maxFutureSkewMs, maxAgeMs: config.maxPastAgeMs },
     deviceChecks: new DeviceChecks({

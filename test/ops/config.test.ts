@@ -36,6 +36,33 @@ describe('configuration', () => {
     ]);
   });
 
+  it('the cluster settings (PURNA_NATS_URL and its partitions, worker id, leases): defaults and bad values named', () => {
+    const c = loadConfig({}, []);
+    expect(c.natsUrl).toBe('');
+    expect(c.partitions).toBe(64);
+    // Host name and process id: two processes on one host are two workers.
+    expect(c.workerId).toMatch(new RegExp(`^[A-Za-z0-9_-]+-${process.pid}$`));
+    const n = loadConfig(
+      { PURNA_NATS_URL: 'nats://a:4222, nats://b:4222', PURNA_PARTITIONS: '16', PURNA_WORKER_ID: 'w-1' },
+      [],
+    );
+    expect([n.natsUrl, n.partitions, n.workerId]).toEqual(['nats://a:4222, nats://b:4222', 16, 'w-1']);
+    expect(() => loadConfig({ PURNA_NATS_URL: 'http://nats:4222' }, [])).toThrow(/PURNA_NATS_URL must be nats:\/\//);
+    expect(() => loadConfig({ PURNA_NATS_URL: 'nats' }, [])).toThrow(/PURNA_NATS_URL/);
+    expect(() => loadConfig({ PURNA_PARTITIONS: '0' }, [])).toThrow(
+      /PURNA_PARTITIONS must be an integer from 1 to 4096/,
+    );
+    expect(() => loadConfig({ PURNA_WORKER_ID: 'a.b' }, [])).toThrow(/PURNA_WORKER_ID must be 1 to 64 letters/);
+    expect(() => loadConfig({ PURNA_LEASE_TTL_MS: '100' }, [])).toThrow(/PURNA_LEASE_TTL_MS must be an integer/);
+    const nats = { PURNA_NATS_URL: 'nats://127.0.0.1:4222' };
+    expect(() =>
+      loadConfig({ ...nats, PURNA_STREAM_MAX_AGE_MS: '100000', PURNA_PARTITION_SNAPSHOT_EVERY_MS: '60000' }, []),
+    ).toThrow(/PURNA_STREAM_MAX_AGE_MS \(100000\) must be at least two PURNA_PARTITION_SNAPSHOT_EVERY_MS/);
+    expect(() => loadConfig({ ...nats, PURNA_LEASE_TTL_MS: '2000', PURNA_LEASE_SKEW_MS: '2000' }, [])).toThrow(
+      /PURNA_LEASE_SKEW_MS must be less than PURNA_LEASE_TTL_MS/,
+    );
+  });
+
   it('settings that only make sense together stop start-up as a configuration error naming them', () => {
     const short = { PURNA_MQTT_SERVICE_USER: 'tools', PURNA_MQTT_SERVICE_TOKEN: 'too-short' };
     expect(() => loadConfig(short, [])).toThrow(ConfigError);
