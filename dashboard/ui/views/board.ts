@@ -6,6 +6,7 @@ import { api } from '../api.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { ACTIVE, live, partLine, type WorkOrderView } from '../state.ts';
 import { boardWhere } from './board-where.ts';
 import { boardCustomerDesk } from './customer-voice.ts';
@@ -106,6 +107,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
         ` · ${o.jobType && o.jobType !== 'predicted_failure' ? `${labelOf('jobType', o.jobType)}${o.jobType === 'customer_reported' ? `: ${labelOf('failureMode', o.mode)}` : ''}` : labelOf('failureMode', o.mode)} · `,
         el('a', { href: `#/work-order/${encodeURIComponent(o.id)}`, class: 'work-order-link', text: o.id }),
       ),
+      el('p', { class: 'meta model', text: modelName(live.devices.get(o.deviceId)?.modelId) }),
       el('p', {
         class: 'meta who',
         text: t('board.card.who', {
@@ -188,6 +190,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     if (focusId) board.querySelector<HTMLElement>(`[data-work-order-id="${CSS.escape(focusId)}"]`)?.focus();
   }
   render();
+  void loadModelNames().then(render);
   const unsubscribe = live.subscribe(({ workOrders, snapshot }) => {
     for (const o of workOrders) if (CLOSED_STATES.includes(o.state)) closed.set(o.id, o);
     if (snapshot || workOrders.length) render();

@@ -2,6 +2,7 @@
 // many devices are of it; a form to create or change one that checks itself as you type; delete
 // for a model no device uses; and an import of a JSON or CSV file (all or nothing, problems by line).
 import { hasMessage } from '../../../core/i18n/index.ts';
+import { forgetModelNames } from '../model-names.ts';
 import type { CatalogueProblem, ProductModel, ProductModelVersion } from '../../../core/product-catalogue.ts';
 import { api, ApiError } from '../api.ts';
 import { modelForm, problemText } from '../catalogue-form.ts';
@@ -159,6 +160,7 @@ export function catalogueView(root: HTMLElement): () => void {
           ? t('catalogue.unchanged', { id: saved.model.id, version: saved.model.version })
           : t('catalogue.saved', { id: saved.model.id, version: saved.model.version });
       editor.replaceChildren();
+      forgetModelNames();
       await load();
     } catch (err) {
       if (err instanceof ApiError && err.problems) showProblems(err.problems as CatalogueProblem[]);
@@ -170,6 +172,7 @@ export function catalogueView(root: HTMLElement): () => void {
     try {
       await api(`catalogue/models/${encodeURIComponent(id)}`, { method: 'DELETE' });
       status.textContent = t('catalogue.deleted', { id });
+      forgetModelNames();
       await load();
     } catch (err) {
       status.textContent = t('catalogue.deleteFailed', { id, reason: (err as Error).message });

@@ -2,6 +2,7 @@
 // order and the customer page), the messages they sent in, each contact's confirmation and rating
 // from their tracking page, and the board's form for a problem a customer reports by phone.
 import { api } from '../api.ts';
+import { modelName } from '../model-names.ts';
 import { el } from '../format.ts';
 import { dateTime, labelOf, num, t, type MessageKey } from '../i18n.ts';
 
@@ -230,7 +231,9 @@ export function reportProblemForm(onCreated: (workOrderId: string) => void): HTM
   const fillDevices = () =>
     fill(
       device,
-      devices.filter((d) => d.siteId === site.value).map((d) => [d.id, `${d.id} · ${d.modelId} · ${d.serial}`]),
+      devices
+        .filter((d) => d.siteId === site.value)
+        .map((d) => [d.id, `${d.id} · ${modelName(d.modelId)} · ${d.serial}`]),
     );
   // The customer's own record has their sites and devices: nothing of other customers is listed.
   customer.addEventListener('change', async () => {

@@ -2,6 +2,7 @@
 // (added, edited, removed, imported from CSV), their devices and warranties, every job, every
 // message we sent them or they sent us, and how they rated us.
 import { api, ApiError } from '../api.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { el } from '../format.ts';
 import { date, dateTime, labelOf, num, t } from '../i18n.ts';
 import { LANGUAGES } from '../../../core/i18n/index.ts';
@@ -146,7 +147,7 @@ export function customerView(root: HTMLElement, customerId: string): () => void 
         r.devices.map((d) =>
           row(
             el('a', { href: `#/device/${encodeURIComponent(d.id)}`, text: d.id }),
-            d.modelId,
+            el('span', { title: d.modelId, text: modelName(d.modelId) }),
             d.siteName ?? '—',
             date(d.installDateMs, d.timeZone),
             t('customers.warranty', {
@@ -384,5 +385,6 @@ export function customerView(root: HTMLElement, customerId: string): () => void 
   };
 
   void load();
+  void loadModelNames().then(render);
   return () => {};
 }

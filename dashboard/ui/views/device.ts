@@ -14,6 +14,7 @@ import type { DeviceEvent, HealthPoint } from '../../history/health-history.ts';
 import type { ProductModelVersion } from '../../../core/product-catalogue.ts';
 import type { HealthReport } from '../../../core/types.ts';
 import { api, ApiError } from '../api.ts';
+import { hasModelName, loadModelNames, modelName } from '../model-names.ts';
 import { recordXTicks, timeChart } from '../charts.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
@@ -619,7 +620,11 @@ export function deviceView(
     record.replaceChildren(
       item('customer', t('device.record.customer'), customer),
       item('site', t('device.record.site'), [d.siteName, d.city].filter(Boolean).join(', ') || '—'),
-      item('model', t('device.record.model'), `${d.modelId} · ${t('device.record.serial', { serial: d.serial })}`),
+      item(
+        'model',
+        t('device.record.model'),
+        `${hasModelName(d.modelId) ? t('model.nameAndId', { name: modelName(d.modelId), id: d.modelId }) : d.modelId} · ${t('device.record.serial', { serial: d.serial })}`,
+      ),
       item('installed', t('device.record.installed'), date(d.installDateMs, d.timeZone)),
       item(
         'warranty',
@@ -732,7 +737,9 @@ export function deviceView(
 
   const showTitle = (d = live.devices.get(deviceId)) => {
     const modelId = d?.modelId ?? service?.device.modelId;
-    title.textContent = `${deviceId}${modelId ? ` · ${modelId}` : ''}`;
+    // The model by the catalogue's name, its id on hover.
+    title.textContent = `${deviceId}${modelId ? ` · ${modelName(modelId)}` : ''}`;
+    title.title = modelId ?? '';
   };
   const showHealth = (d: DeviceSummary | undefined) => {
     const h = d?.health ?? null;
@@ -798,7 +805,15 @@ export function deviceView(
   showRecord(null, t('device.loading'));
   showRange();
   void load();
+  // The model's name once the catalogue's names are in (the title and the record said its id).
+  let closed = false;
+  void loadModelNames().then(() => {
+    if (closed) return;
+    showTitle();
+    if (service) showRecord(service);
+  });
   return () => {
+    closed = true;
     socket.off('device', onDevice);
     clearInterval(labelTimer);
     resize.disconnect();

@@ -5,6 +5,7 @@ import { el, healthColor } from '../format.ts';
 import { explain } from '../explain.ts';
 import { countFleet, FLEET_STATES, fleetStateOf as stateOf, sensorFaultNow } from '../fleet-state.ts';
 import { labelOf, num, t, time } from '../i18n.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { live } from '../state.ts';
 import { alertList } from './alert-list.ts';
 import { tileGrid } from './tile-grid.ts';
@@ -129,6 +130,7 @@ export function fleetView(root: HTMLElement): () => void {
     tileEl.className = `tile s-${s}`;
     tileEl.title = t('fleet.tileTitle', {
       device: d.deviceId,
+      model: d.modelId ? modelName(d.modelId) : 'none',
       known: score === undefined || s === 'offline' || s === 'silent' || s === 'never_seen' ? 'no' : 'yes',
       score: Math.round(score ?? 0),
       state: labelOf('fleetState', s),
@@ -165,7 +167,7 @@ export function fleetView(root: HTMLElement): () => void {
     const s = stateOf(d);
     tr.append(
       el('td', {}, link),
-      el('td', { text: d.modelId ?? '—' }),
+      el('td', { text: d.modelId ? modelName(d.modelId) : '—', title: d.modelId ?? '' }),
       el('td', { text: d.site ?? '—' }),
       el('td', { class: 'num temperature', text: num(d.latest.temperature, 1) }),
       el('td', { class: 'num vibration', text: num(d.latest.vibration, 2) }),
@@ -226,7 +228,9 @@ export function fleetView(root: HTMLElement): () => void {
       const keep = model.value;
       model.replaceChildren(
         el('option', { value: '', text: t('fleet.allModels') }),
-        ...[...models].sort().map((m) => el('option', { value: m, text: m })),
+        ...[...models]
+          .sort((a, b) => modelName(a).localeCompare(modelName(b)))
+          .map((m) => el('option', { value: m, text: modelName(m) })),
       );
       model.value = keep;
     }
@@ -245,6 +249,15 @@ export function fleetView(root: HTMLElement): () => void {
   };
   for (const input of [search, model, site, health]) input.addEventListener('input', renderAll);
   renderAll();
+  // The models by name once the catalogue's names are in: the filter's options again, the tiles and table repainted.
+  let closed = false;
+  void loadModelNames().then(() => {
+    if (closed) return;
+    const keep = model.value;
+    model.replaceChildren();
+    renderAll();
+    model.value = keep;
+  });
   let pending = false;
   let lastSummary = 0;
   let relistDue = false;
@@ -278,6 +291,7 @@ export function fleetView(root: HTMLElement): () => void {
     if (relist) relistDue = true;
   });
   return () => {
+    closed = true;
     unsubscribe();
     grid.destroy();
     alerts.destroy();

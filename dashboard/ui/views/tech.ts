@@ -14,6 +14,7 @@ import { explain } from '../explain.ts';
 import { type Conflict, FieldStore, type QueuedChange, type SiteInfo } from '../field-store.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import { diagnoseForm } from './customer-voice.ts';
 import { fieldWorkSection } from './field-work.ts';
@@ -485,6 +486,8 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
         class: 'meta',
         text: [o.id, labelOf('workOrderState', o.state), labelOf('severity', o.severity)].filter(Boolean).join(' · '),
       }),
+      // What machine it is, by the catalogue's name (the id until the names are in, and offline).
+      el('p', { class: 'meta model', text: modelName(live.devices.get(o.deviceId)?.modelId) }),
     );
     if (pending.length)
       card.append(
@@ -658,6 +661,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
   }, 15_000);
   showConflicts();
   render();
+  void loadModelNames().then(render);
   if (fromServer) void flush();
   const unsubscribe = live.subscribe(({ workOrders, devices, snapshot }) => {
     if (snapshot) {

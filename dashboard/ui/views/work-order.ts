@@ -5,6 +5,7 @@
 import { api, ApiError } from '../api.ts';
 import { el } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import type { MessageView } from '../customer-types.ts';
 import { diagnoseForm, feedbackSections, type FeedbackView } from './customer-voice.ts';
@@ -24,6 +25,7 @@ interface Detail {
 interface DeviceService {
   device: {
     id: string;
+    modelId: string;
     customerId: string | null;
     customerName: string | null;
     siteName: string | null;
@@ -124,6 +126,7 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
     techId ? (technicians.get(techId)?.name ?? techId) : t('workOrder.nobody');
   let zone: string | null = null;
   let customer: { id: string | null; name: string | null; site: string | null } = { id: null, name: null, site: null };
+  let modelId: string | null = null;
   // Who the history's ids are: users, depots and the customer's contacts change rarely, read once.
   let names: HistoryNames = NO_NAMES;
   let staff: Promise<[Map<string, string>, Map<string, string>]> | null = null;
@@ -160,6 +163,8 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         const d = (await api<DeviceService>(`devices/${encodeURIComponent(detail.workOrder.deviceId)}/service`)).device;
         zone = d.timeZone;
         customer = { id: d.customerId, name: d.customerName, site: d.siteName };
+        modelId = d.modelId;
+        await loadModelNames();
         const contacts = d.customerId
           ? (
               await api<{ contacts: { id: string; name: string }[] }>(
@@ -202,6 +207,8 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
         'p',
         { class: 'meta' },
         el('a', { href: `#/device/${encodeURIComponent(o.deviceId)}`, text: o.deviceId }),
+        modelId ? ` · ` : '',
+        modelId ? el('span', { class: 'model', title: modelId, text: modelName(modelId) }) : '',
         ` · ${labelOf('failureMode', o.mode)} · ${labelOf('severity', o.severity)} · `,
         customer.id
           ? el('a', { href: `#/customers/${encodeURIComponent(customer.id)}`, text: customer.name ?? customer.id })
