@@ -2,6 +2,7 @@
 // in order and stops them in reverse. Nobody else constructs a part.
 
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -230,6 +231,10 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         service.workOrders
           .listWorkOrders({ deviceId, state: [...ACTIVE_STATES] })
           .some((o) => o.technicianId === technicianId),
+      // Workers sharing one PostgreSQL share their live updates and their verdicts through it.
+      cluster: config.databaseUrl
+        ? { databaseUrl: config.databaseUrl, bus, workerId: `${hostname()}:${process.pid}` }
+        : undefined,
       beforeRoutes: (root) => registerOpenApi(root),
       rootPlugins: [
         (root) =>

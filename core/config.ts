@@ -63,6 +63,20 @@ const optionalUrl: Parser<string | null> = (raw, name) => {
   return raw;
 };
 
+/** A postgres:// or postgresql:// URL, or unset. */
+const postgresUrl: Parser<string | null> = (raw, name) => {
+  if (raw === '') return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// URL, got a string that is no URL`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL, got ${u.protocol}//…`);
+  return raw;
+};
+
 const oneOf =
   <T extends string>(...values: T[]): Parser<T> =>
   (raw, name) => {
@@ -423,6 +437,14 @@ export const settings = {
     default: '',
     parse: str,
     description: 'InfluxDB password (v1 auth)',
+    secret: true,
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    default: null as string | null,
+    parse: postgresUrl,
+    description:
+      "PostgreSQL shared by Purna's workers (postgres://user:password@host:5432/db). Set: the dashboards' live updates go through it (socket.io's PostgreSQL adapter), so a browser on any worker sees every device and work order. Unset: one process, nothing shared",
     secret: true,
   }),
   writeBatchSize: setting({

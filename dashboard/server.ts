@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { EventBus } from '../core/event-bus.ts';
 import { apiErrorHandler } from '../core/http-errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { WorkOrder } from '../core/types.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { AlertBook } from './alerts/alert-book.ts';
+import { attachClusterAdapter } from './cluster-adapter.ts';
+import { startFleetSync } from './fleet-sync.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { HealthHistory } from './history/health-history.ts';
 import type { UserStore } from './auth/users.ts';
@@ -55,6 +58,11 @@ export interface DashboardOptions {
   beforeRoutes?: (app: FastifyInstance) => Promise<void>;
   /** Routes outside /api, public unless their config says `public: false` (health, readiness, metrics). */
   rootPlugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /**
+   * Several workers (DATABASE_URL): live updates over socket.io's PostgreSQL adapter, and this
+   * worker's verdicts shared with the others' read models (fleet-sync.ts). Absent: one process.
+   */
+  cluster?: { databaseUrl: string; bus: EventBus; workerId: string };
   /** Further /api route plugins (the service domain's, ingest's provisioning). */
   apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
 }
@@ -146,5 +154,19 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   });
   live.engine.on('initial_headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
   live.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
+  if (opts.cluster) {
+    const adapter = await attachClusterAdapter(live, { databaseUrl: opts.cluster.databaseUrl, log: opts.log });
+    const sync = startFleetSync({
+      io: live,
+      bus: opts.cluster.bus,
+      fleet: opts.fleet,
+      workerId: opts.cluster.workerId,
+      log: opts.log,
+    });
+    app.addHook('onClose', async () => {
+      sync.stop();
+      await adapter.close();
+    });
+  }
   return app;
 }

@@ -127,35 +127,46 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
     });
   });
 
+  // With several workers (the PostgreSQL adapter, cluster-adapter.ts) `io.to(room)` reaches the
+  // browsers of every worker and `io.local.to(room)` only this one's. The fleet room hears each
+  // worker's own changes from that worker; a device or technician view is served by the worker it
+  // is connected to, from its read model, which holds the other workers' verdicts too.
   const deltas = every(
     'live updates',
     opts.frameMs ?? 250,
     () => {
-      const changes = opts.fleet.takeChanges();
+      const { devices, workOrders, remoteDevices } = opts.fleet.takeChanges();
       const alerts = opts.alerts?.takeChanges() ?? [];
-      if (changes.devices.length === 0 && changes.workOrders.length === 0 && alerts.length === 0) return;
-      io.to(FLEET_ROOM).emit('delta', { ...changes, alerts });
-      sendToTechnicians(changes.workOrders, changes.devices);
-      for (const d of changes.devices) {
+      if (devices.length > 0 || workOrders.length > 0 || alerts.length > 0)
+        io.to(FLEET_ROOM).emit('delta', { devices, workOrders, alerts });
+      const seen = remoteDevices.length ? [...devices, ...remoteDevices] : devices;
+      sendToTechnicians(workOrders, seen);
+      for (const d of seen) {
         const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
-        if (room && room.size > 0) io.to(deviceRoom(d.deviceId)).emit('device', d);
+        if (room && room.size > 0) io.local.to(deviceRoom(d.deviceId)).emit('device', d);
       }
     },
     opts.log,
   );
 
   function sendToTechnicians(orders: WorkOrder[], devices: DeviceSummary[]): void {
+    // A job's change goes to its technician wherever they are connected (few: jobs change rarely).
+    const byTechnician = new Map<string, WorkOrder[]>();
+    for (const o of orders)
+      if (o.technicianId) byTechnician.set(o.technicianId, [...(byTechnician.get(o.technicianId) ?? []), o]);
+    for (const [techId, mine] of byTechnician)
+      io.to(technicianRoom(techId)).emit('delta', { devices: [], workOrders: mine, alerts: [] });
+    // Their devices' changes from this worker's read model, to the technicians connected here.
+    if (devices.length === 0) return;
     const technicianIds = new Set<string>();
     for (const room of io.sockets.adapter.rooms.keys())
       if (room.startsWith('technician:')) technicianIds.add(room.slice(11));
     if (technicianIds.size === 0) return;
     const all = opts.listWorkOrders();
     for (const techId of technicianIds) {
-      const mine = orders.filter((o) => o.technicianId === techId);
       const myDevices = new Set(all.filter((o) => o.technicianId === techId).map((o) => o.deviceId));
       const devs = devices.filter((d) => myDevices.has(d.deviceId));
-      if (mine.length || devs.length)
-        io.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: mine, alerts: [] });
+      if (devs.length) io.local.to(technicianRoom(techId)).emit('delta', { devices: devs, workOrders: [], alerts: [] });
     }
   }
 
