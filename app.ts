@@ -233,7 +233,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
           .some((o) => o.technicianId === technicianId),
       // Workers sharing one PostgreSQL share their live updates and their verdicts through it.
       cluster: config.databaseUrl
-        ? { databaseUrl: config.databaseUrl, bus, workerId: `${hostname()}:${process.pid}` }
+        ? { databaseUrl: config.databaseUrl, bus, workerId: config.workerId || `${hostname()}:${process.pid}` }
         : undefined,
       beforeRoutes: (root) => registerOpenApi(root),
       rootPlugins: [

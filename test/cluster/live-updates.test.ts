@@ -11,13 +11,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics } from '../../core/topics.ts';
 import type { DeviceSummary } from '../../dashboard/fleet-view.ts';
 import type { WorkOrder } from '../../core/types.ts';
-import { type ClusterPostgres, startClusterPostgres } from '../support/cluster.ts';
 import { waitFor } from '../support/load.ts';
+import { type LocalPostgres, startPostgres } from '../support/postgres.ts';
 import { type PurnaProcess, startPurnaProcess } from '../support/purna-process.ts';
 
 const ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password-1' };
 const dirs: string[] = [];
-let postgres: ClusterPostgres;
+let postgres: LocalPostgres;
 let a: PurnaProcess;
 let b: PurnaProcess;
 let device: MqttClient | null = null;
@@ -39,8 +39,9 @@ const worker = (databaseUrl: string) => {
 };
 
 beforeAll(async () => {
-  postgres = await startClusterPostgres(['purna']);
-  [a, b] = await Promise.all([worker(postgres.url('purna')), worker(postgres.url('purna'))]);
+  postgres = await startPostgres();
+  const url = await postgres.createDatabase('purna');
+  [a, b] = await Promise.all([worker(url), worker(url)]);
 }, 120_000);
 afterAll(async () => {
   for (const s of sockets) s.close();

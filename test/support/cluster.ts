@@ -6,32 +6,14 @@
 //
 // A worker is stopped and started again on its own data dir and MQTT client id: its write-ahead
 // log is replayed and the broker redelivers what it had not acknowledged from its persistent session.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type LocalInfluxd, startInfluxd } from './influxd.ts';
-import { type Mosquitto, startMosquitto } from './mosquitto.ts';
+import { influxdAvailable, type LocalInfluxd, startInfluxd } from './influxd.ts';
+import { type Mosquitto, mosquittoAvailable, startMosquitto } from './mosquitto.ts';
+import { type LocalNats, natsAvailable, startNats } from './nats.ts';
+import { type LocalPostgres, postgresAvailable, startPostgres } from './postgres.ts';
 import { type PurnaProcess, startPurnaProcess } from './purna-process.ts';
-
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-export interface LocalServer {
-  child: () => ChildProcess;
-  /** SIGSTOP / SIGCONT: the server freezes with its sockets open, as a stalled VM does. */
-  pause(): void;
-  resume(): void;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
-
-export interface ClusterPostgres extends LocalServer {
-  url: (db: string) => string;
-}
-
-export interface ClusterNats extends LocalServer {
-  url: string;
-}
 
 export interface ClusterWorker {
   /** PURNA_WORKER_ID and the suffix of its MQTT client id. */
@@ -48,152 +30,21 @@ export interface Cluster {
   mosquitto: Mosquitto;
   influx: LocalInfluxd;
   influxDatabase: string;
-  postgres: ClusterPostgres;
-  nats: ClusterNats;
+  postgres: LocalPostgres;
+  /** The workers' shared database on it. */
+  databaseUrl: string;
+  nats: LocalNats;
   workers: ClusterWorker[];
   stop(): Promise<void>;
 }
 
-export function clusterAvailable(): string | null {
-  for (const [cmd, args, pkg] of [
-    ['mosquitto', ['-h'], 'mosquitto'],
-    ['influxd', ['version'], 'influxdb'],
-    ['nats-server', ['--version'], 'nats-server'],
-    [`${PG_BIN}/postgres`, ['--version'], 'postgresql'],
-  ] as const) {
-    if (spawnSync(cmd, args, { stdio: 'ignore' }).error) return `${cmd} not found: apt-get install -y ${pkg}`;
-  }
+/** null when every server the topology needs is installed, else what to install. */
+export function clusterMissing(): string | null {
+  if (!mosquittoAvailable()) return 'mosquitto not found: apt-get install -y mosquitto';
+  if (!influxdAvailable()) return 'influxd not found: apt-get install -y influxdb';
+  if (!natsAvailable()) return 'nats-server not found: apt-get install -y nats-server';
+  if (!postgresAvailable()) return 'PostgreSQL not found: apt-get install -y postgresql';
   return null;
-}
-
-async function exitOf(child: ChildProcess, killAfterMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** The `postgres` OS user when this runs as root: PostgreSQL refuses to run as root. */
-function postgresOwner(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('running as root and there is no postgres user to run PostgreSQL as');
-  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
-}
-
-/** Debian's PostgreSQL 15 on a free loopback port with a temporary cluster (trust auth, loopback only). */
-export async function startClusterPostgres(databases: string[]): Promise<ClusterPostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'purna-cluster-pg-'));
-  const data = join(dir, 'data');
-  const owner = postgresOwner();
-  if (owner) chownSync(dir, owner.uid, owner.gid);
-  const as = owner ? { uid: owner.uid, gid: owner.gid } : {};
-  const init = spawnSync(`${PG_BIN}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
-    encoding: 'utf8',
-    cwd: dir,
-    ...as,
-  });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  let port = await freePort();
-  let child: ChildProcess;
-  let log = '';
-  const launch = async (): Promise<boolean> => {
-    log = '';
-    child = spawn(
-      `${PG_BIN}/postgres`,
-      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, ...as },
-    );
-    child.stdout!.on('data', (d) => (log = (log + d).slice(-4000)));
-    child.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
-    const until = Date.now() + 30_000;
-    while (!/database system is ready to accept connections/.test(log)) {
-      if (child.exitCode !== null) {
-        if (/could not bind|Address already in use/i.test(log)) return false;
-        throw new Error(`postgres exited with ${child.exitCode}:\n${log}`);
-      }
-      if (Date.now() > until) throw new Error(`postgres did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return true;
-  };
-  for (let tries = 1; !(await launch()); tries++) {
-    if (tries === 3) throw new Error(`postgres exited at start ${tries} times (port ${port} in use?)`);
-    port = await freePort();
-  }
-  for (const db of databases) {
-    const r = spawnSync(`${PG_BIN}/createdb`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', db], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`createdb ${db}: ${r.stderr}`);
-  }
-  // A fast shutdown (SIGINT): it ends the sessions and checkpoints, as an operator's restart does.
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    await exitOf(child, 15_000);
-  };
-  return {
-    url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    child: () => child,
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
-    stop: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    restart: async () => {
-      await stop();
-      if (!(await launch())) throw new Error(`postgres exited at restart (port ${port} in use?)`);
-    },
-  };
-}
-
-/** Debian's nats-server with JetStream on a temporary store dir; it picks its port (-p -1) and logs it. */
-export async function startClusterNats(): Promise<ClusterNats> {
-  const dir = mkdtempSync(join(tmpdir(), 'purna-cluster-nats-'));
-  let port = -1;
-  let child: ChildProcess;
-  let log = '';
-  const launch = async () => {
-    log = '';
-    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d) => (log = (log + d).slice(-8000)));
-    child.stderr!.on('data', (d) => (log = (log + d).slice(-8000)));
-    const until = Date.now() + 15_000;
-    let m: RegExpExecArray | null;
-    while (!(m = /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log))) {
-      if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}:\n${log}`);
-      if (Date.now() > until) throw new Error(`nats-server did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    port = Number(m[1]); // a restart keeps it: the workers were given the URL
-  };
-  await launch();
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
-    child.kill('SIGTERM');
-    await exitOf(child, 10_000);
-  };
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    child: () => child,
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
-    stop: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    restart: async () => {
-      await stop();
-      await launch();
-    },
-  };
 }
 
 export interface ClusterOptions {
@@ -203,7 +54,7 @@ export interface ClusterOptions {
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
-  const missing = clusterAvailable();
+  const missing = clusterMissing();
   if (missing) throw new Error(missing);
   const started: { stop(): Promise<void> }[] = [];
   const workers: ClusterWorker[] = [];
@@ -217,9 +68,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const [mosquitto, influx, postgres, nats] = await Promise.all([
       startMosquitto().then((s) => (started.push(s), s)),
       startInfluxd().then((s) => (started.push({ stop: s.destroy }), s)),
-      startClusterPostgres(['purna']).then((s) => (started.push(s), s)),
-      startClusterNats().then((s) => (started.push(s), s)),
+      startPostgres().then((s) => (started.push(s), s)),
+      startNats().then((s) => (started.push(s), s)),
     ]);
+    const databaseUrl = await postgres.createDatabase('purna');
     const influxDatabase = 'purna_cluster';
     const root = mkdtempSync(join(tmpdir(), 'purna-cluster-workers-'));
     started.push({ stop: async () => rmSync(root, { recursive: true, force: true }) });
@@ -236,7 +88,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         INFLUX_URL: influx.url,
         INFLUX_DATABASE: influxDatabase,
         // The shared stores and the stream (read by the settings that have them; ignored before).
-        DATABASE_URL: postgres.url('purna'),
+        DATABASE_URL: databaseUrl,
         PURNA_NATS_URL: nats.url,
         PURNA_WORKER_ID: id,
         ...opts.env,
@@ -259,7 +111,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       workers.push(worker);
     }
     await Promise.all(workers.map((w) => w.start()));
-    return { mosquitto, influx, influxDatabase, postgres, nats, workers, stop: stopAll };
+    return { mosquitto, influx, influxDatabase, postgres, databaseUrl, nats, workers, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
