@@ -25,6 +25,37 @@ interface Coverage {
   endsAtMs: number | null;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A due date; one already past says so in words and in colour (`.overdue`, with a contrast the
+ * card's background keeps readable), not in colour alone: a planner scanning the card must not
+ * read a past date as the next one.
+ */
+function dueDate(dueAtMs: number, zone: string | null): Node {
+  const shown = date(dueAtMs, zone);
+  const late = Date.now() - dueAtMs;
+  if (late <= 0) return document.createTextNode(shown);
+  return el(
+    'span',
+    { class: 'overdue' },
+    `${shown} `,
+    el('strong', { text: t('device.plan.overdue', { days: Math.floor(late / DAY_MS) }) }),
+  );
+}
+
+/** Running hours against the hours due, marked overdue as the date is once they are past. */
+function dueHours(hours: number, due: number): Node {
+  const shown = t('device.plan.runningOf', { hours: num(hours, 1), due: num(due, 1) });
+  if (hours < due) return document.createTextNode(shown);
+  return el(
+    'span',
+    { class: 'overdue' },
+    `${shown} `,
+    el('strong', { text: t('device.plan.overdueHours', { hours: num(hours - due, 1) }) }),
+  );
+}
+
 /**
  * The card, filled once its answers arrive; `zone` is the site's time zone (asked when they do).
  * `cover`: ask what covers the device (planners and admins; a technician's request is a 403).
@@ -52,14 +83,14 @@ export function servicePlanCard(deviceId: string, zone: () => string | null, cov
       rows.push(
         row(
           t('device.plan.nextDue'),
-          x.nextDueAtMs === null ? t('device.plan.none') : date(x.nextDueAtMs, zone()),
+          x.nextDueAtMs === null ? t('device.plan.none') : dueDate(x.nextDueAtMs, zone()),
           'device-next-due',
         ),
         row(
           t('device.plan.runningHours'),
           x.dueRunningHours === null
-            ? num(x.runningHours, 1)
-            : t('device.plan.runningOf', { hours: num(x.runningHours, 1), due: num(x.dueRunningHours, 1) }),
+            ? t('device.plan.hours', { hours: num(x.runningHours, 1) })
+            : dueHours(x.runningHours, x.dueRunningHours),
           'device-running-hours',
         ),
         row(
