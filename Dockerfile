@@ -25,6 +25,9 @@ COPY --from=build /app/analytics ./analytics
 COPY --from=build /app/service ./service
 COPY --from=build /app/device-sim ./device-sim
 COPY --from=build /app/dashboard ./dashboard
+COPY --from=build /app/demo ./demo
+COPY --from=build /app/cluster ./cluster
+COPY --from=build /app/sql ./sql
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
