@@ -234,6 +234,8 @@ export interface ServiceKpis {
   serviceRevenueIdr: number;
   /** Repair visits (someone on site) in the period to a device visited less than 30 days before. */
   repeatVisits30d: number;
+  /** All repair visits in the period: what repeatVisits30d is a part of. */
+  repairVisits: number;
   /** … of all repair visits in the period. */
   repeatVisitRatePct: number | null;
 }

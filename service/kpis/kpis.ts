@@ -162,6 +162,7 @@ export function computeKpis(db: SqlDb, fromMs: number, toMs: number, nowMs: numb
       ).map((q) => q.total_idr),
     ),
     repeatVisits30d: visits.repeats,
+    repairVisits: visits.visits,
     repeatVisitRatePct: pct(visits.repeats, visits.visits),
     workOrders: {
       created: rows.length,

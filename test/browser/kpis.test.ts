@@ -43,8 +43,18 @@ afterAll(async () => {
 });
 
 const TEXT = {
-  en: { cancelled: /1 cancelled/, created: /3 work orders created/, axis: 'SLA compliance %' },
-  id: { cancelled: /1 dibatalkan/, created: /3 perintah kerja dibuat/, axis: 'kepatuhan SLA %' },
+  en: {
+    cancelled: /1 cancelled/,
+    created: /3 work orders created/,
+    axis: 'SLA compliance %',
+    repeats: '0 of 1 repair visits (0%)',
+  },
+  id: {
+    cancelled: /1 dibatalkan/,
+    created: /3 perintah kerja dibuat/,
+    axis: 'kepatuhan SLA %',
+    repeats: '0 dari 1 kunjungan perbaikan (0%)',
+  },
 } as const;
 
 describe('KPI page', () => {
@@ -63,6 +73,13 @@ describe('KPI page', () => {
       expect(active + resolved + cancelled).toBe(created);
       expect([active, resolved, cancelled]).toEqual([1, 1, 1]);
       expect(await page.locator('#kpi-cancelled').textContent()).toBe('1');
+      // Repeat visits out of how many (the imported job's one visit on site), not a bare count.
+      expect(await page.locator('#kpi-repeat-visits').textContent()).toBe(TEXT[lang].repeats);
+      // The failure rate per model names each model as the catalogue does ('Screw compressor C75 (75 kW)', not 'compressor-c75').
+      const names = purna.service.catalogue.listProductModels().map((m) => m.name);
+      const labels = await page.locator('.hbar-label').allTextContents();
+      expect(labels.length).toBeGreaterThan(0);
+      for (const label of labels) expect(names).toContain(label);
 
       await cohort.getByRole('button', { name: TEXT[lang].cancelled }).click();
       const drill = page.locator('#kpi-drill');

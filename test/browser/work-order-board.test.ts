@@ -36,7 +36,8 @@ const TEXT = {
     confirm: 'Batalkan perintah kerja',
     technician: 'Teknisi',
     falseAlarm: 'Abaikan sebagai alarm palsu',
-    resolved: /^selesai \(\d+\)$/,
+    // The closed columns say they hold the last week, not all time.
+    resolved: /^selesai, 7 hari terakhir \(\d+\)$/,
     sla: /\(paling lambat .*\d{2}\.\d{2} WIB\)/,
     cancelled: /: dibatalkan$/,
     dismissed: /: diabaikan sebagai alarm palsu$/,
@@ -48,7 +49,7 @@ const TEXT = {
     confirm: 'Cancel work order',
     technician: 'Technician',
     falseAlarm: 'Dismiss as a false alarm',
-    resolved: /^resolved \(\d+\)$/,
+    resolved: /^resolved, last 7 days \(\d+\)$/,
     sla: /\(by .*\d{2}:\d{2} WIB\)/,
     cancelled: /: cancelled$/,
     dismissed: /: dismissed as a false alarm$/,

@@ -82,6 +82,7 @@ describe('KPIs of planned work', () => {
     ]);
     expect(k.serviceRevenueIdr).toBe(3_190_000);
     expect(k.repeatVisits30d).toBe(1);
+    expect(k.repairVisits).toBe(3);
     expect(k.repeatVisitRatePct).toBeCloseTo(33.33, 1);
     // Nothing of it before t0.
     const before = (await s.api(`kpis?from=${t0 - 60 * DAY}&to=${t0}`)).json.kpis;

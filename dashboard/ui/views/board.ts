@@ -176,7 +176,14 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
         const items = shown
           .filter((o) => o.state === state)
           .sort(CLOSED_STATES.includes(state) ? (a, b) => closedAtMs(b) - closedAtMs(a) : bySlaDeadline);
-        const heading = t('board.column', { state: labelOf('workOrderState', state), count: items.length });
+        // The closed columns hold the last week only: their heading says so (a planner read "Resolved (3)" as all time).
+        const heading = CLOSED_STATES.includes(state)
+          ? t('board.columnClosed', {
+              state: labelOf('workOrderState', state),
+              days: CLOSED_WINDOW_MS / 86_400_000,
+              count: items.length,
+            })
+          : t('board.column', { state: labelOf('workOrderState', state), count: items.length });
         return el(
           'section',
           { class: 'column', 'aria-label': heading, 'data-state': state },

@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ServiceKpis, WorkOrderState } from '../../../core/types.ts';
 import { api } from '../api.ts';
+import { loadModelNames, modelName } from '../model-names.ts';
 import { recordXTicks, timeChart, valueIn } from '../charts.ts';
 import { formatIdr } from '../../../core/i18n/format.ts';
 import { ACTIVE_STATES } from '../../../core/work-order-states.ts';
@@ -53,7 +54,7 @@ export function kpiView(root: HTMLElement): () => void {
     const to = Date.now();
     const from = to - Number(period.value) * 86_400_000;
     try {
-      const { kpis } = await api<{ kpis: Kpis }>(`kpis?from=${from}&to=${to}`);
+      const [{ kpis }] = await Promise.all([api<{ kpis: Kpis }>(`kpis?from=${from}&to=${to}`), loadModelNames()]);
       tiles.replaceChildren(
         ...(
           [
@@ -82,9 +83,26 @@ export function kpiView(root: HTMLElement): () => void {
               formatIdr(kpis.warrantyCostByModel.reduce((sum, m) => sum + m.approvedIdr, 0)),
               'kpi-warranty-cost',
             ],
-            [t('kpis.repeatVisits'), num(kpis.repeatVisits30d), 'kpi-repeat-visits'],
           ] as const
         ).map(([k, v, id]) => el('div', {}, el('dt', { text: k }), el('dd', { id, text: v }))),
+        // A count alone says nothing: of how many repair visits, and the share (in smaller type).
+        el(
+          'div',
+          {},
+          el('dt', { text: t('kpis.repeatVisits') }),
+          el(
+            'dd',
+            { id: 'kpi-repeat-visits' },
+            kpis.repairVisits ? `${num(kpis.repeatVisits30d)} ` : '',
+            el('small', {
+              text: t('kpis.repeatVisitsOf', {
+                visits: kpis.repairVisits,
+                visitsShown: num(kpis.repairVisits),
+                pct: pct(kpis.repeatVisitRatePct),
+              }),
+            }),
+          ),
+        ),
       );
       const wo = kpis.workOrders;
       const part = (state: WorkOrderState[] | null, text: string) => {
@@ -109,7 +127,7 @@ export function kpiView(root: HTMLElement): () => void {
         ...kpis.warrantyCostByModel.map((m) =>
           el('li', {
             text: t('kpis.warrantyModelLine', {
-              model: m.modelId,
+              model: modelName(m.modelId),
               claims: m.claims,
               approved: formatIdr(m.approvedIdr),
               submitted: formatIdr(m.submittedIdr),
@@ -125,9 +143,12 @@ export function kpiView(root: HTMLElement): () => void {
             {
               class: 'hbar',
               role: 'img',
-              'aria-label': t('kpis.rate.label', { model: m.modelId, rate: num(m.failuresPerDeviceYear, 2) }),
+              'aria-label': t('kpis.rate.label', {
+                model: modelName(m.modelId),
+                rate: num(m.failuresPerDeviceYear, 2),
+              }),
             },
-            el('span', { class: 'hbar-label', text: m.modelId }),
+            el('span', { class: 'hbar-label', text: modelName(m.modelId), title: m.modelId }),
             el('span', { class: 'hbar-bar', style: `width:${(60 * m.failuresPerDeviceYear) / max}%` }),
             el('span', {
               class: 'hbar-text',
