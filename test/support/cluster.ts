@@ -9,6 +9,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { READINGS_STREAM } from '../../cluster/partition.ts';
+import { decodeReading } from '../../cluster/reading-stream.ts';
 import { influxdAvailable, type LocalInfluxd, startInfluxd } from './influxd.ts';
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from './mosquitto.ts';
 import { type LocalNats, natsAvailable, startNats } from './nats.ts';
@@ -136,4 +140,25 @@ export async function storedTimestamps(
     );
   }
   return out;
+}
+
+/** Every reading in the readings stream (read with an ordered consumer): device and timestamp. */
+export async function streamReadings(natsUrl: string): Promise<{ deviceId: string; tsMs: number }[]> {
+  const nc: NatsConnection = await connect({ servers: natsUrl });
+  try {
+    const total = (await (await jetstreamManager(nc)).streams.info(READINGS_STREAM)).state.messages;
+    const out: { deviceId: string; tsMs: number }[] = [];
+    if (total === 0) return out;
+    const consumer = await jetstream(nc).consumers.get(READINGS_STREAM);
+    while (out.length < total) {
+      const batch = await consumer.fetch({ max_messages: 2000, expires: 2000 });
+      for await (const m of batch) {
+        const r = decodeReading(m.data);
+        out.push({ deviceId: r.deviceId, tsMs: r.tsMs });
+      }
+    }
+    return out;
+  } finally {
+    await nc.close();
+  }
 }
