@@ -36,6 +36,18 @@ describe('configuration', () => {
     ]);
   });
 
+  it('DATABASE_URL: unset by default, a postgres URL, anything else named without echoing the secret', () => {
+    expect(loadConfig({}, []).databaseUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: 'postgres://purna:pw@db:5432/purna' }, []).databaseUrl).toBe(
+      'postgres://purna:pw@db:5432/purna',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/purna' }, []).databaseUrl).toBe('postgresql://db/purna');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:secret-pw@db/purna' }, [])).toThrow(
+      /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got mysql:\/\/…$/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'secret-pw' }, [])).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
+  });
+
   it('the cluster settings (PURNA_NATS_URL and its partitions, worker id, leases): defaults and bad values named', () => {
     const c = loadConfig({}, []);
     expect(c.natsUrl).toBe('');
