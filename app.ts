@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Analytics } from './analytics/index.ts';
 import { AnalyticsStateFile } from './analytics/snapshot-file.ts';
+import { KvLeaseStore } from './cluster/lease-store.ts';
 import { NatsLink } from './cluster/nats-link.ts';
+import { PartitionBus } from './cluster/partition-bus.ts';
+import { PartitionWorker } from './cluster/partition-worker.ts';
+import { ObjectSnapshotStore } from './cluster/snapshot-store.ts';
 import { StreamPublisher } from './cluster/stream-publisher.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
@@ -98,8 +102,18 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     service.start();
     stops.push(() => service.stop());
 
+    // Worker mode (PURNA_NATS_URL): analytics judges only the partitions this worker leases, fed
+    // by their consumers, and its dispatches carry the lease's fencing token (cluster/).
+    let partitionWorker: PartitionWorker | null = null;
+    const analyticsBus = config.natsUrl
+      ? new PartitionBus({
+          outer: bus,
+          fenceOf: (deviceId) => partitionWorker?.fenceOf(deviceId) ?? null,
+          log: log.child({ part: 'analytics' }),
+        })
+      : bus;
     const analytics = new Analytics({
-      bus,
+      bus: analyticsBus,
       log: log.child({ part: 'analytics' }),
       deviceModelOf: (deviceId) => deviceModel(service.customers.getDevice(deviceId)?.modelId),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
@@ -113,9 +127,12 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       maxMetricsPerDevice: config.maxMetricsPerDevice,
       log: log.child({ part: 'analytics' }),
     });
-    analyticsState.restore();
-    analyticsState.start();
-    stops.push(() => analyticsState.stop());
+    // In worker mode a device's state lives in its partition's snapshot, not in this worker's file.
+    if (!config.natsUrl) {
+      analyticsState.restore();
+      analyticsState.start();
+      stops.push(() => analyticsState.stop());
+    }
     analytics.start();
     stops.push(() => analytics.stop());
     // The service network's real lead time (p90 of open → on site) tells analytics how early to dispatch.
@@ -143,6 +160,37 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
         js: () => link.jetstream(),
         partitions: config.partitions,
         log: log.child({ part: 'stream' }),
+      });
+      // The partitions are leased once NATS answers; until then this worker judges nothing.
+      let workerStopped = false;
+      const workerLog = log.child({ part: 'partitions', worker: config.workerId });
+      link
+        .connected()
+        .then(async (nc) => {
+          const js = link.jetstream();
+          if (workerStopped || !js) return;
+          const worker = new PartitionWorker({
+            js,
+            leases: await KvLeaseStore.open(nc, config.leaseTtlMs),
+            snapshots: await ObjectSnapshotStore.open(nc),
+            analytics,
+            workerId: config.workerId,
+            partitions: config.partitions,
+            ttlMs: config.leaseTtlMs,
+            skewMs: config.leaseSkewMs,
+            snapshotEveryMs: config.partitionSnapshotEveryMs,
+            maxMetricsPerDevice: config.maxMetricsPerDevice,
+            log: workerLog,
+          });
+          if (workerStopped) return;
+          partitionWorker = worker;
+          worker.start();
+        })
+        .catch((err) => workerLog.error({ err: (err as Error).message }, 'partition worker did not start'));
+      // Stopped before the NATS link (stops run in reverse): every partition is saved and released.
+      stops.push(async () => {
+        workerStopped = true;
+        await partitionWorker?.stop();
       });
     }
 

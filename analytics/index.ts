@@ -147,6 +147,17 @@ export class Analytics {
     this.#devices.delete(deviceId);
   }
 
+  /** Drops the devices `which` picks (a worker that lost a partition drops that partition's devices); returns how many. */
+  forgetWhere(which: (deviceId: string) => boolean): number {
+    let n = 0;
+    for (const id of [...this.#devices.keys()])
+      if (which(id)) {
+        this.#devices.delete(id);
+        n++;
+      }
+    return n;
+  }
+
   resetBaseline(deviceId: string): void {
     const d = this.#devices.get(deviceId);
     if (!d) return;
@@ -175,8 +186,12 @@ export class Analytics {
     if (lastDevice) this.#assess(lastReading!, lastDevice);
   }
 
-  snapshot(): unknown {
-    return snapshotOf(this.#devices);
+  /** Everything learnt, as JSON-safe data; only the devices `only` picks when given (one partition's). */
+  snapshot(only?: (deviceId: string) => boolean): unknown {
+    if (!only) return snapshotOf(this.#devices);
+    const picked = new Map<string, DeviceState>();
+    for (const [id, d] of this.#devices) if (only(id)) picked.set(id, d);
+    return snapshotOf(picked);
   }
 
   /**

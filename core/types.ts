@@ -108,6 +108,8 @@ export interface DispatchRequest {
   /** From the catalogue failure mode diagnosed (absent: a built-in mode, or no catalogue model): the parts the repair needs and the skill. */
   parts?: { sku: string; name: string; quantity: number }[];
   skill?: string;
+  /** With PURNA_NATS_URL: the lease the device's partition was judged under (cluster/README.md, fencing). */
+  fencing?: FencingToken;
 }
 
 /** Analytics withdraws a request: the device recovered before anyone was sent. */
@@ -116,6 +118,19 @@ export interface DispatchCancel {
   mode: FailureMode;
   tsMs: number;
   reason: string;
+  fencing?: FencingToken;
+}
+
+/**
+ * Which lease a verdict was reached under: the device's partition and the revision its owner
+ * acquired the lease at. Revisions only grow, so a request carrying an older revision than the
+ * partition's newest comes from a worker that lost the partition (paused past its lease) and
+ * must be refused by the service store.
+ */
+export interface FencingToken {
+  partition: number;
+  revision: number;
+  workerId: string;
 }
 
 /**
