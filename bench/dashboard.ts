@@ -35,7 +35,15 @@ const args = benchArgs({
   'client-processes': { type: 'string', default: '2' },
   // A directory: Purna runs with --cpu-prof and writes its profile there when it stops.
   'purna-prof': { type: 'string' },
+  // Settings for Purna, comma-separated NAME=VALUE (to compare one against another in the same conditions).
+  'purna-env': { type: 'string', default: '' },
 });
+const purnaEnv = Object.fromEntries(
+  (args['purna-env'] as string)
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const DEVICES = Number(args.devices);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
@@ -69,12 +77,18 @@ function cpuSeconds(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
-/** Purna's event-loop delay since the previous scrape (its /metrics window). */
-async function eventLoop(httpUrl: string): Promise<{ p99Ms: number; maxMs: number }> {
+/** Purna's event-loop delay since the previous scrape (its /metrics window), and its write-ahead log's counters. */
+async function scrape(
+  httpUrl: string,
+): Promise<{ p99Ms: number; maxMs: number; walFsyncs: number; walAppended: number }> {
   const text = await (await fetch(`${httpUrl}metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const get = (name: string) =>
-    Number(new RegExp(`^purna_nodejs_eventloop_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
-  return { p99Ms: round(get('lag_p99') * 1000, 1), maxMs: round(get('lag_max') * 1000, 1) };
+  const get = (name: string) => Number(new RegExp(`^purna_${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  return {
+    p99Ms: round(get('nodejs_eventloop_lag_p99_seconds') * 1000, 1),
+    maxMs: round(get('nodejs_eventloop_lag_max_seconds') * 1000, 1),
+    walFsyncs: get('wal_fsyncs_total'),
+    walAppended: get('wal_appended_total'),
+  };
 }
 
 const influx =
@@ -92,6 +106,7 @@ const purna = await startPurnaProcess(
     PURNA_METRICS_ALLOW_FROM: '127.0.0.1',
     PURNA_MQTT_MAX_CONNECTS_PER_IP_PER_MINUTE: '100000',
     ...(influx ? { INFLUX_URL: influx.url, INFLUX_DATABASE: 'bench_dashboard' } : {}),
+    ...purnaEnv,
     ...(args['purna-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['purna-prof']}` } : {}),
   },
   undefined,
@@ -197,18 +212,18 @@ for (let s = 0; s < WARMUP; s++) {
 }
 const { devices: devicesShown, tiles } = await inPage();
 await page.evaluate(() => ((window as unknown as { __measuring: boolean }).__measuring = true));
-await eventLoop(purna.httpUrl); // starts the measurement's own window
+const scrape0 = await scrape(purna.httpUrl); // starts the measurement's own window
 const busy0 = await taskDuration();
 const fleet0 = await fleetStats();
 const cpu0 = cpuSeconds(purnaPid);
 const t0 = Date.now();
 const loads: number[] = [];
-const lags: { p99Ms: number; maxMs: number }[] = [];
+const lags: Awaited<ReturnType<typeof scrape>>[] = [];
 for (let s = 1; s <= SECONDS; s++) {
   progress(`measuring: ${s}/${SECONDS} s, load ${load1()}`);
   await sleep(1000);
   loads.push(load1());
-  if (s % 5 === 0 || s === SECONDS) lags.push(await eventLoop(purna.httpUrl));
+  if (s % 5 === 0 || s === SECONDS) lags.push(await scrape(purna.httpUrl));
 }
 const secs = (Date.now() - t0) / 1000;
 const cpu1 = cpuSeconds(purnaPid);
@@ -224,6 +239,7 @@ const published = fleet1.published - fleet0.published;
 
 const figures = {
   devices: DEVICES,
+  purnaEnv,
   store: args.store,
   devicesInPage: devicesShown,
   tilesRendered: tiles,
@@ -245,6 +261,11 @@ const figures = {
   clientCores: round((fleet1.cpuMs - fleet0.cpuMs) / 1000 / secs, 2),
   eventLoopP99MsMax: Math.max(...lags.map((l) => l.p99Ms)),
   eventLoopMaxMs: Math.max(...lags.map((l) => l.maxMs)),
+  walCommitsPerSecond: round((lags.at(-1)!.walFsyncs - scrape0.walFsyncs) / secs),
+  messagesPerWalCommit: round(
+    (lags.at(-1)!.walAppended - scrape0.walAppended) / Math.max(1, lags.at(-1)!.walFsyncs - scrape0.walFsyncs),
+    1,
+  ),
   wallSeconds: Math.round((Date.now() - startedAt) / 1000),
   // The machine's 1-minute load average: Purna, the fleet and Chromium share its cores with
   // whatever else runs, and a load above the core count shows in the latency.
@@ -261,7 +282,7 @@ console.log(
   `main thread busy: ${(busy * 100).toFixed(1)} % (limit < ${BUSY_LIMIT * 100} %: ${figures.busyRatio.toFixed(2)} × the limit)`,
 );
 console.log(
-  `Purna: ${figures.purnaCpuUsPerMessage} µs CPU per message (${figures.purnaCores} cores, ${Math.round(figures.purnaSystemShare * 100)} % of it in the kernel, for ${figures.ackedPerSecond.toLocaleString()} acknowledged/s of ${figures.publishedPerSecond.toLocaleString()} published/s), event-loop delay p99 up to ${figures.eventLoopP99MsMax} ms, max ${figures.eventLoopMaxMs} ms; the fleet's clients ${figures.clientCores} cores`,
+  `Purna: ${figures.purnaCpuUsPerMessage} µs CPU per message (${figures.purnaCores} cores, ${Math.round(figures.purnaSystemShare * 100)} % of it in the kernel, for ${figures.ackedPerSecond.toLocaleString()} acknowledged/s of ${figures.publishedPerSecond.toLocaleString()} published/s), event-loop delay p99 up to ${figures.eventLoopP99MsMax} ms, max ${figures.eventLoopMaxMs} ms; ${figures.walCommitsPerSecond} write-ahead log commits/s (${figures.messagesPerWalCommit} messages each); the fleet's clients ${figures.clientCores} cores`,
 );
 console.log(
   `load average (1 min): ${figures.loadAverage.start} at start, ${figures.loadAverage.measuringMin}–${figures.loadAverage.measuringMax} while measuring, ${figures.loadAverage.end} at end, on ${figures.cores} cores`,

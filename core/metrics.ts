@@ -14,6 +14,9 @@ export interface MetricSources {
   spoolBytes: () => number;
   walRefused: () => number;
   walFailedWrites: () => number;
+  /** Group commits of the write-ahead log (one write + fdatasync each) and the messages they held. */
+  walFsyncs: () => number;
+  walAppended: () => number;
   logLinesDropped: () => number;
   detectorSamples: () => number;
   openWorkOrders: () => number;
@@ -104,6 +107,14 @@ export class PurnaMetrics {
       'purna_wal_failed_writes_total',
       'Write-ahead log writes that failed (none of their messages acknowledged)',
       (s) => s.walFailedWrites(),
+    );
+    counter(
+      'purna_wal_fsyncs_total',
+      'Write-ahead log group commits (one write and fdatasync each); purna_wal_appended_total / this is messages per commit',
+      (s) => s.walFsyncs(),
+    );
+    counter('purna_wal_appended_total', 'Telemetry messages made durable in the write-ahead log', (s) =>
+      s.walAppended(),
     );
     counter(
       'purna_log_lines_dropped_total',
