@@ -40,6 +40,8 @@ export interface Conflict {
   fromState: string;
   /** The job's state on the server when it refused; null when the technician can no longer see it. */
   nowState: string | null;
+  /** The job was changed meanwhile without moving (a part, photo or checklist item recorded): its version, not its state. */
+  versionMoved?: boolean;
   reason: string;
   atMs: number;
 }

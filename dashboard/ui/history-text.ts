@@ -6,6 +6,7 @@
 // does for health reports. Each rule below matches one note as the service writes it; a note no
 // rule knows — a person's own words — shows as written.
 import { formatIdr } from '../../core/i18n/format.ts';
+import { hasMessage } from '../../core/i18n/index.ts';
 import { date, labelOf, num, t } from './i18n.ts';
 
 /** What a history line's ids are called: people, technicians, contacts, depots, parts. */
@@ -129,6 +130,16 @@ const RULES: Rule[] = [
               : p;
           })
           .join(', '),
+      }),
+  },
+  {
+    // A default item by Purna's words in the viewer's language; a model's own item as it names it.
+    pattern: /^checklist (\S+) “([\s\S]*)” ?(?:(done)|(not done)|: (-?[\d.]+))$/,
+    say: (m) =>
+      t('note.checklist', {
+        item: hasMessage(`checklist.${m[1]}`) ? labelOf('checklist', m[1]) : m[2],
+        done: m[3] ? 'yes' : m[4] ? 'no' : 'value',
+        value: m[5] ? num(Number(m[5]), m[5].split('.')[1]?.length ?? 0) : '',
       }),
   },
   {

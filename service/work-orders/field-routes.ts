@@ -107,7 +107,7 @@ export async function fieldWorkRoutes(parent: FastifyInstance, opts: ServiceRout
       async (request, reply) => {
         const wo = ownJob(request, request.params.id);
         const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        const attachment = service.workOrders.addAttachment(
+        const kept = service.workOrders.addAttachment(
           wo.id,
           {
             kind: request.query.kind,
@@ -117,7 +117,8 @@ export async function fieldWorkRoutes(parent: FastifyInstance, opts: ServiceRout
           },
           actorOf(request),
         );
-        return reply.code(201).send({ attachment });
+        // The job's new version with it: the technician's next step follows on from it.
+        return reply.code(201).send(kept);
       },
     );
 

@@ -7,6 +7,7 @@ import type { SqlDb } from '../../sql/sql-db.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import { inTransaction, prepared } from '../db.ts';
+import type { ChecklistEntry, ChecklistRecord } from './checklist.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, notFound, type ServiceWorkOrder, type WorkOrderPart } from '../types.ts';
 
@@ -170,12 +171,39 @@ export class FieldWork {
         }
       }
       orders.saveParts(wo.id, parts);
-      // A note, not a version: the technician's next step on the job is still valid.
-      orders.addNote(wo.id, actor, now, `part used: ${taken.join(', ')}`);
-      return orders.require(wo.id);
+      // A new version: the record changed (parts, stock), so a client holding the job as it was
+      // (a step queued offline, a planner's page) is told so (409) rather than acting on it blind.
+      // The answer carries the new version for the technician's own next step.
+      return orders.patch(wo.id, {}, { actor, nowMs: now, note: `part used: ${taken.join(', ')}` });
     });
     this.#bus.emit('workOrder', order);
     return order;
+  }
+
+  /**
+   * One checklist item recorded on an active job (a reading outside its range is kept and blocks
+   * the resolution): a note and a new version, as for parts used, so a client holding the job as
+   * it was is told it changed.
+   */
+  recordChecklistItem(
+    id: string,
+    record: ChecklistRecord,
+    by: string,
+  ): { item: ChecklistEntry; workOrder: ServiceWorkOrder } {
+    const { orders, checklists } = this.#stores;
+    const now = this.#clock.nowMs();
+    const done = inTransaction(this.#db, () => {
+      const wo = orders.require(id);
+      if (wo.state === 'resolved' || wo.state === 'cancelled')
+        throw conflict(`work order is ${wo.state}: its checklist is closed`);
+      const item = checklists.record(wo.id, wo.deviceId, record, by, now);
+      const what = item.value !== null ? `: ${item.value}` : item.doneAtMs === null ? ' not done' : ' done';
+      const note = `checklist ${item.itemId} “${item.label}”${what}`;
+      const workOrder = orders.patch(wo.id, {}, { actor: by, nowMs: now, note });
+      return { item, workOrder };
+    });
+    this.#bus.emit('workOrder', done.workOrder);
+    return done;
   }
 
   /** Keeps a photo or the customer's signature with an active or just-resolved job. */
@@ -183,7 +211,7 @@ export class FieldWork {
     id: string,
     input: { kind: AttachmentKind; contentType: string; bytes: Buffer; signedBy?: string },
     actor: string,
-  ): Attachment {
+  ): { attachment: Attachment; workOrder: ServiceWorkOrder } {
     const { orders } = this.#stores;
     const check = IMAGE_TYPES[input.contentType];
     if (!check)
@@ -192,7 +220,7 @@ export class FieldWork {
     if (input.kind === 'signature' && !input.signedBy?.trim())
       throw badRequest("signedBy is required with a signature: the customer's name as they signed");
     const now = this.#clock.nowMs();
-    return inTransaction(this.#db, () => {
+    const kept = inTransaction(this.#db, () => {
       const wo = orders.require(id);
       if (wo.state === 'cancelled') throw conflict('work order is cancelled: nothing more is kept with it');
       if (wo.state !== 'on_site' && wo.state !== 'resolved')
@@ -221,16 +249,23 @@ export class FieldWork {
         actor,
         now,
       );
-      orders.addNote(
+      // A new version, as for parts used: the record changed under anyone holding the old one.
+      const workOrder = orders.patch(
         wo.id,
-        actor,
-        now,
-        input.kind === 'signature'
-          ? `signed by ${input.signedBy!.trim()}`
-          : `photo added (${input.bytes.length} bytes)`,
+        {},
+        {
+          actor,
+          nowMs: now,
+          note:
+            input.kind === 'signature'
+              ? `signed by ${input.signedBy!.trim()}`
+              : `photo added (${input.bytes.length} bytes)`,
+        },
       );
-      return this.#attachment(Number(r.lastInsertRowid))!;
+      return { attachment: this.#attachment(Number(r.lastInsertRowid))!, workOrder };
     });
+    this.#bus.emit('workOrder', kept.workOrder);
+    return kept;
   }
 
   attachments(workOrderId: string): Attachment[] {

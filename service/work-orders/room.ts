@@ -8,7 +8,7 @@ import type { DispatchCancel, DispatchRequest, FailureMode } from '../../core/ty
 import { inTransaction } from '../db.ts';
 import type { SlaWatch } from '../planning/sla-watch.ts';
 import type { ServiceStores } from '../stores.ts';
-import { conflict, type ServiceWorkOrder, type WorkOrderEvent, type WorkOrderFilter } from '../types.ts';
+import type { ServiceWorkOrder, WorkOrderEvent, WorkOrderFilter } from '../types.ts';
 import type { ChecklistEntry, ChecklistRecord } from './checklist.ts';
 import type { NewJobInput, WorkOrderCommands } from './commands.ts';
 import type { Attachment, AttachmentKind, FieldWork, PartUsedInput } from './field-work.ts';
@@ -73,14 +73,12 @@ export class WorkOrdersRoom {
     return checklists.list(orders.require(id).id);
   }
   /** Records one checklist item (a check, a reading) on an active job; a reading outside its range is kept and blocks the resolution. */
-  recordChecklistItem(id: string, record: ChecklistRecord, by: string): ChecklistEntry {
-    const { stores, clock } = this.#o;
-    return inTransaction(stores.db, () => {
-      const wo = stores.orders.require(id);
-      if (wo.state === 'resolved' || wo.state === 'cancelled')
-        throw conflict(`work order is ${wo.state}: its checklist is closed`);
-      return stores.checklists.record(wo.id, wo.deviceId, record, by, clock.nowMs());
-    });
+  recordChecklistItem(
+    id: string,
+    record: ChecklistRecord,
+    by: string,
+  ): { item: ChecklistEntry; workOrder: ServiceWorkOrder } {
+    return this.#o.fieldWork.recordChecklistItem(id, record, by);
   }
   /** Parts fitted on site leave the stock they came from (see FieldWork.usePart). */
   usePart(id: string, input: PartUsedInput, actor: string): ServiceWorkOrder {
@@ -91,7 +89,7 @@ export class WorkOrdersRoom {
     id: string,
     input: { kind: AttachmentKind; contentType: string; bytes: Buffer; signedBy?: string },
     actor: string,
-  ): Attachment {
+  ): { attachment: Attachment; workOrder: ServiceWorkOrder } {
     return this.#o.fieldWork.addAttachment(id, input, actor);
   }
   /** The customer's tracking link for a resolved job, to hand over on site. */

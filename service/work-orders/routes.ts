@@ -388,7 +388,8 @@ export async function workOrderRoutes(scope: FastifyInstance, opts: ServiceRoute
     async (request) => {
       const wo = requireFound(service.workOrders.getWorkOrder(request.params.id), 'work order', request.params.id);
       assertOwnJob(request, wo.technicianId ?? null);
-      return { item: service.workOrders.recordChecklistItem(wo.id, request.body, actorOf(request)) };
+      // The job's new version with the item: the technician's next step follows on from it.
+      return service.workOrders.recordChecklistItem(wo.id, request.body, actorOf(request));
     },
   );
 

@@ -64,6 +64,7 @@ describe('planned work on a whole Purna', () => {
           : { itemId: item.itemId, done: true },
       );
       expect(r.status).toBe(200);
+      v = r.json.workOrder.version; // each item recorded is a new version
     }
     const resolved = await api(`work-orders/${wo.id}/transitions`, technician, {
       to: 'resolved',

@@ -135,7 +135,11 @@ describe('on site: parts used, photo, signature, the customer link', () => {
     expect(used.json.workOrder.parts).toMatchObject([
       { sku: 'P200-BRG-KIT', quantity: 2, status: 'consumed', depotId: 'D-JKT' },
     ]);
-    expect(used.json.workOrder.version).toBe(wo.version); // a note, not a step: the next transition still holds
+    // A new version: a step made with the old one (queued offline, a planner's stale page) is refused.
+    expect(used.json.workOrder.version).toBe(wo.version + 1);
+    const stale = await call(tech, 'POST', `work-orders/${job.id}/transitions`, { to: 'open', version: wo.version });
+    expect(stale.status).toBe(409);
+    expect(stale.json.message).toMatch(/version mismatch/);
     const inventory = await call(planner, 'GET', 'inventory?depotId=D-JKT');
     expect(inventory.json.inventory.find((i: { sku: string }) => i.sku === 'P200-BRG-KIT')).toMatchObject({
       onHand: 1,
@@ -163,6 +167,9 @@ describe('on site: parts used, photo, signature, the customer link', () => {
     );
     expect(signature.status, signature.json.message).toBe(201);
     expect(signature.json.attachment).toMatchObject({ kind: 'signature', signedBy: 'Ibu Sari', size: PNG.length });
+    // Each kept with a new version of the job, returned with it.
+    expect(signature.json.workOrder.version).toBe(photo.json.workOrder.version + 1);
+    expect(purna.service.workOrders.getWorkOrder(job.id)!.version).toBe(signature.json.workOrder.version);
 
     // Bad input, each a 400 naming what is wrong; a body of another type 415; too large 413.
     const bad: [string, Buffer | string, string, number, RegExp][] = [

@@ -38,7 +38,12 @@ describe('installing a device', () => {
     s.clock.advance(30 * HOUR);
     const resolve = () =>
       s!.api(`work-orders/${workOrder.id}/transitions`, {
-        body: { to: 'resolved', version: v, resolutionCode: 'fault_confirmed_no_part' },
+        // Each checklist item recorded is a new version: resolve with the newest.
+        body: {
+          to: 'resolved',
+          version: s!.service.workOrders.getWorkOrder(workOrder.id)!.version,
+          resolutionCode: 'fault_confirmed_no_part',
+        },
       });
     expect((await resolve()).json.message).toMatch(/checklist not complete/);
     expect(resets).toEqual([]);

@@ -54,9 +54,14 @@ describe('job types', () => {
     let v = wo.version;
     for (const to of ['acknowledged', 'en_route', 'on_site'] as const)
       v = service.workOrders.transition(wo.id, { to, version: v, actor: 'technician:t' }).version;
+    // Each checklist item recorded is a new version of the job: resolve with the newest.
     const resolve = () =>
       s!.api(`work-orders/${wo.id}/transitions`, {
-        body: { to: 'resolved', version: v, resolutionCode: 'fault_confirmed_no_part' },
+        body: {
+          to: 'resolved',
+          version: service.workOrders.getWorkOrder(wo.id)!.version,
+          resolutionCode: 'fault_confirmed_no_part',
+        },
       });
     const early = await resolve();
     expect(early.status).toBe(409);
@@ -65,6 +70,7 @@ describe('job types', () => {
       expect((await s.api(`work-orders/${wo.id}/checklist`, { body: { itemId, done: true } })).status).toBe(200);
     const hot = await s.api(`work-orders/${wo.id}/checklist`, { body: { itemId: 'reading_temperature', value: 140 } });
     expect(hot.json.item).toMatchObject({ value: 140, ok: false });
+    expect(hot.json.workOrder.version).toBe(v + 3);
     await s.api(`work-orders/${wo.id}/checklist`, { body: { itemId: 'reading_vibration', value: 1.2 } });
     expect((await resolve()).json.message).toMatch(/'reading_temperature' \(pump-jkt-2\) read 140 outside/);
     const asCheck = await s.api(`work-orders/${wo.id}/checklist`, {

@@ -26,7 +26,9 @@ async function finish(p: PlannedServer, id: string): Promise<void> {
     const body = i.reading
       ? { itemId: i.itemId, deviceId: i.deviceId, value: (i.reading.min + i.reading.max) / 2 }
       : { itemId: i.itemId, deviceId: i.deviceId, done: true };
-    expect((await p.api(`work-orders/${id}/checklist`, { body })).status).toBe(200);
+    const r = await p.api(`work-orders/${id}/checklist`, { body });
+    expect(r.status).toBe(200);
+    wo = r.json.workOrder; // each item recorded is a new version
   }
   const r = await p.api(`work-orders/${id}/transitions`, {
     body: { to: 'resolved', version: wo.version, resolutionCode: 'fault_confirmed_no_part' },

@@ -17,12 +17,15 @@ async function resolve(p: PlannedServer, id: string, code: string, onSiteMinutes
   for (const to of ['acknowledged', 'en_route', 'on_site'])
     wo = (await p.api(`work-orders/${id}/transitions`, { body: { to, version: wo.version } })).json.workOrder;
   p.clock.advance(onSiteMinutes * 60_000);
+  // Each item recorded is a new version of the job: resolve with the last.
   for (const i of (await p.api(`work-orders/${id}/checklist`)).json.checklist)
-    await p.api(`work-orders/${id}/checklist`, {
-      body: i.reading
-        ? { itemId: i.itemId, deviceId: i.deviceId, value: i.reading.min }
-        : { itemId: i.itemId, deviceId: i.deviceId, done: true },
-    });
+    wo = (
+      await p.api(`work-orders/${id}/checklist`, {
+        body: i.reading
+          ? { itemId: i.itemId, deviceId: i.deviceId, value: i.reading.min }
+          : { itemId: i.itemId, deviceId: i.deviceId, done: true },
+      })
+    ).json.workOrder;
   const r = await p.api(`work-orders/${id}/transitions`, {
     body: { to: 'resolved', version: wo.version, resolutionCode: code },
   });

@@ -5,7 +5,7 @@
 import { api, upload } from '../api.ts';
 import { el } from '../format.ts';
 import { labelOf, num, t } from '../i18n.ts';
-import type { WorkOrderView } from '../state.ts';
+import { live, type WorkOrderView } from '../state.ts';
 
 interface Attachment {
   id: number;
@@ -84,7 +84,9 @@ export function fieldWorkSection(
   const useOther = el('button', { type: 'button', class: 'secondary', text: t('tech.parts.record') });
   const use = async (body: { sku: string; quantity: number; depotId?: string }) => {
     try {
-      await api(`work-orders/${id}/parts-used`, { method: 'POST', body });
+      // Each record is a new version of the job: the card takes it, so the next step is not refused as stale.
+      const r = await api<{ workOrder: WorkOrderView }>(`work-orders/${id}/parts-used`, { method: 'POST', body });
+      live.delta([], [r.workOrder]);
       say(t('tech.parts.recorded', { quantity: body.quantity, sku: body.sku }));
     } catch (err) {
       fail(err);
@@ -174,7 +176,12 @@ export function fieldWorkSection(
     if (!file) return;
     try {
       const blob = await scaledPhoto(file);
-      await upload(`work-orders/${id}/attachments?kind=photo`, blob, 'image/jpeg');
+      const r = await upload<{ workOrder: WorkOrderView }>(
+        `work-orders/${id}/attachments?kind=photo`,
+        blob,
+        'image/jpeg',
+      );
+      live.delta([], [r.workOrder]);
       say(t('tech.photo.saved', { kb: num(blob.size / 1024, 0) }));
       photo.value = '';
       void showKept();
@@ -233,11 +240,12 @@ export function fieldWorkSection(
     pad.toBlob(async (blob) => {
       if (!blob) return;
       try {
-        await upload(
+        const r = await upload<{ workOrder: WorkOrderView }>(
           `work-orders/${id}/attachments?kind=signature&signedBy=${encodeURIComponent(signer.value.trim())}`,
           blob,
           'image/png',
         );
+        live.delta([], [r.workOrder]);
         say(t('tech.signature.saved', { name: signer.value.trim() }));
         clear();
         void showKept();

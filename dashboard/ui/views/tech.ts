@@ -123,18 +123,20 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
           class: 'conflict',
           // The job moved meanwhile (or is gone), or it had not and the server said why not (a checklist not done).
           text:
-            c.nowState !== null && c.nowState === c.fromState
-              ? t('tech.conflict.refused', {
-                  id: c.workOrderId,
-                  wanted: labelOf('workOrderState', c.wanted),
-                  reason: c.reason,
-                })
-              : t('tech.conflict.text', {
-                  id: c.workOrderId,
-                  wanted: labelOf('workOrderState', c.wanted),
-                  now: c.nowState ?? 'gone',
-                  nowLabel: labelOf('workOrderState', c.nowState),
-                }),
+            c.nowState !== null && c.nowState === c.fromState && c.versionMoved
+              ? t('tech.conflict.changed', { id: c.workOrderId, wanted: labelOf('workOrderState', c.wanted) })
+              : c.nowState !== null && c.nowState === c.fromState
+                ? t('tech.conflict.refused', {
+                    id: c.workOrderId,
+                    wanted: labelOf('workOrderState', c.wanted),
+                    reason: c.reason,
+                  })
+                : t('tech.conflict.text', {
+                    id: c.workOrderId,
+                    wanted: labelOf('workOrderState', c.wanted),
+                    now: c.nowState ?? 'gone',
+                    nowLabel: labelOf('workOrderState', c.nowState),
+                  }),
         });
         p.dataset.workOrderId = c.workOrderId;
         return el('div', { class: 'conflict-row' }, p, ok);
@@ -157,10 +159,11 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
           store.dequeue(c.key);
           continue;
         }
+        const version = versions.get(c.workOrderId) ?? c.version;
         try {
           const r = await api<{ workOrder: WorkOrderView }>(`work-orders/${c.workOrderId}/transitions`, {
             method: 'POST',
-            body: { ...c.body, version: versions.get(c.workOrderId) ?? c.version },
+            body: { ...c.body, version },
           });
           answered();
           versions.set(c.workOrderId, r.workOrder.version);
@@ -173,9 +176,11 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
             lost();
             break;
           }
+          // The server answered (refusing): it is reachable, and the technician's next step goes straight to it.
+          answered();
           store.dequeue(c.key);
           refused.add(c.workOrderId);
-          await recordConflict(c, err as ApiError);
+          await recordConflict(c, err as ApiError, version);
         }
       }
       if (sent) status.textContent = t('tech.synced', { count: sent });
@@ -186,7 +191,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     }
   };
 
-  const recordConflict = async (c: QueuedChange, err: ApiError) => {
+  const recordConflict = async (c: QueuedChange, err: ApiError, version: number) => {
     // What the job is now, to say so (a job no longer theirs: the server will not tell).
     const now = await api<{ workOrder: WorkOrderView }>(`work-orders/${c.workOrderId}`).catch(() => null);
     if (now) live.delta([], [now.workOrder]);
@@ -195,14 +200,18 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
       wanted: c.body.to,
       fromState: c.fromState,
       nowState: now?.workOrder.state ?? null,
+      versionMoved: err.status === 409 && now !== null && now.workOrder.version !== version,
       reason: err.message,
       atMs: Date.now(),
     });
   };
 
   const transition = async (o: WorkOrderView, body: QueuedChange['body']) => {
+    // The newest version this phone knows: a part, photo or checklist item recorded since the
+    // card was drawn made a new one (the card may not have been redrawn while an input had focus).
+    const version = Math.max(o.version, live.workOrders.get(o.id)?.version ?? 0);
     const queue = () => {
-      store.enqueue({ workOrderId: o.id, version: o.version, fromState: o.state, body });
+      store.enqueue({ workOrderId: o.id, version, fromState: o.state, body });
       status.textContent = t('tech.queued', { id: o.id, state: labelOf('workOrderState', body.to) });
       render();
     };
@@ -211,7 +220,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     try {
       const r = await api<{ workOrder: WorkOrderView }>(`work-orders/${o.id}/transitions`, {
         method: 'POST',
-        body: { version: o.version, ...body },
+        body: { version, ...body },
       });
       answered();
       status.textContent = t('tech.moved', { id: o.id, state: labelOf('workOrderState', body.to) });
@@ -357,10 +366,12 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
       const id = `check-${o.id}-${item.deviceId}-${item.itemId}`;
       const record = async (body: { done?: boolean; value?: number }) => {
         try {
-          const r = await api<{ item: ChecklistEntry }>(`work-orders/${o.id}/checklist`, {
+          const r = await api<{ item: ChecklistEntry; workOrder: WorkOrderView }>(`work-orders/${o.id}/checklist`, {
             method: 'POST',
             body: { itemId: item.itemId, deviceId: item.deviceId, ...body },
           });
+          // A new version of the job: the card's next step follows on from it.
+          live.delta([], [r.workOrder]);
           const now = checklists.get(o.id);
           if (Array.isArray(now))
             checklists.set(
