@@ -71,11 +71,44 @@ export function apiErrorHandler(
 ): FastifyReply {
   const status = error.statusCode ?? 500;
   if (status < 500 || error instanceof HttpError) {
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };
+    const unknown = unknownField(error);
+    const body: ErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: unknown ? unknown.message : error.message,
+    };
+    if (unknown) body.problems = [unknown];
     if (error instanceof HttpError && error.problems) body.problems = error.problems;
     return reply.code(status).send(body);
   }
   request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
   const body: ErrorBody = { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
   return reply.code(500).send(body);
+}
+
+/**
+ * A body or query with a property its schema does not have: ajv's message says only where
+ * ("body must NOT have additional properties"), its `additionalProperty` param says which, and
+ * a client must be told which (a typo, a field of another route). `colour`, `metrics[0].colour`
+ * in a body; `querystring.colour`, `params.x` elsewhere.
+ */
+function unknownField(error: FastifyError | HttpError): Problem | null {
+  const v = 'validation' in error ? error.validation?.[0] : undefined;
+  if (v?.keyword !== 'additionalProperties') return null;
+  const name = (v.params as { additionalProperty?: unknown }).additionalProperty;
+  if (typeof name !== 'string') return null;
+  const context = (error as FastifyError).validationContext ?? 'body';
+  const path = v.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
+  const field = `${context === 'body' ? '' : `${context}.`}${path ? `${path}.` : ''}${name}`.replace(/\.\[/g, '[');
+  return {
+    field,
+    code: 'unknownField',
+    message: `${field}: no such field here (${context}${v.instancePath} must NOT have additional properties)`,
+    params: { name },
+  };
 }
