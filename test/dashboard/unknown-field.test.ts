@@ -20,7 +20,7 @@ async function send(method: string, path: string, body: unknown, type = 'applica
   const res = await fetch(`${purna.dashboardUrl}api/${path}`, {
     method,
     headers: { cookie, 'content-type': type },
-    body: type === 'application/json' ? JSON.stringify(body) : (body as Buffer),
+    body: type === 'application/json' ? JSON.stringify(body) : new Uint8Array(body as Buffer),
   });
   return { status: res.status, json: (await res.json()) as { message: string; problems?: { field: string }[] } };
 }
