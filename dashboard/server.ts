@@ -22,6 +22,7 @@ import {
 } from './plugins/auth.ts';
 import { registerCsrfGuard } from './plugins/csrf.ts';
 import { registerSecurityHeaders, SOCKET_HEADERS } from './plugins/security-headers.ts';
+import { HASHED_ASSETS_DIR, hashedAssetsRoute } from './plugins/hashed-assets.ts';
 import { attachLiveUpdates } from './plugins/live-updates.ts';
 import { alertRoutes } from './routes/api/alerts.ts';
 import { deviceRoutes } from './routes/api/devices.ts';
@@ -135,9 +136,19 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
 
   if (existsSync(UI_DIST)) {
     // One route per built file (wildcard: false), not a catch-all: a path that names no file is
-    // unmatched and so denied without a session, whatever spelling of /api it hides.
+    // unmatched and so denied without a session, whatever spelling of /api it hides. The hashed
+    // bundles under assets/ are the exception (hashed-assets.ts): a rebuild while Purna runs
+    // writes new names, which a list made at start would not have.
     await app.register(
-      publicScope(async (ui) => ui.register(fastifyStatic, { root: UI_DIST, prefix: '/', wildcard: false })),
+      publicScope(async (ui) => {
+        await ui.register(fastifyStatic, {
+          root: UI_DIST,
+          prefix: '/',
+          wildcard: false,
+          globIgnore: [`${HASHED_ASSETS_DIR}/**`],
+        });
+        hashedAssetsRoute(ui, UI_DIST);
+      }),
     );
   } else {
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');

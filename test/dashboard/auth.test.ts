@@ -1,6 +1,7 @@
 // Default deny, decided on the route the router matched: a whole Purna on free ports, probed over
 // real HTTP with the spellings the router decodes but a string test on the URL does not see.
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDomain } from '../../service/index.ts';
@@ -207,6 +208,35 @@ describe('default deny on the matched route', () => {
     expect((await asTech('DELETE', '/%61pi/devices/pump-jkt-1/credentials')).status).toBe(403);
     expect((await asTech('POST', '/%61pi/technicians/T-BDG-1/mqtt-token')).status).toBe(403);
     expect(purna.users.byEmail('x@evil.example')).toBeUndefined();
+  });
+
+  it('a bundle built after start is public by its hashed name; nothing else under /assets/ is', async () => {
+    // A rebuild while Purna runs writes new hashed names (vite.config.ts): the list of files made
+    // at start did not have them, and the page's new bundle answered 401 until a restart.
+    const dir = fileURLToPath(new URL('../../dashboard/ui/dist/assets/', import.meta.url));
+    const late = `late-${Date.now().toString(36).slice(-8).padStart(8, 'x')}.js`;
+    const plain = `notes-${process.pid}.txt`;
+    writeFileSync(join(dir, late), 'export const late = 1;\n');
+    writeFileSync(join(dir, plain), 'not a bundle');
+    try {
+      const served = await rawRequest(base, 'GET', `/assets/${late}`);
+      expect(served.status).toBe(200);
+      expect(served.headers['content-type']).toMatch(/javascript/);
+      expect(served.body).toBe('export const late = 1;\n');
+      const cookie = await loginAs(purna, 'planner');
+      // A file of another shape, a name not built, a way out of the folder: as unmatched (401, 404 with a session).
+      for (const path of [
+        `/assets/${plain}`,
+        '/assets/index-00000000.js',
+        '/assets/..%2Fsw.js',
+        '/assets/%2e%2e%2findex.html',
+      ])
+        expect((await rawRequest(base, 'GET', path)).status, path).toBe(401);
+      expect((await rawRequest(base, 'GET', `/assets/${plain}`, { headers: { cookie } })).status).toBe(404);
+    } finally {
+      rmSync(join(dir, late), { force: true });
+      rmSync(join(dir, plain), { force: true });
+    }
   });
 
   it('public by design stays reachable without a session: the UI files, the API docs, login, operators, one-time survey links', async () => {
