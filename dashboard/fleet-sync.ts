@@ -23,8 +23,11 @@ const BATCH = 200;
 export interface HealthBatch {
   /** The worker whose analytics made these verdicts. */
   worker: string;
-  reports: HealthReport[];
+  /** Each with the wall-clock time the worker made it (who judged a device when: test/cluster). */
+  verdicts: { madeAtMs: number; report: HealthReport }[];
 }
+
+type Verdict = HealthBatch['verdicts'][number];
 
 export interface FleetSyncOptions {
   io: SocketServer;
@@ -37,18 +40,19 @@ export interface FleetSyncOptions {
 }
 
 export function startFleetSync(o: FleetSyncOptions): { stop(): void } {
-  const own = new Map<string, HealthReport>(); // this worker's latest verdict per device
-  const pending = new Map<string, HealthReport>();
-  const send = (reports: HealthReport[]) => {
-    for (let i = 0; i < reports.length; i += BATCH)
-      o.io.serverSideEmit(HEALTH_EVENT, { worker: o.workerId, reports: reports.slice(i, i + BATCH) } as HealthBatch);
+  const own = new Map<string, Verdict>(); // this worker's latest verdict per device
+  const pending = new Map<string, Verdict>();
+  const send = (verdicts: Verdict[]) => {
+    for (let i = 0; i < verdicts.length; i += BATCH)
+      o.io.serverSideEmit(HEALTH_EVENT, { worker: o.workerId, verdicts: verdicts.slice(i, i + BATCH) } as HealthBatch);
   };
   const offHealth = o.bus.on('health', (report) => {
-    own.set(report.deviceId, report);
-    pending.set(report.deviceId, report);
+    const v = { madeAtMs: Date.now(), report };
+    own.set(report.deviceId, v);
+    pending.set(report.deviceId, v);
   });
   o.io.on(HEALTH_EVENT, (batch: HealthBatch) => {
-    for (const r of batch?.reports ?? []) o.fleet.applyRemoteHealth(r);
+    for (const v of batch?.verdicts ?? []) o.fleet.applyRemoteHealth(v.report);
   });
   // Another worker started: it hears every verdict this one holds (rare, so all at once).
   o.io.on(SYNC_EVENT, () => send([...own.values()]));

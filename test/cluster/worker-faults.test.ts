@@ -7,11 +7,19 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WorkOrder } from '../../core/types.ts';
-import { type Cluster, startCluster, storedTimestamps, streamReadings } from '../support/cluster.ts';
+import {
+  type Cluster,
+  judgeChanges,
+  startCluster,
+  storedTimestamps,
+  streamReadings,
+  watchVerdicts,
+} from '../support/cluster.ts';
 import { type QoS1Load, startQoS1Load, waitFor } from '../support/load.ts';
 
 const ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password-1' };
 let cluster: Cluster;
+let watcher: Awaited<ReturnType<typeof watchVerdicts>>;
 beforeAll(async () => {
   cluster = await startCluster({
     workers: 3,
@@ -24,8 +32,10 @@ beforeAll(async () => {
       PURNA_ADMIN_PASSWORD: ADMIN.password,
     },
   });
+  watcher = await watchVerdicts(cluster.databaseUrl);
 }, 180_000);
 afterAll(async () => {
+  await watcher?.close();
   await cluster?.stop();
 }, 60_000);
 
@@ -136,6 +146,11 @@ it('SIGKILL one worker, then another, restart both: every acknowledged reading i
   expect(ackedAtFirstKill).toBeGreaterThan(1000);
   expect(ackedAtRestart).toBeGreaterThan(ackedAtFirstKill + 1000); // acknowledged while workers were dead
   await everyAckedStoredOnce(run, 'SIGKILL x2 then restart');
+  const changes = judgeChanges(watcher.verdicts.filter((v) => v.deviceId.startsWith('kill-pump')));
+  const gaps = changes.map((c) => c.gapMs).sort((x, y) => x - y);
+  console.log(
+    `SIGKILL x2: ${watcher.verdicts.length} verdicts heard, ${changes.length} changes of judging worker, smallest gaps ${gaps.slice(0, 5).join(', ')} ms`,
+  );
 }, 240_000);
 
 it('the stream engine paused (SIGSTOP nats-server) for 20 s: acknowledging goes on, nothing is lost', async () => {

@@ -11,8 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import { Server as SocketServer } from 'socket.io';
 import { READINGS_STREAM } from '../../cluster/partition.ts';
 import { decodeReading } from '../../cluster/reading-stream.ts';
+import { attachClusterAdapter } from '../../dashboard/cluster-adapter.ts';
+import { HEALTH_EVENT, type HealthBatch } from '../../dashboard/fleet-sync.ts';
 import { influxdAvailable, type LocalInfluxd, startInfluxd } from './influxd.ts';
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from './mosquitto.ts';
 import { type LocalNats, natsAvailable, startNats } from './nats.ts';
@@ -161,4 +165,57 @@ export async function streamReadings(natsUrl: string): Promise<{ deviceId: strin
   } finally {
     await nc.close();
   }
+}
+
+export interface ObservedVerdict {
+  worker: string;
+  deviceId: string;
+  /** The worker's wall clock when its analytics made the verdict. */
+  madeAtMs: number;
+}
+
+/**
+ * Listens to the workers' health channel (dashboard/fleet-sync.ts) as one more member of their
+ * socket.io adapter: who judged which device when (each worker's latest verdict per device per second).
+ */
+export async function watchVerdicts(
+  databaseUrl: string,
+): Promise<{ verdicts: ObservedVerdict[]; close(): Promise<void> }> {
+  const io = new SocketServer();
+  const adapter = await attachClusterAdapter(io, { databaseUrl, log: pino({ level: 'silent' }) });
+  const verdicts: ObservedVerdict[] = [];
+  io.on(HEALTH_EVENT, (batch: HealthBatch) => {
+    for (const v of batch.verdicts)
+      verdicts.push({ worker: batch.worker, deviceId: v.report.deviceId, madeAtMs: v.madeAtMs });
+  });
+  return {
+    verdicts,
+    // Not io.close(): it closes an engine, and this server has none (no HTTP server).
+    close: () => adapter.close(),
+  };
+}
+
+/**
+ * Where two workers judged one device in the same interval: for each device, its verdicts in
+ * time order, and each change of worker with the gap between the last verdict of one and the
+ * first of the next. A gap under `minGapMs` (or a worker coming back within it) is an overlap.
+ */
+export function judgeChanges(
+  verdicts: ObservedVerdict[],
+): { deviceId: string; from: string; to: string; gapMs: number }[] {
+  const byDevice = new Map<string, ObservedVerdict[]>();
+  for (const v of verdicts) byDevice.set(v.deviceId, [...(byDevice.get(v.deviceId) ?? []), v]);
+  const changes: { deviceId: string; from: string; to: string; gapMs: number }[] = [];
+  for (const [deviceId, vs] of byDevice) {
+    vs.sort((a, b) => a.madeAtMs - b.madeAtMs);
+    for (let i = 1; i < vs.length; i++)
+      if (vs[i].worker !== vs[i - 1].worker)
+        changes.push({
+          deviceId,
+          from: vs[i - 1].worker,
+          to: vs[i].worker,
+          gapMs: vs[i].madeAtMs - vs[i - 1].madeAtMs,
+        });
+  }
+  return changes;
 }
