@@ -62,7 +62,10 @@ export async function attachClusterAdapter(
     close: async () => {
       // The adapter releases its LISTEN client when its namespace closes (io.close / engine close).
       io.of('/').adapter.close();
-      await pool.end().catch(() => {});
+      // Bounded: after PostgreSQL restarted, the adapter can hold a reconnected client it never
+      // releases, and pool.end() waits for every client (measured: the stop hung for good).
+      const ended = pool.end().catch(() => {});
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
     },
   };
 }
