@@ -7,21 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../core/topics.ts';
 import type { DeviceSummary } from '../../dashboard/fleet-view.ts';
 import type { WorkOrder } from '../../core/types.ts';
+import { cspViolations, launchBrowser } from '../support/browser.ts';
+import { contextFor, type Lang, type Size, shoot, signIn, TEST_PASSWORD } from '../support/dashboard-page.ts';
 import { waitFor } from '../support/load.ts';
 import { type LocalPostgres, startPostgres } from '../support/postgres.ts';
 import { type PurnaProcess, startPurnaProcess } from '../support/purna-process.ts';
 
-const ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password-1' };
+const ADMIN = { email: 'admin@cluster.test', password: TEST_PASSWORD };
 const dirs: string[] = [];
 let postgres: LocalPostgres;
 let a: PurnaProcess;
 let b: PurnaProcess;
 let device: MqttClient | null = null;
 const sockets: Socket[] = [];
+let browser: Browser | null = null;
 
 const worker = (databaseUrl: string) => {
   const dir = mkdtempSync(join(tmpdir(), 'purna-live-cluster-'));
@@ -44,6 +48,7 @@ beforeAll(async () => {
   [a, b] = await Promise.all([worker(url), worker(url)]);
 }, 120_000);
 afterAll(async () => {
+  await browser?.close();
   for (const s of sockets) s.close();
   await device?.endAsync();
   for (const p of [a, b]) {
@@ -146,3 +151,26 @@ it('a browser on worker B sees a device only worker A ingests, its verdict, its 
     'the work order opened on A in a delta on B',
   );
 }, 120_000);
+
+// The same in Chromium: the fleet page of worker B, in both languages, at a desk and on a phone,
+// has a tile for the pump only worker A ingests, coloured by A's verdict (not "never seen").
+describe.each([
+  ['en', 'desk'],
+  ['id', 'phone'],
+] as [Lang, Size][])("worker B's fleet page in Chromium (%s, %s)", (lang, size) => {
+  it("shows the device only worker A ingests, judged by A's analytics", async () => {
+    browser ??= await launchBrowser();
+    const context = await contextFor(browser, lang, size);
+    const page = await signIn(context, b.httpUrl.slice(0, -1), lang, ADMIN.email, '/#/fleet');
+    const tile = page.locator('#health-grid .tile[data-device-id="pump-on-a-0001"]');
+    await tile.waitFor();
+    expect(await tile.getAttribute('class')).not.toContain('s-never_seen');
+    await shoot(page, `cluster-fleet-on-b-${lang}-${size}`);
+    await context.close();
+  }, 60_000);
+});
+
+it('no CSP violation on worker B', () => {
+  expect(browser).not.toBeNull();
+  expect(cspViolations(browser!)).toEqual([]);
+});
