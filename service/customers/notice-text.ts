@@ -39,7 +39,12 @@ export interface NoticeFacts {
   technicianFirstName: string | null;
   /** When the technician is expected, as a window; null when it cannot be said yet. */
   arrival: { fromMs: number; toMs: number } | null;
-  part: { name: string; status: 'reserved' | 'backorder' | 'consumed' | 'none' };
+  /** The job's parts as the catalogue names them (no Indonesian names there: as given), each with its quantity; `name` the first. */
+  part: {
+    name: string;
+    items?: { name: string; quantity: number }[];
+    status: 'reserved' | 'backorder' | 'consumed' | 'none';
+  };
   warrantyCovered: boolean;
   contractTier: string;
   resolutionCode: string | null;
@@ -89,8 +94,23 @@ function finding(lang: Language, f: NoticeFacts): string {
   return t(lang, `notice.finding.${f.mode}` as MessageKey, { model, when });
 }
 
+/**
+ * Every part of the job, in the customer's language's list ("Seal kit B40 dan 2 × O-ring set
+ * B40"): each name as the catalogue gives it, the words around it translated.
+ */
+export function partNames(lang: Language, f: Pick<NoticeFacts, 'part'>): string {
+  const items = f.part.items ?? [];
+  if (!items.length) return f.part.name;
+  return new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(
+    items.map((p) => (p.quantity > 1 ? `${p.quantity} × ${p.name}` : p.name)),
+  );
+}
+
 function partSentence(lang: Language, f: NoticeFacts): string {
-  return t(lang, `notice.part.${f.part.status}` as MessageKey, { part: f.part.name });
+  return t(lang, `notice.part.${f.part.status}` as MessageKey, {
+    part: partNames(lang, f),
+    count: Math.max(1, f.part.items?.length ?? 0),
+  });
 }
 
 function warrantySentence(lang: Language, f: NoticeFacts): string {
@@ -162,7 +182,7 @@ function paragraphs(
           })
         : t(lang, 'notice.resolved.outcome', {
             code: f.resolutionCode ?? 'other',
-            part: f.part.name,
+            part: partNames(lang, f),
             site: f.siteName,
           });
       return {

@@ -173,7 +173,11 @@ export function noticeFacts(
     failureInMs: o.predictedFailureAtMs === null ? null : o.predictedFailureAtMs - nowMs,
     technicianFirstName: tech ? tech.name.split(/\s+/)[0] : null,
     arrival: arrivalWindow(kind, o, nowMs),
-    part: { name: o.partName ?? o.partSku ?? '', status: partStatus },
+    part: {
+      name: o.partName ?? o.partSku ?? '',
+      items: o.parts.map((p) => ({ name: p.name || p.sku, quantity: p.quantity })),
+      status: partStatus,
+    },
     warrantyCovered: o.warrantyCovered,
     contractTier: device.contractTier,
     resolutionCode: o.resolutionCode,
