@@ -63,6 +63,10 @@ describe.each([
     await page.goto(`${purna.dashboardUrl}#/work-orders`);
     const card = page.locator(`article.card:has(a[href="#/work-order/${job.id}"])`);
     await expect.poll(() => card.locator('.meta.model').textContent()).toBe(modelName);
+    // The part's depot by name too ('@ Depot Surabaya (Rungkut)', not '@ DEP-SBY').
+    const depot = purna.service.network.listDepots().find((d) => d.id === job.parts[0].depotId)!;
+    await expect.poll(() => card.textContent()).toContain(`@ ${depot.name}`);
+    expect(await card.textContent()).not.toMatch(/DEP-/);
     await shoot(page, `model-names-board-${lang}-${size}`);
 
     await page.goto(`${purna.dashboardUrl}#/work-order/${job.id}`);
@@ -80,6 +84,10 @@ describe.each(['id', 'en'] as Lang[])('the technician (%s, phone)', (lang) => {
     const page = await signIn(context, purna.dashboardUrl, lang, email);
     const card = page.locator(`#my-jobs article[data-work-order-id="${job.id}"]`);
     await expect.poll(() => card.locator('.meta.model').textContent()).toBe(modelName);
+    // Where to pick the part up, by the depot's name.
+    const depot = purna.service.network.listDepots().find((d) => d.id === job.parts[0].depotId)!;
+    await expect.poll(() => card.textContent()).toContain(depot.name);
+    expect(await card.textContent()).not.toMatch(/DEP-/);
     await shoot(page, `model-names-tech-${lang}`);
     await context.close();
   });

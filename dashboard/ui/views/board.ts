@@ -6,6 +6,7 @@ import { api } from '../api.ts';
 import { explain } from '../explain.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, shortTime, t } from '../i18n.ts';
+import { depotName, loadDepotNames } from '../depot-names.ts';
 import { loadModelNames, modelName } from '../model-names.ts';
 import { ACTIVE, live, partLine, type WorkOrderView } from '../state.ts';
 import { boardWhere } from './board-where.ts';
@@ -119,7 +120,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
       el('p', {
         class: 'meta',
         text: t('board.card.part', {
-          ...partLine(o),
+          ...partLine(o, depotName),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
@@ -197,7 +198,7 @@ export function boardView(root: HTMLElement, focusId?: string): () => void {
     if (focusId) board.querySelector<HTMLElement>(`[data-work-order-id="${CSS.escape(focusId)}"]`)?.focus();
   }
   render();
-  void loadModelNames().then(render);
+  void Promise.all([loadModelNames(), loadDepotNames()]).then(render);
   const unsubscribe = live.subscribe(({ workOrders, snapshot }) => {
     for (const o of workOrders) if (CLOSED_STATES.includes(o.state)) closed.set(o.id, o);
     if (snapshot || workOrders.length) render();

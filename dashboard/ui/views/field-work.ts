@@ -5,6 +5,7 @@
 import { api, upload } from '../api.ts';
 import { el } from '../format.ts';
 import { labelOf, num, t } from '../i18n.ts';
+import { depotName } from '../depot-names.ts';
 import { live, type WorkOrderView } from '../state.ts';
 
 interface Attachment {
@@ -105,7 +106,7 @@ export function fieldWorkSection(
             quantity: p.quantity,
             name: p.name,
             sku: p.sku,
-            depot: p.depotId ?? '—',
+            depot: p.depotId ? depotName(p.depotId) : '—',
             status: labelOf('partStatus', p.status),
           }),
         });

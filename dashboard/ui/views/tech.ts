@@ -14,6 +14,7 @@ import { explain } from '../explain.ts';
 import { type Conflict, FieldStore, type QueuedChange, type SiteInfo } from '../field-store.ts';
 import { el } from '../format.ts';
 import { dateTime, duration, labelOf, num, t, type MessageKey } from '../i18n.ts';
+import { depotName, loadDepotNames } from '../depot-names.ts';
 import { loadModelNames, modelName } from '../model-names.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
 import { diagnoseForm } from './customer-voice.ts';
@@ -523,7 +524,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
       el('p', {
         class: 'meta',
         text: t('tech.part', {
-          ...partLine(o),
+          ...partLine(o, depotName),
           status: labelOf('partStatus', o.partStatus),
           warranty: o.warrantyCovered ? 'yes' : 'no',
         }),
@@ -672,7 +673,7 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
   }, 15_000);
   showConflicts();
   render();
-  void loadModelNames().then(render);
+  void Promise.all([loadModelNames(), loadDepotNames()]).then(render);
   if (fromServer) void flush();
   const unsubscribe = live.subscribe(({ workOrders, devices, snapshot }) => {
     if (snapshot) {
