@@ -17,8 +17,12 @@ import type { FleetView } from './fleet-view.ts';
 
 export const HEALTH_EVENT = 'purna:health';
 const SYNC_EVENT = 'purna:health-sync';
-/** Reports per message: a batch over NOTIFY's 8,000 bytes goes through the adapter's table, one row each. */
-const BATCH = 200;
+/**
+ * Verdicts per message. One over NOTIFY's 8,000 bytes goes through the adapter's table, a row each:
+ * bench:health-channel, 10,000 devices at one verdict a second, PostgreSQL 0.59 cores with 200
+ * a message, 0.32 with 1,000, 0.37 with 5,000 (load 14-23).
+ */
+const BATCH = 1000;
 
 export interface HealthBatch {
   /** The worker whose analytics made these verdicts. */
