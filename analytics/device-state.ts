@@ -39,6 +39,8 @@ export interface MetricState {
   warmSinceMs: number;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;
+  /** Vibration only: the last verdict found its sensor's gain drifting (verdict.ts `sensorGainDrift`; it holds with hysteresis). */
+  gainDrift: boolean;
 }
 
 export interface DeviceState {
@@ -152,6 +154,13 @@ export function factsOf(metric: string, d: DeviceState): MetricFacts {
 
 /** Metrics without thresholds keep no trend window; one params object serves them all. */
 const UNIT_FREE_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, trendWindow: 2 };
+/**
+ * Metrics judged by ISO 10816 zones (vibration) also track their reading-to-reading noise over
+ * the last 12 hours: a sensor whose gain drifts scales it with the level, wear does not
+ * (verdict.ts `sensorGainDrift`). 12 h chosen over 6 h on bench:fleet seeds 1–4 (6 h: two more
+ * wearing bearings briefly called drifting sensors).
+ */
+const VIBRATION_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_DETECTOR_PARAMS, noiseRecentMs: 12 * 3_600_000 };
 
 /**
  * A metric's fresh state. Only metrics with a failure threshold get a trend window (the forecast
@@ -179,6 +188,7 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     warmSinceMs: Number.NaN,
     warmWhileStoppedMs: 0,
     normalText: normalTextOf(metric),
+    gainDrift: false,
   };
 }
 
@@ -200,7 +210,13 @@ function normalTextOf(metric: string): string {
 }
 
 function newDetector(facts: MetricFacts): MetricDetector {
-  const detector = new MetricDetector(facts.unitFree ? UNIT_FREE_DETECTOR_PARAMS : DEFAULT_DETECTOR_PARAMS);
+  const detector = new MetricDetector(
+    facts.unitFree
+      ? UNIT_FREE_DETECTOR_PARAMS
+      : facts.zones !== null
+        ? VIBRATION_DETECTOR_PARAMS
+        : DEFAULT_DETECTOR_PARAMS,
+  );
   detector.sigmaFloor = facts.sigmaFloor;
   return detector;
 }

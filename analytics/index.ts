@@ -164,6 +164,7 @@ export class Analytics {
     for (const m of d.metrics.values()) {
       m.detector.reset();
       m.anomalyStreak = 0;
+      m.gainDrift = false;
     }
     d.joint?.reset();
   }
@@ -293,7 +294,7 @@ export class Analytics {
         warmingUp = true;
         continue;
       }
-      const v = judge(judged, m, this.#leadTimeMs, explained);
+      const v = judge(judged, m, this.#leadTimeMs, d, explained);
       if (v.anomalous && v.mode === 'bearing_wear') bearingWear = true;
       if (v.anomalous && v.mode === 'cooling_failure') coolingFailure = true;
       if (v.due && (!anyDue || v.score < due.score)) {

@@ -27,6 +27,12 @@ export interface DetectorParams {
   referenceIntervalMs: number;
   /** CUSUM allowance k, in long-term σ: deviations below it (a daily swing) never add up. */
   cusumK: number;
+  /**
+   * Time constant of the recent reading-to-reading noise, ms (0: the noise is not tracked). A
+   * sensor whose gain drifts scales all it reads, its noise with its level; wear adds vibration
+   * over the same noise (verdict.ts `sensorGainDrift` compares the two).
+   */
+  noiseRecentMs: number;
 }
 
 export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
@@ -40,6 +46,7 @@ export const DEFAULT_DETECTOR_PARAMS: DetectorParams = {
   longLearnMs: 86_400_000,
   referenceIntervalMs: 300_000,
   cusumK: 2,
+  noiseRecentMs: 0,
 };
 
 export interface DetectorState {
@@ -61,6 +68,11 @@ export interface DetectorState {
   cusumDown?: number;
   /** Absent in snapshots from before the time-based long-term baseline. */
   firstTsMs?: number;
+  /** The noise's normal and recent levels (mean squared step) and the time its normal was learnt on; absent before they were kept. */
+  noiseNormal?: number;
+  noiseRecent?: number;
+  noiseLearntMs?: number;
+  noiseLevel?: number;
 }
 
 export interface SampleResult {
@@ -125,6 +137,28 @@ const FIRST_TS = 24,
   LONG_DT = 25,
   LONG_RATE = 26,
   CUSUM_WEIGHT = 27;
+/**
+ * The noise (mean absolute step from one reading to the next): its normal, its recent level, the
+ * time its normal has learnt on, the recent weight of the last interval; the recent mean of the
+ * value over the same time (a level to compare the noise with, as late as the noise).
+ */
+const NOISE_NORMAL = 28,
+  NOISE_RECENT = 29,
+  NOISE_LEARNT = 30,
+  NOISE_RATE = 31,
+  NOISE_LEVEL = 32,
+  NOISE_PREVIOUS = 33;
+/** A step over this many times the recent mean step is not noise (a load change, a spike). */
+const NOISE_CLIP = 4;
+/**
+ * A reading weighs at most this much time in the noise's means: the first reading after a stop of
+ * hours (a pump's shift) is one reading, not half of the last 12 hours.
+ */
+const NOISE_MAX_STEP_MS = 30 * 60_000;
+/** ...once the noise has been learnt this long. */
+const NOISE_CLIP_AFTER_MS = 6 * 3_600_000;
+/** The normal noise is learnt while the smoothed value is within this many long-term σ (its own spread, no floor) of the long-term mean. */
+const NOISE_NORMAL_SIGMAS = 2;
 
 /**
  * The result `keep` holds, read in place: a live view of the detector's slots, so keeping it
@@ -222,6 +256,12 @@ export class MetricDetector {
       0,
       0,
       0,
+      /* noise: */ 0,
+      0,
+      0,
+      0,
+      0,
+      Number.NaN,
     ];
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
@@ -286,7 +326,8 @@ export class MetricDetector {
   /** Learns one sample; returns its z-score against the baseline before it (0 in the warm-up). */
   #advance(tsMs: number, value: number): number {
     const p = this.params;
-    this.#repeatCount = value === this.#s[LAST_VALUE] ? this.#repeatCount + 1 : 1;
+    const previous = this.#s[LAST_VALUE];
+    this.#repeatCount = value === previous ? this.#repeatCount + 1 : 1;
     this.#s[LAST_VALUE] = value;
     const dt = this.#n > 0 && tsMs > this.#s[LAST_TS] ? tsMs - this.#s[LAST_TS] : p.referenceIntervalMs;
     if (this.#n === 0) this.#s[FIRST_TS] = tsMs;
@@ -338,6 +379,12 @@ export class MetricDetector {
       } else {
         this.#s[LONG_MEAN] += (rate / 10) * dLong;
       }
+      // The reading's departure from the line through the two before (a second difference): a rise,
+      // fast (a sudden failure's precursor) or slow, is not noise, and a jump touches two readings.
+      if (p.noiseRecentMs > 0) {
+        this.#learnNoise(value - 2 * previous + this.#s[NOISE_PREVIOUS], Math.min(dt, NOISE_MAX_STEP_MS), longAlpha);
+        this.#s[NOISE_PREVIOUS] = previous;
+      }
     }
     if (this.#ringTs.length > 0) {
       this.#ringTs[this.#ringHead] = tsMs;
@@ -346,6 +393,48 @@ export class MetricDetector {
       if (this.#ringSize < p.trendWindow) this.#ringSize++;
     }
     return z;
+  }
+
+  /**
+   * The reading-to-reading noise: the squared step, clipped, as a recent mean (time constant
+   * `noiseRecentMs`) and as the normal one, learnt at the long-term baseline's pace while the
+   * smoothed value is near its long-term mean (a fault under way must not teach it).
+   */
+  #learnNoise(step: number, dt: number, longRate: number): void {
+    const s = this.#s;
+    if (Number.isNaN(step)) return;
+    const normal = s[NOISE_NORMAL];
+    const recent = s[NOISE_RECENT];
+    const learnt = s[NOISE_LEARNT];
+    // A step far beyond the recent ones is not noise (a load change, a spike, a stopped machine's
+    // floor reading): left out, against the recent level rather than the normal (a gain grown 2×
+    // doubles every step), once both are worth comparing against.
+    const size = Math.abs(step);
+    if (learnt >= NOISE_CLIP_AFTER_MS && size > NOISE_CLIP * Math.max(recent, normal)) return;
+    // Plain averages while they are young, then the recent one forgets over its time constant and
+    // the normal one at the long-term baseline's pace.
+    const young = dt / (learnt + dt);
+    const rate = Math.max(s[NOISE_RATE], young);
+    s[NOISE_RECENT] = recent + rate * (size - recent);
+    s[NOISE_LEVEL] += rate * (s[LAST_VALUE] - s[NOISE_LEVEL]);
+    const longStd = Math.sqrt(s[LONG_VARIANCE]);
+    if (learnt > 0 && Math.abs(s[SMOOTHED] - s[LONG_MEAN]) > NOISE_NORMAL_SIGMAS * longStd) return;
+    s[NOISE_NORMAL] = normal + (learnt < this.params.longLearnMs ? young : longRate) * (size - normal);
+    s[NOISE_LEARNT] = learnt + dt;
+  }
+
+  /** The recent reading-to-reading noise against its normal (NaN while the normal is not learnt for a day). */
+  get noiseRatio(): number {
+    const s = this.#s;
+    if (!(s[NOISE_LEARNT] >= this.params.longLearnMs && s[NOISE_NORMAL] > 0)) return Number.NaN;
+    return s[NOISE_RECENT] / s[NOISE_NORMAL];
+  }
+
+  /** The recent mean value over the noise's time constant, against the long-term mean (NaN: not tracked). */
+  get recentLevelRatio(): number {
+    const s = this.#s;
+    if (!(s[NOISE_LEARNT] >= this.params.longLearnMs && s[LONG_MEAN] > 0)) return Number.NaN;
+    return s[NOISE_LEVEL] / s[LONG_MEAN];
   }
 
   /** Forgets the baseline (a part was replaced: the machine's normal has changed). */
@@ -362,6 +451,11 @@ export class MetricDetector {
     this.#s[LONG_VARIANCE] = 0;
     this.#s[CUSUM_UP] = 0;
     this.#s[CUSUM_DOWN] = 0;
+    this.#s[NOISE_NORMAL] = 0;
+    this.#s[NOISE_RECENT] = 0;
+    this.#s[NOISE_LEARNT] = 0;
+    this.#s[NOISE_LEVEL] = 0;
+    this.#s[NOISE_PREVIOUS] = Number.NaN;
   }
 
   #slope(): number {
@@ -411,6 +505,8 @@ export class MetricDetector {
       s[LONG_DT] = dt;
       s[LONG_RATE] = dt === ref ? this.params.longAlpha : 1 - (1 - this.params.longAlpha) ** (dt / ref);
       s[CUSUM_WEIGHT] = Math.min(1, dt / ref);
+      if (this.params.noiseRecentMs > 0)
+        s[NOISE_RATE] = 1 - Math.exp(-Math.min(dt, NOISE_MAX_STEP_MS) / this.params.noiseRecentMs);
     }
     return s[LONG_RATE];
   }
@@ -433,6 +529,10 @@ export class MetricDetector {
       cusumUp: this.#s[CUSUM_UP],
       cusumDown: this.#s[CUSUM_DOWN],
       firstTsMs: this.#s[FIRST_TS],
+      noiseNormal: this.#s[NOISE_NORMAL],
+      noiseRecent: this.#s[NOISE_RECENT],
+      noiseLearntMs: this.#s[NOISE_LEARNT],
+      noiseLevel: this.#s[NOISE_LEVEL],
     };
   }
 
@@ -456,5 +556,9 @@ export class MetricDetector {
     // Older snapshots: the learning day counts from the snapshot's last sample.
     this.#s[FIRST_TS] = s.firstTsMs ?? s.lastTsMs;
     this.#s[LONG_DT] = 0;
+    this.#s[NOISE_NORMAL] = s.noiseNormal ?? 0;
+    this.#s[NOISE_RECENT] = s.noiseRecent ?? 0;
+    this.#s[NOISE_LEARNT] = s.noiseLearntMs ?? 0;
+    this.#s[NOISE_LEVEL] = s.noiseLevel ?? 0;
   }
 }

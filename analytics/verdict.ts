@@ -98,8 +98,8 @@ export class MetricVerdict {
   }
 }
 
-/** A rule: reads the metric's state, writes the verdict; true ends the verdict (a sensor fault). */
-export type VerdictRule = (v: MetricVerdict, m: MetricState, leadTimeMs: number) => boolean;
+/** A rule: reads the metric's state (and its device's, for context), writes the verdict; true ends the verdict (a sensor fault). */
+export type VerdictRule = (v: MetricVerdict, m: MetricState, leadTimeMs: number, d: DeviceState) => boolean;
 
 function sensorFault(
   v: MetricVerdict,
@@ -169,6 +169,65 @@ export function silentVibrationSensor(v: MetricVerdict, m: MetricState): boolean
     `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`,
     'warmWhileStoppedMs',
     m.warmWhileStoppedMs,
+  );
+}
+
+/** A vibration this many times its long-term normal, or more, can be told a drifting gain from wear... */
+const GAIN_MIN_LEVEL = 1.4;
+/** ...when its reading-to-reading noise grew at least as its level to this power (a gain scales both alike: 1), and at least this much... */
+const GAIN_NOISE_EXPONENT = 0.5;
+const GAIN_NOISE_FLOOR = 1.3;
+/** ...and it stays a drifting gain until the noise falls under the level to this power (wear's noise stays where it was: 0). */
+const GAIN_NOISE_EXPONENT_OFF = 0.25;
+/** The device's other metrics with domain thresholds within this many σ of their normal, their failure way. */
+const GAIN_CONTEXT_SIGMAS = 3;
+
+/**
+ * A vibration sensor whose gain drifts: the level well above its normal, its noise grown with it,
+ * the machine's other metrics at their normal. A gain error scales all the sensor reads, the
+ * machine's own reading-to-reading fluctuation with its level; wear adds vibration over the same
+ * fluctuation, and heats the machine as it goes on (lubrication loss at once). The noise is the
+ * reading's departure from the line through the two before (a rise is not noise), its mean over
+ * 12 hours against the normal one, and so is the level. On bench:fleet seeds 1–4 (where these
+ * constants were chosen): drifting sensors' noise 1.38–1.68 × its normal when their level first
+ * reaches 1.45 ×, wearing bearings' at most 1.31 × at any level from 1.3 × to their failure.
+ */
+export function sensorGainDrift(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
+  if (m.facts.zones === null) return false;
+  const res = m.last!;
+  // The level over the same 12 hours as the noise: both as late, so a gain moves them alike.
+  const level = m.detector.recentLevelRatio;
+  const noise = m.detector.noiseRatio;
+  const gain = m.gainDrift
+    ? level > 1 && noise >= level ** GAIN_NOISE_EXPONENT_OFF
+    : level >= GAIN_MIN_LEVEL && noise >= Math.max(GAIN_NOISE_FLOOR, level ** GAIN_NOISE_EXPONENT);
+  if (!gain) {
+    m.gainDrift = false;
+    return false;
+  }
+  let context = '';
+  for (const o of d.metrics.values()) {
+    if (o === m || o.facts.unitFree || !o.last || o.last.warmingUp) continue;
+    const moved = o.facts.risesOnly
+      ? o.elevationSigned
+      : o.facts.fallsOnly
+        ? -o.elevationSigned
+        : Math.abs(o.elevationSigned);
+    if (moved >= GAIN_CONTEXT_SIGMAS) {
+      m.gainDrift = false;
+      return false;
+    }
+    context += `${context ? ', ' : ''}${o.name}`;
+  }
+  m.gainDrift = true;
+  return sensorFault(
+    v,
+    true,
+    55,
+    'sensor-gain-drift',
+    `${v.metric} ${fmt(res.smoothed)} has been ${fmt(level, 2)} × this device's normal ${fmt(res.longMean)} over the last 12 h and its reading-to-reading noise grew with it (${fmt(noise, 2)} ×)${context ? ` while ${context} stay${context.includes(',') ? '' : 's'} at ${context.includes(',') ? 'their' : 'its'} normal` : ''}: the sensor's gain is drifting (wear adds vibration over the same noise), check the sensor`,
+    'noiseRatio',
+    noise,
   );
 }
 
@@ -332,15 +391,16 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
 
 /**
  * The rules that say a sensor is broken: the ones a unit-free metric is judged by while its
- * device's joint model explains its moves (the first three of VERDICT_RULES).
+ * device's joint model explains its moves (the first four of VERDICT_RULES).
  */
-const SENSOR_RULES = 3;
+const SENSOR_RULES = 4;
 
 /** The rules, in the order they run. */
 export const VERDICT_RULES: readonly VerdictRule[] = [
   physicalRange,
   stuckSensor,
   silentVibrationSensor,
+  sensorGainDrift,
   iso10816Zone,
   ratedMaxTemperature,
   ratedLimit,
@@ -359,7 +419,13 @@ export const VERDICT_RULES: readonly VerdictRule[] = [
  * (or is still learning it); a unit-free metric is then judged by the sensor-fault rules only,
  * since its level moves with the load, which its own baseline cannot tell from a fault.
  */
-export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number, explained = false): MetricVerdict {
+export function judge(
+  v: MetricVerdict,
+  m: MetricState,
+  leadTimeMs: number,
+  d: DeviceState,
+  explained = false,
+): MetricVerdict {
   const res = m.last!;
   const f = m.facts;
   const sigma = Math.max(res.longStd, f.sigmaFloor);
@@ -399,7 +465,7 @@ export function judge(v: MetricVerdict, m: MetricState, leadTimeMs: number, expl
   v.jointShare = Number.NaN;
   v.jointAlarmMs = Number.NaN;
   const rules = onlySensorRules ? SENSOR_RULES : VERDICT_RULES.length;
-  for (let i = 0; i < rules; i++) if (VERDICT_RULES[i](v, m, leadTimeMs)) break;
+  for (let i = 0; i < rules; i++) if (VERDICT_RULES[i](v, m, leadTimeMs, d)) break;
   return v;
 }
 
