@@ -84,6 +84,8 @@ const REFRESH = 32;
 /** The direction moved this much (1 − |cos|) or a metric's spread by this factor: learn the normal again. */
 const DIRECTION_MOVED = 0.03;
 const SPREAD_MOVED = 2;
+/** Readings in a row the fast residual must show the fault gone before that ends an alarm. */
+const CLEAR_READINGS = 5;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
 const REGRESSION_RIDGE = 1e-4;
 const COVARIANCE_RIDGE = 1e-3;
@@ -97,6 +99,14 @@ export interface JointModelParams {
   offRatio: number;
   /** ...for this many seconds of readings in a row. */
   clearSamples: number;
+  /**
+   * Weight of a reading a second after the last in a fast-smoothed residual that says when an
+   * alarm ends (0: the slow one does): its T² against its own usual level, under `offRatio` for
+   * `clearSamples`. The slow statistic remembers a fault for a minute after it ended.
+   */
+  clearLambda: number;
+  /** ...or once the fast residual shows less than this share of the slow one (its projection on it). */
+  clearAlong: number;
 }
 
 export const DEFAULT_JOINT_MODEL_PARAMS: JointModelParams = {
@@ -104,6 +114,8 @@ export const DEFAULT_JOINT_MODEL_PARAMS: JointModelParams = {
   onRatio: 4,
   offRatio: 2,
   clearSamples: 10,
+  clearLambda: 0.3,
+  clearAlong: 0.5,
 };
 
 /** Phases of learning. */
@@ -151,6 +163,7 @@ export class JointModel {
   readonly #eStepVar: number;
   readonly #eLast: number;
   readonly #fast: number;
+  readonly #quick: number;
   #n = 0;
   #phase = SCALING;
   /** Seconds of readings in this phase (learnt ones while learning), and how many readings. */
@@ -175,6 +188,7 @@ export class JointModel {
   #fastCount = 1;
   #alarm = false;
   #clearRun = 0;
+  #goneReadings = 0;
   #alarmSamples = 0;
   #alarmSinceMs = Number.NaN;
   /** The last reading's running point (σ along the direction the metrics step together). */
@@ -218,6 +232,7 @@ export class JointModel {
     this.#eStepVar = take(d);
     this.#eLast = take(d);
     this.#fast = take(d);
+    this.#quick = take(d);
     this.#s = new Float64Array(o);
   }
 
@@ -245,6 +260,7 @@ export class JointModel {
     const r = this.#rates;
     const per = (rate: number) => (w === 1 ? rate : 1 - (1 - rate) ** w);
     r[R_LAMBDA] = per(this.params.lambda);
+    r[R_CLEAR_LAMBDA] = per(this.params.clearLambda);
     r[R_HISTORY_FAST] = per(HISTORY_FAST);
     r[R_HISTORY_SLOW] = per(HISTORY_SLOW);
     r[R_SHARE] = per(SHARE_SMOOTH);
@@ -362,12 +378,15 @@ export class JointModel {
     const e = this.#e;
     const r = this.#smoothed;
     const lambda = rates[R_LAMBDA];
+    const quickLambda = rates[R_CLEAR_LAMBDA];
+    const q = this.#quick;
     for (let i = 0; i < d; i++) {
       let predicted = 0;
       for (let k = 0; k < K; k++) predicted += s[phi + k] * s[beta + k * d + i];
       const ei = s[z + i] - predicted;
       s[e + i] = ei;
       s[r + i] += lambda * ((novel ? 0 : ei) - s[r + i]);
+      s[q + i] += quickLambda * ((novel ? 0 : ei) - s[q + i]);
     }
     if (novel) {
       // Alarmed, it may still end (the smoothed residual fades), but nothing is learnt: a fault
@@ -443,6 +462,7 @@ export class JointModel {
     s.fill(0, this.#xtx, this.#xtx + tri(K) + 2 * K * d);
     s.fill(0, this.#cov, this.#cov + tri(d));
     s.fill(0, this.#smoothed, this.#smoothed + d);
+    s.fill(0, this.#quick, this.#quick + d);
     this.#history.fill(0);
     this.#pMin = Number.POSITIVE_INFINITY;
     this.#pMax = Number.NEGATIVE_INFINITY;
@@ -623,6 +643,16 @@ export class JointModel {
     const u = t2 / this.#fastCount;
     const ratio = u / this.#level;
     this.#ratio = ratio;
+    // How much of the slow residual the fast one still shows: its projection on the slow one's
+    // Mahalanobis direction, (q̄ᵀ Σ⁻¹ r̄) / T². About 1 while the fault goes on (both see the same
+    // shift), about 0 once it is over (the fast one is back at the normal, the slow one remembers).
+    const quick = this.params.clearLambda > 0;
+    let along = 0;
+    if (quick && t2 > 0) {
+      const q = this.#quick;
+      for (let i = 0; i < d; i++) along += s[fast + i] * s[q + i] * s[w + i];
+      along /= t2;
+    }
     if (!this.#levelLearnt()) {
       // The usual level is learnt first, on normal running, before it judges.
       this.#learnLevel(u);
@@ -637,8 +667,17 @@ export class JointModel {
       } else if (ratio < this.params.offRatio) this.#learnLevel(u);
     } else {
       this.#alarmSamples++;
-      this.#clearRun = ratio < this.params.offRatio ? this.#clearRun + this.#w : 0;
-      if (this.#clearRun >= this.params.clearSamples) this.#endAlarm();
+      const over = ratio < this.params.offRatio;
+      const gone = quick && along < this.params.clearAlong;
+      this.#clearRun = over || gone ? this.#clearRun + this.#w : 0;
+      // Gone by the fast residual for a few readings too: read every 10 s, one reading is all of it.
+      this.#goneReadings = gone ? this.#goneReadings + 1 : 0;
+      if (this.#clearRun >= this.params.clearSamples && (over || this.#goneReadings >= CLEAR_READINGS)) {
+        this.#endAlarm();
+        // The fault is over by the fast residual: the slow one forgets it (it would hold the
+        // statistic over the on level for another minute, and alarm again).
+        if (gone) s.fill(0, r, r + d);
+      }
     }
   }
 
@@ -652,6 +691,7 @@ export class JointModel {
   #endAlarm(): void {
     this.#alarm = false;
     this.#clearRun = 0;
+    this.#goneReadings = 0;
     this.#alarmSamples = 0;
     this.#alarmSinceMs = Number.NaN;
   }
@@ -816,7 +856,8 @@ const R_LAMBDA = 0,
   R_COVARIANCE_MIN = 5,
   R_GLOBAL_MIN = 6,
   R_LEVEL_MIN = 7,
-  RATES = 8;
+  R_CLEAR_LAMBDA = 8,
+  RATES = 9;
 
 /** Scratch for the regression's Cholesky factor (models are solved one at a time). */
 const REGRESSION_FACTOR = new Float64Array(tri(K));

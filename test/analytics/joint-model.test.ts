@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../analytics/index.ts';
-import { JointModel } from '../../analytics/joint-model.ts';
+import { DEFAULT_JOINT_MODEL_PARAMS, JointModel, type JointModelParams } from '../../analytics/joint-model.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
 import type { DispatchRequest, HealthReport } from '../../core/types.ts';
@@ -38,8 +38,8 @@ function planWith(
 }
 
 /** The rig through a bare joint model, every `every`-th reading (10: a reading every 10 s). */
-function runModel(plan: PumpRigPlan, every = 1) {
-  const model = new JointModel([...PUMP_RIG_METRICS]);
+function runModel(plan: PumpRigPlan, every = 1, params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS) {
+  const model = new JointModel([...PUMP_RIG_METRICS], params);
   const rig = new PumpRig(plan);
   const x = new Float64Array(PUMP_RIG_METRICS.length);
   const out: { tsMs: number; alarm: boolean; fault: boolean; top: string; judging: boolean }[] = [];
@@ -94,6 +94,27 @@ describe('joint model', () => {
     expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.7);
     const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
     expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
+  });
+
+  it('an alarm ends once the fast residual no longer shows the fault, not when the slow one has forgotten it', () => {
+    // The slow residual (about 40 s of memory) holds the statistic over its off level for most of
+    // a minute after a fault; the fast one is back at the normal within seconds.
+    for (const scenario of ['inlet_valve_closure', 'leak', 'cavitation'] as const) {
+      const plan = planWith(scenario, 0.8);
+      const e = plan.experiments[0];
+      const clearedAfter = (out: ReturnType<typeof runModel>['out']) =>
+        out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm)!.tsMs - e.faultEndMs;
+      const now = runModel(plan).out;
+      const slow = runModel(plan, 1, { ...DEFAULT_JOINT_MODEL_PARAMS, clearLambda: 0 }).out;
+      expect(clearedAfter(now)).toBeLessThanOrEqual(30_000);
+      expect(clearedAfter(slow)).toBeGreaterThanOrEqual(60_000);
+      // While the fault lasts the alarm holds as it did (the fast residual still shows it).
+      const inFault = (out: typeof now) => out.filter((r) => r.fault && r.alarm).length;
+      expect(inFault(now)).toBe(inFault(slow));
+      expect(inFault(now)).toBeGreaterThan(0.95 * now.filter((r) => r.fault).length);
+      const afterFault = (out: typeof now) => out.filter((r) => r.tsMs >= e.faultEndMs && r.alarm).length;
+      expect(afterFault(now)).toBeLessThan(afterFault(slow));
+    }
   });
 
   it('a leak and a rotor imbalance are found; same plan, same alarms (deterministic)', () => {
