@@ -148,6 +148,8 @@ const NOISE_NORMAL = 28,
   NOISE_RATE = 31,
   NOISE_LEVEL = 32,
   NOISE_PREVIOUS = 33;
+/** The noise's slots as a detector that tracks it starts them. */
+const NOISE_SLOTS: readonly number[] = [0, 0, 0, 0, 0, Number.NaN];
 /** A step over this many times the recent mean step is not noise (a load change, a spike). */
 const NOISE_CLIP = 4;
 /**
@@ -256,13 +258,9 @@ export class MetricDetector {
       0,
       0,
       0,
-      /* noise: */ 0,
-      0,
-      0,
-      0,
-      0,
-      Number.NaN,
     ];
+    // The noise's slots only where it is tracked (vibration): 48 bytes less for every other metric.
+    if (params.noiseRecentMs > 0) this.#s = this.#s.concat(NOISE_SLOTS);
     // A window too short to fit a trend is not kept at all (metrics with no threshold to forecast).
     const ring = params.trendWindow >= MIN_TREND_POINTS ? params.trendWindow : 0;
     this.#ringTs = ring ? new Float64Array(ring) : NO_RING;
@@ -451,11 +449,8 @@ export class MetricDetector {
     this.#s[LONG_VARIANCE] = 0;
     this.#s[CUSUM_UP] = 0;
     this.#s[CUSUM_DOWN] = 0;
-    this.#s[NOISE_NORMAL] = 0;
-    this.#s[NOISE_RECENT] = 0;
-    this.#s[NOISE_LEARNT] = 0;
-    this.#s[NOISE_LEVEL] = 0;
-    this.#s[NOISE_PREVIOUS] = Number.NaN;
+    if (this.params.noiseRecentMs > 0)
+      for (let i = 0; i < NOISE_SLOTS.length; i++) this.#s[NOISE_NORMAL + i] = NOISE_SLOTS[i];
   }
 
   #slope(): number {
@@ -529,10 +524,14 @@ export class MetricDetector {
       cusumUp: this.#s[CUSUM_UP],
       cusumDown: this.#s[CUSUM_DOWN],
       firstTsMs: this.#s[FIRST_TS],
-      noiseNormal: this.#s[NOISE_NORMAL],
-      noiseRecent: this.#s[NOISE_RECENT],
-      noiseLearntMs: this.#s[NOISE_LEARNT],
-      noiseLevel: this.#s[NOISE_LEVEL],
+      ...(this.params.noiseRecentMs > 0
+        ? {
+            noiseNormal: this.#s[NOISE_NORMAL],
+            noiseRecent: this.#s[NOISE_RECENT],
+            noiseLearntMs: this.#s[NOISE_LEARNT],
+            noiseLevel: this.#s[NOISE_LEVEL],
+          }
+        : {}),
     };
   }
 
@@ -556,9 +555,12 @@ export class MetricDetector {
     // Older snapshots: the learning day counts from the snapshot's last sample.
     this.#s[FIRST_TS] = s.firstTsMs ?? s.lastTsMs;
     this.#s[LONG_DT] = 0;
-    this.#s[NOISE_NORMAL] = s.noiseNormal ?? 0;
-    this.#s[NOISE_RECENT] = s.noiseRecent ?? 0;
-    this.#s[NOISE_LEARNT] = s.noiseLearntMs ?? 0;
-    this.#s[NOISE_LEVEL] = s.noiseLevel ?? 0;
+    if (this.params.noiseRecentMs > 0) {
+      this.#s[NOISE_NORMAL] = s.noiseNormal ?? 0;
+      this.#s[NOISE_RECENT] = s.noiseRecent ?? 0;
+      this.#s[NOISE_LEARNT] = s.noiseLearntMs ?? 0;
+      this.#s[NOISE_LEVEL] = s.noiseLevel ?? 0;
+      this.#s[NOISE_PREVIOUS] = Number.NaN;
+    }
   }
 }
