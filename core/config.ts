@@ -444,7 +444,7 @@ export const settings = {
     default: null as string | null,
     parse: postgresUrl,
     description:
-      "PostgreSQL shared by Purna's workers (postgres://user:password@host:5432/db). Set: the dashboards' live updates go through it (socket.io's PostgreSQL adapter), so a browser on any worker sees every device and work order. Unset: one process, nothing shared",
+      "PostgreSQL shared by Purna's workers (postgres://user:password@host:5432/db). Set: the service domain (work orders, network, customers, catalogue) is kept there instead of service.db, migrations applied at start, and the dashboards' live updates go through it (socket.io's PostgreSQL adapter), so a browser on any worker sees every device and work order. Unset: one process, nothing shared",
     secret: true,
   }),
   writeBatchSize: setting({

@@ -29,6 +29,7 @@ import { FieldWork } from './work-orders/field-work.ts';
 import { WorkOrdersRoom } from './work-orders/room.ts';
 
 import type { ServiceOptions } from './options.ts';
+import type { PostgresDb } from '../sql/postgres-db.ts';
 
 /** What a started domain has: the stores, the rooms callers use, and what is stopped with it. */
 export interface Running {
@@ -55,9 +56,10 @@ export interface Running {
  * stays a list of rooms. Stopped by `stopService`, in the reverse order.
  */
 export function startService(opts: ServiceOptions, clock: Clock): Running {
-  const { bus, log, dbPath } = opts;
+  const { bus, log, dbPath, databaseUrl } = opts;
   const stores = openServiceStores({
     dbPath,
+    databaseUrl,
     log,
     clock,
     notifier: { publish: opts.publish, ...opts.notifier },
@@ -151,7 +153,12 @@ export function startService(opts: ServiceOptions, clock: Clock): Running {
     running.maintenancePass = every('maintenance', passMs, () => running.maintenance.planDue(), log);
     running.reminderPass = every('coverageReminders', passMs, () => running.warranty.remindCoverageEnding(), log);
   }
-  log.info({ db: dbPath }, 'service domain started');
+  log.info(
+    databaseUrl
+      ? { backend: 'postgres', db: (stores.db as PostgresDb).bridge.where }
+      : { backend: 'sqlite', db: dbPath },
+    'service domain started',
+  );
   return running;
 }
 

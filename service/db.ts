@@ -1,6 +1,7 @@
 import { seedProductModels } from '../core/product-catalogue.ts';
 import type { SqlDb, SqlStatement } from '../sql/sql-db.ts';
 import { SqliteDb } from '../sql/sqlite-db.ts';
+import { PostgresDb } from '../sql/postgres-db.ts';
 
 /**
  * The service store: one SQLite file (node:sqlite, no native addon) owned by the service
@@ -9,9 +10,7 @@ import { SqliteDb } from '../sql/sqlite-db.ts';
  *
  * Times are epoch milliseconds (`*_ms`), locations WGS84 degrees, quantities whole units.
  */
-const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
-  // 1: the whole service network and the work-order lifecycle.
-  `
+const MIGRATION_1 = `
   CREATE TABLE customers (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -195,7 +194,41 @@ const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
     comment TEXT
   );
   CREATE UNIQUE INDEX surveys_wo ON surveys(work_order_id);
-  `,
+  `;
+
+const MIGRATION_7_COMMON = `
+  CREATE TABLE tracking_links (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    contact_id TEXT NOT NULL REFERENCES contacts(id),
+    issued_at_ms INTEGER NOT NULL,
+    -- The customer's word after the visit: the work is done, or it is not fixed.
+    confirmation TEXT CHECK (confirmation IN ('done', 'not_fixed')),
+    confirmed_at_ms INTEGER,
+    UNIQUE (work_order_id, contact_id)
+  );
+  -- A job the customer reported: their own words, kept as they gave them.
+  ALTER TABLE work_orders ADD COLUMN customer_report TEXT;
+`;
+
+type Step = string | ((db: SqlDb) => void);
+/** A migration: the same for both backends, or a variant each where SQLite's way (rebuilding a table) is not PostgreSQL's. */
+type Migration = Step | { sqlite: Step; postgres: Step };
+
+const MIGRATIONS: readonly Migration[] = [
+  // 1: the whole service network and the work-order lifecycle. On PostgreSQL also the sequence
+  // work order numbers come from (two workers opening jobs at once must not pick the same one).
+  // And SUM over a condition (SUM(state = 'resolved')), which SQLite adds up as 1/0: the KPIs
+  // count that way, so PostgreSQL gets the same aggregate over booleans.
+  {
+    sqlite: MIGRATION_1,
+    postgres: `${MIGRATION_1}
+  CREATE SEQUENCE work_order_number;
+  CREATE FUNCTION purna_sum_bool(acc BIGINT, v BOOLEAN) RETURNS BIGINT LANGUAGE sql IMMUTABLE
+    AS 'SELECT CASE WHEN v IS NULL THEN acc ELSE COALESCE(acc, 0) + v::int END';
+  CREATE AGGREGATE sum(BOOLEAN) (SFUNC = purna_sum_bool, STYPE = BIGINT);`,
+  },
   // 2: the dispatch plan behind an assignment (technician ETA, depots considered), so the
   // board can say why this technician and this depot.
   `
@@ -248,7 +281,10 @@ const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
   // until when it is held for them, when it is no longer worth sending, and the provider's id.
   // And the tracking links: one per job and contact, the token derived from the id by a key that
   // is not in this file (see customers/tracking-links.ts), only its SHA-256 stored.
-  `
+  // On PostgreSQL the CHECK is replaced and the columns added in place (a rebuild would need the
+  // foreign keys to deliveries dropped first).
+  {
+    sqlite: `
   CREATE TABLE deliveries_v7 (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     channel TEXT NOT NULL CHECK (channel IN ('webhook', 'mqtt', 'email', 'whatsapp', 'sms')),
@@ -278,20 +314,17 @@ const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
   CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at_ms);
   CREATE INDEX deliveries_work_order ON deliveries(work_order_id) WHERE work_order_id IS NOT NULL;
   CREATE UNIQUE INDEX deliveries_notice_once ON deliveries(work_order_id, notice, contact_id) WHERE contact_id IS NOT NULL;
-  CREATE TABLE tracking_links (
-    id TEXT PRIMARY KEY,
-    token_hash TEXT NOT NULL UNIQUE,
-    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
-    contact_id TEXT NOT NULL REFERENCES contacts(id),
-    issued_at_ms INTEGER NOT NULL,
-    -- The customer's word after the visit: the work is done, or it is not fixed.
-    confirmation TEXT CHECK (confirmation IN ('done', 'not_fixed')),
-    confirmed_at_ms INTEGER,
-    UNIQUE (work_order_id, contact_id)
-  );
-  -- A job the customer reported: their own words, kept as they gave them.
-  ALTER TABLE work_orders ADD COLUMN customer_report TEXT;
-  `,
+${MIGRATION_7_COMMON}`,
+    postgres: `
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_channel_check;
+  ALTER TABLE deliveries ADD CONSTRAINT deliveries_channel_check CHECK (channel IN ('webhook', 'mqtt', 'email', 'whatsapp', 'sms'));
+  ALTER TABLE deliveries ADD COLUMN work_order_id TEXT, ADD COLUMN contact_id TEXT, ADD COLUMN notice TEXT,
+    ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0, ADD COLUMN held_until_ms INTEGER, ADD COLUMN expires_at_ms INTEGER,
+    ADD COLUMN provider_message_id TEXT;
+  CREATE INDEX deliveries_work_order ON deliveries(work_order_id) WHERE work_order_id IS NOT NULL;
+  CREATE UNIQUE INDEX deliveries_notice_once ON deliveries(work_order_id, notice, contact_id) WHERE contact_id IS NOT NULL;
+${MIGRATION_7_COMMON}`,
+  },
   // 8: the customer's side of a job (issue 17): the rating given on the tracking page (kept on
   // the link: every contact may give one; the first also answers the job's survey), the
   // planner's follow-up tasks (a low rating, "not fixed", a message nobody could place), and the
@@ -547,9 +580,12 @@ const MIGRATIONS: readonly (string | ((db: SqlDb) => void))[] = [
 function catalogueAsData(db: SqlDb): void {
   const nowMs = Date.now();
   const existing = (db.prepare('SELECT id FROM device_models ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  // PostgreSQL checks foreign keys always: devices' reference to the old table goes with it
+  // (CASCADE) and is added again to the new one below, as SQLite's by-name reference does itself.
+  const pg = db.dialect === 'postgres';
   db.exec(`
   DROP TABLE model_parts;
-  DROP TABLE device_models;
+  DROP TABLE device_models${pg ? ' CASCADE' : ''};
   CREATE TABLE device_models (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -573,6 +609,7 @@ function catalogueAsData(db: SqlDb): void {
   ALTER TABLE work_orders ADD COLUMN model_id TEXT;
   ALTER TABLE work_orders ADD COLUMN model_version INTEGER;
   `);
+  if (pg) db.exec('ALTER TABLE devices ADD FOREIGN KEY (model_id) REFERENCES device_models(id)');
   const seeds = new Map(seedProductModels().map((m) => [m.id, m]));
   const insert = db.prepare(
     'INSERT INTO device_models (id, name, kind, version, spec_json, updated_by, updated_at_ms) VALUES (?, ?, ?, 1, ?, ?, ?)',
@@ -594,7 +631,21 @@ function catalogueAsData(db: SqlDb): void {
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function openServiceDb(path: string): SqlDb {
+/**
+ * Opens the service store, migrations applied: PostgreSQL when `databaseUrl` is given
+ * (DATABASE_URL), else the SQLite file at `path`.
+ */
+export function openServiceDb(path: string, databaseUrl?: string): SqlDb {
+  if (databaseUrl) {
+    const db = new PostgresDb(databaseUrl);
+    try {
+      migratePostgres(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return db;
+  }
   const db = new SqliteDb(path);
   // WAL: readers (dashboard, KPIs) never block the writer; busy_timeout: a second process on
   // the same file waits for the lock instead of failing at once.
@@ -608,6 +659,10 @@ export function openServiceDb(path: string): SqlDb {
   return db;
 }
 
+function stepOf(m: Migration, db: SqlDb): Step {
+  return typeof m === 'object' ? m[db.dialect] : m;
+}
+
 /**
  * Applies the migrations not yet applied, each in its own transaction. Foreign keys are off while
  * they run and checked whole before each commit (SQLite's procedure for rebuilding a table that
@@ -615,6 +670,7 @@ export function openServiceDb(path: string): SqlDb {
  * earlier: the tests build a file as an older Purna left it.
  */
 export function migrate(db: SqlDb, upTo = MIGRATIONS.length): void {
+  if (db.dialect === 'postgres') return migratePostgres(db, upTo);
   const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (current >= upTo) return;
   db.exec('PRAGMA foreign_keys = OFF');
@@ -622,7 +678,7 @@ export function migrate(db: SqlDb, upTo = MIGRATIONS.length): void {
     for (let v = current; v < upTo; v++) {
       db.exec('BEGIN IMMEDIATE');
       try {
-        const step = MIGRATIONS[v];
+        const step = stepOf(MIGRATIONS[v], db);
         if (typeof step === 'string') db.exec(step);
         else step(db);
         const broken = db.prepare('PRAGMA foreign_key_check').all();
@@ -640,6 +696,50 @@ export function migrate(db: SqlDb, upTo = MIGRATIONS.length): void {
   } finally {
     db.exec('PRAGMA foreign_keys = ON');
   }
+}
+
+/** pg_advisory_xact_lock key of the service store's migrations (any constant; 'purna-svc' in hex). */
+const MIGRATION_LOCK = 0x7075726e61737663n;
+
+/**
+ * PostgreSQL: the same numbered list, each applied in its own transaction and recorded in
+ * `schema_migrations`. Every transaction first takes a transaction-scoped advisory lock, so of
+ * workers starting together one applies a migration and the others, once it commits, see it
+ * recorded and skip it.
+ */
+function migratePostgres(db: SqlDb, upTo = MIGRATIONS.length): void {
+  const locked = (fn: () => void) =>
+    inTransaction(db, () => {
+      db.prepare(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`).get();
+      fn();
+    });
+  locked(() =>
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)',
+    ),
+  );
+  const applied = db.prepare('SELECT 1 AS done FROM schema_migrations WHERE version = ?');
+  for (let v = 0; v < upTo; v++) {
+    if (applied.get(v + 1)) continue;
+    locked(() => {
+      if (applied.get(v + 1)) return; // another worker applied it while this one waited for the lock
+      const step = stepOf(MIGRATIONS[v], db);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)').run(v + 1, Date.now());
+    });
+  }
+}
+
+/**
+ * Inside a transaction: waits until no other connection is in a transaction that called it with
+ * the same `key`, and holds that until this one ends. For a check-then-write at start-up that two
+ * workers must not both do (seeding). SQLite's IMMEDIATE transaction already holds the one write
+ * lock; PostgreSQL takes a transaction-scoped advisory lock on the key's hash.
+ */
+export function oneAtATime(db: SqlDb, key: string): void {
+  if (!db.isTransaction) throw new Error('oneAtATime must run inside a transaction');
+  if (db.dialect === 'postgres') prepared(db, 'SELECT pg_advisory_xact_lock(hashtext(?)) AS locked').get(key);
 }
 
 /** Runs fn in one IMMEDIATE transaction (takes the write lock first, so no upgrade deadlock). */

@@ -11,6 +11,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** SQLite file of the service data, e.g. data/service.db, or ':memory:'. */
   dbPath: string;
+  /** PostgreSQL URL (DATABASE_URL): the service data there, shared by every worker, instead of dbPath. */
+  databaseUrl?: string;
   /** MQTT publish for the technicians' field apps (`purna/v1/technicians/{id}/dispatch`); optional. */
   publish?: PublishFn;
   /** CRM/ERP webhooks to configure at start (URL + secret from the environment, never the repo). */

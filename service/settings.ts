@@ -1,4 +1,5 @@
-// Which settings the service domain takes, and how: its SQLite file in the data dir, the
+// Which settings the service domain takes, and how: its SQLite file in the data dir (or
+// PostgreSQL with DATABASE_URL), the
 // customer channels (closed on stop), absolute links in notices, the tracking-link key, the
 // WhatsApp templates, the inbound messages' secrets, the webhook allow-list. app.ts hands in the rest (bus, clock, the broker's
 // publish) and builds the domain from the answer.
@@ -35,6 +36,7 @@ export function serviceOptions(config: Config, w: ServiceWiring): ServiceOptions
     log: w.log,
     clock: w.clock,
     dbPath: join(config.dataDir, 'service.db'),
+    databaseUrl: config.databaseUrl ?? undefined,
     notifier: { outboundAllow: config.webhookAllowHosts, channels: customerChannels },
     surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
     // Notices carry absolute links: the public URL, else the dashboard's own once it listens.

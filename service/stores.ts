@@ -19,7 +19,7 @@ import { Checklists } from './work-orders/checklist.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
 /**
- * Every store of the service domain over one SQLite connection, opened together and closed
+ * Every store of the service domain over one connection (SQLite, or PostgreSQL with DATABASE_URL), opened together and closed
  * together: a started domain has all of them, a stopped one none, so no part checks each store.
  */
 export interface ServiceStores {
@@ -53,6 +53,8 @@ export interface ServiceStores {
 
 export interface StoresOptions {
   dbPath: string;
+  /** PostgreSQL instead of the file (DATABASE_URL). */
+  databaseUrl?: string;
   log: Logger;
   clock: Clock;
   notifier: Omit<NotifierOptions, 'db' | 'log' | 'clock' | 'linkUrl'>;
@@ -64,7 +66,7 @@ export interface StoresOptions {
 
 /** Opens the service store (migrations applied) and builds the stores over it. */
 export function openServiceStores(opts: StoresOptions): ServiceStores {
-  const db = openServiceDb(opts.dbPath);
+  const db = openServiceDb(opts.dbPath, opts.databaseUrl);
   const catalogue = new CatalogueStore(db);
   const links = new TrackingLinks(db, opts.linkKey);
   return {

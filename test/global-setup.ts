@@ -1,4 +1,7 @@
-// vitest global setup: one real InfluxDB for the whole run.
+// vitest global setup: one real InfluxDB and one real PostgreSQL for the whole run.
+// PostgreSQL (for the service tests' `postgres` project, test/support/service-db.ts): Debian's
+// server started on a free loopback port with a temporary data dir (test/support/postgres.ts);
+// without its package the `postgres` project's first service fails naming it.
 //  1. INFLUX_URL if set (an InfluxDB you run);
 //  2. else testcontainers (image influxdb:1.11) when a Docker engine answers;
 //  3. else Debian's influxd started on a free loopback port with a temporary data dir.
@@ -8,10 +11,13 @@ import { existsSync } from 'node:fs';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { influxdAvailable, startInfluxd } from './support/influxd.ts';
+import { postgresAvailable, startPostgres } from './support/postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     influxUrl: string;
+    /** The maintenance database's URL of the run's PostgreSQL ('' when none is installed). */
+    postgresUrl: string;
   }
 }
 
@@ -27,6 +33,25 @@ async function dockerAnswers(): Promise<boolean> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stopPostgres = await setupPostgres(project);
+  const stopInflux = await setupInflux(project);
+  return async () => {
+    await stopInflux();
+    await stopPostgres();
+  };
+}
+
+async function setupPostgres(project: TestProject): Promise<() => Promise<void>> {
+  if (!postgresAvailable()) {
+    project.provide('postgresUrl', '');
+    return async () => {};
+  }
+  const pg = await startPostgres();
+  project.provide('postgresUrl', pg.url('postgres'));
+  return () => pg.stop();
+}
+
+async function setupInflux(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.INFLUX_URL) {
     project.provide('influxUrl', process.env.INFLUX_URL);
     return async () => {};

@@ -15,7 +15,7 @@ import {
   type ProductModel,
   type ProductModelVersion,
 } from '../../core/product-catalogue.ts';
-import { inTransaction } from '../db.ts';
+import { inTransaction, oneAtATime } from '../db.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, invalid, notFound } from '../types.ts';
 import type { ImportEntry, ImportProblem, ParsedImport } from './import-file.ts';
@@ -70,9 +70,14 @@ export class Catalogue {
     if (catalogue.everUsed()) return 0;
     const now = this.#clock.nowMs();
     const seeds = seedProductModels();
-    inTransaction(db, () => {
+    // Workers starting together on one PostgreSQL: one seeds, the others find it seeded.
+    const seeded = inTransaction(db, () => {
+      oneAtATime(db, 'catalogue-seed');
+      if (catalogue.everUsed()) return false;
       for (const m of seeds) catalogue.save(m, SEED_ACTOR, now);
+      return true;
     });
+    if (!seeded) return 0;
     this.#log.info({ models: seeds.map((m) => m.id) }, 'product catalogue seeded with the built-in models');
     return seeds.length;
   }

@@ -205,7 +205,7 @@ export class Network {
       this.#db,
       `INSERT INTO inventory (depot_id, sku, on_hand, reserved, reorder_point, lead_time_ms) VALUES (?, ?, ?, 0, ?, ?)
       ON CONFLICT(depot_id, sku) DO UPDATE SET on_hand = excluded.on_hand,
-        reorder_point = COALESCE(?, reorder_point), lead_time_ms = COALESCE(?, lead_time_ms)`,
+        reorder_point = COALESCE(?, inventory.reorder_point), lead_time_ms = COALESCE(?, inventory.lead_time_ms)`,
     ).run(
       i.depotId,
       i.sku,

@@ -18,6 +18,7 @@ import { statesBefore } from '../../core/work-order-states.ts';
 import type { CustomerNotices } from '../customers/notices.ts';
 import type { SurveyLinks } from '../customers/survey-links.ts';
 import { inTransaction } from '../db.ts';
+import { isUniqueViolation } from '../../sql/sql-db.ts';
 import type { Dispatcher } from '../planning/dispatcher.ts';
 import type { ServiceStores } from '../stores.ts';
 import { badRequest, conflict, notFound, type ServiceWorkOrder, type Severity } from '../types.ts';
@@ -92,6 +93,18 @@ export class WorkOrderCommands {
    * a more urgent repeat escalates it), and — with autoDispatch — plans it at once.
    */
   handleDispatch(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
+    try {
+      return this.#handleDispatchOnce(req);
+    } catch (err) {
+      // Another worker opened the job for this device and mode between this one's look and its
+      // insert (PostgreSQL, READ COMMITTED): the database's one-active-job index refused the
+      // second; looked at again, it is the existing job, as a repeated request is.
+      if (!isUniqueViolation(err)) throw err;
+      return this.#handleDispatchOnce(req);
+    }
+  }
+
+  #handleDispatchOnce(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
     const now = this.#o.clock.nowMs();
     const result = this.#commit(() => {
       const existing = this.#o.stores.orders.findActive(req.deviceId, req.mode);

@@ -62,9 +62,21 @@ export interface HistoryStores {
  * stock movement (today's stock count is what it is). Runs inside the caller's transaction;
  * the first invalid entry throws a 400 naming its index, so the caller's import is all or nothing.
  */
+/**
+ * The entry with its times as whole milliseconds, as every `*_ms` column holds them (the demo's
+ * generated history computes fractional ones; SQLite kept them as REAL in an INTEGER column,
+ * PostgreSQL's BIGINT refuses them).
+ */
+function wholeMs(h: HistoricalWorkOrder): HistoricalWorkOrder {
+  const out: Record<string, unknown> = { ...h };
+  for (const [k, v] of Object.entries(h)) if (k.endsWith('AtMs') && typeof v === 'number') out[k] = Math.round(v);
+  if (h.survey) out.survey = { ...h.survey, answeredAtMs: Math.round(h.survey.answeredAtMs) };
+  return out as unknown as HistoricalWorkOrder;
+}
+
 export function importHistory(stores: HistoryStores, entries: readonly HistoricalWorkOrder[]): string[] {
   const ids: string[] = [];
-  entries.forEach((h, i) => {
+  entries.map(wholeMs).forEach((h, i) => {
     const fail = (why: string) => badRequest(`history entry ${i} (${h.deviceId ?? '?'}): ${why}`);
     const device = stores.registry.getDevice(h.deviceId);
     if (!device) throw fail('unknown device');

@@ -260,9 +260,17 @@ export class WorkOrderStore {
 
   /** Inserts an open work order and its first history entry. Must run inside a transaction. */
   insert(input: NewWorkOrder, actor: string, nowMs: number): ServiceWorkOrder {
-    // Sequential, readable ids (WO-000042): safe because the caller holds the write lock.
-    const next = (prepared(this.#db, 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders').get() as { n: number })
-      .n;
+    // Sequential, readable ids (WO-000042). SQLite: safe because the caller holds the write lock.
+    // PostgreSQL: workers write at once, so the number comes from a sequence (a rolled-back job
+    // leaves a gap).
+    const next = (
+      prepared(
+        this.#db,
+        this.#db.dialect === 'postgres'
+          ? "SELECT nextval('work_order_number') AS n"
+          : 'SELECT COALESCE(MAX(rowid), 0) + 1 AS n FROM work_orders',
+      ).get() as { n: number }
+    ).n;
     const id = `WO-${String(next).padStart(6, '0')}`;
     prepared(
       this.#db,

@@ -9,6 +9,7 @@ import type { ServiceDomain } from '../../service/index.ts';
 import { msUntilOnShift, rankTechnicians } from '../../service/planning/planner.ts';
 import type { Technician } from '../../service/types.ts';
 import { dispatchRequest, HOUR, makeService, MONDAY_9_WIB, seedSmallNetwork } from './helpers.ts';
+import { serviceLocation } from '../support/service-db.ts';
 
 let current: ServiceDomain | null = null;
 afterEach(() => {
@@ -271,7 +272,7 @@ describe('the last spare part', () => {
       const run = (deviceId: string) =>
         new Promise<{ partStatus: string; depot: string | null }>((resolve, reject) => {
           const w = new Worker(new URL('./fixtures/reserve-worker.ts', import.meta.url), {
-            workerData: { dbPath, deviceId, barrier, nowMs: MONDAY_9_WIB },
+            workerData: { ...serviceLocation(dbPath), deviceId, barrier, nowMs: MONDAY_9_WIB },
           });
           w.once('message', resolve);
           w.once('error', reject);

@@ -4,6 +4,7 @@ import { EventBus } from '../../core/event-bus.ts';
 import type { DispatchRequest, FailureMode, HealthReport } from '../../core/types.ts';
 import type { ProductModel } from '../../core/product-catalogue.ts';
 import { ServiceDomain, type ServiceOptions } from '../../service/index.ts';
+import { serviceLocation } from '../support/service-db.ts';
 
 /** Monday 2026-11-23 09:00 WIB (02:00 UTC): everyone on a Mon–Sat 08:00–17:00 shift is working. */
 export const MONDAY_9_WIB = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -28,9 +29,9 @@ export function makeService(opts: Partial<ServiceOptions> = {}): {
     bus,
     log: silentLog,
     clock,
-    dbPath: ':memory:',
     slaCheckIntervalMs: 0,
     ...opts,
+    ...serviceLocation(opts.dbPath),
     notifier: { pollIntervalMs: 0, outboundAllow: LOCAL_RECEIVERS, ...opts.notifier },
   });
   service.start();
