@@ -253,7 +253,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       })),
     );
 
-    const users = new UserStore(join(config.dataDir, 'users.db'), clock);
+    const users = new UserStore(join(config.dataDir, 'users.db'), clock, config.databaseUrl);
     stops.push(() => users.close());
     await ensureAdmin(users, config.adminEmail, config.adminPassword, log.child({ part: 'auth' }));
     const demoLogin = demo ? await demo.logins(users) : null;

@@ -27,7 +27,7 @@ const password = Buffer.concat(chunks)
   .toString('utf8')
   .replace(/\r?\n$/, '');
 const config = loadConfig(process.env, []);
-const users = new UserStore(join(config.dataDir, 'users.db'), systemClock);
+const users = new UserStore(join(config.dataDir, 'users.db'), systemClock, config.databaseUrl);
 try {
   const user = await users.create({
     email: values.email,

@@ -1,8 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { DEVICE_ID_PATTERN } from '../core/topics.ts';
+import { ensureSchema, openSql } from '../sql/open.ts';
+import type { SqlDb, SqlStatement } from '../sql/sql-db.ts';
 
 export type MqttIdentity =
   | { kind: 'device'; id: string }
@@ -18,18 +17,21 @@ export const TECHNICIAN_USERNAME_PREFIX = 'technician:';
  * hash, and a per-CONNECT scrypt would let a flood of CONNECTs burn the CPU). Service users
  * (the ingest of another Purna worker, tools) have their own tokens, and so do technicians'
  * field apps (user name `technician:<id>`), which may only listen to their own dispatch topic.
+ * Kept in credentials.db, or with DATABASE_URL in PostgreSQL, so a token issued through one
+ * worker lets its device in on any.
  */
 export class DeviceCredentials {
-  readonly #db: DatabaseSync;
-  readonly #selectDevice: StatementSync;
-  readonly #selectService: StatementSync;
-  readonly #selectTechnician: StatementSync;
+  readonly #db: SqlDb;
+  readonly #selectDevice: SqlStatement;
+  readonly #selectService: SqlStatement;
+  readonly #selectTechnician: SqlStatement;
 
-  constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
+  constructor(path: string, databaseUrl?: string | null) {
+    this.#db = openSql(path, databaseUrl);
+    ensureSchema(
+      this.#db,
+      'device-credentials',
+      `
       CREATE TABLE IF NOT EXISTS device_credentials (
         device_id TEXT PRIMARY KEY,
         token_sha256 BLOB NOT NULL,
@@ -45,7 +47,8 @@ export class DeviceCredentials {
         token_sha256 BLOB NOT NULL,
         issued_at_ms INTEGER NOT NULL
       );
-    `);
+    `,
+    );
     this.#selectTechnician = this.#db.prepare(
       'SELECT token_sha256 FROM technician_credentials WHERE technician_id = ?',
     );

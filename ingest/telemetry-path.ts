@@ -128,7 +128,7 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
     }),
     reportRejection: (deviceId, reason, topic) => broker?.reportRejection(deviceId, reason, topic),
   });
-  const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'));
+  const credentials = new DeviceCredentials(join(config.dataDir, 'credentials.db'), config.databaseUrl);
   onStop(() => credentials.close());
   // The token's length is checked with the configuration (core/config.ts).
   if (config.mqttServiceUser) {

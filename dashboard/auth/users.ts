@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../core/clock.ts';
 import { isLanguage, LANGUAGES, type Language } from '../../core/i18n/index.ts';
+import { ensureSchema, openSql } from '../../sql/open.ts';
+import type { SqlDb } from '../../sql/sql-db.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export type Role = 'admin' | 'planner' | 'technician';
@@ -31,42 +30,48 @@ export class UserError extends Error {
 const MIN_PASSWORD_LENGTH = 12;
 
 /**
- * Dashboard users and their sessions, in their own SQLite file. Passwords are stored as scrypt
+ * Dashboard users and their sessions, in their own SQLite file, or with DATABASE_URL in
+ * PostgreSQL, so a login on one worker is a session on every worker. Passwords are stored as scrypt
  * hashes; session ids are 256-bit random values of which only a SHA-256 is stored, so a copy
  * of the database does not let anyone in.
  */
 export class UserStore {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDb;
   readonly #clock: Clock;
   readonly #endListeners = new Set<(sessionId: string) => void>();
 
-  constructor(path: string, clock: Clock) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
+  constructor(path: string, clock: Clock, databaseUrl?: string | null) {
+    this.#db = openSql(path, databaseUrl);
     this.#clock = clock;
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
+    const pg = this.#db.dialect === 'postgres';
+    const language = `language TEXT CHECK (language IN (${LANGUAGES.map((l) => `'${l}'`).join(', ')}))`;
+    // E-mail addresses are one account whatever their case: SQLite's NOCASE column; on
+    // PostgreSQL (no such collation) a unique index on lower(email). Lookups compare lower() on both.
+    ensureSchema(
+      this.#db,
+      'dashboard-users',
+      `
       CREATE TABLE IF NOT EXISTS users (
         id TEXT PRIMARY KEY,
-        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        email TEXT NOT NULL${pg ? '' : ' UNIQUE COLLATE NOCASE'},
         name TEXT NOT NULL,
         role TEXT NOT NULL CHECK (role IN ('admin', 'planner', 'technician')),
         technician_id TEXT,
         password_hash TEXT NOT NULL,
-        created_at_ms INTEGER NOT NULL
+        created_at_ms INTEGER NOT NULL${pg ? `,\n        ${language}` : ''}
       );
+      ${pg ? 'CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower ON users (lower(email));' : ''}
       CREATE TABLE IF NOT EXISTS sessions (
         id_hash TEXT PRIMARY KEY,
         user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         expires_at_ms INTEGER NOT NULL
       );
-    `);
-    // Added after the first release: files created before it get the column here.
-    const columns = this.#db.prepare('PRAGMA table_info(users)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'language')) {
-      this.#db.exec(
-        `ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN (${LANGUAGES.map((l) => `'${l}'`).join(', ')}))`,
-      );
+    `,
+    );
+    // Added after the first release: SQLite files created before it get the column here.
+    if (!pg) {
+      const columns = this.#db.prepare('PRAGMA table_info(users)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'language')) this.#db.exec(`ALTER TABLE users ADD COLUMN ${language}`);
     }
   }
 
@@ -129,11 +134,11 @@ export class UserStore {
     if (password.length < MIN_PASSWORD_LENGTH)
       throw new UserError(`password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     const hash = await hashPassword(password);
-    this.#db.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(hash, email);
+    this.#db.prepare('UPDATE users SET password_hash = ? WHERE lower(email) = lower(?)').run(hash, email);
   }
 
   byEmail(email: string): User | undefined {
-    const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    const row = this.#db.prepare('SELECT * FROM users WHERE lower(email) = lower(?)').get(email) as UserRow | undefined;
     return row && toUser(row);
   }
 
@@ -142,7 +147,7 @@ export class UserStore {
   }
 
   async authenticate(email: string, password: string): Promise<User | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    const row = this.#db.prepare('SELECT * FROM users WHERE lower(email) = lower(?)').get(email) as UserRow | undefined;
     if (!row) {
       // Spend the same time as a real check so timing does not tell which emails exist.
       await verifyPassword(password, DUMMY_HASH);

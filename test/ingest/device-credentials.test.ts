@@ -3,14 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceCredentials } from '../../ingest/device-credentials.ts';
+import { freshDatabaseUrl } from '../support/service-db.ts';
 
-describe('device tokens issued in a batch', () => {
+// On credentials.db, and on PostgreSQL (DATABASE_URL) where every worker reads the same tokens.
+describe.each(['sqlite', 'postgres'] as const)('device tokens issued in a batch (%s)', (backend) => {
   const dirs: string[] = [];
-  const open = () => {
+  /** Where a store keeps its tokens: a file in a fresh dir, or a fresh database. */
+  const location = (): [string, string | null] => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-credentials-'));
     dirs.push(dir);
-    return new DeviceCredentials(join(dir, 'credentials.db'));
+    return [join(dir, 'credentials.db'), backend === 'postgres' ? freshDatabaseUrl() : null];
   };
+  const open = () => new DeviceCredentials(...location());
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
@@ -37,16 +41,28 @@ describe('device tokens issued in a batch', () => {
   });
 
   it('a second batch rotates: the old token no longer opens the device, and survives a reopen', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'purna-credentials-'));
-    dirs.push(dir);
-    const path = join(dir, 'credentials.db');
-    let credentials = new DeviceCredentials(path);
+    const where = location();
+    let credentials = new DeviceCredentials(...where);
     const [first] = credentials.issueDeviceTokens(['pump-1'], 1_000);
     const [second] = credentials.issueDeviceTokens(['pump-1'], 2_000);
     credentials.close();
-    credentials = new DeviceCredentials(path);
+    credentials = new DeviceCredentials(...where);
     expect(credentials.verify('pump-1', Buffer.from(first))).toBeNull();
     expect(credentials.verify('pump-1', Buffer.from(second))?.id).toBe('pump-1');
     credentials.close();
+  });
+
+  it('two stores on one place (two workers): a token issued through one opens the device on the other', () => {
+    const where = location();
+    const a = new DeviceCredentials(...where);
+    const b = new DeviceCredentials(...where);
+    const [token] = a.issueDeviceTokens(['pump-9'], 1_000);
+    const tech = a.issueTechnicianToken('T-1', 1_000);
+    expect(b.verify('pump-9', Buffer.from(token))).toEqual({ kind: 'device', id: 'pump-9' });
+    expect(b.verify(tech.username, Buffer.from(tech.token))).toEqual({ kind: 'technician', id: 'T-1' });
+    expect(b.revokeDevice('pump-9')).toBe(true);
+    expect(a.verify('pump-9', Buffer.from(token))).toBeNull();
+    a.close();
+    b.close();
   });
 });
