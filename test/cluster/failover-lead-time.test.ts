@@ -159,10 +159,12 @@ it('the worker judging a wearing pump is SIGKILLed half way: the next owner disp
   // its session at mosquitto (a shared subscription keeps a member that left) until it is back.
   const sent = all.reduce((n, b) => n + b.length, 0);
   const streamedBefore = (await streamReadings(cluster.nats.url)).filter((r) => r.deviceId === DEVICE).length;
-  // The killed worker comes back: it holds no work order of the pump either.
   const back = cluster.workers.find((w) => w.id === killed)!;
   await back.start();
-  expect(await ordersOf(back.process!.httpUrl, await login(back.process!.httpUrl))).toEqual([]);
+  // The killed worker comes back: it holds no other work order of the pump (with the service
+  // store on PostgreSQL every worker sees the same one; with a store per worker it sees none).
+  for (const o of await ordersOf(back.process!.httpUrl, await login(back.process!.httpUrl)))
+    orders.push({ worker: back.id, order: o });
   let streamedAfter = 0;
   await waitFor(
     async () =>
@@ -175,10 +177,10 @@ it('the worker judging a wearing pump is SIGKILLed half way: the next owner disp
   const ref = leadH(reference[0]);
   const got = leadH(orders[0].order);
   console.log(
-    `failover lead time: one process ${ref.toFixed(1)} h, cluster ${got.toFixed(1)} h (x ${(got / ref).toFixed(3)}); killed ${killed}, dispatched by ${orders.map((o) => o.worker).join(', ')}; judging worker changed ${changes.length} times for the pump, gaps ${changes.map((c) => c.gapMs).join(', ')} ms; readings in the stream ${streamedBefore} of ${sent} while the killed worker was away, ${streamedAfter} once it was back`,
+    `failover lead time: one process ${ref.toFixed(1)} h, cluster ${got.toFixed(1)} h (x ${(got / ref).toFixed(3)}); killed ${killed}, work orders ${new Set(orders.map((o) => o.order.id)).size} (seen on ${orders.map((o) => o.worker).join(', ')}); judging worker changed ${changes.length} times for the pump, gaps ${changes.map((c) => c.gapMs).join(', ')} ms; readings in the stream ${streamedBefore} of ${sent} while the killed worker was away, ${streamedAfter} once it was back`,
   );
   expect(reference).toHaveLength(1);
-  expect(orders).toHaveLength(1); // one work order across every worker's store
+  expect(new Set(orders.map((o) => o.order.id)).size).toBe(1); // one work order across every worker's store
   expect(streamedAfter).toBe(sent);
   expect(orders[0].order.mode).toBe(reference[0].mode);
   expect(Math.abs(got - ref) / ref).toBeLessThanOrEqual(0.1);
