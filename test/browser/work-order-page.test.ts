@@ -130,7 +130,11 @@ for (const lang of ['id', 'en'] as const) {
         // The demo's restart closes its jobs with a note of its own: in the viewer's language.
         purna.service.workOrders.addWorkOrderNote(job.id, { actor: 'demo', note: RESTART_NOTE });
         const timeline = page.locator('#work-order-history tbody tr');
-        await expect.poll(() => timeline.count()).toBe(purna.service.workOrders.workOrderHistory(job.id).length);
+        // A note changes no state, so no live change announces it: the page shows it at its next
+        // refresh (every 10 s) when it was written after the page had loaded.
+        await expect
+          .poll(() => timeline.count(), { timeout: 15_000 })
+          .toBe(purna.service.workOrders.workOrderHistory(job.id).length);
         expect(await timeline.first().textContent()).toContain(text.opened);
         // Who acted, by name (the actor's id on hover), and Purna's own notes in the viewer's
         // language with the technician and depot by name: not 'system:service', 'planned: TECH-BAN-04, part at DEP-BDG'.
