@@ -32,8 +32,6 @@ export class FleetView {
   readonly #bus: EventBus;
   readonly #devices = new Map<string, DeviceSummary>();
   readonly #changedDevices = new Set<string>();
-  /** Devices whose health another worker's verdict changed (fleet-sync.ts). */
-  readonly #remoteChanged = new Set<string>();
   readonly #changedOrders = new Map<string, WorkOrder>();
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -103,31 +101,24 @@ export class FleetView {
 
   /**
    * A verdict another worker's analytics made (with several workers each judges its own devices):
-   * into this read model, so snapshots and device views here show the whole fleet. An older one
-   * than the device's current health (a late message, a previous owner's) changes nothing.
+   * into this read model, so this worker's snapshots and deltas show the whole fleet. An older
+   * one than the device's current health (a late message, a previous owner's) changes nothing.
    */
   applyRemoteHealth(report: HealthReport): void {
     const d = this.#device(report.deviceId);
     if (d.health && d.health.tsMs > report.tsMs) return;
     d.health = report;
-    this.#remoteChanged.add(report.deviceId);
+    this.#changedDevices.add(report.deviceId);
   }
 
-  /**
-   * Device summaries and work orders changed since the previous call. `devices` are this worker's
-   * own changes (its bus); `remoteDevices` those only another worker's verdict changed, which that
-   * worker has already broadcast to every browser's fleet view itself.
-   */
-  takeChanges(): { devices: DeviceSummary[]; workOrders: WorkOrder[]; remoteDevices: DeviceSummary[] } {
+  /** Device summaries and work orders changed since the previous call. */
+  takeChanges(): { devices: DeviceSummary[]; workOrders: WorkOrder[] } {
     const devices: DeviceSummary[] = [];
     for (const id of this.#changedDevices) devices.push(this.#devices.get(id)!);
-    const remoteDevices: DeviceSummary[] = [];
-    for (const id of this.#remoteChanged) if (!this.#changedDevices.has(id)) remoteDevices.push(this.#devices.get(id)!);
     this.#changedDevices.clear();
-    this.#remoteChanged.clear();
     const workOrders = [...this.#changedOrders.values()];
     this.#changedOrders.clear();
-    return { devices, workOrders, remoteDevices };
+    return { devices, workOrders };
   }
 
   #onReadings(readings: readonly Reading[]): void {

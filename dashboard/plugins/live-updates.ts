@@ -128,20 +128,22 @@ export function attachLiveUpdates(app: FastifyInstance, opts: LiveUpdatesOptions
   });
 
   // With several workers (the PostgreSQL adapter, cluster-adapter.ts) `io.to(room)` reaches the
-  // browsers of every worker and `io.local.to(room)` only this one's. The fleet room hears each
-  // worker's own changes from that worker; a device or technician view is served by the worker it
-  // is connected to, from its read model, which holds the other workers' verdicts too.
+  // browsers of every worker and `io.local.to(room)` only this one's. Devices go to this worker's
+  // browsers from its read model, which holds every device: its ingest's share of each device's
+  // readings and every worker's verdicts (fleet-sync.ts); sent through PostgreSQL by every worker
+  // they would cost a NOTIFY per worker per frame with every device in it, and reach each browser
+  // once per worker. Work orders and alerts are made on one worker: they go to every worker's.
   const deltas = every(
     'live updates',
     opts.frameMs ?? 250,
     () => {
-      const { devices, workOrders, remoteDevices } = opts.fleet.takeChanges();
+      const { devices, workOrders } = opts.fleet.takeChanges();
       const alerts = opts.alerts?.takeChanges() ?? [];
-      if (devices.length > 0 || workOrders.length > 0 || alerts.length > 0)
-        io.to(FLEET_ROOM).emit('delta', { devices, workOrders, alerts });
-      const seen = remoteDevices.length ? [...devices, ...remoteDevices] : devices;
-      sendToTechnicians(workOrders, seen);
-      for (const d of seen) {
+      if (devices.length > 0) io.local.to(FLEET_ROOM).emit('delta', { devices, workOrders: [], alerts: [] });
+      if (workOrders.length > 0 || alerts.length > 0)
+        io.to(FLEET_ROOM).emit('delta', { devices: [], workOrders, alerts });
+      sendToTechnicians(workOrders, devices);
+      for (const d of devices) {
         const room = io.sockets.adapter.rooms.get(deviceRoom(d.deviceId));
         if (room && room.size > 0) io.local.to(deviceRoom(d.deviceId)).emit('device', d);
       }
