@@ -9,8 +9,14 @@ import type { UserStore } from './users.ts';
 export async function ensureAdmin(users: UserStore, email: string, password: string, log: Logger): Promise<void> {
   if (email && password) {
     if (!users.byEmail(email)) {
-      await users.create({ email, name: 'Administrator', role: 'admin', password });
-      log.info({ email }, 'first admin created from PURNA_ADMIN_EMAIL');
+      try {
+        await users.create({ email, name: 'Administrator', role: 'admin', password });
+        log.info({ email }, 'first admin created from PURNA_ADMIN_EMAIL');
+      } catch (err) {
+        // Workers sharing one database (DATABASE_URL) start together: another one created it
+        // between the look-up and the insert (its unique e-mail index refused this one).
+        if (!users.byEmail(email)) throw err;
+      }
     }
     return;
   }
