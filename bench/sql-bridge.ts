@@ -14,6 +14,7 @@ import { ManualClock } from '../core/clock.ts';
 import { EventBus } from '../core/event-bus.ts';
 import { inTransaction, openServiceDb } from '../service/db.ts';
 import { ServiceDomain } from '../service/index.ts';
+import { PostgresDb } from '../sql/postgres-db.ts';
 import type { SqlDb } from '../sql/sql-db.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { MONDAY_9_WIB, seedSmallNetwork } from '../test/service/helpers.ts';
@@ -62,7 +63,7 @@ function statementAndTransaction(db: SqlDb): { selectUs: number; transactionUs: 
   return { selectUs, transactionUs };
 }
 
-function dispatchCommand(location: { dbPath: string; databaseUrl?: string }): number {
+function dispatchCommand(location: { dbPath: string; databaseUrl?: string }): { us: number; statements: number } {
   const service = new ServiceDomain({
     bus: new EventBus(),
     log: pino({ level: 'silent' }),
@@ -84,6 +85,8 @@ function dispatchCommand(location: { dbPath: string; databaseUrl?: string }): nu
   });
   const devices = Array.from({ length: JOBS }, (_, i) => `pump-b-${i}`);
   service.customers.registerDevices(devices.map((deviceId) => ({ deviceId, modelId: 'pump-p200', siteId: 'S-JKT' })));
+  const pgDb = service.stores.db instanceof PostgresDb ? service.stores.db : null;
+  const before = pgDb?.statements ?? 0;
   const us = usPer(JOBS, () => {
     for (const deviceId of devices)
       service.workOrders.handleDispatch({
@@ -93,8 +96,9 @@ function dispatchCommand(location: { dbPath: string; databaseUrl?: string }): nu
         health: { deviceId, tsMs: MONDAY_9_WIB, score: 30, state: 'warning', evidence: {}, explanation: 'bench' },
       });
   });
+  const statements = ((pgDb?.statements ?? 0) - before) / JOBS;
   service.stop();
-  return us;
+  return { us, statements };
 }
 
 async function awaitedPgUs(url: string): Promise<number> {
@@ -119,8 +123,9 @@ try {
   const p = statementAndTransaction(postgres);
   postgres.close();
   const awaited = await awaitedPgUs(pgUrl);
-  const sqliteCommandUs = dispatchCommand({ dbPath: join(dir, 'command.db') });
-  const pgCommandUs = dispatchCommand({ dbPath: '', databaseUrl: await server.createDatabase('bench_command') });
+  const sqliteCommandUs = dispatchCommand({ dbPath: join(dir, 'command.db') }).us;
+  const pgCommand = dispatchCommand({ dbPath: '', databaseUrl: await server.createDatabase('bench_command') });
+  const pgCommandUs = pgCommand.us;
 
   const f = (us: number) => `${us.toFixed(1).padStart(9)} us`;
   console.log(`statements ${STATEMENTS}, transactions ${TRANSACTIONS}, dispatch commands ${JOBS}`);
@@ -134,6 +139,7 @@ try {
   console.log(
     `dispatch command (open + plan)  ${f(sqliteCommandUs)}   ${f(pgCommandUs)}         ${(pgCommandUs / sqliteCommandUs).toFixed(1)}x`,
   );
+  console.log(`a dispatch command is ${pgCommand.statements.toFixed(1)} statements (counted on PostgreSQL)`);
   console.log(
     `PostgreSQL point SELECT awaited with pg, no bridge: ${awaited.toFixed(1)} us (bridge adds ${(p.selectUs - awaited).toFixed(1)} us)`,
   );

@@ -12,6 +12,8 @@ import type { SqlDb, SqlDialect, SqlRunResult, SqlStatement, SqlValue } from './
 export class PostgresDb implements SqlDb {
   readonly dialect: SqlDialect = 'postgres';
   readonly bridge: PgBridge;
+  /** Statements sent so far (bench:sql-bridge counts what a domain command costs in round trips). */
+  statements = 0;
   #inTransaction = false;
   #open = true;
   readonly #statements = new Map<string, PgStatement>();
@@ -42,6 +44,7 @@ export class PostgresDb implements SqlDb {
   exec(sql: string): void {
     const { text } = translate(sql);
     const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase();
+    this.statements++;
     try {
       this.bridge.query(text, null);
     } catch (err) {
@@ -66,6 +69,7 @@ export class PostgresDb implements SqlDb {
 
   /** Runs a translated statement; a broken connection also ends the transaction it was in. */
   run(text: string, params: SqlValue[]): { rows: Record<string, unknown>[]; rowCount: number } {
+    this.statements++;
     try {
       return this.bridge.query(text, params);
     } catch (err) {
