@@ -37,6 +37,8 @@ const SYSTEM_ACTORS: Record<string, Parameters<typeof t>[0]> = {
   'system:dispatcher': 'actor.system.dispatcher',
   'system:billing': 'actor.system.billing',
   'system:maintenance': 'actor.system.maintenance',
+  'system:seed': 'actor.system.seed',
+  'system:sla': 'actor.system.sla',
   analytics: 'actor.analytics',
   demo: 'actor.demo',
   import: 'actor.import',

@@ -66,6 +66,8 @@ describe('the catalogue page', () => {
     const pumpDelete = pump.getByRole('button', { name: 'Delete pump-p200' });
     expect(await pumpDelete.isDisabled()).toBe(true);
     expect(await pumpDelete.getAttribute('title')).toBe('2 devices are of this model: it cannot be deleted');
+    // Who saved it, by name: Purna's own first catalogue, not 'system:seed'.
+    await expect.poll(() => pump.locator('td').nth(5).textContent()).toMatch(/^Purna \(initial catalogue\), /);
 
     await page.locator('#model-new').click();
     await field(page, 'id').fill('booster-b40');
@@ -158,6 +160,10 @@ describe('the catalogue page', () => {
     await field(page, 'metrics[1].ratedLimits.lower').fill('25');
     await page.locator('#model-save').click();
     await expect.poll(() => page.locator('#catalogue-status').textContent()).toBe('booster-b40 saved as version 2');
+    // Saved by the planner: their name (their e-mail here, no name given), not 'planner:usr_…'.
+    await expect
+      .poll(() => page.locator('tr[data-model-id="booster-b40"] td').nth(5).textContent())
+      .toMatch(/^planner@test\.purna, /);
     await expect.poll(() => booster.locator('td').nth(4).textContent()).toBe('2');
     expect(purna.service.catalogue.getProductModel('booster-b40').metrics[1].ratedLimits).toEqual({ lower: 25 });
     await page.screenshot({ path: 'test-artifacts/catalogue-desk.png', fullPage: true });
@@ -195,6 +201,7 @@ describe('the catalogue page', () => {
     const pump = page.locator('#catalogue-table tbody tr', { hasText: 'pump-p200' });
     await expect.poll(() => pump.textContent()).toContain('suhu (°C), getaran (mm/s)');
     expect(await pump.textContent()).toContain('keausan bearing, gangguan pendinginan, kekurangan pelumasan');
+    expect(await pump.textContent()).toContain('Purna (katalog awal)');
     await page.locator('#model-new').click();
     await field(page, 'id').fill('Booster B40');
     await field(page, 'metrics[0].physicalRange[0]').fill('16');

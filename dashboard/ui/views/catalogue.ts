@@ -3,6 +3,7 @@
 // for a model no device uses; and an import of a JSON or CSV file (all or nothing, problems by line).
 import { hasMessage } from '../../../core/i18n/index.ts';
 import { forgetModelNames } from '../model-names.ts';
+import { actorName, type HistoryNames, NO_NAMES } from '../history-text.ts';
 import type { CatalogueProblem, ProductModel, ProductModelVersion } from '../../../core/product-catalogue.ts';
 import { api, ApiError } from '../api.ts';
 import { modelForm, problemText } from '../catalogue-form.ts';
@@ -55,15 +56,19 @@ export function catalogueView(root: HTMLElement): () => void {
     report,
   );
   let knownSkus = new Set<string>();
+  let names: HistoryNames = NO_NAMES;
   let alive = true;
 
   const load = async () => {
     try {
-      const [{ models, devices }, { inventory }] = await Promise.all([
+      const [{ models, devices }, { inventory }, { people }] = await Promise.all([
         api<{ models: ProductModelVersion[]; devices: Record<string, number> }>('catalogue/models'),
         api<{ inventory: { sku: string }[] }>('inventory'),
+        // Who saved each version, by name (the catalogue records 'planner:<user id>', 'system:seed').
+        api<{ people: { id: string; name: string }[] }>('people').catch(() => ({ people: [] })),
       ]);
       if (!alive) return;
+      names = { ...NO_NAMES, users: new Map(people.map((u) => [u.id, u.name])) };
       knownSkus = new Set(inventory.map((i) => i.sku));
       renderList(models, devices);
     } catch (err) {
@@ -111,7 +116,9 @@ export function catalogueView(root: HTMLElement): () => void {
         }),
         el('td', { class: 'wrap', text: m.failureModes.map((f) => named('failureMode', f.id, f.name)).join(', ') }),
         el('td', { class: 'num', text: num(m.version) }),
-        el('td', { text: t('catalogue.updated', { by: m.updatedBy, at: dateTime(Date.parse(m.updatedAt)) }) }),
+        el('td', {
+          text: t('catalogue.updated', { by: actorName(m.updatedBy, names), at: dateTime(Date.parse(m.updatedAt)) }),
+        }),
         el('td', { class: 'num', text: num(used) }),
         el('td', {}, el('div', { class: 'actions' }, edit, remove)),
       );

@@ -48,6 +48,36 @@ export function fleetView(root: HTMLElement): () => void {
   const gridHelp = el('p', { class: 'hint', id: 'grid-help', text: t('fleet.gridHelp') });
   grid.element.setAttribute('aria-describedby', 'grid-help');
   const attention = el('tbody');
+  const attentionEmpty = el('p', { class: 'empty', id: 'attention-empty' });
+  // Wide on a phone: the table scrolls inside its box rather than the page sideways.
+  const attentionBox = el(
+    'div',
+    { class: 'table-scroll', id: 'devices-box' },
+    el(
+      'table',
+      { id: 'devices' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...[
+            t('fleet.col.device'),
+            t('fleet.col.model'),
+            t('fleet.col.site'),
+            t('fleet.col.temperature'),
+            t('fleet.col.vibration'),
+            t('fleet.col.health'),
+            t('fleet.col.state'),
+            t('fleet.col.why'),
+            t('fleet.col.lastReading'),
+          ].map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
+      attention,
+    ),
+  );
   const alerts = alertList();
   root.append(
     el('section', { class: 'summary', 'aria-label': t('fleet.summaryLabel') }, counts),
@@ -81,35 +111,8 @@ export function fleetView(root: HTMLElement): () => void {
       'section',
       { 'aria-labelledby': 'attention-title' },
       el('h2', { id: 'attention-title', text: t('fleet.attentionTitle') }),
-      // Wide on a phone: the table scrolls inside its box rather than the page sideways.
-      el(
-        'div',
-        { class: 'table-scroll' },
-        el(
-          'table',
-          { id: 'devices' },
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ...[
-                t('fleet.col.device'),
-                t('fleet.col.model'),
-                t('fleet.col.site'),
-                t('fleet.col.temperature'),
-                t('fleet.col.vibration'),
-                t('fleet.col.health'),
-                t('fleet.col.state'),
-                t('fleet.col.why'),
-                t('fleet.col.lastReading'),
-              ].map((h) => el('th', { scope: 'col', text: h })),
-            ),
-          ),
-          attention,
-        ),
-      ),
+      attentionEmpty,
+      attentionBox,
     ),
   );
 
@@ -221,6 +224,13 @@ export function fleetView(root: HTMLElement): () => void {
       .sort((a, b) => (a.health?.score ?? 101) - (b.health?.score ?? 101) || a.deviceId.localeCompare(b.deviceId))
       .slice(0, 100);
     attention.replaceChildren(...list.map(row));
+    // An empty table with only its headings reads as "still loading": say there is nothing, in
+    // a line of its own (a cell of the wide table would be cut off on a phone).
+    attentionBox.hidden = list.length === 0;
+    attentionEmpty.hidden = list.length > 0;
+    attentionEmpty.textContent = list.length
+      ? ''
+      : t(search.value || model.value || site.value || health.value ? 'fleet.attentionNoMatch' : 'fleet.attentionNone');
   };
   const renderAll = () => {
     const models = new Set([...live.devices.values()].map((d) => d.modelId).filter(Boolean) as string[]);
