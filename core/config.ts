@@ -77,6 +77,16 @@ const postgresUrl: Parser<string | null> = (raw, name) => {
   return raw;
 };
 
+/** A key of at least 32 bytes as hex (64+ characters) or base64; unset: null. */
+const keyBytes: Parser<Buffer | null> = (raw, name) => {
+  const v = raw.trim();
+  if (v === '') return null;
+  const key = /^([0-9a-f]{2})+$/i.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  if (key.length < 32 || (!/^([0-9a-f]{2})+$/i.test(v) && !/^[A-Za-z0-9+/_-]+=*$/.test(v)))
+    throw new ConfigError(`${name} must be at least 32 bytes as hex (64 characters) or base64 (openssl rand -hex 32)`);
+  return key;
+};
+
 const oneOf =
   <T extends string>(...values: T[]): Parser<T> =>
   (raw, name) => {
@@ -657,6 +667,14 @@ export const settings = {
     parse: str,
     description:
       "The verify token entered in the app's webhook settings, for Meta's subscription handshake (GET /api/inbound/whatsapp)",
+    secret: true,
+  }),
+  linkKey: setting({
+    env: 'PURNA_LINK_KEY',
+    default: null as Buffer | null,
+    parse: keyBytes,
+    description:
+      "The key customers' tracking-link tokens are derived with (32+ bytes, hex or base64; `openssl rand -hex 32`). Workers sharing one DATABASE_URL need the same key. Unset: the file link-key in the data dir, made on first start",
     secret: true,
   }),
   inboundEmailSecret: setting({

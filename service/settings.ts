@@ -41,7 +41,8 @@ export function serviceOptions(config: Config, w: ServiceWiring): ServiceOptions
     surveyBaseUrl: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}/api/surveys/` : undefined,
     // Notices carry absolute links: the public URL, else the dashboard's own once it listens.
     trackingBaseUrl: () => `${(config.publicUrl ?? w.dashboardBase()).replace(/\/+$/, '')}/api/track/`,
-    linkKey: linkKey(config.dataDir),
+    // Workers on one DATABASE_URL must derive a link's token alike: PURNA_LINK_KEY, the same on all.
+    linkKey: config.linkKey ?? linkKey(config.dataDir),
     whatsappTemplates: config.whatsappTemplates,
     inbound: {
       whatsappAppSecret: config.whatsappAppSecret,

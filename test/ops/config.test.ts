@@ -75,6 +75,22 @@ describe('configuration', () => {
     );
   });
 
+  it('PURNA_LINK_KEY: 32+ bytes as hex or base64, else start-up stops naming it without echoing it', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ PURNA_LINK_KEY: hex }, []).linkKey).toEqual(Buffer.from(hex, 'hex'));
+    const b64 = Buffer.alloc(40, 7).toString('base64');
+    expect(loadConfig({ PURNA_LINK_KEY: b64 }, []).linkKey?.length).toBe(40);
+    expect(loadConfig({}, []).linkKey).toBeNull();
+    let message = '';
+    try {
+      loadConfig({ PURNA_LINK_KEY: 'short-secret' }, []);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^PURNA_LINK_KEY must be at least 32 bytes/);
+    expect(message).not.toContain('short-secret');
+  });
+
   it('settings that only make sense together stop start-up as a configuration error naming them', () => {
     const short = { PURNA_MQTT_SERVICE_USER: 'tools', PURNA_MQTT_SERVICE_TOKEN: 'too-short' };
     expect(() => loadConfig(short, [])).toThrow(ConfigError);
