@@ -116,15 +116,21 @@ export class GuardedConnection extends Duplex {
     else this.once('socketDrain', () => callback());
   }
 
+  /**
+   * mqtt-packet writes a packet in pieces (a PUBACK is three: type, length, packet id) within one
+   * cork: they reach the socket as one buffer, one write, rather than as a writev of pieces
+   * through the socket's own cork (a PUBACK per message was 8 % of Purna's thread at 10,000 devices).
+   */
   override _writev(
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     callback: (error?: Error | null) => void,
   ): void {
-    this.#socket.cork();
-    let flowing = true;
-    for (const { chunk, encoding } of chunks) flowing = this.#socket.write(chunk, encoding);
-    this.#socket.uncork();
-    if (flowing) callback();
+    let bytes = 0;
+    for (const c of chunks) bytes += c.chunk.length;
+    const buf = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const c of chunks) at += c.chunk.copy(buf, at);
+    if (this.#socket.write(buf)) callback();
     else this.once('socketDrain', () => callback());
   }
 
