@@ -10,7 +10,7 @@ import type { Config } from '../core/config.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { PurnaMetrics } from '../core/metrics.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { DEFAULT_BATCHING, type TelemetryStore } from '../store/telemetry-store.ts';
 import { AccessControl } from './access-control.ts';
 import type { BrokerLink } from './broker-link.ts';
 import { DeviceChecks, type DeviceChecksOptions } from './device-checks.ts';
@@ -61,6 +61,7 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
     dir: join(config.dataDir, 'wal'),
     log: log.child({ part: 'wal' }),
     maxBytes: config.walMaxBytes,
+    groupCommitMs: config.walGroupCommitMs,
   });
   const replay = wal.open();
   onStop(() => wal.close());
@@ -75,8 +76,8 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
   const writer = new TelemetryWriter({
     store,
     log: log.child({ part: 'writer' }),
-    batchSize: config.writeBatchSize,
-    maxBatchAgeMs: config.writeBatchMaxAgeMs,
+    batchSize: config.writeBatchSize ?? (store.batching ?? DEFAULT_BATCHING).readings,
+    maxBatchAgeMs: config.writeBatchMaxAgeMs ?? (store.batching ?? DEFAULT_BATCHING).maxAgeMs,
     onStored: (_readings, latencyMs) => metrics.writeBatchSeconds.observe(latencyMs / 1000),
     stuckAfterMs: config.writeStuckAfterMs,
     onSettled: both ? (count) => both.settled(0, count) : (count) => wal.confirm(count),

@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Reading } from '../core/types.ts';
-import { RefusedWriteError, RetryableStoreError, type ReadingBucket, type TelemetryStore } from './telemetry-store.ts';
+import {
+  RefusedWriteError,
+  RetryableStoreError,
+  type ReadingBucket,
+  type StoreBatching,
+  type TelemetryStore,
+} from './telemetry-store.ts';
 
 /** SQLite's primary result codes that are about the values written (https://sqlite.org/rescode.html). */
 const SQLITE_TOOBIG = 18;
@@ -31,6 +37,17 @@ function classify(err: Error & { errcode?: number }): Error {
  */
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly kind = 'sqlite' as const;
+  /**
+   * A commit's cost is the pages it dirties, not its rows: the key is (device, ts, metric), so a
+   * commit writes (to SQLite's WAL, then again at the checkpoint) one leaf page per device in it,
+   * however few of its readings it holds. At 10,000 devices at 1 Hz the general 5,000 readings /
+   * 100 ms made two commits a second of a page per reading, and node:sqlite does it all on the
+   * event loop: 29 us of wall time per reading (most of it waiting on those writes) against 17 at
+   * one commit a second and 6 at one per 3 s (store micro-benchmark, 10,000 devices). One a second
+   * keeps the store at most a second behind the live view; what is not stored yet is in the
+   * write-ahead log, acknowledged and safe.
+   */
+  readonly batching: StoreBatching = { readings: 50_000, maxAgeMs: 1000 };
   readonly #path: string;
   #db: DatabaseSync | null = null;
   #insert: StatementSync | null = null;

@@ -14,8 +14,20 @@ export interface ReadingBucket {
  * 2.x/3.x through their v1-compatibility API) and the embedded SQLite default. Writes must be
  * idempotent per (device, ts): a repeated reading overwrites, never duplicates.
  */
+/** How the writer batches for a store that says nothing else (InfluxDB's sweet spot is a few thousand lines). */
+export const DEFAULT_BATCHING: StoreBatching = { readings: 5000, maxAgeMs: 100 };
+
+export interface StoreBatching {
+  /** Readings per write. */
+  readings: number;
+  /** A partial batch is written once its oldest reading has waited this long, ms. */
+  maxAgeMs: number;
+}
+
 export interface TelemetryStore {
   readonly kind: 'influxdb' | 'sqlite';
+  /** The batching this store works best with (PURNA_WRITE_BATCH_* override it); DEFAULT_BATCHING when absent. */
+  readonly batching?: StoreBatching;
   /**
    * Creates the database/schema if missing. Throws RetryableStoreError while the store cannot be
    * reached (Purna starts anyway and tries again); any other error is a setting to fix.

@@ -74,6 +74,28 @@ describe('write-ahead log', () => {
     again.close();
   });
 
+  it('with a group-commit wait, appends spread over the wait share one commit, acknowledged after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
+    const wal = new WriteAheadLog({ dir, log, maxBytes: 1 << 30, groupCommitMs: 300 });
+    wal.open();
+    const started = performance.now();
+    const acks: Promise<number>[] = [];
+    // One append every 5 ms for about 40 ms: without the wait each would be a commit of its own
+    // (a loaded machine may stretch the 40 ms: at most a second commit then).
+    for (let i = 0; i < 8; i++) {
+      acks.push(append(wal, i).then(() => performance.now() - started));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const ackedAfterMs = await Promise.all(acks);
+    expect(wal.appended).toBe(8);
+    expect(wal.fsyncs).toBeLessThanOrEqual(2);
+    expect(Math.min(...ackedAfterMs)).toBeGreaterThanOrEqual(290);
+    wal.confirm(8);
+    wal.close();
+    const again = new WriteAheadLog({ dir, log, maxBytes: 1 << 30 });
+    expect(again.open()).toEqual([]);
+    again.close();
+  });
   it('holds appends back when full and lets them through once the store confirms', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'purna-wal-'));
     const wal = new WriteAheadLog({ dir, log, maxBytes: 400, segmentBytes: 200 });
