@@ -51,7 +51,10 @@ export class DispatchDecision {
       d.lastDueTsMs = report.tsMs;
       if (d.dispatched.has(mode) || this.#falseAlarms.holds(mode, report)) return;
       d.dispatched.add(mode);
-      const predictedFailureAtMs = dueTimeToThresholdMs === null ? null : report.tsMs + dueTimeToThresholdMs;
+      // A whole epoch ms: the forecast's fraction means nothing, and PostgreSQL's bigint column refuses it
+      // ("invalid input syntax for type bigint": the dispatch was lost, test/cluster/failover-lead-time).
+      const predictedFailureAtMs =
+        dueTimeToThresholdMs === null ? null : Math.round(report.tsMs + dueTimeToThresholdMs);
       this.#log.info({ device: report.deviceId, mode, rule: dueRule, score: report.score }, 'dispatch requested');
       const model = d.catalogue;
       if (!model) {

@@ -152,7 +152,11 @@ it('the worker judging a wearing pump is SIGKILLed half way: the next owner disp
       for (const o of await ordersOf(w.process!.httpUrl, cookies.get(w.id)!)) orders.push({ worker: w.id, order: o });
     return orders.length > 0;
   };
-  await waitFor(collect, 60_000, 'a dispatch after the failover');
+  await waitFor(collect, 60_000, 'a dispatch after the failover').catch((err) => {
+    // What the workers said: a refused dispatch is logged.
+    for (const w of alive) console.log(`--- ${w.id}:\n${w.process?.output().slice(-3000)}`);
+    throw err;
+  });
   await new Promise((r) => setTimeout(r, 3000)); // a second one would come now
   await collect();
   // What the next owner had to judge by: the dead worker's share of the later messages waits in
