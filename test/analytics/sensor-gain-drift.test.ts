@@ -89,6 +89,35 @@ describe('a drifting vibration sensor against bearing wear', () => {
     );
     expect(alone.dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
   });
+
+  it('once the noise stops following the level the rule lets go, and a rising vibration is the machine again', () => {
+    // Held with hysteresis: the rule stays while the noise keeps up with the level to the power
+    // 0.25. Here the vibration rises additively (as wear does) and its noise is 1.5 × for a day
+    // only: called a drifting sensor in that day, the machine's again once the noise is back.
+    const g = gaussian(prng(33));
+    const onsetMs = START + 3 * DAY;
+    const noisyFrom = START + 4 * DAY;
+    const noisyTo = START + 5 * DAY;
+    const { health, dispatches } = stream(
+      (ts) => {
+        const rise = 0.6 * Math.max(0, (ts - onsetMs) / DAY);
+        const noise = ts >= noisyFrom && ts < noisyTo ? 0.06 : 0.04;
+        return { temperature: 58 + 0.25 * g(), vibration: 1.6 + rise + noise * g() };
+      },
+      'pump-p200',
+      8,
+    );
+    const drift = health.filter((h) => h.rule === 'sensor-gain-drift');
+    expect(drift.length).toBeGreaterThan(10);
+    expect(drift[0].tsMs).toBeGreaterThan(noisyFrom);
+    const lastDrift = drift[drift.length - 1].tsMs;
+    expect(lastDrift).toBeGreaterThan(noisyTo);
+    expect(lastDrift - noisyTo).toBeLessThan(2 * DAY);
+    const after = health.filter((h) => h.tsMs > lastDrift);
+    expect(after.length).toBeGreaterThan(100);
+    expect(after.every((h) => h.state !== 'sensor_fault')).toBe(true);
+    expect(dispatches.some((d) => d.mode === 'bearing_wear' && d.tsMs > lastDrift)).toBe(true);
+  });
 });
 
 describe('the detector’s reading-to-reading noise', () => {
