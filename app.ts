@@ -12,7 +12,7 @@ import { KvLeaseStore } from './cluster/lease-store.ts';
 import { NatsLink } from './cluster/nats-link.ts';
 import { PartitionBus } from './cluster/partition-bus.ts';
 import { PartitionWorker } from './cluster/partition-worker.ts';
-import { ObjectSnapshotStore } from './cluster/snapshot-store.ts';
+import { KvSnapshotStore } from './cluster/snapshot-store.ts';
 import { StreamPublisher } from './cluster/stream-publisher.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
@@ -172,7 +172,7 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
           const worker = new PartitionWorker({
             js,
             leases: await KvLeaseStore.open(nc, config.leaseTtlMs),
-            snapshots: await ObjectSnapshotStore.open(nc),
+            snapshots: await KvSnapshotStore.open(nc),
             analytics,
             workerId: config.workerId,
             partitions: config.partitions,

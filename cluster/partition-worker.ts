@@ -46,6 +46,7 @@ export class PartitionWorker {
   readonly #leases: LeaseManager;
   readonly #owned = new Map<number, Owned>();
   #job: PeriodicJob | null = null;
+  #saving: Promise<void> | null = null;
   /** Readings fed to analytics, per partition over this worker's life (tests, metrics). */
   readonly readingsByPartition = new Map<number, number>();
 
@@ -100,9 +101,21 @@ export class PartitionWorker {
     await this.#leases.stop();
   }
 
-  /** Saves each held partition's snapshot now (also run every PURNA_PARTITION_SNAPSHOT_EVERY_MS). */
-  async saveSnapshots(): Promise<void> {
-    for (const p of [...this.#owned.keys()]) await this.#save(p);
+  /**
+   * Saves each held partition's snapshot now (also run every PURNA_PARTITION_SNAPSHOT_EVERY_MS).
+   * One round at a time: two puts of one object at once could leave the older one last.
+   */
+  saveSnapshots(): Promise<void> {
+    if (!this.#saving) {
+      // Assigned before the round runs: a round with nothing to await clears it after, not before.
+      const round = Promise.resolve().then(async () => {
+        for (const p of [...this.#owned.keys()]) await this.#save(p);
+      });
+      this.#saving = round.finally(() => {
+        this.#saving = null;
+      });
+    }
+    return this.#saving;
   }
 
   async #save(p: number): Promise<void> {

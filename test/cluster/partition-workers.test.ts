@@ -13,7 +13,7 @@ import { PartitionBus } from '../../cluster/partition-bus.ts';
 import { PartitionWorker } from '../../cluster/partition-worker.ts';
 import { partitionOf, subjectOf } from '../../cluster/partition.ts';
 import { encodeReading, ensureReadingStream, messageIdOf } from '../../cluster/reading-stream.ts';
-import { ObjectSnapshotStore } from '../../cluster/snapshot-store.ts';
+import { KvSnapshotStore } from '../../cluster/snapshot-store.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
 import type { Reading } from '../../core/types.ts';
@@ -57,7 +57,7 @@ async function startWorker(id: string, verdicts: Verdict[]) {
   worker = new PartitionWorker({
     js: jetstream(nc),
     leases: await KvLeaseStore.open(nc, TTL_MS),
-    snapshots: await ObjectSnapshotStore.open(nc),
+    snapshots: await KvSnapshotStore.open(nc),
     analytics,
     workerId: id,
     partitions: P,
