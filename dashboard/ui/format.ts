@@ -21,3 +21,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const c of children) e.append(c);
   return e;
 }
+
+/**
+ * Marks a table to be read as cards on a phone (style.css `table.stack`): each cell carries its
+ * column's heading (`data-label`), shown above it there, so a row reads top to bottom instead of
+ * scrolling sideways inside its box. Call once its head and body are built.
+ */
+export function stackOnPhone<T extends HTMLTableElement>(table: T): T {
+  table.classList.add('stack');
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+  for (const tr of table.querySelectorAll('tbody tr'))
+    [...tr.children].forEach((td, i) => {
+      if (heads[i]) td.setAttribute('data-label', heads[i]);
+    });
+  return table;
+}

@@ -204,6 +204,21 @@ for (const lang of ['id', 'en'] as const) {
         // No raw id of a technician, depot or user is left in the history.
         expect(await history.locator('tbody').textContent()).not.toMatch(/TECH-|DEP-|usr_|system:|planner:/);
         await shoot(page, `${lang}-${size}`);
+        if (size === 'phone') {
+          // On a phone the history and the messages read as cards, each cell under its heading:
+          // nothing scrolls sideways inside their boxes (the last columns were out of sight).
+          await expect.poll(() => page.locator('#work-order-messages tbody tr').count()).toBeGreaterThan(0);
+          for (const table of ['#work-order-history', '#work-order-messages']) {
+            const fit = await page.locator(table).evaluate((t) => ({
+              inner: t.parentElement!.scrollWidth,
+              box: t.parentElement!.clientWidth,
+            }));
+            expect(fit.inner, `${table} ${fit.inner}px in a ${fit.box}px box`).toBeLessThanOrEqual(fit.box);
+          }
+          expect(await page.locator('#work-order-history tbody td').nth(2).getAttribute('data-label')).toBe(
+            lang === 'id' ? 'Oleh' : 'By',
+          );
+        }
         if (size === 'desk') {
           // The messages to the customer (not sent here: no channel is configured, and the reason
           // is long) fit the card at a desk: the state and what it said wrap instead of running

@@ -3,7 +3,7 @@
 // customer said back (their report, the survey's stars and comment); the planner's tools: add a
 // note, reassign an assigned job to another technician.
 import { api, ApiError } from '../api.ts';
-import { el } from '../format.ts';
+import { el, stackOnPhone } from '../format.ts';
 import { dateTime, labelOf, num, t } from '../i18n.ts';
 import { loadModelNames, modelName } from '../model-names.ts';
 import { live, partLine, type WorkOrderView } from '../state.ts';
@@ -80,38 +80,40 @@ export function messageTable(
   return el(
     'div',
     { class: 'table-scroll' },
-    el(
-      'table',
-      { id, class: 'messages' },
-      el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
+    stackOnPhone(
       el(
-        'tbody',
-        {},
-        ...messages.map((m) => {
-          const zone = zoneOf(m);
-          const tr = el(
-            'tr',
-            { class: `message-${m.state}` },
-            el('td', { text: dateTime(m.createdAtMs, zone) }),
-            ...(withJob
-              ? [
-                  el(
-                    'td',
-                    {},
-                    el('a', { href: `#/work-order/${encodeURIComponent(m.workOrderId)}`, text: m.workOrderId }),
-                  ),
-                ]
-              : []),
-            el('td', { text: `${m.contactName ?? m.contactId} · ${m.target}` }),
-            el('td', { text: labelOf('channel', m.channel) }),
-            el('td', { text: labelOf('noticeKind', m.notice) }),
-            el('td', { class: 'state', text: messageState(m, zone) }),
-            el('td', { class: 'said', text: m.subject || m.text }),
-          );
-          tr.dataset.notice = m.notice;
-          tr.dataset.state = m.state;
-          return tr;
-        }),
+        'table',
+        { id, class: 'messages' },
+        el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
+        el(
+          'tbody',
+          {},
+          ...messages.map((m) => {
+            const zone = zoneOf(m);
+            const tr = el(
+              'tr',
+              { class: `message-${m.state}` },
+              el('td', { text: dateTime(m.createdAtMs, zone) }),
+              ...(withJob
+                ? [
+                    el(
+                      'td',
+                      {},
+                      el('a', { href: `#/work-order/${encodeURIComponent(m.workOrderId)}`, text: m.workOrderId }),
+                    ),
+                  ]
+                : []),
+              el('td', { text: `${m.contactName ?? m.contactId} · ${m.target}` }),
+              el('td', { text: labelOf('channel', m.channel) }),
+              el('td', { text: labelOf('noticeKind', m.notice) }),
+              el('td', { class: 'state', text: messageState(m, zone) }),
+              el('td', { class: 'said', text: m.subject || m.text }),
+            );
+            tr.dataset.notice = m.notice;
+            tr.dataset.state = m.state;
+            return tr;
+          }),
+        ),
       ),
     ),
   );
@@ -287,37 +289,42 @@ export function workOrderView(root: HTMLElement, id: string): () => void {
       el(
         'div',
         { class: 'table-scroll' },
-        el(
-          'table',
-          { id: 'work-order-history' },
+        stackOnPhone(
           el(
-            'thead',
-            {},
+            'table',
+            { id: 'work-order-history' },
             el(
-              'tr',
+              'thead',
               {},
-              ...[t('workOrder.col.when'), t('workOrder.col.step'), t('workOrder.col.by'), t('workOrder.col.note')].map(
-                (h) => el('th', { scope: 'col', text: h }),
-              ),
-            ),
-          ),
-          el(
-            'tbody',
-            {},
-            ...d.history.map((h) =>
               el(
                 'tr',
                 {},
-                el('td', { text: dateTime(h.atMs, zone) }),
-                el('td', {
-                  text:
-                    h.fromState && h.fromState !== h.toState
-                      ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}`
-                      : labelOf('workOrderState', h.toState),
-                }),
-                // The name, the id behind it on hover (what the API and the log say).
-                el('td', { text: actorName(h.actor, names), title: h.actor }),
-                el('td', { class: 'why', text: historyNote(h.note, names) }),
+                ...[
+                  t('workOrder.col.when'),
+                  t('workOrder.col.step'),
+                  t('workOrder.col.by'),
+                  t('workOrder.col.note'),
+                ].map((h) => el('th', { scope: 'col', text: h })),
+              ),
+            ),
+            el(
+              'tbody',
+              {},
+              ...d.history.map((h) =>
+                el(
+                  'tr',
+                  {},
+                  el('td', { text: dateTime(h.atMs, zone) }),
+                  el('td', {
+                    text:
+                      h.fromState && h.fromState !== h.toState
+                        ? `${labelOf('workOrderState', h.fromState)} → ${labelOf('workOrderState', h.toState)}`
+                        : labelOf('workOrderState', h.toState),
+                  }),
+                  // The name, the id behind it on hover (what the API and the log say).
+                  el('td', { text: actorName(h.actor, names), title: h.actor }),
+                  el('td', { class: 'why', text: historyNote(h.note, names) }),
+                ),
               ),
             ),
           ),
