@@ -68,6 +68,9 @@ export interface DashboardOptions {
   apiPlugins?: ((api: FastifyInstance, ctx: { authorize: Authorize }) => Promise<void>)[];
 }
 
+/** Between workers: a session ended on one of them (its id). */
+const SESSION_ENDED_EVENT = 'purna:session-ended';
+
 const UI_DIST = fileURLToPath(new URL('./ui/dist/', import.meta.url));
 
 /** Builds the fastify app: REST under /api, socket.io live updates, the built UI. Does not listen. */
@@ -154,12 +157,26 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     opts.log.warn({ dir: UI_DIST }, 'dashboard UI not built: run `npm run build:ui`');
   }
 
+  // A session ended here (logout) ends its live connections on this worker and, with several
+  // workers sharing the sessions (DATABASE_URL), on every other one: told through the adapter.
+  const sessionEndListeners = new Set<(sessionId: string) => void>();
+  const endSession = (sessionId: string) => {
+    for (const l of sessionEndListeners) l(sessionId);
+  };
+  const offSessionEnded = opts.users.onSessionEnded((sessionId) => {
+    endSession(sessionId);
+    if (opts.cluster) live.serverSideEmit(SESSION_ENDED_EVENT, sessionId);
+  });
+  app.addHook('onClose', async () => offSessionEnded());
   const live = attachLiveUpdates(app, {
     fleet: opts.fleet,
     log: opts.log,
     listWorkOrders: opts.listWorkOrders,
     authenticate: (cookie) => sessionFromCookieHeader(opts.users, cookie),
-    onSessionEnded: (listener) => opts.users.onSessionEnded(listener),
+    onSessionEnded: (listener) => {
+      sessionEndListeners.add(listener);
+      return () => sessionEndListeners.delete(listener);
+    },
     nowMs: opts.nowMs,
     alerts: opts.alerts,
   });
@@ -167,6 +184,9 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   live.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SOCKET_HEADERS));
   if (opts.cluster) {
     const adapter = await attachClusterAdapter(live, { databaseUrl: opts.cluster.databaseUrl, log: opts.log });
+    live.on(SESSION_ENDED_EVENT, (sessionId: unknown) => {
+      if (typeof sessionId === 'string') endSession(sessionId);
+    });
     const sync = startFleetSync({
       io: live,
       bus: opts.cluster.bus,

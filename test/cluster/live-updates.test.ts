@@ -152,6 +152,25 @@ it('a browser on worker B sees a device only worker A ingests, its verdict, its 
   );
 }, 120_000);
 
+it("a logout on worker A ends the same session's live connection on worker B, which hears why", async () => {
+  const cookie = await login(a); // sessions are in PostgreSQL: the cookie is a session on B too
+  const socket = ioClient(b.httpUrl, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+  sockets.push(socket);
+  const heard: string[] = [];
+  let disconnect: string | null = null;
+  socket.on('session-ended', (e: { reason: string }) => heard.push(e.reason));
+  socket.on('disconnect', (reason) => (disconnect = reason));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('snapshot', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const res = await fetch(`${a.httpUrl}api/auth/logout`, { method: 'POST', headers: { cookie } });
+  expect(res.status).toBe(200);
+  await waitFor(() => disconnect !== null, 10_000, "B's connection to close");
+  expect(heard).toEqual(['session ended']);
+  expect(disconnect).toBe('io server disconnect');
+});
+
 // The same in Chromium: the fleet page of worker B, in both languages, at a desk and on a phone,
 // has a tile for the pump only worker A ingests, coloured by A's verdict (not "never seen").
 describe.each([
