@@ -329,6 +329,9 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
       openWorkOrders: () => service.workOrders.listWorkOrders({ state: [...ACTIVE_STATES] }).length,
       socketClients: () => http.liveUpdates.engine.clientsCount,
       mqttClients: () => startedBroker.connectedClients,
+      streamPending: () => streamPublisher?.stats.pending ?? 0,
+      streamPublished: () => streamPublisher?.stats.published ?? 0,
+      partitionsHeld: () => partitionWorker?.partitions().length ?? 0,
     });
 
     const httpPort = (http.server.address() as AddressInfo).port;

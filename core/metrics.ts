@@ -22,6 +22,10 @@ export interface MetricSources {
   openWorkOrders: () => number;
   socketClients: () => number;
   mqttClients: () => number;
+  /** With PURNA_NATS_URL (0 without): readings accepted and not yet acknowledged by the stream, readings it acknowledged, partitions this worker leases. */
+  streamPending?: () => number;
+  streamPublished?: () => number;
+  partitionsHeld?: () => number;
 }
 
 /**
@@ -126,6 +130,21 @@ export class PurnaMetrics {
     gauge('purna_open_work_orders', 'Work orders not resolved or cancelled', (s) => s.openWorkOrders());
     gauge('purna_socketio_clients', 'Connected dashboard (socket.io) clients', (s) => s.socketClients());
     gauge('purna_mqtt_clients', 'Connected MQTT clients', (s) => s.mqttClients());
+    gauge(
+      'purna_stream_pending',
+      'Readings accepted and not yet acknowledged by the reading stream (PURNA_NATS_URL; the write-ahead log holds them)',
+      (s) => s.streamPending?.() ?? 0,
+    );
+    counter(
+      'purna_stream_published_total',
+      'Readings the reading stream acknowledged (PURNA_NATS_URL)',
+      (s) => s.streamPublished?.() ?? 0,
+    );
+    gauge(
+      'purna_partitions_held',
+      'Partitions of the reading stream this worker leases and judges (PURNA_NATS_URL)',
+      (s) => s.partitionsHeld?.() ?? 0,
+    );
     this.writeBatchSeconds = new Histogram({
       name: 'purna_write_batch_seconds',
       help: 'Latency of one write batch to the telemetry store',

@@ -106,6 +106,14 @@ it('acknowledged readings reach the stream once: NATS up, NATS down, and Purna k
   expect(new Set(contents.map((c) => c.tsMs))).toEqual(new Set(acked));
   // On the subject of the device's partition (FNV-1a of its id mod 16).
   expect(new Set(contents.map((c) => c.subject))).toEqual(new Set([subjectOf(partitionOf(deviceId, 16))]));
+  // /metrics: nothing left to publish; this one worker leases every partition.
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${purna!.httpUrl}metrics`)).text();
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  };
+  await waitFor(async () => (await metric('purna_partitions_held')) === 16, 20_000, 'all 16 partitions held');
+  expect(await metric('purna_stream_pending')).toBe(0);
+  expect(await metric('purna_stream_published_total')).toBeGreaterThanOrEqual(1500); // this run's: the replay
   purna.child.kill('SIGTERM');
   await purna.exited;
   purna = null;
