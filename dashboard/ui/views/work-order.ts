@@ -49,7 +49,21 @@ interface Survey {
 /** How a message stands, in a planner's words: sent, waiting (and why), or failed (and why). */
 export function messageState(m: MessageView, zone: string | null): string {
   if (m.state === 'delivered') return t('workOrder.message.delivered', { at: dateTime(m.deliveredAtMs, zone) });
-  if (m.state === 'dead') return t('workOrder.message.failed', { reason: m.lastError ?? '' });
+  if (m.state === 'dead') {
+    // Purna's own reason for not sending (customers/notices.ts), in the planner's words; a
+    // provider's error as it came.
+    const unset =
+      /^not sent: (\w+) is not configured \((\w+) unset\) and no other configured channel has an address for (.+)$/.exec(
+        m.lastError ?? '',
+      );
+    if (unset)
+      return t('workOrder.message.notConfigured', {
+        channel: labelOf('channel', unset[1]),
+        setting: unset[2],
+        name: unset[3],
+      });
+    return t('workOrder.message.failed', { reason: m.lastError ?? '' });
+  }
   if (m.heldUntilMs !== null && m.attempts === 0)
     return t('workOrder.message.held', { until: dateTime(m.heldUntilMs, zone) });
   if (m.attempts > 0)
