@@ -251,6 +251,8 @@ const figures = {
   p99Ratio: round(pct(99) / P99_LIMIT_MS, 2),
   mainThreadBusy: round(busy, 3),
   busyRatio: round(busy / BUSY_LIMIT, 2),
+  // Connected at the end of the measurement: a starved Purna drops CONNECTs it cannot answer in time (the clients retry).
+  devicesConnected: fleet1.connected,
   publishedPerSecond: round(published / secs),
   ackedPerSecond: round(acked / secs),
   // Purna's whole process (broker, write-ahead log, store, analytics, socket.io, the page's requests) per reading acknowledged.
@@ -282,7 +284,7 @@ console.log(
   `main thread busy: ${(busy * 100).toFixed(1)} % (limit < ${BUSY_LIMIT * 100} %: ${figures.busyRatio.toFixed(2)} × the limit)`,
 );
 console.log(
-  `Purna: ${figures.purnaCpuUsPerMessage} µs CPU per message (${figures.purnaCores} cores, ${Math.round(figures.purnaSystemShare * 100)} % of it in the kernel, for ${figures.ackedPerSecond.toLocaleString()} acknowledged/s of ${figures.publishedPerSecond.toLocaleString()} published/s), event-loop delay p99 up to ${figures.eventLoopP99MsMax} ms, max ${figures.eventLoopMaxMs} ms; ${figures.walCommitsPerSecond} write-ahead log commits/s (${figures.messagesPerWalCommit} messages each); the fleet's clients ${figures.clientCores} cores`,
+  `Purna: ${figures.purnaCpuUsPerMessage} µs CPU per message (${figures.purnaCores} cores, ${Math.round(figures.purnaSystemShare * 100)} % of it in the kernel, for ${figures.ackedPerSecond.toLocaleString()} acknowledged/s of ${figures.publishedPerSecond.toLocaleString()} published/s by ${figures.devicesConnected.toLocaleString()} connected devices), event-loop delay p99 up to ${figures.eventLoopP99MsMax} ms, max ${figures.eventLoopMaxMs} ms; ${figures.walCommitsPerSecond} write-ahead log commits/s (${figures.messagesPerWalCommit} messages each); the fleet's clients ${figures.clientCores} cores`,
 );
 console.log(
   `load average (1 min): ${figures.loadAverage.start} at start, ${figures.loadAverage.measuringMin}–${figures.loadAverage.measuringMax} while measuring, ${figures.loadAverage.end} at end, on ${figures.cores} cores`,
