@@ -567,6 +567,15 @@ ${MIGRATION_7_COMMON}`,
     created_at_ms INTEGER NOT NULL
   );
   CREATE INDEX work_order_attachments_job ON work_order_attachments (work_order_id, id);`,
+  // 15: the newest lease revision each analytics partition dispatched under (issue 20, fencing;
+  // work-orders/fences.ts): a dispatch carrying an older one comes from a worker that lost the
+  // partition and is refused in the same transaction that would open its job.
+  `CREATE TABLE dispatch_fences (
+    partition_no INTEGER PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    worker_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+  );`,
 ];
 
 /**

@@ -16,6 +16,7 @@ import { BillingStore } from './billing/store.ts';
 import { MaintenanceStore } from './maintenance/store.ts';
 import { TermsStore } from './warranty/terms.ts';
 import { Checklists } from './work-orders/checklist.ts';
+import { DispatchFences } from './work-orders/fences.ts';
 import { WorkOrderStore } from './work-orders/store.ts';
 
 /**
@@ -47,6 +48,8 @@ export interface ServiceStores {
   followUps: FollowUps;
   /** What customers sent in (e-mail replies, WhatsApp), each once. */
   inbound: InboundMessages;
+  /** The newest lease revision each analytics partition dispatched under (work-orders/fences.ts). */
+  fences: DispatchFences;
   /** The notifications outbox (rows written in the caller's transaction, delivered by its own loop). */
   notifier: Notifier;
 }
@@ -84,6 +87,7 @@ export function openServiceStores(opts: StoresOptions): ServiceStores {
     surveys: new Surveys(db),
     links,
     followUps: new FollowUps(db),
+    fences: new DispatchFences(db),
     inbound: new InboundMessages(db),
     notifier: new Notifier({
       db,

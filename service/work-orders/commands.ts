@@ -107,6 +107,7 @@ export class WorkOrderCommands {
   #handleDispatchOnce(req: DispatchRequest): { order: ServiceWorkOrder; created: boolean } {
     const now = this.#o.clock.nowMs();
     const result = this.#commit(() => {
+      this.#fence(req.fencing, req.deviceId, now);
       const existing = this.#o.stores.orders.findActive(req.deviceId, req.mode);
       if (existing) {
         const escalated = this.#o.lifecycle.escalate(existing, req, now);
@@ -242,6 +243,13 @@ export class WorkOrderCommands {
   handleDispatchCancel(c: DispatchCancel): ServiceWorkOrder | null {
     const now = this.#o.clock.nowMs();
     const { changes } = this.#commit(() => {
+      if (!this.#o.stores.fences.admit(c.fencing, now)) {
+        this.#o.log.warn(
+          { device: c.deviceId, fencing: c.fencing },
+          'dispatch cancel refused: its lease is not the newest',
+        );
+        return { changes: [] };
+      }
       const wo = this.#o.stores.orders.findActive(c.deviceId, c.mode);
       if (!wo || !statesBefore('en_route').includes(wo.state)) return { changes: [] };
       return {
@@ -368,6 +376,18 @@ export class WorkOrderCommands {
     if (changes.length)
       this.#o.log.info({ changed: changes.length }, 'backlog sweep staffed or supplied waiting work orders');
     return changes.map((c) => c.order);
+  }
+
+  /**
+   * Refuses (409, nothing written) a dispatch made under a lease older than the newest its
+   * partition has dispatched under: the worker that made it lost the partition meanwhile.
+   */
+  #fence(token: DispatchRequest['fencing'], deviceId: string, now: number): void {
+    if (this.#o.stores.fences.admit(token, now)) return;
+    const newest = token ? this.#o.stores.fences.newest(token.partition) : null;
+    throw conflict(
+      `dispatch for ${deviceId} from ${token?.workerId} under partition ${token?.partition} revision ${token?.revision} refused: ${newest?.workerId} dispatched under revision ${newest?.revision}`,
+    );
   }
 
   /** Opens a job and, with autoDispatch, plans it (inside the caller's transaction). */
