@@ -115,7 +115,8 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
     const analytics = new Analytics({
       bus: analyticsBus,
       log: log.child({ part: 'analytics' }),
-      deviceModelOf: (deviceId) => deviceModel(service.customers.getDevice(deviceId)?.modelId),
+      // From the registry's memo (filled at start), not a device row per new device.
+      deviceModelOf: (deviceId) => deviceModel(service.catalogue.productModelOfDevice(deviceId)?.id),
       falseAlarmQuietMs: config.falseAlarmQuietHours * 3600_000,
       // The catalogue's current version of the device's model, from memory; analytics imports no service code.
       modelOf: (deviceId) => service.catalogue.productModelOfDevice(deviceId) ?? null,

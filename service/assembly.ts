@@ -140,6 +140,7 @@ export function startService(opts: ServiceOptions, clock: Clock): Running {
     unsubscribe: [],
   };
   catalogue.seedIfNew();
+  stores.registry.warmModelMemo();
   for (const w of opts.webhooks ?? []) stores.notifier.addWebhook(w);
   stores.notifier.start();
   running.unsubscribe.push(

@@ -95,6 +95,20 @@ export class Registry {
     return modelId;
   }
 
+  /**
+   * Fills the model-id memo with every device's model in one query (up to the memo's bound), at
+   * start: otherwise each device's first message after a start asks for its own, one round trip
+   * each (~0.3 ms through the PostgreSQL bridge, so ~6 s of a 19,000-device reconnect storm on
+   * the main thread). Returns how many it holds.
+   */
+  warmModelMemo(): number {
+    const rows = prepared(this.#db, 'SELECT id, model_id FROM devices ORDER BY id LIMIT ?').all(
+      MODEL_OF_MEMO_LIMIT,
+    ) as { id: string; model_id: string }[];
+    for (const r of rows) this.#modelOf.set(r.id, r.model_id);
+    return rows.length;
+  }
+
   /** How many devices are of this model (a model in use cannot be deleted). */
   countDevicesOfModel(modelId: string): number {
     return (prepared(this.#db, 'SELECT COUNT(*) AS n FROM devices WHERE model_id = ?').get(modelId) as { n: number }).n;

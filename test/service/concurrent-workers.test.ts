@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { PostgresDb } from '../../sql/postgres-db.ts';
 import { isUniqueViolation } from '../../sql/sql-db.ts';
 import { serviceLocation } from '../support/service-db.ts';
 import { makeService, MONDAY_9_WIB, seedSmallNetwork } from './helpers.ts';
@@ -85,5 +86,30 @@ describe('two workers open the same jobs at once', () => {
        VALUES ('WO-Y', 'pump-jkt-1', 'bearing_wear', 'cancelled', '{}', 0, 0)`,
     ).run();
     service.stop();
+  });
+});
+
+describe('a restarted worker', () => {
+  it("knows every device's model from one query at start, not a round trip per device's first message", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'purna-warm-'));
+    const dbPath = join(dir, 'service.db');
+    try {
+      const { service } = makeService({ dbPath });
+      seedSmallNetwork(service);
+      service.stop();
+      const { service: again } = makeService({ dbPath });
+      const db = again.stores.db;
+      // The first device of a model reads that model's catalogue entry once; then no device costs a statement.
+      expect(again.catalogue.productModelOfDevice('pump-jkt-1')?.id).toBe('pump-p200');
+      const before = db instanceof PostgresDb ? db.statements : 0;
+      expect(again.catalogue.productModelOfDevice('pump-jkt-2')?.id).toBe('pump-p200');
+      expect(again.catalogue.productModelOfDevice('pump-bdg-1')?.id).toBe('pump-p200');
+      // Answered from the memo the start filled (counted where the bridge counts statements).
+      if (db instanceof PostgresDb) expect(db.statements).toBe(before);
+      expect(again.stores.registry.warmModelMemo()).toBe(3);
+      again.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
