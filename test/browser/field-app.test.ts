@@ -275,6 +275,12 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
       .poll(() => c.locator(`.parts-used li[data-sku="${part.sku}"]`).getAttribute('data-status'))
       .toBe('consumed');
 
+    // The camera's button is the app's own, in the technician's language: the browser's file
+    // control ("Choose File / No file chosen", in the phone's language) is not shown.
+    const pick = c.locator('label.photo-pick');
+    expect(await pick.textContent()).toBe(text.takePhoto);
+    expect((await pick.boundingBox())!.height).toBeGreaterThanOrEqual(40);
+    expect((await c.locator('input[type="file"]').boundingBox())!.width).toBeLessThanOrEqual(1);
     // A photo from the camera input, scaled down to a JPEG before it is sent.
     await c
       .getByLabel(text.takePhoto)

@@ -171,7 +171,15 @@ export function fieldWorkSection(
       // offline: shown once the job is opened again with a connection
     }
   };
-  const photo = el('input', { id: `photo-${id}`, type: 'file', accept: 'image/*', capture: 'environment' });
+  // The browser's own file control says "Choose File / No file chosen" in the phone's UI
+  // language, whatever the app's: it is hidden (still focusable), and its label is the button.
+  const photo = el('input', {
+    id: `photo-${id}`,
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    class: 'file-input',
+  });
   photo.addEventListener('change', async () => {
     const file = photo.files?.[0];
     if (!file) return;
@@ -203,6 +211,8 @@ export function fieldWorkSection(
   pad.addEventListener('pointerdown', (e) => {
     pad.setPointerCapture(e.pointerId);
     last = at(e);
+    // Mid-stroke: the job list does not re-render now (moving the pad in the page drops the stroke).
+    pad.dataset.drawing = '';
   });
   pad.addEventListener('pointermove', (e) => {
     if (!last) return;
@@ -219,6 +229,7 @@ export function fieldWorkSection(
   });
   const lift = () => {
     last = null;
+    delete pad.dataset.drawing;
   };
   pad.addEventListener('pointerup', lift);
   pad.addEventListener('pointercancel', lift);
@@ -264,8 +275,8 @@ export function fieldWorkSection(
       'fieldset',
       { class: 'proof' },
       el('legend', { text: t('tech.proof.title') }),
-      el('label', { for: photo.id, text: t('tech.photo.take') }),
       photo,
+      el('label', { for: photo.id, class: 'button-link photo-pick', text: t('tech.photo.take') }),
       el('p', { class: 'label', id: `signature-title-${id}`, text: t('tech.signature.title') }),
       pad,
       el('label', { for: signer.id, text: t('tech.signature.name') }),

@@ -642,7 +642,8 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
 
   const render = () => {
     showOffline();
-    // Keep what the technician is typing: do not re-render a card being edited.
+    // Keep what the technician is typing (or signing): do not re-render a card being edited.
+    if (list.querySelector('canvas[data-drawing]')) return;
     const active = document.activeElement;
     if (
       list.contains(active) &&
