@@ -66,7 +66,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   if (missing) throw new Error(missing);
   const started: { stop(): Promise<void> }[] = [];
   const workers: ClusterWorker[] = [];
+  // A run that ends before stop() (a hook timed out, the test process exits) must not leave the
+  // workers running: they were found an hour later, still subscribed at a live mosquitto.
+  const killWorkers = () => {
+    for (const w of workers) if (w.process?.child.exitCode === null) w.process.child.kill('SIGKILL');
+  };
+  process.once('exit', killWorkers);
   const stopAll = async () => {
+    process.off('exit', killWorkers);
     await Promise.all(workers.map((w) => w.kill('SIGKILL')));
     for (const s of started.reverse()) await s.stop().catch(() => {});
     for (const w of workers) rmSync(w.dataDir, { recursive: true, force: true });
