@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { Reading } from '../core/types.ts';
 import {
   RefusedWriteError,
@@ -9,6 +10,9 @@ import {
   type StoreBatching,
   type TelemetryStore,
 } from './telemetry-store.ts';
+import type { WriteAnswer, WriteRequest } from './sqlite-write-worker.ts';
+
+const WRITE_WORKER = new URL('./sqlite-write-worker.ts', import.meta.url);
 
 /** SQLite's primary result codes that are about the values written (https://sqlite.org/rescode.html). */
 const SQLITE_TOOBIG = 18;
@@ -53,6 +57,10 @@ export class SqliteTelemetryStore implements TelemetryStore {
   #insert: StatementSync | null = null;
   #select: StatementSync | null = null;
   #selectBuckets: StatementSync | null = null;
+  /** Writes go to this thread (a file store); without it (':memory:', or the thread died) they run here. */
+  #worker: Worker | null = null;
+  readonly #inFlight = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  #nextWrite = 1;
 
   constructor(path: string) {
     this.#path = path;
@@ -86,10 +94,44 @@ export class SqliteTelemetryStore implements TelemetryStore {
         'WHERE device = ? AND ts >= ? AND ts <= ? GROUP BY bucket, metric ORDER BY bucket ASC',
     );
     this.#db = db;
+    // A file's writes leave the event loop (an in-memory database is this connection's alone).
+    if (this.#path !== ':memory:') this.#startWorker();
+  }
+
+  #startWorker(): void {
+    const worker = new Worker(WRITE_WORKER, { workerData: { path: this.#path } });
+    worker.unref();
+    worker.on('message', (answer: WriteAnswer) => {
+      const waiting = this.#inFlight.get(answer.id);
+      if (!waiting) return;
+      this.#inFlight.delete(answer.id);
+      if (answer.ok) waiting.resolve();
+      else waiting.reject(classify(Object.assign(new Error(answer.message), { errcode: answer.errcode })));
+    });
+    const gone = (why: string) => {
+      if (this.#worker !== worker) return;
+      // Its writes in flight are not known stored: the writer tries them again, here.
+      this.#worker = null;
+      for (const [id, waiting] of this.#inFlight) {
+        this.#inFlight.delete(id);
+        waiting.reject(new RetryableStoreError(`SQLite write thread ${why}`, null));
+      }
+    };
+    worker.on('error', (err) => gone(`failed: ${err.message}`));
+    worker.on('exit', (code) => gone(`exited with ${code}`));
+    this.#worker = worker;
   }
 
   async write(readings: readonly Reading[]): Promise<void> {
     const db = this.#open();
+    const worker = this.#worker;
+    if (worker) {
+      const id = this.#nextWrite++;
+      return new Promise<void>((resolve, reject) => {
+        this.#inFlight.set(id, { resolve, reject });
+        worker.postMessage({ id, readings } satisfies WriteRequest);
+      });
+    }
     const insert = this.#insert!;
     db.exec('BEGIN');
     try {
@@ -152,6 +194,16 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   async close(): Promise<void> {
+    const worker = this.#worker;
+    if (worker) {
+      // After the writes in flight (the thread answers in order), then its connection closes.
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.ref(); // the process waits for it now
+      worker.postMessage('close');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+      this.#worker = null;
+      await worker.terminate();
+    }
     this.#db?.close();
     this.#db = null;
   }
