@@ -126,9 +126,16 @@ const RULES: Rule[] = [
         parts: m[1]
           .split(', ')
           .map((p) => {
-            const r = /^(\d+) × (\S+) from (\S+)$/.exec(p);
+            // "(reserved)": taken from the job's own reservation there ("; 1 released": the rest put back).
+            const r = /^(\d+) × (\S+) from (\S+)( \(reserved(?:; (\d+) released)?\))?$/.exec(p);
             return r
-              ? t('note.partFrom', { quantity: num(Number(r[1])), part: partName(r[2], n), from: depotName(r[3], n) })
+              ? t('note.partFrom', {
+                  quantity: num(Number(r[1])),
+                  part: partName(r[2], n),
+                  from: depotName(r[3], n),
+                  reserved: r[4] ? 'yes' : 'no',
+                  released: r[5] ? Number(r[5]) : 0,
+                })
               : p;
           })
           .join(', '),

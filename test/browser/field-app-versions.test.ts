@@ -24,11 +24,15 @@ const TEXT = {
     resolution: 'Hasil penanganan',
     resolve: 'Selesaikan',
     changed: /berubah selama Anda luring \(suku cadang, foto, tanda tangan, atau daftar periksa dicatat/,
+    partUsed: (p: string, d: string) => `suku cadang dipakai: 1 × ${p} dari ${d} (yang dipesan untuk tugas ini)`,
+    checklist: /daftar periksa: \S.* selesai/,
   },
   en: {
     resolution: 'Resolution',
     resolve: 'Resolve',
     changed: /changed while you were offline \(a part, photo, signature or checklist item was recorded on it\)/,
+    partUsed: (p: string, d: string) => `part used: 1 × ${p} from ${d} (its reservation)`,
+    checklist: /checklist: \S.* done/,
   },
 } as const;
 
@@ -56,6 +60,7 @@ beforeAll(async () => {
     jobs.set(lang, purna.service.workOrders.getWorkOrder(job.id)!);
     cookies.set(lang, await loginAs(purna, 'technician', tech));
   }
+  await loginAs(purna, 'planner');
   browser = await launchBrowser();
 });
 
@@ -110,6 +115,19 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     await card.getByRole('button', { name: text.resolve, exact: true }).click();
     await expect.poll(() => purna.service.workOrders.getWorkOrder(job.id)!.state).toBe('resolved');
     await context.close();
+
+    // The planner reads what was recorded in their language, the part and depot by name (the
+    // notes the service writes in English: 'checklist cause_found “…” done', 'part used: 1 × SKU from DEP-…').
+    const desk = await contextFor(browser, lang, 'desk');
+    const planner = await signIn(desk, purna.dashboardUrl, lang, 'planner@test.purna', `#/work-order/${job.id}`);
+    const history = planner.locator('#work-order-history');
+    const depot = purna.service.network.listDepots().find((d) => d.id === part.depotId)!;
+    await expect.poll(() => history.textContent()).toContain(text.partUsed(part.name, depot.name));
+    expect(await history.textContent()).toMatch(text.checklist);
+    expect(await history.locator('tbody').textContent()).not.toMatch(
+      new RegExp(`DEP-|${part.sku}|checklist [a-z_]+ “`),
+    );
+    await desk.close();
   });
 });
 
