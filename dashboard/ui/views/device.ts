@@ -148,7 +148,7 @@ export function deviceView(
     el('figcaption', { text: t('device.chart.healthHistory') }),
   );
   const rangeLabel = el('p', { class: 'range-label', id: 'device-range', 'aria-live': 'polite' });
-  const status = el('p', { class: 'hint', id: 'device-status' });
+  const status = el('p', { class: 'empty', id: 'device-status', role: 'status' });
   const presets = RANGES.map((r) => {
     const b = el('button', {
       type: 'button',
@@ -206,9 +206,11 @@ export function deviceView(
     toolbar,
     rangeLabel,
     el('p', { class: 'hint', text: t('device.zoomHint') }),
+    // Above the charts, where an empty range is seen: below them it read as a footnote to the
+    // health chart while the metric charts stood empty without a word.
+    status,
     charts,
     healthPanel,
-    status,
     el('h3', { text: t('device.workOrders') }),
     orders,
     el('h3', { text: t('device.events') }),
