@@ -135,7 +135,8 @@ export class PartitionWorker {
   async #acquired(p: number, revision: number): Promise<void> {
     const { analytics, snapshots, log } = this.#o;
     const saved = await snapshots.get(p);
-    if (this.#leases.fenceOf(p) === null) return; // lost while reading the snapshot
+    // Lost while reading the snapshot (its validity ran out): the manager gives it back.
+    if (this.#leases.fenceOf(p) === null) throw new Error('lease ran out while the partition was starting');
     // Whatever this worker knew of these devices is older than the snapshot: start from it.
     analytics.forgetWhere((id) => partitionOf(id, this.#o.partitions) === p);
     if (saved) analytics.restore(saved.analytics, this.#o.maxMetricsPerDevice);
