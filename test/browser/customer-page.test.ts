@@ -35,9 +35,10 @@ async function signIn(context: BrowserContext, hash: string): Promise<Page> {
 }
 
 it('shows a customer and manages their contacts at desk size', async () => {
-  const customer = purna.service.customers
-    .listCustomers()
-    .find((c) => purna.service.customers.customerRecord(c.id).workOrders.length > 0)!;
+  const customer = purna.service.customers.listCustomers().find((c) => {
+    const r = purna.service.customers.customerRecord(c.id);
+    return r.workOrders.length > 0 && r.ratings.length > 0;
+  })!;
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await signIn(context, '#/customers');
   await page.getByRole('link', { name: customer.name }).click();
@@ -46,6 +47,12 @@ it('shows a customer and manages their contacts at desk size', async () => {
   expect(await page.locator('#customer-devices tbody tr').count()).toBe(record.devices.length);
   expect(await page.locator('#customer-orders tbody tr').count()).toBe(record.workOrders.length);
   expect(await page.locator('#customer-contacts tbody tr').count()).toBe(record.contacts.length);
+  // A rating links to the job and the device it is about.
+  const first = record.ratings[0];
+  expect(
+    await page.locator(`#customer-ratings a[href="#/work-order/${first.workOrderId}"]`).first().textContent(),
+  ).toBe(first.workOrderId);
+  expect(await page.locator(`#customer-ratings a[href="#/device/${first.deviceId}"]`).count()).toBeGreaterThan(0);
 
   await page.getByRole('button', { name: 'Add contact' }).click();
   await page.locator('#cf-name').fill('Joko Purnomo');

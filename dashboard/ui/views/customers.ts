@@ -204,9 +204,10 @@ export function customerView(root: HTMLElement, customerId: string): () => void 
         ],
         r.ratings.map((x) => {
           const zone = r.devices.find((d) => d.id === x.deviceId)?.timeZone ?? null;
+          // The job and the device a rating is about, each a link to its page (as in the work orders above).
           return row(
-            x.workOrderId,
-            x.deviceId,
+            el('a', { href: `#/work-order/${encodeURIComponent(x.workOrderId)}`, text: x.workOrderId }),
+            el('a', { href: `#/device/${encodeURIComponent(x.deviceId)}`, text: x.deviceId }),
             dateTime(x.answeredAtMs, zone),
             el('span', {
               class: 'stars',
