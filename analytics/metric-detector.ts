@@ -73,6 +73,11 @@ export interface DetectorState {
   noiseRecent?: number;
   noiseLearntMs?: number;
   noiseLevel?: number;
+  /**
+   * The reading before the last one (the noise is a second difference, so it needs both); null
+   * before there was one. Without it a restored detector skipped its first noise update.
+   */
+  noisePrevious?: number | null;
 }
 
 export interface SampleResult {
@@ -530,6 +535,8 @@ export class MetricDetector {
             noiseRecent: this.#s[NOISE_RECENT],
             noiseLearntMs: this.#s[NOISE_LEARNT],
             noiseLevel: this.#s[NOISE_LEVEL],
+            // NaN (none yet) as null: JSON has no NaN.
+            noisePrevious: Number.isNaN(this.#s[NOISE_PREVIOUS]) ? null : this.#s[NOISE_PREVIOUS],
           }
         : {}),
     };
@@ -560,7 +567,7 @@ export class MetricDetector {
       this.#s[NOISE_RECENT] = s.noiseRecent ?? 0;
       this.#s[NOISE_LEARNT] = s.noiseLearntMs ?? 0;
       this.#s[NOISE_LEVEL] = s.noiseLevel ?? 0;
-      this.#s[NOISE_PREVIOUS] = Number.NaN;
+      this.#s[NOISE_PREVIOUS] = s.noisePrevious ?? Number.NaN;
     }
   }
 }

@@ -97,13 +97,8 @@ async function publish(nc: NatsConnection, readings: Reading[]): Promise<void> {
     );
 }
 
-/**
- * A device's state as compared here: all of it but the vibration noise tracker's (noise*). Its
- * snapshot leaves out the value before the last (NOISE_PREVIOUS in metric-detector.ts), so the
- * first sample after any restore skips one noise update (noiseLearntMs one reading short): a
- * restore-fidelity gap of the detector, reported, not of the partition hand-over.
- */
-const comparable = (state: unknown) => JSON.stringify(state, (k, v) => (k.startsWith('noise') ? undefined : v));
+/** A device's whole detector state, noise tracker included, as compared here. */
+const comparable = (state: unknown) => JSON.stringify(state);
 
 type Snap = { devices: Record<string, { metrics: Record<string, { n: number; mean: number }> }> };
 
