@@ -116,6 +116,19 @@ describe.each(MATRIX)('the device page ($lang, $size)', ({ lang, size }: { lang:
     f = await figure(page, 'temperature');
     expect(Number(f.band)).toBeGreaterThan(250);
     expect(Number(f.annotations)).toBeGreaterThanOrEqual(2);
+    // Every annotation label drawn inside the plot: the job opened a moment ago sits at the right
+    // edge, and its label was cut off there.
+    const labels = await page
+      .locator('#device-charts figure.chart[data-metric="temperature"] .uplot')
+      .evaluate((r) => ({
+        boxes: JSON.parse((r as HTMLElement).dataset.annotationLabels ?? '[]') as { left: number; right: number }[],
+        width: Number((r as HTMLElement).dataset.plotWidth),
+      }));
+    expect(labels.boxes.length).toBeGreaterThanOrEqual(1);
+    for (const b of labels.boxes) {
+      expect(b.left).toBeGreaterThanOrEqual(0);
+      expect(b.right).toBeLessThanOrEqual(labels.width);
+    }
     // The health and the forecast as stored (a row per 15 min while nothing changes, a state change at
     // once): over 5 hours at least 10 rows, and the warning's forecast among them.
     const healthPanel = await page

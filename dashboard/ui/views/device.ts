@@ -242,6 +242,9 @@ export function deviceView(
     ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
     let lastLabelX = Number.NEGATIVE_INFINITY;
+    const right = u.bbox.left + u.bbox.width;
+    // Where each label went, in CSS px of the plot (for the browser test: canvas text is not in the DOM).
+    const drawn: { text: string; left: number; right: number }[] = [];
     for (const a of annotations) {
       const x = u.valToPos(a.tsMs / 1000, 'x', true);
       if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) continue;
@@ -255,11 +258,22 @@ export function deviceView(
       // A label where there is room for it (the list below names every one).
       if (x - lastLabelX > 90 * devicePixelRatio) {
         ctx.fillStyle = a.color;
-        ctx.fillText(a.label, x + 3 * devicePixelRatio, top + 2 * devicePixelRatio);
+        // Right of its line, or left of it near the plot's right edge (it was cut off there).
+        const width = ctx.measureText(a.label).width;
+        const fits = x + 3 * devicePixelRatio + width <= right;
+        const start = fits ? x + 3 * devicePixelRatio : Math.max(u.bbox.left, x - 3 * devicePixelRatio - width);
+        ctx.fillText(a.label, start, top + 2 * devicePixelRatio);
+        drawn.push({
+          text: a.label,
+          left: Math.round((start - u.bbox.left) / devicePixelRatio),
+          right: Math.round((start + width - u.bbox.left) / devicePixelRatio),
+        });
         lastLabelX = x;
       }
     }
     ctx.restore();
+    u.root.dataset.annotationLabels = JSON.stringify(drawn);
+    u.root.dataset.plotWidth = String(Math.round(u.bbox.width / devicePixelRatio));
   };
 
   let specs: ChartSpec[] = [];
