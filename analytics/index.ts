@@ -76,6 +76,8 @@ export class Analytics {
   #worst = new MetricVerdict();
   readonly #due = new MetricVerdict();
   samplesProcessed = 0;
+  /** Samples older than their metric's last one, left out (see #sample). */
+  lateSamples = 0;
 
   constructor(opts: AnalyticsOptions) {
     this.#bus = opts.bus;
@@ -223,6 +225,14 @@ export class Analytics {
       }
       d.byPosition[position] = m;
     }
+    // A reading older than the last one this metric learnt comes late (a worker's share of a
+    // device queued at the broker while it was down, replayed into the stream after newer ones):
+    // judged now it would run the baselines, the trend and the noise backwards in time. It is
+    // stored all the same; the detectors judge the present.
+    if (tsMs < m.detector.lastTsMs) {
+      this.lateSamples++;
+      return;
+    }
     const previous = m.lastValue;
     m.lastValue = value;
     m.outOfRange *= 0.99;
@@ -251,6 +261,7 @@ export class Analytics {
    */
   #joint(d: DeviceState, tsMs: number, metricsInReading: number): void {
     const dt = tsMs - d.lastReadingMs;
+    if (dt < 0) return; // late: see #sample
     d.lastReadingMs = tsMs;
     if (dt > 0)
       d.readingIntervalMs = Number.isNaN(d.readingIntervalMs)

@@ -316,6 +316,11 @@ export class MetricDetector {
     return this.#advance(tsMs, value);
   }
 
+  /** The time of the last sample learnt, ms (0 before the first). */
+  get lastTsMs(): number {
+    return this.#s[LAST_TS];
+  }
+
   /** Whether the last sample was still in the warm-up (the baseline not yet trusted). */
   get warmingUp(): boolean {
     return this.#n <= this.params.warmupSamples;
