@@ -156,10 +156,18 @@ for (let p = 0; p < CLIENT_PROCESSES && p * per < DEVICES; p++) {
   fleet.push(child);
   started.add(child);
 }
-/** The fleet's counters, summed over its processes (each answers within 250 ms or keeps its last). */
+/** The fleet's counters, summed over its processes: each is asked and waited for (at most 5 s: a loaded machine answers late; a late one counts with its last report). */
 const fleetStats = async () => {
+  const asked = new Set(fleet);
+  const answered = new Promise<void>((resolve) => {
+    const onReport = (child: ChildProcess) => {
+      asked.delete(child);
+      if (asked.size === 0) resolve();
+    };
+    for (const c of fleet) c.once('message', () => onReport(c));
+  });
   for (const c of fleet) c.send({ cmd: 'report' });
-  await sleep(250);
+  await Promise.race([answered, sleep(5000)]);
   const sum = (k: string) => [...reports.values()].reduce((s, r) => s + (r[k] ?? 0), 0);
   return { connected: sum('connected'), published: sum('published'), acked: sum('acked'), cpuMs: sum('cpuMs') };
 };
