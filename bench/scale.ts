@@ -1,4 +1,4 @@
-// npm run bench:scale [-- --connections 10000 --steady-s 60 --workers 1,2,3 --worker-readings 15000 --json FILE]
+// npm run bench:scale [-- --connections 10000 --steady-s 60 --workers 1,2,3 --worker-readings 15000 --cluster --json FILE]
 // (the defaults finish in under 5 minutes on a loaded 2-core machine; the figures in docs/operations.md
 // are from --connections 19000, the most this machine's open-files limit allows)
 // Two measurements of how far one machine carries Purna, loopback only, bounded in count and time:
@@ -11,6 +11,9 @@
 //     (SIGTERM, start again on the same data dir and ports) and how long the reconnect storm takes.
 //  B. Readings/s stored with 1, 2, 3 workers: Purna workers on MQTT_URL + MQTT_SHARE_GROUP against
 //     Debian's mosquitto, InfluxDB behind them, reported per CPU second since the 2 cores are shared.
+//     With --cluster the workers run as the issue-20 topology does: every reading also goes to NATS
+//     JetStream (PURNA_NATS_URL) and is judged by the one worker that holds its device's partition,
+//     the service domain and sessions on one PostgreSQL (DATABASE_URL) - ingest and detection both.
 // Every figure is printed beside the machine's load average (other processes share the cores).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -30,6 +33,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileSorted } from 'simple-statistics';
 import { freePort, startInfluxd } from '../test/support/influxd.ts';
+import { startNats } from '../test/support/nats.ts';
+import { startPostgres } from '../test/support/postgres.ts';
 import { startPurnaProcess, type PurnaProcess } from '../test/support/purna-process.ts';
 import { benchArgs, progress, progressDone, writeJson } from './lib.ts';
 
@@ -47,6 +52,7 @@ const args = benchArgs({
   /** raw (default): bench/scale-clients.ts's lean client; mqttjs: one MQTT.js client per device, to compare. */
   client: { type: 'string', default: 'raw' },
   'skip-workers': { type: 'boolean', default: false },
+  cluster: { type: 'boolean', default: false },
 });
 const CLIENTS_SCRIPT = fileURLToPath(new URL('./scale-clients.ts', import.meta.url));
 const PUBLISHER = fileURLToPath(new URL('./ingest-publisher.ts', import.meta.url));
@@ -378,9 +384,10 @@ if (!args['skip-connections']) {
 
 // ── B. Readings/s stored with 1, 2, 3 workers on a shared subscription ───────────────────────
 if (!args['skip-workers']) {
-  console.log(
-    'workers: MQTT_URL + MQTT_SHARE_GROUP split each device’s stream across workers (the defect issue 20 names): this measures ingest only, not correct detection',
-  );
+  if (!args.cluster)
+    console.log(
+      'workers: MQTT_URL + MQTT_SHARE_GROUP split each device’s stream across workers (the defect issue 20 names): this measures ingest only, not correct detection (--cluster: the partitioned topology)',
+    );
   const mqDir = mkdtempSync(join(tmpdir(), 'purna-scale-mosquitto-'));
   const mqPort = await freePort();
   const conf = join(mqDir, 'mosquitto.conf');
@@ -420,10 +427,23 @@ if (!args['skip-workers']) {
   console.log(
     `disk: a 200-byte write + fdatasync in ${tmpdir()} takes p50 ${fsyncMs.p50} ms, p99 ${fsyncMs.p99} ms; load ${load().join(' ')}`,
   );
+  // --cluster: the stream engine and the shared service store of the multi-worker topology.
+  const cluster = args.cluster ? { nats: await startNats(), postgres: await startPostgres() } : null;
+  if (cluster) {
+    console.log(
+      'cluster: readings also to NATS JetStream, each device judged by the worker holding its partition; service domain on PostgreSQL',
+    );
+  }
   const runs: Record<string, unknown>[] = [];
   const readings = Number(args['worker-readings']);
   for (const k of args.workers.split(',').map(Number)) {
     const db = `bench_scale_w${k}`;
+    const shared: Record<string, string> = cluster
+      ? {
+          PURNA_NATS_URL: cluster.nats.url,
+          DATABASE_URL: await cluster.postgres.createDatabase(`bench_scale_w${k}`),
+        }
+      : {};
     const dirs = Array.from({ length: k }, (_, w) => mkdtempSync(join(tmpdir(), `purna-scale-w${w}-`)));
     // Started together: on a loaded machine each start takes 10–20 s.
     const workers: PurnaProcess[] = await Promise.all(
@@ -438,6 +458,8 @@ if (!args['skip-workers']) {
           MQTT_CLIENT_ID: `purna-bench-${k}-${w}`,
           INFLUX_URL: influx.url,
           INFLUX_DATABASE: db,
+          ...shared,
+          ...(cluster ? ({ PURNA_WORKER_ID: `bench-${k}-${w}` } as Record<string, string>) : {}),
         }),
       ),
     );
@@ -524,9 +546,16 @@ if (!args['skip-workers']) {
   mosquitto.kill('SIGTERM');
   await new Promise((r) => mosquitto.once('exit', r));
   rmSync(mqDir, { recursive: true, force: true });
+  if (cluster) {
+    await cluster.nats.stop();
+    await cluster.postgres.stop();
+  }
   figures.workers = {
     fdatasyncMs: fsyncMs,
-    note: 'MQTT_SHARE_GROUP splits each device’s readings across workers, so their detectors judge fractions of each stream: ingest throughput only',
+    cluster: Boolean(cluster),
+    note: cluster
+      ? 'the issue-20 topology: readings to NATS JetStream as well, each device judged by the worker holding its partition (leases), service domain on PostgreSQL'
+      : 'MQTT_SHARE_GROUP splits each device’s readings across workers, so their detectors judge fractions of each stream: ingest throughput only',
     runs,
   };
 }

@@ -479,10 +479,10 @@ export const settings = {
   }),
   walGroupCommitMs: setting({
     env: 'PURNA_WAL_GROUP_COMMIT_MS',
-    default: 10,
-    parse: int(0, 100),
+    default: null as number | null,
+    parse: optionalInt(0, 100),
     description:
-      'A write-ahead log commit (one write and fdatasync, about 0.35 ms of CPU whatever it holds) waits this long after its first message for more (ms; 0: the next event-loop turn): fewer, larger commits, for at most as much more PUBACK latency',
+      'A write-ahead log commit (one write and fdatasync, about 0.35 ms of CPU whatever it holds) waits this long after its first message for more (ms; 0: the next event-loop turn): fewer, larger commits, for at most as much more PUBACK latency. Unset: 10 with the embedded broker (many devices publish at once), 0 with MQTT_URL (the broker link hands over one message at a time and waits for its acknowledgement, so a wait would cap a worker at ~90 messages/s)',
   }),
   writeBatchMaxAgeMs: setting({
     env: 'PURNA_WRITE_BATCH_MAX_AGE_MS',

@@ -61,7 +61,10 @@ export function buildTelemetryPath(o: TelemetryPathOptions): TelemetryPath {
     dir: join(config.dataDir, 'wal'),
     log: log.child({ part: 'wal' }),
     maxBytes: config.walMaxBytes,
-    groupCommitMs: config.walGroupCommitMs,
+    // An external broker's link (MQTT.js) hands over the next message only once this one is
+    // acknowledged, i.e. committed: a group wait there adds itself to every message (a worker
+    // stored 90 readings/s with 10 ms, 1,470 with none, bench:scale --workers 1).
+    groupCommitMs: config.walGroupCommitMs ?? (config.mqttUrl ? 0 : 10),
   });
   const replay = wal.open();
   onStop(() => wal.close());
