@@ -81,9 +81,19 @@ const SLOW_BELOW = 0.1;
 const SHARE_SMOOTH = 0.1;
 /** The regression, the Cholesky factor and the running point's direction are refreshed every this many readings. */
 const REFRESH = 32;
-/** The direction moved this much (1 − |cos|) or a metric's spread by this factor: learn the normal again. */
+/**
+ * The direction moved this much (1 − |cos|), or the spread of a metric the running point is read
+ * off by this factor (while learning; while judging, by SPREAD_MOVED_JUDGING): learn the normal
+ * again. Only those metrics: the running point's scale is theirs, while T² does not depend on any
+ * metric's scale (a temperature whose spread doubles as the day's loads widen it needs no new
+ * normal; before, such moves sent the pump rig back to learning 2–6 times in its first hours and
+ * once or twice later, 1.5 h without judging each). While judging, learning again costs an hour
+ * and a half without judging, so only a clearly wider running range does (2.5, 3 and 4 × gave the
+ * same on the rig's seeds 1–6: none moved that far).
+ */
 const DIRECTION_MOVED = 0.03;
 const SPREAD_MOVED = 2;
+const SPREAD_MOVED_JUDGING = 3;
 /** Readings in a row the fast residual must show the fault gone before that ends an alarm. */
 const CLEAR_READINGS = 5;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
@@ -112,7 +122,7 @@ export interface JointModelParams {
 export const DEFAULT_JOINT_MODEL_PARAMS: JointModelParams = {
   lambda: 0.05,
   onRatio: 4,
-  offRatio: 2,
+  offRatio: 2.5,
   clearSamples: 10,
   clearLambda: 0.3,
   clearAlong: 0.5,
@@ -705,9 +715,11 @@ export class JointModel {
     const s = this.#s;
     const d = this.d;
     let moved = false;
+    const spreadMoved = this.#phase === JUDGING ? SPREAD_MOVED_JUDGING : SPREAD_MOVED;
     for (let i = 0; i < d && !moved; i++) {
+      if (s[this.#weights + i] === 0) continue;
       const ratio = Math.sqrt(s[this.#gVar + i]) / s[this.#spreadRef + i];
-      if (ratio > SPREAD_MOVED || ratio < 1 / SPREAD_MOVED) moved = true;
+      if (ratio > spreadMoved || ratio < 1 / spreadMoved) moved = true;
     }
     if (!moved) {
       this.#direction(2);

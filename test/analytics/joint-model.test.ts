@@ -117,6 +117,35 @@ describe('joint model', () => {
     }
   });
 
+  it('a temperature whose spread widens (the fluid warming over the afternoon) does not send it back to learning', () => {
+    // 2 h of the rig's loads, then 4 h in which one metric climbs slowly: its spread (over
+    // everything seen) grows past twice that of the frame the normal was learnt in.
+    const base = planPumpRig({ seed: 7, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const plan: PumpRigPlan = { ...base, experiments: [], endMs: START + 6 * HOUR };
+    const judgedAfterClimb = (metric: (typeof PUMP_RIG_METRICS)[number], perHour: number) => {
+      const model = new JointModel([...PUMP_RIG_METRICS]);
+      const rig = new PumpRig(plan);
+      const x = new Float64Array(PUMP_RIG_METRICS.length);
+      const at = PUMP_RIG_METRICS.indexOf(metric);
+      let judgedFrom = Number.NaN;
+      let lostAfter = 0;
+      for (let s = rig.next(); s; s = rig.next()) {
+        PUMP_RIG_METRICS.forEach((m, i) => {
+          x[i] = s.values[m];
+        });
+        const hours = (s.tsMs - START) / HOUR;
+        if (hours > 2) x[at] += perHour * (hours - 2);
+        model.update(s.tsMs, x);
+        if (model.judging && Number.isNaN(judgedFrom)) judgedFrom = s.tsMs;
+        else if (!model.judging && !Number.isNaN(judgedFrom)) lostAfter++;
+      }
+      return { judgedFrom, lostAfter };
+    };
+    const warming = judgedAfterClimb('fluidTemperature', 1.5);
+    expect(warming.judgedFrom).toBeLessThan(START + 2 * HOUR);
+    expect(warming.lostAfter).toBe(0);
+  });
+
   it('a leak and a rotor imbalance are found; same plan, same alarms (deterministic)', () => {
     for (const scenario of ['leak', 'rotor_imbalance'] as const) {
       const plan = planWith(scenario, 0.8);
