@@ -156,6 +156,13 @@ const sensorDevices = truth.filter((t) => t.class === 'sensor');
 const sensorFaultsMisdispatched = sensorDevices.filter((t) =>
   dispatches.some((d) => d.deviceId === t.deviceId && d.mode !== 'sensor_fault'),
 ).length;
+/** Per faulty sensor (temperature, vibration, a catalogue metric): how many, and how many sent as the machine's failure. */
+const sensorFaultsByMetric: Record<string, { faults: number; sentAsMachineFailures: number }> = {};
+for (const t of sensorDevices) {
+  const row = (sensorFaultsByMetric[t.metric ?? '?'] ??= { faults: 0, sentAsMachineFailures: 0 });
+  row.faults++;
+  if (dispatches.some((d) => d.deviceId === t.deviceId && d.mode !== 'sensor_fault')) row.sentAsMachineFailures++;
+}
 const sensorFaultsDetected = sensorDevices.filter((t) =>
   dispatches.some((d) => d.deviceId === t.deviceId && d.mode === 'sensor_fault'),
 ).length;
@@ -219,6 +226,7 @@ const figures = {
   falseDispatchesPer100DeviceMonths: Math.round((falseDispatches.length / deviceMonths) * 100 * 100) / 100,
   sensorFaultsMisdispatched,
   sensorFaults: sensorDevices.length,
+  sensorFaultsByMetric,
   sensorFaultsDetected,
   machineFailures: machineFailures.length,
   dispatches: dispatches.length,
@@ -249,6 +257,11 @@ console.log(
 );
 console.log(
   `sensor faults: ${sensorDevices.length}; sent as machine failures: ${sensorFaultsMisdispatched}; dispatched as sensor faults: ${sensorFaultsDetected}`,
+);
+console.log(
+  `  by sensor: ${Object.entries(sensorFaultsByMetric)
+    .map(([metric, r]) => `${metric} ${r.sentAsMachineFailures} of ${r.faults}`)
+    .join(', ')} sent as machine failures`,
 );
 console.log(
   `dispatch requests: ${dispatches.length}; cancelled on recovery: ${cancellations}; the same device and mode requested again: ${repeatedRequests}`,

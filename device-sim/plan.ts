@@ -114,12 +114,18 @@ export function planFleet(opts: PlanOptions): SimDeviceSpec[] {
     });
     take(opts.faults.sensor).forEach((s, k) => {
       const profile = SENSOR_FAULTS[k % SENSOR_FAULTS.length];
-      Object.assign(s, {
-        profile,
-        onsetMs: Math.round(startMs + 2 * DAY + (durationMs - 4 * DAY) * rand()),
-        faultMetric: rand() < 0.5 ? 'temperature' : 'vibration',
-        driftSign: rand() < 0.5 ? 1 : -1,
-      });
+      const onsetMs = Math.round(startMs + 2 * DAY + (durationMs - 4 * DAY) * rand());
+      const drawn = rand() < 0.5 ? 'temperature' : 'vibration';
+      // Drifts take turns, vibration then temperature, so a fleet with two drifts has both: by
+      // the coin alone bench:fleet's seed 2026 drifted five vibration sensors and no temperature
+      // one. The coin is drawn all the same: every other fault of a seed stays where it was.
+      const faultMetric =
+        profile === 'sensor_drift'
+          ? Math.floor(k / SENSOR_FAULTS.length) % 2 === 0
+            ? 'vibration'
+            : 'temperature'
+          : drawn;
+      Object.assign(s, { profile, onsetMs, faultMetric, driftSign: rand() < 0.5 ? 1 : -1 });
     });
     take(opts.faults.connectivity).forEach((s, k) => {
       Object.assign(s, {
@@ -149,6 +155,7 @@ export function groundTruth(specs: readonly SimDeviceSpec[]): GroundTruth[] {
       profile: s.profile,
       class: cls,
       mode: s.failureMode ?? modeOf(s.profile),
+      metric: cls === 'sensor' ? (s.faultMetric ?? 'vibration') : null,
       onsetMs: s.onsetMs,
       failureMs: cls === 'machine' ? (s.failureMs ?? null) : null,
     });
@@ -166,7 +173,8 @@ export function groundTruthCsv(truth: readonly GroundTruth[]): string {
       t.mode,
       new Date(t.onsetMs).toISOString(),
       t.failureMs === null ? '' : new Date(t.failureMs).toISOString(),
+      t.metric ?? '',
     ].join(','),
   );
-  return `${['deviceId,modelId,profile,class,mode,onset,failure', ...rows].join('\n')}\n`;
+  return `${['deviceId,modelId,profile,class,mode,onset,failure,metric', ...rows].join('\n')}\n`;
 }

@@ -38,6 +38,8 @@ export interface GroundTruth {
   class: FaultClass;
   /** The failure mode a correct dispatch names (machine faults), or the sensor/connectivity kind. */
   mode: string;
+  /** The sensor at fault (sensor faults: `temperature`, `vibration` or a catalogue metric); null for the others. */
+  metric: string | null;
   onsetMs: number;
   /** When the failure threshold is crossed (machine faults); null for sensor and connectivity faults. */
   failureMs: number | null;

@@ -128,7 +128,32 @@ describe('fault profiles and their signatures', () => {
     expect(new Set(truth.map((t) => t.mode))).toEqual(
       new Set(['bearing_wear', 'cooling_failure', 'lubrication_loss', 'sensor_fault', 'intermittent', 'offline']),
     );
-    expect(groundTruthCsv(truth).split('\n')[0]).toBe('deviceId,modelId,profile,class,mode,onset,failure');
+    expect(groundTruthCsv(truth).split('\n')[0]).toBe('deviceId,modelId,profile,class,mode,onset,failure,metric');
+    // The truth names the faulty sensor of a sensor fault, and nothing for the others.
+    for (const t of truth) expect(t.metric === null).toBe(t.class !== 'sensor');
+  });
+
+  it('sensor drifts take turns, vibration then temperature, whatever the seed (the coin gave seed 2026 five vibration drifts)', () => {
+    for (const seed of [1, 2, 2026]) {
+      const specs = planFleet({
+        devices: 300,
+        seed,
+        startMs: START,
+        durationMs: 30 * DAY,
+        faults: { machine: 0.1, sensor: 0.05, connectivity: 0.04 },
+      });
+      const drifts = groundTruth(specs).filter((t) => t.profile === 'sensor_drift');
+      expect(drifts.filter((t) => t.metric === 'vibration').length).toBe(3);
+      expect(drifts.filter((t) => t.metric === 'temperature').length).toBe(2);
+      // The drifting sensor's readings move, the other's do not (its series is the healthy one's).
+      const spec = specs.find((s) => s.deviceId === drifts.find((t) => t.metric === 'temperature')!.deviceId)!;
+      const healthy = new DeviceSeries({ ...spec, profile: 'healthy' }, seed);
+      const drifting = new DeviceSeries(spec, seed);
+      const ts = spec.onsetMs! + 2 * DAY;
+      const [h, d] = [healthy.sample(ts)!, drifting.sample(ts)!];
+      expect(Math.abs(d.temperature - h.temperature)).toBeCloseTo(8, 1);
+      expect(d.vibration).toBe(h.vibration);
+    }
   });
 });
 
