@@ -94,6 +94,20 @@ const REFRESH = 32;
 const DIRECTION_MOVED = 0.03;
 const SPREAD_MOVED = 2;
 const SPREAD_MOVED_JUDGING = 3;
+/**
+ * The readings' steps must share at least this many metrics' worth along the running point's
+ * direction (its Rayleigh quotient on their correlation) for there to be a running point: a
+ * machine at one steady load steps by noise alone (on the rig, six seeds after the first hour: at
+ * a constant load 1.00–1.08, a load wandering ±5 % 1.00–1.15; loads 60–100 % 1.35–1.98, median
+ * 1.70; 30–100 % 1.58–2.47). Without one, the normal is each metric's level and the load's small
+ * wanderings are in the residual's covariance: a running point read off noise regresses each
+ * metric on its own noise and, through the load's history, carries a fault's shift into the
+ * normal for ten minutes after it. Steady below MIN / MARGIN, running-point again above
+ * MIN × MARGIN, so that noise near the level does not switch it back and forth (each switch is a
+ * new learning).
+ */
+const COMMON_STEPS_MIN = 1.25;
+const COMMON_STEPS_MARGIN = 1.04;
 /** Readings in a row the fast residual must show the fault gone before that ends an alarm. */
 const CLEAR_READINGS = 5;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
@@ -185,6 +199,8 @@ export class JointModel {
   #w = 1;
   #rates = new Float64Array(RATES);
   #pScale = 1;
+  /** No running point: the readings step by noise alone (a steady load), p is 0. */
+  #steady = false;
   #pMin = 0;
   #pMax = 0;
   #history = [0, 0, 0, 0];
@@ -328,6 +344,7 @@ export class JointModel {
     this.#phaseReadings = 0;
     this.#covN = 0;
     this.#pScale = 1;
+    this.#steady = false;
     this.#level = 1;
     this.#levelN = 0;
     this.#levelReadings = 0;
@@ -515,6 +532,19 @@ export class JointModel {
     }
   }
 
+  /** How many metrics' worth the readings' steps share along the direction: its Rayleigh quotient on the steps' correlation (1: none shared, d: all step as one). */
+  #commonSteps(): number {
+    const s = this.#s;
+    const d = this.d;
+    const st = this.#gStep;
+    const w = this.#dir;
+    let q = 0;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++)
+        q += (s[w + i] * s[w + j] * s[st + sym(i, j)]) / Math.sqrt(s[st + tri(i) + i] * s[st + tri(j) + j] + 1e-300);
+    return q;
+  }
+
   /**
    * The weights that read the running point off the metrics: those that step with the load (at
    * least half the largest loading), each weighed by the inverse of its step's spread (its
@@ -536,6 +566,11 @@ export class JointModel {
     let variance = 0;
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) variance += s[a + i] * s[a + j] * s[c + sym(i, j)];
     this.#pScale = Math.sqrt(variance) || 1;
+    this.#steady = this.#commonSteps() < COMMON_STEPS_MIN;
+    if (this.#steady) {
+      s.fill(0, a, a + d);
+      this.#pScale = 1;
+    }
   }
 
   /**
@@ -725,9 +760,18 @@ export class JointModel {
       this.#direction(2);
       let cos = 0;
       for (let i = 0; i < d; i++) cos += s[this.#dir + i] * s[this.#dirRef + i];
-      if (1 - Math.abs(cos) > DIRECTION_MOVED) moved = true;
-      // Back to the reference: the normal is learnt along it (a wobble is not a move).
-      else s.copyWithin(this.#dir, this.#dirRef, this.#dirRef + d);
+      // A steady machine's direction is noise's and wanders: only a load that starts to move counts.
+      const common = this.#commonSteps();
+      if (
+        this.#steady
+          ? common >= COMMON_STEPS_MIN * COMMON_STEPS_MARGIN
+          : common < COMMON_STEPS_MIN / COMMON_STEPS_MARGIN
+      )
+        moved = true;
+      else if (!this.#steady && 1 - Math.abs(cos) > DIRECTION_MOVED) moved = true;
+      // Back to the reference: the normal is learnt along it (a wobble is not a move). A steady
+      // machine's direction goes on converging, to the load's once it moves.
+      else if (!this.#steady) s.copyWithin(this.#dir, this.#dirRef, this.#dirRef + d);
     }
     if (moved) this.#startLearning();
   }
@@ -814,7 +858,7 @@ export class JointModel {
       this.#levelReadings,
       this.#lastTsMs,
       this.#w,
-      0,
+      this.#steady ? 1 : 0,
     ];
     return { metrics: [...this.metrics], state: [...scalars, ...this.#s] };
   }
@@ -839,6 +883,7 @@ export class JointModel {
     [this.#clearRun, this.#alarmSamples, this.#alarmSinceMs] = st.slice(17, 20);
     this.#historyRange = st.slice(20, 28);
     [this.#phaseReadings, this.#levelReadings, this.#lastTsMs, this.#w] = st.slice(28, 32);
+    this.#steady = st[32] === 1;
     // JSON has no NaN: a model that never had a reading comes back as null.
     if (typeof this.#lastTsMs !== 'number') this.#lastTsMs = Number.NaN;
     this.#rates.fill(0);

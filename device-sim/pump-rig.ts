@@ -65,6 +65,9 @@ export interface PumpRigPlan {
   trainingMs: number;
   experiments: PumpRigExperiment[];
   endMs: number;
+  /** The drive's set points are drawn between these (shares of nominal speed; default 0.3 to 1; equal: a constant load). */
+  loadMin?: number;
+  loadMax?: number;
 }
 
 export interface PumpRigSample {
@@ -182,7 +185,9 @@ export class PumpRig {
     if (ts >= this.plan.endMs) return null;
     this.#ts += PUMP_RIG_STEP_MS;
     if (ts >= this.#nextSetPointMs) {
-      this.#setPoint = 0.3 + 0.7 * this.#loadRand();
+      const lo = this.plan.loadMin ?? 0.3;
+      const hi = this.plan.loadMax ?? 1;
+      this.#setPoint = lo + (hi - lo) * this.#loadRand();
       this.#nextSetPointMs = ts + seconds(120 + this.#loadRand() * 480);
     }
     // The drive ramps to its set point (time constant 5 s: about 15 s to settle).

@@ -146,6 +146,18 @@ describe('joint model', () => {
     expect(warming.lostAfter).toBe(0);
   });
 
+  it('a machine at one steady load (no running point to read off noise): quiet for the hour before a leak, finds it', () => {
+    const plan: PumpRigPlan = { ...planWith('leak', 0.6), loadMin: 0.8, loadMax: 0.8 };
+    const { out } = runModel(plan);
+    const e = plan.experiments[0];
+    const before = out.filter((r) => r.tsMs >= e.faultStartMs - HOUR / 2 && r.tsMs < e.faultStartMs);
+    expect(before.length).toBe(1800);
+    expect(before.every((r) => r.judging)).toBe(true);
+    expect(before.filter((r) => r.alarm).length).toBeLessThan(before.length * 0.02);
+    const fault = out.filter((r) => r.fault);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.8);
+  });
+
   it('a leak and a rotor imbalance are found; same plan, same alarms (deterministic)', () => {
     for (const scenario of ['leak', 'rotor_imbalance'] as const) {
       const plan = planWith(scenario, 0.8);
