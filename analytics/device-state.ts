@@ -31,11 +31,11 @@ export interface MetricState {
   /** Whether the model's nominal vibration still says what running is (until the detector learns it). */
   nominalTrusted: boolean;
   /**
-   * Vibration only: how long its "stopped" has been contradicted by a temperature still at its
+   * Vibration only: how long, in all, its "stopped" has been contradicted by a temperature at its
    * running level (a stopped machine cools within minutes).
    */
   warmWhileStoppedMs: number;
-  /** Since when that has been so (NaN: it is not). */
+  /** The last temperature reading that did so (NaN: the last one did not). */
   warmSinceMs: number;
   /** The common case's explanation, written once (healthy metrics report it all day). */
   readonly normalText: string;

@@ -75,7 +75,8 @@ export function leftOutByRunningState(
  * model's nominal one, so a machine stopped while the detector warms up does not teach it that
  * standing still is normal. If it looks stopped for longer than any duty stop from the start,
  * the nominal is wrong for this machine (a smoother unit) and it learns from what it shows. An
- * exact repeat is never a stop: a dead sensor repeats itself, and the stuck-sensor rule must see it.
+ * exact repeat keeps the reading before's state: a sensor stuck at a running value repeats itself
+ * and the stuck-sensor rule must see it; a stopped machine under its sensor's floor repeats the floor.
  */
 function isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, previous: number): boolean {
   const learnt = m.last !== null && !m.last.warmingUp;
@@ -83,7 +84,13 @@ function isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, 
   const runningNormal = learnt ? m.last!.longMean : m.nominalTrusted ? m.facts.runningNominal : 0;
   // A catalogue model may say where stopped is (a motor current under 1 A), in the metric's unit.
   const stoppedBelow = Number.isNaN(m.facts.stoppedBelow) ? STOPPED_SHARE * runningNormal : m.facts.stoppedBelow;
-  const stopped = value !== previous && value < stoppedBelow;
+  // An exact repeat keeps the state the reading before left: a sensor stuck while the machine runs
+  // stays running (the stuck-sensor rule sees it); a stopped machine's vibration under the
+  // sensor's floor, which reads the floor exactly over and over (0.01 mm/s), stays stopped (taken
+  // for running, its repeats taught the detector and sent a stopped pump a stuck-sensor check
+  // after 60). A sensor stuck at its floor while the machine runs is then a stop its temperature
+  // contradicts: a silent vibration sensor after IMPLAUSIBLE_STOP_MS.
+  const stopped = value < stoppedBelow && (value !== previous || d.stopped);
   if (d.stopped && !stopped) d.startedAtMs = tsMs;
   d.stopped = stopped;
   if (stopped) {
@@ -98,8 +105,9 @@ function isStopped(d: DeviceState, m: MetricState, tsMs: number, value: number, 
 }
 
 /**
- * A machine whose vibration says stopped but whose temperature stays at its running level for
- * hours is running: the vibration sensor reads nothing (a loose or dead sensor's noise).
+ * A machine whose vibration says stopped but whose temperature is at its running level for hours
+ * of that "stop" is running: the vibration sensor reads nothing (a loose or dead sensor's noise,
+ * or the same value over and over).
  */
 function checkStopIsReal(d: DeviceState, temperature: MetricState, tsMs: number, value: number): void {
   const vibration = runningStateSource(d);
@@ -108,9 +116,12 @@ function checkStopIsReal(d: DeviceState, temperature: MetricState, tsMs: number,
   const runningLevel = t.longMean - 2 * Math.max(t.longStd, temperature.facts.sigmaFloor);
   // Only where running makes a difference: a machine that runs near ambient would not cool.
   const warm = value >= runningLevel && t.longMean - d.model.healthy.ambientC > 5;
-  if (!warm) vibration.warmSinceMs = Number.NaN;
-  else if (Number.isNaN(vibration.warmSinceMs)) vibration.warmSinceMs = tsMs;
-  vibration.warmWhileStoppedMs = warm ? tsMs - vibration.warmSinceMs : 0;
+  // Warm time adds up over the whole "stop", cool readings between (a short-cycling machine's off
+  // half hours: a compressor that runs 1.5 h and stands 30 min is warm for about 40 minutes of
+  // each cycle) neither count nor start it again. A true stop is warm only for its first minutes.
+  const last = vibration.warmSinceMs;
+  if (warm && tsMs - last <= MAX_COUNTED_GAP_MS) vibration.warmWhileStoppedMs += tsMs - last;
+  vibration.warmSinceMs = warm ? tsMs : Number.NaN;
 }
 
 /** The metric whose readings tell whether the machine runs (vibration). Looked for only while the machine is stopped. */

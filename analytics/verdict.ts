@@ -166,7 +166,7 @@ export function silentVibrationSensor(v: MetricVerdict, m: MetricState): boolean
     true,
     55,
     'silent-vibration-sensor',
-    `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has stayed at its running level for ${formatDuration(m.warmWhileStoppedMs)}: vibration sensor fault`,
+    `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has been at its running level for ${formatDuration(m.warmWhileStoppedMs)} in all since: vibration sensor fault`,
     'warmWhileStoppedMs',
     m.warmWhileStoppedMs,
   );
