@@ -13,7 +13,11 @@
 // most, so every threshold between one half and 1 gives the same alarms. NAB's optimiser had picked
 // the threshold on the development files and lost 18 points with it on the rest of NAB; a decision
 // taken against each series' own history carries over. After an alarm the score is held down for
-// a refractory period: one event, one alarm.
+// a refractory period: one event, one alarm. A new level is one event too: the level model does
+// not learn values far outside it (a spike must not move it), so once values stay beyond that on
+// one side for as many samples as confirm an alarm, the level moves to them instead of scoring
+// every later sample as surprising (which taught the likelihood that huge surprises are usual and
+// left it deaf for thousands of samples).
 
 import { MetricDetector, DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import { SeasonalProfile, type SeasonalProfileState } from './seasonal-profile.ts';
@@ -45,6 +49,11 @@ export interface AnomalyScorerState {
    * started at and the sample run-keeping started at (absent in older snapshots: starts over).
    */
   runs?: [number, number, number, number];
+  /**
+   * Samples in a row beyond the level's freeze limit (signed by side) and their sum (absent in
+   * older snapshots: starts over).
+   */
+  shift?: [number, number];
 }
 
 export interface AnomalyScoreParams {
@@ -171,6 +180,9 @@ const RECORD_RATE = 14,
   RUNS_FROM = 18;
 /** Per seasonal model (daily, then weekly): its mean squared error and samples scored, two slots each. */
 const SEASONAL = 19;
+/** Samples in a row beyond the level's freeze limit, signed by side, and their sum (after the seasonal slots). */
+const SHIFT_RUN = 23,
+  SHIFT_SUM = 24;
 
 /** Adds `x` with `weight` to the EWMA mean and variance held at `s[at]`, `s[at + 1]`. */
 function addMoments(s: number[], at: number, x: number, weight: number): void {
@@ -216,6 +228,8 @@ export class AnomalyScorer {
     0,
     0,
     0,
+    0,
+    0,
   ];
   /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
   readonly #seasonal: SeasonalProfile[] = [];
@@ -240,6 +254,7 @@ export class AnomalyScorer {
     if (!levelWarmingUp) {
       const err = levelZ * this.#level.std;
       s[LEVEL_MSE] += p.errorAlpha * (err * err - s[LEVEL_MSE]);
+      this.#followShift(levelZ, value);
     }
 
     // A daily or weekly profile that predicts this series much better than its level does says
@@ -346,6 +361,30 @@ export class AnomalyScorer {
     );
   }
 
+  /**
+   * A change of level: values the level model does not learn from (beyond its freeze limit), on one
+   * side, for `alarmSamples` in a row move its mean to theirs (its spread kept). Without this the
+   * level stayed where it was and every later sample scored the surprise cap.
+   */
+  #followShift(levelZ: number, value: number): void {
+    const s = this.#s;
+    const freeze = LEVEL_PARAMS.freezeZ;
+    const side = levelZ >= freeze ? 1 : levelZ <= -freeze ? -1 : 0;
+    if (side === 0 || Math.sign(s[SHIFT_RUN]) !== side) {
+      s[SHIFT_RUN] = side;
+      s[SHIFT_SUM] = side === 0 ? 0 : value;
+      if (side === 0 || this.#p.alarmSamples > 1) return;
+    } else {
+      s[SHIFT_RUN] += side;
+      s[SHIFT_SUM] += value;
+    }
+    const run = Math.abs(s[SHIFT_RUN]);
+    if (run < this.#p.alarmSamples) return;
+    this.#level.rebaseline(s[SHIFT_SUM] / run);
+    s[SHIFT_RUN] = 0;
+    s[SHIFT_SUM] = 0;
+  }
+
   /** The range seen before the last sample, when the last sample scored by leaving it; else null. */
   get brokenRange(): [number, number] | null {
     return this.#brokenRange;
@@ -376,6 +415,7 @@ export class AnomalyScorer {
       range: [finite(s[MIN]), finite(s[MAX])],
       recordRate: s[RECORD_RATE],
       runs: [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]],
+      shift: [s[SHIFT_RUN], s[SHIFT_SUM]],
     };
   }
 
@@ -407,6 +447,7 @@ export class AnomalyScorer {
     s[RECORD_RATE] = saved.recordRate ?? 0;
     // Without runs, run-keeping starts over here: no stuck alarm until it has seen a warm-up's runs.
     [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]] = saved.runs ?? [0, 0, saved.n, saved.n];
+    [s[SHIFT_RUN], s[SHIFT_SUM]] = saved.shift ?? [0, 0];
   }
 
   /** The sampling interval, learnt from the timestamps; profiles start once it is known. */

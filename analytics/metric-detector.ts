@@ -326,6 +326,14 @@ export class MetricDetector {
     return this.#n <= this.params.warmupSamples;
   }
 
+  /**
+   * Moves the fast baseline's mean to `mean`, its spread kept: a change of level the caller has
+   * confirmed (values beyond `freezeZ` never teach the baseline, so it would not follow one).
+   */
+  rebaseline(mean: number): void {
+    this.#s[MEAN] = mean;
+  }
+
   /** The fast baseline's standard deviation now. */
   get std(): number {
     return Math.sqrt(this.#s[VARIANCE]);

@@ -268,3 +268,21 @@ it('one sample over the alarm level is not yet an alarm: bursty noise raises few
   expect(immediate!).toBeLessThan(5012);
   expect(firstAfterShift(2)).toBeLessThanOrEqual(immediate! + 1);
 });
+
+it('a new level is one event: the level follows it, so a spike at the new level is still found', () => {
+  // Noise around 10; at sample 1,500 the level moves to 40 (30 σ) and stays; a 12-σ spike at 2,500.
+  // Before, the level never learnt values that far out: every later sample scored the surprise cap,
+  // the shift raised its alarm again after each of the next two refractory periods, and the
+  // likelihood learnt huge surprises as usual.
+  const rand = prng(5);
+  const scorer = new AnomalyScorer();
+  const alarms: number[] = [];
+  for (let i = 0; i < 3500; i++) {
+    const value = (i >= 1500 ? 40 : 10) + gaussian(rand) + (i === 2500 ? 12 : 0);
+    if (scorer.update(i * 300_000, value) >= 0.99) alarms.push(i);
+  }
+  expect(alarms.some((i) => i >= 1500 && i < 1505)).toBe(true);
+  // One change, one alarm: nothing more in the thousand samples after it but the spike.
+  expect(alarms.filter((i) => i >= 1505 && i < 2500)).toEqual([]);
+  expect(alarms).toContain(2500);
+});
