@@ -110,6 +110,21 @@ const COMMON_STEPS_MIN = 1.25;
 const COMMON_STEPS_MARGIN = 1.04;
 /** Readings in a row the fast residual must show the fault gone before that ends an alarm. */
 const CLEAR_READINGS = 5;
+/**
+ * An alarm is held by the metrics that raised it (a share of T² of at least ONSET_SHARE when it
+ * began): once their fast residual no longer shows the fault it ends, and a metric that only
+ * followed and is still clearly off (beyond 2 × SETTLED_WITHIN of its smoothed residual's usual
+ * spread: a temperature warmed by a closed valve, cooling back over half an hour) is left out of
+ * T² while it settles: at least SETTLE_MIN_S (the smoothed residual, set back to zero when the
+ * alarm ends, needs about three of its memories of 2/λ = 40 s to show the offset again), then
+ * until its smoothed residual is within SETTLED_WITHIN of its usual spread, at most SETTLE_MAX_S.
+ * The device is back at its normal when what went wrong is back, not when a slow variable has
+ * stopped drifting.
+ */
+const ONSET_SHARE = 0.2;
+const SETTLED_WITHIN = 1.5;
+const SETTLE_MIN_S = 120;
+const SETTLE_MAX_S = 3600;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
 const REGRESSION_RIDGE = 1e-4;
 const COVARIANCE_RIDGE = 1e-3;
@@ -187,6 +202,11 @@ export class JointModel {
   readonly #eStepVar: number;
   readonly #eLast: number;
   readonly #fast: number;
+  /** 1 for the metrics that raised the current alarm (their share of T² when it began). */
+  readonly #onset: number;
+  /** 1 for a metric still settling after an alarm it did not raise: out of T² until it is back (or for SETTLE_MAX_S). */
+  readonly #excused: number;
+  readonly #excusedSince: number;
   readonly #quick: number;
   #n = 0;
   #phase = SCALING;
@@ -201,6 +221,8 @@ export class JointModel {
   #pScale = 1;
   /** No running point: the readings step by noise alone (a steady load), p is 0. */
   #steady = false;
+  /** Some metric is settling (see #excused). */
+  #anyExcused = false;
   #pMin = 0;
   #pMax = 0;
   #history = [0, 0, 0, 0];
@@ -259,6 +281,9 @@ export class JointModel {
     this.#eLast = take(d);
     this.#fast = take(d);
     this.#quick = take(d);
+    this.#onset = take(d);
+    this.#excused = take(d);
+    this.#excusedSince = take(1);
     this.#s = new Float64Array(o);
   }
 
@@ -345,6 +370,7 @@ export class JointModel {
     this.#covN = 0;
     this.#pScale = 1;
     this.#steady = false;
+    this.#anyExcused = false;
     this.#level = 1;
     this.#levelN = 0;
     this.#levelReadings = 0;
@@ -426,7 +452,8 @@ export class JointModel {
       // between the alarm's off and on levels where a fault is building up.
       if (!this.#alarm && !(this.#levelLearnt() && this.#ratio >= this.params.offRatio)) {
         this.#learnNormal(p);
-        this.#learnCovariance();
+        // Not while a metric settles: its residual then is the fault's after-effect, not its spread.
+        if (!this.#anyExcused) this.#learnCovariance();
       }
     }
     if (this.#n % REFRESH === 0) this.#refresh();
@@ -490,6 +517,8 @@ export class JointModel {
     s.fill(0, this.#cov, this.#cov + tri(d));
     s.fill(0, this.#smoothed, this.#smoothed + d);
     s.fill(0, this.#quick, this.#quick + d);
+    s.fill(0, this.#excused, this.#excused + d);
+    this.#anyExcused = false;
     this.#history.fill(0);
     this.#pMin = Number.POSITIVE_INFINITY;
     this.#pMax = Number.NEGATIVE_INFINITY;
@@ -695,9 +724,17 @@ export class JointModel {
     let along = 0;
     if (quick && t2 > 0) {
       const q = this.#quick;
-      for (let i = 0; i < d; i++) along += s[fast + i] * s[q + i] * s[w + i];
-      along /= t2;
+      const onset = this.#onset;
+      const onsetOnly = this.#alarm;
+      let base = 0;
+      for (let i = 0; i < d; i++) {
+        if (onsetOnly && s[onset + i] === 0) continue;
+        along += s[fast + i] * s[q + i] * s[w + i];
+        base += s[fast + i] * s[r + i] * s[w + i];
+      }
+      along = base > 0 ? along / base : 0;
     }
+    if (this.#anyExcused) this.#settle(tsMs);
     if (!this.#levelLearnt()) {
       // The usual level is learnt first, on normal running, before it judges.
       this.#learnLevel(u);
@@ -706,6 +743,7 @@ export class JointModel {
     if (!this.#alarm) {
       if (ratio >= this.params.onRatio) {
         this.#alarm = true;
+        for (let i = 0; i < d; i++) s[this.#onset + i] = s[fast + i] * s[r + i] * s[w + i] * inv >= ONSET_SHARE ? 1 : 0;
         this.#alarmSinceMs = tsMs;
         this.#alarmSamples = 1;
         this.#clearRun = 0;
@@ -721,9 +759,50 @@ export class JointModel {
         this.#endAlarm();
         // The fault is over by the fast residual: the slow one forgets it (it would hold the
         // statistic over the on level for another minute, and alarm again).
-        if (gone) s.fill(0, r, r + d);
+        if (gone) {
+          this.#excuseFollowers(tsMs);
+          s.fill(0, r, r + d);
+        }
       }
     }
+  }
+
+  /** After an alarm ended by the fast residual: the metrics that did not raise it but are still clearly off settle out of T². */
+  #excuseFollowers(tsMs: number): void {
+    const s = this.#s;
+    const d = this.d;
+    let any = false;
+    for (let i = 0; i < d; i++) {
+      const off = Math.abs(s[this.#smoothed + i]) > 2 * SETTLED_WITHIN * Math.sqrt(s[this.#cov + tri(i) + i]);
+      if (s[this.#fast + i] === 1 && s[this.#onset + i] === 0 && off) {
+        s[this.#excused + i] = 1;
+        any = true;
+      }
+    }
+    if (!any) return;
+    this.#anyExcused = true;
+    s[this.#excusedSince] = tsMs;
+    this.#factorCovariance();
+  }
+
+  /** A settling metric is back once its smoothed residual is within its usual spread (or after SETTLE_MAX_S). */
+  #settle(tsMs: number): void {
+    const s = this.#s;
+    const d = this.d;
+    const since = tsMs - s[this.#excusedSince];
+    if (since < SETTLE_MIN_S * 1000) return;
+    const expired = since >= SETTLE_MAX_S * 1000;
+    let changed = false;
+    let left = false;
+    for (let i = 0; i < d; i++) {
+      if (s[this.#excused + i] === 0) continue;
+      if (expired || Math.abs(s[this.#smoothed + i]) <= SETTLED_WITHIN * Math.sqrt(s[this.#cov + tri(i) + i])) {
+        s[this.#excused + i] = 0;
+        changed = true;
+      } else left = true;
+    }
+    this.#anyExcused = left;
+    if (changed) this.#factorCovariance();
   }
 
   #learnLevel(u: number): void {
@@ -814,7 +893,7 @@ export class JointModel {
     let anyFast = false;
     for (let i = 0; i < d; i++) {
       const v = s[this.#eVar + i];
-      s[fast + i] = v > 0 && s[this.#eStepVar + i] / v >= SLOW_BELOW ? 1 : 0;
+      s[fast + i] = v > 0 && s[this.#eStepVar + i] / v >= SLOW_BELOW && s[this.#excused + i] === 0 ? 1 : 0;
       if (s[fast + i] === 1) anyFast = true;
     }
     if (!anyFast) s.fill(1, fast, fast + d);
@@ -888,6 +967,8 @@ export class JointModel {
     if (typeof this.#lastTsMs !== 'number') this.#lastTsMs = Number.NaN;
     this.#rates.fill(0);
     this.#s.set(st.slice(SCALARS));
+    this.#anyExcused = false;
+    for (let i = 0; i < this.d; i++) if (this.#s[this.#excused + i] === 1) this.#anyExcused = true;
     return true;
   }
 }

@@ -158,6 +158,22 @@ describe('joint model', () => {
     expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.8);
   });
 
+  it('at one steady load, the alarm of a closed inlet valve ends with the valve, while the temperatures it moved settle back', () => {
+    const plan: PumpRigPlan = { ...planWith('inlet_valve_closure', 0.9), loadMin: 0.8, loadMax: 0.8 };
+    const { out } = runModel(plan);
+    const e = plan.experiments[0];
+    const fault = out.filter((r) => r.fault);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.9);
+    // The alarm ends within a minute of the valve opening again...
+    const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
+    expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(60_000);
+    // ...and the 29 minutes after are mostly quiet (a fluid temperature still 0.5 of its spread
+    // warm after a quarter of an hour can alarm again once it is back in the statistic).
+    const after = out.filter((r) => r.tsMs >= e.faultEndMs + 60_000);
+    expect(after.length).toBeGreaterThan(1700);
+    expect(after.filter((r) => r.alarm).length).toBeLessThan(after.length * 0.2);
+  });
+
   it('a leak and a rotor imbalance are found; same plan, same alarms (deterministic)', () => {
     for (const scenario of ['leak', 'rotor_imbalance'] as const) {
       const plan = planWith(scenario, 0.8);
