@@ -57,10 +57,16 @@ function dueHours(hours: number, due: number): Node {
 }
 
 /**
- * The card, filled once its answers arrive; `zone` is the site's time zone (asked when they do).
- * `cover`: ask what covers the device (planners and admins; a technician's request is a 403).
+ * The card, filled once its answers arrive and `zoneReady` says the site's time zone is known;
+ * `zone` is that zone (asked then). `cover`: ask what covers the device (planners and admins; a
+ * technician's request is a 403).
  */
-export function servicePlanCard(deviceId: string, zone: () => string | null, cover = true): HTMLElement {
+export function servicePlanCard(
+  deviceId: string,
+  zone: () => string | null,
+  zoneReady: Promise<void>,
+  cover = true,
+): HTMLElement {
   const list = el('dl', { class: 'record', id: 'device-maintenance' });
   const card = el(
     'section',
@@ -76,6 +82,7 @@ export function servicePlanCard(deviceId: string, zone: () => string | null, cov
     api<{ maintenance: DeviceMaintenance }>(`devices/${id}/maintenance`).catch(() => null),
     // Planners and admins see the cover; a technician's page goes without it (and does not ask).
     cover ? api<{ coverage: Coverage }>(`devices/${id}/coverage`).catch(() => null) : null,
+    zoneReady,
   ]).then(([m, c]) => {
     const rows: HTMLElement[] = [];
     if (m) {

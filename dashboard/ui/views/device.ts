@@ -185,6 +185,13 @@ export function deviceView(
     later,
     zoomOut,
   );
+  // The site's zone comes with the service record, which arrives with the first readings: the
+  // planned-service card writes its dates once it is known (its own answers often come first, and
+  // a date written in the browser's zone is a day off for a site east of it after its midnight).
+  let zoneKnown: () => void = () => {};
+  const zoneReady = new Promise<void>((resolve) => {
+    zoneKnown = resolve;
+  });
   root.append(
     el(
       'p',
@@ -201,7 +208,7 @@ export function deviceView(
       el('h3', { id: 'record-title', text: t('device.record.title') }),
       record,
     ),
-    servicePlanCard(deviceId, () => zone(), !opts.technician),
+    servicePlanCard(deviceId, () => zone(), zoneReady, !opts.technician),
     el('h3', { text: t('device.history') }),
     toolbar,
     rangeLabel,
@@ -663,29 +670,37 @@ export function deviceView(
     const id = encodeURIComponent(deviceId);
     status.textContent = t('device.loading');
     try {
-      const [tel, hist, evs, rec] = await Promise.all([
-        api<{ points: Point[] }>(`devices/${id}/telemetry?${q}&points=${points}`),
-        api<{ points: HealthPoint[] }>(`devices/${id}/health?${q}&points=${points}`).catch(() => ({ points: [] })),
-        api<{ events: DeviceEvent[] }>(`devices/${id}/events?${q}&limit=500`).catch(() => ({ events: [] })),
-        service
-          ? Promise.resolve(service)
-          : api<ServiceRecord>(`devices/${id}/service`).catch((err: unknown) => {
+      // The service record (the site's zone with it) is taken as soon as it comes, whatever the
+      // readings do: the planned-service card waits for the zone, not for the charts.
+      const record = service
+        ? Promise.resolve(service)
+        : api<ServiceRecord>(`devices/${id}/service`)
+            .then((rec) => {
+              if (!service) {
+                service = rec;
+                showRecord(rec);
+                showOrders(rec.workOrders);
+                showTitle();
+              }
+              return rec;
+            })
+            .catch((err: unknown) => {
               showRecord(
                 null,
                 err instanceof ApiError && err.status === 404 ? t('device.record.none') : (err as Error).message,
               );
               return null;
-            }),
+            })
+            .finally(zoneKnown); // known now, or never will be: the live summary's zone, if any
+      const [tel, hist, evs] = await Promise.all([
+        api<{ points: Point[] }>(`devices/${id}/telemetry?${q}&points=${points}`),
+        api<{ points: HealthPoint[] }>(`devices/${id}/health?${q}&points=${points}`).catch(() => ({ points: [] })),
+        api<{ events: DeviceEvent[] }>(`devices/${id}/events?${q}&limit=500`).catch(() => ({ events: [] })),
+        record,
       ]);
       if (seq !== fetchSeq) return; // a newer range was asked for meanwhile
       readings = tel.points;
       healthPoints = hist.points;
-      if (rec && !service) {
-        service = rec;
-        showRecord(rec);
-        showOrders(rec.workOrders);
-        showTitle();
-      }
       if (!specs.length) {
         // The device's catalogue model (any signed-in role may read it) says which charts, with which limits.
         const modelId = service?.device.modelId ?? live.devices.get(deviceId)?.modelId ?? null;
