@@ -35,7 +35,8 @@
 
 /**
  * Regressors of the normal: a piecewise-linear function of the running point (hat functions on
- * HATS knots from −2.4 to +2.4 of its σ, clamped beyond), and p, p² smoothed over two horizons.
+ * HATS knots from −2.4 to +2.4 of its σ, the end segments extended straight beyond), and p, p²
+ * smoothed over two horizons.
  */
 const HATS = 9;
 const HAT_MIN = -2.4;
@@ -415,8 +416,12 @@ export class JointModel {
     h[3] += slowRate * (p * p - h[3]);
     const phi = this.#phi;
     s.fill(0, phi, phi + HATS);
-    const at = Math.min(HATS - 1, Math.max(0, (p - HAT_MIN) / HAT_STEP));
-    const knot = Math.min(HATS - 2, Math.floor(at));
+    // Beyond the first or last knot the end segment goes on straight (linear extrapolation), not
+    // flat: a running range wider than ±2.4 of its σ (the rig's 30 % load is at −3.2) has its
+    // normal there from the curve's slope. Clamped, every running point past the end knot had
+    // the same normal, and the flow's residual at the lowest loads was a spread or more.
+    const at = (p - HAT_MIN) / HAT_STEP;
+    const knot = Math.max(0, Math.min(HATS - 2, Math.floor(at)));
     s[phi + knot] = knot + 1 - at;
     s[phi + knot + 1] = at - knot;
     s[phi + HATS] = h[0];
