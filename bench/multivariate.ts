@@ -177,8 +177,14 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     ).length;
     if (args.verbose) {
       const alarms = mine.filter((r) => r.alarm).length;
+      let longest = 0;
+      let run = 0;
+      for (const r of mine) {
+        run = r.fault && r.alarm ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
       console.log(
-        `seed ${seed} ${e.id.padEnd(30)} severity ${e.severity.toFixed(2)}${e.driftMetric ? ` (${e.driftMetric})` : ''}: first alarm in the fault ${first ? `${(first.tsMs - e.faultStartMs) / 1000} s` : 'none'}, ${alarms} alarmed samples of ${mine.length}`,
+        `seed ${seed} ${e.id.padEnd(30)} severity ${e.severity.toFixed(2)}${e.driftMetric ? ` (${e.driftMetric})` : ''}: first alarm in the fault ${first ? `${(first.tsMs - e.faultStartMs) / 1000} s` : 'none'}, longest alarm in it ${longest} s of ${(e.faultEndMs - e.faultStartMs) / 1000}, ${alarms} alarmed samples of ${mine.length}, ${dispatched.some((d) => d.tsMs < e.faultEndMs) ? 'dispatched' : 'not dispatched'}`,
       );
     }
   });
