@@ -5,7 +5,9 @@
 // previous sample, against its own spread, adds to it. An "anomaly likelihood" (after Numenta's)
 // turns the recent surprise into the probability that it is unusual for *this* series, so one
 // threshold means the same on every series; a second, slow mean of the surprise catches changes
-// too small for the fast one that last. A value beyond the whole range the series has shown is an
+// too small for the fast one that last, and a sign test the slow creep that the level follows too
+// closely for either (a drift: each sample a little above where the level expects it, never by
+// much). A value beyond the whole range the series has shown is an
 // alarm on its own, unless new records are routine for this series (a trend); so is a value that
 // stops changing for far longer than it ever has (a stuck sensor).
 //
@@ -54,6 +56,11 @@ export interface AnomalyScorerState {
    * older snapshots: starts over).
    */
   shift?: [number, number];
+  /**
+   * The sign test: the mean of the signs of the errors, its mean square and the weight the mean
+   * has gathered (absent in older snapshots: starts over).
+   */
+  sign?: [number, number, number];
 }
 
 export interface AnomalyScoreParams {
@@ -183,6 +190,13 @@ const SEASONAL = 19;
 /** Samples in a row beyond the level's freeze limit, signed by side, and their sum (after the seasonal slots). */
 const SHIFT_RUN = 23,
   SHIFT_SUM = 24;
+/**
+ * The sign test: the mean of the signs of the errors, that mean's mean square, and the weight the
+ * mean has gathered since it started at 0 (1 − (1 − longAlpha)^n: it divides the mean's start bias out).
+ */
+const SIGN = 25,
+  SIGN_SQUARE = 26,
+  SIGN_WEIGHT = 27;
 
 /** Adds `x` with `weight` to the EWMA mean and variance held at `s[at]`, `s[at + 1]`. */
 function addMoments(s: number[], at: number, x: number, weight: number): void {
@@ -230,6 +244,9 @@ export class AnomalyScorer {
     0,
     0,
     0,
+    0,
+    0,
+    0,
   ];
   /** Daily and weekly profiles, once the interval is known (their errors are in `#s`). */
   readonly #seasonal: SeasonalProfile[] = [];
@@ -251,6 +268,8 @@ export class AnomalyScorer {
     const levelZ = this.#level.updateZ(tsMs, value);
     const levelWarmingUp = this.#level.warmingUp;
     let surprise = levelWarmingUp ? 0 : Math.min(Math.abs(levelZ), MAX_SURPRISE);
+    // Which side of its expected value the sample is, by the model that scores it.
+    let sign = levelWarmingUp ? 0 : Math.sign(levelZ);
     if (!levelWarmingUp) {
       const err = levelZ * this.#level.std;
       s[LEVEL_MSE] += p.errorAlpha * (err * err - s[LEVEL_MSE]);
@@ -275,6 +294,7 @@ export class AnomalyScorer {
         if (trusted && mse < p.seasonalGain * s[LEVEL_MSE] && mse < bestMse) {
           bestMse = mse;
           surprise = Math.min(z, MAX_SURPRISE);
+          sign = Math.sign(err);
         }
         // Large errors do not teach the error scale that they are normal.
         const clipped = mse > 0 && z > 6 ? 6 * rmse : err;
@@ -293,6 +313,7 @@ export class AnomalyScorer {
       addMoments(s, STEP, step, this.#n < 100 ? 1 / this.#n : 0.01);
     }
     const stuck = p.stuckSamples > 0 && this.#stuck(value);
+    const repeat = value === s[PREV];
     s[PREV] = value;
 
     // Anomaly likelihood: how unusual is the recent surprise, given this series' history of it.
@@ -308,6 +329,26 @@ export class AnomalyScorer {
       if (scoring && this.#n > slowWarmup) likelihood = Math.max(likelihood, momentsCdf(s, SLOW_MOMENTS, s[SLOW]));
       addMoments(s, SLOW_MOMENTS, s[SLOW], this.#n <= slowWarmup ? 1 / this.#n : p.longAlpha);
     }
+
+    // The sign test: over the likelihood's memory, are the samples on one side of what the model
+    // expects more often than this series' own history says they can be? Its own spread is learnt
+    // around 0 (a series without a creep has as many samples on each side, give or take its own
+    // skew); two-sided. No magnitude enters, so a heavy tail or a burst cannot widen it. A repeated
+    // value counts on neither side (a stuck sensor sits on one side of a level that nears it for
+    // ever: its own check has told). The mean is bias-corrected for its start from 0 (an EWMA
+    // started at 0 understates itself for its first thousand samples, and the spread learnt then
+    // was too narrow: uniform noise alarmed); its spread is at least what one sample moves it.
+    if (repeat) sign = 0;
+    s[SIGN] += p.longAlpha * (sign - s[SIGN]);
+    s[SIGN_WEIGHT] += p.longAlpha * (1 - s[SIGN_WEIGHT]);
+    const signMean = s[SIGN] / s[SIGN_WEIGHT];
+    const signWarmup = 2 * p.warmupSamples;
+    if (scoring && this.#n > signWarmup) {
+      const z = Math.abs(signMean) / Math.max(Math.sqrt(s[SIGN_SQUARE]), p.longAlpha);
+      // 2Φ(z) − 1 ≤ z·√(2/π): most samples cannot raise the likelihood, and skip the CDF's exp.
+      if (z * Math.sqrt(2 / Math.PI) > likelihood) likelihood = Math.max(likelihood, 2 * normalCdf(z) - 1);
+    }
+    s[SIGN_SQUARE] += (this.#n <= signWarmup ? 1 / this.#n : p.longAlpha) * (signMean * signMean - s[SIGN_SQUARE]);
 
     // One sample over the alarm level is not yet an alarm, unless the likelihood is certain.
     this.#overAlarm = likelihood >= p.alarmLikelihood ? this.#overAlarm + 1 : 0;
@@ -381,6 +422,8 @@ export class AnomalyScorer {
     const run = Math.abs(s[SHIFT_RUN]);
     if (run < this.#p.alarmSamples) return;
     this.#level.rebaseline(s[SHIFT_SUM] / run);
+    // The signs so far were the old level's errors: the sign test starts over (its spread kept).
+    s[SIGN] = 0;
     s[SHIFT_RUN] = 0;
     s[SHIFT_SUM] = 0;
   }
@@ -416,6 +459,7 @@ export class AnomalyScorer {
       recordRate: s[RECORD_RATE],
       runs: [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]],
       shift: [s[SHIFT_RUN], s[SHIFT_SUM]],
+      sign: [s[SIGN], s[SIGN_SQUARE], s[SIGN_WEIGHT]],
     };
   }
 
@@ -448,6 +492,9 @@ export class AnomalyScorer {
     // Without runs, run-keeping starts over here: no stuck alarm until it has seen a warm-up's runs.
     [s[RUN], s[LONGEST_RUN], s[RUN_START], s[RUNS_FROM]] = saved.runs ?? [0, 0, saved.n, saved.n];
     [s[SHIFT_RUN], s[SHIFT_SUM]] = saved.shift ?? [0, 0];
+    // Without it the sign test starts over, with the widest spread a mean of signs can have (it
+    // cannot alarm until it has learnt the series' own).
+    [s[SIGN], s[SIGN_SQUARE], s[SIGN_WEIGHT]] = saved.sign ?? [0, 1, 0];
   }
 
   /** The sampling interval, learnt from the timestamps; profiles start once it is known. */
