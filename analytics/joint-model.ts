@@ -208,6 +208,9 @@ export class JointModel {
   /** 1 for a metric still settling after an alarm it did not raise: out of T² until it is back (or for SETTLE_MAX_S). */
   readonly #excused: number;
   readonly #excusedSince: number;
+  /** Each metric's last reading, and its normal (in its spreads) when the reading last changed: a sensor that repeats itself while its normal moves is stuck. */
+  readonly #lastX: number;
+  readonly #normalAtChange: number;
   readonly #quick: number;
   #n = 0;
   #phase = SCALING;
@@ -284,6 +287,8 @@ export class JointModel {
     this.#quick = take(d);
     this.#onset = take(d);
     this.#excused = take(d);
+    this.#lastX = take(d);
+    this.#normalAtChange = take(d);
     this.#excusedSince = take(1);
     this.#s = new Float64Array(o);
   }
@@ -354,6 +359,20 @@ export class JointModel {
   /** Metric i's smoothed residual from its normal at the running point, in its spreads (+ above, − below). */
   residual(i: number): number {
     return this.#s[this.#smoothed + i];
+  }
+
+  /**
+   * How far metric i's normal has moved, in its residual's spreads, since its reading last
+   * changed (NaN while it does not judge): a reading that stays exactly the same while the other
+   * metrics say it should have moved is a stuck sensor; one that stays the same while nothing moves
+   * is a quantised sensor at a steady running point.
+   */
+  normalMovedSinceChange(i: number): number {
+    if (!this.judging) return Number.NaN;
+    const s = this.#s;
+    const predicted = s[this.#z + i] - s[this.#e + i];
+    const spread = Math.sqrt(s[this.#eVar + i]);
+    return spread > 0 ? Math.abs(predicted - s[this.#normalAtChange + i]) / spread : Number.NaN;
   }
 
   /** Metric i's index, in the metrics this model was made for (−1: not one). */
@@ -443,6 +462,10 @@ export class JointModel {
       for (let k = 0; k < K; k++) predicted += s[phi + k] * s[beta + k * d + i];
       const ei = s[z + i] - predicted;
       s[e + i] = ei;
+      if (x[i] !== s[this.#lastX + i]) {
+        s[this.#lastX + i] = x[i];
+        s[this.#normalAtChange + i] = predicted;
+      }
       s[r + i] += lambda * ((novel ? 0 : ei) - s[r + i]);
       s[q + i] += quickLambda * ((novel ? 0 : ei) - s[q + i]);
     }

@@ -20,6 +20,8 @@ const ELEVATED_STREAK = 3;
 const CUSUM_ALARM = 50;
 /** A sensor repeating exactly the same value this many times is stuck. */
 const STUCK_REPEATS = 60;
+/** ...and, on a device with a joint model, its normal has moved this many of its residual's spreads meanwhile. */
+const STUCK_NORMAL_MOVED = 3;
 /** Out-of-range readings (decaying count) that make a spiking sensor worth a visit. */
 const OUT_OF_RANGE_DISPATCH = 3;
 /** Dispatch when the forecast's early bound is within this multiple of the lead time: a margin for the forecast's error. */
@@ -143,10 +145,18 @@ export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
   );
 }
 
-/** The same value exactly, over and over: a stuck sensor. */
-export function stuckSensor(v: MetricVerdict, m: MetricState): boolean {
+/**
+ * The same value exactly, over and over: a stuck sensor. On a device with a joint model that
+ * judges, only while the other metrics say the reading should have moved (its normal by
+ * STUCK_NORMAL_MOVED of its residual's spreads since it last changed): a quantised sensor (a
+ * temperature in 0.5 °C steps, a mains voltage) repeats itself at a steady running point.
+ */
+export function stuckSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
   const repeats = m.last!.repeatCount;
   if (m.detector.samples < STUCK_REPEATS || repeats < STUCK_REPEATS) return false;
+  const joint = d.joint;
+  const at = joint?.judging ? joint.indexOf(m.name) : -1;
+  if (at >= 0 && !(joint!.normalMovedSinceChange(at) >= STUCK_NORMAL_MOVED)) return false;
   return sensorFault(
     v,
     true,

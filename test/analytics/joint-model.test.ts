@@ -247,4 +247,37 @@ describe('analytics with a joint model', () => {
     const healthyAgain = reports.find((h) => h.tsMs >= e.faultEndMs && h.state === 'healthy');
     expect(healthyAgain!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
   });
+
+  it('a quantised sensor repeating itself at a steady load is not stuck; one frozen while the load moves is, named as a sensor fault', () => {
+    // 2 h of learning at loads 30-100 %, then an hour: the motor temperature read in 0.5 °C
+    // steps (it sits on one step for minutes), and from 30 min the flow meter frozen at its last
+    // reading while the drive keeps changing speed.
+    const base = planPumpRig({ seed: 7, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const plan: PumpRigPlan = { ...base, experiments: [], endMs: START + 3 * HOUR };
+    const frozenFrom = START + 2.5 * HOUR;
+    const bus = new EventBus();
+    const analytics = new Analytics({ bus, log: createLogger('silent') });
+    analytics.start();
+    const reports: HealthReport[] = [];
+    bus.on('health', (h) => reports.push(h));
+    const rig = new PumpRig(plan);
+    let frozen = Number.NaN;
+    for (let s = rig.next(); s; s = rig.next()) {
+      const values = { ...s.values, motorTemperature: Math.round(s.values.motorTemperature * 2) / 2 };
+      if (s.tsMs >= frozenFrom) {
+        if (Number.isNaN(frozen)) frozen = values.flow;
+        values.flow = frozen;
+      }
+      bus.emit('telemetry', [{ deviceId: 'rig-q', tsMs: s.tsMs, values }]);
+    }
+    analytics.stop();
+    const judged = reports.filter((h) => h.tsMs >= START + 2 * HOUR && h.tsMs < frozenFrom);
+    expect(judged.length).toBeGreaterThan(1700);
+    expect(judged.filter((h) => h.rule === 'stuck-sensor')).toEqual([]);
+    const afterFreeze = reports.filter((h) => h.tsMs >= frozenFrom);
+    const stuck = afterFreeze.find((h) => h.rule === 'stuck-sensor');
+    expect(stuck).toBeDefined();
+    expect(stuck!.explanation).toMatch(/^flow has repeated/);
+    expect(stuck!.tsMs - frozenFrom).toBeLessThan(20 * 60_000);
+  });
 });
