@@ -17,6 +17,10 @@ export interface MetricState {
   detector: MetricDetector;
   anomalyStreak: number;
   elevatedStreak: number;
+  /** Assessments in a row it has been as far against the one way it fails (verdict.ts `unexplainedDrift`). */
+  againstStreak: number;
+  /** The metric left its normal alone, no failure mode's other metrics with it (verdict.ts `unexplainedDrift`; read when it leaves, held while it stays away). */
+  loneDrift: boolean;
   /** Decaying count of readings outside the sensor's physical range. */
   outOfRange: number;
   /** Metrics without domain thresholds: the unit-free anomaly score (the one NAB scores). */
@@ -177,6 +181,8 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     detector,
     anomalyStreak: 0,
     elevatedStreak: 0,
+    againstStreak: 0,
+    loneDrift: false,
     outOfRange: 0,
     scorer: facts.unitFree ? new AnomalyScorer() : null,
     anomalyScore: 0,
@@ -238,6 +244,8 @@ export function applyCatalogueVersion(d: DeviceState, model: ProductModelVersion
       m.last = null;
       m.anomalyStreak = 0;
       m.elevatedStreak = 0;
+      m.againstStreak = 0;
+      m.loneDrift = false;
     } else m.detector.sigmaFloor = after.sigmaFloor;
   }
 }

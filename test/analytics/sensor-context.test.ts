@@ -1,0 +1,109 @@
+// A sensor whose reading drifts alone, with the machine otherwise unchanged, against a failure
+// that moves the metrics its failure mode moves (rule `unexplained-drift`, verdict.ts).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Analytics } from '../../analytics/index.ts';
+import { deviceModel } from '../../core/device-models.ts';
+import { EventBus } from '../../core/event-bus.ts';
+import { createLogger } from '../../core/log.ts';
+import type { ProductModelVersion } from '../../core/product-catalogue.ts';
+import type { DispatchRequest, HealthReport, MetricValues } from '../../core/types.ts';
+import { CatalogueSeries, modelsFromJson } from '../../device-sim/catalogue-model.ts';
+import { DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+const DAY = 86_400_000;
+const STEP = 300_000;
+const FILE = fileURLToPath(new URL('../../device-sim/examples/catalogue.json', import.meta.url));
+const BOOSTER = modelsFromJson(JSON.parse(readFileSync(FILE, 'utf8'))).find((m) => m.id === 'booster-b40')!;
+const BOOSTER_V1: ProductModelVersion = {
+  ...BOOSTER,
+  version: 1,
+  updatedBy: 'test',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
+
+function stream(sample: (tsMs: number) => MetricValues | null, days: number, catalogue: ProductModelVersion | null) {
+  const bus = new EventBus();
+  const analytics = new Analytics({
+    bus,
+    log: createLogger('silent'),
+    deviceModelOf: () => deviceModel('pump-p200'),
+    ...(catalogue ? { modelOf: () => catalogue } : {}),
+  });
+  const dispatches: DispatchRequest[] = [];
+  const health: HealthReport[] = [];
+  bus.on('dispatch', (d) => dispatches.push(d));
+  bus.on('health', (h) => health.push(h));
+  analytics.start();
+  for (let ts = START; ts <= START + days * DAY; ts += STEP) {
+    const values = sample(ts);
+    if (values) bus.emit('telemetry', [{ deviceId: 'dev-1', tsMs: ts, values }]);
+  }
+  return { dispatches, health };
+}
+
+function booster(spec: Omit<SimDeviceSpec, 'deviceId' | 'modelId'>, days: number) {
+  const series = new CatalogueSeries(BOOSTER, { deviceId: 'booster-b40-0185', modelId: BOOSTER.id, ...spec }, 2026);
+  return stream((ts) => series.sample(ts), days, BOOSTER_V1);
+}
+
+describe('a sensor drifting alone against a failure mode that moves several metrics', () => {
+  it("a booster's temperature sensor drifting up while its current stays is sent a sensor check, not a motor overload", () => {
+    // bench:fleet --fleet mixed's booster-b40-0185: dispatched as motor overload (current up, temperature up) before.
+    const onsetMs = START + 4 * DAY;
+    const { dispatches } = booster({ profile: 'sensor_drift', onsetMs, faultMetric: 'temperature', driftSign: 1 }, 12);
+    expect(dispatches.map((d) => d.mode)).toEqual(['sensor_fault']);
+    const d = dispatches[0];
+    expect(d.health.rule).toBe('unexplained-drift');
+    expect(d.health.metric).toBe('temperature');
+    expect(d.health.explanation).toMatch(
+      /while current stays at its normal: no failure mode of this model moves temperature alone/,
+    );
+    expect(d.tsMs).toBeGreaterThan(onsetMs);
+  });
+
+  it("the same booster's current sensor drifting up is a sensor check too", () => {
+    const onsetMs = START + 4 * DAY;
+    const { dispatches } = booster({ profile: 'sensor_drift', onsetMs, faultMetric: 'current', driftSign: 1 }, 12);
+    expect(dispatches.map((d) => `${d.mode} ${d.health.rule} ${d.health.metric}`)).toEqual([
+      'sensor_fault unexplained-drift current',
+    ]);
+  });
+
+  it("the booster's motor overload, current and temperature rising together, is dispatched as motor overload, days ahead", () => {
+    const failureMs = START + 12 * DAY;
+    const { dispatches, health } = booster(
+      { profile: 'degradation', failureMode: 'motor_overload', onsetMs: failureMs - 6 * DAY, failureMs, shape: 1.5 },
+      12,
+    );
+    expect(dispatches.map((d) => d.mode)).toEqual(['motor_overload']);
+    expect(failureMs - dispatches[0].tsMs).toBeGreaterThan(2 * DAY);
+    expect(health.filter((h) => h.rule === 'unexplained-drift')).toEqual([]);
+  });
+});
+
+describe('a metric moving the way no failure mode moves it', () => {
+  const pump = (spec: Omit<SimDeviceSpec, 'deviceId' | 'modelId'>, days: number) => {
+    const series = new DeviceSeries({ deviceId: 'pump-0244', modelId: 'pump-p200', ...spec }, 3);
+    return stream((ts) => series.sample(ts), days, null);
+  };
+
+  it("a running pump's temperature sensor drifting down is a sensor fault (no failure mode cools a running machine)", () => {
+    // bench:fleet seed 3's pump-0244: never dispatched in 30 days before; others found only once out of range, weeks later.
+    const onsetMs = START + 4 * DAY;
+    const { dispatches } = pump({ profile: 'sensor_drift', onsetMs, faultMetric: 'temperature', driftSign: -1 }, 12);
+    expect(dispatches.map((d) => `${d.mode} ${d.health.rule}`)).toEqual(['sensor_fault unexplained-drift']);
+    // 4 °C a day against a spread floor of 3 °C: 4 σ is 12 °C, three days.
+    expect((dispatches[0].tsMs - onsetMs) / DAY).toBeGreaterThan(2);
+    expect((dispatches[0].tsMs - onsetMs) / DAY).toBeLessThan(4.5);
+    expect(dispatches[0].health.explanation).toMatch(
+      /below this device's normal .* while the machine runs: no failure mode moves it that way/,
+    );
+  });
+
+  it('a healthy pump for twelve days opens nothing', () => {
+    expect(pump({ profile: 'healthy' }, 12).dispatches).toEqual([]);
+  });
+});
