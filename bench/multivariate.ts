@@ -1,4 +1,4 @@
-// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --json FILE --verbose]
+// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --temperature-jump 0 --json FILE --verbose]
 // Parameters are chosen on seeds 1–3 (the default); `--first-seed 4` scores the held-out seeds 4–6.
 // Streams the pump rig's experiments (device-sim/pump-rig.ts: eight sensors coupled through a
 // load point between 30 and 100 %, one fault per experiment, ground truth per sample) through the
@@ -37,6 +37,8 @@ const args = benchArgs({
   'training-min': { type: 'string', default: '120' },
   'load-min': { type: 'string', default: '0.3' },
   'load-max': { type: 'string', default: '1' },
+  /** Each experiment's temperatures this many °C × (−1 … 1) off: recordings of different days one after another. */
+  'temperature-jump': { type: 'string', default: '0' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
   verbose: { type: 'boolean', default: false },
@@ -49,6 +51,9 @@ const REPEATS = Math.min(10, Number(args.repeats));
 const TRAINING_MS = Number(args['training-min']) * 60_000;
 const LOAD_MIN = Number(args['load-min']);
 const LOAD_MAX = Number(args['load-max']);
+const TEMPERATURE_JUMP_C = Number(args['temperature-jump']);
+if (!(Math.abs(TEMPERATURE_JUMP_C) <= 20))
+  throw new Error(`--temperature-jump must be between -20 and 20 °C, got ${args['temperature-jump']}`);
 if (!(TRAINING_MS >= 0 && TRAINING_MS <= 48 * 3600_000))
   throw new Error(`--training-min must be 0 to 2880 minutes, got ${args['training-min']}`);
 if (!(LOAD_MIN >= 0.3 && LOAD_MAX <= 1 && LOAD_MIN <= LOAD_MAX))
@@ -139,6 +144,7 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     ...planPumpRig({ seed, repeats: REPEATS, trainingMs: TRAINING_MS }),
     loadMin: LOAD_MIN,
     loadMax: LOAD_MAX,
+    temperatureJumpC: TEMPERATURE_JUMP_C,
   };
   const { rows, dispatchedAt, rules, secs: s } = run(plan, `pump-rig-${seed}`);
   secs += s;

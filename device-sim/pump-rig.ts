@@ -68,6 +68,12 @@ export interface PumpRigPlan {
   /** The drive's set points are drawn between these (shares of nominal speed; default 0.3 to 1; equal: a constant load). */
   loadMin?: number;
   loadMax?: number;
+  /**
+   * Recordings of different days streamed one after another: each experiment's temperatures read
+   * this many °C times −1, −0.5, 0, 0.5 or 1 (by experiment) off the rig's, from its first sample
+   * (default 0: one continuous run).
+   */
+  temperatureJumpC?: number;
 }
 
 export interface PumpRigSample {
@@ -202,6 +208,9 @@ export class PumpRig {
     for (const metric of PUMP_RIG_METRICS) {
       let v = p[metric] + NOISE[metric] * this.#gauss();
       if (active && e!.driftMetric === metric) v *= 1 + fault.gainDrift;
+      const jumpC = this.plan.temperatureJumpC ?? 0;
+      if (jumpC !== 0 && this.#experiment >= 0 && (metric === 'fluidTemperature' || metric === 'motorTemperature'))
+        v += (jumpC * (((this.#experiment * 7) % 5) - 2)) / 2;
       values[metric] = Math.round(v * 1000) / 1000;
     }
     return { tsMs: ts, values, load: this.#load, fault: active, experiment: this.#experiment };
