@@ -45,6 +45,12 @@ export interface MetricState {
   readonly normalText: string;
   /** Vibration only: the last verdict found its sensor's gain drifting (verdict.ts `sensorGainDrift`; it holds with hysteresis). */
   gainDrift: boolean;
+  /**
+   * A metric that settles with the running state (temperature) only, else null: its reading once
+   * a stopped machine has cooled, against its normal then (running-state.ts `learnStoppedLevel`,
+   * slots `SL_*`): a cooling failure fades when the machine stops, a sensor's offset stays.
+   */
+  stoppedLevel: number[] | null;
 }
 
 export interface DeviceState {
@@ -195,6 +201,8 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     warmWhileStoppedMs: 0,
     normalText: normalTextOf(metric),
     gainDrift: false,
+    // Mean, variance, time learnt, last settled reading (NaN: none), readings in a row above, the last one's σ above.
+    stoppedLevel: facts.runningState === 'settles' ? [0, 0, 0, Number.NaN, 0, 0] : null,
   };
 }
 

@@ -63,7 +63,10 @@ export function leftOutByRunningState(
   if (role === 'settles' && (d.stopped || tsMs - d.startedAtMs < THERMAL_SETTLE_MS)) {
     // Judged from the vibration of the reading before (a reading lists temperature first): one
     // reading late at each change, which the settling time covers.
-    if (d.stopped) checkStopIsReal(d, m, tsMs, value);
+    if (d.stopped) {
+      checkStopIsReal(d, m, tsMs, value);
+      learnStoppedLevel(d, m, tsMs, value);
+    }
     return true;
   }
   return false;
@@ -122,6 +125,52 @@ function checkStopIsReal(d: DeviceState, temperature: MetricState, tsMs: number,
   const last = vibration.warmSinceMs;
   if (warm && tsMs - last <= MAX_COUNTED_GAP_MS) vibration.warmWhileStoppedMs += tsMs - last;
   vibration.warmSinceMs = warm ? tsMs : Number.NaN;
+}
+
+/** Slots of `MetricState.stoppedLevel`. */
+export const SL_MEAN = 0,
+  SL_VARIANCE = 1,
+  SL_LEARNT = 2,
+  SL_LAST = 3,
+  SL_STREAK = 4,
+  SL_EXCESS = 5;
+/** The stopped level is judged once this much settled stopped time is learnt (a pump's 8-h stop gives 7, a motor's 4-h stop 3)... */
+const STOPPED_LEVEL_LEARN_MS = 4 * 3_600_000;
+/** ...learnt as a plain average over its first day of stopped time, then forgetting over a week of it (the season's ambient). */
+const STOPPED_LEVEL_PLAIN_MS = 86_400_000;
+const STOPPED_LEVEL_TAU_MS = 7 * 86_400_000;
+/** A settled stopped reading this many σ of the stopped level (at least the metric's spread floor) above it is above it. */
+const STOPPED_OFFSET_SIGMAS = 2;
+
+/**
+ * A stopped machine cools to ambient within a few thermal time constants, whatever its cooling: a
+ * lost cooling's excess fades with the heat that made it, a temperature sensor's offset stays. Its
+ * temperature once settled (an hour into a stop), against its normal then: learnt while the running
+ * temperature is at its normal (under 2 σ) and the reading near it (under 3 σ); counts the settled
+ * readings in a row STOPPED_OFFSET_SIGMAS or more above it.
+ */
+function learnStoppedLevel(d: DeviceState, m: MetricState, tsMs: number, value: number): void {
+  const s = m.stoppedLevel;
+  const vibration = runningStateSource(d);
+  if (s === null || !vibration) return;
+  if (tsMs - vibration.stoppedSinceMs < THERMAL_SETTLE_MS) {
+    s[SL_LAST] = Number.NaN;
+    return;
+  }
+  const dt = Number.isNaN(s[SL_LAST]) ? 0 : Math.min(Math.max(0, tsMs - s[SL_LAST]), MAX_COUNTED_GAP_MS);
+  s[SL_LAST] = tsMs;
+  const sigma = Math.max(Math.sqrt(s[SL_VARIANCE]), m.facts.sigmaFloor);
+  const learnt = s[SL_LEARNT] >= STOPPED_LEVEL_LEARN_MS;
+  const excess = learnt ? (value - s[SL_MEAN]) / sigma : 0;
+  s[SL_EXCESS] = excess;
+  s[SL_STREAK] = excess >= STOPPED_OFFSET_SIGMAS ? s[SL_STREAK] + 1 : 0;
+  if (dt === 0 || Math.abs(m.elevationSigned) >= 2 || Math.abs(excess) >= 3) return;
+  const rate =
+    s[SL_LEARNT] < STOPPED_LEVEL_PLAIN_MS ? dt / (s[SL_LEARNT] + dt) : 1 - Math.exp(-dt / STOPPED_LEVEL_TAU_MS);
+  const diff = value - s[SL_MEAN];
+  s[SL_MEAN] += rate * diff;
+  s[SL_VARIANCE] = (1 - rate) * (s[SL_VARIANCE] + rate * diff * diff);
+  s[SL_LEARNT] += dt;
 }
 
 /** The metric whose readings tell whether the machine runs (vibration). Looked for only while the machine is stopped. */

@@ -10,7 +10,7 @@ import { fmt, formatDuration } from './format.ts';
 import { DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import type { MetricFacts } from './metric-kinds.ts';
 import type { JointModel } from './joint-model.ts';
-import { IMPLAUSIBLE_STOP_MS } from './running-state.ts';
+import { IMPLAUSIBLE_STOP_MS, SL_EXCESS, SL_MEAN, SL_STREAK } from './running-state.ts';
 
 /** How many |z| ≥ 4 samples in a row (see Analytics) make more than a blip. */
 const ANOMALY_STREAK = 3;
@@ -180,6 +180,30 @@ export function silentVibrationSensor(v: MetricVerdict, m: MetricState): boolean
     `vibration reads ${fmt(v.value)} mm/s as if the machine were stopped, but its temperature has been at its running level for ${formatDuration(m.warmWhileStoppedMs)} in all since: vibration sensor fault`,
     'warmWhileStoppedMs',
     m.warmWhileStoppedMs,
+  );
+}
+
+/** Settled stopped readings in a row above the stopped level, and the running reading's σ above its normal, that make an offset. */
+const OFFSET_STREAK = 3;
+const OFFSET_RUNNING_SIGMAS = 1.5;
+
+/**
+ * A temperature that stays above what this machine shows once it has cooled in a stop, while its
+ * running reading is up too: a stopped machine cools to ambient whatever its cooling (a lost
+ * cooling's excess fades with the heat that made it), a sensor's offset stays, stopped or running
+ * (running-state.ts `learnStoppedLevel`). Only a machine that stops for over an hour can show it.
+ */
+export function sensorOffset(v: MetricVerdict, m: MetricState): boolean {
+  const s = m.stoppedLevel;
+  if (s === null || s[SL_STREAK] < OFFSET_STREAK || !(m.elevationSigned >= OFFSET_RUNNING_SIGMAS)) return false;
+  return sensorFault(
+    v,
+    true,
+    55,
+    'sensor-offset',
+    `${v.metric} stays ${fmt(s[SL_EXCESS], 1)} σ above what this machine shows once it has cooled in a stop (${fmt(s[SL_MEAN], 1)}), and reads ${fmt(m.elevationSigned, 1)} σ above its normal running: a stopped machine cools whatever its cooling, an offset stays: check the ${v.metric} sensor`,
+    'stoppedExcessSigmas',
+    s[SL_EXCESS],
   );
 }
 
@@ -503,9 +527,9 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
 
 /**
  * The rules that say a sensor is broken: the ones a unit-free metric is judged by while its
- * device's joint model explains its moves (the first five of VERDICT_RULES).
+ * device's joint model explains its moves (the first six of VERDICT_RULES).
  */
-const SENSOR_RULES = 5;
+const SENSOR_RULES = 6;
 
 /** The rules, in the order they run. */
 export const VERDICT_RULES: readonly VerdictRule[] = [
@@ -513,6 +537,7 @@ export const VERDICT_RULES: readonly VerdictRule[] = [
   stuckSensor,
   silentVibrationSensor,
   sensorGainDrift,
+  sensorOffset,
   unexplainedDrift,
   iso10816Zone,
   ratedMaxTemperature,

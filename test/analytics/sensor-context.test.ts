@@ -107,3 +107,44 @@ describe('a metric moving the way no failure mode moves it', () => {
     expect(pump({ profile: 'healthy' }, 12).dispatches).toEqual([]);
   });
 });
+
+describe('a temperature that stays up through a stop', () => {
+  // A motor on its 8 h on / 4 h off duty (the simulator's): a stopped machine cools to ambient
+  // whatever its cooling; a sensor's offset stays.
+  const motor = (spec: Omit<SimDeviceSpec, 'deviceId' | 'modelId'>, days: number) => {
+    const series = new DeviceSeries(
+      { deviceId: 'motor-0228', modelId: 'motor-m15', duty: { onH: 8, offH: 4 }, ...spec },
+      2026,
+    );
+    const bus = new EventBus();
+    const analytics = new Analytics({
+      bus,
+      log: createLogger('silent'),
+      deviceModelOf: () => deviceModel('motor-m15'),
+    });
+    const dispatches: DispatchRequest[] = [];
+    bus.on('dispatch', (d) => dispatches.push(d));
+    analytics.start();
+    for (let ts = START; ts <= START + days * DAY; ts += STEP) {
+      const values = series.sample(ts);
+      if (values) bus.emit('telemetry', [{ deviceId: 'motor-0228', tsMs: ts, values }]);
+    }
+    return dispatches;
+  };
+
+  it("a cycling motor's temperature sensor drifting up is a sensor offset, not a cooling failure", () => {
+    // bench:fleet --cycling 1's motor-0228: sent as a cooling failure 65 h into its drift before.
+    const onsetMs = START + 5 * DAY;
+    const dispatches = motor({ profile: 'sensor_drift', onsetMs, faultMetric: 'temperature', driftSign: 1 }, 12);
+    expect(dispatches.map((d) => `${d.mode} ${d.health.rule}`)).toEqual(['sensor_fault sensor-offset']);
+    expect(dispatches[0].tsMs).toBeGreaterThan(onsetMs);
+    expect(dispatches[0].health.explanation).toMatch(/once it has cooled in a stop .* an offset stays/);
+  });
+
+  it('its cooling failure (the excess fades in a stop) is dispatched as a cooling failure, days ahead', () => {
+    const failureMs = START + 12 * DAY;
+    const dispatches = motor({ profile: 'cooling_failure', onsetMs: failureMs - 6 * DAY, failureMs }, 12);
+    expect(dispatches.map((d) => d.mode)).toEqual(['cooling_failure']);
+    expect(failureMs - dispatches[0].tsMs).toBeGreaterThan(DAY);
+  });
+});
