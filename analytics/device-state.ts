@@ -109,6 +109,8 @@ export const JOINT_MAX_METRICS = 16;
  * at one-minute readings, against 1.4 without it. Slower devices keep the per-metric rules.
  */
 export const JOINT_MAX_INTERVAL_MS = 10_000;
+/** A pause between readings longer than this is a gap, not the device's reading interval. */
+export const JOINT_GAP_MS = 600_000;
 
 /**
  * A joint model over the device's metrics in the order they were first seen (the first

@@ -6,6 +6,7 @@ import type { FailureMode, HealthReport, HealthState, Reading } from '../core/ty
 import {
   applyCatalogueVersion,
   dropJointModel,
+  JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
@@ -263,7 +264,11 @@ export class Analytics {
     const dt = tsMs - d.lastReadingMs;
     if (dt < 0) return; // late: see #sample
     d.lastReadingMs = tsMs;
-    if (dt > 0)
+    // A gap (the device was off, or recordings of different days follow each other) is not its
+    // reading interval: taken into it, one day's gap made a 1-Hz device look like one reporting
+    // every 70 minutes and dropped its joint model, learnt again from nothing some 120 readings
+    // later (bench:multivariate --gap-min 60: F1 0).
+    if (dt > 0 && !(dt > JOINT_GAP_MS))
       d.readingIntervalMs = Number.isNaN(d.readingIntervalMs)
         ? dt
         : d.readingIntervalMs + 0.05 * (dt - d.readingIntervalMs);

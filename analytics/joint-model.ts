@@ -53,6 +53,8 @@ const K = HATS + 4;
  */
 const REFERENCE_MS = 1000;
 const MAX_STEP_MS = 600_000;
+/** A pause longer than this many usual reading intervals is a gap: it counts as one interval. */
+const GAP_STEPS = 10;
 /** Seconds of global statistics before the running point's direction is first taken (and at least so many readings). */
 const SCALE_SAMPLES = 300;
 const SCALE_READINGS = 100;
@@ -207,10 +209,13 @@ export class JointModel {
   readonly #onset: number;
   /** 1 for a metric still settling after an alarm it did not raise: out of T² until it is back (or for SETTLE_MAX_S). */
   readonly #excused: number;
+  /** Seconds of readings the settling metrics have had. */
   readonly #excusedSince: number;
   /** Each metric's last reading, and its normal (in its spreads) when the reading last changed: a sensor that repeats itself while its normal moves is stuck. */
   readonly #lastX: number;
   readonly #normalAtChange: number;
+  /** The usual time between readings, ms (gaps left out). */
+  readonly #typicalStep: number;
   readonly #quick: number;
   #n = 0;
   #phase = SCALING;
@@ -289,6 +294,7 @@ export class JointModel {
     this.#excused = take(d);
     this.#lastX = take(d);
     this.#normalAtChange = take(d);
+    this.#typicalStep = take(1);
     this.#excusedSince = take(1);
     this.#s = new Float64Array(o);
   }
@@ -309,7 +315,14 @@ export class JointModel {
 
   /** The weight of a reading at tsMs, and the per-second rates compounded over it (recomputed only when it changes). */
   #weigh(tsMs: number): void {
-    const dt = this.#lastTsMs < tsMs ? Math.min(MAX_STEP_MS, tsMs - this.#lastTsMs) : REFERENCE_MS;
+    const s = this.#s;
+    const typical = s[this.#typicalStep];
+    let dt = this.#lastTsMs < tsMs ? Math.min(MAX_STEP_MS, tsMs - this.#lastTsMs) : REFERENCE_MS;
+    // A pause of more than GAP_STEPS readings' worth is a gap (the device was off, or recordings
+    // of different days follow each other): the reading after it weighs one usual interval, not
+    // up to ten minutes of learning and smoothing in one value.
+    if (typical > 0 && dt > GAP_STEPS * typical) dt = typical;
+    else s[this.#typicalStep] = typical > 0 ? typical + 0.05 * (dt - typical) : dt;
     this.#lastTsMs = tsMs;
     const w = dt / REFERENCE_MS;
     if (w === this.#w && this.#rates[R_LAMBDA] !== 0) return;
@@ -762,7 +775,7 @@ export class JointModel {
       }
       along = base > 0 ? along / base : 0;
     }
-    if (this.#anyExcused) this.#settle(tsMs);
+    if (this.#anyExcused) this.#settle();
     if (!this.#levelLearnt()) {
       // The usual level is learnt first, on normal running, before it judges.
       this.#learnLevel(u);
@@ -788,7 +801,7 @@ export class JointModel {
         // The fault is over by the fast residual: the slow one forgets it (it would hold the
         // statistic over the on level for another minute, and alarm again).
         if (gone) {
-          this.#excuseFollowers(tsMs);
+          this.#excuseFollowers();
           s.fill(0, r, r + d);
         }
       }
@@ -796,7 +809,7 @@ export class JointModel {
   }
 
   /** After an alarm ended by the fast residual: the metrics that did not raise it but are still clearly off settle out of T². */
-  #excuseFollowers(tsMs: number): void {
+  #excuseFollowers(): void {
     const s = this.#s;
     const d = this.d;
     let any = false;
@@ -809,17 +822,18 @@ export class JointModel {
     }
     if (!any) return;
     this.#anyExcused = true;
-    s[this.#excusedSince] = tsMs;
+    s[this.#excusedSince] = 0;
     this.#factorCovariance();
   }
 
   /** A settling metric is back once its smoothed residual is within its usual spread (or after SETTLE_MAX_S). */
-  #settle(tsMs: number): void {
+  #settle(): void {
     const s = this.#s;
     const d = this.d;
-    const since = tsMs - s[this.#excusedSince];
-    if (since < SETTLE_MIN_S * 1000) return;
-    const expired = since >= SETTLE_MAX_S * 1000;
+    // Counted in seconds of readings, as the model's other times: a gap does not settle anything.
+    const since = (s[this.#excusedSince] += this.#w);
+    if (since < SETTLE_MIN_S) return;
+    const expired = since >= SETTLE_MAX_S;
     let changed = false;
     let left = false;
     for (let i = 0; i < d; i++) {

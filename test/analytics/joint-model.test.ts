@@ -248,6 +248,29 @@ describe('analytics with a joint model', () => {
     expect(healthyAgain!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
   });
 
+  it('recordings with a day between them: the joint model goes on judging across the gap and finds the closed valve', () => {
+    // The training run one day, the experiment the next (its timestamps a day later): a gap is not
+    // the device's reading interval (taken into it, the 1-Hz device looked like one reporting
+    // every 70 minutes and lost its joint model).
+    const plan = planWith('inlet_valve_closure', 0.6);
+    const e = plan.experiments[0];
+    const DAY = 24 * HOUR;
+    const bus = new EventBus();
+    const analytics = new Analytics({ bus, log: createLogger('silent') });
+    analytics.start();
+    const reports: HealthReport[] = [];
+    bus.on('health', (h) => reports.push(h));
+    const rig = new PumpRig(plan);
+    for (let s = rig.next(); s; s = rig.next())
+      bus.emit('telemetry', [{ deviceId: 'rig-gap', tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0), values: s.values }]);
+    analytics.stop();
+    const during = reports.filter((h) => h.tsMs >= e.faultStartMs + DAY && h.tsMs < e.faultEndMs + DAY);
+    expect(during.length).toBe((e.faultEndMs - e.faultStartMs) / 1000);
+    expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
+    const before = reports.filter((h) => h.tsMs >= e.startMs + DAY && h.tsMs < e.faultStartMs + DAY);
+    expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
+  });
+
   it('a quantised sensor repeating itself at a steady load is not stuck; one frozen while the load moves is, named as a sensor fault', () => {
     // 2 h of learning at loads 30-100 %, then an hour: the motor temperature read in 0.5 °C
     // steps (it sits on one step for minutes), and from 30 min the flow meter frozen at its last

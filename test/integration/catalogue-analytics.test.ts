@@ -1,5 +1,6 @@
 // Bring your own products (issue 15), analytics: a booster pump created through the API is judged
-// by its catalogue model on a real Purna: a falling pressure (rated lower limit 2 bar) published
+// by its catalogue model on a real Purna: a falling pressure (rated lower limit 2 bar), the flow
+// falling with it, published
 // over real MQTT with device timestamps (days of 5-minute readings in one-day batches) is dispatched
 // ahead of the crossing as the model's seal leak, with its seal kit and skill; a live edit of the
 // limit changes the next verdict without a restart and keeps the learnt baseline.
@@ -31,12 +32,15 @@ function noise(): number {
 }
 
 function reading(t0: number, t: number) {
-  const pressure = 4.5 + 0.01 * noise() - (t > FALL_STARTS ? (t - FALL_STARTS) * FALL_PER_MS : 0);
+  const lost = t > FALL_STARTS ? (t - FALL_STARTS) * FALL_PER_MS : 0;
+  const pressure = 4.5 + 0.01 * noise() - lost;
   return {
     ts: t0 + t,
     values: {
       pressure: Math.round(pressure * 1000) / 1000,
-      flow: 80 + 2 * noise(),
+      // The leak's flow goes with it (the model's seal-leak signature: pressure and flow down; a
+      // pressure falling alone is its sensor, verdict.ts unexplainedDrift): 15 L/min per bar lost.
+      flow: 80 + 2 * noise() - 15 * lost,
       current: 15 + 0.3 * noise(),
       temperature: 45 + 0.5 * noise(),
     },
