@@ -122,7 +122,11 @@ it('walks the timeline in Indonesian on a phone, then takes the confirmation and
   step('en_route');
   await expect.poll(() => page.locator('#now').textContent(), { timeout: 30_000 }).toBe('Teknisi dalam perjalanan');
   expect(await page.locator('#timeline li[data-step="en_route"]').getAttribute('class')).toBe('current');
-  expect(await page.locator('[data-key="arrival"]').textContent()).toMatch(/\d\d\.\d\d–\d\d\.\d\d WIB/);
+  // The arrival window in the site's zone: "10.15–11.15 WIB", or with both days when it spans
+  // the site's midnight ("Rabu, 2 Desember, 23.45 – Kamis, 3 Desember, 00.45 WIB").
+  expect(await page.locator('[data-key="arrival"]').textContent()).toMatch(
+    /\d\d\.\d\d–\d\d\.\d\d WIB|\d\d\.\d\d – \S+, \d+ \S+, \d\d\.\d\d WIB/,
+  );
   await shoot(page, 'tracking-id-en-route');
 
   step('on_site');
