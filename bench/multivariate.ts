@@ -55,7 +55,8 @@ const LOAD_MIN = Number(args['load-min']);
 const LOAD_MAX = Number(args['load-max']);
 const TEMPERATURE_JUMP_C = Number(args['temperature-jump']);
 const GAP_MS = Number(args['gap-min']) * 60_000;
-if (!(GAP_MS >= 0 && GAP_MS <= 30 * 86_400_000)) throw new Error(`--gap-min must be 0 to 43200, got ${args['gap-min']}`);
+if (!(GAP_MS >= 0 && GAP_MS <= 30 * 86_400_000))
+  throw new Error(`--gap-min must be 0 to 43200, got ${args['gap-min']}`);
 if (!(Math.abs(TEMPERATURE_JUMP_C) <= 20))
   throw new Error(`--temperature-jump must be between -20 and 20 °C, got ${args['temperature-jump']}`);
 if (!(TRAINING_MS >= 0 && TRAINING_MS <= 48 * 3600_000))
