@@ -9,6 +9,7 @@ import {
   PumpRig,
   type PumpRigExperiment,
   type PumpRigPlan,
+  type PumpRigSample,
   planPumpRig,
 } from '../../device-sim/pump-rig.ts';
 
@@ -55,6 +56,31 @@ function runModel(plan: PumpRigPlan, every = 1, params: JointModelParams = DEFAU
     out.push({ tsMs: s.tsMs, alarm: model.alarm, fault: s.fault, top: PUMP_RIG_METRICS[top], judging: model.judging });
   }
   return { model, out };
+}
+
+/**
+ * The rig through the production analytics path as one device: its health reports and dispatches.
+ * `reading` may change a sample's time or values on the way (a gap, a frozen sensor).
+ */
+function runAnalytics(
+  plan: PumpRigPlan,
+  deviceId: string,
+  reading: (s: PumpRigSample) => { tsMs: number; values: Record<string, number> } = (s) => s,
+) {
+  const bus = new EventBus();
+  const analytics = new Analytics({ bus, log: createLogger('silent') });
+  analytics.start();
+  const reports: HealthReport[] = [];
+  const dispatches: DispatchRequest[] = [];
+  bus.on('health', (h) => reports.push(h));
+  bus.on('dispatch', (d) => dispatches.push(d));
+  const rig = new PumpRig(plan);
+  for (let s = rig.next(); s; s = rig.next()) {
+    const { tsMs, values } = reading(s);
+    bus.emit('telemetry', [{ deviceId, tsMs, values }]);
+  }
+  analytics.stop();
+  return { reports, dispatches };
 }
 
 describe('joint model', () => {
@@ -219,17 +245,7 @@ describe('analytics with a joint model', () => {
   it('an 8-sensor pump: healthy through load changes, a joint-residual warning naming the metrics in a valve closure, a dispatch after 3 minutes, healthy again after', () => {
     const plan = planWith('inlet_valve_closure', 0.6);
     const e = plan.experiments[0];
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    const dispatches: DispatchRequest[] = [];
-    bus.on('health', (h) => reports.push(h));
-    bus.on('dispatch', (d) => dispatches.push(d));
-    const rig = new PumpRig(plan);
-    for (let s = rig.next(); s; s = rig.next())
-      bus.emit('telemetry', [{ deviceId: 'rig-1', tsMs: s.tsMs, values: s.values }]);
-    analytics.stop();
+    const { reports, dispatches } = runAnalytics(plan, 'rig-1');
     const before = reports.filter((h) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs);
     expect(before.every((h) => h.state === 'healthy')).toBe(true);
     const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
@@ -255,15 +271,10 @@ describe('analytics with a joint model', () => {
     const plan = planWith('inlet_valve_closure', 0.6);
     const e = plan.experiments[0];
     const DAY = 24 * HOUR;
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    bus.on('health', (h) => reports.push(h));
-    const rig = new PumpRig(plan);
-    for (let s = rig.next(); s; s = rig.next())
-      bus.emit('telemetry', [{ deviceId: 'rig-gap', tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0), values: s.values }]);
-    analytics.stop();
+    const { reports } = runAnalytics(plan, 'rig-gap', (s) => ({
+      tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0),
+      values: s.values,
+    }));
     const during = reports.filter((h) => h.tsMs >= e.faultStartMs + DAY && h.tsMs < e.faultEndMs + DAY);
     expect(during.length).toBe((e.faultEndMs - e.faultStartMs) / 1000);
     expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
@@ -278,22 +289,15 @@ describe('analytics with a joint model', () => {
     const base = planPumpRig({ seed: 7, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
     const plan: PumpRigPlan = { ...base, experiments: [], endMs: START + 3 * HOUR };
     const frozenFrom = START + 2.5 * HOUR;
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    bus.on('health', (h) => reports.push(h));
-    const rig = new PumpRig(plan);
     let frozen = Number.NaN;
-    for (let s = rig.next(); s; s = rig.next()) {
+    const { reports } = runAnalytics(plan, 'rig-q', (s) => {
       const values = { ...s.values, motorTemperature: Math.round(s.values.motorTemperature * 2) / 2 };
       if (s.tsMs >= frozenFrom) {
         if (Number.isNaN(frozen)) frozen = values.flow;
         values.flow = frozen;
       }
-      bus.emit('telemetry', [{ deviceId: 'rig-q', tsMs: s.tsMs, values }]);
-    }
-    analytics.stop();
+      return { tsMs: s.tsMs, values };
+    });
     const judged = reports.filter((h) => h.tsMs >= START + 2 * HOUR && h.tsMs < frozenFrom);
     expect(judged.length).toBeGreaterThan(1700);
     expect(judged.filter((h) => h.rule === 'stuck-sensor')).toEqual([]);
