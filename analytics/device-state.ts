@@ -6,7 +6,7 @@ import type { FailureMode, HealthReport } from '../core/types.ts';
 import { AnomalyScorer } from './anomaly-score.ts';
 import { JointModel } from './joint-model.ts';
 import { DEFAULT_DETECTOR_PARAMS, MetricDetector, type DetectorParams, type SampleResult } from './metric-detector.ts';
-import { catalogueMetricFacts, metricFacts, type MetricFacts } from './metric-kinds.ts';
+import { catalogueMetricFacts, metricFacts, readsTemperature, type MetricFacts } from './metric-kinds.ts';
 
 export interface MetricState {
   readonly name: string;
@@ -121,7 +121,11 @@ export const JOINT_GAP_MS = 600_000;
 export function newJointModel(d: DeviceState): void {
   const metrics = [...d.metrics.values()].slice(0, JOINT_MAX_METRICS);
   d.jointMetrics = metrics;
-  d.joint = new JointModel(metrics.map((m) => m.name));
+  d.joint = new JointModel(
+    metrics.map((m) => m.name),
+    undefined,
+    metrics.map((m) => readsTemperature(m.name, m.facts)),
+  );
   d.jointValues = new Float64Array(metrics.length);
   for (const m of metrics) {
     m.scorer = null;

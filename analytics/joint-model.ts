@@ -128,6 +128,20 @@ const ONSET_SHARE = 0.2;
 const SETTLED_WITHIN = 1.5;
 const SETTLE_MIN_S = 120;
 const SETTLE_MAX_S = 3600;
+/**
+ * A temperature (metric-kinds.ts `readsTemperature`) is re-based when it steps by more than
+ * REBASE_JUMP of its residual's spread and of its reading-to-reading spread: thermal inertia says a machine's
+ * temperature cannot, while a new recording's can (recordings of different days streamed one
+ * after another), or a re-seated sensor's, or one read again after the machine stood. It is left
+ * out of T² for REBASE_S seconds of readings while its new offset from the normal is averaged,
+ * and read against its normal plus that offset from then on (until the next re-base, or a new
+ * normal); nothing is learnt meanwhile. Only temperatures: a leak steps the flow and an imbalance
+ * the vibration as abruptly, and those steps are the faults. A gap alone re-bases nothing: a
+ * temperature near where it was needs no new offset, and a 60-s average is about as noisy as the
+ * smoothed residual's usual spread (re-basing at every gap cost held-out seeds 11-16 0.016 of F1).
+ */
+const REBASE_JUMP = 6;
+const REBASE_S = 60;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (a metric that never moves). */
 const REGRESSION_RIDGE = 1e-4;
 const COVARIANCE_RIDGE = 1e-3;
@@ -217,6 +231,15 @@ export class JointModel {
   /** The usual time between readings, ms (gaps left out). */
   readonly #typicalStep: number;
   readonly #quick: number;
+  /** Per temperature: its offset from the normal since its last re-base (in its spreads), the seconds of averaging left, their weighted sum of residuals and weight. */
+  readonly #offset: number;
+  readonly #rebaseLeft: number;
+  readonly #rebaseSum: number;
+  readonly #rebaseWeight: number;
+  /** Which metrics read a temperature (they may be re-based). */
+  readonly #temperature: readonly boolean[];
+  /** Some temperature is being re-based: nothing is learnt. */
+  #anyRebasing = false;
   #n = 0;
   #phase = SCALING;
   /** Seconds of readings in this phase (learnt ones while learning), and how many readings. */
@@ -251,9 +274,14 @@ export class JointModel {
   /** The last reading's running point (σ along the direction the metrics step together). */
   runningPoint = 0;
 
-  constructor(metrics: readonly string[], params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS) {
+  constructor(
+    metrics: readonly string[],
+    params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS,
+    readsTemperature: readonly boolean[] = [],
+  ) {
     const d = metrics.length;
     this.metrics = metrics;
+    this.#temperature = metrics.map((_, i) => readsTemperature[i] === true);
     this.d = d;
     this.params = params;
     let o = 0;
@@ -294,6 +322,10 @@ export class JointModel {
     this.#excused = take(d);
     this.#lastX = take(d);
     this.#normalAtChange = take(d);
+    this.#offset = take(d);
+    this.#rebaseLeft = take(d);
+    this.#rebaseSum = take(d);
+    this.#rebaseWeight = take(d);
     this.#typicalStep = take(1);
     this.#excusedSince = take(1);
     this.#s = new Float64Array(o);
@@ -404,6 +436,7 @@ export class JointModel {
     this.#pScale = 1;
     this.#steady = false;
     this.#anyExcused = false;
+    this.#anyRebasing = false;
     this.#level = 1;
     this.#levelN = 0;
     this.#levelReadings = 0;
@@ -434,7 +467,7 @@ export class JointModel {
     let p = 0;
     for (let i = 0; i < d; i++) {
       const dev = x[i] - s[meanRef + i];
-      s[z + i] = dev / s[spreadRef + i];
+      s[z + i] = dev / s[spreadRef + i] - s[this.#offset + i];
       p += s[weights + i] * dev;
     }
     p /= this.#pScale;
@@ -473,11 +506,18 @@ export class JointModel {
     for (let i = 0; i < d; i++) {
       let predicted = 0;
       for (let k = 0; k < K; k++) predicted += s[phi + k] * s[beta + k * d + i];
-      const ei = s[z + i] - predicted;
+      let ei = s[z + i] - predicted;
+      if (this.#temperature[i]) ei = this.#rebase(i, x[i], ei);
       s[e + i] = ei;
       if (x[i] !== s[this.#lastX + i]) {
         s[this.#lastX + i] = x[i];
         s[this.#normalAtChange + i] = predicted;
+      }
+      if (s[this.#rebaseLeft + i] > 0) {
+        // Being re-based: read as at its normal.
+        s[r + i] = 0;
+        s[q + i] = 0;
+        continue;
       }
       s[r + i] += lambda * ((novel ? 0 : ei) - s[r + i]);
       s[q + i] += quickLambda * ((novel ? 0 : ei) - s[q + i]);
@@ -486,18 +526,57 @@ export class JointModel {
       // Alarmed, it may still end (the smoothed residual fades), but nothing is learnt: a fault
       // that takes the device somewhere new must not teach it.
       if (this.#alarm) this.#judge(tsMs);
-      else this.#learnNormal(p);
+      else if (!this.#anyRebasing) this.#learnNormal(p);
     } else {
       if (this.#phase === JUDGING) this.#judge(tsMs);
       // Learnt only while the device is clearly at its normal: not alarmed, and not in the band
       // between the alarm's off and on levels where a fault is building up.
-      if (!this.#alarm && !(this.#levelLearnt() && this.#ratio >= this.params.offRatio)) {
+      if (!this.#alarm && !this.#anyRebasing && !(this.#levelLearnt() && this.#ratio >= this.params.offRatio)) {
         this.#learnNormal(p);
         // Not while a metric settles: its residual then is the fault's after-effect, not its spread.
         if (!this.#anyExcused) this.#learnCovariance();
       }
     }
     if (this.#n % REFRESH === 0) this.#refresh();
+  }
+
+  /**
+   * Temperature i's residual ei, re-based (see REBASE_JUMP): a re-base starts on a step beyond its
+   * thermal inertia or after a gap, averages the residual for REBASE_S seconds, then takes the
+   * average as the temperature's new offset. Returns the residual against the offset.
+   */
+  #rebase(i: number, xi: number, ei: number): number {
+    const s = this.#s;
+    const left = this.#rebaseLeft + i;
+    if (s[left] === 0) {
+      // Beyond its usual steps and beyond its usual residual: a sensor read in coarse steps (0.5 °C)
+      // steps seldom, so its steps' spread is small, but each step is within its residual's.
+      const usual = Math.max(s[this.#eStepVar + i], s[this.#eVar + i]);
+      const jumped =
+        this.#phase === JUDGING &&
+        usual > 0 &&
+        Math.abs(xi - s[this.#lastX + i]) / s[this.#spreadRef + i] > REBASE_JUMP * Math.sqrt(usual);
+      if (!jumped) return ei;
+      s[left] = REBASE_S;
+      s[this.#rebaseSum + i] = 0;
+      s[this.#rebaseWeight + i] = 0;
+      this.#anyRebasing = true;
+    }
+    const w = this.#w;
+    s[this.#rebaseSum + i] += w * ei;
+    s[this.#rebaseWeight + i] += w;
+    s[left] = Math.max(0, s[left] - w);
+    if (s[left] > 0) return ei;
+    const offset = s[this.#rebaseSum + i] / s[this.#rebaseWeight + i];
+    s[this.#offset + i] += offset;
+    s[this.#eLast + i] = ei - offset;
+    this.#anyRebasing = this.#rebasing();
+    return ei - offset;
+  }
+
+  #rebasing(): boolean {
+    for (let i = 0; i < this.d; i++) if (this.#s[this.#rebaseLeft + i] > 0) return true;
+    return false;
   }
 
   /**
@@ -560,6 +639,9 @@ export class JointModel {
     s.fill(0, this.#quick, this.#quick + d);
     s.fill(0, this.#excused, this.#excused + d);
     this.#anyExcused = false;
+    // A new normal: its intercepts are the temperatures' levels now.
+    s.fill(0, this.#offset, this.#offset + 4 * d);
+    this.#anyRebasing = false;
     this.#history.fill(0);
     this.#pMin = Number.POSITIVE_INFINITY;
     this.#pMax = Number.NEGATIVE_INFINITY;
@@ -1011,6 +1093,7 @@ export class JointModel {
     this.#s.set(st.slice(SCALARS));
     this.#anyExcused = false;
     for (let i = 0; i < this.d; i++) if (this.#s[this.#excused + i] === 1) this.#anyExcused = true;
+    this.#anyRebasing = this.#rebasing();
     return true;
   }
 }

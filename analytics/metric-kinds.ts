@@ -239,3 +239,18 @@ function resolveCatalogue(metric: string, model: ProductModelVersion, legacy: De
     ...runningFacts,
   };
 }
+
+/** Units of a temperature, as catalogues write them. */
+const TEMPERATURE_UNIT = /^(°\s?[CFK]|deg\s?[CF]|[CFK]|celsius|kelvin|fahrenheit)$/i;
+/** Names of a temperature reading where no unit says so (a recording's columns: "Temperature", "Thermocouple", "fluid_temp"). */
+const TEMPERATURE_NAME = /temp|thermo/i;
+
+/**
+ * Whether a metric reads a temperature: the built-in kind, a catalogue unit of one, or a name that
+ * says so. A temperature has thermal inertia: it cannot step by many of its noise's spreads from one
+ * reading to the next, so such a step is a new recording or a sensor's, not the machine's (the
+ * joint model re-bases it; joint-model.ts).
+ */
+export function readsTemperature(name: string, facts: MetricFacts): boolean {
+  return facts.kind === METRIC_KINDS.temperature || TEMPERATURE_UNIT.test(facts.unit) || TEMPERATURE_NAME.test(name);
+}

@@ -39,8 +39,13 @@ function planWith(
 }
 
 /** The rig through a bare joint model, every `every`-th reading (10: a reading every 10 s). */
-function runModel(plan: PumpRigPlan, every = 1, params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS) {
-  const model = new JointModel([...PUMP_RIG_METRICS], params);
+function runModel(
+  plan: PumpRigPlan,
+  every = 1,
+  params: JointModelParams = DEFAULT_JOINT_MODEL_PARAMS,
+  readsTemperature: boolean[] = [],
+) {
+  const model = new JointModel([...PUMP_RIG_METRICS], params, readsTemperature);
   const rig = new PumpRig(plan);
   const x = new Float64Array(PUMP_RIG_METRICS.length);
   const out: { tsMs: number; alarm: boolean; fault: boolean; top: string; judging: boolean }[] = [];
@@ -208,6 +213,26 @@ describe('joint model', () => {
       expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.5);
       expect(runModel(plan).out).toEqual(a);
     }
+  });
+
+  it('recordings of different days one after another: a temperature that steps beyond its thermal inertia is re-based, not an alarm; the leak after it is found', () => {
+    // The experiment's temperatures read 1 °C under the training run's from its first sample.
+    const plan: PumpRigPlan = { ...planWith('leak', 0.6), temperatureJumpC: 1 };
+    const e = plan.experiments[0];
+    const temperatures = PUMP_RIG_METRICS.map((m) => m.endsWith('Temperature'));
+    const quietBefore = (out: ReturnType<typeof runModel>['out']) => {
+      const before = out.filter((r) => r.tsMs >= e.startMs && r.tsMs < e.faultStartMs);
+      expect(before.length).toBe(30 * 60);
+      return before.filter((r) => r.alarm).length / before.length;
+    };
+    const rebased = runModel(plan, 1, DEFAULT_JOINT_MODEL_PARAMS, temperatures).out;
+    // Without knowing which metrics are temperatures, the step is a fault for half an hour.
+    expect(quietBefore(runModel(plan).out)).toBeGreaterThan(0.9);
+    expect(quietBefore(rebased)).toBeLessThan(0.02);
+    const fault = rebased.filter((r) => r.fault);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.8);
+    // The flow's own abrupt step (the leak) was not re-based: flow or pressure leads the alarm.
+    expect(['flow', 'outletPressure', 'motorCurrent', 'inletPressure']).toContain(fault.at(-1)!.top);
   });
 
   it('keeps bounded state (≤ 16 KiB for 8 metrics) and carries on the same after a snapshot and restore', () => {
