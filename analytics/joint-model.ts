@@ -58,8 +58,13 @@ const GAP_STEPS = 10;
 /** Seconds of global statistics before the running point's direction is first taken (and at least so many readings). */
 const SCALE_SAMPLES = 300;
 const SCALE_READINGS = 100;
-/** Seconds of learning the normal (no alarms) after it, and then of learning the usual level. */
-const LEARN_SAMPLES = 3600;
+/**
+ * Seconds of learning the normal (no alarms) after it, and then of learning the usual level.
+ * Half an hour since session 8 (an hour before): every new normal (a running range it had not
+ * seen) costs this plus LEVEL_SAMPLES without judging. Chosen on the rig's seeds 1–6 among 20, 30,
+ * 40 and 60 minutes with 20 or 30 of level (analytics/README.md "Learning").
+ */
+const LEARN_SAMPLES = 1800;
 const LEARN_READINGS = 600;
 /** Seconds of learning the statistic's usual level before it judges. */
 const LEVEL_SAMPLES = 1800;
@@ -91,7 +96,7 @@ const REFRESH = 32;
  * metric's scale (a temperature whose spread doubles as the day's loads widen it needs no new
  * normal; before, such moves sent the pump rig back to learning 2–6 times in its first hours and
  * once or twice later, 1.5 h without judging each). While judging, learning again costs an hour
- * and a half without judging, so only a clearly wider running range does (2.5, 3 and 4 × gave the
+ * without judging (an hour and a half before session 8), so only a clearly wider running range does (2.5, 3 and 4 × gave the
  * same on the rig's seeds 1–6: none moved that far).
  */
 const DIRECTION_MOVED = 0.03;
