@@ -76,6 +76,24 @@ export function explain(h: Report | null | undefined, unit?: string): string {
       return t('why.joint', { metric, ratio: num(e.jointRatio, 1), for: duration(e.jointAlarmMs) });
     case 'stuck-sensor':
       return t('why.stuck', { metric, value: vu(e.value), repeats: e.repeats ?? 0 });
+    case 'physical-range':
+      return t('why.impossibleValue', { metric, value: vu(e.value) });
+    case 'sensor-gain-drift':
+      return t('why.gainDrift', { metric, value: vu(e.smoothed), noise: num(e.noiseRatio, 2) });
+    case 'sensor-offset':
+      return t('why.sensorOffset', {
+        metric,
+        excess: num(e.stoppedExcessSigmas, 1),
+        sigmas: num(e.elevationSigmas, 1),
+      });
+    case 'unexplained-drift':
+      // Its evidence is signed: up or down from the normal.
+      return t((e.elevationSigmas ?? 0) < 0 ? 'why.unexplainedDriftDown' : 'why.unexplainedDriftUp', {
+        metric,
+        value: vu(e.smoothed),
+        sigmas: num(Math.abs(e.elevationSigmas ?? 0), 1),
+        mean: vu(e.baselineMean),
+      });
     case 'silent-vibration-sensor':
       return t('why.silentVibration', { value: v(e.value), for: duration(e.warmWhileStoppedMs) });
     case 'history-import':

@@ -1,6 +1,7 @@
 // The dashboard's "why" for a forecast, from the evidence analytics sends: the limit in the
 // direction the metric moves, whichever kind of limit the model has (issue 15: any metric).
 import { describe, expect, it } from 'vitest';
+import { t } from '../../core/i18n/index.ts';
 import { explain } from '../../dashboard/ui/explain.ts';
 
 const forecast = (evidence: Record<string, number>, metric: string) => ({
@@ -96,5 +97,60 @@ describe('forecast explanation', () => {
     );
     expect(text).toMatch(/its limit in 3/);
     expect(text).not.toMatch(/—/);
+  });
+});
+
+describe('sensor-fault explanations', () => {
+  const report = (rule: string, evidence: Record<string, number>, metric = 'motorTemperature') => ({
+    rule,
+    metric,
+    state: 'warning',
+    explanation: 'as analytics wrote it',
+    evidence,
+  });
+
+  it('each sensor-fault rule has its own text from its evidence, not analytics’ English', () => {
+    const drift = { value: 61.2, smoothed: 61.04, baselineMean: 55.3, baselineStd: 1, z: 4, elevationSigmas: 5.74 };
+    const up = explain(report('unexplained-drift', drift) as never, '°C');
+    expect(up).toBe(
+      'motorTemperature 61.04 °C is 5.7 σ above this device’s normal 55.30 °C while the machine runs, and no failure mode of this model moves it that way alone: check the sensor',
+    );
+    const down = explain(
+      report('unexplained-drift', { ...drift, smoothed: 49.6, elevationSigmas: -5.7 }) as never,
+      '°C',
+    );
+    expect(down).toMatch(/49\.60 °C is 5\.7 σ below/);
+    expect(explain(report('sensor-offset', { ...drift, stoppedExcessSigmas: 3.21 }) as never)).toMatch(
+      /stays 3\.2 σ above what this machine shows once it has cooled in a stop, and reads 5\.7 σ above/,
+    );
+    expect(
+      explain(report('sensor-gain-drift', { ...drift, smoothed: 3.4, noiseRatio: 1.62 }, 'vibration') as never),
+    ).toMatch(/^vibration reads 3\.40 mm\/s, and its reading-to-reading noise grew with its level \(1\.62 ×\)/);
+    expect(explain(report('physical-range', { ...drift, value: -273 }) as never, '°C')).toMatch(
+      /-273\.00 °C is outside what its sensor can measure/,
+    );
+    for (const rule of ['unexplained-drift', 'sensor-offset', 'sensor-gain-drift', 'physical-range'])
+      expect(explain(report(rule, { ...drift, stoppedExcessSigmas: 3, noiseRatio: 1.5 }) as never)).not.toMatch(
+        /analytics wrote|\{|undefined|NaN/,
+      );
+  });
+
+  it('the same texts in Indonesian, with every placeholder filled', () => {
+    const params = {
+      metric: 'suhu motor',
+      value: '61,04 °C',
+      sigmas: '5,7',
+      mean: '55,30 °C',
+      excess: '3,2',
+      noise: '1,62',
+    };
+    const keys = ['why.unexplainedDriftUp', 'why.unexplainedDriftDown', 'why.sensorOffset', 'why.gainDrift'] as const;
+    for (const key of keys) {
+      const text = t('id', key, params);
+      expect(text).not.toMatch(/\{|\}/);
+      expect(text).toMatch(/periksa sensornya$/);
+      expect(text).not.toBe(t('en', key, params));
+    }
+    expect(t('id', 'why.unexplainedDriftDown', params)).toMatch(/5,7 σ di bawah normal perangkat ini \(55,30 °C\)/);
   });
 });
