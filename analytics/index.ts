@@ -325,7 +325,7 @@ export class Analytics {
     }
     // The device-level rule: the joint model off its normal (joint-model.ts), judged beside the metrics.
     if (joint?.alarm && judgedAny) {
-      const v = jointResidual(judged, d, joint, reading.tsMs);
+      const v = jointResidual(judged, d, joint);
       if (v.due && (!anyDue || v.score < due.score)) {
         due.copyFrom(v);
         anyDue = true;

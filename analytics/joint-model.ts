@@ -235,6 +235,8 @@ export class JointModel {
   readonly #normalAtChange: number;
   /** The usual time between readings, ms (gaps left out). */
   readonly #typicalStep: number;
+  /** Seconds of readings the current alarm has lasted (a gap counts as one usual interval). */
+  readonly #alarmSeconds: number;
   readonly #quick: number;
   /** Per temperature: its offset from the normal since its last re-base (in its spreads), the seconds of averaging left, their weighted sum of residuals and weight. */
   readonly #offset: number;
@@ -332,6 +334,7 @@ export class JointModel {
     this.#rebaseSum = take(d);
     this.#rebaseWeight = take(d);
     this.#typicalStep = take(1);
+    this.#alarmSeconds = take(1);
     this.#excusedSince = take(1);
     this.#s = new Float64Array(o);
   }
@@ -389,6 +392,15 @@ export class JointModel {
   /** When the current alarm began (NaN: none). */
   get alarmSinceMs(): number {
     return this.#alarmSinceMs;
+  }
+
+  /**
+   * How long the current alarm has lasted in time of readings, ms (0: none): a gap in the
+   * readings (recordings of different days, a device that was off) counts as one usual interval,
+   * so an alarm that spans one is not a day old at its next reading.
+   */
+  get alarmMs(): number {
+    return this.#alarm ? this.#s[this.#alarmSeconds] * REFERENCE_MS : 0;
   }
 
   /** The last reading's T² of the smoothed residual. */
@@ -874,10 +886,12 @@ export class JointModel {
         for (let i = 0; i < d; i++) s[this.#onset + i] = s[fast + i] * s[r + i] * s[w + i] * inv >= ONSET_SHARE ? 1 : 0;
         this.#alarmSinceMs = tsMs;
         this.#alarmSamples = 1;
+        s[this.#alarmSeconds] = 0;
         this.#clearRun = 0;
       } else if (ratio < this.params.offRatio) this.#learnLevel(u);
     } else {
       this.#alarmSamples++;
+      s[this.#alarmSeconds] += this.#w;
       const over = ratio < this.params.offRatio;
       const gone = quick && along < this.params.clearAlong;
       this.#clearRun = over || gone ? this.#clearRun + this.#w : 0;

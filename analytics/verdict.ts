@@ -622,13 +622,14 @@ const JOINT_NAMED_SHARE = 0.1;
  * (joint-model.ts). Written for the metric with the largest share of the residual; the
  * explanation names the metrics that broke the pattern and which way each moved.
  */
-export function jointResidual(v: MetricVerdict, d: DeviceState, joint: JointModel, tsMs: number): MetricVerdict {
+export function jointResidual(v: MetricVerdict, d: DeviceState, joint: JointModel): MetricVerdict {
   const metrics = d.jointMetrics;
   let top = 0;
   for (let i = 1; i < metrics.length; i++) if (joint.share(i) > joint.share(top)) top = i;
   const m = metrics[top];
   const res = m.last;
-  const lastedMs = Math.max(0, tsMs - joint.alarmSinceMs);
+  // In time of readings: an alarm that spans a gap is as old as the readings it has had.
+  const lastedMs = joint.alarmMs;
   v.metric = m.name;
   v.facts = m.facts;
   v.due = lastedMs >= JOINT_DUE_MS && joint.alarmSamples >= JOINT_DUE_SAMPLES;

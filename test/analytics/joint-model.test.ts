@@ -310,6 +310,29 @@ describe('analytics with a joint model', () => {
     expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
   });
 
+  it('an alarm that spans a gap is as old as its readings: the visit waits for 3 minutes of them, not for the clock', () => {
+    // The recording breaks off a minute into the closed valve and goes on a day later.
+    const plan = planWith('inlet_valve_closure', 0.6);
+    const e = plan.experiments[0];
+    const DAY = 24 * HOUR;
+    const breakAt = e.faultStartMs + 60_000;
+    const { reports, dispatches } = runAnalytics(plan, 'rig-gap-alarm', (s) => ({
+      tsMs: s.tsMs + (s.tsMs >= breakAt ? DAY : 0),
+      values: s.values,
+    }));
+    const alarmedBefore = reports.filter(
+      (h) => h.tsMs >= e.faultStartMs && h.tsMs < breakAt && h.rule === 'joint-residual',
+    );
+    expect(alarmedBefore.length).toBeGreaterThan(30);
+    expect(dispatches).toHaveLength(1);
+    // On the rig's own clock: 3 minutes of readings after the alarm began (at the gap, before).
+    const dispatchedAt = dispatches[0].tsMs - DAY;
+    expect(dispatchedAt - alarmedBefore[0].tsMs).toBeGreaterThanOrEqual(180_000);
+    expect(dispatchedAt).toBeLessThan(e.faultEndMs);
+    const after = reports.find((h) => h.tsMs === breakAt + DAY);
+    expect(after!.evidence.jointAlarmMs).toBeLessThan(120_000);
+  });
+
   it('a quantised sensor repeating itself at a steady load is not stuck; one frozen while the load moves is, named as a sensor fault', () => {
     // 2 h of learning at loads 30-100 %, then an hour: the motor temperature read in 0.5 °C
     // steps (it sits on one step for minutes), and from 30 min the flow meter frozen at its last
