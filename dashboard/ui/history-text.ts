@@ -74,7 +74,42 @@ type Rule = { pattern: RegExp; say: (m: RegExpExecArray, n: HistoryNames) => str
 
 /** Purna's notes, each as its writer words it (the file named beside each). */
 const RULES: Rule[] = [
-  // planning/dispatcher.ts
+  // planning/dispatcher.ts: the notes of a plan, joined with "; " (historyNote says each)
+  {
+    pattern: /^nobody suitable on shift now: (\S+) can be on site in ([\d.]+) h \(after their shift starts\)$/,
+    say: (m, n) => t('note.offShift', { technician: techName(m[1], n), hours: num(Number(m[2]), 1) }),
+  },
+  {
+    pattern: /^nobody who can take the job has the skill '(.+)' that (\S+) needs: assigned (\S+) without it$/,
+    say: (m, n) => t('note.skillMissing', { skill: m[1], mode: labelOf('mode', m[2]), technician: techName(m[3], n) }),
+  },
+  {
+    pattern: /^no active technician with capacity is skilled for (\S+) on (\S+): left open$/,
+    say: (m) => t('note.noTechnician', { mode: labelOf('mode', m[1]), model: m[2] }),
+  },
+  {
+    pattern: /^no spare part listed for (\S+) on (\S+): inspection visit$/,
+    say: (m) => t('note.noPartListed', { mode: labelOf('mode', m[1]), model: m[2] }),
+  },
+  { pattern: /^device not in the registry: no site, no parts catalogue$/, say: () => t('note.deviceUnknown') },
+  { pattern: /^device has no site location: distances not considered$/, say: () => t('note.noSite') },
+  {
+    pattern:
+      /^nearest depot (\S+) has no (?:(\d+) × )?(\S+) free: reserved at (\S+), lead time ([\d.]+) h instead of ([\d.]+) h$/,
+    say: (m, n) =>
+      t('note.fartherDepot', {
+        nearest: depotName(m[1], n),
+        quantity: Number(m[2] ?? 1),
+        part: partName(m[3], n),
+        depot: depotName(m[4], n),
+        hours: num(Number(m[5]), 1),
+        instead: num(Number(m[6]), 1),
+      }),
+  },
+  {
+    pattern: /^no depot has (?:(\d+) × )?(\S+) in stock: backordered$/,
+    say: (m, n) => t('note.backordered', { quantity: Number(m[1] ?? 1), part: partName(m[2], n) }),
+  },
   {
     pattern: /^planned: (\S+?)(?:, part at (\S+))?$/,
     say: (m, n) => t('note.planned', { technician: techName(m[1], n), depot: m[2] ? depotName(m[2], n) : 'none' }),
@@ -229,9 +264,20 @@ const RULES: Rule[] = [
 /** A history line's note in the viewer's language, its ids by name; a person's own note as written. */
 export function historyNote(note: string | null, n: HistoryNames): string {
   if (!note) return '';
+  const whole = sayNote(note, n);
+  if (whole !== null) return whole;
+  // The dispatcher joins a plan's notes with "; ": said one by one once every one is Purna's (a
+  // person's note with a semicolon in it stays as written).
+  const parts = note.split('; ');
+  if (parts.length < 2) return note;
+  const said = parts.map((part) => sayNote(part, n));
+  return said.every((x) => x !== null) ? said.join('; ') : note;
+}
+
+function sayNote(note: string, n: HistoryNames): string | null {
   for (const rule of RULES) {
     const m = rule.pattern.exec(note);
     if (m) return rule.say(m, n);
   }
-  return note;
+  return null;
 }
