@@ -61,8 +61,8 @@ const SCALE_READINGS = 100;
 /**
  * Seconds of learning the normal (no alarms) after it, and then of learning the usual level.
  * Half an hour since session 8 (an hour before): every new normal (a running range it had not
- * seen) costs this plus LEVEL_SAMPLES without judging. Chosen on the rig's seeds 1–6 among 20, 30,
- * 40 and 60 minutes with 20 or 30 of level (analytics/README.md "Learning").
+ * seen) costs this plus LEVEL_SAMPLES without judging. Chosen on the rig's seeds 1–6 among seven
+ * pairs of 20–60 minutes of normal and 10–30 of level (analytics/README.md "Learning: half an hour").
  */
 const LEARN_SAMPLES = 1800;
 const LEARN_READINGS = 600;
@@ -96,8 +96,8 @@ const REFRESH = 32;
  * metric's scale (a temperature whose spread doubles as the day's loads widen it needs no new
  * normal; before, such moves sent the pump rig back to learning 2–6 times in its first hours and
  * once or twice later, 1.5 h without judging each). While judging, learning again costs an hour
- * without judging (an hour and a half before session 8), so only a clearly wider running range does (2.5, 3 and 4 × gave the
- * same on the rig's seeds 1–6: none moved that far).
+ * without judging (an hour and a half before session 8), so only a clearly wider running range
+ * does (2.5, 3 and 4 × gave the same on the rig's seeds 1–6: none moved that far).
  */
 const DIRECTION_MOVED = 0.03;
 const SPREAD_MOVED = 2;
@@ -135,8 +135,8 @@ const SETTLE_MIN_S = 120;
 const SETTLE_MAX_S = 3600;
 /**
  * A temperature (metric-kinds.ts `readsTemperature`) is re-based when it steps by more than
- * REBASE_JUMP of its residual's spread and of its reading-to-reading spread: thermal inertia says a machine's
- * temperature cannot, while a new recording's can (recordings of different days streamed one
+ * REBASE_JUMP of its residual's spread and of its reading-to-reading spread: thermal inertia says
+ * a machine's temperature cannot, while a new recording's can (recordings of different days streamed one
  * after another), or a re-seated sensor's, or one read again after the machine stood. It is left
  * out of T² for REBASE_S seconds of readings while its new offset from the normal is averaged,
  * and read against its normal plus that offset from then on (until the next re-base, or a new
@@ -559,7 +559,7 @@ export class JointModel {
 
   /**
    * Temperature i's residual ei, re-based (see REBASE_JUMP): a re-base starts on a step beyond its
-   * thermal inertia or after a gap, averages the residual for REBASE_S seconds, then takes the
+   * thermal inertia, averages the residual for REBASE_S seconds, then takes the
    * average as the temperature's new offset. Returns the residual against the offset.
    */
   #rebase(i: number, xi: number, ei: number): number {
