@@ -46,8 +46,21 @@ describe.each([
 ] as [Lang, Size][])('the planner (%s, %s)', (lang, size) => {
   it('reads the model by name on the fleet, the device page, the board and the work-order page', async () => {
     const context = await contextFor(browser, lang, size);
+    // The catalogue's names held back until the tiles are drawn, as a slow answer would: a tile is
+    // painted when first rendered, and must be painted again when the names come (CI once caught
+    // a tile still saying 'compressor-c75' when the names lost the race to the fleet's snapshot).
+    let releaseNames!: () => void;
+    const namesHeld = new Promise<void>((resolve) => {
+      releaseNames = resolve;
+    });
+    await context.route('**/api/catalogue/models', async (route) => {
+      await namesHeld;
+      await route.continue();
+    });
     const page = await signIn(context, purna.dashboardUrl, lang, 'planner@test.purna', '#/fleet');
     const tile = page.locator(`#health-grid a[href="#/device/${job.deviceId}"]`);
+    await expect.poll(async () => (await tile.getAttribute('title')) ?? '').toContain(`(${modelId})`);
+    releaseNames();
     await expect.poll(async () => (await tile.getAttribute('title')) ?? '').toContain(`(${modelName})`);
     await expect.poll(() => page.locator('#fleet-model option').allTextContents()).toContain(modelName);
     expect(await page.locator('#fleet-model option').allTextContents()).not.toContain(modelId);

@@ -266,6 +266,8 @@ export function fleetView(root: HTMLElement): () => void {
     const keep = model.value;
     model.replaceChildren();
     renderAll();
+    // A tile is painted when it is first rendered: those already there still name the model by id.
+    grid.repaint();
     model.value = keep;
   });
   let pending = false;

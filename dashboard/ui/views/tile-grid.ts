@@ -13,6 +13,8 @@ export interface TileGrid {
   setItems(ids: readonly string[]): void;
   /** Repaints one device's tile if it is rendered. */
   update(id: string): void;
+  /** Repaints every rendered tile (what a tile says changed for all, e.g. the model names arrived). */
+  repaint(): void;
   /** How many tiles are in the DOM (for tests and the benchmark). */
   renderedCount(): number;
   destroy(): void;
@@ -160,6 +162,9 @@ export function tileGrid(opts: TileGridOptions): TileGrid {
     update(id) {
       const tile = rendered.get(id);
       if (tile) opts.paint(tile, id);
+    },
+    repaint() {
+      for (const [id, tile] of rendered) opts.paint(tile, id);
     },
     renderedCount: () => rendered.size,
     destroy() {
