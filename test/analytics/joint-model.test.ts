@@ -118,11 +118,13 @@ describe('joint model', () => {
     expect(before.every((r) => r.judging)).toBe(true);
     expect(before.filter((r) => r.alarm)).toEqual([]);
     const fault = out.filter((r) => r.fault);
-    // 60 readings of the fault: found within its first two minutes, alarmed for most of it.
+    // 60 readings of the fault: found within its first two minutes, alarmed for most of it (37 of
+    // 60 here; 43 before the ridge left the slow metrics out, while over the rig's seeds 1–6 read
+    // every 10 s the ridge's change left F1 the same, 0.691 against 0.688).
     const first = fault.findIndex((r) => r.alarm);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(first).toBeLessThan(12);
-    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.7);
+    expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.6);
     const cleared = out.find((r) => r.tsMs >= e.faultEndMs && !r.alarm);
     expect(cleared!.tsMs - e.faultEndMs).toBeLessThan(5 * 60_000);
   });
@@ -216,6 +218,32 @@ describe('joint model', () => {
       expect(fault.filter((r) => r.alarm).length / fault.length).toBeGreaterThan(0.5);
       expect(runModel(plan).out).toEqual(a);
     }
+  });
+
+  it('a sensor that never moves changes nothing: with a constant ninth metric, the same alarm at every reading as without it', () => {
+    // Its row in the covariance is the identity's (it has no residual spread); once, that row
+    // counted in the covariance's ridge, which grew with every such metric and dulled the rest.
+    const plan = planPumpRig({ seed: 3, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const metrics = [...PUMP_RIG_METRICS, 'supplyVoltage'];
+    const withConstant = new JointModel(metrics);
+    const without = new JointModel([...PUMP_RIG_METRICS]);
+    const rig = new PumpRig(plan);
+    const x = new Float64Array(metrics.length);
+    let alarms = 0;
+    let differ = 0;
+    for (let s = rig.next(); s; s = rig.next()) {
+      PUMP_RIG_METRICS.forEach((m, i) => {
+        x[i] = s.values[m];
+      });
+      x[PUMP_RIG_METRICS.length] = 400;
+      withConstant.update(s.tsMs, x);
+      without.update(s.tsMs, x.subarray(0, PUMP_RIG_METRICS.length));
+      if (without.alarm) alarms++;
+      if (withConstant.alarm !== without.alarm) differ++;
+    }
+    expect(without.judging).toBe(true);
+    expect(alarms).toBeGreaterThan(300);
+    expect(differ).toBe(0);
   });
 
   it('recordings of different days one after another: a temperature that steps beyond its thermal inertia is re-based, not an alarm; the leak after it is found', () => {
