@@ -98,7 +98,12 @@ export function fieldWorkSection(
     if (!sku.value.trim() || !Number.isInteger(quantity) || quantity < 1) return say(t('tech.parts.invalid'));
     void use({ sku: sku.value.trim(), quantity, depotId: depot.value.trim() || undefined });
   });
+  /** What the list shows (the parts, their depots' names), so that a new version of the job that did not change it (a checklist tick) leaves it alone. */
+  let partsShown = '';
   const showParts = () => {
+    const now = JSON.stringify((o.parts ?? []).map((p) => [p, p.depotId ? depotName(p.depotId) : '']));
+    if (now === partsShown) return;
+    partsShown = now;
     partsList.replaceChildren(
       ...(o.parts ?? []).map((p) => {
         const li = el('li', {
@@ -291,6 +296,9 @@ export function fieldWorkSection(
     element,
     update: (next) => {
       o = next;
+      // Not redrawn when the parts did not change: a button redrawn under the technician's finger
+      // loses the tap (a checklist tick's new version arriving as 'fitted' was pressed: the part
+      // was never recorded).
       showParts();
     },
   };
