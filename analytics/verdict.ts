@@ -475,7 +475,7 @@ export function zScore(v: MetricVerdict, m: MetricState): boolean {
       v,
       85,
       'zscore',
-      `${v.metric} ${fmt(v.value)} is ${fmt(v.z, 1)} σ from its recent level, within its normal range so far`,
+      `${v.metric} ${fmt(v.value)} is ${fmt(Math.abs(v.z), 1)} σ ${v.z < 0 ? 'below' : 'above'} its recent level, within its normal range so far`,
     );
   return false;
 }

@@ -39,7 +39,12 @@ export function explain(h: Report | null | undefined, unit?: string): string {
     case 'anomaly-likelihood':
       return t('why.unusual', { metric, value: vu(e.value), likelihood: num(e.anomalyLikelihood, 3) });
     case 'zscore':
-      return t('why.zscore', { metric, value: vu(e.value), z: num(e.z, 1) });
+      // Above or below in words, the distance unsigned: "is −114.0 σ from" read as a typo.
+      return t((e.z ?? 0) < 0 ? 'why.zscoreBelow' : 'why.zscore', {
+        metric,
+        value: vu(e.value),
+        z: num(Math.abs(e.z ?? 0), 1),
+      });
     case 'cusum-shift':
       return t('why.shift', { metric, mean: vu(e.baselineMean), cusum: num(e.cusum, 0) });
     case 'elevated':

@@ -77,7 +77,17 @@ describe('forecast explanation', () => {
       explanation: '',
       evidence: { value: 70.5, z: 5.7 },
     } as never);
-    expect(z).toMatch(/temperature 70\.5 °C is 5\.7 σ/);
+    expect(z).toMatch(/temperature 70\.5 °C is 5\.7 σ above its recent level/);
+    // Below: in words, the number unsigned.
+    const below = explain({
+      rule: 'zscore',
+      metric: 'temperature',
+      state: 'watch',
+      explanation: '',
+      evidence: { value: 40.2, z: -114 },
+    } as never);
+    expect(below).toMatch(/temperature 40\.2 °C is 114\.0 σ below its recent level/);
+    expect(below).not.toMatch(/−|-114/);
     const up = explain({
       rule: 'elevated',
       metric: 'vibration',
@@ -152,5 +162,9 @@ describe('sensor-fault explanations', () => {
       expect(text).not.toBe(t('en', key, params));
     }
     expect(t('id', 'why.unexplainedDriftDown', params)).toMatch(/5,7 σ di bawah normal perangkat ini \(55,30 °C\)/);
+    // A z-score above and below its recent level, in words.
+    const z = { metric: 'suhu', value: '40,2 °C', z: '114,0' };
+    expect(t('id', 'why.zscore', z)).toMatch(/^suhu 40,2 °C berada 114,0 σ di atas tingkat terakhirnya/);
+    expect(t('id', 'why.zscoreBelow', z)).toMatch(/^suhu 40,2 °C berada 114,0 σ di bawah tingkat terakhirnya/);
   });
 });
