@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // What every project runs with (projects do not inherit from the root here: inheriting would
 // run the global setup, and its InfluxDB and PostgreSQL, once per project).
 // expect.poll waits up to 5 s (vitest's default is 1 s): on a loaded 2-core machine a click, its
-// request and the page's answer can take longer than a second (a CI run once failed so, the part
-// fitted but the stock polled for only a second). What never happens still fails.
+// request and the page's answer can take longer than a second (a CI run failed with a depot's
+// stock polled for only a second after 'Fitted' was tapped). What never happens still fails.
 const base = { testTimeout: 60_000, hookTimeout: 60_000, expect: { poll: { timeout: 5_000 } } };
 
 export default defineConfig({
