@@ -28,6 +28,8 @@ export interface MetricState {
   anomalyScore: number;
   last: SampleResult | null;
   lastValue: number;
+  /** When lastValue came (NaN: not since a restore). */
+  lastValueTsMs: number;
   /** Readings in a row that said the machine is stopped (vibration only). */
   stoppedSamples: number;
   /** When the current run of stopped readings began. */
@@ -111,6 +113,12 @@ export const JOINT_MAX_METRICS = 16;
 export const JOINT_MAX_INTERVAL_MS = 10_000;
 /** A pause between readings longer than this is a gap, not the device's reading interval. */
 export const JOINT_GAP_MS = 600_000;
+/**
+ * A reading that lists only some of the joint model's metrics (sensors read at different rates,
+ * or published in messages of their own) is judged with the others' last values while each is
+ * at most this old; a metric not heard from for longer stops the joint model until it is back.
+ */
+export const JOINT_CARRY_MS = 60_000;
 
 /**
  * A joint model over the device's metrics in the order they were first seen (the first
@@ -200,6 +208,7 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     anomalyScore: 0,
     last: null,
     lastValue,
+    lastValueTsMs: Number.NaN,
     stoppedSamples: 0,
     stoppedSinceMs: 0,
     nominalTrusted: true,

@@ -6,6 +6,7 @@ import type { FailureMode, HealthReport, HealthState, Reading } from '../core/ty
 import {
   applyCatalogueVersion,
   dropJointModel,
+  JOINT_CARRY_MS,
   JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
@@ -236,6 +237,7 @@ export class Analytics {
     }
     const previous = m.lastValue;
     m.lastValue = value;
+    m.lastValueTsMs = tsMs;
     m.outOfRange *= 0.99;
     this.samplesProcessed++;
     const facts = m.facts;
@@ -257,8 +259,9 @@ export class Analytics {
 
   /**
    * A reading of a device with three or more metrics teaches and judges its joint model, when it
-   * carries all of them, all within their sensors' ranges, and the machine runs (a stopped
-   * machine's metrics say nothing of its running normal). A new metric makes a new joint model.
+   * carries all of them (or those it lacks were heard from within JOINT_CARRY_MS), all within
+   * their sensors' ranges, and the machine runs (a stopped machine's metrics say nothing of its
+   * running normal). A new metric makes a new joint model.
    */
   #joint(d: DeviceState, tsMs: number, metricsInReading: number): void {
     const dt = tsMs - d.lastReadingMs;
@@ -278,7 +281,14 @@ export class Analytics {
     }
     const size = Math.min(d.metrics.size, JOINT_MAX_METRICS);
     if (d.joint === null || d.joint.d !== size) newJointModel(d);
-    if (metricsInReading < d.metrics.size || d.stopped) return;
+    if (d.stopped) return;
+    if (metricsInReading < d.metrics.size) {
+      // Only some of the metrics: the others' last values stand in while they are fresh. One at
+      // the same instant as the reading before (the rest of that instant's sensors, published
+      // apart) is not a second reading of it: its values join the next one.
+      if (dt === 0) return;
+      for (const m of d.jointMetrics) if (!(tsMs - m.lastValueTsMs <= JOINT_CARRY_MS)) return;
+    }
     const metrics = d.jointMetrics;
     const values = d.jointValues!;
     for (let i = 0; i < metrics.length; i++) {
