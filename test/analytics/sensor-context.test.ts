@@ -8,13 +8,11 @@ import { deviceModel } from '../../core/device-models.ts';
 import { EventBus } from '../../core/event-bus.ts';
 import { createLogger } from '../../core/log.ts';
 import type { ProductModelVersion } from '../../core/product-catalogue.ts';
-import type { DispatchRequest, HealthReport, MetricValues } from '../../core/types.ts';
+import type { DispatchRequest, MetricValues } from '../../core/types.ts';
 import { CatalogueSeries, modelsFromJson } from '../../device-sim/catalogue-model.ts';
 import { DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+import { DAY, START, STEP, streamAnalytics } from '../support/analytics-stream.ts';
 
-const START = Date.parse('2026-01-01T00:00:00Z');
-const DAY = 86_400_000;
-const STEP = 300_000;
 const FILE = fileURLToPath(new URL('../../device-sim/examples/catalogue.json', import.meta.url));
 const BOOSTER = modelsFromJson(JSON.parse(readFileSync(FILE, 'utf8'))).find((m) => m.id === 'booster-b40')!;
 const BOOSTER_V1: ProductModelVersion = {
@@ -24,25 +22,8 @@ const BOOSTER_V1: ProductModelVersion = {
   updatedAt: '2026-01-01T00:00:00Z',
 };
 
-function stream(sample: (tsMs: number) => MetricValues | null, days: number, catalogue: ProductModelVersion | null) {
-  const bus = new EventBus();
-  const analytics = new Analytics({
-    bus,
-    log: createLogger('silent'),
-    deviceModelOf: () => deviceModel('pump-p200'),
-    ...(catalogue ? { modelOf: () => catalogue } : {}),
-  });
-  const dispatches: DispatchRequest[] = [];
-  const health: HealthReport[] = [];
-  bus.on('dispatch', (d) => dispatches.push(d));
-  bus.on('health', (h) => health.push(h));
-  analytics.start();
-  for (let ts = START; ts <= START + days * DAY; ts += STEP) {
-    const values = sample(ts);
-    if (values) bus.emit('telemetry', [{ deviceId: 'dev-1', tsMs: ts, values }]);
-  }
-  return { dispatches, health };
-}
+const stream = (sample: (tsMs: number) => MetricValues | null, days: number, catalogue: ProductModelVersion | null) =>
+  streamAnalytics(sample, days, { catalogue });
 
 function booster(spec: Omit<SimDeviceSpec, 'deviceId' | 'modelId'>, days: number) {
   const series = new CatalogueSeries(BOOSTER, { deviceId: 'booster-b40-0185', modelId: BOOSTER.id, ...spec }, 2026);

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Analytics } from '../../analytics/index.ts';
 import { DEFAULT_DETECTOR_PARAMS, MetricDetector } from '../../analytics/metric-detector.ts';
-import { deviceModel } from '../../core/device-models.ts';
-import { EventBus } from '../../core/event-bus.ts';
-import { createLogger } from '../../core/log.ts';
 import { gaussian, prng } from '../../core/random.ts';
-import type { DispatchRequest, HealthReport, MetricValues } from '../../core/types.ts';
+import type { MetricValues } from '../../core/types.ts';
 import { DeviceSeries, type SimDeviceSpec } from '../../device-sim/series.ts';
+import { DAY, START, STEP, streamAnalytics } from '../support/analytics-stream.ts';
 
-const START = Date.parse('2026-01-01T00:00:00Z');
-const DAY = 86_400_000;
-const STEP = 300_000;
-
-/** Streams a device's readings every five minutes through analytics; what it dispatched and reported. */
-function stream(sample: (tsMs: number) => MetricValues | null, modelId: string, days: number) {
-  const bus = new EventBus();
-  const analytics = new Analytics({ bus, log: createLogger('silent'), deviceModelOf: () => deviceModel(modelId) });
-  const dispatches: DispatchRequest[] = [];
-  const health: HealthReport[] = [];
-  bus.on('dispatch', (d) => dispatches.push(d));
-  bus.on('health', (h) => health.push(h));
-  analytics.start();
-  for (let ts = START; ts <= START + days * DAY; ts += STEP) {
-    const values = sample(ts);
-    if (values) bus.emit('telemetry', [{ deviceId: 'dev-1', tsMs: ts, values }]);
-  }
-  return { dispatches, health };
-}
+const stream = (sample: (tsMs: number) => MetricValues | null, modelId: string, days: number) =>
+  streamAnalytics(sample, days, { modelId });
 
 function simulated(spec: Omit<SimDeviceSpec, 'deviceId' | 'modelId'>, days: number) {
   const series = new DeviceSeries({ deviceId: 'pump-0265', modelId: 'pump-p200', ...spec }, 2026);
