@@ -65,6 +65,18 @@ async function stockOf(depotId: string, sku: string): Promise<{ onHand: number; 
   const { inventory } = (await res.json()) as { inventory: { sku: string; onHand: number; reserved: number }[] };
   return inventory.find((i) => i.sku === sku)!;
 }
+/** The version of a job in what the field app keeps on the phone (written as each live update arrives, before it is drawn). */
+function versionKeptOnPhone(page: Page, id: string): Promise<number | null> {
+  return page.evaluate((id) => {
+    for (const key of Object.keys(localStorage))
+      if (key.endsWith('.jobs')) {
+        const kept = JSON.parse(localStorage.getItem(key)!) as { orders: { id: string; version: number }[] };
+        const job = kept.orders.find((o) => o.id === id);
+        if (job) return job.version;
+      }
+    return null;
+  }, id);
+}
 const jobsOf = new Map<Lang, { technicianId: string; jobs: ServiceWorkOrder[] }>();
 
 beforeAll(async () => {
@@ -302,7 +314,26 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     await page.mouse.up();
     await c.getByLabel(text.signerName).fill('Ibu Sari');
     await shoot(page, `field-app-${lang}-on-site`);
-    await c.getByRole('button', { name: text.saveSignature }).click();
+    // The tap on Save, with a live update of the job arriving while the finger is down (the office
+    // re-records a checklist item): re-rendering the card then took the button out of the page
+    // between press and release, and the browser sent no click.
+    const saveButton = c.getByRole('button', { name: text.saveSignature });
+    await saveButton.scrollIntoViewIfNeeded();
+    const save = (await saveButton.boundingBox())!;
+    await page.mouse.move(save.x + save.width / 2, save.y + save.height / 2);
+    await page.mouse.down();
+    const first = purna.service.workOrders.workOrderChecklist(job.id)[0];
+    const { version } = purna.service.workOrders.recordChecklistItem(
+      job.id,
+      { itemId: first.itemId, done: true, note: 'checked again from the office' },
+      'planner',
+    ).workOrder;
+    await expect.poll(() => versionKeptOnPhone(page, job.id)).toBe(version);
+    const saved = page.waitForResponse((r) =>
+      r.url().includes(`/api/work-orders/${job.id}/attachments?kind=signature`),
+    );
+    await page.mouse.up();
+    expect((await saved).status()).toBe(201);
     await expect
       .poll(() => purna.service.workOrders.attachments(job.id).map((a) => a.kind))
       .toEqual(['photo', 'signature']);

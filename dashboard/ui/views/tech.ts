@@ -640,16 +640,35 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     return holder;
   };
 
+  // A finger (or mouse button) down on a card: a render now would take the card out of the page
+  // between press and release, and the browser then sends no click (a tap on Save lost).
+  let pressed = false;
+  // A render held back (a card being edited or pressed) happens once that ends, not never.
+  let renderHeld = false;
+  const renderLater = () => {
+    if (renderHeld) setTimeout(render, 0); // after this event's click, not before it
+  };
+  const release = () => {
+    pressed = false;
+    renderLater();
+  };
+  list.addEventListener('pointerdown', () => {
+    pressed = true;
+  });
+  window.addEventListener('pointerup', release);
+  window.addEventListener('pointercancel', release);
+  list.addEventListener('focusout', renderLater);
+
   const render = () => {
     showOffline();
-    // Keep what the technician is typing (or signing): do not re-render a card being edited.
-    if (list.querySelector('canvas[data-drawing]')) return;
+    // Keep what the technician is typing, signing or tapping: do not re-render a card being edited.
     const active = document.activeElement;
-    if (
-      list.contains(active) &&
-      (active?.tagName === 'TEXTAREA' || active?.tagName === 'SELECT' || active?.tagName === 'INPUT')
-    )
-      return;
+    renderHeld =
+      pressed ||
+      list.querySelector('canvas[data-drawing]') !== null ||
+      (list.contains(active) &&
+        (active?.tagName === 'TEXTAREA' || active?.tagName === 'SELECT' || active?.tagName === 'INPUT'));
+    if (renderHeld) return;
     const queue = store.queue();
     const mine = jobs();
     list.replaceChildren(
@@ -694,6 +713,8 @@ export function techView(root: HTMLElement, me: Pick<Me, 'id' | 'technicianId'>)
     clearInterval(retry);
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', onOffline);
+    window.removeEventListener('pointerup', release);
+    window.removeEventListener('pointercancel', release);
   };
 }
 
