@@ -44,6 +44,9 @@ import { serviceOptions } from './service/settings.ts';
 import { openTelemetryStore } from './store/open-store.ts';
 import type { TelemetryStore } from './store/telemetry-store.ts';
 
+/** A stop step taking this long is logged by name (at warn, so it shows in the default log). */
+const SLOW_STOP_STEP_MS = 1000;
+
 export interface Purna {
   readonly config: Config;
   readonly bus: EventBus;
@@ -71,11 +74,16 @@ export async function startPurna(config: Config, log: Logger, clock: Clock = sys
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) {
+      const startedAt = performance.now();
       try {
         await s();
       } catch (err) {
         log.error({ err }, 'error while stopping');
       }
+      const ms = Math.round(performance.now() - startedAt);
+      // A stop that keeps a supervisor (or a worker's successor) waiting says which part was slow:
+      // the step's own source line, e.g. "() => http.close()", names it.
+      if (ms >= SLOW_STOP_STEP_MS) log.warn({ ms, step: String(s).split('\n')[0].slice(0, 80) }, 'slow stop step');
     }
   };
 
