@@ -25,6 +25,8 @@ import {
   type PumpRigPlan,
   type PumpRigScenario,
   planPumpRig,
+  type RigPublishing,
+  rigMessages,
 } from '../device-sim/pump-rig.ts';
 import { benchArgs, writeJson } from './lib.ts';
 
@@ -46,9 +48,10 @@ const args = benchArgs({
   /**
    * How the device publishes its eight sensors: `together` (one message a second), `apart` (the
    * hydraulic four and the other four in two messages at the same instant) or `slow-temperatures`
-   * (the temperatures in a message of their own every 10 s).
+   * (the temperatures in a message of their own every --temperatures-every seconds).
    */
   publish: { type: 'string', default: 'together' },
+  'temperatures-every': { type: 'string', default: '10' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
   verbose: { type: 'boolean', default: false },
@@ -66,8 +69,15 @@ const GAP_MS = Number(args['gap-min']) * 60_000;
 const PUBLISH = args.publish;
 if (!['together', 'apart', 'slow-temperatures'].includes(PUBLISH))
   throw new Error(`--publish must be together, apart or slow-temperatures, got ${PUBLISH}`);
-const HYDRAULIC = new Set(['flow', 'inletPressure', 'outletPressure', 'motorCurrent']);
-const TEMPERATURES = new Set(['fluidTemperature', 'motorTemperature']);
+const TEMPERATURES_EVERY_S = Number(args['temperatures-every']);
+if (!(Number.isInteger(TEMPERATURES_EVERY_S) && TEMPERATURES_EVERY_S >= 1 && TEMPERATURES_EVERY_S <= 3600))
+  throw new Error(
+    `--temperatures-every must be a whole number of seconds from 1 to 3600, got ${args['temperatures-every']}`,
+  );
+const PUBLISHING: RigPublishing = {
+  split: PUBLISH === 'apart',
+  temperaturesEveryS: PUBLISH === 'slow-temperatures' ? TEMPERATURES_EVERY_S : 0,
+};
 const SKIP_FIRST = Number(args['skip-first']);
 if (!(Number.isInteger(SKIP_FIRST) && SKIP_FIRST >= 0 && SKIP_FIRST <= 3600))
   throw new Error(`--skip-first must be a whole number from 0 to 3600, got ${args['skip-first']}`);
@@ -88,24 +98,6 @@ interface Row {
   fault: boolean;
   alarm: boolean;
   experiment: number;
-}
-
-/** One reading of the rig as the device publishes it (--publish); the last message's health is the reading's. */
-function publish(bus: EventBus, deviceId: string, tsMs: number, values: Record<string, number>, k: number): void {
-  if (PUBLISH === 'together') {
-    bus.emit('telemetry', [{ deviceId, tsMs, values }]);
-    return;
-  }
-  const first: Record<string, number> = {};
-  const second: Record<string, number> = {};
-  const apart = PUBLISH === 'apart';
-  for (const metric in values) {
-    if (apart ? HYDRAULIC.has(metric) : !TEMPERATURES.has(metric)) first[metric] = values[metric];
-    else second[metric] = values[metric];
-  }
-  bus.emit('telemetry', [{ deviceId, tsMs, values: first }]);
-  if (apart) bus.emit('telemetry', [{ deviceId, tsMs, values: second }]);
-  else if (k % 10 === 0) bus.emit('telemetry', [{ deviceId, tsMs: tsMs + 200, values: second }]);
 }
 
 /** One seed's rig through one Analytics as one device: the alarm per reading and the dispatches. */
@@ -157,7 +149,9 @@ function run(plan: PumpRigPlan, deviceId: string) {
       shiftMs = (experiment + 1) * GAP_MS;
     }
     last = null;
-    publish(bus, deviceId, s.tsMs + shiftMs, s.values, readings++);
+    // The last message's health is the reading's.
+    for (const m of rigMessages(s, readings++, PUBLISHING))
+      bus.emit('telemetry', [{ deviceId, tsMs: m.tsMs + shiftMs, values: m.values }]);
     const h = last as HealthReport | null;
     const alarm = h !== null && h.state !== 'healthy' && h.state !== 'warming_up';
     if (alarm && s.experiment >= 0) rules.set(h.rule ?? '', (rules.get(h.rule ?? '') ?? 0) + 1);

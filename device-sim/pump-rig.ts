@@ -159,6 +159,43 @@ const NOISE: Record<PumpRigMetric, number> = {
   motorTemperature: 0.08,
 };
 
+/**
+ * How a device publishes the rig's eight sensors. `split`: in two messages at the same instant,
+ * the hydraulic four and the rest (a device whose boards publish on their own); without it, one.
+ * `temperaturesEveryS` > 0: the two temperatures leave those messages and go in one of their own,
+ * 200 ms later, every that many readings (sensors read at a slower rate).
+ */
+export interface RigPublishing {
+  split: boolean;
+  temperaturesEveryS: number;
+}
+
+const HYDRAULIC: ReadonlySet<string> = new Set(['flow', 'inletPressure', 'outletPressure', 'motorCurrent']);
+const TEMPERATURES: ReadonlySet<string> = new Set(['fluidTemperature', 'motorTemperature']);
+
+/** The messages (timestamp, values) a device publishing as `how` sends for its `k`-th reading `s`. */
+export function rigMessages(
+  s: PumpRigSample,
+  k: number,
+  how: RigPublishing,
+): { tsMs: number; values: Record<string, number> }[] {
+  const slow = how.temperaturesEveryS > 0;
+  if (!how.split && !slow) return [{ tsMs: s.tsMs, values: s.values }];
+  const first: Record<string, number> = {};
+  const second: Record<string, number> = {};
+  const temperatures: Record<string, number> = {};
+  for (const metric of PUMP_RIG_METRICS) {
+    const value = s.values[metric];
+    if (slow && TEMPERATURES.has(metric)) temperatures[metric] = value;
+    else if (how.split && !HYDRAULIC.has(metric)) second[metric] = value;
+    else first[metric] = value;
+  }
+  const out = [{ tsMs: s.tsMs, values: first }];
+  if (how.split) out.push({ tsMs: s.tsMs, values: second });
+  if (slow && k % how.temperaturesEveryS === 0) out.push({ tsMs: s.tsMs + 200, values: temperatures });
+  return out;
+}
+
 /** The rig, sample by sample (1 Hz) from the plan's start to its end. */
 export class PumpRig {
   readonly plan: PumpRigPlan;
