@@ -6,7 +6,7 @@ import type { FailureMode, HealthReport, HealthState, Reading } from '../core/ty
 import {
   applyCatalogueVersion,
   dropJointModel,
-  JOINT_CARRY_MS,
+  jointCarryMs,
   JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
@@ -236,6 +236,9 @@ export class Analytics {
       return;
     }
     const previous = m.lastValue;
+    const sinceLast = tsMs - m.lastValueTsMs; // NaN for the first reading since a start or restore
+    if (sinceLast > 0 && !(sinceLast > JOINT_GAP_MS))
+      m.intervalMs = Number.isNaN(m.intervalMs) ? sinceLast : m.intervalMs + 0.05 * (sinceLast - m.intervalMs);
     m.lastValue = value;
     m.lastValueTsMs = tsMs;
     m.outOfRange *= 0.99;
@@ -259,7 +262,7 @@ export class Analytics {
 
   /**
    * A reading of a device with three or more metrics teaches and judges its joint model, when it
-   * carries all of them (or those it lacks were heard from within JOINT_CARRY_MS), all within
+   * carries all of them (or those it lacks were heard from lately: jointCarryMs), all within
    * their sensors' ranges, and the machine runs (a stopped machine's metrics say nothing of its
    * running normal). A new metric makes a new joint model.
    */
@@ -287,7 +290,7 @@ export class Analytics {
       // the same instant as the reading before (the rest of that instant's sensors, published
       // apart) is not a second reading of it: its values join the next one.
       if (dt === 0) return;
-      for (const m of d.jointMetrics) if (!(tsMs - m.lastValueTsMs <= JOINT_CARRY_MS)) return;
+      for (const m of d.jointMetrics) if (!(tsMs - m.lastValueTsMs <= jointCarryMs(m))) return;
     }
     const metrics = d.jointMetrics;
     const values = d.jointValues!;
