@@ -30,6 +30,11 @@ export interface MetricState {
   lastValue: number;
   /** When lastValue came (NaN: not since a restore). */
   lastValueTsMs: number;
+  /** The two readings before lastValue (NaN: none since a restore), for the joint model's spike filter (jointInputOf). */
+  previousValue: number;
+  valueBeforePrevious: number;
+  /** A moving mean of the absolute change from one reading to the next (each change counted at most SPIKE_STEPS of it): how far the metric moves in a reading. */
+  stepMean: number;
   /** The metric's own reading interval, ms (a moving mean of the times between its readings, gaps left out; NaN until its second). */
   intervalMs: number;
   /** Readings in a row that said the machine is stopped (vibration only). */
@@ -141,6 +146,35 @@ export function jointCarryMs(m: MetricState): number {
   return JOINT_CARRY_INTERVALS * m.intervalMs;
 }
 
+/** A reading this many of the metric's usual steps off the median of its last three is a spike (jointInputOf). */
+export const SPIKE_STEPS = 6;
+
+/**
+ * What the joint model reads of a fast metric (its readings at most JOINT_MAX_INTERVAL_MS apart):
+ * its last reading, unless that is a spike, more than SPIKE_STEPS of its usual step off the median
+ * of its last three readings; then the median. A sensor's one-reading glitch (a flow read three
+ * times itself) is gone at once; a real jump reaches the model one reading later. Fed raw,
+ * glitches every 5 minutes took bench:multivariate seeds 1–6 from F1 0.870 to 0.731, every half
+ * hour to 0.783 (13 dispatches outside a fault against 9): each a T² spike that widened the learnt
+ * normal. The median of three alone, every reading, took the clean run to 0.845 (false alarms
+ * 5.7 → 8.0 %). A slower metric is read as it is: its last reading is already old.
+ */
+export function jointInputOf(m: MetricState): number {
+  const a = m.lastValue;
+  const b = m.previousValue;
+  const c = m.valueBeforePrevious;
+  if (!(m.intervalMs <= JOINT_MAX_INTERVAL_MS) || Number.isNaN(b) || Number.isNaN(c)) return a;
+  const median = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+  return Math.abs(a - median) > SPIKE_STEPS * m.stepMean ? median : a;
+}
+
+/** Counts a reading's change into the metric's usual step (a spike counts as SPIKE_STEPS of it at most). */
+export function learnStep(m: MetricState, change: number): void {
+  const size = Math.abs(change);
+  if (Number.isNaN(m.stepMean)) m.stepMean = size;
+  else if (!Number.isNaN(size)) m.stepMean += 0.01 * (Math.min(size, SPIKE_STEPS * m.stepMean) - m.stepMean);
+}
+
 /**
  * A joint model over the device's metrics in the order they were first seen (the first
  * JOINT_MAX_METRICS). It takes over from the unit-free scorers of its metrics: while it explains
@@ -230,6 +264,9 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     last: null,
     lastValue,
     lastValueTsMs: Number.NaN,
+    previousValue: Number.NaN,
+    valueBeforePrevious: Number.NaN,
+    stepMean: Number.NaN,
     intervalMs: Number.NaN,
     stoppedSamples: 0,
     stoppedSinceMs: 0,

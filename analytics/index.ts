@@ -7,6 +7,8 @@ import {
   applyCatalogueVersion,
   dropJointModel,
   jointCarryMs,
+  jointInputOf,
+  learnStep,
   JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
@@ -239,6 +241,9 @@ export class Analytics {
     const sinceLast = tsMs - m.lastValueTsMs; // NaN for the first reading since a start or restore
     if (sinceLast > 0 && !(sinceLast > JOINT_GAP_MS))
       m.intervalMs = Number.isNaN(m.intervalMs) ? sinceLast : m.intervalMs + 0.05 * (sinceLast - m.intervalMs);
+    m.valueBeforePrevious = m.previousValue;
+    m.previousValue = previous;
+    if (sinceLast > 0) learnStep(m, value - previous);
     m.lastValue = value;
     m.lastValueTsMs = tsMs;
     m.outOfRange *= 0.99;
@@ -296,7 +301,7 @@ export class Analytics {
     const values = d.jointValues!;
     for (let i = 0; i < metrics.length; i++) {
       const m = metrics[i];
-      const v = m.lastValue;
+      const v = jointInputOf(m);
       if (v < m.facts.physicalMin || v > m.facts.physicalMax) return;
       values[i] = v;
     }

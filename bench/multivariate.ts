@@ -20,8 +20,10 @@ import { EventBus } from '../core/event-bus.ts';
 import { createLogger } from '../core/log.ts';
 import type { FailureMode, HealthReport } from '../core/types.ts';
 import {
+  PUMP_RIG_METRICS,
   PUMP_RIG_SCENARIOS,
   PumpRig,
+  type PumpRigMetric,
   type PumpRigPlan,
   type PumpRigScenario,
   planPumpRig,
@@ -51,6 +53,10 @@ const args = benchArgs({
    * (the temperatures in a message of their own every --temperatures-every seconds).
    */
   publish: { type: 'string', default: 'together' },
+  /** A glitching sensor: every this many readings (0: never) one reading of --glitch-metric is --glitch-factor times the true value. */
+  'glitch-every': { type: 'string', default: '0' },
+  'glitch-metric': { type: 'string', default: 'flow' },
+  'glitch-factor': { type: 'string', default: '3' },
   'temperatures-every': { type: 'string', default: '10' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
@@ -78,6 +84,15 @@ const PUBLISHING: RigPublishing = {
   split: PUBLISH === 'apart',
   temperaturesEveryS: PUBLISH === 'slow-temperatures' ? TEMPERATURES_EVERY_S : 0,
 };
+const GLITCH_EVERY = Number(args['glitch-every']);
+if (!(Number.isInteger(GLITCH_EVERY) && GLITCH_EVERY >= 0 && GLITCH_EVERY <= 86_400))
+  throw new Error(`--glitch-every must be a whole number of readings from 0 to 86400, got ${args['glitch-every']}`);
+const GLITCH_METRIC = args['glitch-metric'] as PumpRigMetric;
+if (!PUMP_RIG_METRICS.includes(GLITCH_METRIC))
+  throw new Error(`--glitch-metric must be one of ${PUMP_RIG_METRICS.join(', ')}, got ${args['glitch-metric']}`);
+const GLITCH_FACTOR = Number(args['glitch-factor']);
+if (!(GLITCH_FACTOR >= -100 && GLITCH_FACTOR <= 100))
+  throw new Error(`--glitch-factor must be a number from -100 to 100, got ${args['glitch-factor']}`);
 const SKIP_FIRST = Number(args['skip-first']);
 if (!(Number.isInteger(SKIP_FIRST) && SKIP_FIRST >= 0 && SKIP_FIRST <= 3600))
   throw new Error(`--skip-first must be a whole number from 0 to 3600, got ${args['skip-first']}`);
@@ -149,6 +164,9 @@ function run(plan: PumpRigPlan, deviceId: string) {
       shiftMs = (experiment + 1) * GAP_MS;
     }
     last = null;
+    // A sensor's glitch is not the machine's fault: the ground truth stays as it was.
+    if (GLITCH_EVERY > 0 && readings % GLITCH_EVERY === GLITCH_EVERY - 1)
+      s.values = { ...s.values, [GLITCH_METRIC]: s.values[GLITCH_METRIC] * GLITCH_FACTOR };
     // The last message's health is the reading's.
     for (const m of rigMessages(s, readings++, PUBLISHING))
       bus.emit('telemetry', [{ deviceId, tsMs: m.tsMs + shiftMs, values: m.values }]);
