@@ -239,6 +239,8 @@ export class JointModel {
   /** Each metric's last reading, and its normal (in its spreads) when the reading last changed: a sensor that repeats itself while its normal moves is stuck. */
   readonly #lastX: number;
   readonly #normalAtChange: number;
+  /** Each metric's resolution: the smallest change between its readings seen (0: none yet), in its own unit. */
+  readonly #resolution: number;
   /** The usual time between readings, ms (gaps left out). */
   readonly #typicalStep: number;
   /** Seconds of readings the current alarm has lasted (a gap counts as one usual interval). */
@@ -342,6 +344,8 @@ export class JointModel {
     this.#typicalStep = take(1);
     this.#alarmSeconds = take(1);
     this.#excusedSince = take(1);
+    // Last: a snapshot from before it (session 10) restores without it (restore).
+    this.#resolution = take(d);
     this.#s = new Float64Array(o);
   }
 
@@ -433,14 +437,19 @@ export class JointModel {
    * How far metric i's normal has moved, in its residual's spreads, since its reading last
    * changed (NaN while it does not judge): a reading that stays exactly the same while the other
    * metrics say it should have moved is a stuck sensor; one that stays the same while nothing moves
-   * is a quantised sensor at a steady running point.
+   * is a quantised sensor at a steady running point. Counted beyond one step of the sensor's
+   * resolution: a sensor in 0.5 °C steps stays on one value while the temperature moves up to a
+   * step (bench:multivariate --round fluidTemperature:0.5,motorTemperature:0.5 before this: 1,404
+   * readings alarmed as a stuck sensor).
    */
   normalMovedSinceChange(i: number): number {
     if (!this.judging) return Number.NaN;
     const s = this.#s;
     const predicted = s[this.#z + i] - s[this.#e + i];
     const spread = Math.sqrt(s[this.#eVar + i]);
-    return spread > 0 ? Math.abs(predicted - s[this.#normalAtChange + i]) / spread : Number.NaN;
+    const step = s[this.#resolution + i] / s[this.#spreadRef + i];
+    const moved = Math.abs(predicted - s[this.#normalAtChange + i]) - (step > 0 ? step : 0);
+    return spread > 0 ? Math.max(0, moved) / spread : Number.NaN;
   }
 
   /** Metric i's index, in the metrics this model was made for (−1: not one). */
@@ -533,6 +542,9 @@ export class JointModel {
       if (this.#temperature[i]) ei = this.#rebase(i, x[i], ei);
       s[e + i] = ei;
       if (x[i] !== s[this.#lastX + i]) {
+        const change = Math.abs(x[i] - s[this.#lastX + i]);
+        const resolution = this.#resolution + i;
+        if (s[resolution] === 0 || change < s[resolution]) s[resolution] = change;
         s[this.#lastX + i] = x[i];
         s[this.#normalAtChange + i] = predicted;
       }
@@ -1109,7 +1121,8 @@ export class JointModel {
       !Array.isArray(saved.state) ||
       saved.metrics.length !== this.d ||
       saved.metrics.some((m, i) => m !== this.metrics[i]) ||
-      saved.state.length !== SCALARS + this.#s.length ||
+      // Without the resolutions at the end: a snapshot from before session 10.
+      (saved.state.length !== SCALARS + this.#s.length && saved.state.length !== SCALARS + this.#s.length - this.d) ||
       saved.state.some((v) => typeof v !== 'number' && v !== null)
     )
       return false;
@@ -1126,6 +1139,7 @@ export class JointModel {
     // JSON has no NaN: a model that never had a reading comes back as null.
     if (typeof this.#lastTsMs !== 'number') this.#lastTsMs = Number.NaN;
     this.#rates.fill(0);
+    this.#s.fill(0);
     this.#s.set(st.slice(SCALARS));
     this.#anyExcused = false;
     for (let i = 0; i < this.d; i++) if (this.#s[this.#excused + i] === 1) this.#anyExcused = true;

@@ -147,16 +147,20 @@ export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
 }
 
 /**
- * The same value exactly, over and over: a stuck sensor. On a device with a joint model that
- * judges, only while the other metrics say the reading should have moved (its normal by
- * STUCK_NORMAL_MOVED of its residual's spreads since it last changed): a quantised sensor (a
- * temperature in 0.5 °C steps, a mains voltage) repeats itself at a steady running point.
+ * The same value exactly, over and over: a stuck sensor. On a device with a joint model, only
+ * once it judges and while the other metrics say the reading should have moved (its normal by
+ * STUCK_NORMAL_MOVED of its residual's spreads, beyond one step of the sensor's resolution, since
+ * it last changed): a quantised sensor (a temperature in 0.5 °C steps, a mains voltage) repeats
+ * itself at a steady running point.
  */
 export function stuckSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
   const repeats = m.last!.repeatCount;
   if (m.detector.samples < STUCK_REPEATS || repeats < STUCK_REPEATS) return false;
   const joint = d.joint;
-  const at = joint?.judging ? joint.indexOf(m.name) : -1;
+  // A metric of a joint model still learning waits for it (NaN: not judging): at 1 Hz a sensor in
+  // 0.5 °C steps repeats itself 60 times in a minute's steady running, and was a stuck sensor for
+  // thousands of readings of every rig seed's first two hours.
+  const at = joint ? joint.indexOf(m.name) : -1;
   if (at >= 0 && !(joint!.normalMovedSinceChange(at) >= STUCK_NORMAL_MOVED)) return false;
   return sensorFault(
     v,

@@ -57,6 +57,8 @@ const args = benchArgs({
   'glitch-every': { type: 'string', default: '0' },
   'glitch-metric': { type: 'string', default: 'flow' },
   'glitch-factor': { type: 'string', default: '3' },
+  /** Sensors of a coarse resolution, e.g. `fluidTemperature:1,motorTemperature:1` (each read rounded to that step). */
+  round: { type: 'string', default: '' },
   'temperatures-every': { type: 'string', default: '10' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
@@ -93,6 +95,14 @@ if (!PUMP_RIG_METRICS.includes(GLITCH_METRIC))
 const GLITCH_FACTOR = Number(args['glitch-factor']);
 if (!(GLITCH_FACTOR >= -100 && GLITCH_FACTOR <= 100))
   throw new Error(`--glitch-factor must be a number from -100 to 100, got ${args['glitch-factor']}`);
+const ROUNDING = args.round
+  ? args.round.split(',').map((part) => {
+      const [metric, step] = part.split(':');
+      if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !(Number(step) > 0))
+        throw new Error(`--round takes metric:step pairs (${PUMP_RIG_METRICS.join(', ')}; step > 0), got ${part}`);
+      return { metric: metric as PumpRigMetric, step: Number(step) };
+    })
+  : [];
 const SKIP_FIRST = Number(args['skip-first']);
 if (!(Number.isInteger(SKIP_FIRST) && SKIP_FIRST >= 0 && SKIP_FIRST <= 3600))
   throw new Error(`--skip-first must be a whole number from 0 to 3600, got ${args['skip-first']}`);
@@ -167,6 +177,10 @@ function run(plan: PumpRigPlan, deviceId: string) {
     // A sensor's glitch is not the machine's fault: the ground truth stays as it was.
     if (GLITCH_EVERY > 0 && readings % GLITCH_EVERY === GLITCH_EVERY - 1)
       s.values = { ...s.values, [GLITCH_METRIC]: s.values[GLITCH_METRIC] * GLITCH_FACTOR };
+    if (ROUNDING.length) {
+      s.values = { ...s.values };
+      for (const { metric, step } of ROUNDING) s.values[metric] = Math.round(s.values[metric] / step) * step;
+    }
     // The last message's health is the reading's.
     for (const m of rigMessages(s, readings++, PUBLISHING))
       bus.emit('telemetry', [{ deviceId, tsMs: m.tsMs + shiftMs, values: m.values }]);
