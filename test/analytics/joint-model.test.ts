@@ -68,10 +68,13 @@ function runModel(
  * The rig through the production analytics path as one device: its health reports and dispatches.
  * `reading` may change a sample's time or values on the way (a gap, a frozen sensor).
  */
+type RigMessage = { tsMs: number; values: Record<string, number> };
+
+/** The rig through one Analytics as one device; `reading` turns the k-th sample into the message (or messages) it sends. */
 function runAnalytics(
   plan: PumpRigPlan,
   deviceId: string,
-  reading: (s: PumpRigSample) => { tsMs: number; values: Record<string, number> } = (s) => s,
+  reading: (s: PumpRigSample, k: number) => RigMessage | RigMessage[] = (s) => s,
 ) {
   const bus = new EventBus();
   const analytics = new Analytics({ bus, log: createLogger('silent') });
@@ -81,12 +84,27 @@ function runAnalytics(
   bus.on('health', (h) => reports.push(h));
   bus.on('dispatch', (d) => dispatches.push(d));
   const rig = new PumpRig(plan);
-  for (let s = rig.next(); s; s = rig.next()) {
-    const { tsMs, values } = reading(s);
-    bus.emit('telemetry', [{ deviceId, tsMs, values }]);
+  let k = 0;
+  for (let s = rig.next(); s; s = rig.next(), k++) {
+    const sent = reading(s, k);
+    for (const { tsMs, values } of Array.isArray(sent) ? sent : [sent])
+      bus.emit('telemetry', [{ deviceId, tsMs, values }]);
   }
   analytics.stop();
   return { reports, dispatches };
+}
+
+/** Per experiment, the share of its fault's readings the joint model alarmed. */
+function jointAlarmedShares(plan: PumpRigPlan, reports: HealthReport[]): number[] {
+  return plan.experiments.map((e) => {
+    const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
+    return during.filter((h) => h.rule === 'joint-residual').length / during.length;
+  });
+}
+
+/** The readings before the experiments' faults (after the training run). */
+function beforeTheFaults(plan: PumpRigPlan, reports: HealthReport[]): HealthReport[] {
+  return reports.filter((h) => plan.experiments.some((e) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs));
 }
 
 describe('joint model', () => {
@@ -362,17 +380,9 @@ describe('analytics with a joint model', () => {
     // Before, a reading without all the metrics was not the joint model's: such a device had none.
     const plan = planWith('inlet_valve_closure', 0.6);
     const e = plan.experiments[0];
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    bus.on('health', (h) => reports.push(h));
-    const rig = new PumpRig(plan);
-    let k = 0;
-    for (let s = rig.next(); s; s = rig.next(), k++)
-      for (const m of rigMessages(s, k, { split: true, temperaturesEveryS: 10 }))
-        bus.emit('telemetry', [{ deviceId: 'rig-apart', ...m }]);
-    analytics.stop();
+    const { reports } = runAnalytics(plan, 'rig-apart', (s, k) =>
+      rigMessages(s, k, { split: true, temperaturesEveryS: 10 }),
+    );
     const before = reports.filter((h) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs);
     expect(before.length).toBeGreaterThan(1000);
     expect(before.every((h) => h.state === 'healthy')).toBe(true);
@@ -384,23 +394,11 @@ describe('analytics with a joint model', () => {
     // With a fixed minute the joint model paused from a minute after each temperature reading to
     // the next, and none of the six faults here was alarmed for even half its length.
     const plan = planPumpRig({ seed: 1, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    bus.on('health', (h) => reports.push(h));
-    const rig = new PumpRig(plan);
-    let k = 0;
-    for (let s = rig.next(); s; s = rig.next(), k++)
-      for (const m of rigMessages(s, k, { split: false, temperaturesEveryS: 120 }))
-        bus.emit('telemetry', [{ deviceId: 'rig-slow', ...m }]);
-    analytics.stop();
-    const alarmedShare = plan.experiments.map((e) => {
-      const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
-      return during.filter((h) => h.rule === 'joint-residual').length / during.length;
-    });
-    expect(alarmedShare.filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(5);
-    const outside = reports.filter((h) => plan.experiments.some((e) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs));
+    const { reports } = runAnalytics(plan, 'rig-slow', (s, k) =>
+      rigMessages(s, k, { split: false, temperaturesEveryS: 120 }),
+    );
+    expect(jointAlarmedShares(plan, reports).filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(5);
+    const outside = beforeTheFaults(plan, reports);
     expect(outside.filter((h) => h.state !== 'healthy').length).toBeLessThan(outside.length * 0.1);
   });
 
@@ -410,24 +408,12 @@ describe('analytics with a joint model', () => {
     // of it, and 50 readings before the faults were alarmed (none with the filter; the mild sensor
     // gain drift is not the joint model's alarm either way).
     const plan = planPumpRig({ seed: 1, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
-    const bus = new EventBus();
-    const analytics = new Analytics({ bus, log: createLogger('silent') });
-    analytics.start();
-    const reports: HealthReport[] = [];
-    bus.on('health', (h) => reports.push(h));
-    const rig = new PumpRig(plan);
-    let k = 0;
-    for (let s = rig.next(); s; s = rig.next(), k++) {
-      const values = k % 300 === 299 ? { ...s.values, flow: s.values.flow * 3 } : s.values;
-      bus.emit('telemetry', [{ deviceId: 'rig-glitch', tsMs: s.tsMs, values }]);
-    }
-    analytics.stop();
-    const alarmedShare = plan.experiments.map((e) => {
-      const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
-      return during.filter((h) => h.rule === 'joint-residual').length / during.length;
-    });
-    expect(alarmedShare.filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(5);
-    const outside = reports.filter((h) => plan.experiments.some((e) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs));
+    const { reports } = runAnalytics(plan, 'rig-glitch', (s, k) => ({
+      tsMs: s.tsMs,
+      values: k % 300 === 299 ? { ...s.values, flow: s.values.flow * 3 } : s.values,
+    }));
+    expect(jointAlarmedShares(plan, reports).filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(5);
+    const outside = beforeTheFaults(plan, reports);
     expect(outside.length).toBeGreaterThan(2000);
     expect(outside.filter((h) => h.state !== 'healthy').length).toBeLessThan(outside.length * 0.01);
   });
@@ -438,28 +424,17 @@ describe('analytics with a joint model', () => {
     // 819 while judging, its normal moved 3 spreads but less than a step since the last change.
     for (const seed of [1, 5]) {
       const plan = planPumpRig({ seed, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
-      const bus = new EventBus();
-      const analytics = new Analytics({ bus, log: createLogger('silent') });
-      analytics.start();
-      const reports: HealthReport[] = [];
-      bus.on('health', (h) => reports.push(h));
-      const rig = new PumpRig(plan);
-      for (let s = rig.next(); s; s = rig.next()) {
-        const values = {
+      const { reports } = runAnalytics(plan, `rig-coarse-${seed}`, (s) => ({
+        tsMs: s.tsMs,
+        values: {
           ...s.values,
           fluidTemperature: Math.round(s.values.fluidTemperature * 2) / 2,
           motorTemperature: Math.round(s.values.motorTemperature * 2) / 2,
-        };
-        bus.emit('telemetry', [{ deviceId: `rig-coarse-${seed}`, tsMs: s.tsMs, values }]);
-      }
-      analytics.stop();
+        },
+      }));
       expect(reports.length).toBeGreaterThan(14_000);
       expect(reports.filter((h) => h.rule === 'stuck-sensor').map((h) => h.explanation)).toEqual([]);
-      const alarmedShare = plan.experiments.map((e) => {
-        const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
-        return during.filter((h) => h.rule === 'joint-residual').length / during.length;
-      });
-      expect(alarmedShare.filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(4);
+      expect(jointAlarmedShares(plan, reports).filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(4);
     }
   });
 
