@@ -30,13 +30,8 @@ export interface MetricState {
   lastValue: number;
   /** When lastValue came (NaN: not since a restore). */
   lastValueTsMs: number;
-  /** The two readings before lastValue (NaN: none since a restore), for the joint model's spike filter (jointInputOf). */
-  previousValue: number;
-  valueBeforePrevious: number;
-  /** A moving mean of the absolute change from one reading to the next (each change counted at most SPIKE_STEPS of it): how far the metric moves in a reading. */
-  stepMean: number;
-  /** The metric's own reading interval, ms (a moving mean of the times between its readings, gaps left out; NaN until its second). */
-  intervalMs: number;
+  /** Its place in the device's joint model (−1: none): where its slots in `jointInputs` are. */
+  jointIndex: number;
   /** Readings in a row that said the machine is stopped (vibration only). */
   stoppedSamples: number;
   /** When the current run of stopped readings began. */
@@ -90,6 +85,12 @@ export interface DeviceState {
   joint: JointModel | null;
   jointMetrics: readonly MetricState[];
   jointValues: Float64Array | null;
+  /**
+   * Per joint metric, JOINT_INPUT_SLOTS numbers (NaN: not yet known): the two readings before its
+   * last, its usual step and its own reading interval (noteJointInput). In one array per device
+   * rather than four fields per metric: a double field of an object is a boxed number of its own.
+   */
+  jointInputs: Float64Array | null;
   /** When the device's last reading came, and the usual interval between its readings (EWMA, ms; NaN: not yet known). */
   lastReadingMs: number;
   readingIntervalMs: number;
@@ -138,12 +139,20 @@ export const JOINT_CARRY_MS = 60_000;
 export const JOINT_CARRY_INTERVALS = 3;
 export const JOINT_CARRY_SLOWEST_MS = 150_000;
 
+const INPUT_PREVIOUS = 0;
+const INPUT_BEFORE_PREVIOUS = 1;
+/** A moving mean of the absolute change from one reading to the next (each change counted at most SPIKE_STEPS of it). */
+const INPUT_STEP = 2;
+/** A moving mean of the times between the metric's readings, ms (gaps of over JOINT_GAP_MS left out). */
+const INPUT_INTERVAL = 3;
+export const JOINT_INPUT_SLOTS = 4;
+
 /** How long the last value of `m` stands in for it in the joint model (see JOINT_CARRY_MS). */
-export function jointCarryMs(m: MetricState): number {
-  // NaN until the metric's second reading: the minute.
-  if (!(m.intervalMs > JOINT_CARRY_MS / JOINT_CARRY_INTERVALS && m.intervalMs <= JOINT_CARRY_SLOWEST_MS))
-    return JOINT_CARRY_MS;
-  return JOINT_CARRY_INTERVALS * m.intervalMs;
+export function jointCarryMs(d: DeviceState, m: MetricState): number {
+  const interval = d.jointInputs![m.jointIndex * JOINT_INPUT_SLOTS + INPUT_INTERVAL];
+  // NaN until the metric's second reading with the model: the minute.
+  if (!(interval > JOINT_CARRY_MS / JOINT_CARRY_INTERVALS && interval <= JOINT_CARRY_SLOWEST_MS)) return JOINT_CARRY_MS;
+  return JOINT_CARRY_INTERVALS * interval;
 }
 
 /** A reading this many of the metric's usual steps off the median of its last three is a spike (jointInputOf). */
@@ -159,20 +168,44 @@ export const SPIKE_STEPS = 6;
  * normal. The median of three alone, every reading, took the clean run to 0.845 (false alarms
  * 5.7 → 8.0 %). A slower metric is read as it is: its last reading is already old.
  */
-export function jointInputOf(m: MetricState): number {
+export function jointInputOf(d: DeviceState, m: MetricState): number {
+  const at = m.jointIndex * JOINT_INPUT_SLOTS;
+  const inputs = d.jointInputs!;
   const a = m.lastValue;
-  const b = m.previousValue;
-  const c = m.valueBeforePrevious;
-  if (!(m.intervalMs <= JOINT_MAX_INTERVAL_MS) || Number.isNaN(b) || Number.isNaN(c)) return a;
-  const median = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-  return Math.abs(a - median) > SPIKE_STEPS * m.stepMean ? median : a;
+  const b = inputs[at + INPUT_PREVIOUS];
+  const c = inputs[at + INPUT_BEFORE_PREVIOUS];
+  if (!(inputs[at + INPUT_INTERVAL] <= JOINT_MAX_INTERVAL_MS) || Number.isNaN(b) || Number.isNaN(c)) return a;
+  const median = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  return Math.abs(a - median) > SPIKE_STEPS * inputs[at + INPUT_STEP] ? median : a;
 }
 
-/** Counts a reading's change into the metric's usual step (a spike counts as SPIKE_STEPS of it at most). */
-export function learnStep(m: MetricState, change: number): void {
-  const size = Math.abs(change);
-  if (Number.isNaN(m.stepMean)) m.stepMean = size;
-  else if (!Number.isNaN(size)) m.stepMean += 0.01 * (Math.min(size, SPIKE_STEPS * m.stepMean) - m.stepMean);
+/**
+ * A reading `value` of joint metric `m`, `sinceLastMs` after its one before, `previous` (NaN: the
+ * first since a start or restore): its interval, its usual step and the readings before it.
+ */
+export function noteJointInput(
+  d: DeviceState,
+  m: MetricState,
+  sinceLastMs: number,
+  value: number,
+  previous: number,
+): void {
+  const at = m.jointIndex * JOINT_INPUT_SLOTS;
+  const inputs = d.jointInputs!;
+  if (sinceLastMs > 0 && !(sinceLastMs > JOINT_GAP_MS)) {
+    const interval = inputs[at + INPUT_INTERVAL];
+    inputs[at + INPUT_INTERVAL] = Number.isNaN(interval) ? sinceLastMs : interval + 0.05 * (sinceLastMs - interval);
+  }
+  if (sinceLastMs > 0) {
+    const size = Math.abs(value - previous);
+    const step = inputs[at + INPUT_STEP];
+    if (Number.isNaN(step)) inputs[at + INPUT_STEP] = size;
+    // Not clipped while the usual step is 0 (a first step of 0 would otherwise stay the usual one).
+    else if (!Number.isNaN(size))
+      inputs[at + INPUT_STEP] = step + 0.01 * ((step > 0 ? Math.min(size, SPIKE_STEPS * step) : size) - step);
+  }
+  inputs[at + INPUT_BEFORE_PREVIOUS] = inputs[at + INPUT_PREVIOUS];
+  inputs[at + INPUT_PREVIOUS] = previous;
 }
 
 /**
@@ -190,10 +223,13 @@ export function newJointModel(d: DeviceState): void {
     metrics.map((m) => readsTemperature(m.name, m.facts)),
   );
   d.jointValues = new Float64Array(metrics.length);
-  for (const m of metrics) {
+  d.jointInputs = new Float64Array(metrics.length * JOINT_INPUT_SLOTS).fill(Number.NaN);
+  for (const m of d.metrics.values()) m.jointIndex = -1;
+  metrics.forEach((m, i) => {
+    m.jointIndex = i;
     m.scorer = null;
     m.anomalyScore = 0;
-  }
+  });
 }
 
 /** The device has no joint model any more (it reports too seldom): its unit-free metrics get their scorers back. */
@@ -201,7 +237,11 @@ export function dropJointModel(d: DeviceState): void {
   d.joint = null;
   d.jointMetrics = NO_METRICS;
   d.jointValues = null;
-  for (const m of d.metrics.values()) if (m.facts.unitFree && m.scorer === null) m.scorer = new AnomalyScorer();
+  d.jointInputs = null;
+  for (const m of d.metrics.values()) {
+    m.jointIndex = -1;
+    if (m.facts.unitFree && m.scorer === null) m.scorer = new AnomalyScorer();
+  }
 }
 
 export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVersion | null = null): DeviceState {
@@ -219,6 +259,7 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     joint: null,
     jointMetrics: NO_METRICS,
     jointValues: null,
+    jointInputs: null,
     lastReadingMs: Number.NaN,
     runningMs: 0,
     runningCountedToMs: Number.NaN,
@@ -264,10 +305,7 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     last: null,
     lastValue,
     lastValueTsMs: Number.NaN,
-    previousValue: Number.NaN,
-    valueBeforePrevious: Number.NaN,
-    stepMean: Number.NaN,
-    intervalMs: Number.NaN,
+    jointIndex: -1,
     stoppedSamples: 0,
     stoppedSinceMs: 0,
     nominalTrusted: true,

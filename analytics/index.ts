@@ -8,7 +8,7 @@ import {
   dropJointModel,
   jointCarryMs,
   jointInputOf,
-  learnStep,
+  noteJointInput,
   JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
@@ -238,12 +238,8 @@ export class Analytics {
       return;
     }
     const previous = m.lastValue;
-    const sinceLast = tsMs - m.lastValueTsMs; // NaN for the first reading since a start or restore
-    if (sinceLast > 0 && !(sinceLast > JOINT_GAP_MS))
-      m.intervalMs = Number.isNaN(m.intervalMs) ? sinceLast : m.intervalMs + 0.05 * (sinceLast - m.intervalMs);
-    m.valueBeforePrevious = m.previousValue;
-    m.previousValue = previous;
-    if (sinceLast > 0) learnStep(m, value - previous);
+    // NaN for the first reading since a start or restore.
+    if (m.jointIndex >= 0) noteJointInput(d, m, tsMs - m.lastValueTsMs, value, previous);
     m.lastValue = value;
     m.lastValueTsMs = tsMs;
     m.outOfRange *= 0.99;
@@ -295,13 +291,13 @@ export class Analytics {
       // the same instant as the reading before (the rest of that instant's sensors, published
       // apart) is not a second reading of it: its values join the next one.
       if (dt === 0) return;
-      for (const m of d.jointMetrics) if (!(tsMs - m.lastValueTsMs <= jointCarryMs(m))) return;
+      for (const m of d.jointMetrics) if (!(tsMs - m.lastValueTsMs <= jointCarryMs(d, m))) return;
     }
     const metrics = d.jointMetrics;
     const values = d.jointValues!;
     for (let i = 0; i < metrics.length; i++) {
       const m = metrics[i];
-      const v = jointInputOf(m);
+      const v = jointInputOf(d, m);
       if (v < m.facts.physicalMin || v > m.facts.physicalMax) return;
       values[i] = v;
     }

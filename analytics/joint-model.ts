@@ -448,7 +448,7 @@ export class JointModel {
     const predicted = s[this.#z + i] - s[this.#e + i];
     const spread = Math.sqrt(s[this.#eVar + i]);
     const step = s[this.#resolution + i] / s[this.#spreadRef + i];
-    const moved = Math.abs(predicted - s[this.#normalAtChange + i]) - (step > 0 ? step : 0);
+    const moved = Math.abs(predicted - s[this.#normalAtChange + i]) - (Number.isFinite(step) && step > 0 ? step : 0);
     return spread > 0 ? Math.max(0, moved) / spread : Number.NaN;
   }
 
