@@ -3,7 +3,8 @@
 // the site (tel:) and navigates there (geo:), and offline (context.setOffline) it opens from the
 // service worker with the jobs it kept, queues a status change that reaches the server once back
 // online, shows a change the server refused because the job moved meanwhile (409), and declines a
-// job with a reason. Screenshots in test-artifacts/field-app-*.png.
+// job with a reason; on a desk-size screen its cards stand side by side. Screenshots in
+// test-artifacts/field-app-*.png.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -363,6 +364,30 @@ describe.each(['id', 'en'] as const)('the field app in %s on a phone', (lang) =>
     expect((await stockOf(part.depotId!, part.sku)).onHand).toBe(before.onHand - part.quantity);
     await shoot(page, `field-app-${lang}-resolved`);
     await context.close();
+
+    // The same app on a desk-size screen (a technician at a depot's PC): the jobs still open, each
+    // card with its call and navigation, in the page's language.
+    const technicianDesk = await contextFor(browser, lang, 'desk');
+    const atDesk = await signIn(
+      technicianDesk,
+      purna.dashboardUrl,
+      lang,
+      `technician-${technicianId}@test.purna`.toLowerCase(),
+    );
+    await atDesk.locator('#my-jobs article.job').first().waitFor();
+    expect(await atDesk.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await card(atDesk, job.id).count()).toBe(0); // resolved: not among them
+    expect(
+      await atDesk.locator('#my-jobs article.job').first().getByRole('link', { name: text.navigate }).count(),
+    ).toBe(1);
+    // Side by side, not one phone-wide column down the left of the screen.
+    const cards = atDesk.locator('#my-jobs article.job');
+    expect(await cards.count()).toBeGreaterThanOrEqual(2);
+    const [left, right] = [(await cards.nth(0).boundingBox())!, (await cards.nth(1).boundingBox())!];
+    expect(right.y).toBe(left.y);
+    expect(right.x).toBeGreaterThan(left.x + left.width);
+    await shoot(atDesk, `field-app-${lang}-desk`);
+    await technicianDesk.close();
 
     // The planner sees both on the work-order page, from the server.
     const desk = await contextFor(browser, lang, 'desk');
