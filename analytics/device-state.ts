@@ -139,6 +139,17 @@ export const JOINT_CARRY_MS = 60_000;
 export const JOINT_CARRY_INTERVALS = 3;
 export const JOINT_CARRY_SLOWEST_MS = 150_000;
 
+/**
+ * A moving mean of the time between readings (NaN: not yet known) after one more, `sinceLastMs`
+ * after the one before. A gap (over JOINT_GAP_MS: the device was off, or recordings of different
+ * days follow each other) is not the reading interval and leaves it as it was; so does a NaN or
+ * a 0 (the first reading, or one at the same instant).
+ */
+export function nextIntervalMs(meanMs: number, sinceLastMs: number): number {
+  if (!(sinceLastMs > 0) || sinceLastMs > JOINT_GAP_MS) return meanMs;
+  return Number.isNaN(meanMs) ? sinceLastMs : meanMs + 0.05 * (sinceLastMs - meanMs);
+}
+
 const INPUT_PREVIOUS = 0;
 const INPUT_BEFORE_PREVIOUS = 1;
 /** A moving mean of the absolute change from one reading to the next (each change counted at most SPIKE_STEPS of it). */
@@ -192,10 +203,7 @@ export function noteJointInput(
 ): void {
   const at = m.jointIndex * JOINT_INPUT_SLOTS;
   const inputs = d.jointInputs!;
-  if (sinceLastMs > 0 && !(sinceLastMs > JOINT_GAP_MS)) {
-    const interval = inputs[at + INPUT_INTERVAL];
-    inputs[at + INPUT_INTERVAL] = Number.isNaN(interval) ? sinceLastMs : interval + 0.05 * (sinceLastMs - interval);
-  }
+  inputs[at + INPUT_INTERVAL] = nextIntervalMs(inputs[at + INPUT_INTERVAL], sinceLastMs);
   if (sinceLastMs > 0) {
     const size = Math.abs(value - previous);
     const step = inputs[at + INPUT_STEP];

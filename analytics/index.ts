@@ -9,12 +9,12 @@ import {
   jointCarryMs,
   jointInputOf,
   noteJointInput,
-  JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
   newDeviceState,
   newJointModel,
+  nextIntervalMs,
   newMetricState,
   type DeviceState,
   type MetricState,
@@ -275,10 +275,7 @@ export class Analytics {
     // reading interval: taken into it, one day's gap made a 1-Hz device look like one reporting
     // every 70 minutes and dropped its joint model, learnt again from nothing some 120 readings
     // later (bench:multivariate --gap-min 60: F1 0).
-    if (dt > 0 && !(dt > JOINT_GAP_MS))
-      d.readingIntervalMs = Number.isNaN(d.readingIntervalMs)
-        ? dt
-        : d.readingIntervalMs + 0.05 * (dt - d.readingIntervalMs);
+    d.readingIntervalMs = nextIntervalMs(d.readingIntervalMs, dt);
     if (!(d.readingIntervalMs <= JOINT_MAX_INTERVAL_MS)) {
       if (d.joint !== null) dropJointModel(d);
       return;
