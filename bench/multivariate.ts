@@ -53,13 +53,14 @@ const args = benchArgs({
    * (the temperatures in a message of their own every --temperatures-every seconds).
    */
   publish: { type: 'string', default: 'together' },
+  /** With `--publish slow-temperatures`: seconds between the temperatures' messages. */
+  'temperatures-every': { type: 'string', default: '10' },
   /** A glitching sensor: every this many readings (0: never) one reading of --glitch-metric is --glitch-factor times the true value. */
   'glitch-every': { type: 'string', default: '0' },
   'glitch-metric': { type: 'string', default: 'flow' },
   'glitch-factor': { type: 'string', default: '3' },
   /** Sensors of a coarse resolution, e.g. `fluidTemperature:1,motorTemperature:1` (each read rounded to that step). */
   round: { type: 'string', default: '' },
-  'temperatures-every': { type: 'string', default: '10' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
   verbose: { type: 'boolean', default: false },
