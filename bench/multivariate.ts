@@ -61,6 +61,8 @@ const args = benchArgs({
   'glitch-factor': { type: 'string', default: '3' },
   /** Sensors of a coarse resolution, e.g. `fluidTemperature:1,motorTemperature:1` (each read rounded to that step). */
   round: { type: 'string', default: '' },
+  /** Sensors that average, e.g. `flow:5,pumpAcceleration:10`: each read through a first-order lag of that many seconds (a damped flow meter, an RMS over a window), so its noise is correlated from reading to reading. */
+  damp: { type: 'string', default: '' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
   verbose: { type: 'boolean', default: false },
@@ -102,6 +104,16 @@ const ROUNDING = args.round
       if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !(Number(step) > 0))
         throw new Error(`--round takes metric:step pairs (${PUMP_RIG_METRICS.join(', ')}; step > 0), got ${part}`);
       return { metric: metric as PumpRigMetric, step: Number(step) };
+    })
+  : [];
+const DAMPING = args.damp
+  ? args.damp.split(',').map((part) => {
+      const [metric, seconds] = part.split(':');
+      if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !(Number(seconds) > 0 && Number(seconds) <= 600))
+        throw new Error(
+          `--damp takes metric:seconds pairs (${PUMP_RIG_METRICS.join(', ')}; 0 < seconds ≤ 600), got ${part}`,
+        );
+      return { metric: metric as PumpRigMetric, gain: 1 - Math.exp(-1 / Number(seconds)) };
     })
   : [];
 const SKIP_FIRST = Number(args['skip-first']);
@@ -168,6 +180,7 @@ function run(plan: PumpRigPlan, deviceId: string) {
   const t0 = performance.now();
   for (let skipped = 0; skipped < SKIP_FIRST; skipped++) rig.next();
   let readings = 0;
+  const damped = new Map<PumpRigMetric, number>();
   for (let s = rig.next(); s; s = rig.next()) {
     if (s.experiment !== experiment) {
       closeWorkOrders(s.tsMs + shiftMs);
@@ -181,6 +194,15 @@ function run(plan: PumpRigPlan, deviceId: string) {
     if (ROUNDING.length) {
       s.values = { ...s.values };
       for (const { metric, step } of ROUNDING) s.values[metric] = Math.round(s.values[metric] / step) * step;
+    }
+    if (DAMPING.length) {
+      s.values = { ...s.values };
+      for (const { metric, gain } of DAMPING) {
+        const before = damped.get(metric) ?? s.values[metric];
+        const reading = before + gain * (s.values[metric] - before);
+        damped.set(metric, reading);
+        s.values[metric] = reading;
+      }
     }
     // The last message's health is the reading's.
     for (const m of rigMessages(s, readings++, PUBLISHING))
