@@ -43,6 +43,9 @@ const args = benchArgs({
   'load-max': { type: 'string', default: '1' },
   /** Each experiment's temperatures this many °C × (−1 … 1) off: recordings of different days one after another. */
   'temperature-jump': { type: 'string', default: '0' },
+  /** The air around the rig warming this many °C an hour (a closed loop, a hall through a shift), and swinging this many °C either way over the day. */
+  'ambient-drift': { type: 'string', default: '0' },
+  'ambient-daily': { type: 'string', default: '0' },
   /** A gap in the timestamps before each experiment, minutes (recordings of different days). */
   'gap-min': { type: 'string', default: '0' },
   /** The device's first this many readings are not sent (the training run starts that much later): how much a few readings' shift of every learning window moves the figures. */
@@ -77,6 +80,12 @@ const LOAD_MIN = Number(args['load-min']);
 const LOAD_MAX = Number(args['load-max']);
 const TEMPERATURE_JUMP_C = Number(args['temperature-jump']);
 const GAP_MS = Number(args['gap-min']) * 60_000;
+const AMBIENT_DRIFT_C_PER_H = Number(args['ambient-drift']);
+if (!(Math.abs(AMBIENT_DRIFT_C_PER_H) <= 10))
+  throw new Error(`--ambient-drift must be between -10 and 10 °C an hour, got ${args['ambient-drift']}`);
+const AMBIENT_DAILY_C = Number(args['ambient-daily']);
+if (!(AMBIENT_DAILY_C >= 0 && AMBIENT_DAILY_C <= 20))
+  throw new Error(`--ambient-daily must be between 0 and 20 °C, got ${args['ambient-daily']}`);
 const PUBLISH = args.publish;
 if (!['together', 'apart', 'slow-temperatures'].includes(PUBLISH))
   throw new Error(`--publish must be together, apart or slow-temperatures, got ${PUBLISH}`);
@@ -239,6 +248,8 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     loadMin: LOAD_MIN,
     loadMax: LOAD_MAX,
     temperatureJumpC: TEMPERATURE_JUMP_C,
+    ambientDriftCPerHour: AMBIENT_DRIFT_C_PER_H,
+    ambientDailyC: AMBIENT_DAILY_C,
   };
   const { rows, dispatchedAt, rules, secs: s } = run(plan, `pump-rig-${seed}`);
   secs += s;

@@ -15,7 +15,8 @@
 // - vibration (acceleration RMS, g) grows with n²; an imbalance adds a 1× force ∝ n²; cavitation
 //   adds broadband noise;
 // - the fluid warms with the pump's losses and cools to ambient (time constant 15 min), the motor
-//   with I² (5 min): slow variables that lag the load.
+//   with I² (5 min): slow variables that lag the load. The ambient is 24 °C unless the plan lets
+//   it warm through the run or swing over the day (`ambientDriftCPerHour`, `ambientDailyC`).
 // A load point between 30 and 100 % (the drive's speed set point) changes every 2–10 minutes and
 // the drive ramps to it in about 15 s: a load change moves every sensor and is not a fault.
 
@@ -74,6 +75,13 @@ export interface PumpRigPlan {
    * (default 0: one continuous run).
    */
   temperatureJumpC?: number;
+  /**
+   * The air around the rig: warming this many °C an hour from the plan's start (a closed loop or a
+   * hall warming through a shift; default 0), and swinging this many °C either way over the day
+   * (coolest at 04:00 UTC; default 0). The temperatures follow it through their thermal lag.
+   */
+  ambientDriftCPerHour?: number;
+  ambientDailyC?: number;
 }
 
 export interface PumpRigSample {
@@ -207,6 +215,7 @@ export class PumpRig {
   #nextSetPointMs: number;
   #fluidC = AMBIENT_C + 4;
   #motorC = AMBIENT_C + 20;
+  #ambientC = AMBIENT_C;
   readonly #gauss: () => number;
   #experiment = -1;
 
@@ -219,7 +228,18 @@ export class PumpRig {
     this.#ts = plan.startMs;
     this.#nextSetPointMs = plan.startMs;
     // Start the temperatures at their steady state for the first load, not cold.
+    this.#ambientC = this.#ambientAt(plan.startMs);
     for (let i = 0; i < 3600; i++) this.#physics(this.#load, NO_FAULT, 1);
+  }
+
+  #ambientAt(tsMs: number): number {
+    const hours = (tsMs - this.plan.startMs) / 3_600_000;
+    const hourOfDay = (tsMs % 86_400_000) / 3_600_000;
+    return (
+      AMBIENT_C +
+      (this.plan.ambientDriftCPerHour ?? 0) * hours -
+      (this.plan.ambientDailyC ?? 0) * Math.cos((2 * Math.PI * (hourOfDay - 4)) / 24)
+    );
   }
 
   /** The next sample, or null past the plan's end. */
@@ -240,6 +260,7 @@ export class PumpRig {
     const e = this.#experiment >= 0 ? exps[this.#experiment] : null;
     const active = e !== null && ts >= e.faultStartMs && ts < e.faultEndMs;
     const fault = active ? faultAt(e!, ts) : NO_FAULT;
+    this.#ambientC = this.#ambientAt(ts);
     const p = this.#physics(this.#load, fault, 1);
     const values = {} as Record<PumpRigMetric, number>;
     for (const metric of PUMP_RIG_METRICS) {
@@ -271,9 +292,9 @@ export class PumpRig {
     const pumpAcc = 0.08 + 0.22 * n * n + f.imbalance * 0.15 * n * n + cavNoise;
     const motorAcc = 0.06 + 0.15 * n * n + f.imbalance * 0.06 * n * n + 0.4 * cavNoise;
     // Losses into the fluid warm it more the less fluid carries them away.
-    const fluidTarget = AMBIENT_C + 6 * ((power - qPump * head) / (qPump + 0.3));
+    const fluidTarget = this.#ambientC + 6 * ((power - qPump * head) / (qPump + 0.3));
     this.#fluidC += (fluidTarget - this.#fluidC) * (1 - Math.exp(-dtS / FLUID_TAU_S));
-    const motorTarget = AMBIENT_C + 30 * (current / (MAGNETISING_A + POWER_A)) ** 2;
+    const motorTarget = this.#ambientC + 30 * (current / (MAGNETISING_A + POWER_A)) ** 2;
     this.#motorC += (motorTarget - this.#motorC) * (1 - Math.exp(-dtS / MOTOR_TAU_S));
     return {
       flow: NOMINAL_FLOW_M3H * measuredQ,
