@@ -23,7 +23,8 @@
 //    Lowry et al. 1992: a persistent shift adds up, noise averages out) and the covariance of
 //    that smoothed residual on normal running is learnt with forgetting; the statistic is its
 //    Mahalanobis distance T² = r̄ᵀ Σ⁻¹ r̄, and each metric's share r̄_i (Σ⁻¹ r̄)_i / T² (the
-//    shares add up to 1) says which metrics broke the pattern.
+//    shares add up to 1) says which metrics broke the pattern. A temperature counts for at most
+//    three of its spreads (it drifts with the unmeasured air for hours; TEMPERATURE_HELD_WITHIN).
 // 5. A state alarm over minutes, with hysteresis: on when T²/d is `onRatio` times its learnt
 //    usual level, off only once it has been under `offRatio` times for `clearSamples` seconds:
 //    the alarm ends when the device is back at its normal for its load, not when a slow variable
@@ -153,6 +154,19 @@ const SETTLE_MAX_S = 3600;
  */
 const REBASE_JUMP = 6;
 const REBASE_S = 60;
+/**
+ * A temperature's smoothed residual counts in T² (and in the shares) for at most this many of its
+ * spreads either way. A temperature follows the air around the machine as well as the machine, and
+ * the air is not measured: through a day (±5 °C), a hall warming through a shift or a closed loop
+ * warming over its run (1 °C an hour), its residual from the normal drifts by many of its spreads
+ * over hours, which is no fault of minutes. Unbounded, that drift alone raised the alarm, and
+ * once alarmed the model learns nothing, so it stayed alarmed (bench:multivariate seeds 1–6
+ * `--ambient-drift 1`: 31 % false alarms, seed 6 alarmed for good; `--ambient-daily 5`: 26 %).
+ * Bounded, two temperatures add about 2 × 3² at most to a T² that alarms at 4 × d × its usual level, so
+ * a temperature alone cannot raise the alarm, and a temperature that follows a fault still adds
+ * its part. Chosen on seeds 1–6 between 2 and 3 (analytics/README.md, session 11).
+ */
+const TEMPERATURE_HELD_WITHIN = 3;
 /** Ridges, as shares of the mean diagonal: the regression's (regressors that do not vary) and the covariance's (over its fast metrics). */
 const REGRESSION_RIDGE = 1e-4;
 const COVARIANCE_RIDGE = 1e-3;
@@ -842,18 +856,29 @@ export class JointModel {
     }
   }
 
-  /** T² of the smoothed residual, the metrics' shares of it, and the state alarm. */
+  /**
+   * T² of the smoothed residual, the metrics' shares of it, and the state alarm. A temperature's
+   * smoothed residual counts at most TEMPERATURE_HELD_WITHIN of its spreads (see there).
+   */
   #judge(tsMs: number): void {
     const s = this.#s;
     const d = this.d;
     const L = this.#chol;
-    const r = this.#smoothed;
+    const r = JUDGED_RESIDUAL;
+    for (let i = 0; i < d; i++) {
+      const ri = s[this.#smoothed + i];
+      if (!this.#temperature[i]) r[i] = ri;
+      else {
+        const limit = TEMPERATURE_HELD_WITHIN * Math.sqrt(s[this.#cov + tri(i) + i]);
+        r[i] = ri > limit ? limit : ri < -limit ? -limit : ri;
+      }
+    }
     const y = this.#y;
     // Forward: L y = r̄; T² = |y|².
     let t2 = 0;
     const fast = this.#fast;
     for (let i = 0; i < d; i++) {
-      let acc = s[fast + i] * s[r + i];
+      let acc = s[fast + i] * r[i];
       const row = L + tri(i);
       for (let j = 0; j < i; j++) acc -= s[row + j] * s[y + j];
       const yi = acc / s[row + i];
@@ -871,7 +896,7 @@ export class JointModel {
     const share = this.#share;
     const inv = t2 > 0 ? 1 / t2 : 0;
     const shareRate = this.#rates[R_SHARE];
-    for (let i = 0; i < d; i++) s[share + i] += shareRate * (s[fast + i] * s[r + i] * s[w + i] * inv - s[share + i]);
+    for (let i = 0; i < d; i++) s[share + i] += shareRate * (s[fast + i] * r[i] * s[w + i] * inv - s[share + i]);
     const u = t2 / this.#fastCount;
     const ratio = u / this.#level;
     this.#ratio = ratio;
@@ -888,7 +913,7 @@ export class JointModel {
       for (let i = 0; i < d; i++) {
         if (onsetOnly && s[onset + i] === 0) continue;
         along += s[fast + i] * s[q + i] * s[w + i];
-        base += s[fast + i] * s[r + i] * s[w + i];
+        base += s[fast + i] * r[i] * s[w + i];
       }
       along = base > 0 ? along / base : 0;
     }
@@ -904,7 +929,7 @@ export class JointModel {
     if (!this.#alarm) {
       if (ratio >= this.params.onRatio) {
         this.#alarm = true;
-        for (let i = 0; i < d; i++) s[this.#onset + i] = s[fast + i] * s[r + i] * s[w + i] * inv >= ONSET_SHARE ? 1 : 0;
+        for (let i = 0; i < d; i++) s[this.#onset + i] = s[fast + i] * r[i] * s[w + i] * inv >= ONSET_SHARE ? 1 : 0;
         this.#alarmSinceMs = tsMs;
         this.#alarmSamples = 1;
         s[this.#alarmSeconds] = 0;
@@ -924,7 +949,7 @@ export class JointModel {
         // statistic over the on level for another minute, and alarm again).
         if (gone) {
           this.#excuseFollowers();
-          s.fill(0, r, r + d);
+          s.fill(0, this.#smoothed, this.#smoothed + d);
         }
       }
     }
@@ -1171,6 +1196,9 @@ const R_LAMBDA = 0,
   R_LEVEL_MIN = 7,
   R_CLEAR_LAMBDA = 8,
   RATES = 9;
+
+/** Scratch for the smoothed residual as judged (models are judged one at a time; d ≤ JOINT_MAX_METRICS). */
+const JUDGED_RESIDUAL = new Float64Array(16);
 
 /** Scratch for the regression's Cholesky factor (models are solved one at a time). */
 const REGRESSION_FACTOR = new Float64Array(tri(K));

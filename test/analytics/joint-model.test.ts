@@ -456,6 +456,26 @@ describe('analytics with a joint model', () => {
     expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
   });
 
+  it('the air around the rig warming 1 °C an hour (its temperatures drift for hours): no alarm of its own, no dispatch outside a fault, and the faults found', () => {
+    // Seed 6 of bench:multivariate with --ambient-drift 1 was alarmed from its third hour to its end
+    // while a temperature's residual was unbounded in T² (a drift of hours alarmed, and an alarmed
+    // model learns nothing).
+    const plan: PumpRigPlan = { ...planPumpRig({ seed: 6, startMs: START, repeats: 2 }), ambientDriftCPerHour: 1 };
+    const { reports, dispatches } = runAnalytics(plan, 'rig-warming');
+    const inFault = (tsMs: number) => plan.experiments.some((e) => tsMs >= e.faultStartMs && tsMs < e.faultEndMs);
+    // Outside the faults and the five minutes after each (a fault's own tail).
+    const quiet = reports.filter(
+      (h) =>
+        h.tsMs >= plan.experiments[0].startMs &&
+        !plan.experiments.some((e) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs + 5 * 60_000),
+    );
+    expect(quiet.length).toBeGreaterThan(3600);
+    expect(quiet.filter((h) => h.state !== 'healthy').length).toBeLessThan(quiet.length * 0.05);
+    expect(dispatches.filter((d) => !inFault(d.tsMs))).toEqual([]);
+    const shares = jointAlarmedShares(plan, reports);
+    expect(shares.filter((x) => x > 0.5).length).toBeGreaterThanOrEqual(shares.length - 2);
+  });
+
   it('an alarm that spans a gap is as old as its readings: the visit waits for 3 minutes of them, not for the clock', () => {
     // The recording breaks off a minute into the closed valve and goes on a day later.
     const plan = planWith('inlet_valve_closure', 0.6);
