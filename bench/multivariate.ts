@@ -45,6 +45,8 @@ const args = benchArgs({
   'temperature-jump': { type: 'string', default: '0' },
   /** The air around the rig warming this many °C an hour (a closed loop, a hall through a shift), and swinging this many °C either way over the day. */
   'ambient-drift': { type: 'string', default: '0' },
+  /** One load point per experiment, held through it (recordings at different speeds one after another). */
+  'load-per-experiment': { type: 'boolean', default: false },
   'ambient-daily': { type: 'string', default: '0' },
   /** A gap in the timestamps before each experiment, minutes (recordings of different days). */
   'gap-min': { type: 'string', default: '0' },
@@ -250,6 +252,7 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     temperatureJumpC: TEMPERATURE_JUMP_C,
     ambientDriftCPerHour: AMBIENT_DRIFT_C_PER_H,
     ambientDailyC: AMBIENT_DAILY_C,
+    loadPerExperiment: args['load-per-experiment'],
   };
   const { rows, dispatchedAt, rules, secs: s } = run(plan, `pump-rig-${seed}`);
   secs += s;

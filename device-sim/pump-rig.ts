@@ -82,6 +82,12 @@ export interface PumpRigPlan {
    */
   ambientDriftCPerHour?: number;
   ambientDailyC?: number;
+  /**
+   * One load point per experiment (and one for the training run), drawn from the same range, held
+   * through it: a rig run at one speed per recording, recordings at different speeds one after
+   * another (default false: a new load point every 2–10 minutes).
+   */
+  loadPerExperiment?: boolean;
 }
 
 export interface PumpRigSample {
@@ -252,6 +258,8 @@ export class PumpRig {
       const hi = this.plan.loadMax ?? 1;
       this.#setPoint = lo + (hi - lo) * this.#loadRand();
       this.#nextSetPointMs = ts + seconds(120 + this.#loadRand() * 480);
+      if (this.plan.loadPerExperiment)
+        this.#nextSetPointMs = this.plan.experiments.find((e) => e.startMs > ts)?.startMs ?? this.plan.endMs;
     }
     // The drive ramps to its set point (time constant 5 s: about 15 s to settle).
     this.#load += (this.#setPoint - this.#load) * (1 - Math.exp(-1 / 5));
