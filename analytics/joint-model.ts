@@ -870,7 +870,7 @@ export class JointModel {
       if (!this.#temperature[i]) r[i] = ri;
       else {
         const limit = TEMPERATURE_HELD_WITHIN * Math.sqrt(s[this.#cov + tri(i) + i]);
-        r[i] = ri > limit ? limit : ri < -limit ? -limit : ri;
+        r[i] = Math.min(limit, Math.max(-limit, ri));
       }
     }
     const y = this.#y;
