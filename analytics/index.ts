@@ -9,6 +9,11 @@ import {
   jointCarryMs,
   jointInputOf,
   noteJointInput,
+  noteMissingJointMetrics,
+  jointModelCurrent,
+  JOINT_CARRY_MS,
+  JOINT_CARRY_SLOWEST_MS,
+  JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
@@ -238,6 +243,9 @@ export class Analytics {
       return;
     }
     const previous = m.lastValue;
+    // Back after going quiet: it rejoins the joint model once read twice within its slowest carry.
+    m.quiet = false;
+    if (m.jointExcluded && tsMs - m.lastValueTsMs <= JOINT_CARRY_SLOWEST_MS) m.jointExcluded = false;
     // NaN for the first reading since a start or restore.
     if (m.jointIndex >= 0) noteJointInput(d, m, tsMs - m.lastValueTsMs, value, previous);
     m.lastValue = value;
@@ -280,8 +288,17 @@ export class Analytics {
       if (d.joint !== null) dropJointModel(d);
       return;
     }
-    const size = Math.min(d.metrics.size, JOINT_MAX_METRICS);
-    if (d.joint === null || d.joint.d !== size) newJointModel(d);
+    // A reading with every metric of the device, and a model over as many (the first 16): the
+    // model is current (the common case, checked without a loop). Otherwise a metric may be new,
+    // back or gone quiet.
+    const all = metricsInReading === d.metrics.size;
+    if (d.joint !== null && !all && noteMissingJointMetrics(d, tsMs, dt > JOINT_GAP_MS ? d.readingIntervalMs : dt))
+      newJointModel(d);
+    if (
+      d.joint === null ||
+      (!(all && d.joint.d === Math.min(d.metrics.size, JOINT_MAX_METRICS)) && !jointModelCurrent(d))
+    )
+      if (!newJointModel(d)) return;
     if (d.stopped) return;
     if (metricsInReading < d.metrics.size) {
       // Only some of the metrics: the others' last values stand in while they are fresh. One at
@@ -299,6 +316,7 @@ export class Analytics {
       values[i] = v;
     }
     d.joint!.update(tsMs, values);
+    d.jointFedMs = tsMs;
   }
 
   #assess(reading: Reading, d: DeviceState): void {
@@ -314,7 +332,10 @@ export class Analytics {
     // A device's joint model explains its unit-free metrics' moves while it says the device is at
     // its normal for its running point (or is still learning it): a load change moves them all.
     const joint = d.joint;
-    const explained = joint !== null && !joint.alarm;
+    // A joint model not fed for longer than a metric's last value stands in (one of its metrics is
+    // missing, not yet quiet for long enough to be left out) judges nothing: its last alarm is old.
+    const jointAlarm = joint?.alarm === true && reading.tsMs - d.jointFedMs <= JOINT_CARRY_MS;
+    const explained = joint !== null && !jointAlarm;
     for (const m of d.metrics.values()) {
       if (!m.last) continue;
       if (m.last.warmingUp) {
@@ -335,8 +356,8 @@ export class Analytics {
       }
     }
     // The device-level rule: the joint model off its normal (joint-model.ts), judged beside the metrics.
-    if (joint?.alarm && judgedAny) {
-      const v = jointResidual(judged, d, joint);
+    if (jointAlarm && judgedAny) {
+      const v = jointResidual(judged, d, joint!);
       if (v.due && (!anyDue || v.score < due.score)) {
         due.copyFrom(v);
         anyDue = true;

@@ -68,8 +68,7 @@ export function restoreSnapshot(
     d.lastDueTsMs = saved.lastDueTsMs ?? 0;
     // The joint model carries on when its metrics are the device's (in the same order); else it is learnt afresh.
     if (saved.joint && d.metrics.size >= 3) {
-      newJointModel(d);
-      if (!d.joint!.restore(saved.joint)) dropJointModel(d);
+      if (newJointModel(d) && !d.joint!.restore(saved.joint)) dropJointModel(d);
     }
   }
   return { droppedMetrics };

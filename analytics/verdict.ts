@@ -131,6 +131,27 @@ function lower(v: MetricVerdict, score: number, rule: string, explanation: strin
   v.explanation = explanation;
 }
 
+/**
+ * A metric of a joint model that has gone quiet while its device goes on reporting the others
+ * (device-state.ts JOINT_QUIET_MS): its sensor, its wiring or the board that publishes it. A visit
+ * to look at it; scored above the joint model's warning, so that a fault the others show while it
+ * is quiet is still the device's verdict and goes out as itself.
+ */
+export function quietSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
+  if (!m.quiet) return false;
+  const quietMs = d.lastReadingMs - m.lastValueTsMs;
+  return sensorFault(
+    v,
+    true,
+    QUIET_SCORE,
+    'quiet-sensor',
+    `${v.metric}: no reading for ${formatDuration(quietMs)} while the device goes on reporting its other metrics: its sensor, wiring or board`,
+    'quietMs',
+    quietMs,
+  );
+}
+const QUIET_SCORE = 65;
+
 /** A reading outside the sensor's physical range: the sensor, not the machine (a visit once it keeps happening). */
 export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
   const f = m.facts;
@@ -531,12 +552,13 @@ export function trendForecast(v: MetricVerdict, m: MetricState, leadTimeMs: numb
 
 /**
  * The rules that say a sensor is broken: the ones a unit-free metric is judged by while its
- * device's joint model explains its moves (the first six of VERDICT_RULES).
+ * device's joint model explains its moves (the first seven of VERDICT_RULES).
  */
-const SENSOR_RULES = 6;
+const SENSOR_RULES = 7;
 
 /** The rules, in the order they run. */
 export const VERDICT_RULES: readonly VerdictRule[] = [
+  quietSensor,
   physicalRange,
   stuckSensor,
   silentVibrationSensor,

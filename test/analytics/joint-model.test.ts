@@ -402,6 +402,55 @@ describe('analytics with a joint model', () => {
     expect(outside.filter((h) => h.state !== 'healthy').length).toBeLessThan(outside.length * 0.1);
   });
 
+  it('temperatures read every 5 minutes beside 1-Hz sensors: too slow to stand in, they leave the joint model, which judges the other six; no quiet sensor', () => {
+    // Before, the joint model stopped from a minute after each temperature reading to the next
+    // (bench:multivariate seeds 1–6 --temperatures-every 300: F1 0.119).
+    const plan = planPumpRig({ seed: 1, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const { reports } = runAnalytics(plan, 'rig-slower', (s, k) =>
+      rigMessages(s, k, { split: false, temperaturesEveryS: 300 }),
+    );
+    expect(jointAlarmedShares(plan, reports).filter((share) => share > 0.5).length).toBeGreaterThanOrEqual(4);
+    expect(reports.filter((h) => h.rule === 'quiet-sensor')).toEqual([]);
+  });
+
+  it('a flow sensor that goes quiet: after 10 minutes a sensor fault naming it, and a visit; the joint model goes on over the other seven and finds a closed inlet valve an hour and a half later', () => {
+    // Before, the joint model stopped until the flow was back, nothing judged the device, and the
+    // quiet sensor was not reported at all (bench:multivariate seeds 1–6 --lose motorTemperature:
+    // 85 % of the fault samples missed).
+    const base = planPumpRig({ seed: 7, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const t = START + 2 * HOUR;
+    const e: PumpRigExperiment = {
+      id: 'exp-inlet',
+      scenario: 'inlet_valve_closure',
+      startMs: t,
+      faultStartMs: t + 100 * 60_000,
+      faultEndMs: t + 110 * 60_000,
+      endMs: t + 130 * 60_000,
+      severity: 0.8,
+    };
+    const plan: PumpRigPlan = { ...base, experiments: [e], endMs: e.endMs };
+    const { reports, dispatches } = runAnalytics(plan, 'rig-quiet', (s) => {
+      if (s.experiment < 0) return s;
+      const { flow: _lost, ...rest } = s.values;
+      return { tsMs: s.tsMs, values: rest };
+    });
+    const quiet = reports.filter((h) => h.rule === 'quiet-sensor');
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(quiet[0].tsMs - t).toBeGreaterThanOrEqual(10 * 60_000 - 1000);
+    expect(quiet[0].tsMs - t).toBeLessThan(11 * 60_000);
+    expect(quiet[0]).toMatchObject({ metric: 'flow', state: 'sensor_fault', mode: 'sensor_fault' });
+    expect(quiet[0].explanation).toMatch(/flow: no reading for 10 min/);
+    expect(dispatches.filter((d) => d.mode === 'sensor_fault')).toHaveLength(1);
+    // The old model, stopped while the flow was missing, says nothing meanwhile: no alarm held
+    // from before, no visit for one.
+    expect(dispatches.filter((d) => d.mode !== 'sensor_fault' && d.tsMs < e.faultStartMs)).toEqual([]);
+    expect(jointAlarmedShares(plan, reports)[0]).toBeGreaterThan(0.5);
+    const fault = reports.filter(
+      (h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs && h.rule === 'joint-residual',
+    );
+    expect(fault.some((h) => /inletPressure/.test(h.explanation))).toBe(true);
+  });
+
   it('a flow sensor that glitches (one reading three times the flow every 5 minutes): the spikes do not reach the joint model, and the faults are found', () => {
     // Fed raw, each glitch was a T² spike that widened the learnt normal (bench:multivariate seeds
     // 1–6: F1 0.870 → 0.731): here the leak was missed, the outlet valve closure alarmed for 70 %
