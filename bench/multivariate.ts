@@ -47,6 +47,9 @@ const args = benchArgs({
   'ambient-drift': { type: 'string', default: '0' },
   /** One load point per experiment, held through it (recordings at different speeds one after another). */
   'load-per-experiment': { type: 'boolean', default: false },
+  /** A sensor that dies: this metric is missing from every reading from experiment --lose-from (counted from 1) on. */
+  lose: { type: 'string', default: '' },
+  'lose-from': { type: 'string', default: '4' },
   'ambient-daily': { type: 'string', default: '0' },
   /** A gap in the timestamps before each experiment, minutes (recordings of different days). */
   'gap-min': { type: 'string', default: '0' },
@@ -127,6 +130,12 @@ const DAMPING = args.damp
       return { metric: metric as PumpRigMetric, gain: 1 - Math.exp(-1 / Number(seconds)) };
     })
   : [];
+const LOSE = args.lose as PumpRigMetric | '';
+if (LOSE !== '' && !PUMP_RIG_METRICS.includes(LOSE))
+  throw new Error(`--lose must be one of ${PUMP_RIG_METRICS.join(', ')}, got ${args.lose}`);
+const LOSE_FROM = Number(args['lose-from']);
+if (!(Number.isInteger(LOSE_FROM) && LOSE_FROM >= 1))
+  throw new Error(`--lose-from must be an experiment's number (1 or more), got ${args['lose-from']}`);
 const SKIP_FIRST = Number(args['skip-first']);
 if (!(Number.isInteger(SKIP_FIRST) && SKIP_FIRST >= 0 && SKIP_FIRST <= 3600))
   throw new Error(`--skip-first must be a whole number from 0 to 3600, got ${args['skip-first']}`);
@@ -215,12 +224,19 @@ function run(plan: PumpRigPlan, deviceId: string) {
         s.values[metric] = reading;
       }
     }
+    if (LOSE !== '' && s.experiment >= LOSE_FROM - 1) {
+      s.values = { ...s.values };
+      delete (s.values as Partial<Record<PumpRigMetric, number>>)[LOSE];
+    }
     // The last message's health is the reading's.
     for (const m of rigMessages(s, readings++, PUBLISHING))
       bus.emit('telemetry', [{ deviceId, tsMs: m.tsMs + shiftMs, values: m.values }]);
     const h = last as HealthReport | null;
-    const alarm = h !== null && h.state !== 'healthy' && h.state !== 'warming_up';
-    if (alarm && s.experiment >= 0) rules.set(h.rule ?? '', (rules.get(h.rule ?? '') ?? 0) + 1);
+    // A sensor known to be quiet (--lose) is reported as such for as long as it is: scored here is
+    // what the device says of the machine meanwhile.
+    const quiet = h !== null && h.rule === 'quiet-sensor';
+    const alarm = h !== null && h.state !== 'healthy' && h.state !== 'warming_up' && !quiet;
+    if ((alarm || quiet) && s.experiment >= 0) rules.set(h!.rule ?? '', (rules.get(h!.rule ?? '') ?? 0) + 1);
     rows.push({ tsMs: s.tsMs, fault: s.fault, alarm, experiment: s.experiment });
   }
   analytics.stop();
@@ -244,6 +260,7 @@ const byScenario = new Map<PumpRigScenario, { runs: number; found: number; delay
 for (const s of PUMP_RIG_SCENARIOS) byScenario.set(s, { runs: 0, found: 0, delaysS: [], dispatched: 0 });
 const alarmRules = new Map<string, number>();
 let falseDispatches = 0;
+let quietDispatches = 0;
 for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
   const plan = {
     ...planPumpRig({ seed, repeats: REPEATS, trainingMs: TRAINING_MS }),
@@ -287,7 +304,14 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     const dispatched = dispatchedAt.filter((d) => d.tsMs >= e.faultStartMs && d.tsMs < e.endMs);
     if (dispatched.some((d) => d.tsMs < e.faultEndMs)) sc.dispatched++;
     falseDispatches += dispatchedAt.filter(
-      (d) => d.tsMs >= e.startMs && d.tsMs < e.endMs && !(d.tsMs >= e.faultStartMs && d.tsMs < e.faultEndMs),
+      (d) =>
+        d.rule !== 'quiet-sensor' &&
+        d.tsMs >= e.startMs &&
+        d.tsMs < e.endMs &&
+        !(d.tsMs >= e.faultStartMs && d.tsMs < e.faultEndMs),
+    ).length;
+    quietDispatches += dispatchedAt.filter(
+      (d) => d.rule === 'quiet-sensor' && d.tsMs >= e.startMs && d.tsMs < e.endMs,
     ).length;
     if (args.verbose) {
       const alarms = mine.filter((r) => r.alarm).length;
@@ -375,5 +399,6 @@ console.log(
     .map(([r, n]) => `${r} ${n}`)
     .join(', ')}`,
 );
+if (LOSE !== '') console.log(`${LOSE} quiet from experiment ${LOSE_FROM}: visits requested for it: ${quietDispatches}`);
 console.log(`${figures.readingsPerSec.toLocaleString()} readings/s through the analytics path`);
 writeJson(args.json, figures);

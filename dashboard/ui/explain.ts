@@ -99,6 +99,8 @@ export function explain(h: Report | null | undefined, unit?: string): string {
         sigmas: num(Math.abs(e.elevationSigmas ?? 0), 1),
         mean: vu(e.baselineMean),
       });
+    case 'quiet-sensor':
+      return t('why.quietSensor', { metric, for: duration(e.quietMs) });
     case 'silent-vibration-sensor':
       return t('why.silentVibration', { value: v(e.value), for: duration(e.warmWhileStoppedMs) });
     case 'history-import':

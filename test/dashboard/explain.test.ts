@@ -167,4 +167,13 @@ describe('sensor-fault explanations', () => {
     expect(t('id', 'why.zscore', z)).toMatch(/^suhu 40,2 °C berada 114,0 σ di atas tingkat terakhirnya/);
     expect(t('id', 'why.zscoreBelow', z)).toMatch(/^suhu 40,2 °C berada 114,0 σ di bawah tingkat terakhirnya/);
   });
+
+  it('a quiet sensor: named, for how long, in both languages', () => {
+    const text = explain(report('quiet-sensor', { value: 12.3, quietMs: 12 * 60_000 }, 'flow') as never);
+    expect(text).toMatch(/^flow: no reading for 12 mins? while the device goes on reporting its other metrics/);
+    expect(text).not.toMatch(/analytics wrote/);
+    const id = t('id', 'why.quietSensor', { metric: 'flow', for: '12 mnt' });
+    expect(id).toMatch(/^flow: tidak ada pembacaan selama 12 mnt, padahal perangkat tetap mengirim metrik lainnya/);
+    expect(id).not.toMatch(/\{|\}/);
+  });
 });
