@@ -102,6 +102,8 @@ export interface DeviceState {
   lastReadingMs: number;
   /** When the joint model last had a reading (NaN: not since a start or restore): a model stopped for a quiet metric does not judge. */
   jointFedMs: number;
+  /** The latest time of any of its readings (NaN: none since a start or restore): how long a metric missing from them has been quiet. */
+  lastSeenMs: number;
   readingIntervalMs: number;
   /** Time run since analytics first heard the device in this process, ms (running-state.ts countRunningTime); the service sums it into running hours. */
   runningMs: number;
@@ -343,6 +345,7 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     jointInputs: null,
     lastReadingMs: Number.NaN,
     jointFedMs: Number.NaN,
+    lastSeenMs: Number.NaN,
     runningMs: 0,
     runningCountedToMs: Number.NaN,
     readingIntervalMs: Number.NaN,

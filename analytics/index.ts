@@ -188,6 +188,7 @@ export class Analytics {
       const d = this.#device(r.deviceId);
       if (lastDevice && lastDevice !== d) this.#assess(lastReading!, lastDevice);
       countRunningTime(d, r.tsMs);
+      if (!(r.tsMs <= d.lastSeenMs)) d.lastSeenMs = r.tsMs;
       const values = r.values;
       let position = 0;
       for (const metric in values) this.#sample(d, metric, position++, r.tsMs, valueOf(values, metric));

@@ -321,6 +321,11 @@ export class MetricDetector {
     return this.#s[LAST_TS];
   }
 
+  /** The mean time between the samples learnt, ms, gaps included (NaN before the second). */
+  get meanIntervalMs(): number {
+    return this.#n > 1 ? (this.#s[LAST_TS] - this.#s[FIRST_TS]) / (this.#n - 1) : Number.NaN;
+  }
+
   /** Whether the last sample was still in the warm-up (the baseline not yet trusted). */
   get warmingUp(): boolean {
     return this.#n <= this.params.warmupSamples;

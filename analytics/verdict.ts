@@ -5,7 +5,7 @@
 
 import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode } from '../core/types.ts';
-import type { DeviceState, MetricState } from './device-state.ts';
+import { type DeviceState, JOINT_QUIET_MS, type MetricState } from './device-state.ts';
 import { fmt, formatDuration } from './format.ts';
 import { DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import type { MetricFacts } from './metric-kinds.ts';
@@ -132,14 +132,21 @@ function lower(v: MetricVerdict, score: number, rule: string, explanation: strin
 }
 
 /**
- * A metric of a joint model that has gone quiet while its device goes on reporting the others
- * (device-state.ts JOINT_QUIET_MS): its sensor, its wiring or the board that publishes it. A visit
- * to look at it; scored above the joint model's warning, so that a fault the others show while it
- * is quiet is still the device's verdict and goes out as itself.
+ * A metric that has gone quiet while its device goes on reporting the others: its sensor, its
+ * wiring or the board that publishes it. On a device with a joint model, once it has left the model
+ * (device-state.ts JOINT_QUIET_MS); on any device, once it has been missing for QUIET_INTERVALS of
+ * its own mean interval and at least JOINT_QUIET_MS (a metric read hourly beside one read every
+ * five minutes is not quiet between its readings). A visit to look at it; scored above the joint
+ * model's warning, so that a fault the others show while it is quiet is still the device's
+ * verdict and goes out as itself.
  */
 export function quietSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
-  if (!m.quiet) return false;
-  const quietMs = d.lastReadingMs - m.lastValueTsMs;
+  const quietMs = d.lastSeenMs - m.lastValueTsMs;
+  if (!(quietMs >= JOINT_QUIET_MS)) return false;
+  if (!m.quiet) {
+    const interval = m.detector.meanIntervalMs;
+    if (!(m.detector.samples >= QUIET_MIN_SAMPLES && quietMs >= QUIET_INTERVALS * interval)) return false;
+  }
   return sensorFault(
     v,
     true,
@@ -151,6 +158,9 @@ export function quietSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: numbe
   );
 }
 const QUIET_SCORE = 65;
+/** Missing for this many of its mean intervals, having been read at least this often, a metric of any device is quiet. */
+const QUIET_INTERVALS = 10;
+const QUIET_MIN_SAMPLES = 20;
 
 /** A reading outside the sensor's physical range: the sensor, not the machine (a visit once it keeps happening). */
 export function physicalRange(v: MetricVerdict, m: MetricState): boolean {
