@@ -2,6 +2,7 @@
 // verdict.ts): its sensor, its wiring or its board, named and visited; one read less often than
 // the others is not quiet between its readings.
 import { describe, expect, it } from 'vitest';
+import type { MetricValues } from '../../core/types.ts';
 import { DAY, START, STEP, streamAnalytics } from '../support/analytics-stream.ts';
 
 /** A pump's healthy readings at `ts` (a little noise, a daily swing). */
@@ -16,7 +17,7 @@ function pump(ts: number): { temperature: number; vibration: number } {
 describe('a quiet sensor on a device read every five minutes', () => {
   it('the vibration stops while the temperature goes on: after 10 of its intervals a sensor fault naming it, and one visit', () => {
     const lostAt = START + 3 * DAY;
-    const { health, dispatches } = streamAnalytics((ts) => {
+    const { health, dispatches } = streamAnalytics((ts): MetricValues => {
       const { temperature, vibration } = pump(ts);
       return ts < lostAt ? { temperature, vibration } : { temperature };
     }, 4);
@@ -31,7 +32,7 @@ describe('a quiet sensor on a device read every five minutes', () => {
   });
 
   it('a metric read hourly beside two read every five minutes is not quiet between its readings', () => {
-    const { health, dispatches } = streamAnalytics((ts) => {
+    const { health, dispatches } = streamAnalytics((ts): MetricValues => {
       const { temperature, vibration } = pump(ts);
       return (ts - START) % (12 * STEP) === 0
         ? { temperature, vibration, oilQuality: 0.9 + 0.01 * Math.sin(ts / (7 * STEP)) }
