@@ -54,7 +54,10 @@ function jakartaWindow(fromMs: number, toMs: number): string {
   const a = new Date(fromMs + 7 * 3600_000);
   const b = new Date(toMs + 7 * 3600_000);
   const hm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}.${String(d.getUTCMinutes()).padStart(2, '0')}`;
-  return `${WEEKDAYS_ID[a.getUTCDay()]}, ${a.getUTCDate()} ${MONTHS_ID[a.getUTCMonth()]}, ${hm(a)}–${hm(b)} WIB`;
+  const day = (d: Date) => `${WEEKDAYS_ID[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS_ID[d.getUTCMonth()]}`;
+  // A window that spans the site's midnight names both days (22.00 – Jumat, 4 Desember, 00.00).
+  if (a.getUTCDate() !== b.getUTCDate()) return `${day(a)}, ${hm(a)} – ${day(b)}, ${hm(b)} WIB`;
+  return `${day(a)}, ${hm(a)}–${hm(b)} WIB`;
 }
 
 it("the predicted failure reaches the site's contact as an Indonesian e-mail with the arrival window in WIB", {
