@@ -34,11 +34,10 @@ export interface MetricState {
   jointIndex: number;
   /**
    * Left out of the device's joint model: it went quiet while the device went on reporting
-   * (JOINT_QUIET_MS), and has not yet been read twice within JOINT_CARRY_SLOWEST_MS since.
+   * (QUIET_SENSOR_MS), or is read too seldom, and has not yet been read twice within
+   * JOINT_CARRY_SLOWEST_MS since.
    */
   jointExcluded: boolean;
-  /** No reading of it since it went quiet (verdict.ts `quietSensor`). */
-  quiet: boolean;
   /** Readings in a row that said the machine is stopped (vibration only). */
   stoppedSamples: number;
   /** When the current run of stopped readings began. */
@@ -102,8 +101,13 @@ export interface DeviceState {
   lastReadingMs: number;
   /** When the joint model last had a reading (NaN: not since a start or restore): a model stopped for a quiet metric does not judge. */
   jointFedMs: number;
-  /** The latest time of any of its readings (NaN: none since a start or restore): how long a metric missing from them has been quiet. */
+  /**
+   * The latest time of any of its readings, and the first of its readings since it last paused for
+   * QUIET_SENSOR_MS or more (NaN: none since a start or restore): how long a metric missing from
+   * them has been quiet (quietMs).
+   */
   lastSeenMs: number;
+  seenSinceMs: number;
   readingIntervalMs: number;
   /** Time run since analytics first heard the device in this process, ms (running-state.ts countRunningTime); the service sums it into running hours. */
   runningMs: number;
@@ -150,15 +154,31 @@ export const JOINT_CARRY_MS = 60_000;
 export const JOINT_CARRY_INTERVALS = 3;
 export const JOINT_CARRY_SLOWEST_MS = 150_000;
 /**
- * A metric of the joint model missing from the device's readings for this long (in time of the
- * device's readings: a gap in them counts as one interval) has gone quiet: a dead sensor, a cut
- * wire, a board that stopped publishing. The joint model is made again over the metrics still
- * read, and the quiet one is a sensor fault (verdict.ts `quietSensor`); read again twice within
- * JOINT_CARRY_SLOWEST_MS, it rejoins (a new joint model again). Before, the joint model stopped
- * until it was back, and nothing judged the device: bench:multivariate seeds 1–6 with the motor
- * temperature lost from the third experiment on, 85 % of the fault samples missed.
+ * A metric missing from its device's readings for this long (quietMs) has gone quiet: a dead
+ * sensor, a cut wire, a board that stopped publishing. A joint model is made again over the
+ * metrics still read, and the quiet one is a sensor fault (verdict.ts `quietSensor`); read again
+ * twice within JOINT_CARRY_SLOWEST_MS, it rejoins (a new joint model again). Before, the joint
+ * model stopped until it was back, and nothing judged the device: bench:multivariate seeds 1–6
+ * with the motor temperature lost from the fourth experiment on, 85 % of the fault samples missed.
  */
-export const JOINT_QUIET_MS = 600_000;
+export const QUIET_SENSOR_MS = 600_000;
+
+/**
+ * How long metric `m` has been missing from its device's readings, ms: counted from its last
+ * reading, or from the device's return after a pause (the device off, recordings of different
+ * days, its metrics published apart and the first message after the pause not carrying them all:
+ * they are not quiet). NaN before its first reading.
+ */
+export function quietMs(d: DeviceState, m: MetricState): number {
+  return d.lastSeenMs - Math.max(m.lastValueTsMs, d.seenSinceMs);
+}
+
+/** A reading of the device at `tsMs`: the time it was last seen, and where its current run of readings began. */
+export function noteSeen(d: DeviceState, tsMs: number): void {
+  if (tsMs <= d.lastSeenMs) return;
+  if (!(tsMs - d.lastSeenMs < QUIET_SENSOR_MS)) d.seenSinceMs = tsMs;
+  d.lastSeenMs = tsMs;
+}
 
 /**
  * A moving mean of the time between readings (NaN: not yet known) after one more, `sinceLastMs`
@@ -177,9 +197,7 @@ const INPUT_BEFORE_PREVIOUS = 1;
 const INPUT_STEP = 2;
 /** A moving mean of the times between the metric's readings, ms (gaps of over JOINT_GAP_MS left out). */
 const INPUT_INTERVAL = 3;
-/** Time of the device's readings since the metric was last in one, ms (NaN: none yet). */
-const INPUT_QUIET = 4;
-export const JOINT_INPUT_SLOTS = 5;
+export const JOINT_INPUT_SLOTS = 4;
 
 /** How long the last value of `m` stands in for it in the joint model (see JOINT_CARRY_MS). */
 export function jointCarryMs(d: DeviceState, m: MetricState): number {
@@ -237,36 +255,24 @@ export function noteJointInput(
   }
   inputs[at + INPUT_BEFORE_PREVIOUS] = inputs[at + INPUT_PREVIOUS];
   inputs[at + INPUT_PREVIOUS] = previous;
-  inputs[at + INPUT_QUIET] = 0;
 }
 
 /**
- * A reading of the device `countedMs` after its one before (a gap counted as one interval) that
- * lacks some of the joint model's metrics: each one missing from it has been quiet that much
- * longer. Returns whether one of them has now been quiet for JOINT_QUIET_MS (it is marked excluded
- * and quiet), or is read less often than every JOINT_CARRY_SLOWEST_MS (excluded: its last value
- * could stand in for it only a minute at a time, and the model would stop the rest of the time:
- * temperatures every 5 minutes beside 1-Hz sensors, bench:multivariate F1 0.119); the caller
- * makes the joint model again.
+ * A reading of the device at `tsMs` that lacks some of the joint model's metrics: marks excluded
+ * each one quiet for QUIET_SENSOR_MS, or read less often than every JOINT_CARRY_SLOWEST_MS (its
+ * last value could stand in for it only a minute at a time, and the model would stop the rest of
+ * the time: temperatures every 5 minutes beside 1-Hz sensors, bench:multivariate F1 0.119).
+ * Returns whether one was (the caller makes the joint model again).
  */
-export function noteMissingJointMetrics(d: DeviceState, tsMs: number, countedMs: number): boolean {
+export function noteMissingJointMetrics(d: DeviceState): boolean {
   const inputs = d.jointInputs!;
   let lost = false;
   for (const m of d.jointMetrics) {
-    const interval = inputs[m.jointIndex * JOINT_INPUT_SLOTS + INPUT_INTERVAL];
-    if (interval > JOINT_CARRY_SLOWEST_MS) {
+    if (
+      inputs[m.jointIndex * JOINT_INPUT_SLOTS + INPUT_INTERVAL] > JOINT_CARRY_SLOWEST_MS ||
+      quietMs(d, m) >= QUIET_SENSOR_MS
+    ) {
       m.jointExcluded = true;
-      lost = true;
-    }
-    if (m.lastValueTsMs === tsMs) continue;
-    const at = m.jointIndex * JOINT_INPUT_SLOTS + INPUT_QUIET;
-    const quiet = (inputs[at] || 0) + countedMs;
-    inputs[at] = quiet;
-    if (quiet >= JOINT_QUIET_MS) {
-      m.jointExcluded = true;
-      // A sensor fault only for one known to be read often (twice at least): read once, its
-      // cadence is unknown (a counter read every half hour is not a dead sensor).
-      m.quiet = interval > 0;
       lost = true;
     }
   }
@@ -346,6 +352,7 @@ export function newDeviceState(model: DeviceModelSpec, catalogue: ProductModelVe
     lastReadingMs: Number.NaN,
     jointFedMs: Number.NaN,
     lastSeenMs: Number.NaN,
+    seenSinceMs: Number.NaN,
     runningMs: 0,
     runningCountedToMs: Number.NaN,
     readingIntervalMs: Number.NaN,
@@ -392,7 +399,6 @@ export function newMetricState(metric: string, d: DeviceState, lastValue: number
     lastValueTsMs: Number.NaN,
     jointIndex: -1,
     jointExcluded: false,
-    quiet: false,
     stoppedSamples: 0,
     stoppedSinceMs: 0,
     nominalTrusted: true,

@@ -10,10 +10,10 @@ import {
   jointInputOf,
   noteJointInput,
   noteMissingJointMetrics,
+  noteSeen,
   jointModelCurrent,
   JOINT_CARRY_MS,
   JOINT_CARRY_SLOWEST_MS,
-  JOINT_GAP_MS,
   JOINT_MAX_INTERVAL_MS,
   JOINT_MAX_METRICS,
   JOINT_MIN_METRICS,
@@ -188,7 +188,7 @@ export class Analytics {
       const d = this.#device(r.deviceId);
       if (lastDevice && lastDevice !== d) this.#assess(lastReading!, lastDevice);
       countRunningTime(d, r.tsMs);
-      if (!(r.tsMs <= d.lastSeenMs)) d.lastSeenMs = r.tsMs;
+      noteSeen(d, r.tsMs);
       const values = r.values;
       let position = 0;
       for (const metric in values) this.#sample(d, metric, position++, r.tsMs, valueOf(values, metric));
@@ -245,7 +245,6 @@ export class Analytics {
     }
     const previous = m.lastValue;
     // Back after going quiet: it rejoins the joint model once read twice within its slowest carry.
-    m.quiet = false;
     if (m.jointExcluded && tsMs - m.lastValueTsMs <= JOINT_CARRY_SLOWEST_MS) m.jointExcluded = false;
     // NaN for the first reading since a start or restore.
     if (m.jointIndex >= 0) noteJointInput(d, m, tsMs - m.lastValueTsMs, value, previous);
@@ -293,8 +292,7 @@ export class Analytics {
     // model is current (the common case, checked without a loop). Otherwise a metric may be new,
     // back or gone quiet.
     const all = metricsInReading === d.metrics.size;
-    if (d.joint !== null && !all && noteMissingJointMetrics(d, tsMs, dt > JOINT_GAP_MS ? d.readingIntervalMs : dt))
-      newJointModel(d);
+    if (d.joint !== null && !all && noteMissingJointMetrics(d)) newJointModel(d);
     if (
       d.joint === null ||
       (!(all && d.joint.d === Math.min(d.metrics.size, JOINT_MAX_METRICS)) && !jointModelCurrent(d))

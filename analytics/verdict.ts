@@ -5,7 +5,7 @@
 
 import type { ProductModelVersion } from '../core/product-catalogue.ts';
 import type { FailureMode } from '../core/types.ts';
-import { type DeviceState, JOINT_QUIET_MS, type MetricState } from './device-state.ts';
+import { type DeviceState, type MetricState, QUIET_SENSOR_MS, quietMs } from './device-state.ts';
 import { fmt, formatDuration } from './format.ts';
 import { DEFAULT_DETECTOR_PARAMS } from './metric-detector.ts';
 import type { MetricFacts } from './metric-kinds.ts';
@@ -133,28 +133,25 @@ function lower(v: MetricVerdict, score: number, rule: string, explanation: strin
 
 /**
  * A metric that has gone quiet while its device goes on reporting the others: its sensor, its
- * wiring or the board that publishes it. On a device with a joint model, once it has left the model
- * (device-state.ts JOINT_QUIET_MS); on any device, once it has been missing for QUIET_INTERVALS of
- * its own mean interval and at least JOINT_QUIET_MS (a metric read hourly beside one read every
- * five minutes is not quiet between its readings). A visit to look at it; scored above the joint
- * model's warning, so that a fault the others show while it is quiet is still the device's
- * verdict and goes out as itself.
+ * wiring or the board that publishes it. Once it has been missing (device-state.ts quietMs) for
+ * QUIET_SENSOR_MS and for QUIET_INTERVALS of its own mean interval (a metric read hourly beside one
+ * read every five minutes is not quiet between its readings), having been read QUIET_MIN_SAMPLES
+ * times (its cadence known). A visit to look at it; scored above the joint model's warning, so
+ * that a fault the others show while it is quiet is still the device's verdict and goes out as
+ * itself.
  */
 export function quietSensor(v: MetricVerdict, m: MetricState, _leadTimeMs: number, d: DeviceState): boolean {
-  const quietMs = d.lastSeenMs - m.lastValueTsMs;
-  if (!(quietMs >= JOINT_QUIET_MS)) return false;
-  if (!m.quiet) {
-    const interval = m.detector.meanIntervalMs;
-    if (!(m.detector.samples >= QUIET_MIN_SAMPLES && quietMs >= QUIET_INTERVALS * interval)) return false;
-  }
+  const quiet = quietMs(d, m);
+  if (!(quiet >= QUIET_SENSOR_MS)) return false;
+  if (!(m.detector.samples >= QUIET_MIN_SAMPLES && quiet >= QUIET_INTERVALS * m.detector.meanIntervalMs)) return false;
   return sensorFault(
     v,
     true,
     QUIET_SCORE,
     'quiet-sensor',
-    `${v.metric}: no reading for ${formatDuration(quietMs)} while the device goes on reporting its other metrics: its sensor, wiring or board`,
+    `${v.metric}: no reading for ${formatDuration(quiet)} while the device goes on reporting its other metrics: its sensor, wiring or board`,
     'quietMs',
-    quietMs,
+    quiet,
   );
 }
 const QUIET_SCORE = 65;

@@ -413,6 +413,22 @@ describe('analytics with a joint model', () => {
     expect(reports.filter((h) => h.rule === 'quiet-sensor')).toEqual([]);
   });
 
+  it('sensors published apart, with a day between the recordings: the first message after the gap lacks half of them, and none is a quiet sensor', () => {
+    // Counted from each metric's last reading, the four not in that first message had been missing
+    // for a day: a quiet-sensor fault and a visit for each recording, gone at the next message.
+    const plan = planPumpRig({ seed: 1, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const { reports, dispatches } = runAnalytics(plan, 'rig-apart-gaps', (s, k) =>
+      rigMessages(s, k, { split: true, temperaturesEveryS: 0 }).map((m) => ({
+        tsMs: m.tsMs + (s.experiment + 1) * 24 * HOUR,
+        values: m.values,
+      })),
+    );
+    expect(reports.filter((h) => h.rule === 'quiet-sensor')).toEqual([]);
+    expect(dispatches.filter((d) => d.mode === 'sensor_fault')).toEqual([]);
+    // And the device is judged after each gap: reports of the experiments' readings came.
+    expect(reports.filter((h) => h.tsMs >= plan.experiments[0].startMs + 24 * HOUR).length).toBeGreaterThan(3600);
+  });
+
   it('a flow sensor that goes quiet: after 10 minutes a sensor fault naming it, and a visit; the joint model goes on over the other seven and finds a closed inlet valve an hour and a half later', () => {
     // Before, the joint model stopped until the flow was back, nothing judged the device, and the
     // quiet sensor was not reported at all (bench:multivariate seeds 1–6 --lose motorTemperature:
