@@ -112,24 +112,23 @@ if (!PUMP_RIG_METRICS.includes(GLITCH_METRIC))
 const GLITCH_FACTOR = Number(args['glitch-factor']);
 if (!(GLITCH_FACTOR >= -100 && GLITCH_FACTOR <= 100))
   throw new Error(`--glitch-factor must be a number from -100 to 100, got ${args['glitch-factor']}`);
-const ROUNDING = args.round
-  ? args.round.split(',').map((part) => {
-      const [metric, step] = part.split(':');
-      if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !(Number(step) > 0))
-        throw new Error(`--round takes metric:step pairs (${PUMP_RIG_METRICS.join(', ')}; step > 0), got ${part}`);
-      return { metric: metric as PumpRigMetric, step: Number(step) };
-    })
-  : [];
-const DAMPING = args.damp
-  ? args.damp.split(',').map((part) => {
-      const [metric, seconds] = part.split(':');
-      if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !(Number(seconds) > 0 && Number(seconds) <= 600))
-        throw new Error(
-          `--damp takes metric:seconds pairs (${PUMP_RIG_METRICS.join(', ')}; 0 < seconds ≤ 600), got ${part}`,
-        );
-      return { metric: metric as PumpRigMetric, gain: 1 - Math.exp(-1 / Number(seconds)) };
-    })
-  : [];
+/** `metric:number[,…]` pairs of option `name`, each number within `valid` (described as `what`). */
+function metricPairs(name: string, arg: string, what: string, valid: (n: number) => boolean) {
+  if (!arg) return [];
+  return arg.split(',').map((part) => {
+    const [metric, number] = part.split(':');
+    if (!PUMP_RIG_METRICS.includes(metric as PumpRigMetric) || !valid(Number(number)))
+      throw new Error(`--${name} takes metric:${what} pairs (${PUMP_RIG_METRICS.join(', ')}), got ${part}`);
+    return { metric: metric as PumpRigMetric, value: Number(number) };
+  });
+}
+const ROUNDING = metricPairs('round', args.round, 'step (> 0)', (n) => n > 0).map(({ metric, value }) => ({
+  metric,
+  step: value,
+}));
+const DAMPING = metricPairs('damp', args.damp, 'seconds (0 < seconds ≤ 600)', (n) => n > 0 && n <= 600).map(
+  ({ metric, value }) => ({ metric, gain: 1 - Math.exp(-1 / value) }),
+);
 const LOSE = args.lose as PumpRigMetric | '';
 if (LOSE !== '' && !PUMP_RIG_METRICS.includes(LOSE))
   throw new Error(`--lose must be one of ${PUMP_RIG_METRICS.join(', ')}, got ${args.lose}`);
