@@ -7,12 +7,28 @@ import { influxdAvailable, startInfluxd, type LocalInfluxd } from '../support/in
 
 let influx: LocalInfluxd;
 
-async function asAdmin(q: string): Promise<void> {
+/** An admin's statement; InfluxDB answers a failed statement with HTTP 200 and the error in its results, so both are checked. */
+async function asAdmin(q: string): Promise<string> {
   const res = await fetch(`${influx.url}/query?q=${encodeURIComponent(q)}`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from('admin:admin-password-0123').toString('base64')}` },
   });
-  if (res.status !== 200) throw new Error(`${q}: HTTP ${res.status} ${await res.text()}`);
+  const body = await res.text();
+  if (res.status !== 200 || body.includes('"error"')) throw new Error(`${q}: HTTP ${res.status} ${body}`);
+  return body;
+}
+
+/**
+ * Fresh-clone CI on a loaded machine once saw the first write refused with 403 "not authorized to
+ * write" right after the GRANT had answered; the grant is set up state, not what is tested, so the
+ * setup waits (at most 5 s) until InfluxDB lists it.
+ */
+async function untilGranted(): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await asAdmin('SHOW GRANTS FOR purna')).includes('ALL PRIVILEGES')) {
+    if (Date.now() > deadline) throw new Error('InfluxDB did not list the GRANT ALL ON purna within 5 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 beforeAll(async () => {
@@ -23,6 +39,7 @@ beforeAll(async () => {
   await asAdmin('CREATE DATABASE purna');
   await asAdmin(`CREATE USER purna WITH PASSWORD 'purna-password-0123'`);
   await asAdmin('GRANT ALL ON purna TO purna');
+  await untilGranted();
 });
 afterAll(async () => {
   await influx?.destroy();
