@@ -304,12 +304,19 @@ export function newJointModel(d: DeviceState): boolean {
     if (d.joint !== null) dropJointModel(d);
     return false;
   }
+  // Only metrics gone (quiet, or read too seldom) from a model that judges: it keeps what it
+  // learnt of the rest. One still learning starts afresh (temperatures read every 5 minutes leave
+  // in the first minutes; and what reads a temperature may be known by the units only since).
+  const kept = metrics.map((m) => d.jointMetrics.indexOf(m));
+  const narrowed = d.joint?.judging === true && kept.every((i, j) => i >= 0 && (j === 0 || i > kept[j - 1]));
+  d.joint = narrowed
+    ? d.joint!.without(kept)
+    : new JointModel(
+        metrics.map((m) => m.name),
+        undefined,
+        metrics.map((m) => readsTemperature(m.name, m.facts)),
+      );
   d.jointMetrics = metrics;
-  d.joint = new JointModel(
-    metrics.map((m) => m.name),
-    undefined,
-    metrics.map((m) => readsTemperature(m.name, m.facts)),
-  );
   d.jointValues = new Float64Array(metrics.length);
   d.jointInputs = new Float64Array(metrics.length * JOINT_INPUT_SLOTS).fill(Number.NaN);
   for (const m of d.metrics.values()) m.jointIndex = -1;
