@@ -1118,14 +1118,19 @@ export class JointModel {
    * otherwise a model learnt afresh. device-state.ts narrows only a model that judges.
    */
   without(kept: readonly number[], params: JointModelParams = this.params): JointModel {
+    const d = this.d;
+    const from = this.#s;
     const next = new JointModel(
       kept.map((i) => this.metrics[i]),
       params,
       kept.map((i) => this.#temperature[i]),
     );
-    const d = this.d;
+    // A metric the running point was read off is gone: read off fewer, it would be noisier than
+    // the one the normal was learnt on, and the residuals' learnt spread too narrow (seeds 1–6
+    // losing the flow, its scale kept by the ratio of the spreads: 28.7 % false alarms, 57
+    // dispatch requests outside a fault, where a model learnt afresh gives 8.9 % and 17).
+    for (let i = 0; i < d; i++) if (from[this.#weights + i] !== 0 && !kept.includes(i)) return next;
     const n = kept.length;
-    const from = this.#s;
     const to = next.#s;
     const vector = (a: number, b: number) => {
       for (let j = 0; j < n; j++) to[b + j] = from[a + kept[j]];
@@ -1185,21 +1190,13 @@ export class JointModel {
       norm = Math.sqrt(norm);
       for (let j = 0; j < n; j++) to[at + j] = norm > 0 ? to[at + j] / norm : 1 / Math.sqrt(n);
     }
-    // The running point read off the kept metrics with their weights as they were: the same
-    // running point, the one the normal was learnt along (weights recomputed from today's
-    // readings, with a new scale, moved it off: seeds 1–6 losing the motor temperature, no weight,
-    // 58 % false alarms). A metric it was read off is gone: read off fewer, it is noisier than the
-    // one the normal was learnt on, and the residuals' learnt spread too narrow (seeds 1–6 losing
-    // the flow, its scale kept by the ratio of the spreads: 28.7 % false alarms, 57 dispatch
-    // requests outside a fault, where a model learnt afresh gives 8.9 % and 17): learnt afresh.
+    // The running point read off the kept metrics with their weights as they were (all of them:
+    // none lost carried weight): the same running point, the one the normal was learnt along
+    // (weights recomputed from today's readings, with a new scale, moved it off: seeds 1–6 losing
+    // the motor temperature, no weight, 58 % false alarms).
     vector(this.#weights, next.#weights);
-    for (let i = 0; i < d; i++)
-      if (from[this.#weights + i] !== 0 && !kept.includes(i))
-        return new JointModel(next.metrics, params, next.#temperature);
     if (next.#phase !== SCALING) next.#factorCovariance();
-    next.#anyExcused = false;
-    for (let j = 0; j < n; j++) if (to[next.#excused + j] === 1) next.#anyExcused = true;
-    next.#anyRebasing = next.#rebasing();
+    next.#deriveFlags();
     next.#endAlarm();
     return next;
   }
@@ -1255,13 +1252,17 @@ export class JointModel {
       return false;
     const st = saved.state;
     this.#restoreScalars(st);
-    this.#rates.fill(0);
     this.#s.fill(0);
     this.#s.set(st.slice(SCALARS));
+    this.#deriveFlags();
+    return true;
+  }
+
+  /** The flags that follow from the array (after it was set from a snapshot or another model). */
+  #deriveFlags(): void {
     this.#anyExcused = false;
     for (let i = 0; i < this.d; i++) if (this.#s[this.#excused + i] === 1) this.#anyExcused = true;
     this.#anyRebasing = this.#rebasing();
-    return true;
   }
 
   #restoreScalars(st: readonly number[]): void {
