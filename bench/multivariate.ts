@@ -1,4 +1,4 @@
-// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --temperature-jump 0 --gap-min 0 --skip-first 0 --publish together --json FILE --verbose]
+// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --temperature-jump 0 --gap-min 0 --skip-first 0 --publish together --fault-free-h 6 --json FILE --verbose]
 // Parameters are chosen on seeds 1–6 (`--seeds 6`); `--first-seed 11 --seeds 6` scores the held-out seeds 11–16.
 // Streams the pump rig's experiments (device-sim/pump-rig.ts: eight sensors coupled through a
 // load point between 30 and 100 %, one fault per experiment, ground truth per sample) through the
@@ -9,7 +9,9 @@
 // - as changepoints, NAB-style: each fault onset has a window of 60 s to its right, an alarm's
 //   first sample scores 1 (the rising edge: a changepoint reported), scored by NAB's scorer at the
 //   fixed threshold 0.5 (nothing to optimise: the analytics decide their own alarms);
-// - how many experiments led to a dispatch request, per scenario.
+// - how many experiments led to a dispatch request, per scenario;
+// - the same seeds' rig without experiments for --fault-free-h hours after the training run: the
+//   share of a healthy rig's readings alarmed, by load (under 40 %, 40–90 %, over 90 %).
 // Bounded: 3 seeds × 18 experiments ≈ 90,000 readings × 8 metrics, a few seconds.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +73,12 @@ const args = benchArgs({
   round: { type: 'string', default: '' },
   /** Sensors that average, e.g. `flow:5,pumpAcceleration:10`: each read through a first-order lag of that many seconds (a damped flow meter, an RMS over a window), so its noise is correlated from reading to reading. */
   damp: { type: 'string', default: '' },
+  /**
+   * Hours of fault-free running after the training run, per seed, on the same loads and options
+   * (0: none): how often a healthy rig alarms, by its load (the experiments' own normal stretches
+   * are minutes between faults; this is hours without one).
+   */
+  'fault-free-h': { type: 'string', default: '6' },
   scorer: { type: 'string', default: '../shared/tools/nab-score.mjs' },
   /** Per experiment: what alarmed and when. */
   verbose: { type: 'boolean', default: false },
@@ -146,6 +154,9 @@ if (!(TRAINING_MS >= 0 && TRAINING_MS <= 48 * 3600_000))
   throw new Error(`--training-min must be 0 to 2880 minutes, got ${args['training-min']}`);
 if (!(LOAD_MIN >= 0.3 && LOAD_MAX <= 1 && LOAD_MIN <= LOAD_MAX))
   throw new Error(`--load-min and --load-max must satisfy 0.3 ≤ min ≤ max ≤ 1, got ${LOAD_MIN} and ${LOAD_MAX}`);
+const FAULT_FREE_MS = Number(args['fault-free-h']) * 3600_000;
+if (!(FAULT_FREE_MS >= 0 && FAULT_FREE_MS <= 48 * 3600_000))
+  throw new Error(`--fault-free-h must be 0 to 48 hours, got ${args['fault-free-h']}`);
 const CHANGEPOINT_WINDOW_MS = 60_000;
 const scorer = resolve(args.scorer);
 if (!existsSync(scorer)) throw new Error(`NAB scorer not found at ${scorer} (pass --scorer)`);
@@ -155,6 +166,8 @@ interface Row {
   fault: boolean;
   alarm: boolean;
   experiment: number;
+  /** The drive's load (ground truth), for the fault-free run's alarms by load. */
+  load: number;
 }
 
 /** One seed's rig through one Analytics as one device: the alarm per reading and the dispatches. */
@@ -236,7 +249,7 @@ function run(plan: PumpRigPlan, deviceId: string) {
     const quiet = h !== null && h.rule === 'quiet-sensor';
     const alarm = h !== null && h.state !== 'healthy' && h.state !== 'warming_up' && !quiet;
     if ((alarm || quiet) && s.experiment >= 0) rules.set(h!.rule ?? '', (rules.get(h!.rule ?? '') ?? 0) + 1);
-    rows.push({ tsMs: s.tsMs, fault: s.fault, alarm, experiment: s.experiment });
+    rows.push({ tsMs: s.tsMs, fault: s.fault, alarm, experiment: s.experiment, load: s.load });
   }
   analytics.stop();
   return { rows, dispatchedAt, rules, secs: (performance.now() - t0) / 1000 };
@@ -260,8 +273,9 @@ for (const s of PUMP_RIG_SCENARIOS) byScenario.set(s, { runs: 0, found: 0, delay
 const alarmRules = new Map<string, number>();
 let falseDispatches = 0;
 let quietDispatches = 0;
-for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-  const plan = {
+/** Seed `seed`'s plan with the options' loads and air. */
+function seedPlan(seed: number): PumpRigPlan {
+  return {
     ...planPumpRig({ seed, repeats: REPEATS, trainingMs: TRAINING_MS }),
     loadMin: LOAD_MIN,
     loadMax: LOAD_MAX,
@@ -270,6 +284,9 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     ambientDailyC: AMBIENT_DAILY_C,
     loadPerExperiment: args['load-per-experiment'],
   };
+}
+for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+  const plan = seedPlan(seed);
   const { rows, dispatchedAt, rules, secs: s } = run(plan, `pump-rig-${seed}`);
   secs += s;
   readings += rows.length;
@@ -326,6 +343,31 @@ for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
     }
   });
 }
+// The same seeds' rig without experiments: the training run, then FAULT_FREE_MS of healthy running.
+const faultFree = {
+  readings: 0,
+  alarmed: 0,
+  dispatches: 0,
+  byLoad: [0, 0, 0].map(() => ({ readings: 0, alarmed: 0 })),
+};
+for (let seed = FIRST_SEED; FAULT_FREE_MS > 0 && seed < FIRST_SEED + SEEDS; seed++) {
+  const plan = seedPlan(seed);
+  const healthy = { ...plan, experiments: [], endMs: plan.startMs + TRAINING_MS + FAULT_FREE_MS };
+  const { rows, dispatchedAt } = run(healthy, `pump-rig-healthy-${seed}`);
+  const afterTraining = healthy.startMs + TRAINING_MS;
+  for (const r of rows) {
+    if (r.tsMs < afterTraining) continue;
+    const band = faultFree.byLoad[r.load < 0.4 ? 0 : r.load <= 0.9 ? 1 : 2];
+    faultFree.readings++;
+    band.readings++;
+    if (r.alarm) {
+      faultFree.alarmed++;
+      band.alarmed++;
+    }
+  }
+  faultFree.dispatches += dispatchedAt.filter((d) => d.tsMs >= afterTraining && d.rule !== 'quiet-sensor').length;
+}
+
 mkdirSync(join(corpus, 'labels'), { recursive: true });
 writeFileSync(join(corpus, 'labels', 'combined_windows.json'), JSON.stringify(windows, null, 1));
 const jsonOut = join(corpus, 'nab-scores.json');
@@ -366,6 +408,7 @@ const figures = {
   readings,
   readingsPerSec: Math.round(readings / secs),
   falseDispatches,
+  faultFree,
   scenarios: Object.fromEntries(
     [...byScenario].map(([s, v]) => [
       s,
@@ -398,6 +441,13 @@ console.log(
     .map(([r, n]) => `${r} ${n}`)
     .join(', ')}`,
 );
+if (FAULT_FREE_MS > 0) {
+  const share = (b: { readings: number; alarmed: number }) => pct(b.alarmed / Math.max(1, b.readings));
+  const [low, mid, high] = faultFree.byLoad;
+  console.log(
+    `fault-free, ${FAULT_FREE_MS / 3600_000} h after the training run per seed: ${share(faultFree)} of ${faultFree.readings.toLocaleString()} readings alarmed (load under 40 %: ${share(low)}, 40–90 %: ${share(mid)}, over 90 %: ${share(high)}); dispatch requests ${faultFree.dispatches}`,
+  );
+}
 if (LOSE !== '') console.log(`${LOSE} quiet from experiment ${LOSE_FROM}: visits requested for it: ${quietDispatches}`);
 console.log(`${figures.readingsPerSec.toLocaleString()} readings/s through the analytics path`);
 writeJson(args.json, figures);
