@@ -45,6 +45,8 @@ const args = benchArgs({
   'load-max': { type: 'string', default: '1' },
   /** Each experiment's temperatures this many °C × (−1 … 1) off: recordings of different days one after another. */
   'temperature-jump': { type: 'string', default: '0' },
+  /** Each experiment's six other sensors this many of their noise's σ × (−1 … 1) off: recordings of different days, each calibrated its own way. */
+  'recording-offset': { type: 'string', default: '0' },
   /** The air around the rig warming this many °C an hour (a closed loop, a hall through a shift), and swinging this many °C either way over the day. */
   'ambient-drift': { type: 'string', default: '0' },
   /** One load point per experiment, held through it (recordings at different speeds one after another). */
@@ -93,6 +95,11 @@ const LOAD_MIN = Number(args['load-min']);
 const LOAD_MAX = Number(args['load-max']);
 const TEMPERATURE_JUMP_C = Number(args['temperature-jump']);
 const GAP_MS = Number(args['gap-min']) * 60_000;
+const RECORDING_OFFSET = Number(args['recording-offset']);
+if (!(Math.abs(RECORDING_OFFSET) <= 20))
+  throw new Error(
+    `--recording-offset must be between -20 and 20 (σ of each sensor's noise), got ${args['recording-offset']}`,
+  );
 const AMBIENT_DRIFT_C_PER_H = Number(args['ambient-drift']);
 if (!(Math.abs(AMBIENT_DRIFT_C_PER_H) <= 10))
   throw new Error(`--ambient-drift must be between -10 and 10 °C an hour, got ${args['ambient-drift']}`);
@@ -280,6 +287,7 @@ function seedPlan(seed: number): PumpRigPlan {
     loadMin: LOAD_MIN,
     loadMax: LOAD_MAX,
     temperatureJumpC: TEMPERATURE_JUMP_C,
+    recordingOffsetSpreads: RECORDING_OFFSET,
     ambientDriftCPerHour: AMBIENT_DRIFT_C_PER_H,
     ambientDailyC: AMBIENT_DAILY_C,
     loadPerExperiment: args['load-per-experiment'],

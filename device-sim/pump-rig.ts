@@ -76,6 +76,13 @@ export interface PumpRigPlan {
    */
   temperatureJumpC?: number;
   /**
+   * Recordings of different days, each with its own calibration: each experiment's other six
+   * sensors read this many of their noise's σ times −1, −0.5, 0, 0.5 or 1 (by experiment and
+   * sensor) off the rig's, from its first sample (default 0). A flow meter's zero or a pressure
+   * transmitter's offset moved by a fraction of a percent between two days' recordings.
+   */
+  recordingOffsetSpreads?: number;
+  /**
    * The air around the rig: warming this many °C an hour from the plan's start (a closed loop or a
    * hall warming through a shift; default 0), and swinging this many °C either way over the day
    * (coolest at 04:00 UTC; default 0). The temperatures follow it through their thermal lag.
@@ -274,6 +281,9 @@ export class PumpRig {
     for (const metric of PUMP_RIG_METRICS) {
       let v = p[metric] + NOISE[metric] * this.#gauss();
       if (active && e!.driftMetric === metric) v *= 1 + fault.gainDrift;
+      const offset = this.plan.recordingOffsetSpreads ?? 0;
+      if (offset !== 0 && this.#experiment >= 0 && !TEMPERATURES.has(metric))
+        v += (offset * NOISE[metric] * ((((this.#experiment * 3 + PUMP_RIG_METRICS.indexOf(metric)) * 7) % 5) - 2)) / 2;
       const jumpC = this.plan.temperatureJumpC ?? 0;
       if (jumpC !== 0 && this.#experiment >= 0 && (metric === 'fluidTemperature' || metric === 'motorTemperature'))
         v += (jumpC * (((this.#experiment * 7) % 5) - 2)) / 2;
