@@ -160,7 +160,8 @@ const REBASE_JUMP = 6;
 const REBASE_S = 60;
 /**
  * A pause of at least this long is a new recording (the machine was off, or recordings of
- * different days follow each other): the metrics other than the temperatures are re-based over
+ * different days follow each other), and so is a temperature's jump beyond its thermal inertia and
+ * beyond two of its sensor's steps (REBASE_JUMP: recordings streamed with no pause between them). The metrics other than the temperatures are re-based over
  * REBASE_RECORDING_S seconds of readings from its start, as a temperature is after a jump. A
  * recording calibrated its own way reads each sensor a little off the last one's (a flow meter's
  * zero, a pressure transmitter's offset: a fraction of a percent). The smoothed residual's spread
@@ -291,6 +292,8 @@ export class JointModel {
   #anyRebasing = false;
   /** This reading starts a new recording (RECORDING_GAP_MS after the last). */
   #newRecording = false;
+  /** A temperature stepped beyond its thermal inertia (and beyond two of its sensor's steps) at the last reading: a new recording too. */
+  #temperatureJumped = false;
   /** A new recording's re-base has just ended: its offsets are to be taken or dropped. */
   #recordingOffsetsDue = false;
   #n = 0;
@@ -408,7 +411,9 @@ export class JointModel {
     // up to ten minutes of learning and smoothing in one value.
     if (typical > 0 && dt > GAP_STEPS * typical) dt = typical;
     else s[this.#typicalStep] = typical > 0 ? typical + 0.05 * (dt - typical) : dt;
-    this.#newRecording = this.#lastTsMs < tsMs && tsMs - this.#lastTsMs >= RECORDING_GAP_MS;
+    this.#newRecording =
+      (this.#lastTsMs < tsMs && tsMs - this.#lastTsMs >= RECORDING_GAP_MS) || this.#temperatureJumped;
+    this.#temperatureJumped = false;
     this.#lastTsMs = tsMs;
     const w = dt / REFERENCE_MS;
     if (w === this.#w && this.#rates[R_LAMBDA] !== 0) return;
@@ -634,6 +639,8 @@ export class JointModel {
         Math.abs(xi - s[this.#lastX + i]) / s[this.#spreadRef + i] > REBASE_JUMP * Math.sqrt(usual);
       if (!jumped) return ei;
       this.#startRebase(i, REBASE_S);
+      // Beyond two of the sensor's own steps: a coarse sensor's one step is not a new recording.
+      if (Math.abs(xi - s[this.#lastX + i]) > 2 * s[this.#resolution + i]) this.#temperatureJumped = true;
     }
     const w = this.#w;
     s[this.#rebaseSum + i] += w * ei;

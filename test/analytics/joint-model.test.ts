@@ -592,6 +592,23 @@ describe('analytics with a joint model', () => {
     expect(during.some((h) => /inletPressure/.test(h.explanation))).toBe(true);
   });
 
+  it('the same recordings streamed with no pause between them: the temperatures jumping beyond their thermal inertia mark the new recording, and it is re-based as after a gap', () => {
+    // The next recording's temperatures read 1 °C lower (another day's air) and its other sensors
+    // are off as above; its timestamps follow the training run's without a gap.
+    const plan: PumpRigPlan = {
+      ...planWith('inlet_valve_closure', 0.6),
+      recordingOffsetSpreads: 1,
+      temperatureJumpC: 1,
+    };
+    const e = plan.experiments[0];
+    const { reports } = runAnalytics(plan, 'rig-recalibrated-no-gap');
+    const before = reports.filter((h) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs);
+    expect(before.length).toBeGreaterThan(1500);
+    expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
+    const during = reports.filter((h) => h.tsMs >= e.faultStartMs && h.tsMs < e.faultEndMs);
+    expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
+  });
+
   it('an alarm that spans a gap is as old as its readings: the visit waits for 3 minutes of them, not for the clock', () => {
     // The recording breaks off a minute into the closed valve and goes on a day later.
     const plan = planWith('inlet_valve_closure', 0.6);
