@@ -161,8 +161,9 @@ const REBASE_S = 60;
 /**
  * A pause of at least this long is a new recording (the machine was off, or recordings of
  * different days follow each other), and so is a temperature's jump beyond its thermal inertia and
- * beyond two of its sensor's steps (REBASE_JUMP: recordings streamed with no pause between them). The metrics other than the temperatures are re-based over
- * REBASE_RECORDING_S seconds of readings from its start, as a temperature is after a jump. A
+ * beyond two of its sensor's steps (REBASE_JUMP: recordings streamed with no pause between them).
+ * The metrics other than the temperatures are re-based over REBASE_RECORDING_S seconds of
+ * readings from its start, as a temperature is after a jump. A
  * recording calibrated its own way reads each sensor a little off the last one's (a flow meter's
  * zero, a pressure transmitter's offset: a fraction of a percent). The smoothed residual's spread
  * is about a sixth of a sensor's noise, so half of that noise's σ off in every sensor alarmed
@@ -577,12 +578,12 @@ export class JointModel {
     const lambda = rates[R_LAMBDA];
     const quickLambda = rates[R_CLEAR_LAMBDA];
     const q = this.#quick;
+    if (this.#newRecording && this.#phase === JUDGING)
+      for (let i = 0; i < d; i++) if (!this.#temperature[i]) this.#startRebase(i, REBASE_RECORDING_S);
     for (let i = 0; i < d; i++) {
       let predicted = 0;
       for (let k = 0; k < K; k++) predicted += phi[k] * s[beta + k * d + i];
       let ei = s[z + i] - predicted;
-      if (this.#newRecording && this.#phase === JUDGING && !this.#temperature[i])
-        this.#startRebase(i, REBASE_RECORDING_S);
       if (this.#temperature[i] || s[this.#rebaseLeft + i] > 0) ei = this.#rebase(i, x[i], ei);
       s[e + i] = ei;
       if (x[i] !== s[this.#lastX + i]) {
@@ -673,20 +674,9 @@ export class JointModel {
   #takeRecordingOffsets(): void {
     const s = this.#s;
     const d = this.d;
-    const L = this.#chol;
-    const fast = this.#fast;
     const o = JUDGED_RESIDUAL;
-    const y = SCRATCH_A;
-    let t2 = 0;
-    for (let i = 0; i < d; i++) {
-      o[i] = s[this.#rebaseWeight + i] === -1 ? s[this.#rebaseSum + i] : 0;
-      let acc = s[fast + i] * o[i];
-      const row = L + tri(i);
-      for (let j = 0; j < i; j++) acc -= s[row + j] * y[j];
-      y[i] = acc / s[row + i];
-      t2 += y[i] * y[i];
-    }
-    const take = t2 / this.#fastCount / this.#level >= this.params.offRatio;
+    for (let i = 0; i < d; i++) o[i] = s[this.#rebaseWeight + i] === -1 ? s[this.#rebaseSum + i] : 0;
+    const take = this.#whitened(o) / this.#fastCount / this.#level >= this.params.offRatio;
     for (let i = 0; i < d; i++) {
       if (s[this.#rebaseWeight + i] !== -1) continue;
       s[this.#rebaseWeight + i] = 0;
@@ -695,6 +685,27 @@ export class JointModel {
       s[this.#eLast + i] -= o[i];
     }
     this.#recordingOffsetsDue = false;
+  }
+
+  /**
+   * Forward substitution L y = r over the fast metrics (a slow one's row is the identity's, its
+   * residual read as 0): y in SCRATCH_A, and T² = |y|² returned.
+   */
+  #whitened(r: ArrayLike<number>): number {
+    const s = this.#s;
+    const L = this.#chol;
+    const fast = this.#fast;
+    const y = SCRATCH_A;
+    let t2 = 0;
+    for (let i = 0; i < this.d; i++) {
+      let acc = s[fast + i] * r[i];
+      const row = L + tri(i);
+      for (let j = 0; j < i; j++) acc -= s[row + j] * y[j];
+      const yi = acc / s[row + i];
+      y[i] = yi;
+      t2 += yi * yi;
+    }
+    return t2;
   }
 
   /** Metric i is re-based over the next `seconds` of readings (see REBASE_JUMP, RECORDING_GAP_MS). */
@@ -956,18 +967,10 @@ export class JointModel {
         r[i] = Math.min(limit, Math.max(-limit, ri));
       }
     }
-    const y = SCRATCH_A;
     // Forward: L y = r̄; T² = |y|².
-    let t2 = 0;
+    const t2 = this.#whitened(r);
+    const y = SCRATCH_A;
     const fast = this.#fast;
-    for (let i = 0; i < d; i++) {
-      let acc = s[fast + i] * r[i];
-      const row = L + tri(i);
-      for (let j = 0; j < i; j++) acc -= s[row + j] * y[j];
-      const yi = acc / s[row + i];
-      y[i] = yi;
-      t2 += yi * yi;
-    }
     // Back: Lᵀ w = y gives Σ⁻¹ r̄; metric i's share is r̄_i w_i / T².
     const w = SCRATCH_B;
     for (let i = d - 1; i >= 0; i--) {
