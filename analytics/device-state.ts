@@ -93,7 +93,8 @@ export interface DeviceState {
   jointValues: Float64Array | null;
   /**
    * Per joint metric, JOINT_INPUT_SLOTS numbers (NaN: not yet known): the two readings before its
-   * last, its usual step and its own reading interval (noteJointInput). In one array per device
+   * last, its usual step, its own reading interval (noteJointInput) and the time of the value the
+   * joint model was last given (jointValueRenewed). In one array per device
    * rather than four fields per metric: a double field of an object is a boxed number of its own.
    */
   jointInputs: Float64Array | null;
@@ -197,7 +198,21 @@ const INPUT_BEFORE_PREVIOUS = 1;
 const INPUT_STEP = 2;
 /** A moving mean of the times between the metric's readings, ms (gaps of over JOINT_GAP_MS left out). */
 const INPUT_INTERVAL = 3;
-export const JOINT_INPUT_SLOTS = 4;
+/** The timestamp of the metric's value at the joint model's last reading. */
+const INPUT_FED_TS = 4;
+export const JOINT_INPUT_SLOTS = 5;
+
+/**
+ * 1 if `m`'s value is new since the joint model's last reading, 0 if it is carried from an earlier
+ * one (a slower sensor's, between its readings); it notes the value as given.
+ */
+export function jointValueRenewed(d: DeviceState, m: MetricState): number {
+  const at = m.jointIndex * JOINT_INPUT_SLOTS + INPUT_FED_TS;
+  const inputs = d.jointInputs!;
+  const renewed = m.lastValueTsMs === inputs[at] ? 0 : 1;
+  inputs[at] = m.lastValueTsMs;
+  return renewed;
+}
 
 /** How long the last value of `m` stands in for it in the joint model (see JOINT_CARRY_MS). */
 export function jointCarryMs(d: DeviceState, m: MetricState): number {

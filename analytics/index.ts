@@ -8,6 +8,7 @@ import {
   dropJointModel,
   jointCarryMs,
   jointInputOf,
+  jointValueRenewed,
   noteJointInput,
   noteMissingJointMetrics,
   noteSeen,
@@ -47,6 +48,9 @@ export interface AnalyticsOptions {
   /** How long a dismissed false alarm is held while its evidence does not grow, ms (default 72 h). */
   falseAlarmQuietMs?: number;
 }
+
+/** Which of a joint reading's values are new (JointModel.update's `renewed`): one array for every device, used within one call. */
+const JOINT_RENEWED = new Uint8Array(JOINT_MAX_METRICS);
 
 /** |z| above which a sample is unusual (the z-score rule wants a few in a row). */
 const ANOMALY_Z = 4;
@@ -308,13 +312,16 @@ export class Analytics {
     }
     const metrics = d.jointMetrics;
     const values = d.jointValues!;
+    const renewed = JOINT_RENEWED;
     for (let i = 0; i < metrics.length; i++) {
       const m = metrics[i];
       const v = jointInputOf(d, m);
       if (v < m.facts.physicalMin || v > m.facts.physicalMax) return;
       values[i] = v;
     }
-    d.joint!.update(tsMs, values);
+    // Which values are new since the model's last reading, noted only for a reading it is given.
+    for (let i = 0; i < metrics.length; i++) renewed[i] = jointValueRenewed(d, metrics[i]);
+    d.joint!.update(tsMs, values, renewed);
     d.jointFedMs = tsMs;
   }
 

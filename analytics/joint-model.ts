@@ -254,8 +254,17 @@ const SCALING = 0,
 
 export interface JointModelState {
   metrics: string[];
+  /** The layout of `state` (STATE_LAYOUT); absent in snapshots from before session 14. */
+  layout?: number;
   state: number[];
 }
+
+/**
+ * The layout of a snapshot's numbers. A snapshot of another layout is not restored (the model
+ * learns afresh): the numbers' places move whenever the state gains a field, and a length check
+ * alone took a layout one metric's worth of numbers shorter for an older one.
+ */
+const STATE_LAYOUT = 14;
 
 /** The scalar fields a snapshot keeps before the array, in this order. */
 const SCALARS = 33;
@@ -271,6 +280,8 @@ export class JointModel {
   readonly #gCov: number;
   readonly #gStep: number;
   readonly #gLast: number;
+  /** 1 where the metric's value at the last reading was not renewed (carried from an earlier one). */
+  readonly #gHeld: number;
   readonly #dir: number;
   readonly #dirRef: number;
   readonly #weights: number;
@@ -383,6 +394,7 @@ export class JointModel {
     this.#gCov = take(tri(d));
     this.#gStep = take(tri(d));
     this.#gLast = take(d);
+    this.#gHeld = take(d);
     this.#dir = take(d);
     this.#dirRef = take(d);
     this.#weights = take(d);
@@ -417,7 +429,6 @@ export class JointModel {
     this.#recordingUnsure = take(1);
     this.#refineLeft = take(1);
     this.#refineWithin = take(1);
-    // Last: a snapshot from before it (session 10) restores without it (restore).
     this.#resolution = take(d);
     this.#s = new Float64Array(o);
     this.#s[this.#recordingUnsure] = -1;
@@ -556,14 +567,18 @@ export class JointModel {
     this.#endAlarm();
   }
 
-  /** One reading, its values in `metrics` order: judged against the normal, then learnt (unless alarmed). */
-  update(tsMs: number, x: ArrayLike<number>): void {
+  /**
+   * One reading, its values in `metrics` order: judged against the normal, then learnt (unless
+   * alarmed). `renewed` (1 or 0 per metric; absent: all 1) says which values are new since the
+   * last reading: a slower sensor's value is carried between its own readings (see #learnGlobal).
+   */
+  update(tsMs: number, x: ArrayLike<number>, renewed?: ArrayLike<number>): void {
     const s = this.#s;
     const d = this.d;
     this.#n++;
     this.#weigh(tsMs);
     const rates = this.#rates;
-    this.#learnGlobal(x);
+    this.#learnGlobal(x, renewed);
     if (this.#phase === SCALING) {
       this.#phaseN += this.#w;
       if (++this.#phaseReadings >= SCALE_READINGS && this.#phaseN >= SCALE_SAMPLES) this.#startLearning();
@@ -834,7 +849,7 @@ export class JointModel {
    * (lightly smoothed) steps from one reading to the next: always learnt, they only scale and
    * orient the running point.
    */
-  #learnGlobal(x: ArrayLike<number>): void {
+  #learnGlobal(x: ArrayLike<number>, renewed: ArrayLike<number> | undefined): void {
     const s = this.#s;
     const d = this.d;
     const floor = this.#rates[R_GLOBAL_MIN];
@@ -853,8 +868,18 @@ export class JointModel {
       s[m + i] += rate * di;
       dev[i] = di;
       // Steps of the reading smoothed over a few readings: noise steps shrink, a load ramp stays.
-      const smoothed = first ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
-      step[i] = smoothed - s[last + i];
+      // A value carried from an earlier reading, and the renewed one after it, are no step from
+      // one reading to the next. A sensor read less often than the others (temperatures in a
+      // message of their own every 2 minutes) stands still for many readings and then steps, and
+      // sensors read together step together: two such temperatures were the readings' largest
+      // shared step, and the running point was read off them for the first hour (loadings 0.70 /
+      // 0.70 on them, at most 0.14 on the load's metrics; analytics/README.md "A slower sensor's
+      // steps").
+      const fresh = renewed === undefined || renewed[i] === 1;
+      const held = !fresh || s[this.#gHeld + i] === 1;
+      s[this.#gHeld + i] = fresh ? 0 : 1;
+      const smoothed = first || held ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
+      step[i] = held ? 0 : smoothed - s[last + i];
       s[last + i] = smoothed;
     }
     for (let i = 0; i < d; i++) {
@@ -1340,6 +1365,7 @@ export class JointModel {
       [this.#gMean, next.#gMean],
       [this.#gVar, next.#gVar],
       [this.#gLast, next.#gLast],
+      [this.#gHeld, next.#gHeld],
       [this.#dir, next.#dir],
       [this.#dirRef, next.#dirRef],
       [this.#spreadRef, next.#spreadRef],
@@ -1399,7 +1425,7 @@ export class JointModel {
   }
 
   snapshot(): JointModelState {
-    return { metrics: [...this.metrics], state: [...this.#scalars(), ...this.#s] };
+    return { metrics: [...this.metrics], layout: STATE_LAYOUT, state: [...this.#scalars(), ...this.#s] };
   }
 
   /** The scalar fields, SCALARS of them, in the snapshot's order. */
@@ -1442,8 +1468,8 @@ export class JointModel {
       !Array.isArray(saved.state) ||
       saved.metrics.length !== this.d ||
       saved.metrics.some((m, i) => m !== this.metrics[i]) ||
-      // Without the resolutions at the end: a snapshot from before session 10.
-      (saved.state.length !== SCALARS + this.#s.length && saved.state.length !== SCALARS + this.#s.length - this.d) ||
+      saved.layout !== STATE_LAYOUT ||
+      saved.state.length !== SCALARS + this.#s.length ||
       saved.state.some((v) => typeof v !== 'number' && v !== null)
     )
       return false;
