@@ -691,12 +691,7 @@ export class JointModel {
     if (s[left] === 0) {
       // Beyond its usual steps and beyond its usual residual: a sensor read in coarse steps (0.5 °C)
       // steps seldom, so its steps' spread is small, but each step is within its residual's.
-      const usual = Math.max(s[this.#eStepVar + i], s[this.#eVar + i]);
-      const jumped =
-        this.#phase === JUDGING &&
-        usual > 0 &&
-        Math.abs(xi - s[this.#lastX + i]) / s[this.#spreadRef + i] > REBASE_JUMP * Math.sqrt(usual);
-      if (!jumped) return ei;
+      if (!this.#jumpsBeyondInertia(i, xi)) return ei;
       this.#startRebase(i, REBASE_S);
       // Beyond two of the sensor's own steps: a coarse sensor's one step is not a new recording.
       if (Math.abs(xi - s[this.#lastX + i]) > 2 * s[this.#resolution + i]) this.#temperatureJumped = true;
@@ -719,6 +714,18 @@ export class JointModel {
     s[this.#eLast + i] = ei - offset;
     this.#anyRebasing = this.#rebasing();
     return ei - offset;
+  }
+
+  /**
+   * Temperature i read `xi` steps beyond its thermal inertia (REBASE_JUMP): beyond its usual steps
+   * and beyond its usual residual (a sensor read in coarse steps, 0.5 °C, steps seldom, so its
+   * steps' spread is small, but each step is within its residual's).
+   */
+  #jumpsBeyondInertia(i: number, xi: number): boolean {
+    if (!this.#temperature[i] || this.#phase !== JUDGING) return false;
+    const s = this.#s;
+    const usual = Math.max(s[this.#eStepVar + i], s[this.#eVar + i]);
+    return usual > 0 && Math.abs(xi - s[this.#lastX + i]) / s[this.#spreadRef + i] > REBASE_JUMP * Math.sqrt(usual);
   }
 
   /**
@@ -869,14 +876,18 @@ export class JointModel {
       dev[i] = di;
       // Steps of the reading smoothed over a few readings: noise steps shrink, a load ramp stays.
       // A value carried from an earlier reading, and the renewed one after it, are no step from
-      // one reading to the next. A sensor read less often than the others (temperatures in a
+      // one reading to the next; nor is a temperature's jump beyond its thermal inertia (another
+      // recording's air, re-based as an offset): two temperatures jumping together at each new
+      // recording of a machine at one steady load were its readings' only shared steps, and the
+      // model took them for a running point (analytics/README.md "A temperature's jump is no
+      // step"). A sensor read less often than the others (temperatures in a
       // message of their own every 2 minutes) stands still for many readings and then steps, and
       // sensors read together step together: two such temperatures were the readings' largest
       // shared step, and the running point was read off them for the first hour (loadings 0.70 /
       // 0.70 on them, at most 0.14 on the load's metrics; analytics/README.md "A slower sensor's
       // steps").
       const fresh = renewed === undefined || renewed[i] === 1;
-      const held = !fresh || s[this.#gHeld + i] === 1;
+      const held = !fresh || s[this.#gHeld + i] === 1 || this.#jumpsBeyondInertia(i, x[i]);
       s[this.#gHeld + i] = fresh ? 0 : 1;
       const smoothed = first || held ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
       step[i] = held ? 0 : smoothed - s[last + i];

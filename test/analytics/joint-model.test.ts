@@ -428,6 +428,46 @@ describe('joint model', () => {
     expect(followsLoad(false)).toBeLessThan(0.3);
   });
 
+  it('at one steady load, recordings whose temperatures jump up to 2 °C apart: the jumps are no running point, and every recording is judged', () => {
+    // The two temperatures jump together at each new recording: before, those were the steady
+    // machine's only shared steps, the model took them for a running point, learnt again for an
+    // hour (the next recordings not judged) and then read a different running point off each
+    // recording's temperatures.
+    const base = planPumpRig({ seed: 1, startMs: START });
+    const experiments = base.experiments.slice(0, 6);
+    const plan: PumpRigPlan = {
+      ...base,
+      experiments,
+      endMs: experiments.at(-1)!.endMs,
+      loadMin: 0.8,
+      loadMax: 0.8,
+      temperatureJumpC: 2,
+    };
+    const model = new JointModel(
+      [...PUMP_RIG_METRICS],
+      undefined,
+      PUMP_RIG_METRICS.map((m) => m.endsWith('Temperature')),
+    );
+    const rig = new PumpRig(plan);
+    const x = new Float64Array(PUMP_RIG_METRICS.length);
+    let readings = 0;
+    let judged = 0;
+    let offPoint = 0;
+    for (let s = rig.next(); s; s = rig.next()) {
+      PUMP_RIG_METRICS.forEach((m, i) => {
+        x[i] = s.values[m];
+      });
+      model.update(s.tsMs, x);
+      if (s.experiment < 0) continue;
+      readings++;
+      if (model.judging) judged++;
+      if (model.runningPoint !== 0) offPoint++;
+    }
+    expect(readings).toBeGreaterThan(6000);
+    expect(offPoint).toBe(0);
+    expect(judged / readings).toBeGreaterThan(0.95);
+  });
+
   it('keeps bounded state (≤ 16 KiB for 8 metrics) and carries on the same after a snapshot and restore', () => {
     const plan = planWith('cavitation', 0.7);
     const rig = new PumpRig(plan);
