@@ -1113,8 +1113,16 @@ export class JointModel {
       }
     }
     // Forward: L y = r̄; T² = |y|².
-    const t2 = this.#whitened(r);
+    let t2 = this.#whitened(r);
     const y = SCRATCH_A;
+    // And a temperature adds at most as much to T² beyond what the metrics before it explain: its
+    // own residual is bounded above, but two temperatures that move together on normal running
+    // (the motor's and the fluid's) whitened one held off the other's by many spreads. At one
+    // steady load, recordings with their temperatures half a degree apart alarmed throughout
+    // (bench:multivariate seeds 1–10 `--load-min 0.8 --load-max 0.8 --temperature-jump 0.5`:
+    // 24.1 % false alarms, 2.1 % with this bound; analytics/README.md "A temperature's innovation").
+    const cap = TEMPERATURE_HELD_WITHIN * TEMPERATURE_HELD_WITHIN;
+    for (let i = 0; i < d; i++) if (this.#temperature[i] && y[i] * y[i] > cap) t2 -= y[i] * y[i] - cap;
     const fast = this.#fast;
     // Back: Lᵀ w = y gives Σ⁻¹ r̄; metric i's share is r̄_i w_i / T².
     const w = SCRATCH_B;
