@@ -33,6 +33,20 @@ function correlation(a: readonly number[], b: readonly number[]): number {
   return ab / Math.sqrt(aa * bb);
 }
 
+/** Seed 1's first six experiments at a steady 80 % load, each recording's temperatures `jumpC` × (−1 … 1) °C off. */
+function steadyRecordings(jumpC: number): PumpRigPlan {
+  const base = planPumpRig({ seed: 1, startMs: START });
+  const experiments = base.experiments.slice(0, 6);
+  return {
+    ...base,
+    experiments,
+    endMs: experiments.at(-1)!.endMs,
+    loadMin: 0.8,
+    loadMax: 0.8,
+    temperatureJumpC: jumpC,
+  };
+}
+
 /** The rig with one chosen experiment after a 2 h training run (the plan's load and noise, our fault). */
 function planWith(
   scenario: PumpRigExperiment['scenario'],
@@ -433,16 +447,7 @@ describe('joint model', () => {
     // machine's only shared steps, the model took them for a running point, learnt again for an
     // hour (the next recordings not judged) and then read a different running point off each
     // recording's temperatures.
-    const base = planPumpRig({ seed: 1, startMs: START });
-    const experiments = base.experiments.slice(0, 6);
-    const plan: PumpRigPlan = {
-      ...base,
-      experiments,
-      endMs: experiments.at(-1)!.endMs,
-      loadMin: 0.8,
-      loadMax: 0.8,
-      temperatureJumpC: 2,
-    };
+    const plan = steadyRecordings(2);
     const model = new JointModel(
       [...PUMP_RIG_METRICS],
       undefined,
@@ -473,16 +478,8 @@ describe('joint model', () => {
     // three of its spreads, but the two temperatures move together on normal running, so one off
     // by that much against the other whitened to many times the alarm's level: before, 67 % of
     // seed 1's readings outside a fault were alarmed, most of them led by the motor temperature.
-    const base = planPumpRig({ seed: 1, startMs: START });
-    const experiments = base.experiments.slice(0, 6);
-    const plan: PumpRigPlan = {
-      ...base,
-      experiments,
-      endMs: experiments.at(-1)!.endMs,
-      loadMin: 0.8,
-      loadMax: 0.8,
-      temperatureJumpC: 0.5,
-    };
+    const plan = steadyRecordings(0.5);
+    const experiments = plan.experiments;
     const out = runModel(
       plan,
       1,
