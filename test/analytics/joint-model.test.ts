@@ -773,6 +773,39 @@ describe('analytics with a joint model', () => {
     expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
   });
 
+  it('a recording at another speed a day after a training run at one speed: the drive settling into it is not taken into the offsets, and the recording is judged', () => {
+    // Seed 4's training run holds 31 % load (no running point: every metric's normal is its
+    // level); the next day's recording runs at 75 %. The re-base then sees every metric step by
+    // tens of its spreads within its first seconds, while the drive ramps: averaged in, the ramp
+    // left each offset about a spread short, and the recording alarmed from its third minute on
+    // (1,681 of the 1,800 readings before its fault).
+    const base = planPumpRig({ seed: 4, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+    const t = START + 2 * HOUR;
+    const e: PumpRigExperiment = {
+      id: 'exp-inlet',
+      scenario: 'inlet_valve_closure',
+      startMs: t,
+      faultStartMs: t + 30 * 60_000,
+      faultEndMs: t + 40 * 60_000,
+      endMs: t + 70 * 60_000,
+      severity: 0.6,
+    };
+    const plan: PumpRigPlan = { ...base, experiments: [e], endMs: e.endMs, loadPerExperiment: true };
+    const DAY = 24 * HOUR;
+    const loads: number[] = [];
+    const { reports } = runAnalytics(plan, 'rig-another-speed', (s) => {
+      if (s.tsMs === t - 1000 || s.tsMs === t + 60_000) loads.push(s.load);
+      return { tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0), values: s.values };
+    });
+    expect(loads[0]).toBeLessThan(0.35);
+    expect(loads[1]).toBeGreaterThan(0.7);
+    const before = reports.filter((h) => h.tsMs >= t + DAY && h.tsMs < e.faultStartMs + DAY);
+    expect(before.length).toBe(1800);
+    expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
+    const during = reports.filter((h) => h.tsMs >= e.faultStartMs + DAY && h.tsMs < e.faultEndMs + DAY);
+    expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
+  });
+
   it('an alarm that spans a gap is as old as its readings: the visit waits for 3 minutes of them, not for the clock', () => {
     // The recording breaks off a minute into the closed valve and goes on a day later.
     const plan = planWith('inlet_valve_closure', 0.6);
