@@ -137,9 +137,12 @@ function beforeTheFaults(plan: PumpRigPlan, reports: HealthReport[]): HealthRepo
   return reports.filter((h) => plan.experiments.some((e) => h.tsMs >= e.startMs && h.tsMs < e.faultStartMs));
 }
 
-/** Seed 7's two-hour training run, then one experiment: a closed inlet valve `faultAfterMin` minutes in, for 10 minutes, and 20 more of normal running. */
-function inletClosureAfterTraining(faultAfterMin: number): { plan: PumpRigPlan; t: number; e: PumpRigExperiment } {
-  const base = planPumpRig({ seed: 7, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
+/** A seed's (7's) two-hour training run, then one experiment: a closed inlet valve `faultAfterMin` minutes in, for 10 minutes, and 20 more of normal running. */
+function inletClosureAfterTraining(
+  faultAfterMin: number,
+  seed = 7,
+): { plan: PumpRigPlan; t: number; e: PumpRigExperiment } {
+  const base = planPumpRig({ seed, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
   const t = START + 2 * HOUR;
   const e: PumpRigExperiment = {
     id: 'exp-inlet',
@@ -779,18 +782,8 @@ describe('analytics with a joint model', () => {
     // tens of its spreads within its first seconds, while the drive ramps: averaged in, the ramp
     // left each offset about a spread short, and the recording alarmed from its third minute on
     // (1,681 of the 1,800 readings before its fault).
-    const base = planPumpRig({ seed: 4, startMs: START, trainingMs: 2 * HOUR, repeats: 1 });
-    const t = START + 2 * HOUR;
-    const e: PumpRigExperiment = {
-      id: 'exp-inlet',
-      scenario: 'inlet_valve_closure',
-      startMs: t,
-      faultStartMs: t + 30 * 60_000,
-      faultEndMs: t + 40 * 60_000,
-      endMs: t + 70 * 60_000,
-      severity: 0.6,
-    };
-    const plan: PumpRigPlan = { ...base, experiments: [e], endMs: e.endMs, loadPerExperiment: true };
+    const { plan: recording, t, e } = inletClosureAfterTraining(30, 4);
+    const plan: PumpRigPlan = { ...recording, loadPerExperiment: true };
     const DAY = 24 * HOUR;
     const loads: number[] = [];
     const { reports } = runAnalytics(plan, 'rig-another-speed', (s) => {
