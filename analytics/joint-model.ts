@@ -913,7 +913,16 @@ export class JointModel {
       // 0.70 on them, at most 0.14 on the load's metrics; analytics/README.md "A slower sensor's
       // steps").
       const fresh = renewed === undefined || renewed[i] === 1;
-      const held = !fresh || s[this.#gHeld + i] === 1 || this.#jumpsBeyondInertia(i, x[i]);
+      // Nor are a metric's steps while a new recording re-bases it: the recording's offsets take
+      // them (a recording at another speed, its drive ramping in its first seconds). Read as the
+      // machine's moves, they made a machine trained at one speed run at a running point all at
+      // once, and learn for an hour without judging (analytics/README.md "A recording at another
+      // speed").
+      const held =
+        !fresh ||
+        s[this.#gHeld + i] === 1 ||
+        this.#jumpsBeyondInertia(i, x[i]) ||
+        (!this.#temperature[i] && s[this.#rebaseLeft + i] > 0);
       s[this.#gHeld + i] = fresh ? 0 : 1;
       const smoothed = first || held ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
       step[i] = held ? 0 : smoothed - s[last + i];

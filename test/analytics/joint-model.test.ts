@@ -156,6 +156,27 @@ function inletClosureAfterTraining(
   return { plan: { ...base, experiments: [e], endMs: e.endMs }, t, e };
 }
 
+/**
+ * `inletClosureAfterTraining(30, seed)` at one speed per recording, the recording a day after the
+ * training run: the load just before it and a minute into it, and the readings of the recording
+ * before its fault and during it.
+ */
+function anotherSpeedNextDay(seed: number) {
+  const { plan: recording, t, e } = inletClosureAfterTraining(30, seed);
+  const plan: PumpRigPlan = { ...recording, loadPerExperiment: true };
+  const DAY = 24 * HOUR;
+  const loads: number[] = [];
+  const { reports } = runAnalytics(plan, `rig-another-speed-${seed}`, (s) => {
+    if (s.tsMs === t - 1000 || s.tsMs === t + 60_000) loads.push(s.load);
+    return { tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0), values: s.values };
+  });
+  return {
+    loads,
+    before: reports.filter((h) => h.tsMs >= t + DAY && h.tsMs < e.faultStartMs + DAY),
+    during: reports.filter((h) => h.tsMs >= e.faultStartMs + DAY && h.tsMs < e.faultEndMs + DAY),
+  };
+}
+
 describe('joint model', () => {
   it('learns the load-coupled normal: load changes between 30 and 100 % are no alarm; a closed delivery valve is, naming flow and pressure, and the alarm ends after it', () => {
     const plan = planWith('outlet_valve_closure', 0.8);
@@ -782,21 +803,25 @@ describe('analytics with a joint model', () => {
     // tens of its spreads within its first seconds, while the drive ramps: averaged in, the ramp
     // left each offset about a spread short, and the recording alarmed from its third minute on
     // (1,681 of the 1,800 readings before its fault).
-    const { plan: recording, t, e } = inletClosureAfterTraining(30, 4);
-    const plan: PumpRigPlan = { ...recording, loadPerExperiment: true };
-    const DAY = 24 * HOUR;
-    const loads: number[] = [];
-    const { reports } = runAnalytics(plan, 'rig-another-speed', (s) => {
-      if (s.tsMs === t - 1000 || s.tsMs === t + 60_000) loads.push(s.load);
-      return { tsMs: s.tsMs + (s.experiment >= 0 ? DAY : 0), values: s.values };
-    });
+    const { loads, before, during } = anotherSpeedNextDay(4);
     expect(loads[0]).toBeLessThan(0.35);
     expect(loads[1]).toBeGreaterThan(0.7);
-    const before = reports.filter((h) => h.tsMs >= t + DAY && h.tsMs < e.faultStartMs + DAY);
     expect(before.length).toBe(1800);
     expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.05);
-    const during = reports.filter((h) => h.tsMs >= e.faultStartMs + DAY && h.tsMs < e.faultEndMs + DAY);
     expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
+  });
+
+  it('a recording at another speed is judged from its third minute, not learnt again: the ramp into it is no running point, and its closed valve is found', () => {
+    // Seed 9's training run holds 55 % load, the next day's recording full load. The drive's ramp
+    // in the recording's first seconds was the readings' only shared steps: read as a running
+    // point, it sent the model back to learning for an hour, and the closed valve half an hour in
+    // was not judged (0 of its 600 readings alarmed).
+    const { loads, before, during } = anotherSpeedNextDay(9);
+    expect(loads[0]).toBeLessThan(0.6);
+    expect(loads[1]).toBeGreaterThan(0.95);
+    expect(before.filter((h) => h.state !== 'healthy').length).toBeLessThan(before.length * 0.1);
+    expect(during.filter((h) => h.rule === 'joint-residual').length / during.length).toBeGreaterThan(0.8);
+    expect(during.some((h) => /inletPressure/.test(h.explanation))).toBe(true);
   });
 
   it('an alarm that spans a gap is as old as its readings: the visit waits for 3 minutes of them, not for the clock', () => {
