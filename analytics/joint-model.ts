@@ -896,6 +896,10 @@ export class JointModel {
     const dev = SCRATCH_A;
     const step = SCRATCH_B;
     const first = this.#n === 1;
+    // A new recording's first reading is no step from the last one's, in any metric: a recording
+    // at another speed steps every metric at once (after a gap, or with its temperatures' jump).
+    let newRecording = this.#newRecording;
+    for (let i = 0; i < d && !newRecording; i++) if (this.#jumpsBeyondInertia(i, x[i])) newRecording = true;
     for (let i = 0; i < d; i++) {
       const di = x[i] - s[m + i];
       s[m + i] += rate * di;
@@ -919,10 +923,7 @@ export class JointModel {
       // once, and learn for an hour without judging (analytics/README.md "A recording at another
       // speed").
       const held =
-        !fresh ||
-        s[this.#gHeld + i] === 1 ||
-        this.#jumpsBeyondInertia(i, x[i]) ||
-        (!this.#temperature[i] && s[this.#rebaseLeft + i] > 0);
+        !fresh || s[this.#gHeld + i] === 1 || newRecording || (!this.#temperature[i] && s[this.#rebaseLeft + i] > 0);
       s[this.#gHeld + i] = fresh ? 0 : 1;
       const smoothed = first || held ? x[i] : s[last + i] + STEP_SMOOTH * (x[i] - s[last + i]);
       step[i] = held ? 0 : smoothed - s[last + i];

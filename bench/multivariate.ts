@@ -1,4 +1,4 @@
-// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --temperature-jump 0 --gap-min 0 --skip-first 0 --publish together --fault-free-h 6 --json FILE --verbose]
+// npm run bench:multivariate [-- --seeds 3 --first-seed 1 --repeats 3 --training-min 120 --load-min 0.3 --load-max 1 --temperature-jump 0 --gap-min 0 --trim-start 0 --skip-first 0 --publish together --fault-free-h 6 --json FILE --verbose]
 // Parameters are chosen on seeds 1–6 (`--seeds 6`); `--first-seed 11 --seeds 6` scores the held-out seeds 11–16.
 // Streams the pump rig's experiments (device-sim/pump-rig.ts: eight sensors coupled through a
 // load point between 30 and 100 %, one fault per experiment, ground truth per sample) through the
@@ -57,6 +57,8 @@ const args = benchArgs({
   'ambient-daily': { type: 'string', default: '0' },
   /** A gap in the timestamps before each experiment, minutes (recordings of different days). */
   'gap-min': { type: 'string', default: '0' },
+  /** Each experiment's first this many seconds are not sent: recordings that begin once the drive has settled at their speed (with --load-per-experiment, after a gap). */
+  'trim-start': { type: 'string', default: '0' },
   /** The device's first this many readings are not sent (the training run starts that much later): how much a few readings' shift of every learning window moves the figures. */
   'skip-first': { type: 'string', default: '0' },
   /**
@@ -95,6 +97,9 @@ const LOAD_MIN = Number(args['load-min']);
 const LOAD_MAX = Number(args['load-max']);
 const TEMPERATURE_JUMP_C = Number(args['temperature-jump']);
 const GAP_MS = Number(args['gap-min']) * 60_000;
+const TRIM_START_MS = Number(args['trim-start']) * 1000;
+if (!(Number.isInteger(TRIM_START_MS / 1000) && TRIM_START_MS >= 0 && TRIM_START_MS <= 300_000))
+  throw new Error(`--trim-start must be a whole number of seconds from 0 to 300, got ${args['trim-start']}`);
 const RECORDING_OFFSET = Number(args['recording-offset']);
 if (!(Math.abs(RECORDING_OFFSET) <= 20))
   throw new Error(
@@ -226,6 +231,8 @@ function run(plan: PumpRigPlan, deviceId: string) {
       experiment = s.experiment;
       shiftMs = (experiment + 1) * GAP_MS;
     }
+    // A recording that begins once the drive has settled (--trim-start): its first seconds are not sent, nor scored.
+    if (s.experiment >= 0 && s.tsMs < plan.experiments[s.experiment].startMs + TRIM_START_MS) continue;
     last = null;
     // A sensor's glitch is not the machine's fault: the ground truth stays as it was.
     if (GLITCH_EVERY > 0 && readings % GLITCH_EVERY === GLITCH_EVERY - 1)
