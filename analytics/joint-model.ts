@@ -270,7 +270,7 @@ export interface JointModelState {
  * learns afresh): the numbers' places move whenever the state gains a field, and a length check
  * alone took a layout one metric's worth of numbers shorter for an older one.
  */
-const STATE_LAYOUT = 15;
+const STATE_LAYOUT = 16;
 
 /** The scalar fields a snapshot keeps before the array, in this order. */
 const SCALARS = 33;
@@ -326,8 +326,6 @@ export class JointModel {
   readonly #offset: number;
   readonly #rebaseLeft: number;
   readonly #rebaseSum: number;
-  /** A new recording's first half of its re-base: each metric's mean residual (see #takeRecordingOffsets). */
-  readonly #rebaseFirstHalf: number;
   readonly #rebaseWeight: number;
   /**
    * A new recording's re-base: −1 none pending, 0 pending, 1 pending and some reading of it was at
@@ -430,7 +428,6 @@ export class JointModel {
     this.#offset = take(d);
     this.#rebaseLeft = take(d);
     this.#rebaseSum = take(d);
-    this.#rebaseFirstHalf = take(d);
     this.#rebaseWeight = take(d);
     this.#typicalStep = take(1);
     this.#alarmSeconds = take(1);
@@ -711,10 +708,14 @@ export class JointModel {
     const before = s[left];
     s[left] = Math.max(0, before - w);
     if (!this.#temperature[i] && before > REBASE_RECORDING_S / 2 && s[left] <= REBASE_RECORDING_S / 2) {
-      // Halfway through a new recording's re-base: the first half's mean is kept, the second's begins.
-      s[this.#rebaseFirstHalf + i] = s[this.#rebaseSum + i] / s[this.#rebaseWeight + i];
-      s[this.#rebaseSum + i] = 0;
-      s[this.#rebaseWeight + i] = 0;
+      // Halfway through a new recording's re-base: the first half's mean is kept, the second's
+      // begins. Kept in the metric's last residual, which nothing reads while it is re-based (no
+      // learning) and #takeRecordingOffsets sets again.
+      s[this.#eLast + i] = s[this.#rebaseSum + i] / s[this.#rebaseWeight + i];
+      if (s[left] > 0) {
+        s[this.#rebaseSum + i] = 0;
+        s[this.#rebaseWeight + i] = 0;
+      }
     }
     if (s[left] > 0) return ei;
     const offset = s[this.#rebaseSum + i] / s[this.#rebaseWeight + i];
@@ -763,20 +764,19 @@ export class JointModel {
     // way too (`--gap-min 60 --recording-offset 1`: false alarms 9.7 → 10.0 %, held-out 12.4 →
     // 12.6 %; `--load-per-experiment --gap-min 60` 0.875 → 0.880).
     for (let i = 0; i < d; i++)
-      o[i] = s[this.#rebaseWeight + i] === -1 ? s[this.#rebaseSum + i] - s[this.#rebaseFirstHalf + i] : 0;
+      o[i] = s[this.#rebaseWeight + i] === -1 ? s[this.#rebaseSum + i] - s[this.#eLast + i] : 0;
     const settling = this.#whitened(o) / this.#fastCount / this.#level >= this.params.onRatio;
     for (let i = 0; i < d; i++) {
       if (s[this.#rebaseWeight + i] !== -1) continue;
       const secondHalf = s[this.#rebaseSum + i];
-      o[i] = settling ? secondHalf : (secondHalf + s[this.#rebaseFirstHalf + i]) / 2;
+      o[i] = settling ? secondHalf : (secondHalf + s[this.#eLast + i]) / 2;
     }
     const take = this.#whitened(o) / this.#fastCount / this.#level >= this.params.offRatio;
     for (let i = 0; i < d; i++) {
       if (s[this.#rebaseWeight + i] !== -1) continue;
       s[this.#rebaseWeight + i] = 0;
-      if (!take) continue;
-      s[this.#offset + i] += o[i];
-      s[this.#eLast + i] -= o[i];
+      s[this.#eLast + i] = s[this.#e + i] - (take ? o[i] : 0);
+      if (take) s[this.#offset + i] += o[i];
     }
     this.#recordingOffsetsDue = false;
     if (take && s[this.#recordingUnsure] === 1) this.#startRefining(RECORDING_REFINE_S);
@@ -1443,7 +1443,6 @@ export class JointModel {
       [this.#offset, next.#offset],
       [this.#rebaseLeft, next.#rebaseLeft],
       [this.#rebaseSum, next.#rebaseSum],
-      [this.#rebaseFirstHalf, next.#rebaseFirstHalf],
       [this.#rebaseWeight, next.#rebaseWeight],
       [this.#resolution, next.#resolution],
     ])
