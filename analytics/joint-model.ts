@@ -601,7 +601,6 @@ export class JointModel {
     this.#n++;
     this.#weigh(tsMs);
     const rates = this.#rates;
-    for (let i = 0; i < d; i++) CARRIED_BEFORE[i] = this.#s[this.#gHeld + i];
     this.#learnGlobal(x, renewed);
     if (this.#phase === SCALING) {
       this.#phaseN += this.#w;
@@ -715,7 +714,7 @@ export class JointModel {
     if (s[left] === 0) {
       // Beyond its usual steps and beyond its usual residual: a sensor read in coarse steps (0.5 °C)
       // steps seldom, so its steps' spread is small, but each step is within its residual's.
-      if (!this.#jumpsBeyondInertia(i, xi)) return ei;
+      if (JUMPED[i] === 0) return ei;
       this.#startRebase(i, REBASE_S);
       // Beyond two of the sensor's own steps: a coarse sensor's one step is not a new recording.
       if (Math.abs(xi - s[this.#lastX + i]) > 2 * s[this.#resolution + i]) this.#temperatureJumped = true;
@@ -756,12 +755,13 @@ export class JointModel {
    * and beyond its usual residual (a sensor read in coarse steps, 0.5 °C, steps seldom, so its
    * steps' spread is small, but each step is within its residual's). A steady machine's (no
    * running point) by STEADY_RESIDUAL_SHARE of its residual's spread, unless its last value was
-   * carried (see there).
+   * carried (see there). Asked once per reading, before the reading is learnt (#learnGlobal:
+   * JUMPED), while #gHeld still says whether the value before was carried.
    */
   #jumpsBeyondInertia(i: number, xi: number): boolean {
     if (!this.#temperature[i] || this.#phase !== JUDGING) return false;
     const s = this.#s;
-    const share = this.#steady && CARRIED_BEFORE[i] === 0 ? STEADY_RESIDUAL_SHARE : 1;
+    const share = this.#steady && s[this.#gHeld + i] === 0 ? STEADY_RESIDUAL_SHARE : 1;
     const usual = Math.max(s[this.#eStepVar + i], share * share * s[this.#eVar + i]);
     return usual > 0 && Math.abs(xi - s[this.#lastX + i]) / s[this.#spreadRef + i] > REBASE_JUMP * Math.sqrt(usual);
   }
@@ -922,8 +922,12 @@ export class JointModel {
     const first = this.#n === 1;
     // A new recording's first reading is no step from the last one's, in any metric: a recording
     // at another speed steps every metric at once (after a gap, or with its temperatures' jump).
+    // Which temperatures jump at this reading (read again by #rebase).
     let newRecording = this.#newRecording;
-    for (let i = 0; i < d && !newRecording; i++) if (this.#jumpsBeyondInertia(i, x[i])) newRecording = true;
+    for (let i = 0; i < d; i++) {
+      JUMPED[i] = this.#jumpsBeyondInertia(i, x[i]) ? 1 : 0;
+      if (JUMPED[i] === 1) newRecording = true;
+    }
     for (let i = 0; i < d; i++) {
       const di = x[i] - s[m + i];
       s[m + i] += rate * di;
@@ -1621,8 +1625,8 @@ const REGRESSION_FACTOR = new Float64Array(tri(K));
 const REGRESSORS = new Float64Array(K);
 const SCRATCH_A = new Float64Array(Math.max(16, K));
 const SCRATCH_B = new Float64Array(Math.max(16, K));
-/** Per metric, 1 if the value the model was given at the reading before was carried from an earlier one (#gHeld before this reading's update). */
-const CARRIED_BEFORE = new Uint8Array(16);
+/** Per metric, 1 if it jumps beyond its thermal inertia at this reading (#jumpsBeyondInertia, asked once per reading in #learnGlobal). */
+const JUMPED = new Uint8Array(16);
 
 /**
  * Lower Cholesky factor of the packed n × n symmetric matrix at offset `a` of `s` plus `diagonalRidge`
