@@ -661,8 +661,9 @@ export class JointModel {
     const unlearnt = (s[this.#recordingUnsure] >= 0 || s[this.#refineLeft] > 0) && (novel || this.#hardlyLearnt(p));
     if (unlearnt && s[this.#recordingUnsure] === 0) s[this.#recordingUnsure] = 1;
     for (let i = 0; i < d; i++) {
-      let predicted = 0;
-      for (let k = 0; k < K; k++) predicted += phi[k] * s[beta + k * d + i];
+      // The hats the running point is not on add nothing (the same sum, bit for bit, in half the time).
+      let predicted = phi[knot] * s[beta + knot * d + i] + phi[knot + 1] * s[beta + (knot + 1) * d + i];
+      for (let k = HATS; k < K; k++) predicted += phi[k] * s[beta + k * d + i];
       let ei = s[z + i] - predicted;
       if (this.#temperature[i] || s[this.#rebaseLeft + i] > 0) ei = this.#rebase(i, x[i], ei);
       s[e + i] = ei;
@@ -1116,8 +1117,14 @@ export class JointModel {
     for (let k = 0; k < K; k++) {
       const fk = phi[k];
       const row = xtx + tri(k);
-      for (let j = 0; j <= k; j++) s[row + j] += rate * (fk * phi[j] - s[row + j]);
       const zr = xtz + k * d;
+      if (fk === 0) {
+        // A hat the running point is not on: its sums only fade (bit for bit the update below, 0 − s).
+        for (let j = 0; j <= k; j++) s[row + j] -= rate * s[row + j];
+        for (let i = 0; i < d; i++) s[zr + i] -= rate * s[zr + i];
+        continue;
+      }
+      for (let j = 0; j <= k; j++) s[row + j] += rate * (fk * phi[j] - s[row + j]);
       for (let i = 0; i < d; i++) s[zr + i] += rate * (fk * s[z + i] - s[zr + i]);
     }
   }
