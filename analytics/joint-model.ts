@@ -60,7 +60,8 @@ const K = HATS + 5;
  * options; held-out seeds 11–16: 0.827 → 0.847, better in 16 of the 20 options, worse in one
  * (analytics/README.md "The running point's second"). Chosen on seeds 1–6 among 0.2, 0.35, 0.5,
  * 0.7 and 0.85 as a fifteenth regressor (0.872, 0.876, 0.876, 0.881, 0.885), then in the ten
- * minutes of p²'s place (0.885; the state no larger) or the minute of p's (0.872).
+ * minutes of p²'s place (0.885; the state no larger) or the minute of p's (0.872); with the take
+ * at the on level, 0.5 / 0.7 / 0.85 gave 0.878 / 0.885 / 0.886.
  */
 const POINT_SMOOTH = 0.7;
 /**
