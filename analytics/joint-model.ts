@@ -15,9 +15,9 @@
 //    p weighs those by the inverse of their noise (generalised least squares).
 // 3. The device's normal at p is a regression of every metric on a piecewise-linear function of p
 //    (nine knots; the affinity laws make pressure ∝ speed² and power ∝ speed³: a straight line,
-//    plain PCA, and even a cubic left load-dependent residuals of a few noise σ) and on p and p²
-//    smoothed over 1 and 10 minutes
-//    (a temperature follows the load's history, not its present), learnt by exponentially
+//    plain PCA, and even a cubic left load-dependent residuals of a few noise σ), on p smoothed
+//    over 1 and 10 minutes and p² over 1 (a temperature follows the load's history, not its
+//    present), and on p smoothed over a second (p is read off noisy metrics), learnt by exponentially
 //    weighted least squares (the normal equations accumulate; solved every 32 readings).
 // 4. The residual e = z − normal(p) is smoothed over about 40 s (a multivariate EWMA,
 //    Lowry et al. 1992: a persistent shift adds up, noise averages out) and the covariance of
@@ -819,11 +819,11 @@ export class JointModel {
     }
     // Taken if together they are as far off the normal as a fault must be to raise the alarm (the
     // on level), or, on a machine with no running point, to keep it on (the off level). With a
-    // running point the normal follows the load, so the offsets are a calibration's, small beside
-    // noise only where they are none; once the running point's second-long average (POINT_SMOOTH)
-    // narrowed the residuals, their two minutes of noise and of the normal's error at that load
-    // passed the off level at recordings that had no offsets, and wrong offsets stayed until the
-    // next recording (held-out seeds 11–16 `--temperature-jump 1`: 0.819 / 11.8 % before, 0.802 /
+    // running point the normal follows the load, so a recording's offsets are only a calibration's;
+    // where it has none, the averages are two minutes of noise and of the normal's error at that
+    // load. Once the running point's second-long average (POINT_SMOOTH) narrowed the residuals,
+    // those passed the off level more often, and the wrong offsets stayed until the next
+    // recording (held-out seeds 11–16 `--temperature-jump 1`: 0.819 / 11.8 % before, 0.802 /
     // 16.3 % with the average and the off level, 0.824 / 12.7 % with the on level; seeds 1–6
     // 0.843 → 0.865 → 0.870). With no running point the offsets carry each recording's speed, and
     // at the on level some were left out (`--load-per-experiment --gap-min 60` 0.875 → 0.861).
