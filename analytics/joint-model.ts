@@ -304,10 +304,10 @@ export interface JointModelState {
  * learns afresh): the numbers' places move whenever the state gains a field, and a length check
  * alone took a layout one metric's worth of numbers shorter for an older one.
  */
-const STATE_LAYOUT = 17;
+const STATE_LAYOUT = 18;
 
 /** The scalar fields a snapshot keeps before the array, in this order. */
-const SCALARS = 33;
+const SCALARS = 21;
 
 export class JointModel {
   readonly metrics: readonly string[];
@@ -390,7 +390,8 @@ export class JointModel {
   #lastTsMs = Number.NaN;
   /** This reading's weight (seconds since the last, at most MAX_STEP_MS) and the rates it gives. */
   #w = 1;
-  #rates = new Float64Array(RATES);
+  /** Where the reading's rates (RATES of them), the load's history and its learnt range are in the array. */
+  readonly #rates: number;
   #pScale = 1;
   /** No running point: the readings step by noise alone (a steady load), p is 0. */
   #steady = false;
@@ -398,9 +399,10 @@ export class JointModel {
   #anyExcused = false;
   #pMin = 0;
   #pMax = 0;
-  #history = [0, 0, 0, 0];
-  /** The learnt range of each history regressor, min and max. */
-  #historyRange = [0, 0, 0, 0, 0, 0, 0, 0];
+  /** The running point smoothed over a minute and over ten, and its square (HISTORY_FAST, HISTORY_SLOW): h₀ p̄₁, h₁ p²₁, h₂ p̄₁₀, h₃ p²₁₀. */
+  readonly #history: number;
+  /** The learnt range of each of the four, min and max. */
+  readonly #historyRange: number;
   #level = 1;
   #levelN = 0;
   #levelReadings = 0;
@@ -473,6 +475,10 @@ export class JointModel {
     this.#refineWithin = take(1);
     this.#resolution = take(d);
     this.#pointSmoothed = take(1);
+    // In the one array, not arrays of their own: a small array's object costs as much as its numbers.
+    this.#rates = take(RATES);
+    this.#history = take(4);
+    this.#historyRange = take(8);
     this.#s = new Float64Array(o);
     this.#s[this.#recordingUnsure] = -1;
   }
@@ -506,20 +512,20 @@ export class JointModel {
     this.#temperatureJumped = false;
     this.#lastTsMs = tsMs;
     const w = dt / REFERENCE_MS;
-    if (w === this.#w && this.#rates[R_LAMBDA] !== 0) return;
-    this.#w = w;
     const r = this.#rates;
+    if (w === this.#w && s[r + R_LAMBDA] !== 0) return;
+    this.#w = w;
     const per = (rate: number) => (w === 1 ? rate : 1 - (1 - rate) ** w);
-    r[R_LAMBDA] = per(this.params.lambda);
-    r[R_CLEAR_LAMBDA] = per(this.params.clearLambda);
-    r[R_HISTORY_FAST] = per(HISTORY_FAST);
-    r[R_HISTORY_SLOW] = per(HISTORY_SLOW);
-    r[R_POINT_SMOOTH] = per(POINT_SMOOTH);
-    r[R_SHARE] = per(SHARE_SMOOTH);
-    r[R_NORMAL_MIN] = per(NORMAL_RATE_MIN);
-    r[R_COVARIANCE_MIN] = per(COVARIANCE_RATE_MIN);
-    r[R_GLOBAL_MIN] = per(GLOBAL_RATE_MIN);
-    r[R_LEVEL_MIN] = per(LEVEL_RATE_MIN);
+    s[r + R_LAMBDA] = per(this.params.lambda);
+    s[r + R_CLEAR_LAMBDA] = per(this.params.clearLambda);
+    s[r + R_HISTORY_FAST] = per(HISTORY_FAST);
+    s[r + R_HISTORY_SLOW] = per(HISTORY_SLOW);
+    s[r + R_POINT_SMOOTH] = per(POINT_SMOOTH);
+    s[r + R_SHARE] = per(SHARE_SMOOTH);
+    s[r + R_NORMAL_MIN] = per(NORMAL_RATE_MIN);
+    s[r + R_COVARIANCE_MIN] = per(COVARIANCE_RATE_MIN);
+    s[r + R_GLOBAL_MIN] = per(GLOBAL_RATE_MIN);
+    s[r + R_LEVEL_MIN] = per(LEVEL_RATE_MIN);
   }
 
   get alarm(): boolean {
@@ -642,13 +648,13 @@ export class JointModel {
     p /= this.#pScale;
     this.runningPoint = p;
     const h = this.#history;
-    const fastRate = rates[R_HISTORY_FAST];
-    const slowRate = rates[R_HISTORY_SLOW];
-    h[0] += fastRate * (p - h[0]);
-    h[1] += fastRate * (p * p - h[1]);
-    h[2] += slowRate * (p - h[2]);
-    h[3] += slowRate * (p * p - h[3]);
-    s[this.#pointSmoothed] += rates[R_POINT_SMOOTH] * (p - s[this.#pointSmoothed]);
+    const fastRate = s[rates + R_HISTORY_FAST];
+    const slowRate = s[rates + R_HISTORY_SLOW];
+    s[h] += fastRate * (p - s[h]);
+    s[h + 1] += fastRate * (p * p - s[h + 1]);
+    s[h + 2] += slowRate * (p - s[h + 2]);
+    s[h + 3] += slowRate * (p * p - s[h + 3]);
+    s[this.#pointSmoothed] += s[rates + R_POINT_SMOOTH] * (p - s[this.#pointSmoothed]);
     const phi = REGRESSORS;
     phi.fill(0, 0, HATS);
     // Beyond the first or last knot the end segment goes on straight (linear extrapolation), not
@@ -659,9 +665,9 @@ export class JointModel {
     const knot = Math.max(0, Math.min(HATS - 2, Math.floor(at)));
     phi[knot] = knot + 1 - at;
     phi[knot + 1] = at - knot;
-    phi[HATS] = h[0];
-    phi[HATS + 1] = h[1];
-    phi[HATS + 2] = h[2];
+    phi[HATS] = s[h];
+    phi[HATS + 1] = s[h + 1];
+    phi[HATS + 2] = s[h + 2];
     // Ten minutes of p² (h[3]) is no regressor: it still marks a load's history never run as news (#novel).
     phi[HATS + 3] = s[this.#pointSmoothed];
     phi[HATS + 4] = p * p;
@@ -672,8 +678,8 @@ export class JointModel {
     const beta = this.#beta;
     const e = this.#e;
     const r = this.#smoothed;
-    const lambda = rates[R_LAMBDA];
-    const quickLambda = rates[R_CLEAR_LAMBDA];
+    const lambda = s[rates + R_LAMBDA];
+    const quickLambda = s[rates + R_CLEAR_LAMBDA];
     const q = this.#quick;
     if (this.#newRecording && this.#phase === JUDGING) {
       for (let i = 0; i < d; i++) if (!this.#temperature[i]) this.#startRebase(i, REBASE_RECORDING_S);
@@ -945,7 +951,7 @@ export class JointModel {
   #learnGlobal(x: ArrayLike<number>, renewed: ArrayLike<number> | undefined): void {
     const s = this.#s;
     const d = this.d;
-    const floor = this.#rates[R_GLOBAL_MIN];
+    const floor = s[this.#rates + R_GLOBAL_MIN];
     const rate = Math.max(1 / this.#n, floor);
     const stepRate = Math.max(1 / Math.max(1, this.#n - 1), floor);
     const m = this.#gMean;
@@ -1030,13 +1036,13 @@ export class JointModel {
     s[this.#recordingUnsure] = -1;
     s[this.#refineLeft] = 0;
     this.#anyRebasing = false;
-    this.#history.fill(0);
+    s.fill(0, this.#history, this.#history + 4);
     s[this.#pointSmoothed] = 0;
     this.#pMin = Number.POSITIVE_INFINITY;
     this.#pMax = Number.NEGATIVE_INFINITY;
     for (let k = 0; k < 4; k++) {
-      this.#historyRange[2 * k] = Number.POSITIVE_INFINITY;
-      this.#historyRange[2 * k + 1] = Number.NEGATIVE_INFINITY;
+      s[this.#historyRange + 2 * k] = Number.POSITIVE_INFINITY;
+      s[this.#historyRange + 2 * k + 1] = Number.NEGATIVE_INFINITY;
     }
     this.#level = 1;
     this.#levelN = 0;
@@ -1121,11 +1127,14 @@ export class JointModel {
    */
   #novel(p: number): boolean {
     if (p < this.#pMin || p > this.#pMax) return true;
+    const s = this.#s;
     const h = this.#history;
     const r = this.#historyRange;
     for (let k = 0; k < 4; k++) {
-      const margin = HISTORY_MARGIN * (r[2 * k + 1] - r[2 * k]);
-      if (h[k] < r[2 * k] - margin || h[k] > r[2 * k + 1] + margin) return true;
+      const lo = s[r + 2 * k];
+      const hi = s[r + 2 * k + 1];
+      const margin = HISTORY_MARGIN * (hi - lo);
+      if (s[h + k] < lo - margin || s[h + k] > hi + margin) return true;
     }
     return false;
   }
@@ -1142,10 +1151,10 @@ export class JointModel {
     const h = this.#history;
     const range = this.#historyRange;
     for (let k = 0; k < 4; k++) {
-      if (h[k] < range[2 * k]) range[2 * k] = h[k];
-      if (h[k] > range[2 * k + 1]) range[2 * k + 1] = h[k];
+      if (s[h + k] < s[range + 2 * k]) s[range + 2 * k] = s[h + k];
+      if (s[h + k] > s[range + 2 * k + 1]) s[range + 2 * k + 1] = s[h + k];
     }
-    const rate = Math.max(w / this.#phaseN, this.#rates[R_NORMAL_MIN]);
+    const rate = Math.max(w / this.#phaseN, s[this.#rates + R_NORMAL_MIN]);
     const phi = REGRESSORS;
     const xtx = this.#xtx;
     const xtz = this.#xtz;
@@ -1178,7 +1187,7 @@ export class JointModel {
     if (this.#phase === LEARNING && this.#phaseN >= LEARN_SAMPLES / 2 && this.#phaseN - w < LEARN_SAMPLES / 2)
       this.#covN = 0;
     this.#covN += w;
-    const covRate = Math.max(w / this.#covN, this.#rates[R_COVARIANCE_MIN]);
+    const covRate = Math.max(w / this.#covN, s[this.#rates + R_COVARIANCE_MIN]);
     const cov = this.#cov;
     const r = this.#smoothed;
     const e = this.#e;
@@ -1241,7 +1250,7 @@ export class JointModel {
     this.#t2 = t2;
     const share = this.#share;
     const inv = t2 > 0 ? 1 / t2 : 0;
-    const shareRate = this.#rates[R_SHARE];
+    const shareRate = s[this.#rates + R_SHARE];
     for (let i = 0; i < d; i++) s[share + i] += shareRate * (s[fast + i] * r[i] * w[i] * inv - s[share + i]);
     const u = t2 / this.#fastCount;
     const ratio = u / this.#level;
@@ -1344,7 +1353,7 @@ export class JointModel {
     const w = this.#w;
     this.#levelN += w;
     this.#levelReadings++;
-    this.#level += Math.max(w / this.#levelN, this.#rates[R_LEVEL_MIN]) * (u - this.#level);
+    this.#level += Math.max(w / this.#levelN, this.#s[this.#rates + R_LEVEL_MIN]) * (u - this.#level);
   }
 
   #endAlarm(): void {
@@ -1530,6 +1539,9 @@ export class JointModel {
     to[next.#recordingUnsure] = from[this.#recordingUnsure];
     to[next.#refineLeft] = from[this.#refineLeft];
     to[next.#refineWithin] = from[this.#refineWithin];
+    to[next.#pointSmoothed] = from[this.#pointSmoothed];
+    to.set(from.subarray(this.#history, this.#history + 4), next.#history);
+    to.set(from.subarray(this.#historyRange, this.#historyRange + 8), next.#historyRange);
     next.#restoreScalars(this.#scalars());
     // The direction over the kept metrics, of unit length; the reference the same, so that the
     // restriction is no move (a move would learn the normal again).
@@ -1556,7 +1568,6 @@ export class JointModel {
 
   /** The scalar fields, SCALARS of them, in the snapshot's order. */
   #scalars(): number[] {
-    const h = this.#history;
     return [
       this.#n,
       this.#phase,
@@ -1567,10 +1578,6 @@ export class JointModel {
       this.#pMax,
       this.#level,
       this.#levelN,
-      h[0],
-      h[1],
-      h[2],
-      h[3],
       this.#fastCount,
       this.#ratio,
       this.#t2,
@@ -1578,7 +1585,6 @@ export class JointModel {
       this.#clearRun,
       this.#alarmSamples,
       this.#alarmSinceMs,
-      ...this.#historyRange,
       this.#phaseReadings,
       this.#levelReadings,
       this.#lastTsMs,
@@ -1603,6 +1609,8 @@ export class JointModel {
     this.#restoreScalars(st);
     this.#s.fill(0);
     this.#s.set(st.slice(SCALARS));
+    // The rates are worked out again from the next reading's weight (#weigh).
+    this.#s.fill(0, this.#rates, this.#rates + RATES);
     this.#deriveFlags();
     return true;
   }
@@ -1617,16 +1625,13 @@ export class JointModel {
   #restoreScalars(st: readonly number[]): void {
     [this.#n, this.#phase, this.#phaseN, this.#covN, this.#pScale, this.#pMin, this.#pMax, this.#level, this.#levelN] =
       st;
-    this.#history = st.slice(9, 13);
-    [this.#fastCount, this.#ratio, this.#t2] = st.slice(13, 16);
-    this.#alarm = st[16] === 1;
-    [this.#clearRun, this.#alarmSamples, this.#alarmSinceMs] = st.slice(17, 20);
-    this.#historyRange = st.slice(20, 28);
-    [this.#phaseReadings, this.#levelReadings, this.#lastTsMs, this.#w] = st.slice(28, 32);
-    this.#steady = st[32] === 1;
+    [this.#fastCount, this.#ratio, this.#t2] = st.slice(9, 12);
+    this.#alarm = st[12] === 1;
+    [this.#clearRun, this.#alarmSamples, this.#alarmSinceMs] = st.slice(13, 16);
+    [this.#phaseReadings, this.#levelReadings, this.#lastTsMs, this.#w] = st.slice(16, 20);
+    this.#steady = st[20] === 1;
     // JSON has no NaN: a model that never had a reading comes back as null.
     if (typeof this.#lastTsMs !== 'number') this.#lastTsMs = Number.NaN;
-    this.#rates.fill(0);
   }
 }
 
