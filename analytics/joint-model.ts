@@ -829,7 +829,7 @@ export class JointModel {
     // 12.6 %; `--load-per-experiment --gap-min 60` 0.875 → 0.880).
     for (let i = 0; i < d; i++)
       o[i] = s[this.#rebaseWeight + i] === -1 ? s[this.#rebaseSum + i] - s[this.#eLast + i] : 0;
-    const settling = this.#whitened(o) / this.#fastCount / this.#level >= this.params.onRatio;
+    const settling = this.#ratioOf(o) >= this.params.onRatio;
     for (let i = 0; i < d; i++) {
       if (s[this.#rebaseWeight + i] !== -1) continue;
       const secondHalf = s[this.#rebaseSum + i];
@@ -845,8 +845,7 @@ export class JointModel {
     // 16.3 % with the average and the off level, 0.824 / 12.7 % with the on level; seeds 1–6
     // 0.843 → 0.865 → 0.870). With no running point the offsets carry each recording's speed, and
     // at the on level some were left out (`--load-per-experiment --gap-min 60` 0.875 → 0.861).
-    const take =
-      this.#whitened(o) / this.#fastCount / this.#level >= (this.#steady ? this.params.offRatio : this.params.onRatio);
+    const take = this.#ratioOf(o) >= (this.#steady ? this.params.offRatio : this.params.onRatio);
     for (let i = 0; i < d; i++) {
       if (s[this.#rebaseWeight + i] !== -1) continue;
       s[this.#rebaseWeight + i] = 0;
@@ -896,7 +895,7 @@ export class JointModel {
     for (let i = 0; i < d; i++)
       o[i] =
         !this.#temperature[i] && s[this.#rebaseWeight + i] > 0 ? s[this.#rebaseSum + i] / s[this.#rebaseWeight + i] : 0;
-    if (this.#whitened(o) / this.#fastCount / this.#level < this.params.offRatio) return;
+    if (this.#ratioOf(o) < this.params.offRatio) return;
     for (let i = 0; i < d; i++) {
       if (this.#temperature[i]) continue;
       s[this.#offset + i] += o[i];
@@ -924,6 +923,11 @@ export class JointModel {
    * Forward substitution L y = r over the fast metrics (a slow one's row is the identity's, its
    * residual read as 0): y in SCRATCH_A, and T² = |y|² returned.
    */
+  /** A residual's T² per fast metric against the usual level: what the alarm's on and off levels are in. */
+  #ratioOf(r: ArrayLike<number>): number {
+    return this.#whitened(r) / this.#fastCount / this.#level;
+  }
+
   #whitened(r: ArrayLike<number>): number {
     const s = this.#s;
     const L = this.#chol;

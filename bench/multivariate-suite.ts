@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { benchArgs, writeJson } from './lib.ts';
 
@@ -23,7 +24,7 @@ const args = benchArgs({
 });
 
 /** The options, as bench:multivariate's flags ('' is the default rig). */
-export const SUITE: readonly string[] = [
+const SUITE: readonly string[] = [
   '',
   '--load-min 0.8 --load-max 0.8',
   '--load-min 0.8 --load-max 0.8 --temperature-jump 0.5',
@@ -74,6 +75,8 @@ interface Row {
 }
 
 const run = promisify(execFile);
+const BENCH = fileURLToPath(new URL('./multivariate.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'purna-suite-'));
 const options = SUITE.filter((o) => o.includes(args.only));
 if (options.length === 0) throw new Error(`--only ${args.only}: no option of the suite contains it`);
@@ -81,7 +84,9 @@ if (options.length === 0) throw new Error(`--only ${args.only}: no option of the
 async function one(option: string, k: number): Promise<Row> {
   const file = join(dir, `${k}.json`);
   const flags = ['--seeds', args.seeds, '--first-seed', args['first-seed'], '--fault-free-h', '0', '--json', file];
-  await run(process.execPath, ['bench/multivariate.ts', ...flags, ...option.split(' ').filter(Boolean)], {
+  // From the repository's root, wherever this was started: bench:multivariate finds NAB's scorer from there.
+  await run(process.execPath, [BENCH, ...flags, ...option.split(' ').filter(Boolean)], {
+    cwd: ROOT,
     maxBuffer: 64 * 1024 * 1024,
     timeout: 600_000,
   });
